@@ -1,0 +1,117 @@
+//! The core's error type and per-entry diagnostics.
+
+use std::path::PathBuf;
+
+/// What went wrong, for callers that branch on it (the CLI's exit codes, the app's error codes).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("library database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("library migration failed: {0}")]
+    Migration(String),
+    /// The library file was written by a newer Folio.
+    #[error(
+        "{path}: this library has schema version {found}, newer than this Folio supports ({supported}); upgrade Folio"
+    )]
+    TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error("{path} is not a Folio library: {reason}")]
+    NotALibrary { path: PathBuf, reason: String },
+    /// Another process holds the library's write lock for longer than we wait.
+    #[error("library is busy: another Folio process is writing to it; try again when it has finished")]
+    Busy,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    Format(String),
+    #[error("nothing to {0}")]
+    NothingTo(&'static str),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+    /// A stable code for the app and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::Db(_) => "db",
+            Error::Migration(_) => "migration",
+            Error::TooNew { .. } => "too-new",
+            Error::NotALibrary { .. } => "not-a-library",
+            Error::Busy => "busy",
+            Error::NotFound(_) => "not-found",
+            Error::Conflict(_) => "conflict",
+            Error::InvalidInput(_) => "invalid-input",
+            Error::Format(_) => "format",
+            Error::NothingTo(_) => "nothing-to-do",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A problem with one entry or line of an input file. Parsers return these next to what they
+/// could read; they never fail a whole file for one bad entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// 1-based line in the input, when known.
+    pub line: Option<usize>,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(line: impl Into<Option<usize>>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            line: line.into(),
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+    pub fn warning(line: impl Into<Option<usize>>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            line: line.into(),
+            severity: Severity::Warning,
+            message: message.into(),
+        }
+    }
+    pub fn info(line: impl Into<Option<usize>>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            line: line.into(),
+            severity: Severity::Info,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! Text ⇄ model. Pure functions over `&str` (and `String` output): no file or database access.
+//!
+//! Every parser returns a [`Parsed`]: the items it could read, each with the line it starts on,
+//! plus diagnostics for what it could not. One bad entry never rejects a file.
+
+pub mod bibtex;
+pub mod json;
+pub mod results_text;
+pub mod ris;
+
+use crate::error::Diagnostic;
+use crate::model::Item;
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// BibTeX (classic, for `bibtex` + `.bst` styles). On import BibTeX and BibLaTeX are one format.
+    Bibtex,
+    /// BibLaTeX (for `biber`).
+    Biblatex,
+    Ris,
+    /// Text copied from a publisher's search results page.
+    ResultsText,
+    /// Folio's own JSON (the CLI's item shape, lossless).
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Bibtex,
+        Format::Biblatex,
+        Format::Ris,
+        Format::ResultsText,
+        Format::Json,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Bibtex => "bibtex",
+            Format::Biblatex => "biblatex",
+            Format::Ris => "ris",
+            Format::ResultsText => "results-text",
+            Format::Json => "json",
+        }
+    }
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Bibtex | Format::Biblatex => "bib",
+            Format::Ris => "ris",
+            Format::ResultsText => "txt",
+            Format::Json => "json",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "bibtex" | "bib" => Ok(Format::Bibtex),
+            "biblatex" => Ok(Format::Biblatex),
+            "ris" | "wos" => Ok(Format::Ris),
+            "results-text" | "results" | "text" | "txt" => Ok(Format::ResultsText),
+            "json" | "folio-json" => Ok(Format::Json),
+            _ => Err(format!(
+                "unknown format {s:?}; use bibtex, biblatex, ris, results-text or json"
+            )),
+        }
+    }
+}
+
+/// One item read from a file, with the 1-based line its record starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedItem {
+    pub item: Item,
+    pub line: usize,
+    /// Collection paths the record names (Folio JSON only); the importer files the item there.
+    pub collections: Vec<String>,
+}
+
+impl ParsedItem {
+    pub fn new(item: Item, line: usize) -> ParsedItem {
+        ParsedItem {
+            item,
+            line,
+            collections: Vec::new(),
+        }
+    }
+}
+
+/// File-level BibTeX content that is not an entry: `@string` macros, `@preamble` and
+/// `@comment` blocks (JabRef groups, BibDesk metadata). Kept in the library and written back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BibExtras {
+    /// Macro name → raw value text as written (`{Journal of X}`, `"A" # b`).
+    pub strings: Vec<(String, String)>,
+    /// Raw text inside each `@preamble{…}`.
+    pub preambles: Vec<String>,
+    /// Raw text inside each `@comment{…}`.
+    pub comments: Vec<String>,
+}
+
+impl BibExtras {
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty() && self.preambles.is_empty() && self.comments.is_empty()
+    }
+}
+
+/// What a parser read from one input.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub items: Vec<ParsedItem>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The vendor or dialect detected ("scopus", "emerald", "wos", "emerald-results"…).
+    pub dialect: Option<String>,
+    /// Each vendor repair applied, named for the import report.
+    pub repairs: Vec<String>,
+    pub extras: BibExtras,
+}
+
+/// The text of an export plus warnings about what could not be expressed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Written {
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Text decoded from a file's bytes, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+}
+
+/// Decode a file's bytes: UTF-8 (BOM optional), UTF-16 with a BOM, else Windows-1252 (a
+/// superset of Latin-1 for text), or the encoding named by `forced` (any WHATWG label such as
+/// `latin1`, `utf-16le`, `windows-1250`). Binary content (NUL bytes outside UTF-16, image or
+/// PDF signatures) is an error: such a file cannot be a bibliography.
+pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, String> {
+    if let Some(label) = forced {
+        let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| format!("unknown encoding {label:?}"))?;
+        let (text, _, had_errors) = enc.decode(bytes);
+        if had_errors {
+            return Err(format!("the file is not valid {}", enc.name()));
+        }
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: enc.name(),
+        });
+    }
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
+        if had_errors {
+            return Err(format!(
+                "the file starts with a {} byte-order mark but is not valid {}",
+                enc.name(),
+                enc.name()
+            ));
+        }
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: enc.name(),
+        });
+    }
+    for (sig, what) in [
+        (&b"\x89PNG"[..], "a PNG image"),
+        (b"%PDF", "a PDF document"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+        (b"GIF8", "a GIF image"),
+        (b"\x7fELF", "an executable"),
+        (b"SQLite format 3", "an SQLite database"),
+    ] {
+        if bytes.starts_with(sig) {
+            return Err(format!("this is {what}, not a bibliography"));
+        }
+    }
+    // UTF-16 without BOM: every other byte zero in the first KiB of ASCII-range text.
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.len() >= 4 {
+        let even_zero = head.iter().step_by(2).filter(|b| **b == 0).count();
+        let odd_zero = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+        let half = head.len() / 2;
+        let enc = if odd_zero * 10 > half * 9 {
+            Some(encoding_rs::UTF_16LE)
+        } else if even_zero * 10 > half * 9 {
+            Some(encoding_rs::UTF_16BE)
+        } else {
+            None
+        };
+        if let Some(enc) = enc {
+            let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+            if !had_errors {
+                return Ok(Decoded {
+                    text: text.into_owned(),
+                    encoding: enc.name(),
+                });
+            }
+        }
+    }
+    if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+        let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
+        return Err(format!(
+            "line {line}: contains a NUL byte; this looks like a binary file, not a bibliography"
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(Decoded {
+            text: s.to_string(),
+            encoding: "UTF-8",
+        }),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            Ok(Decoded {
+                text: text.into_owned(),
+                encoding: "windows-1252",
+            })
+        }
+    }
+}
+
+/// Guess the format from the content first and the file extension second.
+pub fn sniff(text: &str, extension: Option<&str>) -> Option<Format> {
+    let ext = extension.map(|e| e.to_ascii_lowercase());
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if t.starts_with('[') || t.starts_with('{') {
+        if serde_json::from_str::<serde_json::Value>(t).is_ok() {
+            return Some(Format::Json);
+        }
+    }
+    if ris::looks_like(t) {
+        return Some(Format::Ris);
+    }
+    if bibtex::looks_like(t) {
+        return Some(Format::Bibtex);
+    }
+    if results_text::looks_like(t) {
+        return Some(Format::ResultsText);
+    }
+    match ext.as_deref() {
+        Some("bib" | "bibtex" | "biblatex") => Some(Format::Bibtex),
+        Some("ris" | "enw") => Some(Format::Ris),
+        Some("json") => Some(Format::Json),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes() {
+        assert_eq!(decode(b"\xef\xbb\xbf@a{x}", None).unwrap().text, "@a{x}");
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("TY  - JOUR".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        let d = decode(&utf16, None).unwrap();
+        assert_eq!(d.text, "TY  - JOUR");
+        assert_eq!(d.encoding, "UTF-16LE");
+        let d = decode(b"title = {M\xfcller}", None).unwrap();
+        assert_eq!(d.text, "title = {Müller}");
+        assert_eq!(d.encoding, "windows-1252");
+        assert!(decode(b"\x89PNG\r\n", None).unwrap_err().contains("PNG"));
+        assert!(decode(b"ab\ncd\0ef", None).unwrap_err().contains("line 2"));
+        assert_eq!(decode(b"M\xfcller", Some("latin1")).unwrap().text, "Müller");
+        assert!(decode(b"x", Some("klingon")).is_err());
+    }
+}

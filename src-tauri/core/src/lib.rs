@@ -1,0 +1,12 @@
+//! Folio core: the model, file formats, the SQLite library and the use cases that the `folio`
+//! CLI and the desktop app share. See ARCHITECTURE.md at the repository root for the map.
+//!
+//! Layering (each depends only on those before it): [`model`] → [`format`] → [`store`] → use
+//! cases ([`library::Library`]).
+
+pub mod citekey;
+pub mod error;
+pub mod format;
+pub mod model;
+
+pub use error::{Diagnostic, Error, Result, Severity};
