@@ -10,3 +10,11 @@ pub mod format;
 pub mod model;
 
 pub use error::{Diagnostic, Error, Result, Severity};
+pub mod library;
+pub mod query;
+pub mod store;
+pub mod text;
+
+pub use library::{default_library_path, CollectionNode, Library};
+pub mod export;
+pub mod import;

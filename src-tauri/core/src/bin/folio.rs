@@ -1,1 +1,958 @@
-fn main() {}
+//! `folio`: the command-line interface to a Folio library. A stable contract for scripts,
+//! LaTeX builds and tests: exit 0 on success, 1 on error (message on stderr), 2 on usage errors.
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use folio::export::{ExportOptions, Selection};
+use folio::format::json::item_to_json;
+use folio::format::Format;
+use folio::import::{ImportOptions, Progress};
+use folio::model::{AccessStatus, Creator, Item, ItemTag, ItemType, Role};
+use folio::store::search::{Filter, Sort};
+use folio::{Library, Severity};
+use serde_json::json;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "folio",
+    version,
+    about = "Folio reference manager: manage a library of references from the command line"
+)]
+struct Cli {
+    /// Library file (default: $FOLIO_LIBRARY, else the OS data folder's library.sqlite).
+    #[arg(long, global = true, value_name = "PATH")]
+    library: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add an item.
+    Add(AddArgs),
+    /// Change fields of an item: `folio edit KEY --set title="New title" --set year=2021`.
+    Edit {
+        key: String,
+        /// field=value (title, year, date, journal, volume, issue, pages, doi, type, access, abstract, any other name).
+        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+        set: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one or more items.
+    Show {
+        #[arg(required = true)]
+        keys: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        /// Show as bibtex, biblatex, ris or json instead.
+        #[arg(long)]
+        format: Option<Format>,
+    },
+    /// List items, filtered, sorted and paged.
+    List(ListArgs),
+    /// Move items to the trash.
+    Delete {
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// Restore items from the trash.
+    Restore {
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// List the trash, or empty it with --empty.
+    Trash {
+        #[arg(long)]
+        empty: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Collections: create, rename, move, delete, list, add, remove.
+    #[command(subcommand)]
+    Collection(CollectionCmd),
+    /// Keyword tags: add, remove, rename, merge, delete, list.
+    #[command(subcommand)]
+    Tag(TagCmd),
+    /// Access status (open, free, restricted, unknown).
+    #[command(subcommand)]
+    Access(AccessCmd),
+    /// Citation keys: regenerate, pattern, check.
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Undo the last action.
+    Undo,
+    /// Redo the last undone action.
+    Redo,
+    /// The actions that can be undone (newest first).
+    History {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import BibTeX/BibLaTeX, RIS, Web of Science, pasted search results or Folio JSON ("-" reads stdin).
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        format: Option<Format>,
+        /// Text encoding (e.g. latin1, windows-1252, utf-16le); detected when omitted.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// File the imported items in this collection (created if missing).
+        #[arg(long)]
+        collection: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export items to BibTeX, BibLaTeX, RIS or Folio JSON.
+    Export(ExportArgs),
+    /// Library location, schema version and counts.
+    Info {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct AddArgs {
+    #[arg(long = "type", default_value = "article")]
+    item_type: String,
+    #[arg(long, default_value = "")]
+    title: String,
+    /// "Family, Given" (repeat for more authors); {Name} for an organisation.
+    #[arg(long = "author")]
+    authors: Vec<String>,
+    #[arg(long = "editor")]
+    editors: Vec<String>,
+    #[arg(long)]
+    year: Option<String>,
+    #[arg(long)]
+    date: Option<String>,
+    /// Journal, book or proceedings title.
+    #[arg(long, alias = "container")]
+    journal: Option<String>,
+    #[arg(long)]
+    volume: Option<String>,
+    #[arg(long)]
+    issue: Option<String>,
+    #[arg(long)]
+    pages: Option<String>,
+    #[arg(long)]
+    publisher: Option<String>,
+    #[arg(long)]
+    doi: Option<String>,
+    #[arg(long)]
+    issn: Option<String>,
+    #[arg(long)]
+    isbn: Option<String>,
+    #[arg(long)]
+    url: Option<String>,
+    #[arg(long = "abstract")]
+    abstract_text: Option<String>,
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    #[arg(long)]
+    access: Option<AccessStatus>,
+    /// Citation key (generated from the library's pattern when omitted).
+    #[arg(long)]
+    key: Option<String>,
+    /// Any other field as name=value.
+    #[arg(long = "field", value_name = "NAME=VALUE")]
+    fields: Vec<String>,
+    #[arg(long)]
+    collection: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Default)]
+struct SelectArgs {
+    /// Items in this collection ("Parent/Child").
+    #[arg(long)]
+    collection: Option<String>,
+    /// With --collection: include subcollections.
+    #[arg(long)]
+    recursive: bool,
+    /// Items in no collection.
+    #[arg(long)]
+    unfiled: bool,
+    /// Items with this tag (repeat: all of them).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Items with this access status (repeat: any of them).
+    #[arg(long = "access")]
+    access: Vec<AccessStatus>,
+    /// Search: words, "phrases", author:, title:, year:2019..2022, tag:, access:, type:, -negation, OR.
+    #[arg(long, short = 'q')]
+    query: Option<String>,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    #[command(flatten)]
+    select: SelectArgs,
+    /// List the trash instead.
+    #[arg(long)]
+    trash: bool,
+    /// title, creators, year, container, type, access, added, key; prefix - for descending.
+    #[arg(long, default_value = "title", allow_hyphen_values = true)]
+    sort: String,
+    #[arg(long)]
+    limit: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    #[arg(long)]
+    json: bool,
+    /// Print only the number of matching items.
+    #[arg(long)]
+    count: bool,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    #[arg(long, default_value = "bibtex")]
+    format: Format,
+    /// Write here (atomically) instead of standard output.
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Export exactly these items.
+    keys: Vec<String>,
+    /// Write LaTeX escapes instead of UTF-8 (default for bibtex).
+    #[arg(long, conflicts_with = "unicode")]
+    ascii: bool,
+    /// Write UTF-8 instead of LaTeX escapes (default for biblatex).
+    #[arg(long)]
+    unicode: bool,
+    /// Leave out these fields (e.g. --omit abstract --omit file).
+    #[arg(long = "omit")]
+    omit: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum CollectionCmd {
+    /// Create a collection (missing parents are created too): `folio collection create "Thesis/Chapter 2"`.
+    Create { path: String },
+    /// Rename the last part of a collection's path.
+    Rename { path: String, new_name: String },
+    /// Move a collection under another (--to PARENT) or to the top level (--top).
+    Move {
+        path: String,
+        #[arg(long, conflicts_with = "top")]
+        to: Option<String>,
+        #[arg(long)]
+        top: bool,
+    },
+    /// Delete a collection and its subcollections (items stay in the library).
+    Delete { path: String },
+    /// Show the collection tree with item counts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put items into a collection.
+    Add {
+        path: String,
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// Take items out of a collection.
+    Remove {
+        path: String,
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TagCmd {
+    /// Tag items.
+    Add {
+        tag: String,
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// Untag items.
+    Remove {
+        tag: String,
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// Remove the tags imports added (all of them, or only TAG), keeping your own.
+    RemoveImported { tag: Option<String> },
+    /// Rename a tag everywhere (onto an existing tag: merge).
+    Rename { old: String, new: String },
+    /// Merge tags into one: `folio tag merge coproduction co-prod --into co-production`.
+    Merge {
+        #[arg(required = true)]
+        from: Vec<String>,
+        #[arg(long)]
+        into: String,
+    },
+    /// Remove a tag from all items.
+    Delete { tag: String },
+    /// Tags with item counts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccessCmd {
+    /// Set the access status of items.
+    Set {
+        status: AccessStatus,
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// Item counts per access status.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCmd {
+    /// Give items new keys from the pattern (explicit, undoable).
+    Regenerate {
+        keys: Vec<String>,
+        /// All items in the library.
+        #[arg(long, conflicts_with = "keys")]
+        all: bool,
+        #[arg(long)]
+        pattern: Option<String>,
+    },
+    /// Show or set the library's key pattern, e.g. "[auth:lower][year]".
+    Pattern { pattern: Option<String> },
+    /// Report duplicate keys, keys LaTeX rejects and entries without keys.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn library_path(cli: &Cli) -> PathBuf {
+    cli.library
+        .clone()
+        .or_else(|| {
+            std::env::var_os("FOLIO_LIBRARY")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(folio::default_library_path)
+}
+
+fn filter_of(s: &SelectArgs, lib: &Library) -> Result<Filter> {
+    let query = match &s.query {
+        Some(q) => folio::query::parse(q).map_err(|e| anyhow!("invalid search {q:?}: {e}"))?,
+        None => Default::default(),
+    };
+    if s.recursive && s.collection.is_none() {
+        bail!("--recursive needs --collection");
+    }
+    Ok(Filter {
+        collection: s.collection.as_deref().map(|c| lib.resolve_collection(c)).transpose()?,
+        recursive: s.recursive,
+        unfiled: s.unfiled,
+        tags: s.tags.clone(),
+        access: s.access.clone(),
+        query,
+        trash: false,
+    })
+}
+
+fn item_json(lib: &Library, item: &Item) -> Result<serde_json::Value> {
+    let cols = lib.collections_of(item.id.unwrap_or_default())?;
+    Ok(item_to_json(item, &cols))
+}
+
+fn print_json(v: &serde_json::Value) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+fn print_item_text(lib: &Library, item: &Item) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "{} ({})", item.key, item.item_type)?;
+    let line = |o: &mut std::io::StdoutLock, k: &str, v: &str| -> std::io::Result<()> {
+        if !v.is_empty() {
+            writeln!(o, "  {k:<11} {v}")?;
+        }
+        Ok(())
+    };
+    line(&mut o, "title", &item.full_title())?;
+    for c in &item.creators {
+        line(&mut o, c.role.as_str(), &c.display_inverted())?;
+    }
+    line(&mut o, "date", &item.date.iso())?;
+    for f in [
+        "container",
+        "series",
+        "volume",
+        "issue",
+        "pages",
+        "edition",
+        "publisher",
+        "place",
+        "institution",
+        "doi",
+        "issn",
+        "isbn",
+        "url",
+        "language",
+        "genre",
+        "note",
+    ] {
+        line(&mut o, f, &item.get(f).unwrap_or_default())?;
+    }
+    line(
+        &mut o,
+        "access",
+        &format!(
+            "{}{}",
+            item.access.status,
+            if item.access.source.is_empty() {
+                String::new()
+            } else {
+                format!(" (from {})", item.access.source)
+            }
+        ),
+    )?;
+    let tags: Vec<String> = item
+        .tags
+        .iter()
+        .map(|t| {
+            if t.source == folio::model::TagSource::Import {
+                format!("{} (imported)", t.name)
+            } else {
+                t.name.clone()
+            }
+        })
+        .collect();
+    line(&mut o, "tags", &tags.join("; "))?;
+    line(
+        &mut o,
+        "collections",
+        &lib.collections_of(item.id.unwrap_or_default())?.join("; "),
+    )?;
+    for s in item.r#abstract.sections() {
+        if s.heading.is_empty() {
+            line(&mut o, "abstract", &s.text)?;
+        } else {
+            writeln!(o, "  {}:\n    {}", s.heading, s.text)?;
+        }
+    }
+    for f in &item.extra {
+        line(&mut o, &f.name, &f.value)?;
+    }
+    if lib.is_in_trash(item.id.unwrap_or_default())? {
+        writeln!(o, "  (in the trash)")?;
+    }
+    Ok(())
+}
+
+fn parse_assignments(list: &[String]) -> Result<Vec<(String, String)>> {
+    list.iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .ok_or_else(|| anyhow!("expected FIELD=VALUE, got {s:?}"))
+        })
+        .collect()
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let path = library_path(&cli);
+    let mut lib = Library::open(&path).with_context(|| format!("cannot open library {}", path.display()))?;
+    match cli.command {
+        Command::Add(a) => {
+            let ty: ItemType = a.item_type.parse().map_err(|e: String| anyhow!(e))?;
+            let mut item = Item::new(ty, a.title.trim());
+            for s in &a.authors {
+                item.creators.push(Creator::parse_name(Role::Author, s));
+            }
+            for s in &a.editors {
+                item.creators.push(Creator::parse_name(Role::Editor, s));
+            }
+            let mut sets: Vec<(String, String)> = Vec::new();
+            let opt = [
+                ("year", &a.year),
+                ("date", &a.date),
+                ("container", &a.journal),
+                ("volume", &a.volume),
+                ("issue", &a.issue),
+                ("pages", &a.pages),
+                ("publisher", &a.publisher),
+                ("doi", &a.doi),
+                ("issn", &a.issn),
+                ("isbn", &a.isbn),
+                ("url", &a.url),
+                ("abstract", &a.abstract_text),
+                ("key", &a.key),
+            ];
+            for (k, v) in opt {
+                if let Some(v) = v {
+                    sets.push((k.to_string(), v.clone()));
+                }
+            }
+            sets.extend(parse_assignments(&a.fields)?);
+            for (k, v) in &sets {
+                item.set(k, v).map_err(|e| anyhow!(e))?;
+            }
+            for t in &a.tags {
+                item.add_tag(ItemTag::manual(t));
+            }
+            if let Some(acc) = a.access {
+                item.access = folio::model::Access::new(acc, "user");
+            }
+            if let Some(c) = &a.collection {
+                lib.resolve_collection(c)?;
+            }
+            let item = lib.add(item)?;
+            if let Some(c) = &a.collection {
+                lib.collection_add(c, std::slice::from_ref(&item.key))?;
+            }
+            let item = lib.get(&item.key)?;
+            if a.json {
+                print_json(&item_json(&lib, &item)?)?;
+            } else {
+                println!("{}", item.key);
+            }
+        }
+        Command::Edit { key, set, json } => {
+            let item = lib.edit(&key, &parse_assignments(&set)?)?;
+            if json {
+                print_json(&item_json(&lib, &item)?)?;
+            } else {
+                println!("{}", item.key);
+            }
+        }
+        Command::Show { keys, json, format } => {
+            let items: Vec<Item> = keys.iter().map(|k| lib.get(k)).collect::<Result<_, _>>()?;
+            match (format, json) {
+                (Some(f), _) => {
+                    let w = lib.render(
+                        &items,
+                        &ExportOptions {
+                            format: f,
+                            ..Default::default()
+                        },
+                    )?;
+                    print!("{}", w.text);
+                }
+                (None, true) if items.len() == 1 => print_json(&item_json(&lib, &items[0])?)?,
+                (None, true) => print_json(&serde_json::Value::Array(
+                    items.iter().map(|i| item_json(&lib, i)).collect::<Result<_>>()?,
+                ))?,
+                (None, false) => {
+                    for i in &items {
+                        print_item_text(&lib, i)?;
+                    }
+                }
+            }
+        }
+        Command::List(l) => {
+            let mut filter = filter_of(&l.select, &lib)?;
+            filter.trash = l.trash;
+            let sort: Sort = l.sort.parse().map_err(|e: String| anyhow!(e))?;
+            if l.count {
+                println!("{}", lib.count(&filter)?);
+                return Ok(());
+            }
+            let limit = l.limit.unwrap_or(usize::MAX >> 1);
+            let rows = lib.list(&filter, sort, l.offset, limit)?;
+            if l.json {
+                let items: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| item_json(&lib, &lib.get_by_id(r.id)?))
+                    .collect::<Result<_>>()?;
+                print_json(&serde_json::Value::Array(items))?;
+            } else {
+                let mut o = std::io::stdout().lock();
+                for r in &rows {
+                    writeln!(
+                        o,
+                        "{:<24} {:>4}  {:<10} {:<24} {}",
+                        truncate(&r.key, 24),
+                        r.year.map(|y| y.to_string()).unwrap_or_default(),
+                        r.access.as_str(),
+                        truncate(&r.creators, 24),
+                        truncate(if r.title.is_empty() { "(no title)" } else { &r.title }, 70)
+                    )?;
+                }
+            }
+        }
+        Command::Delete { keys } => {
+            let n = lib.delete(&keys)?;
+            eprintln!("moved {n} item(s) to the trash");
+        }
+        Command::Restore { keys } => {
+            let n = lib.restore(&keys)?;
+            eprintln!("restored {n} item(s)");
+        }
+        Command::Trash { empty, json } => {
+            if empty {
+                let n = lib.empty_trash()?;
+                eprintln!("removed {n} item(s) for good (undo brings them back)");
+            } else {
+                let rows = lib.list(
+                    &Filter {
+                        trash: true,
+                        ..Default::default()
+                    },
+                    Sort::default(),
+                    0,
+                    usize::MAX >> 1,
+                )?;
+                if json {
+                    let items: Vec<serde_json::Value> = rows
+                        .iter()
+                        .map(|r| item_json(&lib, &lib.get_by_id(r.id)?))
+                        .collect::<Result<_>>()?;
+                    print_json(&serde_json::Value::Array(items))?;
+                } else {
+                    for r in rows {
+                        println!("{:<24} {}", r.key, r.title);
+                    }
+                }
+            }
+        }
+        Command::Collection(c) => match c {
+            CollectionCmd::Create { path } => {
+                lib.collection_create(&path)?;
+            }
+            CollectionCmd::Rename { path, new_name } => lib.collection_rename(&path, &new_name)?,
+            CollectionCmd::Move { path, to, top } => {
+                if to.is_none() && !top {
+                    bail!("say where to: --to PARENT or --top");
+                }
+                lib.collection_move(&path, to.as_deref())?
+            }
+            CollectionCmd::Delete { path } => lib.collection_delete(&path)?,
+            CollectionCmd::Add { path, keys } => {
+                let n = lib.collection_add(&path, &keys)?;
+                eprintln!("added {n} item(s) to {path}");
+            }
+            CollectionCmd::Remove { path, keys } => {
+                let n = lib.collection_remove(&path, &keys)?;
+                eprintln!("removed {n} item(s) from {path}");
+            }
+            CollectionCmd::List { json } => {
+                let tree = lib.collection_tree()?;
+                if json {
+                    fn node(n: &folio::CollectionNode) -> serde_json::Value {
+                        json!({"id": n.id, "name": n.name, "path": n.path, "items": n.items,
+                               "children": n.children.iter().map(node).collect::<Vec<_>>()})
+                    }
+                    print_json(&serde_json::Value::Array(tree.iter().map(node).collect()))?;
+                } else {
+                    fn show(n: &folio::CollectionNode, depth: usize) {
+                        println!("{}{} ({})", "  ".repeat(depth), n.name, n.items);
+                        for c in &n.children {
+                            show(c, depth + 1);
+                        }
+                    }
+                    for n in &tree {
+                        show(n, 0);
+                    }
+                }
+            }
+        },
+        Command::Tag(t) => match t {
+            TagCmd::Add { tag, keys } => {
+                let n = lib.tag_add(&tag, &keys)?;
+                eprintln!("tagged {n} item(s) with {tag}");
+            }
+            TagCmd::Remove { tag, keys } => {
+                let n = lib.tag_remove(&tag, &keys)?;
+                eprintln!("removed {tag} from {n} item(s)");
+            }
+            TagCmd::RemoveImported { tag } => {
+                let n = lib.tag_remove_imported(tag.as_deref())?;
+                eprintln!("removed imported tags from {n} item(s)");
+            }
+            TagCmd::Rename { old, new } => {
+                let n = lib.tag_rename(&old, &new)?;
+                eprintln!("renamed {old} to {new} on {n} item(s)");
+            }
+            TagCmd::Merge { from, into } => {
+                let n = lib.tag_merge(&from, &into)?;
+                eprintln!("merged into {into} on {n} item(s)");
+            }
+            TagCmd::Delete { tag } => {
+                let n = lib.tag_delete(&tag)?;
+                eprintln!("deleted {tag} from {n} item(s)");
+            }
+            TagCmd::List { json } => {
+                let tags = lib.tag_list()?;
+                if json {
+                    print_json(&serde_json::Value::Array(
+                        tags.iter()
+                            .map(|t| json!({"name": t.name, "items": t.items, "imported": t.imported}))
+                            .collect(),
+                    ))?;
+                } else {
+                    for t in tags {
+                        println!("{:>6}  {}", t.items, t.name);
+                    }
+                }
+            }
+        },
+        Command::Access(a) => match a {
+            AccessCmd::Set { status, keys } => {
+                let n = lib.access_set(status, &keys)?;
+                eprintln!("set access of {n} item(s) to {status}");
+            }
+            AccessCmd::List { json } => {
+                let counts = lib.access_counts()?;
+                if json {
+                    print_json(&serde_json::Value::Object(
+                        counts.iter().map(|(s, n)| (s.as_str().to_string(), json!(n))).collect(),
+                    ))?;
+                } else {
+                    for (s, n) in counts {
+                        println!("{n:>6}  {s}");
+                    }
+                }
+            }
+        },
+        Command::Key(k) => match k {
+            KeyCmd::Regenerate { keys, all, pattern } => {
+                let keys = if all {
+                    lib.items(&Filter::default(), Sort::default())?
+                        .into_iter()
+                        .map(|i| i.key)
+                        .collect()
+                } else if keys.is_empty() {
+                    bail!("name the items whose keys to regenerate, or --all");
+                } else {
+                    keys
+                };
+                for (old, new) in lib.regenerate_keys(&keys, pattern.as_deref())? {
+                    println!("{old} -> {new}");
+                }
+            }
+            KeyCmd::Pattern { pattern } => match pattern {
+                Some(p) => lib.set_key_pattern(&p)?,
+                None => println!("{}", lib.key_pattern()?),
+            },
+            KeyCmd::Check { json } => {
+                let problems = lib.key_check()?;
+                if json {
+                    print_json(&serde_json::Value::Array(
+                        problems.iter().map(|(k, m)| json!({"key": k, "problem": m})).collect(),
+                    ))?;
+                } else {
+                    for (k, m) in &problems {
+                        println!("{k}: {m}");
+                    }
+                }
+                if !problems.is_empty() {
+                    bail!("{} citation-key problem(s)", problems.len());
+                }
+            }
+        },
+        Command::Undo => {
+            let label = lib.undo()?;
+            eprintln!("undid: {label}");
+        }
+        Command::Redo => {
+            let label = lib.redo()?;
+            eprintln!("redid: {label}");
+        }
+        Command::History { limit, json } => {
+            let h = lib.history(limit)?;
+            if json {
+                print_json(&serde_json::Value::Array(
+                    h.iter()
+                        .map(
+                            |e| json!({"id": e.id, "label": e.label, "at": e.at, "done": e.done, "objects": e.objects}),
+                        )
+                        .collect(),
+                ))?;
+            } else {
+                for e in h {
+                    println!(
+                        "{} {:<5} {}  {}",
+                        e.at,
+                        if e.done { "" } else { "(undone)" },
+                        e.id,
+                        e.label
+                    );
+                }
+            }
+        }
+        Command::Import {
+            files,
+            format,
+            encoding,
+            collection,
+            json,
+        } => {
+            let opts = ImportOptions {
+                format,
+                encoding,
+                collection,
+            };
+            let report = if files.len() == 1 && files[0].as_os_str() == "-" {
+                let mut bytes = Vec::new();
+                std::io::stdin().read_to_end(&mut bytes)?;
+                let text =
+                    folio::format::decode(&bytes, opts.encoding.as_deref()).map_err(|e| anyhow!("stdin: {e}"))?;
+                lib.import_text("-", &text.text, &opts)?
+            } else {
+                let tty = std::io::stderr().is_terminal() && !json;
+                let mut progress = |p: Progress| {
+                    if tty {
+                        eprint!("\rimporting {}/{}", p.done, p.total);
+                        if p.done == p.total {
+                            eprintln!();
+                        }
+                    }
+                };
+                lib.import_files(&files, &opts, &mut progress)?
+            };
+            if json {
+                print_json(&json!({
+                    "files": report.files.iter().map(|f| json!({
+                        "path": f.path, "format": f.format.as_str(), "encoding": f.encoding,
+                        "dialect": f.dialect, "repairs": f.repairs, "entries": f.entries,
+                        "added": f.added, "duplicates": f.duplicates, "keys": f.keys,
+                        "diagnostics": f.diagnostics.iter().map(|d| json!({
+                            "line": d.line, "severity": d.severity.as_str(), "message": d.message
+                        })).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>()
+                }))?;
+            }
+            for f in &report.files {
+                for d in &f.diagnostics {
+                    if !json || d.severity == Severity::Error {
+                        match d.line {
+                            Some(l) => eprintln!("{}:{l}: {}: {}", f.path, d.severity.as_str(), d.message),
+                            None => eprintln!("{}: {}: {}", f.path, d.severity.as_str(), d.message),
+                        }
+                    }
+                }
+                if !json {
+                    let extra = f.dialect.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
+                    eprintln!(
+                        "{}: {} ({}{extra}): {} added, {} duplicates, {} problems",
+                        f.path,
+                        f.format,
+                        f.encoding,
+                        f.added,
+                        f.duplicates,
+                        f.diagnostics.len()
+                    );
+                    for r in &f.repairs {
+                        eprintln!("  repaired: {r}");
+                    }
+                }
+            }
+            if report.added() == 0 && report.errors() > 0 {
+                bail!("nothing was imported");
+            }
+        }
+        Command::Export(e) => {
+            let filter = filter_of(&e.select, &lib)?;
+            let sel = Selection { filter, keys: e.keys };
+            let ascii = if e.ascii {
+                Some(true)
+            } else if e.unicode {
+                Some(false)
+            } else {
+                None
+            };
+            let opts = ExportOptions {
+                format: e.format,
+                ascii,
+                omit_fields: e.omit,
+            };
+            let report = match &e.output {
+                Some(path) => {
+                    let r = lib.export_file(&sel, &opts, path)?;
+                    eprintln!(
+                        "exported {} item(s) to {}{}",
+                        r.items,
+                        path.display(),
+                        if r.written { "" } else { " (unchanged)" }
+                    );
+                    r
+                }
+                None => {
+                    let (text, r) = lib.export_text(&sel, &opts)?;
+                    std::io::stdout().lock().write_all(text.as_bytes())?;
+                    r
+                }
+            };
+            for d in &report.diagnostics {
+                eprintln!("{}: {}", d.severity.as_str(), d.message);
+            }
+        }
+        Command::Info { json } => {
+            let live = lib.count(&Filter::default())?;
+            let trash = lib.count(&Filter {
+                trash: true,
+                ..Default::default()
+            })?;
+            let v = json!({
+                "library": path.display().to_string(),
+                "schema_version": folio::store::schema_version(),
+                "items": live,
+                "trash": trash,
+                "collections": lib.collection_tree()?.len(),
+                "tags": lib.tag_list()?.len(),
+                "key_pattern": lib.key_pattern()?,
+            });
+            if json {
+                print_json(&v)?;
+            } else {
+                println!(
+                    "library      {}\nitems        {live}\ntrash        {trash}\nkey pattern  {}",
+                    path.display(),
+                    lib.key_pattern()?
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    if let Err(e) = run(cli) {
+        // A closed pipe (`folio list | head`) is not an error.
+        if e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        }) {
+            std::process::exit(0);
+        }
+        eprintln!("folio: error: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,169 @@
+//! Use case: export a selection of the library to BibTeX, BibLaTeX, RIS or Folio JSON, written
+//! atomically (temporary file in the target folder, then rename).
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::format::{self, bibtex, ris, Format};
+use crate::library::Library;
+use crate::model::Item;
+use crate::store::search::{Filter, Sort, SortColumn};
+use std::io::Write;
+use std::path::Path;
+
+/// What to export: items matching `filter`, or exactly `keys` when given.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub filter: Filter,
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub format: Format,
+    /// LaTeX escapes instead of UTF-8 (BibTeX/BibLaTeX; default by format).
+    pub ascii: Option<bool>,
+    /// Fields to leave out, e.g. `abstract`, `file`.
+    pub omit_fields: Vec<String>,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            format: Format::Bibtex,
+            ascii: None,
+            omit_fields: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportReport {
+    pub items: usize,
+    /// False when the target already had exactly this content (write-if-changed).
+    pub written: bool,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Library {
+    /// The items of a selection, sorted by citation key.
+    pub fn select(&self, sel: &Selection) -> Result<Vec<Item>> {
+        if !sel.keys.is_empty() {
+            let mut out = Vec::with_capacity(sel.keys.len());
+            for k in &sel.keys {
+                out.push(self.get(k)?);
+            }
+            return Ok(out);
+        }
+        self.items(
+            &sel.filter,
+            Sort {
+                column: SortColumn::Key,
+                descending: false,
+            },
+        )
+    }
+
+    /// Render items in a format.
+    pub fn render(&self, items: &[Item], opts: &ExportOptions) -> Result<format::Written> {
+        Ok(match opts.format {
+            Format::Bibtex | Format::Biblatex => {
+                let mode = if opts.format == Format::Biblatex {
+                    bibtex::BibMode::Biblatex
+                } else {
+                    bibtex::BibMode::Bibtex
+                };
+                let bopts = bibtex::BibWriteOptions {
+                    mode,
+                    ascii: opts.ascii,
+                    omit_fields: opts.omit_fields.clone(),
+                };
+                bibtex::write(items, &self.bib_extras()?, &bopts)
+            }
+            Format::Ris => ris::write(
+                items,
+                &ris::RisWriteOptions {
+                    omit_fields: opts.omit_fields.clone(),
+                },
+            ),
+            Format::Json => {
+                let with: Vec<(Item, Vec<String>)> = items
+                    .iter()
+                    .map(|i| Ok((i.clone(), self.collections_of(i.id.unwrap_or_default())?)))
+                    .collect::<Result<_>>()?;
+                format::json::write(&with)
+            }
+            Format::ResultsText => {
+                return Err(Error::InvalidInput(
+                    "search-results text can be imported, not exported".into(),
+                ))
+            }
+        })
+    }
+
+    /// Export a selection to text.
+    pub fn export_text(&self, sel: &Selection, opts: &ExportOptions) -> Result<(String, ExportReport)> {
+        let items = self.select(sel)?;
+        let w = self.render(&items, opts)?;
+        Ok((
+            w.text,
+            ExportReport {
+                items: items.len(),
+                written: false,
+                diagnostics: w.diagnostics,
+            },
+        ))
+    }
+
+    /// Export a selection to a file, atomically and only if its content changed.
+    pub fn export_file(&self, sel: &Selection, opts: &ExportOptions, path: &Path) -> Result<ExportReport> {
+        let (text, mut report) = self.export_text(sel, opts)?;
+        report.written = write_atomic_if_changed(path, text.as_bytes())?;
+        Ok(report)
+    }
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so the
+/// target is always either the old or the new content. Skips the write when the content is
+/// already there. Returns whether it wrote.
+pub fn write_atomic_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    if let Ok(old) = std::fs::read(path) {
+        if old == bytes {
+            return Ok(false);
+        }
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::io(
+            dir,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "the target folder does not exist"),
+        ));
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".folio-export-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_and_write_if_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.bib");
+        assert!(write_atomic_if_changed(&p, b"one").unwrap());
+        assert!(!write_atomic_if_changed(&p, b"one").unwrap());
+        assert!(write_atomic_if_changed(&p, b"two").unwrap());
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary files are left behind");
+        assert!(write_atomic_if_changed(&dir.path().join("missing/out.bib"), b"x").is_err());
+    }
+}

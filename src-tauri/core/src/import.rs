@@ -1,0 +1,333 @@
+//! Use case: import files (or pasted text) into the library as one transaction and one undo
+//! step, with a per-file report.
+
+use crate::error::{Diagnostic, Error, Result, Severity};
+use crate::format::{self, bibtex, BibExtras, Format, Parsed};
+use crate::library::Library;
+use crate::model::fnv1a;
+use crate::store::{collections, items, meta};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// The meta key under which BibTeX `@string`/`@preamble`/`@comment` blocks are kept.
+pub const BIB_EXTRAS: &str = "bibtex.extras";
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Force a format instead of sniffing it.
+    pub format: Option<Format>,
+    /// Force a text encoding (a WHATWG label: `latin1`, `windows-1252`, `utf-16le`…).
+    pub encoding: Option<String>,
+    /// File the imported items in this collection (created when missing).
+    pub collection: Option<String>,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileReport {
+    pub path: String,
+    pub format: Format,
+    pub encoding: String,
+    pub dialect: Option<String>,
+    pub repairs: Vec<String>,
+    /// Entries read from the file.
+    pub entries: usize,
+    pub added: usize,
+    pub duplicates: usize,
+    /// Keys of the added items, in file order.
+    pub keys: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportReport {
+    pub files: Vec<FileReport>,
+}
+
+impl ImportReport {
+    pub fn added(&self) -> usize {
+        self.files.iter().map(|f| f.added).sum()
+    }
+    pub fn errors(&self) -> usize {
+        self.files.iter().map(FileReport::errors).sum()
+    }
+}
+
+/// Progress of a long import: entries stored so far out of all entries read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// One input: a name for reports, its text, and how it was decoded.
+struct Input {
+    name: String,
+    extension: Option<String>,
+    text: String,
+    encoding: String,
+}
+
+fn read_input(path: &Path, opts: &ImportOptions) -> Result<Input> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{}: is a directory, not a file",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::InvalidInput(format!("{}: the file is empty", path.display())));
+    }
+    let decoded = format::decode(&bytes, opts.encoding.as_deref())
+        .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?;
+    Ok(Input {
+        name: path.display().to_string(),
+        extension: path.extension().map(|e| e.to_string_lossy().into_owned()),
+        text: decoded.text,
+        encoding: decoded.encoding.to_string(),
+    })
+}
+
+fn parse_input(input: &Input, format: Format, ctx: &mut bibtex::BibContext) -> Parsed {
+    match format {
+        Format::Bibtex | Format::Biblatex => bibtex::parse(&input.text, ctx),
+        Format::Ris => format::ris::parse(&input.text),
+        Format::ResultsText => format::results_text::parse(&input.text),
+        Format::Json => format::json::parse(&input.text),
+    }
+}
+
+fn merge_extras(into: &mut BibExtras, new: &BibExtras, diags: &mut Vec<Diagnostic>) -> bool {
+    let mut changed = false;
+    for (name, value) in &new.strings {
+        match into.strings.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            Some((_, v)) if v == value => {}
+            Some((_, v)) => diags.push(Diagnostic::warning(
+                None,
+                format!("@string {name} is already defined in the library as {v}; the library's definition is kept"),
+            )),
+            None => {
+                into.strings.push((name.clone(), value.clone()));
+                changed = true;
+            }
+        }
+    }
+    for p in &new.preambles {
+        if !into.preambles.contains(p) {
+            into.preambles.push(p.clone());
+            changed = true;
+        }
+    }
+    for c in &new.comments {
+        if !into.comments.contains(c) {
+            into.comments.push(c.clone());
+            changed = true;
+        }
+    }
+    changed
+}
+
+impl Library {
+    pub fn bib_extras(&self) -> Result<BibExtras> {
+        Ok(match meta::get(self.store.conn(), BIB_EXTRAS)? {
+            Some(json) => {
+                serde_json::from_str(&json).map_err(|e| Error::Format(format!("damaged {BIB_EXTRAS}: {e}")))?
+            }
+            None => BibExtras::default(),
+        })
+    }
+
+    /// Import files as one undoable step. A file that cannot be read (missing, a directory,
+    /// binary, empty) fails the whole import before anything is written; problems with single
+    /// entries are reported in the file's diagnostics and the other entries are imported.
+    pub fn import_files(
+        &mut self,
+        paths: &[PathBuf],
+        opts: &ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportReport> {
+        let inputs = paths.iter().map(|p| read_input(p, opts)).collect::<Result<Vec<_>>>()?;
+        self.import_inputs(inputs, opts, progress)
+    }
+
+    /// Import pasted or piped text (`name` is used in reports, e.g. "clipboard" or "-").
+    pub fn import_text(&mut self, name: &str, text: &str, opts: &ImportOptions) -> Result<ImportReport> {
+        if text.trim().is_empty() {
+            return Err(Error::InvalidInput(format!("{name}: nothing to import (empty text)")));
+        }
+        let input = Input {
+            name: name.into(),
+            extension: None,
+            text: text.to_string(),
+            encoding: "UTF-8".into(),
+        };
+        self.import_inputs(vec![input], opts, &mut |_| {})
+    }
+
+    fn import_inputs(
+        &mut self,
+        inputs: Vec<Input>,
+        opts: &ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportReport> {
+        // Parse everything first (no transaction held while parsing).
+        let mut ctx = bibtex::BibContext::new();
+        let mut parsed = Vec::with_capacity(inputs.len());
+        for input in &inputs {
+            let format = match opts.format {
+                Some(f) => f,
+                None => format::sniff(&input.text, input.extension.as_deref()).ok_or_else(|| {
+                    Error::InvalidInput(format!(
+                        "{}: cannot tell the format (not BibTeX, RIS, search results or Folio JSON); choose one with --format",
+                        input.name
+                    ))
+                })?,
+            };
+            parsed.push((format, parse_input(input, format, &mut ctx)));
+        }
+        let total: usize = parsed.iter().map(|(_, p)| p.items.len()).sum();
+        let pattern = self.key_pattern()?;
+        let mut extras = self.bib_extras()?;
+        let label = match inputs.as_slice() {
+            [one] => format!(
+                "Import {} ({total} items)",
+                Path::new(&one.name)
+                    .file_name()
+                    .map_or(one.name.clone(), |n| n.to_string_lossy().into_owned())
+            ),
+            many => format!("Import {} files ({total} items)", many.len()),
+        };
+        let target = opts.collection.clone();
+        let mut taken: HashSet<String> = items::all_keys(self.store.conn())?;
+        // Keys are planned outside the transaction: generating one reads the store.
+        let mut planned: Vec<Vec<(String, Option<Diagnostic>)>> = Vec::new();
+        for (_, p) in &parsed {
+            let mut keys = Vec::with_capacity(p.items.len());
+            for pi in &p.items {
+                let item = &pi.item;
+                let (key, diag) = if item.key.is_empty() {
+                    let k = crate::citekey::make_unique(
+                        &crate::citekey::generate(item, &pattern).map_err(Error::InvalidInput)?,
+                        |k| taken.contains(k),
+                    );
+                    (k, None)
+                } else if taken.contains(&item.key) {
+                    let k = crate::citekey::make_unique(&item.key, |k| taken.contains(k));
+                    let d = Diagnostic::warning(
+                        pi.line,
+                        format!(
+                            "citation key {} is already used in the library; this entry was imported as {k}",
+                            item.key
+                        ),
+                    );
+                    (k, Some(d))
+                } else {
+                    (item.key.clone(), None)
+                };
+                taken.insert(key.clone());
+                keys.push((key, diag));
+            }
+            planned.push(keys);
+        }
+        let mut reports = Vec::new();
+        let mut done = 0usize;
+        self.store.write(&label, |w| {
+            let coll = match &target {
+                Some(path) => {
+                    let mut parent = None;
+                    for name in collections::split_path(path)? {
+                        parent = Some(match collections::child(w.conn(), parent, &name)? {
+                            Some(id) => id,
+                            None => collections::create(w, parent, &name)?,
+                        });
+                    }
+                    parent
+                }
+                None => None,
+            };
+            let mut extras_changed = false;
+            for ((input, (format, p)), keys) in inputs.iter().zip(parsed.into_iter()).zip(planned.into_iter()) {
+                let mut diagnostics = p.diagnostics;
+                extras_changed |= merge_extras(&mut extras, &p.extras, &mut diagnostics);
+                let entries = p.items.len();
+                let mut added_keys = Vec::with_capacity(entries);
+                let mut coll_paths: Vec<(i64, Vec<String>)> = Vec::new();
+                for (pi, (key, diag)) in p.items.into_iter().zip(keys) {
+                    let mut item = pi.item;
+                    item.key = key;
+                    if let Some(d) = diag {
+                        diagnostics.push(d);
+                    }
+                    let id = items::insert(w, &mut item)?;
+                    if let Some(c) = coll {
+                        collections::add_item(w, c, id)?;
+                    }
+                    if !pi.collections.is_empty() {
+                        coll_paths.push((id, pi.collections));
+                    }
+                    added_keys.push(item.key);
+                    done += 1;
+                    if done % 1000 == 0 || done == total {
+                        progress(Progress { done, total });
+                    }
+                }
+                // Folio JSON names the collections its items were in: recreate them.
+                for (id, paths) in coll_paths {
+                    for path in paths {
+                        let mut parent = None;
+                        for name in collections::split_path(&path)? {
+                            parent = Some(match collections::child(w.conn(), parent, &name)? {
+                                Some(id) => id,
+                                None => collections::create(w, parent, &name)?,
+                            });
+                        }
+                        if let Some(c) = parent {
+                            collections::add_item(w, c, id)?;
+                        }
+                    }
+                }
+                let report = FileReport {
+                    path: input.name.clone(),
+                    format,
+                    encoding: input.encoding.clone(),
+                    dialect: p.dialect,
+                    repairs: p.repairs,
+                    entries,
+                    added: added_keys.len(),
+                    duplicates: 0,
+                    keys: added_keys,
+                    diagnostics,
+                };
+                w.conn().execute(
+                    "INSERT INTO import_batches (at, path, format, content_hash, added, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    rusqlite::params![
+                        crate::text::now_rfc3339(),
+                        report.path,
+                        format.as_str(),
+                        format!("{:016x}", fnv1a(input.text.as_bytes())),
+                        report.added as i64,
+                        serde_json::json!({"entries": report.entries, "errors": report.errors(), "dialect": report.dialect, "repairs": report.repairs}).to_string(),
+                    ],
+                )?;
+                reports.push(report);
+            }
+            if extras_changed {
+                let json = serde_json::to_string(&extras).map_err(|e| Error::Format(e.to_string()))?;
+                meta::set(w, BIB_EXTRAS, Some(&json))?;
+            }
+            Ok(())
+        })?;
+        Ok(ImportReport { files: reports })
+    }
+}

@@ -1,0 +1,391 @@
+//! The fielded search syntax, parsed into a small AST. Pure: the store turns it into SQL with
+//! bound parameters and FTS5 expressions built only from quoted alphanumeric tokens.
+//!
+//! ```text
+//! author:steen year:2019..2022 tag:co-production access:restricted "public service"
+//! title:interoperability -tag:read type:article OR type:inproceedings
+//! ```
+//! - words match as prefixes anywhere (title, creators, abstract, keywords, container, other
+//!   fields); `"quoted words"` match as a phrase; matching ignores case and accents;
+//! - `field:value` / `field:"several words"` with fields `author` (`creator`, `editor`, `a`),
+//!   `title` (`t`), `abstract` (`ab`), `keyword` (`kw`), `journal` (`container`, `in`), `note`;
+//!   `year:2020`, `year:2019..2022`, `year:..2010`, `year:2015..`; `tag:NAME`; `access:open|free|
+//!   restricted|unknown`; `type:article`; `key:Smith2020` (`key:Smith*` for a prefix);
+//!   `doi:10.1108/…`; `collection:"Thesis/Chapter 2"`; `has:doi|abstract|pdf|title|key|year`;
+//! - `-term` negates; `A OR B` matches either; everything else must all match.
+
+use crate::model::{AccessStatus, ItemType};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    Title,
+    Creators,
+    Abstract,
+    Keywords,
+    Container,
+    Other,
+}
+
+impl TextField {
+    /// The FTS5 column.
+    pub fn column(self) -> &'static str {
+        match self {
+            TextField::Title => "title",
+            TextField::Creators => "creators",
+            TextField::Abstract => "abstract",
+            TextField::Keywords => "keywords",
+            TextField::Container => "container",
+            TextField::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HasField {
+    Doi,
+    Abstract,
+    Title,
+    Year,
+    Url,
+    Isbn,
+    Issn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TermKind {
+    /// Full-text words (each a prefix) or a phrase; `field` limits the columns.
+    Text {
+        field: Option<TextField>,
+        words: Vec<String>,
+        phrase: bool,
+    },
+    Year {
+        from: Option<i32>,
+        to: Option<i32>,
+    },
+    Tag(String),
+    Access(AccessStatus),
+    Type(ItemType),
+    /// Exact key, or a prefix when `prefix`.
+    Key {
+        key: String,
+        prefix: bool,
+    },
+    Doi(String),
+    Collection(String),
+    Has(HasField),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub negated: bool,
+    pub kind: TermKind,
+}
+
+/// A query: all clauses must match; a clause matches when any of its terms does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    pub clauses: Vec<Vec<Term>>,
+}
+
+impl Query {
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+}
+
+/// Split text into the alphanumeric tokens the FTS tokenizer would see.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[derive(Debug)]
+struct Token {
+    negated: bool,
+    field: Option<String>,
+    value: String,
+    quoted: bool,
+}
+
+fn tokenize(input: &str) -> Result<Vec<Token>, String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = input.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let mut negated = false;
+        if chars[i] == '-' && i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
+            negated = true;
+            i += 1;
+        }
+        let start = i;
+        let mut field = None;
+        // field name: letters followed by ':'
+        let mut j = i;
+        while j < chars.len() && (chars[j].is_ascii_alphabetic() || chars[j] == '_') {
+            j += 1;
+        }
+        if j > i && j < chars.len() && chars[j] == ':' {
+            field = Some(chars[i..j].iter().collect::<String>().to_ascii_lowercase());
+            i = j + 1;
+        }
+        let (value, quoted) = if i < chars.len() && chars[i] == '"' {
+            let close = chars[i + 1..]
+                .iter()
+                .position(|c| *c == '"')
+                .ok_or_else(|| format!("unclosed quote in search at character {}", start + 1))?;
+            let v: String = chars[i + 1..i + 1 + close].iter().collect();
+            i = i + 2 + close;
+            (v, true)
+        } else {
+            let mut k = i;
+            while k < chars.len() && !chars[k].is_whitespace() {
+                k += 1;
+            }
+            let v: String = chars[i..k].iter().collect();
+            i = k;
+            (v, false)
+        };
+        if field.is_some() && value.is_empty() {
+            return Err(format!("search field {}: needs a value", field.unwrap_or_default()));
+        }
+        out.push(Token {
+            negated,
+            field,
+            value,
+            quoted,
+        });
+    }
+    Ok(out)
+}
+
+fn year(s: &str) -> Result<i32, String> {
+    s.trim()
+        .parse::<i32>()
+        .map_err(|_| format!("year must be a number, got {s:?}"))
+}
+
+fn term(t: Token) -> Result<Option<Term>, String> {
+    let kind = match t.field.as_deref() {
+        None => {
+            let w = words(&t.value);
+            if w.is_empty() {
+                return Ok(None);
+            }
+            TermKind::Text {
+                field: None,
+                words: w,
+                phrase: t.quoted,
+            }
+        }
+        Some(f) => {
+            let text_field = match f {
+                "author" | "authors" | "creator" | "creators" | "editor" | "a" | "au" => Some(TextField::Creators),
+                "title" | "t" | "ti" => Some(TextField::Title),
+                "abstract" | "ab" => Some(TextField::Abstract),
+                "keyword" | "keywords" | "kw" => Some(TextField::Keywords),
+                "journal" | "container" | "in" | "publication" | "booktitle" | "jo" => Some(TextField::Container),
+                "note" | "notes" | "other" => Some(TextField::Other),
+                _ => None,
+            };
+            if let Some(field) = text_field {
+                let w = words(&t.value);
+                if w.is_empty() {
+                    return Err(format!("{f}: needs words to search for"));
+                }
+                TermKind::Text {
+                    field: Some(field),
+                    words: w,
+                    phrase: t.quoted,
+                }
+            } else {
+                let v = t.value.trim().to_string();
+                match f {
+                    "year" | "y" | "py" => {
+                        let (from, to) = if let Some((a, b)) = v.split_once("..") {
+                            (
+                                if a.is_empty() { None } else { Some(year(a)?) },
+                                if b.is_empty() { None } else { Some(year(b)?) },
+                            )
+                        } else if let Some(a) = v.strip_prefix(">=") {
+                            (Some(year(a)?), None)
+                        } else if let Some(a) = v.strip_prefix("<=") {
+                            (None, Some(year(a)?))
+                        } else if let Some(a) = v.strip_prefix('>') {
+                            (Some(year(a)? + 1), None)
+                        } else if let Some(a) = v.strip_prefix('<') {
+                            (None, Some(year(a)? - 1))
+                        } else {
+                            let y = year(&v)?;
+                            (Some(y), Some(y))
+                        };
+                        if from.is_none() && to.is_none() {
+                            return Err("year: needs a year or a range like 2019..2022".into());
+                        }
+                        if let (Some(a), Some(b)) = (from, to) {
+                            if a > b {
+                                return Err(format!("year range {v} is empty (start after end)"));
+                            }
+                        }
+                        TermKind::Year { from, to }
+                    }
+                    "tag" | "tags" => TermKind::Tag(v),
+                    "access" => TermKind::Access(v.parse()?),
+                    "type" | "ty" => TermKind::Type(v.parse()?),
+                    "key" | "citekey" | "id" => match v.strip_suffix('*') {
+                        Some(p) => TermKind::Key {
+                            key: p.to_string(),
+                            prefix: true,
+                        },
+                        None => TermKind::Key { key: v, prefix: false },
+                    },
+                    "doi" => TermKind::Doi(crate::model::normalize_doi(&v)),
+                    "collection" | "col" => TermKind::Collection(v),
+                    "has" => TermKind::Has(match v.to_ascii_lowercase().as_str() {
+                        "doi" => HasField::Doi,
+                        "abstract" => HasField::Abstract,
+                        "title" => HasField::Title,
+                        "year" | "date" => HasField::Year,
+                        "url" => HasField::Url,
+                        "isbn" => HasField::Isbn,
+                        "issn" => HasField::Issn,
+                        _ => {
+                            return Err(format!(
+                                "has:{v} is not known; use doi, abstract, title, year, url, isbn or issn"
+                            ))
+                        }
+                    }),
+                    _ => return Err(format!(
+                        "unknown search field {f}:; use author, title, abstract, keyword, journal, note, year, tag, \
+                             access, type, key, doi, collection or has"
+                    )),
+                }
+            }
+        }
+    };
+    Ok(Some(Term {
+        negated: t.negated,
+        kind,
+    }))
+}
+
+/// Parse the search syntax. Errors are short messages for the user.
+pub fn parse(input: &str) -> Result<Query, String> {
+    let tokens = tokenize(input)?;
+    let mut clauses: Vec<Vec<Term>> = Vec::new();
+    let mut join_next = false;
+    let n = tokens.len();
+    for (idx, t) in tokens.into_iter().enumerate() {
+        if t.field.is_none() && !t.quoted && !t.negated && t.value == "OR" {
+            if clauses.is_empty() || join_next || idx + 1 == n {
+                return Err("OR needs a term on each side".into());
+            }
+            join_next = true;
+            continue;
+        }
+        let Some(term) = term(t)? else { continue };
+        if join_next {
+            clauses.last_mut().expect("OR checked a left side").push(term);
+            join_next = false;
+        } else {
+            clauses.push(vec![term]);
+        }
+    }
+    Ok(Query { clauses })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_issue_example() {
+        let q = parse(r#"author:steen year:2019..2022 tag:co-production access:restricted "public service""#).unwrap();
+        assert_eq!(q.clauses.len(), 5);
+        assert_eq!(
+            q.clauses[0][0].kind,
+            TermKind::Text {
+                field: Some(TextField::Creators),
+                words: vec!["steen".into()],
+                phrase: false
+            }
+        );
+        assert_eq!(
+            q.clauses[1][0].kind,
+            TermKind::Year {
+                from: Some(2019),
+                to: Some(2022)
+            }
+        );
+        assert_eq!(q.clauses[2][0].kind, TermKind::Tag("co-production".into()));
+        assert_eq!(q.clauses[3][0].kind, TermKind::Access(AccessStatus::Restricted));
+        assert_eq!(
+            q.clauses[4][0].kind,
+            TermKind::Text {
+                field: None,
+                words: vec!["public".into(), "service".into()],
+                phrase: true
+            }
+        );
+    }
+
+    #[test]
+    fn negation_or_and_ranges() {
+        let q = parse("-tag:read type:article OR type:book year:..2010 key:Smi*").unwrap();
+        assert!(q.clauses[0][0].negated);
+        assert_eq!(q.clauses[1].len(), 2);
+        assert_eq!(
+            q.clauses[2][0].kind,
+            TermKind::Year {
+                from: None,
+                to: Some(2010)
+            }
+        );
+        assert_eq!(
+            q.clauses[3][0].kind,
+            TermKind::Key {
+                key: "Smi".into(),
+                prefix: true
+            }
+        );
+        assert_eq!(
+            parse("year:>2019").unwrap().clauses[0][0].kind,
+            TermKind::Year {
+                from: Some(2020),
+                to: None
+            }
+        );
+        assert!(parse("  ").unwrap().is_empty());
+        assert!(parse("-- ** ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn errors_are_clear() {
+        assert!(parse("\"open").unwrap_err().contains("unclosed quote"));
+        assert!(parse("colour:red").unwrap_err().contains("unknown search field"));
+        assert!(parse("year:abc").unwrap_err().contains("year"));
+        assert!(parse("year:2022..2019").unwrap_err().contains("empty"));
+        assert!(parse("access:closed").is_err());
+        assert!(parse("OR x").is_err());
+        assert!(parse("x OR").is_err());
+        assert!(parse("tag:").is_err());
+    }
+
+    #[test]
+    fn hostile_input_becomes_plain_words() {
+        let q = parse(r#"a'; DROP TABLE items; -- NEAR(x y) title:"x" AND {creators}:y*"#).unwrap();
+        for c in &q.clauses {
+            for t in c {
+                if let TermKind::Text { words, .. } = &t.kind {
+                    assert!(words.iter().all(|w| w.chars().all(char::is_alphanumeric)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! Nested collections and their memberships.
+
+use super::Writer;
+use crate::error::{Error, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+pub type CollectionId = i64;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionRow {
+    pub id: CollectionId,
+    pub name: String,
+    pub parent_id: Option<CollectionId>,
+    pub position: i64,
+}
+
+pub fn row(conn: &Connection, id: CollectionId) -> Result<Option<CollectionRow>> {
+    let mut st = conn.prepare_cached("SELECT id, name, parent_id, position FROM collections WHERE id = ?1")?;
+    Ok(st
+        .query_row([id], |r| {
+            Ok(CollectionRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                parent_id: r.get(2)?,
+                position: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+pub fn all(conn: &Connection) -> Result<Vec<CollectionRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, name, parent_id, position FROM collections ORDER BY position, name COLLATE NOCASE, id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(CollectionRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            parent_id: r.get(2)?,
+            position: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn child(conn: &Connection, parent: Option<CollectionId>, name: &str) -> Result<Option<CollectionId>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id FROM collections WHERE coalesce(parent_id, 0) = coalesce(?1, 0) AND name = ?2 COLLATE NOCASE",
+    )?;
+    Ok(st.query_row(params![parent, name], |r| r.get(0)).optional()?)
+}
+
+/// Split "Thesis/Chapter 2" into its names (empty segments are an error).
+pub fn split_path(path: &str) -> Result<Vec<String>> {
+    let parts: Vec<String> = path.split('/').map(|p| p.trim().to_string()).collect();
+    if parts.iter().any(String::is_empty) {
+        return Err(Error::InvalidInput(format!(
+            "invalid collection path {path:?}: empty name between slashes"
+        )));
+    }
+    Ok(parts)
+}
+
+/// The id of the collection at `path`.
+pub fn resolve(conn: &Connection, path: &str) -> Result<CollectionId> {
+    let mut parent = None;
+    for name in split_path(path)? {
+        parent = Some(
+            child(conn, parent, &name)?
+                .ok_or_else(|| Error::NotFound(format!("no collection {path:?} (at {name:?})")))?,
+        );
+    }
+    parent.ok_or_else(|| Error::InvalidInput("empty collection path".into()))
+}
+
+/// "Parent/Child" path of a collection.
+pub fn path_of(conn: &Connection, id: CollectionId) -> Result<String> {
+    let mut names = Vec::new();
+    let mut cur = Some(id);
+    let mut guard = 0;
+    while let Some(c) = cur {
+        let r = row(conn, c)?.ok_or_else(|| Error::NotFound(format!("no collection with id {c}")))?;
+        names.push(r.name);
+        cur = r.parent_id;
+        guard += 1;
+        if guard > 10_000 {
+            return Err(Error::Conflict("collection tree has a cycle".into()));
+        }
+    }
+    names.reverse();
+    Ok(names.join("/"))
+}
+
+/// The collection and all collections below it.
+pub fn with_descendants(conn: &Connection, id: CollectionId) -> Result<Vec<CollectionId>> {
+    let mut st = conn.prepare_cached(
+        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT c.id FROM collections c JOIN sub ON c.parent_id = sub.id) \
+         SELECT id FROM sub",
+    )?;
+    let rows = st.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn create(w: &mut Writer<'_>, parent: Option<CollectionId>, name: &str) -> Result<CollectionId> {
+    validate_name(name)?;
+    if child(w.conn(), parent, name)?.is_some() {
+        return Err(Error::Conflict(format!(
+            "a collection named {name:?} already exists there"
+        )));
+    }
+    let position: i64 = w.conn().query_row(
+        "SELECT coalesce(max(position) + 1, 0) FROM collections WHERE coalesce(parent_id, 0) = coalesce(?1, 0)",
+        [parent],
+        |r| r.get(0),
+    )?;
+    let id: CollectionId = w.conn().query_row(
+        "INSERT INTO collections (name, parent_id, position) VALUES (?1, ?2, ?3) RETURNING id",
+        params![name.trim(), parent, position],
+        |r| r.get(0),
+    )?;
+    if w.journal && w.seen.insert((1, id.to_string())) {
+        w.changes.push(super::Change::Collection { id, state: None });
+    }
+    Ok(id)
+}
+
+pub fn validate_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::InvalidInput("a collection name cannot be empty".into()));
+    }
+    if name.contains('/') {
+        return Err(Error::InvalidInput(format!(
+            "a collection name cannot contain '/': {name:?}"
+        )));
+    }
+    Ok(())
+}
+
+pub fn rename(w: &mut Writer<'_>, id: CollectionId, name: &str) -> Result<()> {
+    validate_name(name)?;
+    let r = row(w.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no collection with id {id}")))?;
+    if let Some(other) = child(w.conn(), r.parent_id, name)? {
+        if other != id {
+            return Err(Error::Conflict(format!(
+                "a collection named {name:?} already exists there"
+            )));
+        }
+    }
+    w.touch_collection(id)?;
+    w.conn().execute(
+        "UPDATE collections SET name = ?2 WHERE id = ?1",
+        params![id, name.trim()],
+    )?;
+    Ok(())
+}
+
+/// Move under `new_parent` (or to the top level). Refuses to move a collection into itself.
+pub fn move_to(w: &mut Writer<'_>, id: CollectionId, new_parent: Option<CollectionId>) -> Result<()> {
+    let r = row(w.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no collection with id {id}")))?;
+    if let Some(p) = new_parent {
+        if with_descendants(w.conn(), id)?.contains(&p) {
+            return Err(Error::InvalidInput(
+                "cannot move a collection into itself or one of its subcollections".into(),
+            ));
+        }
+    }
+    if let Some(other) = child(w.conn(), new_parent, &r.name)? {
+        if other != id {
+            return Err(Error::Conflict(format!(
+                "a collection named {:?} already exists there",
+                r.name
+            )));
+        }
+    }
+    w.touch_collection(id)?;
+    w.conn().execute(
+        "UPDATE collections SET parent_id = ?2 WHERE id = ?1",
+        params![id, new_parent],
+    )?;
+    Ok(())
+}
+
+/// Delete a collection and its subcollections. Items are never deleted; their memberships
+/// are journaled so undo puts everything back.
+pub fn delete(w: &mut Writer<'_>, id: CollectionId) -> Result<()> {
+    let ids = with_descendants(w.conn(), id)?;
+    for c in &ids {
+        for item in members(w.conn(), *c)? {
+            w.touch_item(item)?;
+        }
+    }
+    // Deepest first, so no row is left pointing at a deleted parent.
+    for c in ids.iter().rev() {
+        w.touch_collection(*c)?;
+        w.conn().execute("DELETE FROM collections WHERE id = ?1", [c])?;
+    }
+    Ok(())
+}
+
+pub fn members(conn: &Connection, id: CollectionId) -> Result<Vec<i64>> {
+    let mut st =
+        conn.prepare_cached("SELECT item_id FROM collection_items WHERE collection_id = ?1 ORDER BY item_id")?;
+    let rows = st.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Add an item (journaled); returns false when it was already there.
+pub fn add_item(w: &mut Writer<'_>, id: CollectionId, item: i64) -> Result<bool> {
+    w.touch_item(item)?;
+    let n = w
+        .conn()
+        .prepare_cached("INSERT OR IGNORE INTO collection_items (collection_id, item_id) VALUES (?1, ?2)")?
+        .execute(params![id, item])?;
+    Ok(n > 0)
+}
+
+pub fn remove_item(w: &mut Writer<'_>, id: CollectionId, item: i64) -> Result<bool> {
+    w.touch_item(item)?;
+    let n = w
+        .conn()
+        .prepare_cached("DELETE FROM collection_items WHERE collection_id = ?1 AND item_id = ?2")?
+        .execute(params![id, item])?;
+    Ok(n > 0)
+}
+
+/// Live items directly in each collection.
+pub fn counts(conn: &Connection) -> Result<std::collections::HashMap<CollectionId, i64>> {
+    let mut st = conn.prepare(
+        "SELECT ci.collection_id, count(*) FROM collection_items ci JOIN items i ON i.id = ci.item_id \
+         WHERE i.deleted_at IS NULL GROUP BY ci.collection_id",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Undo/redo: the row back to `state`, or gone (memberships are restored with the items).
+pub fn restore(w: &mut Writer<'_>, id: CollectionId, state: Option<&CollectionRow>) -> Result<()> {
+    match state {
+        Some(r) => {
+            w.conn().execute(
+                "INSERT INTO collections (id, name, parent_id, position) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, \
+                 position = excluded.position",
+                params![id, r.name, r.parent_id, r.position],
+            )?;
+        }
+        None => {
+            w.conn().execute("DELETE FROM collections WHERE id = ?1", [id])?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,429 @@
+//! Item rows, their tag links, collection memberships and full-text index rows.
+
+use super::{tags, Writer};
+use crate::error::{Error, Result};
+use crate::model::{
+    Abstract, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType, PartialDate, SourceRecord, TagSource,
+};
+use crate::text::{fold, now_rfc3339, title_sort_key};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+/// Everything about one item, as the undo journal keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemSnapshot {
+    pub item: Item,
+    pub collections: Vec<i64>,
+    pub deleted_at: Option<String>,
+}
+
+/// A table row: what the item list shows, without loading whole items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemSummary {
+    pub id: i64,
+    pub key: String,
+    pub item_type: ItemType,
+    pub title: String,
+    pub creators: String,
+    pub year: Option<i32>,
+    pub container: String,
+    pub access: AccessStatus,
+    pub date_added: String,
+}
+
+const COLUMNS: &str = "id, key, type, title, subtitle, short_title, creators_json, container, series, volume, issue, \
+    pages, edition, publisher, place, institution, date_raw, year, month, day, doi, issn, isbn, url, language, note, \
+    genre, abstract_json, access, access_source, extra_json, source_format, source_text, source_fingerprint, \
+    date_added, date_modified";
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("model values serialize")
+}
+
+fn from_json<T: for<'de> Deserialize<'de>>(s: &str, what: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("{what}: {e}").into())
+    })
+}
+
+fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
+    let ty: String = r.get(2)?;
+    let access: String = r.get(28)?;
+    let source_format: Option<String> = r.get(31)?;
+    let source = match source_format {
+        Some(format) => Some(SourceRecord {
+            format,
+            text: r.get::<_, Option<String>>(32)?.unwrap_or_default(),
+            fingerprint: r.get::<_, Option<i64>>(33)?.unwrap_or(0) as u64,
+        }),
+        None => None,
+    };
+    Ok(Item {
+        id: Some(r.get(0)?),
+        key: r.get(1)?,
+        item_type: ty.parse().unwrap_or(ItemType::Misc),
+        title: r.get(3)?,
+        subtitle: r.get(4)?,
+        short_title: r.get(5)?,
+        creators: from_json::<Vec<Creator>>(&r.get::<_, String>(6)?, "creators")?,
+        container: r.get(7)?,
+        series: r.get(8)?,
+        volume: r.get(9)?,
+        issue: r.get(10)?,
+        pages: r.get(11)?,
+        edition: r.get(12)?,
+        publisher: r.get(13)?,
+        place: r.get(14)?,
+        institution: r.get(15)?,
+        date: PartialDate {
+            raw: r.get(16)?,
+            year: r.get(17)?,
+            month: r.get::<_, Option<i64>>(18)?.map(|m| m as u8),
+            day: r.get::<_, Option<i64>>(19)?.map(|d| d as u8),
+        },
+        doi: r.get(20)?,
+        issn: r.get(21)?,
+        isbn: r.get(22)?,
+        url: r.get(23)?,
+        language: r.get(24)?,
+        note: r.get(25)?,
+        genre: r.get(26)?,
+        r#abstract: from_json::<Abstract>(&r.get::<_, String>(27)?, "abstract")?,
+        tags: Vec::new(),
+        access: Access {
+            status: access.parse().unwrap_or_default(),
+            source: r.get(29)?,
+        },
+        extra: from_json::<Vec<ExtraField>>(&r.get::<_, String>(30)?, "extra fields")?,
+        source,
+        date_added: r.get(34)?,
+        date_modified: r.get(35)?,
+    })
+}
+
+fn load_tags(conn: &Connection, id: i64) -> Result<Vec<ItemTag>> {
+    let mut st = conn.prepare_cached(
+        "SELECT t.name, it.source FROM item_tags it JOIN tags t ON t.id = it.tag_id \
+         WHERE it.item_id = ?1 ORDER BY it.position",
+    )?;
+    let rows = st.query_map([id], |r| {
+        let source: String = r.get(1)?;
+        Ok(ItemTag {
+            name: r.get(0)?,
+            source: TagSource::parse(&source).unwrap_or_default(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Load one item (live or in the trash) with its tags.
+pub fn load(conn: &Connection, id: i64) -> Result<Option<Item>> {
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE id = ?1"))?;
+    let item = st.query_row([id], item_from_row).optional()?;
+    match item {
+        Some(mut item) => {
+            item.tags = load_tags(conn, id)?;
+            Ok(Some(item))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Load many items in the given order (missing ids are skipped).
+pub fn load_many(conn: &Connection, ids: &[i64]) -> Result<Vec<Item>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(i) = load(conn, *id)? {
+            out.push(i);
+        }
+    }
+    Ok(out)
+}
+
+pub fn id_by_key(conn: &Connection, key: &str) -> Result<Option<i64>> {
+    let mut st = conn.prepare_cached("SELECT id FROM items WHERE key = ?1")?;
+    Ok(st.query_row([key], |r| r.get(0)).optional()?)
+}
+
+pub fn is_deleted(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(
+        conn.query_row("SELECT deleted_at IS NOT NULL FROM items WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+pub fn collections_of(conn: &Connection, id: i64) -> Result<Vec<i64>> {
+    let mut st = conn.prepare_cached("SELECT collection_id FROM collection_items WHERE item_id = ?1 ORDER BY 1")?;
+    let rows = st.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn snapshot(conn: &Connection, id: i64) -> Result<Option<ItemSnapshot>> {
+    let Some(item) = load(conn, id)? else { return Ok(None) };
+    let deleted_at: Option<String> =
+        conn.query_row("SELECT deleted_at FROM items WHERE id = ?1", [id], |r| r.get(0))?;
+    Ok(Some(ItemSnapshot {
+        item,
+        collections: collections_of(conn, id)?,
+        deleted_at,
+    }))
+}
+
+fn creators_sort(item: &Item) -> String {
+    item.primary_creators()
+        .iter()
+        .map(|c| fold(&format!("{} {}", c.family_with_particle(), c.given())))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fts_other(item: &Item) -> String {
+    let mut s = format!(
+        "{} {} {} {} {} {} {} {}",
+        item.key, item.doi, item.isbn, item.issn, item.publisher, item.place, item.genre, item.note
+    );
+    for f in &item.extra {
+        s.push(' ');
+        s.push_str(&f.value);
+    }
+    s
+}
+
+fn write_fts(conn: &Connection, id: i64, item: &Item) -> Result<()> {
+    let creators: Vec<String> = item
+        .creators
+        .iter()
+        .map(|c| format!("{} {}", c.display_natural(), c.family_with_particle()))
+        .collect();
+    let mut st = conn.prepare_cached(
+        "INSERT INTO items_fts (rowid, title, creators, abstract, keywords, container, other) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    st.execute(params![
+        id,
+        format!("{} {} {}", item.title, item.subtitle, item.short_title),
+        creators.join(" ; "),
+        item.r#abstract.flat(false),
+        item.tags
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ; "),
+        format!("{} {}", item.container, item.series),
+        fts_other(item),
+    ])?;
+    Ok(())
+}
+
+fn delete_fts(conn: &Connection, id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+fn write_row(conn: &Connection, id: Option<i64>, item: &Item, deleted_at: Option<&str>) -> Result<i64> {
+    let mut st = conn.prepare_cached(&format!(
+        "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at) VALUES \
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
+          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40) \
+         ON CONFLICT(id) DO UPDATE SET key = excluded.key, type = excluded.type, title = excluded.title, \
+         subtitle = excluded.subtitle, short_title = excluded.short_title, creators_json = excluded.creators_json, \
+         container = excluded.container, series = excluded.series, volume = excluded.volume, issue = excluded.issue, \
+         pages = excluded.pages, edition = excluded.edition, publisher = excluded.publisher, place = excluded.place, \
+         institution = excluded.institution, date_raw = excluded.date_raw, year = excluded.year, \
+         month = excluded.month, day = excluded.day, doi = excluded.doi, issn = excluded.issn, isbn = excluded.isbn, \
+         url = excluded.url, language = excluded.language, note = excluded.note, genre = excluded.genre, \
+         abstract_json = excluded.abstract_json, access = excluded.access, access_source = excluded.access_source, \
+         extra_json = excluded.extra_json, source_format = excluded.source_format, \
+         source_text = excluded.source_text, source_fingerprint = excluded.source_fingerprint, \
+         date_added = excluded.date_added, date_modified = excluded.date_modified, \
+         title_sort = excluded.title_sort, creators_sort = excluded.creators_sort, \
+         creators_summary = excluded.creators_summary, deleted_at = excluded.deleted_at \
+         RETURNING id"
+    ))?;
+    let src = item.source.as_ref();
+    let id = st.query_row(
+        params![
+            id,
+            item.key,
+            item.item_type.as_str(),
+            item.title,
+            item.subtitle,
+            item.short_title,
+            json(&item.creators),
+            item.container,
+            item.series,
+            item.volume,
+            item.issue,
+            item.pages,
+            item.edition,
+            item.publisher,
+            item.place,
+            item.institution,
+            item.date.raw,
+            item.date.year,
+            item.date.month,
+            item.date.day,
+            item.doi,
+            item.issn,
+            item.isbn,
+            item.url,
+            item.language,
+            item.note,
+            item.genre,
+            json(&item.r#abstract),
+            item.access.status.as_str(),
+            item.access.source,
+            json(&item.extra),
+            src.map(|s| s.format.as_str()),
+            src.map(|s| s.text.as_str()),
+            src.map(|s| s.fingerprint as i64),
+            item.date_added,
+            item.date_modified,
+            title_sort_key(&item.full_title()),
+            creators_sort(item),
+            item.creator_summary(),
+            deleted_at,
+        ],
+        |r| r.get(0),
+    )?;
+    Ok(id)
+}
+
+fn write_tags(w: &mut Writer<'_>, id: i64, item: &Item) -> Result<()> {
+    w.conn()
+        .prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?
+        .execute([id])?;
+    for (pos, t) in item.tags.iter().enumerate() {
+        let tag_id = tags::ensure(w, &t.name)?;
+        w.conn()
+            .prepare_cached(
+                "INSERT OR IGNORE INTO item_tags (item_id, tag_id, source, position) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![id, tag_id, t.source.as_str(), pos as i64])?;
+    }
+    Ok(())
+}
+
+/// Insert a new item. Its key must be set and free. Sets `id` and the timestamps.
+pub fn insert(w: &mut Writer<'_>, item: &mut Item) -> Result<i64> {
+    if item.key.is_empty() {
+        return Err(Error::InvalidInput(
+            "an item needs a citation key before it is stored".into(),
+        ));
+    }
+    if id_by_key(w.conn(), &item.key)?.is_some() {
+        return Err(Error::Conflict(format!(
+            "citation key {:?} is already used in this library",
+            item.key
+        )));
+    }
+    let now = now_rfc3339();
+    if item.date_added.is_empty() {
+        item.date_added = now.clone();
+    }
+    item.date_modified = now;
+    let id = write_row(w.conn(), None, item, None)?;
+    item.id = Some(id);
+    w.touch_new_item(id);
+    write_tags(w, id, item)?;
+    write_fts(w.conn(), id, item)?;
+    Ok(id)
+}
+
+/// Save an edited item (journaled). Updates `date_modified`.
+pub fn update(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
+    let id = item
+        .id
+        .ok_or_else(|| Error::InvalidInput("cannot update an item that was never stored".into()))?;
+    w.touch_item(id)?;
+    if let Some(other) = id_by_key(w.conn(), &item.key)? {
+        if other != id {
+            return Err(Error::Conflict(format!(
+                "citation key {:?} is already used in this library",
+                item.key
+            )));
+        }
+    }
+    let deleted: Option<String> = w
+        .conn()
+        .query_row("SELECT deleted_at FROM items WHERE id = ?1", [id], |r| r.get(0))?;
+    item.date_modified = now_rfc3339();
+    write_row(w.conn(), Some(id), item, deleted.as_deref())?;
+    write_tags(w, id, item)?;
+    delete_fts(w.conn(), id)?;
+    write_fts(w.conn(), id, item)?;
+    Ok(())
+}
+
+/// Move to the trash (`Some(time)`) or restore from it (`None`).
+pub fn set_deleted(w: &mut Writer<'_>, id: i64, deleted_at: Option<&str>) -> Result<()> {
+    w.touch_item(id)?;
+    w.conn()
+        .prepare_cached("UPDATE items SET deleted_at = ?2 WHERE id = ?1")?
+        .execute(params![id, deleted_at])?;
+    Ok(())
+}
+
+/// Remove an item for good (emptying the trash). Journaled, so still undoable.
+pub fn hard_delete(w: &mut Writer<'_>, id: i64) -> Result<()> {
+    w.touch_item(id)?;
+    delete_fts(w.conn(), id)?;
+    w.conn()
+        .prepare_cached("DELETE FROM items WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Put an item back exactly as in `snap`, or remove it when `None` (undo/redo).
+pub fn restore(w: &mut Writer<'_>, id: i64, snap: Option<&ItemSnapshot>) -> Result<()> {
+    delete_fts(w.conn(), id)?;
+    match snap {
+        None => {
+            w.conn()
+                .prepare_cached("DELETE FROM items WHERE id = ?1")?
+                .execute([id])?;
+        }
+        Some(s) => {
+            write_row(w.conn(), Some(id), &s.item, s.deleted_at.as_deref())?;
+            write_tags(w, id, &s.item)?;
+            w.conn()
+                .prepare_cached("DELETE FROM collection_items WHERE item_id = ?1")?
+                .execute([id])?;
+            for c in &s.collections {
+                w.conn()
+                    .prepare_cached("INSERT INTO collection_items (collection_id, item_id) VALUES (?1, ?2)")?
+                    .execute(params![c, id])?;
+            }
+            write_fts(w.conn(), id, &s.item)?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ItemSummary> {
+    let ty: String = r.get(2)?;
+    let access: String = r.get(7)?;
+    Ok(ItemSummary {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        item_type: ty.parse().unwrap_or(ItemType::Misc),
+        title: r.get(3)?,
+        creators: r.get(4)?,
+        year: r.get(5)?,
+        container: r.get(6)?,
+        access: access.parse().unwrap_or_default(),
+        date_added: r.get(8)?,
+    })
+}
+
+pub(crate) const SUMMARY_COLUMNS: &str =
+    "items.id, items.key, items.type, items.title, items.creators_summary, items.year, items.container, items.access, items.date_added";
+
+/// Keys in use (for unique key generation in bulk).
+pub fn all_keys(conn: &Connection) -> Result<std::collections::HashSet<String>> {
+    let mut st = conn.prepare("SELECT key FROM items")?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,151 @@
+//! The undo/redo journal.
+//!
+//! Each user action stores, for every object it touched, that object's state *before* the
+//! action. Because undo and redo go strictly in stack order, the library's current state of
+//! those objects is always the state on the other side: undo reads the current states, writes
+//! the stored ones back and keeps the read ones for redo — and redo does the same in reverse.
+//! An import of 100k items therefore journals only 100k "was absent" markers.
+
+use super::items::ItemSnapshot;
+use super::{collections, items, meta, tags, CollectionRow, Store, Writer};
+use crate::error::{Error, Result};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+/// How many actions the journal keeps (older ones can no longer be undone).
+pub const KEEP: i64 = 1000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Change {
+    Item { id: i64, state: Option<Box<ItemSnapshot>> },
+    Collection { id: i64, state: Option<CollectionRow> },
+    Tag { id: i64, state: Option<String> },
+    Meta { key: String, state: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub label: String,
+    pub at: String,
+    /// `true` while the action is in effect; `false` once undone (it can be redone).
+    pub done: bool,
+    /// How many objects the action touched.
+    pub objects: usize,
+}
+
+pub(super) fn record(tx: &rusqlite::Connection, label: &str, changes: &[Change]) -> Result<()> {
+    tx.execute("DELETE FROM journal WHERE state = 'undone'", [])?;
+    let json = serde_json::to_string(changes).map_err(|e| Error::Format(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO journal (label, at, state, changes) VALUES (?1, ?2, 'done', ?3)",
+        params![label, crate::text::now_rfc3339(), json],
+    )?;
+    tx.execute(
+        "DELETE FROM journal WHERE id <= (SELECT max(id) FROM journal) - ?1",
+        [KEEP],
+    )?;
+    Ok(())
+}
+
+fn current(w: &Writer<'_>, c: &Change) -> Result<Change> {
+    let conn = w.conn();
+    Ok(match c {
+        Change::Item { id, .. } => Change::Item {
+            id: *id,
+            state: items::snapshot(conn, *id)?.map(Box::new),
+        },
+        Change::Collection { id, .. } => Change::Collection {
+            id: *id,
+            state: collections::row(conn, *id)?,
+        },
+        Change::Tag { id, .. } => Change::Tag {
+            id: *id,
+            state: tags::name_of(conn, *id)?,
+        },
+        Change::Meta { key, .. } => Change::Meta {
+            key: key.clone(),
+            state: meta::get(conn, key)?,
+        },
+    })
+}
+
+fn rank(c: &Change) -> u8 {
+    match c {
+        Change::Tag { .. } => 0,
+        Change::Collection { .. } => 1,
+        Change::Item { .. } => 2,
+        Change::Meta { .. } => 3,
+    }
+}
+
+/// Put every object of `changes` into its stored state; return their current states.
+fn swap(w: &mut Writer<'_>, changes: &[Change]) -> Result<Vec<Change>> {
+    let before: Vec<Change> = changes.iter().map(|c| current(w, c)).collect::<Result<_>>()?;
+    let mut order: Vec<&Change> = changes.iter().collect();
+    order.sort_by_key(|c| rank(c));
+    for c in order {
+        match c {
+            Change::Tag { id, state } => tags::restore(w, *id, state.as_deref())?,
+            Change::Collection { id, state } => collections::restore(w, *id, state.as_ref())?,
+            Change::Item { id, state } => items::restore(w, *id, state.as_deref())?,
+            Change::Meta { key, state } => meta::restore(w, key, state.as_deref())?,
+        }
+    }
+    Ok(before)
+}
+
+impl Store {
+    /// Undo the latest action still in effect; returns its label.
+    pub fn undo(&mut self) -> Result<String> {
+        self.step("done", "undone", "DESC", "undo")
+    }
+
+    /// Redo the earliest undone action; returns its label.
+    pub fn redo(&mut self) -> Result<String> {
+        self.step("undone", "done", "ASC", "redo")
+    }
+
+    fn step(&mut self, from: &str, to: &str, order: &str, what: &'static str) -> Result<String> {
+        self.write_unjournaled(|w| {
+            let row: Option<(i64, String, String)> = w
+                .conn()
+                .query_row(
+                    &format!("SELECT id, label, changes FROM journal WHERE state = ?1 ORDER BY id {order} LIMIT 1"),
+                    [from],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((id, label, json)) = row else {
+                return Err(Error::NothingTo(what));
+            };
+            let changes: Vec<Change> =
+                serde_json::from_str(&json).map_err(|e| Error::Format(format!("damaged journal entry {id}: {e}")))?;
+            let other_side = swap(w, &changes)?;
+            let json = serde_json::to_string(&other_side).map_err(|e| Error::Format(e.to_string()))?;
+            w.conn().execute(
+                "UPDATE journal SET state = ?2, changes = ?3 WHERE id = ?1",
+                params![id, to, json],
+            )?;
+            Ok(label)
+        })
+    }
+
+    /// The journal, newest first.
+    pub fn history(&self, limit: usize) -> Result<Vec<HistoryEntry>> {
+        let mut st = self.conn().prepare(
+            "SELECT id, label, at, state, json_array_length(changes) FROM journal ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok(HistoryEntry {
+                id: r.get(0)?,
+                label: r.get(1)?,
+                at: r.get(2)?,
+                done: r.get::<_, String>(3)? == "done",
+                objects: r.get::<_, i64>(4)? as usize,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,28 @@
+//! Library-wide key/value settings and blocks (citation-key pattern, BibTeX extras).
+
+use super::Writer;
+use crate::error::Result;
+use rusqlite::{params, Connection, OptionalExtension};
+
+pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Set (journaled) or remove (`None`) a value.
+pub fn set(w: &mut Writer<'_>, key: &str, value: Option<&str>) -> Result<()> {
+    w.touch_meta(key)?;
+    restore(w, key, value)
+}
+
+pub fn restore(w: &mut Writer<'_>, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(v) => w.conn().execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, v],
+        )?,
+        None => w.conn().execute("DELETE FROM meta WHERE key = ?1", [key])?,
+    };
+    Ok(())
+}

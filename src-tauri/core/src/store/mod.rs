@@ -1,0 +1,309 @@
+//! The SQLite library. This module is the only place with SQL.
+//!
+//! - [`Store::open`] creates or opens a library: connection pragmas (WAL, foreign keys, busy
+//!   timeout), a backup before any migration, the migrations, and refusal of libraries written
+//!   by a newer Folio.
+//! - Every user action runs in [`Store::write`]: one `BEGIN IMMEDIATE` transaction with a
+//!   [`Writer`] that records the touched objects' prior states in the undo journal.
+//! - Reads go through the plain connection ([`Store::conn`]).
+
+pub(crate) mod collections;
+pub(crate) mod items;
+pub(crate) mod journal;
+pub(crate) mod meta;
+pub mod search;
+pub(crate) mod tags;
+
+pub use collections::{CollectionId, CollectionRow};
+pub use items::{ItemSnapshot, ItemSummary};
+pub use journal::{Change, HistoryEntry};
+pub use tags::TagCount;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// 'FOLI' — marks an SQLite file as a Folio library.
+pub const APPLICATION_ID: i64 = 1179602249;
+
+/// The schema, in order. Append only: never edit or reorder a shipped migration.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("migrations/0001-initial.sql"))])
+}
+
+/// The schema version this build writes.
+pub fn schema_version() -> i64 {
+    1
+}
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+fn busy(e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => Error::Busy,
+        _ => Error::Db(e),
+    }
+}
+
+impl Store {
+    /// Open (or create) the library at `path`, migrating it to the current schema.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with(path, None)
+    }
+
+    /// Open and migrate only up to `version` (tests of the upgrade path).
+    pub fn open_at_version(path: &Path, version: usize) -> Result<Store> {
+        Self::open_with(path, Some(version))
+    }
+
+    fn open_with(path: &Path, version: Option<usize>) -> Result<Store> {
+        if path.is_dir() {
+            return Err(Error::NotALibrary {
+                path: path.into(),
+                reason: "it is a directory".into(),
+            });
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        let existed = path.exists();
+        if existed {
+            // Fail early and clearly on an unreadable file.
+            std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Error::NotALibrary {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        store.configure().map_err(|e| match e {
+            Error::Db(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => Error::NotALibrary {
+                path: path.into(),
+                reason: "the file is not an SQLite database".into(),
+            },
+            e => e,
+        })?;
+        store.migrate(version)?;
+        Ok(store)
+    }
+
+    /// A fresh library in memory (tests, previews).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store { conn, path: None };
+        store.configure()?;
+        store.migrate(None)?;
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(10))?;
+        let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        debug_assert!(mode == "wal" || mode == "memory");
+        self.conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; \
+             PRAGMA cache_size = -65536;",
+        )?;
+        Ok(())
+    }
+
+    fn user_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self, target: Option<usize>) -> Result<()> {
+        let path = self.path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+        let current = self.user_version()?;
+        let latest = schema_version();
+        if current > latest {
+            return Err(Error::TooNew {
+                path,
+                found: current,
+                supported: latest,
+            });
+        }
+        let app_id: i64 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if current == 0 {
+            let tables: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            if tables > 0 {
+                return Err(Error::NotALibrary {
+                    path,
+                    reason: "it is an SQLite database of another program".into(),
+                });
+            }
+        } else if app_id != APPLICATION_ID {
+            return Err(Error::NotALibrary {
+                path,
+                reason: "it is an SQLite database of another program".into(),
+            });
+        }
+        let target_version = target.map_or(latest, |t| t as i64);
+        if current >= target_version {
+            return Ok(());
+        }
+        if current > 0 {
+            self.backup_before_migration(current)?;
+        }
+        let m = migrations();
+        let res = match target {
+            Some(v) => m.to_version(&mut self.conn, v),
+            None => m.to_latest(&mut self.conn),
+        };
+        res.map_err(|e| Error::Migration(e.to_string()))
+    }
+
+    /// Copy the library next to itself (`library.sqlite.v1-20261128T170207.bak`) before a
+    /// migration changes it. A failed backup stops the migration.
+    fn backup_before_migration(&self, from_version: i64) -> Result<()> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let stamp: String = crate::text::now_rfc3339()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(15)
+            .collect();
+        let name = format!(
+            "{}.v{from_version}-{stamp}.bak",
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "library".into())
+        );
+        let backup = path.with_file_name(name);
+        self.conn
+            .execute("VACUUM INTO ?1", [backup.to_string_lossy().as_ref()])
+            .map_err(|e| Error::Migration(format!("could not back up the library to {}: {e}", backup.display())))?;
+        Ok(())
+    }
+
+    /// The read connection.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Run one user action as one transaction, journaled for undo under `label`. Nothing is
+    /// written if `f` fails. A concurrent writer makes this wait up to 10 s, then fail with
+    /// [`Error::Busy`].
+    pub fn write<T>(&mut self, label: &str, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(busy)?;
+        let mut w = Writer {
+            tx: &tx,
+            changes: Vec::new(),
+            seen: HashSet::new(),
+            journal: true,
+        };
+        let out = f(&mut w)?;
+        if w.journal && !w.changes.is_empty() {
+            journal::record(&tx, label, &w.changes)?;
+        }
+        tx.commit().map_err(busy)?;
+        Ok(out)
+    }
+
+    /// A transaction that is not journaled (undo/redo themselves, settings).
+    fn write_unjournaled<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(busy)?;
+        let mut w = Writer {
+            tx: &tx,
+            changes: Vec::new(),
+            seen: HashSet::new(),
+            journal: false,
+        };
+        let out = f(&mut w)?;
+        tx.commit().map_err(busy)?;
+        Ok(out)
+    }
+
+    /// `PRAGMA integrity_check` result ("ok" when healthy).
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+/// A write transaction in progress. Before changing an object, call the matching `touch_*`
+/// so its prior state is journaled (once per action).
+pub struct Writer<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    changes: Vec<Change>,
+    seen: HashSet<(u8, String)>,
+    journal: bool,
+}
+
+impl Writer<'_> {
+    pub fn conn(&self) -> &Connection {
+        self.tx
+    }
+
+    fn first_touch(&mut self, kind: u8, id: String) -> bool {
+        self.journal && self.seen.insert((kind, id))
+    }
+
+    /// Journal an item's current state before changing or deleting it.
+    pub fn touch_item(&mut self, id: i64) -> Result<()> {
+        if self.first_touch(0, id.to_string()) {
+            let snap = items::snapshot(self.tx, id)?;
+            self.changes.push(Change::Item {
+                id,
+                state: snap.map(Box::new),
+            });
+        }
+        Ok(())
+    }
+
+    /// Journal that an item is new (its prior state is "absent").
+    pub fn touch_new_item(&mut self, id: i64) {
+        if self.first_touch(0, id.to_string()) {
+            self.changes.push(Change::Item { id, state: None });
+        }
+    }
+
+    pub fn touch_collection(&mut self, id: i64) -> Result<()> {
+        if self.first_touch(1, id.to_string()) {
+            let row = collections::row(self.tx, id)?;
+            self.changes.push(Change::Collection { id, state: row });
+        }
+        Ok(())
+    }
+
+    pub fn touch_tag(&mut self, id: i64) -> Result<()> {
+        if self.first_touch(2, id.to_string()) {
+            let name = tags::name_of(self.tx, id)?;
+            self.changes.push(Change::Tag { id, state: name });
+        }
+        Ok(())
+    }
+
+    pub fn touch_meta(&mut self, key: &str) -> Result<()> {
+        if self.first_touch(3, key.to_string()) {
+            let value = meta::get(self.tx, key)?;
+            self.changes.push(Change::Meta {
+                key: key.to_string(),
+                state: value,
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,304 @@
+//! Listing, filtering, sorting and paging items; the fielded query as SQL + FTS5.
+//!
+//! All values are bound parameters. FTS5 match expressions are assembled only from tokens
+//! that are entirely alphanumeric, each wrapped in double quotes, so user text can never
+//! change the shape of the SQL or of the FTS query.
+
+use super::items::{summary_from_row, ItemSummary, SUMMARY_COLUMNS};
+use super::{collections, CollectionId};
+use crate::error::{Error, Result};
+use crate::model::AccessStatus;
+use crate::query::{HasField, Query, Term, TermKind};
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+/// Which items to show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Items in this collection (and its subcollections when `recursive`).
+    pub collection: Option<CollectionId>,
+    pub recursive: bool,
+    /// Items in no collection.
+    pub unfiled: bool,
+    /// Items carrying every one of these tags (case-insensitive).
+    pub tags: Vec<String>,
+    /// Items with any of these access statuses (empty: any).
+    pub access: Vec<AccessStatus>,
+    pub query: Query,
+    /// The trash instead of the live library.
+    pub trash: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortColumn {
+    #[default]
+    Title,
+    Creators,
+    Year,
+    Container,
+    Type,
+    Access,
+    DateAdded,
+    Key,
+}
+
+impl std::str::FromStr for SortColumn {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "title" => SortColumn::Title,
+            "creators" | "creator" | "author" | "authors" => SortColumn::Creators,
+            "year" | "date" => SortColumn::Year,
+            "container" | "journal" | "publication" => SortColumn::Container,
+            "type" => SortColumn::Type,
+            "access" => SortColumn::Access,
+            "added" | "date-added" | "date_added" | "dateadded" => SortColumn::DateAdded,
+            "key" | "citekey" => SortColumn::Key,
+            _ => {
+                return Err(format!(
+                    "cannot sort by {s:?}; use title, creators, year, container, type, access, added or key"
+                ))
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl std::str::FromStr for Sort {
+    type Err = String;
+    /// `title`, `-year` (descending), `year:desc`.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let s = s.trim();
+        let (name, descending) = if let Some(n) = s.strip_prefix('-') {
+            (n, true)
+        } else if let Some(n) = s.strip_suffix(":desc") {
+            (n, true)
+        } else {
+            (s.strip_suffix(":asc").unwrap_or(s), false)
+        };
+        Ok(Sort {
+            column: name.parse()?,
+            descending,
+        })
+    }
+}
+
+fn fts_phrase(words: &[String], prefix: bool) -> String {
+    // Every word is alphanumeric only (query::words); quote it anyway.
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+    if prefix {
+        quoted.iter().map(|q| format!("{q}*")).collect::<Vec<_>>().join(" AND ")
+    } else {
+        quoted.join(" + ")
+    }
+}
+
+fn fts_expr(field: Option<crate::query::TextField>, words: &[String], phrase: bool) -> String {
+    let body = if phrase {
+        fts_phrase(words, false)
+    } else {
+        fts_phrase(words, true)
+    };
+    match field {
+        Some(f) => format!("{{{}}} : ({body})", f.column()),
+        None => format!("({body})"),
+    }
+}
+
+struct Sql {
+    clauses: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Sql {
+    fn p(&mut self, v: impl Into<Value>) -> String {
+        self.params.push(v.into());
+        format!("?{}", self.params.len())
+    }
+}
+
+fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term) -> Result<String> {
+    let s = match &t.kind {
+        TermKind::Text { field, words, phrase } => {
+            let p = sql.p(fts_expr(*field, words, *phrase));
+            format!("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {p})")
+        }
+        TermKind::Year { from, to } => match (from, to) {
+            (Some(a), Some(b)) => format!("items.year BETWEEN {} AND {}", sql.p(*a), sql.p(*b)),
+            (Some(a), None) => format!("items.year >= {}", sql.p(*a)),
+            (None, Some(b)) => format!("items.year <= {}", sql.p(*b)),
+            (None, None) => "1".to_string(),
+        },
+        TermKind::Tag(name) => {
+            let p = sql.p(name.clone());
+            format!(
+                "EXISTS (SELECT 1 FROM item_tags it JOIN tags tg ON tg.id = it.tag_id \
+                 WHERE it.item_id = items.id AND tg.name = {p})"
+            )
+        }
+        TermKind::Access(a) => format!("items.access = {}", sql.p(a.as_str().to_string())),
+        TermKind::Type(ty) => format!("items.type = {}", sql.p(ty.as_str().to_string())),
+        TermKind::Key { key, prefix: false } => format!("items.key = {}", sql.p(key.clone())),
+        TermKind::Key { key, prefix: true } => {
+            format!(
+                "substr(items.key, 1, {}) = {}",
+                sql.p(key.chars().count() as i64),
+                sql.p(key.clone())
+            )
+        }
+        TermKind::Doi(d) => format!("lower(items.doi) = lower({})", sql.p(d.clone())),
+        TermKind::Collection(path) => {
+            let id = collections::resolve(conn, path)?;
+            let ids = collections::with_descendants(conn, id)?;
+            let list: Vec<String> = ids.into_iter().map(|i| sql.p(i)).collect();
+            format!(
+                "items.id IN (SELECT item_id FROM collection_items WHERE collection_id IN ({}))",
+                list.join(", ")
+            )
+        }
+        TermKind::Has(h) => match h {
+            HasField::Doi => "items.doi <> ''".into(),
+            HasField::Abstract => "items.abstract_json <> '[]'".into(),
+            HasField::Title => "items.title <> ''".into(),
+            HasField::Year => "items.year IS NOT NULL".into(),
+            HasField::Url => "items.url <> ''".into(),
+            HasField::Isbn => "items.isbn <> ''".into(),
+            HasField::Issn => "items.issn <> ''".into(),
+        },
+    };
+    Ok(if t.negated { format!("NOT ({s})") } else { s })
+}
+
+fn where_sql(conn: &Connection, f: &Filter) -> Result<Sql> {
+    let mut sql = Sql {
+        clauses: Vec::new(),
+        params: Vec::new(),
+    };
+    sql.clauses.push(if f.trash {
+        "items.deleted_at IS NOT NULL".into()
+    } else {
+        "items.deleted_at IS NULL".into()
+    });
+    if let Some(c) = f.collection {
+        let ids = if f.recursive {
+            collections::with_descendants(conn, c)?
+        } else {
+            vec![c]
+        };
+        let list: Vec<String> = ids.into_iter().map(|i| sql.p(i)).collect();
+        sql.clauses.push(format!(
+            "items.id IN (SELECT item_id FROM collection_items WHERE collection_id IN ({}))",
+            list.join(", ")
+        ));
+    }
+    if f.unfiled {
+        sql.clauses
+            .push("NOT EXISTS (SELECT 1 FROM collection_items ci WHERE ci.item_id = items.id)".into());
+    }
+    for tag in &f.tags {
+        let p = sql.p(tag.trim().to_string());
+        sql.clauses.push(format!(
+            "EXISTS (SELECT 1 FROM item_tags it JOIN tags tg ON tg.id = it.tag_id \
+             WHERE it.item_id = items.id AND tg.name = {p})"
+        ));
+    }
+    if !f.access.is_empty() {
+        let list: Vec<String> = f.access.iter().map(|a| sql.p(a.as_str().to_string())).collect();
+        sql.clauses.push(format!("items.access IN ({})", list.join(", ")));
+    }
+    for clause in &f.query.clauses {
+        let parts: Vec<String> = clause
+            .iter()
+            .map(|t| term_sql(conn, &mut sql, t))
+            .collect::<Result<_>>()?;
+        sql.clauses.push(if parts.len() == 1 {
+            parts[0].clone()
+        } else {
+            format!("({})", parts.join(" OR "))
+        });
+    }
+    Ok(sql)
+}
+
+fn order_sql(s: Sort) -> String {
+    let col = match s.column {
+        SortColumn::Title => "items.title_sort",
+        SortColumn::Creators => "items.creators_sort",
+        SortColumn::Year => "items.year",
+        SortColumn::Container => "items.container COLLATE NOCASE",
+        SortColumn::Type => "items.type",
+        SortColumn::Access => "items.access",
+        SortColumn::DateAdded => "items.date_added",
+        SortColumn::Key => "items.key",
+    };
+    let dir = if s.descending { "DESC" } else { "ASC" };
+    format!("{col} {dir}, items.id {dir}")
+}
+
+fn map_fts_error(e: rusqlite::Error) -> Error {
+    let msg = e.to_string();
+    if msg.contains("fts5") {
+        Error::InvalidInput(format!("cannot run this search: {msg}"))
+    } else {
+        Error::Db(e)
+    }
+}
+
+/// One page of rows for the item table.
+pub fn list(conn: &Connection, f: &Filter, sort: Sort, offset: usize, limit: usize) -> Result<Vec<ItemSummary>> {
+    let mut sql = where_sql(conn, f)?;
+    let lim = sql.p(limit as i64);
+    let off = sql.p(offset as i64);
+    let q = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items WHERE {} ORDER BY {} LIMIT {lim} OFFSET {off}",
+        sql.clauses.join(" AND "),
+        order_sql(sort)
+    );
+    let mut st = conn.prepare_cached(&q)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(sql.params.iter()), summary_from_row)
+        .map_err(map_fts_error)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_fts_error)
+}
+
+/// Ids of all matching items in sort order (exports, bulk actions).
+pub fn ids(conn: &Connection, f: &Filter, sort: Sort) -> Result<Vec<i64>> {
+    let sql = where_sql(conn, f)?;
+    let q = format!(
+        "SELECT items.id FROM items WHERE {} ORDER BY {}",
+        sql.clauses.join(" AND "),
+        order_sql(sort)
+    );
+    let mut st = conn.prepare_cached(&q)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))
+        .map_err(map_fts_error)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_fts_error)
+}
+
+pub fn count(conn: &Connection, f: &Filter) -> Result<i64> {
+    let sql = where_sql(conn, f)?;
+    let q = format!("SELECT count(*) FROM items WHERE {}", sql.clauses.join(" AND "));
+    let mut st = conn.prepare_cached(&q)?;
+    st.query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))
+        .map_err(map_fts_error)
+}
+
+/// Live items per access status.
+pub fn access_counts(conn: &Connection) -> Result<Vec<(AccessStatus, i64)>> {
+    let mut st = conn.prepare("SELECT access, count(*) FROM items WHERE deleted_at IS NULL GROUP BY access")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out: Vec<(AccessStatus, i64)> = AccessStatus::ALL.iter().map(|a| (*a, 0)).collect();
+    for row in rows {
+        let (a, n) = row?;
+        if let Some(slot) = out.iter_mut().find(|(s, _)| s.as_str() == a) {
+            slot.1 = n;
+        }
+    }
+    Ok(out)
+}

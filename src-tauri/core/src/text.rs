@@ -1,0 +1,56 @@
+//! Small text helpers shared by the store (sort keys) and duplicate detection.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Fold for sorting and comparing: lowercase, accents removed, punctuation dropped, runs of
+/// whitespace collapsed, braces (BibTeX case protection) ignored.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '/' {
+            space = true;
+        }
+    }
+    out
+}
+
+/// Sort key for titles: folded, with a leading English article dropped.
+pub fn title_sort_key(title: &str) -> String {
+    let f = fold(title);
+    for article in ["the ", "a ", "an "] {
+        if let Some(rest) = f.strip_prefix(article) {
+            return rest.to_string();
+        }
+    }
+    f
+}
+
+/// The current time as RFC 3339 UTC with milliseconds, e.g. `2026-11-28T17:02:07.123Z`.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    now.format(&fmt).expect("formatting the current time cannot fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("  Çà  va-t-il?  {DNA} Müller "), "ca va t il dna muller");
+        assert_eq!(title_sort_key("The Temporary Use"), "temporary use");
+        assert_eq!(title_sort_key("Another"), "another");
+        assert!(now_rfc3339().ends_with('Z'));
+    }
+}
