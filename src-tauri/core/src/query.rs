@@ -261,10 +261,12 @@ fn term(t: Token) -> Result<Option<Term>, String> {
                             ))
                         }
                     }),
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "unknown search field {f}:; use author, title, abstract, keyword, journal, note, year, tag, \
                              access, type, key, doi, collection or has"
-                    )),
+                    ))
+                    }
                 }
             }
         }

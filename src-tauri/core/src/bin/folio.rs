@@ -79,6 +79,9 @@ enum Command {
     /// Access status (open, free, restricted, unknown).
     #[command(subcommand)]
     Access(AccessCmd),
+    /// Saved searches: save, list, delete (use with `list --saved NAME`).
+    #[command(subcommand)]
+    Search(SearchCmd),
     /// Citation keys: regenerate, pattern, check.
     #[command(subcommand)]
     Key(KeyCmd),
@@ -189,6 +192,9 @@ struct SelectArgs {
     /// Search: words, "phrases", author:, title:, year:2019..2022, tag:, access:, type:, -negation, OR.
     #[arg(long, short = 'q')]
     query: Option<String>,
+    /// Items matching this saved search (combined with the options above).
+    #[arg(long)]
+    saved: Option<String>,
 }
 
 #[derive(Args)]
@@ -319,6 +325,27 @@ enum AccessCmd {
 }
 
 #[derive(Subcommand)]
+enum SearchCmd {
+    /// Save a search under a name: `folio search save recent "year:2020.. access:open"`.
+    Save {
+        name: String,
+        query: String,
+        /// Only items in this collection.
+        #[arg(long)]
+        collection: Option<String>,
+        #[arg(long)]
+        recursive: bool,
+    },
+    /// The saved searches.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a saved search.
+    Delete { name: String },
+}
+
+#[derive(Subcommand)]
 enum KeyCmd {
     /// Give items new keys from the pattern (explicit, undoable).
     Regenerate {
@@ -357,15 +384,25 @@ fn filter_of(s: &SelectArgs, lib: &Library) -> Result<Filter> {
     if s.recursive && s.collection.is_none() {
         bail!("--recursive needs --collection");
     }
-    Ok(Filter {
-        collection: s.collection.as_deref().map(|c| lib.resolve_collection(c)).transpose()?,
-        recursive: s.recursive,
-        unfiled: s.unfiled,
-        tags: s.tags.clone(),
-        access: s.access.clone(),
-        query,
-        trash: false,
-    })
+    let mut f = match &s.saved {
+        Some(name) => lib.saved_filter(name)?,
+        None => Filter::default(),
+    };
+    if let Some(c) = &s.collection {
+        if f.collection.is_some() {
+            bail!(
+                "the saved search {:?} is already scoped to a collection",
+                s.saved.as_deref().unwrap_or("")
+            );
+        }
+        f.collection = Some(lib.resolve_collection(c)?);
+        f.recursive = s.recursive;
+    }
+    f.unfiled |= s.unfiled;
+    f.tags.extend(s.tags.iter().cloned());
+    f.access.extend(s.access.iter().copied());
+    f.query.clauses.extend(query.clauses);
+    Ok(f)
 }
 
 fn item_json(lib: &Library, item: &Item) -> Result<serde_json::Value> {
@@ -729,6 +766,40 @@ fn run(cli: Cli) -> Result<()> {
                 } else {
                     for (s, n) in counts {
                         println!("{n:>6}  {s}");
+                    }
+                }
+            }
+        },
+        Command::Search(s) => match s {
+            SearchCmd::Save {
+                name,
+                query,
+                collection,
+                recursive,
+            } => lib.search_save(&name, &query, collection.as_deref(), recursive)?,
+            SearchCmd::Delete { name } => lib.search_delete(&name)?,
+            SearchCmd::List { json } => {
+                let list = lib.saved_searches()?;
+                let rows: Vec<(String, String, Option<String>, usize)> = list
+                    .iter()
+                    .map(|s| {
+                        let path = s.collection_id.map(|c| lib.collection_path(c)).transpose()?;
+                        let n = lib.count(&lib.saved_filter(&s.name)?)? as usize;
+                        Ok((s.name.clone(), s.query.clone(), path, n))
+                    })
+                    .collect::<Result<_>>()?;
+                if json {
+                    print_json(&serde_json::Value::Array(
+                        rows.iter()
+                            .map(|(n, q, c, k)| json!({"name": n, "query": q, "collection": c, "items": k}))
+                            .collect(),
+                    ))?;
+                } else {
+                    for (n, q, c, k) in rows {
+                        println!(
+                            "{k:>6}  {n}: {q}{}",
+                            c.map(|c| format!(" (in {c})")).unwrap_or_default()
+                        );
                     }
                 }
             }

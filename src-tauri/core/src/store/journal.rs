@@ -7,7 +7,7 @@
 //! An import of 100k items therefore journals only 100k "was absent" markers.
 
 use super::items::ItemSnapshot;
-use super::{collections, items, meta, tags, CollectionRow, Store, Writer};
+use super::{collections, items, meta, saved, tags, CollectionRow, SavedSearch, Store, Writer};
 use crate::error::{Error, Result};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,7 @@ pub enum Change {
     Collection { id: i64, state: Option<CollectionRow> },
     Tag { id: i64, state: Option<String> },
     Meta { key: String, state: Option<String> },
+    Saved { name: String, state: Option<SavedSearch> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +69,10 @@ fn current(w: &Writer<'_>, c: &Change) -> Result<Change> {
             key: key.clone(),
             state: meta::get(conn, key)?,
         },
+        Change::Saved { name, .. } => Change::Saved {
+            name: name.clone(),
+            state: saved::get(conn, name)?,
+        },
     })
 }
 
@@ -76,7 +81,7 @@ fn rank(c: &Change) -> u8 {
         Change::Tag { .. } => 0,
         Change::Collection { .. } => 1,
         Change::Item { .. } => 2,
-        Change::Meta { .. } => 3,
+        Change::Meta { .. } | Change::Saved { .. } => 3,
     }
 }
 
@@ -91,6 +96,7 @@ fn swap(w: &mut Writer<'_>, changes: &[Change]) -> Result<Vec<Change>> {
             Change::Collection { id, state } => collections::restore(w, *id, state.as_ref())?,
             Change::Item { id, state } => items::restore(w, *id, state.as_deref())?,
             Change::Meta { key, state } => meta::restore(w, key, state.as_deref())?,
+            Change::Saved { name, state } => saved::restore(w, name, state.as_ref())?,
         }
     }
     Ok(before)

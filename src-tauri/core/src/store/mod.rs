@@ -11,12 +11,14 @@ pub(crate) mod collections;
 pub(crate) mod items;
 pub(crate) mod journal;
 pub(crate) mod meta;
+pub(crate) mod saved;
 pub mod search;
 pub(crate) mod tags;
 
 pub use collections::{CollectionId, CollectionRow};
 pub use items::{ItemSnapshot, ItemSummary};
 pub use journal::{Change, HistoryEntry};
+pub use saved::SavedSearch;
 pub use tags::TagCount;
 
 use crate::error::{Error, Result};
@@ -31,12 +33,15 @@ pub const APPLICATION_ID: i64 = 1179602249;
 
 /// The schema, in order. Append only: never edit or reorder a shipped migration.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/0001-initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001-initial.sql")),
+        M::up(include_str!("migrations/0002-saved-searches.sql")),
+    ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    1
+    2
 }
 
 pub struct Store {
@@ -292,6 +297,17 @@ impl Writer<'_> {
         if self.first_touch(2, id.to_string()) {
             let name = tags::name_of(self.tx, id)?;
             self.changes.push(Change::Tag { id, state: name });
+        }
+        Ok(())
+    }
+
+    pub fn touch_saved(&mut self, name: &str) -> Result<()> {
+        if self.first_touch(4, name.to_lowercase()) {
+            let state = saved::get(self.tx, name)?;
+            self.changes.push(Change::Saved {
+                name: name.to_string(),
+                state,
+            });
         }
         Ok(())
     }

@@ -1,0 +1,12 @@
+//! The core's one integration-test binary: store, migrations, collections, tags, access,
+//! search, undo/redo, import/export plumbing and the CLI end to end, on temporary libraries.
+
+mod access;
+mod cli;
+mod collections;
+mod migrations;
+mod search;
+mod store;
+mod support;
+mod tags;
+mod undo;

@@ -1,0 +1,139 @@
+use folio::model::{Item, ItemType};
+use folio::store::search::Filter;
+use folio::store::{migrations, schema_version, Store};
+use folio::{Error, Library};
+use rusqlite::Connection;
+
+#[test]
+fn migrations_are_valid() {
+    migrations().validate().unwrap();
+    assert_eq!(schema_version(), 2);
+}
+
+fn v1_library_with_an_item(path: &std::path::Path) {
+    let store = Store::open_at_version(path, 1).unwrap();
+    store
+        .conn()
+        .execute(
+            "INSERT INTO items (key, type, title, year, date_added, date_modified) \
+             VALUES ('Old2001', 'book', 'Written by version 1', 2001, '2001-01-01T00:00:00Z', '2001-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+    let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, 1);
+}
+
+#[test]
+fn an_older_library_upgrades_with_its_data_after_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.sqlite");
+    v1_library_with_an_item(&path);
+    let mut lib = Library::open(&path).unwrap();
+    let it = lib.get("Old2001").unwrap();
+    assert_eq!(it.title, "Written by version 1");
+    assert_eq!(it.item_type, ItemType::Book);
+    assert_eq!(it.date.year, Some(2001));
+    // The version-2 feature works on the upgraded library.
+    lib.search_save("old", "year:..2005", None, false).unwrap();
+    assert_eq!(lib.count(&lib.saved_filter("old").unwrap()).unwrap(), 1);
+    // A backup of the version-1 file sits next to it.
+    let backups: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".bak"))
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert!(backups[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("library.sqlite.v1-"));
+    let b = Connection::open(&backups[0]).unwrap();
+    let (v, title): (i64, String) = b
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version), title FROM items",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((v, title.as_str()), (1, "Written by version 1"));
+    // Opening again does not migrate or back up again.
+    drop(lib);
+    Library::open(&path).unwrap();
+    let n = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().to_string_lossy().ends_with(".bak"))
+        .count();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_newer_library_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.sqlite");
+    Library::open(&path)
+        .unwrap()
+        .add(Item::new(ItemType::Book, "From the future"))
+        .unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    match Library::open(&path) {
+        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 2)),
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("a newer library must be refused"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_failed_migration_leaves_the_library_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.sqlite");
+    v1_library_with_an_item(&path);
+    // Sabotage migration 2: its table already exists.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE saved_searches (x)")
+        .unwrap();
+    let err = Library::open(&path).err().expect("migration must fail");
+    assert!(matches!(err, Error::Migration(_)), "{err}");
+    let c = Connection::open(&path).unwrap();
+    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, 1);
+    let title: String = c
+        .query_row("SELECT title FROM items WHERE key = 'Old2001'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(title, "Written by version 1");
+}
+
+#[test]
+fn files_that_are_not_libraries_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(
+        &text,
+        "just some text, not a database at all, long enough to have a header",
+    )
+    .unwrap();
+    let e = Library::open(&text).err().unwrap();
+    assert!(matches!(e, Error::NotALibrary { .. }), "{e}");
+    assert!(e.to_string().contains("notes.txt"));
+    assert_eq!(
+        std::fs::read_to_string(&text).unwrap(),
+        "just some text, not a database at all, long enough to have a header"
+    );
+
+    let other = dir.path().join("other.sqlite");
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE songs (title TEXT)")
+        .unwrap();
+    assert!(matches!(Library::open(&other), Err(Error::NotALibrary { .. })));
+
+    assert!(matches!(Library::open(dir.path()), Err(Error::NotALibrary { .. })));
+    let _ = Filter::default();
+}

@@ -1,0 +1,217 @@
+use crate::support::*;
+use folio::model::{Abstract, Access, AccessStatus, ItemTag, ItemType};
+use folio::query;
+use folio::store::search::{Filter, Sort, SortColumn};
+use folio::Library;
+
+fn library() -> Library {
+    let mut lib = mem();
+    let mut a = article(
+        "The temporary use of vacant spaces",
+        &["Jaspers, Sylke", "Steen, Trui"],
+        2019,
+    );
+    a.container = "International Journal of Public Sector Management".into();
+    a.access = Access::new(AccessStatus::Restricted, "t");
+    a.tags.push(ItemTag::imported("co-production"));
+    a.r#abstract = Abstract::parse("Purpose The temporary use of vacant spaces. Findings Lasting collaborations.");
+    lib.add(a).unwrap();
+    let mut b = article(
+        "Co-creation of public service",
+        &["Casiano Flores, Cesar", "Steen, Trui"],
+        2022,
+    );
+    b.container = "Transforming Government".into();
+    b.access = Access::new(AccessStatus::Restricted, "t");
+    b.tags.push(ItemTag::manual("Co-production"));
+    lib.add(b).unwrap();
+    let mut c = article("Gödel, Escher, Bach", &["Hofstadter, Douglas"], 1979);
+    c.item_type = ItemType::Book;
+    c.access = Access::new(AccessStatus::Open, "t");
+    c.doi = "10.1000/GEB".into();
+    lib.add(c).unwrap();
+    let mut d = article("Zebra stripes and public service", &["Müller, Anna"], 2021);
+    d.note = "reviewed for the thesis".into();
+    lib.add(d).unwrap();
+    lib.add(article("Archived work", &["Steen, Trui"], 2015)).unwrap();
+    lib
+}
+
+fn q(lib: &Library, text: &str) -> Vec<String> {
+    let f = Filter {
+        query: query::parse(text).unwrap(),
+        ..Default::default()
+    };
+    lib.list(
+        &f,
+        Sort {
+            column: SortColumn::Key,
+            descending: false,
+        },
+        0,
+        100,
+    )
+    .unwrap()
+    .into_iter()
+    .map(|r| r.key)
+    .collect()
+}
+
+#[test]
+fn fielded_queries_from_the_issue() {
+    let lib = library();
+    assert_eq!(
+        q(
+            &lib,
+            r#"author:steen year:2019..2022 tag:co-production access:restricted "public service""#
+        ),
+        ["CasianoFlores2022"]
+    );
+    assert_eq!(
+        q(&lib, "author:steen"),
+        ["CasianoFlores2022", "Jaspers2019", "Steen2015"]
+    );
+    assert_eq!(
+        q(&lib, "author:steen year:2019..2022"),
+        ["CasianoFlores2022", "Jaspers2019"]
+    );
+    assert_eq!(q(&lib, "tag:co-production"), ["CasianoFlores2022", "Jaspers2019"]);
+    assert_eq!(q(&lib, "access:open"), ["Hofstadter1979"]);
+    assert_eq!(q(&lib, "type:book"), ["Hofstadter1979"]);
+    assert_eq!(q(&lib, "journal:transforming"), ["CasianoFlores2022"]);
+    assert_eq!(q(&lib, "abstract:collaborations"), ["Jaspers2019"]);
+    assert_eq!(q(&lib, "title:vacant"), ["Jaspers2019"]);
+    assert_eq!(q(&lib, "doi:https://doi.org/10.1000/geb"), ["Hofstadter1979"]);
+    assert_eq!(q(&lib, "key:Steen2015"), ["Steen2015"]);
+    assert_eq!(q(&lib, "key:Ca*"), ["CasianoFlores2022"]);
+    assert_eq!(q(&lib, "note:thesis"), ["Muller2021"]);
+    assert_eq!(q(&lib, "has:doi"), ["Hofstadter1979"]);
+    assert_eq!(q(&lib, "has:abstract"), ["Jaspers2019"]);
+}
+
+#[test]
+fn words_phrases_prefixes_accents_case() {
+    let lib = library();
+    assert_eq!(q(&lib, "godel"), ["Hofstadter1979"]);
+    assert_eq!(q(&lib, "GÖDEL escher"), ["Hofstadter1979"]);
+    assert_eq!(q(&lib, "muller"), ["Muller2021"]);
+    assert_eq!(q(&lib, "publ serv"), ["CasianoFlores2022", "Muller2021"]);
+    assert_eq!(q(&lib, r#""public service""#), ["CasianoFlores2022", "Muller2021"]);
+    assert_eq!(q(&lib, r#""service public""#), Vec::<String>::new());
+    assert_eq!(q(&lib, "co-production"), ["CasianoFlores2022", "Jaspers2019"]);
+}
+
+#[test]
+fn negation_or_and_ranges() {
+    let lib = library();
+    assert_eq!(q(&lib, "author:steen -tag:co-production"), ["Steen2015"]);
+    assert_eq!(q(&lib, "type:book OR year:2015"), ["Hofstadter1979", "Steen2015"]);
+    assert_eq!(q(&lib, "year:..2000"), ["Hofstadter1979"]);
+    assert_eq!(q(&lib, "year:2021.."), ["CasianoFlores2022", "Muller2021"]);
+    assert_eq!(q(&lib, "-access:restricted -access:open"), ["Muller2021", "Steen2015"]);
+}
+
+#[test]
+fn sorting_and_paging() {
+    let lib = library();
+    let all = Filter::default();
+    let by = |c: SortColumn, d: bool| -> Vec<String> {
+        lib.list(
+            &all,
+            Sort {
+                column: c,
+                descending: d,
+            },
+            0,
+            100,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect()
+    };
+    assert_eq!(by(SortColumn::Title, false)[0], "Steen2015"); // "Archived work"
+    assert_eq!(by(SortColumn::Title, false)[4], "Muller2021"); // "Zebra…"; "The temporary" sorts as "temporary"
+    assert_eq!(
+        by(SortColumn::Year, true),
+        [
+            "CasianoFlores2022",
+            "Muller2021",
+            "Jaspers2019",
+            "Steen2015",
+            "Hofstadter1979"
+        ]
+    );
+    assert_eq!(
+        by(SortColumn::Creators, false),
+        [
+            "CasianoFlores2022",
+            "Hofstadter1979",
+            "Jaspers2019",
+            "Muller2021",
+            "Steen2015"
+        ]
+    );
+    assert_eq!(by(SortColumn::Access, false)[0], "Hofstadter1979");
+    assert_eq!(by(SortColumn::Type, false)[4], "Hofstadter1979");
+    let page: Vec<String> = lib
+        .list(
+            &all,
+            Sort {
+                column: SortColumn::Year,
+                descending: true,
+            },
+            2,
+            2,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(page, ["Jaspers2019", "Steen2015"]);
+    assert_eq!(lib.count(&all).unwrap(), 5);
+    assert_eq!(
+        "-year".parse::<Sort>().unwrap(),
+        Sort {
+            column: SortColumn::Year,
+            descending: true
+        }
+    );
+    assert!("colour".parse::<Sort>().is_err());
+}
+
+#[test]
+fn trash_is_not_searched_and_bad_queries_are_errors() {
+    let mut lib = library();
+    lib.delete(&strings(&["Hofstadter1979"])).unwrap();
+    assert!(q(&lib, "godel").is_empty());
+    assert!(query::parse("year:abc").is_err());
+    let f = Filter {
+        query: query::parse("collection:Nope").unwrap(),
+        ..Default::default()
+    };
+    assert!(lib.list(&f, Sort::default(), 0, 10).is_err());
+    // Hostile text is just words.
+    let f = Filter {
+        query: query::parse(r#"x" OR 1=1; DROP TABLE items; --"#).unwrap(),
+        ..Default::default()
+    };
+    assert!(lib.list(&f, Sort::default(), 0, 10).unwrap().is_empty());
+    assert_eq!(lib.count(&Filter::default()).unwrap(), 4);
+}
+
+#[test]
+fn saved_searches() {
+    let mut lib = library();
+    lib.collection_create("T").unwrap();
+    lib.collection_add("T", &strings(&["Jaspers2019", "Steen2015"]))
+        .unwrap();
+    lib.search_save("steen in T", "author:steen", Some("T"), false).unwrap();
+    let f = lib.saved_filter("steen in t").unwrap();
+    assert_eq!(keys(&lib, &f).len(), 2);
+    assert!(lib.search_save("bad", "year:abc", None, false).is_err());
+    lib.search_delete("steen in T").unwrap();
+    assert!(lib.saved_filter("steen in T").is_err());
+    lib.undo().unwrap();
+    assert!(lib.saved_filter("steen in T").is_ok());
+}

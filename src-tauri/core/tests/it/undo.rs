@@ -1,0 +1,171 @@
+use crate::support::*;
+use folio::model::AccessStatus;
+use folio::{Error, Library};
+
+/// Run `action`, then check that undo restores the exact prior state and redo the exact
+/// later state.
+fn round_trip(lib: &mut Library, action: impl FnOnce(&mut Library)) {
+    let before = state(lib);
+    action(lib);
+    let after = state(lib);
+    assert_ne!(before, after, "the action changed nothing");
+    lib.undo().unwrap();
+    assert_eq!(state(lib), before, "undo did not restore the prior state");
+    lib.redo().unwrap();
+    assert_eq!(state(lib), after, "redo did not restore the later state");
+}
+
+fn seeded() -> Library {
+    let mut lib = mem();
+    let mut it = full_item();
+    it.key = "Full2022".into();
+    lib.add(it).unwrap();
+    lib.add(article("Second", &["Steen, Trui"], 2019)).unwrap();
+    lib.add(article("Third", &["Jaspers, Sylke"], 2020)).unwrap();
+    lib.collection_create("Thesis/Ch1").unwrap();
+    lib.collection_add("Thesis/Ch1", &strings(&["Full2022", "Steen2019"]))
+        .unwrap();
+    lib
+}
+
+#[test]
+fn every_mutating_command_undoes_and_redoes_exactly() {
+    let mut lib = seeded();
+    round_trip(&mut lib, |l| {
+        l.add(article("New", &["X, Y"], 2000)).unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.edit(
+            "Full2022",
+            &[("title".into(), "Changed".into()), ("year".into(), "1999".into())],
+        )
+        .unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        let mut it = l.get("Steen2019").unwrap();
+        it.creators.reverse();
+        it.creators
+            .push(folio::model::Creator::person(folio::model::Role::Editor, "Ed", "It"));
+        l.update(it).unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.delete(&strings(&["Full2022", "Steen2019"])).unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.restore(&strings(&["Steen2019"])).unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.tag_add("New tag", &strings(&["Full2022", "Jaspers2020"])).unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.tag_rename("co-production", "coprod").unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.tag_remove_imported(None).unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.tag_merge(&strings(&["coprod", "New tag"]), "merged").unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.tag_delete("merged").unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.access_set(AccessStatus::Free, &strings(&["Full2022", "Steen2019"]))
+            .unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.collection_create("Other/Deep/Er").unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.collection_rename("Thesis", "Dissertation").unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.collection_remove("Dissertation/Ch1", &strings(&["Full2022"]))
+            .unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.collection_move("Dissertation/Ch1", None).unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.collection_add("Ch1", &strings(&["Jaspers2020"])).unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.collection_delete("Dissertation").unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.regenerate_keys(&strings(&["Full2022", "Steen2019"]), Some("[auth:lower][year]"))
+            .unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.set_key_pattern("[authors2][year]").unwrap();
+    });
+    round_trip(&mut lib, |l| {
+        l.search_save("s", "author:steen", Some("Ch1"), true).unwrap();
+    });
+}
+
+#[test]
+fn empty_trash_is_undoable() {
+    let mut lib = seeded();
+    lib.delete(&strings(&["Full2022"])).unwrap();
+    round_trip(&mut lib, |l| {
+        l.empty_trash().unwrap();
+    });
+}
+
+#[test]
+fn import_is_one_undo_step() {
+    let mut lib = seeded();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("items.json");
+    let items: Vec<serde_json::Value> = (0..50)
+        .map(|i| serde_json::json!({"type": "article", "title": format!("Imported {i}"), "authors": [{"family": "Bulk", "given": "B"}], "year": 2001, "keywords": ["bulk"]}))
+        .collect();
+    std::fs::write(&p, serde_json::to_string(&items).unwrap()).unwrap();
+    round_trip(&mut lib, |l| {
+        let opts = folio::import::ImportOptions {
+            collection: Some("Imports/Today".into()),
+            ..Default::default()
+        };
+        let r = l.import_files(&[p.clone()], &opts, &mut |_| {}).unwrap();
+        assert_eq!(r.added(), 50);
+    });
+    assert_eq!(lib.history(1).unwrap()[0].label, "Import items.json (50 items)");
+}
+
+#[test]
+fn history_survives_a_restart_and_a_new_action_clears_redo() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    let before;
+    {
+        let mut lib = Library::open(&path).unwrap();
+        lib.add(article("A", &["Steen, Trui"], 2019)).unwrap();
+        before = state(&lib);
+        lib.edit("Steen2019", &[("title".into(), "B".into())]).unwrap();
+    }
+    let mut lib = Library::open(&path).unwrap();
+    assert_eq!(lib.undo().unwrap(), "Edit Steen2019");
+    assert_eq!(state(&lib), before);
+    let h = lib.history(10).unwrap();
+    assert_eq!(h.len(), 2);
+    assert!(!h[0].done);
+    lib.tag_add("t", &strings(&["Steen2019"])).unwrap();
+    assert!(matches!(lib.redo(), Err(Error::NothingTo("redo"))));
+    lib.undo().unwrap();
+    lib.undo().unwrap();
+    assert!(matches!(lib.undo(), Err(Error::NothingTo("undo"))));
+    assert_eq!(lib.count(&Default::default()).unwrap(), 0);
+}
+
+#[test]
+fn failed_actions_leave_no_journal_entry() {
+    let mut lib = seeded();
+    let n = lib.history(100).unwrap().len();
+    assert!(lib.tag_add("x", &strings(&["Full2022", "Nope"])).is_err());
+    assert!(lib.collection_create("Thesis").is_err());
+    assert_eq!(lib.history(100).unwrap().len(), n);
+    // A no-op edit records nothing either.
+    lib.edit("Steen2019", &[("title".into(), "Second".into())]).unwrap();
+    assert_eq!(lib.history(100).unwrap().len(), n);
+}
