@@ -1,6 +1,7 @@
 //! Use case: import files (or pasted text) into the library as one transaction and one undo
 //! step, with a per-file report.
 
+use crate::dedupe::Fingerprint;
 use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::format::{self, bibtex, BibExtras, Format, Parsed};
 use crate::library::Library;
@@ -20,6 +21,47 @@ pub struct ImportOptions {
     pub encoding: Option<String>,
     /// File the imported items in this collection (created when missing).
     pub collection: Option<String>,
+    /// What to do with an entry that is certainly already in the library (or earlier in the
+    /// same import): same DOI, same ISBN, or same title + year + first author.
+    pub duplicates: DuplicatePolicy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DuplicatePolicy {
+    /// Leave the library as it was for that entry.
+    #[default]
+    Skip,
+    /// Fill the existing item's empty fields, unite tags and collections.
+    Merge,
+    /// Import it anyway (reported).
+    Keep,
+}
+
+impl std::str::FromStr for DuplicatePolicy {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "skip" => Ok(DuplicatePolicy::Skip),
+            "merge" => Ok(DuplicatePolicy::Merge),
+            "keep" => Ok(DuplicatePolicy::Keep),
+            _ => Err(format!("unknown duplicate policy {s:?}; use skip, merge or keep")),
+        }
+    }
+}
+
+/// What the import did with one entry that matched an existing item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateDecision {
+    pub line: usize,
+    /// The entry's key as read (may be empty) and its title.
+    pub entry_key: String,
+    pub title: String,
+    /// The matching item already in the library (or imported earlier in the same batch).
+    pub existing_key: String,
+    pub reason: crate::dedupe::Reason,
+    /// `skipped`, `merged`, `kept` (certain match imported anyway) or `flagged` (a suggestion:
+    /// imported, to be reviewed with `folio duplicates`).
+    pub action: &'static str,
 }
 
 /// What happened to one file.
@@ -36,6 +78,7 @@ pub struct FileReport {
     pub duplicates: usize,
     /// Keys of the added items, in file order.
     pub keys: Vec<String>,
+    pub decisions: Vec<DuplicateDecision>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -240,6 +283,9 @@ impl Library {
             }
             planned.push(keys);
         }
+        let (mut index, existing) = self.dedupe_index()?;
+        let mut index_keys: Vec<String> = existing.into_iter().map(|i| i.key).collect();
+        let policy = opts.duplicates;
         let mut reports = Vec::new();
         let mut done = 0usize;
         self.store.write(&label, |w| {
@@ -262,14 +308,56 @@ impl Library {
                 extras_changed |= merge_extras(&mut extras, &p.extras, &mut diagnostics);
                 let entries = p.items.len();
                 let mut added_keys = Vec::with_capacity(entries);
+                let mut decisions = Vec::new();
                 let mut coll_paths: Vec<(i64, Vec<String>)> = Vec::new();
                 for (pi, (key, diag)) in p.items.into_iter().zip(keys) {
                     let mut item = pi.item;
+                    done += 1;
+                    if done % 1000 == 0 || done == total {
+                        progress(Progress { done, total });
+                    }
+                    let fp = Fingerprint::of(&item);
+                    let mut action = None;
+                    if let Some((pos, m)) = index.best(&fp) {
+                        let act = match (m.reason.is_certain(), policy) {
+                            (false, _) => "flagged",
+                            (true, DuplicatePolicy::Skip) => "skipped",
+                            (true, DuplicatePolicy::Merge) => "merged",
+                            (true, DuplicatePolicy::Keep) => "kept",
+                        };
+                        decisions.push(DuplicateDecision {
+                            line: pi.line,
+                            entry_key: item.key.clone(),
+                            title: item.title.clone(),
+                            existing_key: index_keys[pos].clone(),
+                            reason: m.reason,
+                            action: act,
+                        });
+                        action = Some((act, index.get(pos).id));
+                    }
+                    match action {
+                        Some(("skipped", _)) => continue,
+                        Some(("merged", Some(existing_id))) => {
+                            let mut existing = items::load(w.conn(), existing_id)?
+                                .ok_or_else(|| Error::NotFound(format!("no item {existing_id}")))?;
+                            crate::dedupe::merge_into(&mut existing, &item);
+                            items::update(w, &mut existing)?;
+                            if let Some(c) = coll {
+                                collections::add_item(w, c, existing_id)?;
+                            }
+                            continue;
+                        }
+                        _ => {}
+                    }
                     item.key = key;
                     if let Some(d) = diag {
                         diagnostics.push(d);
                     }
                     let id = items::insert(w, &mut item)?;
+                    let mut fp = fp;
+                    fp.id = Some(id);
+                    index.add(fp);
+                    index_keys.push(item.key.clone());
                     if let Some(c) = coll {
                         collections::add_item(w, c, id)?;
                     }
@@ -277,10 +365,6 @@ impl Library {
                         coll_paths.push((id, pi.collections));
                     }
                     added_keys.push(item.key);
-                    done += 1;
-                    if done % 1000 == 0 || done == total {
-                        progress(Progress { done, total });
-                    }
                 }
                 // Folio JSON names the collections its items were in: recreate them.
                 for (id, paths) in coll_paths {
@@ -305,8 +389,9 @@ impl Library {
                     repairs: p.repairs,
                     entries,
                     added: added_keys.len(),
-                    duplicates: 0,
+                    duplicates: decisions.iter().filter(|d| d.reason.is_certain()).count(),
                     keys: added_keys,
+                    decisions,
                     diagnostics,
                 };
                 w.conn().execute(

@@ -16,5 +16,7 @@ pub mod store;
 pub mod text;
 
 pub use library::{default_library_path, CollectionNode, Library};
+pub mod dedupe;
+pub mod duplicates;
 pub mod export;
 pub mod import;

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use folio::export::{ExportOptions, Selection};
 use folio::format::json::item_to_json;
 use folio::format::Format;
-use folio::import::{ImportOptions, Progress};
+use folio::import::{DuplicatePolicy, ImportOptions, Progress};
 use folio::model::{AccessStatus, Creator, Item, ItemTag, ItemType, Role};
 use folio::store::search::{Filter, Sort};
 use folio::{Library, Severity};
@@ -108,6 +108,26 @@ enum Command {
         /// File the imported items in this collection (created if missing).
         #[arg(long)]
         collection: Option<String>,
+        /// Entries already in the library (same DOI, ISBN, or title + year + first author):
+        /// skip them, merge them into the existing items, or keep both.
+        #[arg(long, default_value = "skip")]
+        duplicates: DuplicatePolicy,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List duplicate groups (reason and confidence), or merge every identifier group.
+    Duplicates {
+        #[arg(long)]
+        json: bool,
+        /// Merge every group with the same DOI or ISBN (keeps the richest, then oldest item).
+        #[arg(long)]
+        merge_exact: bool,
+    },
+    /// Merge items into KEEP: it gains what it lacks; the others go to the trash. Undoable.
+    Merge {
+        keep: String,
+        #[arg(required = true)]
+        others: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -875,12 +895,14 @@ fn run(cli: Cli) -> Result<()> {
             format,
             encoding,
             collection,
+            duplicates,
             json,
         } => {
             let opts = ImportOptions {
                 format,
                 encoding,
                 collection,
+                duplicates,
             };
             let report = if files.len() == 1 && files[0].as_os_str() == "-" {
                 let mut bytes = Vec::new();
@@ -906,6 +928,11 @@ fn run(cli: Cli) -> Result<()> {
                         "path": f.path, "format": f.format.as_str(), "encoding": f.encoding,
                         "dialect": f.dialect, "repairs": f.repairs, "entries": f.entries,
                         "added": f.added, "duplicates": f.duplicates, "keys": f.keys,
+                        "decisions": f.decisions.iter().map(|d| json!({
+                            "line": d.line, "entry_key": d.entry_key, "title": d.title,
+                            "existing_key": d.existing_key, "reason": d.reason.as_str(),
+                            "action": d.action,
+                        })).collect::<Vec<_>>(),
                         "diagnostics": f.diagnostics.iter().map(|d| json!({
                             "line": d.line, "severity": d.severity.as_str(), "message": d.message
                         })).collect::<Vec<_>>(),
@@ -935,10 +962,65 @@ fn run(cli: Cli) -> Result<()> {
                     for r in &f.repairs {
                         eprintln!("  repaired: {r}");
                     }
+                    for d in &f.decisions {
+                        eprintln!(
+                            "{}:{}: duplicate ({}) of {}: {}",
+                            f.path,
+                            d.line,
+                            d.reason.as_str(),
+                            d.existing_key,
+                            d.action
+                        );
+                    }
                 }
             }
             if report.added() == 0 && report.errors() > 0 {
                 bail!("nothing was imported");
+            }
+        }
+        Command::Duplicates { json, merge_exact } => {
+            if merge_exact {
+                let reports = lib.merge_identifier_groups()?;
+                for r in &reports {
+                    println!("kept {} (merged {})", r.kept, r.merged.join(", "));
+                }
+                eprintln!("merged {} group(s); `folio undo` reverts all of it", reports.len());
+                return Ok(());
+            }
+            let groups = lib.duplicates()?;
+            if json {
+                print_json(&serde_json::Value::Array(
+                    groups
+                        .iter()
+                        .map(|g| {
+                            json!({"reason": g.reason.as_str(), "certain": g.reason.is_certain(),
+                                   "confidence": (g.confidence * 100.0).round() / 100.0, "keys": g.keys})
+                        })
+                        .collect(),
+                ))?;
+            } else {
+                for g in &groups {
+                    println!("{:.2}  {:<40} {}", g.confidence, g.reason.as_str(), g.keys.join(" "));
+                }
+            }
+        }
+        Command::Merge { keep, others, json } => {
+            let r = lib.merge(&keep, &others)?;
+            if json {
+                print_json(&json!({
+                    "kept": r.kept, "merged": r.merged,
+                    "conflicts": r.conflicts.iter().map(|(k, c)| json!({
+                        "from": k, "field": c.field, "kept": c.kept, "other": c.other
+                    })).collect::<Vec<_>>(),
+                }))?;
+            } else {
+                for (k, c) in &r.conflicts {
+                    eprintln!(
+                        "conflict in {}: kept {:?}, {k} had {:?} (kept in the trash)",
+                        c.field, c.kept, c.other
+                    );
+                }
+                eprintln!("merged {} into {}", r.merged.join(", "), r.kept);
             }
         }
         Command::Export(e) => {

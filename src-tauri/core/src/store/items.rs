@@ -427,3 +427,31 @@ pub fn all_keys(conn: &Connection) -> Result<std::collections::HashSet<String>> 
     let rows = st.query_map([], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Live items with just what duplicate detection reads (type, titles, creators, year, DOI,
+/// ISBN, URL, extra fields), without loading abstracts, tags or sources.
+pub fn dedupe_rows(conn: &Connection) -> Result<Vec<Item>> {
+    let mut st = conn.prepare(
+        "SELECT id, key, type, title, subtitle, creators_json, year, doi, isbn, url, extra_json, date_added \
+         FROM items WHERE deleted_at IS NULL ORDER BY id",
+    )?;
+    let rows = st.query_map([], |r| {
+        let ty: String = r.get(2)?;
+        let mut it = Item::new(ty.parse().unwrap_or(ItemType::Misc), &r.get::<_, String>(3)?);
+        it.id = Some(r.get(0)?);
+        it.key = r.get(1)?;
+        it.subtitle = r.get(4)?;
+        it.creators = from_json(&r.get::<_, String>(5)?, "creators")?;
+        it.date.year = r.get(6)?;
+        it.doi = r.get(7)?;
+        it.isbn = r.get(8)?;
+        it.url = r.get(9)?;
+        let extra: String = r.get(10)?;
+        if extra != "[]" {
+            it.extra = from_json(&extra, "extra fields")?;
+        }
+        it.date_added = r.get(11)?;
+        Ok(it)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -4,6 +4,7 @@
 mod access;
 mod cli;
 mod collections;
+mod duplicates;
 mod migrations;
 mod search;
 mod store;

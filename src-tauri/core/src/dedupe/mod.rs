@@ -1,0 +1,422 @@
+//! Duplicate detection: a ladder of rules, identifiers first, fuzzy only suggests.
+//!
+//! 1. same normalised DOI → the same work (vetoed for a chapter vs its book, and downgraded to
+//!    a suggestion when the titles disagree — publishers do reuse DOIs);
+//! 2. same ISBN → the same book (never for chapters and papers, which share their book's ISBN);
+//! 3. same folded title + year ± 1 + first author's family name → the same work;
+//! 4. weighted title similarity with the same first author and close years → a suggestion.
+//!
+//! Different DOIs, different ISBNs, or years more than one apart veto rungs 3 and 4. An arXiv
+//! preprint and a published version with the same title are reported as *related*, never as
+//! duplicates.
+
+mod merge;
+mod normalize;
+
+pub use merge::{merge_into, Conflict};
+
+pub use normalize::{arxiv_id, dice, isbn13, normalize_doi_key, title_key};
+
+use crate::model::{Item, ItemId};
+use crate::text::fold;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    Doi,
+    Isbn,
+    TitleYearAuthor,
+    /// Same DOI but the titles disagree: only a suggestion.
+    DoiTitleMismatch,
+    Similar,
+    /// Preprint and published version: related, not the same record.
+    Preprint,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Doi => "same DOI",
+            Reason::Isbn => "same ISBN",
+            Reason::TitleYearAuthor => "same title, year and first author",
+            Reason::DoiTitleMismatch => "same DOI but different titles",
+            Reason::Similar => "similar title, same first author",
+            Reason::Preprint => "preprint and published version",
+        }
+    }
+    /// Rungs 1–3: safe to act on automatically (skip / merge on import, batch merge).
+    pub fn is_certain(self) -> bool {
+        matches!(self, Reason::Doi | Reason::Isbn | Reason::TitleYearAuthor)
+    }
+    /// Identifier matches (the batch merge acts only on these).
+    pub fn is_identifier(self) -> bool {
+        matches!(self, Reason::Doi | Reason::Isbn)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Match {
+    pub reason: Reason,
+    /// 0..1
+    pub confidence: f64,
+}
+
+/// What duplicate detection looks at, precomputed once per item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fingerprint {
+    pub id: Option<ItemId>,
+    pub doi: String,
+    pub isbn: String,
+    pub title: String,
+    pub year: Option<i32>,
+    pub first_family: String,
+    pub part_of_book: bool,
+    pub is_book: bool,
+    pub arxiv: Option<String>,
+}
+
+impl Fingerprint {
+    pub fn of(item: &Item) -> Fingerprint {
+        let first_family = item
+            .primary_creators()
+            .first()
+            .map(|c| fold(c.family()))
+            .unwrap_or_default();
+        let doi = normalize_doi_key(&item.doi);
+        let arxiv = arxiv_id(item);
+        Fingerprint {
+            id: item.id,
+            // An arXiv DOI identifies the preprint; keep it out of the DOI rung.
+            doi: if doi.starts_with("10.48550/") {
+                String::new()
+            } else {
+                doi
+            },
+            isbn: isbn13(&item.isbn),
+            title: title_key(&item.full_title()),
+            year: item.date.year,
+            first_family,
+            part_of_book: item.item_type.is_part_of_book(),
+            is_book: matches!(
+                item.item_type,
+                crate::model::ItemType::Book | crate::model::ItemType::Collection | crate::model::ItemType::Proceedings
+            ),
+            arxiv,
+        }
+    }
+}
+
+fn years_close(a: Option<i32>, b: Option<i32>) -> Option<bool> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some((x - y).abs() <= 1),
+        _ => None,
+    }
+}
+
+/// Compare two items. `None`: not duplicates (or not comparable).
+pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Option<Match> {
+    let title_sim = if a.title.is_empty() || b.title.is_empty() {
+        0.0
+    } else {
+        dice(&a.title, &b.title)
+    };
+    // Rung 1: DOI.
+    if !a.doi.is_empty() && !b.doi.is_empty() {
+        if a.doi == b.doi {
+            if a.part_of_book != b.part_of_book {
+                return None; // a chapter carrying its book's DOI
+            }
+            if !a.title.is_empty() && !b.title.is_empty() && title_sim < 0.5 {
+                return Some(Match {
+                    reason: Reason::DoiTitleMismatch,
+                    confidence: 0.4,
+                });
+            }
+            return Some(Match {
+                reason: Reason::Doi,
+                confidence: 1.0,
+            });
+        }
+        // Two different DOIs: different works (a preprint DOI was removed above).
+        return None;
+    }
+    // Rung 2: ISBN, for books only.
+    if !a.isbn.is_empty() && !b.isbn.is_empty() && !a.part_of_book && !b.part_of_book {
+        if a.isbn == b.isbn {
+            if !a.title.is_empty() && !b.title.is_empty() && title_sim < 0.5 {
+                return None;
+            }
+            return Some(Match {
+                reason: Reason::Isbn,
+                confidence: 0.95,
+            });
+        }
+        return None; // other edition
+    }
+    if a.title.is_empty() || b.title.is_empty() {
+        return None;
+    }
+    let close = years_close(a.year, b.year);
+    if close == Some(false) {
+        return None; // same title in different years: different papers
+    }
+    let same_author = !a.first_family.is_empty() && a.first_family == b.first_family;
+    // A preprint and its published version.
+    let preprint = a.arxiv.is_some() != b.arxiv.is_some() && (!a.doi.is_empty() || !b.doi.is_empty());
+    // Rung 3.
+    if a.title == b.title && same_author && close == Some(true) && a.title.split(' ').count() >= 2 {
+        if preprint {
+            return Some(Match {
+                reason: Reason::Preprint,
+                confidence: 0.9,
+            });
+        }
+        if a.part_of_book != b.part_of_book && (a.is_book || b.is_book) {
+            return None;
+        }
+        return Some(Match {
+            reason: Reason::TitleYearAuthor,
+            confidence: 0.9,
+        });
+    }
+    // Rung 4: only suggests.
+    if same_author && title_sim >= 0.85 {
+        if preprint {
+            return Some(Match {
+                reason: Reason::Preprint,
+                confidence: 0.7 * title_sim,
+            });
+        }
+        let conf = if close == Some(true) { 0.8 } else { 0.6 } * title_sim;
+        return Some(Match {
+            reason: Reason::Similar,
+            confidence: conf,
+        });
+    }
+    None
+}
+
+/// An index over many fingerprints for fast candidate lookup (DOI, ISBN, title, author).
+#[derive(Debug, Default)]
+pub struct Index {
+    fps: Vec<Fingerprint>,
+    by_doi: HashMap<String, Vec<usize>>,
+    by_isbn: HashMap<String, Vec<usize>>,
+    by_title: HashMap<String, Vec<usize>>,
+    by_author: HashMap<String, Vec<usize>>,
+}
+
+/// Candidate blocks larger than this are not compared pairwise on the fuzzy rung.
+const MAX_BLOCK: usize = 400;
+
+impl Index {
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.fps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fps.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> &Fingerprint {
+        &self.fps[i]
+    }
+
+    pub fn add(&mut self, fp: Fingerprint) -> usize {
+        let i = self.fps.len();
+        if !fp.doi.is_empty() {
+            self.by_doi.entry(fp.doi.clone()).or_default().push(i);
+        }
+        if !fp.isbn.is_empty() {
+            self.by_isbn.entry(fp.isbn.clone()).or_default().push(i);
+        }
+        if !fp.title.is_empty() {
+            self.by_title.entry(fp.title.clone()).or_default().push(i);
+        }
+        if !fp.first_family.is_empty() {
+            self.by_author.entry(fp.first_family.clone()).or_default().push(i);
+        }
+        self.fps.push(fp);
+        i
+    }
+
+    /// Every indexed item that matches `fp`, best first (index positions).
+    pub fn matches(&self, fp: &Fingerprint) -> Vec<(usize, Match)> {
+        let mut cands: Vec<usize> = Vec::new();
+        if let Some(v) = self.by_doi.get(&fp.doi) {
+            cands.extend(v);
+        }
+        if let Some(v) = self.by_isbn.get(&fp.isbn) {
+            cands.extend(v);
+        }
+        if let Some(v) = self.by_title.get(&fp.title) {
+            cands.extend(v);
+        }
+        if let Some(v) = self.by_author.get(&fp.first_family).filter(|v| v.len() <= MAX_BLOCK) {
+            cands.extend(v);
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let mut out: Vec<(usize, Match)> = cands
+            .into_iter()
+            .filter(|i| fp.id.is_none() || self.fps[*i].id != fp.id)
+            .filter_map(|i| compare(fp, &self.fps[i]).map(|m| (i, m)))
+            .collect();
+        out.sort_by(|a, b| {
+            b.1.reason
+                .is_certain()
+                .cmp(&a.1.reason.is_certain())
+                .then(b.1.confidence.total_cmp(&a.1.confidence))
+                .then(a.0.cmp(&b.0))
+        });
+        out
+    }
+
+    /// The best match that is a duplicate (certain or suggested), ignoring "related".
+    pub fn best(&self, fp: &Fingerprint) -> Option<(usize, Match)> {
+        self.matches(fp).into_iter().find(|(_, m)| m.reason != Reason::Preprint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Creator, ExtraField, ItemType, PartialDate, Role};
+
+    fn item(ty: ItemType, title: &str, author: &str, year: i32) -> Item {
+        let mut it = Item::new(ty, title);
+        it.creators.push(Creator::parse_name(Role::Author, author));
+        it.date = PartialDate::year(year);
+        it
+    }
+
+    fn cmp(a: &Item, b: &Item) -> Option<Reason> {
+        compare(&Fingerprint::of(a), &Fingerprint::of(b)).map(|m| m.reason)
+    }
+
+    #[test]
+    fn doi_rung_with_guards() {
+        let mut a = item(ItemType::Article, "Temporary co-production", "Jaspers, S.", 2019);
+        let mut b = item(ItemType::Article, "Temporary Co-Production!", "Jaspers, Sylke", 2020);
+        a.doi = "10.1108/IJPSM-05-2019-0124".into();
+        b.doi = "https://doi.org/10.1108/ijpsm-05-2019-0124".into();
+        assert_eq!(cmp(&a, &b), Some(Reason::Doi));
+        // Same DOI, different titles: only a suggestion.
+        b.title = "A completely unrelated erratum notice".into();
+        assert_eq!(cmp(&a, &b), Some(Reason::DoiTitleMismatch));
+        // A chapter carrying its book's DOI.
+        let mut book = item(ItemType::Book, "Handbook of co-production", "Steen, T.", 2020);
+        let mut chap = item(ItemType::InCollection, "Handbook of co-production", "Steen, T.", 2020);
+        book.doi = "10.1000/book".into();
+        chap.doi = "10.1000/book".into();
+        assert_eq!(cmp(&book, &chap), None);
+        // Different DOIs veto even identical titles.
+        b.title = a.title.clone();
+        b.doi = "10.1108/other".into();
+        assert_eq!(cmp(&a, &b), None);
+    }
+
+    #[test]
+    fn isbn_rung_and_chapter_guard() {
+        let mut a = item(ItemType::Book, "Public Service Logic", "Osborne, Stephen", 2020);
+        let mut b = item(ItemType::Book, "Public service logic", "Osborne, S.", 2021);
+        a.isbn = "978-0-367-42270-7".into();
+        b.isbn = "0367422700".into();
+        assert_eq!(isbn13("0367422700"), "9780367422707");
+        assert_eq!(cmp(&a, &b), Some(Reason::Isbn));
+        let mut c1 = item(ItemType::InCollection, "Chapter one", "Doe, J.", 2020);
+        let mut c2 = item(ItemType::InCollection, "Chapter two", "Roe, R.", 2020);
+        c1.isbn = a.isbn.clone();
+        c2.isbn = a.isbn.clone();
+        assert_eq!(cmp(&c1, &c2), None, "chapters of one book are not duplicates");
+    }
+
+    #[test]
+    fn title_year_author_rung_and_guards() {
+        let a = item(
+            ItemType::Article,
+            "The {Temporary} use of vacant spaces",
+            "Jaspers, Sylke",
+            2019,
+        );
+        let b = item(
+            ItemType::Article,
+            "The temporary use of vacant spaces.",
+            "Jaspers, S.",
+            2020,
+        );
+        assert_eq!(cmp(&a, &b), Some(Reason::TitleYearAuthor));
+        let c = item(
+            ItemType::Article,
+            "The temporary use of vacant spaces",
+            "Jaspers, S.",
+            2015,
+        );
+        assert_eq!(cmp(&a, &c), None, "same title years apart");
+        let d = item(
+            ItemType::Article,
+            "The temporary use of vacant spaces",
+            "Other, A.",
+            2019,
+        );
+        assert_eq!(cmp(&a, &d), None);
+        let e = item(
+            ItemType::Article,
+            "The temporary use of vacant space",
+            "Jaspers, S.",
+            2019,
+        );
+        assert_eq!(cmp(&a, &e), Some(Reason::Similar));
+        let f = item(ItemType::Article, "Introduction", "Jaspers, S.", 2019);
+        let g = item(ItemType::Article, "Introduction", "Jaspers, S.", 2019);
+        assert_eq!(cmp(&f, &g), Some(Reason::Similar), "one-word titles only suggest");
+    }
+
+    #[test]
+    fn preprint_is_related_not_duplicate() {
+        let mut pre = item(ItemType::Article, "Attention is all you need", "Vaswani, Ashish", 2017);
+        pre.extra.push(ExtraField {
+            name: "eprint".into(),
+            value: "1706.03762".into(),
+        });
+        pre.extra.push(ExtraField {
+            name: "archiveprefix".into(),
+            value: "arXiv".into(),
+        });
+        let mut publ = item(
+            ItemType::InProceedings,
+            "Attention is all you need",
+            "Vaswani, A.",
+            2017,
+        );
+        publ.doi = "10.5555/3295222.3295349".into();
+        let m = compare(&Fingerprint::of(&pre), &Fingerprint::of(&publ)).unwrap();
+        assert_eq!(m.reason, Reason::Preprint);
+        let mut idx = Index::new();
+        idx.add(Fingerprint::of(&publ));
+        assert!(idx.best(&Fingerprint::of(&pre)).is_none());
+        assert_eq!(idx.matches(&Fingerprint::of(&pre)).len(), 1);
+    }
+
+    #[test]
+    fn index_finds_the_best_candidate() {
+        let mut idx = Index::new();
+        let mut a = item(ItemType::Article, "Alpha beta gamma", "Doe, J.", 2019);
+        a.doi = "10.1/x".into();
+        idx.add(Fingerprint::of(&a));
+        idx.add(Fingerprint::of(&item(
+            ItemType::Article,
+            "Alpha beta gamma",
+            "Doe, J.",
+            2019,
+        )));
+        let mut q = item(ItemType::Article, "alpha beta gamma", "Doe, Jane", 2019);
+        q.doi = "10.1/X".into();
+        let (i, m) = idx.best(&Fingerprint::of(&q)).unwrap();
+        assert_eq!((i, m.reason), (0, Reason::Doi));
+    }
+}
