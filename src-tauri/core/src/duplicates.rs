@@ -48,15 +48,20 @@ fn richness(it: &Item) -> usize {
         + it.extra.len()
 }
 
+/// The live library as a duplicate index (positions line up with the returned items).
+pub(crate) fn dedupe_index(conn: &rusqlite::Connection) -> Result<(Index, Vec<Item>)> {
+    let rows = items::dedupe_rows(conn)?;
+    let mut idx = Index::new();
+    for it in &rows {
+        idx.add(Fingerprint::of(it));
+    }
+    Ok((idx, rows))
+}
+
 impl Library {
     /// The live library as a duplicate index (positions line up with the returned items).
     pub(crate) fn dedupe_index(&self) -> Result<(Index, Vec<Item>)> {
-        let rows = items::dedupe_rows(self.store.conn())?;
-        let mut idx = Index::new();
-        for it in &rows {
-            idx.add(Fingerprint::of(it));
-        }
-        Ok((idx, rows))
+        dedupe_index(self.store.conn())
     }
 
     /// Duplicate groups: certain ones (same DOI, ISBN, or title + year + first author) joined

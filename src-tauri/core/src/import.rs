@@ -5,7 +5,7 @@ use crate::dedupe::Fingerprint;
 use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::format::{self, bibtex, BibExtras, Format, Parsed};
 use crate::library::Library;
-use crate::model::fnv1a;
+use crate::model::{fnv1a, Item};
 use crate::store::{collections, items, meta};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -181,6 +181,60 @@ fn merge_extras(into: &mut BibExtras, new: &BibExtras, diags: &mut Vec<Diagnosti
     changed
 }
 
+/// Phase timings on stderr when `FOLIO_TRACE` is set (used by the benchmarks).
+struct Trace(Option<std::cell::Cell<std::time::Instant>>);
+
+impl Trace {
+    fn new() -> Trace {
+        Trace(std::env::var_os("FOLIO_TRACE").map(|_| std::cell::Cell::new(std::time::Instant::now())))
+    }
+    fn mark(&self, phase: &str) {
+        if let Some(t) = &self.0 {
+            // CPU seconds of this process so far (Linux), next to the wall time of the phase.
+            let cpu = std::fs::read_to_string("/proc/self/stat")
+                .ok()
+                .and_then(|s| {
+                    let f: Vec<&str> = s.rsplit(')').next()?.split_whitespace().collect();
+                    Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+                })
+                .unwrap_or(f64::NAN);
+            eprintln!(
+                "trace: {phase}: {:.3} s wall, {cpu:.2} s cpu total",
+                t.get().elapsed().as_secs_f64()
+            );
+            t.set(std::time::Instant::now());
+        }
+    }
+}
+
+/// The key an imported entry gets: its own when free, else a suffixed one (reported), or a
+/// generated one when it has none.
+fn plan_key(item: &Item, pattern: &str, taken: &HashSet<String>, line: usize) -> Result<(String, Option<Diagnostic>)> {
+    Ok(if item.key.is_empty() {
+        let base = crate::citekey::generate(item, pattern).map_err(Error::InvalidInput)?;
+        (crate::citekey::make_unique(&base, |k| taken.contains(k)), None)
+    } else if taken.contains(&item.key) {
+        let k = crate::citekey::make_unique(&item.key, |k| taken.contains(k));
+        let d = Diagnostic::warning(
+            line,
+            format!(
+                "citation key {} is already used in the library; this entry was imported as {k}",
+                item.key
+            ),
+        );
+        (k, Some(d))
+    } else {
+        (item.key.clone(), None)
+    })
+}
+
+fn extras_of(conn: &rusqlite::Connection) -> Result<BibExtras> {
+    Ok(match meta::get(conn, BIB_EXTRAS)? {
+        Some(json) => serde_json::from_str(&json).map_err(|e| Error::Format(format!("damaged {BIB_EXTRAS}: {e}")))?,
+        None => BibExtras::default(),
+    })
+}
+
 impl Library {
     pub fn bib_extras(&self) -> Result<BibExtras> {
         Ok(match meta::get(self.store.conn(), BIB_EXTRAS)? {
@@ -226,6 +280,7 @@ impl Library {
     ) -> Result<ImportReport> {
         // Parse everything first (no transaction held while parsing).
         let mut ctx = bibtex::BibContext::new();
+        let trace = Trace::new();
         let mut parsed = Vec::with_capacity(inputs.len());
         for input in &inputs {
             let format = match opts.format {
@@ -239,9 +294,9 @@ impl Library {
             };
             parsed.push((format, parse_input(input, format, &mut ctx)));
         }
+        trace.mark("parse");
         let total: usize = parsed.iter().map(|(_, p)| p.items.len()).sum();
         let pattern = self.key_pattern()?;
-        let mut extras = self.bib_extras()?;
         let label = match inputs.as_slice() {
             [one] => format!(
                 "Import {} ({total} items)",
@@ -252,43 +307,16 @@ impl Library {
             many => format!("Import {} files ({total} items)", many.len()),
         };
         let target = opts.collection.clone();
-        let mut taken: HashSet<String> = items::all_keys(self.store.conn())?;
-        // Keys are planned outside the transaction: generating one reads the store.
-        let mut planned: Vec<Vec<(String, Option<Diagnostic>)>> = Vec::new();
-        for (_, p) in &parsed {
-            let mut keys = Vec::with_capacity(p.items.len());
-            for pi in &p.items {
-                let item = &pi.item;
-                let (key, diag) = if item.key.is_empty() {
-                    let k = crate::citekey::make_unique(
-                        &crate::citekey::generate(item, &pattern).map_err(Error::InvalidInput)?,
-                        |k| taken.contains(k),
-                    );
-                    (k, None)
-                } else if taken.contains(&item.key) {
-                    let k = crate::citekey::make_unique(&item.key, |k| taken.contains(k));
-                    let d = Diagnostic::warning(
-                        pi.line,
-                        format!(
-                            "citation key {} is already used in the library; this entry was imported as {k}",
-                            item.key
-                        ),
-                    );
-                    (k, Some(d))
-                } else {
-                    (item.key.clone(), None)
-                };
-                taken.insert(key.clone());
-                keys.push((key, diag));
-            }
-            planned.push(keys);
-        }
-        let (mut index, existing) = self.dedupe_index()?;
-        let mut index_keys: Vec<String> = existing.into_iter().map(|i| i.key).collect();
         let policy = opts.duplicates;
         let mut reports = Vec::new();
         let mut done = 0usize;
         self.store.write(&label, |w| {
+            // Everything that depends on the library's content is read inside the
+            // transaction, so a concurrent writer cannot invalidate it.
+            let mut taken: HashSet<String> = items::all_keys(w.conn())?;
+            let mut extras = extras_of(w.conn())?;
+            let (mut index, existing) = crate::duplicates::dedupe_index(w.conn())?;
+            let mut index_keys: Vec<String> = existing.into_iter().map(|i| i.key).collect();
             let coll = match &target {
                 Some(path) => {
                     let mut parent = None;
@@ -303,14 +331,14 @@ impl Library {
                 None => None,
             };
             let mut extras_changed = false;
-            for ((input, (format, p)), keys) in inputs.iter().zip(parsed.into_iter()).zip(planned.into_iter()) {
+            for (input, (format, p)) in inputs.iter().zip(parsed.into_iter()) {
                 let mut diagnostics = p.diagnostics;
                 extras_changed |= merge_extras(&mut extras, &p.extras, &mut diagnostics);
                 let entries = p.items.len();
                 let mut added_keys = Vec::with_capacity(entries);
                 let mut decisions = Vec::new();
                 let mut coll_paths: Vec<(i64, Vec<String>)> = Vec::new();
-                for (pi, (key, diag)) in p.items.into_iter().zip(keys) {
+                for pi in p.items {
                     let mut item = pi.item;
                     done += 1;
                     if done % 1000 == 0 || done == total {
@@ -349,6 +377,8 @@ impl Library {
                         }
                         _ => {}
                     }
+                    let (key, diag) = plan_key(&item, &pattern, &taken, pi.line)?;
+                    taken.insert(key.clone());
                     item.key = key;
                     if let Some(d) = diag {
                         diagnostics.push(d);
@@ -413,6 +443,7 @@ impl Library {
             }
             Ok(())
         })?;
+        trace.mark("store+commit");
         Ok(ImportReport { files: reports })
     }
 }

@@ -15,7 +15,7 @@ mod normalize;
 
 pub use merge::{merge_into, Conflict};
 
-pub use normalize::{arxiv_id, dice, isbn13, normalize_doi_key, title_key};
+pub use normalize::{arxiv_id, bigrams, dice, dice_sorted, isbn13, normalize_doi_key, title_key};
 
 use crate::model::{Item, ItemId};
 use crate::text::fold;
@@ -73,6 +73,8 @@ pub struct Fingerprint {
     pub part_of_book: bool,
     pub is_book: bool,
     pub arxiv: Option<String>,
+    /// Sorted character bigrams of `title`, for the similarity rung.
+    pub bigrams: Vec<u64>,
 }
 
 impl Fingerprint {
@@ -84,7 +86,9 @@ impl Fingerprint {
             .unwrap_or_default();
         let doi = normalize_doi_key(&item.doi);
         let arxiv = arxiv_id(item);
+        let title = title_key(&item.full_title());
         Fingerprint {
+            bigrams: normalize::bigrams(&title),
             id: item.id,
             // An arXiv DOI identifies the preprint; keep it out of the DOI rung.
             doi: if doi.starts_with("10.48550/") {
@@ -93,7 +97,7 @@ impl Fingerprint {
                 doi
             },
             isbn: isbn13(&item.isbn),
-            title: title_key(&item.full_title()),
+            title,
             year: item.date.year,
             first_family,
             part_of_book: item.item_type.is_part_of_book(),
@@ -115,10 +119,14 @@ fn years_close(a: Option<i32>, b: Option<i32>) -> Option<bool> {
 
 /// Compare two items. `None`: not duplicates (or not comparable).
 pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Option<Match> {
-    let title_sim = if a.title.is_empty() || b.title.is_empty() {
-        0.0
-    } else {
-        dice(&a.title, &b.title)
+    let title_sim = || {
+        if a.title.is_empty() || b.title.is_empty() {
+            0.0
+        } else if a.title == b.title {
+            1.0
+        } else {
+            normalize::dice_sorted(&a.bigrams, &b.bigrams)
+        }
     };
     // Rung 1: DOI.
     if !a.doi.is_empty() && !b.doi.is_empty() {
@@ -126,7 +134,7 @@ pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Option<Match> {
             if a.part_of_book != b.part_of_book {
                 return None; // a chapter carrying its book's DOI
             }
-            if !a.title.is_empty() && !b.title.is_empty() && title_sim < 0.5 {
+            if !a.title.is_empty() && !b.title.is_empty() && title_sim() < 0.5 {
                 return Some(Match {
                     reason: Reason::DoiTitleMismatch,
                     confidence: 0.4,
@@ -143,7 +151,7 @@ pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Option<Match> {
     // Rung 2: ISBN, for books only.
     if !a.isbn.is_empty() && !b.isbn.is_empty() && !a.part_of_book && !b.part_of_book {
         if a.isbn == b.isbn {
-            if !a.title.is_empty() && !b.title.is_empty() && title_sim < 0.5 {
+            if !a.title.is_empty() && !b.title.is_empty() && title_sim() < 0.5 {
                 return None;
             }
             return Some(Match {
@@ -179,8 +187,13 @@ pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Option<Match> {
             confidence: 0.9,
         });
     }
-    // Rung 4: only suggests.
-    if same_author && title_sim >= 0.85 {
+    // Rung 4: only suggests. Titles of very different lengths cannot reach the threshold.
+    let (la, lb) = (a.bigrams.len() as f64, b.bigrams.len() as f64);
+    if !same_author || la.min(lb) < 0.74 * la.max(lb) {
+        return None;
+    }
+    let title_sim = title_sim();
+    if title_sim >= 0.85 {
         if preprint {
             return Some(Match {
                 reason: Reason::Preprint,

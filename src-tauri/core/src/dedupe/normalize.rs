@@ -75,18 +75,27 @@ pub fn arxiv_id(item: &Item) -> Option<String> {
     None
 }
 
+/// Sorted character bigrams (whitespace ignored), each packed into a `u64`.
+pub fn bigrams(s: &str) -> Vec<u64> {
+    let cs: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut v: Vec<u64> = cs
+        .windows(2)
+        .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
 /// Sørensen–Dice similarity of character bigrams (0..1).
 pub fn dice(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    let bigrams = |s: &str| -> Vec<(char, char)> {
-        let cs: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
-        let mut v: Vec<(char, char)> = cs.windows(2).map(|w| (w[0], w[1])).collect();
-        v.sort_unstable();
-        v
-    };
-    let (x, y) = (bigrams(a), bigrams(b));
+    dice_sorted(&bigrams(a), &bigrams(b))
+}
+
+/// Dice similarity of two sorted bigram lists.
+pub fn dice_sorted(x: &[u64], y: &[u64]) -> f64 {
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }

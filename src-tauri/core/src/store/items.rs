@@ -190,18 +190,16 @@ fn fts_other(item: &Item) -> String {
     s
 }
 
-fn write_fts(conn: &Connection, id: i64, item: &Item) -> Result<()> {
+/// The six FTS columns of an item.
+pub(crate) type FtsRow = [String; 6];
+
+fn fts_row(item: &Item) -> FtsRow {
     let creators: Vec<String> = item
         .creators
         .iter()
         .map(|c| format!("{} {}", c.display_natural(), c.family_with_particle()))
         .collect();
-    let mut st = conn.prepare_cached(
-        "INSERT INTO items_fts (rowid, title, creators, abstract, keywords, container, other) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    st.execute(params![
-        id,
+    [
         format!("{} {} {}", item.title, item.subtitle, item.short_title),
         creators.join(" ; "),
         item.r#abstract.flat(false),
@@ -212,22 +210,45 @@ fn write_fts(conn: &Connection, id: i64, item: &Item) -> Result<()> {
             .join(" ; "),
         format!("{} {}", item.container, item.series),
         fts_other(item),
-    ])?;
+    ]
+}
+
+pub(crate) fn write_fts_row(conn: &Connection, id: i64, row: &FtsRow) -> Result<()> {
+    let mut st = conn.prepare_cached(
+        "INSERT INTO items_fts (rowid, title, creators, abstract, keywords, container, other) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    st.execute(params![id, row[0], row[1], row[2], row[3], row[4], row[5]])?;
     Ok(())
 }
 
-fn delete_fts(conn: &Connection, id: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+/// Index an item now (after flushing the rows new items are waiting with).
+fn write_fts(w: &mut Writer<'_>, id: i64, item: &Item) -> Result<()> {
+    w.flush_fts()?;
+    write_fts_row(w.conn(), id, &fts_row(item))
+}
+
+fn delete_fts(w: &mut Writer<'_>, id: i64) -> Result<()> {
+    w.flush_fts()?;
+    w.conn()
+        .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
         .execute([id])?;
     Ok(())
 }
 
 fn write_row(conn: &Connection, id: Option<i64>, item: &Item, deleted_at: Option<&str>) -> Result<i64> {
-    let mut st = conn.prepare_cached(&format!(
+    let insert = format!(
         "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at) VALUES \
          (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
-          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40) \
-         ON CONFLICT(id) DO UPDATE SET key = excluded.key, type = excluded.type, title = excluded.title, \
+          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40)"
+    );
+    // A plain INSERT for new rows: the upsert form needs a statement journal, and every
+    // statement savepoint makes FTS5 flush its pending index data.
+    let sql = if id.is_none() {
+        insert
+    } else {
+        format!(
+            "{insert} ON CONFLICT(id) DO UPDATE SET key = excluded.key, type = excluded.type, title = excluded.title, \
          subtitle = excluded.subtitle, short_title = excluded.short_title, creators_json = excluded.creators_json, \
          container = excluded.container, series = excluded.series, volume = excluded.volume, issue = excluded.issue, \
          pages = excluded.pages, edition = excluded.edition, publisher = excluded.publisher, place = excluded.place, \
@@ -239,62 +260,62 @@ fn write_row(conn: &Connection, id: Option<i64>, item: &Item, deleted_at: Option
          source_text = excluded.source_text, source_fingerprint = excluded.source_fingerprint, \
          date_added = excluded.date_added, date_modified = excluded.date_modified, \
          title_sort = excluded.title_sort, creators_sort = excluded.creators_sort, \
-         creators_summary = excluded.creators_summary, deleted_at = excluded.deleted_at \
-         RETURNING id"
-    ))?;
+         creators_summary = excluded.creators_summary, deleted_at = excluded.deleted_at"
+        )
+    };
+    let mut st = conn.prepare_cached(&sql)?;
     let src = item.source.as_ref();
-    let id = st.query_row(
-        params![
-            id,
-            item.key,
-            item.item_type.as_str(),
-            item.title,
-            item.subtitle,
-            item.short_title,
-            json(&item.creators),
-            item.container,
-            item.series,
-            item.volume,
-            item.issue,
-            item.pages,
-            item.edition,
-            item.publisher,
-            item.place,
-            item.institution,
-            item.date.raw,
-            item.date.year,
-            item.date.month,
-            item.date.day,
-            item.doi,
-            item.issn,
-            item.isbn,
-            item.url,
-            item.language,
-            item.note,
-            item.genre,
-            json(&item.r#abstract),
-            item.access.status.as_str(),
-            item.access.source,
-            json(&item.extra),
-            src.map(|s| s.format.as_str()),
-            src.map(|s| s.text.as_str()),
-            src.map(|s| s.fingerprint as i64),
-            item.date_added,
-            item.date_modified,
-            title_sort_key(&item.full_title()),
-            creators_sort(item),
-            item.creator_summary(),
-            deleted_at,
-        ],
-        |r| r.get(0),
-    )?;
-    Ok(id)
+    st.execute(params![
+        id,
+        item.key,
+        item.item_type.as_str(),
+        item.title,
+        item.subtitle,
+        item.short_title,
+        json(&item.creators),
+        item.container,
+        item.series,
+        item.volume,
+        item.issue,
+        item.pages,
+        item.edition,
+        item.publisher,
+        item.place,
+        item.institution,
+        item.date.raw,
+        item.date.year,
+        item.date.month,
+        item.date.day,
+        item.doi,
+        item.issn,
+        item.isbn,
+        item.url,
+        item.language,
+        item.note,
+        item.genre,
+        json(&item.r#abstract),
+        item.access.status.as_str(),
+        item.access.source,
+        json(&item.extra),
+        src.map(|s| s.format.as_str()),
+        src.map(|s| s.text.as_str()),
+        src.map(|s| s.fingerprint as i64),
+        item.date_added,
+        item.date_modified,
+        title_sort_key(&item.full_title()),
+        creators_sort(item),
+        item.creator_summary(),
+        deleted_at,
+    ])?;
+    Ok(id.unwrap_or_else(|| conn.last_insert_rowid()))
 }
 
-fn write_tags(w: &mut Writer<'_>, id: i64, item: &Item) -> Result<()> {
-    w.conn()
-        .prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?
-        .execute([id])?;
+fn write_tags(w: &mut Writer<'_>, id: i64, item: &Item, is_new: bool) -> Result<()> {
+    if !is_new {
+        w.conn()
+            .prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?
+            .execute([id])?;
+    }
     for (pos, t) in item.tags.iter().enumerate() {
         let tag_id = tags::ensure(w, &t.name)?;
         w.conn()
@@ -327,8 +348,10 @@ pub fn insert(w: &mut Writer<'_>, item: &mut Item) -> Result<i64> {
     let id = write_row(w.conn(), None, item, None)?;
     item.id = Some(id);
     w.touch_new_item(id);
-    write_tags(w, id, item)?;
-    write_fts(w.conn(), id, item)?;
+    write_tags(w, id, item, true)?;
+    // New rows are indexed in batches: FTS5 flushes its pending terms at every statement
+    // savepoint, so interleaving one FTS insert per item would flush per item.
+    w.queue_fts(id, fts_row(item))?;
     Ok(id)
 }
 
@@ -351,9 +374,9 @@ pub fn update(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
         .query_row("SELECT deleted_at FROM items WHERE id = ?1", [id], |r| r.get(0))?;
     item.date_modified = now_rfc3339();
     write_row(w.conn(), Some(id), item, deleted.as_deref())?;
-    write_tags(w, id, item)?;
-    delete_fts(w.conn(), id)?;
-    write_fts(w.conn(), id, item)?;
+    write_tags(w, id, item, false)?;
+    delete_fts(w, id)?;
+    write_fts(w, id, item)?;
     Ok(())
 }
 
@@ -369,7 +392,7 @@ pub fn set_deleted(w: &mut Writer<'_>, id: i64, deleted_at: Option<&str>) -> Res
 /// Remove an item for good (emptying the trash). Journaled, so still undoable.
 pub fn hard_delete(w: &mut Writer<'_>, id: i64) -> Result<()> {
     w.touch_item(id)?;
-    delete_fts(w.conn(), id)?;
+    delete_fts(w, id)?;
     w.conn()
         .prepare_cached("DELETE FROM items WHERE id = ?1")?
         .execute([id])?;
@@ -378,7 +401,7 @@ pub fn hard_delete(w: &mut Writer<'_>, id: i64) -> Result<()> {
 
 /// Put an item back exactly as in `snap`, or remove it when `None` (undo/redo).
 pub fn restore(w: &mut Writer<'_>, id: i64, snap: Option<&ItemSnapshot>) -> Result<()> {
-    delete_fts(w.conn(), id)?;
+    delete_fts(w, id)?;
     match snap {
         None => {
             w.conn()
@@ -387,7 +410,7 @@ pub fn restore(w: &mut Writer<'_>, id: i64, snap: Option<&ItemSnapshot>) -> Resu
         }
         Some(s) => {
             write_row(w.conn(), Some(id), &s.item, s.deleted_at.as_deref())?;
-            write_tags(w, id, &s.item)?;
+            write_tags(w, id, &s.item, false)?;
             w.conn()
                 .prepare_cached("DELETE FROM collection_items WHERE item_id = ?1")?
                 .execute([id])?;
@@ -396,7 +419,7 @@ pub fn restore(w: &mut Writer<'_>, id: i64, snap: Option<&ItemSnapshot>) -> Resu
                     .prepare_cached("INSERT INTO collection_items (collection_id, item_id) VALUES (?1, ?2)")?
                     .execute(params![c, id])?;
             }
-            write_fts(w.conn(), id, &s.item)?;
+            write_fts(w, id, &s.item)?;
         }
     }
     Ok(())

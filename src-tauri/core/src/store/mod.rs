@@ -116,6 +116,7 @@ impl Store {
 
     fn configure(&mut self) -> Result<()> {
         self.conn.busy_timeout(Duration::from_secs(10))?;
+        self.conn.set_prepared_statement_cache_capacity(64);
         let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         debug_assert!(mode == "wal" || mode == "memory");
         self.conn.execute_batch(
@@ -216,8 +217,10 @@ impl Store {
             changes: Vec::new(),
             seen: HashSet::new(),
             journal: true,
+            fts_pending: Vec::new(),
         };
         let out = f(&mut w)?;
+        w.flush_fts()?;
         if w.journal && !w.changes.is_empty() {
             journal::record(&tx, label, &w.changes)?;
         }
@@ -236,8 +239,10 @@ impl Store {
             changes: Vec::new(),
             seen: HashSet::new(),
             journal: false,
+            fts_pending: Vec::new(),
         };
         let out = f(&mut w)?;
+        w.flush_fts()?;
         tx.commit().map_err(busy)?;
         Ok(out)
     }
@@ -255,11 +260,31 @@ pub struct Writer<'a> {
     changes: Vec<Change>,
     seen: HashSet<(u8, String)>,
     journal: bool,
+    fts_pending: Vec<(i64, items::FtsRow)>,
 }
+
+/// New items' index rows are written in batches of this many.
+const FTS_BATCH: usize = 2000;
 
 impl Writer<'_> {
     pub fn conn(&self) -> &Connection {
         self.tx
+    }
+
+    fn queue_fts(&mut self, id: i64, row: items::FtsRow) -> Result<()> {
+        self.fts_pending.push((id, row));
+        if self.fts_pending.len() >= FTS_BATCH {
+            self.flush_fts()?;
+        }
+        Ok(())
+    }
+
+    /// Write the queued index rows of new items.
+    pub(crate) fn flush_fts(&mut self) -> Result<()> {
+        for (id, row) in std::mem::take(&mut self.fts_pending) {
+            items::write_fts_row(self.tx, id, &row)?;
+        }
+        Ok(())
     }
 
     fn first_touch(&mut self, kind: u8, id: String) -> bool {

@@ -115,6 +115,5 @@ CREATE TABLE journal (
 CREATE VIRTUAL TABLE items_fts USING fts5 (
     title, creators, abstract, keywords, container, other,
     content = '', contentless_delete = 1,
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
