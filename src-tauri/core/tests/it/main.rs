@@ -6,6 +6,7 @@ mod cli;
 mod collections;
 mod duplicates;
 mod migrations;
+mod reliability;
 mod search;
 mod store;
 mod support;
