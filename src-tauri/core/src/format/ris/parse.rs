@@ -199,12 +199,10 @@ pub(crate) fn records(text: &str, diags: &mut Vec<Diagnostic>, repairs: &mut Rep
                             }
                             f.value.push_str(cont);
                         }
-                        None => {
-                            if !r.ty.is_empty() {
-                                r.ty.push(' ');
-                            }
-                            r.ty.push_str(cont);
-                        }
+                        None => diags.push(Diagnostic::warning(
+                            n,
+                            format!("line {n}: text after the TY line ignored: {cont:?}"),
+                        )),
                     }
                     *te = e;
                 }
@@ -256,9 +254,8 @@ pub fn parse(input: &str) -> Parsed {
         if rec.fields.iter().all(|f| f.value.trim().is_empty()) {
             parsed.diagnostics.push(Diagnostic::warning(
                 rec.line,
-                format!("record starting on line {} is empty; skipped", rec.line),
+                format!("line {}: record has no fields besides its type", rec.line),
             ));
-            continue;
         }
         let vendor = vendors::detect(&rec);
         if let Some(v) = vendor {
@@ -467,8 +464,8 @@ pub(crate) fn classify_sn(value: &str, ty: ItemType) -> Vec<(bool, String)> {
                 p = p[..open].trim().to_string();
             }
         }
-        for pre in ["ISSN:", "ISSN", "ISBN:", "ISBN", "eISSN:", "EISSN"] {
-            if p.len() >= pre.len() && p[..pre.len()].eq_ignore_ascii_case(pre) && p.is_char_boundary(pre.len()) {
+        for pre in ["ISSN:", "ISSN ", "ISBN:", "ISBN ", "eISSN:", "EISSN "] {
+            if p.len() >= pre.len() && p.is_char_boundary(pre.len()) && p[..pre.len()].eq_ignore_ascii_case(pre) {
                 hint = Some(pre.to_ascii_lowercase().contains("issn"));
                 p = p[pre.len()..].trim().to_string();
                 break;

@@ -285,24 +285,27 @@ pub(crate) fn after(v: Vendor, item: &mut Item, rec: &RawRecord, repairs: &mut R
 /// "(C) 2018 …") when it is short and names a year.
 pub(crate) fn copyright_tail(text: &str) -> Option<usize> {
     let lower = text.to_lowercase();
-    let mut best = None;
-    for marker in ["copyright ©", "copyright (c)", "©", "(c) "] {
-        if let Some(pos) = lower.rfind(marker) {
+    // Offsets in `lower` equal offsets in `text` only when lowercasing kept byte lengths.
+    if lower.len() != text.len() {
+        return None;
+    }
+    let mut best: Option<usize> = None;
+    for marker in ["copyright \u{a9}", "copyright (c)", "\u{a9}", "(c) "] {
+        for (pos, _) in lower.match_indices(marker) {
             let tail = &lower[pos..];
             let has_year = tail
                 .as_bytes()
                 .windows(4)
                 .any(|w| w.iter().all(u8::is_ascii_digit) && (w[0] == b'1' || w[0] == b'2'));
-            if has_year && tail.len() < 250 && best.is_none_or(|b| pos < b) {
+            let before = text[..pos].trim_end();
+            let starts = before.is_empty() || before.ends_with(['.', '!', '?', ')', ']', '"', '\u{201d}', '\u{2019}', ';']);
+            if has_year && tail.len() < 300 && (starts || marker.contains('\u{a9}')) && best.is_none_or(|b| pos < b) {
                 best = Some(pos);
+                break;
             }
         }
     }
-    // The notice must start a sentence (or the text).
-    best.filter(|&p| {
-        let before = text[..p].trim_end();
-        before.is_empty() || before.ends_with(['.', '!', '?', ')', ']'])
-    })
+    best
 }
 
 /// Access phrases Scopus writes in its notes ("Open Access: All Open Access; Gold").
