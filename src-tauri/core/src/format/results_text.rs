@@ -50,9 +50,21 @@ fn badge(line: &str) -> Option<AccessStatus> {
 /// Content types the page shows, and the item type each becomes.
 fn content_type(line: &str) -> Option<ItemType> {
     Some(match line.trim().to_lowercase().as_str() {
-        "article" | "research article" | "review article" | "journal article" | "editorial" | "review"
-        | "case study" | "viewpoint" | "book review" | "literature review" | "research paper" | "conceptual paper"
-        | "technical paper" | "general review" | "article type: research article" => ItemType::Article,
+        "article"
+        | "research article"
+        | "review article"
+        | "journal article"
+        | "editorial"
+        | "review"
+        | "case study"
+        | "viewpoint"
+        | "book review"
+        | "literature review"
+        | "research paper"
+        | "conceptual paper"
+        | "technical paper"
+        | "general review"
+        | "article type: research article" => ItemType::Article,
         "book chapter" | "chapter" | "book part" | "book section" => ItemType::InCollection,
         "book" | "ebook" | "edited book" => ItemType::Book,
         "conference paper" | "conference proceedings" | "proceedings paper" => ItemType::InProceedings,
@@ -173,11 +185,7 @@ fn container_line(line: &str) -> (String, String, String, String) {
             .collect();
         (!v.is_empty()).then_some((pos, v))
     };
-    for (key, slot) in [
-        (", vol. ", &mut volume),
-        (" no. ", &mut issue),
-        (" pp. ", &mut pages),
-    ] {
+    for (key, slot) in [(", vol. ", &mut volume), (" no. ", &mut issue), (" pp. ", &mut pages)] {
         if slot.is_empty() {
             if let Some((pos, v)) = find_val(key) {
                 *slot = v;
@@ -371,7 +379,10 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
         if type_text.is_empty() {
             diags.push(Diagnostic::warning(
                 r.line,
-                format!("line {}: result {number} shows no content type; imported as an article", r.line),
+                format!(
+                    "line {}: result {number} shows no content type; imported as an article",
+                    r.line
+                ),
             ));
         }
         ItemType::Article
@@ -393,7 +404,12 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
         let teaser_body = l.trim_end_matches('\u{2026}').trim_end_matches("...").trim_end();
         let is_teaser = l.ends_with('\u{2026}')
             || l.ends_with("...")
-            || (teaser_body.len() > 20 && item.r#abstract.sections().iter().any(|s| s.text.starts_with(teaser_body)))
+            || (teaser_body.len() > 20
+                && item
+                    .r#abstract
+                    .sections()
+                    .iter()
+                    .any(|s| s.text.starts_with(teaser_body)))
             || (teaser_body.len() > 40 && abstract_text.contains(teaser_body));
         if is_teaser {
             continue;
@@ -415,7 +431,10 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
         }
         _ => {
             // The authors line is the one that reads as names; a line before it is the title.
-            let pos = rest.iter().position(|l| looks_like_authors(l)).unwrap_or(rest.len() - 1);
+            let pos = rest
+                .iter()
+                .position(|l| looks_like_authors(l))
+                .unwrap_or(rest.len() - 1);
             let pos = if pos == 0 && title.is_empty() && rest.len() > 1 && looks_like_authors(rest[1]) {
                 1
             } else {
@@ -556,8 +575,17 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
 fn is_label(label: &str) -> bool {
     matches!(
         label,
-        "eissn" | "eisbn" | "online issn" | "online isbn" | "print issn" | "print isbn" | "published" | "edition"
-            | "volume" | "issue" | "language"
+        "eissn"
+            | "eisbn"
+            | "online issn"
+            | "online isbn"
+            | "print issn"
+            | "print isbn"
+            | "published"
+            | "edition"
+            | "volume"
+            | "issue"
+            | "language"
     )
 }
 

@@ -55,9 +55,10 @@ fn seed_page_all_four_articles() {
         assert_eq!(x.title, "", "titles are never invented");
         assert!(x.tags.is_empty(), "the seed shows no keywords");
         let line = p.items[i].line;
-        assert!(p.diagnostics.iter().any(|d| d.line == Some(line)
-            && d.severity == Severity::Warning
-            && d.message.contains("no title")));
+        assert!(p
+            .diagnostics
+            .iter()
+            .any(|d| d.line == Some(line) && d.severity == Severity::Warning && d.message.contains("no title")));
         let src = x.source.as_ref().unwrap();
         assert_eq!(src.format, "results-text");
         assert!(src.text.starts_with("Access Restricted"));
@@ -88,12 +89,21 @@ fn seed_page_all_four_articles() {
     assert_eq!(a.issn, "1750-6166");
     assert_eq!(
         headings(a),
-        ["Purpose", "Design/methodology/approach", "Findings", "Originality/value"]
+        [
+            "Purpose",
+            "Design/methodology/approach",
+            "Findings",
+            "Originality/value"
+        ]
     );
     let s = a.r#abstract.sections();
-    assert!(s[0].text.starts_with("The purpose of this paper is to propose an enhanced conceptual model"));
+    assert!(s[0]
+        .text
+        .starts_with("The purpose of this paper is to propose an enhanced conceptual model"));
     assert!(s[0].text.ends_with("(Casiano Flores, et al., 2021)."));
-    assert!(s[1].text.starts_with("A preferred Reporting Items for systematic reviews"));
+    assert!(s[1]
+        .text
+        .starts_with("A preferred Reporting Items for systematic reviews"));
     assert!(s[2].text.starts_with("Relationships between key sets of actors"));
     assert!(s[3].text.starts_with("Most public service delivery models"));
     assert_eq!(a.extra_field("citations"), Some("327"));
@@ -107,13 +117,20 @@ fn seed_page_all_four_articles() {
     assert_eq!(b.issn, "0951-3558");
     assert_eq!(
         headings(b),
-        ["Purpose", "Design/methodology/approach", "Findings", "Originality/value"]
+        [
+            "Purpose",
+            "Design/methodology/approach",
+            "Findings",
+            "Originality/value"
+        ]
     );
     let s = b.r#abstract.sections();
     assert!(s[0].text.starts_with("The temporary use of vacant spaces"));
     assert!(s[1].text.starts_with("The paper builds on the literature"));
     assert!(s[2].text.starts_with("The data indicate that lasting collaborations"));
-    assert!(s[3].text.starts_with("The paper bridges the literature on policy capacity"));
+    assert!(s[3]
+        .text
+        .starts_with("The paper bridges the literature on policy capacity"));
     assert_eq!(b.extra_field("citations"), Some("596"));
 
     // 3: the teaser is the whole first section (no ellipsis) and must not become a title.
@@ -135,10 +152,18 @@ fn seed_page_all_four_articles() {
         ]
     );
     let s = c.r#abstract.sections();
-    assert!(s[0].text.starts_with("This study examines co-production during the Covid-19 crisis"));
-    assert!(s[1].text.starts_with("A qualitative approach combining deductive and inductive"));
-    assert!(s[2].text.starts_with("The findings reveal that, despite preventive efforts"));
-    assert!(s[3].text.starts_with("Using qualitative research, this study emphasizes"));
+    assert!(s[0]
+        .text
+        .starts_with("This study examines co-production during the Covid-19 crisis"));
+    assert!(s[1]
+        .text
+        .starts_with("A qualitative approach combining deductive and inductive"));
+    assert!(s[2]
+        .text
+        .starts_with("The findings reveal that, despite preventive efforts"));
+    assert!(s[3]
+        .text
+        .starts_with("Using qualitative research, this study emphasizes"));
     assert!(s[4].text.starts_with("By shedding light on the multifaceted aspects"));
     assert!(s[5].text.starts_with("This research contributes to our understanding"));
     assert_eq!(c.extra_field("citations"), Some("62"));
@@ -146,7 +171,10 @@ fn seed_page_all_four_articles() {
     // 4
     let d = it[3];
     assert_eq!(names(d), [n("Joost", "", "Fledderus")]);
-    assert_eq!((d.date.year, d.date.month, d.date.day), (Some(2015), Some(10), Some(12)));
+    assert_eq!(
+        (d.date.year, d.date.month, d.date.day),
+        (Some(2015), Some(10), Some(12))
+    );
     assert_eq!(d.container, "International Journal of Public Sector Management");
     assert_eq!((d.volume.as_str(), d.issue.as_str()), ("28", "7"));
     assert_eq!(d.issn, "0951-3558");
@@ -161,11 +189,17 @@ fn seed_page_all_four_articles() {
         ]
     );
     let s = d.r#abstract.sections();
-    assert!(s[0].text.starts_with("Co-production of public service delivery is believed to foster trust"));
+    assert!(s[0]
+        .text
+        .starts_with("Co-production of public service delivery is believed to foster trust"));
     assert!(s[1].text.starts_with("A longitudinal mixed method is used"));
-    assert!(s[2].text.starts_with("After a half year, trust in the service provider"));
+    assert!(s[2]
+        .text
+        .starts_with("After a half year, trust in the service provider"));
     assert!(s[3].text.starts_with("The study draws upon a small sample"));
-    assert!(s[4].text.starts_with("Longitudinal studies on co-production are rarely performed"));
+    assert!(s[4]
+        .text
+        .starts_with("Longitudinal studies on co-production are rarely performed"));
     assert_eq!(d.extra_field("citations"), Some("3233"));
 }
 
@@ -231,7 +265,10 @@ fn other_badges_titles_chapters_keywords_and_missing_sections() {
         ]
     );
     assert_eq!(a.container, "Public Management Review");
-    assert_eq!((a.volume.as_str(), a.issue.as_str(), a.pages.as_str()), ("3", "2", "10-20"));
+    assert_eq!(
+        (a.volume.as_str(), a.issue.as_str(), a.pages.as_str()),
+        ("3", "2", "10-20")
+    );
     assert_eq!(a.issn, "1471-9037");
     assert_eq!(a.doi, "10.1108/PMR-01-2015-0001");
     let tags: Vec<_> = a.tags.iter().map(|t| t.name.as_str()).collect();
@@ -250,7 +287,10 @@ fn other_badges_titles_chapters_keywords_and_missing_sections() {
     assert_eq!(b.isbn, "978-1-80043-123-4");
     assert_eq!(b.genre, "Chapter");
     assert_eq!(headings(b), [""]);
-    assert_eq!(b.r#abstract.sections()[0].text, "A plain abstract without any headings at all.");
+    assert_eq!(
+        b.r#abstract.sections()[0].text,
+        "A plain abstract without any headings at all."
+    );
     assert_eq!(b.tags.len(), 1);
     assert_eq!((b.date.year, b.date.month, b.date.day), (Some(2021), Some(3), Some(3)));
 
@@ -302,8 +342,12 @@ fn container_lines() {
         container_line("Handbook of Things"),
         ("Handbook of Things".into(), String::new(), String::new(), String::new())
     );
-    assert!(looks_like_authors("Cesar Casiano Flores, A. Paula Rodriguez Müller and Trui Steen"));
-    assert!(!looks_like_authors("The purpose of this paper is to propose an enhanced model. The…"));
+    assert!(looks_like_authors(
+        "Cesar Casiano Flores, A. Paula Rodriguez Müller and Trui Steen"
+    ));
+    assert!(!looks_like_authors(
+        "The purpose of this paper is to propose an enhanced model. The…"
+    ));
 }
 
 proptest::proptest! {

@@ -71,12 +71,24 @@ fn public_corpus_record_counts() {
         // Every record has a source and the right line.
         for it in &p.items {
             let src = it.item.source.as_ref().expect("source record");
-            assert!(src.text.starts_with("TY") || src.text.starts_with("PT"), "{path}: {:?}", src.text);
+            assert!(
+                src.text.starts_with("TY") || src.text.starts_with("PT"),
+                "{path}: {:?}",
+                src.text
+            );
             assert!(it.line >= 1);
         }
     }
-    assert!(failures.is_empty(), "{} passed; failures:\n{}", passed, failures.join("\n"));
-    eprintln!("RIS corpus: {passed}/{} files give the expected record count", rows.len());
+    assert!(
+        failures.is_empty(),
+        "{} passed; failures:\n{}",
+        passed,
+        failures.join("\n")
+    );
+    eprintln!(
+        "RIS corpus: {passed}/{} files give the expected record count",
+        rows.len()
+    );
 }
 
 #[test]
@@ -102,7 +114,12 @@ fn large_scopus_file() {
         assert!(i.date.year.is_some(), "line {}", it.line);
         assert!(!i.creators.is_empty() || i.extra_field("AU").is_none());
         assert!(!i.note.contains("Export Date"), "line {}", it.line);
-        assert!(!i.r#abstract.flat(false).contains('\u{a9}'), "line {}: {}", it.line, i.r#abstract.flat(false));
+        assert!(
+            !i.r#abstract.flat(false).contains('\u{a9}'),
+            "line {}: {}",
+            it.line,
+            i.r#abstract.flat(false)
+        );
     }
 }
 
@@ -132,7 +149,12 @@ fn corpus_round_trip() {
         let again = strip(&second.items.iter().map(|p| p.item.clone()).collect::<Vec<_>>());
         assert_eq!(items.len(), again.len(), "{}", path.display());
         for (a, b) in items.iter().zip(&again) {
-            assert!(a == b, "{}: round trip changed an item: {}", path.display(), item_diff(a, b));
+            assert!(
+                a == b,
+                "{}: round trip changed an item: {}",
+                path.display(),
+                item_diff(a, b)
+            );
         }
     }
 }

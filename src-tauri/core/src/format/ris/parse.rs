@@ -53,7 +53,10 @@ impl RawRecord {
         self.fields.iter().any(|f| f.tag() == tag)
     }
     pub fn values<'a>(&'a self, tag: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.fields.iter().filter(move |f| f.tag() == tag).map(|f| f.value.as_str())
+        self.fields
+            .iter()
+            .filter(move |f| f.tag() == tag)
+            .map(|f| f.value.as_str())
     }
 }
 
@@ -326,7 +329,10 @@ impl<'a> Slots<'a> {
 fn keep_rest(item: &mut Item, used: &str, rest: &[&RawField]) {
     for f in rest {
         let v = f.value.trim();
-        if !v.is_empty() && !v.eq_ignore_ascii_case(used.trim()) && !item.extra.iter().any(|e| e.name == f.tag() && e.value == v) {
+        if !v.is_empty()
+            && !v.eq_ignore_ascii_case(used.trim())
+            && !item.extra.iter().any(|e| e.name == f.tag() && e.value == v)
+        {
             item.extra.push(ExtraField {
                 name: f.tag().to_string(),
                 value: v.to_string(),
@@ -413,9 +419,12 @@ pub(crate) fn looks_corporate(name: &str) -> bool {
     if words.len() > 5 || name.chars().any(|c| c.is_ascii_digit()) {
         return true;
     }
-    words
-        .iter()
-        .any(|w| CORPORATE_WORDS.contains(&w.to_lowercase().trim_matches(|c: char| c == ',' || c == '(' || c == ')')))
+    words.iter().any(|w| {
+        CORPORATE_WORDS.contains(
+            &w.to_lowercase()
+                .trim_matches(|c: char| c == ',' || c == '(' || c == ')'),
+        )
+    })
 }
 
 /// Role prefixes some vendors put in name values ("Editor-in-Chief: Jane Doe").
@@ -423,8 +432,16 @@ fn strip_role_prefix(name: &str) -> &str {
     if let Some((pre, rest)) = name.split_once(':') {
         let p = pre.trim().to_lowercase();
         if !rest.trim().is_empty()
-            && ["editor", "editors", "editor-in-chief", "guest editor", "author", "translator", "series editor"]
-                .contains(&p.as_str())
+            && [
+                "editor",
+                "editors",
+                "editor-in-chief",
+                "guest editor",
+                "author",
+                "translator",
+                "series editor",
+            ]
+            .contains(&p.as_str())
         {
             return rest.trim();
         }
@@ -602,8 +619,13 @@ pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut 
         }
     }
     // Creators: one record may mix A1 and AU; "Surname,I.I." forms are fine for parse_name.
-    if item.creators.iter().any(|c| c.family().is_empty() && c.given().is_empty()) {
-        item.creators.retain(|c| !(c.family().is_empty() && c.given().is_empty()));
+    if item
+        .creators
+        .iter()
+        .any(|c| c.family().is_empty() && c.given().is_empty())
+    {
+        item.creators
+            .retain(|c| !(c.family().is_empty() && c.given().is_empty()));
     }
 
     // Titles.
@@ -721,7 +743,8 @@ pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut 
     }
 
     // Dates: DA > PY > Y1; Y2 is an access date and is kept as an extra field.
-    let date_of = |f: Field| -> Option<&RawField> { slots.chosen(f).iter().copied().find(|x| !x.value.trim().is_empty()) };
+    let date_of =
+        |f: Field| -> Option<&RawField> { slots.chosen(f).iter().copied().find(|x| !x.value.trim().is_empty()) };
     let da = date_of(Field::Date);
     let py = date_of(Field::Year);
     let y1 = slots.old[field_index(Field::PrimaryDate)]
@@ -744,8 +767,14 @@ pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut 
     if let (Some(d), Some(y)) = (&pda, &ppy) {
         if d.year.is_none() && y.year.is_some() && used.is_some_and(|u| u.tag() == "PY") {
             let parts: Vec<&str> = d.raw.split('/').map(str::trim).collect();
-            let m = parts.first().and_then(|p| p.parse::<u8>().ok()).filter(|m| (1..=12).contains(m));
-            let day = parts.get(1).and_then(|p| p.parse::<u8>().ok()).filter(|d| (1..=31).contains(d));
+            let m = parts
+                .first()
+                .and_then(|p| p.parse::<u8>().ok())
+                .filter(|m| (1..=12).contains(m));
+            let day = parts
+                .get(1)
+                .and_then(|p| p.parse::<u8>().ok())
+                .filter(|d| (1..=31).contains(d));
             if m.is_some() {
                 let y = y.year.unwrap_or_default();
                 let mut nd = PartialDate::ymd(y, m, day);
@@ -767,7 +796,11 @@ pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut 
     }
     let all_dates: Vec<&RawField> = [Field::Date, Field::Year, Field::PrimaryDate]
         .iter()
-        .flat_map(|f| slots.std[field_index(*f)].iter().chain(slots.old[field_index(*f)].iter()))
+        .flat_map(|f| {
+            slots.std[field_index(*f)]
+                .iter()
+                .chain(slots.old[field_index(*f)].iter())
+        })
         .copied()
         .collect();
     for f in all_dates {
@@ -785,7 +818,11 @@ pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut 
             });
         }
     }
-    if let Some(f) = rec.fields.iter().find(|f| f.tag() == "Y2" && !f.value.trim().is_empty()) {
+    if let Some(f) = rec
+        .fields
+        .iter()
+        .find(|f| f.tag() == "Y2" && !f.value.trim().is_empty())
+    {
         // Already kept by the unknown-tag pass (Y2 is not in the field table).
         let _ = f;
     }

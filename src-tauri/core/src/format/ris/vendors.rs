@@ -79,8 +79,9 @@ pub(crate) fn detect(rec: &RawRecord) -> Option<Vendor> {
     if any_value(rec, &["UR", "L1", "L2", "DB", "DP"], |v| v.contains("sciencedirect")) {
         return Some(Vendor::ScienceDirect);
     }
-    if any_value(rec, &["UR", "DB", "DP"], |v| v.contains("ieeexplore") || v.contains("ieee xplore"))
-        || (rec.has("VO") && rec.has("JA"))
+    if any_value(rec, &["UR", "DB", "DP"], |v| {
+        v.contains("ieeexplore") || v.contains("ieee xplore")
+    }) || (rec.has("VO") && rec.has("JA"))
     {
         return Some(Vendor::Ieee);
     }
@@ -189,7 +190,11 @@ pub(crate) fn before(v: Vendor, rec: &mut RawRecord, repairs: &mut Repairs) {
             }
             // Ovid repeats the publisher country as a second PB.
             let pbs: Vec<String> = rec.values("PB").map(str::to_string).collect();
-            if pbs.len() > 1 && rec.first("CY").is_some_and(|cy| pbs[1..].iter().any(|p| p.trim() == cy.trim())) {
+            if pbs.len() > 1
+                && rec
+                    .first("CY")
+                    .is_some_and(|cy| pbs[1..].iter().any(|p| p.trim() == cy.trim()))
+            {
                 let cy = rec.first("CY").unwrap_or("").trim().to_string();
                 let mut seen = false;
                 rec.fields.retain(|f| {
@@ -298,7 +303,8 @@ pub(crate) fn copyright_tail(text: &str) -> Option<usize> {
                 .windows(4)
                 .any(|w| w.iter().all(u8::is_ascii_digit) && (w[0] == b'1' || w[0] == b'2'));
             let before = text[..pos].trim_end();
-            let starts = before.is_empty() || before.ends_with(['.', '!', '?', ')', ']', '"', '\u{201d}', '\u{2019}', ';']);
+            let starts =
+                before.is_empty() || before.ends_with(['.', '!', '?', ')', ']', '"', '\u{201d}', '\u{2019}', ';']);
             if has_year && tail.len() < 300 && (starts || marker.contains('\u{a9}')) && best.is_none_or(|b| pos < b) {
                 best = Some(pos);
                 break;

@@ -7,12 +7,14 @@
 use crate::error::Diagnostic;
 use crate::format::{Parsed, ParsedItem};
 use crate::model::{
-    normalize_doi, month_from_str, Abstract, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType,
+    month_from_str, normalize_doi, Abstract, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType,
     PartialDate, Role, SourceRecord,
 };
 
 /// Tags whose continuation lines are separate values.
-const LIST_TAGS: &[&str] = &["AU", "AF", "BE", "BA", "BF", "CA", "GP", "C1", "C3", "CR", "RP", "EM", "RI", "OI", "FU", "SP", "HO"];
+const LIST_TAGS: &[&str] = &[
+    "AU", "AF", "BE", "BA", "BF", "CA", "GP", "C1", "C3", "CR", "RP", "EM", "RI", "OI", "FU", "SP", "HO",
+];
 
 struct Rec {
     line: usize,
@@ -25,7 +27,11 @@ impl Rec {
         self.fields.iter().find(|(t, _)| t == tag).map(|(_, v)| v.as_slice())
     }
     fn text_of(&self, tag: &str) -> String {
-        self.get(tag).map(|v| v.join(" ")).unwrap_or_default().trim().to_string()
+        self.get(tag)
+            .map(|v| v.join(" "))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
     }
 }
 
@@ -162,8 +168,8 @@ fn wos_type(pt: &str, dt: &str) -> ItemType {
 }
 
 const MAPPED: &[&str] = &[
-    "PT", "AU", "AF", "BE", "BF", "TI", "SO", "SE", "BS", "DT", "DE", "ID", "AB", "PY", "PD", "VL", "IS", "BP", "EP", "AR",
-    "DI", "SN", "BN", "PU", "PI", "LA", "OA", "CY", "CT", "UT",
+    "PT", "AU", "AF", "BE", "BF", "TI", "SO", "SE", "BS", "DT", "DE", "ID", "AB", "PY", "PD", "VL", "IS", "BP", "EP",
+    "AR", "DI", "SN", "BN", "PU", "PI", "LA", "OA", "CY", "CT", "UT",
 ];
 
 fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
@@ -225,7 +231,11 @@ fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
             day = None;
         }
         let mut d = PartialDate::ymd(y, month, day);
-        d.raw = if pd.is_empty() { py.clone() } else { format!("{pd} {py}") };
+        d.raw = if pd.is_empty() {
+            py.clone()
+        } else {
+            format!("{pd} {py}")
+        };
         item.date = d;
     } else if !py.is_empty() || !pd.is_empty() {
         item.date = PartialDate::parse(&format!("{pd} {py}"));
@@ -270,7 +280,10 @@ fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
         }
     }
     if item.title.is_empty() {
-        diags.push(Diagnostic::warning(r.line, format!("line {}: record has no title", r.line)));
+        diags.push(Diagnostic::warning(
+            r.line,
+            format!("line {}: record has no title", r.line),
+        ));
     }
     item
 }

@@ -287,10 +287,7 @@ pub fn write(items: &[Item], opts: &RisWriteOptions) -> Written {
     if !skipped.is_empty() && !omit.extra {
         w.diagnostics.push(Diagnostic::info(
             None,
-            format!(
-                "fields without a RIS tag were not written: {}",
-                skipped.join(", ")
-            ),
+            format!("fields without a RIS tag were not written: {}", skipped.join(", ")),
         ));
     }
     w
