@@ -225,7 +225,11 @@ struct Rec {
 
 /// Read a pasted results page.
 pub fn parse(input: &str) -> Parsed {
-    let text = input.trim_start_matches('\u{feff}');
+    let normalized = input
+        .trim_start_matches('\u{feff}')
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    let text = normalized.as_str();
     let mut parsed = Parsed {
         dialect: Some("emerald-results".into()),
         ..Default::default()

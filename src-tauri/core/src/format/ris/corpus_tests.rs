@@ -252,3 +252,35 @@ pub(crate) fn item_diff(a: &Item, b: &Item) -> String {
     }
     out.join("\n")
 }
+
+/// Where the parse time goes (debug aid): `FOLIO_RIS_FILE=… cargo test … perf_breakdown -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn perf_breakdown() {
+    let text = std::fs::read_to_string(std::env::var("FOLIO_RIS_FILE").expect("FOLIO_RIS_FILE")).unwrap();
+    let t = std::time::Instant::now();
+    let mut diags = Vec::new();
+    let mut rep = super::vendors::Repairs::default();
+    let recs = super::parse::records(&text, &mut diags, &mut rep);
+    eprintln!("records: {} in {:?}", recs.len(), t.elapsed());
+    let t = std::time::Instant::now();
+    let mut items = Vec::new();
+    for r in &recs {
+        let _ = super::vendors::detect(r);
+    }
+    eprintln!("detect: {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    for r in &recs {
+        items.push(super::parse::build_item(r, None, &mut rep).0);
+    }
+    eprintln!("build: {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let mut x = 0u64;
+    for i in &items {
+        x ^= super::parse::fingerprint(i);
+    }
+    eprintln!("fingerprint: {:?} {x}", t.elapsed());
+    let t = std::time::Instant::now();
+    let p = parse(&text);
+    eprintln!("total parse: {} in {:?}", p.items.len(), t.elapsed());
+}

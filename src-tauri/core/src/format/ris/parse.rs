@@ -273,10 +273,10 @@ pub fn parse(input: &str) -> Parsed {
             vendors::after(v, &mut item, &rec, &mut repairs);
         }
         parsed.diagnostics.extend(diags);
-        let fingerprint = item.fingerprint();
+        let fingerprint = fingerprint(&item);
         item.source = Some(SourceRecord {
             format: "ris".into(),
-            text: rec.text.clone(),
+            text: std::mem::take(&mut rec.text),
             fingerprint,
         });
         parsed.items.push(ParsedItem::new(item, rec.line));
@@ -290,6 +290,33 @@ pub fn parse(input: &str) -> Parsed {
     parsed.dialect = vendor_counts.first().map(|(v, _)| v.name().to_string());
     parsed.repairs = repairs.into_list();
     parsed
+}
+
+/// [`Item::fingerprint`] of a freshly built item without cloning it: the JSON is hashed as it
+/// is written. Equal to `item.fingerprint()` because a new item has no id, source or
+/// timestamps (checked by a test).
+pub(crate) fn fingerprint(item: &Item) -> u64 {
+    if item.id.is_some() || item.source.is_some() || !item.date_added.is_empty() || !item.date_modified.is_empty() {
+        return item.fingerprint();
+    }
+    struct Fnv(u64);
+    impl std::io::Write for Fnv {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            for b in buf {
+                self.0 ^= u64::from(*b);
+                self.0 = self.0.wrapping_mul(0x100000001b3);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Fnv(0xcbf29ce484222325);
+    match serde_json::to_writer(&mut h, item) {
+        Ok(()) => h.0,
+        Err(_) => item.fingerprint(),
+    }
 }
 
 /// Values for one field: standard tags first, deprecated tags only when no standard tag
@@ -345,17 +372,20 @@ fn keep_rest(item: &mut Item, used: &str, rest: &[&RawField]) {
 /// are kept as extras.
 fn single(item: &mut Item, slots: &Slots, f: Field) -> String {
     let chosen = slots.chosen(f);
-    let Some(first) = chosen.iter().find(|x| !x.value.trim().is_empty()) else {
+    let Some(pos) = chosen.iter().position(|x| !x.value.trim().is_empty()) else {
         return String::new();
     };
-    let used = first.value.trim().to_string();
-    let rest: Vec<&RawField> = chosen
-        .iter()
-        .filter(|x| !std::ptr::eq(**x, *first))
-        .chain(slots.unused(f).iter())
-        .copied()
-        .collect();
-    keep_rest(item, &used, &rest);
+    let used = chosen[pos].value.trim().to_string();
+    if chosen.len() > 1 || !slots.unused(f).is_empty() {
+        let rest: Vec<&RawField> = chosen
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != pos)
+            .map(|(_, x)| *x)
+            .chain(slots.unused(f).iter().copied())
+            .collect();
+        keep_rest(item, &used, &rest);
+    }
     used
 }
 

@@ -3,7 +3,7 @@
 //! `Parsed.repairs`; the most frequent vendor becomes `Parsed.dialect`.
 
 use super::parse::{ris_creator, RawField, RawRecord};
-use crate::model::{Access, AccessStatus, ExtraField, Item, Role};
+use crate::model::{Access, AccessStatus, ExtraField, Item};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Vendor {
@@ -55,45 +55,57 @@ impl Repairs {
     }
 }
 
+/// Whether `hay` contains the lowercase ASCII `needle`, ignoring ASCII case.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Whether a value of one of `tags` contains `needle` (lowercase ASCII), ignoring case.
+fn any_contains(rec: &RawRecord, tags: &[&str], needle: &str) -> bool {
+    rec.fields
+        .iter()
+        .any(|f| tags.contains(&f.tag()) && contains_ci(&f.value, needle))
+}
+
+/// Whether a value of one of `tags` satisfies `pred`, which sees the value lowercased.
 fn any_value(rec: &RawRecord, tags: &[&str], pred: impl Fn(&str) -> bool) -> bool {
     rec.fields
         .iter()
-        .any(|f| tags.contains(&f.tag()) && pred(&f.value.to_lowercase()))
+        .any(|f| tags.contains(&f.tag()) && pred(&f.value.to_ascii_lowercase()))
 }
 
 /// Which vendor wrote a record, from its content.
 pub(crate) fn detect(rec: &RawRecord) -> Option<Vendor> {
-    let doi_starts = |p: &str| any_value(rec, &["DO", "UR", "L3"], |v| v.contains(p));
-    if doi_starts("10.1108/")
-        || any_value(rec, &["UR", "L1", "L2", "DO"], |v| v.contains("emerald"))
-        || any_value(rec, &["PB"], |v| v.contains("emerald"))
+    if any_contains(rec, &["DO", "UR", "L3"], "10.1108/")
+        || any_contains(rec, &["UR", "L1", "L2", "DO", "PB"], "emerald")
     {
         return Some(Vendor::Emerald);
     }
-    if any_value(rec, &["UR", "L2"], |v| v.contains("scopus.com"))
+    if any_contains(rec, &["UR", "L2"], "scopus.com")
         || any_value(rec, &["DB"], |v| v.trim() == "scopus")
         || any_value(rec, &["N1"], |v| v.starts_with("export date:"))
     {
         return Some(Vendor::Scopus);
     }
-    if any_value(rec, &["UR", "L1", "L2", "DB", "DP"], |v| v.contains("sciencedirect")) {
+    if any_contains(rec, &["UR", "L1", "L2", "DB", "DP"], "sciencedirect") {
         return Some(Vendor::ScienceDirect);
     }
-    if any_value(rec, &["UR", "DB", "DP"], |v| {
-        v.contains("ieeexplore") || v.contains("ieee xplore")
-    }) || (rec.has("VO") && rec.has("JA"))
+    if any_contains(rec, &["UR", "DB", "DP"], "ieeexplore")
+        || any_contains(rec, &["UR", "DB", "DP"], "ieee xplore")
+        || (rec.has("VO") && rec.has("JA"))
     {
         return Some(Vendor::Ieee);
     }
-    if any_value(rec, &["UR", "L1", "L2", "DB", "DP"], |v| v.contains("ovid")) {
+    if any_contains(rec, &["UR", "L1", "L2", "DB", "DP"], "ovid") {
         return Some(Vendor::Ovid);
     }
     if any_value(rec, &["L1", "L2", "L4", "UR"], |v| v.starts_with("internal-pdf://"))
-        || any_value(rec, &["DB", "DP"], |v| v.contains("endnote"))
+        || any_contains(rec, &["DB", "DP"], "endnote")
     {
         return Some(Vendor::EndNote);
     }
-    if rec.has("H1") || rec.has("H2") || any_value(rec, &["N1", "DB"], |v| v.contains("citavi")) {
+    if rec.has("H1") || rec.has("H2") || any_contains(rec, &["N1", "DB"], "citavi") {
         return Some(Vendor::Citavi);
     }
     None
@@ -221,7 +233,7 @@ pub(crate) fn before(v: Vendor, rec: &mut RawRecord, repairs: &mut Repairs) {
 }
 
 /// Repairs on the mapped item.
-pub(crate) fn after(v: Vendor, item: &mut Item, rec: &RawRecord, repairs: &mut Repairs) {
+pub(crate) fn after(v: Vendor, item: &mut Item, _rec: &RawRecord, repairs: &mut Repairs) {
     match v {
         Vendor::Scopus => {
             // "© 2019 Elsevier Ltd. All rights reserved." at the end of the abstract.
@@ -275,9 +287,6 @@ pub(crate) fn after(v: Vendor, item: &mut Item, rec: &RawRecord, repairs: &mut R
             }
         }
         Vendor::Emerald => {
-            if item.creators.iter().any(|c| c.role != Role::Author) && !rec.has("AU") {
-                // Not reached: all numbered tags became AU before mapping.
-            }
             if item.r#abstract.0.len() > 1 {
                 repairs.add("emerald: structured abstract headings split");
             }

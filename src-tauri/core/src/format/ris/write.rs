@@ -51,7 +51,11 @@ fn line(out: &mut String, omit: &Omit, tag: &str, value: &str) {
         return;
     }
     let mut first = true;
-    for l in value.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()) {
+    for l in value
+        .split(['\n', '\r'])
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+    {
         if first {
             out.push_str(tag);
             out.push_str("  - ");
