@@ -279,9 +279,8 @@ pub fn parse(input: &str) -> Parsed {
                 badge: None,
             });
         }
-        match recs.last_mut() {
-            Some(r) => r.lines.push((n, l.to_string())),
-            None => {}
+        if let Some(r) = recs.last_mut() {
+            r.lines.push((n, l.to_string()));
         }
     }
     let raw_lines: Vec<&str> = text.lines().collect();

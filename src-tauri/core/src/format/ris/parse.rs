@@ -286,7 +286,7 @@ pub fn parse(input: &str) -> Parsed {
             .diagnostics
             .push(Diagnostic::error(None, "no RIS records (TY  - … ER  - ) found"));
     }
-    vendor_counts.sort_by(|a, b| b.1.cmp(&a.1));
+    vendor_counts.sort_by_key(|v| std::cmp::Reverse(v.1));
     parsed.dialect = vendor_counts.first().map(|(v, _)| v.name().to_string());
     parsed.repairs = repairs.into_list();
     parsed

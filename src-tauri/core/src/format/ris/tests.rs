@@ -232,7 +232,7 @@ fn all_type_codes() {
     assert_eq!(it.extra_field("TY"), Some("ZZZZ"));
     assert_eq!(p.diagnostics[0].line, Some(2));
     assert!(p.diagnostics[0].message.contains("ZZZZ"));
-    let w = write(&[it.clone()], &RisWriteOptions::default());
+    let w = write(std::slice::from_ref(it), &RisWriteOptions::default());
     assert!(w.text.starts_with("TY  - ZZZZ\r\n"), "{}", w.text);
     // A kept code that no longer fits the type is not used.
     let mut edited = it.clone();

@@ -286,10 +286,8 @@ pub(crate) fn after(v: Vendor, item: &mut Item, _rec: &RawRecord, repairs: &mut 
                 repairs.add("sciencedirect: role prefixes removed from names");
             }
         }
-        Vendor::Emerald => {
-            if item.r#abstract.0.len() > 1 {
-                repairs.add("emerald: structured abstract headings split");
-            }
+        Vendor::Emerald if item.r#abstract.0.len() > 1 => {
+            repairs.add("emerald: structured abstract headings split");
         }
         _ => {}
     }

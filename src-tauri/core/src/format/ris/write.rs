@@ -75,7 +75,7 @@ fn verbatim(item: &Item) -> Option<String> {
         return None;
     }
     let last = src.text.lines().rev().find(|l| !l.trim().is_empty())?;
-    if !super::parse::tag_line(last).is_some_and(|(t, _)| &t == b"ER") {
+    if super::parse::tag_line(last).is_none_or(|(t, _)| &t != b"ER") {
         return None;
     }
     let mut s = String::with_capacity(src.text.len() + 64);
