@@ -284,3 +284,20 @@ fn perf_breakdown() {
     let p = parse(&text);
     eprintln!("total parse: {} in {:?}", p.items.len(), t.elapsed());
 }
+
+/// Dump a file's items as JSON (debug aid): `FOLIO_RIS_FILE=… cargo test … dump_file -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn dump_file() {
+    let path = PathBuf::from(std::env::var("FOLIO_RIS_FILE").expect("FOLIO_RIS_FILE"));
+    let p = parse(&read(&path));
+    for it in &p.items {
+        let mut i = it.item.clone();
+        i.source = None;
+        eprintln!("line {}: {}", it.line, serde_json::to_string(&i).unwrap());
+    }
+    eprintln!("dialect {:?} repairs {:?}", p.dialect, p.repairs);
+    for d in &p.diagnostics {
+        eprintln!("{d:?}");
+    }
+}

@@ -487,10 +487,26 @@ pub(crate) fn ris_creator(role: Role, text: &str) -> Creator {
         let c = Creator::parse_name(role, t);
         return c;
     }
-    if t.split_whitespace().count() <= 1 || looks_corporate(t) {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.len() <= 1 || looks_corporate(t) {
         return Creator::literal(role, t);
     }
+    // "Babur O.", "Vogel-Heuser B.", "Smith JA": family name first, then initials (Scopus,
+    // PubMed and Citavi write names this way).
+    let first_initial = words.iter().position(|w| is_initials(w));
+    if let Some(k) = first_initial.filter(|&k| k > 0 && words[k..].iter().all(|w| is_initials(w))) {
+        return Creator::parse_name(role, &format!("{}, {}", words[..k].join(" "), words[k..].join(" ")));
+    }
     Creator::parse_name(role, t)
+}
+
+/// "O.", "J.-P.", "AB", "A.B.": initials rather than a name.
+fn is_initials(w: &str) -> bool {
+    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+    !letters.is_empty()
+        && w.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-')
+        && letters.iter().all(|c| c.is_uppercase())
+        && (w.contains('.') || letters.len() <= 3)
 }
 
 /// Split "03064530 (ISSN)" style values and tell ISSN from ISBN.
@@ -661,6 +677,10 @@ pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut 
     // Titles.
     item.title = single(&mut item, &slots, Field::Title);
     item.short_title = single(&mut item, &slots, Field::ShortTitle);
+    if item.short_title == item.title {
+        // PubMed/EndNote repeat the title as the short title.
+        item.short_title.clear();
+    }
     let secondary = single(&mut item, &slots, Field::Secondary);
     let series = single(&mut item, &slots, Field::Series);
     if tags::t2_is_series(ty) {
@@ -716,6 +736,13 @@ pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut 
         (true, true) => String::new(),
     };
     item.edition = single(&mut item, &slots, Field::Edition);
+    if ty == ItemType::Article && PartialDate::parse(&item.edition).month.is_some() {
+        // EndNote/PubMed put the e-publication date in ET for articles.
+        item.extra.push(ExtraField {
+            name: "ET".into(),
+            value: std::mem::take(&mut item.edition),
+        });
+    }
     let publisher = single(&mut item, &slots, Field::Publisher);
     if tags::publisher_is_institution(ty) {
         item.institution = publisher;

@@ -286,7 +286,8 @@ fn creator_roles_by_type() {
 fn name_forms() {
     let it = one(
         "TY  - JOUR\nAU  - Steen, Trui\nAU  - Cesar Casiano Flores\nAU  - van der Berg, Jan\nAU  - King, Jr., Martin\n\
-         AU  - World Health Organization\nAU  - Plato\nAU  - Smith, J.; Doe, A.; Roe, B.\nAU  - Labanski,A.\nER  - \n",
+         AU  - World Health Organization\nAU  - Plato\nAU  - Smith, J.; Doe, A.; Roe, B.\nAU  - Labanski,A.\n\
+         AU  - Vogel-Heuser B.\nAU  - Smith JA\nAU  - A. Author-One\nER  - \n",
     );
     let got: Vec<(String, String)> = it.creators.iter().map(person).collect();
     assert_eq!(
@@ -302,6 +303,9 @@ fn name_forms() {
             ("Doe".into(), "A.".into()),
             ("Roe".into(), "B.".into()),
             ("Labanski".into(), "A.".into()),
+            ("Vogel-Heuser".into(), "B.".into()),
+            ("Smith".into(), "JA".into()),
+            ("Author-One".into(), "A.".into()),
         ]
     );
 }

@@ -105,7 +105,7 @@ pub(crate) fn detect(rec: &RawRecord) -> Option<Vendor> {
     {
         return Some(Vendor::EndNote);
     }
-    if rec.has("H1") || rec.has("H2") || any_contains(rec, &["N1", "DB"], "citavi") {
+    if rec.has("H1") || rec.has("H2") || any_contains(rec, &["N1", "DB", "M4"], "citavi") {
         return Some(Vendor::Citavi);
     }
     None
