@@ -389,6 +389,15 @@ fn single(item: &mut Item, slots: &Slots, f: Field) -> String {
     used
 }
 
+/// Collapse runs of whitespace (keeps the string when there are none).
+fn collapse(s: String) -> String {
+    if s.contains("  ") || s.contains(['\n', '\t']) {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        s
+    }
+}
+
 /// Words that mark an organisation rather than a person.
 const CORPORATE_WORDS: &[&str] = &[
     "university",
@@ -674,15 +683,15 @@ pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut 
             .retain(|c| !(c.family().is_empty() && c.given().is_empty()));
     }
 
-    // Titles.
-    item.title = single(&mut item, &slots, Field::Title);
+    // Titles (runs of blanks from hard-wrapped exports collapsed).
+    item.title = collapse(single(&mut item, &slots, Field::Title));
     item.short_title = single(&mut item, &slots, Field::ShortTitle);
     if item.short_title == item.title {
         // PubMed/EndNote repeat the title as the short title.
         item.short_title.clear();
     }
-    let secondary = single(&mut item, &slots, Field::Secondary);
-    let series = single(&mut item, &slots, Field::Series);
+    let secondary = collapse(single(&mut item, &slots, Field::Secondary));
+    let series = collapse(single(&mut item, &slots, Field::Series));
     if tags::t2_is_series(ty) {
         if item.title.is_empty() && rec.has("BT") && !rec.has("TI") && !rec.has("T1") {
             item.title = secondary;

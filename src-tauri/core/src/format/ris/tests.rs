@@ -148,6 +148,7 @@ fn continuation_lines() {
          AB  - Abstract\nwith two lines\nER  - \n",
     );
     assert_eq!(it.title, "A long title continued here");
+    assert_eq!(one("TY  - JOUR\nTI  - Wide        gap\nER  - \n").title, "Wide gap");
     assert_eq!(tag_names(&it), ["first", "second", "third"]);
     assert_eq!(it.r#abstract.flat(false), "Abstract\nwith two lines");
     assert_eq!(extras(&it), [("N2", "line one\nER then line two")]);
@@ -483,7 +484,7 @@ fn scopus_dialect() {
 fn sciencedirect_dialect() {
     let p = parse(
         "TY  - JOUR\nTI  - T\nAU  - Editor-in-Chief: Jane Doe\nVL  - Volume 12\nIS  - 0\nPY  - in press\nY2  - 2021/05/01\n\
-         UR  - https://www.sciencedirect.com/science/article/pii/S1\nER  - \n",
+         UR  - //www.sciencedirect.com/science/article/pii/S1\nAB  - Abstract\nER  - \n",
     );
     assert_eq!(p.dialect.as_deref(), Some("sciencedirect"));
     let it = &p.items[0].item;
@@ -493,6 +494,8 @@ fn sciencedirect_dialect() {
     assert_eq!(person(&it.creators[0]), ("Doe".into(), "Jane".into()));
     assert!(p.repairs.iter().any(|r| r.contains("Volume")));
     assert!(p.repairs.iter().any(|r| r.contains("Y2")));
+    assert_eq!(it.url, "https://www.sciencedirect.com/science/article/pii/S1");
+    assert!(it.r#abstract.is_empty());
 }
 
 #[test]

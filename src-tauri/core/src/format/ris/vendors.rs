@@ -274,6 +274,14 @@ pub(crate) fn after(v: Vendor, item: &mut Item, _rec: &RawRecord, repairs: &mut 
             }
         }
         Vendor::ScienceDirect => {
+            if item.r#abstract.flat(false).trim().eq_ignore_ascii_case("abstract") {
+                item.r#abstract = Default::default();
+                repairs.add("sciencedirect: placeholder abstract \"Abstract\" dropped");
+            }
+            if item.url.starts_with("//") {
+                item.url = format!("https:{}", item.url);
+                repairs.add("sciencedirect: scheme added to protocol-relative URL");
+            }
             let before = item.creators.clone();
             for c in item.creators.iter_mut() {
                 if let crate::model::Name::Literal { literal } = &c.name {
