@@ -110,7 +110,34 @@ pub const TAGS: &[TagDef] = &[
 
 /// The definition of a (non-creator) tag.
 pub fn tag_def(tag: &str) -> Option<&'static TagDef> {
-    TAGS.iter().find(|d| d.tag == tag)
+    let b = tag.as_bytes();
+    if b.len() != 2 {
+        return None;
+    }
+    let i = slot(b[0], b[1])?;
+    // An index over TAGS, built once: RIS files have millions of tag lines.
+    static INDEX: std::sync::OnceLock<Vec<Option<u8>>> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut v = vec![None; 26 * 36];
+        for (n, d) in TAGS.iter().enumerate() {
+            let t = d.tag.as_bytes();
+            if let Some(k) = slot(t[0], t[1]) {
+                v[k] = Some(n as u8);
+            }
+        }
+        v
+    });
+    index[i].map(|n| &TAGS[n as usize])
+}
+
+fn slot(a: u8, b: u8) -> Option<usize> {
+    let first = a.checked_sub(b'A').filter(|x| *x < 26)? as usize;
+    let second = match b {
+        b'A'..=b'Z' => (b - b'A') as usize,
+        b'0'..=b'9' => 26 + (b - b'0') as usize,
+        _ => return None,
+    };
+    Some(first * 36 + second)
 }
 
 /// Creator tags: `AU`, `A1`–`A4`, `ED` (and `A5`… which only Emerald writes).

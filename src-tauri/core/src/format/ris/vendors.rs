@@ -61,54 +61,57 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// Whether a value of one of `tags` contains `needle` (lowercase ASCII), ignoring case.
-fn any_contains(rec: &RawRecord, tags: &[&str], needle: &str) -> bool {
-    rec.fields
-        .iter()
-        .any(|f| tags.contains(&f.tag()) && contains_ci(&f.value, needle))
-}
-
-/// Whether a value of one of `tags` satisfies `pred`, which sees the value lowercased.
-fn any_value(rec: &RawRecord, tags: &[&str], pred: impl Fn(&str) -> bool) -> bool {
-    rec.fields
-        .iter()
-        .any(|f| tags.contains(&f.tag()) && pred(&f.value.to_ascii_lowercase()))
-}
-
 /// Which vendor wrote a record, from its content.
 pub(crate) fn detect(rec: &RawRecord) -> Option<Vendor> {
-    if any_contains(rec, &["DO", "UR", "L3"], "10.1108/")
-        || any_contains(rec, &["UR", "L1", "L2", "DO", "PB"], "emerald")
-    {
-        return Some(Vendor::Emerald);
+    // One pass over the fields, collecting clues; the vendor order below decides.
+    let (mut emerald, mut scopus, mut sd, mut ieee, mut ovid, mut endnote, mut citavi) =
+        (false, false, false, false, false, false, false);
+    let (mut vo, mut ja) = (false, false);
+    for f in &rec.fields {
+        let v = f.value.as_str();
+        match &f.tag {
+            b"DO" | b"L3" => emerald |= contains_ci(v, "10.1108/") || contains_ci(v, "emerald"),
+            b"UR" | b"L1" | b"L2" | b"L4" => {
+                emerald |= contains_ci(v, "10.1108/") || contains_ci(v, "emerald");
+                scopus |= contains_ci(v, "scopus.com");
+                sd |= contains_ci(v, "sciencedirect");
+                ieee |= contains_ci(v, "ieeexplore");
+                ovid |= contains_ci(v, "ovid");
+                endnote |= v.trim_start().starts_with("internal-pdf://");
+            }
+            b"PB" => emerald |= contains_ci(v, "emerald"),
+            b"DB" | b"DP" => {
+                scopus |= v.trim().eq_ignore_ascii_case("scopus");
+                sd |= contains_ci(v, "sciencedirect");
+                ieee |= contains_ci(v, "ieee xplore") || contains_ci(v, "ieeexplore");
+                ovid |= contains_ci(v, "ovid");
+                endnote |= contains_ci(v, "endnote");
+                citavi |= contains_ci(v, "citavi");
+            }
+            b"N1" => {
+                scopus |= v.len() >= 12 && v.as_bytes()[..12].eq_ignore_ascii_case(b"export date:");
+                citavi |= contains_ci(v, "citavi");
+            }
+            b"M4" => citavi |= contains_ci(v, "citavi"),
+            b"H1" | b"H2" => citavi = true,
+            b"VO" => vo = true,
+            b"JA" => ja = true,
+            _ => {}
+        }
     }
-    if any_contains(rec, &["UR", "L2"], "scopus.com")
-        || any_value(rec, &["DB"], |v| v.trim() == "scopus")
-        || any_value(rec, &["N1"], |v| v.starts_with("export date:"))
-    {
-        return Some(Vendor::Scopus);
-    }
-    if any_contains(rec, &["UR", "L1", "L2", "DB", "DP"], "sciencedirect") {
-        return Some(Vendor::ScienceDirect);
-    }
-    if any_contains(rec, &["UR", "DB", "DP"], "ieeexplore")
-        || any_contains(rec, &["UR", "DB", "DP"], "ieee xplore")
-        || (rec.has("VO") && rec.has("JA"))
-    {
-        return Some(Vendor::Ieee);
-    }
-    if any_contains(rec, &["UR", "L1", "L2", "DB", "DP"], "ovid") {
-        return Some(Vendor::Ovid);
-    }
-    if any_value(rec, &["L1", "L2", "L4", "UR"], |v| v.starts_with("internal-pdf://"))
-        || any_contains(rec, &["DB", "DP"], "endnote")
-    {
-        return Some(Vendor::EndNote);
-    }
-    if rec.has("H1") || rec.has("H2") || any_contains(rec, &["N1", "DB", "M4"], "citavi") {
-        return Some(Vendor::Citavi);
-    }
-    None
+    ieee |= vo && ja;
+    [
+        (emerald, Vendor::Emerald),
+        (scopus, Vendor::Scopus),
+        (sd, Vendor::ScienceDirect),
+        (ieee, Vendor::Ieee),
+        (ovid, Vendor::Ovid),
+        (endnote, Vendor::EndNote),
+        (citavi, Vendor::Citavi),
+    ]
+    .into_iter()
+    .find(|(hit, _)| *hit)
+    .map(|(_, v)| v)
 }
 
 /// Repairs on the raw record, before tags are mapped.
