@@ -170,7 +170,7 @@ fn looks_like_authors(line: &str) -> bool {
 /// "Transforming Government: People, Process and Policy, vol. 16 no. 4" → (journal, vol, no).
 fn container_line(line: &str) -> (String, String, String, String) {
     let l = line.trim();
-    let lower = l.to_lowercase();
+    let lower = l.to_ascii_lowercase();
     let mut cut = l.len();
     let mut volume = String::new();
     let mut issue = String::new();

@@ -523,7 +523,7 @@ pub(crate) fn classify_sn(value: &str, ty: ItemType) -> Vec<(bool, String)> {
     let mut out = Vec::new();
     for part in value.split([';', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
         let mut p = part.to_string();
-        let lower = p.to_lowercase();
+        let lower = p.to_ascii_lowercase();
         let mut hint = None;
         if let Some(open) = p.find('(') {
             let inside = lower[open..].to_string();

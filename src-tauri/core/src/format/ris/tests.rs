@@ -433,6 +433,15 @@ fn sn_isbn_issn() {
 }
 
 #[test]
+fn non_ascii_text_where_offsets_are_computed() {
+    // Lowercasing "İ" changes its byte length: offsets must not come from a lowercased copy.
+    let it = one("TY  - BOOK\nSN  - İİİİ (ISBN) x\nSN  - İ(İ\nER  - \n");
+    assert!(!it.isbn.is_empty());
+    let p = parse("TY  - JOUR\nAB  - İİİİ text. © 2019 İİ Elsevier\nN1  - Export Date: 1 May 2020\nER  - \n");
+    assert_eq!(p.items[0].item.r#abstract.flat(false), "İİİİ text.");
+}
+
+#[test]
 fn emerald_dialect() {
     let p = parse(
         "TY  - JOUR\nA1  - Cesar Casiano Flores\nA2  - Trui Steen\nA3  - Joep Crompvoets\nTI  - Co-creation\n\

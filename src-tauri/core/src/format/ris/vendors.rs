@@ -307,11 +307,8 @@ pub(crate) fn after(v: Vendor, item: &mut Item, _rec: &RawRecord, repairs: &mut 
 /// Byte offset of a trailing copyright notice ("© 2019 Elsevier Ltd", "Copyright © 2020 …",
 /// "(C) 2018 …") when it is short and names a year.
 pub(crate) fn copyright_tail(text: &str) -> Option<usize> {
-    let lower = text.to_lowercase();
-    // Offsets in `lower` equal offsets in `text` only when lowercasing kept byte lengths.
-    if lower.len() != text.len() {
-        return None;
-    }
+    // ASCII lowercasing keeps byte offsets, so positions in `lower` are positions in `text`.
+    let lower = text.to_ascii_lowercase();
     let mut best: Option<usize> = None;
     for marker in ["copyright \u{a9}", "copyright (c)", "\u{a9}", "(c) "] {
         for (pos, _) in lower.match_indices(marker) {

@@ -198,7 +198,12 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String, diags: &mut Vec<Diagno
     if let Some(y) = item.date.year {
         line(out, omit, "PY", &format!("{y:04}"));
     }
-    if !item.date.is_empty() {
+    // DA unless the date is a bare year already said by PY.
+    let year_only = item
+        .date
+        .year
+        .is_some_and(|y| item.date.raw.trim() == format!("{y:04}"));
+    if !item.date.is_empty() && !year_only {
         line(out, omit, "DA", &ris_date(&item.date));
     }
     line(out, omit, "VL", &item.volume);
