@@ -281,7 +281,7 @@ fn perf_breakdown() {
     eprintln!("detect: {:?} CPU", cpu_time() - t);
     let t = cpu_time();
     for r in &recs {
-        items.push(super::parse::build_item(r, None, &mut rep).0);
+        items.push(super::parse::build_item(r, &mut rep).0);
     }
     eprintln!("build: {:?} CPU", cpu_time() - t);
     let t = cpu_time();

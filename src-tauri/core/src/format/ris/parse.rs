@@ -268,7 +268,7 @@ pub fn parse(input: &str) -> Parsed {
             }
             vendors::before(v, &mut rec, &mut repairs);
         }
-        let (mut item, diags) = build_item(&rec, vendor, &mut repairs);
+        let (mut item, diags) = build_item(&rec, &mut repairs);
         if let Some(v) = vendor {
             vendors::after(v, &mut item, &rec, &mut repairs);
         }
@@ -605,7 +605,7 @@ fn type_alias(ty: &str) -> Option<ItemType> {
 }
 
 /// Map one record to an item.
-pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut Repairs) -> (Item, Vec<Diagnostic>) {
+pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut item = Item::default();
     let ty_code = rec.ty.trim();
@@ -925,6 +925,5 @@ pub(crate) fn build_item(rec: &RawRecord, vendor: Option<Vendor>, repairs: &mut 
             format!("line {}: record has no title", rec.line),
         ));
     }
-    let _ = vendor;
     (item, diags)
 }

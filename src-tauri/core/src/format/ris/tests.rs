@@ -126,7 +126,7 @@ fn deprecated_tags_only_when_standard_absent() {
 fn line_format_tolerance() {
     // One space before '-', empty values, a value without space after an empty tag, trailing
     // blanks, CR-only line ends, BOM and U+2028.
-    let text = "\u{feff}TY - JOUR\rTI - One\u{2028} space\rIS  -\rVL  - \rAU  -  Doe, Jane  \rER  -\r";
+    let text = "\u{feff}TY - JOUR\rTI - One\u{2028} space\u{2029}\rIS  -\rVL  - \rAU  -  Doe, Jane  \rER  -\r";
     let p = parse(text);
     assert_eq!(p.items.len(), 1);
     let it = &p.items[0].item;
