@@ -586,6 +586,22 @@ pub(crate) fn access_note(v: &str) -> Option<Access> {
     Some(Access::new(status, source))
 }
 
+/// The thesis type a degree text names, with the writer's marker text for it.
+pub(crate) fn thesis_kind(genre: &str) -> Option<(ItemType, &'static str)> {
+    let g = genre.to_ascii_lowercase();
+    let g = g.trim();
+    if g.is_empty() {
+        return None;
+    }
+    if g.contains("phd") || g.contains("ph.d") || g.contains("doctor") || g.contains("dissertation") {
+        Some((ItemType::PhdThesis, "Doctoral thesis"))
+    } else if g.contains("master") || g.starts_with("m.a") || g.starts_with("m.sc") || g.starts_with("msc") {
+        Some((ItemType::MastersThesis, "Master's thesis"))
+    } else {
+        None
+    }
+}
+
 /// TY names some tools write instead of codes.
 fn type_alias(ty: &str) -> Option<ItemType> {
     Some(match ty.trim().to_lowercase().as_str() {
@@ -761,6 +777,16 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
     item.place = single(&mut item, &slots, Field::Place);
     item.language = single(&mut item, &slots, Field::Language);
     item.genre = single(&mut item, &slots, Field::Genre);
+    if ty == ItemType::Thesis {
+        // THES with a degree in M3: a doctoral or master's thesis. The writer's own markers
+        // ("Doctoral thesis", "Master's thesis") only carry the type.
+        if let Some((t, marker)) = thesis_kind(&item.genre) {
+            item.item_type = t;
+            if item.genre == marker {
+                item.genre.clear();
+            }
+        }
+    }
 
     // DOI: normalised; repeated identical DOIs are one.
     let doi_fields: Vec<&RawField> = slots.chosen(Field::Doi).to_vec();

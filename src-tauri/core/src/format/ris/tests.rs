@@ -248,6 +248,20 @@ fn all_type_codes() {
 }
 
 #[test]
+fn thesis_kinds() {
+    let it = one("TY  - THES\nTI  - x\nM3  - PhD thesis\nPB  - KU Leuven\nER  - \n");
+    assert_eq!(it.item_type, ItemType::PhdThesis);
+    assert_eq!(it.genre, "PhD thesis");
+    assert_eq!(it.institution, "KU Leuven");
+    assert_eq!(one("TY  - THES\nM3  - Ed.D.\nER  - \n").item_type, ItemType::Thesis);
+    for ty in [ItemType::PhdThesis, ItemType::MastersThesis, ItemType::Thesis] {
+        let it = Item::new(ty, "T");
+        let back = one(&write(std::slice::from_ref(&it), &RisWriteOptions::default()).text);
+        assert_eq!((back.item_type, back.genre.as_str()), (ty, ""));
+    }
+}
+
+#[test]
 fn creator_roles_by_type() {
     let rec = |ty: &str| {
         one(&format!(

@@ -232,7 +232,12 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String, diags: &mut Vec<Diagno
     line(out, omit, "DO", &item.doi);
     line(out, omit, "UR", &item.url);
     line(out, omit, "LA", &item.language);
-    line(out, omit, "M3", &item.genre);
+    let genre = match ty {
+        ItemType::PhdThesis if item.genre.is_empty() => "Doctoral thesis",
+        ItemType::MastersThesis if item.genre.is_empty() => "Master's thesis",
+        _ => item.genre.as_str(),
+    };
+    line(out, omit, "M3", genre);
     let ab = item
         .r#abstract
         .sections()
