@@ -754,7 +754,6 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
     let ep = single(&mut item, &slots, Field::EndPage);
     item.pages = match (sp.is_empty(), ep.is_empty()) {
         (false, false) if sp.contains(['-', '\u{2013}']) => sp,
-        (false, false) if sp == ep => sp,
         (false, false) => format!("{sp}-{ep}"),
         (false, true) => sp,
         (true, false) => ep,

@@ -151,6 +151,7 @@ pub fn is_creator_tag(tag: &str) -> bool {
 /// papers and journal articles but series editor for books and reports (recipient for
 /// letters), `A3` series editor, `A4` translator, `ED` editor.
 pub fn creator_role(tag: &str, ty: ItemType) -> Role {
+    let ty = ris_family(ty);
     match tag {
         "AU" | "A1" => match ty {
             ItemType::Collection => Role::Editor,
@@ -171,6 +172,7 @@ pub fn creator_role(tag: &str, ty: ItemType) -> Role {
 /// The tag the writer uses for a role and item type: the inverse of [`creator_role`].
 /// `None` for roles RIS cannot express (written as `AU` with a warning by the writer).
 pub fn creator_tag(role: Role, ty: ItemType) -> Option<&'static str> {
+    let ty = ris_family(ty);
     Some(match role {
         Role::Author => "AU",
         Role::Editor => match ty {
@@ -189,9 +191,17 @@ pub fn creator_tag(role: Role, ty: ItemType) -> Option<&'static str> {
 /// reports).
 pub fn t2_is_series(ty: ItemType) -> bool {
     matches!(
-        ty,
+        ris_family(ty),
         ItemType::Book | ItemType::Collection | ItemType::Report | ItemType::Thesis
     )
+}
+
+/// Types that share a TY code read the same way (doctoral and master's theses are `THES`).
+fn ris_family(ty: ItemType) -> ItemType {
+    match ty {
+        ItemType::PhdThesis | ItemType::MastersThesis => ItemType::Thesis,
+        t => t,
+    }
 }
 
 /// Whether `PB` is the degree-granting university or the issuing institution.

@@ -748,3 +748,136 @@ proptest::proptest! {
         let _ = parse(&w.text);
     }
 }
+
+/// Items the writer can express, for the round-trip property.
+fn arb_item() -> impl proptest::strategy::Strategy<Value = Item> {
+    use crate::model::{Abstract, Access, ExtraField, ItemTag, PartialDate};
+    use proptest::prelude::*;
+    let types = prop_oneof![
+        Just(ItemType::Article),
+        Just(ItemType::Book),
+        Just(ItemType::InCollection),
+        Just(ItemType::InProceedings),
+        Just(ItemType::Report),
+        Just(ItemType::Thesis),
+        Just(ItemType::PhdThesis),
+        Just(ItemType::Online),
+        Just(ItemType::Dataset),
+        Just(ItemType::Misc),
+        Just(ItemType::MagazineArticle),
+    ];
+    let role = prop_oneof![
+        Just(Role::Author),
+        Just(Role::Editor),
+        Just(Role::SeriesEditor),
+        Just(Role::Translator)
+    ];
+    let creator = (
+        role,
+        "[A-Z][a-z]{1,10}(-[A-Z][a-z]{1,6})?",
+        "([A-Z][a-z]{0,8}|[A-Z]\\.)?",
+    )
+        .prop_map(|(r, f, g)| Creator::person(r, &f, &g));
+    let words = "[a-z]{1,8}( [a-z]{1,8}){0,8}";
+    let status = prop_oneof![
+        Just(AccessStatus::Unknown),
+        Just(AccessStatus::Open),
+        Just(AccessStatus::Free),
+        Just(AccessStatus::Restricted)
+    ];
+    let extra_name = prop_oneof![Just("AN"), Just("C2"), Just("L1"), Just("ZZ"), Just("U1"), Just("Y2")];
+    (
+        (
+            types,
+            "[A-Z][a-z]{0,10}( [a-z]{1,8}){0,6}",
+            proptest::collection::vec(creator, 0..5),
+            "([A-Z][a-z]{1,8}( [A-Z][a-z]{1,8}){0,3})?",
+            "([A-Z][a-z]{1,8})?",
+            "[0-9]{0,3}",
+            "[0-9]{0,2}",
+            "([0-9]{1,3}(-[0-9]{1,3})?)?",
+        ),
+        (
+            (
+                1900i32..2030,
+                proptest::option::of(1u8..=12),
+                proptest::option::of(1u8..=28),
+            ),
+            "(10\\.[0-9]{4}/[a-z0-9]{1,10})?",
+            proptest::collection::btree_set("[a-z]{2,10}", 0..4),
+            proptest::option::of(words),
+            proptest::option::of(words),
+            status,
+            proptest::collection::vec((extra_name, words), 0..3),
+            (
+                "(https://example\\.org/[a-z]{1,8})?",
+                "([A-Z][a-z]{1,8})?",
+                "[1-9]?",
+                "(en|de)?",
+            ),
+        ),
+    )
+        .prop_map(
+            |(
+                (ty, title, creators, container, series, volume, issue, pages),
+                ((y, m, d), doi, tags, abs, note, st, extra, (url, publisher, edition, lang)),
+            )| {
+                let mut it = Item::new(ty, &title);
+                it.creators = creators;
+                if !tags::t2_is_series(ty) {
+                    it.container = container;
+                }
+                it.series = series;
+                it.volume = volume;
+                it.issue = issue;
+                it.pages = pages;
+                let d = if m.is_some() { d } else { None };
+                it.date = PartialDate::parse(&format!(
+                    "{y:04}/{}/{}/",
+                    m.map(|m| format!("{m:02}")).unwrap_or_default(),
+                    d.map(|d| format!("{d:02}")).unwrap_or_default()
+                ));
+                it.doi = doi;
+                for t in tags {
+                    it.tags.push(ItemTag::imported(&t));
+                }
+                it.r#abstract = Abstract::parse(&abs.unwrap_or_default());
+                it.note = note.unwrap_or_default();
+                if st != AccessStatus::Unknown {
+                    it.access = Access::new(st, "user");
+                }
+                it.extra = extra
+                    .into_iter()
+                    .map(|(n, v)| ExtraField {
+                        name: n.to_string(),
+                        value: v,
+                    })
+                    .collect();
+                it.url = url;
+                if tags::publisher_is_institution(ty) {
+                    it.institution = publisher;
+                } else {
+                    it.publisher = publisher;
+                }
+                it.edition = edition;
+                it.language = lang;
+                it
+            },
+        )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Whatever the writer writes, the reader reads back to the same item.
+    #[test]
+    fn write_then_parse_is_identity(items in proptest::collection::vec(arb_item(), 1..4)) {
+        let w = write(&items, &RisWriteOptions::default());
+        let p = parse(&w.text);
+        proptest::prop_assert_eq!(p.items.len(), items.len());
+        for (a, b) in items.iter().zip(p.items) {
+            let mut b = b.item;
+            b.source = None;
+            proptest::prop_assert!(*a == b, "{}\n---\n{}", super::corpus_tests::item_diff(a, &b), w.text);
+        }
+    }
+}
