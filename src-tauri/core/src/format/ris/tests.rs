@@ -816,11 +816,25 @@ fn arb_item() -> impl proptest::strategy::Strategy<Value = Item> {
                 "(en|de)?",
             ),
         ),
+        (
+            proptest::collection::vec((0usize..7, words), 0..4),
+            proptest::option::of(prop_oneof![
+                Just("World Health Organization".to_string()),
+                "[A-Z][a-z]{2,8}",
+                Just("Cochrane Collaboration Group".to_string())
+            ]),
+            proptest::option::of((words, words)),
+            "([0-9]{4}-[0-9]{3}[0-9X])?",
+            "(978-[0-9]-[0-9]{4}-[0-9]{4}-[0-9])?",
+            "([A-Z][a-z]{1,8})?",
+            "(Short [a-z]{1,8})?",
+        ),
     )
         .prop_map(
             |(
                 (ty, title, creators, container, series, volume, issue, pages),
                 ((y, m, d), doi, tags, abs, note, st, extra, (url, publisher, edition, lang)),
+                (sections, org, two_line_note, issn, isbn, place, short),
             )| {
                 let mut it = Item::new(ty, &title);
                 it.creators = creators;
@@ -861,6 +875,33 @@ fn arb_item() -> impl proptest::strategy::Strategy<Value = Item> {
                 }
                 it.edition = edition;
                 it.language = lang;
+                if !sections.is_empty() {
+                    let hs: Vec<&str> = crate::model::known_headings().take(7).collect();
+                    let mut used = Vec::new();
+                    it.r#abstract = Abstract::default();
+                    for (h, text) in sections {
+                        if !used.contains(&h) {
+                            used.push(h);
+                            it.r#abstract.0.push(crate::model::AbstractSection {
+                                heading: hs[h].to_string(),
+                                text: format!("{text}."),
+                            });
+                        }
+                    }
+                    if it.r#abstract.0.len() < 2 {
+                        it.r#abstract = Abstract::default();
+                    }
+                }
+                if let Some(o) = org {
+                    it.creators.push(Creator::literal(Role::Author, &o));
+                }
+                if let Some((a, b)) = two_line_note {
+                    it.note = format!("{a}\n{b}");
+                }
+                it.issn = issn;
+                it.isbn = isbn;
+                it.place = place;
+                it.short_title = short;
                 it
             },
         )
