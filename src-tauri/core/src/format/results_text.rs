@@ -335,7 +335,7 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
         }
         match zone {
             Zone::Header => {
-                if ty.is_none() && !date_seen && before_date.is_empty() {
+                if ty.is_none() && !date_seen {
                     if let Some(t) = content_type(l) {
                         ty = Some(t);
                         type_text = l.to_string();
@@ -452,7 +452,11 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
     item.title = title.trim().to_string();
     if let Some(a) = authors_line {
         for name in split_authors(a) {
-            item.creators.push(Creator::parse_name(Role::Author, &name));
+            item.creators.push(if super::ris::looks_corporate(&name) {
+                Creator::literal(Role::Author, &name)
+            } else {
+                Creator::parse_name(Role::Author, &name)
+            });
         }
     }
 

@@ -305,6 +305,7 @@ fn other_badges_titles_chapters_keywords_and_missing_sections() {
     assert_eq!(c.volume, "10");
     assert!(c.tags.is_empty());
     assert_eq!(c.date.year, Some(2020));
+    assert_eq!(names(c), [n("", "", "World Health Organization")]);
     assert!(p
         .diagnostics
         .iter()
@@ -315,9 +316,12 @@ fn other_badges_titles_chapters_keywords_and_missing_sections() {
 #[test]
 fn page_without_badges_and_empty_input() {
     let page = "Article\nPublication date: 1 May 2020\nJane Doe\nDetails\nJournal of Things, vol. 1 no. 2\n\
-                Article\nA Titled Work\nPublication date: 2 June 2021\nJohn Roe and Ann Poe\n";
+                Article\nA Titled Work\nPublication date: 2 June 2021\nJohn Roe and Ann Poe\n\
+                Free Access\nTitle Before Type\nBook chapter\nPublication date: 2021\nJo Bloggs\n";
     let p = parse(page);
-    assert_eq!(p.items.len(), 2, "{:?}", p.diagnostics);
+    assert_eq!(p.items.len(), 3, "{:?}", p.diagnostics);
+    assert_eq!(p.items[2].item.title, "Title Before Type");
+    assert_eq!(p.items[2].item.item_type, ItemType::InCollection);
     assert_eq!(p.items[0].item.access.status, AccessStatus::Unknown);
     assert_eq!(p.items[1].item.title, "A Titled Work");
     assert_eq!(p.items[1].item.creators.len(), 2);

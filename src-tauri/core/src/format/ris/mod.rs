@@ -28,6 +28,7 @@ mod corpus_tests;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use parse::looks_corporate;
 pub use parse::parse;
 pub use tags::{creator_role, creator_tag, Field, TagDef, TAGS};
 pub use write::write;
