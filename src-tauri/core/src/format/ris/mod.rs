@@ -16,6 +16,23 @@
 //!   CRLF line ends), unless fields are omitted or the record had no `ER` line.
 //! * A TY code that differs from the type's export code (`EJOUR`, `CONF`, an unknown code) is
 //!   kept as an extra field `TY` and reused on export while the item type still matches it.
+//! * Doctoral and master's theses are `THES` with the degree in `M3`; when `M3` is empty the
+//!   writer puts "Doctoral thesis"/"Master's thesis" there and the reader takes it back out.
+//! * Creator tags by type ([`creator_role`], [`creator_tag`]): `AU`/`A1` author (editor for
+//!   `EDBOOK`), `A2` editor for articles, chapters and papers but series editor for books,
+//!   reports and theses (recipient for letters), `A3` series editor, `A4` translator, `ED`
+//!   editor. Names: "Family, Given"; without a comma "Given Family", "Family I." (initials
+//!   last) or an organisation (one word, or a word such as University, Group, Committee).
+//!
+//! Vendor detection and repairs ([`vendors`]), each reported in `Parsed.repairs`:
+//! Emerald (DOI 10.1108, "emerald" in UR/DO/PB: numbered `A1…An` are all authors),
+//! Scopus (scopus.com URL, `DB  - Scopus`, "Export Date:" notes: `JF` over `T2`, the
+//! "© year Publisher" tail cut from the abstract, export notes moved to extra `N1` fields,
+//! access status from "Open Access…" notes), ScienceDirect (VL "Volume 12", IS 0, year from
+//! `Y2` when `PY` has none, role prefixes in names, placeholder abstract, `//` URLs), IEEE
+//! (`VO` copy of `VL`), Ovid ("No Specified" pages, place repeated as `PB`, tags after `ER`),
+//! EndNote (`internal-pdf://` links, month/day in `DA` with the year in `PY`), Citavi
+//! (`H1`/`H2` pairs).
 
 mod parse;
 mod tags;

@@ -85,33 +85,27 @@ pub(crate) fn tag_line(line: &str) -> Option<([u8; 2], &str)> {
 }
 
 /// Lines with their 1-based number and byte range (terminator excluded); CRLF, LF and CR.
-fn lines(text: &str) -> Vec<(usize, usize, usize)> {
+fn lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len() / 40 + 1);
     let mut start = 0;
-    let mut i = 0;
-    let mut n = 1;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => {
-                out.push((n, start, i));
-                n += 1;
-                i += 1;
-                start = i;
-            }
-            b'\r' => {
-                out.push((n, start, i));
-                n += 1;
-                i += if b.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
-                start = i;
-            }
-            _ => i += 1,
+    let mut n = 0;
+    std::iter::from_fn(move || {
+        if start >= b.len() {
+            return None;
         }
-    }
-    if start < b.len() {
-        out.push((n, start, b.len()));
-    }
-    out
+        let s = start;
+        let mut i = s;
+        while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+            i += 1;
+        }
+        start = if i < b.len() && b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            i + 2
+        } else {
+            i + 1
+        };
+        n += 1;
+        Some((n, s, i))
+    })
 }
 
 /// Remove the BOM and the Unicode line/paragraph separators Atypon sites emit.
