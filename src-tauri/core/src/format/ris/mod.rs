@@ -2,7 +2,7 @@
 //! Web of Science tagged files.
 //!
 //! * [`parse`] reads RIS (or, when the text has `FN`/`PT` lines and no `TY` line, Web of
-//!   Science tagged text, see [`wos`]). Each `TY … ER` record becomes one item or one
+//!   Science tagged text, read by `wos.rs`). Each `TY … ER` record becomes one item or one
 //!   diagnostic; vendor quirks are detected from the content and repaired ([`vendors`]).
 //! * [`write`] writes 2011-spec RIS with CRLF line ends.
 //!
@@ -24,7 +24,7 @@
 //!   editor. Names: "Family, Given"; without a comma "Given Family", "Family I." (initials
 //!   last) or an organisation (one word, or a word such as University, Group, Committee).
 //!
-//! Vendor detection and repairs ([`vendors`]), each reported in `Parsed.repairs`:
+//! Vendor detection and repairs (`vendors.rs`), each reported in `Parsed.repairs`:
 //! Emerald (DOI 10.1108, "emerald" in UR/DO/PB: numbered `A1…An` are all authors),
 //! Scopus (scopus.com URL, `DB  - Scopus`, "Export Date:" notes: `JF` over `T2`, the
 //! "© year Publisher" tail cut from the abstract, export notes moved to extra `N1` fields,
