@@ -1,10 +1,10 @@
 //! RIS import and export (both the 2011 spec and the old RefMan tags), vendor repairs, and
 //! Web of Science tagged files.
 //!
-//! * [`parse`] reads RIS (or, when the text has `FN`/`PT` lines and no `TY` line, Web of
+//! * [`parse()`] reads RIS (or, when the text has `FN`/`PT` lines and no `TY` line, Web of
 //!   Science tagged text, read by `wos.rs`). Each `TY … ER` record becomes one item or one
-//!   diagnostic; vendor quirks are detected from the content and repaired ([`vendors`]).
-//! * [`write`] writes 2011-spec RIS with CRLF line ends.
+//!   diagnostic; vendor quirks are detected from the content and repaired (`vendors.rs`).
+//! * [`write()`] writes 2011-spec RIS with CRLF line ends.
 //!
 //! Conventions shared by both directions (so that an export reads back to the same items):
 //! * Unmapped tags are kept as [`ExtraField`](crate::model::ExtraField)s named by the tag, in
