@@ -58,7 +58,7 @@ pub fn looks_like(text: &str) -> bool {
     })
 }
 
-/// Options for [`write`].
+/// Options for [`write()`].
 #[derive(Debug, Clone, Default)]
 pub struct RisWriteOptions {
     /// Tags (`AB`, `N1`) or model field names (`abstract`, `note`, `keywords`, `access`,
