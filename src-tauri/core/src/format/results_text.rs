@@ -285,6 +285,13 @@ pub fn parse(input: &str) -> Parsed {
     }
     let raw_lines: Vec<&str> = text.lines().collect();
     for (idx, r) in recs.iter().enumerate() {
+        if r.lines.is_empty() {
+            parsed.diagnostics.push(Diagnostic::warning(
+                r.line,
+                format!("line {}: access badge without a result after it; ignored", r.line),
+            ));
+            continue;
+        }
         let mut item = build(r, idx + 1, &mut parsed.diagnostics);
         let last = r.lines.last().map_or(r.line, |(n, _)| *n);
         let raw = raw_lines[r.line - 1..last.min(raw_lines.len())].join("\n");

@@ -326,6 +326,13 @@ fn page_without_badges_and_empty_input() {
     assert_eq!(p.items[1].item.title, "A Titled Work");
     assert_eq!(p.items[1].item.creators.len(), 2);
     assert_eq!(p.items[1].line, 6);
+    let p = parse("Open Access\nOpen Access\nArticle\nPublication date: 2020\nJane Doe\n");
+    assert_eq!(p.items.len(), 1);
+    assert_eq!(p.items[0].line, 2);
+    assert!(p
+        .diagnostics
+        .iter()
+        .any(|d| d.line == Some(1) && d.message.contains("badge")));
     let p = parse("");
     assert!(p.items.is_empty());
     assert_eq!(p.diagnostics[0].severity, Severity::Error);
