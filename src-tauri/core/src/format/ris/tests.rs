@@ -641,6 +641,16 @@ fn writer_output_shape() {
 }
 
 #[test]
+fn values_cannot_inject_tags() {
+    let mut it = Item::new(ItemType::Article, "T");
+    it.note = "first\nTI  - injected\nER  - \nlast".into();
+    let w = write(&[it], &RisWriteOptions::default());
+    let back = one(&w.text);
+    assert_eq!(back.title, "T");
+    assert_eq!(back.note, "first TI  - injected ER  -\nlast");
+}
+
+#[test]
 fn verbatim_export_of_unedited_records() {
     let text = "TY  - JOUR\nTI  - x\nZZ  - odd tag\nER  - \n";
     let p = parse(text);

@@ -61,6 +61,12 @@ fn line(out: &mut String, omit: &Omit, tag: &str, value: &str) {
             out.push_str("  - ");
             out.push_str(l.trim_start());
             first = false;
+        } else if super::parse::tag_line(l).is_some() {
+            // A line that would read as a tag ("TI  - …") stays on the line before it, so an
+            // export can never inject fields.
+            out.truncate(out.len() - EOL.len());
+            out.push(' ');
+            out.push_str(l.trim_start());
         } else {
             out.push_str(l.trim_start());
         }
