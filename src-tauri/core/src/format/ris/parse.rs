@@ -383,6 +383,18 @@ fn single(item: &mut Item, slots: &Slots, f: Field) -> String {
     used
 }
 
+/// "pp 37-64", "pp. 37-64", "p. 5" → the pages alone.
+fn strip_pp(s: String) -> String {
+    for pre in ["pp.", "pp", "p."] {
+        if let Some(rest) = s.strip_prefix(pre) {
+            if rest.starts_with([' ', '.']) || rest.starts_with(|c: char| c.is_ascii_digit()) {
+                return rest.trim_start_matches(['.', ' ']).to_string();
+            }
+        }
+    }
+    s
+}
+
 /// Collapse runs of whitespace (keeps the string when there are none).
 fn collapse(s: String) -> String {
     if s.contains("  ") || s.contains(['\n', '\t']) {
@@ -744,7 +756,7 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
 
     item.volume = single(&mut item, &slots, Field::Volume);
     item.issue = single(&mut item, &slots, Field::Issue);
-    let sp = single(&mut item, &slots, Field::StartPage);
+    let sp = strip_pp(single(&mut item, &slots, Field::StartPage));
     let ep = single(&mut item, &slots, Field::EndPage);
     item.pages = match (sp.is_empty(), ep.is_empty()) {
         (false, false) if sp.contains(['-', '\u{2013}']) => sp,

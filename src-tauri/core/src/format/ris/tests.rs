@@ -96,6 +96,8 @@ fn old_refman_spec_record() {
     assert_eq!(extras(&it), [("JA", "J. Full")]);
     assert_eq!(it.r#abstract.flat(false), "Old abstract.");
     assert_eq!(it.pages, "5-9");
+    assert_eq!(one("TY  - JOUR\nSP  - pp 37-64\nER  - \n").pages, "37-64");
+    assert_eq!(one("TY  - JOUR\nSP  - p. 5\nER  - \n").pages, "5");
 }
 
 #[test]
