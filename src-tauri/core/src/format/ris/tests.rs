@@ -742,6 +742,8 @@ fn results_text_items_survive_a_ris_round_trip() {
 }
 
 proptest::proptest! {
+    // No regression files: they would be written outside this module's folder.
+    #![proptest_config(proptest::prelude::ProptestConfig { failure_persistence: None, ..proptest::prelude::ProptestConfig::with_cases(256) })]
     #[test]
     fn parse_never_panics(s in "\\PC{0,300}") {
         let p = parse(&s);
@@ -920,7 +922,8 @@ fn arb_item() -> impl proptest::strategy::Strategy<Value = Item> {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    // No regression files: they would be written outside this module's folder.
+    #![proptest_config(proptest::prelude::ProptestConfig { failure_persistence: None, ..proptest::prelude::ProptestConfig::with_cases(200) })]
     /// Whatever the writer writes, the reader reads back to the same item.
     #[test]
     fn write_then_parse_is_identity(items in proptest::collection::vec(arb_item(), 1..4)) {
