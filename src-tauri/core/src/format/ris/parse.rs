@@ -260,12 +260,25 @@ pub fn parse(input: &str) -> Parsed {
                 Some((_, c)) => *c += 1,
                 None => vendor_counts.push((v, 1)),
             }
-            vendors::before(v, &mut rec, &mut repairs);
         }
-        let (mut item, diags) = build_item(&rec, &mut repairs);
-        if let Some(v) = vendor {
-            vendors::after(v, &mut item, &rec, &mut repairs);
-        }
+        // A bug in a repair or mapping must cost one record, not the file.
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let Some(v) = vendor {
+                vendors::before(v, &mut rec, &mut repairs);
+            }
+            let (mut item, diags) = build_item(&rec, &mut repairs);
+            if let Some(v) = vendor {
+                vendors::after(v, &mut item, &rec, &mut repairs);
+            }
+            (item, diags)
+        }));
+        let Ok((mut item, diags)) = built else {
+            parsed.diagnostics.push(Diagnostic::error(
+                rec.line,
+                format!("line {}: record could not be read (internal error); skipped", rec.line),
+            ));
+            continue;
+        };
         parsed.diagnostics.extend(diags);
         let fingerprint = fingerprint(&item);
         item.source = Some(SourceRecord {
@@ -321,6 +334,10 @@ struct Slots<'a> {
 }
 
 const FIELD_COUNT: usize = 24;
+const _: () = assert!(
+    Field::Keyword as usize + 1 == FIELD_COUNT,
+    "FIELD_COUNT must match Field"
+);
 
 fn field_index(f: Field) -> usize {
     f as usize
