@@ -1,7 +1,54 @@
-//! RIS import and export. (Placeholder contract: being implemented.)
+//! RIS import and export (both the 2011 spec and the old RefMan tags), vendor repairs, and
+//! Web of Science tagged files.
+//!
+//! * [`parse()`] reads RIS (or, when the text has `FN`/`PT` lines and no `TY` line, Web of
+//!   Science tagged text, read by `wos.rs`). Each `TY … ER` record becomes one item or one
+//!   diagnostic; vendor quirks are detected from the content and repaired (`vendors.rs`).
+//! * [`write()`] writes 2011-spec RIS with CRLF line ends.
+//!
+//! Conventions shared by both directions (so that an export reads back to the same items):
+//! * Unmapped tags are kept as [`ExtraField`](crate::model::ExtraField)s named by the tag, in
+//!   order, and written back.
+//! * The access status is written as a note line `N1  - Access status: open (source)`; the
+//!   importer reads such a line back into `item.access` instead of the note.
+//! * An item whose [`SourceRecord`](crate::model::SourceRecord) is RIS and whose fingerprint
+//!   still matches (the user did not edit it) is written as its original record text (with
+//!   CRLF line ends), unless fields are omitted or the record had no `ER` line.
+//! * A TY code that differs from the type's export code (`EJOUR`, `CONF`, an unknown code) is
+//!   kept as an extra field `TY` and reused on export while the item type still matches it.
+//! * Doctoral and master's theses are `THES` with the degree in `M3`; when `M3` is empty the
+//!   writer puts "Doctoral thesis"/"Master's thesis" there and the reader takes it back out.
+//! * Creator tags by type ([`creator_role`], [`creator_tag`]): `AU`/`A1` author (editor for
+//!   `EDBOOK`), `A2` editor for articles, chapters and papers but series editor for books,
+//!   reports and theses (recipient for letters), `A3` series editor, `A4` translator, `ED`
+//!   editor. Names: "Family, Given"; without a comma "Given Family", "Family I." (initials
+//!   last) or an organisation (one word, or a word such as University, Group, Committee).
+//!
+//! Vendor detection and repairs (`vendors.rs`), each reported in `Parsed.repairs`:
+//! Emerald (DOI 10.1108, "emerald" in UR/DO/PB: numbered `A1…An` are all authors),
+//! Scopus (scopus.com URL, `DB  - Scopus`, "Export Date:" notes: `JF` over `T2`, the
+//! "© year Publisher" tail cut from the abstract, export notes moved to extra `N1` fields,
+//! access status from "Open Access…" notes), ScienceDirect (VL "Volume 12", IS 0, year from
+//! `Y2` when `PY` has none, role prefixes in names, placeholder abstract, `//` URLs), IEEE
+//! (`VO` copy of `VL`), Ovid ("No Specified" pages, place repeated as `PB`, tags after `ER`),
+//! EndNote (`internal-pdf://` links, month/day in `DA` with the year in `PY`), Citavi
+//! (`H1`/`H2` pairs).
 
-use super::{Parsed, Written};
-use crate::model::Item;
+mod parse;
+mod tags;
+mod vendors;
+mod wos;
+mod write;
+
+#[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use parse::looks_corporate;
+pub use parse::parse;
+pub use tags::{creator_role, creator_tag, Field, TagDef, TAGS};
+pub use write::write;
 
 /// Whether text looks like RIS (a `TY  - ` line) or Web of Science tagged (`FN `/`PT `).
 pub fn looks_like(text: &str) -> bool {
@@ -11,21 +58,10 @@ pub fn looks_like(text: &str) -> bool {
     })
 }
 
-pub fn parse(_input: &str) -> Parsed {
-    Parsed {
-        diagnostics: vec![crate::error::Diagnostic::error(
-            None,
-            "RIS import is not available in this build",
-        )],
-        ..Default::default()
-    }
-}
-
+/// Options for [`write()`].
 #[derive(Debug, Clone, Default)]
 pub struct RisWriteOptions {
+    /// Tags (`AB`, `N1`) or model field names (`abstract`, `note`, `keywords`, `access`,
+    /// `extra`) to leave out, case-insensitive.
     pub omit_fields: Vec<String>,
-}
-
-pub fn write(_items: &[Item], _opts: &RisWriteOptions) -> Written {
-    Written::default()
 }

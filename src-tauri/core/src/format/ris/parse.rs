@@ -1,0 +1,977 @@
+//! RIS reader: lines → records → items.
+
+use super::tags::{self, creator_role, is_creator_tag, tag_def, Field};
+use super::vendors::{self, Repairs, Vendor};
+use crate::error::Diagnostic;
+use crate::format::{Parsed, ParsedItem};
+use crate::model::{
+    normalize_doi, Abstract, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType, PartialDate, Role,
+    SourceRecord,
+};
+
+/// One `TG  - value` line (continuations already joined).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RawField {
+    pub tag: [u8; 2],
+    pub value: String,
+    pub line: usize,
+}
+
+impl RawField {
+    pub fn tag(&self) -> &str {
+        // Tags are two ASCII characters by construction.
+        std::str::from_utf8(&self.tag).unwrap_or("??")
+    }
+    pub fn new(tag: &str, value: &str, line: usize) -> RawField {
+        let b = tag.as_bytes();
+        RawField {
+            tag: [b[0], b[1]],
+            value: value.to_string(),
+            line,
+        }
+    }
+}
+
+/// One `TY … ER` record.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawRecord {
+    pub line: usize,
+    pub ty: String,
+    pub fields: Vec<RawField>,
+    pub text: String,
+    pub closed: bool,
+}
+
+impl RawRecord {
+    pub fn first(&self, tag: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.tag() == tag && !f.value.trim().is_empty())
+            .map(|f| f.value.as_str())
+    }
+    pub fn has(&self, tag: &str) -> bool {
+        self.fields.iter().any(|f| f.tag() == tag)
+    }
+    pub fn values<'a>(&'a self, tag: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.fields
+            .iter()
+            .filter(move |f| f.tag() == tag)
+            .map(|f| f.value.as_str())
+    }
+}
+
+/// Recognise a tag line: `TG  - value`, one or two spaces before `-`, empty value allowed.
+/// Lines with leading blanks (ScienceDirect) count only in the strict two-space form.
+pub(crate) fn tag_line(line: &str) -> Option<([u8; 2], &str)> {
+    let body = line.trim_start_matches([' ', '\t']);
+    let lead = line.len() - body.len();
+    let b = body.as_bytes();
+    if b.len() < 3 || !b[0].is_ascii_uppercase() || !(b[1].is_ascii_uppercase() || b[1].is_ascii_digit()) {
+        return None;
+    }
+    let mut i = 2;
+    while i < b.len() && b[i] == b' ' && i < 4 {
+        i += 1;
+    }
+    let spaces = i - 2;
+    if spaces == 0 || i >= b.len() || b[i] != b'-' || (lead > 0 && spaces != 2) {
+        return None;
+    }
+    let rest = &body[i + 1..];
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    Some(([b[0], b[1]], rest.trim()))
+}
+
+/// Lines with their 1-based number and byte range (terminator excluded); CRLF, LF and CR.
+fn lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let b = text.as_bytes();
+    let mut start = 0;
+    let mut n = 0;
+    std::iter::from_fn(move || {
+        if start >= b.len() {
+            return None;
+        }
+        let s = start;
+        let mut i = s;
+        while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+            i += 1;
+        }
+        start = if i < b.len() && b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            i + 2
+        } else {
+            i + 1
+        };
+        n += 1;
+        Some((n, s, i))
+    })
+}
+
+/// Remove the BOM and the Unicode line/paragraph separators Atypon sites emit.
+pub(crate) fn clean_input(input: &str) -> std::borrow::Cow<'_, str> {
+    let t = input.strip_prefix('\u{feff}').unwrap_or(input);
+    if t.contains(['\u{2028}', '\u{2029}', '\u{feff}']) {
+        std::borrow::Cow::Owned(t.replace(['\u{2028}', '\u{2029}', '\u{feff}'], ""))
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}
+
+/// Split text into records. Diagnostics for data outside records and missing `ER` lines.
+pub(crate) fn records(text: &str, diags: &mut Vec<Diagnostic>, repairs: &mut Repairs) -> Vec<RawRecord> {
+    let mut out: Vec<RawRecord> = Vec::new();
+    let mut cur: Option<(RawRecord, usize, usize)> = None; // record, text start, text end
+    let mut after_er = false;
+    let mut stray_reported = false;
+    for (n, s, e) in lines(text) {
+        let line = &text[s..e];
+        if line.trim().is_empty() {
+            continue;
+        }
+        match tag_line(line) {
+            Some((tag, value)) if &tag == b"TY" => {
+                if let Some((mut r, ts, te)) = cur.take() {
+                    diags.push(Diagnostic::warning(
+                        r.line,
+                        format!(
+                            "record starting on line {} has no ER line; it ends before the TY on line {n}",
+                            r.line
+                        ),
+                    ));
+                    r.text = text[ts..te].to_string();
+                    out.push(r);
+                }
+                after_er = false;
+                stray_reported = false;
+                let r = RawRecord {
+                    line: n,
+                    ty: value.to_string(),
+                    ..Default::default()
+                };
+                cur = Some((r, s, e));
+            }
+            Some((tag, _)) if &tag == b"ER" => {
+                if let Some((mut r, ts, _)) = cur.take() {
+                    r.text = text[ts..e].to_string();
+                    r.closed = true;
+                    out.push(r);
+                    after_er = true;
+                }
+            }
+            Some((tag, value)) => {
+                if let Some((r, _, te)) = cur.as_mut() {
+                    r.fields.push(RawField {
+                        tag,
+                        value: value.to_string(),
+                        line: n,
+                    });
+                    *te = e;
+                } else if after_er && !out.is_empty() {
+                    // Ovid writes some tags after ER: they belong to the record before.
+                    let r = out.last_mut().expect("checked non-empty");
+                    r.fields.push(RawField {
+                        tag,
+                        value: value.to_string(),
+                        line: n,
+                    });
+                    r.text.push('\n');
+                    r.text.push_str(line);
+                    repairs.add("tags after ER attached to the record before");
+                } else if !stray_reported {
+                    stray_reported = true;
+                    diags.push(Diagnostic::warning(
+                        n,
+                        format!("line {n}: RIS data outside a TY … ER record was ignored"),
+                    ));
+                }
+            }
+            None => {
+                if let Some((r, _, te)) = cur.as_mut() {
+                    let cont = line.trim();
+                    match r.fields.last_mut() {
+                        Some(f) => {
+                            if !f.value.is_empty() {
+                                f.value.push(if tags::keeps_newlines(f.tag()) { '\n' } else { ' ' });
+                            }
+                            f.value.push_str(cont);
+                        }
+                        None => diags.push(Diagnostic::warning(
+                            n,
+                            format!("line {n}: text after the TY line ignored: {cont:?}"),
+                        )),
+                    }
+                    *te = e;
+                }
+                // Text between records ("1.", "Link to the Ovid Full Text …") is not data.
+            }
+        }
+    }
+    if let Some((mut r, ts, te)) = cur.take() {
+        if !r.fields.is_empty() {
+            diags.push(Diagnostic::warning(
+                r.line,
+                format!(
+                    "record starting on line {} has no ER line; it ends at the end of the file",
+                    r.line
+                ),
+            ));
+        }
+        r.text = text[ts..te].to_string();
+        out.push(r);
+    }
+    out
+}
+
+/// Whether the text is Web of Science tagged rather than RIS.
+fn is_wos(text: &str) -> bool {
+    let mut saw_wos = false;
+    for l in text.lines().take(200) {
+        if tag_line(l).is_some_and(|(t, _)| &t == b"TY") {
+            return false;
+        }
+        if l.starts_with("FN ") || l.starts_with("PT ") || l.starts_with("VR ") {
+            saw_wos = true;
+        }
+    }
+    saw_wos
+}
+
+/// Read RIS (or Web of Science tagged) text.
+pub fn parse(input: &str) -> Parsed {
+    let text = clean_input(input);
+    if is_wos(&text) {
+        return super::wos::parse(&text);
+    }
+    let mut parsed = Parsed::default();
+    let mut repairs = Repairs::default();
+    let recs = records(&text, &mut parsed.diagnostics, &mut repairs);
+    let mut vendor_counts: Vec<(Vendor, usize)> = Vec::new();
+    for mut rec in recs {
+        if rec.fields.iter().all(|f| f.value.trim().is_empty()) {
+            parsed.diagnostics.push(Diagnostic::warning(
+                rec.line,
+                format!("line {}: record has no fields besides its type", rec.line),
+            ));
+        }
+        let vendor = vendors::detect(&rec);
+        if let Some(v) = vendor {
+            match vendor_counts.iter_mut().find(|(x, _)| *x == v) {
+                Some((_, c)) => *c += 1,
+                None => vendor_counts.push((v, 1)),
+            }
+        }
+        // A bug in a repair or mapping must cost one record, not the file.
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let Some(v) = vendor {
+                vendors::before(v, &mut rec, &mut repairs);
+            }
+            let (mut item, diags) = build_item(&rec, &mut repairs);
+            if let Some(v) = vendor {
+                vendors::after(v, &mut item, &rec, &mut repairs);
+            }
+            (item, diags)
+        }));
+        let Ok((mut item, diags)) = built else {
+            parsed.diagnostics.push(Diagnostic::error(
+                rec.line,
+                format!("line {}: record could not be read (internal error); skipped", rec.line),
+            ));
+            continue;
+        };
+        parsed.diagnostics.extend(diags);
+        let fingerprint = fingerprint(&item);
+        item.source = Some(SourceRecord {
+            format: "ris".into(),
+            text: std::mem::take(&mut rec.text),
+            fingerprint,
+        });
+        parsed.items.push(ParsedItem::new(item, rec.line));
+    }
+    if parsed.items.is_empty() && parsed.diagnostics.is_empty() {
+        parsed
+            .diagnostics
+            .push(Diagnostic::error(None, "no RIS records (TY  - … ER  - ) found"));
+    }
+    vendor_counts.sort_by_key(|v| std::cmp::Reverse(v.1));
+    parsed.dialect = vendor_counts.first().map(|(v, _)| v.name().to_string());
+    parsed.repairs = repairs.into_list();
+    parsed
+}
+
+/// [`Item::fingerprint`] of a freshly built item without cloning it: the JSON is hashed as it
+/// is written. Equal to `item.fingerprint()` because a new item has no id, source or
+/// timestamps (checked by a test).
+pub(crate) fn fingerprint(item: &Item) -> u64 {
+    if item.id.is_some() || item.source.is_some() || !item.date_added.is_empty() || !item.date_modified.is_empty() {
+        return item.fingerprint();
+    }
+    struct Fnv(u64);
+    impl std::io::Write for Fnv {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            for b in buf {
+                self.0 ^= u64::from(*b);
+                self.0 = self.0.wrapping_mul(0x100000001b3);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Fnv(0xcbf29ce484222325);
+    match serde_json::to_writer(&mut h, item) {
+        Ok(()) => h.0,
+        Err(_) => item.fingerprint(),
+    }
+}
+
+/// Values for one field: standard tags first, deprecated tags only when no standard tag
+/// had a value. Returns the chosen values and the unused (deprecated) ones.
+struct Slots<'a> {
+    std: Vec<Vec<&'a RawField>>,
+    old: Vec<Vec<&'a RawField>>,
+}
+
+const FIELD_COUNT: usize = 24;
+const _: () = assert!(
+    Field::Keyword as usize + 1 == FIELD_COUNT,
+    "FIELD_COUNT must match Field"
+);
+
+fn field_index(f: Field) -> usize {
+    f as usize
+}
+
+impl<'a> Slots<'a> {
+    fn chosen(&self, f: Field) -> &[&'a RawField] {
+        let i = field_index(f);
+        if self.std[i].is_empty() {
+            &self.old[i]
+        } else {
+            &self.std[i]
+        }
+    }
+    fn unused(&self, f: Field) -> &[&'a RawField] {
+        let i = field_index(f);
+        if self.std[i].is_empty() {
+            &[]
+        } else {
+            &self.old[i]
+        }
+    }
+}
+
+/// Keep as extras the values of a single-valued field that were not used and say something
+/// else than the used value.
+fn keep_rest(item: &mut Item, used: &str, rest: &[&RawField]) {
+    for f in rest {
+        let v = f.value.trim();
+        if !v.is_empty()
+            && !v.eq_ignore_ascii_case(used.trim())
+            && !item.extra.iter().any(|e| e.name == f.tag() && e.value == v)
+        {
+            item.extra.push(ExtraField {
+                name: f.tag().to_string(),
+                value: v.to_string(),
+            });
+        }
+    }
+}
+
+/// Take a single-valued field: first chosen value; other chosen and unused values that differ
+/// are kept as extras.
+fn single(item: &mut Item, slots: &Slots, f: Field) -> String {
+    let chosen = slots.chosen(f);
+    let Some(pos) = chosen.iter().position(|x| !x.value.trim().is_empty()) else {
+        return String::new();
+    };
+    let used = chosen[pos].value.trim().to_string();
+    if chosen.len() > 1 || !slots.unused(f).is_empty() {
+        let rest: Vec<&RawField> = chosen
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != pos)
+            .map(|(_, x)| *x)
+            .chain(slots.unused(f).iter().copied())
+            .collect();
+        keep_rest(item, &used, &rest);
+    }
+    used
+}
+
+/// "pp 37-64", "pp. 37-64", "p. 5" → the pages alone.
+fn strip_pp(s: String) -> String {
+    for pre in ["pp.", "pp", "p."] {
+        if let Some(rest) = s.strip_prefix(pre) {
+            if rest.starts_with([' ', '.']) || rest.starts_with(|c: char| c.is_ascii_digit()) {
+                return rest.trim_start_matches(['.', ' ']).to_string();
+            }
+        }
+    }
+    s
+}
+
+/// Collapse runs of whitespace (keeps the string when there are none).
+fn collapse(s: String) -> String {
+    if s.contains("  ") || s.contains(['\n', '\t']) {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        s
+    }
+}
+
+/// Words that mark an organisation rather than a person.
+const CORPORATE_WORDS: &[&str] = &[
+    "university",
+    "universiteit",
+    "universität",
+    "institute",
+    "institut",
+    "organization",
+    "organisation",
+    "association",
+    "society",
+    "committee",
+    "council",
+    "group",
+    "consortium",
+    "collaboration",
+    "department",
+    "ministry",
+    "agency",
+    "foundation",
+    "center",
+    "centre",
+    "inc",
+    "inc.",
+    "ltd",
+    "ltd.",
+    "llc",
+    "corporation",
+    "company",
+    "bank",
+    "office",
+    "board",
+    "commission",
+    "network",
+    "team",
+    "trust",
+    "federation",
+    "union",
+    "school",
+    "hospital",
+    "college",
+    "laboratory",
+    "services",
+    "service",
+    "project",
+    "initiative",
+    "authors",
+    "investigators",
+    "of",
+    "for",
+    "and",
+    "&",
+];
+
+/// Whether a name written without a comma is an organisation.
+pub(crate) fn looks_corporate(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if words.len() > 5 || name.chars().any(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    words.iter().any(|w| {
+        CORPORATE_WORDS.contains(
+            &w.to_lowercase()
+                .trim_matches(|c: char| c == ',' || c == '(' || c == ')'),
+        )
+    })
+}
+
+/// Role prefixes some vendors put in name values ("Editor-in-Chief: Jane Doe").
+fn strip_role_prefix(name: &str) -> &str {
+    if let Some((pre, rest)) = name.split_once(':') {
+        let p = pre.trim().to_lowercase();
+        if !rest.trim().is_empty()
+            && [
+                "editor",
+                "editors",
+                "editor-in-chief",
+                "guest editor",
+                "author",
+                "translator",
+                "series editor",
+            ]
+            .contains(&p.as_str())
+        {
+            return rest.trim();
+        }
+    }
+    name
+}
+
+/// A creator from a RIS name: "Family, Given" (also "Family, Suffix, Given"), "Given Family"
+/// without a comma, or an organisation (one word, or words such as "University", "Group").
+pub(crate) fn ris_creator(role: Role, text: &str) -> Creator {
+    let t = strip_role_prefix(text.trim()).trim();
+    if t.contains(',') {
+        let c = Creator::parse_name(role, t);
+        return c;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.len() <= 1 || looks_corporate(t) {
+        return Creator::literal(role, t);
+    }
+    // "Babur O.", "Vogel-Heuser B.", "Smith JA": family name first, then initials (Scopus,
+    // PubMed and Citavi write names this way).
+    let first_initial = words.iter().position(|w| is_initials(w));
+    if let Some(k) = first_initial.filter(|&k| k > 0 && words[k..].iter().all(|w| is_initials(w))) {
+        return Creator::parse_name(role, &format!("{}, {}", words[..k].join(" "), words[k..].join(" ")));
+    }
+    Creator::parse_name(role, t)
+}
+
+/// "O.", "J.-P.", "AB", "A.B.": initials rather than a name.
+fn is_initials(w: &str) -> bool {
+    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+    !letters.is_empty()
+        && w.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-')
+        && letters.iter().all(|c| c.is_uppercase())
+        && (w.contains('.') || letters.len() <= 3)
+}
+
+/// Split "03064530 (ISSN)" style values and tell ISSN from ISBN.
+pub(crate) fn classify_sn(value: &str, ty: ItemType) -> Vec<(bool, String)> {
+    let mut out = Vec::new();
+    for part in value.split([';', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+        let mut p = part.to_string();
+        let lower = p.to_ascii_lowercase();
+        let mut hint = None;
+        if let Some(open) = p.find('(') {
+            let inside = lower[open..].to_string();
+            if inside.contains("isbn") {
+                hint = Some(false);
+            } else if inside.contains("issn") {
+                hint = Some(true);
+            }
+            if p.ends_with(')') {
+                p = p[..open].trim().to_string();
+            }
+        }
+        for pre in ["ISSN:", "ISSN ", "ISBN:", "ISBN ", "eISSN:", "EISSN "] {
+            if p.len() >= pre.len() && p.is_char_boundary(pre.len()) && p[..pre.len()].eq_ignore_ascii_case(pre) {
+                hint = Some(pre.to_ascii_lowercase().contains("issn"));
+                p = p[pre.len()..].trim().to_string();
+                break;
+            }
+        }
+        let digits: String = p.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let numeric = !digits.is_empty()
+            && digits
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_digit() || ((c == 'X' || c == 'x') && i == digits.len() - 1));
+        let is_issn = match hint {
+            Some(h) => h,
+            None if numeric && digits.len() == 8 => true,
+            None if numeric && (digits.len() == 10 || digits.len() == 13) => false,
+            None => !(ty.is_part_of_book() || matches!(ty, ItemType::Book | ItemType::Collection)),
+        };
+        if is_issn && numeric && digits.len() == 8 && !p.contains('-') {
+            p = format!("{}-{}", &digits[..4], &digits[4..]);
+        }
+        if !p.is_empty() {
+            out.push((is_issn, p));
+        }
+    }
+    out
+}
+
+/// Split one KW value into keywords (`;` and line breaks separate; commas do not).
+pub(crate) fn split_kw(v: &str) -> impl Iterator<Item = &str> {
+    v.split([';', '\n', '\r'])
+        .map(|k| k.trim().trim_end_matches('.').trim())
+        .filter(|k| !k.is_empty())
+}
+
+/// The note line the writer uses for the access status.
+pub(crate) const ACCESS_NOTE: &str = "Access status:";
+
+/// Read "Access status: open (source)".
+pub(crate) fn access_note(v: &str) -> Option<Access> {
+    let rest = v.trim().strip_prefix(ACCESS_NOTE)?.trim();
+    let (status, source) = match rest.split_once('(') {
+        Some((s, src)) => (s.trim(), src.trim_end_matches(')').trim()),
+        None => (rest, ""),
+    };
+    let status: AccessStatus = status.parse().ok()?;
+    Some(Access::new(status, source))
+}
+
+/// The thesis type a degree text names, with the writer's marker text for it.
+pub(crate) fn thesis_kind(genre: &str) -> Option<(ItemType, &'static str)> {
+    let g = genre.to_ascii_lowercase();
+    let g = g.trim();
+    if g.is_empty() {
+        return None;
+    }
+    if g.contains("phd") || g.contains("ph.d") || g.contains("doctor") || g.contains("dissertation") {
+        Some((ItemType::PhdThesis, "Doctoral thesis"))
+    } else if g.contains("master") || g.starts_with("m.a") || g.starts_with("m.sc") || g.starts_with("msc") {
+        Some((ItemType::MastersThesis, "Master's thesis"))
+    } else {
+        None
+    }
+}
+
+/// TY names some tools write instead of codes.
+fn type_alias(ty: &str) -> Option<ItemType> {
+    Some(match ty.trim().to_lowercase().as_str() {
+        "journal article" | "article" | "journal" => ItemType::Article,
+        "book section" | "chapter" | "book chapter" => ItemType::InCollection,
+        "conference paper" | "conference proceedings" => ItemType::InProceedings,
+        "book" => ItemType::Book,
+        "edited book" => ItemType::Collection,
+        "thesis" | "dissertation" => ItemType::Thesis,
+        "report" => ItemType::Report,
+        "web page" | "webpage" | "electronic source" => ItemType::Online,
+        "generic" => ItemType::Misc,
+        "magazine article" => ItemType::MagazineArticle,
+        "newspaper article" => ItemType::NewspaperArticle,
+        _ => return None,
+    })
+}
+
+/// Map one record to an item.
+pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut item = Item::default();
+    let ty_code = rec.ty.trim();
+    let ty = match ItemType::from_ris(ty_code) {
+        Some(t) => t,
+        None => match type_alias(ty_code) {
+            Some(t) => {
+                repairs.add("type names such as \"Journal Article\" read as RIS type codes");
+                t
+            }
+            None => {
+                diags.push(Diagnostic::warning(
+                    rec.line,
+                    if ty_code.is_empty() {
+                        format!("line {}: record has no RIS type; imported as misc", rec.line)
+                    } else {
+                        format!(
+                            "line {}: unknown RIS type {ty_code:?}; imported as misc (the type is kept)",
+                            rec.line
+                        )
+                    },
+                ));
+                ItemType::Misc
+            }
+        },
+    };
+    item.item_type = ty;
+    if !ty_code.is_empty() && type_alias(ty_code).is_none() && !ty_code.eq_ignore_ascii_case(ty.ris_type()) {
+        item.extra.push(ExtraField {
+            name: "TY".into(),
+            value: ty_code.to_string(),
+        });
+    }
+
+    // Sort fields into slots; creators and unknown tags in record order.
+    let mut slots = Slots {
+        std: vec![Vec::new(); FIELD_COUNT],
+        old: vec![Vec::new(); FIELD_COUNT],
+    };
+    for f in &rec.fields {
+        let tag = f.tag();
+        if is_creator_tag(tag) {
+            for name in f.value.split(';').map(str::trim).filter(|n| !n.is_empty()) {
+                let role = creator_role(tag, ty);
+                item.creators.push(ris_creator(role, name));
+            }
+            continue;
+        }
+        match tag_def(tag) {
+            Some(d) => {
+                let i = field_index(d.field);
+                if d.deprecated {
+                    slots.old[i].push(f);
+                } else {
+                    slots.std[i].push(f);
+                }
+            }
+            None => {
+                if !f.value.trim().is_empty() {
+                    item.extra.push(ExtraField {
+                        name: tag.to_string(),
+                        value: f.value.trim().to_string(),
+                    });
+                }
+            }
+        }
+    }
+    // Creators: one record may mix A1 and AU; "Surname,I.I." forms are fine for parse_name.
+    if item
+        .creators
+        .iter()
+        .any(|c| c.family().is_empty() && c.given().is_empty())
+    {
+        item.creators
+            .retain(|c| !(c.family().is_empty() && c.given().is_empty()));
+    }
+
+    // Titles (runs of blanks from hard-wrapped exports collapsed).
+    item.title = collapse(single(&mut item, &slots, Field::Title));
+    item.short_title = single(&mut item, &slots, Field::ShortTitle);
+    if item.short_title == item.title {
+        // PubMed/EndNote repeat the title as the short title.
+        item.short_title.clear();
+    }
+    let secondary = collapse(single(&mut item, &slots, Field::Secondary));
+    let series = collapse(single(&mut item, &slots, Field::Series));
+    if tags::t2_is_series(ty) {
+        if item.title.is_empty() && rec.has("BT") && !rec.has("TI") && !rec.has("T1") {
+            item.title = secondary;
+        } else if series.is_empty() {
+            item.series = secondary;
+        } else {
+            item.series = series.clone();
+            if !secondary.is_empty() {
+                item.extra.push(ExtraField {
+                    name: "T2".into(),
+                    value: secondary,
+                });
+            }
+        }
+        if item.series.is_empty() {
+            item.series = series;
+        }
+    } else {
+        item.container = secondary;
+        item.series = series;
+    }
+    // Journal names: JF/JO when T2 is absent, then J2/JA/J1.
+    let journal: Vec<&RawField> = slots.chosen(Field::Journal).to_vec();
+    let abbrev: Vec<&RawField> = slots
+        .chosen(Field::JournalAbbrev)
+        .iter()
+        .chain(slots.unused(Field::JournalAbbrev))
+        .copied()
+        .collect();
+    if item.container.is_empty() && !tags::t2_is_series(ty) {
+        if let Some(j) = journal.iter().find(|f| !f.value.trim().is_empty()) {
+            item.container = j.value.trim().to_string();
+        } else if let Some(j) = abbrev.iter().find(|f| !f.value.trim().is_empty()) {
+            item.container = j.value.trim().to_string();
+        }
+    }
+    let container = item.container.clone();
+    keep_rest(&mut item, &container, &journal);
+    keep_rest(&mut item, &container, &abbrev);
+
+    item.volume = single(&mut item, &slots, Field::Volume);
+    item.issue = single(&mut item, &slots, Field::Issue);
+    let sp = strip_pp(single(&mut item, &slots, Field::StartPage));
+    let ep = single(&mut item, &slots, Field::EndPage);
+    item.pages = match (sp.is_empty(), ep.is_empty()) {
+        (false, false) if sp.contains(['-', '\u{2013}']) => sp,
+        (false, false) => format!("{sp}-{ep}"),
+        (false, true) => sp,
+        (true, false) => ep,
+        (true, true) => String::new(),
+    };
+    item.edition = single(&mut item, &slots, Field::Edition);
+    if ty == ItemType::Article && PartialDate::parse(&item.edition).month.is_some() {
+        // EndNote/PubMed put the e-publication date in ET for articles.
+        item.extra.push(ExtraField {
+            name: "ET".into(),
+            value: std::mem::take(&mut item.edition),
+        });
+    }
+    let publisher = single(&mut item, &slots, Field::Publisher);
+    if tags::publisher_is_institution(ty) {
+        item.institution = publisher;
+    } else {
+        item.publisher = publisher;
+    }
+    item.place = single(&mut item, &slots, Field::Place);
+    item.language = single(&mut item, &slots, Field::Language);
+    item.genre = single(&mut item, &slots, Field::Genre);
+    if ty == ItemType::Thesis {
+        // THES with a degree in M3: a doctoral or master's thesis. The writer's own markers
+        // ("Doctoral thesis", "Master's thesis") only carry the type.
+        if let Some((t, marker)) = thesis_kind(&item.genre) {
+            item.item_type = t;
+            if item.genre == marker {
+                item.genre.clear();
+            }
+        }
+    }
+
+    // DOI: normalised; repeated identical DOIs are one.
+    let doi_fields: Vec<&RawField> = slots.chosen(Field::Doi).to_vec();
+    for f in &doi_fields {
+        let d = normalize_doi(f.value.trim());
+        if d.is_empty() {
+            continue;
+        }
+        if item.doi.is_empty() {
+            item.doi = d;
+        } else if !d.eq_ignore_ascii_case(&item.doi) {
+            item.extra.push(ExtraField {
+                name: f.tag().to_string(),
+                value: f.value.trim().to_string(),
+            });
+        }
+    }
+
+    // ISSN / ISBN.
+    let mut issn: Vec<String> = Vec::new();
+    let mut isbn: Vec<String> = Vec::new();
+    for f in slots.chosen(Field::StandardNumber) {
+        for (is_issn, v) in classify_sn(&f.value, ty) {
+            let list = if is_issn { &mut issn } else { &mut isbn };
+            if !list.contains(&v) {
+                list.push(v);
+            }
+        }
+    }
+    item.issn = issn.join("; ");
+    item.isbn = isbn.join("; ");
+
+    // URL: first; others kept.
+    let url_fields: Vec<&RawField> = slots.chosen(Field::Url).to_vec();
+    for f in url_fields {
+        for u in f.value.split(['\n', ' ']).map(str::trim).filter(|u| !u.is_empty()) {
+            if item.url.is_empty() {
+                item.url = u.to_string();
+            } else if u != item.url {
+                item.extra.push(ExtraField {
+                    name: "UR".into(),
+                    value: u.to_string(),
+                });
+            }
+        }
+    }
+
+    // Dates: DA > PY > Y1; Y2 is an access date and is kept as an extra field.
+    let date_of =
+        |f: Field| -> Option<&RawField> { slots.chosen(f).iter().copied().find(|x| !x.value.trim().is_empty()) };
+    let da = date_of(Field::Date);
+    let py = date_of(Field::Year);
+    let y1 = slots.old[field_index(Field::PrimaryDate)]
+        .iter()
+        .copied()
+        .find(|x| !x.value.trim().is_empty());
+    let parsed_of = |f: Option<&RawField>| f.map(|x| PartialDate::parse(x.value.trim()));
+    let (pda, ppy, py1) = (parsed_of(da), parsed_of(py), parsed_of(y1));
+    let mut used: Option<&RawField> = None;
+    for (f, p) in [(da, &pda), (py, &ppy), (y1, &py1)] {
+        if let (Some(f), Some(p)) = (f, p) {
+            if p.year.is_some() {
+                item.date = p.clone();
+                used = Some(f);
+                break;
+            }
+        }
+    }
+    // EndNote: "MM/DD" in DA, the year in PY.
+    if let (Some(d), Some(y)) = (&pda, &ppy) {
+        if d.year.is_none() && y.year.is_some() && used.is_some_and(|u| u.tag() == "PY") {
+            let parts: Vec<&str> = d.raw.split('/').map(str::trim).collect();
+            let m = parts
+                .first()
+                .and_then(|p| p.parse::<u8>().ok())
+                .filter(|m| (1..=12).contains(m));
+            let day = parts
+                .get(1)
+                .and_then(|p| p.parse::<u8>().ok())
+                .filter(|d| (1..=31).contains(d));
+            if m.is_some() {
+                let y = y.year.unwrap_or_default();
+                let mut nd = PartialDate::ymd(y, m, day);
+                nd.raw = format!(
+                    "{y:04}/{:02}/{}/",
+                    m.unwrap_or(0),
+                    day.map(|d| format!("{d:02}")).unwrap_or_default()
+                );
+                item.date = nd;
+                repairs.add("endnote: month/day in DA combined with the year in PY");
+            }
+        }
+    }
+    if used.is_none() && item.date.is_empty() {
+        if let Some(f) = da.or(py).or(y1) {
+            item.date = PartialDate::parse(f.value.trim());
+            used = Some(f);
+        }
+    }
+    let all_dates: Vec<&RawField> = [Field::Date, Field::Year, Field::PrimaryDate]
+        .iter()
+        .flat_map(|f| {
+            slots.std[field_index(*f)]
+                .iter()
+                .chain(slots.old[field_index(*f)].iter())
+        })
+        .copied()
+        .collect();
+    for f in all_dates {
+        if used.is_some_and(|u| std::ptr::eq(u, f)) || f.value.trim().is_empty() {
+            continue;
+        }
+        let p = PartialDate::parse(f.value.trim());
+        let differs = p.year != item.date.year
+            || (p.month.is_some() && item.date.month.is_some() && p.month != item.date.month)
+            || (p.day.is_some() && item.date.day.is_some() && p.day != item.date.day);
+        if differs && (p.year.is_some() || f.tag() != "DA" || item.date.month.is_none()) {
+            item.extra.push(ExtraField {
+                name: f.tag().to_string(),
+                value: f.value.trim().to_string(),
+            });
+        }
+    }
+    if let Some(f) = rec
+        .fields
+        .iter()
+        .find(|f| f.tag() == "Y2" && !f.value.trim().is_empty())
+    {
+        // Already kept by the unknown-tag pass (Y2 is not in the field table).
+        let _ = f;
+    }
+
+    // Abstract: AB (N2 when AB is absent); structured headings split.
+    let abs = single(&mut item, &slots, Field::Abstract);
+    item.r#abstract = Abstract::parse(&abs);
+
+    // Notes: all N1 lines; the access line goes to `access`.
+    let mut notes: Vec<String> = Vec::new();
+    for f in slots.chosen(Field::Note) {
+        let v = f.value.trim();
+        if v.is_empty() {
+            continue;
+        }
+        if let Some(a) = access_note(v) {
+            item.access = a;
+            continue;
+        }
+        notes.push(v.to_string());
+    }
+    item.note = notes.join("\n");
+
+    // Keywords.
+    for f in slots.chosen(Field::Keyword) {
+        for k in split_kw(&f.value) {
+            item.add_tag(ItemTag::imported(k));
+        }
+    }
+
+    if item.title.is_empty() {
+        diags.push(Diagnostic::warning(
+            rec.line,
+            format!("line {}: record has no title", rec.line),
+        ));
+    }
+    (item, diags)
+}

@@ -1,0 +1,299 @@
+//! Web of Science tagged files (`FN`/`VR` header, `PT … ER` records, `EF` end).
+//!
+//! Lines are `TG value`; continuation lines start with three spaces. For list tags (`AU`,
+//! `AF`, `BE`, `C1`, `CR`…) each continuation line is another value; for text tags it
+//! continues the text.
+
+use crate::error::Diagnostic;
+use crate::format::{Parsed, ParsedItem};
+use crate::model::{
+    month_from_str, normalize_doi, Abstract, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType,
+    PartialDate, Role, SourceRecord,
+};
+
+/// Tags whose continuation lines are separate values.
+const LIST_TAGS: &[&str] = &[
+    "AU", "AF", "BE", "BA", "BF", "CA", "GP", "C1", "C3", "CR", "RP", "EM", "RI", "OI", "FU", "SP", "HO",
+];
+
+struct Rec {
+    line: usize,
+    fields: Vec<(String, Vec<String>)>,
+    text: String,
+}
+
+impl Rec {
+    fn get(&self, tag: &str) -> Option<&[String]> {
+        self.fields.iter().find(|(t, _)| t == tag).map(|(_, v)| v.as_slice())
+    }
+    fn text_of(&self, tag: &str) -> String {
+        self.get(tag)
+            .map(|v| v.join(" "))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+}
+
+fn wos_tag(line: &str) -> Option<(&str, &str)> {
+    let b = line.as_bytes();
+    if b.len() >= 2
+        && b[0].is_ascii_uppercase()
+        && (b[1].is_ascii_uppercase() || b[1].is_ascii_digit())
+        && (b.len() == 2 || b[2] == b' ')
+    {
+        Some((&line[..2], line.get(3..).unwrap_or("").trim()))
+    } else {
+        None
+    }
+}
+
+pub(crate) fn parse(text: &str) -> Parsed {
+    let mut parsed = Parsed {
+        dialect: Some("wos".into()),
+        ..Default::default()
+    };
+    let mut recs: Vec<Rec> = Vec::new();
+    let mut cur: Option<Rec> = None;
+    let mut text_lines: Vec<&str> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with("   ") || line.starts_with('\t') {
+            if let Some(r) = cur.as_mut() {
+                text_lines.push(line);
+                if let Some((tag, vals)) = r.fields.last_mut() {
+                    let v = line.trim();
+                    if LIST_TAGS.contains(&tag.as_str()) {
+                        vals.push(v.to_string());
+                    } else if let Some(last) = vals.last_mut() {
+                        last.push(if tag == "AB" { '\n' } else { ' ' });
+                        last.push_str(v);
+                    }
+                }
+            }
+            continue;
+        }
+        let Some((tag, value)) = wos_tag(line) else {
+            if cur.is_some() {
+                parsed
+                    .diagnostics
+                    .push(Diagnostic::warning(n, format!("line {n}: unrecognised line ignored")));
+            }
+            continue;
+        };
+        match tag {
+            "FN" | "VR" | "EF" if cur.is_none() => {}
+            "PT" => {
+                if let Some(mut r) = cur.take() {
+                    parsed.diagnostics.push(Diagnostic::warning(
+                        r.line,
+                        format!("record starting on line {} has no ER line", r.line),
+                    ));
+                    r.text = text_lines.join("\n");
+                    recs.push(r);
+                }
+                text_lines = vec![line];
+                cur = Some(Rec {
+                    line: n,
+                    fields: vec![("PT".into(), vec![value.to_string()])],
+                    text: String::new(),
+                });
+            }
+            "ER" => {
+                if let Some(mut r) = cur.take() {
+                    text_lines.push(line);
+                    r.text = text_lines.join("\n");
+                    recs.push(r);
+                }
+                text_lines.clear();
+            }
+            _ => {
+                if let Some(r) = cur.as_mut() {
+                    text_lines.push(line);
+                    r.fields.push((tag.to_string(), vec![value.to_string()]));
+                } else {
+                    parsed.diagnostics.push(Diagnostic::warning(
+                        n,
+                        format!("line {n}: {tag} line outside a PT … ER record ignored"),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(mut r) = cur.take() {
+        parsed.diagnostics.push(Diagnostic::warning(
+            r.line,
+            format!("record starting on line {} has no ER line", r.line),
+        ));
+        r.text = text_lines.join("\n");
+        recs.push(r);
+    }
+    for r in recs {
+        let mut item = build(&r, &mut parsed.diagnostics);
+        let fingerprint = item.fingerprint();
+        item.source = Some(SourceRecord {
+            format: "wos".into(),
+            text: r.text.clone(),
+            fingerprint,
+        });
+        parsed.items.push(ParsedItem::new(item, r.line));
+    }
+    if parsed.items.is_empty() {
+        parsed
+            .diagnostics
+            .push(Diagnostic::error(None, "no Web of Science records (PT … ER) found"));
+    }
+    parsed
+}
+
+fn wos_type(pt: &str, dt: &str) -> ItemType {
+    let dt = dt.to_lowercase();
+    if dt.contains("proceedings paper") || dt.contains("meeting") {
+        return ItemType::InProceedings;
+    }
+    if dt.contains("book chapter") {
+        return ItemType::InCollection;
+    }
+    match pt.trim() {
+        "J" => ItemType::Article,
+        "B" => ItemType::Book,
+        "S" => ItemType::InCollection,
+        "C" => ItemType::InProceedings,
+        "P" => ItemType::Patent,
+        _ => ItemType::Misc,
+    }
+}
+
+const MAPPED: &[&str] = &[
+    "PT", "AU", "AF", "BE", "BF", "TI", "SO", "SE", "BS", "DT", "DE", "ID", "AB", "PY", "PD", "VL", "IS", "BP", "EP",
+    "AR", "DI", "SN", "BN", "PU", "PI", "LA", "OA", "CY", "CT", "UT",
+];
+
+fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
+    let pt = r.text_of("PT");
+    let dt = r.text_of("DT");
+    let ty = wos_type(&pt, &dt);
+    let mut item = Item::new(ty, &r.text_of("TI"));
+    item.genre = dt;
+    // Full names (AF) when present, else the short ones (AU).
+    let authors = r.get("AF").or(r.get("AU")).unwrap_or(&[]);
+    for a in authors {
+        item.creators.push(wos_name(Role::Author, a));
+    }
+    for e in r.get("BF").or(r.get("BE")).unwrap_or(&[]) {
+        item.creators.push(wos_name(Role::Editor, e));
+    }
+    let so = r.text_of("SO");
+    let se = r.text_of("SE");
+    match ty {
+        ItemType::Book => item.series = if se.is_empty() { so } else { se },
+        _ => {
+            item.container = so;
+            item.series = se;
+        }
+    }
+    if ty == ItemType::InProceedings && item.container.is_empty() {
+        item.container = r.text_of("CT");
+    }
+    item.volume = r.text_of("VL");
+    item.issue = r.text_of("IS");
+    let (bp, ep) = (r.text_of("BP"), r.text_of("EP"));
+    item.pages = match (bp.is_empty(), ep.is_empty()) {
+        (false, false) => format!("{bp}-{ep}"),
+        (false, true) => bp,
+        _ => r.text_of("AR"),
+    };
+    item.doi = normalize_doi(&r.text_of("DI"));
+    item.issn = r.text_of("SN");
+    item.isbn = r.text_of("BN");
+    item.publisher = r.text_of("PU");
+    item.place = r.text_of("PI");
+    item.language = r.text_of("LA");
+    // PY year, PD "JAN 15" / "2019 JAN" / "SPR".
+    let py = r.text_of("PY");
+    let pd = r.text_of("PD");
+    if let Ok(y) = py.parse::<i32>() {
+        let mut month = None;
+        let mut day = None;
+        for tok in pd.split_whitespace() {
+            if let Some(m) = month_from_str(tok).filter(|_| tok.chars().any(char::is_alphabetic)) {
+                month.get_or_insert(m);
+            } else if let Ok(d) = tok.parse::<u8>() {
+                if (1..=31).contains(&d) {
+                    day = Some(d);
+                }
+            }
+        }
+        if month.is_none() {
+            day = None;
+        }
+        let mut d = PartialDate::ymd(y, month, day);
+        d.raw = if pd.is_empty() {
+            py.clone()
+        } else {
+            format!("{pd} {py}")
+        };
+        item.date = d;
+    } else if !py.is_empty() || !pd.is_empty() {
+        item.date = PartialDate::parse(&format!("{pd} {py}"));
+    }
+    item.r#abstract = Abstract::parse(&r.text_of("AB"));
+    for tag in ["DE", "ID"] {
+        for k in r.text_of(tag).split(';').map(str::trim).filter(|k| !k.is_empty()) {
+            item.add_tag(ItemTag::imported(k));
+        }
+    }
+    let oa = r.text_of("OA");
+    if !oa.is_empty() {
+        // "gold", "Green Published, hybrid", "Bronze": all open to read.
+        let status = AccessStatus::from_badge(&oa).unwrap_or(AccessStatus::Open);
+        item.access = Access::new(status, "wos:OA");
+    }
+    if !r.text_of("UT").is_empty() {
+        item.extra.push(ExtraField {
+            name: "UT".into(),
+            value: r.text_of("UT"),
+        });
+    }
+    // CY is the conference date in WoS, not a place.
+    for (tag, vals) in &r.fields {
+        if tag == "CY" {
+            item.extra.push(ExtraField {
+                name: "conference-date".into(),
+                value: vals.join(" "),
+            });
+        } else if tag == "CT" && ty != ItemType::InProceedings {
+            item.extra.push(ExtraField {
+                name: "CT".into(),
+                value: vals.join(" "),
+            });
+        } else if !MAPPED.contains(&tag.as_str()) {
+            for v in vals.iter().filter(|v| !v.is_empty()) {
+                item.extra.push(ExtraField {
+                    name: tag.clone(),
+                    value: v.clone(),
+                });
+            }
+        }
+    }
+    if item.title.is_empty() {
+        diags.push(Diagnostic::warning(
+            r.line,
+            format!("line {}: record has no title", r.line),
+        ));
+    }
+    item
+}
+
+/// WoS names: "Smith, John A." (AF) or "Smith, JA" (AU); organisations have no comma.
+fn wos_name(role: Role, name: &str) -> Creator {
+    let n = name.trim();
+    if n.contains(',') {
+        Creator::parse_name(role, n)
+    } else {
+        Creator::literal(role, n)
+    }
+}

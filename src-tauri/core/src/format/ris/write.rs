@@ -1,0 +1,314 @@
+//! RIS writer: 2011-spec tags, CRLF line ends, one record per item.
+
+use super::parse::ACCESS_NOTE;
+use super::tags::{self, creator_tag, FIELD_TAGS};
+use super::RisWriteOptions;
+use crate::error::Diagnostic;
+use crate::format::Written;
+use crate::model::{AccessStatus, Item, ItemType, Name, PartialDate};
+
+const EOL: &str = "\r\n";
+
+struct Omit {
+    tags: Vec<String>,
+    access: bool,
+    extra: bool,
+}
+
+impl Omit {
+    fn new(opts: &RisWriteOptions) -> Omit {
+        let mut o = Omit {
+            tags: Vec::new(),
+            access: false,
+            extra: false,
+        };
+        for f in &opts.omit_fields {
+            let f = f.trim();
+            if tags::is_tag(&f.to_ascii_uppercase()) && f.len() == 2 {
+                o.tags.push(f.to_ascii_uppercase());
+            }
+            let lower = f.to_ascii_lowercase();
+            if let Some((_, ts)) = FIELD_TAGS.iter().find(|(n, _)| *n == lower) {
+                for t in ts.iter() {
+                    match *t {
+                        "N1:access" => o.access = true,
+                        "*extra" => o.extra = true,
+                        t => o.tags.push(t.to_string()),
+                    }
+                }
+            }
+        }
+        o
+    }
+    fn has(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t == tag)
+    }
+}
+
+/// Append `TG  - value` (continuation lines for multi-line values; empty values skipped).
+fn line(out: &mut String, omit: &Omit, tag: &str, value: &str) {
+    if value.trim().is_empty() || omit.has(tag) {
+        return;
+    }
+    let mut first = true;
+    for l in value
+        .split(['\n', '\r'])
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+    {
+        if first {
+            out.push_str(tag);
+            out.push_str("  - ");
+            out.push_str(l.trim_start());
+            first = false;
+        } else if super::parse::tag_line(l).is_some() {
+            // A line that would read as a tag ("TI  - …") stays on the line before it, so an
+            // export can never inject fields.
+            out.truncate(out.len() - EOL.len());
+            out.push(' ');
+            out.push_str(l.trim_start());
+        } else {
+            out.push_str(l.trim_start());
+        }
+        out.push_str(EOL);
+    }
+}
+
+/// The original record text, when the item came from RIS and was not edited since.
+fn verbatim(item: &Item) -> Option<String> {
+    let src = item.source.as_ref()?;
+    if src.format != "ris" || item.fingerprint() != src.fingerprint {
+        return None;
+    }
+    let last = src.text.lines().rev().find(|l| !l.trim().is_empty())?;
+    if super::parse::tag_line(last).is_none_or(|(t, _)| &t != b"ER") {
+        return None;
+    }
+    let mut s = String::with_capacity(src.text.len() + 64);
+    for l in src.text.lines() {
+        s.push_str(l);
+        s.push_str(EOL);
+    }
+    s.push_str(EOL);
+    Some(s)
+}
+
+/// Name as RIS wants it: "Family, Given" for people (a trailing comma keeps a one-word
+/// family name a person on re-import), the name itself for organisations.
+fn ris_name(c: &crate::model::Creator) -> String {
+    match &c.name {
+        Name::Literal { literal } => literal.clone(),
+        Name::Person { given, suffix, .. } => {
+            let inv = c.display_inverted();
+            if given.is_empty() && suffix.is_empty() {
+                format!("{inv},")
+            } else {
+                inv
+            }
+        }
+    }
+}
+
+/// `YYYY/MM/DD/` with empty parts for unknown month/day; the original text when it is already
+/// in that form and means the same.
+fn ris_date(d: &PartialDate) -> String {
+    let raw = d.raw.trim();
+    let b = raw.as_bytes();
+    let risish = b.len() >= 4 && b[..4].iter().all(u8::is_ascii_digit) && (b.len() == 4 || b[4] == b'/');
+    if risish && !raw.contains('\n') {
+        let p = PartialDate::parse(raw);
+        if (p.year, p.month, p.day) == (d.year, d.month, d.day) {
+            return raw.to_string();
+        }
+    }
+    match d.year {
+        Some(y) => format!(
+            "{y:04}/{}/{}/",
+            d.month.map(|m| format!("{m:02}")).unwrap_or_default(),
+            d.day.map(|x| format!("{x:02}")).unwrap_or_default()
+        ),
+        None => raw.to_string(),
+    }
+}
+
+fn split_pages(p: &str) -> (String, String) {
+    let p = p.trim();
+    if p.contains(',') {
+        return (p.to_string(), String::new());
+    }
+    for sep in ["--", "\u{2013}", "\u{2014}", "-"] {
+        if let Some((a, b)) = p.split_once(sep) {
+            if !a.trim().is_empty() && !b.trim().is_empty() {
+                return (a.trim().to_string(), b.trim().to_string());
+            }
+        }
+    }
+    (p.to_string(), String::new())
+}
+
+/// The TY code: the kept original code while it still fits the item type, else the type's.
+fn ty_code(item: &Item) -> String {
+    if let Some(orig) = item.extra_field("TY") {
+        let o = orig.trim();
+        if !o.is_empty()
+            && tags::is_tag_like_code(o)
+            && (ItemType::from_ris(o) == Some(item.item_type)
+                || (item.item_type == ItemType::Misc && ItemType::from_ris(o).is_none()))
+        {
+            return o.to_ascii_uppercase();
+        }
+    }
+    item.item_type.ris_type().to_string()
+}
+
+fn write_item(item: &Item, omit: &Omit, out: &mut String, diags: &mut Vec<Diagnostic>, index: usize) {
+    let ty = item.item_type;
+    out.push_str("TY  - ");
+    out.push_str(&ty_code(item));
+    out.push_str(EOL);
+    line(out, omit, "TI", &item.full_title());
+    line(out, omit, "ST", &item.short_title);
+    let mut odd_roles = Vec::new();
+    for c in &item.creators {
+        let tag = match creator_tag(c.role, ty) {
+            Some(t) => t,
+            None => {
+                if !odd_roles.contains(&c.role.as_str()) {
+                    odd_roles.push(c.role.as_str());
+                }
+                "AU"
+            }
+        };
+        line(out, omit, tag, &ris_name(c));
+    }
+    if !odd_roles.is_empty() {
+        diags.push(Diagnostic::warning(
+            None,
+            format!(
+                "item {} ({:?}): RIS has no tag for {}; written as AU",
+                index + 1,
+                item.title,
+                odd_roles.join(", ")
+            ),
+        ));
+    }
+    if tags::t2_is_series(ty) {
+        line(out, omit, "T2", &item.series);
+        if !item.container.is_empty() {
+            line(out, omit, "T3", &item.container);
+        }
+    } else {
+        line(out, omit, "T2", &item.container);
+        line(out, omit, "T3", &item.series);
+    }
+    if let Some(y) = item.date.year {
+        line(out, omit, "PY", &format!("{y:04}"));
+    }
+    // DA unless the date is a bare year already said by PY.
+    let year_only = item
+        .date
+        .year
+        .is_some_and(|y| item.date.raw.trim() == format!("{y:04}"));
+    if !item.date.is_empty() && !year_only {
+        line(out, omit, "DA", &ris_date(&item.date));
+    }
+    line(out, omit, "VL", &item.volume);
+    line(out, omit, "IS", &item.issue);
+    let (sp, ep) = split_pages(&item.pages);
+    line(out, omit, "SP", &sp);
+    line(out, omit, "EP", &ep);
+    line(out, omit, "ET", &item.edition);
+    if tags::publisher_is_institution(ty) {
+        let pb = if item.institution.is_empty() {
+            &item.publisher
+        } else {
+            &item.institution
+        };
+        line(out, omit, "PB", pb);
+    } else {
+        line(out, omit, "PB", &item.publisher);
+        if !item.institution.is_empty() {
+            line(out, omit, "C1", &item.institution);
+        }
+    }
+    line(out, omit, "CY", &item.place);
+    for sn in item.issn.split(';').chain(item.isbn.split(';')) {
+        line(out, omit, "SN", sn.trim());
+    }
+    line(out, omit, "DO", &item.doi);
+    line(out, omit, "UR", &item.url);
+    line(out, omit, "LA", &item.language);
+    let genre = match ty {
+        ItemType::PhdThesis if item.genre.is_empty() => "Doctoral thesis",
+        ItemType::MastersThesis if item.genre.is_empty() => "Master's thesis",
+        _ => item.genre.as_str(),
+    };
+    line(out, omit, "M3", genre);
+    let ab = item
+        .r#abstract
+        .sections()
+        .iter()
+        .map(|s| {
+            if s.heading.is_empty() {
+                s.text.clone()
+            } else {
+                format!("{}: {}", s.heading, s.text)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    line(out, omit, "AB", &ab);
+    for t in &item.tags {
+        line(out, omit, "KW", &t.name);
+    }
+    line(out, omit, "N1", &item.note);
+    if item.access.status != AccessStatus::Unknown && !omit.access {
+        let v = if item.access.source.is_empty() {
+            format!("{ACCESS_NOTE} {}", item.access.status)
+        } else {
+            format!("{ACCESS_NOTE} {} ({})", item.access.status, item.access.source)
+        };
+        line(out, omit, "N1", &v);
+    }
+    if !omit.extra {
+        for e in &item.extra {
+            if e.name == "TY" {
+                continue;
+            }
+            if tags::is_tag(&e.name) {
+                line(out, omit, &e.name, &e.value);
+            }
+        }
+    }
+    out.push_str("ER  - ");
+    out.push_str(EOL);
+    out.push_str(EOL);
+}
+
+/// Write items as RIS. An unedited item imported from RIS is written as its original record.
+pub fn write(items: &[Item], opts: &RisWriteOptions) -> Written {
+    let omit = Omit::new(opts);
+    let mut w = Written::default();
+    let mut skipped: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if opts.omit_fields.is_empty() {
+            if let Some(v) = verbatim(item) {
+                w.text.push_str(&v);
+                continue;
+            }
+        }
+        write_item(item, &omit, &mut w.text, &mut w.diagnostics, i);
+        for e in &item.extra {
+            if !tags::is_tag(&e.name) && !skipped.contains(&e.name) {
+                skipped.push(e.name.clone());
+            }
+        }
+    }
+    if !skipped.is_empty() && !omit.extra {
+        w.diagnostics.push(Diagnostic::info(
+            None,
+            format!("fields without a RIS tag were not written: {}", skipped.join(", ")),
+        ));
+    }
+    w
+}
