@@ -288,7 +288,7 @@ pub fn parse(input: &str) -> Parsed {
         if r.lines.is_empty() {
             parsed.diagnostics.push(Diagnostic::warning(
                 r.line,
-                format!("line {}: access badge without a result after it; ignored", r.line),
+                "access badge without a result after it; ignored".to_string(),
             ));
             continue;
         }
@@ -389,10 +389,7 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
         if type_text.is_empty() {
             diags.push(Diagnostic::warning(
                 r.line,
-                format!(
-                    "line {}: result {number} shows no content type; imported as an article",
-                    r.line
-                ),
+                format!("result {number} shows no content type; imported as an article"),
             ));
         }
         ItemType::Article
@@ -570,17 +567,11 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
     if item.title.is_empty() {
         diags.push(Diagnostic::warning(
             r.line,
-            format!(
-                "line {}: result {number} has no title on the page; it was imported with an empty title and needs one",
-                r.line
-            ),
+            format!("result {number} has no title on the page; it was imported with an empty title and needs one"),
         ));
     }
     if item.creators.is_empty() {
-        diags.push(Diagnostic::warning(
-            r.line,
-            format!("line {}: result {number} shows no authors", r.line),
-        ));
+        diags.push(Diagnostic::warning(r.line, format!("result {number} shows no authors")));
     }
     item
 }

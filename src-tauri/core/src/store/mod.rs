@@ -117,7 +117,10 @@ impl Store {
     fn configure(&mut self) -> Result<()> {
         // How long a writer waits for another process's write to finish before giving up with
         // "library is busy" (FOLIO_BUSY_TIMEOUT_MS overrides the 10 s default).
-        let wait = std::env::var("FOLIO_BUSY_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+        let wait = std::env::var("FOLIO_BUSY_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
         self.conn.busy_timeout(Duration::from_millis(wait))?;
         self.conn.set_prepared_statement_cache_capacity(64);
         let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 /// The folio binary to stress: $FOLIO_BIN (CI points it at a release build), else the test build.
 fn bin() -> PathBuf {
-    std::env::var_os("FOLIO_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(folio_bin()))
+    std::env::var_os("FOLIO_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(folio_bin()))
 }
 
 fn write_items(path: &Path, n: usize, tag: &str) {
@@ -39,9 +41,16 @@ fn count(lib: &Path) -> i64 {
 struct Rng(u64);
 impl Rng {
     fn new() -> Rng {
-        let seed = std::env::var("FOLIO_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
-        });
+        let seed = std::env::var("FOLIO_CRASH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    | 1
+            });
         eprintln!("crash test seed: FOLIO_CRASH_SEED={seed}");
         Rng(seed)
     }
@@ -55,14 +64,33 @@ impl Rng {
 
 #[test]
 fn sigkill_during_a_large_import_leaves_all_or_nothing() {
-    let n: usize = std::env::var("FOLIO_CRASH_ITEMS").ok().and_then(|v| v.parse().ok()).unwrap_or(50_000);
-    let runs: usize = std::env::var("FOLIO_CRASH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(6);
+    let n: usize = std::env::var("FOLIO_CRASH_ITEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000);
+    let runs: usize = std::env::var("FOLIO_CRASH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.json");
     write_items(&file, n, "Big");
     let lib = dir.path().join("lib.sqlite");
     // Earlier data that must survive every crash.
-    ok(&lib, &["add", "--title", "Precious", "--author", "Steen, Trui", "--year", "2019", "--tag", "keep"]);
+    ok(
+        &lib,
+        &[
+            "add",
+            "--title",
+            "Precious",
+            "--author",
+            "Steen, Trui",
+            "--year",
+            "2019",
+            "--tag",
+            "keep",
+        ],
+    );
     ok(&lib, &["collection", "create", "Thesis"]);
     ok(&lib, &["collection", "add", "Thesis", "Steen2019"]);
     let precious = ok(&lib, &["show", "Steen2019", "--json"]);
@@ -71,7 +99,13 @@ fn sigkill_during_a_large_import_leaves_all_or_nothing() {
     let probe = dir.path().join("probe.sqlite");
     std::fs::copy(&lib, &probe).unwrap();
     let t0 = Instant::now();
-    let st = Command::new(bin()).arg("--library").arg(&probe).arg("import").arg(&file).output().unwrap();
+    let st = Command::new(bin())
+        .arg("--library")
+        .arg(&probe)
+        .arg("import")
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
     let full = t0.elapsed();
     assert_eq!(count(&probe), n as i64 + 1);
@@ -97,7 +131,10 @@ fn sigkill_during_a_large_import_leaves_all_or_nothing() {
         let l = Library::open(&lib).unwrap();
         assert_eq!(l.store().integrity_check().unwrap(), "ok", "run {run}");
         let c = l.count(&Filter::default()).unwrap();
-        assert!(c == 1 || c == n as i64 + 1, "run {run}: killed after {delay:?}, library holds {c} items");
+        assert!(
+            c == 1 || c == n as i64 + 1,
+            "run {run}: killed after {delay:?}, library holds {c} items"
+        );
         outcomes.push((delay, killed, c));
         if c > 1 {
             // It finished before the kill: undo it so the next run starts from the same state.
@@ -107,7 +144,10 @@ fn sigkill_during_a_large_import_leaves_all_or_nothing() {
         assert_eq!(ok(&lib, &["show", "Steen2019", "--json"]), precious, "run {run}");
     }
     eprintln!("runs (delay, killed mid-way, items after): {outcomes:?}");
-    assert!(outcomes.iter().any(|(_, killed, _)| *killed), "no run was killed mid-import");
+    assert!(
+        outcomes.iter().any(|(_, killed, _)| *killed),
+        "no run was killed mid-import"
+    );
 }
 
 #[test]
@@ -124,7 +164,14 @@ fn concurrent_writers_wait_for_each_other() {
         .collect();
     let importers: Vec<_> = files
         .iter()
-        .map(|f| Command::new(bin()).arg("--library").arg(&lib).arg("import").arg(f).output())
+        .map(|f| {
+            Command::new(bin())
+                .arg("--library")
+                .arg(&lib)
+                .arg("import")
+                .arg(f)
+                .output()
+        })
         .collect::<Vec<_>>();
     let _ = importers; // sequential warm-up would defeat the point: run them in threads instead
     let lib2 = lib.clone();
@@ -133,7 +180,13 @@ fn concurrent_writers_wait_for_each_other() {
             let lib = lib2.clone();
             let f = dir.path().join(format!("f{i}.json"));
             std::thread::spawn(move || {
-                Command::new(bin()).arg("--library").arg(&lib).args(["import", "--duplicates", "keep"]).arg(&f).output().unwrap()
+                Command::new(bin())
+                    .arg("--library")
+                    .arg(&lib)
+                    .args(["import", "--duplicates", "keep"])
+                    .arg(&f)
+                    .output()
+                    .unwrap()
             })
         })
         .chain((0..2).map(|i| {
@@ -144,7 +197,13 @@ fn concurrent_writers_wait_for_each_other() {
                     let o = Command::new(bin())
                         .arg("--library")
                         .arg(&lib)
-                        .args(["add", "--title", &format!("Added {i} {j}"), "--key", &format!("Add{i}x{j}")])
+                        .args([
+                            "add",
+                            "--title",
+                            &format!("Added {i} {j}"),
+                            "--key",
+                            &format!("Add{i}x{j}"),
+                        ])
                         .output()
                         .unwrap();
                     if !o.status.success() {
@@ -159,7 +218,11 @@ fn concurrent_writers_wait_for_each_other() {
         .collect();
     for h in handles {
         let out = h.join().unwrap();
-        assert!(out.status.success(), "a concurrent writer failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "a concurrent writer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let l = Library::open(&lib).unwrap();
     assert_eq!(l.store().integrity_check().unwrap(), "ok");
@@ -173,7 +236,8 @@ fn a_writer_that_waits_too_long_says_the_library_is_busy() {
     let lib = dir.path().join("lib.sqlite");
     ok(&lib, &["add", "--title", "A"]);
     let conn = rusqlite::Connection::open(&lib).unwrap();
-    conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO meta (key, value) VALUES ('lock', 'held');").unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO meta (key, value) VALUES ('lock', 'held');")
+        .unwrap();
     let out = Command::new(bin())
         .arg("--library")
         .arg(&lib)

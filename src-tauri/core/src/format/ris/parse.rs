@@ -182,7 +182,7 @@ pub(crate) fn records(text: &str, diags: &mut Vec<Diagnostic>, repairs: &mut Rep
                     stray_reported = true;
                     diags.push(Diagnostic::warning(
                         n,
-                        format!("line {n}: RIS data outside a TY … ER record was ignored"),
+                        "RIS data outside a TY … ER record was ignored".to_string(),
                     ));
                 }
             }
@@ -198,7 +198,7 @@ pub(crate) fn records(text: &str, diags: &mut Vec<Diagnostic>, repairs: &mut Rep
                         }
                         None => diags.push(Diagnostic::warning(
                             n,
-                            format!("line {n}: text after the TY line ignored: {cont:?}"),
+                            format!("text after the TY line ignored: {cont:?}"),
                         )),
                     }
                     *te = e;
@@ -251,7 +251,7 @@ pub fn parse(input: &str) -> Parsed {
         if rec.fields.iter().all(|f| f.value.trim().is_empty()) {
             parsed.diagnostics.push(Diagnostic::warning(
                 rec.line,
-                format!("line {}: record has no fields besides its type", rec.line),
+                "record has no fields besides its type".to_string(),
             ));
         }
         let vendor = vendors::detect(&rec);
@@ -275,7 +275,7 @@ pub fn parse(input: &str) -> Parsed {
         let Ok((mut item, diags)) = built else {
             parsed.diagnostics.push(Diagnostic::error(
                 rec.line,
-                format!("line {}: record could not be read (internal error); skipped", rec.line),
+                "record could not be read (internal error); skipped".to_string(),
             ));
             continue;
         };
@@ -659,12 +659,9 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
                 diags.push(Diagnostic::warning(
                     rec.line,
                     if ty_code.is_empty() {
-                        format!("line {}: record has no RIS type; imported as misc", rec.line)
+                        "record has no RIS type; imported as misc".to_string()
                     } else {
-                        format!(
-                            "line {}: unknown RIS type {ty_code:?}; imported as misc (the type is kept)",
-                            rec.line
-                        )
+                        format!("unknown RIS type {ty_code:?}; imported as misc (the type is kept)")
                     },
                 ));
                 ItemType::Misc
@@ -968,10 +965,7 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
     }
 
     if item.title.is_empty() {
-        diags.push(Diagnostic::warning(
-            rec.line,
-            format!("line {}: record has no title", rec.line),
-        ));
+        diags.push(Diagnostic::warning(rec.line, "record has no title".to_string()));
     }
     (item, diags)
 }

@@ -80,7 +80,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
             if cur.is_some() {
                 parsed
                     .diagnostics
-                    .push(Diagnostic::warning(n, format!("line {n}: unrecognised line ignored")));
+                    .push(Diagnostic::warning(n, "unrecognised line ignored".to_string()));
             }
             continue;
         };
@@ -117,7 +117,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
                 } else {
                     parsed.diagnostics.push(Diagnostic::warning(
                         n,
-                        format!("line {n}: {tag} line outside a PT … ER record ignored"),
+                        format!("{tag} line outside a PT … ER record ignored"),
                     ));
                 }
             }
@@ -280,10 +280,7 @@ fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
         }
     }
     if item.title.is_empty() {
-        diags.push(Diagnostic::warning(
-            r.line,
-            format!("line {}: record has no title", r.line),
-        ));
+        diags.push(Diagnostic::warning(r.line, "record has no title".to_string()));
     }
     item
 }
