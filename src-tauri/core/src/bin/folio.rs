@@ -1097,7 +1097,18 @@ fn main() {
             std::process::exit(code);
         }
     };
-    if let Err(e) = run(cli) {
+    let result = run(cli);
+    if std::env::var_os("FOLIO_TRACE").is_some() {
+        // Peak resident memory of this process (Linux), for the benchmarks.
+        if let Some(kb) = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        }) {
+            eprintln!("trace: peak memory: {:.1} MB", kb as f64 / 1024.0);
+        }
+    }
+    if let Err(e) = result {
         // A closed pipe (`folio list | head`) is not an error.
         if e.chain().any(|c| {
             c.downcast_ref::<std::io::Error>()

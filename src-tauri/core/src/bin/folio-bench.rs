@@ -1,0 +1,466 @@
+//! `folio-bench`: Folio's performance suite. Prints figures and writes a Markdown table to
+//! `target/bench-report.md`; it asserts nothing (targets are compared in the report).
+//!
+//! Data: `$FOLIO_CORPUS/large/derived/beebe-fish-{50k,100k}.bib.xz` and `beebe-fish-50k.ris.xz`
+//! (Beebe's public-domain bibliographies, concatenated with duplicate keys dropped; see that
+//! folder's SOURCES.md). The 100k library is the 100k file imported; a 100k RIS file is that
+//! library exported.
+//!
+//! Run it through `bash .ci/bench` (release build, < 10 minutes on 2 cores).
+
+use anyhow::{bail, Context, Result};
+use folio::export::{ExportOptions, Selection};
+use folio::format::Format;
+use folio::store::search::{Filter, Sort, SortColumn};
+use folio::Library;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Report {
+    rows: Vec<(String, String, String, String)>,
+}
+
+impl Report {
+    fn row(&mut self, what: &str, figure: String, target: &str, verdict: &str) {
+        println!("{what:<58} {figure:<40} {target:<22} {verdict}");
+        self.rows.push((what.into(), figure, target.into(), verdict.into()));
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn percentile(v: &[f64], p: f64) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let idx = ((p / 100.0) * (v.len() as f64 - 1.0)).round() as usize;
+    v[idx.min(v.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn unpack(xz: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        return Ok(());
+    }
+    let tmp = out.with_extension("part");
+    let st = Command::new("xz")
+        .arg("-dkc")
+        .arg(xz)
+        .stdout(std::fs::File::create(&tmp)?)
+        .status()
+        .context("running xz (install xz-utils)")?;
+    if !st.success() {
+        bail!("xz failed on {}", xz.display());
+    }
+    std::fs::rename(tmp, out)?;
+    Ok(())
+}
+
+/// The file without `@Preamble{…}` blocks (the biblatex crate rejects Beebe's preambles).
+fn strip_preambles(src: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(src)?;
+    let mut res = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(pos) = rest.find("\n@Preamble{") {
+        res.push_str(&rest[..pos + 1]);
+        let after = &rest[pos + 1..];
+        let end = after.find("\n}\n").map(|e| e + 3).unwrap_or(after.len());
+        rest = &after[end..];
+    }
+    res.push_str(rest);
+    std::fs::write(out, res)?;
+    Ok(())
+}
+
+/// Run a process; return (wall seconds, peak MB from its `trace: peak memory` line).
+fn run_traced(cmd: &mut Command) -> Result<(f64, f64, String)> {
+    let t = Instant::now();
+    let out = cmd.env("FOLIO_TRACE", "1").output()?;
+    let wall = t.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() {
+        bail!("{cmd:?} failed: {err}");
+    }
+    let peak = err
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("trace: peak memory: ")?
+                .strip_suffix(" MB")?
+                .parse::<f64>()
+                .ok()
+        })
+        .unwrap_or(f64::NAN);
+    Ok((wall, peak, err))
+}
+
+fn count_entries(path: &Path) -> Result<usize> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(text
+        .lines()
+        .filter(|l| {
+            let l = l.trim_start().to_ascii_lowercase();
+            l.starts_with('@') && !l.starts_with("@string") && !l.starts_with("@preamble") && !l.starts_with("@comment")
+        })
+        .count())
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    // Child mode: the bare biblatex crate parse of a file, measured in its own process.
+    if args.get(1).map(String::as_str) == Some("parse-biblatex") {
+        let text = std::fs::read_to_string(&args[2])?;
+        let t = Instant::now();
+        let bib = biblatex::Bibliography::parse(&text).map_err(|e| anyhow::anyhow!("biblatex: {e}"))?;
+        let secs = t.elapsed().as_secs_f64();
+        let kb = std::fs::read_to_string("/proc/self/status")?
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0);
+        println!("{} {secs} {}", bib.len(), kb as f64 / 1024.0);
+        return Ok(());
+    }
+    let runs: usize = std::env::var("FOLIO_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let corpus = std::env::var_os("FOLIO_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    let derived = corpus.join("large/derived");
+    if !derived.is_dir() {
+        bail!("benchmark data not found at {} (set FOLIO_CORPUS)", derived.display());
+    }
+    let exe = std::env::current_exe()?;
+    let bin_dir = exe.parent().context("exe dir")?;
+    let folio = bin_dir.join("folio");
+    let target = bin_dir.parent().context("target dir")?;
+    let work = target.join("bench-work");
+    std::fs::create_dir_all(&work)?;
+
+    let bib50 = work.join("beebe-fish-50k.bib");
+    let bib100 = work.join("beebe-fish-100k.bib");
+    let ris50 = work.join("beebe-fish-50k.ris");
+    unpack(&derived.join("beebe-fish-50k.bib.xz"), &bib50)?;
+    unpack(&derived.join("beebe-fish-100k.bib.xz"), &bib100)?;
+    unpack(&derived.join("beebe-fish-50k.ris.xz"), &ris50)?;
+    let bib50_nopre = work.join("beebe-fish-50k.nopre.bib");
+    strip_preambles(&bib50, &bib50_nopre)?;
+    let n50 = count_entries(&bib50)?;
+    let n100 = count_entries(&bib100)?;
+
+    let mut r = Report { rows: Vec::new() };
+    println!("runs per figure: {runs}; 2-core machine, figures are medians\n");
+
+    // 1. The floor: the bare biblatex crate parse.
+    let mut parse_secs = Vec::new();
+    let mut parse_mb = 0.0f64;
+    for _ in 0..runs {
+        let out = Command::new(&exe).arg("parse-biblatex").arg(&bib50_nopre).output()?;
+        if !out.status.success() {
+            bail!("biblatex parse failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let s = String::from_utf8_lossy(&out.stdout);
+        let f: Vec<&str> = s.split_whitespace().collect();
+        parse_secs.push(f[1].parse::<f64>()?);
+        parse_mb = parse_mb.max(f[2].parse::<f64>()?);
+    }
+    let parse50 = median(parse_secs);
+    r.row(
+        &format!("biblatex crate Bibliography::parse, {n50} entries (no preambles)"),
+        format!(
+            "{parse50:.2} s, {:.0} entries/s, {parse_mb:.0} MB",
+            n50 as f64 / parse50
+        ),
+        "floor",
+        "",
+    );
+
+    // 2. folio import of the same file, end to end, as a process.
+    let import = |file: &Path, lib: &Path| -> Result<(f64, f64)> {
+        let _ = std::fs::remove_file(lib);
+        let (wall, peak, _) = run_traced(
+            Command::new(&folio)
+                .arg("--library")
+                .arg(lib)
+                .args(["import", "--duplicates", "keep"])
+                .arg(file),
+        )?;
+        Ok((wall, peak))
+    };
+    let mut walls = Vec::new();
+    let mut peak50 = 0.0f64;
+    for _ in 0..runs {
+        let (w, p) = import(&bib50_nopre, &work.join("lib50.sqlite"))?;
+        walls.push(w);
+        peak50 = peak50.max(p);
+    }
+    let imp50 = median(walls);
+    let ratio = imp50 / parse50;
+    r.row(
+        &format!("folio import (process, new library), {n50} BibTeX entries"),
+        format!(
+            "{imp50:.2} s, {:.0} entries/s, {peak50:.0} MB, {ratio:.2}x parse",
+            n50 as f64 / imp50
+        ),
+        "<= 2x parse",
+        if ratio <= 2.0 { "met" } else { "MISSED" },
+    );
+    let mut walls = Vec::new();
+    let mut peak100 = 0.0f64;
+    let lib100 = work.join("lib100.sqlite");
+    for _ in 0..runs {
+        let (w, p) = import(&bib100, &lib100)?;
+        walls.push(w);
+        peak100 = peak100.max(p);
+    }
+    let imp100 = median(walls);
+    r.row(
+        &format!("folio import (process, new library), {n100} BibTeX entries"),
+        format!(
+            "{imp100:.2} s, {:.0} entries/s, peak {peak100:.0} MB",
+            n100 as f64 / imp100
+        ),
+        "< 10 s, < 300 MB",
+        if imp100 < 10.0 && peak100 < 300.0 {
+            "met"
+        } else {
+            "MISSED"
+        },
+    );
+
+    // 3. RIS import: the 50k RIS file and a 100k RIS export.
+    let mut walls = Vec::new();
+    for _ in 0..runs {
+        walls.push(import(&ris50, &work.join("libris.sqlite"))?.0);
+    }
+    let ris = median(walls);
+    r.row(
+        "folio import, 51,754-record RIS (bibutils export)",
+        format!("{ris:.2} s, {:.0} records/s", 51754.0 / ris),
+        "",
+        "",
+    );
+
+    let lib = Library::open(&lib100)?;
+    let all = Selection::default();
+    let mut ex_bib = Vec::new();
+    let mut ex_ris = Vec::new();
+    let ris100 = work.join("export100k.ris");
+    for _ in 0..runs {
+        let t = Instant::now();
+        lib.export_file(
+            &all,
+            &ExportOptions {
+                format: Format::Bibtex,
+                ..Default::default()
+            },
+            &work.join("export100k.bib"),
+        )?;
+        ex_bib.push(t.elapsed().as_secs_f64());
+        let _ = std::fs::remove_file(work.join("export100k.bib"));
+        let t = Instant::now();
+        lib.export_file(
+            &all,
+            &ExportOptions {
+                format: Format::Ris,
+                ..Default::default()
+            },
+            &ris100,
+        )?;
+        ex_ris.push(t.elapsed().as_secs_f64());
+    }
+    let (eb, er) = (median(ex_bib), median(ex_ris));
+    r.row(
+        &format!("export {n100} items to BibTeX (select + write, atomic)"),
+        format!("{eb:.2} s"),
+        "< 1 s",
+        if eb < 1.0 { "met" } else { "MISSED" },
+    );
+    r.row(
+        &format!("export {n100} items to RIS"),
+        format!("{er:.2} s"),
+        "< 1 s",
+        if er < 1.0 { "met" } else { "MISSED" },
+    );
+    let mut walls = Vec::new();
+    for _ in 0..runs {
+        walls.push(import(&ris100, &work.join("libris100.sqlite"))?.0);
+    }
+    let ris100t = median(walls);
+    r.row(
+        &format!("folio import, {n100}-record RIS (Folio's own export)"),
+        format!("{ris100t:.2} s, {:.0} records/s", n100 as f64 / ris100t),
+        "",
+        "",
+    );
+
+    // 4. Search on the 100k library: count + first page, as the app does.
+    let queries = [
+        "salmon",
+        "fish",
+        "\"stock assessment\"",
+        "author:smith",
+        "author:beebe",
+        "year:1990..1995",
+        "year:2005",
+        "title:growth",
+        "journal:aquaculture",
+        "salm",
+        "temperature oxygen",
+        "\"climate change\" year:2000..",
+        "author:jones title:model",
+        "-year:..1999 salmon",
+        "type:article cod",
+        "tag:fish",
+        "access:unknown trout",
+        "growth OR mortality",
+        "abstract:larvae",
+        "zooplankton author:a",
+    ];
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        for q in &queries {
+            let f = Filter {
+                query: folio::query::parse(q).map_err(anyhow::Error::msg)?,
+                ..Default::default()
+            };
+            let t = Instant::now();
+            let _n = lib.count(&f)?;
+            let _rows = lib.list(&f, Sort::default(), 0, 50)?;
+            times.push(ms(t.elapsed()));
+        }
+    }
+    let (p50, p99) = (percentile(&times, 50.0), percentile(&times, 99.0));
+    r.row(
+        &format!("search, 20 typical queries x 10 on {n100} items (count + first page)"),
+        format!("p50 {p50:.1} ms, p99 {p99:.1} ms"),
+        "p50 < 10 ms, p99 < 50 ms",
+        if p50 < 10.0 && p99 < 50.0 { "met" } else { "MISSED" },
+    );
+    let mut slowest: Vec<(f64, &str)> = Vec::new();
+    for (i, q) in queries.iter().enumerate() {
+        let mine: Vec<f64> = times.iter().skip(i).step_by(queries.len()).copied().collect();
+        slowest.push((median(mine), q));
+    }
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let detail: Vec<String> = slowest.iter().take(3).map(|(t, q)| format!("{q} {t:.1} ms")).collect();
+    r.row("  slowest queries (median)", detail.join("; "), "", "");
+
+    // 5. List pages.
+    let mut worst = 0.0f64;
+    let mut cells = Vec::new();
+    for (name, col) in [
+        ("title", SortColumn::Title),
+        ("year", SortColumn::Year),
+        ("author", SortColumn::Creators),
+    ] {
+        for (label, offset) in [("first", 0usize), ("deep", n100.saturating_sub(100))] {
+            let mut t_ms = Vec::new();
+            for _ in 0..10 {
+                let t = Instant::now();
+                let rows = lib.list(
+                    &Filter::default(),
+                    Sort {
+                        column: col,
+                        descending: false,
+                    },
+                    offset,
+                    50,
+                )?;
+                t_ms.push(ms(t.elapsed()));
+                assert!(!rows.is_empty());
+            }
+            let m = median(t_ms);
+            worst = worst.max(m);
+            cells.push(format!("{name}/{label} {m:.1}"));
+        }
+    }
+    r.row(
+        &format!("list page of 50, sorted, {n100} items (ms)"),
+        cells.join(", "),
+        "< 20 ms",
+        if worst < 20.0 { "met" } else { "MISSED" },
+    );
+    drop(lib);
+
+    // 7. Opening the 100k library: process start to first page printed.
+    let mut walls = Vec::new();
+    for _ in 0..runs.max(5) {
+        let t = Instant::now();
+        let out = Command::new(&folio)
+            .arg("--library")
+            .arg(&lib100)
+            .args(["list", "--limit", "50"])
+            .output()?;
+        walls.push(ms(t.elapsed()));
+        if !out.status.success() {
+            bail!("list failed");
+        }
+    }
+    r.row(
+        &format!("open {n100}-item library until the first page is ready (process)"),
+        format!("{:.0} ms", median(walls)),
+        "",
+        "",
+    );
+
+    // Duplicate checking: 10k entries into the 100k library vs into an empty one.
+    let bib10 = work.join("beebe-fish-10k.bib");
+    unpack(&derived.join("beebe-fish-10k.bib.xz"), &bib10)?;
+    let copy = work.join("lib100copy.sqlite");
+    let mut into_full = Vec::new();
+    let mut into_empty = Vec::new();
+    for _ in 0..runs {
+        std::fs::copy(&lib100, &copy)?;
+        let (w, _, err) = run_traced(
+            Command::new(&folio)
+                .arg("--library")
+                .arg(&copy)
+                .args(["import", "--duplicates", "skip"])
+                .arg(&bib10),
+        )?;
+        let _ = err;
+        into_full.push(w);
+        into_empty.push(import(&bib10, &work.join("lib10.sqlite"))?.0);
+    }
+    let (f, e) = (median(into_full), median(into_empty));
+    r.row(
+        "import 10k BibTeX into the 100k library (duplicates checked) vs empty",
+        format!("{f:.2} s vs {e:.2} s (+{:.2} s)", f - e),
+        "dup check << 1 s",
+        if f - e < 1.0 { "met" } else { "MISSED" },
+    );
+
+    let mut md = String::from("# Folio benchmark report\n\n");
+    let _ = writeln!(
+        md,
+        "Medians of {runs} runs (search: 10 rounds of 20 queries) on this machine; generated by `bash .ci/bench`.\n"
+    );
+    md.push_str("| measurement | figure | target | verdict |\n|---|---|---|---|\n");
+    for (a, b, c, d) in &r.rows {
+        let _ = writeln!(md, "| {a} | {b} | {c} | {d} |");
+    }
+    let out = target.join("bench-report.md");
+    std::fs::write(&out, md)?;
+    println!("\nwrote {}", out.display());
+    Ok(())
+}
