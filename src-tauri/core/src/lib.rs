@@ -16,7 +16,9 @@ pub mod store;
 pub mod text;
 
 pub use library::{default_library_path, CollectionNode, Library};
+pub mod auto_export;
 pub mod dedupe;
 pub mod duplicates;
 pub mod export;
 pub mod import;
+pub mod latex;

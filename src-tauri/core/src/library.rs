@@ -148,16 +148,24 @@ impl Library {
     }
 
     /// Set fields by name (`title=…`, `year=…`, `journal=…`, extra fields). One undo step.
-    pub fn edit(&mut self, key: &str, changes: &[(String, String)]) -> Result<Item> {
+    /// Changing a protected citation key (cited by a registered `.aux`, or in an auto-export)
+    /// needs `force`.
+    pub fn edit(&mut self, key: &str, changes: &[(String, String)], force: bool) -> Result<Item> {
         let mut item = self.get(key)?;
         for (f, v) in changes {
             item.set(f, v).map_err(|e| Error::InvalidInput(format!("{key}: {e}")))?;
         }
-        self.update(item)
+        self.update_with(item, force)
     }
 
-    /// Save a whole edited item (the app's item pane). One undo step.
-    pub fn update(&mut self, mut item: Item) -> Result<Item> {
+    /// Save a whole edited item (the app's item pane). One undo step. A protected key change
+    /// is refused (see [`Library::update_with`]).
+    pub fn update(&mut self, item: Item) -> Result<Item> {
+        self.update_with(item, false)
+    }
+
+    /// Save a whole edited item; `force` confirms changing a protected citation key.
+    pub fn update_with(&mut self, mut item: Item, force: bool) -> Result<Item> {
         if item.key.is_empty() {
             return Err(Error::InvalidInput("the citation key cannot be empty".into()));
         }
@@ -171,6 +179,9 @@ impl Library {
         let before = self.get_by_id(id)?;
         if before == item {
             return Ok(before);
+        }
+        if before.key != item.key {
+            self.check_key_changes(std::slice::from_ref(&before.key), force)?;
         }
         let label = format!("Edit {}", item.key);
         self.store.write(&label, |w| items::update(w, &mut item))?;
@@ -543,7 +554,12 @@ impl Library {
 
     /// Give items new keys from the library's pattern (or `pattern`). Explicit and undoable:
     /// keys never change by themselves. Returns (old, new) pairs that changed.
-    pub fn regenerate_keys(&mut self, keys: &[String], pattern: Option<&str>) -> Result<Vec<(String, String)>> {
+    pub fn regenerate_keys(
+        &mut self,
+        keys: &[String],
+        pattern: Option<&str>,
+        force: bool,
+    ) -> Result<Vec<(String, String)>> {
         let pattern = match pattern {
             Some(p) => p.to_string(),
             None => self.key_pattern()?,
@@ -573,6 +589,8 @@ impl Library {
         if plan.is_empty() {
             return Ok(changes);
         }
+        let olds: Vec<String> = changes.iter().map(|(o, _)| o.clone()).collect();
+        self.check_key_changes(&olds, force)?;
         self.store
             .write(&format!("Regenerate keys of {}", keys_label(keys)), |w| {
                 // Two passes so swapping keys between items never collides.

@@ -40,6 +40,9 @@ enum Command {
         set: Vec<String>,
         #[arg(long)]
         json: bool,
+        /// Confirm changing a citation key that a paper depends on.
+        #[arg(long)]
+        force: bool,
     },
     /// Show one or more items.
     Show {
@@ -133,6 +136,20 @@ enum Command {
     },
     /// Export items to BibTeX, BibLaTeX, RIS or Folio JSON.
     Export(ExportArgs),
+    /// Files kept in sync with the library (Better BibTeX-style auto-export).
+    #[command(subcommand, name = "auto-export")]
+    AutoExport(AutoExportCmd),
+    /// Registered LaTeX .aux files: the keys they cite are protected.
+    #[command(subcommand)]
+    Aux(AuxCmd),
+    /// Print \cite{key1,key2} for the items (or a formatted reference with --style).
+    Cite {
+        #[arg(required = true)]
+        keys: Vec<String>,
+        /// The LaTeX command: cite, citep, citet, autocite, parencite, textcite, …
+        #[arg(long, default_value = "cite")]
+        command: String,
+    },
     /// Library location, schema version and counts.
     Info {
         #[arg(long)]
@@ -249,6 +266,9 @@ struct ExportArgs {
     select: SelectArgs,
     /// Export exactly these items.
     keys: Vec<String>,
+    /// Export the entries a LaTeX .aux file cites (with their crossref parents); registers it.
+    #[arg(long, conflicts_with = "keys")]
+    aux: Option<PathBuf>,
     /// Write LaTeX escapes instead of UTF-8 (default for bibtex).
     #[arg(long, conflicts_with = "unicode")]
     ascii: bool,
@@ -345,6 +365,54 @@ enum AccessCmd {
 }
 
 #[derive(Subcommand)]
+enum AutoExportCmd {
+    /// Keep PATH in sync with a scope of the library (written now and after every change).
+    Add {
+        path: PathBuf,
+        #[arg(long, default_value = "bibtex")]
+        format: Format,
+        #[arg(long)]
+        collection: Option<String>,
+        #[arg(long)]
+        recursive: bool,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        access: Option<AccessStatus>,
+        /// A saved search.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, conflicts_with = "unicode")]
+        ascii: bool,
+        #[arg(long)]
+        unicode: bool,
+        #[arg(long = "omit")]
+        omit: Vec<String>,
+    },
+    /// The auto-exports and their last run.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop keeping PATH in sync (the file stays).
+    Remove { path: PathBuf },
+    /// Bring every auto-export up to date now.
+    Run,
+}
+
+#[derive(Subcommand)]
+enum AuxCmd {
+    /// Register a .aux file (its cited keys become protected).
+    Add {
+        path: PathBuf,
+    },
+    Remove {
+        path: PathBuf,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
 enum SearchCmd {
     /// Save a search under a name: `folio search save recent "year:2020.. access:open"`.
     Save {
@@ -375,6 +443,14 @@ enum KeyCmd {
         all: bool,
         #[arg(long)]
         pattern: Option<String>,
+        /// Confirm changing keys that a paper depends on (cited in a registered .aux or auto-exported).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Keys a paper depends on, and why.
+    Protected {
+        #[arg(long)]
+        json: bool,
     },
     /// Show or set the library's key pattern, e.g. "[auth:lower][year]".
     Pattern { pattern: Option<String> },
@@ -538,7 +614,26 @@ fn parse_assignments(list: &[String]) -> Result<Vec<(String, String)>> {
 fn run(cli: Cli) -> Result<()> {
     let path = library_path(&cli);
     let mut lib = Library::open(&path).with_context(|| format!("cannot open library {}", path.display()))?;
-    match cli.command {
+    let result = dispatch(&mut lib, cli.command, &path);
+    // Every auto-export the command touched is up to date when the command returns.
+    match lib.sync_if_changed() {
+        Ok(results) => {
+            for r in results.iter().filter(|r| r.error.is_some()) {
+                eprintln!(
+                    "folio: warning: auto-export {} failed: {} (the old file is untouched; the next change retries)",
+                    r.path,
+                    r.error.as_deref().unwrap_or_default()
+                );
+            }
+        }
+        Err(e) => eprintln!("folio: warning: auto-exports not updated: {e}"),
+    }
+    result
+}
+
+fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Result<()> {
+    let lib = &mut *lib;
+    match command {
         Command::Add(a) => {
             let ty: ItemType = a.item_type.parse().map_err(|e: String| anyhow!(e))?;
             let mut item = Item::new(ty, a.title.trim());
@@ -593,8 +688,8 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", item.key);
             }
         }
-        Command::Edit { key, set, json } => {
-            let item = lib.edit(&key, &parse_assignments(&set)?)?;
+        Command::Edit { key, set, json, force } => {
+            let item = lib.edit(&key, &parse_assignments(&set)?, force)?;
             if json {
                 print_json(&item_json(&lib, &item)?)?;
             } else {
@@ -825,7 +920,24 @@ fn run(cli: Cli) -> Result<()> {
             }
         },
         Command::Key(k) => match k {
-            KeyCmd::Regenerate { keys, all, pattern } => {
+            KeyCmd::Protected { json } => {
+                let p = lib.protected_keys()?;
+                if json {
+                    print_json(&serde_json::Value::Object(
+                        p.into_iter().map(|(k, v)| (k, json!(v))).collect(),
+                    ))?;
+                } else {
+                    for (k, why) in p {
+                        println!("{k:<24} {why}");
+                    }
+                }
+            }
+            KeyCmd::Regenerate {
+                keys,
+                all,
+                pattern,
+                force,
+            } => {
                 let keys = if all {
                     lib.items(&Filter::default(), Sort::default())?
                         .into_iter()
@@ -836,7 +948,7 @@ fn run(cli: Cli) -> Result<()> {
                 } else {
                     keys
                 };
-                for (old, new) in lib.regenerate_keys(&keys, pattern.as_deref())? {
+                for (old, new) in lib.regenerate_keys(&keys, pattern.as_deref(), force)? {
                     println!("{old} -> {new}");
                 }
             }
@@ -1024,8 +1136,25 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Export(e) => {
-            let filter = filter_of(&e.select, &lib)?;
-            let sel = Selection { filter, keys: e.keys };
+            let filter = filter_of(&e.select, lib)?;
+            let keys = match &e.aux {
+                Some(aux) => {
+                    let (items, missing) = lib.cited_items(aux)?;
+                    for m in &missing {
+                        eprintln!(
+                            "folio: warning: {} cites {m}, which is not in the library",
+                            aux.display()
+                        );
+                    }
+                    lib.aux_add(aux)?;
+                    if items.is_empty() {
+                        bail!("{} cites nothing that is in the library", aux.display());
+                    }
+                    items.into_iter().map(|i| i.key).collect()
+                }
+                None => e.keys,
+            };
+            let sel = Selection { filter, keys };
             let ascii = if e.ascii {
                 Some(true)
             } else if e.unicode {
@@ -1058,6 +1187,124 @@ fn run(cli: Cli) -> Result<()> {
             for d in &report.diagnostics {
                 eprintln!("{}: {}", d.severity.as_str(), d.message);
             }
+        }
+        Command::AutoExport(a) => match a {
+            AutoExportCmd::Add {
+                path,
+                format,
+                collection,
+                recursive,
+                tag,
+                access,
+                search,
+                ascii,
+                unicode,
+                omit,
+            } => {
+                use folio::auto_export::{AutoExport, Scope};
+                let scopes = [collection.is_some(), tag.is_some(), access.is_some(), search.is_some()];
+                if scopes.iter().filter(|s| **s).count() > 1 {
+                    bail!("choose one scope: --collection, --tag, --access or --search");
+                }
+                let scope = if let Some(c) = collection {
+                    Scope::Collection {
+                        id: lib.resolve_collection(&c)?,
+                        recursive,
+                    }
+                } else if let Some(t) = tag {
+                    Scope::Tag { name: t }
+                } else if let Some(a) = access {
+                    Scope::Access { status: a }
+                } else if let Some(s) = search {
+                    Scope::Search { name: s }
+                } else {
+                    Scope::Library
+                };
+                let ascii = if ascii {
+                    Some(true)
+                } else if unicode {
+                    Some(false)
+                } else {
+                    None
+                };
+                let export = AutoExport {
+                    path: path.to_string_lossy().into_owned(),
+                    format: format.as_str().to_string(),
+                    scope,
+                    ascii,
+                    omit_fields: omit,
+                };
+                let r = lib.auto_export_add(export)?;
+                match r.error {
+                    Some(e) => eprintln!("folio: warning: registered, but writing {} failed: {e}", r.path),
+                    None => eprintln!("auto-export {} written ({} items)", r.path, r.items),
+                }
+            }
+            AutoExportCmd::List { json } => {
+                let list = lib.auto_exports()?;
+                if json {
+                    print_json(&serde_json::Value::Array(
+                        list.iter()
+                            .map(|s| {
+                                json!({"path": s.export.path, "format": s.export.format,
+                                       "scope": lib.scope_label(&s.export.scope), "last_run_at": s.last_run_at,
+                                       "items": s.items, "last_error": s.last_error})
+                            })
+                            .collect(),
+                    ))?;
+                } else {
+                    for s in list {
+                        println!(
+                            "{}  {} of {}{}",
+                            s.export.path,
+                            s.export.format,
+                            lib.scope_label(&s.export.scope),
+                            s.last_error.map(|e| format!("  FAILED: {e}")).unwrap_or_default()
+                        );
+                    }
+                }
+            }
+            AutoExportCmd::Remove { path } => lib.auto_export_remove(&path.to_string_lossy())?,
+            AutoExportCmd::Run => {
+                let results = lib.sync_auto_exports()?;
+                let mut failed = 0;
+                for r in &results {
+                    match &r.error {
+                        Some(e) => {
+                            failed += 1;
+                            eprintln!("{}: FAILED: {e}", r.path)
+                        }
+                        None => eprintln!(
+                            "{}: {} items{}",
+                            r.path,
+                            r.items,
+                            if r.written { ", written" } else { ", unchanged" }
+                        ),
+                    }
+                }
+                if failed > 0 {
+                    bail!("{failed} auto-export(s) failed");
+                }
+            }
+        },
+        Command::Aux(a) => match a {
+            AuxCmd::Add { path } => lib.aux_add(&path)?,
+            AuxCmd::Remove { path } => lib.aux_remove(&path)?,
+            AuxCmd::List => {
+                for p in lib.aux_files()? {
+                    println!("{p}");
+                }
+            }
+        },
+        Command::Cite { keys, command } => {
+            for k in &keys {
+                lib.id_of(k)?;
+            }
+            let cmd = command.trim_start_matches('\\');
+            if cmd.is_empty() || !cmd.chars().all(|c| c.is_ascii_alphabetic() || c == '*') {
+                bail!("invalid LaTeX command {command:?}");
+            }
+            println!("\\{cmd}{{{}}}", keys.join(","));
         }
         Command::Info { json } => {
             let live = lib.count(&Filter::default())?;

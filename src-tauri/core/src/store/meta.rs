@@ -26,3 +26,10 @@ pub fn restore(w: &mut Writer<'_>, key: &str, value: Option<&str>) -> Result<()>
     };
     Ok(())
 }
+
+/// All values whose key starts with `prefix`, by key.
+pub fn with_prefix(conn: &Connection, prefix: &str) -> Result<Vec<(String, String)>> {
+    let mut st = conn.prepare("SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key")?;
+    let rows = st.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -36,17 +36,20 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001-initial.sql")),
         M::up(include_str!("migrations/0002-saved-searches.sql")),
+        M::up(include_str!("migrations/0003-latex-workflow.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    2
+    3
 }
 
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Set by every committed write; auto-exports sync when it is set.
+    changed: bool,
 }
 
 fn busy(e: rusqlite::Error) -> Error {
@@ -93,6 +96,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
+            changed: false,
         };
         store.configure().map_err(|e| match e {
             Error::Db(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => Error::NotALibrary {
@@ -108,7 +112,11 @@ impl Store {
     /// A fresh library in memory (tests, previews).
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Store { conn, path: None };
+        let mut store = Store {
+            conn,
+            path: None,
+            changed: false,
+        };
         store.configure()?;
         store.migrate(None)?;
         Ok(store)
@@ -231,7 +239,13 @@ impl Store {
             journal::record(&tx, label, &w.changes)?;
         }
         tx.commit().map_err(busy)?;
+        self.changed = true;
         Ok(out)
+    }
+
+    /// Whether the library changed since the last call (and reset).
+    pub fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
     }
 
     /// A transaction that is not journaled (undo/redo themselves, settings).
@@ -249,6 +263,18 @@ impl Store {
         };
         let out = f(&mut w)?;
         w.flush_fts()?;
+        tx.commit().map_err(busy)?;
+        self.changed = true;
+        Ok(out)
+    }
+
+    /// Bookkeeping writes that are neither user actions nor library changes (status, caches).
+    pub(crate) fn write_status<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(busy)?;
+        let out = f(&tx)?;
         tx.commit().map_err(busy)?;
         Ok(out)
     }

@@ -12,3 +12,4 @@ mod store;
 mod support;
 mod tags;
 mod undo;
+mod workflow;

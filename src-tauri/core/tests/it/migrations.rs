@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 2);
+    assert_eq!(schema_version(), 3);
 }
 
 fn v1_library_with_an_item(path: &std::path::Path) {
@@ -82,7 +82,7 @@ fn a_newer_library_is_refused_and_left_alone() {
         .unwrap();
     let before = std::fs::read(&path).unwrap();
     match Library::open(&path) {
-        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 2)),
+        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 3)),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a newer library must be refused"),
     }

@@ -39,11 +39,12 @@ fn keys_are_generated_unique_and_never_change_by_themselves() {
         .edit(
             "Steen2019",
             &[("year".into(), "2001".into()), ("title".into(), "Else".into())],
+            false,
         )
         .unwrap();
     assert_eq!(edited.key, "Steen2019");
     // Regenerating is explicit and undoable.
-    let changes = lib.regenerate_keys(&strings(&["Steen2019"]), None).unwrap();
+    let changes = lib.regenerate_keys(&strings(&["Steen2019"]), None, false).unwrap();
     assert_eq!(changes, vec![("Steen2019".to_string(), "Steen2001".to_string())]);
     lib.undo().unwrap();
     assert!(lib.get("Steen2019").is_ok());
@@ -72,19 +73,19 @@ fn a_duplicate_key_is_refused_and_changes_nothing() {
     // Renaming onto a taken key is refused too.
     lib.add(article("Two", &["X, Y"], 2020)).unwrap();
     assert!(matches!(
-        lib.edit("X2020", &[("key".into(), "K1".into())]),
+        lib.edit("X2020", &[("key".into(), "K1".into())], false),
         Err(Error::Conflict(_))
     ));
     assert!(matches!(
-        lib.edit("X2020", &[("key".into(), "has space".into())]),
+        lib.edit("X2020", &[("key".into(), "has space".into())], false),
         Err(Error::InvalidInput(_))
     ));
     assert!(matches!(
-        lib.edit("X2020", &[("year".into(), "soon".into())]),
+        lib.edit("X2020", &[("year".into(), "soon".into())], false),
         Err(Error::InvalidInput(_))
     ));
     assert!(matches!(
-        lib.edit("Nope", &[("year".into(), "2000".into())]),
+        lib.edit("Nope", &[("year".into(), "2000".into())], false),
         Err(Error::NotFound(_))
     ));
 }

@@ -38,6 +38,7 @@ fn every_mutating_command_undoes_and_redoes_exactly() {
         l.edit(
             "Full2022",
             &[("title".into(), "Changed".into()), ("year".into(), "1999".into())],
+            false,
         )
         .unwrap();
     });
@@ -93,7 +94,7 @@ fn every_mutating_command_undoes_and_redoes_exactly() {
         l.collection_delete("Dissertation").unwrap();
     });
     round_trip(&mut lib, |l| {
-        l.regenerate_keys(&strings(&["Full2022", "Steen2019"]), Some("[auth:lower][year]"))
+        l.regenerate_keys(&strings(&["Full2022", "Steen2019"]), Some("[auth:lower][year]"), false)
             .unwrap();
     });
     round_trip(&mut lib, |l| {
@@ -142,7 +143,7 @@ fn history_survives_a_restart_and_a_new_action_clears_redo() {
         let mut lib = Library::open(&path).unwrap();
         lib.add(article("A", &["Steen, Trui"], 2019)).unwrap();
         before = state(&lib);
-        lib.edit("Steen2019", &[("title".into(), "B".into())]).unwrap();
+        lib.edit("Steen2019", &[("title".into(), "B".into())], false).unwrap();
     }
     let mut lib = Library::open(&path).unwrap();
     assert_eq!(lib.undo().unwrap(), "Edit Steen2019");
@@ -166,6 +167,7 @@ fn failed_actions_leave_no_journal_entry() {
     assert!(lib.collection_create("Thesis").is_err());
     assert_eq!(lib.history(100).unwrap().len(), n);
     // A no-op edit records nothing either.
-    lib.edit("Steen2019", &[("title".into(), "Second".into())]).unwrap();
+    lib.edit("Steen2019", &[("title".into(), "Second".into())], false)
+        .unwrap();
     assert_eq!(lib.history(100).unwrap().len(), n);
 }

@@ -1,0 +1,240 @@
+//! The LaTeX workflow: auto-exports follow every change, export by .aux, protected keys,
+//! quick copy.
+
+use crate::support::*;
+use std::path::Path;
+
+fn ris_titles(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.strip_prefix("TI  - ").map(|t| t.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn an_auto_export_follows_every_change_made_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    ok(
+        &lib,
+        &["add", "--title", "Alpha", "--author", "Steen, Trui", "--year", "2019"],
+    );
+    ok(
+        &lib,
+        &["add", "--title", "Beta", "--author", "Jaspers, Sylke", "--year", "2020"],
+    );
+    ok(&lib, &["collection", "create", "Paper"]);
+    ok(&lib, &["collection", "add", "Paper", "Steen2019"]);
+    let target = dir.path().join("paper.ris");
+    ok(
+        &lib,
+        &[
+            "auto-export",
+            "add",
+            target.to_str().unwrap(),
+            "--format",
+            "ris",
+            "--collection",
+            "Paper",
+        ],
+    );
+    assert_eq!(ris_titles(&target), ["Alpha"]);
+    // add to the scope
+    ok(&lib, &["collection", "add", "Paper", "Jaspers2020"]);
+    assert_eq!(
+        ris_titles(&target),
+        ["Beta", "Alpha"],
+        "sorted by key: Jaspers2020, Steen2019"
+    );
+    // edit
+    ok(&lib, &["edit", "Steen2019", "--set", "title=Alpha revised"]);
+    assert_eq!(ris_titles(&target), ["Beta", "Alpha revised"]);
+    // tag (no visible RIS change except KW)
+    ok(&lib, &["tag", "add", "paper-one", "Steen2019"]);
+    assert!(std::fs::read_to_string(&target).unwrap().contains("KW  - paper-one"));
+    // delete, then undo
+    ok(&lib, &["delete", "Jaspers2020"]);
+    assert_eq!(ris_titles(&target), ["Alpha revised"]);
+    ok(&lib, &["undo"]);
+    assert_eq!(ris_titles(&target), ["Beta", "Alpha revised"]);
+    // a change outside the scope leaves the file alone (write-if-changed)
+    let before = std::fs::metadata(&target).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    ok(&lib, &["add", "--title", "Gamma"]);
+    assert_eq!(std::fs::metadata(&target).unwrap().modified().unwrap(), before);
+    let list: serde_json::Value = serde_json::from_str(&ok(&lib, &["auto-export", "list", "--json"])).unwrap();
+    assert_eq!(list[0]["items"], 2);
+    assert!(list[0]["last_error"].is_null());
+    assert!(list[0]["scope"].as_str().unwrap().contains("Paper"));
+}
+
+#[test]
+fn a_failing_target_keeps_the_old_file_and_is_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    let sub = dir.path().join("out");
+    std::fs::create_dir(&sub).unwrap();
+    let target = sub.join("refs.ris");
+    ok(&lib, &["add", "--title", "Alpha", "--key", "A1"]);
+    ok(
+        &lib,
+        &["auto-export", "add", target.to_str().unwrap(), "--format", "ris"],
+    );
+    assert_eq!(ris_titles(&target), ["Alpha"]);
+    // The folder becomes read-only: the change is made, the export fails, the old file stays.
+    let mut perm = std::fs::metadata(&sub).unwrap().permissions();
+    use std::os::unix::fs::PermissionsExt;
+    perm.set_mode(0o555);
+    std::fs::set_permissions(&sub, perm.clone()).unwrap();
+    let probe = sub.join("probe");
+    let writable = std::fs::write(&probe, "x").is_ok(); // root ignores permissions
+    let out = folio(&lib, &["add", "--title", "Beta", "--key", "B1"]);
+    assert!(out.status.success());
+    if !writable {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("auto-export") && err.contains("failed"), "{err}");
+        assert_eq!(ris_titles(&target), ["Alpha"]);
+        let list: serde_json::Value = serde_json::from_str(&ok(&lib, &["auto-export", "list", "--json"])).unwrap();
+        assert!(list[0]["last_error"].is_string());
+    } else {
+        let _ = std::fs::remove_file(&probe);
+    }
+    // The folder disappears entirely: also reported, nothing lost in the library.
+    perm.set_mode(0o755);
+    std::fs::set_permissions(&sub, perm).unwrap();
+    std::fs::remove_dir_all(&sub).unwrap();
+    let out = folio(&lib, &["add", "--title", "Gamma", "--key", "C1"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("failed"));
+    assert_eq!(ok(&lib, &["list", "--count"]).trim(), "3");
+    // Once the folder is back, the next run writes everything.
+    std::fs::create_dir(&sub).unwrap();
+    ok(&lib, &["auto-export", "run"]);
+    assert_eq!(ris_titles(&target), ["Alpha", "Beta", "Gamma"]);
+}
+
+#[test]
+fn export_by_aux_follows_crossref_and_reports_missing_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    ok(
+        &lib,
+        &[
+            "add",
+            "--type",
+            "incollection",
+            "--title",
+            "Chapter",
+            "--key",
+            "Chap1",
+            "--field",
+            "crossref=Book1",
+        ],
+    );
+    ok(
+        &lib,
+        &["add", "--type", "book", "--title", "The book", "--key", "Book1"],
+    );
+    ok(&lib, &["add", "--title", "Cited", "--key", "Cited1"]);
+    ok(&lib, &["add", "--title", "Not cited", "--key", "Other1"]);
+    let aux = dir.path().join("paper.aux");
+    std::fs::write(
+        &aux,
+        "\\relax\n\\citation{Cited1,Chap1}\n\\abx@aux@cite{0}{Missing2020}\n",
+    )
+    .unwrap();
+    let out = folio(&lib, &["export", "--format", "json", "--aux", aux.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["Cited1", "Chap1", "Book1"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Missing2020"));
+    // The .aux is now registered and its keys protected.
+    let protected: serde_json::Value = serde_json::from_str(&ok(&lib, &["key", "protected", "--json"])).unwrap();
+    assert!(protected["Cited1"].as_str().unwrap().contains("paper.aux"));
+    assert!(protected.get("Other1").is_none());
+}
+
+#[test]
+fn protected_keys_need_force_and_the_change_is_undoable() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    ok(
+        &lib,
+        &["add", "--title", "Cited", "--author", "Steen, Trui", "--year", "2019"],
+    );
+    ok(
+        &lib,
+        &["add", "--title", "Free", "--author", "Jaspers, Sylke", "--year", "2020"],
+    );
+    let aux = dir.path().join("paper.aux");
+    std::fs::write(&aux, "\\citation{Steen2019}\n").unwrap();
+    ok(&lib, &["aux", "add", aux.to_str().unwrap()]);
+    let out = folio(
+        &lib,
+        &["key", "regenerate", "Steen2019", "--pattern", "[auth:lower][year]"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Steen2019") && err.contains("paper.aux") && err.contains("--force"),
+        "{err}"
+    );
+    let out = folio(&lib, &["edit", "Steen2019", "--set", "key=Other"]);
+    assert_eq!(out.status.code(), Some(1));
+    // Unprotected keys change freely.
+    ok(
+        &lib,
+        &["key", "regenerate", "Jaspers2020", "--pattern", "[auth:lower][year]"],
+    );
+    assert!(ok(&lib, &["show", "jaspers2020"]).contains("jaspers2020"));
+    // --force, then undo.
+    assert_eq!(
+        ok(
+            &lib,
+            &[
+                "key",
+                "regenerate",
+                "Steen2019",
+                "--pattern",
+                "[auth:lower][year]",
+                "--force"
+            ]
+        )
+        .trim(),
+        "Steen2019 -> steen2019"
+    );
+    ok(&lib, &["undo"]);
+    assert!(folio(&lib, &["show", "Steen2019"]).status.success());
+    // Keys in an auto-export are protected too.
+    let target = dir.path().join("all.ris");
+    ok(
+        &lib,
+        &["auto-export", "add", target.to_str().unwrap(), "--format", "ris"],
+    );
+    let out = folio(&lib, &["edit", "jaspers2020", "--set", "key=J2020"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("all.ris"));
+    // key check: nothing wrong here
+    assert!(folio(&lib, &["key", "check"]).status.success());
+}
+
+#[test]
+fn quick_copy_cite_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    ok(&lib, &["add", "--title", "A", "--key", "K1"]);
+    ok(&lib, &["add", "--title", "B", "--key", "K2"]);
+    assert_eq!(ok(&lib, &["cite", "K1", "K2"]).trim(), "\\cite{K1,K2}");
+    assert_eq!(ok(&lib, &["cite", "--command", "\\citep", "K2"]).trim(), "\\citep{K2}");
+    assert_eq!(
+        ok(&lib, &["cite", "--command", "parencite", "K1"]).trim(),
+        "\\parencite{K1}"
+    );
+    assert_eq!(folio(&lib, &["cite", "K9"]).status.code(), Some(1));
+    assert_eq!(folio(&lib, &["cite", "--command", "x{y", "K1"]).status.code(), Some(1));
+}
