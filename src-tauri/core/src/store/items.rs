@@ -376,13 +376,21 @@ pub fn update(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
     write_row(w.conn(), Some(id), item, deleted.as_deref())?;
     write_tags(w, id, item, false)?;
     delete_fts(w, id)?;
-    write_fts(w, id, item)?;
+    if deleted.is_none() {
+        write_fts(w, id, item)?;
+    }
     Ok(())
 }
 
-/// Move to the trash (`Some(time)`) or restore from it (`None`).
+/// Move to the trash (`Some(time)`) or restore from it (`None`). The full-text index holds
+/// live items only.
 pub fn set_deleted(w: &mut Writer<'_>, id: i64, deleted_at: Option<&str>) -> Result<()> {
     w.touch_item(id)?;
+    delete_fts(w, id)?;
+    if deleted_at.is_none() {
+        let item = load(w.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no item {id}")))?;
+        write_fts(w, id, &item)?;
+    }
     w.conn()
         .prepare_cached("UPDATE items SET deleted_at = ?2 WHERE id = ?1")?
         .execute(params![id, deleted_at])?;
@@ -419,7 +427,9 @@ pub fn restore(w: &mut Writer<'_>, id: i64, snap: Option<&ItemSnapshot>) -> Resu
                     .prepare_cached("INSERT INTO collection_items (collection_id, item_id) VALUES (?1, ?2)")?
                     .execute(params![c, id])?;
             }
-            write_fts(w, id, &s.item)?;
+            if s.deleted_at.is_none() {
+                write_fts(w, id, &s.item)?;
+            }
         }
     }
     Ok(())

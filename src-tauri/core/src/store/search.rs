@@ -122,11 +122,27 @@ impl Sql {
     }
 }
 
-fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term) -> Result<String> {
+/// How full-text terms are joined to `items`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Collect the matching rowids once (best when few items match).
+    Membership,
+    /// Probe the index for each row met in sort order (best when many match: the first page
+    /// fills after a few probes). Pairs with a forced sort index.
+    Probe,
+}
+
+/// Above this many full-text matches, pages are filled by walking the sort index and probing.
+const PROBE_THRESHOLD: i64 = 3000;
+
+fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term, mode: Mode) -> Result<String> {
     let s = match &t.kind {
         TermKind::Text { field, words, phrase } => {
             let p = sql.p(fts_expr(*field, words, *phrase));
-            format!("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {p})")
+            match mode {
+                Mode::Membership => format!("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {p})"),
+                Mode::Probe => format!("EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH {p} AND rowid = items.id)"),
+            }
         }
         TermKind::Year { from, to } => match (from, to) {
             (Some(a), Some(b)) => format!("items.year BETWEEN {} AND {}", sql.p(*a), sql.p(*b)),
@@ -174,7 +190,7 @@ fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term) -> Result<String> {
     Ok(if t.negated { format!("NOT ({s})") } else { s })
 }
 
-fn where_sql(conn: &Connection, f: &Filter) -> Result<Sql> {
+fn where_sql(conn: &Connection, f: &Filter, mode: Mode) -> Result<Sql> {
     let mut sql = Sql {
         clauses: Vec::new(),
         params: Vec::new(),
@@ -214,7 +230,7 @@ fn where_sql(conn: &Connection, f: &Filter) -> Result<Sql> {
     for clause in &f.query.clauses {
         let parts: Vec<String> = clause
             .iter()
-            .map(|t| term_sql(conn, &mut sql, t))
+            .map(|t| term_sql(conn, &mut sql, t, mode))
             .collect::<Result<_>>()?;
         sql.clauses.push(if parts.len() == 1 {
             parts[0].clone()
@@ -249,13 +265,73 @@ fn map_fts_error(e: rusqlite::Error) -> Error {
     }
 }
 
+/// The full-text expression every result must match (the AND of the positive single-term
+/// text clauses), if any.
+fn required_fts(f: &Filter) -> Option<String> {
+    let parts: Vec<String> = f
+        .query
+        .clauses
+        .iter()
+        .filter_map(|c| match c.as_slice() {
+            [Term { negated: false, kind: TermKind::Text { field, words, phrase } }] => {
+                Some(fts_expr(*field, words, *phrase))
+            }
+            _ => None,
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// Whether the filter is nothing but required full-text terms over the live library.
+fn fts_only(f: &Filter) -> bool {
+    !f.trash
+        && f.collection.is_none()
+        && !f.unfiled
+        && f.tags.is_empty()
+        && f.access.is_empty()
+        && f.query.clauses.iter().all(|c| matches!(c.as_slice(), [Term { negated: false, kind: TermKind::Text { .. } }]))
+}
+
+fn fts_count(conn: &Connection, expr: &str) -> Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM items_fts WHERE items_fts MATCH ?1")?
+        .query_row([expr], |r| r.get(0))
+        .map_err(map_fts_error)
+}
+
+/// The index that serves a sort order on live items.
+fn sort_index(c: SortColumn) -> Option<&'static str> {
+    Some(match c {
+        SortColumn::Title => "items_live_title",
+        SortColumn::Creators => "items_live_creators",
+        SortColumn::Year => "items_live_year",
+        SortColumn::Container => "items_live_container",
+        SortColumn::Type => "items_live_type",
+        SortColumn::Access => "items_live_access",
+        SortColumn::DateAdded => "items_live_added",
+        SortColumn::Key => return None,
+    })
+}
+
 /// One page of rows for the item table.
 pub fn list(conn: &Connection, f: &Filter, sort: Sort, offset: usize, limit: usize) -> Result<Vec<ItemSummary>> {
-    let mut sql = where_sql(conn, f)?;
+    // Many full-text matches: walk the sort index and probe, instead of collecting and sorting
+    // every match.
+    let probe = !f.trash
+        && sort_index(sort.column).is_some()
+        && match required_fts(f) {
+            Some(expr) => fts_count(conn, &expr)? > PROBE_THRESHOLD,
+            None => false,
+        };
+    let (mode, from) = if probe {
+        (Mode::Probe, format!("items INDEXED BY {}", sort_index(sort.column).unwrap_or_default()))
+    } else {
+        (Mode::Membership, "items".to_string())
+    };
+    let mut sql = where_sql(conn, f, mode)?;
     let lim = sql.p(limit as i64);
     let off = sql.p(offset as i64);
     let q = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM items WHERE {} ORDER BY {} LIMIT {lim} OFFSET {off}",
+        "SELECT {SUMMARY_COLUMNS} FROM {from} WHERE {} ORDER BY {} LIMIT {lim} OFFSET {off}",
         sql.clauses.join(" AND "),
         order_sql(sort)
     );
@@ -268,7 +344,7 @@ pub fn list(conn: &Connection, f: &Filter, sort: Sort, offset: usize, limit: usi
 
 /// Ids of all matching items in sort order (exports, bulk actions).
 pub fn ids(conn: &Connection, f: &Filter, sort: Sort) -> Result<Vec<i64>> {
-    let sql = where_sql(conn, f)?;
+    let sql = where_sql(conn, f, Mode::Membership)?;
     let q = format!(
         "SELECT items.id FROM items WHERE {} ORDER BY {}",
         sql.clauses.join(" AND "),
@@ -282,7 +358,13 @@ pub fn ids(conn: &Connection, f: &Filter, sort: Sort) -> Result<Vec<i64>> {
 }
 
 pub fn count(conn: &Connection, f: &Filter) -> Result<i64> {
-    let sql = where_sql(conn, f)?;
+    // The index holds live items only, so a pure full-text count needs no item rows.
+    if fts_only(f) {
+        if let Some(expr) = required_fts(f) {
+            return fts_count(conn, &expr);
+        }
+    }
+    let sql = where_sql(conn, f, Mode::Membership)?;
     let q = format!("SELECT count(*) FROM items WHERE {}", sql.clauses.join(" AND "));
     let mut st = conn.prepare_cached(&q)?;
     st.query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))
