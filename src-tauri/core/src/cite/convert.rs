@@ -8,8 +8,8 @@
 
 use crate::model::{Creator, Item, ItemType, Name, PartialDate, Role};
 use hayagriva::types::{
-    Date, EntryType, FormatString, MaybeTyped, Numeric, PageRanges, Person, PersonRole,
-    PersonsWithRoles, Publisher, QualifiedUrl,
+    Date, EntryType, FormatString, MaybeTyped, Numeric, PageRanges, Person, PersonRole, PersonsWithRoles, Publisher,
+    QualifiedUrl,
 };
 use hayagriva::Entry;
 
@@ -22,9 +22,15 @@ fn layout(ty: ItemType) -> (EntryType, Option<EntryType>) {
         ItemType::NewspaperArticle => (E::Article, Some(E::Newspaper)),
         ItemType::Book | ItemType::Booklet => (E::Book, None),
         ItemType::InBook | ItemType::InCollection => (E::Chapter, Some(E::Book)),
-        ItemType::InProceedings => (E::Article, Some(E::Proceedings)),
+        // A conference paper is a chapter of its proceedings volume. (As an `Article` in
+        // `Proceedings`, hayagriva resolves the proceedings title as both container-title
+        // and volume-title, and Chicago prints it twice as a "special issue"; a chapter
+        // gives APA 7's form for proceedings published as a book.)
+        ItemType::InProceedings => (E::Chapter, Some(E::Book)),
         ItemType::Proceedings => (E::Proceedings, None),
-        ItemType::Collection => (E::Anthology, None),
+        // An edited book. (hayagriva's `Anthology` is CSL "collection", which APA prints as an
+        // archival collection.)
+        ItemType::Collection => (E::Book, None),
         ItemType::Reference => (E::Reference, None),
         ItemType::Thesis | ItemType::PhdThesis | ItemType::MastersThesis => (E::Thesis, None),
         ItemType::Report | ItemType::Standard => (E::Report, None),
@@ -111,10 +117,17 @@ pub(crate) fn person(c: &Creator) -> Option<Person> {
                 (None, Some(g)) => (g, None),
                 (None, None) => return None,
             };
+            // The particle joins the family name: hayagriva then recognises it as a
+            // non-dropping particle ("van der Berg, J." in APA, as citeproc-js does for
+            // Zotero), matching Folio's own "van der Berg, Jan" display.
+            let name = match non_empty(particle) {
+                Some(p) => format!("{p} {family}"),
+                None => family,
+            };
             Some(Person {
-                name: family,
+                name,
                 given_name: given,
-                prefix: non_empty(particle),
+                prefix: None,
                 suffix: non_empty(suffix),
                 comma_suffix: false,
                 alias: None,
@@ -136,8 +149,10 @@ fn thesis_genre(ty: ItemType) -> Option<&'static str> {
     }
 }
 
-/// Convert an item. `key` must be unique within one formatting run.
-pub(crate) fn entry(item: &Item, key: &str) -> Entry {
+/// Convert an item. `key` must be unique within one formatting run. With
+/// `omit_publisher_if_author` (APA 7 §9.24) a publisher that is the same as the only author
+/// (a group author publishing its own work) is left out.
+pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> Entry {
     let (own_type, parent_type) = layout(item.item_type);
     let mut e = Entry::new(key, own_type);
     let mut parent = parent_type.map(|t| Entry::new(key, t));
@@ -164,9 +179,7 @@ pub(crate) fn entry(item: &Item, key: &str) -> Entry {
     let editors = people(item, Role::Editor);
     if !editors.is_empty() {
         match parent.as_mut() {
-            Some(p) if matches!(p.entry_type(), EntryType::Book | EntryType::Proceedings) => {
-                p.set_editors(editors)
-            }
+            Some(p) if matches!(p.entry_type(), EntryType::Book | EntryType::Proceedings) => p.set_editors(editors),
             _ => e.set_editors(editors),
         }
     }
@@ -249,13 +262,20 @@ pub(crate) fn entry(item: &Item, key: &str) -> Entry {
             .then(|| text(&item.institution))
             .flatten()
     });
+    let publisher_name = publisher_name.filter(|p| {
+        let authors: Vec<_> = item.creators_with(Role::Author).collect();
+        !(omit_publisher_if_author
+            && authors.len() == 1
+            && authors[0]
+                .display_natural()
+                .trim()
+                .eq_ignore_ascii_case(&p.value.to_str()))
+    });
     let place = text(&item.place);
     if publisher_name.is_some() || place.is_some() {
         let publisher = Publisher::new(publisher_name, place);
         match parent.as_mut() {
-            Some(p) if matches!(p.entry_type(), EntryType::Book | EntryType::Proceedings) => {
-                p.set_publisher(publisher)
-            }
+            Some(p) if matches!(p.entry_type(), EntryType::Book | EntryType::Proceedings) => p.set_publisher(publisher),
             _ => e.set_publisher(publisher),
         }
     }
@@ -299,7 +319,10 @@ pub(crate) fn entry(item: &Item, key: &str) -> Entry {
 
     // Genre: only where styles print it (thesis type, report type…); a journal's content
     // type such as "Research Article" is not part of a reference.
-    if !matches!(e.entry_type(), EntryType::Article | EntryType::Chapter | EntryType::Book) {
+    if !matches!(
+        e.entry_type(),
+        EntryType::Article | EntryType::Chapter | EntryType::Book
+    ) {
         if let Some(g) = text(&item.genre).or_else(|| thesis_genre(item.item_type).map(FormatString::with_value)) {
             e.set_genre(g);
         }

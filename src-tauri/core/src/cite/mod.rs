@@ -16,8 +16,8 @@ use crate::model::Item;
 use hayagriva::archive::{self, ArchivedStyle};
 use hayagriva::citationberg::{IndependentStyle, Locale, Style};
 use hayagriva::{
-    BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, ElemChild,
-    ElemChildren, Entry, Rendered,
+    BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, ElemChild, ElemChildren,
+    Entry, Rendered,
 };
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -124,21 +124,17 @@ fn tidy(s: &str) -> String {
 }
 
 /// Entries keyed by their position, so the output can be put back in input order.
-fn entries(items: &[Item]) -> Vec<Entry> {
+fn entries(items: &[Item], style: CiteStyle) -> Vec<Entry> {
     items
         .iter()
         .enumerate()
-        .map(|(i, it)| convert::entry(it, &format!("item-{i}")))
+        .map(|(i, it)| convert::entry(it, &format!("item-{i}"), style == CiteStyle::Apa))
         .collect()
 }
 
 /// Run the CSL processor; a panic inside it becomes an error rather than taking the caller
 /// down.
-fn render(
-    entries: &[Entry],
-    style: CiteStyle,
-    one_citation_per_item: bool,
-) -> Result<Rendered, String> {
+fn render(entries: &[Entry], style: CiteStyle, one_citation_per_item: bool) -> Result<Rendered, String> {
     let csl = style.csl()?;
     let locales = locales();
     catch_unwind(AssertUnwindSafe(|| {
@@ -178,7 +174,7 @@ pub fn format_references(items: &[Item], style: CiteStyle) -> Result<Vec<String>
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let entries = entries(items);
+    let entries = entries(items, style);
     let rendered = render(&entries, style, true)?;
     let bib = rendered
         .bibliography
@@ -209,7 +205,7 @@ pub fn format_citation(items: &[Item], style: CiteStyle) -> Result<String, Strin
     if items.is_empty() {
         return Ok(String::new());
     }
-    let entries = entries(items);
+    let entries = entries(items, style);
     let rendered = render(&entries, style, false)?;
     let cite = rendered
         .citations
