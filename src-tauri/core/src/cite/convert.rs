@@ -136,8 +136,33 @@ pub(crate) fn person(c: &Creator) -> Option<Person> {
     }
 }
 
-fn people<'a>(item: &'a Item, role: Role) -> Vec<Person> {
+fn people(item: &Item, role: Role) -> Vec<Person> {
     item.creators_with(role).filter_map(person).collect::<Vec<_>>()
+}
+
+/// A BCP 47 tag for the item's language: a code as stored ("en", "en-GB", "de") or a few
+/// common English language names.
+fn language_tag(lang: &str) -> Option<String> {
+    let l = lang.trim().to_ascii_lowercase().replace('_', "-");
+    let named = match l.as_str() {
+        "english" => "en",
+        "german" | "deutsch" => "de",
+        "french" | "français" => "fr",
+        "dutch" | "nederlands" => "nl",
+        "spanish" | "español" => "es",
+        "italian" => "it",
+        "portuguese" => "pt",
+        _ => "",
+    };
+    if !named.is_empty() {
+        return Some(named.to_string());
+    }
+    let mut parts = l.split('-');
+    let primary = parts.next()?;
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    ok.then_some(l)
 }
 
 /// The APA 7 wording for a thesis without an explicit genre.
@@ -311,10 +336,10 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
             e.set_url(u);
         }
     }
-    if let Some(lang) = non_empty(&item.language) {
-        if let Ok(l) = lang.parse() {
-            e.set_language(l);
-        }
+    // Language: styles title-case only English titles, so an unreadable language is left out
+    // rather than guessed.
+    if let Some(l) = language_tag(&item.language).and_then(|t| t.parse().ok()) {
+        e.set_language(l);
     }
 
     // Genre: only where styles print it (thesis type, report type…); a journal's content

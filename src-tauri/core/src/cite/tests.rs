@@ -486,6 +486,37 @@ fn thesis_and_web_page() {
 }
 
 #[test]
+fn language_decides_title_case() {
+    let mut a = Item::new(ItemType::Book, "Ein deutscher Titel");
+    a.creators.push(person(Role::Author, "Doe", "Jane"));
+    a.date = PartialDate::year(2020);
+    // Chicago title-cases English titles (and titles of unknown language) only.
+    assert_eq!(
+        one(&a, CiteStyle::ChicagoAuthorDate),
+        "Doe, Jane. 2020. Ein Deutscher Titel."
+    );
+    for lang in ["de", "German", "de-AT"] {
+        a.language = lang.into();
+        assert_eq!(
+            one(&a, CiteStyle::ChicagoAuthorDate),
+            "Doe, Jane. 2020. Ein deutscher Titel.",
+            "{lang}"
+        );
+    }
+    a.language = "English".into();
+    assert_eq!(
+        one(&a, CiteStyle::ChicagoAuthorDate),
+        "Doe, Jane. 2020. Ein Deutscher Titel."
+    );
+    // An unreadable language is ignored rather than guessed.
+    a.language = "Klingon, mostly".into();
+    assert_eq!(
+        one(&a, CiteStyle::ChicagoAuthorDate),
+        "Doe, Jane. 2020. Ein Deutscher Titel."
+    );
+}
+
+#[test]
 fn order_given_and_disambiguation() {
     let mut a = Item::new(ItemType::Book, "Zeta book");
     a.creators.push(person(Role::Author, "Doe", "Jane"));
