@@ -6,7 +6,22 @@
 //!
 //! Both functions format the given items as one set, so numbering (IEEE) and disambiguation
 //! (APA's "2019a"/"2019b", added initials) are computed across all of them, as if they were
-//! cited once each, in the order given.
+//! cited once each, in the order given. [`format_citation`] numbers IEEE items within the
+//! slice it is given ("[1], [2]"); to match a reference list, number from that list instead.
+//!
+//! Styles: `apa` is APA 7th edition, `chicago` the Chicago Manual of Style 18th edition
+//! author-date, `ieee` IEEE, `harvard` *Cite Them Right* 12th edition (the usual UK Harvard).
+//!
+//! Known deviations from the style guides (hayagriva 0.10 and its bundled CSL styles; each is
+//! pinned by a test in `tests.rs`):
+//! - APA 7 letters same-author, same-year works by title (§9.47); hayagriva letters them in
+//!   citation order, i.e. the order given.
+//! - APA 7 puts a thesis's institution inside the brackets ("[Doctoral dissertation, KU
+//!   Leuven]"); the CSL style prints it after them as the publisher.
+//! - Chicago author-date leaves out a chapter's page range.
+//! - Plain text has no italics, so italic journal and book titles are not marked.
+//! - A name particle is printed as stored: "van der Berg, J." also at the start of an APA
+//!   entry; Chicago demotes it ("Berg, Jan van der").
 
 mod convert;
 #[cfg(test)]
