@@ -133,9 +133,16 @@ fn plain_child(child: &ElemChild) -> String {
     s
 }
 
-/// Collapse the line breaks and runs of spaces that block elements leave in plain text.
+/// Collapse the line breaks and runs of spaces that block elements leave in plain text, and
+/// drop the stray comma hayagriva leaves before the final period when a Chicago article has
+/// no volume, issue or pages ("Test Journal,.").
 fn tidy(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut t = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.ends_with(",.") {
+        t.truncate(t.len() - 2);
+        t.push('.');
+    }
+    t
 }
 
 /// Entries keyed by their position, so the output can be put back in input order.

@@ -431,6 +431,13 @@ fn particles_and_suffixes() {
         "{}",
         one(&p, CiteStyle::ChicagoAuthorDate)
     );
+    // Without volume, issue and pages hayagriva's Chicago leaves "Journal,."; the comma goes.
+    p.volume.clear();
+    assert!(
+        one(&p, CiteStyle::ChicagoAuthorDate).ends_with("“Test Particle Title.” Test Journal."),
+        "{}",
+        one(&p, CiteStyle::ChicagoAuthorDate)
+    );
     assert!(one(&p, CiteStyle::Ieee).starts_with("[1] J. van der Berg and M. L. King Jr., "));
     assert!(one(&p, CiteStyle::Harvard).starts_with("van der Berg, J. and King, M.L., Jr. (2021)"));
 }
