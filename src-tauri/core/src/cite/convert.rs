@@ -239,6 +239,7 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
     let volume = numeric(&item.volume);
     let issue = numeric(&item.issue);
     let edition = numeric(&item.edition);
+    let mut series_number = None;
     match parent.as_mut() {
         Some(p) => {
             if let Some(t) = container {
@@ -255,9 +256,15 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
             }
         }
         None => {
-            // A stand-alone work: "container" is at most a series or website name.
+            // A stand-alone work: "container" is at most a series or website name. In a
+            // series, the volume is the number within the series (CSL collection-number);
+            // on the work itself hayagriva would also read it as part and chapter number.
             if let Some(v) = volume {
-                e.set_volume(v);
+                if item.series.trim().is_empty() {
+                    e.set_volume(v);
+                } else {
+                    series_number = Some(v);
+                }
             }
             if let Some(i) = issue {
                 if matches!(e.entry_type(), EntryType::Report | EntryType::Patent) {
@@ -315,6 +322,9 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
         let holder = parent.as_mut().unwrap_or(&mut e);
         let mut s = Entry::new(key, *holder.entry_type());
         s.set_title(series);
+        if let Some(n) = series_number {
+            s.set_volume(n);
+        }
         let mut ps = holder.parents().to_vec();
         ps.push(s);
         holder.set_parents(ps);

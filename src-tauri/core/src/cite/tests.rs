@@ -665,3 +665,30 @@ mod props {
         }
     }
 }
+
+#[test]
+fn translator_and_series() {
+    let mut b = book();
+    b.creators.push(person(Role::Translator, "Smith", "Tom"));
+    b.series = "Political economy of institutions and decisions".into();
+    b.volume = "3".into();
+    // APA 7 §10.2: translator with the edition in the parenthetical; no series.
+    assert_eq!(
+        one(&b, CiteStyle::Apa),
+        "Ostrom, E. (1990). Governing the commons: The evolution of institutions for collective action \
+         (T. Smith, Trans.; 2nd ed.). Cambridge University Press."
+    );
+    // The volume of a book in a series is its number in the series.
+    assert_eq!(
+        one(&b, CiteStyle::ChicagoAuthorDate),
+        "Ostrom, Elinor. 1990. Governing the Commons: The Evolution of Institutions for Collective Action. \
+         2nd ed. Translated by Tom Smith. Political Economy of Institutions and Decisions 3. Cambridge \
+         University Press."
+    );
+    assert_eq!(
+        one(&b, CiteStyle::Harvard),
+        "Ostrom, E. (1990) Governing the commons: The evolution of institutions for collective action. 2nd \
+         ed. Translated by T. Smith. Cambridge: Cambridge University Press (Political economy of \
+         institutions and decisions, 3)."
+    );
+}
