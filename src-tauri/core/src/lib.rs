@@ -4,6 +4,7 @@
 //! Layering (each depends only on those before it): [`model`] → [`format`] → [`store`] → use
 //! cases ([`library::Library`]).
 
+pub mod cite;
 pub mod citekey;
 pub mod error;
 pub mod format;
