@@ -149,6 +149,12 @@ enum Command {
         /// The LaTeX command: cite, citep, citet, autocite, parencite, textcite, …
         #[arg(long, default_value = "cite")]
         command: String,
+        /// A formatted reference instead: apa, chicago (author-date), ieee or harvard.
+        #[arg(long)]
+        style: Option<folio::cite::CiteStyle>,
+        /// With --style: the in-text citation ("(Jaspers & Steen, 2019)") instead of references.
+        #[arg(long, requires = "style")]
+        in_text: bool,
     },
     /// Library location, schema version and counts.
     Info {
@@ -1296,9 +1302,25 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                 }
             }
         },
-        Command::Cite { keys, command } => {
-            for k in &keys {
-                lib.id_of(k)?;
+        Command::Cite {
+            keys,
+            command,
+            style,
+            in_text,
+        } => {
+            let items: Vec<Item> = keys.iter().map(|k| lib.get(k)).collect::<Result<_, _>>()?;
+            if let Some(style) = style {
+                if in_text {
+                    println!(
+                        "{}",
+                        folio::cite::format_citation(&items, style).map_err(|e| anyhow!(e))?
+                    );
+                } else {
+                    for r in folio::cite::format_references(&items, style).map_err(|e| anyhow!(e))? {
+                        println!("{r}");
+                    }
+                }
+                return Ok(());
             }
             let cmd = command.trim_start_matches('\\');
             if cmd.is_empty() || !cmd.chars().all(|c| c.is_ascii_alphabetic() || c == '*') {

@@ -141,7 +141,9 @@ fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term, mode: Mode) -> Result<St
             let p = sql.p(fts_expr(*field, words, *phrase));
             match mode {
                 Mode::Membership => format!("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {p})"),
-                Mode::Probe => format!("EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH {p} AND rowid = items.id)"),
+                Mode::Probe => {
+                    format!("EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH {p} AND rowid = items.id)")
+                }
             }
         }
         TermKind::Year { from, to } => match (from, to) {
@@ -273,9 +275,10 @@ fn required_fts(f: &Filter) -> Option<String> {
         .clauses
         .iter()
         .filter_map(|c| match c.as_slice() {
-            [Term { negated: false, kind: TermKind::Text { field, words, phrase } }] => {
-                Some(fts_expr(*field, words, *phrase))
-            }
+            [Term {
+                negated: false,
+                kind: TermKind::Text { field, words, phrase },
+            }] => Some(fts_expr(*field, words, *phrase)),
             _ => None,
         })
         .collect();
@@ -289,7 +292,15 @@ fn fts_only(f: &Filter) -> bool {
         && !f.unfiled
         && f.tags.is_empty()
         && f.access.is_empty()
-        && f.query.clauses.iter().all(|c| matches!(c.as_slice(), [Term { negated: false, kind: TermKind::Text { .. } }]))
+        && f.query.clauses.iter().all(|c| {
+            matches!(
+                c.as_slice(),
+                [Term {
+                    negated: false,
+                    kind: TermKind::Text { .. }
+                }]
+            )
+        })
 }
 
 fn fts_count(conn: &Connection, expr: &str) -> Result<i64> {
@@ -323,7 +334,10 @@ pub fn list(conn: &Connection, f: &Filter, sort: Sort, offset: usize, limit: usi
             None => false,
         };
     let (mode, from) = if probe {
-        (Mode::Probe, format!("items INDEXED BY {}", sort_index(sort.column).unwrap_or_default()))
+        (
+            Mode::Probe,
+            format!("items INDEXED BY {}", sort_index(sort.column).unwrap_or_default()),
+        )
     } else {
         (Mode::Membership, "items".to_string())
     };

@@ -139,7 +139,12 @@ fn sigkill_during_a_large_import_leaves_all_or_nothing() {
         if c > 1 {
             // It finished before the kill: undo it so the next run starts from the same state.
             drop(l);
-            let u = Command::new(bin()).arg("--library").arg(&lib).arg("undo").output().unwrap();
+            let u = Command::new(bin())
+                .arg("--library")
+                .arg(&lib)
+                .arg("undo")
+                .output()
+                .unwrap();
             assert!(u.status.success(), "{}", String::from_utf8_lossy(&u.stderr));
         }
         assert_eq!(ok(&lib, &["show", "Steen2019", "--json"]), precious, "run {run}");

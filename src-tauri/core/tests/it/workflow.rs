@@ -236,5 +236,36 @@ fn quick_copy_cite_commands() {
         "\\parencite{K1}"
     );
     assert_eq!(folio(&lib, &["cite", "K9"]).status.code(), Some(1));
+    ok(
+        &lib,
+        &[
+            "add",
+            "--title",
+            "The temporary use of vacant spaces",
+            "--author",
+            "Jaspers, Sylke",
+            "--author",
+            "Steen, Trui",
+            "--year",
+            "2019",
+            "--journal",
+            "International Journal of Public Sector Management",
+            "--volume",
+            "33",
+            "--issue",
+            "1",
+            "--key",
+            "JS",
+        ],
+    );
+    assert_eq!(
+        ok(&lib, &["cite", "--style", "apa", "JS"]).trim(),
+        "Jaspers, S., & Steen, T. (2019). The temporary use of vacant spaces. International Journal of Public Sector Management, 33(1)."
+    );
+    assert_eq!(
+        ok(&lib, &["cite", "--style", "apa", "--in-text", "JS"]).trim(),
+        "(Jaspers & Steen, 2019)"
+    );
+    assert_eq!(folio(&lib, &["cite", "--style", "mla", "JS"]).status.code(), Some(2));
     assert_eq!(folio(&lib, &["cite", "--command", "x{y", "K1"]).status.code(), Some(1));
 }
