@@ -1,0 +1,235 @@
+//! Tests against the real files of the shared corpus (`FOLIO_CORPUS`, else `../shared/corpus`
+//! next to the repository). They fail when the corpus is missing.
+//!
+//! `known-failures.tsv` (next to this file) lists corpus files whose entry count is known to
+//! differ, with the reason. The list may only shrink: a listed file that passes fails the test.
+
+use super::*;
+use crate::format::{decode, ParsedItem};
+use crate::Severity;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+const KNOWN_FAILURES: &str = include_str!("known-failures.tsv");
+
+fn corpus() -> PathBuf {
+    let p = std::env::var_os("FOLIO_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    assert!(
+        p.join("MANIFEST.tsv").is_file(),
+        "corpus not found at {} (set FOLIO_CORPUS)",
+        p.display()
+    );
+    p
+}
+
+fn manifest() -> HashMap<String, usize> {
+    let text = std::fs::read_to_string(corpus().join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    let col = header.iter().position(|h| *h == "entries_expected").expect("entries_expected column");
+    lines
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            Some((cols.first()?.to_string(), cols.get(col)?.parse().ok()?))
+        })
+        .collect()
+}
+
+fn read(path: &std::path::Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    decode(&bytes, None)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .text
+}
+
+fn known_failures() -> HashMap<String, String> {
+    KNOWN_FAILURES
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (p, r) = l.split_once('\t').unwrap_or((l, ""));
+            (p.trim().to_string(), r.trim().to_string())
+        })
+        .collect()
+}
+
+fn public_files() -> Vec<(String, PathBuf)> {
+    let dir = corpus().join("public/bibtex");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "bib"))
+        .map(|p| (format!("public/bibtex/{}", p.file_name().unwrap().to_string_lossy()), p))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 60, "expected the public BibTeX corpus, found {} files", files.len());
+    files
+}
+
+#[test]
+fn corpus_entry_counts() {
+    let expected = manifest();
+    let known = known_failures();
+    let mut failures = Vec::new();
+    let mut passed = 0;
+    for (rel, path) in public_files() {
+        let want = *expected.get(&rel).unwrap_or_else(|| panic!("{rel} missing from MANIFEST.tsv"));
+        let text = read(&path);
+        let got = parse(&text, &mut BibContext::new()).items.len();
+        match (got == want, known.get(&rel)) {
+            (true, None) => passed += 1,
+            (true, Some(_)) => failures.push(format!("{rel}: now passes; remove it from known-failures.tsv")),
+            (false, Some(_)) => {}
+            (false, None) => failures.push(format!("{rel}: {got} entries, expected {want}")),
+        }
+    }
+    eprintln!("corpus: {passed} files with the expected count, {} known failures", known.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn strip(items: &[ParsedItem]) -> Vec<Item> {
+    items
+        .iter()
+        .map(|p| {
+            let mut it = p.item.clone();
+            it.source = None;
+            it
+        })
+        .collect()
+}
+
+/// Parse → write (regenerated, not the verbatim source) → parse gives the same items.
+fn round_trip(rel: &str, text: &str, mode: BibMode) -> Vec<String> {
+    let first = parse(text, &mut BibContext::new());
+    let items = strip(&first.items);
+    let opts = BibWriteOptions {
+        mode,
+        ..Default::default()
+    };
+    let written = write(&items, &first.extras, &opts);
+    let second = parse(&written.text, &mut BibContext::new());
+    let errors: Vec<_> = second
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    let mut problems = Vec::new();
+    if !errors.is_empty() {
+        problems.push(format!("{rel}: re-parse errors: {errors:?}"));
+    }
+    let mut back: HashMap<String, Item> = strip(&second.items).into_iter().map(|i| (i.key.clone(), i)).collect();
+    if back.len() != items.len() {
+        problems.push(format!("{rel}: wrote {} items, read back {}", items.len(), back.len()));
+    }
+    for it in &items {
+        if it.key.is_empty() {
+            continue;
+        }
+        match back.remove(&it.key) {
+            None => problems.push(format!("{rel}: {} not read back", it.key)),
+            Some(b) if &b != it => {
+                problems.push(format!("{rel}: {} differs:\n  before {:?}\n  after  {:?}", it.key, it, b))
+            }
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
+#[test]
+fn corpus_round_trip_biblatex() {
+    let mut problems = Vec::new();
+    for (rel, path) in public_files() {
+        problems.extend(round_trip(&rel, &read(&path), BibMode::Biblatex));
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn corpus_verbatim_export_is_the_input() {
+    // Unedited items are written as their source text.
+    for (rel, path) in public_files() {
+        let text = read(&path);
+        let p = parse(&text, &mut BibContext::new());
+        let items: Vec<Item> = p.items.iter().map(|i| i.item.clone()).collect();
+        let w = write(
+            &items,
+            &p.extras,
+            &BibWriteOptions {
+                mode: BibMode::Biblatex,
+                ..Default::default()
+            },
+        );
+        for it in &items {
+            let src = &it.source.as_ref().unwrap().text;
+            if !it.key.is_empty() && it.source.as_ref().is_some_and(|s| s.text.contains(&format!("{{{},", it.key))) {
+                assert!(w.text.contains(src.as_str()), "{rel}: {} not written verbatim", it.key);
+            }
+        }
+    }
+}
+
+fn large(name: &str) -> String {
+    read(&corpus().join("large").join(name))
+}
+
+#[test]
+fn large_files_parse_with_expected_counts() {
+    for (name, want) in [
+        ("beebe__tugboat.bib", 3644),
+        ("beebe__progr-oceanogr.bib", 3823),
+        ("bbt__1436-3-large-user-library.bib", 7166),
+    ] {
+        let p = parse(&large(name), &mut BibContext::new());
+        assert_eq!(p.items.len(), want, "{name}");
+    }
+}
+
+#[test]
+fn iridia_multi_file_with_shared_macros() {
+    let mut ctx = BibContext::new();
+    let mut total = 0;
+    let mut undefined = 0;
+    for (name, want) in [
+        ("abbrev.bib", 0),
+        ("journals.bib", 0),
+        ("authors.bib", 0),
+        ("articles.bib", 1509),
+        ("biblio.bib", 1367),
+        ("crossref.bib", 429),
+    ] {
+        let p = parse(&large(&format!("iridia/{name}")), &mut ctx);
+        assert_eq!(p.items.len(), want, "iridia/{name}");
+        total += p.items.len();
+        undefined += p.diagnostics.iter().filter(|d| d.message.contains("undefined macro")).count();
+    }
+    assert_eq!(total, 3305);
+    assert!(ctx.strings.len() > 100, "macros carried across files: {}", ctx.strings.len());
+    // Loaded in the documented order, the macros the entries use are all defined.
+    assert_eq!(undefined, 0, "undefined macros");
+}
+
+/// `cargo test --release -p folio --lib bibtex::corpus_tests::perf_fisheries -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn perf_fisheries() {
+    let path = std::env::var("FISHERIES_BIB").unwrap_or_else(|_| "/tmp/beebe__fisheries-journals-concatenated.bib".into());
+    let text = read(std::path::Path::new(&path));
+    let t = std::time::Instant::now();
+    let p = parse(&text, &mut BibContext::new());
+    let el = t.elapsed();
+    eprintln!(
+        "parsed {} items ({} diagnostics) in {:.3} s",
+        p.items.len(),
+        p.diagnostics.len(),
+        el.as_secs_f64()
+    );
+    assert_eq!(p.items.len(), 52555);
+    let items: Vec<Item> = p.items.iter().map(|i| i.item.clone()).collect();
+    let t = std::time::Instant::now();
+    let w = write(&items, &p.extras, &BibWriteOptions::default());
+    eprintln!("wrote {} bytes in {:.3} s", w.text.len(), t.elapsed().as_secs_f64());
+}
