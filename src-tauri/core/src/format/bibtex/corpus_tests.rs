@@ -130,13 +130,25 @@ fn round_trip(rel: &str, text: &str, mode: BibMode) -> Vec<String> {
         }
         match back.remove(&it.key) {
             None => problems.push(format!("{rel}: {} not read back", it.key)),
-            Some(b) if &b != it => {
-                problems.push(format!("{rel}: {} differs:\n  before {:?}\n  after  {:?}", it.key, it, b))
-            }
+            Some(b) if &b != it => problems.push(format!("{rel}: {} differs: {}", it.key, diff(it, &b))),
             Some(_) => {}
         }
     }
     problems
+}
+
+/// The top-level fields that differ, with both values.
+fn diff(a: &Item, b: &Item) -> String {
+    let va = serde_json::to_value(a).unwrap();
+    let vb = serde_json::to_value(b).unwrap();
+    let mut out = Vec::new();
+    for (k, x) in va.as_object().unwrap() {
+        let y = vb.get(k).cloned().unwrap_or_default();
+        if *x != y {
+            out.push(format!("{k}: {x} -> {y}"));
+        }
+    }
+    out.join("; ")
 }
 
 #[test]
@@ -163,12 +175,23 @@ fn corpus_verbatim_export_is_the_input() {
                 ..Default::default()
             },
         );
-        for it in &items {
+        let broken: Vec<usize> = p
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .filter_map(|d| d.line)
+            .collect();
+        let mut verbatim = 0;
+        for (pi, it) in p.items.iter().zip(&items) {
             let src = &it.source.as_ref().unwrap().text;
-            if !it.key.is_empty() && it.source.as_ref().is_some_and(|s| s.text.contains(&format!("{{{},", it.key))) {
-                assert!(w.text.contains(src.as_str()), "{rel}: {} not written verbatim", it.key);
+            let renamed = !src.contains(&format!("{{{},", it.key)) && !src.contains(&format!("{{{} ,", it.key));
+            if it.key.is_empty() || renamed || broken.contains(&pi.line) {
+                continue;
             }
+            assert!(w.text.contains(src.as_str()), "{rel}: {} not written verbatim", it.key);
+            verbatim += 1;
         }
+        assert!(verbatim > 0 || items.iter().all(|i| i.key.is_empty()) || !broken.is_empty(), "{rel}: nothing written verbatim");
     }
 }
 

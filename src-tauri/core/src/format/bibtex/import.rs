@@ -188,8 +188,18 @@ pub(crate) fn parse(input: &str, ctx: &mut BibContext) -> Parsed {
                 fields,
                 text,
                 line,
+                broken,
             } => {
                 let mut diags = Vec::new();
+                if let Some(reason) = broken {
+                    diags.push(Diagnostic::error(
+                        line,
+                        format!(
+                            "entry @{ty}{{{key}}} is broken ({reason}); kept the {} fields read before the error",
+                            fields.len()
+                        ),
+                    ));
+                }
                 let mut item = entry_to_item(ty, key, &fields, ctx, line, &mut diags);
                 if item.extra.iter().any(|f| f.name.eq_ignore_ascii_case("source"))
                     && item.extra_field("source").is_some_and(|s| s.contains("Scopus"))
@@ -311,7 +321,16 @@ fn entry_to_item(
     };
     let lower_ty = ty.to_ascii_lowercase();
     match ItemType::from_bibtex(&lower_ty) {
-        Some(t) => item.item_type = t,
+        Some(t) => {
+            item.item_type = t;
+            if ItemType::from_bibtex(t.biblatex_type()) != Some(t) {
+                // e.g. @video: Folio's type has no BibLaTeX name of its own; keep the original.
+                item.extra.push(ExtraField {
+                    name: TYPE_FIELD.into(),
+                    value: ty.to_string(),
+                });
+            }
+        }
         None => {
             item.item_type = ItemType::Misc;
             item.extra.push(ExtraField {

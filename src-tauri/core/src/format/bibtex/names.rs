@@ -313,17 +313,27 @@ pub fn write_name(c: &Creator, ascii: bool) -> String {
             particle,
             suffix,
         } => {
-            let fam = if needs_braces(family, false) || family.is_empty() {
+            let lower_word = |w: &str| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_lowercase);
+            let fam_ws: Vec<&str> = family.split_whitespace().collect();
+            // Without a particle a lowercase first word would be read as one; with a particle
+            // any lowercase word would extend it.
+            let fam_lower = if particle.is_empty() {
+                fam_ws.first().is_some_and(|w| lower_word(w))
+            } else {
+                fam_ws.iter().any(|w| lower_word(w))
+            };
+            let fam = if needs_braces(family, true) || fam_lower || family.is_empty() {
                 format!("{{{}}}", esc(family, ascii))
             } else {
                 esc(family, ascii)
             };
             let mut s = String::new();
             if !particle.is_empty() {
+                let pw: Vec<&str> = particle.split_whitespace().collect();
+                // The von part runs from the first to the last lowercase word.
                 if needs_braces(particle, true)
-                    || particle
-                        .split_whitespace()
-                        .any(|w| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase))
+                    || !pw.first().is_some_and(|w| lower_word(w))
+                    || !pw.last().is_some_and(|w| lower_word(w))
                 {
                     // An uppercase particle cannot be expressed in the BibTeX forms.
                     s.push_str(&format!("{{{}}}", esc(particle, ascii)));

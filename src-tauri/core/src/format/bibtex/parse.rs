@@ -41,6 +41,8 @@ pub enum Block<'a> {
         /// From `@` to the closing delimiter.
         text: &'a str,
         line: usize,
+        /// Set when the entry is broken: the reason; `fields` are those read before it.
+        broken: Option<String>,
     },
     String {
         name: &'a str,
@@ -62,6 +64,8 @@ pub enum Block<'a> {
 }
 
 pub struct Scanner<'a> {
+    /// Type, key and fields of a broken entry, read before the error.
+    partial: Option<(&'a str, &'a str, Vec<RawField<'a>>)>,
     src: &'a str,
     b: &'a [u8],
     pos: usize,
@@ -94,6 +98,7 @@ impl<'a> Scanner<'a> {
     pub fn new(src: &'a str) -> Scanner<'a> {
         let pos = if src.starts_with('\u{feff}') { 3 } else { 0 };
         Scanner {
+            partial: None,
             src,
             b: src.as_bytes(),
             pos,
@@ -148,7 +153,7 @@ impl<'a> Scanner<'a> {
             if c.is_ascii_whitespace() {
                 self.pos += 1;
             } else if c == b'%' {
-                while self.pos < b.len() && b[self.pos] != b'\n' {
+                while self.pos < b.len() && b[self.pos] != b'\n' && b[self.pos] != b'\r' {
                     self.pos += 1;
                 }
             } else {
@@ -174,7 +179,7 @@ impl<'a> Scanner<'a> {
                 match b[self.pos] {
                     b'@' => break,
                     b'%' => {
-                        while self.pos < b.len() && b[self.pos] != b'\n' {
+                        while self.pos < b.len() && b[self.pos] != b'\n' && b[self.pos] != b'\r' {
                             self.pos += 1;
                         }
                     }
@@ -238,6 +243,18 @@ impl<'a> Scanner<'a> {
                     };
                     // Resume at the next `@` at the start of a line after the block start.
                     self.pos = self.next_line_start_at(start + 1);
+                    if let Some((ty, key, fields)) = self.partial.take() {
+                        if !fields.is_empty() {
+                            return Some(Block::Entry {
+                                ty,
+                                key,
+                                fields,
+                                text: self.src[start..self.pos].trim_end(),
+                                line,
+                                broken: Some(format!("{}{at}", f.message)),
+                            });
+                        }
+                    }
                     return Some(Block::Error {
                         line,
                         message: format!("{what} skipped: {}{at}", f.message),
@@ -251,7 +268,7 @@ impl<'a> Scanner<'a> {
         let b = self.b;
         let mut i = from;
         while i < b.len() {
-            if b[i] == b'\n' && self.entry_after_newline(i) {
+            if (b[i] == b'\n' || b[i] == b'\r') && self.entry_after_newline(i) {
                 return i + 1;
             }
             i += 1;
@@ -273,7 +290,7 @@ impl<'a> Scanner<'a> {
                 let text = &self.src[inner_start..self.pos];
                 self.pos += 1;
                 return Ok(Block::Comment { text, line });
-            } else if c == b'\n' && self.entry_after_newline(self.pos) {
+            } else if (c == b'\n' || c == b'\r') && self.entry_after_newline(self.pos) {
                 // Unbalanced comment (junk text): end it at the next entry.
                 let text = &self.src[inner_start..self.pos];
                 return Ok(Block::Comment { text, line });
@@ -329,6 +346,25 @@ impl<'a> Scanner<'a> {
     }
 
     fn entry(&mut self, ty: &'a str, start: usize, close: u8, line: usize) -> Result<Block<'a>, Fail> {
+        let mut key = "";
+        let mut fields = Vec::new();
+        match self.entry_fields(close, &mut key, &mut fields) {
+            Ok(()) => Ok(Block::Entry {
+                ty,
+                key,
+                fields,
+                text: &self.src[start..self.pos],
+                line,
+                broken: None,
+            }),
+            Err(f) => {
+                self.partial = Some((ty, key, fields));
+                Err(f)
+            }
+        }
+    }
+
+    fn entry_fields(&mut self, close: u8, key_out: &mut &'a str, fields: &mut Vec<RawField<'a>>) -> Result<(), Fail> {
         let b = self.b;
         self.skip_ws();
         // The key: up to ',' or the close, or whitespace.
@@ -343,23 +379,18 @@ impl<'a> Scanner<'a> {
             }
             self.pos += 1;
         }
-        let mut key = &self.src[key_start..self.pos];
+        let key = &self.src[key_start..self.pos];
+        *key_out = key;
         self.skip_ws();
         match b.get(self.pos) {
             Some(b',') => self.pos += 1,
             Some(&c) if c == close => {
                 self.pos += 1;
-                return Ok(Block::Entry {
-                    ty,
-                    key,
-                    fields: Vec::new(),
-                    text: &self.src[start..self.pos],
-                    line,
-                });
+                return Ok(());
             }
             Some(b'=') => {
                 // No key: the first token was a field name.
-                key = "";
+                *key_out = "";
                 self.pos = key_start;
             }
             None => return fail(self.pos, "unexpected end of input after the key"),
@@ -367,7 +398,6 @@ impl<'a> Scanner<'a> {
                 return fail(self.pos, format!("expected ',' after the key {key:?}"));
             }
         }
-        let mut fields = Vec::new();
         loop {
             self.skip_ws();
             let Some(&c) = b.get(self.pos) else {
@@ -381,7 +411,7 @@ impl<'a> Scanner<'a> {
                 self.pos += 1;
                 continue;
             }
-            if c == b'@' && self.src[..self.pos].ends_with('\n') && self.at_line_start_entry(self.pos) {
+            if c == b'@' && self.src[..self.pos].ends_with(['\n', '\r']) && self.at_line_start_entry(self.pos) {
                 return fail(self.pos, "missing closing brace before the next entry");
             }
             let name_pos = self.pos;
@@ -411,13 +441,7 @@ impl<'a> Scanner<'a> {
                 }
             }
         }
-        Ok(Block::Entry {
-            ty,
-            key,
-            fields,
-            text: &self.src[start..self.pos],
-            line,
-        })
+        Ok(())
     }
 
     /// A value: pieces joined by `#`.
@@ -489,7 +513,7 @@ impl<'a> Scanner<'a> {
                     depth -= 1;
                 }
                 b'"' if quote.is_some() && depth == 0 => return Ok(i),
-                b'\n' if self.entry_after_newline(i) => {
+                b'\n' | b'\r' if self.entry_after_newline(i) => {
                     return fail(i + 1, "unbalanced braces: the value runs into the next entry");
                 }
                 _ => {}

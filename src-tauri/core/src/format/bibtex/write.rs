@@ -134,6 +134,14 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
         e.push_raw(name, format!("{{{v}}}"));
         return;
     };
+    let reparsed = PartialDate::parse(&d.raw);
+    let same = (reparsed.year, reparsed.month, reparsed.day) == (d.year, d.month, d.day);
+    if same && !d.raw.is_empty() && d.raw != d.iso() && !iso_like(&d.raw) && !e.taken("year") {
+        // "1999–2009", "August, 2005", "1973b1973": kept as a literal year.
+        let v = latex::from_unicode(&d.raw, Escape { ascii: e.ascii, protect_case: false });
+        e.push_raw("year", format!("{{{v}}}"));
+        return;
+    }
     let use_year = match e.mode {
         BibMode::Bibtex => !e.taken("year"),
         BibMode::Biblatex => e.taken("date") && !e.taken("year"),
@@ -150,8 +158,7 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
         }
         return;
     }
-    let reparsed = PartialDate::parse(&d.raw);
-    let v = if iso_like(&d.raw) && (reparsed.year, reparsed.month, reparsed.day) == (d.year, d.month, d.day) {
+    let v = if iso_like(&d.raw) && same {
         d.raw.clone()
     } else {
         d.iso()
@@ -183,9 +190,20 @@ fn verbatim_source<'i>(item: &'i Item, mode: BibMode, ascii: bool, omit: &HashSe
         return None;
     }
     let mut sc = Scanner::new(&src.text);
-    let Some(Block::Entry { ty, key, fields, .. }) = sc.next_block() else {
+    let Some(Block::Entry {
+        ty,
+        key,
+        fields,
+        text,
+        broken: None,
+        ..
+    }) = sc.next_block()
+    else {
         return None;
     };
+    if text.len() != src.text.len() {
+        return None;
+    }
     if key != item.key || key.is_empty() {
         return None;
     }
@@ -210,7 +228,12 @@ fn verbatim_source<'i>(item: &'i Item, mode: BibMode, ascii: bool, omit: &HashSe
 
 fn entry_text(item: &Item, key: &str, opts: &BibWriteOptions, ascii: bool, omit: &HashSet<String>, used: &mut HashSet<String>, diags: &mut Vec<Diagnostic>) -> String {
     let mode = opts.mode;
-    let kept_type = item.extra_field(TYPE_FIELD).filter(|_| item.item_type == ItemType::Misc);
+    // The original entry type, kept for types Folio does not know (item still `misc`) or whose
+    // Folio type has no BibLaTeX name of its own (`@video`, BibLaTeX mode only).
+    let kept_type = item.extra_field(TYPE_FIELD).filter(|k| match ItemType::from_bibtex(k) {
+        None => item.item_type == ItemType::Misc,
+        Some(t) => t == item.item_type && mode == BibMode::Biblatex,
+    });
     let ty = match kept_type {
         Some(t) => t.to_string(),
         None => {
