@@ -28,7 +28,10 @@ fn manifest() -> HashMap<String, usize> {
     let text = std::fs::read_to_string(corpus().join("MANIFEST.tsv")).expect("MANIFEST.tsv");
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
-    let col = header.iter().position(|h| *h == "entries_expected").expect("entries_expected column");
+    let col = header
+        .iter()
+        .position(|h| *h == "entries_expected")
+        .expect("entries_expected column");
     lines
         .filter_map(|l| {
             let cols: Vec<&str> = l.split('\t').collect();
@@ -65,7 +68,11 @@ fn public_files() -> Vec<(String, PathBuf)> {
         .map(|p| (format!("public/bibtex/{}", p.file_name().unwrap().to_string_lossy()), p))
         .collect();
     files.sort();
-    assert!(files.len() >= 60, "expected the public BibTeX corpus, found {} files", files.len());
+    assert!(
+        files.len() >= 60,
+        "expected the public BibTeX corpus, found {} files",
+        files.len()
+    );
     files
 }
 
@@ -76,7 +83,9 @@ fn corpus_entry_counts() {
     let mut failures = Vec::new();
     let mut passed = 0;
     for (rel, path) in public_files() {
-        let want = *expected.get(&rel).unwrap_or_else(|| panic!("{rel} missing from MANIFEST.tsv"));
+        let want = *expected
+            .get(&rel)
+            .unwrap_or_else(|| panic!("{rel} missing from MANIFEST.tsv"));
         let text = read(&path);
         let got = parse(&text, &mut BibContext::new()).items.len();
         match (got == want, known.get(&rel)) {
@@ -86,7 +95,10 @@ fn corpus_entry_counts() {
             (false, None) => failures.push(format!("{rel}: {got} entries, expected {want}")),
         }
     }
-    eprintln!("corpus: {passed} files with the expected count, {} known failures", known.len());
+    eprintln!(
+        "corpus: {passed} files with the expected count, {} known failures",
+        known.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -157,7 +169,12 @@ fn corpus_round_trip_biblatex() {
     for (rel, path) in public_files() {
         problems.extend(round_trip(&rel, &read(&path), BibMode::Biblatex));
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -194,7 +211,10 @@ fn corpus_verbatim_export_is_the_input() {
             assert!(w.text.contains(src.as_str()), "{rel}: {} not written verbatim", it.key);
             verbatim += 1;
         }
-        assert!(verbatim > 0 || items.iter().all(|i| i.key.is_empty()) || !broken.is_empty(), "{rel}: nothing written verbatim");
+        assert!(
+            verbatim > 0 || items.iter().all(|i| i.key.is_empty()) || !broken.is_empty(),
+            "{rel}: nothing written verbatim"
+        );
     }
 }
 
@@ -230,10 +250,18 @@ fn iridia_multi_file_with_shared_macros() {
         let p = parse(&large(&format!("iridia/{name}")), &mut ctx);
         assert_eq!(p.items.len(), want, "iridia/{name}");
         total += p.items.len();
-        undefined += p.diagnostics.iter().filter(|d| d.message.contains("undefined macro")).count();
+        undefined += p
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("undefined macro"))
+            .count();
     }
     assert_eq!(total, 3305);
-    assert!(ctx.strings.len() > 100, "macros carried across files: {}", ctx.strings.len());
+    assert!(
+        ctx.strings.len() > 100,
+        "macros carried across files: {}",
+        ctx.strings.len()
+    );
     // Loaded in the documented order, the macros the entries use are all defined.
     assert_eq!(undefined, 0, "undefined macros");
 }
@@ -242,7 +270,8 @@ fn iridia_multi_file_with_shared_macros() {
 #[test]
 #[ignore]
 fn perf_fisheries() {
-    let path = std::env::var("FISHERIES_BIB").unwrap_or_else(|_| "/tmp/beebe__fisheries-journals-concatenated.bib".into());
+    let path =
+        std::env::var("FISHERIES_BIB").unwrap_or_else(|_| "/tmp/beebe__fisheries-journals-concatenated.bib".into());
     let text = read(std::path::Path::new(&path));
     let t = std::time::Instant::now();
     let p = parse(&text, &mut BibContext::new());
@@ -258,4 +287,36 @@ fn perf_fisheries() {
     let t = std::time::Instant::now();
     let w = write(&items, &p.extras, &BibWriteOptions::default());
     eprintln!("wrote {} bytes in {:.3} s", w.text.len(), t.elapsed().as_secs_f64());
+}
+
+/// Folio's parse against the `biblatex` crate on the same file (the PERF-ANCHORS file:
+/// `large/derived/beebe-fish-50k.bib.xz` unpacked to /tmp).
+/// `cargo test --release -p folio --lib bibtex::corpus_tests::perf_vs_biblatex -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn perf_vs_biblatex() {
+    let path = std::env::var("FISH50K_BIB").unwrap_or_else(|_| "/tmp/beebe-fish-50k.bib".into());
+    let text = read(std::path::Path::new(&path));
+    for round in 0..2 {
+        let t = std::time::Instant::now();
+        let p = parse(&text, &mut BibContext::new());
+        let ours = t.elapsed().as_secs_f64();
+        let n = p.items.len();
+        drop(p);
+        if std::env::var_os("ONLY_FOLIO").is_some() {
+            eprintln!("round {round}: folio parse {n} items {ours:.3} s");
+            continue;
+        }
+        let t = std::time::Instant::now();
+        let raw = biblatex::RawBibliography::parse(&text).map(|b| b.entries.len());
+        let raw_t = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let full = biblatex::Bibliography::parse(&text).map(|b| b.len());
+        let full_t = t.elapsed().as_secs_f64();
+        eprintln!(
+            "round {round}: folio parse {n} items {ours:.3} s; biblatex raw {:?} {raw_t:.3} s; biblatex full {:?} {full_t:.3} s",
+            raw.ok(),
+            full.ok()
+        );
+    }
 }

@@ -145,8 +145,22 @@ const STRIP_WITH_ARG: &[&str] = &[
 
 /// Font switches (`{\em x}`, `{\bf x}`) dropped without an argument.
 const STRIP_SWITCH: &[&str] = &[
-    "em", "it", "bf", "sc", "sf", "tt", "rm", "sl", "up", "itshape", "bfseries", "scshape", "upshape", "normalfont",
-    "relax", "noopsort",
+    "em",
+    "it",
+    "bf",
+    "sc",
+    "sf",
+    "tt",
+    "rm",
+    "sl",
+    "up",
+    "itshape",
+    "bfseries",
+    "scshape",
+    "upshape",
+    "normalfont",
+    "relax",
+    "noopsort",
 ];
 
 /// Greek letters for export in ASCII mode (written as math).
@@ -249,12 +263,20 @@ fn compose(base: &str, mark: char) -> String {
 
 /// LaTeX field text → Unicode. See the module docs. Whitespace is kept as is.
 pub fn to_unicode(s: &str) -> String {
-    if !s.bytes().any(|b| matches!(b, b'\\' | b'{' | b'}' | b'~' | b'-' | b'`' | b'\'' | b'$')) {
-        return s.to_string();
+    to_unicode_cow(s).into_owned()
+}
+
+/// [`to_unicode`] without a copy when there is nothing to convert.
+pub fn to_unicode_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'\\' | b'{' | b'}' | b'~' | b'-' | b'`' | b'\'' | b'$'))
+    {
+        return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     convert(s, &mut out);
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 fn convert(s: &str, out: &mut String) {
@@ -562,7 +584,11 @@ fn char_to_latex(c: char) -> Option<String> {
             let cmd = accent_command(*m)?;
             inner = if cmd.is_ascii_alphabetic() {
                 format!("\\{cmd}{{{inner}}}")
-            } else if inner.starts_with('\\') && inner.len() > 2 && !inner.starts_with("\\i") && !inner.starts_with("\\j") {
+            } else if inner.starts_with('\\')
+                && inner.len() > 2
+                && !inner.starts_with("\\i")
+                && !inner.starts_with("\\j")
+            {
                 format!("\\{cmd}{{{inner}}}")
             } else {
                 format!("\\{cmd}{inner}")

@@ -24,10 +24,7 @@ pub fn split_names(s: &str) -> Vec<&str> {
                 while j < b.len() && b[j].is_ascii_whitespace() {
                     j += 1;
                 }
-                if j + 3 < b.len()
-                    && b[j..j + 3].eq_ignore_ascii_case(b"and")
-                    && b[j + 3].is_ascii_whitespace()
-                {
+                if j + 3 < b.len() && b[j..j + 3].eq_ignore_ascii_case(b"and") && b[j + 3].is_ascii_whitespace() {
                     out.push(s[start..i].trim());
                     let mut k = j + 3;
                     while k < b.len() && b[k].is_ascii_whitespace() {
@@ -173,7 +170,12 @@ pub fn parse_name(role: Role, raw: &str) -> Creator {
                         .rev()
                         .find(|&k| is_lower_word(w[k]) == Some(true))
                         .map_or(vs, |k| k + 1);
-                    (w[..vs].to_vec(), w[vs..von_end].to_vec(), w[von_end..].to_vec(), String::new())
+                    (
+                        w[..vs].to_vec(),
+                        w[vs..von_end].to_vec(),
+                        w[von_end..].to_vec(),
+                        String::new(),
+                    )
                 }
                 None => (w[..n - 1].to_vec(), Vec::new(), w[n - 1..].to_vec(), String::new()),
             }
@@ -187,7 +189,13 @@ pub fn parse_name(role: Role, raw: &str) -> Creator {
             };
             let first_words = words_owned(&first);
             if w.is_empty() {
-                return person(role, "", &text(&first_words.iter().map(String::as_str).collect::<Vec<_>>()), "", &jr);
+                return person(
+                    role,
+                    "",
+                    &text(&first_words.iter().map(String::as_str).collect::<Vec<_>>()),
+                    "",
+                    &jr,
+                );
             }
             let n = w.len();
             let von_end = (0..n - 1)
@@ -288,7 +296,10 @@ fn needs_braces(part: &str, allow_lower: bool) -> bool {
     }
     let ws: Vec<&str> = part.split_whitespace().collect();
     ws.iter().any(|w| w.eq_ignore_ascii_case("and"))
-        || (!allow_lower && ws.iter().any(|w| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_lowercase)))
+        || (!allow_lower
+            && ws
+                .iter()
+                .any(|w| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_lowercase)))
         || part.contains('~')
 }
 

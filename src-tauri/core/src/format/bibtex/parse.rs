@@ -520,7 +520,10 @@ impl<'a> Scanner<'a> {
             }
             i += 1;
         }
-        fail(from, "unbalanced braces: the value is not closed before the end of input")
+        fail(
+            from,
+            "unbalanced braces: the value is not closed before the end of input",
+        )
     }
 }
 

@@ -37,7 +37,10 @@ const ROLE_FIELDS: &[(Role, &str)] = &[
 ];
 
 pub(crate) fn role_rank(r: Role) -> usize {
-    ROLE_FIELDS.iter().position(|(x, _)| *x == r).unwrap_or(ROLE_FIELDS.len())
+    ROLE_FIELDS
+        .iter()
+        .position(|(x, _)| *x == r)
+        .unwrap_or(ROLE_FIELDS.len())
 }
 
 /// The abstract as one field text: "Heading: text" sections separated by a line break (never
@@ -130,7 +133,13 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
     }
     let Some(year) = d.year else {
         let name = e.pick(&["year", "date"]);
-        let v = latex::from_unicode(&d.raw, Escape { ascii: e.ascii, protect_case: false });
+        let v = latex::from_unicode(
+            &d.raw,
+            Escape {
+                ascii: e.ascii,
+                protect_case: false,
+            },
+        );
         e.push_raw(name, format!("{{{v}}}"));
         return;
     };
@@ -138,7 +147,13 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
     let same = (reparsed.year, reparsed.month, reparsed.day) == (d.year, d.month, d.day);
     if same && !d.raw.is_empty() && d.raw != d.iso() && !iso_like(&d.raw) && !e.taken("year") {
         // "1999–2009", "August, 2005", "1973b1973": kept as a literal year.
-        let v = latex::from_unicode(&d.raw, Escape { ascii: e.ascii, protect_case: false });
+        let v = latex::from_unicode(
+            &d.raw,
+            Escape {
+                ascii: e.ascii,
+                protect_case: false,
+            },
+        );
         e.push_raw("year", format!("{{{v}}}"));
         return;
     }
@@ -184,7 +199,13 @@ fn macros_in_raw(raw: &str, out: &mut HashSet<String>) {
 }
 
 /// The raw source entry, when it can be written verbatim (see the module docs of `bibtex`).
-fn verbatim_source<'i>(item: &'i Item, mode: BibMode, ascii: bool, omit: &HashSet<String>, used: &mut HashSet<String>) -> Option<&'i str> {
+fn verbatim_source<'i>(
+    item: &'i Item,
+    mode: BibMode,
+    ascii: bool,
+    omit: &HashSet<String>,
+    used: &mut HashSet<String>,
+) -> Option<&'i str> {
     let src = item.source.as_ref()?;
     if src.format != "bibtex" || item.fingerprint() != src.fingerprint {
         return None;
@@ -226,7 +247,15 @@ fn verbatim_source<'i>(item: &'i Item, mode: BibMode, ascii: bool, omit: &HashSe
     Some(src.text.as_str())
 }
 
-fn entry_text(item: &Item, key: &str, opts: &BibWriteOptions, ascii: bool, omit: &HashSet<String>, used: &mut HashSet<String>, diags: &mut Vec<Diagnostic>) -> String {
+fn entry_text(
+    item: &Item,
+    key: &str,
+    opts: &BibWriteOptions,
+    ascii: bool,
+    omit: &HashSet<String>,
+    used: &mut HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
     let mode = opts.mode;
     // The original entry type, kept for types Folio does not know (item still `misc`) or whose
     // Folio type has no BibLaTeX name of its own (`@video`, BibLaTeX mode only).
@@ -244,10 +273,14 @@ fn entry_text(item: &Item, key: &str, opts: &BibWriteOptions, ascii: bool, omit:
             if ItemType::from_bibtex(t) != Some(item.item_type) {
                 diags.push(Diagnostic::warning(
                     None,
-                    format!("{key}: item type {} written as @{t} ({} has no exact equivalent)", item.item_type, match mode {
-                        BibMode::Bibtex => "BibTeX",
-                        BibMode::Biblatex => "BibLaTeX",
-                    }),
+                    format!(
+                        "{key}: item type {} written as @{t} ({} has no exact equivalent)",
+                        item.item_type,
+                        match mode {
+                            BibMode::Bibtex => "BibTeX",
+                            BibMode::Biblatex => "BibLaTeX",
+                        }
+                    ),
                 ));
             }
             t.to_string()
@@ -271,7 +304,11 @@ fn entry_text(item: &Item, key: &str, opts: &BibWriteOptions, ascii: bool, omit:
         if role_rank(c.role) == ROLE_FIELDS.len() {
             diags.push(Diagnostic::warning(
                 None,
-                format!("{key}: creator {} ({}) has no BibTeX field; left out", c.display_natural(), c.role),
+                format!(
+                    "{key}: creator {} ({}) has no BibTeX field; left out",
+                    c.display_natural(),
+                    c.role
+                ),
             ));
         }
     }
@@ -382,7 +419,10 @@ pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) 
             let base = crate::citekey::generate(it, crate::citekey::DEFAULT_PATTERN).unwrap_or_else(|_| "ref".into());
             let k = crate::citekey::make_unique(&base, |k| taken.contains(k));
             taken.insert(k.clone());
-            diagnostics.push(Diagnostic::warning(None, format!("item without a citation key written as {k:?}")));
+            diagnostics.push(Diagnostic::warning(
+                None,
+                format!("item without a citation key written as {k:?}"),
+            ));
             k
         } else {
             it.key.clone()
@@ -399,10 +439,19 @@ pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) 
         keys.push(key);
     }
     let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| keys[a].to_lowercase().cmp(&keys[b].to_lowercase()).then_with(|| keys[a].cmp(&keys[b])));
+    order.sort_by(|&a, &b| {
+        keys[a]
+            .to_lowercase()
+            .cmp(&keys[b].to_lowercase())
+            .then_with(|| keys[a].cmp(&keys[b]))
+    });
     if mode == BibMode::Bibtex {
         // BibTeX needs cross-referenced parents after the entries that refer to them.
-        let parents: HashSet<String> = items.iter().filter_map(crossref_target).map(|k| k.to_lowercase()).collect();
+        let parents: HashSet<String> = items
+            .iter()
+            .filter_map(crossref_target)
+            .map(|k| k.to_lowercase())
+            .collect();
         if !parents.is_empty() {
             order.sort_by_key(|&i| parents.contains(&keys[i].to_lowercase()));
         }
@@ -458,8 +507,5 @@ pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) 
     if out.ends_with("\n\n") {
         out.pop();
     }
-    Written {
-        text: out,
-        diagnostics,
-    }
+    Written { text: out, diagnostics }
 }
