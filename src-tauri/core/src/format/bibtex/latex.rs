@@ -531,6 +531,10 @@ fn passthrough_end(s: &str, i: usize) -> Option<usize> {
             while j < b.len() && is_letter(b[j]) {
                 j += 1;
             }
+            if known_command(&s[i + 1..j]) {
+                // The importer converts known commands, so this is literal text.
+                return None;
+            }
             while b.get(j) == Some(&b'{') {
                 match group_end(s, j) {
                     Some(e) => j = e,
@@ -541,6 +545,17 @@ fn passthrough_end(s: &str, i: usize) -> Option<usize> {
         }
         _ => None,
     }
+}
+
+/// Commands the importer converts (so text holding them verbatim did not come from LaTeX).
+fn known_command(name: &str) -> bool {
+    SYMBOLS.iter().any(|(n, _)| *n == name)
+        || STRIP_WITH_ARG.contains(&name)
+        || STRIP_SWITCH.contains(&name)
+        || (name.len() == 1
+            && ACCENTS
+                .iter()
+                .any(|(c, _)| c.is_ascii_alphabetic() && name.starts_with(*c)))
 }
 
 fn accent_command(mark: char) -> Option<char> {
@@ -601,6 +616,15 @@ fn char_to_latex(c: char) -> Option<String> {
 
 /// Unicode → LaTeX field text (the value that goes between the field's braces).
 pub fn from_unicode(s: &str, opt: Escape) -> String {
+    let out = escape(s, opt, true);
+    if balanced(&out) {
+        return out;
+    }
+    // A verbatim group broke the balance: escape everything instead.
+    escape(s, opt, false)
+}
+
+fn escape(s: &str, opt: Escape, passthrough: bool) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let b = s.as_bytes();
     let mut i = 0;
@@ -610,7 +634,7 @@ pub fn from_unicode(s: &str, opt: Escape) -> String {
     let mut word_protect = false;
     let mut word_plain = true;
     while i < b.len() {
-        if let Some(end) = passthrough_end(s, i) {
+        if let Some(end) = passthrough_end(s, i).filter(|_| passthrough) {
             out.push_str(&s[i..end]);
             word_plain = false;
             i = end;
@@ -618,6 +642,7 @@ pub fn from_unicode(s: &str, opt: Escape) -> String {
         }
         let c = s[i..].chars().next().expect("in bounds");
         let len = c.len_utf8();
+        let next = s[i + len..].chars().next();
         if c == ' ' || c == '\n' || c == '\t' || c == '\r' {
             finish_word(&mut out, word_start, word_protect, word_plain);
             out.push(c);
@@ -627,6 +652,14 @@ pub fn from_unicode(s: &str, opt: Escape) -> String {
             word_plain = true;
             i += len;
             continue;
+        }
+        // Hyphens, dashes and slashes separate words for case protection ("Müller–Smith").
+        let separator = matches!(c, '-' | '\u{2013}' | '\u{2014}' | '/');
+        if separator {
+            finish_word(&mut out, word_start, word_protect, word_plain);
+            word_chars = 0;
+            word_protect = false;
+            word_plain = true;
         }
         if opt.protect_case && c.is_uppercase() && word_chars > 0 {
             word_protect = true;
@@ -643,9 +676,6 @@ pub fn from_unicode(s: &str, opt: Escape) -> String {
             '^' => out.push_str("\\textasciicircum{}"),
             '\\' => out.push_str("\\textbackslash{}"),
             '\u{a0}' => out.push('~'),
-            '-' if b.get(i + 1) == Some(&b'-') => out.push_str("-{}"),
-            '`' if b.get(i + 1) == Some(&b'`') => out.push_str("`{}"),
-            '\'' if b.get(i + 1) == Some(&b'\'') => out.push_str("'{}"),
             '\u{2013}' => out.push_str("--"),
             '\u{2014}' => out.push_str("---"),
             '\u{201C}' => out.push_str("``"),
@@ -657,32 +687,46 @@ pub fn from_unicode(s: &str, opt: Escape) -> String {
                 None => out.push(c),
             },
         }
+        // Break TeX ligatures that the next character would form (`--`, ``` `` ```, `''`).
+        if let (Some(l), Some(n)) = (ligature(c), next) {
+            if ligature(n) == Some(l) {
+                out.push_str("{}");
+            }
+        }
+        if separator {
+            word_start = out.len();
+        }
         i += len;
     }
     finish_word(&mut out, word_start, word_protect, word_plain);
-    if !balanced(&out) {
-        // A verbatim group broke the balance: escape everything instead.
-        let mut safe = String::with_capacity(out.len());
-        for c in s.chars() {
-            match c {
-                '#' | '$' | '%' | '&' | '_' | '{' | '}' => {
-                    safe.push('\\');
-                    safe.push(c);
-                }
-                '\\' => safe.push_str("\\textbackslash{}"),
-                c => safe.push(c),
-            }
-        }
-        return safe;
-    }
     out
 }
 
-fn finish_word(out: &mut String, start: usize, protect: bool, plain: bool) {
-    if protect && plain && start < out.len() {
-        out.insert(start, '{');
-        out.push('}');
+/// The TeX ligature character a character is written with, if any.
+fn ligature(c: char) -> Option<char> {
+    match c {
+        '-' | '\u{2013}' | '\u{2014}' => Some('-'),
+        '`' | '\u{201C}' => Some('`'),
+        '\'' | '\u{201D}' => Some('\''),
+        _ => None,
     }
+}
+
+/// Brace the word written since `start` when it needs case protection; leading `(` `[` and
+/// trailing punctuation stay outside the braces.
+fn finish_word(out: &mut String, start: usize, protect: bool, plain: bool) {
+    if !(protect && plain && start < out.len()) {
+        return;
+    }
+    let word = &out[start..];
+    let lead = word.len() - word.trim_start_matches(['(', '[']).len();
+    let trail = word.len() - word.trim_end_matches([':', ',', ';', '!', '?', ')', ']']).len();
+    if lead + trail >= word.len() {
+        return;
+    }
+    let end = out.len() - trail;
+    out.insert(end, '}');
+    out.insert(start + lead, '{');
 }
 
 /// Whether braces balance (ignoring backslash-escaped ones).

@@ -366,9 +366,12 @@ pub fn write_name(c: &Creator, ascii: bool) -> String {
                 s.push_str(&brace(suffix));
                 s.push_str(", ");
                 s.push_str(&brace(given));
-            } else if !given.is_empty() || (particle.is_empty() && fam.starts_with('{')) {
+            } else if !given.is_empty() {
                 s.push_str(", ");
                 s.push_str(&brace(given));
+            } else if particle.is_empty() && (fam.starts_with('{') || family.split_whitespace().count() > 1) {
+                // "Casiano Flores," — the comma keeps every word in the family name.
+                s.push(',');
             }
             s
         }

@@ -207,7 +207,8 @@ impl<'a> Scanner<'a> {
                     // Classic `@comment` without braces: the rest of the line is a comment.
                     continue;
                 }
-                let at_line_start = start == 0 || self.src[..start].ends_with(['\n', '\r', ' ', '\t']);
+                let line_start = self.src[..start].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+                let at_line_start = self.src[line_start..start].trim().is_empty();
                 if at_line_start {
                     let line = self.line_at(start);
                     return Some(Block::Error {
