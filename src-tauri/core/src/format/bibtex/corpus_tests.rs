@@ -320,3 +320,99 @@ fn perf_vs_biblatex() {
         );
     }
 }
+
+/// Run a command in `dir`; returns (success, stdout + stderr).
+fn run(dir: &std::path::Path, cmd: &str, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(cmd)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+/// Export every public corpus file (regenerated from the model, not verbatim) and compile
+/// it: BibTeX mode with `pdflatex` + `bibtex` (plain style), BibLaTeX mode with `biber`.
+/// Needs a TeX installation, hence ignored:
+/// `cargo test -p folio --lib bibtex::corpus_tests::latex_compiles -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn latex_compiles() {
+    let only = std::env::var("ONLY").ok();
+    let mut failures = Vec::new();
+    for (rel, path) in public_files() {
+        if only.as_deref().is_some_and(|o| !rel.contains(o)) {
+            continue;
+        }
+        let p = parse(&read(&path), &mut BibContext::new());
+        let items = strip(&p.items);
+        if items.is_empty() {
+            continue;
+        }
+        for mode in [BibMode::Bibtex, BibMode::Biblatex] {
+            let dir = tempfile::tempdir().unwrap();
+            let w = write(
+                &items,
+                &p.extras,
+                &BibWriteOptions {
+                    mode,
+                    ..Default::default()
+                },
+            );
+            std::fs::write(dir.path().join("refs.bib"), &w.text).unwrap();
+            let doc = match mode {
+                BibMode::Bibtex => "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage{url}\\begin{document}\\nocite{*}\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n",
+                BibMode::Biblatex => "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage[backend=biber]{biblatex}\\addbibresource{refs.bib}\\begin{document}\\nocite{*}\\printbibliography\\end{document}\n",
+            };
+            std::fs::write(dir.path().join("doc.tex"), doc).unwrap();
+            let latex = ["-interaction=nonstopmode", "-halt-on-error", "doc.tex"];
+            let (ok1, log1) = run(dir.path(), "pdflatex", &latex);
+            let (ok2, log2) = match mode {
+                BibMode::Bibtex => run(dir.path(), "bibtex", &["doc"]),
+                BibMode::Biblatex => run(dir.path(), "biber", &["--quiet", "doc"]),
+            };
+            let (ok3, log3) = run(dir.path(), "pdflatex", &latex);
+            let bib_errors: Vec<&str> = log2
+                .lines()
+                .filter(|l| {
+                    l.contains("error message")
+                        || l.starts_with("ERROR")
+                        || l.contains("I was expecting")
+                        || l.contains("I'm skipping")
+                })
+                .collect();
+            if !(ok1 && ok3) || !ok2 && mode == BibMode::Biblatex || !bib_errors.is_empty() {
+                let tail = |s: &str| {
+                    s.lines()
+                        .filter(|l| l.starts_with('!') || l.contains("ERROR") || l.contains("rror"))
+                        .take(8)
+                        .collect::<Vec<_>>()
+                        .join("\n    ")
+                };
+                failures.push(format!(
+                    "{rel} ({mode:?}): latex {ok1}/{ok3}, {}: {ok2}\n    {}\n    {}\n    {}",
+                    if mode == BibMode::Bibtex { "bibtex" } else { "biber" },
+                    tail(&log1),
+                    bib_errors.join("\n    "),
+                    tail(&log3)
+                ));
+                if std::env::var_os("KEEP").is_some() {
+                    let keep = std::path::PathBuf::from("/tmp/folio-latex")
+                        .join(rel.replace('/', "_"))
+                        .join(format!("{mode:?}"));
+                    std::fs::create_dir_all(&keep).unwrap();
+                    for f in ["refs.bib", "doc.tex", "doc.log", "doc.blg"] {
+                        let _ = std::fs::copy(dir.path().join(f), keep.join(f));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -266,16 +266,23 @@ pub fn to_unicode(s: &str) -> String {
     to_unicode_cow(s).into_owned()
 }
 
-/// [`to_unicode`] without a copy when there is nothing to convert.
+/// [`to_unicode`] without a copy when there is nothing to convert. The result is in Unicode
+/// normalisation form C.
 pub fn to_unicode_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if !s
         .bytes()
         .any(|b| matches!(b, b'\\' | b'{' | b'}' | b'~' | b'-' | b'`' | b'\'' | b'$'))
     {
-        return std::borrow::Cow::Borrowed(s);
+        if s.is_ascii() || unicode_normalization::is_nfc(s) {
+            return std::borrow::Cow::Borrowed(s);
+        }
+        return std::borrow::Cow::Owned(s.nfc().collect());
     }
     let mut out = String::with_capacity(s.len());
     convert(s, &mut out);
+    if !out.is_ascii() && !unicode_normalization::is_nfc(&out) {
+        out = out.nfc().collect();
+    }
     std::borrow::Cow::Owned(out)
 }
 
@@ -439,6 +446,14 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
         out.push_str(u);
         return after_empty;
     }
+    if matches!(name, "mkbibquote" | "enquote" | "textquote") {
+        if let Some((arg, end)) = argument(s, j, true).filter(|_| b.get(after) == Some(&b'{')) {
+            out.push('\u{201C}');
+            convert(arg, out);
+            out.push('\u{201D}');
+            return end;
+        }
+    }
     if STRIP_WITH_ARG.contains(&name) {
         if let Some((arg, end)) = argument(s, j, true).filter(|_| b.get(after) == Some(&b'{')) {
             convert(arg, out);
@@ -490,6 +505,14 @@ pub struct Escape {
 /// preceded by a non-space and not followed by a digit. Returns the index after the close.
 fn math_end(s: &str, i: usize) -> Option<usize> {
     let b = s.as_bytes();
+    // Clear math (a command, `^` or `_` before the next `$` on the same line) is math
+    // whatever the spacing.
+    if let Some(p) = s[i + 1..].find(['$', '\n']) {
+        let inner = &s[i + 1..i + 1 + p];
+        if b.get(i + 1 + p) == Some(&b'$') && !inner.is_empty() && inner.contains(['\\', '^', '_']) {
+            return Some(i + p + 2);
+        }
+    }
     let first = *b.get(i + 1)?;
     if first == b' ' || first == b'$' || first == b'\t' || first == b'\n' {
         return None;
@@ -549,7 +572,8 @@ fn passthrough_end(s: &str, i: usize) -> Option<usize> {
 
 /// Commands the importer converts (so text holding them verbatim did not come from LaTeX).
 fn known_command(name: &str) -> bool {
-    SYMBOLS.iter().any(|(n, _)| *n == name)
+    matches!(name, "mkbibquote" | "enquote" | "textquote")
+        || SYMBOLS.iter().any(|(n, _)| *n == name)
         || STRIP_WITH_ARG.contains(&name)
         || STRIP_SWITCH.contains(&name)
         || (name.len() == 1
@@ -590,28 +614,31 @@ fn char_to_latex(c: char) -> Option<String> {
     // Accented letters: base letter plus one or two combining marks.
     let decomposed: Vec<char> = c.to_string().nfd().collect();
     if decomposed.len() >= 2 && decomposed[0].is_ascii_alphabetic() {
-        let mut inner = match decomposed[0] {
-            'i' => "\\i".to_string(),
-            'j' => "\\j".to_string(),
-            b => b.to_string(),
-        };
-        for m in &decomposed[1..] {
-            let cmd = accent_command(*m)?;
-            inner = if cmd.is_ascii_alphabetic() {
-                format!("\\{cmd}{{{inner}}}")
-            } else if inner.starts_with('\\')
-                && inner.len() > 2
-                && !inner.starts_with("\\i")
-                && !inner.starts_with("\\j")
-            {
-                format!("\\{cmd}{{{inner}}}")
-            } else {
-                format!("\\{cmd}{inner}")
-            };
-        }
-        return Some(format!("{{{inner}}}"));
+        return accented(decomposed[0], &decomposed[1..]);
     }
     None
+}
+
+/// `{\'e}`, `{\c{c}}`, `{\'\i}`, `{\'{\"u}}`: a base letter with combining marks as LaTeX.
+fn accented(base: char, marks: &[char]) -> Option<String> {
+    let mut inner = match base {
+        'i' => "\\i".to_string(),
+        'j' => "\\j".to_string(),
+        b => b.to_string(),
+    };
+    for m in marks {
+        let cmd = accent_command(*m)?;
+        inner = if cmd.is_ascii_alphabetic() || (inner.starts_with('\\') && inner.len() > 2) {
+            format!("\\{cmd}{{{inner}}}")
+        } else {
+            format!("\\{cmd}{inner}")
+        };
+    }
+    Some(format!("{{{inner}}}"))
+}
+
+fn is_combining(c: char) -> bool {
+    ('\u{0300}'..='\u{036F}').contains(&c)
 }
 
 /// Unicode → LaTeX field text (the value that goes between the field's braces).
@@ -667,6 +694,17 @@ fn escape(s: &str, opt: Escape, passthrough: bool) -> String {
         if c.is_alphanumeric() {
             word_chars += 1;
         }
+        // A letter followed by combining marks that have no precomposed form ("P̄"): LaTeX
+        // accents in both modes (pdfLaTeX cannot typeset a lone combining mark).
+        if c.is_ascii_alphabetic() && next.is_some_and(is_combining) {
+            let marks: Vec<char> = s[i + len..].chars().take_while(|m| is_combining(*m)).collect();
+            if let Some(l) = accented(c, &marks) {
+                out.push_str(&l);
+                word_chars += 1;
+                i += len + marks.iter().map(|m| m.len_utf8()).sum::<usize>();
+                continue;
+            }
+        }
         match c {
             '#' | '$' | '%' | '&' | '_' | '{' | '}' => {
                 out.push('\\');
@@ -681,6 +719,9 @@ fn escape(s: &str, opt: Escape, passthrough: bool) -> String {
             '\u{201C}' => out.push_str("``"),
             '\u{201D}' => out.push_str("''"),
             '\u{202F}' => out.push_str("\\,"),
+            // Invisible marks pdfLaTeX cannot typeset.
+            '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' if opt.ascii => {}
+            '\u{AD}' if opt.ascii => out.push_str("\\-"),
             c if c.is_ascii() || !opt.ascii => out.push(c),
             c => match char_to_latex(c) {
                 Some(l) => out.push_str(&l),

@@ -284,7 +284,7 @@ pub fn parse_list(role: Role, raw: &str) -> Vec<Creator> {
     split_names(raw)
         .into_iter()
         .map(|n| parse_name(role, n))
-        .filter(|c| !matches!(&c.name, Name::Literal { literal } if literal.is_empty()))
+        .filter(|c| !c.display_natural().trim().is_empty())
         .collect()
 }
 
@@ -328,7 +328,10 @@ pub fn write_name(c: &Creator, ascii: bool) -> String {
             let fam_ws: Vec<&str> = family.split_whitespace().collect();
             // Without a particle a lowercase first word would be read as one; with a particle
             // any lowercase word would extend it.
-            let fam_lower = if particle.is_empty() {
+            let alone = particle.is_empty() && given.is_empty() && suffix.is_empty() && fam_ws.len() == 1;
+            let fam_lower = if alone {
+                false
+            } else if particle.is_empty() {
                 fam_ws.first().is_some_and(|w| lower_word(w))
             } else {
                 fam_ws.iter().any(|w| lower_word(w))
@@ -369,9 +372,10 @@ pub fn write_name(c: &Creator, ascii: bool) -> String {
             } else if !given.is_empty() {
                 s.push_str(", ");
                 s.push_str(&brace(given));
-            } else if particle.is_empty() && (fam.starts_with('{') || family.split_whitespace().count() > 1) {
-                // "Casiano Flores," — the comma keeps every word in the family name.
-                s.push(',');
+            } else if particle.is_empty() && !fam.starts_with('{') && family.split_whitespace().count() > 1 {
+                // A family name of several words without a given name: one brace group, which
+                // BibTeX typesets the same (and which reads back as a literal name).
+                return format!("{{{}}}", esc(family, ascii));
             }
             s
         }
@@ -380,5 +384,9 @@ pub fn write_name(c: &Creator, ascii: bool) -> String {
 
 /// A name list field value.
 pub fn write_list<'a>(creators: impl Iterator<Item = &'a Creator>, ascii: bool) -> String {
-    creators.map(|c| write_name(c, ascii)).collect::<Vec<_>>().join(" and ")
+    creators
+        .filter(|c| !c.display_natural().trim().is_empty())
+        .map(|c| write_name(c, ascii))
+        .collect::<Vec<_>>()
+        .join(" and ")
 }

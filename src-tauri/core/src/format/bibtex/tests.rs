@@ -730,8 +730,17 @@ fn empty_key_is_generated_on_write() {
 
 #[test]
 fn names_with_lowercase_parts_are_protected() {
+    // A family name of several words with no given name is one brace group in BibTeX, the
+    // same as an organisation: it reads back as a literal name.
+    let mut it = Item::new(ItemType::Book, "B");
+    it.key = "b".into();
+    it.creators = vec![Creator::person(Role::Author, "de Gaulle", "")];
+    assert_eq!(
+        one(&blx(&[it])).creators,
+        vec![Creator::literal(Role::Author, "de Gaulle")]
+    );
     for c in [
-        Creator::person(Role::Author, "de Gaulle", ""),
+        Creator::person(Role::Author, "deGaulle", ""),
         Creator::person(Role::Author, "de Gaulle", "Charles"),
         Creator::person(Role::Author, "Smith, Jones", "A"),
         Creator::person(Role::Author, "Barnes and Noble", "X"),
@@ -886,9 +895,17 @@ mod props {
         (
             role,
             prop_oneof![
+                // (A family name of several words, or a suffix, needs a given name: see the
+                // module docs.)
                 person.prop_map(|(f, g, p, s)| Name::Person {
+                    given: g.unwrap_or_else(|| {
+                        if f.contains(' ') || s.is_some() {
+                            "Ann".into()
+                        } else {
+                            String::new()
+                        }
+                    }),
                     family: f,
-                    given: g.unwrap_or_default(),
                     particle: p.unwrap_or_default(),
                     suffix: s.unwrap_or_default(),
                 }),
@@ -1045,4 +1062,12 @@ mod props {
             prop_assert_eq!(back.date.year, it.date.year);
         }
     }
+}
+
+#[test]
+fn text_is_stored_in_nfc() {
+    let it = one("@misc{a, author = {Crenshaw, Kimberle\u{301}}, title = {Be\u{301}rube\u{301}}, abstract = {Be\u{301}rube\u{301}}}");
+    assert_eq!(it.creators[0].given(), "Kimberlé");
+    assert_eq!(it.title, "Bérubé");
+    assert_eq!(it.r#abstract.flat(false), "Bérubé");
 }
