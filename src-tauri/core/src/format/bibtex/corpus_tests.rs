@@ -363,7 +363,7 @@ fn latex_compiles() {
             std::fs::write(dir.path().join("refs.bib"), &w.text).unwrap();
             let doc = match mode {
                 BibMode::Bibtex => "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage{url}\\begin{document}\\nocite{*}\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n",
-                BibMode::Biblatex => "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage[backend=biber]{biblatex}\\addbibresource{refs.bib}\\begin{document}\\nocite{*}\\printbibliography\\end{document}\n",
+                BibMode::Biblatex => "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage[backend=biber,safeinputenc]{biblatex}\\addbibresource{refs.bib}\\begin{document}\\nocite{*}\\printbibliography\\end{document}\n",
             };
             std::fs::write(dir.path().join("doc.tex"), doc).unwrap();
             let latex = ["-interaction=nonstopmode", "-halt-on-error", "doc.tex"];

@@ -409,7 +409,8 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
             _ => {}
         }
         if let Some((_, mark)) = ACCENTS.iter().find(|(c, _)| *c as u32 == next as u32) {
-            if let Some((arg, end)) = argument(s, after, false) {
+            // TeX's \accent skips spaces before the accented letter (`{\~ Z}`).
+            if let Some((arg, end)) = argument(s, after, true) {
                 let base = to_unicode(arg);
                 return push_accented(out, &base, next as char, *mark, end);
             }
@@ -505,11 +506,15 @@ pub struct Escape {
 /// preceded by a non-space and not followed by a digit. Returns the index after the close.
 fn math_end(s: &str, i: usize) -> Option<usize> {
     let b = s.as_bytes();
-    // Clear math (a command, `^` or `_` before the next `$` on the same line) is math
-    // whatever the spacing.
+    // Clear math (an ASCII formula with a command before the next `$` on the same line) is
+    // math whatever the spacing: `$\pm 0.5 $`.
     if let Some(p) = s[i + 1..].find(['$', '\n']) {
         let inner = &s[i + 1..i + 1 + p];
-        if b.get(i + 1 + p) == Some(&b'$') && !inner.is_empty() && inner.contains(['\\', '^', '_']) {
+        let command = inner
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic());
+        if b.get(i + 1 + p) == Some(&b'$') && inner.is_ascii() && command {
             return Some(i + p + 2);
         }
     }
@@ -661,7 +666,7 @@ fn escape(s: &str, opt: Escape, passthrough: bool) -> String {
     let mut word_protect = false;
     let mut word_plain = true;
     while i < b.len() {
-        if let Some(end) = passthrough_end(s, i).filter(|_| passthrough) {
+        if let Some(end) = passthrough_end(s, i).filter(|&e| passthrough && (!opt.ascii || s[i..e].is_ascii())) {
             out.push_str(&s[i..end]);
             word_plain = false;
             i = end;

@@ -368,7 +368,12 @@ pub fn write_name(c: &Creator, ascii: bool) -> String {
                 s.push_str(", ");
                 s.push_str(&brace(suffix));
                 s.push_str(", ");
-                s.push_str(&brace(given));
+                // An empty given name as `{}`: BibTeX rejects a name ending in a comma.
+                s.push_str(&if given.is_empty() {
+                    "{}".to_string()
+                } else {
+                    brace(given)
+                });
             } else if !given.is_empty() {
                 s.push_str(", ");
                 s.push_str(&brace(given));

@@ -899,7 +899,7 @@ mod props {
                 // module docs.)
                 person.prop_map(|(f, g, p, s)| Name::Person {
                     given: g.unwrap_or_else(|| {
-                        if f.contains(' ') || s.is_some() {
+                        if f.contains(' ') {
                             "Ann".into()
                         } else {
                             String::new()
