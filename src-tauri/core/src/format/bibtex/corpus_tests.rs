@@ -432,3 +432,59 @@ fn latex_compiles() {
         failures.join("\n")
     );
 }
+
+/// Differential test against the `biblatex` crate (its own parser and name splitter): on the
+/// corpus files it parses whole, Folio reads every entry it reads, and the author family
+/// names agree for nearly all entries (differences are listed on failure).
+#[test]
+fn biblatex_crate_as_oracle() {
+    // The crate recurses without bound on circular crossref/xdata (these biber test files).
+    const CYCLIC: &[&str] = &["crossref_cascading_cycle", "biber__crossrefs", "biber__xdata"];
+    let mut compared = 0;
+    let mut files = 0;
+    let mut mismatches = Vec::new();
+    for (rel, path) in public_files() {
+        if CYCLIC.iter().any(|c| rel.contains(c)) {
+            continue;
+        }
+        let text = read(&path);
+        let Ok(oracle) = biblatex::Bibliography::parse(&text) else {
+            continue;
+        };
+        files += 1;
+        let ours = parse(&text, &mut BibContext::new());
+        let by_key: HashMap<&str, &Item> = ours.items.iter().map(|p| (p.item.key.as_str(), &p.item)).collect();
+        for e in oracle.iter() {
+            let item = by_key
+                .get(e.key.as_str())
+                .unwrap_or_else(|| panic!("{rel}: the biblatex crate reads {:?}, Folio does not", e.key));
+            let Ok(persons) = e.author() else { continue };
+            let mine: Vec<String> = item
+                .creators_with(crate::model::Role::Author)
+                .map(|c| c.family().to_string())
+                .collect();
+            if mine.is_empty() {
+                continue; // e.g. authors inherited through crossref, which Folio keeps as a link
+            }
+            compared += 1;
+            let theirs: Vec<String> = persons.iter().map(|p| p.name.clone()).collect();
+            if mine != theirs {
+                mismatches.push(format!("{rel} {}: folio {mine:?} / biblatex {theirs:?}", e.key));
+            }
+        }
+    }
+    eprintln!(
+        "oracle: {files} files, {compared} entries compared, {} differ",
+        mismatches.len()
+    );
+    if std::env::var_os("ORACLE_VERBOSE").is_some() {
+        eprintln!("{}", mismatches.join("\n"));
+    }
+    assert!(files >= 30 && compared >= 500, "{files} files, {compared} entries");
+    assert!(
+        mismatches.len() * 50 <= compared,
+        "{} of {compared} differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
