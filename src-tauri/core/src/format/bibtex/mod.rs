@@ -53,14 +53,30 @@
 //!
 //! # Round trip (write in BibLaTeX mode → parse) normalisation
 //!
-//! The model comes back equal except: text is whitespace-collapsed; an uppercase name particle
-//! joins the family name; font commands (`\emph`…) were already stripped on import; the access
-//! source becomes `bibtex:access` when it was not derived from kept fields; item types that
-//! BibLaTeX cannot express (see [`ItemType::biblatex_type`]) become their written type; a
-//! date's `raw` becomes its ISO form unless it is already ISO-like; tags containing `,` or
-//! `;` split; creators with roles other than the four BibTeX name lists are left out. In
-//! BibTeX mode with `ascii`, Greek letters are written as math (`$\alpha$`) and come back as
-//! that math text, and a subtitle is merged into the title.
+//! The model comes back equal (property-tested in `tests.rs`, and on every corpus file in
+//! `corpus_tests.rs`) except:
+//! - text is whitespace-collapsed and in Unicode NFC; font commands (`\emph`…) were already
+//!   stripped on import; a known command typed as text (`\k`) is escaped, an unknown one
+//!   (`\foo{x}`) and `$…$` math pass through as LaTeX;
+//! - a name particle must start and end with a lowercase word (else it joins the family
+//!   name); a person with a family name of several words and no given name is written
+//!   `{Casiano Flores}`, which BibTeX typesets the same and which reads back as a literal
+//!   name; creators with roles other than the four BibTeX name lists are left out (warning);
+//! - in the "Last, First" form Folio keeps uppercase-initial words in the family name
+//!   ("Martinez de la Ossa", "Van de Graaff"), where BibTeX would split a von part;
+//! - the access source becomes `bibtex:access` when it was not derived from kept fields;
+//! - item types BibLaTeX cannot express (see [`ItemType::biblatex_type`]) become the written
+//!   type (with a warning) unless they came from a `.bib` type, which is then kept;
+//! - a date's `raw` becomes its ISO form unless it is ISO-like already or only expressible as
+//!   a literal `year` ("1999–2009");
+//! - tags containing `,` or `;` split.
+//!
+//! In BibTeX mode with `ascii` also: Greek letters are written as math (`$\alpha$`) and come
+//! back as that math text, a subtitle is merged into the title, characters without an ASCII
+//! LaTeX form (CJK, Cyrillic) stay UTF-8.
+//!
+//! [`ItemType::from_bibtex`]: crate::model::ItemType::from_bibtex
+//! [`ItemType::biblatex_type`]: crate::model::ItemType::biblatex_type
 
 mod import;
 pub mod latex;
