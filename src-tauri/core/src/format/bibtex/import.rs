@@ -223,8 +223,9 @@ pub(crate) fn parse(input: &str, ctx: &mut BibContext) -> Parsed {
                         line,
                         format!("@{ty} entry has no citation key; one will be generated"),
                     ));
-                } else if keys.contains(&item.key) {
-                    let new = crate::citekey::make_unique(&item.key, |k| keys.contains(k));
+                } else if keys.contains(&item.key.to_lowercase()) {
+                    // BibTeX compares keys without case.
+                    let new = crate::citekey::make_unique(&item.key, |k| keys.contains(&k.to_lowercase()));
                     diags.push(Diagnostic::warning(
                         line,
                         format!("duplicate key {:?} renamed to {new:?}", item.key),
@@ -232,7 +233,7 @@ pub(crate) fn parse(input: &str, ctx: &mut BibContext) -> Parsed {
                     item.key = new;
                 }
                 if !item.key.is_empty() {
-                    keys.insert(item.key.clone());
+                    keys.insert(item.key.to_lowercase());
                 }
                 let fingerprint = fast_fingerprint(&item);
                 item.source = Some(SourceRecord {

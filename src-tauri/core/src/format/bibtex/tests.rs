@@ -271,9 +271,9 @@ fn entry_without_key() {
 
 #[test]
 fn duplicate_keys_get_suffixes() {
-    let r = p("@misc{k, title={1}}\n@misc{k, title={2}}\n@misc{k, title={3}}\n");
+    let r = p("@misc{k, title={1}}\n@misc{k, title={2}}\n@misc{K, title={3}}\n");
     let keys: Vec<_> = r.items.iter().map(|i| i.item.key.as_str()).collect();
-    assert_eq!(keys, ["k", "ka", "kb"]);
+    assert_eq!(keys, ["k", "ka", "Kb"]);
     let d: Vec<_> = r
         .diagnostics
         .iter()

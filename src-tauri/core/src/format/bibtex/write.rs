@@ -430,7 +430,7 @@ pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) 
         if let Some(p) = crate::citekey::key_problem(&key) {
             diagnostics.push(Diagnostic::warning(None, p));
         }
-        if !seen.insert(key.clone()) {
+        if !seen.insert(key.to_lowercase()) {
             diagnostics.push(Diagnostic::warning(
                 None,
                 format!("duplicate citation key {key:?}; LaTeX will use only one of these entries"),
