@@ -13,6 +13,9 @@ use crate::model::{
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+/// The repair named in `Parsed::repairs` when comma-separated name lists are split.
+const COMMA_REPAIR: &str = "bibtex: comma-separated author lists split into names (Scopus style)";
+
 /// Predefined month macros (BibTeX's plain styles).
 const MONTHS: [(&str, &str); 12] = [
     ("jan", "January"),
@@ -241,6 +244,13 @@ pub(crate) fn parse(input: &str, ctx: &mut BibContext) -> Parsed {
                     text: text.to_string(),
                     fingerprint,
                 });
+                if diags
+                    .iter()
+                    .any(|d| d.message.contains("separated by commas read as a list"))
+                    && !parsed.repairs.iter().any(|r| r == COMMA_REPAIR)
+                {
+                    parsed.repairs.push(COMMA_REPAIR.to_string());
+                }
                 parsed.diagnostics.extend(diags);
                 parsed.items.push(ParsedItem::new(item, line));
             }
@@ -459,7 +469,16 @@ fn entry_to_item(
                 }
             },
             Slot::Date => item.date = PartialDate::parse(&field_text(&v)),
-            Slot::Creators(role) => creators.push((role, names::parse_list(role, &v))),
+            Slot::Creators(role) => match names::repair_comma_list(&v) {
+                Some(fixed) => {
+                    diags.push(Diagnostic::info(
+                        line,
+                        format!("{key}: {} names separated by commas read as a list", f.name),
+                    ));
+                    creators.push((role, names::parse_list(role, &fixed)));
+                }
+                None => creators.push((role, names::parse_list(role, &v))),
+            },
             Slot::Year | Slot::Month | Slot::Day => unreachable!("handled above"),
         }
     }

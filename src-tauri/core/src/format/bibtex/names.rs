@@ -395,3 +395,28 @@ pub fn write_list<'a>(creators: impl Iterator<Item = &'a Creator>, ascii: bool) 
         .collect::<Vec<_>>()
         .join(" and ")
 }
+
+/// Scopus (and some other exports) separate authors with commas instead of `and`:
+/// "D'Ambrosio, A.a, Aria, M.a, Iorio, C.b". When a list has no top-level `and`, an even
+/// number of comma-separated parts (at least four) and every second part looks like
+/// initials, it is rewritten with `and` between the names.
+pub fn repair_comma_list(raw: &str) -> Option<String> {
+    if split_names(raw).len() != 1 {
+        return None;
+    }
+    let parts: Vec<&str> = split_top(raw, b',').into_iter().map(str::trim).collect();
+    if parts.len() < 4 || parts.len() % 2 != 0 {
+        return None;
+    }
+    let initials = |p: &str| !p.is_empty() && p.len() <= 16 && p.contains('.') && p.split_whitespace().count() <= 3;
+    if !parts.iter().skip(1).step_by(2).all(|p| initials(p)) || parts.iter().step_by(2).any(|p| p.is_empty()) {
+        return None;
+    }
+    Some(
+        parts
+            .chunks(2)
+            .map(|c| format!("{}, {}", c[0], c[1]))
+            .collect::<Vec<_>>()
+            .join(" and "),
+    )
+}

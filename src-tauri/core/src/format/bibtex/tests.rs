@@ -142,7 +142,7 @@ fn entry_types_and_unknown_type() {
         .iter()
         .any(|x| x.severity == Severity::Warning && x.message.contains("@gizmo") && x.line == Some(4)));
     // Written back with its own type, without the bookkeeping field.
-    let w = bib(&[d.clone()]);
+    let w = bib(std::slice::from_ref(d));
     assert!(w.starts_with("@gizmo{d,"), "{w}");
     assert!(!w.contains(TYPE_FIELD));
 }
@@ -301,6 +301,19 @@ fn name_forms() {
     let roles: Vec<_> = c[8..].iter().map(|c| c.role).collect();
     assert_eq!(roles, [Role::Editor, Role::Translator, Role::BookAuthor]);
     assert!(c[..8].iter().all(|c| c.role == Role::Author));
+}
+
+#[test]
+fn scopus_comma_separated_authors_are_repaired() {
+    let r = p("@article{s, author = {D'Ambrosio, A.a, Aria, M.a, Iorio, C.b, Siciliano, R.b}, source = {Scopus}}");
+    let fams: Vec<_> = r.items[0].item.creators.iter().map(|c| c.family()).collect();
+    assert_eq!(fams, ["D'Ambrosio", "Aria", "Iorio", "Siciliano"]);
+    assert_eq!(r.items[0].item.creators[1].given(), "M.a");
+    assert_eq!(r.repairs.len(), 1);
+    assert_eq!(r.dialect.as_deref(), Some("scopus"));
+    // A normal "Last, Jr, First" name is left alone.
+    let it = one("@misc{a, author = {King, Jr., Martin Luther}}");
+    assert_eq!(person(&it.creators[0]), ("King", "Martin Luther", "", "Jr."));
 }
 
 #[test]
@@ -1070,4 +1083,24 @@ fn text_is_stored_in_nfc() {
     assert_eq!(it.creators[0].given(), "Kimberlé");
     assert_eq!(it.title, "Bérubé");
     assert_eq!(it.r#abstract.flat(false), "Bérubé");
+}
+
+#[test]
+#[ignore]
+fn show_export() {
+    // `SHOW=path cargo test -p folio --lib bibtex::tests::show_export -- --ignored --nocapture`
+    let path = std::env::var("SHOW").unwrap();
+    let bytes = std::fs::read(path).unwrap();
+    let text = crate::format::decode(&bytes, None).unwrap().text;
+    let r = p(&text);
+    let items: Vec<Item> = r
+        .items
+        .iter()
+        .map(|i| Item {
+            source: None,
+            ..i.item.clone()
+        })
+        .collect();
+    let w = write(&items[..items.len().min(2)], &r.extras, &BibWriteOptions::default());
+    println!("{}\n{:?}", w.text, w.diagnostics);
 }
