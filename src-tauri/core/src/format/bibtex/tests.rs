@@ -665,6 +665,21 @@ fn sorted_by_key_with_strings_preambles_and_comments() {
 }
 
 #[test]
+fn undefined_macros_in_kept_values_are_reported() {
+    let mut it = sample();
+    it.extra.push(ExtraField {
+        name: "howpublished".into(),
+        value: "ieeetc # { and more}".into(),
+    });
+    let w = write(&[it], &BibExtras::default(), &BibWriteOptions::default());
+    assert!(
+        w.diagnostics.iter().any(|d| d.message.contains("\"ieeetc\"")),
+        "{:?}",
+        w.diagnostics
+    );
+}
+
+#[test]
 fn access_written_and_restored() {
     let mut it = sample();
     it.access = Access::new(AccessStatus::Restricted, "user");

@@ -487,6 +487,20 @@ pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) 
             }
         }
     }
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let mut undefined: Vec<&String> = used
+        .iter()
+        .filter(|m| !MONTHS.contains(&m.as_str()) && !extras.strings.iter().any(|(n, _)| n.eq_ignore_ascii_case(m)))
+        .collect();
+    undefined.sort();
+    for m in undefined {
+        diagnostics.push(Diagnostic::warning(
+            None,
+            format!("macro {m:?} is used but has no @string definition in this export"),
+        ));
+    }
     let mut wrote_string = HashSet::new();
     for (n, v) in &extras.strings {
         let l = n.to_ascii_lowercase();
