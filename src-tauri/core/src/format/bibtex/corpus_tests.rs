@@ -1,0 +1,490 @@
+//! Tests against the real files of the shared corpus (`FOLIO_CORPUS`, else `../shared/corpus`
+//! next to the repository). They fail when the corpus is missing.
+//!
+//! `known-failures.tsv` (next to this file) lists corpus files whose entry count is known to
+//! differ, with the reason. The list may only shrink: a listed file that passes fails the test.
+
+use super::*;
+use crate::format::{decode, ParsedItem};
+use crate::Severity;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+const KNOWN_FAILURES: &str = include_str!("known-failures.tsv");
+
+fn corpus() -> PathBuf {
+    let p = std::env::var_os("FOLIO_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    assert!(
+        p.join("MANIFEST.tsv").is_file(),
+        "corpus not found at {} (set FOLIO_CORPUS)",
+        p.display()
+    );
+    p
+}
+
+fn manifest() -> HashMap<String, usize> {
+    let text = std::fs::read_to_string(corpus().join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "entries_expected")
+        .expect("entries_expected column");
+    lines
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            Some((cols.first()?.to_string(), cols.get(col)?.parse().ok()?))
+        })
+        .collect()
+}
+
+fn read(path: &std::path::Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    decode(&bytes, None)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .text
+}
+
+fn known_failures() -> HashMap<String, String> {
+    KNOWN_FAILURES
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (p, r) = l.split_once('\t').unwrap_or((l, ""));
+            (p.trim().to_string(), r.trim().to_string())
+        })
+        .collect()
+}
+
+fn public_files() -> Vec<(String, PathBuf)> {
+    let dir = corpus().join("public/bibtex");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "bib"))
+        .map(|p| (format!("public/bibtex/{}", p.file_name().unwrap().to_string_lossy()), p))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 60,
+        "expected the public BibTeX corpus, found {} files",
+        files.len()
+    );
+    files
+}
+
+#[test]
+fn corpus_entry_counts() {
+    let expected = manifest();
+    let known = known_failures();
+    let mut failures = Vec::new();
+    let mut passed = 0;
+    for (rel, path) in public_files() {
+        let want = *expected
+            .get(&rel)
+            .unwrap_or_else(|| panic!("{rel} missing from MANIFEST.tsv"));
+        let text = read(&path);
+        let got = parse(&text, &mut BibContext::new()).items.len();
+        match (got == want, known.get(&rel)) {
+            (true, None) => passed += 1,
+            (true, Some(_)) => failures.push(format!("{rel}: now passes; remove it from known-failures.tsv")),
+            (false, Some(_)) => {}
+            (false, None) => failures.push(format!("{rel}: {got} entries, expected {want}")),
+        }
+    }
+    eprintln!(
+        "corpus: {passed} files with the expected count, {} known failures",
+        known.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn strip(items: &[ParsedItem]) -> Vec<Item> {
+    items
+        .iter()
+        .map(|p| {
+            let mut it = p.item.clone();
+            it.source = None;
+            it
+        })
+        .collect()
+}
+
+/// Parse → write (regenerated, not the verbatim source) → parse gives the same items.
+fn round_trip(rel: &str, text: &str, mode: BibMode) -> Vec<String> {
+    let first = parse(text, &mut BibContext::new());
+    let items = strip(&first.items);
+    let opts = BibWriteOptions {
+        mode,
+        ..Default::default()
+    };
+    let written = write(&items, &first.extras, &opts);
+    let second = parse(&written.text, &mut BibContext::new());
+    let errors: Vec<_> = second
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    let mut problems = Vec::new();
+    if !errors.is_empty() {
+        problems.push(format!("{rel}: re-parse errors: {errors:?}"));
+    }
+    let mut back: HashMap<String, Item> = strip(&second.items).into_iter().map(|i| (i.key.clone(), i)).collect();
+    if back.len() != items.len() {
+        problems.push(format!("{rel}: wrote {} items, read back {}", items.len(), back.len()));
+    }
+    for it in &items {
+        if it.key.is_empty() {
+            continue;
+        }
+        match back.remove(&it.key) {
+            None => problems.push(format!("{rel}: {} not read back", it.key)),
+            Some(b) if &b != it => problems.push(format!("{rel}: {} differs: {}", it.key, diff(it, &b))),
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
+/// The top-level fields that differ, with both values.
+fn diff(a: &Item, b: &Item) -> String {
+    let va = serde_json::to_value(a).unwrap();
+    let vb = serde_json::to_value(b).unwrap();
+    let mut out = Vec::new();
+    for (k, x) in va.as_object().unwrap() {
+        let y = vb.get(k).cloned().unwrap_or_default();
+        if *x != y {
+            out.push(format!("{k}: {x} -> {y}"));
+        }
+    }
+    out.join("; ")
+}
+
+#[test]
+fn corpus_round_trip_biblatex() {
+    let mut problems = Vec::new();
+    for (rel, path) in public_files() {
+        problems.extend(round_trip(&rel, &read(&path), BibMode::Biblatex));
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn corpus_verbatim_export_is_the_input() {
+    // Unedited items are written as their source text.
+    for (rel, path) in public_files() {
+        let text = read(&path);
+        let p = parse(&text, &mut BibContext::new());
+        let items: Vec<Item> = p.items.iter().map(|i| i.item.clone()).collect();
+        let w = write(
+            &items,
+            &p.extras,
+            &BibWriteOptions {
+                mode: BibMode::Biblatex,
+                ..Default::default()
+            },
+        );
+        let broken: Vec<usize> = p
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .filter_map(|d| d.line)
+            .collect();
+        let mut verbatim = 0;
+        for (pi, it) in p.items.iter().zip(&items) {
+            let src = &it.source.as_ref().unwrap().text;
+            let renamed = p
+                .diagnostics
+                .iter()
+                .any(|d| d.message.ends_with(&format!("renamed to {:?}", it.key)));
+            if it.key.is_empty() || renamed || broken.contains(&pi.line) {
+                continue;
+            }
+            assert!(w.text.contains(src.as_str()), "{rel}: {} not written verbatim", it.key);
+            verbatim += 1;
+        }
+        assert!(
+            verbatim > 0 || items.iter().all(|i| i.key.is_empty()) || !broken.is_empty(),
+            "{rel}: nothing written verbatim"
+        );
+    }
+}
+
+fn large(name: &str) -> String {
+    read(&corpus().join("large").join(name))
+}
+
+#[test]
+fn large_files_parse_with_expected_counts() {
+    for (name, want) in [
+        ("beebe__tugboat.bib", 3644),
+        ("beebe__progr-oceanogr.bib", 3823),
+        ("bbt__1436-3-large-user-library.bib", 7166),
+    ] {
+        let p = parse(&large(name), &mut BibContext::new());
+        assert_eq!(p.items.len(), want, "{name}");
+    }
+}
+
+#[test]
+fn iridia_multi_file_with_shared_macros() {
+    let mut ctx = BibContext::new();
+    let mut total = 0;
+    let mut undefined = 0;
+    for (name, want) in [
+        ("abbrev.bib", 0),
+        ("journals.bib", 0),
+        ("authors.bib", 0),
+        ("articles.bib", 1509),
+        ("biblio.bib", 1367),
+        ("crossref.bib", 429),
+    ] {
+        let p = parse(&large(&format!("iridia/{name}")), &mut ctx);
+        assert_eq!(p.items.len(), want, "iridia/{name}");
+        total += p.items.len();
+        undefined += p
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("undefined macro"))
+            .count();
+    }
+    assert_eq!(total, 3305);
+    assert!(
+        ctx.strings.len() > 100,
+        "macros carried across files: {}",
+        ctx.strings.len()
+    );
+    // Loaded in the documented order, the macros the entries use are all defined.
+    assert_eq!(undefined, 0, "undefined macros");
+}
+
+/// `cargo test --release -p folio --lib bibtex::corpus_tests::perf_fisheries -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn perf_fisheries() {
+    let path =
+        std::env::var("FISHERIES_BIB").unwrap_or_else(|_| "/tmp/beebe__fisheries-journals-concatenated.bib".into());
+    let text = read(std::path::Path::new(&path));
+    let t = std::time::Instant::now();
+    let p = parse(&text, &mut BibContext::new());
+    let el = t.elapsed();
+    eprintln!(
+        "parsed {} items ({} diagnostics) in {:.3} s",
+        p.items.len(),
+        p.diagnostics.len(),
+        el.as_secs_f64()
+    );
+    assert_eq!(p.items.len(), 52555);
+    let items: Vec<Item> = p.items.iter().map(|i| i.item.clone()).collect();
+    let t = std::time::Instant::now();
+    let w = write(&items, &p.extras, &BibWriteOptions::default());
+    eprintln!("wrote {} bytes in {:.3} s", w.text.len(), t.elapsed().as_secs_f64());
+}
+
+/// Folio's parse against the `biblatex` crate on the same file (the PERF-ANCHORS file:
+/// `large/derived/beebe-fish-50k.bib.xz` unpacked to /tmp).
+/// `cargo test --release -p folio --lib bibtex::corpus_tests::perf_vs_biblatex -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn perf_vs_biblatex() {
+    let path = std::env::var("FISH50K_BIB").unwrap_or_else(|_| "/tmp/beebe-fish-50k.bib".into());
+    let text = read(std::path::Path::new(&path));
+    for round in 0..2 {
+        let t = std::time::Instant::now();
+        let p = parse(&text, &mut BibContext::new());
+        let ours = t.elapsed().as_secs_f64();
+        let n = p.items.len();
+        drop(p);
+        if std::env::var_os("ONLY_FOLIO").is_some() {
+            eprintln!("round {round}: folio parse {n} items {ours:.3} s");
+            continue;
+        }
+        let t = std::time::Instant::now();
+        let raw = biblatex::RawBibliography::parse(&text).map(|b| b.entries.len());
+        let raw_t = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let full = biblatex::Bibliography::parse(&text).map(|b| b.len());
+        let full_t = t.elapsed().as_secs_f64();
+        eprintln!(
+            "round {round}: folio parse {n} items {ours:.3} s; biblatex raw {:?} {raw_t:.3} s; biblatex full {:?} {full_t:.3} s",
+            raw.ok(),
+            full.ok()
+        );
+    }
+}
+
+/// Run a command in `dir`; returns (success, stdout + stderr).
+fn run(dir: &std::path::Path, cmd: &str, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(cmd)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+/// Export every public corpus file (regenerated from the model, not verbatim) and compile
+/// it: BibTeX mode with `pdflatex` + `bibtex` (plain style), BibLaTeX mode with `biber`.
+/// Needs a TeX installation, hence ignored:
+/// `cargo test -p folio --lib bibtex::corpus_tests::latex_compiles -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn latex_compiles() {
+    let only = std::env::var("ONLY").ok();
+    let known: HashMap<String, String> = include_str!("latex-known-failures.tsv")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let mut failures = Vec::new();
+    for (rel, path) in public_files() {
+        if only.as_deref().is_some_and(|o| !rel.contains(o)) {
+            continue;
+        }
+        let p = parse(&read(&path), &mut BibContext::new());
+        let items = strip(&p.items);
+        if items.is_empty() {
+            continue;
+        }
+        for mode in [BibMode::Bibtex, BibMode::Biblatex] {
+            let dir = tempfile::tempdir().unwrap();
+            let w = write(
+                &items,
+                &p.extras,
+                &BibWriteOptions {
+                    mode,
+                    ..Default::default()
+                },
+            );
+            std::fs::write(dir.path().join("refs.bib"), &w.text).unwrap();
+            let doc = match mode {
+                BibMode::Bibtex => "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage{url}\\begin{document}\\nocite{*}\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n",
+                BibMode::Biblatex => "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage[backend=biber,safeinputenc]{biblatex}\\addbibresource{refs.bib}\\begin{document}\\nocite{*}\\printbibliography\\end{document}\n",
+            };
+            std::fs::write(dir.path().join("doc.tex"), doc).unwrap();
+            let latex = ["-interaction=nonstopmode", "-halt-on-error", "doc.tex"];
+            let (ok1, log1) = run(dir.path(), "pdflatex", &latex);
+            let (ok2, log2) = match mode {
+                BibMode::Bibtex => run(dir.path(), "bibtex", &["doc"]),
+                BibMode::Biblatex => run(dir.path(), "biber", &["--quiet", "doc"]),
+            };
+            let (ok3, log3) = run(dir.path(), "pdflatex", &latex);
+            let bib_errors: Vec<&str> = log2
+                .lines()
+                .filter(|l| {
+                    l.contains("error message")
+                        || l.starts_with("ERROR")
+                        || l.contains("I was expecting")
+                        || l.contains("I'm skipping")
+                })
+                .collect();
+            let failed = !(ok1 && ok3) || !ok2 && mode == BibMode::Biblatex || !bib_errors.is_empty();
+            let label = format!("{rel} ({mode:?})");
+            if known.contains_key(&label) {
+                if !failed {
+                    failures.push(format!(
+                        "{label}: compiles now; remove it from latex-known-failures.tsv"
+                    ));
+                }
+                continue;
+            }
+            if failed {
+                let tail = |s: &str| {
+                    s.lines()
+                        .filter(|l| l.starts_with('!') || l.contains("ERROR") || l.contains("rror"))
+                        .take(8)
+                        .collect::<Vec<_>>()
+                        .join("\n    ")
+                };
+                failures.push(format!(
+                    "{rel} ({mode:?}): latex {ok1}/{ok3}, {}: {ok2}\n    {}\n    {}\n    {}",
+                    if mode == BibMode::Bibtex { "bibtex" } else { "biber" },
+                    tail(&log1),
+                    bib_errors.join("\n    "),
+                    tail(&log3)
+                ));
+                if std::env::var_os("KEEP").is_some() {
+                    let keep = std::path::PathBuf::from("/tmp/folio-latex")
+                        .join(rel.replace('/', "_"))
+                        .join(format!("{mode:?}"));
+                    std::fs::create_dir_all(&keep).unwrap();
+                    for f in ["refs.bib", "doc.tex", "doc.log", "doc.blg"] {
+                        let _ = std::fs::copy(dir.path().join(f), keep.join(f));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Differential test against the `biblatex` crate (its own parser and name splitter): on the
+/// corpus files it parses whole, Folio reads every entry it reads, and the author family
+/// names agree for nearly all entries (differences are listed on failure).
+#[test]
+fn biblatex_crate_as_oracle() {
+    // The crate recurses without bound on circular crossref/xdata (these biber test files).
+    const CYCLIC: &[&str] = &["crossref_cascading_cycle", "biber__crossrefs", "biber__xdata"];
+    let mut compared = 0;
+    let mut files = 0;
+    let mut mismatches = Vec::new();
+    for (rel, path) in public_files() {
+        if CYCLIC.iter().any(|c| rel.contains(c)) {
+            continue;
+        }
+        let text = read(&path);
+        let Ok(oracle) = biblatex::Bibliography::parse(&text) else {
+            continue;
+        };
+        files += 1;
+        let ours = parse(&text, &mut BibContext::new());
+        let by_key: HashMap<&str, &Item> = ours.items.iter().map(|p| (p.item.key.as_str(), &p.item)).collect();
+        for e in oracle.iter() {
+            let item = by_key
+                .get(e.key.as_str())
+                .unwrap_or_else(|| panic!("{rel}: the biblatex crate reads {:?}, Folio does not", e.key));
+            let Ok(persons) = e.author() else { continue };
+            let mine: Vec<String> = item
+                .creators_with(crate::model::Role::Author)
+                .map(|c| c.family().to_string())
+                .collect();
+            if mine.is_empty() {
+                continue; // e.g. authors inherited through crossref, which Folio keeps as a link
+            }
+            compared += 1;
+            let theirs: Vec<String> = persons.iter().map(|p| p.name.clone()).collect();
+            if mine != theirs {
+                mismatches.push(format!("{rel} {}: folio {mine:?} / biblatex {theirs:?}", e.key));
+            }
+        }
+    }
+    eprintln!(
+        "oracle: {files} files, {compared} entries compared, {} differ",
+        mismatches.len()
+    );
+    if std::env::var_os("ORACLE_VERBOSE").is_some() {
+        eprintln!("{}", mismatches.join("\n"));
+    }
+    assert!(files >= 30 && compared >= 500, "{files} files, {compared} entries");
+    assert!(
+        mismatches.len() * 50 <= compared,
+        "{} of {compared} differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}

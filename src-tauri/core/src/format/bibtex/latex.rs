@@ -1,0 +1,798 @@
+//! LaTeX ⇄ Unicode for BibTeX field text.
+//!
+//! Import ([`to_unicode`]): accents (`{\"o}`, `\'{e}`, `\c c`), letters (`\ss`, `\o`, `\l`,
+//! `\i`), escaped specials (`\& \% \$ \# \_ \{ \}`), text symbols (`\textendash`, `\S`, …),
+//! ligatures (`--` → –, `---` → —, ``` `` ``` → “, `''` → ”), `~` → no-break space, font
+//! commands stripped (`\emph{x}`, `{\em x}`, `\textbf{x}` → `x`) and grouping braces removed.
+//! Math (`$…$`) and commands Folio does not know (`\url{…}`, `\LaTeX`) are kept verbatim,
+//! arguments included, so they can be written back.
+//!
+//! Export ([`from_unicode`]): the reverse. Special characters are always escaped; non-ASCII is
+//! written as LaTeX (`{\"o}`) only when `ascii` is set. Verbatim math and commands in the text
+//! (as the importer keeps them) are passed through unchanged. Optionally words with inner
+//! capitals (`EIF`, `iPhone`) are protected with braces so styles do not lowercase them.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Accent commands and the combining mark each one adds.
+const ACCENTS: &[(char, char)] = &[
+    ('\'', '\u{0301}'),
+    ('`', '\u{0300}'),
+    ('^', '\u{0302}'),
+    ('"', '\u{0308}'),
+    ('~', '\u{0303}'),
+    ('=', '\u{0304}'),
+    ('.', '\u{0307}'),
+    ('u', '\u{0306}'),
+    ('v', '\u{030C}'),
+    ('H', '\u{030B}'),
+    ('c', '\u{0327}'),
+    ('k', '\u{0328}'),
+    ('r', '\u{030A}'),
+    ('d', '\u{0323}'),
+    ('b', '\u{0331}'),
+];
+
+/// Control words that stand for one character (text mode), both directions.
+const SYMBOLS: &[(&str, &str)] = &[
+    ("ss", "ß"),
+    ("SS", "SS"),
+    ("ae", "æ"),
+    ("AE", "Æ"),
+    ("oe", "œ"),
+    ("OE", "Œ"),
+    ("o", "ø"),
+    ("O", "Ø"),
+    ("aa", "å"),
+    ("AA", "Å"),
+    ("l", "ł"),
+    ("L", "Ł"),
+    ("i", "ı"),
+    ("j", "ȷ"),
+    ("dh", "ð"),
+    ("DH", "Ð"),
+    ("dj", "đ"),
+    ("DJ", "Đ"),
+    ("th", "þ"),
+    ("TH", "Þ"),
+    ("ng", "ŋ"),
+    ("NG", "Ŋ"),
+    ("textendash", "\u{2013}"),
+    ("textemdash", "\u{2014}"),
+    ("textquoteleft", "\u{2018}"),
+    ("textquoteright", "\u{2019}"),
+    ("textquotedblleft", "\u{201C}"),
+    ("textquotedblright", "\u{201D}"),
+    ("textquotesingle", "'"),
+    ("textquotedbl", "\""),
+    ("guillemotleft", "«"),
+    ("guillemotright", "»"),
+    ("guilsinglleft", "‹"),
+    ("guilsinglright", "›"),
+    ("quotedblbase", "„"),
+    ("quotesinglbase", "‚"),
+    ("textellipsis", "…"),
+    ("ldots", "…"),
+    ("dots", "…"),
+    ("textasciitilde", "~"),
+    ("textasciicircum", "^"),
+    ("textbackslash", "\\"),
+    ("textbar", "|"),
+    ("textless", "<"),
+    ("textgreater", ">"),
+    ("textunderscore", "_"),
+    ("textbraceleft", "{"),
+    ("textbraceright", "}"),
+    ("textdollar", "$"),
+    ("textcopyright", "©"),
+    ("copyright", "©"),
+    ("textregistered", "®"),
+    ("texttrademark", "™"),
+    ("textdegree", "°"),
+    ("textperiodcentered", "·"),
+    ("textbullet", "•"),
+    ("textdagger", "†"),
+    ("dag", "†"),
+    ("textdaggerdbl", "‡"),
+    ("ddag", "‡"),
+    ("textsection", "§"),
+    ("S", "§"),
+    ("textparagraph", "¶"),
+    ("P", "¶"),
+    ("pounds", "£"),
+    ("textsterling", "£"),
+    ("texteuro", "€"),
+    ("euro", "€"),
+    ("textyen", "¥"),
+    ("textcent", "¢"),
+    ("textexclamdown", "¡"),
+    ("textquestiondown", "¿"),
+    ("textordfeminine", "ª"),
+    ("textordmasculine", "º"),
+    ("textonehalf", "½"),
+    ("textonequarter", "¼"),
+    ("textthreequarters", "¾"),
+    ("textmu", "µ"),
+    ("textpm", "±"),
+    ("texttimes", "×"),
+    ("textdiv", "÷"),
+    ("textnumero", "№"),
+    ("textasteriskcentered", "∗"),
+];
+
+/// Commands whose braced argument is kept and the command dropped (font and case markup).
+const STRIP_WITH_ARG: &[&str] = &[
+    "emph",
+    "textit",
+    "textbf",
+    "textsc",
+    "textsf",
+    "texttt",
+    "textrm",
+    "textup",
+    "textmd",
+    "textsl",
+    "textnormal",
+    "mbox",
+    "hbox",
+    "text",
+    "mkbibemph",
+    "mkbibitalic",
+    "mkbibbold",
+    "NoCaseChange",
+    "nocase",
+];
+
+/// Font switches (`{\em x}`, `{\bf x}`) dropped without an argument.
+const STRIP_SWITCH: &[&str] = &[
+    "em",
+    "it",
+    "bf",
+    "sc",
+    "sf",
+    "tt",
+    "rm",
+    "sl",
+    "up",
+    "itshape",
+    "bfseries",
+    "scshape",
+    "upshape",
+    "normalfont",
+    "relax",
+    "noopsort",
+];
+
+/// Greek letters for export in ASCII mode (written as math).
+const GREEK: &[(char, &str)] = &[
+    ('α', "alpha"),
+    ('β', "beta"),
+    ('γ', "gamma"),
+    ('δ', "delta"),
+    ('ε', "epsilon"),
+    ('ζ', "zeta"),
+    ('η', "eta"),
+    ('θ', "theta"),
+    ('ι', "iota"),
+    ('κ', "kappa"),
+    ('λ', "lambda"),
+    ('μ', "mu"),
+    ('ν', "nu"),
+    ('ξ', "xi"),
+    ('π', "pi"),
+    ('ρ', "rho"),
+    ('σ', "sigma"),
+    ('ς', "varsigma"),
+    ('τ', "tau"),
+    ('υ', "upsilon"),
+    ('φ', "phi"),
+    ('χ', "chi"),
+    ('ψ', "psi"),
+    ('ω', "omega"),
+    ('Γ', "Gamma"),
+    ('Δ', "Delta"),
+    ('Θ', "Theta"),
+    ('Λ', "Lambda"),
+    ('Ξ', "Xi"),
+    ('Π', "Pi"),
+    ('Σ', "Sigma"),
+    ('Υ', "Upsilon"),
+    ('Φ', "Phi"),
+    ('Ψ', "Psi"),
+    ('Ω', "Omega"),
+];
+
+/// Other symbols written as math in ASCII mode.
+const MATH_SYMBOLS: &[(char, &str)] = &[
+    ('±', "\\pm"),
+    ('×', "\\times"),
+    ('÷', "\\div"),
+    ('≤', "\\leq"),
+    ('≥', "\\geq"),
+    ('≠', "\\neq"),
+    ('≈', "\\approx"),
+    ('∞', "\\infty"),
+    ('→', "\\rightarrow"),
+    ('←', "\\leftarrow"),
+    ('−', "-"),
+    ('µ', "\\mu"),
+    ('²', "^2"),
+    ('³', "^3"),
+    ('¹', "^1"),
+];
+
+fn is_letter(b: u8) -> bool {
+    b.is_ascii_alphabetic()
+}
+
+/// Index after the balanced group starting at `s[start] == '{'`, or `None` when unbalanced.
+fn group_end(s: &str, start: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn compose(base: &str, mark: char) -> String {
+    let mut s = String::with_capacity(base.len() + 2);
+    let mut chars = base.chars();
+    match chars.next() {
+        Some(c) => {
+            s.push(c);
+            s.push(mark);
+            s.extend(chars);
+        }
+        None => s.push(mark),
+    }
+    s.nfc().collect()
+}
+
+/// LaTeX field text → Unicode. See the module docs. Whitespace is kept as is.
+pub fn to_unicode(s: &str) -> String {
+    to_unicode_cow(s).into_owned()
+}
+
+/// [`to_unicode`] without a copy when there is nothing to convert. The result is in Unicode
+/// normalisation form C.
+pub fn to_unicode_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'\\' | b'{' | b'}' | b'~' | b'-' | b'`' | b'\'' | b'$'))
+    {
+        if s.is_ascii() || unicode_normalization::is_nfc(s) {
+            return std::borrow::Cow::Borrowed(s);
+        }
+        return std::borrow::Cow::Owned(s.nfc().collect());
+    }
+    let mut out = String::with_capacity(s.len());
+    convert(s, &mut out);
+    if !out.is_ascii() && !unicode_normalization::is_nfc(&out) {
+        out = out.nfc().collect();
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn convert(s: &str, out: &mut String) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\\' => i = command(s, i, out),
+            b'{' | b'}' => i += 1,
+            b'~' => {
+                out.push('\u{a0}');
+                i += 1;
+            }
+            b'$' => {
+                // Math: kept verbatim up to the closing dollar.
+                if b.get(i + 1) == Some(&b'$') {
+                    // Display math $$…$$.
+                    let end = s[i + 2..].find("$$").map_or(b.len(), |p| p + i + 4);
+                    out.push_str(&s[i..end]);
+                    i = end;
+                    continue;
+                }
+                match s[i + 1..].find('$') {
+                    Some(p) => {
+                        let end = i + 1 + p;
+                        out.push_str(&s[i..=end]);
+                        i = end + 1;
+                    }
+                    None => {
+                        out.push('$');
+                        i += 1;
+                    }
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                if b.get(i + 2) == Some(&b'-') {
+                    out.push('\u{2014}');
+                    i += 3;
+                } else {
+                    out.push('\u{2013}');
+                    i += 2;
+                }
+            }
+            b'`' if b.get(i + 1) == Some(&b'`') => {
+                out.push('\u{201C}');
+                i += 2;
+            }
+            b'\'' if b.get(i + 1) == Some(&b'\'') => {
+                out.push('\u{201D}');
+                i += 2;
+            }
+            _ => {
+                let ch = s[i..].chars().next().expect("in bounds");
+                out.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+}
+
+/// The argument of an accent or a stripped command at `i` (after optional spaces): a braced
+/// group (its content) or one character / control word. Returns (text, next index).
+fn argument(s: &str, mut i: usize, skip_space: bool) -> Option<(&str, usize)> {
+    let b = s.as_bytes();
+    if skip_space {
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+    }
+    if i >= b.len() {
+        return None;
+    }
+    if b[i] == b'{' {
+        let end = group_end(s, i)?;
+        return Some((&s[i + 1..end - 1], end));
+    }
+    if b[i] == b'\\' {
+        let mut j = i + 1;
+        while j < b.len() && is_letter(b[j]) {
+            j += 1;
+        }
+        if j == i + 1 {
+            j = (i + 2).min(b.len());
+        }
+        return Some((&s[i..j], j));
+    }
+    if b[i] == b'}' {
+        return None;
+    }
+    let ch = s[i..].chars().next()?;
+    Some((&s[i..i + ch.len_utf8()], i + ch.len_utf8()))
+}
+
+/// Handle a backslash at `i`; returns the next index.
+fn command(s: &str, i: usize, out: &mut String) -> usize {
+    let b = s.as_bytes();
+    let Some(&next) = b.get(i + 1) else {
+        out.push('\\');
+        return i + 1;
+    };
+    if !is_letter(next) {
+        // Control symbol.
+        let after = i + 2;
+        match next {
+            b'&' | b'%' | b'$' | b'#' | b'_' | b'{' | b'}' => {
+                out.push(next as char);
+                return after;
+            }
+            b' ' | b'\n' | b'\t' => {
+                out.push(' ');
+                return after;
+            }
+            b'-' | b'/' | b'@' => return after,
+            b',' => {
+                out.push('\u{202F}');
+                return after;
+            }
+            b'\\' => {
+                out.push_str("\\\\");
+                return after;
+            }
+            _ => {}
+        }
+        if let Some((_, mark)) = ACCENTS.iter().find(|(c, _)| *c as u32 == next as u32) {
+            // TeX's \accent skips spaces before the accented letter (`{\~ Z}`).
+            if let Some((arg, end)) = argument(s, after, true) {
+                let base = to_unicode(arg);
+                return push_accented(out, &base, next as char, *mark, end);
+            }
+        }
+        let ch = s[i + 1..].chars().next().expect("in bounds");
+        out.push('\\');
+        out.push(ch);
+        return i + 1 + ch.len_utf8();
+    }
+    let mut j = i + 1;
+    while j < b.len() && is_letter(b[j]) {
+        j += 1;
+    }
+    let name = &s[i + 1..j];
+    // Accent control words: \c c, \v{s}, \u{a}, \H{o}, \k{a}, \r{a}, \d{a}, \b{a}.
+    if name.len() == 1 {
+        let nc = name.as_bytes()[0] as char;
+        if let Some((_, mark)) = ACCENTS.iter().find(|(c, _)| *c == nc && c.is_ascii_alphabetic()) {
+            if let Some((arg, end)) = argument(s, j, true) {
+                let base = to_unicode(arg);
+                if base.chars().next().is_some_and(|c| c.is_alphabetic()) {
+                    return push_accented(out, &base, nc, *mark, end);
+                }
+            }
+        }
+    }
+    // Skip the space that ends a control word.
+    let mut after = j;
+    while after < b.len() && b[after] == b' ' {
+        after += 1;
+    }
+    let after_empty = if s[after..].starts_with("{}") { after + 2 } else { after };
+    if let Some((_, u)) = SYMBOLS.iter().find(|(n, _)| *n == name) {
+        out.push_str(u);
+        return after_empty;
+    }
+    if matches!(name, "mkbibquote" | "enquote" | "textquote") {
+        if let Some((arg, end)) = argument(s, j, true).filter(|_| b.get(after) == Some(&b'{')) {
+            out.push('\u{201C}');
+            convert(arg, out);
+            out.push('\u{201D}');
+            return end;
+        }
+    }
+    if STRIP_WITH_ARG.contains(&name) {
+        if let Some((arg, end)) = argument(s, j, true).filter(|_| b.get(after) == Some(&b'{')) {
+            convert(arg, out);
+            return end;
+        }
+        return after;
+    }
+    if STRIP_SWITCH.contains(&name) {
+        return after;
+    }
+    // Unknown command: kept verbatim with its braced arguments.
+    let mut end = j;
+    while b.get(end) == Some(&b'{') {
+        match group_end(s, end) {
+            Some(e) => end = e,
+            None => break,
+        }
+    }
+    out.push_str(&s[i..end]);
+    end
+}
+
+fn push_accented(out: &mut String, base: &str, accent: char, mark: char, end: usize) -> usize {
+    if base.is_empty() {
+        // `\~{}`, `\^{}`: the accent character itself.
+        out.push(accent);
+        return end;
+    }
+    let base = match base {
+        "ı" => "i",
+        "ȷ" => "j",
+        b => b,
+    };
+    out.push_str(&compose(base, mark));
+    end
+}
+
+/// Options for [`from_unicode`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Escape {
+    /// Write non-ASCII characters as LaTeX commands.
+    pub ascii: bool,
+    /// Brace words with capitals after their first letter (`{EIF}`, `{iPhone}`).
+    pub protect_case: bool,
+}
+
+/// Is `$` at byte `i` the start of inline math (a closing `$` follows on the same text)?
+/// Uses the Pandoc rule: the opening `$` is followed by a non-space, the closing one is
+/// preceded by a non-space and not followed by a digit. Returns the index after the close.
+fn math_end(s: &str, i: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    // Clear math (an ASCII formula with a command before the next `$` on the same line) is
+    // math whatever the spacing: `$\pm 0.5 $`.
+    if let Some(p) = s[i + 1..].find(['$', '\n']) {
+        let inner = &s[i + 1..i + 1 + p];
+        let command = inner
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic());
+        if b.get(i + 1 + p) == Some(&b'$') && inner.is_ascii() && command {
+            return Some(i + p + 2);
+        }
+    }
+    let first = *b.get(i + 1)?;
+    if first == b' ' || first == b'$' || first == b'\t' || first == b'\n' {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < b.len() {
+        if b[j] == b'\\' {
+            j += 2;
+            continue;
+        }
+        if b[j] == b'$' {
+            let prev = b[j - 1];
+            let next_digit = b.get(j + 1).is_some_and(u8::is_ascii_digit);
+            if !prev.is_ascii_whitespace() && !next_digit {
+                return Some(j + 1);
+            }
+            return None;
+        }
+        j += 1;
+    }
+    None
+}
+
+/// Verbatim LaTeX kept by the importer at byte `i`: a `\command` with its braced arguments,
+/// `\\`, or inline math. Returns the end index.
+fn passthrough_end(s: &str, i: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    match b[i] {
+        b'$' => math_end(s, i),
+        b'\\' => {
+            let next = *b.get(i + 1)?;
+            if next == b'\\' {
+                return Some(i + 2);
+            }
+            if !is_letter(next) {
+                return None;
+            }
+            let mut j = i + 1;
+            while j < b.len() && is_letter(b[j]) {
+                j += 1;
+            }
+            if known_command(&s[i + 1..j]) {
+                // The importer converts known commands, so this is literal text.
+                return None;
+            }
+            while b.get(j) == Some(&b'{') {
+                match group_end(s, j) {
+                    Some(e) => j = e,
+                    None => break,
+                }
+            }
+            Some(j)
+        }
+        _ => None,
+    }
+}
+
+/// Commands the importer converts (so text holding them verbatim did not come from LaTeX).
+fn known_command(name: &str) -> bool {
+    matches!(name, "mkbibquote" | "enquote" | "textquote")
+        || SYMBOLS.iter().any(|(n, _)| *n == name)
+        || STRIP_WITH_ARG.contains(&name)
+        || STRIP_SWITCH.contains(&name)
+        || (name.len() == 1
+            && ACCENTS
+                .iter()
+                .any(|(c, _)| c.is_ascii_alphabetic() && name.starts_with(*c)))
+}
+
+fn accent_command(mark: char) -> Option<char> {
+    ACCENTS.iter().find(|(_, m)| *m == mark).map(|(c, _)| *c)
+}
+
+/// One character as LaTeX (ASCII mode); `None` when there is no mapping.
+fn char_to_latex(c: char) -> Option<String> {
+    if let Some((n, _)) = SYMBOLS
+        .iter()
+        .find(|(n, u)| u.chars().count() == 1 && u.starts_with(c) && *n != "SS")
+    {
+        // Prefer the shortest common names for letters, \text… names for punctuation.
+        let n = match c {
+            '…' => "dots",
+            '©' => "textcopyright",
+            '§' => "S",
+            '¶' => "P",
+            '£' => "pounds",
+            '†' => "dag",
+            '‡' => "ddag",
+            _ => n,
+        };
+        return Some(format!("{{\\{n}}}"));
+    }
+    if let Some((_, g)) = GREEK.iter().find(|(g, _)| *g == c) {
+        return Some(format!("{{$\\{g}$}}"));
+    }
+    if let Some((_, m)) = MATH_SYMBOLS.iter().find(|(g, _)| *g == c) {
+        return Some(format!("{{${m}$}}"));
+    }
+    // Accented letters: base letter plus one or two combining marks.
+    let decomposed: Vec<char> = c.to_string().nfd().collect();
+    if decomposed.len() >= 2 && decomposed[0].is_ascii_alphabetic() {
+        return accented(decomposed[0], &decomposed[1..]);
+    }
+    None
+}
+
+/// `{\'e}`, `{\c{c}}`, `{\'\i}`, `{\'{\"u}}`: a base letter with combining marks as LaTeX.
+fn accented(base: char, marks: &[char]) -> Option<String> {
+    let mut inner = match base {
+        'i' => "\\i".to_string(),
+        'j' => "\\j".to_string(),
+        b => b.to_string(),
+    };
+    for m in marks {
+        let cmd = accent_command(*m)?;
+        inner = if cmd.is_ascii_alphabetic() || (inner.starts_with('\\') && inner.len() > 2) {
+            format!("\\{cmd}{{{inner}}}")
+        } else {
+            format!("\\{cmd}{inner}")
+        };
+    }
+    Some(format!("{{{inner}}}"))
+}
+
+fn is_combining(c: char) -> bool {
+    ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+/// Unicode → LaTeX field text (the value that goes between the field's braces).
+pub fn from_unicode(s: &str, opt: Escape) -> String {
+    let out = escape(s, opt, true);
+    if balanced(&out) {
+        return out;
+    }
+    // A verbatim group broke the balance: escape everything instead.
+    escape(s, opt, false)
+}
+
+fn escape(s: &str, opt: Escape, passthrough: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let b = s.as_bytes();
+    let mut i = 0;
+    // Start of the current word in `out` and whether it needs case protection.
+    let mut word_start = 0;
+    let mut word_chars = 0usize;
+    let mut word_protect = false;
+    let mut word_plain = true;
+    while i < b.len() {
+        if let Some(end) = passthrough_end(s, i).filter(|&e| passthrough && (!opt.ascii || s[i..e].is_ascii())) {
+            out.push_str(&s[i..end]);
+            word_plain = false;
+            i = end;
+            continue;
+        }
+        let c = s[i..].chars().next().expect("in bounds");
+        let len = c.len_utf8();
+        let next = s[i + len..].chars().next();
+        if c == ' ' || c == '\n' || c == '\t' || c == '\r' {
+            finish_word(&mut out, word_start, word_protect, word_plain);
+            out.push(c);
+            word_start = out.len();
+            word_chars = 0;
+            word_protect = false;
+            word_plain = true;
+            i += len;
+            continue;
+        }
+        // Hyphens, dashes and slashes separate words for case protection ("Müller–Smith").
+        let separator = matches!(c, '-' | '\u{2013}' | '\u{2014}' | '/');
+        if separator {
+            finish_word(&mut out, word_start, word_protect, word_plain);
+            word_chars = 0;
+            word_protect = false;
+            word_plain = true;
+        }
+        if opt.protect_case && c.is_uppercase() && word_chars > 0 {
+            word_protect = true;
+        }
+        if c.is_alphanumeric() {
+            word_chars += 1;
+        }
+        // A letter followed by combining marks that have no precomposed form ("P̄"): LaTeX
+        // accents in both modes (pdfLaTeX cannot typeset a lone combining mark).
+        if c.is_ascii_alphabetic() && next.is_some_and(is_combining) {
+            let marks: Vec<char> = s[i + len..].chars().take_while(|m| is_combining(*m)).collect();
+            if let Some(l) = accented(c, &marks) {
+                out.push_str(&l);
+                word_chars += 1;
+                i += len + marks.iter().map(|m| m.len_utf8()).sum::<usize>();
+                continue;
+            }
+        }
+        match c {
+            '#' | '$' | '%' | '&' | '_' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '~' => out.push_str("\\textasciitilde{}"),
+            '^' => out.push_str("\\textasciicircum{}"),
+            '\\' => out.push_str("\\textbackslash{}"),
+            '\u{a0}' => out.push('~'),
+            '\u{2013}' => out.push_str("--"),
+            '\u{2014}' => out.push_str("---"),
+            '\u{201C}' => out.push_str("``"),
+            '\u{201D}' => out.push_str("''"),
+            '\u{202F}' => out.push_str("\\,"),
+            // Invisible marks pdfLaTeX cannot typeset.
+            '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' if opt.ascii => {}
+            '\u{AD}' if opt.ascii => out.push_str("\\-"),
+            c if c.is_ascii() || !opt.ascii => out.push(c),
+            c => match char_to_latex(c) {
+                Some(l) => out.push_str(&l),
+                None => out.push(c),
+            },
+        }
+        // Break TeX ligatures that the next character would form (`--`, ``` `` ```, `''`).
+        if let (Some(l), Some(n)) = (ligature(c), next) {
+            if ligature(n) == Some(l) {
+                out.push_str("{}");
+            }
+        }
+        if separator {
+            word_start = out.len();
+        }
+        i += len;
+    }
+    finish_word(&mut out, word_start, word_protect, word_plain);
+    out
+}
+
+/// The TeX ligature character a character is written with, if any.
+fn ligature(c: char) -> Option<char> {
+    match c {
+        '-' | '\u{2013}' | '\u{2014}' => Some('-'),
+        '`' | '\u{201C}' => Some('`'),
+        '\'' | '\u{201D}' => Some('\''),
+        _ => None,
+    }
+}
+
+/// Brace the word written since `start` when it needs case protection; leading `(` `[` and
+/// trailing punctuation stay outside the braces.
+fn finish_word(out: &mut String, start: usize, protect: bool, plain: bool) {
+    if !(protect && plain && start < out.len()) {
+        return;
+    }
+    let word = &out[start..];
+    let lead = word.len() - word.trim_start_matches(['(', '[']).len();
+    let trail = word.len() - word.trim_end_matches([':', ',', ';', '!', '?', ')', ']']).len();
+    if lead + trail >= word.len() {
+        return;
+    }
+    let end = out.len() - trail;
+    out.insert(end, '}');
+    out.insert(start + lead, '{');
+}
+
+/// Whether braces balance (ignoring backslash-escaped ones).
+pub fn balanced(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut depth: i64 = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    depth == 0
+}

@@ -1,0 +1,525 @@
+//! Items → BibTeX / BibLaTeX text.
+
+use super::import::derived_access;
+use super::latex::{self, Escape};
+use super::names;
+use super::parse::{is_macro, Block, Scanner};
+use super::{BibMode, BibWriteOptions, TYPE_FIELD};
+use crate::error::Diagnostic;
+use crate::format::{BibExtras, Written};
+use crate::model::{month_abbrev, Abstract, AccessStatus, Item, ItemType, PartialDate, Role};
+use std::collections::HashSet;
+
+/// Entry types classic BibTeX styles know.
+const CLASSIC_TYPES: &[&str] = &[
+    "article",
+    "book",
+    "booklet",
+    "conference",
+    "inbook",
+    "incollection",
+    "inproceedings",
+    "manual",
+    "mastersthesis",
+    "misc",
+    "phdthesis",
+    "proceedings",
+    "techreport",
+    "unpublished",
+];
+
+/// Roles written as name-list fields, in this order.
+const ROLE_FIELDS: &[(Role, &str)] = &[
+    (Role::Author, "author"),
+    (Role::Editor, "editor"),
+    (Role::Translator, "translator"),
+    (Role::BookAuthor, "bookauthor"),
+];
+
+pub(crate) fn role_rank(r: Role) -> usize {
+    ROLE_FIELDS
+        .iter()
+        .position(|(x, _)| *x == r)
+        .unwrap_or(ROLE_FIELDS.len())
+}
+
+/// The abstract as one field text: "Heading: text" sections separated by a line break (never
+/// a blank line, which would be a paragraph break inside a LaTeX argument).
+pub(crate) fn abstract_field(a: &Abstract) -> String {
+    a.sections()
+        .iter()
+        .map(|s| {
+            if s.heading.is_empty() {
+                s.text.clone()
+            } else {
+                format!("{}: {}", s.heading, s.text)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+struct Entry<'a> {
+    ascii: bool,
+    mode: BibMode,
+    omit: &'a HashSet<String>,
+    /// Lowercase names of the item's kept extra fields.
+    extra_names: HashSet<String>,
+    fields: Vec<(String, String)>,
+}
+
+impl Entry<'_> {
+    fn taken(&self, name: &str) -> bool {
+        self.extra_names.contains(name) || self.fields.iter().any(|(n, _)| n == name)
+    }
+    /// The first of `names` not used by a kept extra field (or the first, if all are).
+    fn pick<'n>(&self, names: &[&'n str]) -> &'n str {
+        names.iter().copied().find(|n| !self.taken(n)).unwrap_or(names[0])
+    }
+    fn push_raw(&mut self, name: &str, value: String) {
+        if self.omit.contains(name) {
+            return;
+        }
+        self.fields.push((name.to_string(), value));
+    }
+    fn text(&mut self, names: &[&str], value: &str, protect: bool) {
+        if value.is_empty() {
+            return;
+        }
+        let name = self.pick(names);
+        let v = latex::from_unicode(
+            value,
+            Escape {
+                ascii: self.ascii,
+                protect_case: protect,
+            },
+        );
+        self.push_raw(name, format!("{{{v}}}"));
+    }
+    fn verbatim(&mut self, name: &str, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        let v = if latex::balanced(value) && !value.contains('\\') {
+            value.to_string()
+        } else {
+            value.replace(['{', '}', '\\'], "")
+        };
+        self.push_raw(name, format!("{{{v}}}"));
+    }
+}
+
+fn is_article_like(t: ItemType) -> bool {
+    matches!(
+        t,
+        ItemType::Article | ItemType::MagazineArticle | ItemType::NewspaperArticle | ItemType::Periodical
+    )
+}
+
+fn is_thesis(t: ItemType) -> bool {
+    matches!(t, ItemType::Thesis | ItemType::PhdThesis | ItemType::MastersThesis)
+}
+
+/// A date string biber accepts as written (ISO 8601 / EDTF characters only).
+fn iso_like(s: &str) -> bool {
+    s.len() >= 4
+        && s.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && s.chars().all(|c| c.is_ascii_digit() || "-/:T~?XZ+.".contains(c))
+}
+
+fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
+    if d.is_empty() {
+        return;
+    }
+    let Some(year) = d.year else {
+        let name = e.pick(&["year", "date"]);
+        let v = latex::from_unicode(
+            &d.raw,
+            Escape {
+                ascii: e.ascii,
+                protect_case: false,
+            },
+        );
+        e.push_raw(name, format!("{{{v}}}"));
+        return;
+    };
+    let reparsed = PartialDate::parse(&d.raw);
+    let same = (reparsed.year, reparsed.month, reparsed.day) == (d.year, d.month, d.day);
+    if same && !d.raw.is_empty() && d.raw != d.iso() && !iso_like(&d.raw) && !e.taken("year") {
+        // "1999–2009", "August, 2005", "1973b1973": kept as a literal year.
+        let v = latex::from_unicode(
+            &d.raw,
+            Escape {
+                ascii: e.ascii,
+                protect_case: false,
+            },
+        );
+        e.push_raw("year", format!("{{{v}}}"));
+        return;
+    }
+    let use_year = match e.mode {
+        BibMode::Bibtex => !e.taken("year"),
+        BibMode::Biblatex => e.taken("date") && !e.taken("year"),
+    };
+    if use_year {
+        e.push_raw("year", format!("{{{year}}}"));
+        if let Some(m) = d.month {
+            if !e.taken("month") {
+                e.push_raw("month", month_abbrev(m).unwrap_or("jan").to_string());
+                if let Some(day) = d.day.filter(|_| !e.taken("day")) {
+                    e.push_raw("day", format!("{{{day}}}"));
+                }
+            }
+        }
+        return;
+    }
+    let v = if iso_like(&d.raw) && same {
+        d.raw.clone()
+    } else {
+        d.iso()
+    };
+    e.push_raw("date", format!("{{{v}}}"));
+}
+
+/// Macros referenced by bare names in a raw value text.
+fn macros_in_raw(raw: &str, out: &mut HashSet<String>) {
+    if !raw.bytes().any(|c| c.is_ascii_alphabetic()) {
+        return;
+    }
+    let wrapped = format!("@x{{k, f = {raw}}}");
+    if let Some(Block::Entry { fields, .. }) = Scanner::new(&wrapped).next_block() {
+        for f in &fields {
+            for p in &f.value.pieces {
+                if let Some(m) = is_macro(p) {
+                    out.insert(m);
+                }
+            }
+        }
+    }
+}
+
+/// The raw source entry, when it can be written verbatim (see the module docs of `bibtex`).
+fn verbatim_source<'i>(
+    item: &'i Item,
+    mode: BibMode,
+    ascii: bool,
+    omit: &HashSet<String>,
+    used: &mut HashSet<String>,
+) -> Option<&'i str> {
+    let src = item.source.as_ref()?;
+    if src.format != "bibtex" || item.fingerprint() != src.fingerprint {
+        return None;
+    }
+    let mut sc = Scanner::new(&src.text);
+    let Some(Block::Entry {
+        ty,
+        key,
+        fields,
+        text,
+        broken: None,
+        ..
+    }) = sc.next_block()
+    else {
+        return None;
+    };
+    if text.len() != src.text.len() {
+        return None;
+    }
+    if key != item.key || key.is_empty() {
+        return None;
+    }
+    if mode == BibMode::Bibtex && !CLASSIC_TYPES.contains(&ty.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    if ascii && !src.text.is_ascii() {
+        return None;
+    }
+    if fields.iter().any(|f| omit.contains(&f.name.to_ascii_lowercase())) {
+        return None;
+    }
+    for f in &fields {
+        for p in &f.value.pieces {
+            if let Some(m) = is_macro(p) {
+                used.insert(m);
+            }
+        }
+    }
+    Some(src.text.as_str())
+}
+
+fn entry_text(
+    item: &Item,
+    key: &str,
+    opts: &BibWriteOptions,
+    ascii: bool,
+    omit: &HashSet<String>,
+    used: &mut HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let mode = opts.mode;
+    // The original entry type, kept for types Folio does not know (item still `misc`) or whose
+    // Folio type has no BibLaTeX name of its own (`@video`, BibLaTeX mode only).
+    let kept_type = item.extra_field(TYPE_FIELD).filter(|k| match ItemType::from_bibtex(k) {
+        None => item.item_type == ItemType::Misc,
+        Some(t) => t == item.item_type && mode == BibMode::Biblatex,
+    });
+    let ty = match kept_type {
+        Some(t) => t.to_string(),
+        None => {
+            let t = match mode {
+                BibMode::Bibtex => item.item_type.bibtex_type(),
+                BibMode::Biblatex => item.item_type.biblatex_type(),
+            };
+            if ItemType::from_bibtex(t) != Some(item.item_type) {
+                diags.push(Diagnostic::warning(
+                    None,
+                    format!(
+                        "{key}: item type {} written as @{t} ({} has no exact equivalent)",
+                        item.item_type,
+                        match mode {
+                            BibMode::Bibtex => "BibTeX",
+                            BibMode::Biblatex => "BibLaTeX",
+                        }
+                    ),
+                ));
+            }
+            t.to_string()
+        }
+    };
+    let mut e = Entry {
+        ascii,
+        mode,
+        omit,
+        extra_names: item.extra.iter().map(|f| f.name.to_ascii_lowercase()).collect(),
+        fields: Vec::new(),
+    };
+    for (role, name) in ROLE_FIELDS {
+        let list: Vec<_> = item.creators_with(*role).collect();
+        if !list.is_empty() {
+            let v = names::write_list(list.into_iter(), ascii);
+            e.push_raw(name, format!("{{{v}}}"));
+        }
+    }
+    for c in &item.creators {
+        if role_rank(c.role) == ROLE_FIELDS.len() {
+            diags.push(Diagnostic::warning(
+                None,
+                format!(
+                    "{key}: creator {} ({}) has no BibTeX field; left out",
+                    c.display_natural(),
+                    c.role
+                ),
+            ));
+        }
+    }
+    let (title, subtitle) = if mode == BibMode::Bibtex && !item.subtitle.is_empty() {
+        diags.push(Diagnostic::info(
+            None,
+            format!("{key}: BibTeX has no subtitle field; written as \"title: subtitle\""),
+        ));
+        (item.full_title(), String::new())
+    } else {
+        (item.title.clone(), item.subtitle.clone())
+    };
+    e.text(&["title"], &title, true);
+    e.text(&["subtitle"], &subtitle, true);
+    e.text(&["shorttitle"], &item.short_title, true);
+    let container_names: &[&str] = if is_article_like(item.item_type) {
+        match mode {
+            BibMode::Bibtex => &["journal", "journaltitle", "booktitle"],
+            BibMode::Biblatex => &["journaltitle", "journal", "booktitle"],
+        }
+    } else {
+        &["booktitle", "journaltitle", "journal"]
+    };
+    let protect_container = e.pick(container_names) == "booktitle";
+    e.text(container_names, &item.container, protect_container);
+    e.text(&["series"], &item.series, false);
+    e.text(&["volume"], &item.volume, false);
+    e.text(&["number", "issue"], &item.issue, false);
+    e.text(&["pages"], &item.pages, false);
+    e.text(&["edition"], &item.edition, false);
+    e.text(&["publisher"], &item.publisher, false);
+    match mode {
+        BibMode::Bibtex => e.text(&["address", "location"], &item.place, false),
+        BibMode::Biblatex => e.text(&["location", "address"], &item.place, false),
+    }
+    if mode == BibMode::Bibtex && is_thesis(item.item_type) {
+        e.text(&["school", "institution"], &item.institution, false);
+    } else {
+        e.text(&["institution", "school"], &item.institution, false);
+    }
+    write_date(&mut e, &item.date);
+    e.verbatim("doi", &item.doi);
+    e.text(&["issn"], &item.issn, false);
+    e.text(&["isbn"], &item.isbn, false);
+    e.verbatim("url", &item.url);
+    e.text(&["language"], &item.language, false);
+    e.text(&["note"], &item.note, false);
+    e.text(&["genre"], &item.genre, false);
+    if !item.r#abstract.is_empty() {
+        e.text(&["abstract"], &abstract_field(&item.r#abstract), false);
+    }
+    if !item.tags.is_empty() {
+        let names: Vec<&str> = item.tags.iter().map(|t| t.name.as_str()).collect();
+        e.text(&["keywords"], &names.join(", "), false);
+    }
+    if item.access.status != AccessStatus::Unknown && derived_access(&item.note, &item.extra) != item.access {
+        e.push_raw("access", format!("{{{}}}", item.access.status.as_str()));
+    }
+    let mapped: HashSet<String> = e.fields.iter().map(|(n, _)| n.clone()).collect();
+    for f in &item.extra {
+        if f.name == TYPE_FIELD {
+            continue;
+        }
+        let lower = f.name.to_ascii_lowercase();
+        if omit.contains(&lower) {
+            continue;
+        }
+        if mapped.contains(&lower) {
+            diags.push(Diagnostic::warning(
+                None,
+                format!("{key}: kept field {} repeats a written field; left out", f.name),
+            ));
+            continue;
+        }
+        macros_in_raw(&f.value, used);
+        e.fields.push((f.name.clone(), f.value.clone()));
+    }
+    let mut out = format!("@{ty}{{{key},\n");
+    for (n, v) in &e.fields {
+        out.push_str("  ");
+        out.push_str(n);
+        out.push_str(" = ");
+        out.push_str(v);
+        out.push_str(",\n");
+    }
+    out.push('}');
+    out
+}
+
+fn crossref_target(item: &Item) -> Option<String> {
+    item.extra_field("crossref")
+        .map(|v| v.trim().trim_matches(['{', '}', '"']).trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) -> Written {
+    let mode = opts.mode;
+    let ascii = opts.ascii.unwrap_or(mode == BibMode::Bibtex);
+    let omit: HashSet<String> = opts.omit_fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
+    let mut diagnostics = Vec::new();
+
+    // Keys: generated where empty, duplicates reported.
+    let mut taken: HashSet<String> = items.iter().map(|i| i.key.clone()).filter(|k| !k.is_empty()).collect();
+    let mut keys: Vec<String> = Vec::with_capacity(items.len());
+    let mut seen: HashSet<String> = HashSet::new();
+    for it in items {
+        let key = if it.key.is_empty() {
+            let base = crate::citekey::generate(it, crate::citekey::DEFAULT_PATTERN).unwrap_or_else(|_| "ref".into());
+            let k = crate::citekey::make_unique(&base, |k| taken.contains(k));
+            taken.insert(k.clone());
+            diagnostics.push(Diagnostic::warning(
+                None,
+                format!("item without a citation key written as {k:?}"),
+            ));
+            k
+        } else {
+            it.key.clone()
+        };
+        if let Some(p) = crate::citekey::key_problem(&key) {
+            diagnostics.push(Diagnostic::warning(None, p));
+        }
+        if !seen.insert(key.to_lowercase()) {
+            diagnostics.push(Diagnostic::warning(
+                None,
+                format!("duplicate citation key {key:?}; LaTeX will use only one of these entries"),
+            ));
+        }
+        keys.push(key);
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| {
+        keys[a]
+            .to_lowercase()
+            .cmp(&keys[b].to_lowercase())
+            .then_with(|| keys[a].cmp(&keys[b]))
+    });
+    if mode == BibMode::Bibtex {
+        // BibTeX needs cross-referenced parents after the entries that refer to them.
+        let parents: HashSet<String> = items
+            .iter()
+            .filter_map(crossref_target)
+            .map(|k| k.to_lowercase())
+            .collect();
+        if !parents.is_empty() {
+            order.sort_by_key(|&i| parents.contains(&keys[i].to_lowercase()));
+        }
+    }
+
+    let mut used: HashSet<String> = HashSet::new();
+    let mut bodies: Vec<String> = Vec::with_capacity(items.len());
+    for &i in &order {
+        let it = &items[i];
+        let key = &keys[i];
+        let text = if key == &it.key {
+            verbatim_source(it, mode, ascii, &omit, &mut used).map(str::to_string)
+        } else {
+            None
+        };
+        let text = text.unwrap_or_else(|| entry_text(it, key, opts, ascii, &omit, &mut used, &mut diagnostics));
+        bodies.push(text);
+    }
+
+    let mut out = String::new();
+    for p in &extras.preambles {
+        out.push_str(&format!("@preamble{{{p}}}\n\n"));
+    }
+    // @string definitions that are used (also through other strings), in their order.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (n, v) in &extras.strings {
+            if used.contains(&n.to_ascii_lowercase()) {
+                let before = used.len();
+                macros_in_raw(v, &mut used);
+                changed |= used.len() != before;
+            }
+        }
+    }
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let mut undefined: Vec<&String> = used
+        .iter()
+        .filter(|m| !MONTHS.contains(&m.as_str()) && !extras.strings.iter().any(|(n, _)| n.eq_ignore_ascii_case(m)))
+        .collect();
+    undefined.sort();
+    for m in undefined {
+        diagnostics.push(Diagnostic::warning(
+            None,
+            format!("macro {m:?} is used but has no @string definition in this export"),
+        ));
+    }
+    let mut wrote_string = HashSet::new();
+    for (n, v) in &extras.strings {
+        let l = n.to_ascii_lowercase();
+        if used.contains(&l) && wrote_string.insert(l) {
+            out.push_str(&format!("@string{{{n} = {v}}}\n"));
+        }
+    }
+    if !wrote_string.is_empty() {
+        out.push('\n');
+    }
+    for b in bodies {
+        out.push_str(&b);
+        out.push_str("\n\n");
+    }
+    for c in &extras.comments {
+        out.push_str(&format!("@comment{{{c}}}\n\n"));
+    }
+    if out.ends_with("\n\n") {
+        out.pop();
+    }
+    Written { text: out, diagnostics }
+}
