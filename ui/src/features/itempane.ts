@@ -164,7 +164,7 @@ export class ItemPane {
       input.addEventListener("blur", commit);
       input.addEventListener("keydown", (e) => {
         const ke = e as KeyboardEvent;
-        if (ke.key === "Enter" && (!multiline || ke.ctrlKey || ke.metaKey)) {
+        if (ke.key === "Enter" && (!multiline || name === "title" || ke.ctrlKey || ke.metaKey)) {
           ke.preventDefault();
           commit();
         }
