@@ -49,11 +49,9 @@ macro_rules! folio_handlers {
     };
 }
 
-/// The builder with state and commands, without OS plugins (also used by the mock-runtime test).
-pub fn app_builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
-    tauri::Builder::<R>::new()
-        .manage(state)
-        .invoke_handler(folio_handlers!())
+/// Add the state and the commands to a builder (the real one, or `tauri::test::mock_builder()`).
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder.manage(state).invoke_handler(folio_handlers!())
 }
 
 /// Start the app on the startup library (`FOLIO_LIBRARY`, else the OS default, created on
@@ -65,7 +63,7 @@ pub fn run() {
     if let Some(e) = &open_error {
         eprintln!("folio: cannot open {}: {}", startup.display(), e.message);
     }
-    app_builder::<tauri::Wry>(state)
+    with_commands(tauri::Builder::default(), state)
         // A second launch focuses the first window instead of opening another.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(w) = app.get_webview_window("main") {

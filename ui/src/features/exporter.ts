@@ -12,6 +12,7 @@ const FORMATS = [
   { id: "bibtex", label: "BibTeX (.bib)", ext: "bib" },
   { id: "biblatex", label: "BibLaTeX (.bib)", ext: "bib" },
   { id: "ris", label: "RIS (.ris)", ext: "ris" },
+  { id: "json", label: "Folio JSON (.json, lossless)", ext: "json" },
 ];
 
 function viewName(): string {

@@ -166,7 +166,7 @@ export class Table {
     return this.cols
       .map((id) => {
         const c = COLUMNS.find((x) => x.id === id)!;
-        return id === "title" ? `minmax(${c.width / 2}px, 3fr)` : id === "creators" || id === "container" ? `minmax(80px, ${c.width}px)` : `${c.width}px`;
+        return id === "title" ? `minmax(${c.width / 2}px, 3fr)` : id === "creators" || id === "container" ? `minmax(80px, 1.3fr)` : `${c.width}px`;
       })
       .join(" ") + " 24px";
   }
@@ -261,7 +261,9 @@ export class Table {
           row.appendChild(
             c.badge
               ? h("div", { class: "td", role: "gridcell", "data-col": c.id }, h("span", { class: `badge badge-${v}`, text: v }))
-              : h("div", { class: "td", role: "gridcell", "data-col": c.id, title: v, text: v }),
+              : c.id === "title" && !v
+                ? h("div", { class: "td untitled", role: "gridcell", "data-col": c.id, text: "(no title)" })
+                : h("div", { class: "td", role: "gridcell", "data-col": c.id, title: v, text: v }),
           );
         }
         row.addEventListener("pointerdown", (e) => this.pointerDown(e, i, r));
