@@ -31,7 +31,9 @@ fn changed<R: Runtime>(app: &AppHandle<R>, scopes: Vec<&'static str>, action: im
     );
 }
 
-const ALL: fn() -> Vec<&'static str> = || vec!["items", "collections", "tags"];
+fn all_scopes() -> Vec<&'static str> {
+    vec!["items", "collections", "tags"]
+}
 
 // ----- reading -----------------------------------------------------------------------------
 
@@ -115,28 +117,28 @@ pub async fn new_item<R: Runtime>(
     collection: Option<String>,
 ) -> CmdResult<i64> {
     let r = run(&state, move |o| ops::new_item(&mut o.library, &item_type, collection.as_deref())).await?;
-    changed(&app, ALL(), "New item");
+    changed(&app, all_scopes(), "New item");
     Ok(r)
 }
 
 #[tauri::command]
 pub async fn delete_items<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, keys: Vec<String>) -> CmdResult<usize> {
     let n = run(&state, move |o| Ok(o.library.delete(&keys)?)).await?;
-    changed(&app, ALL(), format!("Moved {n} to the trash"));
+    changed(&app, all_scopes(), format!("Moved {n} to the trash"));
     Ok(n)
 }
 
 #[tauri::command]
 pub async fn restore_items<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, keys: Vec<String>) -> CmdResult<usize> {
     let n = run(&state, move |o| Ok(o.library.restore(&keys)?)).await?;
-    changed(&app, ALL(), format!("Restored {n}"));
+    changed(&app, all_scopes(), format!("Restored {n}"));
     Ok(n)
 }
 
 #[tauri::command]
 pub async fn empty_trash<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<usize> {
     let n = run(&state, |o| Ok(o.library.empty_trash()?)).await?;
-    changed(&app, ALL(), format!("Emptied the trash ({n})"));
+    changed(&app, all_scopes(), format!("Emptied the trash ({n})"));
     Ok(n)
 }
 
@@ -155,14 +157,14 @@ pub async fn set_access<R: Runtime>(
 #[tauri::command]
 pub async fn undo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<String> {
     let label = run(&state, |o| ops::undo(&mut o.library)).await?;
-    changed(&app, ALL(), format!("Undid: {label}"));
+    changed(&app, all_scopes(), format!("Undid: {label}"));
     Ok(label)
 }
 
 #[tauri::command]
 pub async fn redo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<String> {
     let label = run(&state, |o| ops::redo(&mut o.library)).await?;
-    changed(&app, ALL(), format!("Redid: {label}"));
+    changed(&app, all_scopes(), format!("Redid: {label}"));
     Ok(label)
 }
 
@@ -208,7 +210,7 @@ pub async fn collection_move<R: Runtime>(
 #[tauri::command]
 pub async fn collection_delete<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, path: String) -> CmdResult<()> {
     run(&state, move |o| Ok(o.library.collection_delete(&path)?)).await?;
-    changed(&app, ALL(), "Deleted collection");
+    changed(&app, all_scopes(), "Deleted collection");
     Ok(())
 }
 
@@ -220,7 +222,7 @@ pub async fn collection_add<R: Runtime>(
     keys: Vec<String>,
 ) -> CmdResult<usize> {
     let n = run(&state, move |o| Ok(o.library.collection_add(&path, &keys)?)).await?;
-    changed(&app, ALL(), format!("Added {n} to collection"));
+    changed(&app, all_scopes(), format!("Added {n} to collection"));
     Ok(n)
 }
 
@@ -232,7 +234,7 @@ pub async fn collection_remove<R: Runtime>(
     keys: Vec<String>,
 ) -> CmdResult<usize> {
     let n = run(&state, move |o| Ok(o.library.collection_remove(&path, &keys)?)).await?;
-    changed(&app, ALL(), format!("Removed {n} from collection"));
+    changed(&app, all_scopes(), format!("Removed {n} from collection"));
     Ok(n)
 }
 
@@ -307,7 +309,7 @@ pub async fn import_files<R: Runtime>(
         ops::import_files(&mut o.library, &paths, collection, &mut progress)
     })
     .await?;
-    changed(&app, ALL(), format!("Imported {}", report.added));
+    changed(&app, all_scopes(), format!("Imported {}", report.added));
     Ok(report)
 }
 
@@ -320,7 +322,7 @@ pub async fn import_text<R: Runtime>(
     collection: Option<String>,
 ) -> CmdResult<ImportReportDto> {
     let report = run(&state, move |o| ops::import_text(&mut o.library, "clipboard", &text, collection)).await?;
-    changed(&app, ALL(), format!("Imported {}", report.added));
+    changed(&app, all_scopes(), format!("Imported {}", report.added));
     Ok(report)
 }
 

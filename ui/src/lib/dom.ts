@@ -15,6 +15,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
       el.addEventListener(k.slice(2).toLowerCase(), v as EventListener);
     } else if (k === "class") {
       el.className = String(v);
+    } else if (k === "style") {
+      // CSSOM, not a style attribute: allowed under a CSP without 'unsafe-inline'.
+      el.style.cssText = String(v);
     } else if (k === "value") {
       (el as unknown as HTMLInputElement).value = String(v);
     } else if (k === "text") {
