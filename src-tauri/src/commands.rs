@@ -72,13 +72,21 @@ pub async fn history(state: State<'_, AppState>, limit: usize) -> CmdResult<Vec<
 
 /// Open (or create, when missing) another library file.
 #[tauri::command]
-pub async fn open_library<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, path: String) -> CmdResult<String> {
+pub async fn open_library<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CmdResult<String> {
     let st = state.inner().clone();
     let p = PathBuf::from(&path);
     tauri::async_runtime::spawn_blocking(move || st.open(&p))
         .await
         .map_err(|e| CommandError::new("internal", e.to_string()))??;
-    changed(&app, vec!["library", "items", "collections", "tags"], format!("Opened {path}"));
+    changed(
+        &app,
+        vec!["library", "items", "collections", "tags"],
+        format!("Opened {path}"),
+    );
     Ok(path)
 }
 
@@ -116,20 +124,31 @@ pub async fn new_item<R: Runtime>(
     item_type: String,
     collection: Option<String>,
 ) -> CmdResult<i64> {
-    let r = run(&state, move |o| ops::new_item(&mut o.library, &item_type, collection.as_deref())).await?;
+    let r = run(&state, move |o| {
+        ops::new_item(&mut o.library, &item_type, collection.as_deref())
+    })
+    .await?;
     changed(&app, all_scopes(), "New item");
     Ok(r)
 }
 
 #[tauri::command]
-pub async fn delete_items<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, keys: Vec<String>) -> CmdResult<usize> {
+pub async fn delete_items<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    keys: Vec<String>,
+) -> CmdResult<usize> {
     let n = run(&state, move |o| Ok(o.library.delete(&keys)?)).await?;
     changed(&app, all_scopes(), format!("Moved {n} to the trash"));
     Ok(n)
 }
 
 #[tauri::command]
-pub async fn restore_items<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, keys: Vec<String>) -> CmdResult<usize> {
+pub async fn restore_items<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    keys: Vec<String>,
+) -> CmdResult<usize> {
     let n = run(&state, move |o| Ok(o.library.restore(&keys)?)).await?;
     changed(&app, all_scopes(), format!("Restored {n}"));
     Ok(n)
@@ -177,7 +196,10 @@ pub async fn collection_create<R: Runtime>(
     parent: Option<String>,
     name: String,
 ) -> CmdResult<i64> {
-    let id = run(&state, move |o| ops::collection_create(&mut o.library, parent.as_deref(), &name)).await?;
+    let id = run(&state, move |o| {
+        ops::collection_create(&mut o.library, parent.as_deref(), &name)
+    })
+    .await?;
     changed(&app, vec!["collections"], "New collection");
     Ok(id)
 }
@@ -202,13 +224,20 @@ pub async fn collection_move<R: Runtime>(
     path: String,
     parent: Option<String>,
 ) -> CmdResult<()> {
-    run(&state, move |o| Ok(o.library.collection_move(&path, parent.as_deref())?)).await?;
+    run(&state, move |o| {
+        Ok(o.library.collection_move(&path, parent.as_deref())?)
+    })
+    .await?;
     changed(&app, vec!["collections", "items"], "Moved collection");
     Ok(())
 }
 
 #[tauri::command]
-pub async fn collection_delete<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, path: String) -> CmdResult<()> {
+pub async fn collection_delete<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CmdResult<()> {
     run(&state, move |o| Ok(o.library.collection_delete(&path)?)).await?;
     changed(&app, all_scopes(), "Deleted collection");
     Ok(())
@@ -321,7 +350,10 @@ pub async fn import_text<R: Runtime>(
     text: String,
     collection: Option<String>,
 ) -> CmdResult<ImportReportDto> {
-    let report = run(&state, move |o| ops::import_text(&mut o.library, "clipboard", &text, collection)).await?;
+    let report = run(&state, move |o| {
+        ops::import_text(&mut o.library, "clipboard", &text, collection)
+    })
+    .await?;
     changed(&app, all_scopes(), format!("Imported {}", report.added));
     Ok(report)
 }
@@ -333,7 +365,10 @@ pub async fn export_file(
     format: String,
     path: String,
 ) -> CmdResult<ExportReportDto> {
-    run(&state, move |o| ops::export_file(&o.library, &selection, &format, &PathBuf::from(path))).await
+    run(&state, move |o| {
+        ops::export_file(&o.library, &selection, &format, &PathBuf::from(path))
+    })
+    .await
 }
 
 #[tauri::command]

@@ -28,8 +28,8 @@ pub struct FilterDto {
 
 impl FilterDto {
     pub fn to_core(&self) -> CmdResult<Filter> {
-        let query = folio::query::parse(&self.query)
-            .map_err(|e| CommandError::new("invalid-query", format!("search: {e}")))?;
+        let query =
+            folio::query::parse(&self.query).map_err(|e| CommandError::new("invalid-query", format!("search: {e}")))?;
         let access = self
             .access
             .iter()
@@ -171,7 +171,9 @@ impl CreatorDto {
                 suffix: self.suffix.trim().to_string(),
             }
         } else {
-            return Err(CommandError::invalid("a creator needs a family name or an organisation name"));
+            return Err(CommandError::invalid(
+                "a creator needs a family name or an organisation name",
+            ));
         };
         Ok(Creator { role, name })
     }

@@ -151,7 +151,12 @@ pub fn import_files(
     Ok(ImportReportDto::from(&report))
 }
 
-pub fn import_text(lib: &mut Library, name: &str, text: &str, collection: Option<String>) -> CmdResult<ImportReportDto> {
+pub fn import_text(
+    lib: &mut Library,
+    name: &str,
+    text: &str,
+    collection: Option<String>,
+) -> CmdResult<ImportReportDto> {
     let report = lib.import_text(name, text, &import_options(collection))?;
     Ok(ImportReportDto::from(&report))
 }
@@ -168,7 +173,11 @@ pub fn export_file(lib: &Library, sel: &SelectionDto, format: &str, path: &Path)
         format: parse_format(format)?,
         ..Default::default()
     };
-    Ok(ExportReportDto::from(&lib.export_file(&selection(sel)?, &opts, path)?))
+    Ok(ExportReportDto::from(&lib.export_file(
+        &selection(sel)?,
+        &opts,
+        path,
+    )?))
 }
 
 pub fn export_text(lib: &Library, sel: &SelectionDto, format: &str) -> CmdResult<String> {

@@ -26,8 +26,7 @@ impl AppState {
     /// Open (or create) the library at `path`, replacing the current one.
     pub fn open(&self, path: &Path) -> CmdResult<()> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CommandError::new("io", format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| CommandError::new("io", format!("{}: {e}", dir.display())))?;
         }
         let library = Library::open(path)?;
         *self.inner.lock().unwrap_or_else(|p| p.into_inner()) = Some(Open {

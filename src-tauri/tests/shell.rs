@@ -1,11 +1,11 @@
 //! The shell's commands as plain functions over a real (temporary) library, and one smoke test
 //! through Tauri's mock runtime (the IPC layer, argument names and the error shape).
 
+use folio::Library;
 use folio_desktop::dto::{CreatorDto, FilterDto, SelectionDto, SortDto};
 use folio_desktop::error::CommandError;
 use folio_desktop::ops;
 use folio_desktop::state::{AppState, Open};
-use folio::Library;
 use std::path::{Path, PathBuf};
 
 const TWO_ITEMS: &str = r#"[
@@ -67,7 +67,12 @@ fn filters_by_access_tag_collection_and_query() {
         access: vec!["open".into()],
         ..all()
     };
-    let keys: Vec<_> = ops::page(&lib, &open, &by_title(), 0, 50).unwrap().rows.into_iter().map(|r| r.key).collect();
+    let keys: Vec<_> = ops::page(&lib, &open, &by_title(), 0, 50)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
     assert_eq!(keys, ["jaspers2019"]);
 
     let tagged = FilterDto {
@@ -132,7 +137,10 @@ fn edit_validate_undo_redo() {
     assert!(bad.message.contains("year must be a number"), "{}", bad.message);
     let label = ops::undo(&mut lib).unwrap();
     assert!(label.contains("jaspers2019"), "{label}");
-    assert_eq!(ops::item(&lib, id).unwrap().fields[0].value, "Temporary use of vacant spaces");
+    assert_eq!(
+        ops::item(&lib, id).unwrap().fields[0].value,
+        "Temporary use of vacant spaces"
+    );
     ops::redo(&mut lib).unwrap();
     assert_eq!(ops::item(&lib, id).unwrap().fields[0].value, "A new title");
 }
@@ -159,10 +167,18 @@ fn structured_abstract_creators_and_access() {
     assert_eq!(after.creators[0].family, "Steen");
     assert_eq!(after.creators[0].role, "editor");
     let nameless = [CreatorDto::default()];
-    assert_eq!(ops::set_creators(&mut lib, id, &nameless).unwrap_err().code, "invalid-input");
+    assert_eq!(
+        ops::set_creators(&mut lib, id, &nameless).unwrap_err().code,
+        "invalid-input"
+    );
     ops::set_access(&mut lib, "free", &["flores2022".into()]).unwrap();
     assert_eq!(ops::item(&lib, id).unwrap().access, "free");
-    assert_eq!(ops::set_access(&mut lib, "gold", &["flores2022".into()]).unwrap_err().code, "invalid-input");
+    assert_eq!(
+        ops::set_access(&mut lib, "gold", &["flores2022".into()])
+            .unwrap_err()
+            .code,
+        "invalid-input"
+    );
 }
 
 #[test]
@@ -177,7 +193,10 @@ fn import_is_one_undo_step_and_missing_files_fail_clearly() {
     let into = dir.path().join("two.json");
     let r = ops::import_files(&mut lib, &[into], Some("Dropped".into()), &mut |_| {}).unwrap();
     assert_eq!(r.added, 2);
-    assert_eq!(ops::item(&lib, lib.id_of("flores2022").unwrap()).unwrap().collections, ["Dropped"]);
+    assert_eq!(
+        ops::item(&lib, lib.id_of("flores2022").unwrap()).unwrap().collections,
+        ["Dropped"]
+    );
 }
 
 #[test]
@@ -191,11 +210,16 @@ fn export_selection_and_whole_library() {
     };
     let r = ops::export_file(&lib, &sel, "json", &out).unwrap();
     assert_eq!((r.items, r.written), (1, true));
-    assert!(std::fs::read_to_string(&out).unwrap().contains("Temporary use of vacant spaces"));
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("Temporary use of vacant spaces"));
     let whole = SelectionDto::default();
     let text = ops::export_text(&lib, &whole, "json").unwrap();
     assert!(text.contains("flores2022") && text.contains("jaspers2019"));
-    assert_eq!(ops::export_text(&lib, &whole, "docx").unwrap_err().code, "invalid-input");
+    assert_eq!(
+        ops::export_text(&lib, &whole, "docx").unwrap_err().code,
+        "invalid-input"
+    );
 }
 
 #[test]
@@ -227,7 +251,9 @@ fn mock_runtime_smoke() {
     let app = folio_desktop::with_commands(mock_builder(), state)
         .build(mock_context(noop_assets()))
         .unwrap();
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
     let request = |cmd: &str, body: serde_json::Value| InvokeRequest {
         cmd: cmd.into(),
         callback: CallbackFn(0),
