@@ -14,6 +14,19 @@ const seedFile = join(FIXTURES, "seed-articles.json");
 const seed = JSON.parse(readFileSync(seedFile, "utf8"));
 let xvfb, driver, wd;
 
+/** Only the native save dialog is stubbed: its IPC reply (custom-protocol fetch) is our path. */
+async function stubSaveDialog(path) {
+  await wd.exec(
+    `const path = arguments[0];
+     window.__origFetch = window.__origFetch || window.fetch;
+     window.fetch = (url, init) => String(url).includes("plugin%3Adialog%7Csave")
+       ? Promise.resolve(new Response(JSON.stringify(path), { headers: { "Content-Type": "application/json", "Tauri-Response": "ok" } }))
+       : window.__origFetch(url, init);
+     document.querySelectorAll(".modal-backdrop").forEach((m) => m.remove());`,
+    path,
+  );
+}
+
 before(async () => {
   xvfb = await startXvfb();
   driver = await startDriver(sandboxEnv(xvfb.display, library));
@@ -84,12 +97,7 @@ describe("the desktop app", () => {
 
   test("File > Export… writes the whole library; the file matches what was imported", async () => {
     const out = join(work, "export.json");
-    // Only the native save dialog is stubbed: it answers with our path.
-    await wd.exec(
-      `const i = window.__TAURI_INTERNALS__, orig = i.invoke.bind(i);
-       i.invoke = (cmd, args, opts) => cmd === "plugin:dialog|save" ? Promise.resolve(arguments[0]) : orig(cmd, args, opts);`,
-      out,
-    );
+    await stubSaveDialog(out);
     await wd.click("body");
     await wd.exec(`document.querySelector("[data-action=file-menu]").click()`);
     await wd.click("[data-menu=export]");
@@ -116,11 +124,7 @@ describe("the desktop app", () => {
 
   test("export of the selection as BibTeX writes a .bib file", async () => {
     const out = join(work, "selection.bib");
-    await wd.exec(
-      `const i = window.__TAURI_INTERNALS__, orig = i.invoke.bind(i);
-       i.invoke = (cmd, args, opts) => cmd === "plugin:dialog|save" ? Promise.resolve(arguments[0]) : orig(cmd, args, opts);`,
-      out,
-    );
+    await stubSaveDialog(out);
     await wd.click(".tr[data-key=uster2024] .td");
     await wd.exec(`document.querySelector("[data-action=file-menu]").click()`);
     await wd.click("[data-menu=export]");
