@@ -120,6 +120,8 @@ describe("editing", () => {
       f.handle = async (cmd, a) => (cmd === "edit_field" && a.field === "doi" ? Promise.reject({ code: "invalid-input", message: "steen2020: DOI must start with 10." }) : orig(cmd, a));
     });
     await page.click(".tr[data-key=steen2020] .td");
+    assert.equal(await page.isVisible("[data-field=doi]"), false, "empty fields hidden until asked for");
+    await page.click("[data-action=toggle-empty-fields]");
     await page.fill("[data-field=doi]", "nonsense");
     await page.press("[data-field=doi]", "Enter");
     await page.waitForSelector(".toast-error");

@@ -30,6 +30,9 @@ const LABELS: Record<string, string> = {
   note: "Note",
 };
 
+/** Empty fields are hidden until asked for (every field stays editable). */
+let showEmpty = false;
+
 export class ItemPane {
   el = h("aside", { class: "pane item-pane", "aria-label": "Item" });
   private item: Item | null = null;
@@ -188,8 +191,30 @@ export class ItemPane {
       grid2.appendChild(grid.lastElementChild!);
     };
     more("date", "Date", it.date);
-    for (const f of it.fields) if (f.name !== "title") more(f.name, LABELS[f.name] ?? f.name, f.value, f.name === "note");
+    let empty = 0;
+    for (const f of it.fields) {
+      if (f.name === "title") continue;
+      more(f.name, LABELS[f.name] ?? f.name, f.value, f.name === "note");
+      if (!f.value) {
+        empty++;
+        grid2.lastElementChild!.classList.add("empty-field");
+      }
+    }
     more("key", "Citation key", it.key);
+    grid2.classList.toggle("show-empty", showEmpty);
+    if (empty) {
+      const toggle = h("button", {
+        class: "link-btn",
+        "data-action": "toggle-empty-fields",
+        text: showEmpty ? "Hide empty fields" : `Show all fields (${empty} empty)`,
+        onclick: () => {
+          showEmpty = !showEmpty;
+          grid2.classList.toggle("show-empty", showEmpty);
+          toggle.textContent = showEmpty ? "Hide empty fields" : `Show all fields (${empty} empty)`;
+        },
+      });
+      this.el.appendChild(toggle);
+    }
 
     // Abstract
     const abs = h("section", { class: "abstract", "data-section": "abstract" }, h("h3", { text: "Abstract" }));
