@@ -58,7 +58,7 @@ test(`import ${N} items through a file drop`, { timeout: 15 * 60_000 }, async ()
   if (await wd.exec(`return !!document.querySelector("[data-progress=import]")`)) await wd.screenshot(join(SHOTS, "app-100k-importing.png"));
   await waitFor("import report", () => wd.exec(`return !!document.querySelector("[data-modal=import-report]")`), 14 * 60_000, 500);
   timings.importMs = Date.now() - t0;
-  assert.match(await wd.text("[data-summary]"), new RegExp(`^${N.toLocaleString("en-US").replace(/,/g, ",?")} added|^${N} added`));
+  assert.match((await wd.text("[data-summary]")).replace(/[,.\u202f ](?=\d{3})/g, ""), new RegExp(`^${N} added`));
   await wd.click("[data-action=close-modal]");
   await wd.close();
   wd = null;
@@ -72,7 +72,7 @@ test("restart on the big library: time to first screen, scrolling", { timeout: 5
   timings.firstScreenMs = Date.now() - t0;
   timings.sessionMs = tSession - t0;
   timings.inPageReadyMs = await wd.exec(`return Math.round(performance.now())`);
-  assert.equal(await wd.text("[data-status=count]"), `${N.toLocaleString("en-US")} items`);
+  assert.equal((await wd.text("[data-status=count]")).replace(/[^0-9a-z ]/g, ""), `${N} items`);
   // scroll to the middle and to the end: rows appear from paged queries
   for (const frac of [0.5, 1]) {
     const t = Date.now();
