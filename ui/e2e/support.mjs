@@ -54,6 +54,7 @@ export async function startBrowser(colorScheme = "light") {
     headless: true,
     viewport: { width: 1280, height: 800 },
     colorScheme,
+    permissions: ["clipboard-read", "clipboard-write"],
     args: [
       "--headless",
       "--no-sandbox",

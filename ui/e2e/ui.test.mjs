@@ -281,6 +281,20 @@ describe("keyboard", () => {
     assert.equal((await calls("import_text"))[0].text, "@article{x, title={Pasted}}");
   });
 
+  test("Ctrl+V with references on the clipboard imports them (real key press)", async () => {
+    await page.evaluate(() => navigator.clipboard.writeText("TY  - JOUR\nTI  - From the clipboard\nER  - \n"));
+    await page.click(".tr[data-index='0'] .td");
+    await page.keyboard.press("Control+v");
+    await page.waitForSelector("[data-modal=import-report]");
+    assert.match((await calls("import_text"))[0].text, /TI  - From the clipboard/);
+    // inside a text field, Ctrl+V pastes text as usual and imports nothing
+    await page.click("[data-action=close-modal]");
+    await page.click("[data-input=search]");
+    await page.keyboard.press("Control+v");
+    await page.waitForTimeout(300);
+    assert.equal((await calls("import_text")).length, 1);
+  });
+
   test("empty library shows the empty state; dark theme follows the OS", async () => {
     await page.evaluate(() => window.__fake.reset({ items: [], collections: [], nextId: 1 }));
     await page.emulateMedia({ colorScheme: "dark" });

@@ -161,14 +161,25 @@ export async function startApp(root: HTMLElement) {
     }
   });
 
-  // Paste: references from the clipboard (outside text fields).
+  // Paste: references from the clipboard (outside text fields). WebKit only pastes into an
+  // editable element, so Ctrl/Cmd+V outside text fields first focuses an off-screen catcher.
+  const catcher = h("textarea", { class: "paste-catcher", "aria-hidden": "true", tabindex: -1 });
+  document.body.appendChild(catcher);
+  document.addEventListener("keydown", (e) => {
+    if ((isMac ? e.metaKey : e.ctrlKey) && e.key.toLowerCase() === "v" && !isTextInput(document.activeElement)) {
+      catcher.value = "";
+      catcher.focus();
+      setTimeout(() => document.activeElement === catcher && table.focus(), 200);
+    }
+  });
   document.addEventListener("paste", (e) => {
-    if (isTextInput(document.activeElement)) return;
+    if (isTextInput(document.activeElement) && document.activeElement !== catcher) return;
     const text = e.clipboardData?.getData("text/plain") ?? "";
     if (text.trim()) {
       e.preventDefault();
       importClipboardText(text);
     }
+    if (document.activeElement === catcher) table.focus();
   });
 
   document.addEventListener("keydown", (e) => {
