@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { FIXTURES, SHOTS, WebDriver, sandboxEnv, sleep, startDriver, startXvfb, waitFor } from "./support.mjs";
+import { FIXTURES, SHOTS, WebDriver, xshot, sandboxEnv, sleep, startDriver, startXvfb, waitFor } from "./support.mjs";
 
 const work = mkdtempSync(join(tmpdir(), "folio-e2e-"));
 const library = join(work, "library.sqlite");
@@ -46,7 +46,7 @@ describe("the desktop app", () => {
     assert.equal(await wd.text("[data-status=library]"), library);
     assert.ok(existsSync(library), "library file created on first run");
     await sleep(600); // WebKit screenshots can lag the DOM
-    await wd.screenshot(join(SHOTS, "app-empty.png"));
+    xshot(xvfb.display, join(SHOTS, "app-empty.png"));
   });
 
   test("a dropped Folio JSON file is imported and its rows appear", async () => {
@@ -63,7 +63,7 @@ describe("the desktop app", () => {
     const heads = await wd.exec(`return [...document.querySelectorAll(".abs-heading")].map((e) => e.textContent)`);
     assert.deepEqual(heads, seed.find((s) => s.key === "uster2024").abstract.map((s) => s.heading));
     await sleep(600);
-    await wd.screenshot(join(SHOTS, "app-seed.png"));
+    xshot(xvfb.display, join(SHOTS, "app-seed.png"));
   });
 
   test("filter by access status", async () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { SHOTS, WebDriver, sandboxEnv, sleep, startDriver, startXvfb, waitFor } from "./support.mjs";
+import { SHOTS, WebDriver, xshot, sandboxEnv, sleep, startDriver, startXvfb, waitFor } from "./support.mjs";
 
 const N = Number(process.env.FOLIO_BIG_N ?? 100000);
 const work = mkdtempSync(join(tmpdir(), "folio-big-"));
@@ -55,7 +55,7 @@ test(`import ${N} items through a file drop`, { timeout: 15 * 60_000 }, async ()
   await wd.emit("tauri://drag-drop", { paths: [file], position: { x: 600, y: 300 } });
   await waitFor("progress bar", () => wd.exec(`return !!document.querySelector("[data-progress=import]") || !!document.querySelector("[data-modal=import-report]")`), 60000, 50);
   await sleep(1500);
-  if (await wd.exec(`return !!document.querySelector("[data-progress=import]")`)) await wd.screenshot(join(SHOTS, "app-100k-importing.png"));
+  if (await wd.exec(`return !!document.querySelector("[data-progress=import]")`)) xshot(xvfb.display, join(SHOTS, "app-100k-importing.png"));
   await waitFor("import report", () => wd.exec(`return !!document.querySelector("[data-modal=import-report]")`), 14 * 60_000, 500);
   timings.importMs = Date.now() - t0;
   assert.match((await wd.text("[data-summary]")).replace(/[,.\u202f ](?=\d{3})/g, ""), new RegExp(`^${N} added`));
@@ -93,5 +93,5 @@ test("restart on the big library: time to first screen, scrolling", { timeout: 5
   await sleep(1000);
   await wd.click('.tr[data-key]:nth-child(5) .td');
   await sleep(800);
-  await wd.screenshot(join(SHOTS, "app-100k.png"));
+  xshot(xvfb.display, join(SHOTS, "app-100k.png"));
 });

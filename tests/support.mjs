@@ -1,6 +1,6 @@
 // Shared helpers for the end-to-end tests of the real app: Xvfb, tauri-driver + WebKitWebDriver,
 // and a small dependency-free WebDriver client (fetch). Used by `node --test tests/`.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -68,6 +68,12 @@ export function start(cmd, args, opts = {}) {
   };
   children.push(p);
   return p;
+}
+
+/** What is on the (virtual) screen: WebKit's own WebDriver screenshots can lag far behind the
+ * screen while the machine is busy, so the app's screenshots are taken from X. */
+export function xshot(display, file) {
+  execFileSync("import", ["-window", "root", file], { env: { ...process.env, DISPLAY: display } });
 }
 
 export async function startXvfb(width = 1280, height = 800) {

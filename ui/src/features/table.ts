@@ -26,8 +26,8 @@ export const COLUMNS: Column[] = [
   { id: "year", label: "Year", sort: "year", width: 60, get: (r) => (r.year == null ? "" : String(r.year)) },
   { id: "container", label: "Container", sort: "container", width: 200, get: (r) => r.container },
   { id: "type", label: "Type", sort: "type", width: 110, get: (r) => r.itemType },
-  { id: "access", label: "Access", sort: "access", width: 95, get: (r) => r.access, badge: true },
-  { id: "added", label: "Date added", sort: "added", width: 110, get: (r) => r.dateAdded.slice(0, 10) },
+  { id: "access", label: "Access", sort: "access", width: 88, get: (r) => r.access, badge: true },
+  { id: "added", label: "Date added", sort: "added", width: 96, get: (r) => r.dateAdded.slice(0, 10) },
   { id: "key", label: "Key", sort: "key", width: 150, get: (r) => r.key },
 ];
 
