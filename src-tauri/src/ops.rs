@@ -27,8 +27,9 @@ pub fn page(lib: &Library, filter: &FilterDto, sort: &SortDto, offset: usize, li
 /// The rows' keys for a filter, in table order (select all, export of what is shown).
 pub fn keys(lib: &Library, filter: &FilterDto, sort: &SortDto) -> CmdResult<Vec<String>> {
     let f = filter.to_core()?;
-    let ids = lib.ids(&f, sort.to_core()?)?;
-    ids.into_iter().map(|id| Ok(lib.get_by_id(id)?.key)).collect()
+    // One query for the whole list (summaries carry the key), not one load per item.
+    let rows = lib.list(&f, sort.to_core()?, 0, usize::MAX >> 1)?;
+    Ok(rows.into_iter().map(|r| r.key).collect())
 }
 
 pub fn sidebar(open: &Open) -> CmdResult<SidebarDto> {
