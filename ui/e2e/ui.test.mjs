@@ -86,6 +86,64 @@ describe("three panes", () => {
   });
 });
 
+describe("collections and columns", () => {
+  test("create, rename, nest by dragging, move to top, delete", async () => {
+    await page.click("[data-action=new-collection]");
+    await page.fill("[data-input=new-collection]", "Reading list");
+    await page.press("[data-input=new-collection]", "Enter");
+    await page.waitForSelector("[data-collection='Reading list']");
+    assert.deepEqual((await calls("collection_create"))[0], { parent: null, name: "Reading list" });
+    // rename with F2
+    await page.focus("[data-collection='Reading list']");
+    await page.keyboard.press("F2");
+    await page.fill(".nav-row .inline-input", "To read");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-collection='To read']");
+    // nest by dragging onto Thesis
+    const a = await page.locator("[data-collection='To read']").boundingBox();
+    const b = await page.locator("[data-collection='Thesis']").boundingBox();
+    await page.mouse.move(a.x + 30, a.y + 8);
+    await page.mouse.down();
+    await page.mouse.move(b.x + 30, b.y + 8, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForSelector("[data-collection='Thesis/To read']");
+    assert.deepEqual((await calls("collection_move"))[0], { path: "To read", parent: "Thesis" });
+    // back to the top level by dragging onto My Library
+    const c = await page.locator("[data-collection='Thesis/To read']").boundingBox();
+    const root = await page.locator("[data-nav=library]").boundingBox();
+    await page.mouse.move(c.x + 40, c.y + 8);
+    await page.mouse.down();
+    await page.mouse.move(root.x + 30, root.y + 8, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForSelector("[data-collection='To read']");
+    // delete with the Delete key, then undo brings it back
+    await page.focus("[data-collection='To read']");
+    await page.keyboard.press("Delete");
+    await page.waitForFunction(() => !document.querySelector("[data-collection='To read']"));
+    await page.click("[data-action=undo]");
+    await page.waitForSelector("[data-collection='To read']");
+  });
+
+  test("choose and reorder columns; the choice is kept", async () => {
+    await page.click("[data-action=columns]");
+    await page.click("[data-col-toggle=key]");
+    await page.waitForSelector(".th[data-col=key]");
+    await page.click("[data-col-toggle=creators]");
+    await page.waitForFunction(() => !document.querySelector(".th[data-col=creators]"));
+    // move Year before Title
+    const up = page.locator(".col-choice", { has: page.locator("[data-col-toggle=year]") }).locator("button[title='Move left']");
+    await up.click();
+    const cols = await page.$$eval(".th[data-col]", (els) => els.map((e) => e.dataset.col));
+    assert.deepEqual(cols.slice(0, 2), ["year", "title"]);
+    assert.ok(cols.includes("key") && !cols.includes("creators"));
+    assert.deepEqual(await page.$$eval(".tr[data-index='0'] .td", (els) => els.map((e) => e.dataset.col)), cols);
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    assert.deepEqual(await page.$$eval(".th[data-col]", (els) => els.map((e) => e.dataset.col)), cols);
+    await page.evaluate(() => localStorage.removeItem("folio.columns"));
+  });
+});
+
 describe("editing", () => {
   test("edit a field in place, then undo with Ctrl+Z", async () => {
     await page.click(".tr[data-key=steen2020] .td");
