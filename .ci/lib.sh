@@ -43,7 +43,7 @@ APP_BUILD_PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libgtk
   libayatana-appindicator3-dev libsoup-3.0-dev libxdo-dev libssl-dev)
 # What its end-to-end tests need (a virtual display, WebDriver, a real drag source, Chromium).
 APP_TEST_PACKAGES=(xvfb xauth x11-utils xdotool webkit2gtk-driver imagemagick chromium
-  python3-gi gir1.2-gtk-3.0)
+  python3-gi gir1.2-gtk-3.0 dbus)
 
 # Node.js 20 or newer with npm (the UI is built with Vite 8).
 need_node() {
