@@ -339,6 +339,27 @@ describe("keyboard", () => {
     assert.equal((await calls("import_text"))[0].text, "@article{x, title={Pasted}}");
   });
 
+  test("Copy BibTeX and Copy \\cite{key} of the selection", async () => {
+    await page.click(".tr[data-key=flores2022] .td");
+    await page.click(".tr[data-key=steen2020] .td", { modifiers: ["Control"] });
+    await page.keyboard.press("Control+Shift+c");
+    await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("\\cite{"));
+    const cite = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(cite, /^\\cite\{(flores2022,steen2020|steen2020,flores2022)\}$/);
+    await page.click("[data-action=file-menu]");
+    await page.click("[data-menu=copy-bibtex]");
+    await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("@article"));
+    assert.equal((await calls("export_text"))[0].format, "bibtex");
+  });
+
+  test("the left pane is keyboard-driven", async () => {
+    await page.focus("[data-nav=library]");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await waitRows(1);
+    assert.deepEqual(await rows(), ["steen2020"]);
+  });
+
   test("Ctrl+V with references on the clipboard imports them (real key press)", async () => {
     await page.evaluate(() => navigator.clipboard.writeText("TY  - JOUR\nTI  - From the clipboard\nER  - \n"));
     await page.click(".tr[data-index='0'] .td");

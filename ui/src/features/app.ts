@@ -48,7 +48,23 @@ export async function startApp(root: HTMLElement) {
 
   table.onCount = (n) => {
     count.textContent = `${n.toLocaleString()} item${n === 1 ? "" : "s"}`;
+    if (!store.s.selection.size) pane.show();
   };
+  // Arrow keys move between the left pane's rows; Enter/Space opens the row.
+  sidebarEl.addEventListener("keydown", (e) => {
+    const rows = [...sidebarEl.querySelectorAll<HTMLElement>(".nav-row")];
+    const i = rows.indexOf(document.activeElement as HTMLElement);
+    if (i < 0) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      rows[Math.max(0, Math.min(rows.length - 1, i + (e.key === "ArrowDown" ? 1 : -1)))].focus();
+    } else if ((e.key === "Enter" || e.key === " ") && !rows[i].dataset.collection) {
+      e.preventDefault();
+      rows[i].click();
+    } else if (e.key === "ArrowRight") {
+      table.focus();
+    }
+  });
   table.onQueryError = (msg) => {
     queryErr.hidden = !msg;
     queryErr.textContent = msg ?? "";
