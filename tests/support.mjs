@@ -76,6 +76,21 @@ export function xshot(display, file) {
   execFileSync("import", ["-window", "root", file], { env: { ...process.env, DISPLAY: display } });
 }
 
+/** Mean brightness of the screen (0..1), read from X. */
+export function xmean(display) {
+  return Number(execFileSync("convert", ["x:root", "-format", "%[fx:mean]", "info:"], { env: { ...process.env, DISPLAY: display }, encoding: "utf8" }));
+}
+
+/** Wait until the app's window (light theme, filling the screen) shows a painted UI. */
+export async function waitPainted(display, timeout = 60000) {
+  const blank = 0.9608; // GTK's window background (#f6f5f4) before the webview paints
+  // no window yet: a black screen; mapped but unpainted: the blank background
+  return waitFor("painted window", () => {
+    const m = xmean(display);
+    return m > 0.3 && Math.abs(m - blank) > 0.005;
+  }, timeout, 25);
+}
+
 export async function startXvfb(width = 1280, height = 800) {
   for (let n = 90 + Math.floor(Math.random() * 400); ; n++) {
     if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
