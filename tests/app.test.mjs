@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { FIXTURES, SHOTS, WebDriver, xshot, sandboxEnv, sleep, startDriver, startXvfb, waitFor } from "./support.mjs";
+import { FIXTURES, SHOTS, WebDriver, xshot, waitPainted, sandboxEnv, sleep, startDriver, startXvfb, waitFor } from "./support.mjs";
 
 const work = mkdtempSync(join(tmpdir(), "folio-e2e-"));
 const library = join(work, "library.sqlite");
@@ -45,7 +45,8 @@ describe("the desktop app", () => {
     assert.match(await wd.text(".empty-state"), /Your library is empty/);
     assert.equal(await wd.text("[data-status=library]"), library);
     assert.ok(existsSync(library), "library file created on first run");
-    await sleep(600); // WebKit screenshots can lag the DOM
+    await waitPainted(xvfb.display); // WebKit paints some time after the DOM is ready
+    await sleep(300);
     xshot(xvfb.display, join(SHOTS, "app-empty.png"));
   });
 
@@ -62,6 +63,7 @@ describe("the desktop app", () => {
     await waitFor("abstract sections", async () => (await wd.exec(`return document.querySelectorAll(".abs-heading").length`)) === 6);
     const heads = await wd.exec(`return [...document.querySelectorAll(".abs-heading")].map((e) => e.textContent)`);
     assert.deepEqual(heads, seed.find((s) => s.key === "uster2024").abstract.map((s) => s.heading));
+    await waitPainted(xvfb.display);
     await sleep(600);
     xshot(xvfb.display, join(SHOTS, "app-seed.png"));
   });

@@ -76,19 +76,16 @@ export function xshot(display, file) {
   execFileSync("import", ["-window", "root", file], { env: { ...process.env, DISPLAY: display } });
 }
 
-/** Mean brightness of the screen (0..1), read from X. */
-export function xmean(display) {
-  return Number(execFileSync("convert", ["x:root", "-format", "%[fx:mean]", "info:"], { env: { ...process.env, DISPLAY: display }, encoding: "utf8" }));
+/** The colour of one screen pixel, read from X ("srgb(r,g,b)"). */
+export function xpixel(display, x, y) {
+  return execFileSync("convert", ["x:root", "-format", `%[pixel:p{${x},${y}}]`, "info:"], { env: { ...process.env, DISPLAY: display }, encoding: "utf8" }).trim();
 }
 
-/** Wait until the app's window (light theme, filling the screen) shows a painted UI. */
+/** Wait until the app's window shows the painted UI, not only the blank window background:
+ * the "My Library" row (selected at start) has its own background at (150, 83). */
 export async function waitPainted(display, timeout = 60000) {
-  const blank = 0.9608; // GTK's window background (#f6f5f4) before the webview paints
-  // no window yet: a black screen; mapped but unpainted: the blank background
-  return waitFor("painted window", () => {
-    const m = xmean(display);
-    return m > 0.3 && Math.abs(m - blank) > 0.005;
-  }, timeout, 25);
+  const unpainted = new Set(["srgb(246,245,244)", "srgb(0,0,0)", "black", "srgb(255,255,255)", "white"]);
+  return waitFor("painted window", () => !unpainted.has(xpixel(display, 150, 83)), timeout, 25);
 }
 
 export async function startXvfb(width = 1280, height = 800) {

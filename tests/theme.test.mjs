@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { SHOTS, WebDriver, sandboxEnv, sleep, startDriver, startXvfb, waitFor, xshot } from "./support.mjs";
+import { SHOTS, WebDriver, sandboxEnv, sleep, startDriver, startXvfb, waitFor, waitPainted, xshot } from "./support.mjs";
 
 let xvfb, driver, wd;
 after(async () => {
@@ -21,6 +21,7 @@ test("dark GTK theme gives the dark UI", { timeout: 90_000 }, async () => {
   await waitFor("UI ready", () => wd.exec(`return document.body.dataset.ready === "true"`), 30000);
   assert.equal(await wd.exec(`return matchMedia("(prefers-color-scheme: dark)").matches`), true);
   assert.equal(await wd.exec(`return getComputedStyle(document.documentElement).getPropertyValue("--bg").trim()`), "#1e1f22");
-  await sleep(500);
+  await waitPainted(xvfb.display);
+  await sleep(300);
   xshot(xvfb.display, join(SHOTS, "app-empty-dark.png"));
 });
