@@ -82,10 +82,11 @@ export function xpixel(display, x, y) {
 }
 
 /** Wait until the app's window shows the painted UI, not only the blank window background:
- * the "My Library" row (selected at start) has its own background at (150, 83). */
+ * the "My Library" row (selected at start) at (150, 83) has the selection colour of the light
+ * (#d6e4fb) or the dark (#2d4470) theme. */
 export async function waitPainted(display, timeout = 60000) {
-  const unpainted = new Set(["srgb(246,245,244)", "srgb(0,0,0)", "black", "srgb(255,255,255)", "white"]);
-  return waitFor("painted window", () => !unpainted.has(xpixel(display, 150, 83)), timeout, 25);
+  const painted = new Set(["srgb(214,228,251)", "srgb(45,68,112)"]);
+  return waitFor("painted window", () => painted.has(xpixel(display, 150, 83)), timeout, 25);
 }
 
 export async function startXvfb(width = 1280, height = 800) {
