@@ -37,3 +37,29 @@ need_rust() {
 repo_root() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
 }
+
+# What the desktop app needs to build (Tauri 2 on Linux: GTK 3, WebKitGTK 4.1).
+APP_BUILD_PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev
+  libayatana-appindicator3-dev libsoup-3.0-dev libxdo-dev libssl-dev)
+# What its end-to-end tests need (a virtual display, WebDriver, a real drag source, Chromium).
+APP_TEST_PACKAGES=(xvfb xauth x11-utils xdotool webkit2gtk-driver imagemagick chromium
+  python3-gi gir1.2-gtk-3.0 dbus)
+
+# Node.js 20 or newer with npm (the UI is built with Vite 8).
+need_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    need_apt nodejs npm
+  fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 20 ]; then
+    echo "Node.js $(node --version) is too old for the UI build: install Node.js 20 or newer" >&2
+    return 1
+  fi
+}
+
+# Build the UI into ui/dist (embedded into the app by the custom-protocol feature).
+build_ui() {
+  need_node
+  (cd "$(repo_root)/ui" && { [ -d node_modules ] && npm ls --depth=0 >/dev/null 2>&1 || npm ci --no-audit --no-fund; } && npm run build) >&2
+}

@@ -1,0 +1,377 @@
+//! Tauri commands: each one runs its `ops` function on a blocking worker thread (never the main
+//! thread), and announces changes with a `library-changed` event.
+
+use crate::dto::*;
+use crate::error::{CmdResult, CommandError};
+use crate::events::{LibraryChanged, LIBRARY_CHANGED};
+use crate::ops;
+use crate::state::{AppState, Open};
+use std::path::PathBuf;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+/// Run `f` on the open library off the main thread.
+async fn run<T: Send + 'static>(
+    state: &State<'_, AppState>,
+    f: impl FnOnce(&mut Open) -> CmdResult<T> + Send + 'static,
+) -> CmdResult<T> {
+    let st = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || st.with(f))
+        .await
+        .map_err(|e| CommandError::new("internal", format!("worker failed: {e}")))?
+}
+
+fn changed<R: Runtime>(app: &AppHandle<R>, scopes: Vec<&'static str>, action: impl Into<String>) {
+    let _ = app.emit(
+        LIBRARY_CHANGED,
+        LibraryChanged {
+            scopes,
+            action: action.into(),
+        },
+    );
+}
+
+fn all_scopes() -> Vec<&'static str> {
+    vec!["items", "collections", "tags"]
+}
+
+// ----- reading -----------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn list_page(
+    state: State<'_, AppState>,
+    filter: FilterDto,
+    sort: SortDto,
+    offset: usize,
+    limit: usize,
+) -> CmdResult<PageDto> {
+    run(&state, move |o| ops::page(&o.library, &filter, &sort, offset, limit)).await
+}
+
+#[tauri::command]
+pub async fn list_keys(state: State<'_, AppState>, filter: FilterDto, sort: SortDto) -> CmdResult<Vec<String>> {
+    run(&state, move |o| ops::keys(&o.library, &filter, &sort)).await
+}
+
+#[tauri::command]
+pub async fn sidebar(state: State<'_, AppState>) -> CmdResult<SidebarDto> {
+    run(&state, |o| ops::sidebar(o)).await
+}
+
+#[tauri::command]
+pub async fn get_item(state: State<'_, AppState>, id: i64) -> CmdResult<ItemDto> {
+    run(&state, move |o| ops::item(&o.library, id)).await
+}
+
+#[tauri::command]
+pub async fn history(state: State<'_, AppState>, limit: usize) -> CmdResult<Vec<HistoryDto>> {
+    run(&state, move |o| ops::history(&o.library, limit)).await
+}
+
+// ----- the library file --------------------------------------------------------------------
+
+/// Open (or create, when missing) another library file.
+#[tauri::command]
+pub async fn open_library<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CmdResult<String> {
+    let st = state.inner().clone();
+    let p = PathBuf::from(&path);
+    tauri::async_runtime::spawn_blocking(move || st.open(&p))
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+    changed(
+        &app,
+        vec!["library", "items", "collections", "tags"],
+        format!("Opened {path}"),
+    );
+    Ok(path)
+}
+
+// ----- editing -----------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn edit_field<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: i64,
+    field: String,
+    value: String,
+) -> CmdResult<ItemDto> {
+    let r = run(&state, move |o| ops::edit_field(&mut o.library, id, &field, &value)).await?;
+    changed(&app, vec!["items"], format!("Edit {}", r.key));
+    Ok(r)
+}
+
+#[tauri::command]
+pub async fn set_creators<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: i64,
+    creators: Vec<CreatorDto>,
+) -> CmdResult<ItemDto> {
+    let r = run(&state, move |o| ops::set_creators(&mut o.library, id, &creators)).await?;
+    changed(&app, vec!["items"], format!("Edit {}", r.key));
+    Ok(r)
+}
+
+#[tauri::command]
+pub async fn new_item<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    item_type: String,
+    collection: Option<String>,
+) -> CmdResult<i64> {
+    let r = run(&state, move |o| {
+        ops::new_item(&mut o.library, &item_type, collection.as_deref())
+    })
+    .await?;
+    changed(&app, all_scopes(), "New item");
+    Ok(r)
+}
+
+#[tauri::command]
+pub async fn delete_items<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    keys: Vec<String>,
+) -> CmdResult<usize> {
+    let n = run(&state, move |o| Ok(o.library.delete(&keys)?)).await?;
+    changed(&app, all_scopes(), format!("Moved {n} to the trash"));
+    Ok(n)
+}
+
+#[tauri::command]
+pub async fn restore_items<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    keys: Vec<String>,
+) -> CmdResult<usize> {
+    let n = run(&state, move |o| Ok(o.library.restore(&keys)?)).await?;
+    changed(&app, all_scopes(), format!("Restored {n}"));
+    Ok(n)
+}
+
+#[tauri::command]
+pub async fn empty_trash<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<usize> {
+    let n = run(&state, |o| Ok(o.library.empty_trash()?)).await?;
+    changed(&app, all_scopes(), format!("Emptied the trash ({n})"));
+    Ok(n)
+}
+
+#[tauri::command]
+pub async fn set_access<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    status: String,
+    keys: Vec<String>,
+) -> CmdResult<usize> {
+    let n = run(&state, move |o| ops::set_access(&mut o.library, &status, &keys)).await?;
+    changed(&app, vec!["items"], "Access changed");
+    Ok(n)
+}
+
+#[tauri::command]
+pub async fn undo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<String> {
+    let label = run(&state, |o| ops::undo(&mut o.library)).await?;
+    changed(&app, all_scopes(), format!("Undid: {label}"));
+    Ok(label)
+}
+
+#[tauri::command]
+pub async fn redo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<String> {
+    let label = run(&state, |o| ops::redo(&mut o.library)).await?;
+    changed(&app, all_scopes(), format!("Redid: {label}"));
+    Ok(label)
+}
+
+// ----- collections and tags ------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn collection_create<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    parent: Option<String>,
+    name: String,
+) -> CmdResult<i64> {
+    let id = run(&state, move |o| {
+        ops::collection_create(&mut o.library, parent.as_deref(), &name)
+    })
+    .await?;
+    changed(&app, vec!["collections"], "New collection");
+    Ok(id)
+}
+
+#[tauri::command]
+pub async fn collection_rename<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    name: String,
+) -> CmdResult<()> {
+    run(&state, move |o| Ok(o.library.collection_rename(&path, name.trim())?)).await?;
+    changed(&app, vec!["collections", "items"], "Renamed collection");
+    Ok(())
+}
+
+/// Nest a collection under another (`parent` None: to the top level).
+#[tauri::command]
+pub async fn collection_move<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    parent: Option<String>,
+) -> CmdResult<()> {
+    run(&state, move |o| {
+        Ok(o.library.collection_move(&path, parent.as_deref())?)
+    })
+    .await?;
+    changed(&app, vec!["collections", "items"], "Moved collection");
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn collection_delete<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CmdResult<()> {
+    run(&state, move |o| Ok(o.library.collection_delete(&path)?)).await?;
+    changed(&app, all_scopes(), "Deleted collection");
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn collection_add<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    keys: Vec<String>,
+) -> CmdResult<usize> {
+    let n = run(&state, move |o| Ok(o.library.collection_add(&path, &keys)?)).await?;
+    changed(&app, all_scopes(), format!("Added {n} to collection"));
+    Ok(n)
+}
+
+#[tauri::command]
+pub async fn collection_remove<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    keys: Vec<String>,
+) -> CmdResult<usize> {
+    let n = run(&state, move |o| Ok(o.library.collection_remove(&path, &keys)?)).await?;
+    changed(&app, all_scopes(), format!("Removed {n} from collection"));
+    Ok(n)
+}
+
+#[tauri::command]
+pub async fn tag_add<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    tag: String,
+    keys: Vec<String>,
+) -> CmdResult<usize> {
+    let n = run(&state, move |o| Ok(o.library.tag_add(&tag, &keys)?)).await?;
+    changed(&app, vec!["items", "tags"], format!("Tagged {n}"));
+    Ok(n)
+}
+
+#[tauri::command]
+pub async fn tag_remove<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    tag: String,
+    keys: Vec<String>,
+) -> CmdResult<usize> {
+    let n = run(&state, move |o| Ok(o.library.tag_remove(&tag, &keys)?)).await?;
+    changed(&app, vec!["items", "tags"], format!("Untagged {n}"));
+    Ok(n)
+}
+
+#[tauri::command]
+pub async fn tag_rename<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    old: String,
+    new: String,
+) -> CmdResult<usize> {
+    let n = run(&state, move |o| Ok(o.library.tag_rename(&old, &new)?)).await?;
+    changed(&app, vec!["items", "tags"], "Renamed tag");
+    Ok(n)
+}
+
+#[tauri::command]
+pub async fn tag_delete<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, tag: String) -> CmdResult<usize> {
+    let n = run(&state, move |o| Ok(o.library.tag_delete(&tag)?)).await?;
+    changed(&app, vec!["items", "tags"], "Deleted tag");
+    Ok(n)
+}
+
+// ----- import and export ---------------------------------------------------------------------
+
+/// Import files (paths only cross IPC); progress streams through `on_progress`.
+#[tauri::command]
+pub async fn import_files<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    paths: Vec<String>,
+    collection: Option<String>,
+    on_progress: Channel<ProgressDto>,
+) -> CmdResult<ImportReportDto> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    let report = run(&state, move |o| {
+        let mut last = 0usize;
+        let mut progress = |p: folio::import::Progress| {
+            // At most ~200 messages per import.
+            let step = (p.total / 200).max(1);
+            if p.done == p.total || p.done >= last + step || p.done == 0 {
+                last = p.done;
+                let _ = on_progress.send(ProgressDto {
+                    done: p.done,
+                    total: p.total,
+                });
+            }
+        };
+        ops::import_files(&mut o.library, &paths, collection, &mut progress)
+    })
+    .await?;
+    changed(&app, all_scopes(), format!("Imported {}", report.added));
+    Ok(report)
+}
+
+/// Import pasted text (BibTeX, RIS, copied search results, Folio JSON).
+#[tauri::command]
+pub async fn import_text<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    text: String,
+    collection: Option<String>,
+) -> CmdResult<ImportReportDto> {
+    let report = run(&state, move |o| {
+        ops::import_text(&mut o.library, "clipboard", &text, collection)
+    })
+    .await?;
+    changed(&app, all_scopes(), format!("Imported {}", report.added));
+    Ok(report)
+}
+
+#[tauri::command]
+pub async fn export_file(
+    state: State<'_, AppState>,
+    selection: SelectionDto,
+    format: String,
+    path: String,
+) -> CmdResult<ExportReportDto> {
+    run(&state, move |o| {
+        ops::export_file(&o.library, &selection, &format, &PathBuf::from(path))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn export_text(state: State<'_, AppState>, selection: SelectionDto, format: String) -> CmdResult<String> {
+    run(&state, move |o| ops::export_text(&o.library, &selection, &format)).await
+}

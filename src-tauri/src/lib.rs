@@ -1,0 +1,79 @@
+//! Folio's desktop shell: window, plugins and commands that translate between the UI and the
+//! `folio` core. No business logic lives here.
+
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod events;
+pub mod ops;
+pub mod state;
+
+use state::AppState;
+use tauri::{Manager, Runtime};
+
+/// Every command the UI may call.
+#[macro_export]
+macro_rules! folio_handlers {
+    () => {
+        tauri::generate_handler![
+            $crate::commands::list_page,
+            $crate::commands::list_keys,
+            $crate::commands::sidebar,
+            $crate::commands::get_item,
+            $crate::commands::history,
+            $crate::commands::open_library,
+            $crate::commands::edit_field,
+            $crate::commands::set_creators,
+            $crate::commands::new_item,
+            $crate::commands::delete_items,
+            $crate::commands::restore_items,
+            $crate::commands::empty_trash,
+            $crate::commands::set_access,
+            $crate::commands::undo,
+            $crate::commands::redo,
+            $crate::commands::collection_create,
+            $crate::commands::collection_rename,
+            $crate::commands::collection_move,
+            $crate::commands::collection_delete,
+            $crate::commands::collection_add,
+            $crate::commands::collection_remove,
+            $crate::commands::tag_add,
+            $crate::commands::tag_remove,
+            $crate::commands::tag_rename,
+            $crate::commands::tag_delete,
+            $crate::commands::import_files,
+            $crate::commands::import_text,
+            $crate::commands::export_file,
+            $crate::commands::export_text,
+        ]
+    };
+}
+
+/// Add the state and the commands to a builder (the real one, or `tauri::test::mock_builder()`).
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder.manage(state).invoke_handler(folio_handlers!())
+}
+
+/// Start the app on the startup library (`FOLIO_LIBRARY`, else the OS default, created on
+/// first run).
+pub fn run() {
+    let state = AppState::empty();
+    let startup = state::startup_library_path();
+    let open_error = state.open(&startup).err();
+    if let Some(e) = &open_error {
+        eprintln!("folio: cannot open {}: {}", startup.display(), e.message);
+    }
+    with_commands(tauri::Builder::default(), state)
+        // A second launch focuses the first window instead of opening another.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .run(tauri::generate_context!())
+        .expect("error while running Folio");
+}

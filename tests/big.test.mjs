@@ -1,0 +1,106 @@
+// 100,000 items: import a generated Folio JSON file into the real app, then restart it on that
+// library and measure the time to the first screen of rows; scroll to the middle.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { SHOTS, WebDriver, xshot, waitPainted, sandboxEnv, sleep, startDriver, startXvfb, waitFor } from "./support.mjs";
+
+const N = Number(process.env.FOLIO_BIG_N ?? 100000);
+const work = mkdtempSync(join(tmpdir(), "folio-big-"));
+const library = join(work, "library.sqlite");
+const file = join(work, `items-${N}.json`);
+const timings = {};
+let xvfb, driver, wd;
+
+function generate() {
+  const words = "public service co-production trust value governance digital policy network citizen reform health urban data energy learning".split(" ");
+  const journals = ["Public Administration", "Government Information Quarterly", "Policy Sciences", "Journal of Public Policy", "Urban Studies"];
+  const access = ["open", "free", "restricted", "unknown"];
+  const items = [];
+  for (let i = 0; i < N; i++) {
+    const w = (k) => words[(i * 7 + k * 13 + Math.floor(i / 97)) % words.length];
+    items.push({
+      key: `item${String(i).padStart(6, "0")}`,
+      type: "article",
+      title: `${w(1)} ${w(2)} and ${w(3)}: study ${i}`,
+      authors: [{ family: `Author${i % 5000}`, given: "A." }],
+      date: String(1950 + (i % 75)),
+      container: journals[i % journals.length],
+      volume: String(1 + (i % 60)),
+      access: access[i % 4],
+    });
+  }
+  writeFileSync(file, JSON.stringify(items));
+}
+
+before(async () => {
+  generate();
+  xvfb = await startXvfb();
+  driver = await startDriver(sandboxEnv(xvfb.display, library));
+});
+after(async () => {
+  await wd?.close();
+  driver?.stop();
+  xvfb?.stop();
+  writeFileSync(join(SHOTS, "timings-100k.json"), JSON.stringify(timings, null, 2));
+  console.log("timings", timings);
+});
+
+test(`import ${N} items through a file drop`, { timeout: 15 * 60_000 }, async () => {
+  wd = await new WebDriver(driver.base).open();
+  await waitFor("UI ready", () => wd.exec(`return document.body.dataset.ready === "true"`), 30000);
+  await waitPainted(xvfb.display);
+  const t0 = Date.now();
+  await wd.emit("tauri://drag-drop", { paths: [file], position: { x: 600, y: 300 } });
+  await waitFor("progress bar", () => wd.exec(`return !!document.querySelector("[data-progress=import]") || !!document.querySelector("[data-modal=import-report]")`), 60000, 50);
+  await sleep(1500);
+  if (await wd.exec(`return !!document.querySelector("[data-progress=import]")`)) xshot(xvfb.display, join(SHOTS, "app-100k-importing.png"));
+  await waitFor("import report", () => wd.exec(`return !!document.querySelector("[data-modal=import-report]")`), 14 * 60_000, 500);
+  timings.importMs = Date.now() - t0;
+  assert.match((await wd.text("[data-summary]")).replace(/[,.\u202f ](?=\d{3})/g, ""), new RegExp(`^${N} added`));
+  await wd.click("[data-action=close-modal]");
+  await wd.close();
+  wd = null;
+});
+
+test("restart on the big library: time to first screen, scrolling", { timeout: 5 * 60_000 }, async () => {
+  const t0 = Date.now();
+  wd = await new WebDriver(driver.base).open();
+  const tSession = Date.now();
+  await waitFor("rows on screen", () => wd.exec(`return document.body.dataset.ready === "true" && document.querySelectorAll(".tr[data-key]").length > 10`), 60000, 20);
+  timings.firstScreenMs = Date.now() - t0;
+  // …and until those rows are on the screen (WebKit paints after the DOM is ready)
+  await waitPainted(xvfb.display);
+  timings.firstPaintedScreenMs = Date.now() - t0;
+  timings.sessionMs = tSession - t0;
+  timings.inPageReadyMs = await wd.exec(`return Math.round(performance.now())`);
+  assert.equal((await wd.text("[data-status=count]")).replace(/[^0-9a-z ]/g, ""), `${N} items`);
+  // scroll to the middle and to the end: rows appear from paged queries
+  for (const frac of [0.5, 1]) {
+    const t = Date.now();
+    const target = await wd.exec(
+      `const s = document.querySelector("[data-table=items]"); s.scrollTop = (s.scrollHeight - s.clientHeight) * arguments[0]; return Math.floor(s.scrollTop / 26);`,
+      frac,
+    );
+    await waitFor(`rows near ${target}`, () => wd.exec(`return !!document.querySelector('.tr[data-index="' + (arguments[0] + 3) + '"][data-key]')`, target), 20000, 10);
+    timings[`scrollTo${frac * 100}pctMs`] = Date.now() - t;
+  }
+  // sort by year descending on 100k rows
+  const ts = Date.now();
+  await wd.exec(`document.querySelector("[data-table=items]").scrollTop = 0`);
+  await wd.click(".th[data-col=year]");
+  await waitFor("sorted", () => wd.exec(`return document.querySelector('.th[data-col=year]').getAttribute("aria-sort") === "ascending" && !!document.querySelector('.tr[data-index="0"][data-key]')`), 30000, 10);
+  timings.sortMs = Date.now() - ts;
+  // select all 100k (one list query for the keys), then the item pane shows the bulk actions
+  const ta = Date.now();
+  await wd.exec(`window.folio.table.selectAll()`);
+  await waitFor("all selected", async () => /^\D*100\D?000 items selected|^\d+ items selected/.test((await wd.text(".pane-title")) ?? ""), 60000, 20);
+  timings.selectAllMs = Date.now() - ta;
+  await wd.exec(`document.querySelector("[data-table=items]").scrollTop = 26 * 50000`);
+  await sleep(1000);
+  await wd.click('.tr[data-key]:nth-child(5) .td');
+  await sleep(800);
+  xshot(xvfb.display, join(SHOTS, "app-100k.png"));
+});

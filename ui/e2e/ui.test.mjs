@@ -1,0 +1,388 @@
+// The UI in headless Chromium over a fake backend (mockIPC): panes, filters, search, editing,
+// undo, file drops, the import report, the export flow, and that library text is only text.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { join } from "node:path";
+import { SHOTS, startBrowser, startVite } from "./support.mjs";
+
+let vite, browser, page;
+const errors = [];
+
+before(async () => {
+  vite = await startVite();
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  vite?.stop();
+});
+beforeEach(async () => {
+  page = browser.ctx.pages()[0] ?? (await browser.ctx.newPage());
+  errors.length = 0;
+  page.removeAllListeners("pageerror");
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${vite.url}/e2e/harness.html`);
+  await page.waitForSelector("body[data-ready=true]");
+});
+
+const rows = () => page.$$eval(".tr[data-key]", (els) => els.map((e) => e.getAttribute("data-key")));
+const count = () => page.textContent("[data-status=count]");
+const calls = (cmd) => page.evaluate((c) => window.__fake.calls.filter((x) => x.cmd === c).map((x) => x.args), cmd);
+async function waitRows(n) {
+  await page.waitForFunction((n) => document.querySelectorAll(".tr[data-key]").length === n, n, { timeout: 5000 });
+}
+
+describe("three panes", () => {
+  test("library, table and item pane show the library", async () => {
+    assert.ok(await page.$("nav.sidebar"));
+    assert.ok(await page.$("main.middle"));
+    assert.ok(await page.$("aside.item-pane"));
+    await waitRows(4);
+    assert.equal(await count(), "4 items");
+    const nav = await page.$$eval(".sidebar .nav-row .nav-label", (els) => els.map((e) => e.textContent));
+    assert.deepEqual(nav.slice(0, 3), ["My Library", "Unfiled", "Trash"]);
+    assert.ok(nav.includes("Thesis") && nav.includes("Chapter 2"));
+    const tags = await page.$$eval("[data-filter=tags] [data-tag]", (els) => els.map((e) => e.dataset.tag));
+    assert.deepEqual(tags, ["co-creation", "co-production", "e-government", "public value"]);
+    // headers sort
+    await page.click(".th[data-col=year]");
+    await page.waitForFunction(() => document.querySelector(".tr[data-index='0']")?.dataset.key === "jaspers2019");
+    await page.click(".th[data-col=year]");
+    await page.waitForFunction(() => document.querySelector(".tr[data-index='0']")?.dataset.key === "flores2022");
+    await page.screenshot({ path: join(SHOTS, "ui-mock-light.png") });
+    assert.deepEqual(errors, []);
+  });
+
+  test("filters by collection (with subcollections), tag and access, combined", async () => {
+    await page.click("[data-collection='Thesis']");
+    await waitRows(3);
+    assert.deepEqual((await rows()).sort(), ["flores2022", "jaspers2019", "virkar2021"]);
+    await page.click("[data-access=restricted]");
+    await waitRows(1);
+    assert.deepEqual(await rows(), ["flores2022"]);
+    await page.click("[data-access=restricted]");
+    await page.click("[data-tag='co-production']");
+    await waitRows(1);
+    assert.deepEqual(await rows(), ["jaspers2019"]);
+    await page.click("[data-nav=library]");
+    await waitRows(2);
+    assert.deepEqual((await rows()).sort(), ["jaspers2019", "steen2020"]);
+    await page.click("[data-nav=unfiled]");
+    await waitRows(1);
+    assert.deepEqual(await rows(), ["steen2020"]);
+    const last = (await calls("list_page")).at(-1);
+    assert.equal(last.filter.unfiled, true);
+    assert.deepEqual(last.filter.tags, ["co-production"]);
+  });
+
+  test("search box sends the fielded query and shows query errors", async () => {
+    await page.fill("[data-input=search]", "title:vacant");
+    await waitRows(1);
+    assert.deepEqual(await rows(), ["jaspers2019"]);
+    assert.equal((await calls("list_page")).at(-1).query ?? (await calls("list_page")).at(-1).filter.query, "title:vacant");
+    await page.fill("[data-input=search]", 'title:"open');
+    await page.waitForSelector(".query-error:not([hidden])");
+    assert.match(await page.textContent(".query-error"), /unbalanced/);
+  });
+});
+
+describe("collections and columns", () => {
+  test("create, rename, nest by dragging, move to top, delete", async () => {
+    await page.click("[data-action=new-collection]");
+    await page.fill("[data-input=new-collection]", "Reading list");
+    await page.press("[data-input=new-collection]", "Enter");
+    await page.waitForSelector("[data-collection='Reading list']");
+    assert.deepEqual((await calls("collection_create"))[0], { parent: null, name: "Reading list" });
+    // rename with F2
+    await page.focus("[data-collection='Reading list']");
+    await page.keyboard.press("F2");
+    await page.fill(".nav-row .inline-input", "To read");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-collection='To read']");
+    // nest by dragging onto Thesis
+    const a = await page.locator("[data-collection='To read']").boundingBox();
+    const b = await page.locator("[data-collection='Thesis']").boundingBox();
+    await page.mouse.move(a.x + 30, a.y + 8);
+    await page.mouse.down();
+    await page.mouse.move(b.x + 30, b.y + 8, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForSelector("[data-collection='Thesis/To read']");
+    assert.deepEqual((await calls("collection_move"))[0], { path: "To read", parent: "Thesis" });
+    // back to the top level by dragging onto My Library
+    const c = await page.locator("[data-collection='Thesis/To read']").boundingBox();
+    const root = await page.locator("[data-nav=library]").boundingBox();
+    await page.mouse.move(c.x + 40, c.y + 8);
+    await page.mouse.down();
+    await page.mouse.move(root.x + 30, root.y + 8, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForSelector("[data-collection='To read']");
+    // delete with the Delete key, then undo brings it back
+    await page.focus("[data-collection='To read']");
+    await page.keyboard.press("Delete");
+    await page.waitForFunction(() => !document.querySelector("[data-collection='To read']"));
+    await page.click("[data-action=undo]");
+    await page.waitForSelector("[data-collection='To read']");
+  });
+
+  test("choose and reorder columns; the choice is kept", async () => {
+    await page.click("[data-action=columns]");
+    await page.click("[data-col-toggle=key]");
+    await page.waitForSelector(".th[data-col=key]");
+    await page.click("[data-col-toggle=creators]");
+    await page.waitForFunction(() => !document.querySelector(".th[data-col=creators]"));
+    // move Year before Title
+    const up = page.locator(".col-choice", { has: page.locator("[data-col-toggle=year]") }).locator("button[title='Move left']");
+    await up.click();
+    const cols = await page.$$eval(".th[data-col]", (els) => els.map((e) => e.dataset.col));
+    assert.deepEqual(cols.slice(0, 2), ["year", "title"]);
+    assert.ok(cols.includes("key") && !cols.includes("creators"));
+    assert.deepEqual(await page.$$eval(".tr[data-index='0'] .td", (els) => els.map((e) => e.dataset.col)), cols);
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    assert.deepEqual(await page.$$eval(".th[data-col]", (els) => els.map((e) => e.dataset.col)), cols);
+    await page.evaluate(() => localStorage.removeItem("folio.columns"));
+  });
+});
+
+describe("editing", () => {
+  test("edit a field in place, then undo with Ctrl+Z", async () => {
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.waitForSelector("[data-field=title]");
+    assert.equal(await page.inputValue("[data-field=title]"), "Public value and co-production");
+    // structured abstract shown as sections, keywords as chips, access badge
+    const heads = await page.$$eval(".abs-heading", (els) => els.map((e) => e.textContent));
+    assert.deepEqual(heads, ["Purpose", "Findings"]);
+    assert.deepEqual(await page.$$eval(".kw-chip", (els) => els.map((e) => e.dataset.keyword)), ["co-production", "public value"]);
+    assert.equal(await page.textContent("[data-badge=access]"), "free");
+    await page.fill("[data-field=title]", "A better title");
+    await page.press("[data-field=title]", "Enter");
+    await page.waitForFunction(() => [...document.querySelectorAll(".tr .td[data-col=title]")].some((e) => e.textContent === "A better title"));
+    // validation: a bad year is refused with the core's message, shown next to the field
+    await page.fill("[data-field=date]", "soon");
+    await page.press("[data-field=date]", "Enter");
+    await page.waitForSelector("[data-field=date].invalid");
+    assert.match(await page.textContent(".field-error"), /year must be a number/);
+    // undo from the table
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.keyboard.press("Control+z");
+    await page.waitForFunction(() => [...document.querySelectorAll(".tr .td[data-col=title]")].some((e) => e.textContent === "Public value and co-production"));
+    assert.equal(await page.inputValue("[data-field=title]"), "Public value and co-production");
+    await page.keyboard.press("Control+Shift+z");
+    await page.waitForFunction(() => [...document.querySelectorAll(".tr .td[data-col=title]")].some((e) => e.textContent === "A better title"));
+  });
+
+  test("invalid input shows the core's message, never silently", async () => {
+    await page.evaluate(() => {
+      const f = window.__fake;
+      const orig = f.handle.bind(f);
+      f.handle = async (cmd, a) => (cmd === "edit_field" && a.field === "doi" ? Promise.reject({ code: "invalid-input", message: "steen2020: DOI must start with 10." }) : orig(cmd, a));
+    });
+    await page.click(".tr[data-key=steen2020] .td");
+    assert.equal(await page.isVisible("[data-field=doi]"), false, "empty fields hidden until asked for");
+    await page.click("[data-action=toggle-empty-fields]");
+    await page.fill("[data-field=doi]", "nonsense");
+    await page.press("[data-field=doi]", "Enter");
+    await page.waitForSelector(".toast-error");
+    assert.match(await page.textContent(".toast-error"), /DOI must start with 10\./);
+    assert.match(await page.textContent(".field-error"), /DOI must start/);
+  });
+
+  test("creators: add, reorder, remove", async () => {
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.click("[data-action=add-creator]");
+    await page.fill("[data-input=new-creator-family]", "Brandsen");
+    await page.fill("[data-input=new-creator-given]", "Taco");
+    await page.press("[data-input=new-creator-given]", "Enter");
+    await page.waitForSelector("[data-creator='1']");
+    await page.click("[data-creator='1'] [aria-label='Move up']");
+    await page.waitForFunction(() => document.querySelector("[data-creator-family='0']")?.value === "Brandsen");
+    const last = (await calls("set_creators")).at(-1);
+    assert.deepEqual(last.creators.map((c) => c.family), ["Brandsen", "Steen"]);
+    await page.click("[data-creator='0'] [aria-label='Remove creator']");
+    await page.waitForFunction(() => document.querySelectorAll("[data-creator]").length === 1);
+  });
+
+  test("drag items onto a collection and a tag with the pointer", async () => {
+    await page.click(".tr[data-key=steen2020] .td");
+    const src = await page.locator(".tr[data-key=steen2020] .td").first().boundingBox();
+    const dst = await page.locator("[data-collection='Thesis/Chapter 2']").boundingBox();
+    await page.mouse.move(src.x + 20, src.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(src.x + 40, src.y + 30, { steps: 4 });
+    await page.mouse.move(dst.x + 20, dst.y + 8, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "collection_add"));
+    assert.deepEqual((await calls("collection_add"))[0], { path: "Thesis/Chapter 2", keys: ["steen2020"] });
+    const tag = await page.locator("[data-tag='e-government']").boundingBox();
+    const src2 = await page.locator(".tr[data-key=steen2020] .td").first().boundingBox();
+    await page.mouse.move(src2.x + 20, src2.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(tag.x + 10, tag.y + 8, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "tag_add"));
+    assert.deepEqual((await calls("tag_add"))[0], { tag: "e-government", keys: ["steen2020"] });
+  });
+});
+
+describe("import and export", () => {
+  test("dropping files imports them, with progress and a report (bad entries with file:line)", async () => {
+    await page.evaluate(() => {
+      window.__fake.files["/data/a.bib"] = [{ title: "Dropped one", access: "open" }, { title: "Dropped two" }];
+      window.__fake.files["/data/b.ris"] = { error: "missing closing brace", line: 12 };
+    });
+    await page.evaluate(() => window.__emit("tauri://drag-drop", { paths: ["/data/a.bib", "/data/b.ris"], position: { x: 600, y: 300 } }));
+    await page.waitForSelector("[data-modal=import-report]");
+    assert.match(await page.textContent("[data-summary]"), /^2 added, 1 problem/);
+    assert.match(await page.textContent("[data-report-file='b.ris'] .diag"), /b\.ris:12 error: missing closing brace/);
+    await page.click("[data-action=close-modal]");
+    await waitRows(6);
+    assert.deepEqual((await calls("import_files"))[0].paths, ["/data/a.bib", "/data/b.ris"]);
+    // undo removes the whole import
+    await page.click(".tr[data-index='0'] .td");
+    await page.keyboard.press("Control+z");
+    await waitRows(4);
+  });
+
+  test("dropping onto a collection imports into it", async () => {
+    await page.evaluate(() => (window.__fake.files["/data/c.bib"] = [{ title: "Into chapter" }]));
+    const box = await page.locator("[data-collection='Thesis/Chapter 2']").boundingBox();
+    await page.evaluate(
+      ([x, y]) => window.__emit("tauri://drag-drop", { paths: ["/data/c.bib"], position: { x: x * devicePixelRatio, y: y * devicePixelRatio } }),
+      [box.x + 10, box.y + 5],
+    );
+    await page.waitForSelector("[data-modal=import-report]");
+    assert.equal((await calls("import_files"))[0].collection, "Thesis/Chapter 2");
+  });
+
+  test("a missing file shows the core's error as a toast", async () => {
+    await page.evaluate(() => window.__emit("tauri://drag-drop", { paths: ["/nope.bib"], position: { x: 1, y: 1 } }));
+    await page.waitForSelector(".toast-error");
+    assert.match(await page.textContent(".toast-error"), /Import: \/nope\.bib: No such file/);
+  });
+
+  test("File > Export… exports the selection as RIS through the save dialog", async () => {
+    await page.click(".tr[data-key=flores2022] .td");
+    await page.click(".tr[data-key=virkar2021] .td", { modifiers: ["Control"] });
+    await page.click("[data-action=file-menu]");
+    await page.click("[data-menu=export]");
+    await page.waitForSelector("[data-modal=export]");
+    assert.ok(await page.isChecked("[data-scope=selection]"));
+    await page.selectOption("[data-input=export-format]", "ris");
+    await page.evaluate(() => (window.__fake.savePath = "/tmp/out.ris"));
+    await page.click("[data-action=export-save]");
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "export_file"));
+    const [exp] = await calls("export_file");
+    assert.equal(exp.format, "ris");
+    assert.equal(exp.path, "/tmp/out.ris");
+    assert.deepEqual(exp.selection.keys.sort(), ["flores2022", "virkar2021"]);
+    const [dlg] = await calls("plugin:dialog|save");
+    assert.ok(dlg.options.defaultPath.endsWith(".ris"));
+    await page.waitForFunction(() => [...document.querySelectorAll(".toast")].some((t) => t.textContent.includes("Exported 2 items to /tmp/out.ris")));
+  });
+
+  test("export of a collection view uses its filter", async () => {
+    await page.click("[data-collection='Thesis']");
+    await waitRows(3);
+    await page.keyboard.press("Control+e");
+    await page.waitForSelector("[data-modal=export]");
+    await page.check("[data-scope=view]");
+    await page.click("[data-action=export-save]");
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "export_file"));
+    const [exp] = await calls("export_file");
+    assert.equal(exp.selection.keys.length, 0);
+    assert.equal(exp.selection.filter.collection, 1);
+  });
+});
+
+describe("safety", () => {
+  test("titles with HTML render as text and run no script", async () => {
+    let dialogs = 0;
+    page.on("dialog", (d) => (dialogs++, d.dismiss()));
+    await page.evaluate(() => {
+      const f = window.__fake;
+      f.data.items[0].title = "<img src=x onerror=alert(1)>";
+      f.data.items[1].title = "<script>window.__pwned = 1</script>";
+      f.data.items[1].abstractSections = [{ heading: "<b>Purpose</b>", text: "<img src=y onerror=window.__pwned=2>" }];
+      f.data.items[1].tags = ["<i>tag</i>"];
+    });
+    await page.evaluate(() => window.__emit("library-changed", { scopes: ["items", "tags"], action: "test" }));
+    await page.waitForFunction(() => [...document.querySelectorAll(".td[data-col=title]")].some((e) => e.textContent.startsWith("<script>")));
+    await page.click(".tr[data-key=jaspers2019] .td");
+    await page.waitForSelector(".abs-heading");
+    await page.waitForTimeout(300);
+    const titles = await page.$$eval(".td[data-col=title]", (els) => els.map((e) => e.textContent));
+    assert.ok(titles.includes("<img src=x onerror=alert(1)>"));
+    assert.ok(titles.includes("<script>window.__pwned = 1</script>"));
+    assert.equal(await page.textContent(".abs-heading"), "<b>Purpose</b>");
+    assert.equal(await page.$$eval("#app img, #app script, #app b, #app i", (e) => e.length), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.equal(dialogs, 0);
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe("keyboard", () => {
+  test("arrows move the selection, Delete trashes, paste imports text", async () => {
+    await page.click(".tr[data-index='0'] .td");
+    await page.keyboard.press("ArrowDown");
+    const second = await page.$eval(".tr[data-index='1']", (e) => e.dataset.key);
+    await page.waitForFunction((k) => document.querySelector(`.tr[data-key='${k}']`)?.classList.contains("selected"), second);
+    await page.keyboard.press("Delete");
+    await waitRows(3);
+    assert.deepEqual((await calls("delete_items"))[0].keys, [second]);
+    await page.evaluate(() => {
+      const e = new ClipboardEvent("paste", { clipboardData: new DataTransfer() });
+      e.clipboardData.setData("text/plain", "@article{x, title={Pasted}}");
+      document.dispatchEvent(e);
+    });
+    await page.waitForSelector("[data-modal=import-report]");
+    assert.equal((await calls("import_text"))[0].text, "@article{x, title={Pasted}}");
+  });
+
+  test("Copy BibTeX and Copy \\cite{key} of the selection", async () => {
+    await page.click(".tr[data-key=flores2022] .td");
+    await page.click(".tr[data-key=steen2020] .td", { modifiers: ["Control"] });
+    await page.keyboard.press("Control+Shift+c");
+    await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("\\cite{"));
+    const cite = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(cite, /^\\cite\{(flores2022,steen2020|steen2020,flores2022)\}$/);
+    await page.click("[data-action=file-menu]");
+    await page.click("[data-menu=copy-bibtex]");
+    await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("@article"));
+    assert.equal((await calls("export_text"))[0].format, "bibtex");
+  });
+
+  test("the left pane is keyboard-driven", async () => {
+    await page.focus("[data-nav=library]");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await waitRows(1);
+    assert.deepEqual(await rows(), ["steen2020"]);
+  });
+
+  test("Ctrl+V with references on the clipboard imports them (real key press)", async () => {
+    await page.evaluate(() => navigator.clipboard.writeText("TY  - JOUR\nTI  - From the clipboard\nER  - \n"));
+    await page.click(".tr[data-index='0'] .td");
+    await page.keyboard.press("Control+v");
+    await page.waitForSelector("[data-modal=import-report]");
+    assert.match((await calls("import_text"))[0].text, /TI  - From the clipboard/);
+    // inside a text field, Ctrl+V pastes text as usual and imports nothing
+    await page.click("[data-action=close-modal]");
+    await page.click("[data-input=search]");
+    await page.keyboard.press("Control+v");
+    await page.waitForTimeout(300);
+    assert.equal((await calls("import_text")).length, 1);
+  });
+
+  test("empty library shows the empty state; dark theme follows the OS", async () => {
+    await page.evaluate(() => window.__fake.reset({ items: [], collections: [], nextId: 1 }));
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.evaluate(() => window.__emit("library-changed", { scopes: ["items", "collections", "tags"], action: "test" }));
+    await page.waitForSelector(".empty-state:not([hidden])");
+    assert.match(await page.textContent(".empty-state"), /Your library is empty/);
+    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--bg").trim());
+    assert.equal(bg, "#1e1f22");
+    await page.screenshot({ path: join(SHOTS, "ui-mock-empty-dark.png") });
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+});

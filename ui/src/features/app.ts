@@ -1,0 +1,385 @@
+// The window: toolbar, three panes, status bar; keyboard shortcuts, paste and file drops.
+
+import { clear, debounce, h, isMac, isTextInput } from "../lib/dom";
+import { dialogs, ipc, onFileDrop, onLibraryChanged } from "../lib/ipc";
+import { setDropHandler, targetAt } from "./drag";
+import { copyBibtex, copyCite, openExportDialog } from "./exporter";
+import { importClipboardText, importFromDialog, importPaths } from "./importer";
+import { ItemPane } from "./itempane";
+import { promptName, renderSidebar } from "./sidebar";
+import { store } from "./store";
+import { Table } from "./table";
+import { showError, toast } from "./toast";
+
+export async function startApp(root: HTMLElement) {
+  const table = new Table();
+  const pane = new ItemPane();
+  const sidebarEl = h("nav", { class: "pane sidebar", "aria-label": "Library" });
+  const count = h("span", { class: "status-count", "data-status": "count" });
+  const action = h("span", { class: "status-action muted", "data-status": "action" });
+  const libPath = h("span", { class: "status-lib muted", "data-status": "library" });
+  const queryErr = h("div", { class: "query-error", role: "alert", hidden: true });
+  const search = h("input", {
+    class: "search",
+    type: "search",
+    placeholder: "Search (title:… author:… year:2019..2022 tag:… -word)",
+    "aria-label": "Search",
+    "data-input": "search",
+    spellcheck: "false",
+  });
+
+  const menu = fileMenu(table);
+  const toolbar = h(
+    "header",
+    { class: "toolbar" },
+    menu,
+    h("button", { class: "btn", title: "New item (Ctrl+N)", "data-action": "new-item", onclick: () => newItem(), text: "New item" }),
+    h("button", { class: "btn", title: `Undo (${mod}+Z)`, "data-action": "undo", onclick: () => undo(), text: "Undo" }),
+    h("button", { class: "btn", title: `Redo (${mod}+Shift+Z)`, "data-action": "redo", onclick: () => redo(), text: "Redo" }),
+    h("div", { class: "search-wrap" }, search, queryErr),
+  );
+  const main = h("main", { class: "middle pane" }, table.el);
+  const layout = h("div", { class: "layout" }, sidebarEl, main, pane.el);
+  const status = h("footer", { class: "statusbar" }, count, action, libPath);
+  clear(root);
+  root.append(toolbar, layout, status);
+  const dropHint = h("div", { class: "drop-hint", hidden: true, text: "Drop to import" });
+  document.body.appendChild(dropHint);
+
+  table.onCount = (n) => {
+    count.textContent = `${n.toLocaleString()} item${n === 1 ? "" : "s"}`;
+    if (!store.s.selection.size) pane.show();
+  };
+  // Arrow keys move between the left pane's rows; Enter/Space opens the row.
+  sidebarEl.addEventListener("keydown", (e) => {
+    const rows = [...sidebarEl.querySelectorAll<HTMLElement>(".nav-row")];
+    const i = rows.indexOf(document.activeElement as HTMLElement);
+    if (i < 0) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      rows[Math.max(0, Math.min(rows.length - 1, i + (e.key === "ArrowDown" ? 1 : -1)))].focus();
+    } else if ((e.key === "Enter" || e.key === " ") && !rows[i].dataset.collection) {
+      e.preventDefault();
+      rows[i].click();
+    } else if (e.key === "ArrowRight") {
+      table.focus();
+    }
+  });
+  table.onQueryError = (msg) => {
+    queryErr.hidden = !msg;
+    queryErr.textContent = msg ?? "";
+    search.classList.toggle("invalid", !!msg);
+  };
+  table.onOpen = () => (pane.el.querySelector("[data-field=title]") as HTMLElement | null)?.focus();
+
+  async function refreshSidebar() {
+    try {
+      store.s.sidebar = await ipc.sidebar();
+      libPath.textContent = store.s.sidebar.libraryPath;
+      libPath.title = store.s.sidebar.libraryPath;
+      // The selected collection may have been renamed, moved or deleted.
+      const v = store.s.view;
+      if (v.kind === "collection") {
+        const found = findCollection(store.s.sidebar.collections, v.id);
+        if (!found) store.s.view = { kind: "library" };
+        else if (found.path !== v.path) store.s.view = { kind: "collection", id: v.id, path: found.path };
+      }
+    } catch (e) {
+      store.s.sidebar = null;
+      showError(e, "Library");
+    }
+    renderSidebar(sidebarEl);
+  }
+
+  store.on((what) => {
+    if (what === "filter") {
+      renderSidebar(sidebarEl);
+      table.reload();
+      pane.show();
+    } else if (what === "selection") {
+      pane.show();
+    } else if (what === "sidebar-local") {
+      renderSidebar(sidebarEl);
+    }
+  });
+
+  search.addEventListener(
+    "input",
+    debounce(() => {
+      store.s.query = search.value;
+      store.clearSelection();
+      table.reload();
+    }, 180),
+  );
+  search.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      search.value = "";
+      store.s.query = "";
+      table.reload();
+      table.focus();
+    }
+    if (e.key === "ArrowDown" || e.key === "Enter") table.focus();
+  });
+
+  // Item and collection dragging (pointer events).
+  setDropHandler(async (payload, target) => {
+    try {
+      if (payload.kind === "items" && target.collection != null) {
+        const n = await ipc.collectionAdd(target.collection, payload.keys);
+        toast(`Added ${n} item${n === 1 ? "" : "s"} to “${target.collection}”`);
+      } else if (payload.kind === "items" && target.tag != null) {
+        const n = await ipc.tagAdd(target.tag, payload.keys);
+        toast(`Tagged ${n} item${n === 1 ? "" : "s"} with “${target.tag}”`);
+      } else if (payload.kind === "collection" && target.collection != null) {
+        if (target.collection === payload.path || target.collection.startsWith(payload.path + "/")) return;
+        await ipc.collectionMove(payload.path, target.collection);
+      } else if (payload.kind === "collection" && target.root) {
+        await ipc.collectionMove(payload.path, null);
+      }
+    } catch (e) {
+      showError(e, "Drop");
+    }
+  });
+
+  // Changes from the shell: refresh what is shown.
+  await onLibraryChanged(async (e) => {
+    action.textContent = e.action;
+    if (e.scopes.includes("library")) {
+      store.s.view = { kind: "library" };
+      store.s.tags = [];
+      store.s.access = [];
+      store.clearSelection();
+    }
+    await refreshSidebar();
+    await table.reload(true);
+    if (store.s.selection.size) {
+      // Drop selected items that left the view (deleted, moved).
+      await pane.refresh();
+    }
+  });
+
+  // Native file drops: onto a collection imports into it.
+  await onFileDrop((e) => {
+    if (e.type === "leave") {
+      dropHint.hidden = true;
+      document.querySelectorAll(".file-over").forEach((x) => x.classList.remove("file-over"));
+      return;
+    }
+    const t = targetAt(e.x, e.y);
+    document.querySelectorAll(".file-over").forEach((x) => x.classList.remove("file-over"));
+    if (e.type === "drop") {
+      dropHint.hidden = true;
+      importPaths(e.paths, t?.target.collection ?? store.targetCollection());
+    } else {
+      dropHint.hidden = false;
+      dropHint.textContent = t?.target.collection ? `Drop to import into “${t.target.collection}”` : "Drop to import";
+      if (t?.target.collection) t.el.classList.add("file-over");
+    }
+  });
+
+  // Paste: references from the clipboard (outside text fields). WebKit only pastes into an
+  // editable element, so Ctrl/Cmd+V outside text fields first focuses an off-screen catcher.
+  const catcher = h("textarea", { class: "paste-catcher", "aria-hidden": "true", tabindex: -1 });
+  document.body.appendChild(catcher);
+  document.addEventListener("keydown", (e) => {
+    if ((isMac ? e.metaKey : e.ctrlKey) && e.key.toLowerCase() === "v" && !isTextInput(document.activeElement)) {
+      catcher.value = "";
+      catcher.focus();
+      setTimeout(() => document.activeElement === catcher && table.focus(), 200);
+    }
+  });
+  document.addEventListener("paste", (e) => {
+    if (isTextInput(document.activeElement) && document.activeElement !== catcher) return;
+    const text = e.clipboardData?.getData("text/plain") ?? "";
+    if (text.trim()) {
+      e.preventDefault();
+      importClipboardText(text);
+    }
+    if (document.activeElement === catcher) table.focus();
+  });
+
+  document.addEventListener("keydown", (e) => {
+    const m = isMac ? e.metaKey : e.ctrlKey;
+    const inText = isTextInput(document.activeElement);
+    const k = e.key.toLowerCase();
+    if (m && k === "z" && !inText) {
+      e.preventDefault();
+      if (e.shiftKey) redo();
+      else undo();
+    } else if (m && k === "y" && !inText) {
+      e.preventDefault();
+      redo();
+    } else if (m && k === "f") {
+      e.preventDefault();
+      search.focus();
+      search.select();
+    } else if (m && k === "i") {
+      e.preventDefault();
+      importFromDialog();
+    } else if (m && k === "e") {
+      e.preventDefault();
+      openExportDialog();
+    } else if (m && k === "n" && !e.shiftKey) {
+      e.preventDefault();
+      newItem();
+    } else if (m && e.shiftKey && k === "n") {
+      e.preventDefault();
+      promptName(sidebarEl, store.targetCollection(), "");
+    } else if (m && k === "a" && !inText) {
+      e.preventDefault();
+      table.selectAll();
+    } else if (m && e.shiftKey && k === "c" && !inText) {
+      e.preventDefault();
+      copyCite();
+    } else if (m && k === "c" && !inText && store.s.selection.size) {
+      e.preventDefault();
+      copyBibtex();
+    } else if ((e.key === "Delete" || (isMac && e.key === "Backspace")) && !inText && document.activeElement?.closest("[data-table]")) {
+      e.preventDefault();
+      deleteSelection();
+    } else if (e.key === "Escape" && !inText) {
+      store.clearSelection();
+      table.paint();
+    }
+  });
+
+  async function undo() {
+    try {
+      const label = await ipc.undo();
+      toast(`Undid: ${label}`);
+    } catch (e) {
+      showError(e, "Undo");
+    }
+  }
+  async function redo() {
+    try {
+      const label = await ipc.redo();
+      toast(`Redid: ${label}`);
+    } catch (e) {
+      showError(e, "Redo");
+    }
+  }
+  async function newItem() {
+    try {
+      const id = await ipc.newItem("article", store.targetCollection());
+      const it = await ipc.getItem(id);
+      store.s.selection = new Map([[it.key, id]]);
+      await pane.show();
+      const title = pane.el.querySelector("[data-field=title]") as HTMLTextAreaElement | null;
+      title?.focus();
+      title?.select();
+    } catch (e) {
+      showError(e, "New item");
+    }
+  }
+  async function deleteSelection() {
+    const keys = store.selectedKeys();
+    if (!keys.length) return;
+    const v = store.s.view;
+    try {
+      if (v.kind === "collection") {
+        const n = await ipc.collectionRemove(v.path, keys);
+        toast(`Removed ${n} from “${v.path}” (still in My Library)`);
+      } else if (v.kind === "trash") {
+        const n = await ipc.restoreItems(keys);
+        toast(`Restored ${n}`);
+      } else {
+        const n = await ipc.deleteItems(keys);
+        toast(`Moved ${n} item${n === 1 ? "" : "s"} to the trash (${mod}+Z undoes)`);
+      }
+      store.clearSelection();
+    } catch (e) {
+      showError(e, "Delete");
+    }
+  }
+
+  (window as unknown as { folio: unknown }).folio = { store, table, deleteSelection };
+
+  await refreshSidebar();
+  await table.reload();
+  pane.show();
+  table.focus();
+  document.body.dataset.ready = "true";
+}
+
+const mod = isMac ? "⌘" : "Ctrl";
+
+function findCollection(list: { id: number; path: string; children: never[] | unknown[] }[], id: number): { path: string } | null {
+  for (const c of list as { id: number; path: string; children: never[] }[]) {
+    if (c.id === id) return c;
+    const k = findCollection(c.children, id);
+    if (k) return k;
+  }
+  return null;
+}
+
+function fileMenu(table: Table): HTMLElement {
+  const items: [string, string, () => void, string][] = [
+    ["Import…", `${mod}+I`, importFromDialog, "import"],
+    ["Export…", `${mod}+E`, openExportDialog, "export"],
+    ["Copy BibTeX", `${mod}+C`, copyBibtex, "copy-bibtex"],
+    ["Copy \\cite{key}", `${mod}+Shift+C`, copyCite, "copy-cite"],
+    ["Select all", `${mod}+A`, () => table.selectAll(), "select-all"],
+    ["Open library…", "", () => pickLibrary(false), "open-library"],
+    ["New library…", "", () => pickLibrary(true), "new-library"],
+    ["Empty trash", "", emptyTrash, "empty-trash"],
+  ];
+  const pop = h("div", { class: "menu-pop file-pop", role: "menu", hidden: true });
+  for (const [label, key, fn, id] of items) {
+    pop.appendChild(
+      h(
+        "button",
+        {
+          role: "menuitem",
+          "data-menu": id,
+          onclick: () => {
+            pop.hidden = true;
+            fn();
+          },
+        },
+        h("span", { text: label }),
+        h("span", { class: "muted", text: key }),
+      ),
+    );
+  }
+  const btn = h("button", {
+    class: "btn",
+    "aria-haspopup": "menu",
+    "data-action": "file-menu",
+    text: "File",
+    onclick: (e: Event) => {
+      e.stopPropagation();
+      pop.hidden = !pop.hidden;
+      if (!pop.hidden) (pop.firstElementChild as HTMLElement).focus();
+    },
+  });
+  window.addEventListener("click", () => (pop.hidden = true));
+  pop.addEventListener("keydown", (e) => {
+    const btns = [...pop.querySelectorAll("button")];
+    const i = btns.indexOf(document.activeElement as HTMLButtonElement);
+    if (e.key === "ArrowDown") btns[(i + 1) % btns.length].focus();
+    if (e.key === "ArrowUp") btns[(i - 1 + btns.length) % btns.length].focus();
+    if (e.key === "Escape") pop.hidden = true;
+  });
+  return h("div", { class: "menu" }, btn, pop);
+}
+
+async function pickLibrary(create: boolean) {
+  try {
+    const path = await dialogs.pickLibrary(create);
+    if (!path) return;
+    await ipc.openLibrary(path);
+    toast(`Opened ${path}`);
+  } catch (e) {
+    showError(e, create ? "New library" : "Open library");
+  }
+}
+
+async function emptyTrash() {
+  try {
+    const n = await ipc.emptyTrash();
+    toast(`Removed ${n} item${n === 1 ? "" : "s"} for good (${mod}+Z undoes)`);
+  } catch (e) {
+    showError(e, "Empty trash");
+  }
+}

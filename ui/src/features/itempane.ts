@@ -1,0 +1,418 @@
+// Right pane: the selected item, every field editable in place (validated by the core), creators
+// with roles, the structured abstract as sections, keywords as chips, the access badge,
+// collections and kept extra fields. Several selected items: bulk actions.
+
+import { clear, h } from "../lib/dom";
+import { ipc } from "../lib/ipc";
+import { ACCESS_STATUSES, ITEM_TYPES, ROLES, type Creator, type Item } from "../lib/types";
+import { store } from "./store";
+import { showError, toast } from "./toast";
+
+const LABELS: Record<string, string> = {
+  title: "Title",
+  subtitle: "Subtitle",
+  shorttitle: "Short title",
+  container: "Publication",
+  series: "Series",
+  volume: "Volume",
+  issue: "Issue",
+  pages: "Pages",
+  edition: "Edition",
+  publisher: "Publisher",
+  place: "Place",
+  institution: "Institution",
+  doi: "DOI",
+  issn: "ISSN",
+  isbn: "ISBN",
+  url: "URL",
+  language: "Language",
+  genre: "Genre",
+  note: "Note",
+};
+
+/** Empty fields are hidden until asked for (every field stays editable). */
+let showEmpty = false;
+
+export class ItemPane {
+  el = h("aside", { class: "pane item-pane", "aria-label": "Item" });
+  private item: Item | null = null;
+  private loadSeq = 0;
+
+  async show() {
+    const sel = store.s.selection;
+    const seq = ++this.loadSeq;
+    if (sel.size === 0) {
+      this.item = null;
+      clear(this.el);
+      this.el.appendChild(h("div", { class: "empty-pane muted", text: store.s.total ? "Select an item to see and edit it." : "" }));
+      return;
+    }
+    if (sel.size > 1 || [...sel.values()][0] < 0) {
+      this.item = null;
+      this.renderMulti();
+      return;
+    }
+    const id = [...sel.values()][0];
+    try {
+      const item = await ipc.getItem(id);
+      if (seq !== this.loadSeq) return;
+      this.item = item;
+      this.render();
+    } catch (e) {
+      if (seq === this.loadSeq) showError(e, "Load item");
+    }
+  }
+
+  /** Re-read the shown item after the library changed (undo, edits elsewhere). */
+  async refresh() {
+    if (this.item || store.s.selection.size) {
+      const focused = document.activeElement as HTMLElement | null;
+      const field = focused?.dataset?.field;
+      if (field && this.el.contains(focused)) return; // don't clobber an edit in progress
+      await this.show();
+    }
+  }
+
+  private renderMulti() {
+    clear(this.el);
+    const keys = store.selectedKeys();
+    this.el.append(
+      h("h2", { class: "pane-title", text: `${keys.length} items selected` }),
+      h("p", { class: "muted", text: "Drag them onto a collection or tag, or:" }),
+      h(
+        "div",
+        { class: "field-row" },
+        h("label", { text: "Access" }),
+        accessSelect("", (v) => ipc.setAccess(v, keys).catch((e) => showError(e, "Set access"))),
+      ),
+      h(
+        "div",
+        { class: "field-row" },
+        h("label", { text: "Add tag" }),
+        h("input", {
+          class: "field",
+          placeholder: "tag name, Enter",
+          "data-input": "bulk-tag",
+          onkeydown: (e: Event) => {
+            const ke = e as KeyboardEvent;
+            const t = ke.target as HTMLInputElement;
+            if (ke.key === "Enter" && t.value.trim()) {
+              ipc.tagAdd(t.value.trim(), keys).then(() => (t.value = "")).catch((err) => showError(err, "Tag"));
+            }
+          },
+        }),
+      ),
+    );
+  }
+
+  private render() {
+    const it = this.item!;
+    clear(this.el);
+    const id = it.id;
+    const save = async (field: string, value: string, input?: HTMLElement) => {
+      try {
+        this.item = await ipc.editField(id, field, value);
+        input?.classList.remove("invalid");
+        input?.removeAttribute("aria-invalid");
+        const err = input?.parentElement?.querySelector(".field-error");
+        err?.remove();
+      } catch (e) {
+        const msg = (e as { message?: string }).message ?? String(e);
+        if (input) {
+          input.classList.add("invalid");
+          input.setAttribute("aria-invalid", "true");
+          input.parentElement?.querySelector(".field-error")?.remove();
+          input.parentElement?.appendChild(h("div", { class: "field-error", role: "alert", text: msg }));
+        }
+        showError(e, `Edit ${field}`);
+      }
+    };
+
+    if (it.inTrash) {
+      this.el.appendChild(
+        h(
+          "div",
+          { class: "banner" },
+          h("span", { text: "This item is in the trash." }),
+          h("button", { class: "btn", onclick: () => ipc.restoreItems([it.key]).catch(showError), text: "Restore" }),
+        ),
+      );
+    }
+
+    // Header: type, access badge, key
+    const typeSel = h("select", { class: "field type-select", "aria-label": "Item type", "data-field": "type" });
+    for (const t of ITEM_TYPES) typeSel.appendChild(h("option", { value: t, text: t, selected: t === it.itemType }));
+    typeSel.addEventListener("change", () => save("type", typeSel.value, typeSel));
+    const head = h(
+      "div",
+      { class: "item-head" },
+      typeSel,
+      h("span", { class: `badge big badge-${it.access}`, "data-badge": "access", title: it.accessSource ? `from ${it.accessSource}` : "", text: it.access }),
+      accessSelect(it.access, (v) => ipc.setAccess(v, [it.key]).catch((e) => showError(e, "Set access"))),
+    );
+    this.el.appendChild(head);
+
+    const grid = h("div", { class: "fields" });
+    const textField = (name: string, label: string, value: string, multiline = false) => {
+      const input = multiline
+        ? h("textarea", { class: "field", rows: 2, "data-field": name, "aria-label": label, value })
+        : h("input", { class: "field", "data-field": name, "aria-label": label, value, spellcheck: "false" });
+      let last = value;
+      const commit = () => {
+        if (input.value !== last) {
+          last = input.value;
+          save(name, input.value, input);
+        }
+      };
+      input.addEventListener("blur", commit);
+      input.addEventListener("keydown", (e) => {
+        const ke = e as KeyboardEvent;
+        if (ke.key === "Enter" && (!multiline || name === "title" || ke.ctrlKey || ke.metaKey)) {
+          ke.preventDefault();
+          commit();
+        }
+        if (ke.key === "Escape") {
+          input.value = last;
+          (input as HTMLElement).blur();
+        }
+      });
+      grid.appendChild(h("div", { class: "field-row" }, h("label", { text: label }), input));
+    };
+    textField("title", "Title", it.fields.find((f) => f.name === "title")?.value ?? "", true);
+    this.el.appendChild(grid);
+
+    // Creators
+    this.el.appendChild(this.creatorsEditor(it));
+
+    const grid2 = h("div", { class: "fields" });
+    this.el.appendChild(grid2);
+    const more = (name: string, label: string, value: string, multiline = false) => {
+      textField(name, label, value, multiline);
+      grid2.appendChild(grid.lastElementChild!);
+    };
+    more("date", "Date", it.date);
+    let empty = 0;
+    for (const f of it.fields) {
+      if (f.name === "title") continue;
+      more(f.name, LABELS[f.name] ?? f.name, f.value, f.name === "note");
+      if (!f.value) {
+        empty++;
+        grid2.lastElementChild!.classList.add("empty-field");
+      }
+    }
+    more("key", "Citation key", it.key);
+    grid2.classList.toggle("show-empty", showEmpty);
+    if (empty) {
+      const toggle = h("button", {
+        class: "link-btn",
+        "data-action": "toggle-empty-fields",
+        text: showEmpty ? "Hide empty fields" : `Show all fields (${empty} empty)`,
+        onclick: () => {
+          showEmpty = !showEmpty;
+          grid2.classList.toggle("show-empty", showEmpty);
+          toggle.textContent = showEmpty ? "Hide empty fields" : `Show all fields (${empty} empty)`;
+        },
+      });
+      this.el.appendChild(toggle);
+    }
+
+    // Abstract
+    const abs = h("section", { class: "abstract", "data-section": "abstract" }, h("h3", { text: "Abstract" }));
+    const absBody = h("div", { class: "abstract-body" });
+    const showAbstract = () => {
+      clear(absBody);
+      if (it.abstractSections.length === 0) absBody.appendChild(h("p", { class: "muted", text: "No abstract." }));
+      for (const s of it.abstractSections) {
+        const sec = h("div", { class: "abs-section" });
+        if (s.heading) sec.appendChild(h("h4", { class: "abs-heading", text: s.heading }));
+        sec.appendChild(h("p", { class: "abs-text", text: s.text }));
+        absBody.appendChild(sec);
+      }
+    };
+    showAbstract();
+    const editBtn = h("button", {
+      class: "btn small",
+      "data-action": "edit-abstract",
+      text: "Edit",
+      onclick: () => {
+        clear(absBody);
+        const ta = h("textarea", { class: "field abstract-edit", rows: 10, "data-field": "abstract", value: it.abstractText, "aria-label": "Abstract" });
+        absBody.append(
+          ta,
+          h("div", { class: "hint muted", text: "Sections: a heading line (e.g. Purpose) followed by its text." }),
+          h(
+            "div",
+            { class: "row-actions" },
+            h("button", { class: "btn primary small", onclick: () => save("abstract", ta.value, ta), text: "Save" }),
+            h("button", { class: "btn small", onclick: showAbstract, text: "Cancel" }),
+          ),
+        );
+        ta.focus();
+      },
+    });
+    abs.firstElementChild!.appendChild(editBtn);
+    abs.appendChild(absBody);
+    this.el.appendChild(abs);
+
+    // Keywords (tags) as chips
+    const tagsBox = h("section", { class: "kw", "data-section": "keywords" }, h("h3", { text: "Keywords" }));
+    const chips = h("div", { class: "chips" });
+    for (const t of it.tags) {
+      chips.appendChild(
+        h(
+          "span",
+          { class: `chip kw-chip${t.source === "import" ? " imported" : ""}`, "data-keyword": t.name, title: t.source === "import" ? "from import" : "added by you" },
+          h("span", { text: t.name }),
+          h("button", {
+            class: "chip-x",
+            "aria-label": `Remove ${t.name}`,
+            text: "×",
+            onclick: () => ipc.tagRemove(t.name, [it.key]).catch((e) => showError(e, "Remove tag")),
+          }),
+        ),
+      );
+    }
+    const addTag = h("input", { class: "field chip-input", placeholder: "Add keyword…", "data-input": "add-keyword", "aria-label": "Add keyword" });
+    addTag.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && addTag.value.trim()) {
+        ipc.tagAdd(addTag.value.trim(), [it.key]).catch((err) => showError(err, "Add tag"));
+      }
+    });
+    chips.appendChild(addTag);
+    tagsBox.appendChild(chips);
+    this.el.appendChild(tagsBox);
+
+    // Collections
+    const colls = h("section", { class: "colls", "data-section": "collections" }, h("h3", { text: "In collections" }));
+    if (it.collections.length === 0) colls.appendChild(h("p", { class: "muted", text: "Unfiled" }));
+    for (const c of it.collections) {
+      colls.appendChild(
+        h(
+          "div",
+          { class: "coll-line" },
+          h("span", { text: c }),
+          h("button", { class: "btn small", text: "Remove", onclick: () => ipc.collectionRemove(c, [it.key]).catch((e) => showError(e, "Remove from collection")) }),
+        ),
+      );
+    }
+    this.el.appendChild(colls);
+
+    // Extra (unmapped) fields
+    const extra = h("section", { class: "extra", "data-section": "extra" }, h("h3", { text: "Other fields" }));
+    const eg = h("div", { class: "fields" });
+    for (const f of it.extra) {
+      const input = h("input", { class: "field", "data-field": `extra:${f.name}`, value: f.value, "aria-label": f.name });
+      let last = f.value;
+      const commit = () => {
+        if (input.value !== last) {
+          last = input.value;
+          save(f.name, input.value, input);
+        }
+      };
+      input.addEventListener("blur", commit);
+      input.addEventListener("keydown", (e) => e.key === "Enter" && commit());
+      eg.appendChild(h("div", { class: "field-row" }, h("label", { text: f.name }), input));
+    }
+    const nn = h("input", { class: "field", placeholder: "name", "aria-label": "New field name", "data-input": "extra-name" });
+    const nv = h("input", { class: "field", placeholder: "value", "aria-label": "New field value", "data-input": "extra-value" });
+    const addExtra = () => nn.value.trim() && nv.value.trim() && save(nn.value.trim(), nv.value, nv);
+    nv.addEventListener("keydown", (e) => e.key === "Enter" && addExtra());
+    eg.appendChild(h("div", { class: "field-row new-extra" }, nn, nv));
+    extra.appendChild(eg);
+    if (it.extra.length === 0) extra.appendChild(h("p", { class: "muted small", text: "Fields an import could not map are kept here." }));
+    this.el.appendChild(extra);
+
+    this.el.appendChild(
+      h("p", { class: "muted small meta", text: `Added ${it.dateAdded.slice(0, 19).replace("T", " ")} · modified ${it.dateModified.slice(0, 19).replace("T", " ")}` }),
+    );
+  }
+
+  private creatorsEditor(it: Item): HTMLElement {
+    const box = h("section", { class: "creators", "data-section": "creators" }, h("h3", { text: "Creators" }));
+    const list: Creator[] = it.creators.map((c) => ({ ...c }));
+    const commit = async () => {
+      try {
+        this.item = await ipc.setCreators(it.id, list.filter((c) => c.family.trim() || c.literal.trim()));
+      } catch (e) {
+        showError(e, "Creators");
+      }
+      this.render();
+    };
+    list.forEach((c, i) => {
+      const role = h("select", { class: "field role", "aria-label": "Role", "data-creator-role": i });
+      for (const r of ROLES) role.appendChild(h("option", { value: r, text: r, selected: r === c.role }));
+      role.addEventListener("change", () => {
+        c.role = role.value;
+        commit();
+      });
+      const isOrg = !!c.literal;
+      const fam = h("input", { class: "field", value: isOrg ? c.literal : c.family, placeholder: isOrg ? "Organisation" : "Family", "aria-label": "Family name", "data-creator-family": i });
+      const giv = h("input", { class: "field", value: c.given, placeholder: "Given", "aria-label": "Given name", hidden: isOrg, "data-creator-given": i });
+      const change = () => {
+        if (isOrg) c.literal = fam.value;
+        else c.family = fam.value;
+        c.given = giv.value;
+        commit();
+      };
+      fam.addEventListener("change", change);
+      giv.addEventListener("change", change);
+      const move = (d: number) => {
+        const j = i + d;
+        if (j < 0 || j >= list.length) return;
+        [list[i], list[j]] = [list[j], list[i]];
+        commit();
+      };
+      box.appendChild(
+        h(
+          "div",
+          { class: "creator-row", "data-creator": i },
+          role,
+          fam,
+          giv,
+          h("button", { class: "icon-btn", title: "Move up", "aria-label": "Move up", disabled: i === 0, onclick: () => move(-1), text: "↑" }),
+          h("button", { class: "icon-btn", title: "Move down", "aria-label": "Move down", disabled: i === list.length - 1, onclick: () => move(1), text: "↓" }),
+          h("button", {
+            class: "icon-btn",
+            title: "Remove",
+            "aria-label": "Remove creator",
+            text: "−",
+            onclick: () => {
+              list.splice(i, 1);
+              commit();
+            },
+          }),
+        ),
+      );
+    });
+    const addPerson = h("button", {
+      class: "btn small",
+      "data-action": "add-creator",
+      text: "+ Person",
+      onclick: () => this.addCreatorRow(box, list, commit, false),
+    });
+    const addOrg = h("button", { class: "btn small", text: "+ Organisation", onclick: () => this.addCreatorRow(box, list, commit, true) });
+    box.appendChild(h("div", { class: "row-actions" }, addPerson, addOrg));
+    return box;
+  }
+
+  private addCreatorRow(box: HTMLElement, list: Creator[], commit: () => Promise<void>, org: boolean) {
+    const fam = h("input", { class: "field", placeholder: org ? "Organisation" : "Family", "data-input": "new-creator-family", "aria-label": "New creator family name" });
+    const giv = h("input", { class: "field", placeholder: "Given", hidden: org, "data-input": "new-creator-given", "aria-label": "New creator given name" });
+    const done = () => {
+      if (!fam.value.trim()) return toast("A creator needs a name", "error");
+      list.push({ role: "author", family: org ? "" : fam.value, given: giv.value, particle: "", suffix: "", literal: org ? fam.value : "" });
+      commit();
+    };
+    for (const i of [fam, giv]) i.addEventListener("keydown", (e) => e.key === "Enter" && done());
+    box.insertBefore(h("div", { class: "creator-row new" }, fam, giv, h("button", { class: "btn small primary", text: "Add", onclick: done })), box.lastElementChild);
+    fam.focus();
+  }
+}
+
+function accessSelect(current: string, onChange: (v: string) => void): HTMLSelectElement {
+  const s = h("select", { class: "field access-select", "aria-label": "Access status", "data-field": "access" });
+  if (!current) s.appendChild(h("option", { value: "", text: "Set access…", selected: true }));
+  for (const a of ACCESS_STATUSES) s.appendChild(h("option", { value: a, text: a, selected: a === current }));
+  s.addEventListener("change", () => s.value && onChange(s.value));
+  return s;
+}

@@ -1,0 +1,87 @@
+// The UI state: what the left pane selects, the search, the sort, the selection.
+
+import type { Filter, Sidebar, Sort } from "../lib/types";
+
+export type View =
+  | { kind: "library" }
+  | { kind: "unfiled" }
+  | { kind: "trash" }
+  | { kind: "collection"; id: number; path: string };
+
+export interface State {
+  view: View;
+  tags: string[];
+  access: string[];
+  query: string;
+  sort: Sort;
+  /** Selected items: key -> id. */
+  selection: Map<string, number>;
+  /** Row index the keyboard is on. */
+  cursor: number;
+  anchor: number;
+  sidebar: Sidebar | null;
+  total: number;
+}
+
+type Listener = (what: string) => void;
+
+export class Store {
+  s: State = {
+    view: { kind: "library" },
+    tags: [],
+    access: [],
+    query: "",
+    sort: { column: "title", descending: false },
+    selection: new Map(),
+    cursor: -1,
+    anchor: -1,
+    sidebar: null,
+    total: 0,
+  };
+  private listeners: Listener[] = [];
+
+  on(l: Listener) {
+    this.listeners.push(l);
+  }
+
+  emit(what: string) {
+    for (const l of this.listeners) l(what);
+  }
+
+  filter(): Filter {
+    const v = this.s.view;
+    return {
+      collection: v.kind === "collection" ? v.id : null,
+      recursive: v.kind === "collection",
+      unfiled: v.kind === "unfiled",
+      trash: v.kind === "trash",
+      tags: this.s.tags,
+      access: this.s.access,
+      query: this.s.query,
+    };
+  }
+
+  /** The collection path new items and imports go into (the selected collection). */
+  targetCollection(): string | null {
+    return this.s.view.kind === "collection" ? this.s.view.path : null;
+  }
+
+  setView(v: View) {
+    this.s.view = v;
+    this.clearSelection();
+    this.emit("filter");
+  }
+
+  clearSelection() {
+    this.s.selection = new Map();
+    this.s.cursor = -1;
+    this.s.anchor = -1;
+    this.emit("selection");
+  }
+
+  selectedKeys(): string[] {
+    return [...this.s.selection.keys()];
+  }
+}
+
+export const store = new Store();

@@ -1,0 +1,137 @@
+// The UI's one door to the shell: every invoke, event listener and dialog goes through here,
+// so tests can replace the backend with mockIPC.
+
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
+import {
+  AppError,
+  type Creator,
+  type ExportReport,
+  type Filter,
+  type ImportReport,
+  type Item,
+  type LibraryChanged,
+  type Page,
+  type Progress,
+  type Selection,
+  type Sidebar,
+  type Sort,
+} from "./types";
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+export function toAppError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  if (e && typeof e === "object" && "message" in e) {
+    const o = e as { code?: unknown; message?: unknown };
+    return new AppError(typeof o.code === "string" ? o.code : "error", String(o.message));
+  }
+  return new AppError("error", String(e));
+}
+
+export const ipc = {
+  listPage: (filter: Filter, sort: Sort, offset: number, limit: number) =>
+    call<Page>("list_page", { filter, sort, offset, limit }),
+  listKeys: (filter: Filter, sort: Sort) => call<string[]>("list_keys", { filter, sort }),
+  sidebar: () => call<Sidebar>("sidebar"),
+  getItem: (id: number) => call<Item>("get_item", { id }),
+  openLibrary: (path: string) => call<string>("open_library", { path }),
+  editField: (id: number, field: string, value: string) => call<Item>("edit_field", { id, field, value }),
+  setCreators: (id: number, creators: Creator[]) => call<Item>("set_creators", { id, creators }),
+  newItem: (itemType: string, collection: string | null) => call<number>("new_item", { itemType, collection }),
+  deleteItems: (keys: string[]) => call<number>("delete_items", { keys }),
+  restoreItems: (keys: string[]) => call<number>("restore_items", { keys }),
+  emptyTrash: () => call<number>("empty_trash"),
+  setAccess: (status: string, keys: string[]) => call<number>("set_access", { status, keys }),
+  undo: () => call<string>("undo"),
+  redo: () => call<string>("redo"),
+  collectionCreate: (parent: string | null, name: string) => call<number>("collection_create", { parent, name }),
+  collectionRename: (path: string, name: string) => call<void>("collection_rename", { path, name }),
+  collectionMove: (path: string, parent: string | null) => call<void>("collection_move", { path, parent }),
+  collectionDelete: (path: string) => call<void>("collection_delete", { path }),
+  collectionAdd: (path: string, keys: string[]) => call<number>("collection_add", { path, keys }),
+  collectionRemove: (path: string, keys: string[]) => call<number>("collection_remove", { path, keys }),
+  tagAdd: (tag: string, keys: string[]) => call<number>("tag_add", { tag, keys }),
+  tagRemove: (tag: string, keys: string[]) => call<number>("tag_remove", { tag, keys }),
+  tagRename: (old: string, name: string) => call<number>("tag_rename", { old, new: name }),
+  tagDelete: (tag: string) => call<number>("tag_delete", { tag }),
+  importFiles: (paths: string[], collection: string | null, onProgress: (p: Progress) => void) => {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return call<ImportReport>("import_files", { paths, collection, onProgress: channel });
+  },
+  importText: (text: string, collection: string | null) => call<ImportReport>("import_text", { text, collection }),
+  exportFile: (selection: Selection, format: string, path: string) =>
+    call<ExportReport>("export_file", { selection, format, path }),
+  exportText: (selection: Selection, format: string) => call<string>("export_text", { selection, format }),
+};
+
+export function onLibraryChanged(handler: (e: LibraryChanged) => void): Promise<UnlistenFn> {
+  return listen<LibraryChanged>("library-changed", (e) => handler(e.payload));
+}
+
+export type DropEvent =
+  | { type: "enter" | "over"; x: number; y: number; paths: string[] }
+  | { type: "drop"; x: number; y: number; paths: string[] }
+  | { type: "leave" };
+
+/** Native file drops (paths only). Positions are converted to CSS pixels. */
+export function onFileDrop(handler: (e: DropEvent) => void): Promise<UnlistenFn> {
+  return getCurrentWebview().onDragDropEvent((event) => {
+    const p = event.payload as {
+      type: string;
+      paths?: string[];
+      position?: { x: number; y: number; toLogical?: (f: number) => { x: number; y: number } };
+    };
+    const scale = window.devicePixelRatio || 1;
+    const pos = p.position ? { x: p.position.x / scale, y: p.position.y / scale } : { x: 0, y: 0 };
+    if (p.type === "leave") handler({ type: "leave" });
+    else if (p.type === "drop") handler({ type: "drop", ...pos, paths: p.paths ?? [] });
+    else handler({ type: p.type === "enter" ? "enter" : "over", ...pos, paths: p.paths ?? [] });
+  });
+}
+
+export const dialogs = {
+  async pickImportFiles(): Promise<string[]> {
+    const r = await openDialog({
+      multiple: true,
+      title: "Import references",
+      filters: [
+        { name: "References", extensions: ["bib", "ris", "txt", "json"] },
+        { name: "All files", extensions: ["*"] },
+      ],
+    });
+    if (r == null) return [];
+    return Array.isArray(r) ? r : [r];
+  },
+  async pickExportPath(defaultName: string, ext: string): Promise<string | null> {
+    return await saveDialog({
+      title: "Export references",
+      defaultPath: defaultName,
+      filters: [{ name: ext.toUpperCase(), extensions: [ext] }],
+    });
+  },
+  async pickLibrary(create: boolean): Promise<string | null> {
+    if (create) {
+      return await saveDialog({
+        title: "New library",
+        defaultPath: "library.sqlite",
+        filters: [{ name: "Folio library", extensions: ["sqlite"] }],
+      });
+    }
+    const r = await openDialog({
+      multiple: false,
+      title: "Open library",
+      filters: [{ name: "Folio library", extensions: ["sqlite", "db"] }],
+    });
+    return typeof r === "string" ? r : null;
+  },
+};
