@@ -71,7 +71,7 @@ fn key_of(lib: &Library, id: i64) -> CmdResult<String> {
 /// by the core. One undo step.
 pub fn edit_field(lib: &mut Library, id: i64, field: &str, value: &str) -> CmdResult<ItemDto> {
     let key = key_of(lib, id)?;
-    lib.edit(&key, &[(field.to_string(), value.to_string())])?;
+    lib.edit(&key, &[(field.to_string(), value.to_string())], false)?;
     item(lib, id)
 }
 

@@ -42,11 +42,27 @@ impl AppState {
         }
     }
 
-    /// Run `f` on the open library.
+    /// Run `f` on the open library. Afterwards, if it changed the library, every auto-export
+    /// is brought up to date (write-if-changed), so LaTeX sees the change at once.
     pub fn with<T>(&self, f: impl FnOnce(&mut Open) -> CmdResult<T>) -> CmdResult<T> {
         let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         match guard.as_mut() {
-            Some(open) => f(open),
+            Some(open) => {
+                let out = f(open);
+                match open.library.sync_if_changed() {
+                    Ok(results) => {
+                        for r in results.iter().filter(|r| r.error.is_some()) {
+                            eprintln!(
+                                "folio: auto-export {} failed: {}",
+                                r.path,
+                                r.error.as_deref().unwrap_or_default()
+                            );
+                        }
+                    }
+                    Err(e) => eprintln!("folio: auto-exports not updated: {e}"),
+                }
+                out
+            }
             None => Err(CommandError::new("no-library", "no library is open")),
         }
     }
