@@ -260,3 +260,74 @@ fn a_writer_that_waits_too_long_says_the_library_is_busy() {
     ok(&lib, &["add", "--title", "B"]);
     assert_eq!(count(&lib), 2);
 }
+
+#[test]
+fn bad_files_get_clear_errors_and_never_change_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    ok(&lib, &["add", "--title", "Precious", "--key", "P1"]);
+    let before = ok(&lib, &["list", "--json"]);
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    // Refused whole, naming the file (and the line where there is one).
+    let refused: Vec<(PathBuf, &str)> = vec![
+        (write("empty.bib", b""), "empty"),
+        (write("picture.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "PNG"),
+        (write("paper.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), "PDF"),
+        (
+            write("nul.bib", b"@article{a, title={x}}\n@article{b, title={y\0}}\n"),
+            "line 2",
+        ),
+        (dir.path().join("does-not-exist.bib"), "does-not-exist.bib"),
+        (dir.path().to_path_buf(), "directory"),
+    ];
+    for (path, what) in &refused {
+        let out = folio(&lib, &["import", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", path.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(err.contains(&*name) && err.contains(what), "{}: {err}", path.display());
+        assert!(!err.contains("panicked"));
+    }
+    assert_eq!(ok(&lib, &["list", "--json"]), before);
+    // Read as far as possible, with the bad part reported by line.
+    let nested = format!(
+        "@article{{deep, title = {}x{}}}\n@article{{after, title = {{ok}}}}\n",
+        "{".repeat(10_000),
+        "}".repeat(10_000)
+    );
+    let huge = format!("@article{{huge, title = {{{}}}}}\n", "a".repeat(1_000_000));
+    let cases: Vec<(PathBuf, usize)> = vec![
+        (write("nested.bib", nested.as_bytes()), 2),
+        (write("huge.bib", huge.as_bytes()), 1),
+        (
+            write(
+                "unbalanced.bib",
+                b"@article{ok1, title={ok}}\n@article{bad, title={never closed\n",
+            ),
+            1,
+        ),
+        (write("latin1.bib", b"@article{lat, title={M\xfcller}}\n"), 1),
+    ];
+    for (path, n) in &cases {
+        let report: serde_json::Value =
+            serde_json::from_str(&ok(&lib, &["import", "--json", path.to_str().unwrap()])).unwrap();
+        assert_eq!(report["files"][0]["added"], *n as u64, "{}", path.display());
+    }
+    let unbalanced = folio(
+        &lib,
+        &[
+            "import",
+            "--duplicates",
+            "keep",
+            dir.path().join("unbalanced.bib").to_str().unwrap(),
+        ],
+    );
+    assert!(String::from_utf8_lossy(&unbalanced.stderr).contains("unbalanced.bib:2:"));
+    let lat = ok(&lib, &["show", "lat", "--json"]);
+    assert!(lat.contains("Müller"), "{lat}");
+    assert_eq!(Library::open(&lib).unwrap().store().integrity_check().unwrap(), "ok");
+}
