@@ -5,6 +5,7 @@ mod access;
 mod cli;
 mod collections;
 mod duplicates;
+mod formats;
 mod migrations;
 mod reliability;
 mod search;
