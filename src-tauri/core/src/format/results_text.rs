@@ -459,7 +459,7 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
             item.creators.push(if super::ris::looks_corporate(&name) {
                 Creator::literal(Role::Author, &name)
             } else {
-                Creator::parse_name(Role::Author, &name)
+                Creator::parse_natural(Role::Author, &name)
             });
         }
     }

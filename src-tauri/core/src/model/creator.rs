@@ -237,6 +237,53 @@ impl Creator {
     }
 }
 
+impl Creator {
+    /// A name written in reading order with no comma, as publisher pages show authors
+    /// ("Cesar Casiano Flores", "A. Paula Rodriguez Müller", "Ludwig van Beethoven",
+    /// "John M. Smith"): the given name is the leading initials, the first full word and the
+    /// initials after it; everything after that is the family name (so double family names,
+    /// common in Spanish and Portuguese, stay together), with a lowercase particle split off.
+    pub fn parse_natural(role: Role, text: &str) -> Creator {
+        let t = text.trim();
+        if t.contains(',') {
+            return Creator::parse_name(role, t);
+        }
+        let words: Vec<&str> = t.split_whitespace().collect();
+        if words.len() < 3 {
+            return Creator::parse_name(role, t);
+        }
+        let is_initial = |w: &str| {
+            let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+            !letters.is_empty()
+                && letters.iter().all(|c| c.is_uppercase())
+                && (w.ends_with('.') || letters.len() == 1 || w.contains('-') && w.len() <= 5)
+        };
+        let mut i = 0;
+        while i < words.len() - 1 && is_initial(words[i]) {
+            i += 1;
+        }
+        if i < words.len() - 1 && !words[i].chars().next().is_some_and(char::is_lowercase) {
+            i += 1; // the first full given name
+        }
+        while i < words.len() - 1 && is_initial(words[i]) {
+            i += 1;
+        }
+        if i == 0 || i >= words.len() {
+            return Creator::parse_name(role, t);
+        }
+        let (particle, family) = split_particle(&words[i..].join(" "));
+        Creator {
+            role,
+            name: Name::Person {
+                family,
+                given: words[..i].join(" "),
+                particle,
+                suffix: String::new(),
+            },
+        }
+    }
+}
+
 /// Split leading lowercase words ("van der", "de la") off a family name.
 pub fn split_particle(family: &str) -> (String, String) {
     let words: Vec<&str> = family.split_whitespace().collect();
@@ -292,6 +339,37 @@ mod tests {
             }
         );
         assert_eq!(c.display_inverted(), "World Health Organization");
+    }
+
+    #[test]
+    fn natural_order_names() {
+        let p = |s: &str| parts(&Creator::parse_natural(Role::Author, s));
+        assert_eq!(
+            p("Cesar Casiano Flores"),
+            ("Casiano Flores".into(), "Cesar".into(), "".into(), "".into())
+        );
+        assert_eq!(
+            p("A. Paula Rodriguez Müller"),
+            ("Rodriguez Müller".into(), "A. Paula".into(), "".into(), "".into())
+        );
+        assert_eq!(
+            p("John M. Smith"),
+            ("Smith".into(), "John M.".into(), "".into(), "".into())
+        );
+        assert_eq!(
+            p("J. R. R. Tolkien"),
+            ("Tolkien".into(), "J. R. R.".into(), "".into(), "".into())
+        );
+        assert_eq!(
+            p("Ludwig van Beethoven"),
+            ("Beethoven".into(), "Ludwig".into(), "van".into(), "".into())
+        );
+        assert_eq!(p("Trui Steen"), ("Steen".into(), "Trui".into(), "".into(), "".into()));
+        assert_eq!(p("Steen, Trui"), ("Steen".into(), "Trui".into(), "".into(), "".into()));
+        assert_eq!(
+            p("Jean-Luc Godard"),
+            ("Godard".into(), "Jean-Luc".into(), "".into(), "".into())
+        );
     }
 
     #[test]

@@ -73,8 +73,8 @@ fn seed_page_all_four_articles() {
     assert_eq!(
         names(a),
         [
-            n("Cesar Casiano", "", "Flores"),
-            n("A. Paula Rodriguez", "", "Müller"),
+            n("Cesar", "", "Casiano Flores"),
+            n("A. Paula", "", "Rodriguez Müller"),
             n("Shefali", "", "Virkar"),
             n("Lucy", "", "Temple"),
             n("Trui", "", "Steen"),
