@@ -541,24 +541,7 @@ fn print_item_text(lib: &Library, item: &Item) -> Result<()> {
         line(&mut o, c.role.as_str(), &c.display_inverted())?;
     }
     line(&mut o, "date", &item.date.iso())?;
-    for f in [
-        "container",
-        "series",
-        "volume",
-        "issue",
-        "pages",
-        "edition",
-        "publisher",
-        "place",
-        "institution",
-        "doi",
-        "issn",
-        "isbn",
-        "url",
-        "language",
-        "genre",
-        "note",
-    ] {
+    for f in folio::model::DETAIL_FIELDS.iter().copied() {
         line(&mut o, f, &item.get(f).unwrap_or_default())?;
     }
     line(

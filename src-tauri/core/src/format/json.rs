@@ -10,7 +10,7 @@ use super::{Parsed, ParsedItem, Written};
 use crate::error::Diagnostic;
 use crate::model::{
     Abstract, AbstractSection, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType, Name, PartialDate,
-    Role, TagSource,
+    Role, TagSource, DETAIL_FIELDS,
 };
 use serde_json::{json, Map, Value};
 
@@ -71,24 +71,7 @@ pub fn item_to_json(item: &Item, collections: &[String]) -> Value {
     put("date", json!(item.date.iso()));
     put("date_raw", json!(item.date.raw));
     put("year", item.date.year.map_or(Value::Null, |y| json!(y)));
-    for f in [
-        "container",
-        "series",
-        "volume",
-        "issue",
-        "pages",
-        "edition",
-        "publisher",
-        "place",
-        "institution",
-        "doi",
-        "issn",
-        "isbn",
-        "url",
-        "language",
-        "note",
-        "genre",
-    ] {
+    for f in DETAIL_FIELDS.iter().copied() {
         put(f, json!(item.get(f).unwrap_or_default()));
     }
     put(
@@ -181,24 +164,7 @@ pub fn item_from_json(v: &Value) -> Result<(Item, Vec<String>), String> {
     } else {
         PartialDate::default()
     };
-    for f in [
-        "container",
-        "series",
-        "volume",
-        "issue",
-        "pages",
-        "edition",
-        "publisher",
-        "place",
-        "institution",
-        "doi",
-        "issn",
-        "isbn",
-        "url",
-        "language",
-        "note",
-        "genre",
-    ] {
+    for f in DETAIL_FIELDS.iter().copied() {
         let v = s(f);
         if !v.is_empty() {
             item.set(f, &v)?;

@@ -82,7 +82,11 @@ impl Abstract {
     /// The abstract as one text, each headed section as "Heading: text", separated by blank
     /// lines when `newlines`, else by single spaces.
     pub fn flat(&self, newlines: bool) -> String {
-        let sep = if newlines { "\n\n" } else { " " };
+        self.joined(if newlines { "\n\n" } else { " " })
+    }
+
+    /// Each section as "Heading: text" (or just its text), joined with `sep`.
+    pub fn joined(&self, sep: &str) -> String {
         self.0
             .iter()
             .map(|s| {

@@ -99,7 +99,28 @@ pub struct Item {
     pub date_modified: String,
 }
 
-/// Names of the plain text fields that `get`/`set` understand (the CLI's `edit --set`).
+/// The text fields after the title ones, in display order (CLI, JSON, app).
+pub const DETAIL_FIELDS: &[&str] = &[
+    "container",
+    "series",
+    "volume",
+    "issue",
+    "pages",
+    "edition",
+    "publisher",
+    "place",
+    "institution",
+    "doi",
+    "issn",
+    "isbn",
+    "url",
+    "language",
+    "note",
+    "genre",
+];
+
+/// Names of the plain text fields that `get`/`set` understand (the CLI's `edit --set`):
+/// the key and titles, then [`DETAIL_FIELDS`].
 pub const TEXT_FIELDS: &[&str] = &[
     "key",
     "title",
@@ -393,6 +414,12 @@ mod tests {
         assert_eq!(it.get("eprinttype").unwrap(), "arXiv");
         it.set("eprinttype", "").unwrap();
         assert!(it.extra.is_empty());
+    }
+
+    #[test]
+    fn field_lists_agree() {
+        assert!(TEXT_FIELDS.ends_with(DETAIL_FIELDS));
+        assert_eq!(TEXT_FIELDS.len(), DETAIL_FIELDS.len() + 4);
     }
 
     #[test]

@@ -46,17 +46,7 @@ pub(crate) fn role_rank(r: Role) -> usize {
 /// The abstract as one field text: "Heading: text" sections separated by a line break (never
 /// a blank line, which would be a paragraph break inside a LaTeX argument).
 pub(crate) fn abstract_field(a: &Abstract) -> String {
-    a.sections()
-        .iter()
-        .map(|s| {
-            if s.heading.is_empty() {
-                s.text.clone()
-            } else {
-                format!("{}: {}", s.heading, s.text)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    a.joined("\n")
 }
 
 struct Entry<'a> {

@@ -244,19 +244,7 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String, diags: &mut Vec<Diagno
         _ => item.genre.as_str(),
     };
     line(out, omit, "M3", genre);
-    let ab = item
-        .r#abstract
-        .sections()
-        .iter()
-        .map(|s| {
-            if s.heading.is_empty() {
-                s.text.clone()
-            } else {
-                format!("{}: {}", s.heading, s.text)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let ab = item.r#abstract.joined("\n");
     line(out, omit, "AB", &ab);
     for t in &item.tags {
         line(out, omit, "KW", &t.name);
