@@ -205,3 +205,42 @@ fn batch_merge_of_identifier_groups_keeps_the_richest() {
     lib.undo().unwrap();
     assert_eq!(state(&lib), before);
 }
+
+#[test]
+fn bibtex_and_ris_of_the_same_items_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = mem();
+    let bib = corpus().join("public/bibtex/bbt__mendeley-export.bib");
+    let n = lib
+        .import_files(&[bib], &ImportOptions::default(), &mut |_| {})
+        .unwrap()
+        .added();
+    assert!(n > 3, "{n}");
+    // The same items as RIS (as another tool would export them), imported with --duplicates merge.
+    let ris = dir.path().join("same.ris");
+    let (text, _) = lib
+        .export_text(
+            &folio::export::Selection::default(),
+            &folio::export::ExportOptions {
+                format: folio::format::Format::Ris,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    // Drop the verbatim RIS source link: a fresh RIS file, not Folio's own record.
+    std::fs::write(&ris, text.replace("N1  - Access status", "N1  - Note")).unwrap();
+    let before = lib.count(&Filter::default()).unwrap();
+    let opts = ImportOptions {
+        duplicates: DuplicatePolicy::Merge,
+        ..Default::default()
+    };
+    let r = lib.import_files(&[ris], &opts, &mut |_| {}).unwrap();
+    let f = &r.files[0];
+    let merged = f.decisions.iter().filter(|d| d.action == "merged").count();
+    // Nearly all merge; the rest are entries the ladder may only suggest (one-word titles,
+    // no author or year), imported and flagged or left for review — never a certain twin.
+    assert!(merged * 100 >= n * 97, "{merged} of {n} merged");
+    assert_eq!(lib.count(&Filter::default()).unwrap(), before + r.added() as i64);
+    assert!(r.added() * 100 <= n * 3, "{} of {n} added", r.added());
+    assert!(lib.duplicates().unwrap().iter().all(|g| !g.reason.is_certain()));
+}
