@@ -122,29 +122,27 @@ impl Sql {
     }
 }
 
-/// How full-text terms are joined to `items`.
+/// How a page is found.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
-    /// Collect the matching rowids once (best when few items match).
+    /// Start from the matches and sort them (best when few items match).
     Membership,
-    /// Probe the index for each row met in sort order (best when many match: the first page
-    /// fills after a few probes). Pairs with a forced sort index.
+    /// Walk the sort index and keep the rows whose id is among the (collected) matches: the
+    /// first page fills after a few rows when many items match. Pairs with a forced index.
     Probe,
 }
 
-/// Above this many full-text matches, pages are filled by walking the sort index and probing.
+/// Above this many full-text matches, pages are filled by walking the sort index.
 const PROBE_THRESHOLD: i64 = 3000;
 
 fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term, mode: Mode) -> Result<String> {
     let s = match &t.kind {
         TermKind::Text { field, words, phrase } => {
             let p = sql.p(fts_expr(*field, words, *phrase));
-            match mode {
-                Mode::Membership => format!("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {p})"),
-                Mode::Probe => {
-                    format!("EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH {p} AND rowid = items.id)")
-                }
-            }
+            // Collected once per query in both modes (SQLite materializes the subquery, with a
+            // Bloom filter); probing FTS5 per row would redo a prefix query's merge every time.
+            let _ = mode;
+            format!("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {p})")
         }
         TermKind::Year { from, to } => match (from, to) {
             (Some(a), Some(b)) => format!("items.year BETWEEN {} AND {}", sql.p(*a), sql.p(*b)),
@@ -230,6 +228,16 @@ fn where_sql(conn: &Connection, f: &Filter, mode: Mode) -> Result<Sql> {
         sql.clauses.push(format!("items.access IN ({})", list.join(", ")));
     }
     for clause in &f.query.clauses {
+        // Alternatives that are all full-text terms become one FTS5 `OR` query.
+        if clause.len() > 1 {
+            if let Some(expr) = clause_fts(clause) {
+                let p = sql.p(expr);
+                sql.clauses.push(format!(
+                    "items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {p})"
+                ));
+                continue;
+            }
+        }
         let parts: Vec<String> = clause
             .iter()
             .map(|t| term_sql(conn, &mut sql, t, mode))
@@ -270,19 +278,27 @@ fn map_fts_error(e: rusqlite::Error) -> Error {
 /// The full-text expression every result must match (the AND of the positive single-term
 /// text clauses), if any.
 fn required_fts(f: &Filter) -> Option<String> {
-    let parts: Vec<String> = f
-        .query
-        .clauses
+    let parts: Vec<String> = f.query.clauses.iter().filter_map(|c| clause_fts(c)).collect();
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// The FTS5 expression of a clause whose alternatives are all positive full-text terms.
+fn clause_fts(clause: &[Term]) -> Option<String> {
+    let parts: Vec<String> = clause
         .iter()
-        .filter_map(|c| match c.as_slice() {
-            [Term {
+        .map(|t| match t {
+            Term {
                 negated: false,
                 kind: TermKind::Text { field, words, phrase },
-            }] => Some(fts_expr(*field, words, *phrase)),
+            } => Some(fts_expr(*field, words, *phrase)),
             _ => None,
         })
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(" AND "))
+        .collect::<Option<_>>()?;
+    Some(if parts.len() == 1 {
+        parts[0].clone()
+    } else {
+        format!("({})", parts.join(" OR "))
+    })
 }
 
 /// Whether the filter is nothing but required full-text terms over the live library.
@@ -349,6 +365,9 @@ pub fn list(conn: &Connection, f: &Filter, sort: Sort, offset: usize, limit: usi
         sql.clauses.join(" AND "),
         order_sql(sort)
     );
+    if std::env::var_os("FOLIO_TRACE_SQL").is_some() {
+        eprintln!("sql: {q}\nparams: {:?}", sql.params);
+    }
     let mut st = conn.prepare_cached(&q)?;
     let rows = st
         .query_map(rusqlite::params_from_iter(sql.params.iter()), summary_from_row)
