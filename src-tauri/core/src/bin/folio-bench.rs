@@ -122,8 +122,69 @@ fn count_entries(path: &Path) -> Result<usize> {
         .count())
 }
 
+const QUERIES: [&str; 20] = [
+    "salmon",
+    "fish",
+    "\"stock assessment\"",
+    "author:smith",
+    "author:beebe",
+    "year:1990..1995",
+    "year:2005",
+    "title:growth",
+    "journal:aquaculture",
+    "salm",
+    "temperature oxygen",
+    "\"climate change\" year:2000..",
+    "author:jones title:model",
+    "-year:..1999 salmon",
+    "type:article cod",
+    "tag:fish",
+    "access:unknown trout",
+    "growth OR mortality",
+    "abstract:larvae",
+    "zooplankton author:a",
+];
+
+/// Each query 10 times (count + first page of 50); all times in ms, and the slowest queries.
+fn search_bench(lib: &Library) -> Result<(Vec<f64>, Vec<(f64, &'static str)>)> {
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        for q in &QUERIES {
+            let f = Filter {
+                query: folio::query::parse(q).map_err(anyhow::Error::msg)?,
+                ..Default::default()
+            };
+            let t = Instant::now();
+            let _n = lib.count(&f)?;
+            let _rows = lib.list(&f, Sort::default(), 0, 50)?;
+            times.push(ms(t.elapsed()));
+        }
+    }
+    let mut slowest: Vec<(f64, &str)> = Vec::new();
+    for (i, q) in QUERIES.iter().enumerate() {
+        let mine: Vec<f64> = times.iter().skip(i).step_by(QUERIES.len()).copied().collect();
+        slowest.push((median(mine), q));
+    }
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok((times, slowest))
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    // `folio-bench search LIBRARY`: only the search figures, on an existing library.
+    if args.get(1).map(String::as_str) == Some("search") {
+        let lib = Library::open(Path::new(&args[2]))?;
+        let (times, slowest) = search_bench(&lib)?;
+        println!(
+            "p50 {:.1} ms, p99 {:.1} ms",
+            percentile(&times, 50.0),
+            percentile(&times, 99.0)
+        );
+        for (t, q) in slowest {
+            println!("{t:>8.1} ms  {q}");
+        }
+        return Ok(());
+    }
     // Child mode: the bare biblatex crate parse of a file, measured in its own process.
     if args.get(1).map(String::as_str) == Some("parse-biblatex") {
         let text = std::fs::read_to_string(&args[2])?;
@@ -314,41 +375,7 @@ fn main() -> Result<()> {
     );
 
     // 4. Search on the 100k library: count + first page, as the app does.
-    let queries = [
-        "salmon",
-        "fish",
-        "\"stock assessment\"",
-        "author:smith",
-        "author:beebe",
-        "year:1990..1995",
-        "year:2005",
-        "title:growth",
-        "journal:aquaculture",
-        "salm",
-        "temperature oxygen",
-        "\"climate change\" year:2000..",
-        "author:jones title:model",
-        "-year:..1999 salmon",
-        "type:article cod",
-        "tag:fish",
-        "access:unknown trout",
-        "growth OR mortality",
-        "abstract:larvae",
-        "zooplankton author:a",
-    ];
-    let mut times = Vec::new();
-    for _ in 0..10 {
-        for q in &queries {
-            let f = Filter {
-                query: folio::query::parse(q).map_err(anyhow::Error::msg)?,
-                ..Default::default()
-            };
-            let t = Instant::now();
-            let _n = lib.count(&f)?;
-            let _rows = lib.list(&f, Sort::default(), 0, 50)?;
-            times.push(ms(t.elapsed()));
-        }
-    }
+    let (times, slowest) = search_bench(&lib)?;
     let (p50, p99) = (percentile(&times, 50.0), percentile(&times, 99.0));
     r.row(
         &format!("search, 20 typical queries x 10 on {n100} items (count + first page)"),
@@ -356,12 +383,6 @@ fn main() -> Result<()> {
         "p50 < 10 ms, p99 < 50 ms",
         if p50 < 10.0 && p99 < 50.0 { "met" } else { "MISSED" },
     );
-    let mut slowest: Vec<(f64, &str)> = Vec::new();
-    for (i, q) in queries.iter().enumerate() {
-        let mine: Vec<f64> = times.iter().skip(i).step_by(queries.len()).copied().collect();
-        slowest.push((median(mine), q));
-    }
-    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
     let detail: Vec<String> = slowest.iter().take(3).map(|(t, q)| format!("{q} {t:.1} ms")).collect();
     r.row("  slowest queries (median)", detail.join("; "), "", "");
 

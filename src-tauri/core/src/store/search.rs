@@ -153,8 +153,7 @@ fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term, mode: Mode) -> Result<St
         TermKind::Tag(name) => {
             let p = sql.p(name.clone());
             format!(
-                "EXISTS (SELECT 1 FROM item_tags it JOIN tags tg ON tg.id = it.tag_id \
-                 WHERE it.item_id = items.id AND tg.name = {p})"
+                "items.id IN (SELECT it.item_id FROM item_tags it JOIN tags tg ON tg.id = it.tag_id WHERE tg.name = {p})"
             )
         }
         TermKind::Access(a) => format!("items.access = {}", sql.p(a.as_str().to_string())),
@@ -219,8 +218,7 @@ fn where_sql(conn: &Connection, f: &Filter, mode: Mode) -> Result<Sql> {
     for tag in &f.tags {
         let p = sql.p(tag.trim().to_string());
         sql.clauses.push(format!(
-            "EXISTS (SELECT 1 FROM item_tags it JOIN tags tg ON tg.id = it.tag_id \
-             WHERE it.item_id = items.id AND tg.name = {p})"
+            "items.id IN (SELECT it.item_id FROM item_tags it JOIN tags tg ON tg.id = it.tag_id WHERE tg.name = {p})"
         ));
     }
     if !f.access.is_empty() {
