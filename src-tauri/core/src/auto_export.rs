@@ -250,45 +250,28 @@ impl Library {
     fn render_cached(&mut self, export: &AutoExport) -> Result<(String, usize)> {
         let filter = self.scope_filter(&export.scope)?;
         let opts = export.options()?;
-        let ids = self.ids(
-            &filter,
-            Sort {
-                column: SortColumn::Key,
-                descending: false,
-            },
-        )?;
         if !matches!(opts.format, Format::Bibtex | Format::Biblatex | Format::Ris) {
-            let items = crate::store::items::load_many(self.store.conn(), &ids)?;
+            let items = self.items(
+                &filter,
+                Sort {
+                    column: SortColumn::Key,
+                    descending: false,
+                },
+            )?;
             return Ok((self.render(&items, &opts)?.text, items.len()));
         }
         let variant = export.variant();
-        // (id, key, date_modified, cached text if still valid)
-        let mut rows: Vec<(ItemId, String, String, Option<String>)> = Vec::with_capacity(ids.len());
-        {
-            let mut st = self.store.conn().prepare_cached(
-                "SELECT i.key, i.date_modified, c.text FROM items i \
-                 LEFT JOIN export_cache c ON c.item_id = i.id AND c.variant = ?2 AND c.modified = i.date_modified \
-                 WHERE i.id = ?1",
-            )?;
-            for id in &ids {
-                let (key, modified, text) = st.query_row(rusqlite::params![id, variant], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                    ))
-                })?;
-                rows.push((*id, key, modified, text));
-            }
-        }
+        // (id, key, date_modified, cached text if still valid), in key order.
+        let rows = crate::store::search::cached_renderings(self.store.conn(), &filter, &variant)?;
         let missing: Vec<ItemId> = rows.iter().filter(|r| r.3.is_none()).map(|r| r.0).collect();
         let fresh: HashMap<ItemId, String> = if missing.is_empty() {
             HashMap::new()
         } else {
             let items = crate::store::items::load_many(self.store.conn(), &missing)?;
+            let extras = self.bib_extras()?;
             let mut m = HashMap::new();
             for it in &items {
-                let w = self.render(std::slice::from_ref(it), &opts)?;
+                let w = self.render_with(std::slice::from_ref(it), &opts, &extras)?;
                 m.insert(it.id.unwrap_or_default(), entry_text(&w.text, opts.format));
             }
             m

@@ -64,6 +64,20 @@ impl Library {
 
     /// Render items in a format.
     pub fn render(&self, items: &[Item], opts: &ExportOptions) -> Result<format::Written> {
+        let extras = match opts.format {
+            Format::Bibtex | Format::Biblatex => self.bib_extras()?,
+            _ => format::BibExtras::default(),
+        };
+        self.render_with(items, opts, &extras)
+    }
+
+    /// [`Library::render`] with the library's BibTeX extras already loaded (for many calls).
+    pub(crate) fn render_with(
+        &self,
+        items: &[Item],
+        opts: &ExportOptions,
+        extras: &format::BibExtras,
+    ) -> Result<format::Written> {
         Ok(match opts.format {
             Format::Bibtex | Format::Biblatex => {
                 let mode = if opts.format == Format::Biblatex {
@@ -76,7 +90,7 @@ impl Library {
                     ascii: opts.ascii,
                     omit_fields: opts.omit_fields.clone(),
                 };
-                bibtex::write(items, &self.bib_extras()?, &bopts)
+                bibtex::write(items, extras, &bopts)
             }
             Format::Ris => ris::write(
                 items,

@@ -415,3 +415,27 @@ pub fn access_counts(conn: &Connection) -> Result<Vec<(AccessStatus, i64)>> {
     }
     Ok(out)
 }
+
+/// For each matching item in key order: id, key, `date_modified`, and its cached rendering
+/// for `variant` when still valid (one query; auto-exports re-render only what changed).
+pub fn cached_renderings(
+    conn: &Connection,
+    f: &Filter,
+    variant: &str,
+) -> Result<Vec<(i64, String, String, Option<String>)>> {
+    let mut sql = where_sql(conn, f, Mode::Membership)?;
+    let v = sql.p(variant.to_string());
+    let q = format!(
+        "SELECT items.id, items.key, items.date_modified, c.text FROM items \
+         LEFT JOIN export_cache c ON c.item_id = items.id AND c.variant = {v} AND c.modified = items.date_modified \
+         WHERE {} ORDER BY items.key ASC, items.id ASC",
+        sql.clauses.join(" AND ")
+    );
+    let mut st = conn.prepare_cached(&q)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(sql.params.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .map_err(map_fts_error)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_fts_error)
+}
