@@ -222,6 +222,11 @@ impl Store {
     /// written if `f` fails. A concurrent writer makes this wait up to 10 s, then fail with
     /// [`Error::Busy`].
     pub fn write<T>(&mut self, label: &str, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.transact(Some(label), f)
+    }
+
+    /// One `BEGIN IMMEDIATE` transaction; journaled under the label when there is one.
+    fn transact<T>(&mut self, label: Option<&str>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -230,12 +235,12 @@ impl Store {
             tx: &tx,
             changes: Vec::new(),
             seen: HashSet::new(),
-            journal: true,
+            journal: label.is_some(),
             fts_pending: Vec::new(),
         };
         let out = f(&mut w)?;
         w.flush_fts()?;
-        if w.journal && !w.changes.is_empty() {
+        if let Some(label) = label.filter(|_| !w.changes.is_empty()) {
             journal::record(&tx, label, &w.changes)?;
         }
         tx.commit().map_err(busy)?;
@@ -248,24 +253,9 @@ impl Store {
         std::mem::take(&mut self.changed)
     }
 
-    /// A transaction that is not journaled (undo/redo themselves, settings).
+    /// A transaction that is not journaled (undo/redo themselves).
     fn write_unjournaled<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(busy)?;
-        let mut w = Writer {
-            tx: &tx,
-            changes: Vec::new(),
-            seen: HashSet::new(),
-            journal: false,
-            fts_pending: Vec::new(),
-        };
-        let out = f(&mut w)?;
-        w.flush_fts()?;
-        tx.commit().map_err(busy)?;
-        self.changed = true;
-        Ok(out)
+        self.transact(None, f)
     }
 
     /// Bookkeeping writes that are neither user actions nor library changes (status, caches).
