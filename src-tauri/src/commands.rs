@@ -323,15 +323,16 @@ pub async fn import_files<R: Runtime>(
 ) -> CmdResult<ImportReportDto> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     let report = run(&state, move |o| {
-        let mut last = 0usize;
+        let mut last = 0u64;
         let mut progress = |p: folio::import::Progress| {
             // At most ~200 messages per import.
-            let step = (p.total / 200).max(1);
-            if p.done == p.total || p.done >= last + step || p.done == 0 {
-                last = p.done;
+            let step = (p.bytes_total / 200).max(1);
+            if p.bytes_done == p.bytes_total || p.bytes_done >= last + step || p.bytes_done == 0 {
+                last = p.bytes_done;
                 let _ = on_progress.send(ProgressDto {
-                    done: p.done,
-                    total: p.total,
+                    done: p.bytes_done,
+                    total: p.bytes_total,
+                    entries: p.entries,
                 });
             }
         };

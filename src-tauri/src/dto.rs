@@ -442,8 +442,11 @@ impl From<&ImportReport> for ImportReportDto {
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressDto {
-    pub done: usize,
-    pub total: usize,
+    /// Bytes of input read and stored so far, of `total`.
+    pub done: u64,
+    pub total: u64,
+    /// Entries stored so far.
+    pub entries: usize,
 }
 
 /// What to export: exact keys (the selection), else the filter (collection, tag, whole library).

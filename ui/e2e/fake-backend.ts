@@ -359,7 +359,7 @@ export class FakeBackend {
               const key = `imported${id}`;
               keys.push(key);
               this.data.items.push({ ...seed().items[0], id, key, title: s.title, access: s.access ?? "unknown", tags: [], collections: coll ? [coll.id] : [], creators: [person("Imported", "I.")] });
-              ch?.onmessage?.({ done: i + 1, total: spec.length });
+              ch?.onmessage?.({ done: i + 1, total: spec.length, entries: i + 1 });
             });
             return { path: p, format: p.endsWith(".ris") ? "ris" : "bibtex", encoding: "UTF-8", entries: spec.length, added: keys.length, duplicates: dup, errors: 0, keys, repairs: [], diagnostics: [] };
           });

@@ -128,6 +128,15 @@ impl Library {
     }
 
     fn merge_in_tx(w: &mut crate::store::Writer<'_>, keep_id: ItemId, other_ids: &[ItemId]) -> Result<MergeReport> {
+        Self::merge_choosing_in_tx(w, keep_id, other_ids, &[])
+    }
+
+    fn merge_choosing_in_tx(
+        w: &mut crate::store::Writer<'_>,
+        keep_id: ItemId,
+        other_ids: &[ItemId],
+        choices: &[(String, String)],
+    ) -> Result<MergeReport> {
         let mut keep = items::load(w.conn(), keep_id)?.ok_or_else(|| Error::NotFound(format!("no item {keep_id}")))?;
         let mut conflicts = Vec::new();
         let mut merged = Vec::new();
@@ -143,6 +152,12 @@ impl Library {
             items::set_deleted(w, *oid, Some(&now))?;
             merged.push(other.key);
         }
+        // The user's pick for conflicting fields (the app's side-by-side view).
+        for (field, value) in choices {
+            let key = keep.key.clone();
+            keep.set(field, value)
+                .map_err(|e| Error::InvalidInput(format!("{key}: {e}")))?;
+        }
         items::update(w, &mut keep)?;
         Ok(MergeReport {
             kept: keep.key,
@@ -155,6 +170,18 @@ impl Library {
     /// (when vouched for) a more open access status; the others go to the trash, where their
     /// conflicting values remain. One undo step.
     pub fn merge(&mut self, keep: &str, others: &[String]) -> Result<MergeReport> {
+        self.merge_choosing(keep, others, &[])
+    }
+
+    /// [`Library::merge`] with the user's choice for conflicting fields: each `(field, value)`
+    /// is set on the kept item after the merge (field names as in `folio edit`). The values
+    /// not chosen stay on the merged items in the trash. One undo step.
+    pub fn merge_choosing(
+        &mut self,
+        keep: &str,
+        others: &[String],
+        choices: &[(String, String)],
+    ) -> Result<MergeReport> {
         let keep_id = self.id_of(keep)?;
         let mut ids = Vec::new();
         for k in others {
@@ -173,7 +200,8 @@ impl Library {
             ));
         }
         let label = format!("Merge {} into {keep}", others.join(", "));
-        self.store.write(&label, |w| Self::merge_in_tx(w, keep_id, &ids))
+        self.store
+            .write(&label, |w| Self::merge_choosing_in_tx(w, keep_id, &ids, choices))
     }
 
     /// Merge every group found by identifier (same DOI or ISBN), keeping in each the item with

@@ -36,6 +36,9 @@ pub enum Error {
     Format(String),
     #[error("nothing to {0}")]
     NothingTo(&'static str),
+    /// The user cancelled a long operation; nothing was written.
+    #[error("{0} cancelled; the library is unchanged")]
+    Cancelled(&'static str),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -61,6 +64,7 @@ impl Error {
             Error::InvalidInput(_) => "invalid-input",
             Error::Format(_) => "format",
             Error::NothingTo(_) => "nothing-to-do",
+            Error::Cancelled(_) => "cancelled",
         }
     }
 }

@@ -9,6 +9,8 @@ use crate::model::{fnv1a, Item};
 use crate::store::{collections, items, meta};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// The meta key under which BibTeX `@string`/`@preamble`/`@comment` blocks are kept.
 pub const BIB_EXTRAS: &str = "bibtex.extras";
@@ -24,6 +26,15 @@ pub struct ImportOptions {
     /// What to do with an entry that is certainly already in the library (or earlier in the
     /// same import): same DOI, same ISBN, or same title + year + first author.
     pub duplicates: DuplicatePolicy,
+    /// Set from another thread to stop the import: it returns [`Error::Cancelled`] and the
+    /// library is left as it was.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl ImportOptions {
+    fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -105,11 +116,25 @@ impl ImportReport {
     }
 }
 
-/// Progress of a long import: entries stored so far out of all entries read.
+/// Progress of a long import: how much of the input text has been read and stored, and how
+/// many entries that was. Reported every few hundred entries and once at the end
+/// (`bytes_done == bytes_total`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    pub done: usize,
-    pub total: usize,
+    pub entries: usize,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+}
+
+impl Progress {
+    /// Done as a fraction in 0..=1.
+    pub fn fraction(&self) -> f64 {
+        if self.bytes_total == 0 {
+            1.0
+        } else {
+            self.bytes_done as f64 / self.bytes_total as f64
+        }
+    }
 }
 
 /// One input: a name for reports, its text, and how it was decoded.
@@ -296,6 +321,7 @@ impl Library {
         }
         trace.mark("parse");
         let total: usize = parsed.iter().map(|(_, p)| p.items.len()).sum();
+        let bytes_total: u64 = inputs.iter().map(|i| i.text.len() as u64).sum();
         let pattern = self.key_pattern()?;
         let label = match inputs.as_slice() {
             [one] => format!(
@@ -341,8 +367,15 @@ impl Library {
                 for pi in p.items {
                     let mut item = pi.item;
                     done += 1;
-                    if done % 1000 == 0 || done == total {
-                        progress(Progress { done, total });
+                    if done % 256 == 0 || done == total {
+                        if opts.cancelled() {
+                            return Err(Error::Cancelled("import"));
+                        }
+                        progress(Progress {
+                            entries: done,
+                            bytes_done: (bytes_total as u128 * done as u128 / total.max(1) as u128) as u64,
+                            bytes_total,
+                        });
                     }
                     let fp = Fingerprint::of(&item);
                     let mut action = None;

@@ -115,9 +115,11 @@ export interface ImportReport {
   files: FileReport[];
 }
 
+/** Import progress: bytes of input read and stored (`done` of `total`) and entries stored. */
 export interface Progress {
   done: number;
   total: number;
+  entries: number;
 }
 
 export interface Selection {

@@ -1004,6 +1004,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                 encoding,
                 collection,
                 duplicates,
+                cancel: None,
             };
             let report = if files.len() == 1 && files[0].as_os_str() == "-" {
                 let mut bytes = Vec::new();
@@ -1015,8 +1016,8 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                 let tty = std::io::stderr().is_terminal() && !json;
                 let mut progress = |p: Progress| {
                     if tty {
-                        eprint!("\rimporting {}/{}", p.done, p.total);
-                        if p.done == p.total {
+                        eprint!("\rimporting: {:3.0}% ({} entries)", p.fraction() * 100.0, p.entries);
+                        if p.bytes_done == p.bytes_total {
                             eprintln!();
                         }
                     }

@@ -181,6 +181,38 @@ fn merge_then_undo_gives_the_identical_library() {
 }
 
 #[test]
+fn merge_choosing_takes_the_users_pick_for_a_conflict_and_undoes_in_one_step() {
+    let mut lib = mem();
+    let mut a = article("Same work", &["Doe, Jane"], 2020);
+    a.doi = "10.1/same".into();
+    a.volume = "1".into();
+    let mut b = article("Same work", &["Doe, J."], 2020);
+    b.doi = "10.1/same".into();
+    b.volume = "9".into();
+    b.pages = "3--4".into();
+    lib.add(a).unwrap();
+    lib.add(b).unwrap();
+    let before = state(&lib);
+    let choices = vec![("volume".to_string(), "9".to_string())];
+    let r = lib
+        .merge_choosing("Doe2020", &strings(&["Doe2020a"]), &choices)
+        .unwrap();
+    assert_eq!(r.conflicts.len(), 1, "the conflict is still reported");
+    let kept = lib.get("Doe2020").unwrap();
+    assert_eq!((kept.volume.as_str(), kept.pages.as_str()), ("9", "3--4"));
+    assert_eq!(
+        lib.get("Doe2020a").unwrap().volume,
+        "9",
+        "the other keeps its value in the trash"
+    );
+    lib.undo().unwrap();
+    assert_eq!(state(&lib), before);
+    let bad = vec![("year".to_string(), "not a year".to_string())];
+    assert!(lib.merge_choosing("Doe2020", &strings(&["Doe2020a"]), &bad).is_err());
+    assert_eq!(state(&lib), before, "a refused merge changes nothing");
+}
+
+#[test]
 fn batch_merge_of_identifier_groups_keeps_the_richest() {
     let mut lib = mem();
     for (i, (doi, vol)) in [("10.1/a", ""), ("10.1/A", "7"), ("10.1/b", ""), ("10.1/B", "")]

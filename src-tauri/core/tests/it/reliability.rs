@@ -331,3 +331,66 @@ fn bad_files_get_clear_errors_and_never_change_the_library() {
     assert!(lat.contains("Müller"), "{lat}");
     assert_eq!(Library::open(&lib).unwrap().store().integrity_check().unwrap(), "ok");
 }
+
+#[test]
+fn a_cancelled_import_leaves_the_library_unchanged_and_progress_reaches_the_end() {
+    use folio::import::{ImportOptions, Progress};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let bib = dir.path().join("many.bib");
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "@article{{k{i},\n  title = {{Entry number {i} on plankton}},\n  author = {{Doe, Jane and Roe, R.}},\n  year = {{{}}},\n}}\n\n",
+            1950 + i % 70
+        ));
+    }
+    std::fs::write(&bib, &text).unwrap();
+    let mut lib = mem();
+    lib.add(article("Kept before", &["Old, A."], 1999)).unwrap();
+    let before = state(&lib);
+
+    // Cancel from the progress callback once a third is done (as the app's Cancel button does
+    // from another thread).
+    let cancel = Arc::new(AtomicBool::new(false));
+    let opts = ImportOptions {
+        cancel: Some(cancel.clone()),
+        ..Default::default()
+    };
+    let mut seen: Vec<Progress> = Vec::new();
+    let err = lib
+        .import_files(std::slice::from_ref(&bib), &opts, &mut |p| {
+            seen.push(p);
+            if p.entries >= 1000 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        })
+        .unwrap_err();
+    assert!(matches!(err, folio::Error::Cancelled(_)), "{err}");
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    assert_eq!(state(&lib), before, "nothing of a cancelled import is kept");
+    assert!(!seen.is_empty() && seen.iter().all(|p| p.bytes_done < p.bytes_total));
+
+    // Uncancelled: progress grows to the whole file.
+    let mut seen: Vec<Progress> = Vec::new();
+    let r = lib
+        .import_files(std::slice::from_ref(&bib), &ImportOptions::default(), &mut |p| {
+            seen.push(p)
+        })
+        .unwrap();
+    assert_eq!(r.added(), 3000);
+    let last = *seen.last().unwrap();
+    assert_eq!(
+        (last.entries, last.bytes_done, last.bytes_total),
+        (3000, text.len() as u64, text.len() as u64)
+    );
+    assert!(seen
+        .windows(2)
+        .all(|w| w[0].bytes_done <= w[1].bytes_done && w[0].entries <= w[1].entries));
+    assert!(
+        seen.len() >= 5,
+        "progress is reported along the way, not only at the end: {}",
+        seen.len()
+    );
+}
