@@ -425,10 +425,7 @@ impl Library {
         if hits.is_empty() {
             Ok(())
         } else {
-            Err(Error::Conflict(format!(
-                "changing these citation keys would break a paper: {}; confirm with --force",
-                hits.join(", ")
-            )))
+            Err(Error::ProtectedKeys(hits))
         }
     }
 }

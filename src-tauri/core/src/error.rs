@@ -36,6 +36,10 @@ pub enum Error {
     Format(String),
     #[error("nothing to {0}")]
     NothingTo(&'static str),
+    /// Changing these citation keys would break a paper (they are in an auto-export target or
+    /// a registered `.aux`); the app asks for confirmation and retries with `force`.
+    #[error("changing these citation keys would break a paper: {}; confirm with --force", .0.join(", "))]
+    ProtectedKeys(Vec<String>),
     /// The user cancelled a long operation; nothing was written.
     #[error("{0} cancelled; the library is unchanged")]
     Cancelled(&'static str),
@@ -65,6 +69,7 @@ impl Error {
             Error::Format(_) => "format",
             Error::NothingTo(_) => "nothing-to-do",
             Error::Cancelled(_) => "cancelled",
+            Error::ProtectedKeys(_) => "protected-key",
         }
     }
 }
