@@ -1,6 +1,6 @@
 //! Use cases: find duplicate groups in the library and merge items (one undo step).
 
-use crate::dedupe::{self, Conflict, Fingerprint, Index, Reason};
+use crate::dedupe::{self, Conflict, Index, Reason};
 use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::model::{Item, ItemId};
@@ -48,33 +48,24 @@ fn richness(it: &Item) -> usize {
         + it.extra.len()
 }
 
-/// The live library as a duplicate index (positions line up with the returned items).
-pub(crate) fn dedupe_index(conn: &rusqlite::Connection) -> Result<(Index, Vec<Item>)> {
-    let rows = items::dedupe_rows(conn)?;
-    let mut idx = Index::new();
-    for it in &rows {
-        idx.add(Fingerprint::of(it));
-    }
-    Ok((idx, rows))
-}
-
 /// The live library as a duplicate index, with the key of each position.
 pub(crate) fn dedupe_index_keys(conn: &rusqlite::Connection) -> Result<(Index, Vec<String>)> {
-    let (idx, rows) = dedupe_index(conn)?;
-    Ok((idx, rows.into_iter().map(|i| i.key).collect()))
+    let records = items::dedupe_records(conn)?;
+    let mut idx = Index::new();
+    let mut keys = Vec::with_capacity(records.len());
+    for (fp, key) in records {
+        idx.add(fp);
+        keys.push(key);
+    }
+    Ok((idx, keys))
 }
 
 impl Library {
-    /// The live library as a duplicate index (positions line up with the returned items).
-    pub(crate) fn dedupe_index(&self) -> Result<(Index, Vec<Item>)> {
-        dedupe_index(self.store.conn())
-    }
-
     /// Duplicate groups: certain ones (same DOI, ISBN, or title + year + first author) joined
     /// transitively, then suggestions and related preprints as pairs. Sorted by confidence.
     pub fn duplicates(&self) -> Result<Vec<DuplicateGroup>> {
-        let (idx, rows) = self.dedupe_index()?;
-        let n = rows.len();
+        let (idx, keys) = dedupe_index_keys(self.store.conn())?;
+        let n = keys.len();
         let mut parent: Vec<usize> = (0..n).collect();
         let mut best: Vec<Option<(Reason, f64)>> = vec![None; n];
         let mut pairs: Vec<DuplicateGroup> = Vec::new();
@@ -98,7 +89,7 @@ impl Library {
                     pairs.push(DuplicateGroup {
                         reason: m.reason,
                         confidence: m.confidence,
-                        keys: vec![rows[i].key.clone(), rows[j].key.clone()],
+                        keys: vec![keys[i].clone(), keys[j].clone()],
                     });
                 }
             }
@@ -122,7 +113,7 @@ impl Library {
                 DuplicateGroup {
                     reason,
                     confidence,
-                    keys: g.iter().map(|i| rows[*i].key.clone()).collect(),
+                    keys: g.iter().map(|i| keys[*i].clone()).collect(),
                 }
             })
             .collect();

@@ -214,8 +214,15 @@ impl Trace {
                     Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
                 })
                 .unwrap_or(f64::NAN);
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let l = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+                    l.split_whitespace().nth(1)?.parse::<f64>().ok()
+                })
+                .map_or(f64::NAN, |kb| kb / 1024.0);
             eprintln!(
-                "trace: {phase}: {:.3} s wall, {cpu:.2} s cpu total",
+                "trace: {phase}: {:.3} s wall, {cpu:.2} s cpu total, {rss:.0} MB resident",
                 t.get().elapsed().as_secs_f64()
             );
             t.set(std::time::Instant::now());
@@ -332,7 +339,7 @@ impl Library {
                     let mut open = true;
                     let rest = format::parse_into(&input.text, format, &mut ctx, &mut |pi, offset| {
                         let fp = Fingerprint::of(&pi.item);
-                        let derived = items::derive(&pi.item);
+                        let derived = items::derive_with(&pi.item, &fp);
                         open = tx
                             .send(Msg::Item(Box::new(Prepared {
                                 pi,
@@ -360,10 +367,11 @@ impl Library {
                     bytes_total,
                     progress,
                     &label_for,
+                    &trace,
                 )
             });
             let read = reader.join();
-            trace.mark("parse+store+commit");
+            trace.mark("committed");
             match read {
                 Ok(()) => stored.map(|files| ImportReport { files }),
                 Err(_) => Err(Error::Format(
@@ -404,12 +412,14 @@ fn store_entries(
     bytes_total: u64,
     progress: &mut dyn FnMut(Progress),
     label_for: &dyn Fn(usize) -> String,
+    trace: &Trace,
 ) -> Result<Vec<FileReport>> {
     // Everything that depends on the library's content is read inside the transaction, so a
     // concurrent writer cannot invalidate it.
     let mut taken: HashSet<String> = items::all_keys(w.conn())?;
     let mut extras = extras_of(w.conn())?;
     let (mut index, mut index_keys) = crate::duplicates::dedupe_index_keys(w.conn())?;
+    trace.mark("library keys and duplicate index");
     let coll = match &opts.collection {
         Some(path) => Some(ensure_collection(w, path)?),
         None => None,
@@ -557,6 +567,7 @@ fn store_entries(
         meta::set(w, BIB_EXTRAS, Some(&json))?;
     }
     w.set_label(label_for(done));
+    trace.mark("stored");
     Ok(reports)
 }
 

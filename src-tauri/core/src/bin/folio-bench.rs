@@ -7,6 +7,8 @@
 //! library exported.
 //!
 //! Run it through `bash .ci/bench` (release build, < 10 minutes on 2 cores).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use anyhow::{bail, Context, Result};
 use folio::export::{ExportOptions, Selection};

@@ -1,6 +1,9 @@
 //! `folio`: the command-line interface to a Folio library. A stable contract for scripts,
 //! LaTeX builds and tests: exit 0 on success, 1 on error (message on stderr), 2 on usage errors.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use folio::export::{ExportOptions, Selection};

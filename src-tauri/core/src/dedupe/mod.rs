@@ -61,7 +61,8 @@ pub struct Match {
     pub confidence: f64,
 }
 
-/// What duplicate detection looks at, precomputed once per item.
+/// What duplicate detection looks at, precomputed once per item (and stored with it, see
+/// [`Fingerprint::to_record`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fingerprint {
     pub id: Option<ItemId>,
@@ -73,8 +74,9 @@ pub struct Fingerprint {
     pub part_of_book: bool,
     pub is_book: bool,
     pub arxiv: Option<String>,
-    /// Sorted character bigrams of `title`, for the similarity rung.
-    pub bigrams: Vec<u64>,
+    /// Sorted character bigrams of `title`, for the similarity rung; computed when first
+    /// needed (most items are never compared on that rung).
+    bigrams: std::cell::OnceCell<Vec<u64>>,
 }
 
 impl Fingerprint {
@@ -88,7 +90,7 @@ impl Fingerprint {
         let arxiv = arxiv_id(item);
         let title = title_key(&item.full_title());
         Fingerprint {
-            bigrams: normalize::bigrams(&title),
+            bigrams: std::cell::OnceCell::new(),
             id: item.id,
             // An arXiv DOI identifies the preprint; keep it out of the DOI rung.
             doi: if doi.starts_with("10.48550/") {
@@ -108,6 +110,74 @@ impl Fingerprint {
             arxiv,
         }
     }
+
+    /// Sorted character bigrams of the title key.
+    pub fn bigrams(&self) -> &[u64] {
+        self.bigrams.get_or_init(|| normalize::bigrams(&self.title))
+    }
+
+    /// How many bigrams the title has (without computing them).
+    fn bigram_count(&self) -> usize {
+        match self.bigrams.get() {
+            Some(b) => b.len(),
+            None => self
+                .title
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .count()
+                .saturating_sub(1),
+        }
+    }
+
+    /// The fingerprint as one line of tab-separated fields, stored with the item so the
+    /// library's duplicate index is built without reading whole items.
+    pub fn to_record(&self) -> String {
+        let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+        format!(
+            "1\t{}\t{}\t{}\t{}\t{}\t{}{}\t{}",
+            clean(&self.doi),
+            clean(&self.isbn),
+            clean(&self.title),
+            self.year.map(|y| y.to_string()).unwrap_or_default(),
+            clean(&self.first_family),
+            if self.part_of_book { "c" } else { "" },
+            if self.is_book { "b" } else { "" },
+            self.arxiv.as_deref().map(clean).unwrap_or_default(),
+        )
+    }
+
+    /// Read [`Fingerprint::to_record`] back (`None` for a record of another version).
+    pub fn from_record(id: Option<ItemId>, record: &str) -> Option<Fingerprint> {
+        let mut f = record.split('\t');
+        if f.next()? != "1" {
+            return None;
+        }
+        let doi = f.next()?.to_string();
+        let isbn = f.next()?.to_string();
+        let title = f.next()?.to_string();
+        let year = match f.next()? {
+            "" => None,
+            y => Some(y.parse().ok()?),
+        };
+        let first_family = f.next()?.to_string();
+        let flags = f.next()?;
+        let arxiv = Some(f.next()?).filter(|a| !a.is_empty()).map(str::to_string);
+        if f.next().is_some() {
+            return None;
+        }
+        Some(Fingerprint {
+            id,
+            doi,
+            isbn,
+            title,
+            year,
+            first_family,
+            part_of_book: flags.contains('c'),
+            is_book: flags.contains('b'),
+            arxiv,
+            bigrams: std::cell::OnceCell::new(),
+        })
+    }
 }
 
 fn years_close(a: Option<i32>, b: Option<i32>) -> Option<bool> {
@@ -125,7 +195,7 @@ pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Option<Match> {
         } else if a.title == b.title {
             1.0
         } else {
-            normalize::dice_sorted(&a.bigrams, &b.bigrams)
+            normalize::dice_sorted(a.bigrams(), b.bigrams())
         }
     };
     // Rung 1: DOI.
@@ -188,7 +258,7 @@ pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Option<Match> {
         });
     }
     // Rung 4: only suggests. Titles of very different lengths cannot reach the threshold.
-    let (la, lb) = (a.bigrams.len() as f64, b.bigrams.len() as f64);
+    let (la, lb) = (a.bigram_count() as f64, b.bigram_count() as f64);
     if !same_author || la.min(lb) < 0.74 * la.max(lb) {
         return None;
     }
@@ -210,13 +280,19 @@ pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Option<Match> {
 }
 
 /// An index over many fingerprints for fast candidate lookup (DOI, ISBN, title, author).
+/// The maps are keyed by a hash of the value (candidates are compared in full anyway), so
+/// the index holds each string once.
 #[derive(Debug, Default)]
 pub struct Index {
     fps: Vec<Fingerprint>,
-    by_doi: HashMap<String, Vec<usize>>,
-    by_isbn: HashMap<String, Vec<usize>>,
-    by_title: HashMap<String, Vec<usize>>,
-    by_author: HashMap<String, Vec<usize>>,
+    by_doi: HashMap<u64, Vec<u32>>,
+    by_isbn: HashMap<u64, Vec<u32>>,
+    by_title: HashMap<u64, Vec<u32>>,
+    by_author: HashMap<u64, Vec<u32>>,
+}
+
+fn hash_key(s: &str) -> u64 {
+    crate::model::fnv1a(s.as_bytes())
 }
 
 /// Candidate blocks larger than this are not compared pairwise on the fuzzy rung.
@@ -241,17 +317,16 @@ impl Index {
 
     pub fn add(&mut self, fp: Fingerprint) -> usize {
         let i = self.fps.len();
-        if !fp.doi.is_empty() {
-            self.by_doi.entry(fp.doi.clone()).or_default().push(i);
-        }
-        if !fp.isbn.is_empty() {
-            self.by_isbn.entry(fp.isbn.clone()).or_default().push(i);
-        }
-        if !fp.title.is_empty() {
-            self.by_title.entry(fp.title.clone()).or_default().push(i);
-        }
-        if !fp.first_family.is_empty() {
-            self.by_author.entry(fp.first_family.clone()).or_default().push(i);
+        let pos = u32::try_from(i).expect("fewer than 4 billion items");
+        for (map, value) in [
+            (&mut self.by_doi, &fp.doi),
+            (&mut self.by_isbn, &fp.isbn),
+            (&mut self.by_title, &fp.title),
+            (&mut self.by_author, &fp.first_family),
+        ] {
+            if !value.is_empty() {
+                map.entry(hash_key(value)).or_default().push(pos);
+            }
         }
         self.fps.push(fp);
         i
@@ -259,23 +334,31 @@ impl Index {
 
     /// Every indexed item that matches `fp`, best first (index positions).
     pub fn matches(&self, fp: &Fingerprint) -> Vec<(usize, Match)> {
-        let mut cands: Vec<usize> = Vec::new();
-        if let Some(v) = self.by_doi.get(&fp.doi) {
+        let mut cands: Vec<u32> = Vec::new();
+        fn lookup<'m>(map: &'m HashMap<u64, Vec<u32>>, value: &str) -> Option<&'m Vec<u32>> {
+            if value.is_empty() {
+                None
+            } else {
+                map.get(&hash_key(value))
+            }
+        }
+        if let Some(v) = lookup(&self.by_doi, &fp.doi) {
             cands.extend(v);
         }
-        if let Some(v) = self.by_isbn.get(&fp.isbn) {
+        if let Some(v) = lookup(&self.by_isbn, &fp.isbn) {
             cands.extend(v);
         }
-        if let Some(v) = self.by_title.get(&fp.title) {
+        if let Some(v) = lookup(&self.by_title, &fp.title) {
             cands.extend(v);
         }
-        if let Some(v) = self.by_author.get(&fp.first_family).filter(|v| v.len() <= MAX_BLOCK) {
+        if let Some(v) = lookup(&self.by_author, &fp.first_family).filter(|v| v.len() <= MAX_BLOCK) {
             cands.extend(v);
         }
         cands.sort_unstable();
         cands.dedup();
         let mut out: Vec<(usize, Match)> = cands
             .into_iter()
+            .map(|i| i as usize)
             .filter(|i| fp.id.is_none() || self.fps[*i].id != fp.id)
             .filter_map(|i| compare(fp, &self.fps[i]).map(|m| (i, m)))
             .collect();
@@ -309,6 +392,30 @@ mod tests {
 
     fn cmp(a: &Item, b: &Item) -> Option<Reason> {
         compare(&Fingerprint::of(a), &Fingerprint::of(b)).map(|m| m.reason)
+    }
+
+    #[test]
+    fn fingerprint_records_read_back_equal() {
+        let mut a = item(
+            ItemType::InCollection,
+            "Tabs\tand\nnewlines: a title",
+            "van der Berg, Ann",
+            2019,
+        );
+        a.doi = "https://doi.org/10.1000/XYZ".into();
+        a.isbn = "0-306-40615-2".into();
+        a.url = "https://arxiv.org/abs/2101.00001".into();
+        let mut b = item(ItemType::Book, "", "", 0);
+        b.date = PartialDate::default();
+        b.creators.clear();
+        for it in [a, b] {
+            let fp = Fingerprint::of(&it);
+            let back = Fingerprint::from_record(fp.id, &fp.to_record()).expect("reads back");
+            assert_eq!(back, fp, "{}", fp.to_record());
+            assert_eq!(back.bigrams(), fp.bigrams());
+        }
+        assert!(Fingerprint::from_record(None, "0\tfrom another version").is_none());
+        assert!(Fingerprint::from_record(None, "").is_none());
     }
 
     #[test]

@@ -249,11 +249,18 @@ pub struct Derived {
     fts: FtsRow,
     /// The key written into `fts` (the item's key may change before it is stored).
     fts_key: String,
+    dedupe: String,
 }
 
 /// The derived columns of an item as it is now.
 pub fn derive(item: &Item) -> Derived {
+    derive_with(item, &crate::dedupe::Fingerprint::of(item))
+}
+
+/// [`derive`] with the item's duplicate fingerprint already computed.
+pub fn derive_with(item: &Item, fingerprint: &crate::dedupe::Fingerprint) -> Derived {
     Derived {
+        dedupe: fingerprint.to_record(),
         creators_json: json(&item.creators),
         abstract_json: json(&item.r#abstract),
         extra_json: json(&item.extra),
@@ -277,9 +284,9 @@ fn write_row_derived(
     d: &Derived,
 ) -> Result<i64> {
     let insert = format!(
-        "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at) VALUES \
+        "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at, dedupe) VALUES \
          (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
-          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40)"
+          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)"
     );
     // A plain INSERT for new rows: the upsert form needs a statement journal, and every
     // statement savepoint makes FTS5 flush its pending index data.
@@ -299,7 +306,7 @@ fn write_row_derived(
          source_text = excluded.source_text, source_fingerprint = excluded.source_fingerprint, \
          date_added = excluded.date_added, date_modified = excluded.date_modified, \
          title_sort = excluded.title_sort, creators_sort = excluded.creators_sort, \
-         creators_summary = excluded.creators_summary, deleted_at = excluded.deleted_at"
+         creators_summary = excluded.creators_summary, deleted_at = excluded.deleted_at, dedupe = excluded.dedupe"
         )
     };
     let mut st = conn.prepare_cached(&sql)?;
@@ -345,6 +352,7 @@ fn write_row_derived(
         d.creators_sort,
         d.creators_summary,
         deleted_at,
+        d.dedupe,
     ])?;
     Ok(id.unwrap_or_else(|| conn.last_insert_rowid()))
 }
@@ -517,28 +525,39 @@ pub fn all_keys(conn: &Connection) -> Result<std::collections::HashSet<String>> 
 
 /// Live items with just what duplicate detection reads (type, titles, creators, year, DOI,
 /// ISBN, URL, extra fields), without loading abstracts, tags or sources.
-pub fn dedupe_rows(conn: &Connection) -> Result<Vec<Item>> {
-    let mut st = conn.prepare(
-        "SELECT id, key, type, title, subtitle, creators_json, year, doi, isbn, url, extra_json, date_added \
-         FROM items WHERE deleted_at IS NULL ORDER BY id",
-    )?;
-    let rows = st.query_map([], |r| {
-        let ty: String = r.get(2)?;
-        let mut it = Item::new(ty.parse().unwrap_or(ItemType::Misc), &r.get::<_, String>(3)?);
-        it.id = Some(r.get(0)?);
-        it.key = r.get(1)?;
-        it.subtitle = r.get(4)?;
-        it.creators = from_json(&r.get::<_, String>(5)?, "creators")?;
-        it.date.year = r.get(6)?;
-        it.doi = r.get(7)?;
-        it.isbn = r.get(8)?;
-        it.url = r.get(9)?;
-        let extra: String = r.get(10)?;
-        if extra != "[]" {
-            it.extra = from_json(&extra, "extra fields")?;
+/// The live items' duplicate fingerprints with their keys, in id order.
+pub fn dedupe_records(conn: &Connection) -> Result<Vec<(crate::dedupe::Fingerprint, String)>> {
+    let mut st = conn.prepare("SELECT id, key, dedupe FROM items WHERE deleted_at IS NULL ORDER BY id")?;
+    let mut rows = st.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let key: String = r.get(1)?;
+        let record = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        let fp = match crate::dedupe::Fingerprint::from_record(Some(id), record) {
+            Some(fp) => fp,
+            // Not filled in (should not happen after migration 4): compute it.
+            None => {
+                let item = load(conn, id)?.ok_or_else(|| Error::NotFound(format!("no item {id}")))?;
+                crate::dedupe::Fingerprint::of(&item)
+            }
+        };
+        out.push((fp, key));
+    }
+    Ok(out)
+}
+
+/// Fill every item's stored fingerprint (migration 4, and repairs).
+pub(crate) fn fill_dedupe_records(conn: &Connection) -> Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM items ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE items SET dedupe = ?2 WHERE id = ?1")?;
+    for id in ids {
+        if let Some(item) = load(conn, id)? {
+            update.execute(params![id, crate::dedupe::Fingerprint::of(&item).to_record()])?;
         }
-        it.date_added = r.get(11)?;
-        Ok(it)
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+    Ok(())
 }

@@ -37,12 +37,18 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0001-initial.sql")),
         M::up(include_str!("migrations/0002-saved-searches.sql")),
         M::up(include_str!("migrations/0003-latex-workflow.sql")),
+        M::up_with_hook(
+            include_str!("migrations/0004-dedupe-fingerprint.sql"),
+            |tx: &rusqlite::Transaction| {
+                items::fill_dedupe_records(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    3
+    4
 }
 
 pub struct Store {
@@ -131,6 +137,13 @@ impl Store {
             .unwrap_or(10_000);
         self.conn.busy_timeout(Duration::from_millis(wait))?;
         self.conn.set_prepared_statement_cache_capacity(64);
+        // A new library gets 16 KiB pages: items average 2–3 KB (the source record is kept),
+        // and 4 KiB pages hold one or two of them with much space left over. (An existing
+        // library keeps its page size; it cannot change in WAL mode.)
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        if pages == 0 {
+            self.conn.execute_batch("PRAGMA page_size = 16384")?;
+        }
         let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         debug_assert!(mode == "wal" || mode == "memory");
         self.conn.execute_batch(

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 3);
+    assert_eq!(schema_version(), 4);
 }
 
 fn v1_library_with_an_item(path: &std::path::Path) {
@@ -69,6 +69,43 @@ fn an_older_library_upgrades_with_its_data_after_a_backup() {
 }
 
 #[test]
+fn every_earlier_version_upgrades_and_gets_its_duplicate_fingerprints() {
+    for version in 1..schema_version() as usize {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("library.sqlite");
+        {
+            let store = Store::open_at_version(&path, version).unwrap();
+            for (key, title) in [
+                ("Twin2001", "Written before version 4"),
+                ("Twin2001b", "Written Before Version 4!"),
+            ] {
+                store
+                    .conn()
+                    .execute(
+                        "INSERT INTO items (key, type, title, year, doi, creators_json, date_added, date_modified) \
+                         VALUES (?1, 'article', ?2, 2001, '10.1000/TWIN', \
+                         '[{\"role\":\"author\",\"family\":\"Doe\",\"given\":\"Jane\"}]', \
+                         '2001-01-01T00:00:00Z', '2001-01-01T00:00:00Z')",
+                        [key, title],
+                    )
+                    .unwrap();
+            }
+        }
+        let lib = Library::open(&path).unwrap();
+        let record: String = lib
+            .store()
+            .conn()
+            .query_row("SELECT dedupe FROM items WHERE key = 'Twin2001'", [], |r| r.get(0))
+            .unwrap();
+        assert!(record.contains("10.1000/twin"), "v{version}: {record:?}");
+        let groups = lib.duplicates().unwrap();
+        assert_eq!(groups.len(), 1, "v{version}: {groups:?}");
+        assert_eq!(groups[0].keys, ["Twin2001", "Twin2001b"]);
+        assert_eq!(groups[0].reason, folio::dedupe::Reason::Doi);
+    }
+}
+
+#[test]
 fn a_newer_library_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("library.sqlite");
@@ -82,7 +119,7 @@ fn a_newer_library_is_refused_and_left_alone() {
         .unwrap();
     let before = std::fs::read(&path).unwrap();
     match Library::open(&path) {
-        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 3)),
+        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 4)),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a newer library must be refused"),
     }
