@@ -79,19 +79,7 @@ impl Library {
         extras: &format::BibExtras,
     ) -> Result<format::Written> {
         Ok(match opts.format {
-            Format::Bibtex | Format::Biblatex => {
-                let mode = if opts.format == Format::Biblatex {
-                    bibtex::BibMode::Biblatex
-                } else {
-                    bibtex::BibMode::Bibtex
-                };
-                let bopts = bibtex::BibWriteOptions {
-                    mode,
-                    ascii: opts.ascii,
-                    omit_fields: opts.omit_fields.clone(),
-                };
-                bibtex::write(items, extras, &bopts)
-            }
+            Format::Bibtex | Format::Biblatex => bibtex::write(items, extras, &bib_options(opts)),
             Format::Ris => ris::write(
                 items,
                 &ris::RisWriteOptions {
@@ -115,6 +103,9 @@ impl Library {
 
     /// Export a selection to text.
     pub fn export_text(&self, sel: &Selection, opts: &ExportOptions) -> Result<(String, ExportReport)> {
+        if sel.keys.is_empty() && matches!(opts.format, Format::Bibtex | Format::Biblatex | Format::Ris) {
+            return self.export_streaming(&sel.filter, opts);
+        }
         let items = self.select(sel)?;
         let w = self.render(&items, opts)?;
         Ok((
@@ -127,11 +118,69 @@ impl Library {
         ))
     }
 
+    /// Export the items of a filter a few hundred at a time, in storage order (the writers sort
+    /// by key at the end), so a 100k-item export never holds 100k items.
+    fn export_streaming(&self, filter: &Filter, opts: &ExportOptions) -> Result<(String, ExportReport)> {
+        let mut ids = self.ids(
+            filter,
+            Sort {
+                column: SortColumn::Key,
+                descending: false,
+            },
+        )?;
+        ids.sort_unstable();
+        let conn = self.store.conn();
+        let each = |f: &mut dyn FnMut(&Item)| -> Result<()> {
+            for chunk in ids.chunks(crate::store::items::LOAD_CHUNK) {
+                for it in crate::store::items::load_chunk(conn, chunk)? {
+                    f(&it);
+                }
+            }
+            Ok(())
+        };
+        let written = match opts.format {
+            Format::Ris => {
+                let mut w = ris::RisWriter::new(&ris::RisWriteOptions {
+                    omit_fields: opts.omit_fields.clone(),
+                });
+                each(&mut |it| w.add(it))?;
+                w.finish(true)
+            }
+            _ => {
+                let extras = self.bib_extras()?;
+                let bopts = bib_options(opts);
+                let mut w = bibtex::BibWriter::new(&extras, &bopts);
+                each(&mut |it| w.add(it))?;
+                w.finish()
+            }
+        };
+        Ok((
+            written.text,
+            ExportReport {
+                items: ids.len(),
+                written: false,
+                diagnostics: written.diagnostics,
+            },
+        ))
+    }
+
     /// Export a selection to a file, atomically and only if its content changed.
     pub fn export_file(&self, sel: &Selection, opts: &ExportOptions, path: &Path) -> Result<ExportReport> {
         let (text, mut report) = self.export_text(sel, opts)?;
         report.written = write_atomic_if_changed(path, text.as_bytes())?;
         Ok(report)
+    }
+}
+
+fn bib_options(opts: &ExportOptions) -> bibtex::BibWriteOptions {
+    bibtex::BibWriteOptions {
+        mode: if opts.format == Format::Biblatex {
+            bibtex::BibMode::Biblatex
+        } else {
+            bibtex::BibMode::Bibtex
+        },
+        ascii: opts.ascii,
+        omit_fields: opts.omit_fields.clone(),
     }
 }
 

@@ -131,11 +131,67 @@ pub fn load(conn: &Connection, id: i64) -> Result<Option<Item>> {
 
 /// Load many items in the given order (missing ids are skipped).
 pub fn load_many(conn: &Connection, ids: &[i64]) -> Result<Vec<Item>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(i) = load(conn, *id)? {
-            out.push(i);
+    if ids.len() < 8 {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(i) = load(conn, *id)? {
+                out.push(i);
+            }
         }
+        return Ok(out);
+    }
+    // Many items (exports): read them in id order, a few hundred per statement, and put them
+    // back in the order asked for.
+    let mut sorted: Vec<i64> = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut by_id: std::collections::HashMap<i64, Item> = std::collections::HashMap::with_capacity(sorted.len());
+    for chunk in sorted.chunks(LOAD_CHUNK) {
+        for item in load_chunk(conn, chunk)? {
+            by_id.insert(item.id.unwrap_or_default(), item);
+        }
+    }
+    if sorted.len() == ids.len() {
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    } else {
+        // Some id was asked for twice: each asking gets a copy.
+        Ok(ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())
+    }
+}
+
+/// Items per statement in [`load_chunk`].
+pub const LOAD_CHUNK: usize = 500;
+
+/// Load the items with these ids (at most a few hundred), with their tags, in id order.
+pub fn load_chunk(conn: &Connection, ids: &[i64]) -> Result<Vec<Item>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(",");
+    let mut tags: std::collections::HashMap<i64, Vec<ItemTag>> = std::collections::HashMap::new();
+    {
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT it.item_id, t.name, it.source FROM item_tags it JOIN tags t ON t.id = it.tag_id \
+             WHERE it.item_id IN ({marks}) ORDER BY it.item_id, it.position"
+        ))?;
+        let mut rows = st.query(rusqlite::params_from_iter(ids))?;
+        while let Some(r) = rows.next()? {
+            let source: String = r.get(2)?;
+            tags.entry(r.get(0)?).or_default().push(ItemTag {
+                name: r.get(1)?,
+                source: TagSource::parse(&source).unwrap_or_default(),
+            });
+        }
+    }
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE id IN ({marks}) ORDER BY id"
+    ))?;
+    let mut rows = st.query(rusqlite::params_from_iter(ids))?;
+    let mut out = Vec::with_capacity(ids.len());
+    while let Some(r) = rows.next()? {
+        let mut item = item_from_row(r)?;
+        item.tags = tags.remove(&item.id.unwrap_or_default()).unwrap_or_default();
+        out.push(item);
     }
     Ok(out)
 }

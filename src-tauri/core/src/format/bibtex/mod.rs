@@ -154,6 +154,8 @@ pub struct BibWriteOptions {
     pub omit_fields: Vec<String>,
 }
 
+pub use write::BibWriter;
+
 /// Write items as BibTeX or BibLaTeX (see the module docs for the rules).
 pub fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) -> Written {
     write::write(items, extras, opts)

@@ -395,21 +395,61 @@ fn crossref_target(item: &Item) -> Option<String> {
 }
 
 pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) -> Written {
-    let mode = opts.mode;
-    let ascii = opts.ascii.unwrap_or(mode == BibMode::Bibtex);
-    let omit: HashSet<String> = opts.omit_fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
-    let mut diagnostics = Vec::new();
-
-    // Keys: generated where empty, duplicates reported.
-    let mut taken: HashSet<String> = items.iter().map(|i| i.key.clone()).filter(|k| !k.is_empty()).collect();
-    let mut keys: Vec<String> = Vec::with_capacity(items.len());
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut w = BibWriter::new(extras, opts);
+    w.reserve_keys(items.iter().map(|i| i.key.as_str()));
     for it in items {
+        w.add(it);
+    }
+    w.finish()
+}
+
+/// Writes entries one at a time (a large export never holds all its items), then sorts them
+/// by key and frames them with `@preamble`, the `@string`s they use and `@comment`s.
+pub struct BibWriter<'e> {
+    extras: &'e BibExtras,
+    opts: BibWriteOptions,
+    ascii: bool,
+    omit: HashSet<String>,
+    diagnostics: Vec<Diagnostic>,
+    /// Keys in use (for keys generated for items without one).
+    taken: HashSet<String>,
+    /// Lowercased keys written (BibTeX compares keys without case).
+    seen: HashSet<String>,
+    /// Macros the entries use (lowercase).
+    used: HashSet<String>,
+    /// Lowercased keys that some entry cross-references.
+    parents: HashSet<String>,
+    /// (key, entry text)
+    entries: Vec<(String, String)>,
+}
+
+impl<'e> BibWriter<'e> {
+    pub fn new(extras: &'e BibExtras, opts: &BibWriteOptions) -> BibWriter<'e> {
+        BibWriter {
+            extras,
+            opts: opts.clone(),
+            ascii: opts.ascii.unwrap_or(opts.mode == BibMode::Bibtex),
+            omit: opts.omit_fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect(),
+            diagnostics: Vec::new(),
+            taken: HashSet::new(),
+            seen: HashSet::new(),
+            used: HashSet::new(),
+            parents: HashSet::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Keys that items added later may carry (so a key generated for an item without one
+    /// does not take them).
+    pub fn reserve_keys<'k>(&mut self, keys: impl Iterator<Item = &'k str>) {
+        self.taken.extend(keys.filter(|k| !k.is_empty()).map(str::to_string));
+    }
+
+    pub fn add(&mut self, it: &Item) {
         let key = if it.key.is_empty() {
             let base = crate::citekey::generate(it, crate::citekey::DEFAULT_PATTERN).unwrap_or_else(|_| "ref".into());
-            let k = crate::citekey::make_unique(&base, |k| taken.contains(k));
-            taken.insert(k.clone());
-            diagnostics.push(Diagnostic::warning(
+            let k = crate::citekey::make_unique(&base, |k| self.taken.contains(k));
+            self.diagnostics.push(Diagnostic::warning(
                 None,
                 format!("item without a citation key written as {k:?}"),
             ));
@@ -417,99 +457,104 @@ pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) 
         } else {
             it.key.clone()
         };
+        self.taken.insert(key.clone());
         if let Some(p) = crate::citekey::key_problem(&key) {
-            diagnostics.push(Diagnostic::warning(None, p));
+            self.diagnostics.push(Diagnostic::warning(None, p));
         }
-        if !seen.insert(key.to_lowercase()) {
-            diagnostics.push(Diagnostic::warning(
+        if !self.seen.insert(key.to_lowercase()) {
+            self.diagnostics.push(Diagnostic::warning(
                 None,
                 format!("duplicate citation key {key:?}; LaTeX will use only one of these entries"),
             ));
         }
-        keys.push(key);
-    }
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| {
-        keys[a]
-            .to_lowercase()
-            .cmp(&keys[b].to_lowercase())
-            .then_with(|| keys[a].cmp(&keys[b]))
-    });
-    if mode == BibMode::Bibtex {
-        // BibTeX needs cross-referenced parents after the entries that refer to them.
-        let parents: HashSet<String> = items
-            .iter()
-            .filter_map(crossref_target)
-            .map(|k| k.to_lowercase())
-            .collect();
-        if !parents.is_empty() {
-            order.sort_by_key(|&i| parents.contains(&keys[i].to_lowercase()));
+        if let Some(t) = crossref_target(it) {
+            self.parents.insert(t.to_lowercase());
         }
-    }
-
-    let mut used: HashSet<String> = HashSet::new();
-    let mut bodies: Vec<String> = Vec::with_capacity(items.len());
-    for &i in &order {
-        let it = &items[i];
-        let key = &keys[i];
-        let text = if key == &it.key {
-            verbatim_source(it, mode, ascii, &omit, &mut used).map(str::to_string)
+        let verbatim = if key == it.key {
+            verbatim_source(it, self.opts.mode, self.ascii, &self.omit, &mut self.used).map(str::to_string)
         } else {
             None
         };
-        let text = text.unwrap_or_else(|| entry_text(it, key, opts, ascii, &omit, &mut used, &mut diagnostics));
-        bodies.push(text);
+        let text = verbatim.unwrap_or_else(|| {
+            entry_text(
+                it,
+                &key,
+                &self.opts,
+                self.ascii,
+                &self.omit,
+                &mut self.used,
+                &mut self.diagnostics,
+            )
+        });
+        self.entries.push((key, text));
     }
 
-    let mut out = String::new();
-    for p in &extras.preambles {
-        out.push_str(&format!("@preamble{{{p}}}\n\n"));
-    }
-    // @string definitions that are used (also through other strings), in their order.
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for (n, v) in &extras.strings {
-            if used.contains(&n.to_ascii_lowercase()) {
-                let before = used.len();
-                macros_in_raw(v, &mut used);
-                changed |= used.len() != before;
+    pub fn finish(self) -> Written {
+        let BibWriter {
+            extras,
+            opts,
+            mut diagnostics,
+            mut used,
+            parents,
+            mut entries,
+            ..
+        } = self;
+        entries.sort_by_cached_key(|(k, _)| (k.to_lowercase(), k.clone()));
+        if opts.mode == BibMode::Bibtex && !parents.is_empty() {
+            // BibTeX needs cross-referenced parents after the entries that refer to them.
+            entries.sort_by_key(|(k, _)| parents.contains(&k.to_lowercase()));
+        }
+        let bodies = entries.into_iter().map(|(_, t)| t);
+        let mut out = String::with_capacity(4096);
+        for p in &extras.preambles {
+            out.push_str(&format!("@preamble{{{p}}}\n\n"));
+        }
+        // @string definitions that are used (also through other strings), in their order.
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (n, v) in &extras.strings {
+                if used.contains(&n.to_ascii_lowercase()) {
+                    let before = used.len();
+                    macros_in_raw(v, &mut used);
+                    changed |= used.len() != before;
+                }
             }
         }
-    }
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    let mut undefined: Vec<&String> = used
-        .iter()
-        .filter(|m| !MONTHS.contains(&m.as_str()) && !extras.strings.iter().any(|(n, _)| n.eq_ignore_ascii_case(m)))
-        .collect();
-    undefined.sort();
-    for m in undefined {
-        diagnostics.push(Diagnostic::warning(
-            None,
-            format!("macro {m:?} is used but has no @string definition in this export"),
-        ));
-    }
-    let mut wrote_string = HashSet::new();
-    for (n, v) in &extras.strings {
-        let l = n.to_ascii_lowercase();
-        if used.contains(&l) && wrote_string.insert(l) {
-            out.push_str(&format!("@string{{{n} = {v}}}\n"));
+        const MONTHS: [&str; 12] = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
+        let mut undefined: Vec<&String> = used
+            .iter()
+            .filter(|m| !MONTHS.contains(&m.as_str()) && !extras.strings.iter().any(|(n, _)| n.eq_ignore_ascii_case(m)))
+            .collect();
+        undefined.sort();
+        for m in undefined {
+            diagnostics.push(Diagnostic::warning(
+                None,
+                format!("macro {m:?} is used but has no @string definition in this export"),
+            ));
         }
+        let mut wrote_string = HashSet::new();
+        for (n, v) in &extras.strings {
+            let l = n.to_ascii_lowercase();
+            if used.contains(&l) && wrote_string.insert(l) {
+                out.push_str(&format!("@string{{{n} = {v}}}\n"));
+            }
+        }
+        if !wrote_string.is_empty() {
+            out.push('\n');
+        }
+        for b in bodies {
+            out.push_str(&b);
+            out.push_str("\n\n");
+        }
+        for c in &extras.comments {
+            out.push_str(&format!("@comment{{{c}}}\n\n"));
+        }
+        if out.ends_with("\n\n") {
+            out.pop();
+        }
+        Written { text: out, diagnostics }
     }
-    if !wrote_string.is_empty() {
-        out.push('\n');
-    }
-    for b in bodies {
-        out.push_str(&b);
-        out.push_str("\n\n");
-    }
-    for c in &extras.comments {
-        out.push_str(&format!("@comment{{{c}}}\n\n"));
-    }
-    if out.ends_with("\n\n") {
-        out.pop();
-    }
-    Written { text: out, diagnostics }
 }

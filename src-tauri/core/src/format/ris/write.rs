@@ -275,28 +275,69 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String, diags: &mut Vec<Diagno
 
 /// Write items as RIS. An unedited item imported from RIS is written as its original record.
 pub fn write(items: &[Item], opts: &RisWriteOptions) -> Written {
-    let omit = Omit::new(opts);
-    let mut w = Written::default();
-    let mut skipped: Vec<String> = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        if opts.omit_fields.is_empty() {
+    let mut w = RisWriter::new(opts);
+    for it in items {
+        w.add(it);
+    }
+    w.finish(false)
+}
+
+/// Writes records one at a time (a large export never holds all its items).
+pub struct RisWriter {
+    omit: Omit,
+    keep_verbatim: bool,
+    diagnostics: Vec<Diagnostic>,
+    skipped: Vec<String>,
+    /// (key, record text)
+    records: Vec<(String, String)>,
+}
+
+impl RisWriter {
+    pub fn new(opts: &RisWriteOptions) -> RisWriter {
+        RisWriter {
+            omit: Omit::new(opts),
+            keep_verbatim: opts.omit_fields.is_empty(),
+            diagnostics: Vec::new(),
+            skipped: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, item: &Item) {
+        if self.keep_verbatim {
             if let Some(v) = verbatim(item) {
-                w.text.push_str(&v);
-                continue;
+                self.records.push((item.key.clone(), v));
+                return;
             }
         }
-        write_item(item, &omit, &mut w.text, &mut w.diagnostics, i);
+        let mut text = String::new();
+        write_item(item, &self.omit, &mut text, &mut self.diagnostics, self.records.len());
         for e in &item.extra {
-            if !tags::is_tag(&e.name) && !skipped.contains(&e.name) {
-                skipped.push(e.name.clone());
+            if !tags::is_tag(&e.name) && !self.skipped.contains(&e.name) {
+                self.skipped.push(e.name.clone());
             }
         }
+        self.records.push((item.key.clone(), text));
     }
-    if !skipped.is_empty() && !omit.extra {
-        w.diagnostics.push(Diagnostic::info(
-            None,
-            format!("fields without a RIS tag were not written: {}", skipped.join(", ")),
-        ));
+
+    /// The text, records in the order added or (`by_key`) sorted by citation key.
+    pub fn finish(mut self, by_key: bool) -> Written {
+        if by_key {
+            self.records.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        let mut w = Written {
+            text: String::with_capacity(self.records.iter().map(|r| r.1.len()).sum()),
+            diagnostics: self.diagnostics,
+        };
+        for (_, r) in self.records {
+            w.text.push_str(&r);
+        }
+        if !self.skipped.is_empty() && !self.omit.extra {
+            w.diagnostics.push(Diagnostic::info(
+                None,
+                format!("fields without a RIS tag were not written: {}", self.skipped.join(", ")),
+            ));
+        }
+        w
     }
-    w
 }
