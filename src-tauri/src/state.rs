@@ -3,6 +3,7 @@
 use crate::error::{CmdResult, CommandError};
 use folio::Library;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub struct Open {
@@ -14,12 +15,15 @@ pub struct Open {
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Mutex<Option<Open>>>,
+    /// The running import's cancel flag (outside the library lock, which the import holds).
+    import_cancel: Arc<Mutex<Option<Arc<AtomicBool>>>>,
 }
 
 impl AppState {
     pub fn empty() -> AppState {
         AppState {
             inner: Arc::new(Mutex::new(None)),
+            import_cancel: Default::default(),
         }
     }
 
@@ -39,6 +43,33 @@ impl AppState {
     pub fn from_library(library: Library, path: PathBuf) -> AppState {
         AppState {
             inner: Arc::new(Mutex::new(Some(Open { library, path }))),
+            import_cancel: Default::default(),
+        }
+    }
+
+    /// A fresh cancel flag for an import that is about to start.
+    pub fn begin_import(&self) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        *self.import_cancel.lock().unwrap_or_else(|p| p.into_inner()) = Some(flag.clone());
+        flag
+    }
+
+    /// The import has finished (or failed): nothing left to cancel.
+    pub fn end_import(&self, flag: &Arc<AtomicBool>) {
+        let mut g = self.import_cancel.lock().unwrap_or_else(|p| p.into_inner());
+        if g.as_ref().is_some_and(|f| Arc::ptr_eq(f, flag)) {
+            *g = None;
+        }
+    }
+
+    /// Ask the running import to stop. Returns whether one was running.
+    pub fn cancel_import(&self) -> bool {
+        match self.import_cancel.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(f) => {
+                f.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
         }
     }
 
