@@ -3,6 +3,7 @@
 import { clear, debounce, h, isMac, isTextInput } from "../lib/dom";
 import { dialogs, ipc, onFileDrop, onLibraryChanged } from "../lib/ipc";
 import { setDropHandler, targetAt } from "./drag";
+import { DuplicatesView } from "./duplicates";
 import { copyBibtex, copyCite, openExportDialog } from "./exporter";
 import { importClipboardText, importFromDialog, importPaths } from "./importer";
 import { ItemPane } from "./itempane";
@@ -38,8 +39,33 @@ export async function startApp(root: HTMLElement) {
     h("button", { class: "btn", title: `Redo (${mod}+Shift+Z)`, "data-action": "redo", onclick: () => redo(), text: "Redo" }),
     h("div", { class: "search-wrap" }, search, queryErr),
   );
+  const dupView = new DuplicatesView();
   const main = h("main", { class: "middle pane" }, table.el);
   const layout = h("div", { class: "layout" }, sidebarEl, main, pane.el);
+  const setDupCount = (n: number) => {
+    store.s.duplicates = n;
+    const c = sidebarEl.querySelector("[data-nav=duplicates] .count");
+    if (c) c.textContent = String(n);
+  };
+  dupView.onCount = setDupCount;
+  // The left pane's duplicate count, recounted a moment after changes (not on every keystroke).
+  const countDuplicates = debounce(async () => {
+    if (store.s.view.kind === "duplicates") return;
+    try {
+      setDupCount((await ipc.duplicates()).length);
+    } catch (e) {
+      console.error("duplicates", e);
+    }
+  }, 400);
+  /** The middle shows the table, or the duplicates view (which also takes the item pane's room). */
+  function showMiddle() {
+    const dups = store.s.view.kind === "duplicates";
+    if (dups && !main.contains(dupView.el)) main.replaceChildren(dupView.el);
+    if (!dups && !main.contains(table.el)) main.replaceChildren(table.el);
+    layout.classList.toggle("wide", dups);
+    pane.el.hidden = dups;
+    if (dups) void dupView.load();
+  }
   const status = h("footer", { class: "statusbar" }, count, action, libPath);
   clear(root);
   root.append(toolbar, layout, status);
@@ -94,6 +120,8 @@ export async function startApp(root: HTMLElement) {
   store.on((what) => {
     if (what === "filter") {
       renderSidebar(sidebarEl);
+      showMiddle();
+      if (store.s.view.kind === "duplicates") return;
       table.reload();
       pane.show();
     } else if (what === "selection") {
@@ -151,6 +179,11 @@ export async function startApp(root: HTMLElement) {
       store.clearSelection();
     }
     await refreshSidebar();
+    if (store.s.view.kind === "duplicates") {
+      await dupView.load();
+      return;
+    }
+    countDuplicates();
     await table.reload(true);
     if (store.s.selection.size) {
       // Drop selected items that left the view (deleted, moved).
@@ -293,12 +326,13 @@ export async function startApp(root: HTMLElement) {
     }
   }
 
-  (window as unknown as { folio: unknown }).folio = { store, table, deleteSelection };
+  (window as unknown as { folio: unknown }).folio = { store, table, deleteSelection, dupView };
 
   await refreshSidebar();
   await table.reload();
   pane.show();
   table.focus();
+  countDuplicates();
   document.body.dataset.ready = "true";
 }
 

@@ -17,7 +17,7 @@ export function renderSidebar(root: HTMLElement) {
     root.appendChild(h("div", { class: "muted pad", text: "No library open" }));
     return;
   }
-  const nav = (label: string, count: number, active: boolean, onclick: () => void, extra: Record<string, string> = {}) =>
+  const nav = (label: string, count: number | string, active: boolean, onclick: () => void, extra: Record<string, string> = {}) =>
     h(
       "div",
       { class: `nav-row${active ? " active" : ""}`, tabindex: 0, role: "treeitem", onclick, ...extra },
@@ -34,6 +34,12 @@ export function renderSidebar(root: HTMLElement) {
   );
   root.appendChild(nav("Unfiled", sb.unfiled, v.kind === "unfiled", () => store.setView({ kind: "unfiled" }), { "data-nav": "unfiled" }));
   root.appendChild(nav("Trash", sb.trash, v.kind === "trash", () => store.setView({ kind: "trash" }), { "data-nav": "trash" }));
+  root.appendChild(
+    nav("Duplicates", store.s.duplicates ?? "…", v.kind === "duplicates", () => store.setView({ kind: "duplicates" }), {
+      "data-nav": "duplicates",
+      title: "Items that are (or may be) the same work",
+    }),
+  );
 
   // Collections
   root.appendChild(
@@ -70,6 +76,7 @@ export function renderSidebar(root: HTMLElement) {
           "data-access": a.status,
           onclick: () => {
             store.s.access = on ? store.s.access.filter((x) => x !== a.status) : [...store.s.access, a.status];
+            if (store.s.view.kind === "duplicates") store.s.view = { kind: "library" };
             store.clearSelection();
             store.emit("filter");
           },
@@ -96,6 +103,7 @@ export function renderSidebar(root: HTMLElement) {
           "data-tag": t.name,
           onclick: () => {
             store.s.tags = on ? store.s.tags.filter((x) => x.toLowerCase() !== t.name.toLowerCase()) : [...store.s.tags, t.name];
+            if (store.s.view.kind === "duplicates") store.s.view = { kind: "library" };
             store.clearSelection();
             store.emit("filter");
           },
