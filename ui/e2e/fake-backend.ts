@@ -80,6 +80,8 @@ export class FakeBackend {
   calls: { cmd: string; args: Args }[] = [];
   /** Files the fake "file system" knows: path -> items to import (or an error diagnostic). */
   files: Record<string, { title: string; access?: string; doi?: string }[] | { error: string; line: number } | { slow: number }> = {};
+  /** What the app wrote to the clipboard (through the clipboard plugin). */
+  clipboard = "";
   /** Set by import_cancel while a slow import runs. */
   cancelled = false;
   importing = false;
@@ -539,6 +541,9 @@ export class FakeBackend {
         return (a.selection as { keys: string[] }).keys.map((k) => `@article{${k},\n}\n`).join("\n");
       case "open_library":
         return a.path;
+      case "plugin:clipboard-manager|write_text":
+        this.clipboard = String(a.text);
+        return null;
       case "plugin:dialog|save":
         return this.savePath;
       case "plugin:dialog|open":

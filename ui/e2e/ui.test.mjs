@@ -349,12 +349,12 @@ describe("keyboard", () => {
     await page.click(".tr[data-key=flores2022] .td");
     await page.click(".tr[data-key=steen2020] .td", { modifiers: ["Control"] });
     await page.keyboard.press("Control+Shift+c");
-    await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("\\cite{"));
-    const cite = await page.evaluate(() => navigator.clipboard.readText());
+    await page.waitForFunction(() => window.__fake.clipboard.startsWith("\\cite{"));
+    const cite = await page.evaluate(() => window.__fake.clipboard);
     assert.match(cite, /^\\cite\{(flores2022,steen2020|steen2020,flores2022)\}$/);
     await page.click("[data-action=file-menu]");
     await page.click("[data-menu=copy-bibtex]");
-    await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("@article"));
+    await page.waitForFunction(() => window.__fake.clipboard.startsWith("@article"));
     assert.equal((await calls("export_text"))[0].format, "bibtex");
   });
 

@@ -172,3 +172,119 @@ describe("import options and progress", () => {
     assert.match(await page.textContent("[data-summary]"), /^20 added/);
   });
 });
+
+describe("LaTeX workflow", () => {
+  test("auto-exports: add from a collection's menu (scope, format, options, save dialog), list, run, remove", async () => {
+    await page.click("[data-collection='Thesis']", { button: "right" });
+    await page.click("[data-menu=collection-autoexport]");
+    await page.waitForSelector("[data-modal=autoexports] [data-empty=autoexports]");
+    assert.equal(await page.inputValue("[data-input=ae-scope]"), "collection");
+    assert.equal(await page.inputValue("[data-input=ae-collection]"), "1");
+    await page.selectOption("[data-input=ae-format]", "biblatex");
+    await page.selectOption("[data-input=ae-encoding]", "unicode");
+    await page.check("[data-omit=abstract]");
+    await page.check("[data-omit=file]");
+    await page.evaluate(() => (window.__fake.savePath = "/home/test/thesis/refs.bib"));
+    await page.click("[data-action=ae-add]");
+    await page.waitForSelector("[data-autoexport='/home/test/thesis/refs.bib']");
+    const [add] = await calls("auto_export_add");
+    assert.deepEqual(add.export, { path: "/home/test/thesis/refs.bib", format: "biblatex", scope: { kind: "collection", collectionId: 1, recursive: true }, ascii: false, omitFields: ["abstract", "file"] });
+    const [dlg] = await calls("plugin:dialog|save");
+    assert.equal(dlg.options.defaultPath, "Thesis.bib");
+    assert.match(await page.textContent("[data-autoexport] [data-ae-status]"), /items · last run/);
+    await page.screenshot({ path: join(SHOTS, "ui-mock-autoexports.png") });
+    await page.click("[data-action=ae-run]");
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "auto_export_run"));
+    await page.click("[data-action=ae-remove]");
+    await page.waitForSelector("[data-empty=autoexports]");
+    assert.deepEqual((await calls("auto_export_remove"))[0], { path: "/home/test/thesis/refs.bib" });
+    // the global dialog from the File menu, with a tag scope
+    await page.keyboard.press("Escape");
+    await page.click("[data-action=file-menu]");
+    await page.click("[data-menu=auto-exports]");
+    await page.waitForSelector("[data-modal=autoexports]");
+    await page.selectOption("[data-input=ae-scope]", "tag");
+    await page.selectOption("[data-input=ae-tag]", "co-production");
+    await page.click("[data-action=ae-add]");
+    await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === "auto_export_add").length === 2);
+    assert.deepEqual((await calls("auto_export_add"))[1].export.scope, { kind: "tag", name: "co-production" });
+  });
+
+  test("a dropped .tex exports what its .aux cites, reports missing keys, registers the .aux", async () => {
+    await page.evaluate(() => (window.__fake.aux["/papers/p.aux"] = ["jaspers2019", "steen2020", "ghost1999"]));
+    await page.evaluate(() => window.__emit("tauri://drag-drop", { paths: ["/papers/p.tex"], position: { x: 600, y: 300 } }));
+    await page.waitForSelector("[data-modal=aux]");
+    assert.match(await page.textContent("[data-aux-summary]"), /p\.aux cites 2 entries/);
+    assert.match(await page.textContent("[data-aux-missing]"), /ghost1999 — not in the library/);
+    assert.ok(await page.isChecked("[data-input=aux-register]"));
+    await page.evaluate(() => (window.__fake.savePath = "/papers/p.bib"));
+    await page.click("[data-action=aux-export]");
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "aux_register"));
+    assert.deepEqual((await calls("export_aux"))[0], { path: "/papers/p.tex", format: "bibtex", out: "/papers/p.bib" });
+    assert.equal((await calls("plugin:dialog|save"))[0].options.defaultPath, "p.bib");
+    await page.waitForFunction(() => [...document.querySelectorAll(".toast")].some((t) => /Exported the 2 cited items to \/papers\/p\.bib \(1 missing: ghost1999\)/.test(t.textContent)));
+    assert.equal((await calls("import_files")).length, 0, "a LaTeX file is not imported");
+  });
+
+  test("changing a protected key asks first, naming the key and why; confirm retries with force; undo", async () => {
+    await page.evaluate(() => (window.__fake.protectedKeys.jaspers2019 = "cited in /papers/p.aux"));
+    await page.click(".tr[data-key=jaspers2019] .td");
+    await page.waitForSelector("[data-field=key]");
+    await page.fill("[data-field=key]", "jaspers2019x");
+    await page.press("[data-field=key]", "Enter");
+    await page.waitForSelector("[data-modal=protected-key]");
+    assert.match(await page.textContent("[data-protected]"), /jaspers2019 — cited in \/papers\/p\.aux/);
+    await page.screenshot({ path: join(SHOTS, "ui-mock-protected-key.png") });
+    // Cancel: nothing changes
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("[data-modal=protected-key]", { state: "detached" });
+    assert.equal(await page.inputValue("[data-field=key]"), "jaspers2019");
+    await page.fill("[data-field=key]", "jaspers2019x");
+    await page.press("[data-field=key]", "Enter");
+    await page.click("[data-action=confirm-protected]");
+    await page.waitForSelector(".tr[data-key=jaspers2019x]");
+    const edits = (await calls("edit_field")).filter((c) => c.field === "key");
+    assert.deepEqual(edits.map((c) => c.force), [false, false, true]);
+    await page.click(".tr[data-key=jaspers2019x] .td");
+    await page.keyboard.press("Control+z");
+    await page.waitForSelector(".tr[data-key=jaspers2019]");
+    // regenerating a protected key asks too
+    await page.click(".tr[data-key=jaspers2019] .td", { button: "right" });
+    await page.click("[data-menu=row-regenerate]");
+    await page.waitForSelector("[data-modal=protected-key]");
+    await page.click("[data-action=confirm-protected]");
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "regenerate_keys" && c.args.force));
+  });
+
+  test("quick copy: \\cite with the chosen command, formatted references from the context menu", async () => {
+    await page.click(".tr[data-key=flores2022] .td");
+    await page.click(".tr[data-key=steen2020] .td", { modifiers: ["Control"] });
+    await page.click("[data-action=file-menu]");
+    await page.click("[data-menu=cite-settings]");
+    await page.check("[data-cite=citep]");
+    await page.click("[data-action=cite-save]");
+    await page.click(".tr[data-key=steen2020] .td", { modifiers: ["Control"] });
+    await page.click(".tr[data-key=steen2020] .td", { modifiers: ["Control"] });
+    await page.keyboard.press("Control+Shift+c");
+    await page.waitForFunction(() => window.__fake.clipboard.startsWith("\\citep{"));
+    assert.match(await page.evaluate(() => window.__fake.clipboard), /^\\citep\{(flores2022,steen2020|steen2020,flores2022)\}$/);
+    // kept after a reload
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    await page.click(".tr[data-key=jaspers2019] .td");
+    await page.keyboard.press("Control+Shift+c");
+    await page.waitForFunction(() => window.__fake.clipboard === "\\citep{jaspers2019}");
+    for (const [style, re] of [
+      ["apa", /^Jaspers, A\. \(2019\)\. Temporary use of vacant spaces\./],
+      ["ieee", /^\[1\] A\. Jaspers/],
+    ]) {
+      await page.click(".tr[data-key=jaspers2019] .td", { button: "right" });
+      await page.click(`[data-menu=row-copy-ref-${style}]`);
+      await page.waitForFunction((re) => new RegExp(re).test(window.__fake.clipboard), re.source);
+    }
+    assert.deepEqual((await calls("format_references")).map((c) => c.style), ["apa", "ieee"]);
+    await page.click(".tr[data-key=jaspers2019] .td", { button: "right" });
+    await page.screenshot({ path: join(SHOTS, "ui-mock-row-menu.png") });
+    assert.deepEqual(errors, []);
+  });
+});

@@ -4,7 +4,8 @@ import { clear, debounce, h, isMac, isTextInput } from "../lib/dom";
 import { dialogs, ipc, onFileDrop, onLibraryChanged } from "../lib/ipc";
 import { setDropHandler, targetAt } from "./drag";
 import { DuplicatesView } from "./duplicates";
-import { copyBibtex, copyCite, openExportDialog } from "./exporter";
+import { copyBibtex, openExportDialog } from "./exporter";
+import { citeCommand, copyCite, copyReference, handleAuxDrop, isLatexFile, openAutoExports, openCiteSettings, regenerateKeys, STYLES } from "./latex";
 import { importClipboardText, importFromDialog, importPaths } from "./importer";
 import { ItemPane } from "./itempane";
 import { promptName, renderSidebar } from "./sidebar";
@@ -96,6 +97,7 @@ export async function startApp(root: HTMLElement) {
     queryErr.textContent = msg ?? "";
     search.classList.toggle("invalid", !!msg);
   };
+  table.onContextMenu = (e) => rowMenu(e);
   table.onOpen = () => (pane.el.querySelector("[data-field=title]") as HTMLElement | null)?.focus();
 
   async function refreshSidebar() {
@@ -202,7 +204,13 @@ export async function startApp(root: HTMLElement) {
     document.querySelectorAll(".file-over").forEach((x) => x.classList.remove("file-over"));
     if (e.type === "drop") {
       dropHint.hidden = true;
-      importPaths(e.paths, t?.target.collection ?? store.targetCollection());
+      // A LaTeX .aux (or .tex beside its .aux): export what it cites; anything else is imported.
+      const latex = e.paths.filter(isLatexFile);
+      const refs = e.paths.filter((p) => !isLatexFile(p));
+      (async () => {
+        for (const p of latex) await handleAuxDrop(p);
+        if (refs.length) await importPaths(refs, t?.target.collection ?? store.targetCollection());
+      })();
     } else {
       dropHint.hidden = false;
       dropHint.textContent = t?.target.collection ? `Drop to import into “${t.target.collection}”` : "Drop to import";
@@ -353,6 +361,10 @@ function fileMenu(table: Table): HTMLElement {
     ["Export…", `${mod}+E`, openExportDialog, "export"],
     ["Copy BibTeX", `${mod}+C`, copyBibtex, "copy-bibtex"],
     ["Copy \\cite{key}", `${mod}+Shift+C`, copyCite, "copy-cite"],
+    ...STYLES.map((st): [string, string, () => void, string] => [`Copy reference (${st.label})`, "", () => copyReference(st.id), `copy-ref-${st.id}`]),
+    ["Citation command…", "", openCiteSettings, "cite-settings"],
+    ["Regenerate citation keys", "", regenerateKeys, "regenerate-keys"],
+    ["Auto-exports…", "", () => openAutoExports(), "auto-exports"],
     ["Select all", `${mod}+A`, () => table.selectAll(), "select-all"],
     ["Open library…", "", () => pickLibrary(false), "open-library"],
     ["New library…", "", () => pickLibrary(true), "new-library"],
@@ -416,4 +428,38 @@ async function emptyTrash() {
   } catch (e) {
     showError(e, "Empty trash");
   }
+}
+
+/** The item table's context menu (on the selection). */
+function rowMenu(e: MouseEvent) {
+  document.querySelectorAll(".menu-pop.row-pop").forEach((m) => m.remove());
+  const item = (label: string, id: string, fn: () => void) =>
+    h("button", {
+      role: "menuitem",
+      "data-menu": id,
+      onclick: () => {
+        pop.remove();
+        fn();
+      },
+      text: label,
+    });
+  const pop = h(
+    "div",
+    { class: "menu-pop row-pop", role: "menu", style: `left:${Math.min(e.clientX, window.innerWidth - 240)}px;top:${Math.min(e.clientY, window.innerHeight - 300)}px` },
+    item("Copy BibTeX", "row-copy-bibtex", copyBibtex),
+    item(`Copy \\${citeCommand()}{key}`, "row-copy-cite", copyCite),
+    ...STYLES.map((st) => item(`Copy reference (${st.label})`, `row-copy-ref-${st.id}`, () => copyReference(st.id))),
+    item("Regenerate citation key", "row-regenerate", regenerateKeys),
+    item("Export…", "row-export", openExportDialog),
+  );
+  document.body.appendChild(pop);
+  (pop.firstElementChild as HTMLElement).focus();
+  pop.addEventListener("keydown", (k) => {
+    const btns = [...pop.querySelectorAll("button")];
+    const i = btns.indexOf(document.activeElement as HTMLButtonElement);
+    if (k.key === "ArrowDown") btns[(i + 1) % btns.length].focus();
+    if (k.key === "ArrowUp") btns[(i - 1 + btns.length) % btns.length].focus();
+    if (k.key === "Escape") pop.remove();
+  });
+  setTimeout(() => window.addEventListener("click", () => pop.remove(), { once: true }));
 }

@@ -4,6 +4,7 @@ import { clear, h } from "../lib/dom";
 import { ipc } from "../lib/ipc";
 import type { Collection } from "../lib/types";
 import { beginDrag } from "./drag";
+import { openAutoExports } from "./latex";
 import { store } from "./store";
 import { showError, toast } from "./toast";
 
@@ -167,13 +168,19 @@ function renderCollection(parent: HTMLElement, c: Collection, depth: number) {
 }
 
 function collectionMenu(e: MouseEvent, row: HTMLElement, c: Collection) {
-  document.querySelector(".menu-pop")?.remove();
+  document.querySelectorAll(".menu-pop.coll-pop").forEach((m) => m.remove());
   const pop = h(
     "div",
-    { class: "menu-pop", style: `left:${e.clientX}px;top:${e.clientY}px`, role: "menu" },
+    { class: "menu-pop coll-pop", style: `left:${e.clientX}px;top:${e.clientY}px`, role: "menu" },
     h("button", { role: "menuitem", onclick: () => (pop.remove(), promptName(row.parentElement!, c.path, "")), text: "New subcollection…" }),
     h("button", { role: "menuitem", onclick: () => (pop.remove(), startRename(row, c)), text: "Rename (F2)" }),
     h("button", { role: "menuitem", onclick: () => (pop.remove(), ipc.collectionMove(c.path, null).catch(showError)), text: "Move to top level" }),
+    h("button", {
+      role: "menuitem",
+      "data-menu": "collection-autoexport",
+      onclick: () => (pop.remove(), openAutoExports({ kind: "collection", collectionId: c.id, recursive: true })),
+      text: "Auto-export…",
+    }),
     h("button", { role: "menuitem", onclick: () => (pop.remove(), deleteCollection(c)), text: "Delete (Del)" }),
   );
   document.body.appendChild(pop);

@@ -4,6 +4,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { writeText } from "@tauri-apps/plugin-clipboard-manager";
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import {
   AppError,
@@ -160,5 +161,17 @@ export const dialogs = {
       filters: [{ name: "Folio library", extensions: ["sqlite", "db"] }],
     });
     return typeof r === "string" ? r : null;
+  },
+};
+
+/** The system clipboard (write only), through the official plugin: WebKitGTK's web clipboard
+ * needs a user gesture and is off for scripts by default. */
+export const clipboard = {
+  async writeText(text: string): Promise<void> {
+    try {
+      await writeText(text);
+    } catch (e) {
+      throw toAppError(e);
+    }
   },
 };
