@@ -431,9 +431,14 @@ pub async fn format_references(state: State<'_, AppState>, keys: Vec<String>, st
 
 // ----- duplicates ------------------------------------------------------------------------------
 
+/// Duplicate groups, read on the second handle: a large library takes a moment, and edits,
+/// scrolling and imports must not wait for it.
 #[tauri::command]
 pub async fn duplicates(state: State<'_, AppState>) -> CmdResult<Vec<DuplicateGroupDto>> {
-    run(&state, |o| ops::duplicates(&o.library)).await
+    let st = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || st.read(ops::duplicates))
+        .await
+        .map_err(|e| CommandError::new("internal", format!("worker failed: {e}")))?
 }
 
 #[tauri::command]

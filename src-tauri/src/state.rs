@@ -17,6 +17,11 @@ pub struct AppState {
     inner: Arc<Mutex<Option<Open>>>,
     /// The running import's cancel flag (outside the library lock, which the import holds).
     import_cancel: Arc<Mutex<Option<Arc<AtomicBool>>>>,
+    /// A second, read-only use of the same library file for slow reads (the duplicate count):
+    /// SQLite lets it read while the main handle writes, so they never wait for each other.
+    reader: Arc<Mutex<Option<Open>>>,
+    /// The open library's path (readable while a long action holds `inner`).
+    path: Arc<Mutex<Option<PathBuf>>>,
 }
 
 impl AppState {
@@ -24,6 +29,8 @@ impl AppState {
         AppState {
             inner: Arc::new(Mutex::new(None)),
             import_cancel: Default::default(),
+            reader: Default::default(),
+            path: Default::default(),
         }
     }
 
@@ -37,14 +44,39 @@ impl AppState {
             library,
             path: path.to_path_buf(),
         });
+        *self.path.lock().unwrap_or_else(|p| p.into_inner()) = Some(path.to_path_buf());
         Ok(())
     }
 
     pub fn from_library(library: Library, path: PathBuf) -> AppState {
         AppState {
-            inner: Arc::new(Mutex::new(Some(Open { library, path }))),
+            inner: Arc::new(Mutex::new(Some(Open {
+                library,
+                path: path.clone(),
+            }))),
             import_cancel: Default::default(),
+            reader: Default::default(),
+            path: Arc::new(Mutex::new(Some(path))),
         }
+    }
+
+    /// Run a slow read on the second handle (opened on first use, reopened after another
+    /// library was opened), so it never holds up the main one.
+    pub fn read<T>(&self, f: impl FnOnce(&Library) -> CmdResult<T>) -> CmdResult<T> {
+        let path = self
+            .path
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| CommandError::new("no-library", "no library is open"))?;
+        let mut guard = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.as_ref().is_none_or(|o| o.path != path) {
+            *guard = Some(Open {
+                library: Library::open(&path)?,
+                path,
+            });
+        }
+        f(&guard.as_ref().expect("opened above").library)
     }
 
     /// A fresh cancel flag for an import that is about to start.

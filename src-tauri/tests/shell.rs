@@ -504,3 +504,14 @@ fn aux_export_register_and_formatted_references() {
         "invalid-input"
     );
 }
+
+#[test]
+fn slow_reads_use_a_second_handle_that_sees_committed_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library_with_duplicates(dir.path());
+    let state = AppState::from_library(lib, dir.path().join("lib.sqlite"));
+    assert_eq!(state.read(ops::duplicates).unwrap().len(), 1);
+    state.with(|o| ops::merge_exact(&mut o.library)).unwrap();
+    assert!(state.read(ops::duplicates).unwrap().is_empty());
+    assert_eq!(AppState::empty().read(ops::duplicates).unwrap_err().code, "no-library");
+}
