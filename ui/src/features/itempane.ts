@@ -112,7 +112,7 @@ export class ItemPane {
     const id = it.id;
     const save = async (field: string, value: string, input?: HTMLElement) => {
       try {
-        const what = field === "key" ? "Changing the key" : `Editing ${field}`;
+        const what = "This edit";
         const r = await withKeyConfirm(what, (force) => ipc.editField(id, field, value, force));
         if (r == null) {
           // Not confirmed: show the stored value again.

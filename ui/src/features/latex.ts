@@ -366,7 +366,7 @@ export async function handleAuxDrop(path: string) {
         dlg.close();
         const r = await ipc.exportAux(path, fmt.value, out);
         if (reg.checked && !info.registered) await ipc.auxRegister(path);
-        toast(`Exported the ${r.items} cited item${r.items === 1 ? "" : "s"} to ${out}${info.missing.length ? ` (${info.missing.length} missing: ${info.missing.join(", ")})` : ""}`, info.missing.length ? "error" : "info");
+        toast(`Exported the ${r.items} cited item${r.items === 1 ? "" : "s"} to ${out}${info.missing.length ? ` (${info.missing.length} missing: ${info.missing.join(", ")})` : ""}`, "info", info.missing.length ? 10000 : 4000);
       } catch (e) {
         showError(e, "Export cited references");
       }
