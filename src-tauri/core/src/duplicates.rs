@@ -58,6 +58,12 @@ pub(crate) fn dedupe_index(conn: &rusqlite::Connection) -> Result<(Index, Vec<It
     Ok((idx, rows))
 }
 
+/// The live library as a duplicate index, with the key of each position.
+pub(crate) fn dedupe_index_keys(conn: &rusqlite::Connection) -> Result<(Index, Vec<String>)> {
+    let (idx, rows) = dedupe_index(conn)?;
+    Ok((idx, rows.into_iter().map(|i| i.key).collect()))
+}
+
 impl Library {
     /// The live library as a duplicate index (positions line up with the returned items).
     pub(crate) fn dedupe_index(&self) -> Result<(Index, Vec<Item>)> {

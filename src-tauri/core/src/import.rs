@@ -157,7 +157,7 @@ fn read_input(path: &Path, opts: &ImportOptions) -> Result<Input> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::InvalidInput(format!("{}: the file is empty", path.display())));
     }
-    let decoded = format::decode(&bytes, opts.encoding.as_deref())
+    let decoded = format::decode_owned(bytes, opts.encoding.as_deref())
         .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?;
     Ok(Input {
         name: path.display().to_string(),
@@ -165,15 +165,6 @@ fn read_input(path: &Path, opts: &ImportOptions) -> Result<Input> {
         text: decoded.text,
         encoding: decoded.encoding.to_string(),
     })
-}
-
-fn parse_input(input: &Input, format: Format, ctx: &mut bibtex::BibContext) -> Parsed {
-    match format {
-        Format::Bibtex | Format::Biblatex => bibtex::parse(&input.text, ctx),
-        Format::Ris => format::ris::parse(&input.text),
-        Format::ResultsText => format::results_text::parse(&input.text),
-        Format::Json => format::json::parse(&input.text),
-    }
 }
 
 fn merge_extras(into: &mut BibExtras, new: &BibExtras, diags: &mut Vec<Diagnostic>) -> bool {
@@ -297,33 +288,32 @@ impl Library {
         self.import_inputs(vec![input], opts, &mut |_| {})
     }
 
+    /// The import pipeline: a reader thread parses the inputs one entry at a time and
+    /// computes what needs no library state (duplicate fingerprint, JSON columns, sort keys,
+    /// index row) while this thread stores the entries in one transaction. Only a bounded
+    /// number of entries is in flight, so memory stays flat however large the file.
     fn import_inputs(
         &mut self,
         inputs: Vec<Input>,
         opts: &ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportReport> {
-        // Parse everything first (no transaction held while parsing).
-        let mut ctx = bibtex::BibContext::new();
         let trace = Trace::new();
-        let mut parsed = Vec::with_capacity(inputs.len());
-        for input in &inputs {
-            let format = match opts.format {
-                Some(f) => f,
+        let formats = inputs
+            .iter()
+            .map(|input| match opts.format {
+                Some(f) => Ok(f),
                 None => format::sniff(&input.text, input.extension.as_deref()).ok_or_else(|| {
                     Error::InvalidInput(format!(
                         "{}: cannot tell the format (not BibTeX, RIS, search results or Folio JSON); choose one with --format",
                         input.name
                     ))
-                })?,
-            };
-            parsed.push((format, parse_input(input, format, &mut ctx)));
-        }
-        trace.mark("parse");
-        let total: usize = parsed.iter().map(|(_, p)| p.items.len()).sum();
+                }),
+            })
+            .collect::<Result<Vec<Format>>>()?;
         let bytes_total: u64 = inputs.iter().map(|i| i.text.len() as u64).sum();
         let pattern = self.key_pattern()?;
-        let label = match inputs.as_slice() {
+        let label_for = |total: usize| match inputs.as_slice() {
             [one] => format!(
                 "Import {} ({total} items)",
                 Path::new(&one.name)
@@ -332,151 +322,252 @@ impl Library {
             ),
             many => format!("Import {} files ({total} items)", many.len()),
         };
-        let target = opts.collection.clone();
-        let policy = opts.duplicates;
-        let mut reports = Vec::new();
-        let mut done = 0usize;
-        self.store.write(&label, |w| {
-            // Everything that depends on the library's content is read inside the
-            // transaction, so a concurrent writer cannot invalidate it.
-            let mut taken: HashSet<String> = items::all_keys(w.conn())?;
-            let mut extras = extras_of(w.conn())?;
-            let (mut index, existing) = crate::duplicates::dedupe_index(w.conn())?;
-            let mut index_keys: Vec<String> = existing.into_iter().map(|i| i.key).collect();
-            let coll = match &target {
-                Some(path) => {
-                    let mut parent = None;
-                    for name in collections::split_path(path)? {
-                        parent = Some(match collections::child(w.conn(), parent, &name)? {
-                            Some(id) => id,
-                            None => collections::create(w, parent, &name)?,
-                        });
-                    }
-                    parent
-                }
-                None => None,
-            };
-            let mut extras_changed = false;
-            for (input, (format, p)) in inputs.iter().zip(parsed.into_iter()) {
-                let mut diagnostics = p.diagnostics;
-                extras_changed |= merge_extras(&mut extras, &p.extras, &mut diagnostics);
-                let entries = p.items.len();
-                let mut added_keys = Vec::with_capacity(entries);
-                let mut decisions = Vec::new();
-                let mut coll_paths: Vec<(i64, Vec<String>)> = Vec::new();
-                for pi in p.items {
-                    let mut item = pi.item;
-                    done += 1;
-                    if done % 256 == 0 || done == total {
-                        if opts.cancelled() {
-                            return Err(Error::Cancelled("import"));
-                        }
-                        progress(Progress {
-                            entries: done,
-                            bytes_done: (bytes_total as u128 * done as u128 / total.max(1) as u128) as u64,
-                            bytes_total,
-                        });
-                    }
-                    let fp = Fingerprint::of(&item);
-                    let mut action = None;
-                    if let Some((pos, m)) = index.best(&fp) {
-                        let act = match (m.reason.is_certain(), policy) {
-                            (false, _) => "flagged",
-                            (true, DuplicatePolicy::Skip) => "skipped",
-                            (true, DuplicatePolicy::Merge) => "merged",
-                            (true, DuplicatePolicy::Keep) => "kept",
-                        };
-                        decisions.push(DuplicateDecision {
-                            line: pi.line,
-                            entry_key: item.key.clone(),
-                            title: item.title.clone(),
-                            existing_key: index_keys[pos].clone(),
-                            reason: m.reason,
-                            action: act,
-                        });
-                        action = Some((act, index.get(pos).id));
-                    }
-                    match action {
-                        Some(("skipped", _)) => continue,
-                        Some(("merged", Some(existing_id))) => {
-                            let mut existing = items::load(w.conn(), existing_id)?
-                                .ok_or_else(|| Error::NotFound(format!("no item {existing_id}")))?;
-                            crate::dedupe::merge_into(&mut existing, &item);
-                            items::update(w, &mut existing)?;
-                            if let Some(c) = coll {
-                                collections::add_item(w, c, existing_id)?;
-                            }
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    let (key, diag) = plan_key(&item, &pattern, &taken, pi.line)?;
-                    taken.insert(key.clone());
-                    item.key = key;
-                    if let Some(d) = diag {
-                        diagnostics.push(d);
-                    }
-                    let id = items::insert(w, &mut item)?;
-                    let mut fp = fp;
-                    fp.id = Some(id);
-                    index.add(fp);
-                    index_keys.push(item.key.clone());
-                    if let Some(c) = coll {
-                        collections::add_item(w, c, id)?;
-                    }
-                    if !pi.collections.is_empty() {
-                        coll_paths.push((id, pi.collections));
-                    }
-                    added_keys.push(item.key);
-                }
-                // Folio JSON names the collections its items were in: recreate them.
-                for (id, paths) in coll_paths {
-                    for path in paths {
-                        let mut parent = None;
-                        for name in collections::split_path(&path)? {
-                            parent = Some(match collections::child(w.conn(), parent, &name)? {
-                                Some(id) => id,
-                                None => collections::create(w, parent, &name)?,
-                            });
-                        }
-                        if let Some(c) = parent {
-                            collections::add_item(w, c, id)?;
-                        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(IN_FLIGHT);
+        let inputs_ref = &inputs;
+        let formats_ref = &formats;
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                let mut ctx = bibtex::BibContext::new();
+                for (input, &format) in inputs_ref.iter().zip(formats_ref) {
+                    let mut open = true;
+                    let rest = format::parse_into(&input.text, format, &mut ctx, &mut |pi, offset| {
+                        let fp = Fingerprint::of(&pi.item);
+                        let derived = items::derive(&pi.item);
+                        open = tx
+                            .send(Msg::Item(Box::new(Prepared {
+                                pi,
+                                fp,
+                                derived,
+                                offset,
+                            })))
+                            .is_ok();
+                        open
+                    });
+                    if !open || tx.send(Msg::End(Box::new(rest))).is_err() {
+                        return;
                     }
                 }
-                let report = FileReport {
-                    path: input.name.clone(),
-                    format,
-                    encoding: input.encoding.clone(),
-                    dialect: p.dialect,
-                    repairs: p.repairs,
-                    entries,
-                    added: added_keys.len(),
-                    duplicates: decisions.iter().filter(|d| d.reason.is_certain()).count(),
-                    keys: added_keys,
-                    decisions,
-                    diagnostics,
-                };
-                w.conn().execute(
-                    "INSERT INTO import_batches (at, path, format, content_hash, added, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    rusqlite::params![
-                        crate::text::now_rfc3339(),
-                        report.path,
-                        format.as_str(),
-                        format!("{:016x}", fnv1a(input.text.as_bytes())),
-                        report.added as i64,
-                        serde_json::json!({"entries": report.entries, "errors": report.errors(), "dialect": report.dialect, "repairs": report.repairs}).to_string(),
-                    ],
-                )?;
-                reports.push(report);
+            });
+            let stored = self.store.write(&label_for(0), |w| {
+                let rx = rx;
+                store_entries(
+                    w,
+                    &rx,
+                    inputs_ref,
+                    formats_ref,
+                    opts,
+                    &pattern,
+                    bytes_total,
+                    progress,
+                    &label_for,
+                )
+            });
+            let read = reader.join();
+            trace.mark("parse+store+commit");
+            match read {
+                Ok(()) => stored.map(|files| ImportReport { files }),
+                Err(_) => Err(Error::Format(
+                    "internal error while reading the input; nothing was imported".into(),
+                )),
             }
-            if extras_changed {
-                let json = serde_json::to_string(&extras).map_err(|e| Error::Format(e.to_string()))?;
-                meta::set(w, BIB_EXTRAS, Some(&json))?;
-            }
-            Ok(())
-        })?;
-        trace.mark("store+commit");
-        Ok(ImportReport { files: reports })
+        })
     }
+}
+
+/// Entries (and per-file endings) on their way from the reader thread to the writer.
+const IN_FLIGHT: usize = 512;
+
+enum Msg {
+    Item(Box<Prepared>),
+    /// The current input is read: its diagnostics, dialect, repairs and BibTeX extras.
+    End(Box<Parsed>),
+}
+
+struct Prepared {
+    pi: format::ParsedItem,
+    fp: Fingerprint,
+    derived: items::Derived,
+    /// Bytes of the current input read when this entry was.
+    offset: usize,
+}
+
+/// The writer's side of [`Library::import_inputs`]: stores what the reader sends, one file
+/// after the other, inside the import's transaction. Returns a report per file.
+#[allow(clippy::too_many_arguments)]
+fn store_entries(
+    w: &mut crate::store::Writer<'_>,
+    rx: &std::sync::mpsc::Receiver<Msg>,
+    inputs: &[Input],
+    formats: &[Format],
+    opts: &ImportOptions,
+    pattern: &str,
+    bytes_total: u64,
+    progress: &mut dyn FnMut(Progress),
+    label_for: &dyn Fn(usize) -> String,
+) -> Result<Vec<FileReport>> {
+    // Everything that depends on the library's content is read inside the transaction, so a
+    // concurrent writer cannot invalidate it.
+    let mut taken: HashSet<String> = items::all_keys(w.conn())?;
+    let mut extras = extras_of(w.conn())?;
+    let (mut index, mut index_keys) = crate::duplicates::dedupe_index_keys(w.conn())?;
+    let coll = match &opts.collection {
+        Some(path) => Some(ensure_collection(w, path)?),
+        None => None,
+    };
+    let policy = opts.duplicates;
+    let mut extras_changed = false;
+    let mut reports = Vec::with_capacity(inputs.len());
+    let mut done = 0usize;
+    let mut bytes_before = 0u64;
+    for (input, &format) in inputs.iter().zip(formats) {
+        let mut entries = 0usize;
+        let mut added_keys = Vec::new();
+        let mut decisions = Vec::new();
+        let mut key_diags = Vec::new();
+        let mut coll_paths: Vec<(i64, Vec<String>)> = Vec::new();
+        let rest = loop {
+            let msg = rx.recv().map_err(|_| {
+                Error::Format(format!(
+                    "{}: reading stopped unexpectedly; nothing was imported",
+                    input.name
+                ))
+            })?;
+            let prepared = match msg {
+                Msg::End(rest) => break rest,
+                Msg::Item(p) => p,
+            };
+            let Prepared {
+                pi,
+                fp,
+                derived,
+                offset,
+            } = *prepared;
+            let mut item = pi.item;
+            entries += 1;
+            done += 1;
+            if done % 256 == 0 {
+                if opts.cancelled() {
+                    return Err(Error::Cancelled("import"));
+                }
+                progress(Progress {
+                    entries: done,
+                    bytes_done: (bytes_before + offset as u64).min(bytes_total),
+                    bytes_total,
+                });
+            }
+            let mut action = None;
+            if let Some((pos, m)) = index.best(&fp) {
+                let act = match (m.reason.is_certain(), policy) {
+                    (false, _) => "flagged",
+                    (true, DuplicatePolicy::Skip) => "skipped",
+                    (true, DuplicatePolicy::Merge) => "merged",
+                    (true, DuplicatePolicy::Keep) => "kept",
+                };
+                decisions.push(DuplicateDecision {
+                    line: pi.line,
+                    entry_key: item.key.clone(),
+                    title: item.title.clone(),
+                    existing_key: index_keys[pos].clone(),
+                    reason: m.reason,
+                    action: act,
+                });
+                action = Some((act, index.get(pos).id));
+            }
+            match action {
+                Some(("skipped", _)) => continue,
+                Some(("merged", Some(existing_id))) => {
+                    let mut existing = items::load(w.conn(), existing_id)?
+                        .ok_or_else(|| Error::NotFound(format!("no item {existing_id}")))?;
+                    crate::dedupe::merge_into(&mut existing, &item);
+                    items::update(w, &mut existing)?;
+                    if let Some(c) = coll {
+                        collections::add_item(w, c, existing_id)?;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let (key, diag) = plan_key(&item, pattern, &taken, pi.line)?;
+            taken.insert(key.clone());
+            item.key = key;
+            if let Some(d) = diag {
+                key_diags.push(d);
+            }
+            let id = items::insert_derived(w, &mut item, derived)?;
+            let mut fp = fp;
+            fp.id = Some(id);
+            index.add(fp);
+            index_keys.push(item.key.clone());
+            if let Some(c) = coll {
+                collections::add_item(w, c, id)?;
+            }
+            if !pi.collections.is_empty() {
+                coll_paths.push((id, pi.collections));
+            }
+            added_keys.push(item.key);
+        };
+        bytes_before += input.text.len() as u64;
+        let mut p = *rest;
+        let mut diagnostics = std::mem::take(&mut p.diagnostics);
+        extras_changed |= merge_extras(&mut extras, &p.extras, &mut diagnostics);
+        diagnostics.extend(key_diags);
+        // Folio JSON names the collections its items were in: recreate them.
+        for (id, paths) in coll_paths {
+            for path in paths {
+                let c = ensure_collection(w, &path)?;
+                collections::add_item(w, c, id)?;
+            }
+        }
+        let report = FileReport {
+            path: input.name.clone(),
+            format,
+            encoding: input.encoding.clone(),
+            dialect: p.dialect,
+            repairs: p.repairs,
+            entries,
+            added: added_keys.len(),
+            duplicates: decisions.iter().filter(|d| d.reason.is_certain()).count(),
+            keys: added_keys,
+            decisions,
+            diagnostics,
+        };
+        w.conn().execute(
+            "INSERT INTO import_batches (at, path, format, content_hash, added, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                crate::text::now_rfc3339(),
+                report.path,
+                format.as_str(),
+                format!("{:016x}", fnv1a(input.text.as_bytes())),
+                report.added as i64,
+                serde_json::json!({"entries": report.entries, "errors": report.errors(), "dialect": report.dialect, "repairs": report.repairs}).to_string(),
+            ],
+        )?;
+        reports.push(report);
+    }
+    if opts.cancelled() {
+        return Err(Error::Cancelled("import"));
+    }
+    progress(Progress {
+        entries: done,
+        bytes_done: bytes_total,
+        bytes_total,
+    });
+    if extras_changed {
+        let json = serde_json::to_string(&extras).map_err(|e| Error::Format(e.to_string()))?;
+        meta::set(w, BIB_EXTRAS, Some(&json))?;
+    }
+    w.set_label(label_for(done));
+    Ok(reports)
+}
+
+/// The collection at `path` ("A/B/C"), created (with its parents) when missing.
+fn ensure_collection(w: &mut crate::store::Writer<'_>, path: &str) -> Result<i64> {
+    let mut parent = None;
+    for name in collections::split_path(path)? {
+        parent = Some(match collections::child(w.conn(), parent, &name)? {
+            Some(id) => id,
+            None => collections::create(w, parent, &name)?,
+        });
+    }
+    parent.ok_or_else(|| Error::InvalidInput(format!("{path:?} is not a collection path")))
 }

@@ -124,6 +124,34 @@ pub struct Parsed {
     pub extras: BibExtras,
 }
 
+/// Receives each item as a reader builds it, with how far into the input (bytes) the reader
+/// has got; returns false to stop reading (the import was cancelled or failed).
+pub type Sink<'s> = dyn FnMut(ParsedItem, usize) -> bool + 's;
+
+/// Hand a whole parse's items to a sink (readers that do not stream), with byte offsets spread
+/// evenly over the input. Returns the rest of the parse.
+pub fn feed(mut parsed: Parsed, input_len: usize, sink: &mut Sink<'_>) -> Parsed {
+    let items = std::mem::take(&mut parsed.items);
+    let n = items.len();
+    for (i, pi) in items.into_iter().enumerate() {
+        if !sink(pi, input_len * (i + 1) / n) {
+            break;
+        }
+    }
+    parsed
+}
+
+/// Read `input` in `format`, streaming its items to `sink`; the returned `Parsed` holds the
+/// file-level results (diagnostics, dialect, repairs, BibTeX extras) and no items.
+pub fn parse_into(input: &str, format: Format, ctx: &mut bibtex::BibContext, sink: &mut Sink<'_>) -> Parsed {
+    match format {
+        Format::Bibtex | Format::Biblatex => bibtex::parse_into(input, ctx, sink),
+        Format::Ris => ris::parse_into(input, sink),
+        Format::ResultsText => feed(results_text::parse(input), input.len(), sink),
+        Format::Json => feed(json::parse(input), input.len(), sink),
+    }
+}
+
 /// The text of an export plus warnings about what could not be expressed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Written {
@@ -136,6 +164,40 @@ pub struct Written {
 pub struct Decoded {
     pub text: String,
     pub encoding: &'static str,
+}
+
+/// What kind of binary file `bytes` starts like, if any.
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    [
+        (&b"\x89PNG"[..], "a PNG image"),
+        (b"%PDF", "a PDF document"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+        (b"GIF8", "a GIF image"),
+        (b"\x7fELF", "an executable"),
+        (b"SQLite format 3", "an SQLite database"),
+    ]
+    .into_iter()
+    .find(|(sig, _)| bytes.starts_with(sig))
+    .map(|(_, what)| what)
+}
+
+/// [`decode`] taking the bytes by value: UTF-8 text (the usual case) becomes the `String`
+/// without a copy, so a large file is held in memory once.
+pub fn decode_owned(mut bytes: Vec<u8>, forced: Option<&str>) -> Result<Decoded, String> {
+    if forced.is_none() {
+        let bom = if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+        let body = &bytes[bom..];
+        if binary_kind(body).is_none() && !body.contains(&0) && std::str::from_utf8(body).is_ok() {
+            bytes.drain(..bom);
+            let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+            return Ok(Decoded {
+                text,
+                encoding: "UTF-8",
+            });
+        }
+    }
+    decode(&bytes, forced)
 }
 
 /// Decode a file's bytes: UTF-8 (BOM optional), UTF-16 with a BOM, else Windows-1252 (a
@@ -169,18 +231,8 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, String> {
             encoding: enc.name(),
         });
     }
-    for (sig, what) in [
-        (&b"\x89PNG"[..], "a PNG image"),
-        (b"%PDF", "a PDF document"),
-        (b"\xff\xd8\xff", "a JPEG image"),
-        (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
-        (b"GIF8", "a GIF image"),
-        (b"\x7fELF", "an executable"),
-        (b"SQLite format 3", "an SQLite database"),
-    ] {
-        if bytes.starts_with(sig) {
-            return Err(format!("this is {what}, not a bibliography"));
-        }
+    if let Some(what) = binary_kind(bytes) {
+        return Err(format!("this is {what}, not a bibliography"));
     }
     // UTF-16 without BOM: every other byte zero in the first KiB of ASCII-range text.
     let head = &bytes[..bytes.len().min(1024)];
@@ -259,6 +311,17 @@ mod tests {
     #[test]
     fn decodes() {
         assert_eq!(decode(b"\xef\xbb\xbf@a{x}", None).unwrap().text, "@a{x}");
+        // The by-value path gives the same results.
+        for bytes in [
+            &b"\xef\xbb\xbf@a{x}"[..],
+            b"@a{x}",
+            b"title = {M\xfcller}",
+            b"\xff\xfe@\0a\0",
+            b"\x89PNG\r\n",
+            b"ab\ncd\0ef",
+        ] {
+            assert_eq!(decode_owned(bytes.to_vec(), None), decode(bytes, None), "{bytes:?}");
+        }
         let utf16: Vec<u8> = [0xff, 0xfe]
             .into_iter()
             .chain("TY  - JOUR".encode_utf16().flat_map(|u| u.to_le_bytes()))

@@ -236,7 +236,46 @@ fn delete_fts(w: &mut Writer<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// What the store writes next to an item's own fields: its JSON columns, sort keys and index
+/// row. Computed by [`derive`] off the writer's thread during a bulk import.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    creators_json: String,
+    abstract_json: String,
+    extra_json: String,
+    title_sort: String,
+    creators_sort: String,
+    creators_summary: String,
+    fts: FtsRow,
+    /// The key written into `fts` (the item's key may change before it is stored).
+    fts_key: String,
+}
+
+/// The derived columns of an item as it is now.
+pub fn derive(item: &Item) -> Derived {
+    Derived {
+        creators_json: json(&item.creators),
+        abstract_json: json(&item.r#abstract),
+        extra_json: json(&item.extra),
+        title_sort: title_sort_key(&item.full_title()),
+        creators_sort: creators_sort(item),
+        creators_summary: item.creator_summary(),
+        fts: fts_row(item),
+        fts_key: item.key.clone(),
+    }
+}
+
 fn write_row(conn: &Connection, id: Option<i64>, item: &Item, deleted_at: Option<&str>) -> Result<i64> {
+    write_row_derived(conn, id, item, deleted_at, &derive(item))
+}
+
+fn write_row_derived(
+    conn: &Connection,
+    id: Option<i64>,
+    item: &Item,
+    deleted_at: Option<&str>,
+    d: &Derived,
+) -> Result<i64> {
     let insert = format!(
         "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at) VALUES \
          (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
@@ -272,7 +311,7 @@ fn write_row(conn: &Connection, id: Option<i64>, item: &Item, deleted_at: Option
         item.title,
         item.subtitle,
         item.short_title,
-        json(&item.creators),
+        d.creators_json,
         item.container,
         item.series,
         item.volume,
@@ -293,18 +332,18 @@ fn write_row(conn: &Connection, id: Option<i64>, item: &Item, deleted_at: Option
         item.language,
         item.note,
         item.genre,
-        json(&item.r#abstract),
+        d.abstract_json,
         item.access.status.as_str(),
         item.access.source,
-        json(&item.extra),
+        d.extra_json,
         src.map(|s| s.format.as_str()),
         src.map(|s| s.text.as_str()),
         src.map(|s| s.fingerprint as i64),
         item.date_added,
         item.date_modified,
-        title_sort_key(&item.full_title()),
-        creators_sort(item),
-        item.creator_summary(),
+        d.title_sort,
+        d.creators_sort,
+        d.creators_summary,
         deleted_at,
     ])?;
     Ok(id.unwrap_or_else(|| conn.last_insert_rowid()))
@@ -340,18 +379,33 @@ pub fn insert(w: &mut Writer<'_>, item: &mut Item) -> Result<i64> {
             item.key
         )));
     }
+    let d = derive(item);
+    insert_derived(w, item, d)
+}
+
+/// [`insert`] with the derived columns computed beforehand ([`derive`], e.g. on a reader
+/// thread) and a key the caller knows to be free (the `UNIQUE` constraint still guards it).
+pub fn insert_derived(w: &mut Writer<'_>, item: &mut Item, mut d: Derived) -> Result<i64> {
+    if item.key.is_empty() {
+        return Err(Error::InvalidInput(
+            "an item needs a citation key before it is stored".into(),
+        ));
+    }
+    if d.fts_key != item.key {
+        d.fts[5] = fts_other(item);
+    }
     let now = now_rfc3339();
     if item.date_added.is_empty() {
         item.date_added = now.clone();
     }
     item.date_modified = now;
-    let id = write_row(w.conn(), None, item, None)?;
+    let id = write_row_derived(w.conn(), None, item, None, &d)?;
     item.id = Some(id);
     w.touch_new_item(id);
     write_tags(w, id, item, true)?;
     // New rows are indexed in batches: FTS5 flushes its pending terms at every statement
     // savepoint, so interleaving one FTS insert per item would flush per item.
-    w.queue_fts(id, fts_row(item))?;
+    w.queue_fts(id, d.fts)?;
     Ok(id)
 }
 

@@ -236,11 +236,12 @@ impl Store {
             changes: Vec::new(),
             seen: HashSet::new(),
             journal: label.is_some(),
+            label: label.map(str::to_string),
             fts_pending: Vec::new(),
         };
         let out = f(&mut w)?;
         w.flush_fts()?;
-        if let Some(label) = label.filter(|_| !w.changes.is_empty()) {
+        if let Some(label) = w.label.as_deref().filter(|_| !w.changes.is_empty()) {
             journal::record(&tx, label, &w.changes)?;
         }
         tx.commit().map_err(busy)?;
@@ -282,6 +283,8 @@ pub struct Writer<'a> {
     changes: Vec<Change>,
     seen: HashSet<(u8, String)>,
     journal: bool,
+    /// The undo step's label (journaled writes only).
+    label: Option<String>,
     fts_pending: Vec<(i64, items::FtsRow)>,
 }
 
@@ -291,6 +294,13 @@ const FTS_BATCH: usize = 2000;
 impl Writer<'_> {
     pub fn conn(&self) -> &Connection {
         self.tx
+    }
+
+    /// Rename the undo step (e.g. once an import knows how many items it added).
+    pub fn set_label(&mut self, label: impl Into<String>) {
+        if self.journal {
+            self.label = Some(label.into());
+        }
     }
 
     fn queue_fts(&mut self, id: i64, row: items::FtsRow) -> Result<()> {

@@ -176,6 +176,19 @@ pub(crate) fn derived_access(note: &str, extra: &[ExtraField]) -> Access {
 }
 
 pub(crate) fn parse(input: &str, ctx: &mut BibContext) -> Parsed {
+    let mut items = Vec::new();
+    let mut parsed = parse_into(input, ctx, &mut |pi, _| {
+        items.push(pi);
+        true
+    });
+    parsed.items = items;
+    parsed
+}
+
+/// [`parse`], handing each item to `sink` as soon as it is read, with the byte offset the
+/// reader has reached; `sink` returns false to stop reading. The returned `Parsed` has no
+/// items.
+pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::format::Sink<'_>) -> Parsed {
     let mut parsed = Parsed::default();
     let mut scanner = Scanner::new(input);
     let mut keys: HashSet<String> = HashSet::new();
@@ -252,7 +265,9 @@ pub(crate) fn parse(input: &str, ctx: &mut BibContext) -> Parsed {
                     parsed.repairs.push(COMMA_REPAIR.to_string());
                 }
                 parsed.diagnostics.extend(diags);
-                parsed.items.push(ParsedItem::new(item, line));
+                if !sink(ParsedItem::new(item, line), scanner.position()) {
+                    break;
+                }
             }
         }
     }

@@ -131,6 +131,11 @@ pub fn parse(input: &str, ctx: &mut BibContext) -> Parsed {
     import::parse(input, ctx)
 }
 
+/// [`parse`] streaming each item to `sink` (see [`crate::format::Sink`]).
+pub fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::format::Sink<'_>) -> Parsed {
+    import::parse_into(input, ctx, sink)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BibMode {
     /// Classic BibTeX for `bibtex` and `.bst` styles.

@@ -107,6 +107,11 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// How far into the input the scanner has read (bytes).
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     /// 1-based line of byte `pos` (positions asked for only move forward, mostly).
     fn line_at(&mut self, pos: usize) -> usize {
         if pos < self.line_pos {

@@ -46,7 +46,7 @@ mod corpus_tests;
 mod tests;
 
 pub(crate) use parse::looks_corporate;
-pub use parse::parse;
+pub use parse::{parse, parse_into};
 pub use tags::{creator_role, creator_tag, Field, TagDef, TAGS};
 pub use write::write;
 

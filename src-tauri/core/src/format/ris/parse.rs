@@ -239,15 +239,30 @@ fn is_wos(text: &str) -> bool {
 
 /// Read RIS (or Web of Science tagged) text.
 pub fn parse(input: &str) -> Parsed {
+    let mut items = Vec::new();
+    let mut parsed = parse_into(input, &mut |pi, _| {
+        items.push(pi);
+        true
+    });
+    parsed.items = items;
+    parsed
+}
+
+const NO_RECORDS: &str = "no RIS records (TY  - … ER  - ) found";
+
+/// [`parse`] handing each item to `sink` as it is built (see [`crate::format::Sink`]).
+pub fn parse_into(input: &str, sink: &mut crate::format::Sink<'_>) -> Parsed {
     let text = clean_input(input);
     if is_wos(&text) {
-        return super::wos::parse(&text);
+        return crate::format::feed(super::wos::parse(&text), input.len(), sink);
     }
     let mut parsed = Parsed::default();
     let mut repairs = Repairs::default();
     let recs = records(&text, &mut parsed.diagnostics, &mut repairs);
     let mut vendor_counts: Vec<(Vendor, usize)> = Vec::new();
-    for mut rec in recs {
+    let n = recs.len();
+    let mut sent = 0usize;
+    for (i, mut rec) in recs.into_iter().enumerate() {
         if rec.fields.iter().all(|f| f.value.trim().is_empty()) {
             parsed.diagnostics.push(Diagnostic::warning(
                 rec.line,
@@ -286,12 +301,13 @@ pub fn parse(input: &str) -> Parsed {
             text: std::mem::take(&mut rec.text),
             fingerprint,
         });
-        parsed.items.push(ParsedItem::new(item, rec.line));
+        sent += 1;
+        if !sink(ParsedItem::new(item, rec.line), input.len() * (i + 1) / n) {
+            break;
+        }
     }
-    if parsed.items.is_empty() && parsed.diagnostics.is_empty() {
-        parsed
-            .diagnostics
-            .push(Diagnostic::error(None, "no RIS records (TY  - … ER  - ) found"));
+    if sent == 0 && parsed.diagnostics.is_empty() {
+        parsed.diagnostics.push(Diagnostic::error(None, NO_RECORDS));
     }
     vendor_counts.sort_by_key(|v| std::cmp::Reverse(v.1));
     parsed.dialect = vendor_counts.first().map(|(v, _)| v.name().to_string());
