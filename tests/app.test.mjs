@@ -249,11 +249,14 @@ describe("LaTeX workflow", () => {
 
   test("Ctrl+Shift+C and Copy reference put the text on the system clipboard", async () => {
     await wd.click(".tr[data-key=Steen2021] .td");
+    await waitFor("selected", () => wd.exec(`return window.folio.store.selectedKeys().join() === "Steen2021"`));
     await wd.keys("[data-table=items]", "\uE009\uE008c\uE000");
-    await waitFor("\\cite on the clipboard", () => clipboardText(xvfb.display) === "\\cite{Steen2021}", 10000, 200);
+    let last = "";
+    await waitFor("\\cite on the clipboard", () => (last = clipboardText(xvfb.display)) === "\\cite{Steen2021}", 10000, 200).catch(async (e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(last)}; toasts: ${await toasts()}`);
+    });
     await wd.exec(`document.querySelector("[data-action=file-menu]").click()`);
     await wd.click("[data-menu=copy-ref-apa]");
-    let last = "";
     await waitFor("APA reference on the clipboard", () => /^Steen, T\., & Brandsen, T\. \(2021\)\. Co-production, value and the state\. Public Administration/.test((last = clipboardText(xvfb.display))), 10000, 200).catch((e) => {
       throw new Error(`${e.message}: ${JSON.stringify(last)}`);
     });

@@ -170,8 +170,18 @@ export class WebDriver {
     return Object.values(v)[0];
   }
   async click(css) {
-    const id = await waitFor(`element ${css}`, () => this.find(css), 10000);
-    await this.req("POST", `${this.s}/element/${id}/click`, {});
+    // The table repaints its (virtualized) rows after every change: a row found a moment ago
+    // may be replaced before the click lands, so a stale element is looked up again.
+    for (let attempt = 0; ; attempt++) {
+      const id = await waitFor(`element ${css}`, () => this.find(css), 10000);
+      try {
+        await this.req("POST", `${this.s}/element/${id}/click`, {});
+        return;
+      } catch (e) {
+        if (attempt >= 4 || !/stale element/.test(String(e.message))) throw e;
+        await sleep(100);
+      }
+    }
   }
   async type(css, text) {
     const id = await waitFor(`element ${css}`, () => this.find(css), 10000);

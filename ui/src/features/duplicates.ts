@@ -154,9 +154,12 @@ export class DuplicatesView {
     );
   }
 
+  /** How many groups the list shows (a large library can have thousands of suggestions). */
+  private shown = 300;
+
   private renderList() {
     clear(this.listEl);
-    this.groups.forEach((g, i) => {
+    this.groups.slice(0, this.shown).forEach((g, i) => {
       const id = g.keys.join("\n");
       this.listEl.appendChild(
         h(
@@ -185,6 +188,20 @@ export class DuplicatesView {
         ),
       );
     });
+    const left = this.groups.length - this.shown;
+    if (left > 0) {
+      this.listEl.appendChild(
+        h("button", {
+          class: "btn dup-more",
+          "data-action": "dup-more",
+          text: `Show ${Math.min(left, 300)} more (${left.toLocaleString()} left)`,
+          onclick: () => {
+            this.shown += 300;
+            this.renderList();
+          },
+        }),
+      );
+    }
   }
 
   /** The group's items side by side. */

@@ -154,8 +154,6 @@ export function showReport(r: ImportReport, collection: string | null) {
     const n = count(a);
     if (n) parts.push(`${n} duplicate${n === 1 ? "" : "s"} ${ACTION_WORDS[a]}`);
   }
-  const undecided = r.duplicates - count("skipped") - count("merged") - count("kept");
-  if (undecided > 0 && !count("skipped")) parts.push(`${undecided} duplicate${undecided === 1 ? "" : "s"} skipped`);
   if (r.errors) parts.push(`${r.errors} problem${r.errors === 1 ? "" : "s"}`);
   const summary = `${parts.join(", ")}${collection ? ` into “${collection}”` : ""}`;
   const body = h("div", { class: "report-body" });
