@@ -70,6 +70,9 @@ describe("duplicates", () => {
     // the item pane makes room; the suggestion says what it is
     assert.ok(await page.$eval("aside.item-pane", (e) => e.hidden));
     await page.screenshot({ path: join(SHOTS, "ui-mock-duplicates.png") });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: join(SHOTS, "ui-mock-duplicates-dark.png") });
+    await page.emulateMedia({ colorScheme: "light" });
     await page.click("[data-group='1']");
     await page.waitForSelector("[data-note=suggestion]");
     assert.deepEqual(errors, []);
