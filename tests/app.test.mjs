@@ -233,6 +233,8 @@ describe("LaTeX workflow", () => {
     await waitFor("registered", () => wd.exec(`return !!document.querySelector("[data-autoexport]")`));
     assert.match(await wd.text("[data-autoexport] [data-ae-status]"), /^7 items · last run/);
     assert.ok(readFileSync(target, "utf8").includes("@book{Brandsen2018,"));
+    await sleep(1200); // WebKit paints a moment after the DOM changes
+    xshot(xvfb.display, join(SHOTS, "app-autoexports.png"));
     await closeModals();
     await wd.click(".tr[data-key=Steen2021] .td");
     await waitFor("title field", () => wd.find("[data-field=title]"));

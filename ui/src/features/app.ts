@@ -356,38 +356,51 @@ function findCollection(list: { id: number; path: string; children: never[] | un
 }
 
 function fileMenu(table: Table): HTMLElement {
-  const items: [string, string, () => void, string][] = [
+  type Entry = [string, string, () => void, string] | null; // null: a separator
+  const items: Entry[] = [
     ["Import…", `${mod}+I`, importFromDialog, "import"],
     ["Export…", `${mod}+E`, openExportDialog, "export"],
-    ["Copy BibTeX", `${mod}+C`, copyBibtex, "copy-bibtex"],
-    ["Copy \\cite{key}", `${mod}+Shift+C`, copyCite, "copy-cite"],
-    ...STYLES.map((st): [string, string, () => void, string] => [`Copy reference (${st.label})`, "", () => copyReference(st.id), `copy-ref-${st.id}`]),
-    ["Citation command…", "", openCiteSettings, "cite-settings"],
-    ["Regenerate citation keys", "", regenerateKeys, "regenerate-keys"],
     ["Auto-exports…", "", () => openAutoExports(), "auto-exports"],
+    null,
+    ["Copy BibTeX", `${mod}+C`, copyBibtex, "copy-bibtex"],
+    [`Copy \\${citeCommand()}{key}`, `${mod}+Shift+C`, copyCite, "copy-cite"],
+    ...STYLES.map((st): Entry => [`Copy reference (${st.label})`, "", () => copyReference(st.id), `copy-ref-${st.id}`]),
+    ["Citation command…", "", openCiteSettings, "cite-settings"],
+    null,
+    ["Regenerate citation keys", "", regenerateKeys, "regenerate-keys"],
     ["Select all", `${mod}+A`, () => table.selectAll(), "select-all"],
+    ["Empty trash", "", emptyTrash, "empty-trash"],
+    null,
     ["Open library…", "", () => pickLibrary(false), "open-library"],
     ["New library…", "", () => pickLibrary(true), "new-library"],
-    ["Empty trash", "", emptyTrash, "empty-trash"],
   ];
   const pop = h("div", { class: "menu-pop file-pop", role: "menu", hidden: true });
-  for (const [label, key, fn, id] of items) {
-    pop.appendChild(
-      h(
-        "button",
-        {
-          role: "menuitem",
-          "data-menu": id,
-          onclick: () => {
-            pop.hidden = true;
-            fn();
+  const fill = () => {
+    clear(pop);
+    for (const entry of items) {
+      if (!entry) {
+        pop.appendChild(h("div", { class: "menu-sep", role: "separator" }));
+        continue;
+      }
+      const [label, key, fn, id] = entry;
+      pop.appendChild(
+        h(
+          "button",
+          {
+            role: "menuitem",
+            "data-menu": id,
+            onclick: () => {
+              pop.hidden = true;
+              fn();
+            },
           },
-        },
-        h("span", { text: label }),
-        h("span", { class: "muted", text: key }),
-      ),
-    );
-  }
+          h("span", { text: id === "copy-cite" ? `Copy \\${citeCommand()}{key}` : label }),
+          h("span", { class: "muted", text: key }),
+        ),
+      );
+    }
+  };
+  fill();
   const btn = h("button", {
     class: "btn",
     "aria-haspopup": "menu",
@@ -395,6 +408,7 @@ function fileMenu(table: Table): HTMLElement {
     text: "File",
     onclick: (e: Event) => {
       e.stopPropagation();
+      if (pop.hidden) fill(); // labels that follow settings (the \cite command)
       pop.hidden = !pop.hidden;
       if (!pop.hidden) (pop.firstElementChild as HTMLElement).focus();
     },

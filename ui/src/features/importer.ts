@@ -202,7 +202,7 @@ export function showReport(r: ImportReport, collection: string | null) {
   modal("Import report", summary, body, "import-report");
 }
 
-export function modal(title: string, summary: string, body: HTMLElement, id: string, actions: HTMLElement[] = [], onClose?: () => void) {
+export function modal(title: string, summary: string, body: HTMLElement, id: string, actions: HTMLElement[] = [], onClose?: () => void, closeLabel?: string) {
   document.querySelector(`[data-modal="${id}"]`)?.remove();
   const close = () => {
     el.remove();
@@ -215,7 +215,7 @@ export function modal(title: string, summary: string, body: HTMLElement, id: str
       close();
     }
   };
-  const okBtn = h("button", { class: "btn primary", "data-action": "close-modal", onclick: close, text: actions.length ? "Cancel" : "OK" });
+  const okBtn = h("button", { class: "btn primary", "data-action": "close-modal", onclick: close, text: closeLabel ?? (actions.length ? "Cancel" : "OK") });
   const el = h(
     "div",
     { class: "modal-backdrop", "data-modal": id, onclick: (e: Event) => e.target === el && close() },

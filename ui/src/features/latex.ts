@@ -321,7 +321,7 @@ export async function openAutoExports(preset?: Scope) {
     },
   });
   const body = h("div", {}, h("p", { class: "muted", text: "Files Folio keeps in sync with the library: rewritten after every change that touches their items, for LaTeX to read." }), list, form);
-  modal("Auto-exports", "", body, "autoexports", [runNow]);
+  modal("Auto-exports", "", body, "autoexports", [runNow], undefined, "Close");
   await refresh();
 }
 
