@@ -294,6 +294,53 @@ fn mock_runtime_smoke() {
         .deserialize::<serde_json::Value>()
         .unwrap();
     assert_eq!(sb["total"], 2);
+
+    // The new commands' argument names and shapes, as the UI sends them.
+    let call = |cmd: &str, body: serde_json::Value| {
+        get_ipc_response(&webview, request(cmd, body)).map(|r| r.deserialize::<serde_json::Value>().unwrap())
+    };
+    assert_eq!(call("import_cancel", serde_json::json!({})).unwrap(), false);
+    assert_eq!(
+        call("duplicates", serde_json::json!({})).unwrap(),
+        serde_json::json!([])
+    );
+    let refs = call(
+        "format_references",
+        serde_json::json!({"keys": ["jaspers2019"], "style": "harvard"}),
+    )
+    .unwrap();
+    assert!(refs.as_str().unwrap().starts_with("Jaspers, S."), "{refs}");
+    let items = call("items_by_keys", serde_json::json!({"keys": ["flores2022"]})).unwrap();
+    assert_eq!(items[0]["abstractSections"][0]["heading"], "Purpose");
+    let target = dir.path().join("auto.ris");
+    let added = call(
+        "auto_export_add",
+        serde_json::json!({"export": {"path": target.display().to_string(), "format": "ris",
+            "scope": {"kind": "tag", "name": "co-creation"}, "ascii": null, "omitFields": ["abstract"]}}),
+    )
+    .unwrap();
+    assert_eq!(added["items"], 1);
+    let listed = call("auto_exports", serde_json::json!({})).unwrap();
+    assert_eq!(listed[0]["scope"]["kind"], "tag");
+    assert_eq!(listed[0]["omitFields"][0], "abstract");
+    // flores2022 is in that auto-export: changing its key needs confirmation (`force`).
+    let e = call(
+        "edit_field",
+        serde_json::json!({"id": items[0]["id"], "field": "key", "value": "other", "force": false}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "protected-key");
+    assert_eq!(e["protected"][0]["key"], "flores2022");
+    assert!(
+        e["protected"][0]["reason"].as_str().unwrap().contains("auto.ris"),
+        "{e}"
+    );
+    let forced = call(
+        "edit_field",
+        serde_json::json!({"id": items[0]["id"], "field": "key", "value": "other", "force": true}),
+    )
+    .unwrap();
+    assert_eq!(forced["key"], "other");
 }
 
 const SAME_BIB: &str = "@article{steen2019,\n  title = {Co-production and public value},\n  author = {Steen, Trui and Brandsen, Taco},\n  journal = {Public Administration},\n  year = {2019},\n  volume = {97},\n  doi = {10.1111/padm.12345}\n}\n";
