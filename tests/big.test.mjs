@@ -54,6 +54,7 @@ test(`import ${N} items through a file drop`, { timeout: 15 * 60_000 }, async ()
   await waitPainted(xvfb.display);
   const t0 = Date.now();
   await wd.emit("tauri://drag-drop", { paths: [file], position: { x: 600, y: 300 } });
+  await wd.confirmImport();
   await waitFor("progress bar", () => wd.exec(`return !!document.querySelector("[data-progress=import]") || !!document.querySelector("[data-modal=import-report]")`), 60000, 50);
   await sleep(1500);
   if (await wd.exec(`return !!document.querySelector("[data-progress=import]")`)) xshot(xvfb.display, join(SHOTS, "app-100k-importing.png"));

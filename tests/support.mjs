@@ -11,7 +11,6 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
 export const APP = process.env.FOLIO_APP_BIN ?? join(TARGET, "debug", "folio-desktop");
 export const SHOTS = process.env.FOLIO_SCREENSHOTS ?? join(TARGET, "screenshots");
-export const FIXTURES = join(ROOT, "tests", "fixtures");
 mkdirSync(SHOTS, { recursive: true });
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -171,8 +170,18 @@ export class WebDriver {
     return Object.values(v)[0];
   }
   async click(css) {
-    const id = await waitFor(`element ${css}`, () => this.find(css), 10000);
-    await this.req("POST", `${this.s}/element/${id}/click`, {});
+    // The table repaints its (virtualized) rows after every change: a row found a moment ago
+    // may be replaced before the click lands, so a stale element is looked up again.
+    for (let attempt = 0; ; attempt++) {
+      const id = await waitFor(`element ${css}`, () => this.find(css), 10000);
+      try {
+        await this.req("POST", `${this.s}/element/${id}/click`, {});
+        return;
+      } catch (e) {
+        if (attempt >= 4 || !/stale element/.test(String(e.message))) throw e;
+        await sleep(100);
+      }
+    }
   }
   async type(css, text) {
     const id = await waitFor(`element ${css}`, () => this.find(css), 10000);
@@ -199,7 +208,28 @@ export class WebDriver {
       payload,
     );
   }
+  /** Confirm the import options dialog (duplicate policy) that every import opens first. */
+  async confirmImport(policy) {
+    await waitFor("import options", () => this.exec(`return !!document.querySelector("[data-action=import-go]")`), 20000);
+    if (policy) await this.exec(`document.querySelector('[data-policy="' + arguments[0] + '"]').click()`, policy);
+    await this.exec(`document.querySelector("[data-action=import-go]").click()`);
+  }
+  /** Real key presses into an element (WebDriver "send keys"; \uE009 Control, \uE008 Shift, \uE000 release). */
+  async keys(css, text) {
+    const id = await waitFor(`element ${css}`, () => this.find(css), 10000);
+    await this.req("POST", `${this.s}/element/${id}/value`, { text });
+  }
   async rows() {
     return this.exec(`return [...document.querySelectorAll(".tr[data-key]")].map((e) => e.dataset.key);`);
   }
+}
+
+/** The text on the X clipboard (read with GTK through python3-gi, as the XDND test's source). */
+export function clipboardText(display) {
+  const py = `import gi
+gi.require_version("Gtk", "3.0")
+from gi.repository import Gtk, Gdk
+t = Gtk.Clipboard.get(Gdk.SELECTION_CLIPBOARD).wait_for_text()
+print(t or "", end="")`;
+  return execFileSync("/usr/bin/python3", ["-c", py], { env: { ...process.env, DISPLAY: display }, encoding: "utf8", timeout: 10000 });
 }

@@ -60,6 +60,9 @@ test("a .bib and a .ris file dragged from another window onto Folio are imported
   }
   await sleep(400);
   xdo("mouseup", "1");
+  await wd.confirmImport().catch((e) => {
+    throw new Error(`${e.message}\nsource: ${source.output}`);
+  });
   await waitFor("import report", () => wd.exec(`return !!document.querySelector("[data-modal=import-report]")`), 30000, 100).catch((e) => {
     throw new Error(`${e.message}\nsource: ${source.output}`);
   });

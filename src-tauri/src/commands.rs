@@ -99,8 +99,13 @@ pub async fn edit_field<R: Runtime>(
     id: i64,
     field: String,
     value: String,
+    force: Option<bool>,
 ) -> CmdResult<ItemDto> {
-    let r = run(&state, move |o| ops::edit_field(&mut o.library, id, &field, &value)).await?;
+    let force = force.unwrap_or(false);
+    let r = run(&state, move |o| {
+        ops::edit_field(&mut o.library, id, &field, &value, force)
+    })
+    .await?;
     changed(&app, vec!["items"], format!("Edit {}", r.key));
     Ok(r)
 }
@@ -312,35 +317,53 @@ pub async fn tag_delete<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
 
 // ----- import and export ---------------------------------------------------------------------
 
-/// Import files (paths only cross IPC); progress streams through `on_progress`.
+/// Import files (paths only cross IPC); progress streams through `on_progress`. `duplicates`:
+/// skip (default), merge or keep entries already in the library. `import_cancel` stops it.
 #[tauri::command]
 pub async fn import_files<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     paths: Vec<String>,
     collection: Option<String>,
+    duplicates: Option<String>,
     on_progress: Channel<ProgressDto>,
 ) -> CmdResult<ImportReportDto> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    let report = run(&state, move |o| {
-        let mut last = 0u64;
-        let mut progress = |p: folio::import::Progress| {
-            // At most ~200 messages per import.
-            let step = (p.bytes_total / 200).max(1);
-            if p.bytes_done == p.bytes_total || p.bytes_done >= last + step || p.bytes_done == 0 {
-                last = p.bytes_done;
-                let _ = on_progress.send(ProgressDto {
-                    done: p.bytes_done,
-                    total: p.bytes_total,
-                    entries: p.entries,
-                });
-            }
-        };
-        ops::import_files(&mut o.library, &paths, collection, &mut progress)
-    })
-    .await?;
+    let cancel = state.begin_import();
+    let opts = ops::import_options(collection, duplicates.as_deref(), Some(cancel.clone()));
+    let report = match opts {
+        Ok(opts) => {
+            run(&state, move |o| {
+                let mut last = 0u64;
+                let mut progress = |p: folio::import::Progress| {
+                    // At most ~200 messages per import.
+                    let step = (p.bytes_total / 200).max(1);
+                    if p.bytes_done == p.bytes_total || p.bytes_done >= last + step || p.bytes_done == 0 {
+                        last = p.bytes_done;
+                        let _ = on_progress.send(ProgressDto {
+                            done: p.bytes_done,
+                            total: p.bytes_total,
+                            entries: p.entries,
+                        });
+                    }
+                };
+                ops::import_files(&mut o.library, &paths, &opts, &mut progress)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    state.end_import(&cancel);
+    let report = report?;
     changed(&app, all_scopes(), format!("Imported {}", report.added));
     Ok(report)
+}
+
+/// Stop the running import: it fails with code `cancelled` and the library is unchanged.
+/// Returns whether an import was running.
+#[tauri::command]
+pub fn import_cancel(state: State<'_, AppState>) -> bool {
+    state.cancel_import()
 }
 
 /// Import pasted text (BibTeX, RIS, copied search results, Folio JSON).
@@ -350,9 +373,11 @@ pub async fn import_text<R: Runtime>(
     state: State<'_, AppState>,
     text: String,
     collection: Option<String>,
+    duplicates: Option<String>,
 ) -> CmdResult<ImportReportDto> {
+    let opts = ops::import_options(collection, duplicates.as_deref(), None)?;
     let report = run(&state, move |o| {
-        ops::import_text(&mut o.library, "clipboard", &text, collection)
+        ops::import_text(&mut o.library, "clipboard", &text, &opts)
     })
     .await?;
     changed(&app, all_scopes(), format!("Imported {}", report.added));
@@ -375,4 +400,145 @@ pub async fn export_file(
 #[tauri::command]
 pub async fn export_text(state: State<'_, AppState>, selection: SelectionDto, format: String) -> CmdResult<String> {
     run(&state, move |o| ops::export_text(&o.library, &selection, &format)).await
+}
+
+// ----- citation keys -------------------------------------------------------------------------
+
+/// New keys from the library's pattern; `force` confirms changing protected keys.
+#[tauri::command]
+pub async fn regenerate_keys<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    keys: Vec<String>,
+    force: Option<bool>,
+) -> CmdResult<Vec<(String, String)>> {
+    let force = force.unwrap_or(false);
+    let r = run(&state, move |o| ops::regenerate_keys(&mut o.library, &keys, force)).await?;
+    changed(&app, vec!["items"], format!("Regenerated {} key(s)", r.len()));
+    Ok(r)
+}
+
+#[tauri::command]
+pub async fn protected_keys(state: State<'_, AppState>) -> CmdResult<Vec<crate::error::ProtectedKeyDto>> {
+    run(&state, |o| ops::protected_keys(&o.library)).await
+}
+
+/// Formatted references (apa, chicago-author-date, ieee, harvard) of the items, one a line.
+#[tauri::command]
+pub async fn format_references(state: State<'_, AppState>, keys: Vec<String>, style: String) -> CmdResult<String> {
+    run(&state, move |o| ops::format_references(&o.library, &keys, &style)).await
+}
+
+// ----- duplicates ------------------------------------------------------------------------------
+
+/// Duplicate groups, read on the second handle: a large library takes a moment, and edits,
+/// scrolling and imports must not wait for it.
+#[tauri::command]
+pub async fn duplicates(state: State<'_, AppState>) -> CmdResult<Vec<DuplicateGroupDto>> {
+    let st = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || st.read(ops::duplicates))
+        .await
+        .map_err(|e| CommandError::new("internal", format!("worker failed: {e}")))?
+}
+
+#[tauri::command]
+pub async fn items_by_keys(state: State<'_, AppState>, keys: Vec<String>) -> CmdResult<Vec<ItemDto>> {
+    run(&state, move |o| ops::items_by_keys(&o.library, &keys)).await
+}
+
+/// Merge `others` into `keep` with the user's pick for conflicting fields. One undo step.
+#[tauri::command]
+pub async fn merge_items<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    keep: String,
+    others: Vec<String>,
+    choices: Vec<FieldChoiceDto>,
+) -> CmdResult<MergeReportDto> {
+    let r = run(&state, move |o| ops::merge(&mut o.library, &keep, &others, &choices)).await?;
+    changed(
+        &app,
+        all_scopes(),
+        format!("Merged {} into {}", r.merged.join(", "), r.kept),
+    );
+    Ok(r)
+}
+
+/// Merge every same-DOI / same-ISBN group. One undo step.
+#[tauri::command]
+pub async fn merge_exact<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<Vec<MergeReportDto>> {
+    let r = run(&state, |o| ops::merge_exact(&mut o.library)).await?;
+    changed(&app, all_scopes(), format!("Merged {} duplicate groups", r.len()));
+    Ok(r)
+}
+
+// ----- auto-exports ----------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn auto_exports(state: State<'_, AppState>) -> CmdResult<Vec<AutoExportDto>> {
+    run(&state, |o| ops::auto_exports(&o.library)).await
+}
+
+#[tauri::command]
+pub async fn auto_export_add<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    export: NewAutoExportDto,
+) -> CmdResult<SyncResultDto> {
+    let r = run(&state, move |o| ops::auto_export_add(&mut o.library, &export)).await?;
+    changed(&app, vec!["auto-exports"], format!("Auto-export to {}", r.path));
+    Ok(r)
+}
+
+#[tauri::command]
+pub async fn auto_export_remove<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CmdResult<()> {
+    let p = path.clone();
+    run(&state, move |o| ops::auto_export_remove(&mut o.library, &p)).await?;
+    changed(&app, vec!["auto-exports"], format!("Removed auto-export {path}"));
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn auto_export_run(state: State<'_, AppState>) -> CmdResult<Vec<SyncResultDto>> {
+    run(&state, |o| ops::auto_export_run(&mut o.library)).await
+}
+
+#[tauri::command]
+pub async fn saved_searches(state: State<'_, AppState>) -> CmdResult<Vec<SavedSearchDto>> {
+    run(&state, |o| ops::saved_searches(&o.library)).await
+}
+
+// ----- LaTeX -------------------------------------------------------------------------------------
+
+/// What a dropped `.aux` (or the `.aux` beside a dropped `.tex`) cites.
+#[tauri::command]
+pub async fn aux_read(state: State<'_, AppState>, path: String) -> CmdResult<AuxDto> {
+    run(&state, move |o| ops::aux_read(&o.library, &PathBuf::from(path))).await
+}
+
+/// Export exactly what an `.aux` cites (with crossref parents) to `out`.
+#[tauri::command]
+pub async fn export_aux(
+    state: State<'_, AppState>,
+    path: String,
+    format: String,
+    out: String,
+) -> CmdResult<ExportReportDto> {
+    run(&state, move |o| {
+        ops::export_aux(&o.library, &PathBuf::from(path), &format, &PathBuf::from(out))
+    })
+    .await
+}
+
+/// Register an `.aux`: its cited keys become protected. Undoable.
+#[tauri::command]
+pub async fn aux_register<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, path: String) -> CmdResult<()> {
+    let p = path.clone();
+    run(&state, move |o| ops::aux_register(&mut o.library, &PathBuf::from(p))).await?;
+    changed(&app, vec!["auto-exports"], format!("Registered {path}"));
+    Ok(())
 }

@@ -3,9 +3,12 @@
 //! mirror these).
 
 use crate::error::{CmdResult, CommandError};
+use folio::auto_export::{AutoExport, AutoExportStatus, Scope, SyncResult};
+use folio::dedupe::Reason;
+use folio::duplicates::{DuplicateGroup, MergeReport};
 use folio::export::ExportReport;
 use folio::format::Format;
-use folio::import::{FileReport, ImportReport};
+use folio::import::{DuplicateDecision, DuplicatePolicy, FileReport, ImportReport};
 use folio::model::{AccessStatus, Creator, Item, Name};
 use folio::store::search::{Filter, Sort, SortColumn};
 use folio::store::{HistoryEntry, ItemSummary, TagCount};
@@ -227,28 +230,11 @@ pub struct ItemDto {
     pub date_modified: String,
 }
 
-/// The text fields shown in the item pane, in this order (names the core's `Item::set` takes).
-pub const PANE_FIELDS: &[&str] = &[
-    "title",
-    "subtitle",
-    "shorttitle",
-    "container",
-    "series",
-    "volume",
-    "issue",
-    "pages",
-    "edition",
-    "publisher",
-    "place",
-    "institution",
-    "doi",
-    "issn",
-    "isbn",
-    "url",
-    "language",
-    "genre",
-    "note",
-];
+/// The text fields shown in the item pane, in the core's order: every field `Item::set` takes
+/// except the key, which the pane shows on its own.
+pub fn pane_fields() -> impl Iterator<Item = &'static str> {
+    folio::model::TEXT_FIELDS.iter().copied().filter(|f| *f != "key")
+}
 
 impl ItemDto {
     pub fn new(item: &Item, collections: Vec<String>, in_trash: bool) -> ItemDto {
@@ -256,8 +242,7 @@ impl ItemDto {
             id: item.id.unwrap_or_default(),
             key: item.key.clone(),
             item_type: item.item_type.as_str().to_string(),
-            fields: PANE_FIELDS
-                .iter()
+            fields: pane_fields()
                 .map(|f| NamedTextDto {
                     name: f.to_string(),
                     value: item.get(f).unwrap_or_default(),
@@ -398,7 +383,35 @@ pub struct FileReportDto {
     pub errors: usize,
     pub keys: Vec<String>,
     pub repairs: Vec<String>,
+    /// What the import did with each entry that matched an item (or an earlier entry).
+    pub decisions: Vec<DecisionDto>,
     pub diagnostics: Vec<DiagnosticDto>,
+}
+
+/// One duplicate decision of an import.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionDto {
+    pub line: usize,
+    pub entry_key: String,
+    pub title: String,
+    pub existing_key: String,
+    pub reason: String,
+    /// skipped, merged, kept or flagged
+    pub action: String,
+}
+
+impl From<&DuplicateDecision> for DecisionDto {
+    fn from(d: &DuplicateDecision) -> Self {
+        DecisionDto {
+            line: d.line,
+            entry_key: d.entry_key.clone(),
+            title: d.title.clone(),
+            existing_key: d.existing_key.clone(),
+            reason: d.reason.as_str().to_string(),
+            action: d.action.to_string(),
+        }
+    }
 }
 
 impl From<&FileReport> for FileReportDto {
@@ -413,6 +426,7 @@ impl From<&FileReport> for FileReportDto {
             errors: f.errors(),
             keys: f.keys.clone(),
             repairs: f.repairs.clone(),
+            decisions: f.decisions.iter().map(DecisionDto::from).collect(),
             diagnostics: f.diagnostics.iter().map(DiagnosticDto::from).collect(),
         }
     }
@@ -498,4 +512,272 @@ impl From<&HistoryEntry> for HistoryDto {
             done: h.done,
         }
     }
+}
+
+pub fn parse_policy(s: Option<&str>) -> CmdResult<DuplicatePolicy> {
+    match s {
+        None | Some("") => Ok(DuplicatePolicy::default()),
+        Some(p) => p.parse().map_err(CommandError::invalid),
+    }
+}
+
+// ----- duplicates ------------------------------------------------------------------------------
+
+/// A group of items that are (or may be) the same work.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateGroupDto {
+    /// "same DOI", "similar title, same first author", …
+    pub reason: String,
+    /// duplicate (certain), suggestion (review before merging) or related (a preprint and its
+    /// published version: not the same record)
+    pub kind: String,
+    /// Same DOI or ISBN: merged by "Merge all exact groups".
+    pub identifier: bool,
+    pub confidence: f64,
+    pub keys: Vec<String>,
+}
+
+impl From<&DuplicateGroup> for DuplicateGroupDto {
+    fn from(g: &DuplicateGroup) -> Self {
+        let kind = if g.reason.is_certain() {
+            "duplicate"
+        } else if g.reason == Reason::Preprint {
+            "related"
+        } else {
+            "suggestion"
+        };
+        DuplicateGroupDto {
+            reason: g.reason.as_str().to_string(),
+            kind: kind.to_string(),
+            identifier: g.reason.is_identifier(),
+            confidence: g.confidence,
+            keys: g.keys.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictDto {
+    /// The merged item that had the other value.
+    pub key: String,
+    pub field: String,
+    pub kept: String,
+    pub other: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeReportDto {
+    pub kept: String,
+    pub merged: Vec<String>,
+    pub conflicts: Vec<ConflictDto>,
+}
+
+impl From<&MergeReport> for MergeReportDto {
+    fn from(r: &MergeReport) -> Self {
+        MergeReportDto {
+            kept: r.kept.clone(),
+            merged: r.merged.clone(),
+            conflicts: r
+                .conflicts
+                .iter()
+                .map(|(key, c)| ConflictDto {
+                    key: key.clone(),
+                    field: c.field.clone(),
+                    kept: c.kept.clone(),
+                    other: c.other.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The user's pick for one conflicting field of a merge.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FieldChoiceDto {
+    pub field: String,
+    pub value: String,
+}
+
+// ----- auto-exports ----------------------------------------------------------------------------
+
+/// What an auto-export contains. `kind`: library, collection (`collectionId`, `recursive`),
+/// tag (`name`), access (`status`), search (a saved search's `name`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ScopeDto {
+    pub kind: String,
+    pub collection_id: Option<i64>,
+    pub recursive: bool,
+    pub name: String,
+    pub status: String,
+}
+
+impl ScopeDto {
+    pub fn to_core(&self) -> CmdResult<Scope> {
+        Ok(match self.kind.as_str() {
+            "" | "library" => Scope::Library,
+            "collection" => Scope::Collection {
+                id: self
+                    .collection_id
+                    .ok_or_else(|| CommandError::invalid("choose a collection"))?,
+                recursive: self.recursive,
+            },
+            "tag" if !self.name.trim().is_empty() => Scope::Tag {
+                name: self.name.trim().to_string(),
+            },
+            "search" if !self.name.trim().is_empty() => Scope::Search {
+                name: self.name.trim().to_string(),
+            },
+            "tag" | "search" => return Err(CommandError::invalid(format!("choose a {}", self.kind))),
+            "access" => Scope::Access {
+                status: parse_access(&self.status)?,
+            },
+            other => return Err(CommandError::invalid(format!("unknown scope {other:?}"))),
+        })
+    }
+}
+
+impl From<&Scope> for ScopeDto {
+    fn from(s: &Scope) -> Self {
+        match s {
+            Scope::Library => ScopeDto {
+                kind: "library".into(),
+                ..Default::default()
+            },
+            Scope::Collection { id, recursive } => ScopeDto {
+                kind: "collection".into(),
+                collection_id: Some(*id),
+                recursive: *recursive,
+                ..Default::default()
+            },
+            Scope::Tag { name } => ScopeDto {
+                kind: "tag".into(),
+                name: name.clone(),
+                ..Default::default()
+            },
+            Scope::Access { status } => ScopeDto {
+                kind: "access".into(),
+                status: status.as_str().to_string(),
+                ..Default::default()
+            },
+            Scope::Search { name } => ScopeDto {
+                kind: "search".into(),
+                name: name.clone(),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// An auto-export to register.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NewAutoExportDto {
+    pub path: String,
+    /// bibtex, biblatex or ris
+    pub format: String,
+    pub scope: ScopeDto,
+    /// LaTeX escapes (true) or UTF-8 (false); None: the format's default.
+    pub ascii: Option<bool>,
+    pub omit_fields: Vec<String>,
+}
+
+impl NewAutoExportDto {
+    pub fn to_core(&self) -> CmdResult<AutoExport> {
+        if self.path.trim().is_empty() {
+            return Err(CommandError::invalid("choose a file to export to"));
+        }
+        parse_format(&self.format)?;
+        Ok(AutoExport {
+            path: self.path.clone(),
+            format: self.format.clone(),
+            scope: self.scope.to_core()?,
+            ascii: self.ascii,
+            omit_fields: self
+                .omit_fields
+                .iter()
+                .map(|f| f.trim().to_string())
+                .filter(|f| !f.is_empty())
+                .collect(),
+        })
+    }
+}
+
+/// A registered auto-export with its last run.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoExportDto {
+    pub path: String,
+    pub format: String,
+    pub scope: ScopeDto,
+    /// "collection Thesis with subcollections", from the core.
+    pub scope_label: String,
+    pub ascii: Option<bool>,
+    pub omit_fields: Vec<String>,
+    pub last_run_at: Option<String>,
+    pub items: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl AutoExportDto {
+    pub fn new(s: &AutoExportStatus, scope_label: String) -> AutoExportDto {
+        AutoExportDto {
+            path: s.export.path.clone(),
+            format: s.export.format.clone(),
+            scope: ScopeDto::from(&s.export.scope),
+            scope_label,
+            ascii: s.export.ascii,
+            omit_fields: s.export.omit_fields.clone(),
+            last_run_at: s.last_run_at.clone(),
+            items: s.items,
+            last_error: s.last_error.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncResultDto {
+    pub path: String,
+    pub items: usize,
+    pub written: bool,
+    pub error: Option<String>,
+}
+
+impl From<&SyncResult> for SyncResultDto {
+    fn from(r: &SyncResult) -> Self {
+        SyncResultDto {
+            path: r.path.clone(),
+            items: r.items,
+            written: r.written,
+            error: r.error.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedSearchDto {
+    pub name: String,
+    pub query: String,
+}
+
+// ----- LaTeX ---------------------------------------------------------------------------------
+
+/// What a `.aux` file cites.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AuxDto {
+    /// The `.aux` file read (a dropped `.tex` names the `.aux` beside it).
+    pub aux: String,
+    /// Keys of the cited items the library has, with crossref parents.
+    pub keys: Vec<String>,
+    /// Cited keys the library does not have.
+    pub missing: Vec<String>,
+    /// Already registered (its keys are protected).
+    pub registered: bool,
 }

@@ -2,10 +2,22 @@
 
 use serde::Serialize;
 
+/// A citation key the library protects, and why (cited in a registered `.aux`, or exported by
+/// an auto-export).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProtectedKeyDto {
+    pub key: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommandError {
     pub code: String,
     pub message: String,
+    /// For `protected-key`: the keys the action would change, with why each is protected, so
+    /// the UI can ask for confirmation and retry with `force`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub protected: Vec<ProtectedKeyDto>,
 }
 
 impl CommandError {
@@ -13,6 +25,7 @@ impl CommandError {
         CommandError {
             code: code.to_string(),
             message: message.into(),
+            protected: Vec::new(),
         }
     }
     pub fn invalid(message: impl Into<String>) -> CommandError {
@@ -22,7 +35,21 @@ impl CommandError {
 
 impl From<folio::Error> for CommandError {
     fn from(e: folio::Error) -> Self {
-        CommandError::new(e.code(), e.to_string())
+        let protected = match &e {
+            folio::Error::ProtectedKeys(keys) => keys
+                .iter()
+                .map(|k| ProtectedKeyDto {
+                    key: k.clone(),
+                    reason: String::new(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        CommandError {
+            code: e.code().to_string(),
+            message: e.to_string(),
+            protected,
+        }
     }
 }
 

@@ -45,6 +45,22 @@ macro_rules! folio_handlers {
             $crate::commands::import_text,
             $crate::commands::export_file,
             $crate::commands::export_text,
+            $crate::commands::import_cancel,
+            $crate::commands::regenerate_keys,
+            $crate::commands::protected_keys,
+            $crate::commands::format_references,
+            $crate::commands::duplicates,
+            $crate::commands::items_by_keys,
+            $crate::commands::merge_items,
+            $crate::commands::merge_exact,
+            $crate::commands::auto_exports,
+            $crate::commands::auto_export_add,
+            $crate::commands::auto_export_remove,
+            $crate::commands::auto_export_run,
+            $crate::commands::saved_searches,
+            $crate::commands::aux_read,
+            $crate::commands::export_aux,
+            $crate::commands::aux_register,
         ]
     };
 }
@@ -74,6 +90,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .run(tauri::generate_context!())
         .expect("error while running Folio");
 }

@@ -2,7 +2,7 @@
 //! Every function only converts DTOs and calls one or two core use cases.
 
 use crate::dto::*;
-use crate::error::{CmdResult, CommandError};
+use crate::error::{CmdResult, CommandError, ProtectedKeyDto};
 use crate::state::Open;
 use folio::export::{ExportOptions, Selection};
 use folio::import::{ImportOptions, Progress};
@@ -10,6 +10,8 @@ use folio::model::{AccessStatus, Item, ItemType};
 use folio::store::search::Filter;
 use folio::Library;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// The most rows one page may ask for.
 pub const MAX_PAGE: usize = 2000;
@@ -69,10 +71,44 @@ fn key_of(lib: &Library, id: i64) -> CmdResult<String> {
 
 /// Set one field (`title`, `year`, `date`, `type`, `abstract`, `key`, an extra field…), validated
 /// by the core. One undo step.
-pub fn edit_field(lib: &mut Library, id: i64, field: &str, value: &str) -> CmdResult<ItemDto> {
+/// `force` confirms changing a protected citation key (the UI asks first, after a
+/// `protected-key` error that names the keys and why they are protected).
+pub fn edit_field(lib: &mut Library, id: i64, field: &str, value: &str, force: bool) -> CmdResult<ItemDto> {
     let key = key_of(lib, id)?;
-    lib.edit(&key, &[(field.to_string(), value.to_string())], false)?;
+    lib.edit(&key, &[(field.to_string(), value.to_string())], force)
+        .map_err(|e| explain(lib, e))?;
     item(lib, id)
+}
+
+/// A core error as a command error; a `protected-key` error gets each key's reason.
+pub fn explain(lib: &Library, e: folio::Error) -> CommandError {
+    let mut err = CommandError::from(e);
+    if !err.protected.is_empty() {
+        // The core names each key as "KEY (why)"; split it back into the key and the reason.
+        if let Ok(reasons) = lib.protected_keys() {
+            for p in &mut err.protected {
+                if let Some((k, why)) = reasons.iter().find(|(k, why)| p.key == format!("{k} ({why})")) {
+                    p.key = k.clone();
+                    p.reason = why.clone();
+                }
+            }
+        }
+    }
+    err
+}
+
+/// The keys a paper depends on (registered `.aux` files, auto-exports), with why.
+pub fn protected_keys(lib: &Library) -> CmdResult<Vec<ProtectedKeyDto>> {
+    Ok(lib
+        .protected_keys()?
+        .into_iter()
+        .map(|(key, reason)| ProtectedKeyDto { key, reason })
+        .collect())
+}
+
+/// New keys from the library's pattern. Returns (old, new) pairs that changed. One undo step.
+pub fn regenerate_keys(lib: &mut Library, keys: &[String], force: bool) -> CmdResult<Vec<(String, String)>> {
+    lib.regenerate_keys(keys, None, force).map_err(|e| explain(lib, e))
 }
 
 /// Replace the creators (add, remove, reorder, change a role). One undo step.
@@ -132,33 +168,36 @@ pub fn collection_create(lib: &mut Library, parent: Option<&str>, name: &str) ->
     Ok(lib.collection_create(&child_path(parent, name)?)?)
 }
 
-fn import_options(collection: Option<String>) -> ImportOptions {
-    ImportOptions {
+/// Import options from the UI's choices: the target collection, the duplicate policy (`skip`,
+/// `merge`, `keep`; default skip) and the cancel flag of this import.
+pub fn import_options(
+    collection: Option<String>,
+    duplicates: Option<&str>,
+    cancel: Option<Arc<AtomicBool>>,
+) -> CmdResult<ImportOptions> {
+    Ok(ImportOptions {
         collection: collection.filter(|c| !c.is_empty()),
+        duplicates: parse_policy(duplicates)?,
+        cancel,
         ..Default::default()
-    }
+    })
 }
 
 pub fn import_files(
     lib: &mut Library,
     paths: &[PathBuf],
-    collection: Option<String>,
+    opts: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> CmdResult<ImportReportDto> {
     if paths.is_empty() {
         return Err(CommandError::invalid("no files to import"));
     }
-    let report = lib.import_files(paths, &import_options(collection), progress)?;
+    let report = lib.import_files(paths, opts, progress)?;
     Ok(ImportReportDto::from(&report))
 }
 
-pub fn import_text(
-    lib: &mut Library,
-    name: &str,
-    text: &str,
-    collection: Option<String>,
-) -> CmdResult<ImportReportDto> {
-    let report = lib.import_text(name, text, &import_options(collection))?;
+pub fn import_text(lib: &mut Library, name: &str, text: &str, opts: &ImportOptions) -> CmdResult<ImportReportDto> {
+    let report = lib.import_text(name, text, opts)?;
     Ok(ImportReportDto::from(&report))
 }
 
@@ -187,4 +226,141 @@ pub fn export_text(lib: &Library, sel: &SelectionDto, format: &str) -> CmdResult
         ..Default::default()
     };
     Ok(lib.export_text(&selection(sel)?, &opts)?.0)
+}
+
+// ----- duplicates ------------------------------------------------------------------------------
+
+pub fn duplicates(lib: &Library) -> CmdResult<Vec<DuplicateGroupDto>> {
+    Ok(lib.duplicates()?.iter().map(DuplicateGroupDto::from).collect())
+}
+
+/// Whole items by key, in the order asked (the side-by-side view of a group).
+pub fn items_by_keys(lib: &Library, keys: &[String]) -> CmdResult<Vec<ItemDto>> {
+    keys.iter()
+        .map(|k| {
+            let id = lib.id_of(k)?;
+            item(lib, id)
+        })
+        .collect()
+}
+
+/// Merge `others` into `keep`, then set the user's pick for each conflicting field. One undo
+/// step.
+pub fn merge(
+    lib: &mut Library,
+    keep: &str,
+    others: &[String],
+    choices: &[FieldChoiceDto],
+) -> CmdResult<MergeReportDto> {
+    let choices: Vec<(String, String)> = choices.iter().map(|c| (c.field.clone(), c.value.clone())).collect();
+    Ok(MergeReportDto::from(&lib.merge_choosing(keep, others, &choices)?))
+}
+
+/// Merge every same-DOI / same-ISBN group. One undo step.
+pub fn merge_exact(lib: &mut Library) -> CmdResult<Vec<MergeReportDto>> {
+    Ok(lib
+        .merge_identifier_groups()?
+        .iter()
+        .map(MergeReportDto::from)
+        .collect())
+}
+
+// ----- auto-exports ----------------------------------------------------------------------------
+
+pub fn auto_exports(lib: &Library) -> CmdResult<Vec<AutoExportDto>> {
+    Ok(lib
+        .auto_exports()?
+        .iter()
+        .map(|s| AutoExportDto::new(s, lib.scope_label(&s.export.scope)))
+        .collect())
+}
+
+/// Register an auto-export and write it now. Undoable.
+pub fn auto_export_add(lib: &mut Library, export: &NewAutoExportDto) -> CmdResult<SyncResultDto> {
+    Ok(SyncResultDto::from(&lib.auto_export_add(export.to_core()?)?))
+}
+
+pub fn auto_export_remove(lib: &mut Library, path: &str) -> CmdResult<()> {
+    Ok(lib.auto_export_remove(path)?)
+}
+
+/// Bring every auto-export up to date now.
+pub fn auto_export_run(lib: &mut Library) -> CmdResult<Vec<SyncResultDto>> {
+    Ok(lib.sync_auto_exports()?.iter().map(SyncResultDto::from).collect())
+}
+
+pub fn saved_searches(lib: &Library) -> CmdResult<Vec<SavedSearchDto>> {
+    Ok(lib
+        .saved_searches()?
+        .into_iter()
+        .map(|s| SavedSearchDto {
+            name: s.name,
+            query: s.query,
+        })
+        .collect())
+}
+
+// ----- LaTeX -------------------------------------------------------------------------------------
+
+/// The `.aux` file for a dropped `.aux` or `.tex` file (LaTeX writes `paper.aux` beside
+/// `paper.tex`).
+pub fn aux_path(path: &Path) -> CmdResult<PathBuf> {
+    let is_tex = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tex"));
+    let aux = if is_tex {
+        path.with_extension("aux")
+    } else {
+        path.to_path_buf()
+    };
+    if is_tex && !aux.is_file() {
+        return Err(CommandError::new(
+            "not-found",
+            format!("{} has no .aux file beside it; run LaTeX on it first", path.display()),
+        ));
+    }
+    Ok(aux)
+}
+
+/// What a `.aux` (or the `.aux` beside a `.tex`) cites.
+pub fn aux_read(lib: &Library, path: &Path) -> CmdResult<AuxDto> {
+    let aux = aux_path(path)?;
+    let (items, missing) = lib.cited_items(&aux)?;
+    let shown = aux.display().to_string();
+    let registered = lib.aux_files()?.iter().any(|a| Path::new(a) == aux.as_path());
+    Ok(AuxDto {
+        aux: shown,
+        keys: items.into_iter().map(|i| i.key).collect(),
+        missing,
+        registered,
+    })
+}
+
+/// Export exactly the entries an `.aux` cites (with crossref parents) to `out`.
+pub fn export_aux(lib: &Library, path: &Path, format: &str, out: &Path) -> CmdResult<ExportReportDto> {
+    let aux = aux_path(path)?;
+    let (items, _) = lib.cited_items(&aux)?;
+    if items.is_empty() {
+        return Err(CommandError::new(
+            "nothing-to-do",
+            format!("{} cites nothing that is in the library", aux.display()),
+        ));
+    }
+    let sel = SelectionDto {
+        keys: items.into_iter().map(|i| i.key).collect(),
+        filter: FilterDto::default(),
+    };
+    export_file(lib, &sel, format, out)
+}
+
+/// Register an `.aux`: the keys it cites become protected. Undoable.
+pub fn aux_register(lib: &mut Library, path: &Path) -> CmdResult<()> {
+    let aux = aux_path(path)?;
+    Ok(lib.aux_add(&aux)?)
+}
+
+/// Formatted reference-list entries of the items, one per line, in the order given.
+pub fn format_references(lib: &Library, keys: &[String], style: &str) -> CmdResult<String> {
+    let style: folio::cite::CiteStyle = style.parse().map_err(CommandError::invalid)?;
+    let items = keys.iter().map(|k| lib.get(k)).collect::<folio::Result<Vec<_>>>()?;
+    let refs = folio::cite::format_references(&items, style).map_err(|e| CommandError::new("format", e))?;
+    Ok(refs.join("\n"))
 }

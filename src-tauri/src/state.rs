@@ -3,6 +3,7 @@
 use crate::error::{CmdResult, CommandError};
 use folio::Library;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub struct Open {
@@ -14,12 +15,22 @@ pub struct Open {
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Mutex<Option<Open>>>,
+    /// The running import's cancel flag (outside the library lock, which the import holds).
+    import_cancel: Arc<Mutex<Option<Arc<AtomicBool>>>>,
+    /// A second, read-only use of the same library file for slow reads (the duplicate count):
+    /// SQLite lets it read while the main handle writes, so they never wait for each other.
+    reader: Arc<Mutex<Option<Open>>>,
+    /// The open library's path (readable while a long action holds `inner`).
+    path: Arc<Mutex<Option<PathBuf>>>,
 }
 
 impl AppState {
     pub fn empty() -> AppState {
         AppState {
             inner: Arc::new(Mutex::new(None)),
+            import_cancel: Default::default(),
+            reader: Default::default(),
+            path: Default::default(),
         }
     }
 
@@ -33,12 +44,64 @@ impl AppState {
             library,
             path: path.to_path_buf(),
         });
+        *self.path.lock().unwrap_or_else(|p| p.into_inner()) = Some(path.to_path_buf());
         Ok(())
     }
 
     pub fn from_library(library: Library, path: PathBuf) -> AppState {
         AppState {
-            inner: Arc::new(Mutex::new(Some(Open { library, path }))),
+            inner: Arc::new(Mutex::new(Some(Open {
+                library,
+                path: path.clone(),
+            }))),
+            import_cancel: Default::default(),
+            reader: Default::default(),
+            path: Arc::new(Mutex::new(Some(path))),
+        }
+    }
+
+    /// Run a slow read on the second handle (opened on first use, reopened after another
+    /// library was opened), so it never holds up the main one.
+    pub fn read<T>(&self, f: impl FnOnce(&Library) -> CmdResult<T>) -> CmdResult<T> {
+        let path = self
+            .path
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| CommandError::new("no-library", "no library is open"))?;
+        let mut guard = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.as_ref().is_none_or(|o| o.path != path) {
+            *guard = Some(Open {
+                library: Library::open(&path)?,
+                path,
+            });
+        }
+        f(&guard.as_ref().expect("opened above").library)
+    }
+
+    /// A fresh cancel flag for an import that is about to start.
+    pub fn begin_import(&self) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        *self.import_cancel.lock().unwrap_or_else(|p| p.into_inner()) = Some(flag.clone());
+        flag
+    }
+
+    /// The import has finished (or failed): nothing left to cancel.
+    pub fn end_import(&self, flag: &Arc<AtomicBool>) {
+        let mut g = self.import_cancel.lock().unwrap_or_else(|p| p.into_inner());
+        if g.as_ref().is_some_and(|f| Arc::ptr_eq(f, flag)) {
+            *g = None;
+        }
+    }
+
+    /// Ask the running import to stop. Returns whether one was running.
+    pub fn cancel_import(&self) -> bool {
+        match self.import_cancel.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(f) => {
+                f.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The shell's commands as plain functions over a real (temporary) library, and one smoke test
 //! through Tauri's mock runtime (the IPC layer, argument names and the error shape).
 
+use folio::import::ImportOptions;
 use folio::Library;
 use folio_desktop::dto::{CreatorDto, FilterDto, SelectionDto, SortDto};
 use folio_desktop::error::CommandError;
@@ -18,11 +19,15 @@ const TWO_ITEMS: &str = r#"[
    "date":"2019","access":"open"}
 ]"#;
 
+fn opts(collection: Option<&str>) -> ImportOptions {
+    ops::import_options(collection.map(String::from), None, None).unwrap()
+}
+
 fn library_with_items(dir: &Path) -> (Library, PathBuf) {
     let file = dir.join("two.json");
     std::fs::write(&file, TWO_ITEMS).unwrap();
     let mut lib = Library::open(&dir.join("lib.sqlite")).unwrap();
-    let report = ops::import_files(&mut lib, std::slice::from_ref(&file), None, &mut |_| {}).unwrap();
+    let report = ops::import_files(&mut lib, std::slice::from_ref(&file), &opts(None), &mut |_| {}).unwrap();
     assert_eq!(report.added, 2, "{report:?}");
     (lib, file)
 }
@@ -45,10 +50,14 @@ fn import_reports_progress_and_rows_page() {
     std::fs::write(&file, TWO_ITEMS).unwrap();
     let mut lib = Library::open(&dir.path().join("lib.sqlite")).unwrap();
     let mut seen = Vec::new();
-    let report = ops::import_files(&mut lib, &[file], None, &mut |p| seen.push((p.done, p.total))).unwrap();
+    let report = ops::import_files(&mut lib, &[file], &opts(None), &mut |p| {
+        seen.push((p.bytes_done, p.bytes_total, p.entries))
+    })
+    .unwrap();
     assert_eq!((report.added, report.errors, report.files.len()), (2, 0, 1));
     assert_eq!(report.files[0].format, "json");
-    assert_eq!(seen.last(), Some(&(2, 2)));
+    let (done, total, entries) = *seen.last().unwrap();
+    assert!(total > 0 && done == total && entries == 2, "{seen:?}");
 
     let page = ops::page(&lib, &all(), &by_title(), 0, 1).unwrap();
     assert_eq!(page.total, 2);
@@ -130,9 +139,9 @@ fn edit_validate_undo_redo() {
     let id = lib.id_of("jaspers2019").unwrap();
     let item = ops::item(&lib, id).unwrap();
     assert_eq!(item.access, "open");
-    let edited = ops::edit_field(&mut lib, id, "title", "A new title").unwrap();
+    let edited = ops::edit_field(&mut lib, id, "title", "A new title", false).unwrap();
     assert_eq!(edited.fields[0].value, "A new title");
-    let bad = ops::edit_field(&mut lib, id, "year", "soon").unwrap_err();
+    let bad = ops::edit_field(&mut lib, id, "year", "soon", false).unwrap_err();
     assert_eq!(bad.code, "invalid-input");
     assert!(bad.message.contains("year must be a number"), "{}", bad.message);
     let label = ops::undo(&mut lib).unwrap();
@@ -187,11 +196,11 @@ fn import_is_one_undo_step_and_missing_files_fail_clearly() {
     let (mut lib, _) = library_with_items(dir.path());
     ops::undo(&mut lib).unwrap();
     assert_eq!(ops::page(&lib, &all(), &by_title(), 0, 10).unwrap().total, 0);
-    let err = ops::import_files(&mut lib, &[dir.path().join("missing.bib")], None, &mut |_| {}).unwrap_err();
+    let err = ops::import_files(&mut lib, &[dir.path().join("missing.bib")], &opts(None), &mut |_| {}).unwrap_err();
     assert_eq!(err.code, "io");
     assert!(err.message.contains("missing.bib"));
     let into = dir.path().join("two.json");
-    let r = ops::import_files(&mut lib, &[into], Some("Dropped".into()), &mut |_| {}).unwrap();
+    let r = ops::import_files(&mut lib, &[into], &opts(Some("Dropped")), &mut |_| {}).unwrap();
     assert_eq!(r.added, 2);
     assert_eq!(
         ops::item(&lib, lib.id_of("flores2022").unwrap()).unwrap().collections,
@@ -285,4 +294,271 @@ fn mock_runtime_smoke() {
         .deserialize::<serde_json::Value>()
         .unwrap();
     assert_eq!(sb["total"], 2);
+
+    // The new commands' argument names and shapes, as the UI sends them.
+    let call = |cmd: &str, body: serde_json::Value| {
+        get_ipc_response(&webview, request(cmd, body)).map(|r| r.deserialize::<serde_json::Value>().unwrap())
+    };
+    assert_eq!(call("import_cancel", serde_json::json!({})).unwrap(), false);
+    assert_eq!(
+        call("duplicates", serde_json::json!({})).unwrap(),
+        serde_json::json!([])
+    );
+    let refs = call(
+        "format_references",
+        serde_json::json!({"keys": ["jaspers2019"], "style": "harvard"}),
+    )
+    .unwrap();
+    assert!(refs.as_str().unwrap().starts_with("Jaspers, S."), "{refs}");
+    let items = call("items_by_keys", serde_json::json!({"keys": ["flores2022"]})).unwrap();
+    assert_eq!(items[0]["abstractSections"][0]["heading"], "Purpose");
+    let target = dir.path().join("auto.ris");
+    let added = call(
+        "auto_export_add",
+        serde_json::json!({"export": {"path": target.display().to_string(), "format": "ris",
+            "scope": {"kind": "tag", "name": "co-creation"}, "ascii": null, "omitFields": ["abstract"]}}),
+    )
+    .unwrap();
+    assert_eq!(added["items"], 1);
+    let listed = call("auto_exports", serde_json::json!({})).unwrap();
+    assert_eq!(listed[0]["scope"]["kind"], "tag");
+    assert_eq!(listed[0]["omitFields"][0], "abstract");
+    // flores2022 is in that auto-export: changing its key needs confirmation (`force`).
+    let e = call(
+        "edit_field",
+        serde_json::json!({"id": items[0]["id"], "field": "key", "value": "other", "force": false}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "protected-key");
+    assert_eq!(e["protected"][0]["key"], "flores2022");
+    assert!(
+        e["protected"][0]["reason"].as_str().unwrap().contains("auto.ris"),
+        "{e}"
+    );
+    let forced = call(
+        "edit_field",
+        serde_json::json!({"id": items[0]["id"], "field": "key", "value": "other", "force": true}),
+    )
+    .unwrap();
+    assert_eq!(forced["key"], "other");
+}
+
+const SAME_BIB: &str = "@article{steen2019,\n  title = {Co-production and public value},\n  author = {Steen, Trui and Brandsen, Taco},\n  journal = {Public Administration},\n  year = {2019},\n  volume = {97},\n  doi = {10.1111/padm.12345}\n}\n";
+const SAME_RIS: &str = "TY  - JOUR\r\nTI  - Co-production and public value\r\nAU  - Steen, Trui\r\nAU  - Brandsen, Taco\r\nJO  - Public Administration Review\r\nPY  - 2019\r\nVL  - 98\r\nIS  - 2\r\nDO  - 10.1111/padm.12345\r\nER  - \r\n";
+
+/// A .bib and a .ris of the same article (same DOI), imported with `keep`.
+fn library_with_duplicates(dir: &Path) -> Library {
+    let bib = dir.join("a.bib");
+    let ris = dir.join("b.ris");
+    std::fs::write(&bib, SAME_BIB).unwrap();
+    std::fs::write(&ris, SAME_RIS).unwrap();
+    let mut lib = Library::open(&dir.join("lib.sqlite")).unwrap();
+    let keep = ops::import_options(None, Some("keep"), None).unwrap();
+    let r = ops::import_files(&mut lib, &[bib, ris], &keep, &mut |_| {}).unwrap();
+    assert_eq!(r.added, 2, "{r:?}");
+    let d = &r.files[1].decisions;
+    assert_eq!(d.len(), 1, "{r:?}");
+    assert_eq!((d[0].action.as_str(), d[0].reason.as_str()), ("kept", "same DOI"));
+    assert_eq!(d[0].existing_key, "steen2019");
+    lib
+}
+
+#[test]
+fn import_policy_skip_is_default_and_reports_each_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library_with_duplicates(dir.path());
+    // The default (skip) leaves the library alone and says so, with the line.
+    let r = ops::import_files(&mut lib, &[dir.path().join("a.bib")], &opts(None), &mut |_| {}).unwrap();
+    assert_eq!(r.added, 0);
+    let d = &r.files[0].decisions[0];
+    assert_eq!((d.action.as_str(), d.line), ("skipped", 1));
+    assert_eq!(
+        ops::import_options(None, Some("replace"), None).unwrap_err().code,
+        "invalid-input"
+    );
+}
+
+#[test]
+fn duplicates_side_by_side_merge_with_choices_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library_with_duplicates(dir.path());
+    let groups = ops::duplicates(&lib).unwrap();
+    assert_eq!(groups.len(), 1);
+    let g = &groups[0];
+    assert_eq!(
+        (g.kind.as_str(), g.identifier, g.reason.as_str()),
+        ("duplicate", true, "same DOI")
+    );
+    let items = ops::items_by_keys(&lib, &g.keys).unwrap();
+    assert_eq!(items.len(), 2);
+    let keep = g.keys[0].clone();
+    let other = g.keys[1].clone();
+    let other_item = items.iter().find(|i| i.key == other).unwrap();
+    let other_container = other_item
+        .fields
+        .iter()
+        .find(|f| f.name == "container")
+        .unwrap()
+        .value
+        .clone();
+    let r = ops::merge(
+        &mut lib,
+        &keep,
+        std::slice::from_ref(&other),
+        &[folio_desktop::dto::FieldChoiceDto {
+            field: "container".into(),
+            value: other_container.clone(),
+        }],
+    )
+    .unwrap();
+    assert_eq!(r.kept, keep);
+    assert_eq!(r.merged, [other.clone()]);
+    assert!(r.conflicts.iter().any(|c| c.field == "volume"), "{r:?}");
+    let live = ops::keys(&lib, &all(), &by_title()).unwrap();
+    assert_eq!(live, [keep.clone()]);
+    let kept = ops::item(&lib, lib.id_of(&keep).unwrap()).unwrap();
+    let container = kept.fields.iter().find(|f| f.name == "container").unwrap();
+    assert_eq!(container.value, other_container);
+    assert!(ops::duplicates(&lib).unwrap().is_empty());
+    // One undo step restores both.
+    ops::undo(&mut lib).unwrap();
+    assert_eq!(ops::keys(&lib, &all(), &by_title()).unwrap().len(), 2);
+    // The batch merge of exact groups.
+    let merged = ops::merge_exact(&mut lib).unwrap();
+    assert_eq!(merged.len(), 1);
+    assert_eq!(ops::keys(&lib, &all(), &by_title()).unwrap().len(), 1);
+}
+
+#[test]
+fn a_cancelled_import_leaves_the_library_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.bib");
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "@article{{k{i},\n  title = {{Title {i}}},\n  year = {{2000}}\n}}\n"
+        ));
+    }
+    std::fs::write(&file, text).unwrap();
+    let mut lib = Library::open(&dir.path().join("lib.sqlite")).unwrap();
+    let state = AppState::empty();
+    let flag = state.begin_import();
+    let o = ops::import_options(None, None, Some(flag.clone())).unwrap();
+    let err = ops::import_files(&mut lib, &[file], &o, &mut |p| {
+        if p.entries > 10 {
+            state.cancel_import();
+        }
+    })
+    .unwrap_err();
+    assert_eq!(err.code, "cancelled");
+    state.end_import(&flag);
+    assert!(!state.cancel_import(), "nothing left to cancel");
+    assert_eq!(ops::page(&lib, &all(), &by_title(), 0, 10).unwrap().total, 0);
+}
+
+#[test]
+fn auto_export_follows_edits_and_protects_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let target = dir.path().join("thesis.bib");
+    let state = AppState::from_library(lib, dir.path().join("lib.sqlite"));
+    let export = folio_desktop::dto::NewAutoExportDto {
+        path: target.display().to_string(),
+        format: "bibtex".into(),
+        scope: folio_desktop::dto::ScopeDto {
+            kind: "access".into(),
+            status: "open".into(),
+            ..Default::default()
+        },
+        ascii: Some(false),
+        omit_fields: vec!["abstract".into()],
+    };
+    let r = state.with(|o| ops::auto_export_add(&mut o.library, &export)).unwrap();
+    assert_eq!((r.items, r.written), (1, true));
+    let list = state.with(|o| ops::auto_exports(&o.library)).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].scope.kind, "access");
+    assert_eq!(list[0].items, Some(1));
+    assert!(list[0].scope_label.contains("open"), "{}", list[0].scope_label);
+    // An edit through the app's state rewrites the file.
+    let id = state.with(|o| Ok(o.library.id_of("jaspers2019")?)).unwrap();
+    state
+        .with(|o| ops::edit_field(&mut o.library, id, "title", "Vacant spaces, renewed", false))
+        .unwrap();
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("Vacant spaces, renewed"));
+    // Its key is protected: the error names it with the reason; force goes through.
+    let err = state
+        .with(|o| ops::edit_field(&mut o.library, id, "key", "jaspers2019x", false))
+        .unwrap_err();
+    assert_eq!(err.code, "protected-key");
+    assert_eq!(err.protected[0].key, "jaspers2019");
+    assert!(err.protected[0].reason.contains("thesis.bib"), "{:?}", err.protected);
+    state
+        .with(|o| ops::edit_field(&mut o.library, id, "key", "jaspers2019x", true))
+        .unwrap();
+    assert!(std::fs::read_to_string(&target).unwrap().contains("jaspers2019x"));
+    state.with(|o| ops::undo(&mut o.library)).unwrap();
+    state
+        .with(|o| ops::auto_export_remove(&mut o.library, &target.display().to_string()))
+        .unwrap();
+    assert!(state.with(|o| ops::auto_exports(&o.library)).unwrap().is_empty());
+}
+
+#[test]
+fn aux_export_register_and_formatted_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut lib, _) = library_with_items(dir.path());
+    let tex = dir.path().join("paper.tex");
+    std::fs::write(&tex, "\\cite{jaspers2019,nobody2000}").unwrap();
+    assert_eq!(ops::aux_read(&lib, &tex).unwrap_err().code, "not-found");
+    std::fs::write(
+        dir.path().join("paper.aux"),
+        "\\relax\n\\citation{jaspers2019}\n\\citation{nobody2000}\n",
+    )
+    .unwrap();
+    let a = ops::aux_read(&lib, &tex).unwrap();
+    assert_eq!(a.keys, ["jaspers2019"]);
+    assert_eq!(a.missing, ["nobody2000"]);
+    assert!(!a.registered);
+    let out = dir.path().join("paper.bib");
+    let r = ops::export_aux(&lib, &tex, "bibtex", &out).unwrap();
+    assert_eq!(r.items, 1);
+    let bib = std::fs::read_to_string(&out).unwrap();
+    assert!(bib.contains("jaspers2019") && !bib.contains("flores2022"));
+    ops::aux_register(&mut lib, &tex).unwrap();
+    assert!(ops::aux_read(&lib, &tex).unwrap().registered);
+    let keys = ops::protected_keys(&lib).unwrap();
+    assert!(keys
+        .iter()
+        .any(|k| k.key == "jaspers2019" && k.reason.contains("paper.aux")));
+    let err = ops::regenerate_keys(&mut lib, &["jaspers2019".into()], false);
+    if let Err(e) = err {
+        assert_eq!(e.code, "protected-key");
+    }
+
+    let apa = ops::format_references(&lib, &["jaspers2019".into()], "apa").unwrap();
+    assert!(apa.starts_with("Jaspers, S."), "{apa}");
+    assert!(apa.contains("Temporary use of vacant spaces"), "{apa}");
+    let ieee = ops::format_references(&lib, &["jaspers2019".into(), "flores2022".into()], "ieee").unwrap();
+    assert_eq!(ieee.lines().count(), 2);
+    assert!(ieee.starts_with("[1]"), "{ieee}");
+    assert_eq!(
+        ops::format_references(&lib, &["jaspers2019".into()], "mla")
+            .unwrap_err()
+            .code,
+        "invalid-input"
+    );
+}
+
+#[test]
+fn slow_reads_use_a_second_handle_that_sees_committed_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library_with_duplicates(dir.path());
+    let state = AppState::from_library(lib, dir.path().join("lib.sqlite"));
+    assert_eq!(state.read(ops::duplicates).unwrap().len(), 1);
+    state.with(|o| ops::merge_exact(&mut o.library)).unwrap();
+    assert!(state.read(ops::duplicates).unwrap().is_empty());
+    assert_eq!(AppState::empty().read(ops::duplicates).unwrap_err().code, "no-library");
 }

@@ -79,7 +79,18 @@ export class FakeBackend {
   redoStack: { label: string; data: string }[] = [];
   calls: { cmd: string; args: Args }[] = [];
   /** Files the fake "file system" knows: path -> items to import (or an error diagnostic). */
-  files: Record<string, { title: string; access?: string }[] | { error: string; line: number }> = {};
+  files: Record<string, { title: string; access?: string; doi?: string }[] | { error: string; line: number } | { slow: number }> = {};
+  /** What the app wrote to the clipboard (through the clipboard plugin). */
+  clipboard = "";
+  /** Set by import_cancel while a slow import runs. */
+  cancelled = false;
+  importing = false;
+  autoExports: { path: string; format: string; scope: Record<string, unknown>; ascii: boolean | null; omitFields: string[]; lastRunAt: string | null; items: number | null; lastError: string | null }[] = [];
+  /** .aux files: path -> cited keys. */
+  aux: Record<string, string[]> = {};
+  registeredAux: string[] = [];
+  /** Keys that a paper depends on -> why. */
+  protectedKeys: Record<string, string> = {};
   savePath = "/tmp/folio-export.bib";
   openPaths: string[] = [];
 
@@ -212,6 +223,32 @@ export class FakeBackend {
     });
   }
 
+  private mergeInto(keep: FItem, others: FItem[], choices: { field: string; value: string }[]) {
+    const conflicts: { key: string; field: string; kept: string; other: string }[] = [];
+    const get = (it: FItem, f: string) => (f === "title" ? it.title : f === "container" ? it.container : f === "date" ? (it.year == null ? "" : String(it.year)) : (it.fields[f] ?? ""));
+    const set = (it: FItem, f: string, v: string) => {
+      if (f === "title") it.title = v;
+      else if (f === "container") it.container = v;
+      else if (f === "date" || f === "year") it.year = v ? parseInt(v, 10) : null;
+      else if (f === "access") it.access = v;
+      else it.fields[f] = v;
+    };
+    for (const o of others) {
+      for (const f of new Set(["title", "container", "date", ...Object.keys(o.fields)])) {
+        const mine = get(keep, f);
+        const theirs = get(o, f);
+        if (!theirs) continue;
+        if (!mine) set(keep, f, theirs);
+        else if (mine.toLowerCase() !== theirs.toLowerCase()) conflicts.push({ key: o.key, field: f, kept: mine, other: theirs });
+      }
+      for (const t of o.tags) if (!keep.tags.includes(t)) keep.tags.push(t);
+      for (const c of o.collections) if (!keep.collections.includes(c)) keep.collections.push(c);
+      o.deleted = true;
+    }
+    for (const c of choices) set(keep, c.field, c.value);
+    return { kept: keep.key, merged: others.map((o) => o.key), conflicts };
+  }
+
   async handle(cmd: string, a: Args): Promise<unknown> {
     this.calls.push({ cmd, args: a });
     const live = this.data.items.filter((i) => !i.deleted);
@@ -243,6 +280,9 @@ export class FakeBackend {
         const field = a.field as string;
         const value = a.value as string;
         if ((field === "year" || field === "date") && value && !/^\d+$/.test(value)) throw { code: "invalid-input", message: `${it.key}: year must be a number, got "${value}"` };
+        if (field === "key" && value !== it.key && this.protectedKeys[it.key] && !a.force) {
+          throw { code: "protected-key", message: `changing these citation keys would break a paper: ${it.key} (${this.protectedKeys[it.key]}); confirm with --force`, protected: [{ key: it.key, reason: this.protectedKeys[it.key] }] };
+        }
         return this.mutate(`Edit ${it.key}`, ["items"], () => {
           if (field === "title") it.title = value;
           else if (field === "container") it.container = value;
@@ -336,32 +376,66 @@ export class FakeBackend {
         void this.emit("library-changed", { scopes: ["items", "collections", "tags"], action: `${cmd}: ${step.label}` });
         return step.label;
       }
+      case "import_cancel": {
+        const was = this.importing;
+        this.cancelled = this.importing;
+        return was;
+      }
       case "import_files":
       case "import_text": {
         const paths = cmd === "import_files" ? (a.paths as string[]) : ["clipboard"];
+        const policy = String(a.duplicates ?? "skip");
         const ch = a.onProgress as { onmessage?: (p: unknown) => void } | undefined;
         const files = paths.map((p) => {
           const spec = cmd === "import_text" ? [{ title: String(a.text).trim().slice(0, 60) }] : this.files[p];
           if (!spec) throw { code: "io", message: `${p}: No such file or directory (os error 2)` };
           return { p, spec };
         });
+        // A slow import: progress in steps until done or cancelled (then nothing changes).
+        for (const f of files) {
+          const spec = f.spec as { slow?: number };
+          if (!Array.isArray(f.spec) && spec.slow) {
+            this.importing = true;
+            this.cancelled = false;
+            const n = spec.slow;
+            const total = n * 100;
+            try {
+              for (let i = 0; i <= 40; i++) {
+                await new Promise((r) => setTimeout(r, 50));
+                if (this.cancelled) throw { code: "cancelled", message: "import cancelled; the library is unchanged" };
+                ch?.onmessage?.({ done: Math.round((total * i) / 40), total, entries: Math.round((n * i) / 40) });
+              }
+            } finally {
+              this.importing = false;
+            }
+            f.spec = Array.from({ length: Math.min(n, 20) }, (_, i) => ({ title: `Generated entry ${i}` }));
+          }
+        }
         const coll = a.collection ? this.collByPath(a.collection as string) : null;
         return this.mutate(`Import ${paths.length} file(s)`, ["items", "collections", "tags"], () => {
           const reports = files.map(({ p, spec }) => {
             if (!Array.isArray(spec)) {
-              return { path: p, format: "bibtex", encoding: "UTF-8", entries: 0, added: 0, duplicates: 0, errors: 1, keys: [], repairs: [], diagnostics: [{ severity: "error", line: spec.line, message: spec.error }] };
+              const bad = spec as { error: string; line: number };
+              return { path: p, format: "bibtex", encoding: "UTF-8", entries: 0, added: 0, duplicates: 0, errors: 1, keys: [], repairs: [], decisions: [], diagnostics: [{ severity: "error", line: bad.line, message: bad.error }] };
             }
             const keys: string[] = [];
+            const decisions: unknown[] = [];
             let dup = 0;
             spec.forEach((s, i) => {
-              if (this.data.items.some((x) => x.title === s.title)) return void dup++;
+              const existing = this.data.items.find((x) => !x.deleted && (x.title === s.title || (s.doi && x.fields.doi === s.doi)));
+              if (existing) {
+                dup++;
+                const action = policy === "keep" ? "kept" : policy === "merge" ? "merged" : "skipped";
+                decisions.push({ line: i * 5 + 1, entryKey: `entry${i}`, title: s.title, existingKey: existing.key, reason: s.doi ? "same DOI" : "same title, year and first author", action });
+                if (policy !== "keep") return;
+              }
               const id = this.data.nextId++;
               const key = `imported${id}`;
               keys.push(key);
-              this.data.items.push({ ...seed().items[0], id, key, title: s.title, access: s.access ?? "unknown", tags: [], collections: coll ? [coll.id] : [], creators: [person("Imported", "I.")] });
+              this.data.items.push({ ...seed().items[0], id, key, title: s.title, access: s.access ?? "unknown", tags: [], collections: coll ? [coll.id] : [], creators: [person("Imported", "I.")], fields: { title: s.title, ...(s.doi ? { doi: s.doi } : {}) } });
               ch?.onmessage?.({ done: i + 1, total: spec.length, entries: i + 1 });
             });
-            return { path: p, format: p.endsWith(".ris") ? "ris" : "bibtex", encoding: "UTF-8", entries: spec.length, added: keys.length, duplicates: dup, errors: 0, keys, repairs: [], diagnostics: [] };
+            return { path: p, format: p.endsWith(".ris") ? "ris" : "bibtex", encoding: "UTF-8", entries: spec.length, added: keys.length, duplicates: dup, errors: 0, keys, repairs: [], decisions, diagnostics: [] };
           });
           return {
             added: reports.reduce((n, r) => n + r.added, 0),
@@ -370,6 +444,93 @@ export class FakeBackend {
             files: reports,
           };
         });
+      }
+      case "duplicates": {
+        const groups: { reason: string; kind: string; identifier: boolean; confidence: number; keys: string[] }[] = [];
+        const byDoi = new Map<string, string[]>();
+        for (const it of live) if (it.fields.doi) byDoi.set(it.fields.doi, [...(byDoi.get(it.fields.doi) ?? []), it.key]);
+        for (const keys of byDoi.values()) if (keys.length > 1) groups.push({ reason: "same DOI", kind: "duplicate", identifier: true, confidence: 1, keys });
+        const byTitle = new Map<string, string[]>();
+        for (const it of live) if (!it.fields.doi) byTitle.set(it.title.toLowerCase(), [...(byTitle.get(it.title.toLowerCase()) ?? []), it.key]);
+        for (const keys of byTitle.values()) if (keys.length > 1) groups.push({ reason: "similar title, same first author", kind: "suggestion", identifier: false, confidence: 0.8, keys });
+        return groups;
+      }
+      case "items_by_keys":
+        return this.byKeys(a.keys as string[]).map((it) => this.item(it.id));
+      case "merge_items": {
+        const keep = this.byKeys([a.keep as string])[0];
+        const others = this.byKeys(a.others as string[]);
+        return this.mutate(`Merge ${others.map((o) => o.key).join(", ")} into ${keep.key}`, ["items", "collections", "tags"], () => this.mergeInto(keep, others, a.choices as { field: string; value: string }[]));
+      }
+      case "merge_exact":
+        return this.mutate("Merge duplicate groups", ["items", "collections", "tags"], () => {
+          const out = [];
+          const byDoi = new Map<string, FItem[]>();
+          for (const it of this.data.items.filter((i) => !i.deleted && i.fields.doi)) byDoi.set(it.fields.doi, [...(byDoi.get(it.fields.doi) ?? []), it]);
+          for (const g of byDoi.values()) if (g.length > 1) out.push(this.mergeInto(g[0], g.slice(1), []));
+          return out;
+        });
+      case "auto_exports":
+        return this.autoExports;
+      case "auto_export_add": {
+        const e = a.export as { path: string; format: string; scope: Record<string, unknown>; ascii: boolean | null; omitFields: string[] };
+        if (!e.path) throw { code: "invalid-input", message: "choose a file to export to" };
+        if (this.autoExports.some((x) => x.path === e.path)) throw { code: "conflict", message: `${e.path} is already an auto-export target` };
+        const n = live.length;
+        this.autoExports.push({ ...e, scopeLabel: e.scope.kind === "library" ? "the whole library" : `${e.scope.kind} ${e.scope.name ?? e.scope.status ?? e.scope.collectionId}`, lastRunAt: "2026-11-28T10:00:00Z", items: n, lastError: null } as never);
+        void this.emit("library-changed", { scopes: ["auto-exports"], action: `Auto-export to ${e.path}` });
+        return { path: e.path, items: n, written: true, error: null };
+      }
+      case "auto_export_remove":
+        this.autoExports = this.autoExports.filter((x) => x.path !== a.path);
+        void this.emit("library-changed", { scopes: ["auto-exports"], action: "Removed auto-export" });
+        return null;
+      case "auto_export_run":
+        return this.autoExports.map((x) => ({ path: x.path, items: x.items ?? 0, written: false, error: x.lastError }));
+      case "saved_searches":
+        return [{ name: "recent", query: "year:2020.." }];
+      case "aux_read": {
+        const p = String(a.path).replace(/\.tex$/, ".aux");
+        const cited = this.aux[p];
+        if (!cited) throw { code: "io", message: `${p}: No such file or directory (os error 2)` };
+        const have = cited.filter((k) => live.some((i) => i.key === k));
+        return { aux: p, keys: have, missing: cited.filter((k) => !have.includes(k)), registered: this.registeredAux.includes(p) };
+      }
+      case "export_aux": {
+        const p = String(a.path).replace(/\.tex$/, ".aux");
+        const n = (this.aux[p] ?? []).filter((k) => live.some((i) => i.key === k)).length;
+        return { items: n, written: true, diagnostics: [] };
+      }
+      case "aux_register": {
+        const p = String(a.path).replace(/\.tex$/, ".aux");
+        this.registeredAux.push(p);
+        for (const k of this.aux[p] ?? []) this.protectedKeys[k] = `cited in ${p}`;
+        return null;
+      }
+      case "protected_keys":
+        return Object.entries(this.protectedKeys).map(([key, reason]) => ({ key, reason }));
+      case "regenerate_keys": {
+        const keys = a.keys as string[];
+        const prot = keys.filter((k) => this.protectedKeys[k]);
+        if (prot.length && !a.force) throw { code: "protected-key", message: "changing these citation keys would break a paper", protected: prot.map((key) => ({ key, reason: this.protectedKeys[key] })) };
+        return this.mutate("Regenerate keys", ["items"], () =>
+          this.byKeys(keys).map((it) => {
+            const old = it.key;
+            it.key = `${(it.creators[0]?.family ?? "anon").toLowerCase()}${it.year ?? ""}`;
+            return [old, it.key];
+          }),
+        );
+      }
+      case "format_references": {
+        const style = String(a.style);
+        return this.byKeys(a.keys as string[])
+          .map((it, i) => {
+            const au = `${it.creators[0]?.family ?? ""}, ${it.creators[0]?.given ?? ""}`;
+            if (style === "ieee") return `[${i + 1}] ${it.creators[0]?.given ?? ""} ${it.creators[0]?.family}, “${it.title},” ${it.container}, ${it.year}.`;
+            if (style === "apa") return `${au} (${it.year}). ${it.title}. ${it.container}.`;
+            return `${au} ${it.year}. “${it.title}.” ${it.container}. [${style}]`;
+          })
+          .join("\n");
       }
       case "export_file": {
         const sel = a.selection as { keys: string[]; filter: Args };
@@ -380,6 +541,9 @@ export class FakeBackend {
         return (a.selection as { keys: string[] }).keys.map((k) => `@article{${k},\n}\n`).join("\n");
       case "open_library":
         return a.path;
+      case "plugin:clipboard-manager|write_text":
+        this.clipboard = String(a.text);
+        return null;
       case "plugin:dialog|save":
         return this.savePath;
       case "plugin:dialog|open":

@@ -23,7 +23,9 @@ beforeEach(async () => {
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(`${vite.url}/e2e/harness.html`);
   await page.waitForSelector("body[data-ready=true]");
+  await page.evaluate(() => localStorage.removeItem("folio.import.duplicates"));
 });
+const confirmImport = () => page.click("[data-action=import-go]");
 
 const rows = () => page.$$eval(".tr[data-key]", (els) => els.map((e) => e.getAttribute("data-key")));
 const count = () => page.textContent("[data-status=count]");
@@ -231,6 +233,7 @@ describe("import and export", () => {
       window.__fake.files["/data/b.ris"] = { error: "missing closing brace", line: 12 };
     });
     await page.evaluate(() => window.__emit("tauri://drag-drop", { paths: ["/data/a.bib", "/data/b.ris"], position: { x: 600, y: 300 } }));
+    await confirmImport();
     await page.waitForSelector("[data-modal=import-report]");
     assert.match(await page.textContent("[data-summary]"), /^2 added, 1 problem/);
     assert.match(await page.textContent("[data-report-file='b.ris'] .diag"), /b\.ris:12 error: missing closing brace/);
@@ -250,12 +253,14 @@ describe("import and export", () => {
       ([x, y]) => window.__emit("tauri://drag-drop", { paths: ["/data/c.bib"], position: { x: x * devicePixelRatio, y: y * devicePixelRatio } }),
       [box.x + 10, box.y + 5],
     );
+    await confirmImport();
     await page.waitForSelector("[data-modal=import-report]");
     assert.equal((await calls("import_files"))[0].collection, "Thesis/Chapter 2");
   });
 
   test("a missing file shows the core's error as a toast", async () => {
     await page.evaluate(() => window.__emit("tauri://drag-drop", { paths: ["/nope.bib"], position: { x: 1, y: 1 } }));
+    await confirmImport();
     await page.waitForSelector(".toast-error");
     assert.match(await page.textContent(".toast-error"), /Import: \/nope\.bib: No such file/);
   });
@@ -335,6 +340,7 @@ describe("keyboard", () => {
       e.clipboardData.setData("text/plain", "@article{x, title={Pasted}}");
       document.dispatchEvent(e);
     });
+    await confirmImport();
     await page.waitForSelector("[data-modal=import-report]");
     assert.equal((await calls("import_text"))[0].text, "@article{x, title={Pasted}}");
   });
@@ -343,12 +349,12 @@ describe("keyboard", () => {
     await page.click(".tr[data-key=flores2022] .td");
     await page.click(".tr[data-key=steen2020] .td", { modifiers: ["Control"] });
     await page.keyboard.press("Control+Shift+c");
-    await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("\\cite{"));
-    const cite = await page.evaluate(() => navigator.clipboard.readText());
+    await page.waitForFunction(() => window.__fake.clipboard.startsWith("\\cite{"));
+    const cite = await page.evaluate(() => window.__fake.clipboard);
     assert.match(cite, /^\\cite\{(flores2022,steen2020|steen2020,flores2022)\}$/);
     await page.click("[data-action=file-menu]");
     await page.click("[data-menu=copy-bibtex]");
-    await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("@article"));
+    await page.waitForFunction(() => window.__fake.clipboard.startsWith("@article"));
     assert.equal((await calls("export_text"))[0].format, "bibtex");
   });
 
@@ -364,6 +370,7 @@ describe("keyboard", () => {
     await page.evaluate(() => navigator.clipboard.writeText("TY  - JOUR\nTI  - From the clipboard\nER  - \n"));
     await page.click(".tr[data-index='0'] .td");
     await page.keyboard.press("Control+v");
+    await confirmImport();
     await page.waitForSelector("[data-modal=import-report]");
     assert.match((await calls("import_text"))[0].text, /TI  - From the clipboard/);
     // inside a text field, Ctrl+V pastes text as usual and imports nothing

@@ -3,7 +3,9 @@
 import { clear, debounce, h, isMac, isTextInput } from "../lib/dom";
 import { dialogs, ipc, onFileDrop, onLibraryChanged } from "../lib/ipc";
 import { setDropHandler, targetAt } from "./drag";
-import { copyBibtex, copyCite, openExportDialog } from "./exporter";
+import { DuplicatesView } from "./duplicates";
+import { copyBibtex, openExportDialog } from "./exporter";
+import { citeCommand, copyCite, copyReference, handleAuxDrop, isLatexFile, openAutoExports, openCiteSettings, regenerateKeys, STYLES } from "./latex";
 import { importClipboardText, importFromDialog, importPaths } from "./importer";
 import { ItemPane } from "./itempane";
 import { promptName, renderSidebar } from "./sidebar";
@@ -38,8 +40,33 @@ export async function startApp(root: HTMLElement) {
     h("button", { class: "btn", title: `Redo (${mod}+Shift+Z)`, "data-action": "redo", onclick: () => redo(), text: "Redo" }),
     h("div", { class: "search-wrap" }, search, queryErr),
   );
+  const dupView = new DuplicatesView();
   const main = h("main", { class: "middle pane" }, table.el);
   const layout = h("div", { class: "layout" }, sidebarEl, main, pane.el);
+  const setDupCount = (n: number) => {
+    store.s.duplicates = n;
+    const c = sidebarEl.querySelector("[data-nav=duplicates] .count");
+    if (c) c.textContent = String(n);
+  };
+  dupView.onCount = setDupCount;
+  // The left pane's duplicate count, recounted a moment after changes (not on every keystroke).
+  const countDuplicates = debounce(async () => {
+    if (store.s.view.kind === "duplicates") return;
+    try {
+      setDupCount((await ipc.duplicates()).length);
+    } catch (e) {
+      console.error("duplicates", e);
+    }
+  }, 400);
+  /** The middle shows the table, or the duplicates view (which also takes the item pane's room). */
+  function showMiddle() {
+    const dups = store.s.view.kind === "duplicates";
+    if (dups && !main.contains(dupView.el)) main.replaceChildren(dupView.el);
+    if (!dups && !main.contains(table.el)) main.replaceChildren(table.el);
+    layout.classList.toggle("wide", dups);
+    pane.el.hidden = dups;
+    if (dups) void dupView.load();
+  }
   const status = h("footer", { class: "statusbar" }, count, action, libPath);
   clear(root);
   root.append(toolbar, layout, status);
@@ -70,6 +97,7 @@ export async function startApp(root: HTMLElement) {
     queryErr.textContent = msg ?? "";
     search.classList.toggle("invalid", !!msg);
   };
+  table.onContextMenu = (e) => rowMenu(e);
   table.onOpen = () => (pane.el.querySelector("[data-field=title]") as HTMLElement | null)?.focus();
 
   async function refreshSidebar() {
@@ -94,6 +122,8 @@ export async function startApp(root: HTMLElement) {
   store.on((what) => {
     if (what === "filter") {
       renderSidebar(sidebarEl);
+      showMiddle();
+      if (store.s.view.kind === "duplicates") return;
       table.reload();
       pane.show();
     } else if (what === "selection") {
@@ -151,6 +181,11 @@ export async function startApp(root: HTMLElement) {
       store.clearSelection();
     }
     await refreshSidebar();
+    if (store.s.view.kind === "duplicates") {
+      await dupView.load();
+      return;
+    }
+    countDuplicates();
     await table.reload(true);
     if (store.s.selection.size) {
       // Drop selected items that left the view (deleted, moved).
@@ -169,7 +204,13 @@ export async function startApp(root: HTMLElement) {
     document.querySelectorAll(".file-over").forEach((x) => x.classList.remove("file-over"));
     if (e.type === "drop") {
       dropHint.hidden = true;
-      importPaths(e.paths, t?.target.collection ?? store.targetCollection());
+      // A LaTeX .aux (or .tex beside its .aux): export what it cites; anything else is imported.
+      const latex = e.paths.filter(isLatexFile);
+      const refs = e.paths.filter((p) => !isLatexFile(p));
+      (async () => {
+        for (const p of latex) await handleAuxDrop(p);
+        if (refs.length) await importPaths(refs, t?.target.collection ?? store.targetCollection());
+      })();
     } else {
       dropHint.hidden = false;
       dropHint.textContent = t?.target.collection ? `Drop to import into “${t.target.collection}”` : "Drop to import";
@@ -293,12 +334,13 @@ export async function startApp(root: HTMLElement) {
     }
   }
 
-  (window as unknown as { folio: unknown }).folio = { store, table, deleteSelection };
+  (window as unknown as { folio: unknown }).folio = { store, table, deleteSelection, dupView };
 
   await refreshSidebar();
   await table.reload();
   pane.show();
   table.focus();
+  countDuplicates();
   document.body.dataset.ready = "true";
 }
 
@@ -314,34 +356,51 @@ function findCollection(list: { id: number; path: string; children: never[] | un
 }
 
 function fileMenu(table: Table): HTMLElement {
-  const items: [string, string, () => void, string][] = [
+  type Entry = [string, string, () => void, string] | null; // null: a separator
+  const items: Entry[] = [
     ["Import…", `${mod}+I`, importFromDialog, "import"],
     ["Export…", `${mod}+E`, openExportDialog, "export"],
+    ["Auto-exports…", "", () => openAutoExports(), "auto-exports"],
+    null,
     ["Copy BibTeX", `${mod}+C`, copyBibtex, "copy-bibtex"],
-    ["Copy \\cite{key}", `${mod}+Shift+C`, copyCite, "copy-cite"],
+    [`Copy \\${citeCommand()}{key}`, `${mod}+Shift+C`, copyCite, "copy-cite"],
+    ...STYLES.map((st): Entry => [`Copy reference (${st.label})`, "", () => copyReference(st.id), `copy-ref-${st.id}`]),
+    ["Citation command…", "", openCiteSettings, "cite-settings"],
+    null,
+    ["Regenerate citation keys", "", regenerateKeys, "regenerate-keys"],
     ["Select all", `${mod}+A`, () => table.selectAll(), "select-all"],
+    ["Empty trash", "", emptyTrash, "empty-trash"],
+    null,
     ["Open library…", "", () => pickLibrary(false), "open-library"],
     ["New library…", "", () => pickLibrary(true), "new-library"],
-    ["Empty trash", "", emptyTrash, "empty-trash"],
   ];
   const pop = h("div", { class: "menu-pop file-pop", role: "menu", hidden: true });
-  for (const [label, key, fn, id] of items) {
-    pop.appendChild(
-      h(
-        "button",
-        {
-          role: "menuitem",
-          "data-menu": id,
-          onclick: () => {
-            pop.hidden = true;
-            fn();
+  const fill = () => {
+    clear(pop);
+    for (const entry of items) {
+      if (!entry) {
+        pop.appendChild(h("div", { class: "menu-sep", role: "separator" }));
+        continue;
+      }
+      const [label, key, fn, id] = entry;
+      pop.appendChild(
+        h(
+          "button",
+          {
+            role: "menuitem",
+            "data-menu": id,
+            onclick: () => {
+              pop.hidden = true;
+              fn();
+            },
           },
-        },
-        h("span", { text: label }),
-        h("span", { class: "muted", text: key }),
-      ),
-    );
-  }
+          h("span", { text: id === "copy-cite" ? `Copy \\${citeCommand()}{key}` : label }),
+          h("span", { class: "muted", text: key }),
+        ),
+      );
+    }
+  };
+  fill();
   const btn = h("button", {
     class: "btn",
     "aria-haspopup": "menu",
@@ -349,6 +408,7 @@ function fileMenu(table: Table): HTMLElement {
     text: "File",
     onclick: (e: Event) => {
       e.stopPropagation();
+      if (pop.hidden) fill(); // labels that follow settings (the \cite command)
       pop.hidden = !pop.hidden;
       if (!pop.hidden) (pop.firstElementChild as HTMLElement).focus();
     },
@@ -382,4 +442,38 @@ async function emptyTrash() {
   } catch (e) {
     showError(e, "Empty trash");
   }
+}
+
+/** The item table's context menu (on the selection). */
+function rowMenu(e: MouseEvent) {
+  document.querySelectorAll(".menu-pop.row-pop").forEach((m) => m.remove());
+  const item = (label: string, id: string, fn: () => void) =>
+    h("button", {
+      role: "menuitem",
+      "data-menu": id,
+      onclick: () => {
+        pop.remove();
+        fn();
+      },
+      text: label,
+    });
+  const pop = h(
+    "div",
+    { class: "menu-pop row-pop", role: "menu", style: `left:${Math.min(e.clientX, window.innerWidth - 240)}px;top:${Math.min(e.clientY, window.innerHeight - 300)}px` },
+    item("Copy BibTeX", "row-copy-bibtex", copyBibtex),
+    item(`Copy \\${citeCommand()}{key}`, "row-copy-cite", copyCite),
+    ...STYLES.map((st) => item(`Copy reference (${st.label})`, `row-copy-ref-${st.id}`, () => copyReference(st.id))),
+    item("Regenerate citation key", "row-regenerate", regenerateKeys),
+    item("Export…", "row-export", openExportDialog),
+  );
+  document.body.appendChild(pop);
+  (pop.firstElementChild as HTMLElement).focus();
+  pop.addEventListener("keydown", (k) => {
+    const btns = [...pop.querySelectorAll("button")];
+    const i = btns.indexOf(document.activeElement as HTMLButtonElement);
+    if (k.key === "ArrowDown") btns[(i + 1) % btns.length].focus();
+    if (k.key === "ArrowUp") btns[(i - 1 + btns.length) % btns.length].focus();
+    if (k.key === "Escape") pop.remove();
+  });
+  setTimeout(() => window.addEventListener("click", () => pop.remove(), { once: true }));
 }

@@ -1,8 +1,8 @@
 // Export the selection, the current collection or tag view, or the whole library to BibTeX,
-// BibLaTeX or RIS through a save dialog; copy BibTeX or \cite{keys} of the selection.
+// BibLaTeX or RIS through a save dialog; copy BibTeX of the selection.
 
 import { h } from "../lib/dom";
-import { dialogs, ipc } from "../lib/ipc";
+import { clipboard, dialogs, ipc } from "../lib/ipc";
 import type { Filter, Selection } from "../lib/types";
 import { modal } from "./importer";
 import { store } from "./store";
@@ -74,34 +74,14 @@ function fileStem() {
   return "references";
 }
 
-async function copyText(text: string) {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    const ta = h("textarea", { value: text, style: "position:fixed;left:-9999px" });
-    document.body.appendChild(ta);
-    ta.select();
-    document.execCommand("copy");
-    ta.remove();
-  }
-}
-
 export async function copyBibtex() {
   const keys = store.selectedKeys();
   if (!keys.length) return toast("Select items to copy", "error");
   try {
     const text = await ipc.exportText({ keys, filter: {} }, "bibtex");
-    await copyText(text);
+    await clipboard.writeText(text);
     toast(`Copied BibTeX of ${keys.length} item${keys.length === 1 ? "" : "s"}`);
   } catch (e) {
     showError(e, "Copy BibTeX");
   }
-}
-
-export async function copyCite() {
-  const keys = store.selectedKeys();
-  if (!keys.length) return toast("Select items to cite", "error");
-  const text = `\\cite{${keys.join(",")}}`;
-  await copyText(text);
-  toast(`Copied ${text}`);
 }

@@ -5,6 +5,7 @@
 import { clear, h } from "../lib/dom";
 import { ipc } from "../lib/ipc";
 import { ACCESS_STATUSES, ITEM_TYPES, ROLES, type Creator, type Item } from "../lib/types";
+import { withKeyConfirm } from "./latex";
 import { store } from "./store";
 import { showError, toast } from "./toast";
 
@@ -111,7 +112,14 @@ export class ItemPane {
     const id = it.id;
     const save = async (field: string, value: string, input?: HTMLElement) => {
       try {
-        this.item = await ipc.editField(id, field, value);
+        const what = "This edit";
+        const r = await withKeyConfirm(what, (force) => ipc.editField(id, field, value, force));
+        if (r == null) {
+          // Not confirmed: show the stored value again.
+          await this.show();
+          return;
+        }
+        this.item = r;
         input?.classList.remove("invalid");
         input?.removeAttribute("aria-invalid");
         const err = input?.parentElement?.querySelector(".field-error");

@@ -4,6 +4,7 @@ import { clear, h } from "../lib/dom";
 import { ipc } from "../lib/ipc";
 import type { Collection } from "../lib/types";
 import { beginDrag } from "./drag";
+import { openAutoExports } from "./latex";
 import { store } from "./store";
 import { showError, toast } from "./toast";
 
@@ -17,7 +18,7 @@ export function renderSidebar(root: HTMLElement) {
     root.appendChild(h("div", { class: "muted pad", text: "No library open" }));
     return;
   }
-  const nav = (label: string, count: number, active: boolean, onclick: () => void, extra: Record<string, string> = {}) =>
+  const nav = (label: string, count: number | string, active: boolean, onclick: () => void, extra: Record<string, string> = {}) =>
     h(
       "div",
       { class: `nav-row${active ? " active" : ""}`, tabindex: 0, role: "treeitem", onclick, ...extra },
@@ -34,6 +35,12 @@ export function renderSidebar(root: HTMLElement) {
   );
   root.appendChild(nav("Unfiled", sb.unfiled, v.kind === "unfiled", () => store.setView({ kind: "unfiled" }), { "data-nav": "unfiled" }));
   root.appendChild(nav("Trash", sb.trash, v.kind === "trash", () => store.setView({ kind: "trash" }), { "data-nav": "trash" }));
+  root.appendChild(
+    nav("Duplicates", store.s.duplicates ?? "…", v.kind === "duplicates", () => store.setView({ kind: "duplicates" }), {
+      "data-nav": "duplicates",
+      title: "Items that are (or may be) the same work",
+    }),
+  );
 
   // Collections
   root.appendChild(
@@ -70,6 +77,7 @@ export function renderSidebar(root: HTMLElement) {
           "data-access": a.status,
           onclick: () => {
             store.s.access = on ? store.s.access.filter((x) => x !== a.status) : [...store.s.access, a.status];
+            if (store.s.view.kind === "duplicates") store.s.view = { kind: "library" };
             store.clearSelection();
             store.emit("filter");
           },
@@ -96,6 +104,7 @@ export function renderSidebar(root: HTMLElement) {
           "data-tag": t.name,
           onclick: () => {
             store.s.tags = on ? store.s.tags.filter((x) => x.toLowerCase() !== t.name.toLowerCase()) : [...store.s.tags, t.name];
+            if (store.s.view.kind === "duplicates") store.s.view = { kind: "library" };
             store.clearSelection();
             store.emit("filter");
           },
@@ -159,13 +168,19 @@ function renderCollection(parent: HTMLElement, c: Collection, depth: number) {
 }
 
 function collectionMenu(e: MouseEvent, row: HTMLElement, c: Collection) {
-  document.querySelector(".menu-pop")?.remove();
+  document.querySelectorAll(".menu-pop.coll-pop").forEach((m) => m.remove());
   const pop = h(
     "div",
-    { class: "menu-pop", style: `left:${e.clientX}px;top:${e.clientY}px`, role: "menu" },
+    { class: "menu-pop coll-pop", style: `left:${e.clientX}px;top:${e.clientY}px`, role: "menu" },
     h("button", { role: "menuitem", onclick: () => (pop.remove(), promptName(row.parentElement!, c.path, "")), text: "New subcollection…" }),
     h("button", { role: "menuitem", onclick: () => (pop.remove(), startRename(row, c)), text: "Rename (F2)" }),
     h("button", { role: "menuitem", onclick: () => (pop.remove(), ipc.collectionMove(c.path, null).catch(showError)), text: "Move to top level" }),
+    h("button", {
+      role: "menuitem",
+      "data-menu": "collection-autoexport",
+      onclick: () => (pop.remove(), openAutoExports({ kind: "collection", collectionId: c.id, recursive: true })),
+      text: "Auto-export…",
+    }),
     h("button", { role: "menuitem", onclick: () => (pop.remove(), deleteCollection(c)), text: "Delete (Del)" }),
   );
   document.body.appendChild(pop);

@@ -6,6 +6,7 @@ export type View =
   | { kind: "library" }
   | { kind: "unfiled" }
   | { kind: "trash" }
+  | { kind: "duplicates" }
   | { kind: "collection"; id: number; path: string };
 
 export interface State {
@@ -21,6 +22,8 @@ export interface State {
   anchor: number;
   sidebar: Sidebar | null;
   total: number;
+  /** Duplicate groups in the library (null until counted). */
+  duplicates: number | null;
 }
 
 type Listener = (what: string) => void;
@@ -37,6 +40,7 @@ export class Store {
     anchor: -1,
     sidebar: null,
     total: 0,
+    duplicates: null,
   };
   private listeners: Listener[] = [];
 

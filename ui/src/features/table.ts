@@ -56,6 +56,8 @@ export class Table {
   total = 0;
   cols: string[] = loadCols();
   onOpen: (row: ItemRow) => void = () => {};
+  /** A right click on a row (selected first when it was not). */
+  onContextMenu: (e: MouseEvent) => void = () => {};
   onCount: (n: number) => void = () => {};
   onQueryError: (msg: string | null) => void = () => {};
 
@@ -268,6 +270,17 @@ export class Table {
         }
         row.addEventListener("pointerdown", (e) => this.pointerDown(e, i, r));
         row.addEventListener("dblclick", () => this.onOpen(r));
+        row.addEventListener("contextmenu", (e) => {
+          e.preventDefault();
+          if (!store.s.selection.has(r.key)) {
+            store.s.selection = new Map([[r.key, r.id]]);
+            store.s.anchor = i;
+            store.s.cursor = i;
+            store.emit("selection");
+            this.paint();
+          }
+          this.onContextMenu(e);
+        });
       } else {
         row.appendChild(h("div", { class: "td muted", text: "…" }));
       }

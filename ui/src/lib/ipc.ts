@@ -4,10 +4,19 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { writeText } from "@tauri-apps/plugin-clipboard-manager";
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import {
   AppError,
+  type AutoExport,
+  type AuxInfo,
   type Creator,
+  type DuplicateGroup,
+  type DuplicatePolicy,
+  type MergeReport,
+  type NewAutoExport,
+  type ProtectedKey,
+  type SyncResult,
   type ExportReport,
   type Filter,
   type ImportReport,
@@ -31,8 +40,9 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   if (e && typeof e === "object" && "message" in e) {
-    const o = e as { code?: unknown; message?: unknown };
-    return new AppError(typeof o.code === "string" ? o.code : "error", String(o.message));
+    const o = e as { code?: unknown; message?: unknown; protected?: unknown };
+    const prot = Array.isArray(o.protected) ? (o.protected as ProtectedKey[]) : [];
+    return new AppError(typeof o.code === "string" ? o.code : "error", String(o.message), prot);
   }
   return new AppError("error", String(e));
 }
@@ -44,7 +54,7 @@ export const ipc = {
   sidebar: () => call<Sidebar>("sidebar"),
   getItem: (id: number) => call<Item>("get_item", { id }),
   openLibrary: (path: string) => call<string>("open_library", { path }),
-  editField: (id: number, field: string, value: string) => call<Item>("edit_field", { id, field, value }),
+  editField: (id: number, field: string, value: string, force = false) => call<Item>("edit_field", { id, field, value, force }),
   setCreators: (id: number, creators: Creator[]) => call<Item>("set_creators", { id, creators }),
   newItem: (itemType: string, collection: string | null) => call<number>("new_item", { itemType, collection }),
   deleteItems: (keys: string[]) => call<number>("delete_items", { keys }),
@@ -63,15 +73,33 @@ export const ipc = {
   tagRemove: (tag: string, keys: string[]) => call<number>("tag_remove", { tag, keys }),
   tagRename: (old: string, name: string) => call<number>("tag_rename", { old, new: name }),
   tagDelete: (tag: string) => call<number>("tag_delete", { tag }),
-  importFiles: (paths: string[], collection: string | null, onProgress: (p: Progress) => void) => {
+  importFiles: (paths: string[], collection: string | null, duplicates: DuplicatePolicy, onProgress: (p: Progress) => void) => {
     const channel = new Channel<Progress>();
     channel.onmessage = onProgress;
-    return call<ImportReport>("import_files", { paths, collection, onProgress: channel });
+    return call<ImportReport>("import_files", { paths, collection, duplicates, onProgress: channel });
   },
-  importText: (text: string, collection: string | null) => call<ImportReport>("import_text", { text, collection }),
+  importCancel: () => call<boolean>("import_cancel"),
+  importText: (text: string, collection: string | null, duplicates: DuplicatePolicy) =>
+    call<ImportReport>("import_text", { text, collection, duplicates }),
   exportFile: (selection: Selection, format: string, path: string) =>
     call<ExportReport>("export_file", { selection, format, path }),
   exportText: (selection: Selection, format: string) => call<string>("export_text", { selection, format }),
+  regenerateKeys: (keys: string[], force = false) => call<[string, string][]>("regenerate_keys", { keys, force }),
+  protectedKeys: () => call<ProtectedKey[]>("protected_keys"),
+  formatReferences: (keys: string[], style: string) => call<string>("format_references", { keys, style }),
+  duplicates: () => call<DuplicateGroup[]>("duplicates"),
+  itemsByKeys: (keys: string[]) => call<Item[]>("items_by_keys", { keys }),
+  mergeItems: (keep: string, others: string[], choices: { field: string; value: string }[]) =>
+    call<MergeReport>("merge_items", { keep, others, choices }),
+  mergeExact: () => call<MergeReport[]>("merge_exact"),
+  autoExports: () => call<AutoExport[]>("auto_exports"),
+  autoExportAdd: (exp: NewAutoExport) => call<SyncResult>("auto_export_add", { export: exp }),
+  autoExportRemove: (path: string) => call<void>("auto_export_remove", { path }),
+  autoExportRun: () => call<SyncResult[]>("auto_export_run"),
+  savedSearches: () => call<{ name: string; query: string }[]>("saved_searches"),
+  auxRead: (path: string) => call<AuxInfo>("aux_read", { path }),
+  exportAux: (path: string, format: string, out: string) => call<ExportReport>("export_aux", { path, format, out }),
+  auxRegister: (path: string) => call<void>("aux_register", { path }),
 };
 
 export function onLibraryChanged(handler: (e: LibraryChanged) => void): Promise<UnlistenFn> {
@@ -112,9 +140,9 @@ export const dialogs = {
     if (r == null) return [];
     return Array.isArray(r) ? r : [r];
   },
-  async pickExportPath(defaultName: string, ext: string): Promise<string | null> {
+  async pickExportPath(defaultName: string, ext: string, title = "Export references"): Promise<string | null> {
     return await saveDialog({
-      title: "Export references",
+      title,
       defaultPath: defaultName,
       filters: [{ name: ext.toUpperCase(), extensions: [ext] }],
     });
@@ -133,5 +161,17 @@ export const dialogs = {
       filters: [{ name: "Folio library", extensions: ["sqlite", "db"] }],
     });
     return typeof r === "string" ? r : null;
+  },
+};
+
+/** The system clipboard (write only), through the official plugin: WebKitGTK's web clipboard
+ * needs a user gesture and is off for scripts by default. */
+export const clipboard = {
+  async writeText(text: string): Promise<void> {
+    try {
+      await writeText(text);
+    } catch (e) {
+      throw toAppError(e);
+    }
   },
 };

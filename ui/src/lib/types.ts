@@ -105,8 +105,22 @@ export interface FileReport {
   errors: number;
   keys: string[];
   repairs: string[];
+  decisions: Decision[];
   diagnostics: Diagnostic[];
 }
+
+/** What an import did with an entry that matched an item already there. */
+export interface Decision {
+  line: number;
+  entryKey: string;
+  title: string;
+  existingKey: string;
+  reason: string;
+  /** skipped, merged, kept or flagged */
+  action: string;
+}
+
+export type DuplicatePolicy = "skip" | "merge" | "keep";
 
 export interface ImportReport {
   added: number;
@@ -138,11 +152,70 @@ export interface LibraryChanged {
   action: string;
 }
 
+export interface DuplicateGroup {
+  reason: string;
+  /** duplicate (certain), suggestion, related (preprint and published version) */
+  kind: "duplicate" | "suggestion" | "related";
+  identifier: boolean;
+  confidence: number;
+  keys: string[];
+}
+
+export interface MergeReport {
+  kept: string;
+  merged: string[];
+  conflicts: { key: string; field: string; kept: string; other: string }[];
+}
+
+export interface Scope {
+  kind: "library" | "collection" | "tag" | "access" | "search";
+  collectionId?: number | null;
+  recursive?: boolean;
+  name?: string;
+  status?: string;
+}
+
+export interface NewAutoExport {
+  path: string;
+  format: string;
+  scope: Scope;
+  ascii: boolean | null;
+  omitFields: string[];
+}
+
+export interface AutoExport extends NewAutoExport {
+  scopeLabel: string;
+  lastRunAt: string | null;
+  items: number | null;
+  lastError: string | null;
+}
+
+export interface SyncResult {
+  path: string;
+  items: number;
+  written: boolean;
+  error: string | null;
+}
+
+export interface AuxInfo {
+  aux: string;
+  keys: string[];
+  missing: string[];
+  registered: boolean;
+}
+
+export interface ProtectedKey {
+  key: string;
+  reason: string;
+}
+
 /** Errors from the shell: a stable code and a message to show. */
 export class AppError extends Error {
   constructor(
     public code: string,
     message: string,
+    /** For code "protected-key": the keys and why each is protected. */
+    public protectedKeys: ProtectedKey[] = [],
   ) {
     super(message);
   }
