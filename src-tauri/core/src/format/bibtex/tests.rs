@@ -1119,3 +1119,28 @@ fn show_export() {
     let w = write(&items[..items.len().min(2)], &r.extras, &BibWriteOptions::default());
     println!("{}\n{:?}", w.text, w.diagnostics);
 }
+
+#[test]
+fn a_full_written_date_becomes_year_month_day_for_classic_bibtex() {
+    for (raw, want) in [
+        ("4 August 2022", Some(("2022", "aug", Some("4")))),
+        ("Aug. 4, 2022", Some(("2022", "aug", Some("4")))),
+        ("August 2005", Some(("2005", "aug", None))),
+        ("1999–2009", None),
+    ] {
+        let mut it = Item::new(ItemType::Article, "Dated");
+        it.key = "k".into();
+        it.date = PartialDate::parse(raw);
+        let w = write(&[it], &BibExtras::default(), &BibWriteOptions::default());
+        match want {
+            Some((y, m, d)) => {
+                assert!(w.text.contains(&format!("year = {{{y}}}")), "{raw}: {}", w.text);
+                assert!(w.text.contains(&format!("month = {m}")), "{raw}: {}", w.text);
+                if let Some(d) = d {
+                    assert!(w.text.contains(&format!("day = {{{d}}}")), "{raw}: {}", w.text);
+                }
+            }
+            None => assert!(w.text.contains("year = {1999--2009}"), "{raw}: {}", w.text),
+        }
+    }
+}

@@ -117,6 +117,31 @@ fn iso_like(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_digit() || "-/:T~?XZ+.".contains(c))
 }
 
+/// Whether year, month and day say everything the raw date text does ("4 August 2022",
+/// "August 2005", "Aug. 4, 2022"), so `year` + `month` (+ `day`) lose nothing and give
+/// bibliography styles what they expect. Ranges and odd forms ("1999–2009", "1973b") are not.
+fn captured(d: &PartialDate) -> bool {
+    let Some(year) = d.year else { return false };
+    let mut saw_year = false;
+    for tok in d.raw.split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '/')) {
+        if tok.is_empty() {
+            continue;
+        }
+        if tok.bytes().all(|b| b.is_ascii_digit()) {
+            let n: i64 = tok.parse().unwrap_or(-1);
+            if n == i64::from(year) && !saw_year {
+                saw_year = true;
+            } else if d.day.is_some_and(|day| i64::from(day) == n) {
+            } else {
+                return false;
+            }
+        } else if crate::model::month_from_str(tok).is_none() || d.month.is_none() {
+            return false;
+        }
+    }
+    saw_year
+}
+
 fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
     if d.is_empty() {
         return;
@@ -135,7 +160,13 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
     };
     let reparsed = PartialDate::parse(&d.raw);
     let same = (reparsed.year, reparsed.month, reparsed.day) == (d.year, d.month, d.day);
-    if same && !d.raw.is_empty() && d.raw != d.iso() && !iso_like(&d.raw) && !e.taken("year") {
+    if same
+        && !d.raw.is_empty()
+        && d.raw != d.iso()
+        && !iso_like(&d.raw)
+        && !(e.mode == BibMode::Bibtex && captured(d))
+        && !e.taken("year")
+    {
         // "1999–2009", "August, 2005", "1973b1973": kept as a literal year.
         let v = latex::from_unicode(
             &d.raw,
