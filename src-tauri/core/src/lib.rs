@@ -21,5 +21,7 @@ pub mod auto_export;
 pub mod dedupe;
 pub mod duplicates;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod latex;

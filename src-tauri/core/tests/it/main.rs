@@ -6,6 +6,7 @@ mod cli;
 mod collections;
 mod duplicates;
 mod formats;
+mod fuzz;
 mod migrations;
 mod reliability;
 mod search;

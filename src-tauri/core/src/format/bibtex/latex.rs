@@ -648,15 +648,39 @@ fn is_combining(c: char) -> bool {
 
 /// Unicode → LaTeX field text (the value that goes between the field's braces).
 pub fn from_unicode(s: &str, opt: Escape) -> String {
-    let out = escape(s, opt, true);
-    if balanced(&out) {
+    let out = escape(s, opt, true, false);
+    if balanced(&out) && bibtex_balanced(&out) {
         return out;
     }
     // A verbatim group broke the balance: escape everything instead.
-    escape(s, opt, false)
+    let out = escape(s, opt, false, false);
+    if bibtex_balanced(&out) {
+        return out;
+    }
+    // Literal braces that do not pair up: BibTeX counts `\{` as a brace too, so write them
+    // as brace-free commands.
+    escape(s, opt, false, true)
 }
 
-fn escape(s: &str, opt: Escape, passthrough: bool) -> String {
+/// Whether braces balance as BibTeX counts them: every `{` and `}`, escaped or not.
+pub fn bibtex_balanced(s: &str) -> bool {
+    let mut depth: i64 = 0;
+    for b in s.bytes() {
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+fn escape(s: &str, opt: Escape, passthrough: bool, brace_words: bool) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let b = s.as_bytes();
     let mut i = 0;
@@ -711,6 +735,8 @@ fn escape(s: &str, opt: Escape, passthrough: bool) -> String {
             }
         }
         match c {
+            '{' if brace_words => out.push_str("\\textbraceleft{}"),
+            '}' if brace_words => out.push_str("\\textbraceright{}"),
             '#' | '$' | '%' | '&' | '_' | '{' | '}' => {
                 out.push('\\');
                 out.push(c);

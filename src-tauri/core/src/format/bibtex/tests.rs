@@ -1144,3 +1144,26 @@ fn a_full_written_date_becomes_year_month_day_for_classic_bibtex() {
         }
     }
 }
+
+#[test]
+fn unpaired_literal_braces_export_so_bibtex_can_read_them() {
+    // Found by fuzzing: `\{` still counts as a brace for BibTeX, so an unpaired one made the
+    // exported value run into the next entry.
+    for title in ["a { b", "x } y", "}{", "{ok} and { not"] {
+        let mut a = Item::new(ItemType::Misc, title);
+        a.key = "a".into();
+        let mut b = Item::new(ItemType::Misc, "Next");
+        b.key = "b".into();
+        for mode in [BibMode::Bibtex, BibMode::Biblatex] {
+            let opts = BibWriteOptions {
+                mode,
+                ..Default::default()
+            };
+            let w = write(&[a.clone(), b.clone()], &BibExtras::default(), &opts);
+            assert!(latex::bibtex_balanced(&w.text), "{title:?}: {}", w.text);
+            let back = p(&w.text);
+            assert_eq!(back.items.len(), 2, "{title:?}: {}", w.text);
+            assert_eq!(back.items[0].item.title, title, "{}", w.text);
+        }
+    }
+}

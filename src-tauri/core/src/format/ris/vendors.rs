@@ -151,8 +151,11 @@ pub(crate) fn before(v: Vendor, rec: &mut RawRecord, repairs: &mut Repairs) {
             for f in rec.fields.iter_mut() {
                 if f.tag() == "VL" {
                     let t = f.value.trim();
-                    if t.len() > 7 && t[..7].eq_ignore_ascii_case("volume ") {
-                        f.value = t[7..].trim().to_string();
+                    if let Some(rest) = t
+                        .get(7..)
+                        .filter(|_| t.len() > 7 && t[..7].eq_ignore_ascii_case("volume "))
+                    {
+                        f.value = rest.trim().to_string();
                         changed = true;
                     }
                 }
