@@ -130,9 +130,20 @@ impl Library {
         )?;
         ids.sort_unstable();
         let conn = self.store.conn();
-        let each = |f: &mut dyn FnMut(&Item)| -> Result<()> {
+        // Records still as imported are copied from the table; only the rest are loaded.
+        let each = |source_format: &str,
+                    from_source: &mut dyn FnMut(&str, &str) -> bool,
+                    f: &mut dyn FnMut(&Item)|
+         -> Result<()> {
             for chunk in ids.chunks(crate::store::items::LOAD_CHUNK) {
-                for it in crate::store::items::load_chunk(conn, chunk)? {
+                let mut done = std::collections::HashSet::new();
+                for (id, key, text) in crate::store::items::current_sources(conn, chunk, source_format)? {
+                    if from_source(&key, &text) {
+                        done.insert(id);
+                    }
+                }
+                let rest: Vec<i64> = chunk.iter().copied().filter(|id| !done.contains(id)).collect();
+                for it in crate::store::items::load_chunk(conn, &rest)? {
                     f(&it);
                 }
             }
@@ -140,18 +151,24 @@ impl Library {
         };
         let written = match opts.format {
             Format::Ris => {
-                let mut w = ris::RisWriter::new(&ris::RisWriteOptions {
+                let w = ris::RisWriter::new(&ris::RisWriteOptions {
                     omit_fields: opts.omit_fields.clone(),
                 });
-                each(&mut |it| w.add(it))?;
-                w.finish(true)
+                let w = std::cell::RefCell::new(w);
+                each("ris", &mut |k, t| w.borrow_mut().add_source(k, t), &mut |it| {
+                    w.borrow_mut().add(it)
+                })?;
+                w.into_inner().finish(true)
             }
             _ => {
                 let extras = self.bib_extras()?;
                 let bopts = bib_options(opts);
-                let mut w = bibtex::BibWriter::new(&extras, &bopts);
-                each(&mut |it| w.add(it))?;
-                w.finish()
+                let w = bibtex::BibWriter::new(&extras, &bopts);
+                let w = std::cell::RefCell::new(w);
+                each("bibtex", &mut |k, t| w.borrow_mut().add_source(k, t), &mut |it| {
+                    w.borrow_mut().add(it)
+                })?;
+                w.into_inner().finish()
             }
         };
         Ok((

@@ -339,7 +339,7 @@ impl Library {
                     let mut open = true;
                     let rest = format::parse_into(&input.text, format, &mut ctx, &mut |pi, offset| {
                         let fp = Fingerprint::of(&pi.item);
-                        let derived = items::derive_with(&pi.item, &fp);
+                        let derived = items::derive_fresh(&pi.item, &fp);
                         open = tx
                             .send(Msg::Item(Box::new(Prepared {
                                 pi,

@@ -306,6 +306,15 @@ pub struct Derived {
     /// The key written into `fts` (the item's key may change before it is stored).
     fts_key: String,
     dedupe: String,
+    /// The item still matches its source record (see `SourceRecord::fingerprint`).
+    source_current: bool,
+}
+
+/// Whether `item` still matches the record it was imported from.
+fn source_current(item: &Item) -> bool {
+    item.source
+        .as_ref()
+        .is_some_and(|s| s.fingerprint == item.fingerprint())
 }
 
 /// The derived columns of an item as it is now.
@@ -315,7 +324,18 @@ pub fn derive(item: &Item) -> Derived {
 
 /// [`derive`] with the item's duplicate fingerprint already computed.
 pub fn derive_with(item: &Item, fingerprint: &crate::dedupe::Fingerprint) -> Derived {
+    derive_parts(item, fingerprint, source_current(item))
+}
+
+/// [`derive_with`] for an item a reader has just built: its source record was made from it,
+/// so it is current without computing the fingerprint again.
+pub fn derive_fresh(item: &Item, fingerprint: &crate::dedupe::Fingerprint) -> Derived {
+    derive_parts(item, fingerprint, item.source.is_some())
+}
+
+fn derive_parts(item: &Item, fingerprint: &crate::dedupe::Fingerprint, current: bool) -> Derived {
     Derived {
+        source_current: current,
         dedupe: fingerprint.to_record(),
         creators_json: json(&item.creators),
         abstract_json: json(&item.r#abstract),
@@ -340,9 +360,9 @@ fn write_row_derived(
     d: &Derived,
 ) -> Result<i64> {
     let insert = format!(
-        "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at, dedupe) VALUES \
+        "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at, dedupe, source_current) VALUES \
          (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
-          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)"
+          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42)"
     );
     // A plain INSERT for new rows: the upsert form needs a statement journal, and every
     // statement savepoint makes FTS5 flush its pending index data.
@@ -362,7 +382,8 @@ fn write_row_derived(
          source_text = excluded.source_text, source_fingerprint = excluded.source_fingerprint, \
          date_added = excluded.date_added, date_modified = excluded.date_modified, \
          title_sort = excluded.title_sort, creators_sort = excluded.creators_sort, \
-         creators_summary = excluded.creators_summary, deleted_at = excluded.deleted_at, dedupe = excluded.dedupe"
+         creators_summary = excluded.creators_summary, deleted_at = excluded.deleted_at, dedupe = excluded.dedupe, \
+         source_current = excluded.source_current"
         )
     };
     let mut st = conn.prepare_cached(&sql)?;
@@ -409,6 +430,7 @@ fn write_row_derived(
         d.creators_summary,
         deleted_at,
         d.dedupe,
+        d.source_current,
     ])?;
     Ok(id.unwrap_or_else(|| conn.last_insert_rowid()))
 }
@@ -457,6 +479,7 @@ pub fn insert_derived(w: &mut Writer<'_>, item: &mut Item, mut d: Derived) -> Re
     }
     if d.fts_key != item.key {
         d.fts[5] = fts_other(item);
+        d.source_current = source_current(item);
     }
     let now = now_rfc3339();
     if item.date_added.is_empty() {
@@ -601,6 +624,41 @@ pub fn dedupe_records(conn: &Connection) -> Result<Vec<(crate::dedupe::Fingerpri
         out.push((fp, key));
     }
     Ok(out)
+}
+
+/// Fill every item's `source_current` (migration 5).
+pub(crate) fn fill_source_current(conn: &Connection) -> Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM items WHERE source_format IS NOT NULL ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE items SET source_current = ?2 WHERE id = ?1")?;
+    for id in ids {
+        if let Some(item) = load(conn, id)? {
+            update.execute(params![id, source_current(&item)])?;
+        }
+    }
+    Ok(())
+}
+
+/// For exports: the source records of these items (a few hundred ids) that are in `format`
+/// and still current, as (id, key, record text); the others must be loaded and written.
+pub fn current_sources(conn: &Connection, ids: &[i64], format: &str) -> Result<Vec<(i64, String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(",");
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT id, key, source_text FROM items WHERE id IN ({marks}) AND source_current = 1 \
+         AND source_format = ? AND source_text IS NOT NULL ORDER BY id"
+    ))?;
+    let params = rusqlite::params_from_iter(
+        ids.iter()
+            .map(|i| rusqlite::types::Value::Integer(*i))
+            .chain(std::iter::once(rusqlite::types::Value::Text(format.to_string()))),
+    );
+    let rows = st.query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Fill every item's stored fingerprint (migration 4, and repairs).

@@ -43,12 +43,18 @@ pub fn migrations() -> Migrations<'static> {
                 items::fill_dedupe_records(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up_with_hook(
+            include_str!("migrations/0005-source-current.sql"),
+            |tx: &rusqlite::Transaction| {
+                items::fill_source_current(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    4
+    5
 }
 
 pub struct Store {

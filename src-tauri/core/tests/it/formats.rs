@@ -149,3 +149,47 @@ fn bibtex_to_library_to_ris_to_library_keeps_the_essentials() {
         lost
     );
 }
+
+#[test]
+fn exports_copy_unedited_records_and_regenerate_edited_ones() {
+    let mut lib = Library::open_in_memory().unwrap();
+    let bib = "@Article{keep,\n  TITLE   =   {Kept  as   written},\n  Author = {Doe, J.},\n  year = 2001 }\n\n\
+               @Article{edit,\n  TITLE   =   {Will  be   edited},\n  Author = {Roe, R.},\n  year = 2002 }\n";
+    lib.import_text("t.bib", bib, &ImportOptions::default()).unwrap();
+    let ris = "TY  - JOUR\nTI  - A RIS record\nAU  - Poe, P.\nPY  - 2003\nER  - \n";
+    lib.import_text("t.ris", ris, &ImportOptions::default()).unwrap();
+    let export = |lib: &Library, format| {
+        lib.export_text(
+            &Selection::default(),
+            &ExportOptions {
+                format,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .0
+    };
+    let before = export(&lib, Format::Bibtex);
+    assert!(before.contains("TITLE   =   {Kept  as   written}"), "{before}");
+    assert!(before.contains("TITLE   =   {Will  be   edited}"), "{before}");
+    assert!(export(&lib, Format::Ris).contains("TI  - A RIS record\r\n"));
+    lib.edit("edit", &[("title".into(), "Edited now".into())], false)
+        .unwrap();
+    let after = export(&lib, Format::Bibtex);
+    assert!(after.contains("TITLE   =   {Kept  as   written}"), "{after}");
+    assert!(after.contains("title = {Edited now}"), "{after}");
+    assert!(!after.contains("Will  be   edited"), "{after}");
+    // The same text through the item-by-item path (a key selection).
+    let keys = Selection {
+        keys: vec!["edit".into(), "keep".into(), "Poe2003".into()],
+        ..Default::default()
+    };
+    let by_keys = lib.export_text(&keys, &ExportOptions::default()).unwrap().0;
+    assert_eq!(by_keys, after);
+    lib.undo().unwrap();
+    assert_eq!(
+        export(&lib, Format::Bibtex),
+        before,
+        "undo makes the record current again"
+    );
+}

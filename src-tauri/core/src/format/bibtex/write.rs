@@ -231,7 +231,20 @@ fn verbatim_source<'i>(
     if src.format != "bibtex" || item.fingerprint() != src.fingerprint {
         return None;
     }
-    let mut sc = Scanner::new(&src.text);
+    verbatim_text(&src.text, &item.key, mode, ascii, omit, used)
+}
+
+/// A current source entry's text, when this export can use it as it is.
+fn verbatim_text<'i>(
+    text_in: &'i str,
+    item_key: &str,
+    mode: BibMode,
+    ascii: bool,
+    omit: &HashSet<String>,
+    used: &mut HashSet<String>,
+) -> Option<&'i str> {
+    let src_text = text_in;
+    let mut sc = Scanner::new(src_text);
     let Some(Block::Entry {
         ty,
         key,
@@ -243,16 +256,16 @@ fn verbatim_source<'i>(
     else {
         return None;
     };
-    if text.len() != src.text.len() {
+    if text.len() != src_text.len() {
         return None;
     }
-    if key != item.key || key.is_empty() {
+    if key != item_key || key.is_empty() {
         return None;
     }
     if mode == BibMode::Bibtex && !CLASSIC_TYPES.contains(&ty.to_ascii_lowercase().as_str()) {
         return None;
     }
-    if ascii && !src.text.is_ascii() {
+    if ascii && !src_text.is_ascii() {
         return None;
     }
     if fields.iter().any(|f| omit.contains(&f.name.to_ascii_lowercase())) {
@@ -265,7 +278,7 @@ fn verbatim_source<'i>(
             }
         }
     }
-    Some(src.text.as_str())
+    Some(src_text)
 }
 
 fn entry_text(
@@ -419,6 +432,21 @@ fn entry_text(
     out
 }
 
+/// The `crossref` target named in an entry's source text.
+fn crossref_in(text: &str) -> Option<String> {
+    if !text.to_ascii_lowercase().contains("crossref") {
+        return None;
+    }
+    let Some(Block::Entry { fields, .. }) = Scanner::new(text).next_block() else {
+        return None;
+    };
+    fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case("crossref"))
+        .map(|f| f.value.raw.trim().trim_matches(['{', '}', '"']).trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
 fn crossref_target(item: &Item) -> Option<String> {
     item.extra_field("crossref")
         .map(|v| v.trim().trim_matches(['{', '}', '"']).trim().to_string())
@@ -518,6 +546,35 @@ impl<'e> BibWriter<'e> {
             )
         });
         self.entries.push((key, text));
+    }
+
+    /// Add an entry from its stored source record, known to be current, when this export can
+    /// write it as it is (false: add the item instead).
+    pub fn add_source(&mut self, key: &str, text: &str) -> bool {
+        if key.is_empty() || self.seen.contains(&key.to_lowercase()) {
+            return false;
+        }
+        let mut used = std::mem::take(&mut self.used);
+        let mut these = HashSet::new();
+        let ok = verbatim_text(text, key, self.opts.mode, self.ascii, &self.omit, &mut these).is_some();
+        if ok {
+            used.extend(these);
+        }
+        self.used = used;
+        if !ok {
+            return false;
+        }
+        if crate::citekey::key_problem(key).is_some() {
+            // Let `add` report it.
+            return false;
+        }
+        self.taken.insert(key.to_string());
+        self.seen.insert(key.to_lowercase());
+        if let Some(t) = crossref_in(text) {
+            self.parents.insert(t.to_lowercase());
+        }
+        self.entries.push((key.to_string(), text.to_string()));
+        true
     }
 
     pub fn finish(self) -> Written {

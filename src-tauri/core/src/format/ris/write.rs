@@ -80,12 +80,17 @@ fn verbatim(item: &Item) -> Option<String> {
     if src.format != "ris" || item.fingerprint() != src.fingerprint {
         return None;
     }
-    let last = src.text.lines().rev().find(|l| !l.trim().is_empty())?;
+    verbatim_text(&src.text)
+}
+
+/// A current source record's text with RIS line ends, when it is a whole record.
+fn verbatim_text(text: &str) -> Option<String> {
+    let last = text.lines().rev().find(|l| !l.trim().is_empty())?;
     if super::parse::tag_line(last).is_none_or(|(t, _)| &t != b"ER") {
         return None;
     }
-    let mut s = String::with_capacity(src.text.len() + 64);
-    for l in src.text.lines() {
+    let mut s = String::with_capacity(text.len() + 64);
+    for l in text.lines() {
         s.push_str(l);
         s.push_str(EOL);
     }
@@ -318,6 +323,21 @@ impl RisWriter {
             }
         }
         self.records.push((item.key.clone(), text));
+    }
+
+    /// Add a record from its stored source text, known to be current, when it can be written
+    /// as it is (false: add the item instead).
+    pub fn add_source(&mut self, key: &str, text: &str) -> bool {
+        if !self.keep_verbatim {
+            return false;
+        }
+        match verbatim_text(text) {
+            Some(v) => {
+                self.records.push((key.to_string(), v));
+                true
+            }
+            None => false,
+        }
     }
 
     /// The text, records in the order added or (`by_key`) sorted by citation key.

@@ -1,0 +1,5 @@
+-- Version 5: whether an item still matches the record it was imported from (its fingerprint
+-- equals the source record's), kept in step by the store. Exports copy such records verbatim
+-- straight from the table, without loading and fingerprinting every item. The migration's
+-- hook fills it for the existing items.
+ALTER TABLE items ADD COLUMN source_current INTEGER NOT NULL DEFAULT 0;
