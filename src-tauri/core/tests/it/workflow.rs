@@ -269,3 +269,175 @@ fn quick_copy_cite_commands() {
     assert_eq!(folio(&lib, &["cite", "--style", "mla", "JS"]).status.code(), Some(2));
     assert_eq!(folio(&lib, &["cite", "--command", "x{y", "K1"]).status.code(), Some(1));
 }
+
+/// Run LaTeX + `bibtex` (classic) or `biber` (BibLaTeX) on a document that cites every entry
+/// of `bib`; returns the log of the bibliography tool, panicking on any error.
+fn compile(dir: &Path, bib: &Path, biblatex: bool) -> String {
+    let doc = if biblatex {
+        format!(
+            "\\documentclass{{article}}\\usepackage[backend=biber]{{biblatex}}\\addbibresource{{{}}}\
+             \\begin{{document}}\\nocite{{*}}\\printbibliography\\end{{document}}\n",
+            bib.display()
+        )
+    } else {
+        format!(
+            "\\documentclass{{article}}\\begin{{document}}\\nocite{{*}}\\bibliographystyle{{plain}}\
+             \\bibliography{{{}}}\\end{{document}}\n",
+            bib.with_extension("").display()
+        )
+    };
+    for ext in ["aux", "bbl", "bcf", "blg", "run.xml"] {
+        let _ = std::fs::remove_file(dir.join(format!("doc.{ext}")));
+    }
+    std::fs::write(dir.join("doc.tex"), doc).unwrap();
+    let run = |prog: &str, args: &[&str]| {
+        let out = std::process::Command::new(prog)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap_or_else(|e| panic!("{prog} is needed for this test (CI installs TeX Live): {e}"));
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let latex = ["-interaction=nonstopmode", "-halt-on-error", "doc.tex"];
+    let (ok, log) = run("pdflatex", &latex);
+    assert!(ok, "pdflatex: {log}");
+    let (ok, log) = if biblatex {
+        run("biber", &["doc"])
+    } else {
+        run("bibtex", &["doc"])
+    };
+    let blg = std::fs::read_to_string(dir.join("doc.blg")).unwrap_or_default();
+    assert!(ok, "{}: {log}\n{blg}", if biblatex { "biber" } else { "bibtex" });
+    assert!(
+        !blg.contains("error message") && !blg.contains("ERROR"),
+        "bibliography errors:\n{blg}"
+    );
+    let (ok, log) = run("pdflatex", &latex);
+    assert!(ok, "pdflatex: {log}");
+    std::fs::read_to_string(dir.join("doc.bbl")).unwrap()
+}
+
+#[test]
+fn bibtex_and_biblatex_auto_exports_follow_changes_and_compile() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    let work = dir.path().join("tex");
+    std::fs::create_dir(&work).unwrap();
+    ok(
+        &lib,
+        &[
+            "add",
+            "--title",
+            "Co-production & the {State}",
+            "--author",
+            "Steen, Trui",
+            "--year",
+            "2019",
+        ],
+    );
+    let classic = work.join("refs.bib");
+    let modern = work.join("refs-bl.bib");
+    ok(
+        &lib,
+        &["auto-export", "add", classic.to_str().unwrap(), "--format", "bibtex"],
+    );
+    ok(
+        &lib,
+        &["auto-export", "add", modern.to_str().unwrap(), "--format", "biblatex"],
+    );
+    let check = |want: &[&str], gone: &[&str]| {
+        for (bib, biblatex) in [(&classic, false), (&modern, true)] {
+            let bbl = compile(&work, bib, biblatex);
+            for w in want {
+                assert!(
+                    bbl.contains(w),
+                    "{w:?} missing from the {} bibliography:\n{bbl}",
+                    bib.display()
+                );
+            }
+            for g in gone {
+                assert!(
+                    !bbl.contains(g),
+                    "{g:?} still in the {} bibliography:\n{bbl}",
+                    bib.display()
+                );
+            }
+        }
+    };
+    check(&["Steen"], &[]);
+    ok(
+        &lib,
+        &[
+            "add",
+            "--title",
+            "Müller's ünïcode study",
+            "--author",
+            "Jaspers, Sylke",
+            "--year",
+            "2020",
+        ],
+    );
+    check(&["Steen", "Jaspers"], &[]);
+    ok(&lib, &["edit", "Steen2019", "--set", "title=Revised title"]);
+    check(&["Revised title"], &[]);
+    ok(&lib, &["tag", "add", "paper-one", "Steen2019"]);
+    assert!(std::fs::read_to_string(&classic).unwrap().contains("paper-one"));
+    ok(&lib, &["delete", "Jaspers2020"]);
+    check(&["Steen"], &["Jaspers"]);
+    ok(&lib, &["undo"]);
+    check(&["Steen", "Jaspers"], &[]);
+}
+
+#[test]
+fn export_by_the_aux_of_a_real_latex_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    for (title, author, year) in [
+        ("One", "Alpha, A.", "2001"),
+        ("Two", "Beta, B.", "2002"),
+        ("Three", "Gamma, G.", "2003"),
+    ] {
+        ok(&lib, &["add", "--title", title, "--author", author, "--year", year]);
+    }
+    let work = dir.path().join("paper");
+    std::fs::create_dir(&work).unwrap();
+    std::fs::write(
+        work.join("paper.tex"),
+        "\\documentclass{article}\\begin{document}See \\cite{Alpha2001} and \\cite{Gamma2003,Missing1999}.\
+         \\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new("pdflatex")
+        .args(["-interaction=nonstopmode", "paper.tex"])
+        .current_dir(&work)
+        .output()
+        .expect("pdflatex is needed for this test (CI installs TeX Live)");
+    assert!(
+        work.join("paper.aux").exists(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let refs = work.join("refs.bib");
+    let out = folio(
+        &lib,
+        &[
+            "export",
+            "--aux",
+            work.join("paper.aux").to_str().unwrap(),
+            "-o",
+            refs.to_str().unwrap(),
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Missing1999"), "missing keys are reported: {err}");
+    let text = std::fs::read_to_string(&refs).unwrap();
+    assert!(
+        text.contains("@article{Alpha2001") || text.contains("{Alpha2001,"),
+        "{text}"
+    );
+    assert!(text.contains("Gamma2003"), "{text}");
+    assert!(!text.contains("Beta2002"), "only what the paper cites: {text}");
+    // And the paper now compiles against it.
+    let bbl = compile(&work, &refs, false);
+    assert!(bbl.contains("Alpha") && bbl.contains("Gamma"), "{bbl}");
+}
