@@ -171,6 +171,39 @@ fn search_bench(lib: &Library) -> Result<(Vec<f64>, Vec<(f64, &'static str)>)> {
     Ok((times, slowest))
 }
 
+/// Auto-export: a library exported to BibTeX; one item edited; the time until the file is up
+/// to date again (what every CLI command and the app do after a change). (items, median ms)
+fn auto_export_bench(lib_path: &Path, target_bib: &Path, rounds: usize) -> Result<(i64, f64)> {
+    let mut lib = Library::open(lib_path)?;
+    let _ = std::fs::remove_file(target_bib);
+    for a in lib.auto_exports()? {
+        lib.auto_export_remove(&a.export.path)?;
+    }
+    lib.auto_export_add(folio::auto_export::AutoExport {
+        path: target_bib.to_string_lossy().into_owned(),
+        format: "bibtex".into(),
+        scope: folio::auto_export::Scope::Library,
+        ascii: None,
+        omit_fields: Vec::new(),
+    })?;
+    let n = lib.count(&Filter::default())?;
+    let ids = lib.ids(&Filter::default(), Sort::default())?;
+    let mut times = Vec::new();
+    for i in 0..rounds {
+        let key = lib.get_by_id(ids[(i * 997) % ids.len()])?.key;
+        lib.edit(&key, &[("note".into(), format!("bench edit {i}"))], false)?;
+        let t = Instant::now();
+        let synced = lib.sync_auto_exports()?;
+        times.push(ms(t.elapsed()));
+        if !synced.iter().any(|r| r.written)
+            || !std::fs::read_to_string(target_bib)?.contains(&format!("bench edit {i}"))
+        {
+            bail!("the auto-export did not follow the edit");
+        }
+    }
+    Ok((n, median(times)))
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
     // `folio-bench search LIBRARY`: only the search figures, on an existing library.
@@ -185,6 +218,13 @@ fn main() -> Result<()> {
         for (t, q) in slowest {
             println!("{t:>8.1} ms  {q}");
         }
+        return Ok(());
+    }
+    // `folio-bench auto-export LIBRARY`: only the auto-export figure (the library is changed).
+    if args.get(1).map(String::as_str) == Some("auto-export") {
+        let lib = Path::new(&args[2]);
+        let (n, t) = auto_export_bench(lib, &lib.with_extension("auto.bib"), 9)?;
+        println!("{n} items: {t:.0} ms after one edit (median of 9)");
         return Ok(());
     }
     // Child mode: the bare biblatex crate parse of a file, measured in its own process.
@@ -471,6 +511,14 @@ fn main() -> Result<()> {
         format!("{f:.2} s vs {e:.2} s (+{:.2} s)", f - e),
         "dup check << 1 s",
         if f - e < 1.0 { "met" } else { "MISSED" },
+    );
+
+    let (n, t) = auto_export_bench(&work.join("lib10.sqlite"), &work.join("auto10k.bib"), runs * 3)?;
+    r.row(
+        &format!("auto-export of {n} items (BibTeX) brought up to date after one edit"),
+        format!("{t:.0} ms"),
+        "< 200 ms",
+        if t < 200.0 { "met" } else { "MISSED" },
     );
 
     let mut md = String::from("# Folio benchmark report\n\n");

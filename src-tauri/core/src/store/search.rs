@@ -428,14 +428,20 @@ pub fn cached_renderings(
     let q = format!(
         "SELECT items.id, items.key, items.date_modified, c.text FROM items \
          LEFT JOIN export_cache c ON c.item_id = items.id AND c.variant = {v} AND c.modified = items.date_modified \
-         WHERE {} ORDER BY items.key ASC, items.id ASC",
+         WHERE {} ORDER BY items.id",
         sql.clauses.join(" AND ")
     );
+    // In id order both tables are read front to back (the covering index
+    // `items_live_modified` and the cache's primary key); sorted by key here.
     let mut st = conn.prepare_cached(&q)?;
     let rows = st
         .query_map(rusqlite::params_from_iter(sql.params.iter()), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .map_err(map_fts_error)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_fts_error)
+    let mut rows = rows
+        .collect::<rusqlite::Result<Vec<(i64, String, String, Option<String>)>>>()
+        .map_err(map_fts_error)?;
+    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok(rows)
 }

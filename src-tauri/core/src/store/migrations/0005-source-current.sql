@@ -3,3 +3,5 @@
 -- straight from the table, without loading and fingerprinting every item. The migration's
 -- hook fills it for the existing items.
 ALTER TABLE items ADD COLUMN source_current INTEGER NOT NULL DEFAULT 0;
+-- Covering index for auto-exports: which live items changed since their cached rendering.
+CREATE INDEX items_live_modified ON items (id, key, date_modified) WHERE deleted_at IS NULL;
