@@ -394,3 +394,71 @@ fn a_cancelled_import_leaves_the_library_unchanged_and_progress_reaches_the_end(
         seen.len()
     );
 }
+
+/// The app holds one long-lived `Library` for the window's lifetime; CLI processes (scripts,
+/// LaTeX builds) write to the same file meanwhile. Both sides' writes wait for each other and
+/// every one of them lands.
+#[test]
+fn a_long_lived_app_handle_and_cli_processes_write_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    let mut app = Library::open(&path).unwrap();
+    let file = dir.path().join("cli.json");
+    write_items(&file, 2000, "Cli");
+    let cli_path = path.clone();
+    let cli = std::thread::spawn(move || {
+        let mut outs = vec![Command::new(bin())
+            .arg("--library")
+            .arg(&cli_path)
+            .args(["import", "--duplicates", "keep"])
+            .arg(&file)
+            .output()
+            .unwrap()];
+        for j in 0..10 {
+            outs.push(
+                Command::new(bin())
+                    .arg("--library")
+                    .arg(&cli_path)
+                    .args([
+                        "add",
+                        "--title",
+                        &format!("From the CLI {j}"),
+                        "--key",
+                        &format!("CliAdd{j}"),
+                    ])
+                    .output()
+                    .unwrap(),
+            );
+        }
+        outs
+    });
+    // Meanwhile the "app": edits, tags and adds through its open handle.
+    let mut app_writes = 0;
+    for j in 0..60 {
+        let mut it = folio::model::Item::new(folio::model::ItemType::Article, &format!("From the app {j}"));
+        it.key = format!("App{j}");
+        app.add(it).unwrap();
+        app.tag_add("app", &[format!("App{j}")]).unwrap();
+        app_writes += 1;
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    for out in cli.join().unwrap() {
+        assert!(
+            out.status.success(),
+            "a CLI writer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(app_writes, 60);
+    // The app's handle sees everything the CLI wrote, and the file is sound.
+    assert_eq!(app.count(&Filter::default()).unwrap(), 2000 + 10 + 60);
+    assert_eq!(app.store().integrity_check().unwrap(), "ok");
+    assert_eq!(
+        app.tag_list()
+            .unwrap()
+            .iter()
+            .find(|t| t.name == "app")
+            .map(|t| t.items),
+        Some(60)
+    );
+}
