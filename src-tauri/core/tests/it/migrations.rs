@@ -175,3 +175,51 @@ fn files_that_are_not_libraries_are_refused_clearly() {
     assert!(matches!(Library::open(dir.path()), Err(Error::NotALibrary { .. })));
     let _ = Filter::default();
 }
+
+#[test]
+fn every_earlier_version_keeps_its_records_verbatim_after_upgrading() {
+    for version in 1..schema_version() as usize {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("library.sqlite");
+        let mut it = Item::new(ItemType::Article, "Kept as written");
+        it.key = "Kept2001".into();
+        let fp = it.fingerprint();
+        let source = "@Article{Kept2001,\n  TITLE  =  {Kept as written},\n}";
+        {
+            let store = Store::open_at_version(&path, version).unwrap();
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO items (key, type, title, source_format, source_text, source_fingerprint, \
+                     date_added, date_modified) VALUES ('Kept2001', 'article', 'Kept as written', 'bibtex', ?1, ?2, \
+                     '2001-01-01T00:00:00Z', '2001-01-01T00:00:00Z')",
+                    rusqlite::params![source, fp as i64],
+                )
+                .unwrap();
+        }
+        let lib = Library::open(&path).unwrap();
+        assert_eq!(
+            lib.get("Kept2001").unwrap().fingerprint(),
+            fp,
+            "v{version}: the item reads back the same"
+        );
+        let (text, _) = lib
+            .export_text(
+                &folio::export::Selection::default(),
+                &folio::export::ExportOptions::default(),
+            )
+            .unwrap();
+        assert!(
+            text.contains(source),
+            "v{version}: the record comes back as written:\n{text}"
+        );
+        let current: bool = lib
+            .store()
+            .conn()
+            .query_row("SELECT source_current FROM items WHERE key = 'Kept2001'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(current, "v{version}");
+    }
+}
