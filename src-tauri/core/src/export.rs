@@ -129,46 +129,19 @@ impl Library {
             },
         )?;
         ids.sort_unstable();
-        let conn = self.store.conn();
-        // Records still as imported are copied from the table; only the rest are loaded.
-        let each = |source_format: &str,
-                    from_source: &mut dyn FnMut(&str, &str) -> bool,
-                    f: &mut dyn FnMut(&Item)|
-         -> Result<()> {
-            for chunk in ids.chunks(crate::store::items::LOAD_CHUNK) {
-                let mut done = std::collections::HashSet::new();
-                for (id, key, text) in crate::store::items::current_sources(conn, chunk, source_format)? {
-                    if from_source(&key, &text) {
-                        done.insert(id);
-                    }
-                }
-                let rest: Vec<i64> = chunk.iter().copied().filter(|id| !done.contains(id)).collect();
-                for it in crate::store::items::load_chunk(conn, &rest)? {
-                    f(&it);
-                }
-            }
-            Ok(())
-        };
         let written = match opts.format {
             Format::Ris => {
-                let w = ris::RisWriter::new(&ris::RisWriteOptions {
+                let mut w = ris::RisWriter::new(&ris::RisWriteOptions {
                     omit_fields: opts.omit_fields.clone(),
                 });
-                let w = std::cell::RefCell::new(w);
-                each("ris", &mut |k, t| w.borrow_mut().add_source(k, t), &mut |it| {
-                    w.borrow_mut().add(it)
-                })?;
-                w.into_inner().finish(true)
+                self.feed(&ids, &mut w)?;
+                w.finish(true)
             }
             _ => {
                 let extras = self.bib_extras()?;
-                let bopts = bib_options(opts);
-                let w = bibtex::BibWriter::new(&extras, &bopts);
-                let w = std::cell::RefCell::new(w);
-                each("bibtex", &mut |k, t| w.borrow_mut().add_source(k, t), &mut |it| {
-                    w.borrow_mut().add(it)
-                })?;
-                w.into_inner().finish()
+                let mut w = bibtex::BibWriter::new(&extras, &bib_options(opts));
+                self.feed(&ids, &mut w)?;
+                w.finish()
             }
         };
         Ok((
@@ -181,11 +154,62 @@ impl Library {
         ))
     }
 
+    /// Hand the items `ids` (in id order) to an incremental writer, a chunk at a time: records
+    /// still as imported are copied from the table, only the rest are loaded.
+    fn feed(&self, ids: &[i64], w: &mut dyn EntryWriter) -> Result<()> {
+        let conn = self.store.conn();
+        for chunk in ids.chunks(crate::store::items::LOAD_CHUNK) {
+            let mut copied = std::collections::HashSet::new();
+            for (id, key, text) in crate::store::items::current_sources(conn, chunk, w.source_format())? {
+                if w.add_source(&key, &text) {
+                    copied.insert(id);
+                }
+            }
+            let rest: Vec<i64> = chunk.iter().copied().filter(|id| !copied.contains(id)).collect();
+            for it in crate::store::items::load_chunk(conn, &rest)? {
+                w.add(&it);
+            }
+        }
+        Ok(())
+    }
+
     /// Export a selection to a file, atomically and only if its content changed.
     pub fn export_file(&self, sel: &Selection, opts: &ExportOptions, path: &Path) -> Result<ExportReport> {
         let (text, mut report) = self.export_text(sel, opts)?;
         report.written = write_atomic_if_changed(path, text.as_bytes())?;
         Ok(report)
+    }
+}
+
+/// The incremental writers, as [`Library::feed`] drives them.
+trait EntryWriter {
+    /// The source format whose records this writer may copy.
+    fn source_format(&self) -> &'static str;
+    fn add_source(&mut self, key: &str, text: &str) -> bool;
+    fn add(&mut self, item: &Item);
+}
+
+impl EntryWriter for bibtex::BibWriter<'_> {
+    fn source_format(&self) -> &'static str {
+        "bibtex"
+    }
+    fn add_source(&mut self, key: &str, text: &str) -> bool {
+        bibtex::BibWriter::add_source(self, key, text)
+    }
+    fn add(&mut self, item: &Item) {
+        bibtex::BibWriter::add(self, item)
+    }
+}
+
+impl EntryWriter for ris::RisWriter {
+    fn source_format(&self) -> &'static str {
+        "ris"
+    }
+    fn add_source(&mut self, key: &str, text: &str) -> bool {
+        ris::RisWriter::add_source(self, key, text)
+    }
+    fn add(&mut self, item: &Item) {
+        ris::RisWriter::add(self, item)
     }
 }
 

@@ -421,7 +421,7 @@ fn store_entries(
     let (mut index, mut index_keys) = crate::duplicates::dedupe_index_keys(w.conn())?;
     trace.mark("library keys and duplicate index");
     let coll = match &opts.collection {
-        Some(path) => Some(ensure_collection(w, path)?),
+        Some(path) => Some(collections::ensure_path(w, path)?),
         None => None,
     };
     let policy = opts.duplicates;
@@ -524,7 +524,7 @@ fn store_entries(
         // Folio JSON names the collections its items were in: recreate them.
         for (id, paths) in coll_paths {
             for path in paths {
-                let c = ensure_collection(w, &path)?;
+                let c = collections::ensure_path(w, &path)?;
                 collections::add_item(w, c, id)?;
             }
         }
@@ -569,16 +569,4 @@ fn store_entries(
     w.set_label(label_for(done));
     trace.mark("stored");
     Ok(reports)
-}
-
-/// The collection at `path` ("A/B/C"), created (with its parents) when missing.
-fn ensure_collection(w: &mut crate::store::Writer<'_>, path: &str) -> Result<i64> {
-    let mut parent = None;
-    for name in collections::split_path(path)? {
-        parent = Some(match collections::child(w.conn(), parent, &name)? {
-            Some(id) => id,
-            None => collections::create(w, parent, &name)?,
-        });
-    }
-    parent.ok_or_else(|| Error::InvalidInput(format!("{path:?} is not a collection path")))
 }

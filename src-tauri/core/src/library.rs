@@ -275,20 +275,12 @@ impl Library {
 
     /// Create a collection at `path` ("Thesis/Chapter 2"), with any missing parents.
     pub fn collection_create(&mut self, path: &str) -> Result<CollectionId> {
-        let names = collections::split_path(path)?;
-        if let Ok(id) = collections::resolve(self.store.conn(), path) {
-            let _ = id;
+        collections::split_path(path)?;
+        if collections::resolve(self.store.conn(), path).is_ok() {
             return Err(Error::Conflict(format!("collection {path:?} already exists")));
         }
         self.store.write(&format!("Create collection {path}"), |w| {
-            let mut parent = None;
-            for name in &names {
-                parent = Some(match collections::child(w.conn(), parent, name)? {
-                    Some(id) => id,
-                    None => collections::create(w, parent, name)?,
-                });
-            }
-            Ok(parent.expect("split_path returns at least one name"))
+            collections::ensure_path(w, path)
         })
     }
 

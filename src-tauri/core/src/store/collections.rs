@@ -251,3 +251,15 @@ pub fn restore(w: &mut Writer<'_>, id: CollectionId, state: Option<&CollectionRo
     }
     Ok(())
 }
+
+/// The collection at `path` ("A/B/C"), created (with its parents) when missing.
+pub fn ensure_path(w: &mut Writer<'_>, path: &str) -> Result<i64> {
+    let mut parent = None;
+    for name in split_path(path)? {
+        parent = Some(match child(w.conn(), parent, &name)? {
+            Some(id) => id,
+            None => create(w, parent, &name)?,
+        });
+    }
+    parent.ok_or_else(|| Error::InvalidInput(format!("{path:?} is not a collection path")))
+}

@@ -664,20 +664,7 @@ pub fn from_unicode(s: &str, opt: Escape) -> String {
 
 /// Whether braces balance as BibTeX counts them: every `{` and `}`, escaped or not.
 pub fn bibtex_balanced(s: &str) -> bool {
-    let mut depth: i64 = 0;
-    for b in s.bytes() {
-        match b {
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth < 0 {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-    }
-    depth == 0
+    braces_balance(s, false)
 }
 
 fn escape(s: &str, opt: Escape, passthrough: bool, brace_words: bool) -> String {
@@ -803,12 +790,16 @@ fn finish_word(out: &mut String, start: usize, protect: bool, plain: bool) {
 
 /// Whether braces balance (ignoring backslash-escaped ones).
 pub fn balanced(s: &str) -> bool {
+    braces_balance(s, true)
+}
+
+fn braces_balance(s: &str, skip_escaped: bool) -> bool {
     let b = s.as_bytes();
     let mut depth: i64 = 0;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'\\' => i += 1,
+            b'\\' if skip_escaped => i += 1,
             b'{' => depth += 1,
             b'}' => {
                 depth -= 1;

@@ -236,14 +236,13 @@ fn verbatim_source<'i>(
 
 /// A current source entry's text, when this export can use it as it is.
 fn verbatim_text<'i>(
-    text_in: &'i str,
+    src_text: &'i str,
     item_key: &str,
     mode: BibMode,
     ascii: bool,
     omit: &HashSet<String>,
     used: &mut HashSet<String>,
 ) -> Option<&'i str> {
-    let src_text = text_in;
     let mut sc = Scanner::new(src_text);
     let Some(Block::Entry {
         ty,
@@ -551,23 +550,15 @@ impl<'e> BibWriter<'e> {
     /// Add an entry from its stored source record, known to be current, when this export can
     /// write it as it is (false: add the item instead).
     pub fn add_source(&mut self, key: &str, text: &str) -> bool {
-        if key.is_empty() || self.seen.contains(&key.to_lowercase()) {
+        if key.is_empty() || self.seen.contains(&key.to_lowercase()) || crate::citekey::key_problem(key).is_some() {
+            // `add` reports these.
             return false;
         }
-        let mut used = std::mem::take(&mut self.used);
-        let mut these = HashSet::new();
-        let ok = verbatim_text(text, key, self.opts.mode, self.ascii, &self.omit, &mut these).is_some();
-        if ok {
-            used.extend(these);
-        }
-        self.used = used;
-        if !ok {
+        let mut macros = HashSet::new();
+        if verbatim_text(text, key, self.opts.mode, self.ascii, &self.omit, &mut macros).is_none() {
             return false;
         }
-        if crate::citekey::key_problem(key).is_some() {
-            // Let `add` report it.
-            return false;
-        }
+        self.used.extend(macros);
         self.taken.insert(key.to_string());
         self.seen.insert(key.to_lowercase());
         if let Some(t) = crossref_in(text) {
