@@ -262,7 +262,7 @@ impl Library {
         }
         let variant = export.variant();
         // (id, key, date_modified, cached text if still valid), in key order.
-        let rows = crate::store::search::cached_renderings(self.store.conn(), &filter, &variant)?;
+        let rows = crate::store::search::cached_renderings(&self.store, &filter, &variant)?;
         let missing: Vec<ItemId> = rows.iter().filter(|r| r.3.is_none()).map(|r| r.0).collect();
         let fresh: HashMap<ItemId, String> = if missing.is_empty() {
             HashMap::new()

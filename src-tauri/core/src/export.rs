@@ -103,8 +103,23 @@ impl Library {
 
     /// Export a selection to text.
     pub fn export_text(&self, sel: &Selection, opts: &ExportOptions) -> Result<(String, ExportReport)> {
-        if sel.keys.is_empty() && matches!(opts.format, Format::Bibtex | Format::Biblatex | Format::Ris) {
-            return self.export_streaming(&sel.filter, opts);
+        if let Some(extras) = self.streamable(sel, opts)? {
+            let (w, items) = self.stream(&sel.filter, opts, &extras)?;
+            let mut text = String::new();
+            let diagnostics = w
+                .finish_to(&mut |s: &str| {
+                    text.push_str(s);
+                    Ok(())
+                })
+                .expect("writing to a String cannot fail");
+            return Ok((
+                text,
+                ExportReport {
+                    items,
+                    written: false,
+                    diagnostics,
+                },
+            ));
         }
         let items = self.select(sel)?;
         let w = self.render(&items, opts)?;
@@ -118,9 +133,26 @@ impl Library {
         ))
     }
 
-    /// Export the items of a filter a few hundred at a time, in storage order (the writers sort
-    /// by key at the end), so a 100k-item export never holds 100k items.
-    fn export_streaming(&self, filter: &Filter, opts: &ExportOptions) -> Result<(String, ExportReport)> {
+    /// Whether a selection is exported through the incremental writers (BibTeX, BibLaTeX
+    /// and RIS of a filter); with the BibTeX extras they need.
+    fn streamable(&self, sel: &Selection, opts: &ExportOptions) -> Result<Option<format::BibExtras>> {
+        Ok(match opts.format {
+            _ if !sel.keys.is_empty() => None,
+            Format::Bibtex | Format::Biblatex => Some(self.bib_extras()?),
+            Format::Ris => Some(format::BibExtras::default()),
+            _ => None,
+        })
+    }
+
+    /// Feed the items of a filter to an incremental writer a few hundred at a time, in
+    /// storage order (the writers sort by key at the end), so a 100k-item export never holds
+    /// 100k items; the writer, to be finished, and the number of items.
+    fn stream<'e>(
+        &self,
+        filter: &Filter,
+        opts: &ExportOptions,
+        extras: &'e format::BibExtras,
+    ) -> Result<(Streamed<'e>, usize)> {
         let mut ids = self.ids(
             filter,
             Sort {
@@ -129,55 +161,135 @@ impl Library {
             },
         )?;
         ids.sort_unstable();
-        let written = match opts.format {
-            Format::Ris => {
-                let mut w = ris::RisWriter::new(&ris::RisWriteOptions {
+        let w = match opts.format {
+            Format::Ris => Streamed::Ris(self.feed(
+                &ids,
+                ris::RisWriter::new(&ris::RisWriteOptions {
                     omit_fields: opts.omit_fields.clone(),
-                });
-                self.feed(&ids, &mut w)?;
-                w.finish(true)
-            }
-            _ => {
-                let extras = self.bib_extras()?;
-                let mut w = bibtex::BibWriter::new(&extras, &bib_options(opts));
-                self.feed(&ids, &mut w)?;
-                w.finish()
-            }
+                }),
+            )?),
+            _ => Streamed::Bib(self.feed(&ids, bibtex::BibWriter::new(extras, &bib_options(opts)))?),
         };
-        Ok((
-            written.text,
-            ExportReport {
-                items: ids.len(),
-                written: false,
-                diagnostics: written.diagnostics,
-            },
-        ))
+        Ok((w, ids.len()))
     }
 
-    /// Hand the items `ids` (in id order) to an incremental writer, a chunk at a time: records
-    /// still as imported are copied from the table, only the rest are loaded.
-    fn feed(&self, ids: &[i64], w: &mut dyn EntryWriter) -> Result<()> {
-        let conn = self.store.conn();
-        for chunk in ids.chunks(crate::store::items::LOAD_CHUNK) {
-            let mut copied = std::collections::HashSet::new();
-            for (id, key, text) in crate::store::items::current_sources(conn, chunk, w.source_format())? {
-                if w.add_source(&key, &text) {
-                    copied.insert(id);
-                }
-            }
-            let rest: Vec<i64> = chunk.iter().copied().filter(|id| !copied.contains(id)).collect();
-            for it in crate::store::items::load_chunk(conn, &rest)? {
-                w.add(&it);
-            }
+    /// Hand the items `ids` (in id order) to an incremental writer: records still as imported
+    /// are copied from the table, only the rest are loaded. Two threads: this one reads the
+    /// table a chunk at a time, the other checks the copied records and writes the items.
+    /// Deterministic: the writer sees the chunks in order, then the records it refused.
+    fn feed<W: EntryWriter + Send>(&self, ids: &[i64], mut w: W) -> Result<W> {
+        enum Batch {
+            Sources(Vec<(i64, String, String)>),
+            Items(Vec<crate::store::items::RawItem>),
+            /// Send back the ids of the refused records.
+            Flush,
         }
-        Ok(())
+        let conn = self.store.conn();
+        let format = w.source_format();
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<i64>>();
+            let writer = s.spawn(move || -> Result<W> {
+                let mut refused = Vec::new();
+                for batch in rx {
+                    match batch {
+                        Batch::Sources(v) => {
+                            for (id, key, text) in v {
+                                if !w.add_source(key, text) {
+                                    refused.push(id);
+                                }
+                            }
+                        }
+                        Batch::Items(v) => {
+                            for raw in v {
+                                w.add(&raw.decode()?);
+                            }
+                        }
+                        Batch::Flush => {
+                            let _ = back_tx.send(std::mem::take(&mut refused));
+                        }
+                    }
+                }
+                Ok(w)
+            });
+            // A send fails only when the writer stopped (an error or a panic); joining it below
+            // passes that on.
+            let read = || -> Result<()> {
+                for chunk in ids.chunks(crate::store::items::LOAD_CHUNK) {
+                    let sources = crate::store::items::current_sources(conn, chunk, format)?;
+                    let copied: rustc_hash::FxHashSet<i64> = sources.iter().map(|s| s.0).collect();
+                    let rest: Vec<i64> = chunk.iter().copied().filter(|id| !copied.contains(id)).collect();
+                    if tx.send(Batch::Sources(sources)).is_err() {
+                        return Ok(());
+                    }
+                    if !rest.is_empty()
+                        && tx
+                            .send(Batch::Items(crate::store::items::load_chunk_raw(conn, &rest)?))
+                            .is_err()
+                    {
+                        return Ok(());
+                    }
+                }
+                if tx.send(Batch::Flush).is_err() {
+                    return Ok(());
+                }
+                let Ok(refused) = back_rx.recv() else {
+                    return Ok(());
+                };
+                for chunk in refused.chunks(crate::store::items::LOAD_CHUNK) {
+                    if tx
+                        .send(Batch::Items(crate::store::items::load_chunk_raw(conn, chunk)?))
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            };
+            let result = read();
+            drop(tx);
+            // The writer's error (an item that does not decode) ends the reading early, so it
+            // comes first.
+            let w = writer.join().expect("the export writer panicked")?;
+            result.map(|()| w)
+        })
     }
 
-    /// Export a selection to a file, atomically and only if its content changed.
+    /// Export a selection to a file, atomically and only if its content changed. Large
+    /// exports go to the file a piece at a time (compared with the old file as they go), never
+    /// as one string.
     pub fn export_file(&self, sel: &Selection, opts: &ExportOptions, path: &Path) -> Result<ExportReport> {
+        if let Some(extras) = self.streamable(sel, opts)? {
+            let (w, items) = self.stream(&sel.filter, opts, &extras)?;
+            let mut diagnostics = Vec::new();
+            let written = write_atomic_if_changed_with(path, |out| {
+                diagnostics = w.finish_to(out)?;
+                Ok(())
+            })?;
+            return Ok(ExportReport {
+                items,
+                written,
+                diagnostics,
+            });
+        }
         let (text, mut report) = self.export_text(sel, opts)?;
         report.written = write_atomic_if_changed(path, text.as_bytes())?;
         Ok(report)
+    }
+}
+
+/// An incremental writer with its entries added, to be finished.
+enum Streamed<'e> {
+    Bib(bibtex::BibWriter<'e>),
+    Ris(ris::RisWriter),
+}
+
+impl Streamed<'_> {
+    fn finish_to(self, out: &mut format::Out<'_>) -> std::io::Result<Vec<Diagnostic>> {
+        match self {
+            Streamed::Bib(w) => w.finish_to(out),
+            Streamed::Ris(w) => w.finish_to(true, out),
+        }
     }
 }
 
@@ -185,7 +297,7 @@ impl Library {
 trait EntryWriter {
     /// The source format whose records this writer may copy.
     fn source_format(&self) -> &'static str;
-    fn add_source(&mut self, key: &str, text: &str) -> bool;
+    fn add_source(&mut self, key: String, text: String) -> bool;
     fn add(&mut self, item: &Item);
 }
 
@@ -193,7 +305,7 @@ impl EntryWriter for bibtex::BibWriter<'_> {
     fn source_format(&self) -> &'static str {
         "bibtex"
     }
-    fn add_source(&mut self, key: &str, text: &str) -> bool {
+    fn add_source(&mut self, key: String, text: String) -> bool {
         bibtex::BibWriter::add_source(self, key, text)
     }
     fn add(&mut self, item: &Item) {
@@ -205,8 +317,8 @@ impl EntryWriter for ris::RisWriter {
     fn source_format(&self) -> &'static str {
         "ris"
     }
-    fn add_source(&mut self, key: &str, text: &str) -> bool {
-        ris::RisWriter::add_source(self, key, text)
+    fn add_source(&mut self, key: String, text: String) -> bool {
+        ris::RisWriter::add_source(self, key, &text)
     }
     fn add(&mut self, item: &Item) {
         ris::RisWriter::add(self, item)
@@ -229,29 +341,139 @@ fn bib_options(opts: &ExportOptions) -> bibtex::BibWriteOptions {
 /// target is always either the old or the new content. Skips the write when the content is
 /// already there. Returns whether it wrote.
 pub fn write_atomic_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
-    if let Ok(old) = std::fs::read(path) {
-        if old == bytes {
-            return Ok(false);
+    let mut sink = AtomicSink::new(path)?;
+    sink.put(bytes).map_err(|e| Error::io(path, e))?;
+    sink.finish()
+}
+
+/// [`write_atomic_if_changed`] for text produced a piece at a time by `produce`.
+pub fn write_atomic_if_changed_with(
+    path: &Path,
+    produce: impl FnOnce(&mut format::Out<'_>) -> std::io::Result<()>,
+) -> Result<bool> {
+    let mut sink = AtomicSink::new(path)?;
+    produce(&mut |s: &str| sink.put(s.as_bytes())).map_err(|e| Error::io(path, e))?;
+    sink.finish()
+}
+
+/// Compares what it is given with the target file as it comes; from the first difference on
+/// (or when there is no old file) it writes a temporary file beside the target, starting with
+/// the part that matched, and renames it over the target at the end. Nothing is held in memory
+/// but a buffer.
+struct AtomicSink<'p> {
+    path: &'p Path,
+    dir: &'p Path,
+    /// The old file, while everything so far matched it.
+    old: Option<std::io::BufReader<std::fs::File>>,
+    matched: u64,
+    tmp: Option<std::io::BufWriter<tempfile::NamedTempFile>>,
+    buf: Vec<u8>,
+}
+
+impl<'p> AtomicSink<'p> {
+    fn new(path: &'p Path) -> Result<AtomicSink<'p>> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::io(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "the target folder does not exist"),
+            ));
+        }
+        let old = std::fs::File::open(path)
+            .ok()
+            .filter(|f| f.metadata().is_ok_and(|m| m.is_file()))
+            .map(|f| std::io::BufReader::with_capacity(1 << 20, f));
+        let mut sink = AtomicSink {
+            path,
+            dir,
+            old,
+            matched: 0,
+            tmp: None,
+            buf: Vec::new(),
+        };
+        if sink.old.is_none() {
+            sink.diverge().map_err(|e| Error::io(path, e))?;
+        }
+        Ok(sink)
+    }
+
+    fn put(&mut self, b: &[u8]) -> std::io::Result<()> {
+        if let Some(old) = &mut self.old {
+            self.buf.resize(b.len(), 0);
+            if read_full(old, &mut self.buf).is_ok_and(|n| n == b.len()) && self.buf == b {
+                self.matched += b.len() as u64;
+                return Ok(());
+            }
+            self.diverge()?;
+        }
+        match &mut self.tmp {
+            Some(t) => t.write_all(b),
+            None => unreachable!("an AtomicSink either compares or writes"),
         }
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(Error::io(
-            dir,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "the target folder does not exist"),
-        ));
+
+    /// Stop comparing: start the temporary file with the part of the old file that matched.
+    fn diverge(&mut self) -> std::io::Result<()> {
+        self.old = None;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".folio-export-");
+        // Like any file the user saves: the umask's permissions, or the old file's.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder.tempfile_in(self.dir)?;
+        if let Ok(meta) = std::fs::metadata(self.path) {
+            if meta.is_file() {
+                std::fs::set_permissions(tmp.path(), meta.permissions())?;
+            }
+        }
+        let mut tmp = std::io::BufWriter::with_capacity(1 << 20, tmp);
+        if self.matched > 0 {
+            let mut f = std::fs::File::open(self.path)?;
+            let copied = std::io::copy(&mut std::io::Read::take(&mut f, self.matched), &mut tmp)?;
+            if copied != self.matched {
+                return Err(std::io::Error::other("the old file changed during the export"));
+            }
+        }
+        self.tmp = Some(tmp);
+        Ok(())
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".folio-export-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(true)
+
+    /// Whether it wrote (false: the old file already had exactly this content).
+    fn finish(mut self) -> Result<bool> {
+        let path = self.path;
+        if let Some(old) = &mut self.old {
+            let mut one = [0u8; 1];
+            if matches!(std::io::Read::read(old, &mut one), Ok(0)) {
+                return Ok(false);
+            }
+            self.diverge().map_err(|e| Error::io(path, e))?;
+        }
+        let tmp = self.tmp.take().expect("writing after diverge");
+        let tmp = tmp.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
+        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+        Ok(true)
+    }
+}
+
+/// Read until `buf` is full or the file ends; how much was read.
+fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 #[cfg(test)]
@@ -269,5 +491,59 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary files are left behind");
         assert!(write_atomic_if_changed(&dir.path().join("missing/out.bib"), b"x").is_err());
+    }
+
+    #[test]
+    fn streamed_writes_compare_with_the_old_file_as_they_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.bib");
+        let pieces = |parts: &'static [&'static str]| {
+            move |out: &mut format::Out<'_>| -> std::io::Result<()> {
+                for s in parts {
+                    out(s)?;
+                }
+                Ok(())
+            }
+        };
+        assert!(write_atomic_if_changed_with(&p, pieces(&["ab", "cd", "ef"])).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abcdef");
+        // The same text in other pieces: unchanged, not written.
+        assert!(!write_atomic_if_changed_with(&p, pieces(&["abc", "", "def"])).unwrap());
+        // Differs in the middle, is shorter, is longer: written with the matched part kept.
+        assert!(write_atomic_if_changed_with(&p, pieces(&["ab", "cX", "ef"])).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abcXef");
+        assert!(write_atomic_if_changed_with(&p, pieces(&["abc"])).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abc");
+        assert!(write_atomic_if_changed_with(&p, pieces(&["abc", "more"])).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abcmore");
+        assert!(write_atomic_if_changed_with(&p, pieces(&[])).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "");
+        // A failing producer leaves the old file and no temporary file.
+        std::fs::write(&p, "old").unwrap();
+        let err = write_atomic_if_changed_with(&p, |out| {
+            out("new")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn exported_files_get_ordinary_permissions_or_keep_their_own() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("new.bib");
+        assert!(write_atomic_if_changed(&p, b"x").unwrap());
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        // 0666 less the umask: readable by others unless the umask forbids it, never 0600
+        // for a usual umask (022 or 002).
+        assert_ne!(mode, 0o600, "a new export is not private to its owner");
+        assert_eq!(mode & 0o600, 0o600);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(write_atomic_if_changed(&p, b"y").unwrap());
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
     }
 }

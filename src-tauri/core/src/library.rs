@@ -224,7 +224,7 @@ impl Library {
     /// Remove trashed items for good (still one undoable step).
     pub fn empty_trash(&mut self) -> Result<usize> {
         let ids = search::ids(
-            self.store.conn(),
+            &self.store,
             &Filter {
                 trash: true,
                 ..Default::default()
@@ -243,15 +243,15 @@ impl Library {
     }
 
     pub fn list(&self, filter: &Filter, sort: Sort, offset: usize, limit: usize) -> Result<Vec<ItemSummary>> {
-        search::list(self.store.conn(), filter, sort, offset, limit)
+        search::list(&self.store, filter, sort, offset, limit)
     }
 
     pub fn count(&self, filter: &Filter) -> Result<i64> {
-        search::count(self.store.conn(), filter)
+        search::count(&self.store, filter)
     }
 
     pub fn ids(&self, filter: &Filter, sort: Sort) -> Result<Vec<ItemId>> {
-        search::ids(self.store.conn(), filter, sort)
+        search::ids(&self.store, filter, sort)
     }
 
     /// Whole items matching a filter, in order.

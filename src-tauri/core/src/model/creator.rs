@@ -93,12 +93,52 @@ pub enum Name {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Creator {
-    #[serde(default)]
     pub role: Role,
     #[serde(flatten)]
     pub name: Name,
+}
+
+/// How a creator is read: `role` plus the fields of a person's name, or `literal`. Read
+/// directly rather than through `flatten` + `untagged` (which buffer every value and made
+/// decoding creators the largest part of loading items).
+#[derive(Deserialize)]
+struct CreatorFields {
+    #[serde(default)]
+    role: Role,
+    #[serde(default)]
+    family: Option<String>,
+    #[serde(default)]
+    given: String,
+    #[serde(default)]
+    particle: String,
+    #[serde(default)]
+    suffix: String,
+    #[serde(default)]
+    literal: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Creator {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = CreatorFields::deserialize(d)?;
+        // A person when there is a family name (as the untagged `Name` reads it), else a literal.
+        let name = match (f.family, f.literal) {
+            (Some(family), _) => Name::Person {
+                family,
+                given: f.given,
+                particle: f.particle,
+                suffix: f.suffix,
+            },
+            (None, Some(literal)) => Name::Literal { literal },
+            (None, None) => {
+                return Err(serde::de::Error::custom(
+                    "a creator needs a family name (\"family\") or a literal name (\"literal\")",
+                ))
+            }
+        };
+        Ok(Creator { role: f.role, name })
+    }
 }
 
 impl Creator {
@@ -386,5 +426,35 @@ mod tests {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), *r);
         }
         assert_eq!("serieseditor".parse::<Role>().unwrap(), Role::SeriesEditor);
+    }
+
+    #[test]
+    fn creators_read_back_as_written() {
+        let all = [
+            Creator::person(Role::Editor, "Steen", "Trui"),
+            Creator {
+                role: Role::Author,
+                name: Name::Person {
+                    family: "Gogh".into(),
+                    given: "Vincent".into(),
+                    particle: "van".into(),
+                    suffix: "Jr.".into(),
+                },
+            },
+            Creator::literal(Role::Author, "World Health Organization"),
+        ];
+        let json = serde_json::to_string(&all).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<Creator>>(&json).unwrap(), all);
+        // The shapes the JSON columns and Folio JSON files hold: role defaults to author,
+        // a family name makes a person (even beside a literal), unknown keys are ignored.
+        let c: Creator = serde_json::from_str(r#"{"family":"Uster","given":"A.","x":1}"#).unwrap();
+        assert_eq!(c, Creator::person(Role::Author, "Uster", "A."));
+        let c: Creator = serde_json::from_str(r#"{"role":"translator","literal":"ACME"}"#).unwrap();
+        assert_eq!(c, Creator::literal(Role::Translator, "ACME"));
+        let c: Creator = serde_json::from_str(r#"{"family":"Jones","literal":"ACME"}"#).unwrap();
+        assert_eq!(c, Creator::person(Role::Author, "Jones", ""));
+        let e = serde_json::from_str::<Creator>(r#"{"role":"author","given":"Ann"}"#).unwrap_err();
+        assert!(e.to_string().contains("family name"), "{e}");
+        assert!(serde_json::from_str::<Creator>(r#"{"family":"X","role":"boss"}"#).is_err());
     }
 }

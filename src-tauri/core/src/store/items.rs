@@ -47,58 +47,121 @@ fn from_json<T: for<'de> Deserialize<'de>>(s: &str, what: &str) -> rusqlite::Res
 }
 
 fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
-    let ty: String = r.get(2)?;
-    let access: String = r.get(28)?;
-    let source_format: Option<String> = r.get(31)?;
-    let source = match source_format {
-        Some(format) => Some(SourceRecord {
-            format,
-            text: r.get::<_, Option<String>>(32)?.unwrap_or_default(),
-            fingerprint: r.get::<_, Option<i64>>(33)?.unwrap_or(0) as u64,
-        }),
-        None => None,
-    };
-    Ok(Item {
-        id: Some(r.get(0)?),
-        key: r.get(1)?,
-        item_type: ty.parse().unwrap_or(ItemType::Misc),
-        title: r.get(3)?,
-        subtitle: r.get(4)?,
-        short_title: r.get(5)?,
-        creators: from_json::<Vec<Creator>>(&r.get::<_, String>(6)?, "creators")?,
-        container: r.get(7)?,
-        series: r.get(8)?,
-        volume: r.get(9)?,
-        issue: r.get(10)?,
-        pages: r.get(11)?,
-        edition: r.get(12)?,
-        publisher: r.get(13)?,
-        place: r.get(14)?,
-        institution: r.get(15)?,
-        date: PartialDate {
-            raw: r.get(16)?,
-            year: r.get(17)?,
-            month: r.get::<_, Option<i64>>(18)?.map(|m| m as u8),
-            day: r.get::<_, Option<i64>>(19)?.map(|d| d as u8),
-        },
-        doi: r.get(20)?,
-        issn: r.get(21)?,
-        isbn: r.get(22)?,
-        url: r.get(23)?,
-        language: r.get(24)?,
-        note: r.get(25)?,
-        genre: r.get(26)?,
-        r#abstract: from_json::<Abstract>(&r.get::<_, String>(27)?, "abstract")?,
-        tags: Vec::new(),
-        access: Access {
-            status: access.parse().unwrap_or_default(),
-            source: r.get(29)?,
-        },
-        extra: from_json::<Vec<ExtraField>>(&r.get::<_, String>(30)?, "extra fields")?,
-        source,
-        date_added: r.get(34)?,
-        date_modified: r.get(35)?,
-    })
+    RawItem::from_row(r)?.decode_row()
+}
+
+/// An item's row as read from the table, not yet decoded (its JSON columns parsed), with its
+/// tags: reading is SQLite's work on the connection's thread, decoding can go elsewhere
+/// (exports decode on their writer thread).
+#[derive(Debug)]
+pub struct RawItem {
+    cols: Vec<rusqlite::types::Value>,
+    tags: Vec<ItemTag>,
+}
+
+impl RawItem {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<RawItem> {
+        let cols = (0..COLUMN_COUNT).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+        Ok(RawItem { cols, tags: Vec::new() })
+    }
+
+    pub fn id(&self) -> i64 {
+        match self.cols[0] {
+            rusqlite::types::Value::Integer(i) => i,
+            _ => 0,
+        }
+    }
+
+    /// The item (errors name the column that does not decode).
+    pub fn decode(self) -> Result<Item> {
+        Ok(self.decode_row()?)
+    }
+
+    fn decode_row(mut self) -> rusqlite::Result<Item> {
+        let tags = std::mem::take(&mut self.tags);
+        let c = &mut self.cols;
+        let ty = text(c, 2)?;
+        let access = text(c, 28)?;
+        let source = match opt_text(c, 31)? {
+            Some(format) => Some(SourceRecord {
+                format,
+                text: opt_text(c, 32)?.unwrap_or_default(),
+                fingerprint: int(c, 33)?.unwrap_or(0) as u64,
+            }),
+            None => None,
+        };
+        Ok(Item {
+            id: int(c, 0)?,
+            key: text(c, 1)?,
+            item_type: ty.parse().unwrap_or(ItemType::Misc),
+            title: text(c, 3)?,
+            subtitle: text(c, 4)?,
+            short_title: text(c, 5)?,
+            creators: from_json::<Vec<Creator>>(&text(c, 6)?, "creators")?,
+            container: text(c, 7)?,
+            series: text(c, 8)?,
+            volume: text(c, 9)?,
+            issue: text(c, 10)?,
+            pages: text(c, 11)?,
+            edition: text(c, 12)?,
+            publisher: text(c, 13)?,
+            place: text(c, 14)?,
+            institution: text(c, 15)?,
+            date: PartialDate {
+                raw: text(c, 16)?,
+                year: int(c, 17)?.map(|y| y as i32),
+                month: int(c, 18)?.map(|m| m as u8),
+                day: int(c, 19)?.map(|d| d as u8),
+            },
+            doi: text(c, 20)?,
+            issn: text(c, 21)?,
+            isbn: text(c, 22)?,
+            url: text(c, 23)?,
+            language: text(c, 24)?,
+            note: text(c, 25)?,
+            genre: text(c, 26)?,
+            r#abstract: from_json::<Abstract>(&text(c, 27)?, "abstract")?,
+            tags,
+            access: Access {
+                status: access.parse().unwrap_or_default(),
+                source: text(c, 29)?,
+            },
+            extra: from_json::<Vec<ExtraField>>(&text(c, 30)?, "extra fields")?,
+            source,
+            date_added: text(c, 34)?,
+            date_modified: text(c, 35)?,
+        })
+    }
+}
+
+/// Columns in [`COLUMNS`].
+const COLUMN_COUNT: usize = 36;
+
+fn bad_column(i: usize, ty: rusqlite::types::Type) -> rusqlite::Error {
+    rusqlite::Error::InvalidColumnType(i, COLUMNS.split(", ").nth(i).unwrap_or("?").trim().into(), ty)
+}
+
+/// Take a TEXT column out of a raw row.
+fn text(c: &mut [rusqlite::types::Value], i: usize) -> rusqlite::Result<String> {
+    opt_text(c, i)?.ok_or_else(|| bad_column(i, rusqlite::types::Type::Null))
+}
+
+fn opt_text(c: &mut [rusqlite::types::Value], i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::Value;
+    match std::mem::replace(&mut c[i], Value::Null) {
+        Value::Null => Ok(None),
+        Value::Text(s) => Ok(Some(s)),
+        v => Err(bad_column(i, v.data_type())),
+    }
+}
+
+fn int(c: &[rusqlite::types::Value], i: usize) -> rusqlite::Result<Option<i64>> {
+    use rusqlite::types::Value;
+    match &c[i] {
+        Value::Null => Ok(None),
+        Value::Integer(n) => Ok(Some(*n)),
+        v => Err(bad_column(i, v.data_type())),
+    }
 }
 
 fn load_tags(conn: &Connection, id: i64) -> Result<Vec<ItemTag>> {
@@ -164,6 +227,11 @@ pub const LOAD_CHUNK: usize = 500;
 
 /// Load the items with these ids (at most a few hundred), with their tags, in id order.
 pub fn load_chunk(conn: &Connection, ids: &[i64]) -> Result<Vec<Item>> {
+    load_chunk_raw(conn, ids)?.into_iter().map(RawItem::decode).collect()
+}
+
+/// [`load_chunk`] without decoding the rows.
+pub fn load_chunk_raw(conn: &Connection, ids: &[i64]) -> Result<Vec<RawItem>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -189,9 +257,9 @@ pub fn load_chunk(conn: &Connection, ids: &[i64]) -> Result<Vec<Item>> {
     let mut rows = st.query(rusqlite::params_from_iter(ids))?;
     let mut out = Vec::with_capacity(ids.len());
     while let Some(r) = rows.next()? {
-        let mut item = item_from_row(r)?;
-        item.tags = tags.remove(&item.id.unwrap_or_default()).unwrap_or_default();
-        out.push(item);
+        let mut raw = RawItem::from_row(r)?;
+        raw.tags = tags.remove(&raw.id()).unwrap_or_default();
+        out.push(raw);
     }
     Ok(out)
 }

@@ -11,6 +11,8 @@ use crate::model::AccessStatus;
 use crate::query::{HasField, Query, Term, TermKind};
 use rusqlite::types::Value;
 use rusqlite::Connection;
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
 
 /// Which items to show.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -135,6 +137,95 @@ enum Mode {
 /// Above this many full-text matches, pages are filled by walking the sort index.
 const PROBE_THRESHOLD: i64 = 3000;
 
+/// The items a full-text expression matches, as a bit set over item ids.
+#[derive(Debug, Default)]
+pub struct Matches {
+    /// In ascending order.
+    ids: Vec<i64>,
+    bits: Vec<u64>,
+}
+
+impl Matches {
+    fn new(ids: Vec<i64>) -> Matches {
+        let max = ids.iter().copied().max().unwrap_or(0).max(0) as usize;
+        let mut bits = vec![0u64; max / 64 + 1];
+        for &id in &ids {
+            if id >= 0 {
+                bits[id as usize / 64] |= 1 << (id as usize % 64);
+            }
+        }
+        Matches { ids, bits }
+    }
+
+    fn contains(&self, id: i64) -> bool {
+        id >= 0
+            && self
+                .bits
+                .get(id as usize / 64)
+                .is_some_and(|w| w & (1 << (id as usize % 64)) != 0)
+    }
+
+    fn len(&self) -> i64 {
+        self.ids.len() as i64
+    }
+}
+
+/// The last full-text evaluation of a connection, reused while the library is unchanged: the
+/// item table asks for a count and then for pages of the same search, and FTS5 redoes a
+/// prefix query's merge (tens of ms for a common prefix at 100k items) each time it is asked.
+/// Queries test membership in the set through the SQL function `folio_fts_hit(id)`.
+#[derive(Default)]
+pub struct FtsCache {
+    last: RefCell<Option<(String, (i64, u64), Arc<Matches>)>>,
+    /// The set `folio_fts_hit` tests: the one of the statement being run.
+    current: Arc<Mutex<Arc<Matches>>>,
+}
+
+impl FtsCache {
+    /// Register `folio_fts_hit` on the cache's connection.
+    pub(crate) fn register(&self, conn: &Connection) -> Result<()> {
+        let current = Arc::clone(&self.current);
+        conn.create_scalar_function(
+            "folio_fts_hit",
+            1,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+            move |ctx| {
+                let id: i64 = ctx.get(0)?;
+                Ok(current.lock().is_ok_and(|m| m.contains(id)))
+            },
+        )?;
+        Ok(())
+    }
+
+    /// The matches of `expr` (an FTS5 expression built by this module), from the cache when
+    /// neither this connection nor another one changed the library since.
+    fn matches(&self, conn: &Connection, expr: &str) -> Result<Arc<Matches>> {
+        let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let stamp = (version, conn.total_changes());
+        if let Some((e, s, m)) = &*self.last.borrow() {
+            if e == expr && *s == stamp {
+                return Ok(Arc::clone(m));
+            }
+        }
+        let ids = conn
+            .prepare_cached("SELECT rowid FROM items_fts WHERE items_fts MATCH ?1")?
+            .query_map([expr], |r| r.get::<_, i64>(0))
+            .map_err(map_fts_error)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(map_fts_error)?;
+        let m = Arc::new(Matches::new(ids));
+        *self.last.borrow_mut() = Some((expr.to_string(), stamp, Arc::clone(&m)));
+        Ok(m)
+    }
+
+    /// Make `m` the set `folio_fts_hit` tests.
+    fn set_current(&self, m: &Arc<Matches>) {
+        if let Ok(mut c) = self.current.lock() {
+            *c = Arc::clone(m);
+        }
+    }
+}
+
 fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term, mode: Mode) -> Result<String> {
     let s = match &t.kind {
         TermKind::Text { field, words, phrase } => {
@@ -189,7 +280,8 @@ fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term, mode: Mode) -> Result<St
     Ok(if t.negated { format!("NOT ({s})") } else { s })
 }
 
-fn where_sql(conn: &Connection, f: &Filter, mode: Mode) -> Result<Sql> {
+fn where_sql(store: &super::Store, f: &Filter, mode: Mode) -> Result<Sql> {
+    let conn = &store.conn;
     let mut sql = Sql {
         clauses: Vec::new(),
         params: Vec::new(),
@@ -225,16 +317,27 @@ fn where_sql(conn: &Connection, f: &Filter, mode: Mode) -> Result<Sql> {
         let list: Vec<String> = f.access.iter().map(|a| sql.p(a.as_str().to_string())).collect();
         sql.clauses.push(format!("items.access IN ({})", list.join(", ")));
     }
-    for clause in &f.query.clauses {
-        // Alternatives that are all full-text terms become one FTS5 `OR` query.
-        if clause.len() > 1 {
-            if let Some(expr) = clause_fts(clause) {
-                let p = sql.p(expr);
-                sql.clauses.push(format!(
-                    "items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {p})"
-                ));
-                continue;
+    // Every clause that is nothing but full-text terms joins one FTS5 query (FTS5 intersects
+    // the terms' lists itself, instead of SQLite collecting each term's matches).
+    // Evaluated once (and cached): a few matches go in as a list of ids, many are tested
+    // row by row against the bit set.
+    if let Some(expr) = required_fts(f) {
+        let m = store.fts.matches(conn, &expr)?;
+        if m.len() <= PROBE_THRESHOLD {
+            if m.ids.is_empty() {
+                sql.clauses.push("0".into());
+            } else {
+                let list: Vec<String> = m.ids.iter().map(|id| sql.p(*id)).collect();
+                sql.clauses.push(format!("items.id IN ({})", list.join(", ")));
             }
+        } else {
+            store.fts.set_current(&m);
+            sql.clauses.push("folio_fts_hit(items.id)".into());
+        }
+    }
+    for clause in &f.query.clauses {
+        if clause_fts(clause).is_some() {
+            continue;
         }
         let parts: Vec<String> = clause
             .iter()
@@ -306,21 +409,7 @@ fn fts_only(f: &Filter) -> bool {
         && !f.unfiled
         && f.tags.is_empty()
         && f.access.is_empty()
-        && f.query.clauses.iter().all(|c| {
-            matches!(
-                c.as_slice(),
-                [Term {
-                    negated: false,
-                    kind: TermKind::Text { .. }
-                }]
-            )
-        })
-}
-
-fn fts_count(conn: &Connection, expr: &str) -> Result<i64> {
-    conn.prepare_cached("SELECT count(*) FROM items_fts WHERE items_fts MATCH ?1")?
-        .query_row([expr], |r| r.get(0))
-        .map_err(map_fts_error)
+        && f.query.clauses.iter().all(|c| clause_fts(c).is_some())
 }
 
 /// The index that serves a sort order on live items.
@@ -338,13 +427,14 @@ fn sort_index(c: SortColumn) -> Option<&'static str> {
 }
 
 /// One page of rows for the item table.
-pub fn list(conn: &Connection, f: &Filter, sort: Sort, offset: usize, limit: usize) -> Result<Vec<ItemSummary>> {
+pub fn list(store: &super::Store, f: &Filter, sort: Sort, offset: usize, limit: usize) -> Result<Vec<ItemSummary>> {
+    let conn = &store.conn;
     // Many full-text matches: walk the sort index and probe, instead of collecting and sorting
     // every match.
     let probe = !f.trash
         && sort_index(sort.column).is_some()
         && match required_fts(f) {
-            Some(expr) => fts_count(conn, &expr)? > PROBE_THRESHOLD,
+            Some(expr) => store.fts.matches(conn, &expr)?.len() > PROBE_THRESHOLD,
             None => false,
         };
     let (mode, from) = if probe {
@@ -355,7 +445,7 @@ pub fn list(conn: &Connection, f: &Filter, sort: Sort, offset: usize, limit: usi
     } else {
         (Mode::Membership, "items".to_string())
     };
-    let mut sql = where_sql(conn, f, mode)?;
+    let mut sql = where_sql(store, f, mode)?;
     let lim = sql.p(limit as i64);
     let off = sql.p(offset as i64);
     let q = format!(
@@ -374,8 +464,9 @@ pub fn list(conn: &Connection, f: &Filter, sort: Sort, offset: usize, limit: usi
 }
 
 /// Ids of all matching items in sort order (exports, bulk actions).
-pub fn ids(conn: &Connection, f: &Filter, sort: Sort) -> Result<Vec<i64>> {
-    let sql = where_sql(conn, f, Mode::Membership)?;
+pub fn ids(store: &super::Store, f: &Filter, sort: Sort) -> Result<Vec<i64>> {
+    let conn = &store.conn;
+    let sql = where_sql(store, f, Mode::Membership)?;
     let q = format!(
         "SELECT items.id FROM items WHERE {} ORDER BY {}",
         sql.clauses.join(" AND "),
@@ -388,14 +479,15 @@ pub fn ids(conn: &Connection, f: &Filter, sort: Sort) -> Result<Vec<i64>> {
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_fts_error)
 }
 
-pub fn count(conn: &Connection, f: &Filter) -> Result<i64> {
+pub fn count(store: &super::Store, f: &Filter) -> Result<i64> {
+    let conn = &store.conn;
     // The index holds live items only, so a pure full-text count needs no item rows.
     if fts_only(f) {
         if let Some(expr) = required_fts(f) {
-            return fts_count(conn, &expr);
+            return Ok(store.fts.matches(conn, &expr)?.len());
         }
     }
-    let sql = where_sql(conn, f, Mode::Membership)?;
+    let sql = where_sql(store, f, Mode::Membership)?;
     let q = format!("SELECT count(*) FROM items WHERE {}", sql.clauses.join(" AND "));
     let mut st = conn.prepare_cached(&q)?;
     st.query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))
@@ -419,11 +511,12 @@ pub fn access_counts(conn: &Connection) -> Result<Vec<(AccessStatus, i64)>> {
 /// For each matching item in key order: id, key, `date_modified`, and its cached rendering
 /// for `variant` when still valid (one query; auto-exports re-render only what changed).
 pub fn cached_renderings(
-    conn: &Connection,
+    store: &super::Store,
     f: &Filter,
     variant: &str,
 ) -> Result<Vec<(i64, String, String, Option<String>)>> {
-    let mut sql = where_sql(conn, f, Mode::Membership)?;
+    let conn = &store.conn;
+    let mut sql = where_sql(store, f, Mode::Membership)?;
     let v = sql.p(variant.to_string());
     let q = format!(
         "SELECT items.id, items.key, items.date_modified, c.text FROM items \

@@ -6,9 +6,9 @@ use super::names;
 use super::parse::{is_macro, Block, Scanner};
 use super::{BibMode, BibWriteOptions, TYPE_FIELD};
 use crate::error::Diagnostic;
-use crate::format::{BibExtras, Written};
+use crate::format::{BibExtras, Out, Written};
 use crate::model::{month_abbrev, Abstract, AccessStatus, Item, ItemType, PartialDate, Role};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// Entry types classic BibTeX styles know.
 const CLASSIC_TYPES: &[&str] = &[
@@ -489,10 +489,10 @@ impl<'e> BibWriter<'e> {
             ascii: opts.ascii.unwrap_or(opts.mode == BibMode::Bibtex),
             omit: opts.omit_fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect(),
             diagnostics: Vec::new(),
-            taken: HashSet::new(),
-            seen: HashSet::new(),
-            used: HashSet::new(),
-            parents: HashSet::new(),
+            taken: HashSet::default(),
+            seen: HashSet::default(),
+            used: HashSet::default(),
+            parents: HashSet::default(),
             entries: Vec::new(),
         }
     }
@@ -549,26 +549,38 @@ impl<'e> BibWriter<'e> {
 
     /// Add an entry from its stored source record, known to be current, when this export can
     /// write it as it is (false: add the item instead).
-    pub fn add_source(&mut self, key: &str, text: &str) -> bool {
-        if key.is_empty() || self.seen.contains(&key.to_lowercase()) || crate::citekey::key_problem(key).is_some() {
+    pub fn add_source(&mut self, key: String, text: String) -> bool {
+        if key.is_empty() || self.seen.contains(&key.to_lowercase()) || crate::citekey::key_problem(&key).is_some() {
             // `add` reports these.
             return false;
         }
-        let mut macros = HashSet::new();
-        if verbatim_text(text, key, self.opts.mode, self.ascii, &self.omit, &mut macros).is_none() {
+        let mut macros = HashSet::default();
+        if verbatim_text(&text, &key, self.opts.mode, self.ascii, &self.omit, &mut macros).is_none() {
             return false;
         }
         self.used.extend(macros);
-        self.taken.insert(key.to_string());
+        self.taken.insert(key.clone());
         self.seen.insert(key.to_lowercase());
-        if let Some(t) = crossref_in(text) {
+        if let Some(t) = crossref_in(&text) {
             self.parents.insert(t.to_lowercase());
         }
-        self.entries.push((key.to_string(), text.to_string()));
+        self.entries.push((key, text));
         true
     }
 
     pub fn finish(self) -> Written {
+        let mut text = String::with_capacity(4096);
+        let diagnostics = self
+            .finish_to(&mut |s: &str| {
+                text.push_str(s);
+                Ok(())
+            })
+            .expect("writing to a String cannot fail");
+        Written { text, diagnostics }
+    }
+
+    /// Sort the entries and hand the text to `out` a piece at a time; the warnings.
+    pub fn finish_to(self, out: &mut Out<'_>) -> std::io::Result<Vec<Diagnostic>> {
         let BibWriter {
             extras,
             opts,
@@ -583,10 +595,9 @@ impl<'e> BibWriter<'e> {
             // BibTeX needs cross-referenced parents after the entries that refer to them.
             entries.sort_by_key(|(k, _)| parents.contains(&k.to_lowercase()));
         }
-        let bodies = entries.into_iter().map(|(_, t)| t);
-        let mut out = String::with_capacity(4096);
+        let mut head = String::with_capacity(4096);
         for p in &extras.preambles {
-            out.push_str(&format!("@preamble{{{p}}}\n\n"));
+            head.push_str(&format!("@preamble{{{p}}}\n\n"));
         }
         // @string definitions that are used (also through other strings), in their order.
         let mut changed = true;
@@ -614,26 +625,29 @@ impl<'e> BibWriter<'e> {
                 format!("macro {m:?} is used but has no @string definition in this export"),
             ));
         }
-        let mut wrote_string = HashSet::new();
+        let mut wrote_string = HashSet::default();
         for (n, v) in &extras.strings {
             let l = n.to_ascii_lowercase();
             if used.contains(&l) && wrote_string.insert(l) {
-                out.push_str(&format!("@string{{{n} = {v}}}\n"));
+                head.push_str(&format!("@string{{{n} = {v}}}\n"));
             }
         }
         if !wrote_string.is_empty() {
-            out.push('\n');
+            head.push('\n');
         }
-        for b in bodies {
-            out.push_str(&b);
-            out.push_str("\n\n");
-        }
+        let mut tail = String::new();
         for c in &extras.comments {
-            out.push_str(&format!("@comment{{{c}}}\n\n"));
+            tail.push_str(&format!("@comment{{{c}}}\n\n"));
         }
-        if out.ends_with("\n\n") {
-            out.pop();
+        // The text is `head`, each entry + a blank line, `tail`, without its very last newline
+        // when it ends with a blank line.
+        let mut w = crate::format::TrimLastNewline::new(out);
+        w.put(&head)?;
+        for (_, b) in &entries {
+            w.put(b)?;
+            w.put("\n\n")?;
         }
-        Written { text: out, diagnostics }
+        w.put(&tail)?;
+        Ok(diagnostics)
     }
 }

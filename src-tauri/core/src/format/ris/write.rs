@@ -4,7 +4,7 @@ use super::parse::ACCESS_NOTE;
 use super::tags::{self, creator_tag, FIELD_TAGS};
 use super::RisWriteOptions;
 use crate::error::Diagnostic;
-use crate::format::Written;
+use crate::format::{Out, Written};
 use crate::model::{AccessStatus, Item, ItemType, Name, PartialDate};
 
 const EOL: &str = "\r\n";
@@ -327,13 +327,13 @@ impl RisWriter {
 
     /// Add a record from its stored source text, known to be current, when it can be written
     /// as it is (false: add the item instead).
-    pub fn add_source(&mut self, key: &str, text: &str) -> bool {
+    pub fn add_source(&mut self, key: String, text: &str) -> bool {
         if !self.keep_verbatim {
             return false;
         }
         match verbatim_text(text) {
             Some(v) => {
-                self.records.push((key.to_string(), v));
+                self.records.push((key, v));
                 true
             }
             None => false,
@@ -341,23 +341,32 @@ impl RisWriter {
     }
 
     /// The text, records in the order added or (`by_key`) sorted by citation key.
-    pub fn finish(mut self, by_key: bool) -> Written {
+    pub fn finish(self, by_key: bool) -> Written {
+        let mut text = String::with_capacity(self.records.iter().map(|r| r.1.len()).sum());
+        let diagnostics = self
+            .finish_to(by_key, &mut |s: &str| {
+                text.push_str(s);
+                Ok(())
+            })
+            .expect("writing to a String cannot fail");
+        Written { text, diagnostics }
+    }
+
+    /// [`RisWriter::finish`], handing the records to `out` one at a time; the warnings.
+    pub fn finish_to(mut self, by_key: bool, out: &mut Out<'_>) -> std::io::Result<Vec<Diagnostic>> {
         if by_key {
             self.records.sort_by(|a, b| a.0.cmp(&b.0));
         }
-        let mut w = Written {
-            text: String::with_capacity(self.records.iter().map(|r| r.1.len()).sum()),
-            diagnostics: self.diagnostics,
-        };
-        for (_, r) in self.records {
-            w.text.push_str(&r);
+        for (_, r) in &self.records {
+            out(r)?;
         }
+        let mut diagnostics = self.diagnostics;
         if !self.skipped.is_empty() && !self.omit.extra {
-            w.diagnostics.push(Diagnostic::info(
+            diagnostics.push(Diagnostic::info(
                 None,
                 format!("fields without a RIS tag were not written: {}", self.skipped.join(", ")),
             ));
         }
-        w
+        Ok(diagnostics)
     }
 }
