@@ -224,7 +224,11 @@ impl Library {
                     }
                     if !rest.is_empty()
                         && tx
-                            .send(Batch::Items(crate::store::items::load_chunk_raw(conn, &rest)?))
+                            .send(Batch::Items(crate::store::items::load_chunk_raw(
+                                conn,
+                                &rest,
+                                Some(format),
+                            )?))
                             .is_err()
                     {
                         return Ok(());
@@ -238,7 +242,11 @@ impl Library {
                 };
                 for chunk in refused.chunks(crate::store::items::LOAD_CHUNK) {
                     if tx
-                        .send(Batch::Items(crate::store::items::load_chunk_raw(conn, chunk)?))
+                        .send(Batch::Items(crate::store::items::load_chunk_raw(
+                            conn,
+                            chunk,
+                            Some(format),
+                        )?))
                         .is_err()
                     {
                         return Ok(());

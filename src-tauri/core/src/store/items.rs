@@ -227,11 +227,16 @@ pub const LOAD_CHUNK: usize = 500;
 
 /// Load the items with these ids (at most a few hundred), with their tags, in id order.
 pub fn load_chunk(conn: &Connection, ids: &[i64]) -> Result<Vec<Item>> {
-    load_chunk_raw(conn, ids)?.into_iter().map(RawItem::decode).collect()
+    load_chunk_raw(conn, ids, None)?
+        .into_iter()
+        .map(RawItem::decode)
+        .collect()
 }
 
-/// [`load_chunk`] without decoding the rows.
-pub fn load_chunk_raw(conn: &Connection, ids: &[i64]) -> Result<Vec<RawItem>> {
+/// [`load_chunk`] without decoding the rows. With `only_source`, a source record in another
+/// format is left out (its text empty): an export writes those items from their fields, and
+/// the records are most of a row's bytes.
+pub fn load_chunk_raw(conn: &Connection, ids: &[i64], only_source: Option<&str>) -> Result<Vec<RawItem>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -251,10 +256,23 @@ pub fn load_chunk_raw(conn: &Connection, ids: &[i64]) -> Result<Vec<RawItem>> {
             });
         }
     }
+    let (columns, first) = match only_source {
+        Some(f) => (
+            COLUMNS.replace(
+                "source_text,",
+                "CASE WHEN source_format = ?1 THEN source_text ELSE '' END,",
+            ),
+            Some(rusqlite::types::Value::Text(f.to_string())),
+        ),
+        None => (COLUMNS.to_string(), None),
+    };
     let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM items WHERE id IN ({marks}) ORDER BY id"
+        "SELECT {columns} FROM items WHERE id IN ({marks}) ORDER BY id"
     ))?;
-    let mut rows = st.query(rusqlite::params_from_iter(ids))?;
+    let params = first
+        .into_iter()
+        .chain(ids.iter().map(|i| rusqlite::types::Value::Integer(*i)));
+    let mut rows = st.query(rusqlite::params_from_iter(params))?;
     let mut out = Vec::with_capacity(ids.len());
     while let Some(r) = rows.next()? {
         let mut raw = RawItem::from_row(r)?;
