@@ -501,30 +501,41 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// Index of the `}` (or `quote`) closing a group whose content starts at `from`.
+    /// Index of the `}` (or `quote`) closing a group whose content starts at `from`. Jumps
+    /// from brace to brace (memchr); the newlines in between are each checked for an entry
+    /// starting on the next line, in order, as if every byte were looked at.
     fn balanced(&self, from: usize, quote: Option<u8>) -> Result<usize, Fail> {
         let b = self.b;
         let mut depth = 0usize;
         let mut i = from;
         while i < b.len() {
-            match b[i] {
+            let next = match quote {
+                Some(_) => memchr::memchr3(b'{', b'}', b'"', &b[i..]),
+                None => memchr::memchr2(b'{', b'}', &b[i..]),
+            }
+            .map(|k| i + k);
+            let end = next.unwrap_or(b.len());
+            for k in memchr::memchr2_iter(b'\n', b'\r', &b[i..end]) {
+                if self.entry_after_newline(i + k) {
+                    return fail(i + k + 1, "unbalanced braces: the value runs into the next entry");
+                }
+            }
+            let Some(p) = next else { break };
+            match b[p] {
                 b'{' => depth += 1,
                 b'}' => {
                     if depth == 0 {
                         if quote.is_none() {
-                            return Ok(i);
+                            return Ok(p);
                         }
-                        return fail(i, "unbalanced '}' in a quoted value");
+                        return fail(p, "unbalanced '}' in a quoted value");
                     }
                     depth -= 1;
                 }
-                b'"' if quote.is_some() && depth == 0 => return Ok(i),
-                b'\n' | b'\r' if self.entry_after_newline(i) => {
-                    return fail(i + 1, "unbalanced braces: the value runs into the next entry");
-                }
+                _ if depth == 0 => return Ok(p),
                 _ => {}
             }
-            i += 1;
+            i = p + 1;
         }
         fail(
             from,
