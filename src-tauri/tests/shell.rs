@@ -341,6 +341,20 @@ fn mock_runtime_smoke() {
     )
     .unwrap();
     assert_eq!(forced["key"], "other");
+    // The left pane's duplicate count, and an action on "all rows of a filter" (select all).
+    assert_eq!(call("duplicate_count", serde_json::json!({})).unwrap(), 0);
+    let n = call(
+        "set_access",
+        serde_json::json!({"status": "free", "keys": [], "filter": {"access": ["open"]}}),
+    )
+    .unwrap();
+    assert_eq!(n, 1);
+    let free = call(
+        "list_keys",
+        serde_json::json!({"filter": {"access": ["free"]}, "sort": {"column": "key", "descending": false}}),
+    )
+    .unwrap();
+    assert_eq!(free, serde_json::json!(["jaspers2019"]));
 }
 
 const SAME_BIB: &str = "@article{steen2019,\n  title = {Co-production and public value},\n  author = {Steen, Trui and Brandsen, Taco},\n  journal = {Public Administration},\n  year = {2019},\n  volume = {97},\n  doi = {10.1111/padm.12345}\n}\n";
@@ -561,4 +575,93 @@ fn slow_reads_use_a_second_handle_that_sees_committed_changes() {
     state.with(|o| ops::merge_exact(&mut o.library)).unwrap();
     assert!(state.read(ops::duplicates).unwrap().is_empty());
     assert_eq!(AppState::empty().read(ops::duplicates).unwrap_err().code, "no-library");
+}
+
+#[test]
+fn duplicate_groups_are_kept_until_the_library_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library_with_duplicates(dir.path());
+    let state = AppState::from_library(lib, dir.path().join("lib.sqlite"));
+    let a = state.duplicates().unwrap();
+    assert_eq!(a.len(), 1);
+    // Unchanged library: the same result, not a new scan.
+    assert!(std::sync::Arc::ptr_eq(&a, &state.duplicates().unwrap()));
+    // A change by the app's own handle…
+    state.with(|o| ops::merge_exact(&mut o.library)).unwrap();
+    let b = state.duplicates().unwrap();
+    assert!(b.is_empty());
+    assert!(std::sync::Arc::ptr_eq(&b, &state.duplicates().unwrap()));
+    // …and by another process (here: another handle) make it scan again.
+    let mut other = Library::open(&dir.path().join("lib.sqlite")).unwrap();
+    other.undo().unwrap();
+    assert_eq!(state.duplicates().unwrap().len(), 1);
+    assert_eq!(AppState::empty().duplicates().unwrap_err().code, "no-library");
+}
+
+#[test]
+fn the_watcher_sees_changes_made_by_another_process_only() {
+    use folio_desktop::watch::Watcher;
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let path = dir.path().join("lib.sqlite");
+    let state = AppState::from_library(lib, path.clone());
+    let mut w = Watcher::default();
+    assert!(!w.poll(&state), "the first look is no change");
+    assert!(!w.poll(&state));
+    // The app's own change is announced by its command, not by the watcher.
+    state
+        .with(|o| ops::set_access(&mut o.library, "open", &["flores2022".to_string()]))
+        .unwrap();
+    assert!(!w.poll(&state));
+    // Another process (the CLI) adds an item: seen once.
+    let mut cli = Library::open(&path).unwrap();
+    cli.add(folio::model::Item::new(
+        folio::model::ItemType::default(),
+        "From the CLI",
+    ))
+    .unwrap();
+    assert!(w.poll(&state));
+    assert!(!w.poll(&state));
+    // While one of the app's actions holds the library the look is skipped, and the change
+    // made meanwhile is seen afterwards.
+    state
+        .with(|_| {
+            cli.tag_add("cli", &["jaspers2019".to_string()]).unwrap();
+            assert!(!w.poll(&state));
+            Ok(())
+        })
+        .unwrap();
+    assert!(w.poll(&state));
+    // Opening another library is not a change either.
+    let other = dir.path().join("other.sqlite");
+    state.open(&other).unwrap();
+    assert!(!w.poll(&state));
+    assert!(!w.poll(&state));
+}
+
+#[test]
+fn actions_on_all_rows_of_a_filter_take_the_filter_not_the_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let open = FilterDto {
+        access: vec!["open".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        ops::targets(&lib, vec![], Some(&open)).unwrap(),
+        vec!["jaspers2019".to_string()]
+    );
+    assert_eq!(ops::targets(&lib, vec![], Some(&all())).unwrap().len(), 2);
+    assert_eq!(
+        ops::targets(&lib, vec!["flores2022".into()], None).unwrap(),
+        vec!["flores2022".to_string()]
+    );
+    let bad = FilterDto {
+        query: "year:abc".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        ops::targets(&lib, vec![], Some(&bad)).unwrap_err().code,
+        "invalid-query"
+    );
 }

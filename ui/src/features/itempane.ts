@@ -42,6 +42,11 @@ export class ItemPane {
   async show() {
     const sel = store.s.selection;
     const seq = ++this.loadSeq;
+    if (store.s.all) {
+      this.item = null;
+      this.renderMulti();
+      return;
+    }
     if (sel.size === 0) {
       this.item = null;
       clear(this.el);
@@ -66,7 +71,7 @@ export class ItemPane {
 
   /** Re-read the shown item after the library changed (undo, edits elsewhere). */
   async refresh() {
-    if (this.item || store.s.selection.size) {
+    if (this.item || store.selectionCount()) {
       const focused = document.activeElement as HTMLElement | null;
       const field = focused?.dataset?.field;
       if (field && this.el.contains(focused)) return; // don't clobber an edit in progress
@@ -76,9 +81,10 @@ export class ItemPane {
 
   private renderMulti() {
     clear(this.el);
-    const keys = store.selectedKeys();
+    const n = store.selectionCount();
+    const keys = store.targets();
     this.el.append(
-      h("h2", { class: "pane-title", text: `${keys.length} items selected` }),
+      h("h2", { class: "pane-title", text: `${n.toLocaleString()} items selected` }),
       h("p", { class: "muted", text: "Drag them onto a collection or tag, or:" }),
       h(
         "div",

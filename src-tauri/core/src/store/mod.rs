@@ -289,6 +289,13 @@ impl Store {
         Ok(out)
     }
 
+    /// SQLite's `PRAGMA data_version` of this handle: it changes when another connection (another
+    /// process, or another handle in this one) commits a change, and not for this handle's own
+    /// writes. An open app polls it to notice changes made by the CLI.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// `PRAGMA integrity_check` result ("ok" when healthy).
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
