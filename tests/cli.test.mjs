@@ -153,6 +153,7 @@ describe("the app and the CLI on one library", () => {
   });
 
   test("a library kept busy by another process gives a clear message, in the window and on the command line", { timeout: 90_000 }, async () => {
+    await folioOk(["add", "--key", "Busy2020", "--title", "Kept busy", "--year", "2020"]);
     // Another process holds the write lock for a while (as a long import would).
     const hold = spawn(
       "/usr/bin/python3",
@@ -162,12 +163,17 @@ describe("the app and the CLI on one library", () => {
     await new Promise((res) => hold.stdout.once("data", res));
     const done = new Promise((res) => hold.on("exit", res));
     try {
-      // the user edits a title in the item pane
-      await wd.click(".tr[data-key=Cli2020] .td");
+      // the user finds an item and edits its title in the item pane
+      await wd.type("[data-input=search]", "key:Busy2020");
+      await waitFor("the item found", async () => (await wd.rows()).join() === "Busy2020", 10000, 50);
+      await wd.click(".tr[data-key=Busy2020] .td");
       await waitFor("title field", () => wd.find("[data-field=title]"));
       await wd.clear("[data-field=title]");
       const t0 = Date.now();
-      await waitFor("busy message", async () => /library is busy/.test((await wd.exec(`return document.querySelector(".toasts")?.textContent ?? ""`)) ?? ""), APP_BUSY_MS + 8000, 50);
+      await waitFor("busy message", async () => /library is busy/.test((await wd.exec(`return document.querySelector(".toasts")?.textContent ?? ""`)) ?? ""), APP_BUSY_MS + 8000, 50).catch(async (e) => {
+        const seen = await wd.exec(`return { toasts: document.querySelector(".toasts")?.textContent, field: document.querySelector("[data-field=title]")?.value, action: document.querySelector("[data-status=action]")?.textContent }`);
+        throw new Error(`${e.message}: ${JSON.stringify(seen)}`);
+      });
       const waited = Date.now() - t0;
       const toast = await wd.exec(`return [...document.querySelectorAll(".toast-error")].map((e) => e.textContent).join("\\n")`);
       assert.match(toast, /Edit title: library is busy: another Folio process is writing to it; try again when it has finished/);
@@ -176,16 +182,23 @@ describe("the app and the CLI on one library", () => {
       await sleep(500);
       xshot(xvfb.display, join(SHOTS, "app-busy.png"));
       // the CLI says the same and exits 1
-      const r = await folio(["edit", "Cli2020", "--set", "year=2024"], { FOLIO_BUSY_TIMEOUT_MS: "300" });
+      const r = await folio(["edit", "Busy2020", "--set", "year=2024"], { FOLIO_BUSY_TIMEOUT_MS: "300" });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /library is busy: another Folio process is writing to it/);
     } finally {
       await done;
     }
     // nothing changed while it was busy; once it is free the same edits go through
-    assert.equal(JSON.parse(await folioOk(["show", "--json", "Cli2020"])).title, "Edited by the command line");
+    assert.equal(JSON.parse(await folioOk(["show", "--json", "Busy2020"])).title, "Kept busy");
     await wd.type("[data-field=title]", "Edited in the app\uE007");
-    await waitFor("saved", async () => JSON.parse(await folioOk(["show", "--json", "Cli2020"])).title === "Edited in the app", 10000, 200);
+    await waitFor("saved", async () => JSON.parse(await folioOk(["show", "--json", "Busy2020"])).title === "Edited in the app", 10000, 200).catch(async (e) => {
+      const seen = await wd.exec(`return { toasts: document.querySelector(".toasts")?.textContent, field: document.querySelector("[data-field=title]")?.value, err: document.querySelector(".field-error")?.textContent, action: document.querySelector("[data-status=action]")?.textContent }`);
+      const id = JSON.parse(await folioOk(["show", "--json", "Busy2020"])).id;
+      const appView = await invoke("get_item", { id });
+      const hist = await invoke("history", { limit: 5 });
+      const fds = (await run("sh", ["-c", `for p in $(pgrep -f target/debug/folio-desktop); do ls -l /proc/$p/fd | grep -i sqlite; done; ls -l ${work}`], { encoding: "utf8" })).stdout;
+      throw new Error(`${e.message}: ${fds}\n${JSON.stringify(seen)} app reads: ${JSON.stringify(appView).slice(0, 200)} history: ${JSON.stringify(hist)} cli history: ${(await folio(["history"])).stdout.slice(0, 400)}`);
+    });
     assert.equal(await integrity(), "ok");
   });
 });

@@ -665,3 +665,76 @@ fn actions_on_all_rows_of_a_filter_take_the_filter_not_the_keys() {
         "invalid-query"
     );
 }
+
+#[test]
+fn a_busy_library_fails_clearly_and_the_next_edit_is_committed() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let path = dir.path().join("lib.sqlite");
+    drop(lib);
+    std::env::set_var("FOLIO_BUSY_TIMEOUT_MS", "300");
+    let mut lib = Library::open(&path).unwrap();
+    std::env::remove_var("FOLIO_BUSY_TIMEOUT_MS");
+    let id = lib.id_of("flores2022").unwrap();
+    // Another process holds the write lock.
+    let mut hold = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(1.5); c.execute('COMMIT')",
+            path.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(hold.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    let e = ops::edit_field(&mut lib, id, "title", "", false).unwrap_err();
+    assert_eq!(e.code, "busy", "{e:?}");
+    assert!(e.message.contains("library is busy"), "{e:?}");
+    assert!(hold.wait().unwrap().success());
+    // Free again: the next edit is committed, and another process sees it.
+    ops::edit_field(&mut lib, id, "title", "After the wait", false).unwrap();
+    let other = Library::open(&path).unwrap();
+    assert_eq!(other.get("flores2022").unwrap().title, "After the wait");
+    assert_eq!(other.history(5).unwrap().len(), lib.history(5).unwrap().len());
+}
+
+/// The app keeps two handles on one library (the second reads the duplicates). Opening the
+/// second must not drop the first one's file locks — POSIX drops every lock a process holds on a
+/// file when it closes any descriptor of that file — or another program that closes the library
+/// (Python's sqlite3 here, the `sqlite3` shell, a backup tool) thinks it was the last user,
+/// checkpoints and deletes the WAL under the app, and the app's later writes go to a deleted
+/// file: invisible to every other process and lost when the app quits.
+#[test]
+fn the_second_handle_keeps_the_apps_writes_visible_to_other_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let path = dir.path().join("lib.sqlite");
+    let state = AppState::from_library(lib, path.clone());
+    state
+        .with(|o| ops::set_access(&mut o.library, "free", &["flores2022".to_string()]))
+        .unwrap();
+    // The left pane's duplicate count opens the second handle.
+    assert!(state.duplicates().unwrap().is_empty());
+    let python = |code: &str| {
+        let out = std::process::Command::new("python3")
+            .args(["-c", code, path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let count = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM items').fetchone()[0]); c.close()";
+    // Another program opens the library and closes it again.
+    assert_eq!(python(count), "2");
+    // The app writes; other programs see it.
+    state.with(|o| ops::new_item(&mut o.library, "article", None)).unwrap();
+    assert_eq!(python(count), "3");
+    assert!(dir.path().join("lib.sqlite-wal").exists(), "the WAL is still there");
+    drop(state);
+    assert_eq!(python(count), "3", "nothing is lost when the app quits");
+}

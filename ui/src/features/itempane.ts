@@ -116,20 +116,22 @@ export class ItemPane {
     const it = this.item!;
     clear(this.el);
     const id = it.id;
-    const save = async (field: string, value: string, input?: HTMLElement) => {
+    /** Save one field; false when it was not saved (refused, busy, not confirmed). */
+    const save = async (field: string, value: string, input?: HTMLElement): Promise<boolean> => {
       try {
         const what = "This edit";
         const r = await withKeyConfirm(what, (force) => ipc.editField(id, field, value, force));
         if (r == null) {
           // Not confirmed: show the stored value again.
           await this.show();
-          return;
+          return false;
         }
         this.item = r;
         input?.classList.remove("invalid");
         input?.removeAttribute("aria-invalid");
         const err = input?.parentElement?.querySelector(".field-error");
         err?.remove();
+        return true;
       } catch (e) {
         const msg = (e as { message?: string }).message ?? String(e);
         if (input) {
@@ -139,7 +141,23 @@ export class ItemPane {
           input.parentElement?.appendChild(h("div", { class: "field-error", role: "alert", text: msg }));
         }
         showError(e, `Edit ${field}`);
+        return false;
       }
+    };
+    /** Save `input` when its value changed since the last save; a failed save (e.g. a busy
+     * library) is retried by the next Enter or blur, even with the same value. */
+    const committer = (name: string, input: HTMLInputElement | HTMLTextAreaElement, saved: string) => {
+      let last = saved;
+      const commit = () => {
+        const v = input.value;
+        if (v === last) return;
+        const prev = last;
+        last = v;
+        void save(name, v, input).then((ok) => {
+          if (!ok && last === v) last = prev;
+        });
+      };
+      return { commit, saved: () => last };
     };
 
     if (it.inTrash) {
@@ -171,13 +189,7 @@ export class ItemPane {
       const input = multiline
         ? h("textarea", { class: "field", rows: 2, "data-field": name, "aria-label": label, value })
         : h("input", { class: "field", "data-field": name, "aria-label": label, value, spellcheck: "false" });
-      let last = value;
-      const commit = () => {
-        if (input.value !== last) {
-          last = input.value;
-          save(name, input.value, input);
-        }
-      };
+      const { commit, saved } = committer(name, input as HTMLInputElement | HTMLTextAreaElement, value);
       input.addEventListener("blur", commit);
       input.addEventListener("keydown", (e) => {
         const ke = e as KeyboardEvent;
@@ -186,7 +198,7 @@ export class ItemPane {
           commit();
         }
         if (ke.key === "Escape") {
-          input.value = last;
+          input.value = saved();
           (input as HTMLElement).blur();
         }
       });
@@ -316,13 +328,7 @@ export class ItemPane {
     const eg = h("div", { class: "fields" });
     for (const f of it.extra) {
       const input = h("input", { class: "field", "data-field": `extra:${f.name}`, value: f.value, "aria-label": f.name });
-      let last = f.value;
-      const commit = () => {
-        if (input.value !== last) {
-          last = input.value;
-          save(f.name, input.value, input);
-        }
-      };
+      const { commit } = committer(f.name, input as HTMLInputElement, f.value);
       input.addEventListener("blur", commit);
       input.addEventListener("keydown", (e) => e.key === "Enter" && commit());
       eg.appendChild(h("div", { class: "field-row" }, h("label", { text: f.name }), input));
