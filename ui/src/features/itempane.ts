@@ -5,31 +5,10 @@
 import { clear, h } from "../lib/dom";
 import { ipc } from "../lib/ipc";
 import { ACCESS_STATUSES, ITEM_TYPES, ROLES, type Creator, type Item } from "../lib/types";
+import { fieldLabel, fieldValue } from "./fields";
 import { withKeyConfirm } from "./latex";
 import { store } from "./store";
 import { showError, toast } from "./toast";
-
-const LABELS: Record<string, string> = {
-  title: "Title",
-  subtitle: "Subtitle",
-  shorttitle: "Short title",
-  container: "Publication",
-  series: "Series",
-  volume: "Volume",
-  issue: "Issue",
-  pages: "Pages",
-  edition: "Edition",
-  publisher: "Publisher",
-  place: "Place",
-  institution: "Institution",
-  doi: "DOI",
-  issn: "ISSN",
-  isbn: "ISBN",
-  url: "URL",
-  language: "Language",
-  genre: "Genre",
-  note: "Note",
-};
 
 /** Empty fields are hidden until asked for (every field stays editable). */
 let showEmpty = false;
@@ -204,7 +183,7 @@ export class ItemPane {
       });
       grid.appendChild(h("div", { class: "field-row" }, h("label", { text: label }), input));
     };
-    textField("title", "Title", it.fields.find((f) => f.name === "title")?.value ?? "", true);
+    textField("title", fieldLabel("title"), fieldValue(it, "title"), true);
     this.el.appendChild(grid);
 
     // Creators
@@ -216,17 +195,17 @@ export class ItemPane {
       textField(name, label, value, multiline);
       grid2.appendChild(grid.lastElementChild!);
     };
-    more("date", "Date", it.date);
+    more("date", fieldLabel("date"), it.date);
     let empty = 0;
     for (const f of it.fields) {
       if (f.name === "title") continue;
-      more(f.name, LABELS[f.name] ?? f.name, f.value, f.name === "note");
+      more(f.name, fieldLabel(f.name), f.value, f.name === "note");
       if (!f.value) {
         empty++;
         grid2.lastElementChild!.classList.add("empty-field");
       }
     }
-    more("key", "Citation key", it.key);
+    more("key", fieldLabel("key"), it.key);
     grid2.classList.toggle("show-empty", showEmpty);
     if (empty) {
       const toggle = h("button", {
