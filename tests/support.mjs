@@ -190,7 +190,7 @@ export class WebDriver {
     await this.req("POST", `${this.s}/element/${id}/value`, { text });
   }
   async clear(css) {
-    const id = await this.find(css);
+    const id = await waitFor(`element ${css}`, () => this.find(css), 10000);
     await this.req("POST", `${this.s}/element/${id}/clear`, {});
   }
   async text(css) {
