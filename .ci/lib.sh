@@ -41,9 +41,10 @@ repo_root() {
 # What the desktop app needs to build (Tauri 2 on Linux: GTK 3, WebKitGTK 4.1).
 APP_BUILD_PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev
   libayatana-appindicator3-dev libsoup-3.0-dev libxdo-dev libssl-dev)
-# What its end-to-end tests need (a virtual display, WebDriver, a real drag source, Chromium).
+# What its end-to-end tests need (a virtual display, WebDriver, a real drag source, Chromium,
+# an EWMH window manager for the single-instance focus test).
 APP_TEST_PACKAGES=(xvfb xauth x11-utils xdotool webkit2gtk-driver imagemagick chromium
-  python3-gi gir1.2-gtk-3.0 dbus)
+  python3-gi gir1.2-gtk-3.0 dbus openbox)
 
 # Node.js 20 or newer with npm (the UI is built with Vite 8). Debian 12 and Ubuntu 24.04 ship
 # Node 18: then Node 22 is installed from the npm registry's official binary package

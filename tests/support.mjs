@@ -93,6 +93,8 @@ export async function startXvfb(width = 1280, height = 800) {
     if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
     const x = start("Xvfb", [`:${n}`, "-screen", "0", `${width}x${height}x24`, "-nolisten", "tcp"]);
     await waitFor("Xvfb", () => existsSync(`/tmp/.X11-unix/X${n}`), 10000);
+    // The socket exists a moment before the server takes connections.
+    await waitFor("Xvfb accepting clients", () => (execFileSync("xdpyinfo", [], { env: { ...process.env, DISPLAY: `:${n}` }, stdio: "ignore" }), true), 10000, 50);
     x.display = `:${n}`;
     return x;
   }
@@ -188,7 +190,7 @@ export class WebDriver {
     await this.req("POST", `${this.s}/element/${id}/value`, { text });
   }
   async clear(css) {
-    const id = await this.find(css);
+    const id = await waitFor(`element ${css}`, () => this.find(css), 10000);
     await this.req("POST", `${this.s}/element/${id}/clear`, {});
   }
   async text(css) {

@@ -142,8 +142,13 @@ pub async fn delete_items<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     keys: Vec<String>,
+    filter: Option<FilterDto>,
 ) -> CmdResult<usize> {
-    let n = run(&state, move |o| Ok(o.library.delete(&keys)?)).await?;
+    let n = run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        Ok(o.library.delete(&keys)?)
+    })
+    .await?;
     changed(&app, all_scopes(), format!("Moved {n} to the trash"));
     Ok(n)
 }
@@ -153,8 +158,13 @@ pub async fn restore_items<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     keys: Vec<String>,
+    filter: Option<FilterDto>,
 ) -> CmdResult<usize> {
-    let n = run(&state, move |o| Ok(o.library.restore(&keys)?)).await?;
+    let n = run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        Ok(o.library.restore(&keys)?)
+    })
+    .await?;
     changed(&app, all_scopes(), format!("Restored {n}"));
     Ok(n)
 }
@@ -172,8 +182,13 @@ pub async fn set_access<R: Runtime>(
     state: State<'_, AppState>,
     status: String,
     keys: Vec<String>,
+    filter: Option<FilterDto>,
 ) -> CmdResult<usize> {
-    let n = run(&state, move |o| ops::set_access(&mut o.library, &status, &keys)).await?;
+    let n = run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        ops::set_access(&mut o.library, &status, &keys)
+    })
+    .await?;
     changed(&app, vec!["items"], "Access changed");
     Ok(n)
 }
@@ -254,8 +269,13 @@ pub async fn collection_add<R: Runtime>(
     state: State<'_, AppState>,
     path: String,
     keys: Vec<String>,
+    filter: Option<FilterDto>,
 ) -> CmdResult<usize> {
-    let n = run(&state, move |o| Ok(o.library.collection_add(&path, &keys)?)).await?;
+    let n = run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        Ok(o.library.collection_add(&path, &keys)?)
+    })
+    .await?;
     changed(&app, all_scopes(), format!("Added {n} to collection"));
     Ok(n)
 }
@@ -266,8 +286,13 @@ pub async fn collection_remove<R: Runtime>(
     state: State<'_, AppState>,
     path: String,
     keys: Vec<String>,
+    filter: Option<FilterDto>,
 ) -> CmdResult<usize> {
-    let n = run(&state, move |o| Ok(o.library.collection_remove(&path, &keys)?)).await?;
+    let n = run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        Ok(o.library.collection_remove(&path, &keys)?)
+    })
+    .await?;
     changed(&app, all_scopes(), format!("Removed {n} from collection"));
     Ok(n)
 }
@@ -278,8 +303,13 @@ pub async fn tag_add<R: Runtime>(
     state: State<'_, AppState>,
     tag: String,
     keys: Vec<String>,
+    filter: Option<FilterDto>,
 ) -> CmdResult<usize> {
-    let n = run(&state, move |o| Ok(o.library.tag_add(&tag, &keys)?)).await?;
+    let n = run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        Ok(o.library.tag_add(&tag, &keys)?)
+    })
+    .await?;
     changed(&app, vec!["items", "tags"], format!("Tagged {n}"));
     Ok(n)
 }
@@ -290,8 +320,13 @@ pub async fn tag_remove<R: Runtime>(
     state: State<'_, AppState>,
     tag: String,
     keys: Vec<String>,
+    filter: Option<FilterDto>,
 ) -> CmdResult<usize> {
-    let n = run(&state, move |o| Ok(o.library.tag_remove(&tag, &keys)?)).await?;
+    let n = run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        Ok(o.library.tag_remove(&tag, &keys)?)
+    })
+    .await?;
     changed(&app, vec!["items", "tags"], format!("Untagged {n}"));
     Ok(n)
 }
@@ -410,10 +445,15 @@ pub async fn regenerate_keys<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     keys: Vec<String>,
+    filter: Option<FilterDto>,
     force: Option<bool>,
 ) -> CmdResult<Vec<(String, String)>> {
     let force = force.unwrap_or(false);
-    let r = run(&state, move |o| ops::regenerate_keys(&mut o.library, &keys, force)).await?;
+    let r = run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        ops::regenerate_keys(&mut o.library, &keys, force)
+    })
+    .await?;
     changed(&app, vec!["items"], format!("Regenerated {} key(s)", r.len()));
     Ok(r)
 }
@@ -425,18 +465,38 @@ pub async fn protected_keys(state: State<'_, AppState>) -> CmdResult<Vec<crate::
 
 /// Formatted references (apa, chicago-author-date, ieee, harvard) of the items, one a line.
 #[tauri::command]
-pub async fn format_references(state: State<'_, AppState>, keys: Vec<String>, style: String) -> CmdResult<String> {
-    run(&state, move |o| ops::format_references(&o.library, &keys, &style)).await
+pub async fn format_references(
+    state: State<'_, AppState>,
+    keys: Vec<String>,
+    filter: Option<FilterDto>,
+    style: String,
+) -> CmdResult<String> {
+    run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        ops::format_references(&o.library, &keys, &style)
+    })
+    .await
 }
 
 // ----- duplicates ------------------------------------------------------------------------------
 
 /// Duplicate groups, read on the second handle: a large library takes a moment, and edits,
-/// scrolling and imports must not wait for it.
+/// scrolling and imports must not wait for it. Kept until the library changes.
 #[tauri::command]
 pub async fn duplicates(state: State<'_, AppState>) -> CmdResult<Vec<DuplicateGroupDto>> {
     let st = state.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || st.read(ops::duplicates))
+    let groups = tauri::async_runtime::spawn_blocking(move || st.duplicates())
+        .await
+        .map_err(|e| CommandError::new("internal", format!("worker failed: {e}")))??;
+    Ok(groups.as_ref().clone())
+}
+
+/// How many duplicate groups there are (the left pane's count): the cached groups' length,
+/// without sending the groups.
+#[tauri::command]
+pub async fn duplicate_count(state: State<'_, AppState>) -> CmdResult<usize> {
+    let st = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || st.duplicates().map(|g| g.len()))
         .await
         .map_err(|e| CommandError::new("internal", format!("worker failed: {e}")))?
 }

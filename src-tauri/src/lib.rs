@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 pub mod ops;
 pub mod state;
+pub mod watch;
 
 use state::AppState;
 use tauri::{Manager, Runtime};
@@ -50,6 +51,7 @@ macro_rules! folio_handlers {
             $crate::commands::protected_keys,
             $crate::commands::format_references,
             $crate::commands::duplicates,
+            $crate::commands::duplicate_count,
             $crate::commands::items_by_keys,
             $crate::commands::merge_items,
             $crate::commands::merge_exact,
@@ -79,7 +81,13 @@ pub fn run() {
     if let Some(e) = &open_error {
         eprintln!("folio: cannot open {}: {}", startup.display(), e.message);
     }
+    let watched = state.clone();
     with_commands(tauri::Builder::default(), state)
+        // Changes made by the CLI or another process show up without a restart.
+        .setup(move |app| {
+            watch::spawn(app.handle().clone(), watched, std::time::Duration::from_secs(1));
+            Ok(())
+        })
         // A second launch focuses the first window instead of opening another.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(w) = app.get_webview_window("main") {

@@ -34,6 +34,16 @@ pub fn keys(lib: &Library, filter: &FilterDto, sort: &SortDto) -> CmdResult<Vec<
     Ok(rows.into_iter().map(|r| r.key).collect())
 }
 
+/// The items an action on the selection applies to: the keys the UI names, or, when the user
+/// selected all rows (the UI keeps that as "every row of this filter", not as 100k keys), every
+/// row the filter matches now.
+pub fn targets(lib: &Library, keys: Vec<String>, filter: Option<&FilterDto>) -> CmdResult<Vec<String>> {
+    match filter {
+        Some(f) => self::keys(lib, f, &SortDto::default()),
+        None => Ok(keys),
+    }
+}
+
 pub fn sidebar(open: &Open) -> CmdResult<SidebarDto> {
     let lib = &open.library;
     let counts = lib.access_counts()?;

@@ -1,5 +1,6 @@
 //! The app's state: the open library (one at a time) and where it lives.
 
+use crate::dto::DuplicateGroupDto;
 use crate::error::{CmdResult, CommandError};
 use folio::Library;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,14 @@ pub struct Open {
     pub path: PathBuf,
 }
 
+/// The second handle, with the duplicate groups it last computed and the handle's
+/// `data_version` they were computed at: every commit (by this app's main handle or by another
+/// process) changes that number, so the groups are recomputed only after the library changed.
+struct Reader {
+    open: Open,
+    duplicates: Option<(i64, Arc<Vec<DuplicateGroupDto>>)>,
+}
+
 /// Shared between commands; commands run on blocking worker threads and lock it briefly.
 #[derive(Clone)]
 pub struct AppState {
@@ -19,7 +28,7 @@ pub struct AppState {
     import_cancel: Arc<Mutex<Option<Arc<AtomicBool>>>>,
     /// A second, read-only use of the same library file for slow reads (the duplicate count):
     /// SQLite lets it read while the main handle writes, so they never wait for each other.
-    reader: Arc<Mutex<Option<Open>>>,
+    reader: Arc<Mutex<Option<Reader>>>,
     /// The open library's path (readable while a long action holds `inner`).
     path: Arc<Mutex<Option<PathBuf>>>,
 }
@@ -63,6 +72,10 @@ impl AppState {
     /// Run a slow read on the second handle (opened on first use, reopened after another
     /// library was opened), so it never holds up the main one.
     pub fn read<T>(&self, f: impl FnOnce(&Library) -> CmdResult<T>) -> CmdResult<T> {
+        self.with_reader(|r| f(&r.open.library))
+    }
+
+    fn with_reader<T>(&self, f: impl FnOnce(&mut Reader) -> CmdResult<T>) -> CmdResult<T> {
         let path = self
             .path
             .lock()
@@ -70,13 +83,41 @@ impl AppState {
             .clone()
             .ok_or_else(|| CommandError::new("no-library", "no library is open"))?;
         let mut guard = self.reader.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.as_ref().is_none_or(|o| o.path != path) {
-            *guard = Some(Open {
-                library: Library::open(&path)?,
-                path,
+        if guard.as_ref().is_none_or(|r| r.open.path != path) {
+            *guard = Some(Reader {
+                open: Open {
+                    library: Library::open(&path)?,
+                    path,
+                },
+                duplicates: None,
             });
         }
-        f(&guard.as_ref().expect("opened above").library)
+        f(guard.as_mut().expect("opened above"))
+    }
+
+    /// The library's duplicate groups, computed on the second handle and kept until the library
+    /// changes (a 100k-item library takes a second or more to scan). Concurrent callers wait
+    /// for one scan and share its result.
+    pub fn duplicates(&self) -> CmdResult<Arc<Vec<DuplicateGroupDto>>> {
+        self.with_reader(|r| {
+            let version = r.open.library.store().data_version()?;
+            if let Some((v, groups)) = &r.duplicates {
+                if *v == version {
+                    return Ok(groups.clone());
+                }
+            }
+            let groups = Arc::new(crate::ops::duplicates(&r.open.library)?);
+            r.duplicates = Some((version, groups.clone()));
+            Ok(groups)
+        })
+    }
+
+    /// The open library's path and its main handle's `data_version` (which changes only when
+    /// another process or handle committed), unless an action holds the library right now.
+    pub fn outside_version(&self) -> Option<(PathBuf, i64)> {
+        let guard = self.inner.try_lock().ok()?;
+        let open = guard.as_ref()?;
+        Some((open.path.clone(), open.library.store().data_version().ok()?))
     }
 
     /// A fresh cancel flag for an import that is about to start.

@@ -341,6 +341,20 @@ fn mock_runtime_smoke() {
     )
     .unwrap();
     assert_eq!(forced["key"], "other");
+    // The left pane's duplicate count, and an action on "all rows of a filter" (select all).
+    assert_eq!(call("duplicate_count", serde_json::json!({})).unwrap(), 0);
+    let n = call(
+        "set_access",
+        serde_json::json!({"status": "free", "keys": [], "filter": {"access": ["open"]}}),
+    )
+    .unwrap();
+    assert_eq!(n, 1);
+    let free = call(
+        "list_keys",
+        serde_json::json!({"filter": {"access": ["free"]}, "sort": {"column": "key", "descending": false}}),
+    )
+    .unwrap();
+    assert_eq!(free, serde_json::json!(["jaspers2019"]));
 }
 
 const SAME_BIB: &str = "@article{steen2019,\n  title = {Co-production and public value},\n  author = {Steen, Trui and Brandsen, Taco},\n  journal = {Public Administration},\n  year = {2019},\n  volume = {97},\n  doi = {10.1111/padm.12345}\n}\n";
@@ -561,4 +575,166 @@ fn slow_reads_use_a_second_handle_that_sees_committed_changes() {
     state.with(|o| ops::merge_exact(&mut o.library)).unwrap();
     assert!(state.read(ops::duplicates).unwrap().is_empty());
     assert_eq!(AppState::empty().read(ops::duplicates).unwrap_err().code, "no-library");
+}
+
+#[test]
+fn duplicate_groups_are_kept_until_the_library_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library_with_duplicates(dir.path());
+    let state = AppState::from_library(lib, dir.path().join("lib.sqlite"));
+    let a = state.duplicates().unwrap();
+    assert_eq!(a.len(), 1);
+    // Unchanged library: the same result, not a new scan.
+    assert!(std::sync::Arc::ptr_eq(&a, &state.duplicates().unwrap()));
+    // A change by the app's own handle…
+    state.with(|o| ops::merge_exact(&mut o.library)).unwrap();
+    let b = state.duplicates().unwrap();
+    assert!(b.is_empty());
+    assert!(std::sync::Arc::ptr_eq(&b, &state.duplicates().unwrap()));
+    // …and by another process (here: another handle) make it scan again.
+    let mut other = Library::open(&dir.path().join("lib.sqlite")).unwrap();
+    other.undo().unwrap();
+    assert_eq!(state.duplicates().unwrap().len(), 1);
+    assert_eq!(AppState::empty().duplicates().unwrap_err().code, "no-library");
+}
+
+#[test]
+fn the_watcher_sees_changes_made_by_another_process_only() {
+    use folio_desktop::watch::Watcher;
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let path = dir.path().join("lib.sqlite");
+    let state = AppState::from_library(lib, path.clone());
+    let mut w = Watcher::default();
+    assert!(!w.poll(&state), "the first look is no change");
+    assert!(!w.poll(&state));
+    // The app's own change is announced by its command, not by the watcher.
+    state
+        .with(|o| ops::set_access(&mut o.library, "open", &["flores2022".to_string()]))
+        .unwrap();
+    assert!(!w.poll(&state));
+    // Another process (the CLI) adds an item: seen once.
+    let mut cli = Library::open(&path).unwrap();
+    cli.add(folio::model::Item::new(
+        folio::model::ItemType::default(),
+        "From the CLI",
+    ))
+    .unwrap();
+    assert!(w.poll(&state));
+    assert!(!w.poll(&state));
+    // While one of the app's actions holds the library the look is skipped, and the change
+    // made meanwhile is seen afterwards.
+    state
+        .with(|_| {
+            cli.tag_add("cli", &["jaspers2019".to_string()]).unwrap();
+            assert!(!w.poll(&state));
+            Ok(())
+        })
+        .unwrap();
+    assert!(w.poll(&state));
+    // Opening another library is not a change either.
+    let other = dir.path().join("other.sqlite");
+    state.open(&other).unwrap();
+    assert!(!w.poll(&state));
+    assert!(!w.poll(&state));
+}
+
+#[test]
+fn actions_on_all_rows_of_a_filter_take_the_filter_not_the_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let open = FilterDto {
+        access: vec!["open".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        ops::targets(&lib, vec![], Some(&open)).unwrap(),
+        vec!["jaspers2019".to_string()]
+    );
+    assert_eq!(ops::targets(&lib, vec![], Some(&all())).unwrap().len(), 2);
+    assert_eq!(
+        ops::targets(&lib, vec!["flores2022".into()], None).unwrap(),
+        vec!["flores2022".to_string()]
+    );
+    let bad = FilterDto {
+        query: "year:abc".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        ops::targets(&lib, vec![], Some(&bad)).unwrap_err().code,
+        "invalid-query"
+    );
+}
+
+#[test]
+fn a_busy_library_fails_clearly_and_the_next_edit_is_committed() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let path = dir.path().join("lib.sqlite");
+    drop(lib);
+    std::env::set_var("FOLIO_BUSY_TIMEOUT_MS", "300");
+    let mut lib = Library::open(&path).unwrap();
+    std::env::remove_var("FOLIO_BUSY_TIMEOUT_MS");
+    let id = lib.id_of("flores2022").unwrap();
+    // Another process holds the write lock.
+    let mut hold = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(1.5); c.execute('COMMIT')",
+            path.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(hold.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    let e = ops::edit_field(&mut lib, id, "title", "", false).unwrap_err();
+    assert_eq!(e.code, "busy", "{e:?}");
+    assert!(e.message.contains("library is busy"), "{e:?}");
+    assert!(hold.wait().unwrap().success());
+    // Free again: the next edit is committed, and another process sees it.
+    ops::edit_field(&mut lib, id, "title", "After the wait", false).unwrap();
+    let other = Library::open(&path).unwrap();
+    assert_eq!(other.get("flores2022").unwrap().title, "After the wait");
+    assert_eq!(other.history(5).unwrap().len(), lib.history(5).unwrap().len());
+}
+
+/// The app keeps two handles on one library (the second reads the duplicates). Opening the
+/// second must not drop the first one's file locks — POSIX drops every lock a process holds on a
+/// file when it closes any descriptor of that file — or another program that closes the library
+/// (Python's sqlite3 here, the `sqlite3` shell, a backup tool) thinks it was the last user,
+/// checkpoints and deletes the WAL under the app, and the app's later writes go to a deleted
+/// file: invisible to every other process and lost when the app quits.
+#[test]
+fn the_second_handle_keeps_the_apps_writes_visible_to_other_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let path = dir.path().join("lib.sqlite");
+    let state = AppState::from_library(lib, path.clone());
+    state
+        .with(|o| ops::set_access(&mut o.library, "free", &["flores2022".to_string()]))
+        .unwrap();
+    // The left pane's duplicate count opens the second handle.
+    assert!(state.duplicates().unwrap().is_empty());
+    let python = |code: &str| {
+        let out = std::process::Command::new("python3")
+            .args(["-c", code, path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let count = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM items').fetchone()[0]); c.close()";
+    // Another program opens the library and closes it again.
+    assert_eq!(python(count), "2");
+    // The app writes; other programs see it.
+    state.with(|o| ops::new_item(&mut o.library, "article", None)).unwrap();
+    assert_eq!(python(count), "3");
+    assert!(dir.path().join("lib.sqlite-wal").exists(), "the WAL is still there");
+    drop(state);
+    assert_eq!(python(count), "3", "nothing is lost when the app quits");
 }

@@ -251,6 +251,10 @@ export class FakeBackend {
 
   async handle(cmd: string, a: Args): Promise<unknown> {
     this.calls.push({ cmd, args: a });
+    // After Select all, actions name every row of a filter instead of keys (as the shell does).
+    if (a && a.filter && Array.isArray(a.keys) && cmd !== "list_page" && cmd !== "list_keys") {
+      a = { ...a, keys: this.sorted(this.filtered(a.filter as Args), { column: "title" }).map((i) => i.key) };
+    }
     const live = this.data.items.filter((i) => !i.deleted);
     switch (cmd) {
       case "sidebar": {
@@ -455,6 +459,8 @@ export class FakeBackend {
         for (const keys of byTitle.values()) if (keys.length > 1) groups.push({ reason: "similar title, same first author", kind: "suggestion", identifier: false, confidence: 0.8, keys });
         return groups;
       }
+      case "duplicate_count":
+        return ((await this.handle("duplicates", {})) as unknown[]).length;
       case "items_by_keys":
         return this.byKeys(a.keys as string[]).map((it) => this.item(it.id));
       case "merge_items": {

@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before, beforeEach } from "node:test";
 import { chromium } from "playwright-core";
 
 export const UI = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -73,4 +74,39 @@ export async function startBrowser(colorScheme = "light") {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** One browser and one Vite server per test file; before each test a fresh harness page (the UI
+ * over the fake backend) with these localStorage keys removed. Returns helpers bound to the
+ * current page (`t.page`), and `t.errors`, the page errors of the running test. */
+export function useHarness({ clearStorage = [], colorScheme = "light" } = {}) {
+  const t = {
+    page: null,
+    errors: [],
+    rows: () => t.page.$$eval(".tr[data-key]", (els) => els.map((e) => e.getAttribute("data-key"))),
+    count: () => t.page.textContent("[data-status=count]"),
+    calls: (cmd) => t.page.evaluate((c) => window.__fake.calls.filter((x) => x.cmd === c).map((x) => x.args), cmd),
+    toasts: () => t.page.$$eval(".toast", (els) => els.map((e) => e.textContent).join("\n")),
+    waitRows: (n) => t.page.waitForFunction((n) => document.querySelectorAll(".tr[data-key]").length === n, n, { timeout: 5000 }),
+    confirmImport: () => t.page.click("[data-action=import-go]"),
+  };
+  let vite, browser;
+  before(async () => {
+    vite = await startVite();
+    browser = await startBrowser(colorScheme);
+  });
+  after(async () => {
+    await browser?.close();
+    vite?.stop();
+  });
+  beforeEach(async () => {
+    t.page = browser.ctx.pages()[0] ?? (await browser.ctx.newPage());
+    t.errors.length = 0;
+    t.page.removeAllListeners("pageerror");
+    t.page.on("pageerror", (e) => t.errors.push(String(e)));
+    await t.page.goto(`${vite.url}/e2e/harness.html`);
+    await t.page.waitForSelector("body[data-ready=true]");
+    await t.page.evaluate((keys) => keys.forEach((k) => localStorage.removeItem(k)), clearStorage);
+  });
+  return t;
 }

@@ -1,38 +1,14 @@
 // The UI in headless Chromium over a fake backend (mockIPC): panes, filters, search, editing,
 // undo, file drops, the import report, the export flow, and that library text is only text.
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { beforeEach, describe, test } from "node:test";
 import { join } from "node:path";
-import { SHOTS, startBrowser, startVite } from "./support.mjs";
+import { SHOTS, useHarness } from "./support.mjs";
 
-let vite, browser, page;
-const errors = [];
-
-before(async () => {
-  vite = await startVite();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  vite?.stop();
-});
-beforeEach(async () => {
-  page = browser.ctx.pages()[0] ?? (await browser.ctx.newPage());
-  errors.length = 0;
-  page.removeAllListeners("pageerror");
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${vite.url}/e2e/harness.html`);
-  await page.waitForSelector("body[data-ready=true]");
-  await page.evaluate(() => localStorage.removeItem("folio.import.duplicates"));
-});
-const confirmImport = () => page.click("[data-action=import-go]");
-
-const rows = () => page.$$eval(".tr[data-key]", (els) => els.map((e) => e.getAttribute("data-key")));
-const count = () => page.textContent("[data-status=count]");
-const calls = (cmd) => page.evaluate((c) => window.__fake.calls.filter((x) => x.cmd === c).map((x) => x.args), cmd);
-async function waitRows(n) {
-  await page.waitForFunction((n) => document.querySelectorAll(".tr[data-key]").length === n, n, { timeout: 5000 });
-}
+const ui = useHarness({ clearStorage: ["folio.import.duplicates"] });
+const { errors, rows, count, calls, waitRows, confirmImport } = ui;
+let page;
+beforeEach(() => (page = ui.page));
 
 describe("three panes", () => {
   test("library, table and item pane show the library", async () => {
@@ -214,7 +190,7 @@ describe("editing", () => {
     await page.mouse.move(dst.x + 20, dst.y + 8, { steps: 8 });
     await page.mouse.up();
     await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "collection_add"));
-    assert.deepEqual((await calls("collection_add"))[0], { path: "Thesis/Chapter 2", keys: ["steen2020"] });
+    assert.deepEqual((await calls("collection_add"))[0], { path: "Thesis/Chapter 2", keys: ["steen2020"], filter: null });
     const tag = await page.locator("[data-tag='e-government']").boundingBox();
     const src2 = await page.locator(".tr[data-key=steen2020] .td").first().boundingBox();
     await page.mouse.move(src2.x + 20, src2.y + 10);
@@ -222,7 +198,7 @@ describe("editing", () => {
     await page.mouse.move(tag.x + 10, tag.y + 8, { steps: 10 });
     await page.mouse.up();
     await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "tag_add"));
-    assert.deepEqual((await calls("tag_add"))[0], { tag: "e-government", keys: ["steen2020"] });
+    assert.deepEqual((await calls("tag_add"))[0], { tag: "e-government", keys: ["steen2020"], filter: null });
   });
 });
 
@@ -356,6 +332,40 @@ describe("keyboard", () => {
     await page.click("[data-menu=copy-bibtex]");
     await page.waitForFunction(() => window.__fake.clipboard.startsWith("@article"));
     assert.equal((await calls("export_text"))[0].format, "bibtex");
+  });
+
+  test("Ctrl+A selects every row of the filter without fetching keys; actions send the filter", async () => {
+    await page.click("[data-tag='co-production']");
+    await waitRows(2);
+    await page.click(".tr[data-index='0'] .td");
+    await page.keyboard.press("Control+a");
+    await page.waitForFunction(() => document.querySelector(".pane-title")?.textContent === "2 items selected");
+    assert.equal((await calls("list_keys")).length, 0, "no keys fetched");
+    assert.equal(await page.$$eval(".tr.selected", (els) => els.length), 2);
+    // a bulk action names the filter, and the shell resolves it
+    await page.fill("[data-input=bulk-tag]", "bulk");
+    await page.press("[data-input=bulk-tag]", "Enter");
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "tag_add"));
+    const tag = (await calls("tag_add"))[0];
+    assert.deepEqual(tag.keys, []);
+    assert.deepEqual(tag.filter.tags, ["co-production"]);
+    assert.equal(await page.evaluate(() => window.__fake.data.items.filter((i) => i.tags.includes("bulk")).length), 2);
+    // Ctrl+click takes one row out: now the keys are fetched once
+    const first = await page.$eval(".tr[data-index='0']", (e) => e.dataset.key);
+    await page.click(".tr[data-index='0'] .td", { modifiers: ["Control"] });
+    await page.waitForFunction(() => !document.querySelector(".tr[data-index='0']").classList.contains("selected"));
+    assert.equal((await calls("list_keys")).length, 1);
+    await page.keyboard.press("Delete");
+    await waitRows(1);
+    const del = (await calls("delete_items"))[0];
+    assert.equal(del.filter, null);
+    assert.equal(del.keys.length, 1);
+    assert.notEqual(del.keys[0], first);
+    // a new filter ends "all rows"
+    await page.keyboard.press("Control+a");
+    await page.click("[data-tag='co-production']");
+    await page.waitForFunction(() => !document.querySelector(".pane-title")?.textContent.includes("selected"));
+    assert.deepEqual(errors, []);
   });
 
   test("the left pane is keyboard-driven", async () => {

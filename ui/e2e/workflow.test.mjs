@@ -2,40 +2,14 @@
 // choose, merge, undo, merge all exact), the duplicate policy of imports, the import progress
 // bar with Cancel, and the LaTeX workflow (auto-exports, .aux drops, protected keys, copying).
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { beforeEach, describe, test } from "node:test";
 import { join } from "node:path";
-import { SHOTS, startBrowser, startVite } from "./support.mjs";
+import { SHOTS, useHarness } from "./support.mjs";
 
-let vite, browser, page;
-const errors = [];
-
-before(async () => {
-  vite = await startVite();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  vite?.stop();
-});
-beforeEach(async () => {
-  page = browser.ctx.pages()[0] ?? (await browser.ctx.newPage());
-  errors.length = 0;
-  page.removeAllListeners("pageerror");
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${vite.url}/e2e/harness.html`);
-  await page.waitForSelector("body[data-ready=true]");
-  await page.evaluate(() => {
-    localStorage.removeItem("folio.import.duplicates");
-    localStorage.removeItem("folio.cite.command");
-  });
-});
-
-const rows = () => page.$$eval(".tr[data-key]", (els) => els.map((e) => e.getAttribute("data-key")));
-const calls = (cmd) => page.evaluate((c) => window.__fake.calls.filter((x) => x.cmd === c).map((x) => x.args), cmd);
-const toasts = () => page.$$eval(".toast", (els) => els.map((e) => e.textContent).join("\n"));
-async function waitRows(n) {
-  await page.waitForFunction((n) => document.querySelectorAll(".tr[data-key]").length === n, n, { timeout: 5000 });
-}
+const ui = useHarness({ clearStorage: ["folio.import.duplicates", "folio.cite.command"] });
+const { errors, rows, calls, toasts, waitRows } = ui;
+let page;
+beforeEach(() => (page = ui.page));
 
 /** Two items with the same DOI (one richer), and a pair with the same title and no DOI. */
 async function addDuplicates() {
@@ -211,6 +185,40 @@ describe("LaTeX workflow", () => {
     await page.click("[data-action=ae-add]");
     await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === "auto_export_add").length === 2);
     assert.deepEqual((await calls("auto_export_add"))[1].export.scope, { kind: "tag", name: "co-production" });
+  });
+
+  test("toasts never cover a dialog: the dialog moves up, clear of the toasts' corner", async () => {
+    await page.setViewportSize({ width: 1280, height: 640 });
+    await page.click("[data-action=file-menu]");
+    await page.click("[data-menu=auto-exports]");
+    await page.waitForSelector("[data-modal=autoexports]");
+    await page.evaluate(() => (window.__fake.savePath = "/home/test/thesis/refs.bib"));
+    await page.click("[data-action=ae-add]");
+    await page.waitForSelector("[data-autoexport='/home/test/thesis/refs.bib']");
+    for (let i = 0; i < 4; i++) await page.click("[data-action=ae-run]");
+    await page.waitForFunction(() => document.querySelectorAll(".toast").length === 3);
+    await page.waitForTimeout(200);
+    assert.equal(await page.$$eval(".toast", (els) => els.length), 3, "at most three toasts at a time");
+    await page.waitForTimeout(300); // the backdrop's padding transition
+    const overlap = await page.evaluate(() => {
+      const boxes = [...document.querySelectorAll(".modal, .modal button")].map((e) => e.getBoundingClientRect());
+      const toasts = [...document.querySelectorAll(".toast")].map((e) => e.getBoundingClientRect());
+      const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      return toasts.flatMap((t, i) => boxes.filter((b) => hit(t, b)).map(() => i));
+    });
+    assert.deepEqual(overlap, [], "no toast overlaps the dialog or its buttons");
+    // the buttons are inside the window and inside the dialog (not scrolled away)
+    const cut = await page.evaluate(() => {
+      const m = document.querySelector("[data-modal=autoexports] .modal").getBoundingClientRect();
+      return [...document.querySelectorAll("[data-modal=autoexports] .modal-actions button")].filter((b) => {
+        const r = b.getBoundingClientRect();
+        return r.top < m.top || r.bottom > m.bottom || r.bottom > window.innerHeight;
+      }).length;
+    });
+    assert.equal(cut, 0, "the dialog's buttons are in view");
+    await page.screenshot({ path: join(SHOTS, "ui-mock-toasts-over-dialog.png") });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert.deepEqual(errors, []);
   });
 
   test("a dropped .tex exports what its .aux cites, reports missing keys, registers the .aux", async () => {

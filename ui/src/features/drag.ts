@@ -3,8 +3,9 @@
 // collections (nesting) or onto "My Library" (top level).
 
 import { h } from "../lib/dom";
+import type { Targets } from "../lib/types";
 
-export type DragPayload = { kind: "items"; keys: string[] } | { kind: "collection"; path: string };
+export type DragPayload = { kind: "items"; targets: Targets } | { kind: "collection"; path: string };
 
 export interface DropTarget {
   collection?: string;

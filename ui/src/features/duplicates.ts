@@ -6,6 +6,7 @@
 import { clear, h, isMac } from "../lib/dom";
 import { ipc } from "../lib/ipc";
 import type { DuplicateGroup, Item, MergeReport } from "../lib/types";
+import { extraValue, FIELD_LABELS, fieldLabel, fieldValue } from "./fields";
 import { modal } from "./importer";
 import { showError, toast } from "./toast";
 
@@ -15,36 +16,6 @@ const KIND_LABEL: Record<string, string> = {
   duplicate: "Duplicate",
   suggestion: "Possible duplicate",
   related: "Related",
-};
-
-const FIELD_LABELS: Record<string, string> = {
-  type: "Type",
-  key: "Citation key",
-  title: "Title",
-  subtitle: "Subtitle",
-  shorttitle: "Short title",
-  creators: "Creators",
-  date: "Date",
-  container: "Publication",
-  series: "Series",
-  volume: "Volume",
-  issue: "Issue",
-  pages: "Pages",
-  edition: "Edition",
-  publisher: "Publisher",
-  place: "Place",
-  institution: "Institution",
-  doi: "DOI",
-  issn: "ISSN",
-  isbn: "ISBN",
-  url: "URL",
-  language: "Language",
-  genre: "Genre",
-  note: "Note",
-  abstract: "Abstract",
-  keywords: "Keywords",
-  access: "Access",
-  collections: "Collections",
 };
 
 /** One row of the side-by-side table. `field` is the name the core's merge takes for the
@@ -68,16 +39,15 @@ function creatorsText(it: Item): string {
 }
 
 function rowsFor(items: Item[]): Row[] {
-  const field = (it: Item, name: string) => it.fields.find((f) => f.name === name)?.value ?? "";
   const rows: Row[] = [
     { id: "key", label: FIELD_LABELS.key, field: null, values: items.map((i) => i.key), note: "the kept item's key stays" },
     { id: "type", label: FIELD_LABELS.type, field: "type", values: items.map((i) => i.itemType) },
   ];
   const names = items[0]?.fields.map((f) => f.name) ?? [];
-  for (const n of names.slice(0, 3)) rows.push({ id: n, label: FIELD_LABELS[n] ?? n, field: n, values: items.map((i) => field(i, n)) });
+  for (const n of names.slice(0, 3)) rows.push({ id: n, label: fieldLabel(n), field: n, values: items.map((i) => fieldValue(i, n)) });
   rows.push({ id: "creators", label: FIELD_LABELS.creators, field: null, values: items.map(creatorsText), note: "the kept item's creators stay; roles it lacks are added" });
   rows.push({ id: "date", label: FIELD_LABELS.date, field: "date", values: items.map((i) => i.date) });
-  for (const n of names.slice(3)) rows.push({ id: n, label: FIELD_LABELS[n] ?? n, field: n, values: items.map((i) => field(i, n)) });
+  for (const n of names.slice(3)) rows.push({ id: n, label: fieldLabel(n), field: n, values: items.map((i) => fieldValue(i, n)) });
   rows.push({ id: "abstract", label: FIELD_LABELS.abstract, field: "abstract", values: items.map((i) => i.abstractText) });
   rows.push({ id: "keywords", label: FIELD_LABELS.keywords, field: null, values: items.map((i) => i.tags.map((t) => t.name).join("; ")), note: "united on merge" });
   rows.push({ id: "access", label: FIELD_LABELS.access, field: "access", values: items.map((i) => i.access) });
@@ -85,7 +55,7 @@ function rowsFor(items: Item[]): Row[] {
   const extras: string[] = [];
   for (const it of items) for (const e of it.extra) if (!extras.some((x) => x.toLowerCase() === e.name.toLowerCase())) extras.push(e.name);
   for (const n of extras) {
-    rows.push({ id: `extra:${n}`, label: n, field: n, values: items.map((i) => i.extra.find((e) => e.name.toLowerCase() === n.toLowerCase())?.value ?? "") });
+    rows.push({ id: `extra:${n}`, label: n, field: n, values: items.map((i) => extraValue(i, n)) });
   }
   return rows.filter((r) => r.values.some((v) => v.trim() !== ""));
 }
@@ -357,7 +327,7 @@ function showConflicts(rep: MergeReport, choices: { field: string; value: string
       h(
         "li",
         { "data-conflict": c.field },
-        h("strong", { text: FIELD_LABELS[c.field] ?? c.field }),
+        h("strong", { text: fieldLabel(c.field) }),
         h("span", { text: ": kept " }),
         h("span", { class: "cmp-value", text: `“${chosen ? chosen.value : c.kept}”` }),
         h("span", { class: "muted", text: `; ${c.key} had “${c.other}”` }),

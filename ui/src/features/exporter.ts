@@ -28,10 +28,10 @@ function viewName(): string {
 }
 
 export function openExportDialog() {
-  const selCount = store.s.selection.size;
+  const selCount = store.selectionCount();
   const vn = viewName();
   const scopes: { id: string; label: string; sel: () => Selection; name: string }[] = [];
-  if (selCount) scopes.push({ id: "selection", label: `The selection (${selCount} item${selCount === 1 ? "" : "s"})`, sel: () => ({ keys: store.selectedKeys(), filter: {} }), name: "selection" });
+  if (selCount) scopes.push({ id: "selection", label: `The selection (${selCount.toLocaleString()} item${selCount === 1 ? "" : "s"})`, sel: () => store.exportSelection(), name: "selection" });
   if (vn) scopes.push({ id: "view", label: `What is shown: ${vn} (${store.s.total})`, sel: () => ({ keys: [], filter: store.filter() }), name: fileStem() });
   scopes.push({ id: "library", label: `The whole library (${store.s.sidebar?.total ?? 0})`, sel: () => ({ keys: [], filter: {} as Filter }), name: "library" });
 
@@ -75,12 +75,12 @@ function fileStem() {
 }
 
 export async function copyBibtex() {
-  const keys = store.selectedKeys();
-  if (!keys.length) return toast("Select items to copy", "error");
+  const n = store.selectionCount();
+  if (!n) return toast("Select items to copy", "error");
   try {
-    const text = await ipc.exportText({ keys, filter: {} }, "bibtex");
+    const text = await ipc.exportText(store.exportSelection(), "bibtex");
     await clipboard.writeText(text);
-    toast(`Copied BibTeX of ${keys.length} item${keys.length === 1 ? "" : "s"}`);
+    toast(`Copied BibTeX of ${n.toLocaleString()} item${n === 1 ? "" : "s"}`);
   } catch (e) {
     showError(e, "Copy BibTeX");
   }

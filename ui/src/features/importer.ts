@@ -224,7 +224,7 @@ export function modal(title: string, summary: string, body: HTMLElement, id: str
       { class: "modal", role: "dialog", "aria-modal": "true", "aria-label": title },
       h("h2", { text: title }),
       summary ? h("p", { class: "report-summary", "data-summary": "", text: summary }) : null,
-      body,
+      h("div", { class: "modal-body" }, body),
       h("div", { class: "modal-actions" }, ...actions, okBtn),
     ),
   );

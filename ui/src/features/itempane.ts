@@ -5,31 +5,10 @@
 import { clear, h } from "../lib/dom";
 import { ipc } from "../lib/ipc";
 import { ACCESS_STATUSES, ITEM_TYPES, ROLES, type Creator, type Item } from "../lib/types";
+import { fieldLabel, fieldValue } from "./fields";
 import { withKeyConfirm } from "./latex";
 import { store } from "./store";
 import { showError, toast } from "./toast";
-
-const LABELS: Record<string, string> = {
-  title: "Title",
-  subtitle: "Subtitle",
-  shorttitle: "Short title",
-  container: "Publication",
-  series: "Series",
-  volume: "Volume",
-  issue: "Issue",
-  pages: "Pages",
-  edition: "Edition",
-  publisher: "Publisher",
-  place: "Place",
-  institution: "Institution",
-  doi: "DOI",
-  issn: "ISSN",
-  isbn: "ISBN",
-  url: "URL",
-  language: "Language",
-  genre: "Genre",
-  note: "Note",
-};
 
 /** Empty fields are hidden until asked for (every field stays editable). */
 let showEmpty = false;
@@ -42,6 +21,11 @@ export class ItemPane {
   async show() {
     const sel = store.s.selection;
     const seq = ++this.loadSeq;
+    if (store.s.all) {
+      this.item = null;
+      this.renderMulti();
+      return;
+    }
     if (sel.size === 0) {
       this.item = null;
       clear(this.el);
@@ -66,7 +50,7 @@ export class ItemPane {
 
   /** Re-read the shown item after the library changed (undo, edits elsewhere). */
   async refresh() {
-    if (this.item || store.s.selection.size) {
+    if (this.item || store.selectionCount()) {
       const focused = document.activeElement as HTMLElement | null;
       const field = focused?.dataset?.field;
       if (field && this.el.contains(focused)) return; // don't clobber an edit in progress
@@ -76,9 +60,10 @@ export class ItemPane {
 
   private renderMulti() {
     clear(this.el);
-    const keys = store.selectedKeys();
+    const n = store.selectionCount();
+    const keys = store.targets();
     this.el.append(
-      h("h2", { class: "pane-title", text: `${keys.length} items selected` }),
+      h("h2", { class: "pane-title", text: `${n.toLocaleString()} items selected` }),
       h("p", { class: "muted", text: "Drag them onto a collection or tag, or:" }),
       h(
         "div",
@@ -110,20 +95,22 @@ export class ItemPane {
     const it = this.item!;
     clear(this.el);
     const id = it.id;
-    const save = async (field: string, value: string, input?: HTMLElement) => {
+    /** Save one field; false when it was not saved (refused, busy, not confirmed). */
+    const save = async (field: string, value: string, input?: HTMLElement): Promise<boolean> => {
       try {
         const what = "This edit";
         const r = await withKeyConfirm(what, (force) => ipc.editField(id, field, value, force));
         if (r == null) {
           // Not confirmed: show the stored value again.
           await this.show();
-          return;
+          return false;
         }
         this.item = r;
         input?.classList.remove("invalid");
         input?.removeAttribute("aria-invalid");
         const err = input?.parentElement?.querySelector(".field-error");
         err?.remove();
+        return true;
       } catch (e) {
         const msg = (e as { message?: string }).message ?? String(e);
         if (input) {
@@ -133,7 +120,23 @@ export class ItemPane {
           input.parentElement?.appendChild(h("div", { class: "field-error", role: "alert", text: msg }));
         }
         showError(e, `Edit ${field}`);
+        return false;
       }
+    };
+    /** Save `input` when its value changed since the last save; a failed save (e.g. a busy
+     * library) is retried by the next Enter or blur, even with the same value. */
+    const committer = (name: string, input: HTMLInputElement | HTMLTextAreaElement, saved: string) => {
+      let last = saved;
+      const commit = () => {
+        const v = input.value;
+        if (v === last) return;
+        const prev = last;
+        last = v;
+        void save(name, v, input).then((ok) => {
+          if (!ok && last === v) last = prev;
+        });
+      };
+      return { commit, saved: () => last };
     };
 
     if (it.inTrash) {
@@ -165,13 +168,7 @@ export class ItemPane {
       const input = multiline
         ? h("textarea", { class: "field", rows: 2, "data-field": name, "aria-label": label, value })
         : h("input", { class: "field", "data-field": name, "aria-label": label, value, spellcheck: "false" });
-      let last = value;
-      const commit = () => {
-        if (input.value !== last) {
-          last = input.value;
-          save(name, input.value, input);
-        }
-      };
+      const { commit, saved } = committer(name, input as HTMLInputElement | HTMLTextAreaElement, value);
       input.addEventListener("blur", commit);
       input.addEventListener("keydown", (e) => {
         const ke = e as KeyboardEvent;
@@ -180,13 +177,13 @@ export class ItemPane {
           commit();
         }
         if (ke.key === "Escape") {
-          input.value = last;
+          input.value = saved();
           (input as HTMLElement).blur();
         }
       });
       grid.appendChild(h("div", { class: "field-row" }, h("label", { text: label }), input));
     };
-    textField("title", "Title", it.fields.find((f) => f.name === "title")?.value ?? "", true);
+    textField("title", fieldLabel("title"), fieldValue(it, "title"), true);
     this.el.appendChild(grid);
 
     // Creators
@@ -198,17 +195,17 @@ export class ItemPane {
       textField(name, label, value, multiline);
       grid2.appendChild(grid.lastElementChild!);
     };
-    more("date", "Date", it.date);
+    more("date", fieldLabel("date"), it.date);
     let empty = 0;
     for (const f of it.fields) {
       if (f.name === "title") continue;
-      more(f.name, LABELS[f.name] ?? f.name, f.value, f.name === "note");
+      more(f.name, fieldLabel(f.name), f.value, f.name === "note");
       if (!f.value) {
         empty++;
         grid2.lastElementChild!.classList.add("empty-field");
       }
     }
-    more("key", "Citation key", it.key);
+    more("key", fieldLabel("key"), it.key);
     grid2.classList.toggle("show-empty", showEmpty);
     if (empty) {
       const toggle = h("button", {
@@ -310,13 +307,7 @@ export class ItemPane {
     const eg = h("div", { class: "fields" });
     for (const f of it.extra) {
       const input = h("input", { class: "field", "data-field": `extra:${f.name}`, value: f.value, "aria-label": f.name });
-      let last = f.value;
-      const commit = () => {
-        if (input.value !== last) {
-          last = input.value;
-          save(f.name, input.value, input);
-        }
-      };
+      const { commit } = committer(f.name, input as HTMLInputElement, f.value);
       input.addEventListener("blur", commit);
       input.addEventListener("keydown", (e) => e.key === "Enter" && commit());
       eg.appendChild(h("div", { class: "field-row" }, h("label", { text: f.name }), input));

@@ -54,8 +54,8 @@ export async function withKeyConfirm<T>(what: string, run: (force: boolean) => P
 }
 
 export async function regenerateKeys() {
-  const keys = store.selectedKeys();
-  if (!keys.length) return toast("Select items first", "error");
+  if (!store.selectionCount()) return toast("Select items first", "error");
+  const keys = store.targets();
   try {
     const r = await withKeyConfirm("Regenerating the keys", (force) => ipc.regenerateKeys(keys, force));
     if (r == null) return;
@@ -105,25 +105,26 @@ export function openCiteSettings() {
 }
 
 export async function copyCite() {
-  const keys = store.selectedKeys();
-  if (!keys.length) return toast("Select items to cite", "error");
-  const text = `\\${citeCommand()}{${keys.join(",")}}`;
+  if (!store.selectionCount()) return toast("Select items to cite", "error");
   try {
+    // After Select all the keys themselves are needed here: fetched once, in table order.
+    const keys = store.s.all ? await ipc.listKeys(store.s.all, store.s.sort) : store.selectedKeys();
+    const text = `\\${citeCommand()}{${keys.join(",")}}`;
     await clipboard.writeText(text);
-    toast(`Copied ${text}`);
+    toast(keys.length > 12 ? `Copied \\${citeCommand()}{…} with ${keys.length.toLocaleString()} keys` : `Copied ${text}`);
   } catch (e) {
     showError(e, "Copy");
   }
 }
 
 export async function copyReference(style: string) {
-  const keys = store.selectedKeys();
-  if (!keys.length) return toast("Select items to copy", "error");
+  const n = store.selectionCount();
+  if (!n) return toast("Select items to copy", "error");
   try {
-    const text = await ipc.formatReferences(keys, style);
+    const text = await ipc.formatReferences(store.targets(), style);
     await clipboard.writeText(text);
     const label = STYLES.find((s) => s.id === style)?.label ?? style;
-    toast(`Copied ${keys.length} reference${keys.length === 1 ? "" : "s"} (${label})`);
+    toast(`Copied ${n.toLocaleString()} reference${n === 1 ? "" : "s"} (${label})`);
   } catch (e) {
     showError(e, "Copy reference");
   }

@@ -1,6 +1,6 @@
 // The UI state: what the left pane selects, the search, the sort, the selection.
 
-import type { Filter, Sidebar, Sort } from "../lib/types";
+import type { Filter, Selection, Sidebar, Sort, Targets } from "../lib/types";
 
 export type View =
   | { kind: "library" }
@@ -17,6 +17,8 @@ export interface State {
   sort: Sort;
   /** Selected items: key -> id. */
   selection: Map<string, number>;
+  /** Select all: every row of this filter is selected (kept as the filter, not as keys). */
+  all: Filter | null;
   /** Row index the keyboard is on. */
   cursor: number;
   anchor: number;
@@ -36,6 +38,7 @@ export class Store {
     query: "",
     sort: { column: "title", descending: false },
     selection: new Map(),
+    all: null,
     cursor: -1,
     anchor: -1,
     sidebar: null,
@@ -78,11 +81,45 @@ export class Store {
 
   clearSelection() {
     this.s.selection = new Map();
+    this.s.all = null;
     this.s.cursor = -1;
     this.s.anchor = -1;
     this.emit("selection");
   }
 
+  /** Select these items (replacing "all rows"). Does not notify. */
+  select(m: Map<string, number>) {
+    this.s.selection = m;
+    this.s.all = null;
+  }
+
+  /** Select every row of the current filter, without fetching their keys. */
+  selectAll() {
+    this.s.selection = new Map();
+    this.s.all = this.filter();
+    this.emit("selection");
+  }
+
+  isSelected(key: string): boolean {
+    return this.s.all != null || this.s.selection.has(key);
+  }
+
+  /** How many items are selected. */
+  selectionCount(): number {
+    return this.s.all ? this.s.total : this.s.selection.size;
+  }
+
+  /** What actions on the selection apply to (the shell resolves "all rows"). */
+  targets(): Targets {
+    return this.s.all ? { keys: [], filter: this.s.all } : { keys: this.selectedKeys(), filter: null };
+  }
+
+  /** The selection as an export selection (keys, or the filter of "all rows"). */
+  exportSelection(): Selection {
+    return this.s.all ? { keys: [], filter: this.s.all } : { keys: this.selectedKeys(), filter: {} as Filter };
+  }
+
+  /** The selected keys, explicitly (after Select all: fetched from the shell). */
   selectedKeys(): string[] {
     return [...this.s.selection.keys()];
   }

@@ -248,7 +248,7 @@ export class Table {
     const frag = document.createDocumentFragment();
     for (let i = first; i <= last; i++) {
       const r = this.rowAt(i);
-      const selected = r ? store.s.selection.has(r.key) : false;
+      const selected = r ? store.isSelected(r.key) : false;
       const row = h("div", {
         class: `tr${selected ? " selected" : ""}${i === store.s.cursor ? " cursor" : ""}${i % 2 ? " odd" : ""}`,
         role: "row",
@@ -272,8 +272,8 @@ export class Table {
         row.addEventListener("dblclick", () => this.onOpen(r));
         row.addEventListener("contextmenu", (e) => {
           e.preventDefault();
-          if (!store.s.selection.has(r.key)) {
-            store.s.selection = new Map([[r.key, r.id]]);
+          if (!store.isSelected(r.key)) {
+            store.select(new Map([[r.key, r.id]]));
             store.s.anchor = i;
             store.s.cursor = i;
             store.emit("selection");
@@ -309,37 +309,40 @@ export class Table {
 
   private pointerDown(e: PointerEvent, i: number, r: ItemRow) {
     if (e.button !== 0) return;
-    const sel = store.s.selection;
     const multi = e.ctrlKey || e.metaKey;
+    if (multi && store.s.all) {
+      // Ctrl/Cmd+click one row out of "all rows": now the keys are needed.
+      void this.allBut(r.key);
+      return;
+    }
+    const sel = store.s.selection;
     if (e.shiftKey && store.s.anchor >= 0) {
       this.selectRange(store.s.anchor, i);
     } else if (multi) {
       if (sel.has(r.key)) sel.delete(r.key);
       else sel.set(r.key, r.id);
       store.s.anchor = i;
-    } else if (!sel.has(r.key)) {
-      store.s.selection = new Map([[r.key, r.id]]);
+    } else if (!store.isSelected(r.key)) {
+      store.select(new Map([[r.key, r.id]]));
       store.s.anchor = i;
     }
     store.s.cursor = i;
     this.scroller.focus({ preventScroll: true });
+    this.reveal(i);
     store.emit("selection");
     this.paint();
     // A plain click on an already-selected row narrows the selection on release, unless dragged.
-    const narrow = !multi && !e.shiftKey && sel.has(r.key) && sel.size > 1;
+    const narrow = !multi && !e.shiftKey && store.isSelected(r.key) && store.selectionCount() > 1;
     beginDrag(
       e,
-      () => (store.s.selection.size === 1 ? r.title || r.key : `${store.s.selection.size} items`),
-      () => {
-        const keys = store.selectedKeys();
-        return keys.length ? { kind: "items", keys } : null;
-      },
+      () => (store.selectionCount() === 1 ? r.title || r.key : `${store.selectionCount().toLocaleString()} items`),
+      () => (store.selectionCount() ? { kind: "items", targets: store.targets() } : null),
     );
     window.addEventListener(
       "pointerup",
       (up) => {
         if (narrow && Math.abs(up.clientX - e.clientX) + Math.abs(up.clientY - e.clientY) < 6) {
-          store.s.selection = new Map([[r.key, r.id]]);
+          store.select(new Map([[r.key, r.id]]));
           store.s.anchor = i;
           store.emit("selection");
           this.paint();
@@ -357,21 +360,32 @@ export class Table {
       const r = this.rowAt(i);
       if (r) m.set(r.key, r.id);
     }
-    store.s.selection = m;
+    store.select(m);
     store.emit("selection");
     this.paint();
   }
 
-  async selectAll() {
+  /** Select all rows of the current filter: kept as the filter (no keys are fetched), so it
+   * is instant on 100k rows; actions on the selection send the filter to the shell. */
+  selectAll() {
+    store.selectAll();
+    this.paint();
+  }
+
+  /** "All rows" minus one (Ctrl/Cmd+click after Select all): fetch the keys once. */
+  private async allBut(key: string) {
+    const all = store.s.all;
+    if (!all) return;
     try {
-      const keys = await ipc.listKeys(store.filter(), store.s.sort);
-      // ids are only needed for the single-item pane; all-selected shows the multi pane.
-      store.s.selection = new Map(keys.map((k) => [k, -1]));
-      for (const rows of this.pages.values()) for (const r of rows) store.s.selection.set(r.key, r.id);
+      const keys = await ipc.listKeys(all, store.s.sort);
+      if (store.s.all !== all) return;
+      const m = new Map(keys.filter((k) => k !== key).map((k) => [k, -1]));
+      for (const rows of this.pages.values()) for (const r of rows) if (m.has(r.key)) m.set(r.key, r.id);
+      store.select(m);
       store.emit("selection");
       this.paint();
     } catch (e) {
-      showError(e, "Select all");
+      showError(e, "Select");
     }
   }
 
@@ -384,15 +398,21 @@ export class Table {
     store.s.cursor = to;
     if (extend && store.s.anchor >= 0) await this.selectRange(store.s.anchor, to);
     else {
-      store.s.selection = new Map([[r.key, r.id]]);
+      store.select(new Map([[r.key, r.id]]));
       store.s.anchor = to;
     }
-    const top = to * ROW_H;
+    this.reveal(to);
+    store.emit("selection");
+    this.paint();
+  }
+
+  /** Scroll just enough that row `i` is entirely in view (a row clicked while half out of
+   * view, or reached with the keyboard). */
+  private reveal(i: number) {
+    const top = i * ROW_H;
     const sc = this.scroller;
     if (top < sc.scrollTop) sc.scrollTop = top;
     else if (top + ROW_H > sc.scrollTop + sc.clientHeight) sc.scrollTop = top + ROW_H - sc.clientHeight;
-    store.emit("selection");
-    this.paint();
   }
 
   private key(e: KeyboardEvent) {

@@ -27,6 +27,7 @@ import {
   type Selection,
   type Sidebar,
   type Sort,
+  type Targets,
 } from "./types";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -47,6 +48,11 @@ export function toAppError(e: unknown): AppError {
   return new AppError("error", String(e));
 }
 
+/** The items an action applies to: keys, or every row of a filter (after Select all). */
+function targets(t: string[] | Targets): { keys: string[]; filter: Targets["filter"] } {
+  return Array.isArray(t) ? { keys: t, filter: null } : { keys: t.keys, filter: t.filter };
+}
+
 export const ipc = {
   listPage: (filter: Filter, sort: Sort, offset: number, limit: number) =>
     call<Page>("list_page", { filter, sort, offset, limit }),
@@ -57,20 +63,20 @@ export const ipc = {
   editField: (id: number, field: string, value: string, force = false) => call<Item>("edit_field", { id, field, value, force }),
   setCreators: (id: number, creators: Creator[]) => call<Item>("set_creators", { id, creators }),
   newItem: (itemType: string, collection: string | null) => call<number>("new_item", { itemType, collection }),
-  deleteItems: (keys: string[]) => call<number>("delete_items", { keys }),
-  restoreItems: (keys: string[]) => call<number>("restore_items", { keys }),
+  deleteItems: (keys: string[] | Targets) => call<number>("delete_items", targets(keys)),
+  restoreItems: (keys: string[] | Targets) => call<number>("restore_items", targets(keys)),
   emptyTrash: () => call<number>("empty_trash"),
-  setAccess: (status: string, keys: string[]) => call<number>("set_access", { status, keys }),
+  setAccess: (status: string, keys: string[] | Targets) => call<number>("set_access", { status, ...targets(keys) }),
   undo: () => call<string>("undo"),
   redo: () => call<string>("redo"),
   collectionCreate: (parent: string | null, name: string) => call<number>("collection_create", { parent, name }),
   collectionRename: (path: string, name: string) => call<void>("collection_rename", { path, name }),
   collectionMove: (path: string, parent: string | null) => call<void>("collection_move", { path, parent }),
   collectionDelete: (path: string) => call<void>("collection_delete", { path }),
-  collectionAdd: (path: string, keys: string[]) => call<number>("collection_add", { path, keys }),
-  collectionRemove: (path: string, keys: string[]) => call<number>("collection_remove", { path, keys }),
-  tagAdd: (tag: string, keys: string[]) => call<number>("tag_add", { tag, keys }),
-  tagRemove: (tag: string, keys: string[]) => call<number>("tag_remove", { tag, keys }),
+  collectionAdd: (path: string, keys: string[] | Targets) => call<number>("collection_add", { path, ...targets(keys) }),
+  collectionRemove: (path: string, keys: string[] | Targets) => call<number>("collection_remove", { path, ...targets(keys) }),
+  tagAdd: (tag: string, keys: string[] | Targets) => call<number>("tag_add", { tag, ...targets(keys) }),
+  tagRemove: (tag: string, keys: string[] | Targets) => call<number>("tag_remove", { tag, ...targets(keys) }),
   tagRename: (old: string, name: string) => call<number>("tag_rename", { old, new: name }),
   tagDelete: (tag: string) => call<number>("tag_delete", { tag }),
   importFiles: (paths: string[], collection: string | null, duplicates: DuplicatePolicy, onProgress: (p: Progress) => void) => {
@@ -84,10 +90,12 @@ export const ipc = {
   exportFile: (selection: Selection, format: string, path: string) =>
     call<ExportReport>("export_file", { selection, format, path }),
   exportText: (selection: Selection, format: string) => call<string>("export_text", { selection, format }),
-  regenerateKeys: (keys: string[], force = false) => call<[string, string][]>("regenerate_keys", { keys, force }),
+  regenerateKeys: (keys: string[] | Targets, force = false) => call<[string, string][]>("regenerate_keys", { ...targets(keys), force }),
   protectedKeys: () => call<ProtectedKey[]>("protected_keys"),
-  formatReferences: (keys: string[], style: string) => call<string>("format_references", { keys, style }),
+  formatReferences: (keys: string[] | Targets, style: string) => call<string>("format_references", { ...targets(keys), style }),
   duplicates: () => call<DuplicateGroup[]>("duplicates"),
+  /** The number of duplicate groups (the shell keeps the groups until the library changes). */
+  duplicateCount: () => call<number>("duplicate_count"),
   itemsByKeys: (keys: string[]) => call<Item[]>("items_by_keys", { keys }),
   mergeItems: (keep: string, others: string[], choices: { field: string; value: string }[]) =>
     call<MergeReport>("merge_items", { keep, others, choices }),

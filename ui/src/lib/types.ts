@@ -141,6 +141,13 @@ export interface Selection {
   filter: Filter;
 }
 
+/** What an action on the selection applies to: the selected keys, or (after Select all) every
+ * row of a filter, which the shell resolves itself, so 100k keys never cross IPC. */
+export interface Targets {
+  keys: string[];
+  filter: Filter | null;
+}
+
 export interface ExportReport {
   items: number;
   written: boolean;

@@ -94,19 +94,23 @@ impl Store {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
-        let existed = path.exists();
-        if existed {
-            // Fail early and clearly on an unreadable file.
-            std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        }
+        // Never open the file ourselves while SQLite may hold it: closing any descriptor of a
+        // file drops all of this process's POSIX locks on it, including those of another handle
+        // already open on the same library (the app keeps two), and another program closing the
+        // library would then delete the WAL under that handle. Only after SQLite failed is the
+        // file opened here, to say why (e.g. permission denied).
+        let unreadable = |e: rusqlite::Error| match std::fs::File::open(path) {
+            Err(io) if path.exists() => Error::io(path, io),
+            _ => Error::NotALibrary {
+                path: path.into(),
+                reason: e.to_string(),
+            },
+        };
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| Error::NotALibrary {
-            path: path.into(),
-            reason: e.to_string(),
-        })?;
+        .map_err(unreadable)?;
         let mut store = Store {
             conn,
             fts: search::FtsCache::default(),
@@ -118,6 +122,7 @@ impl Store {
                 path: path.into(),
                 reason: "the file is not an SQLite database".into(),
             },
+            Error::Db(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) => unreadable(e),
             e => e,
         })?;
         store.migrate(version)?;
@@ -302,6 +307,13 @@ impl Store {
         let out = f(&tx)?;
         tx.commit().map_err(busy)?;
         Ok(out)
+    }
+
+    /// SQLite's `PRAGMA data_version` of this handle: it changes when another connection (another
+    /// process, or another handle in this one) commits a change, and not for this handle's own
+    /// writes. An open app polls it to notice changes made by the CLI.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// `PRAGMA integrity_check` result ("ok" when healthy).
