@@ -7,6 +7,7 @@ mod collections;
 mod duplicates;
 mod formats;
 mod fuzz;
+mod latex;
 mod migrations;
 mod reliability;
 mod search;

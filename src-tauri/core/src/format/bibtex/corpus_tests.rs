@@ -122,6 +122,13 @@ fn round_trip(rel: &str, text: &str, mode: BibMode) -> Vec<String> {
         ..Default::default()
     };
     let written = write(&items, &first.extras, &opts);
+    // Links the writer cut to break a cycle (biber cannot read one) do not come back.
+    let cut: Vec<String> = written
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("closes a cycle"))
+        .filter_map(|d| d.message.split_once(": ").map(|(k, _)| k.to_string()))
+        .collect();
     let second = parse(&written.text, &mut BibContext::new());
     let errors: Vec<_> = second
         .diagnostics
@@ -141,6 +148,7 @@ fn round_trip(rel: &str, text: &str, mode: BibMode) -> Vec<String> {
             continue;
         }
         match back.remove(&it.key) {
+            Some(_) if cut.contains(&it.key) => {}
             None => problems.push(format!("{rel}: {} not read back", it.key)),
             Some(b) if &b != it => problems.push(format!("{rel}: {} differs: {}", it.key, diff(it, &b))),
             Some(_) => {}
@@ -179,7 +187,9 @@ fn corpus_round_trip_biblatex() {
 
 #[test]
 fn corpus_verbatim_export_is_the_input() {
-    // Unedited items are written as their source text.
+    // Unedited items are written as their source text (unless LaTeX would fail on it).
+    let mut regenerated = 0;
+    let mut entries = 0;
     for (rel, path) in public_files() {
         let text = read(&path);
         let p = parse(&text, &mut BibContext::new());
@@ -199,6 +209,13 @@ fn corpus_verbatim_export_is_the_input() {
             .filter_map(|d| d.line)
             .collect();
         let mut verbatim = 0;
+        let regenerated_before = regenerated;
+        let links_cut: Vec<String> = w
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("closes a cycle"))
+            .filter_map(|d| d.message.split_once(": ").map(|(k, _)| k.to_string()))
+            .collect();
         for (pi, it) in p.items.iter().zip(&items) {
             let src = &it.source.as_ref().unwrap().text;
             let renamed = p
@@ -208,14 +225,28 @@ fn corpus_verbatim_export_is_the_input() {
             if it.key.is_empty() || renamed || broken.contains(&pi.line) {
                 continue;
             }
+            if super::write::source_problem(src, BibMode::Biblatex).is_some() {
+                // A source LaTeX would fail on is regenerated (see `verbatim_problem`).
+                regenerated += 1;
+                continue;
+            }
+            if links_cut.contains(&it.key) {
+                continue;
+            }
             assert!(w.text.contains(src.as_str()), "{rel}: {} not written verbatim", it.key);
             verbatim += 1;
         }
         assert!(
-            verbatim > 0 || items.iter().all(|i| i.key.is_empty()) || !broken.is_empty(),
+            verbatim > 0
+                || regenerated > regenerated_before
+                || items.iter().all(|i| i.key.is_empty())
+                || !broken.is_empty(),
             "{rel}: nothing written verbatim"
         );
+        entries += items.len();
     }
+    eprintln!("{regenerated} of {entries} unedited entries regenerated because LaTeX would fail on their source");
+    assert!(regenerated * 10 < entries, "{regenerated} of {entries} regenerated");
 }
 
 fn large(name: &str) -> String {
@@ -332,10 +363,23 @@ fn run(dir: &std::path::Path, cmd: &str, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// Whether an export has text pdfLaTeX with T1 fonts cannot typeset: letters beyond Latin
+/// Extended-B (Greek, Cyrillic, CJK, combining marks) other than general punctuation and
+/// currency signs.
+fn needs_unicode_engine(text: &str) -> bool {
+    text.chars().any(|c| {
+        let u = c as u32;
+        u > 0x24F && !(0x2000..=0x20CF).contains(&u) && !matches!(u, 0x2122 | 0x2116 | 0xFEFF)
+    })
+}
+
 /// Export every public corpus file (regenerated from the model, not verbatim) and compile
-/// it: BibTeX mode with `pdflatex` + `bibtex` (plain and apalike), BibLaTeX mode with `biber`.
-/// Needs TeX Live (`texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber`,
-/// installed by `.ci/test`); fails when it is missing. `ONLY=name` limits it to some files,
+/// it: BibTeX mode with `pdflatex` + `bibtex` (plain and apalike), BibLaTeX mode with `biber`
+/// (biblatex with `safeinputenc` under pdfLaTeX); a file with Greek, Cyrillic or CJK text is
+/// typeset with LuaLaTeX and fontspec instead ([`needs_unicode_engine`]), which reads biber's
+/// UTF-8 `.bbl` as it is.
+/// Needs TeX Live (`texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber
+/// texlive-luatex fonts-noto-cjk`, installed by `.ci/test`); fails when it is missing. `ONLY=name` limits it to some files,
 /// `KEEP=1` keeps failing runs under /tmp/folio-latex.
 #[test]
 fn latex_compiles() {
@@ -367,13 +411,26 @@ fn latex_compiles() {
                 },
             );
             std::fs::write(dir.path().join("refs.bib"), &w.text).unwrap();
+            // What a user would typeset this file with: pdfLaTeX with T1 fonts and UTF-8 input
+            // for Latin text; LuaLaTeX with fontspec and a font that covers the other scripts
+            // (Greek, Cyrillic, CJK; Noto Serif CJK SC has them all) when the file has them.
+            let unicode = needs_unicode_engine(&w.text);
+            let fonts = if unicode {
+                "\\usepackage{fontspec}\\setmainfont{Noto Serif CJK SC}"
+            } else {
+                "\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}"
+            };
+            let engine = if unicode { "lualatex" } else { "pdflatex" };
+            // With pdfLaTeX, biber's `.bbl` must stay within what LaTeX macros express: biber
+            // decodes `{\=P}` to P + U+0304, which T1 fonts cannot typeset as a character.
+            let safe = if unicode { "" } else { ",safeinputenc" };
             let doc = match mode {
-                BibMode::Bibtex => "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage{url}\\begin{document}\\nocite{*}\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n",
-                BibMode::Biblatex => "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage[backend=biber,safeinputenc]{biblatex}\\addbibresource{refs.bib}\\begin{document}\\nocite{*}\\printbibliography\\end{document}\n",
+                BibMode::Bibtex => format!("\\documentclass{{article}}{fonts}\\usepackage{{url}}\\begin{{document}}\\nocite{{*}}\\bibliographystyle{{plain}}\\bibliography{{refs}}\\end{{document}}\n"),
+                BibMode::Biblatex => format!("\\documentclass{{article}}{fonts}\\usepackage[backend=biber{safe}]{{biblatex}}\\addbibresource{{refs.bib}}\\begin{{document}}\\nocite{{*}}\\printbibliography\\end{{document}}\n"),
             };
             std::fs::write(dir.path().join("doc.tex"), doc).unwrap();
             let latex = ["-interaction=nonstopmode", "-halt-on-error", "doc.tex"];
-            let (ok1, log1) = run(dir.path(), "pdflatex", &latex);
+            let (ok1, log1) = run(dir.path(), engine, &latex);
             let (ok2, mut log2) = match mode {
                 BibMode::Bibtex => run(dir.path(), "bibtex", &["doc"]),
                 BibMode::Biblatex => run(dir.path(), "biber", &["--quiet", "doc"]),
@@ -389,7 +446,7 @@ fn latex_compiles() {
                 let (_, log_apa) = run(dir.path(), "bibtex", &["apa"]);
                 log2.push_str(&log_apa);
             }
-            let (ok3, log3) = run(dir.path(), "pdflatex", &latex);
+            let (ok3, log3) = run(dir.path(), engine, &latex);
             let bib_errors: Vec<&str> = log2
                 .lines()
                 .filter(|l| {
@@ -401,6 +458,15 @@ fn latex_compiles() {
                 .collect();
             let failed = !(ok1 && ok3) || !ok2 && mode == BibMode::Biblatex || !bib_errors.is_empty();
             let label = format!("{rel} ({mode:?})");
+            if failed && std::env::var_os("KEEP").is_some() {
+                let keep = std::path::PathBuf::from("/tmp/folio-latex")
+                    .join(rel.replace('/', "_"))
+                    .join(format!("{mode:?}"));
+                std::fs::create_dir_all(&keep).unwrap();
+                for f in ["refs.bib", "doc.tex", "doc.log", "doc.blg", "apa.blg"] {
+                    let _ = std::fs::copy(dir.path().join(f), keep.join(f));
+                }
+            }
             if known.contains_key(&label) {
                 if !failed {
                     failures.push(format!(
@@ -424,15 +490,6 @@ fn latex_compiles() {
                     bib_errors.join("\n    "),
                     tail(&log3)
                 ));
-                if std::env::var_os("KEEP").is_some() {
-                    let keep = std::path::PathBuf::from("/tmp/folio-latex")
-                        .join(rel.replace('/', "_"))
-                        .join(format!("{mode:?}"));
-                    std::fs::create_dir_all(&keep).unwrap();
-                    for f in ["refs.bib", "doc.tex", "doc.log", "doc.blg"] {
-                        let _ = std::fs::copy(dir.path().join(f), keep.join(f));
-                    }
-                }
             }
         }
     }

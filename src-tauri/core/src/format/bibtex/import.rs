@@ -309,6 +309,20 @@ enum Slot {
     Creators(Role),
 }
 
+/// Whether the importer reads a field (lowercase name) as text it converts from LaTeX, so the
+/// writer re-escapes it when the entry is regenerated (`url` and `doi` are kept verbatim).
+pub(super) fn converted_field(name: &str) -> bool {
+    !matches!(
+        slot(name),
+        None | Some(Slot::Url | Slot::Doi | Slot::Date | Slot::Year | Slot::Month | Slot::Day | Slot::Access)
+    )
+}
+
+/// Whether a field (lowercase name) is a name list the importer reads.
+pub(super) fn name_field(name: &str) -> bool {
+    matches!(slot(name), Some(Slot::Creators(_)))
+}
+
 fn slot(name: &str) -> Option<Slot> {
     Some(match name {
         "title" => Slot::Title,

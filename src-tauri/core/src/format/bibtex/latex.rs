@@ -269,6 +269,17 @@ pub fn to_unicode(s: &str) -> String {
 /// [`to_unicode`] without a copy when there is nothing to convert. The result is in Unicode
 /// normalisation form C.
 pub fn to_unicode_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\n' | b'\t' | b'\r') || b == 0x7f)
+        || s.contains(is_c1)
+    {
+        // Control characters (from broken sources) are nothing LaTeX or a reader can use.
+        let clean: String = s
+            .chars()
+            .filter(|&c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
+            .collect();
+        return std::borrow::Cow::Owned(to_unicode(&clean));
+    }
     if !s
         .bytes()
         .any(|b| matches!(b, b'\\' | b'{' | b'}' | b'~' | b'-' | b'`' | b'\'' | b'$'))
@@ -429,10 +440,20 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
     if name.len() == 1 {
         let nc = name.as_bytes()[0] as char;
         if let Some((_, mark)) = ACCENTS.iter().find(|(c, _)| *c == nc && c.is_ascii_alphabetic()) {
-            if let Some((arg, end)) = argument(s, j, true) {
-                let base = to_unicode(arg);
-                if base.chars().next().is_some_and(|c| c.is_alphabetic()) {
-                    return push_accented(out, &base, nc, *mark, end);
+            match argument(s, j, true) {
+                Some((arg, end)) => {
+                    let base = to_unicode(arg);
+                    if base.chars().next().is_some_and(|c| c.is_alphabetic()) {
+                        return push_accented(out, &base, nc, *mark, end);
+                    }
+                }
+                None => {
+                    // An accent without an argument (`Ragnhei{\d}ur`, a LaTeX error as it
+                    // stands): kept as the accent on nothing, `\d{}`, so the command does not
+                    // run into the letters after its group (`\dur`).
+                    out.push_str(&s[i..j]);
+                    out.push_str("{}");
+                    return j;
                 }
             }
         }
@@ -552,6 +573,10 @@ fn passthrough_end(s: &str, i: usize) -> Option<usize> {
             if next == b'\\' {
                 return Some(i + 2);
             }
+            if next == b'(' {
+                // LaTeX's inline math `\(…\)`, kept as the importer read it.
+                return s[i + 2..].find("\\)").map(|e| i + 2 + e + 2);
+            }
             if !is_letter(next) {
                 return None;
             }
@@ -560,6 +585,10 @@ fn passthrough_end(s: &str, i: usize) -> Option<usize> {
                 j += 1;
             }
             if known_command(&s[i + 1..j]) {
+                if j == i + 2 && ACCENTS.iter().any(|(c, _)| *c as u8 == b[i + 1]) && s[j..].starts_with("{}") {
+                    // An accent on nothing, as the importer keeps `{\d}`.
+                    return Some(j + 2);
+                }
                 // The importer converts known commands, so this is literal text.
                 return None;
             }
@@ -740,6 +769,8 @@ fn escape(s: &str, opt: Escape, passthrough: bool, brace_words: bool) -> String 
             // Invisible marks pdfLaTeX cannot typeset.
             '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' if opt.ascii => {}
             '\u{AD}' if opt.ascii => out.push_str("\\-"),
+            // Control characters (from broken sources): nothing LaTeX can typeset.
+            c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {}
             c if c.is_ascii() || !opt.ascii => out.push(c),
             c => match char_to_latex(c) {
                 Some(l) => out.push_str(&l),
@@ -812,4 +843,117 @@ fn braces_balance(s: &str, skip_escaped: bool) -> bool {
         i += 1;
     }
     depth == 0
+}
+
+/// For classic BibTeX: biblatex-only commands in written field text (kept verbatim by the
+/// importer) as what LaTeX without biblatex understands: `\hyphen` → `-`, `\mkbibacro{GPS}` →
+/// `{GPS}`, `\addspace` → space, `\addnbspace` → `~`, `\addthinspace` → `\,`,
+/// `\mkbibparens{x}` → `(x)`, `\mkbibbrackets{x}` → `[x]`, `\mkbibsuperscript{x}` →
+/// `\textsuperscript{x}`, `\mkbibsubscript{x}` → `\textsubscript{x}`, `\textnohyphenation{x}`
+/// → `{x}`. `None` when there is none.
+pub fn biblatex_to_latex(s: &str) -> Option<String> {
+    if !s.contains('\\') {
+        return None;
+    }
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            let ch = s[i..].chars().next().expect("in bounds");
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        let mut j = i + 1;
+        while j < b.len() && is_letter(b[j]) {
+            j += 1;
+        }
+        if j == i + 1 {
+            // A control symbol: copy it whole.
+            let end = (i + 2).min(b.len());
+            let end = s.ceil_char_boundary_compat(end);
+            out.push_str(&s[i..end]);
+            i = end;
+            continue;
+        }
+        let name = &s[i + 1..j];
+        let arg = if b.get(j) == Some(&b'{') {
+            group_end(s, j).map(|e| (&s[j + 1..e - 1], e))
+        } else {
+            None
+        };
+        // The space that ends a control word without an argument.
+        let after_word = || {
+            let mut k = j;
+            if b.get(k) == Some(&b' ') {
+                k += 1;
+            } else if s[k..].starts_with("{}") {
+                k += 2;
+            }
+            k
+        };
+        let repl: Option<(String, usize)> = match (name, arg) {
+            ("hyphen", _) => Some(("-".into(), after_word())),
+            ("addspace", _) => Some((" ".into(), after_word())),
+            ("addnbspace", _) => Some(("~".into(), after_word())),
+            ("addthinspace", _) => Some(("\\,".into(), after_word())),
+            ("mkbibacro" | "textnohyphenation" | "NoCaseChange" | "nocase", Some((a, e))) => {
+                Some((format!("{{{a}}}"), e))
+            }
+            ("mkbibparens", Some((a, e))) => Some((format!("({a})"), e)),
+            ("mkbibbrackets", Some((a, e))) => Some((format!("[{a}]"), e)),
+            ("mkbibsuperscript", Some((a, e))) => Some((format!("\\textsuperscript{{{a}}}"), e)),
+            ("mkbibsubscript", Some((a, e))) => Some((format!("\\textsubscript{{{a}}}"), e)),
+            _ => None,
+        };
+        match repl {
+            Some((r, end)) => {
+                // The argument may hold more of them.
+                out.push_str(&biblatex_to_latex(&r).unwrap_or(r));
+                changed = true;
+                i = end;
+            }
+            None => {
+                out.push_str(&s[i..j]);
+                i = j;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+trait CharBoundary {
+    fn ceil_char_boundary_compat(&self, i: usize) -> usize;
+}
+
+impl CharBoundary for str {
+    fn ceil_char_boundary_compat(&self, mut i: usize) -> usize {
+        while i < self.len() && !self.is_char_boundary(i) {
+            i += 1;
+        }
+        i
+    }
+}
+
+/// Whether LaTeX text has a letter accent command (`\d`, `\c`, `\v`…) with no argument: the
+/// group or the text ends right after it (`Ragnhei{\d}ur`).
+pub fn accent_without_argument(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.match_indices('\\').any(|(i, _)| {
+        let Some(&c) = b.get(i + 1) else { return false };
+        if (i > 0 && b[i - 1] == b'\\') || !ACCENTS.iter().any(|(a, _)| a.is_ascii_alphabetic() && *a as u8 == c) {
+            return false;
+        }
+        if b.get(i + 2).is_some_and(|n| n.is_ascii_alphabetic()) {
+            return false;
+        }
+        let rest = s[i + 2..].trim_start_matches(' ');
+        rest.is_empty() || rest.starts_with('}')
+    })
+}
+
+fn is_c1(c: char) -> bool {
+    ('\u{80}'..='\u{9f}').contains(&c)
 }

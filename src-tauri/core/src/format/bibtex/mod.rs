@@ -48,8 +48,29 @@
 //! **Lossless rule.** An item whose `source` is a BibTeX record and whose fingerprint is
 //! unchanged (the user did not edit it) is written as its original text, byte for byte, when:
 //! its key is still the key in that text, no field in it is in `omit_fields`, in BibTeX mode its
-//! entry type is a classic BibTeX type, and with `ascii` the text is ASCII. Otherwise it is
-//! regenerated from the model.
+//! entry type is a classic BibTeX type, with `ascii` the text is ASCII, and the text is one
+//! LaTeX can compile (`write::verbatim_problem`): no names separated by commas instead of `and`
+//! (Scopus) or with more commas than BibTeX's name forms, no bare `& # _ ^ %` or control
+//! characters in a field the importer converts (Mendeley writes `TN_sage…`, `Rowman & …`), no
+//! accent command without its argument (`{\d}`), in BibTeX mode no biblatex-only commands
+//! (`\mkbibquote`, `\hyphen`…), in BibLaTeX mode no csquotes commands (`\enquote`). Otherwise it
+//! is regenerated from the model (an info diagnostic says why). In BibTeX mode the copied text
+//! loses its `%` comments between tokens (BibTeX has no comments inside entries).
+//!
+//! **Links LaTeX cannot follow** are left out of the written entry (verbatim or not) with a
+//! warning, the library keeps them: in BibTeX mode a `crossref` to an entry not in the export
+//! (BibTeX's "bad cross reference" error; it ignores the link anyway); in BibLaTeX mode the
+//! `crossref`/`xdata` link (also granular `xdata=key-field-n`) that closes a cycle (biber stops
+//! with "circular inheritance" and writes no bibliography at all).
+//!
+//! **Preambles**: one that ends in a control word gets `# { }` when another follows (BibTeX and
+//! biber join them, `\makeatother` + `Foo` → `\makeatotherFoo`); in BibLaTeX mode `@`-commands
+//! that are used (`\@ifundefined`) are written `\csname @ifundefined\endcsname`, because
+//! biblatex reads the `.bbl`'s `\preamble{…}` as one argument where `@` is not a letter (so a
+//! `\makeatletter` inside comes too late). Definitions of `@`-commands are left as written.
+//!
+//! **BibTeX mode** translates biblatex-only commands kept in the text (`\hyphen` → `-`,
+//! `\mkbibacro{GPS}` → `{GPS}`, see [`latex::biblatex_to_latex`]) with a warning.
 //!
 //! # Round trip (write in BibLaTeX mode → parse) normalisation
 //!
@@ -69,7 +90,10 @@
 //!   type (with a warning) unless they came from a `.bib` type, which is then kept;
 //! - a date's `raw` becomes its ISO form unless it is ISO-like already or only expressible as
 //!   a literal `year` ("1999–2009");
-//! - tags containing `,` or `;` split.
+//! - tags containing `,` or `;` split;
+//! - control characters are dropped (on import already); an accent command without an
+//!   argument (`{\d}`) becomes the accent on nothing, `\d{}`;
+//! - a link cut to break a cycle (BibLaTeX mode) is gone.
 //!
 //! In BibTeX mode with `ascii` also: Greek letters are written as math (`$\alpha$`) and come
 //! back as that math text, a subtitle is merged into the title, characters without an ASCII

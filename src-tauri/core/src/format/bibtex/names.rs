@@ -47,7 +47,7 @@ pub fn split_names(s: &str) -> Vec<&str> {
 }
 
 /// Split on a byte at depth 0.
-fn split_top(s: &str, sep: u8) -> Vec<&str> {
+pub(super) fn split_top(s: &str, sep: u8) -> Vec<&str> {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut depth = 0i32;

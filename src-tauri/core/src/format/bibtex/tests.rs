@@ -731,8 +731,18 @@ fn lossless_unedited_entries_are_written_verbatim() {
     let input = "@Article{ k1 ,\n  Title = \"{T}he {EIF}\" # { case},\n  Journal = jgr, % a comment\n  Year = 2001\n}";
     let r = parse(input, &mut BibContext::new());
     let mut items: Vec<Item> = r.items.iter().map(|i| i.item.clone()).collect();
-    let t = bib(&items);
+    let t = blx(&items);
     assert!(t.contains(input), "{t}");
+    // Classic BibTeX has no comments inside entries: copied without them.
+    let t = bib(&items);
+    assert!(
+        t.contains("@Article{ k1 ,\n  Title = \"{T}he {EIF}\" # { case},\n  Journal = jgr,\n  Year = 2001\n}"),
+        "{t}"
+    );
+    let input2 = "@Article{ k1 ,\n  Title = \"{T}he {EIF}\" # { case},\n  Journal = jgr,\n  Year = 2001\n}";
+    let r2 = parse(input2, &mut BibContext::new());
+    let items2: Vec<Item> = r2.items.iter().map(|i| i.item.clone()).collect();
+    assert!(bib(&items2).contains(input2));
     items[0].title.push('!');
     let t = bib(&items);
     assert!(!t.contains(input), "{t}");
@@ -1166,4 +1176,238 @@ fn unpaired_literal_braces_export_so_bibtex_can_read_them() {
             assert_eq!(back.items[0].item.title, title, "{}", w.text);
         }
     }
+}
+
+// ------------------------------------------------ exports that LaTeX compiles (issue #3)
+
+fn parsed_items(s: &str) -> (Vec<Item>, BibExtras) {
+    let r = p(s);
+    (r.items.into_iter().map(|i| i.item).collect(), r.extras)
+}
+
+fn write_mode(items: &[Item], extras: &BibExtras, mode: BibMode) -> Written {
+    write(
+        items,
+        extras,
+        &BibWriteOptions {
+            mode,
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn comments_inside_a_source_entry_are_dropped_for_bibtex_only() {
+    let src = "@article{roes2003,  % a comment after the key\n  title = {Belief}, % and here\n  author = {Roes, F}, year = {2022},\n  journal = {J}\n}";
+    let (items, extras) = parsed_items(src);
+    let bt = write_mode(&items, &extras, BibMode::Bibtex);
+    assert!(
+        bt.text.contains(
+            "@article{roes2003,\n  title = {Belief},\n  author = {Roes, F}, year = {2022},\n  journal = {J}\n}"
+        ),
+        "{}",
+        bt.text
+    );
+    // A `%` inside a value is text (and then a bare special: regenerated, escaped).
+    let (items2, extras2) = parsed_items("@misc{p,\n  note = {50% off}\n}");
+    assert!(write_mode(&items2, &extras2, BibMode::Bibtex)
+        .text
+        .contains("note = {50\\% off}"));
+    // biber reads comments inside entries: the source is copied.
+    let blx = write_mode(&items, &extras, BibMode::Biblatex);
+    assert!(blx.text.contains(src), "{}", blx.text);
+}
+
+#[test]
+fn a_source_with_comma_separated_names_is_regenerated() {
+    let src = "@article{Adamo2013,\n  author = {Adamo, D., Schiavone, V., Aria, M.},\n  title = {T},\n  journal = {J},\n  year = {2013}\n}";
+    let (items, extras) = parsed_items(src);
+    for mode in [BibMode::Bibtex, BibMode::Biblatex] {
+        let w = write_mode(&items, &extras, mode);
+        assert!(
+            w.text.contains("author = {Adamo, D. and Schiavone, V. and Aria, M.}"),
+            "{mode:?}: {}",
+            w.text
+        );
+    }
+    // A name with too many commas for BibTeX's forms, not repairable as a list.
+    let src = "@misc{k,\n  author = {Doe, J., Jr., extra},\n  title = {T}\n}";
+    let (items, extras) = parsed_items(src);
+    let w = write_mode(&items, &extras, BibMode::Bibtex);
+    assert!(!w.text.contains(src), "{}", w.text);
+}
+
+#[test]
+fn a_source_with_bare_specials_is_regenerated_escaped() {
+    let src =
+        "@misc{k,\n  title = {Rowman & Littlefield},\n  note = {ID: TN_sage_10},\n  url = {http://x.org/a_b&c}\n}";
+    let (items, extras) = parsed_items(src);
+    for mode in [BibMode::Bibtex, BibMode::Biblatex] {
+        let w = write_mode(&items, &extras, mode);
+        assert!(w.text.contains("Rowman \\& Littlefield"), "{mode:?}: {}", w.text);
+        assert!(w.text.contains("ID: TN\\_sage\\_10"), "{mode:?}: {}", w.text);
+        assert!(w.text.contains("url = {http://x.org/a_b&c}"), "{mode:?}: {}", w.text);
+    }
+    // Escaped specials and math are fine: copied as they are.
+    let src = "@misc{k,\n  title = {A \\& B with $x_1^2$}\n}";
+    let (items, extras) = parsed_items(src);
+    assert!(write_mode(&items, &extras, BibMode::Bibtex).text.contains(src));
+    // A control character is dropped.
+    let (items, extras) = parsed_items("@misc{k,\n  title = {300\u{1}C}\n}");
+    let w = write_mode(&items, &extras, BibMode::Biblatex);
+    assert!(w.text.contains("300C}") && !w.text.contains('\u{1}'), "{}", w.text);
+}
+
+#[test]
+fn biblatex_only_commands_are_translated_for_bibtex() {
+    let src = "@article{k,\n  title = {Methodology\\hyphen independent {\\mkbibacro{GPS}} data},\n  journal = {J},\n  year = {2001}\n}";
+    let (items, extras) = parsed_items(src);
+    let bt = write_mode(&items, &extras, BibMode::Bibtex);
+    assert!(
+        !bt.text.contains("\\hyphen") && !bt.text.contains("mkbibacro"),
+        "{}",
+        bt.text
+    );
+    assert!(bt.text.contains("Methodology-independent"), "{}", bt.text);
+    assert!(bt.text.contains("{GPS}"), "{}", bt.text);
+    assert!(
+        bt.diagnostics.iter().any(|d| d.message.contains("biblatex-only")),
+        "{:?}",
+        bt.diagnostics
+    );
+    // biblatex defines them: kept, and the source is copied.
+    let blx = write_mode(&items, &extras, BibMode::Biblatex);
+    assert!(blx.text.contains(src), "{}", blx.text);
+    assert_eq!(
+        latex::biblatex_to_latex("a\\addspace b \\mkbibparens{x}"),
+        Some("a b (x)".into())
+    );
+    assert_eq!(latex::biblatex_to_latex("plain \\emph{x}"), None);
+}
+
+#[test]
+fn csquotes_commands_are_not_copied_for_biblatex() {
+    let src =
+        "@article{k,\n  title = {Blah \\emph{emph} and \\enquote{enquote}.},\n  journal = {J},\n  year = {2001}\n}";
+    let (items, extras) = parsed_items(src);
+    let blx = write_mode(&items, &extras, BibMode::Biblatex);
+    assert!(!blx.text.contains("\\enquote"), "{}", blx.text);
+    assert!(blx.text.contains("``enquote''"), "{}", blx.text);
+}
+
+#[test]
+fn a_crossref_to_an_entry_not_exported_is_left_out_for_bibtex() {
+    let src = "@incollection{child,\n  title = {C},\n  crossref = {Missing2013},\n  year = {2013}\n}\n\n@book{other,\n  title = {O},\n  year = {2013}\n}";
+    let (items, extras) = parsed_items(src);
+    let bt = write_mode(&items, &extras, BibMode::Bibtex);
+    assert!(!bt.text.contains("crossref"), "{}", bt.text);
+    assert!(
+        bt.text
+            .contains("@incollection{child,\n  title = {C},\n  year = {2013}\n}"),
+        "{}",
+        bt.text
+    );
+    assert!(
+        bt.diagnostics
+            .iter()
+            .any(|d| d.message.contains("\"missing2013\" is not in this export")),
+        "{:?}",
+        bt.diagnostics
+    );
+    // biber only warns: the link stays.
+    assert!(write_mode(&items, &extras, BibMode::Biblatex)
+        .text
+        .contains("crossref = {Missing2013}"));
+    // A parent that is exported stays linked.
+    let (items, extras) = parsed_items("@incollection{c, title = {C}, crossref = {p}}\n@book{p, title = {P}}");
+    assert!(write_mode(&items, &extras, BibMode::Bibtex)
+        .text
+        .contains("crossref = {p}"));
+}
+
+#[test]
+fn a_circular_crossref_or_xdata_is_broken_for_biblatex() {
+    let src = "@book{circ1,\n  title = {One},\n  crossref = {circ2}\n}\n\n@book{circ2,\n  title = {Two},\n  crossref = {circ1}\n}\n\n@book{c3,\n  title = {Three},\n  crossref = {circ1}\n}";
+    let (items, extras) = parsed_items(src);
+    let w = write_mode(&items, &extras, BibMode::Biblatex);
+    assert_eq!(w.text.matches("crossref").count(), 2, "{}", w.text);
+    assert!(w.text.contains("@book{circ2,\n  title = {Two},\n}"), "{}", w.text);
+    assert!(
+        w.diagnostics.iter().any(|d| d
+            .message
+            .contains("circ2: crossref closes a cycle (circ1 -> circ2 -> circ1)")),
+        "{:?}",
+        w.diagnostics
+    );
+    // BibTeX follows one level only and just warns: nothing is cut.
+    assert_eq!(
+        write_mode(&items, &extras, BibMode::Bibtex)
+            .text
+            .matches("crossref")
+            .count(),
+        3
+    );
+
+    // xdata lists and granular `xdata=key-field-n` references.
+    let src = "@xdata{loop,\n  xdata = {loop:1}\n}\n\n@xdata{loop:1,\n  xdata = {loop}\n}\n\n@xdata{lxd1:loop,\n  author = {xdata=lxd2:loop-author-1}\n}\n\n@xdata{lxd2:loop,\n  author = {xdata=lxd1:loop-author-1}\n}";
+    let (items, extras) = parsed_items(src);
+    let w = write_mode(&items, &extras, BibMode::Biblatex);
+    assert_eq!(w.text.matches("xdata = ").count(), 1, "{}", w.text);
+    assert_eq!(w.text.matches("xdata=").count(), 1, "{}", w.text);
+    assert_eq!(
+        w.diagnostics
+            .iter()
+            .filter(|d| d.message.contains("closes a cycle"))
+            .count(),
+        2,
+        "{:?}",
+        w.diagnostics
+    );
+}
+
+#[test]
+fn preambles_do_not_run_together_and_at_commands_survive_biber() {
+    let src = "@preamble{\"\\makeatletter\"}\n@preamble{\"\\@ifundefined{url}{\\def\\url#1{\\texttt{#1}}}{}\"}\n@preamble{\"\\makeatother\"}\n@preamble{\"Foo\"}\n@misc{k, title = {T}}";
+    let (items, extras) = parsed_items(src);
+    let bt = write_mode(&items, &extras, BibMode::Bibtex);
+    assert!(bt.text.contains("@preamble{\"\\makeatother\" # { }}"), "{}", bt.text);
+    assert!(bt.text.contains("@preamble{\"Foo\"}"), "{}", bt.text);
+    assert!(bt.text.contains("\\@ifundefined{url}"), "{}", bt.text);
+    let blx = write_mode(&items, &extras, BibMode::Biblatex);
+    assert!(
+        blx.text
+            .contains("\\csname @ifundefined\\endcsname{url}{\\def\\url#1{\\texttt{#1}}}{}"),
+        "{}",
+        blx.text
+    );
+    // Definitions of @-commands are left alone.
+    assert_eq!(
+        super::write::at_commands_by_name("\\def\\@foo{x}\\newcommand{\\@bar}{y}\\@foo"),
+        "\\def\\@foo{x}\\newcommand{\\@bar}{y}\\csname @foo\\endcsname"
+    );
+}
+
+#[test]
+fn an_accent_without_argument_stays_an_accent_on_nothing() {
+    let it = one("@misc{k, author = {Ragnhei{\\d}ur Bogad\\'{o}ttir}, title = {Ragnhei{\\d}ur}}");
+    assert_eq!(it.title, "Ragnhei\\d{}ur");
+    assert_eq!(it.creators[0].given(), "Ragnhei\\d{}ur");
+    let w = bib(&[Item { source: None, ..it }]);
+    assert!(w.contains("title = {Ragnhei\\d{}ur}"), "{w}");
+    assert!(w.contains("Ragnhei\\d{}ur}"), "{w}");
+    assert!(!w.contains("\\dur"), "{w}");
+    // Its source is not copied either (it is a LaTeX error as it stands).
+    assert!(latex::accent_without_argument("Ragnhei{\\d}ur"));
+    assert!(!latex::accent_without_argument("Ragnhei\\d{}ur \\d{o} \\dh \\\\d}"));
+    let src = "@misc{k,\n  author = {Ragnhei{\\d}ur Bogad\\'{o}ttir}\n}";
+    let (items, extras) = parsed_items(src);
+    assert!(!write_mode(&items, &extras, BibMode::Bibtex).text.contains(src));
+}
+
+#[test]
+fn inline_math_in_parentheses_passes_through() {
+    let it = one("@misc{k, title = {0.35 {\\(\\mathrm{\\mu}\\)}m CMOS}}");
+    let w = bib(&[Item { source: None, ..it }]);
+    assert!(w.contains("\\(\\mathrm{\\mu}\\)"), "{w}");
+    assert!(!w.contains("textbackslash"), "{w}");
 }

@@ -3,7 +3,7 @@
 use super::import::derived_access;
 use super::latex::{self, Escape};
 use super::names;
-use super::parse::{is_macro, Block, Scanner};
+use super::parse::{is_macro, Block, Piece, Scanner};
 use super::{BibMode, BibWriteOptions, TYPE_FIELD};
 use crate::error::Diagnostic;
 use crate::format::{BibExtras, Out, Written};
@@ -50,6 +50,8 @@ pub(crate) fn abstract_field(a: &Abstract) -> String {
 }
 
 struct Entry<'a> {
+    /// Biblatex-only commands translated for BibTeX (reported once per entry).
+    translated: bool,
     ascii: bool,
     mode: BibMode,
     omit: &'a HashSet<String>,
@@ -77,13 +79,19 @@ impl Entry<'_> {
             return;
         }
         let name = self.pick(names);
-        let v = latex::from_unicode(
+        let mut v = latex::from_unicode(
             value,
             Escape {
                 ascii: self.ascii,
                 protect_case: protect,
             },
         );
+        if self.mode == BibMode::Bibtex {
+            if let Some(t) = latex::biblatex_to_latex(&v) {
+                v = t;
+                self.translated = true;
+            }
+        }
         self.push_raw(name, format!("{{{v}}}"));
     }
     fn verbatim(&mut self, name: &str, value: &str) {
@@ -226,12 +234,171 @@ fn verbatim_source<'i>(
     ascii: bool,
     omit: &HashSet<String>,
     used: &mut HashSet<String>,
-) -> Option<&'i str> {
+) -> Option<std::borrow::Cow<'i, str>> {
     let src = item.source.as_ref()?;
     if src.format != "bibtex" || item.fingerprint() != src.fingerprint {
         return None;
     }
     verbatim_text(&src.text, &item.key, mode, ascii, omit, used)
+}
+
+/// Commands only biblatex defines (a classic `.bst` style leaves them to LaTeX, which does not
+/// know them). The importer converts or strips most; the writer translates the rest for BibTeX.
+const BIBLATEX_ONLY: &[&str] = &[
+    "mkbibquote",
+    "mkbibemph",
+    "mkbibitalic",
+    "mkbibbold",
+    "mkbibacro",
+    "mkbibparens",
+    "mkbibbrackets",
+    "mkbibsuperscript",
+    "mkbibsubscript",
+    "enquote",
+    "textquote",
+    "hyphen",
+    "hyphenate",
+    "nohyphenation",
+    "textnohyphenation",
+    "NoCaseChange",
+    "nocase",
+    "addspace",
+    "addnbspace",
+    "addthinspace",
+    "adddot",
+    "addcomma",
+    "addcolon",
+    "addsemicolon",
+    "addperiod",
+    "bibstring",
+    "autocap",
+];
+
+/// Commands of the csquotes package (not biblatex): a biblatex document need not load it.
+const CSQUOTES: &[&str] = &["enquote", "textquote", "foreignquote", "hyphenquote", "blockquote"];
+
+/// Whether `s` uses one of `commands`.
+fn uses_commands(s: &str, commands: &[&str]) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(p) = s[i..].find('\\') {
+        let start = i + p + 1;
+        let mut j = start;
+        while j < b.len() && b[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        if commands.contains(&&s[start..j]) {
+            return true;
+        }
+        i = j.max(start);
+    }
+    false
+}
+
+/// A character LaTeX does not accept as text where a field's value has it bare: `&`, `#`, `_`,
+/// `^` or `%` outside math and not escaped, or a control character (exports such as Mendeley's write them so; the
+/// importer reads them as the characters, and a regenerated entry escapes them).
+fn bare_special(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut math = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'$' => math = !math,
+            b'&' | b'#' | b'%' => return true,
+            c if c < 0x20 && !matches!(c, b'\n' | b'\t' | b'\r') || c == 0x7f => return true,
+            b'_' | b'^' if !math => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Why a source entry cannot be copied into an export as it is, when the entry regenerated
+/// from the item does compile: what BibTeX, biber or LaTeX would reject in it.
+pub(crate) fn verbatim_problem(
+    text: &str,
+    fields: &[super::parse::RawField<'_>],
+    mode: BibMode,
+) -> Option<&'static str> {
+    for f in fields {
+        let name = f.name.to_ascii_lowercase();
+        let texts = f.value.pieces.iter().filter_map(|p| match p {
+            Piece::Braced(s) | Piece::Quoted(s) => Some(*s),
+            Piece::Bare(_) => None,
+        });
+        for v in texts {
+            if super::import::name_field(&name) {
+                if names::repair_comma_list(v).is_some() {
+                    return Some("its names are separated by commas, not \"and\"");
+                }
+                let bad_name = names::split_names(v).iter().any(|n| {
+                    let parts = names::split_top(n, b',');
+                    parts.len() > 3 || parts.len() > 1 && parts.last().is_some_and(|p| p.trim().is_empty())
+                });
+                if bad_name {
+                    return Some("a name has more commas than BibTeX's name forms allow");
+                }
+            }
+            if super::import::converted_field(&name) && latex::accent_without_argument(v) {
+                return Some("it has an accent command without its argument (like {\\d}), a LaTeX error");
+            }
+            if super::import::converted_field(&name) && bare_special(v) {
+                return Some("a field has a bare & # _ ^ %, or a control character, which LaTeX rejects as text");
+            }
+            if super::import::converted_field(&name) {
+                if mode == BibMode::Bibtex && uses_commands(v, BIBLATEX_ONLY) {
+                    return Some("it uses biblatex-only commands");
+                }
+                if mode == BibMode::Biblatex && uses_commands(v, CSQUOTES) {
+                    return Some("it uses csquotes commands, which biblatex does not define");
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A source entry's text without its `%` comments between tokens (classic BibTeX has no
+/// comments inside an entry and reads them as fields; biber skips them), or `None` when it
+/// has none. A `%` inside a value is text, not a comment.
+fn without_comments(text: &str, fields: &[super::parse::RawField<'_>]) -> Option<String> {
+    if !text.contains('%') {
+        return None;
+    }
+    let base = text.as_ptr() as usize;
+    let spans: Vec<(usize, usize)> = fields
+        .iter()
+        .map(|f| {
+            let at = f.value.raw.as_ptr() as usize - base;
+            (at, at + f.value.raw.len())
+        })
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for (i, _) in text.match_indices('%') {
+        if i < from || spans.iter().any(|&(a, e)| a <= i && i < e) {
+            continue;
+        }
+        // Drop the comment and the spaces before it, keep the line break.
+        out.push_str(text[from..i].trim_end_matches([' ', '\t']));
+        from = text[i..].find('\n').map_or(text.len(), |n| i + n);
+    }
+    if from == 0 {
+        return None;
+    }
+    out.push_str(&text[from..]);
+    Some(out)
+}
+
+/// [`verbatim_problem`] of a source entry's text.
+pub(crate) fn source_problem(text: &str, mode: BibMode) -> Option<&'static str> {
+    match Scanner::new(text).next_block() {
+        Some(Block::Entry { text, fields, .. }) => verbatim_problem(text, &fields, mode),
+        _ => None,
+    }
 }
 
 /// A current source entry's text, when this export can use it as it is.
@@ -242,7 +409,7 @@ fn verbatim_text<'i>(
     ascii: bool,
     omit: &HashSet<String>,
     used: &mut HashSet<String>,
-) -> Option<&'i str> {
+) -> Option<std::borrow::Cow<'i, str>> {
     let mut sc = Scanner::new(src_text);
     let Some(Block::Entry {
         ty,
@@ -270,6 +437,9 @@ fn verbatim_text<'i>(
     if fields.iter().any(|f| omit.contains(&f.name.to_ascii_lowercase())) {
         return None;
     }
+    if verbatim_problem(text, &fields, mode).is_some() {
+        return None;
+    }
     for f in &fields {
         for p in &f.value.pieces {
             if let Some(m) = is_macro(p) {
@@ -277,7 +447,12 @@ fn verbatim_text<'i>(
             }
         }
     }
-    Some(src_text)
+    if mode == BibMode::Bibtex {
+        if let Some(t) = without_comments(src_text, &fields) {
+            return Some(std::borrow::Cow::Owned(t));
+        }
+    }
+    Some(std::borrow::Cow::Borrowed(src_text))
 }
 
 fn entry_text(
@@ -320,6 +495,7 @@ fn entry_text(
         }
     };
     let mut e = Entry {
+        translated: false,
         ascii,
         mode,
         omit,
@@ -400,6 +576,12 @@ fn entry_text(
     if item.access.status != AccessStatus::Unknown && derived_access(&item.note, &item.extra) != item.access {
         e.push_raw("access", format!("{{{}}}", item.access.status.as_str()));
     }
+    if e.translated {
+        diags.push(Diagnostic::warning(
+            None,
+            format!("{key}: biblatex-only commands (\\hyphen, \\mkbibacro…) written as plain LaTeX for BibTeX"),
+        ));
+    }
     let mapped: HashSet<String> = e.fields.iter().map(|(n, _)| n.clone()).collect();
     for f in &item.extra {
         if f.name == TYPE_FIELD {
@@ -431,6 +613,91 @@ fn entry_text(
     out
 }
 
+/// A preamble for biber: biblatex reads the `.bbl`'s `\preamble{…}` as an argument, where `@`
+/// is not a letter, so `\makeatletter` inside comes too late and `\@ifundefined` falls apart
+/// into `\@` + `ifundefined`. A control word with `@` that is used (not defined) is written
+/// `\csname @ifundefined\endcsname`, the same command under any catcode of `@`.
+pub(crate) fn at_commands_by_name(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.contains("\\@") && !raw.contains('@') {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    const DEFINERS: &[&str] = &[
+        "def",
+        "gdef",
+        "edef",
+        "xdef",
+        "let",
+        "newcommand",
+        "renewcommand",
+        "providecommand",
+        "DeclareRobustCommand",
+        "newif",
+        "chardef",
+        "mathchardef",
+        "countdef",
+        "dimendef",
+        "skipdef",
+        "toksdef",
+        "newcount",
+        "newdimen",
+        "newskip",
+        "newtoks",
+        "newlength",
+    ];
+    let b = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len() + 16);
+    let mut last_word = "";
+    let mut i = 0;
+    let mut changed = false;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            let ch = raw[i..].chars().next().expect("in bounds");
+            if !matches!(ch, '{' | '*' | ' ') {
+                last_word = "";
+            }
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        let mut j = i + 1;
+        while j < b.len() && (b[j].is_ascii_alphabetic() || b[j] == b'@') {
+            j += 1;
+        }
+        let name = &raw[i + 1..j];
+        if name.contains('@') && name.len() > 1 && !DEFINERS.contains(&last_word) {
+            out.push_str("\\csname ");
+            out.push_str(name);
+            out.push_str("\\endcsname");
+            changed = true;
+            last_word = "";
+        } else if j == i + 1 {
+            // A control symbol.
+            let end = (i + 2).min(b.len());
+            let end = (end..=b.len()).find(|&e| raw.is_char_boundary(e)).unwrap_or(b.len());
+            out.push_str(&raw[i..end]);
+            last_word = "";
+            j = end;
+        } else {
+            out.push_str(&raw[i..j]);
+            last_word = name;
+        }
+        i = j;
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
+}
+
+/// Whether a raw `@preamble` value ends in a control word (`"…\makeatother"`).
+fn ends_in_control_word(raw: &str) -> bool {
+    let t = raw.trim_end();
+    let t = t.strip_suffix(['"', '}']).unwrap_or(t).trim_end();
+    let letters = t.len() - t.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
+    letters > 0 && t[..t.len() - letters].ends_with('\\')
+}
+
 /// The `crossref` target named in an entry's source text.
 fn crossref_in(text: &str) -> Option<String> {
     if !text.to_ascii_lowercase().contains("crossref") {
@@ -450,6 +717,195 @@ fn crossref_target(item: &Item) -> Option<String> {
     item.extra_field("crossref")
         .map(|v| v.trim().trim_matches(['{', '}', '"']).trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// A field of an entry that points at other entries: `crossref`, `xdata`, or a value with
+/// biblatex's granular `xdata=key-field-n` references.
+struct Link {
+    /// Byte range of the field in the entry text (from its name to the end of its value).
+    span: (usize, usize),
+    field: String,
+    crossref: bool,
+    /// Lowercase keys it points at.
+    targets: Vec<String>,
+}
+
+/// The link fields of an entry's text; `keys` (lowercase) resolve granular references.
+fn links_in(text: &str, keys: &HashSet<String>) -> Vec<Link> {
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains("crossref") && !lower.contains("xdata") {
+        return Vec::new();
+    }
+    let Some(Block::Entry { fields, .. }) = Scanner::new(text).next_block() else {
+        return Vec::new();
+    };
+    let base = text.as_ptr() as usize;
+    let mut out = Vec::new();
+    for f in &fields {
+        let name = f.name.to_ascii_lowercase();
+        let inner = f.value.raw.trim().trim_matches(['{', '}', '"']).trim();
+        let targets: Vec<String> = match name.as_str() {
+            "crossref" => vec![inner.to_lowercase()],
+            "xdata" => inner.split(',').map(|k| k.trim().to_lowercase()).collect(),
+            _ => {
+                let v = f.value.raw.to_lowercase();
+                v.match_indices("xdata=")
+                    .filter_map(|(i, _)| {
+                        let r = &v[i + 6..];
+                        let end = r
+                            .find(|c: char| c.is_whitespace() || matches!(c, '}' | ',' | '"'))
+                            .unwrap_or(r.len());
+                        let r = &r[..end];
+                        // `key-field` or `key-field-n`: the longest prefix that is a key.
+                        r.match_indices('-')
+                            .map(|(j, _)| &r[..j])
+                            .filter(|k| keys.contains(*k))
+                            .last()
+                            .map(str::to_string)
+                    })
+                    .collect()
+            }
+        };
+        let targets: Vec<String> = targets.into_iter().filter(|k| !k.is_empty()).collect();
+        if targets.is_empty() {
+            continue;
+        }
+        let start = f.name.as_ptr() as usize - base;
+        let end = f.value.raw.as_ptr() as usize - base + f.value.raw.len();
+        out.push(Link {
+            span: (start, end),
+            field: f.name.to_string(),
+            crossref: name == "crossref",
+            targets,
+        });
+    }
+    out
+}
+
+/// Remove the field at `span` from an entry's text (with its comma and its line when it has
+/// one to itself).
+fn remove_field(text: &str, span: (usize, usize)) -> String {
+    let (mut a, mut e) = span;
+    let b = text.as_bytes();
+    while e < b.len() && matches!(b[e], b' ' | b'\t') {
+        e += 1;
+    }
+    if b.get(e) == Some(&b',') {
+        e += 1;
+    }
+    let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
+    if text[line_start..a].trim().is_empty() {
+        a = line_start;
+        while e < b.len() && matches!(b[e], b' ' | b'\t') {
+            e += 1;
+        }
+        if b.get(e) == Some(&b'\n') {
+            e += 1;
+        }
+    }
+    format!("{}{}", &text[..a], &text[e..])
+}
+
+/// Links LaTeX cannot follow, left out of the export with a warning (the library keeps them):
+/// in BibTeX mode a `crossref` to an entry that is not in the export (BibTeX reports "a bad
+/// cross reference" and ignores it); in BibLaTeX mode a `crossref` or `xdata` link that closes
+/// a cycle (biber stops with "circular inheritance" and writes no bibliography at all).
+fn cut_links(entries: &mut [(String, String)], mode: BibMode, diags: &mut Vec<Diagnostic>) {
+    let keys: HashSet<String> = entries.iter().map(|(k, _)| k.to_lowercase()).collect();
+    let links: Vec<Vec<Link>> = entries.iter().map(|(_, t)| links_in(t, &keys)).collect();
+    if links.iter().all(Vec::is_empty) {
+        return;
+    }
+    // (entry index, link index) of the links to cut.
+    let mut cut: Vec<(usize, usize)> = Vec::new();
+    match mode {
+        BibMode::Bibtex => {
+            for (i, ls) in links.iter().enumerate() {
+                for (j, l) in ls.iter().enumerate() {
+                    if l.crossref && !keys.contains(&l.targets[0]) {
+                        diags.push(Diagnostic::warning(
+                            None,
+                            format!(
+                                "{}: crossref {:?} is not in this export; left out (BibTeX rejects it)",
+                                entries[i].0, l.targets[0]
+                            ),
+                        ));
+                        cut.push((i, j));
+                    }
+                }
+            }
+        }
+        BibMode::Biblatex => {
+            let index: std::collections::HashMap<String, usize> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.to_lowercase(), i))
+                .collect();
+            // Depth-first search in key order; an edge to an entry on the current path closes
+            // a cycle (0 = unseen, 1 = on the path, 2 = done).
+            let mut state = vec![0u8; entries.len()];
+            for root in 0..entries.len() {
+                if state[root] != 0 || links[root].is_empty() {
+                    continue;
+                }
+                let mut path: Vec<usize> = vec![root];
+                // (entry, link index, target index) to resume from.
+                let mut stack: Vec<(usize, usize, usize)> = vec![(root, 0, 0)];
+                state[root] = 1;
+                while let Some(&mut (n, ref mut li, ref mut ti)) = stack.last_mut() {
+                    let Some(l) = links[n].get(*li) else {
+                        state[n] = 2;
+                        stack.pop();
+                        path.pop();
+                        continue;
+                    };
+                    let Some(t) = l.targets.get(*ti) else {
+                        *li += 1;
+                        *ti = 0;
+                        continue;
+                    };
+                    *ti += 1;
+                    let Some(&m) = index.get(t) else { continue };
+                    if cut.contains(&(n, *li)) {
+                        continue;
+                    }
+                    match state[m] {
+                        0 => {
+                            state[m] = 1;
+                            path.push(m);
+                            stack.push((m, 0, 0));
+                        }
+                        1 => {
+                            let from = path.iter().position(|&p| p == m).unwrap_or(0);
+                            let cycle: Vec<&str> = path[from..]
+                                .iter()
+                                .chain([&m])
+                                .map(|&p| entries[p].0.as_str())
+                                .collect();
+                            diags.push(Diagnostic::warning(
+                                None,
+                                format!(
+                                    "{}: {} closes a cycle ({}); left out of this export (biber stops on circular inheritance)",
+                                    entries[n].0,
+                                    l.field,
+                                    cycle.join(" -> ")
+                                ),
+                            ));
+                            cut.push((n, *li));
+                            *li += 1;
+                            *ti = 0;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    cut.sort_unstable();
+    // Remove from the end of each text so earlier spans stay valid.
+    for &(i, j) in cut.iter().rev() {
+        entries[i].1 = remove_field(&entries[i].1, links[i][j].span);
+    }
 }
 
 pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) -> Written {
@@ -529,10 +985,22 @@ impl<'e> BibWriter<'e> {
             self.parents.insert(t.to_lowercase());
         }
         let verbatim = if key == it.key {
-            verbatim_source(it, self.opts.mode, self.ascii, &self.omit, &mut self.used).map(str::to_string)
+            verbatim_source(it, self.opts.mode, self.ascii, &self.omit, &mut self.used).map(|t| t.into_owned())
         } else {
             None
         };
+        if verbatim.is_none() {
+            let unedited = it
+                .source
+                .as_ref()
+                .filter(|s| s.format == "bibtex" && s.fingerprint == it.fingerprint());
+            if let Some(why) = unedited.and_then(|src| source_problem(&src.text, self.opts.mode)) {
+                self.diagnostics.push(Diagnostic::info(
+                    None,
+                    format!("{key}: written from the library's data, not as imported: {why}"),
+                ));
+            }
+        }
         let text = verbatim.unwrap_or_else(|| {
             entry_text(
                 it,
@@ -555,9 +1023,17 @@ impl<'e> BibWriter<'e> {
             return false;
         }
         let mut macros = HashSet::default();
-        if verbatim_text(&text, &key, self.opts.mode, self.ascii, &self.omit, &mut macros).is_none() {
-            return false;
-        }
+        // The record as it is, or as this export must change it (a repaired command).
+        let repaired =
+            verbatim_text(&text, &key, self.opts.mode, self.ascii, &self.omit, &mut macros).map(|t| match t {
+                std::borrow::Cow::Borrowed(_) => None,
+                std::borrow::Cow::Owned(t) => Some(t),
+            });
+        let text = match repaired {
+            None => return false,
+            Some(None) => text,
+            Some(Some(t)) => t,
+        };
         self.used.extend(macros);
         self.taken.insert(key.clone());
         self.seen.insert(key.to_lowercase());
@@ -591,13 +1067,25 @@ impl<'e> BibWriter<'e> {
             ..
         } = self;
         entries.sort_by_cached_key(|(k, _)| (k.to_lowercase(), k.clone()));
+        cut_links(&mut entries, opts.mode, &mut diagnostics);
         if opts.mode == BibMode::Bibtex && !parents.is_empty() {
             // BibTeX needs cross-referenced parents after the entries that refer to them.
             entries.sort_by_key(|(k, _)| parents.contains(&k.to_lowercase()));
         }
         let mut head = String::with_capacity(4096);
-        for p in &extras.preambles {
-            head.push_str(&format!("@preamble{{{p}}}\n\n"));
+        for (i, p) in extras.preambles.iter().enumerate() {
+            // BibTeX and biber join the preambles without a separator: one that ends in a
+            // control word (`\makeatother`) would run into the next one's first letters.
+            let sep = if i + 1 < extras.preambles.len() && ends_in_control_word(p) {
+                " # { }"
+            } else {
+                ""
+            };
+            let p = match opts.mode {
+                BibMode::Biblatex => at_commands_by_name(p),
+                BibMode::Bibtex => std::borrow::Cow::Borrowed(p.as_str()),
+            };
+            head.push_str(&format!("@preamble{{{p}{sep}}}\n\n"));
         }
         // @string definitions that are used (also through other strings), in their order.
         let mut changed = true;
