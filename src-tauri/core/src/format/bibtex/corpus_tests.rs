@@ -379,7 +379,8 @@ fn needs_unicode_engine(text: &str) -> bool {
 /// typeset with LuaLaTeX and fontspec instead ([`needs_unicode_engine`]), which reads biber's
 /// UTF-8 `.bbl` as it is.
 /// Needs TeX Live (`texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber
-/// texlive-luatex fonts-noto-cjk`, installed by `.ci/test`); fails when it is missing. `ONLY=name` limits it to some files,
+/// texlive-luatex fonts-noto-cjk fonts-dejavu-core`, installed by `.ci/test`); fails when it is
+/// missing. `ONLY=name` limits it to some files,
 /// `KEEP=1` keeps failing runs under /tmp/folio-latex.
 #[test]
 fn latex_compiles() {
@@ -412,11 +413,11 @@ fn latex_compiles() {
             );
             std::fs::write(dir.path().join("refs.bib"), &w.text).unwrap();
             // What a user would typeset this file with: pdfLaTeX with T1 fonts and UTF-8 input
-            // for Latin text; LuaLaTeX with fontspec and a font that covers the other scripts
-            // (Greek, Cyrillic, CJK; Noto Serif CJK SC has them all) when the file has them.
+            // for Latin text; LuaLaTeX with fontspec and fonts that cover the other scripts
+            // (DejaVu Serif: Greek, Cyrillic; Noto Serif CJK SC as the CJK fallback).
             let unicode = needs_unicode_engine(&w.text);
             let fonts = if unicode {
-                "\\usepackage{fontspec}\\setmainfont{Noto Serif CJK SC}"
+                "\\usepackage{fontspec}\\directlua{luaotfload.add_fallback(\"cjk\",{\"NotoSerifCJKSC:mode=node;\"})}\\setmainfont{DejaVu Serif}[RawFeature={fallback=cjk}]"
             } else {
                 "\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}"
             };
