@@ -318,19 +318,31 @@ fn bare_special(s: &str) -> bool {
 
 /// Why a source entry cannot be copied into an export as it is, when the entry regenerated
 /// from the item does compile: what BibTeX, biber or LaTeX would reject in it.
-pub(crate) fn verbatim_problem(
-    text: &str,
-    fields: &[super::parse::RawField<'_>],
-    mode: BibMode,
-) -> Option<&'static str> {
+pub(crate) fn verbatim_problem(fields: &[super::parse::RawField<'_>], mode: BibMode) -> Option<&'static str> {
     for f in fields {
+        // Exports run this on every copied entry: the checks run only on values holding a
+        // byte they look for, found with memchr (a comma for names, a backslash for commands).
         let name = f.name.to_ascii_lowercase();
+        let (is_name, converted) = (super::import::name_field(&name), super::import::converted_field(&name));
+        if !is_name && !converted {
+            continue;
+        }
         let texts = f.value.pieces.iter().filter_map(|p| match p {
             Piece::Braced(s) | Piece::Quoted(s) => Some(*s),
             Piece::Bare(_) => None,
         });
         for v in texts {
-            if super::import::name_field(&name) {
+            let bytes = v.as_bytes();
+            let comma = is_name && memchr::memchr(b',', bytes).is_some();
+            let backslash = converted && memchr::memchr(b'\\', bytes).is_some();
+            // A bare & # % _ ^ or a control character (a byte below 0x20 is checked exactly).
+            let special = converted
+                && (memchr::memchr3(b'&', b'#', b'%', bytes).is_some()
+                    || memchr::memchr3(b'_', b'^', 0x7f, bytes).is_some()
+                    // Without an early exit, so it compiles to vector compares.
+                    || bytes.iter().fold(false, |any, &c| any | (c < 0x20)));
+            // Both name checks need commas (a comma-separated list, a name with too many).
+            if comma {
                 if names::repair_comma_list(v).is_some() {
                     return Some("its names are separated by commas, not \"and\"");
                 }
@@ -342,13 +354,13 @@ pub(crate) fn verbatim_problem(
                     return Some("a name has more commas than BibTeX's name forms allow");
                 }
             }
-            if super::import::converted_field(&name) && latex::accent_without_argument(v) {
+            if backslash && latex::accent_without_argument(v) {
                 return Some("it has an accent command without its argument (like {\\d}), a LaTeX error");
             }
-            if super::import::converted_field(&name) && bare_special(v) {
+            if special && bare_special(v) {
                 return Some("a field has a bare & # _ ^ %, or a control character, which LaTeX rejects as text");
             }
-            if super::import::converted_field(&name) {
+            if backslash {
                 if mode == BibMode::Bibtex && uses_commands(v, BIBLATEX_ONLY) {
                     return Some("it uses biblatex-only commands");
                 }
@@ -396,7 +408,7 @@ fn without_comments(text: &str, fields: &[super::parse::RawField<'_>]) -> Option
 /// [`verbatim_problem`] of a source entry's text.
 pub(crate) fn source_problem(text: &str, mode: BibMode) -> Option<&'static str> {
     match Scanner::new(text).next_block() {
-        Some(Block::Entry { text, fields, .. }) => verbatim_problem(text, &fields, mode),
+        Some(Block::Entry { fields, .. }) => verbatim_problem(&fields, mode),
         _ => None,
     }
 }
@@ -437,7 +449,7 @@ fn verbatim_text<'i>(
     if fields.iter().any(|f| omit.contains(&f.name.to_ascii_lowercase())) {
         return None;
     }
-    if verbatim_problem(text, &fields, mode).is_some() {
+    if verbatim_problem(&fields, mode).is_some() {
         return None;
     }
     for f in &fields {
