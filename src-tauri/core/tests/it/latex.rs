@@ -37,6 +37,26 @@ fn run(dir: &Path, cmd: &str, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// The LuaLaTeX run that reads the `.bbl`: records a failure for any LaTeX error or glyph
+/// missing from the fonts (`what` names the run); the LaTeX errors.
+fn typeset_and_check(dir: &Path, what: &str, failures: &mut Vec<String>) -> Vec<String> {
+    let (ok, _) = run(dir, "lualatex", &["-interaction=nonstopmode", "doc.tex"]);
+    let log = read(&dir.join("doc.log"));
+    let errs = latex_errors(&log);
+    let missing = missing_glyphs(&log);
+    if !missing.is_empty() {
+        failures.push(format!(
+            "lualatex ({what}): {} missing glyphs: {}",
+            missing.len(),
+            missing.join("\n  ")
+        ));
+    }
+    if !ok || !errs.is_empty() {
+        failures.push(format!("lualatex ({what}): {}", errs.join("\n  ")));
+    }
+    errs
+}
+
 fn read(p: &Path) -> String {
     String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned()
 }
@@ -194,26 +214,13 @@ fn whole_corpus_library_compiles_in_one_document() {
             failures.push(format!("bibtex {style}: {n} errors\n{out}"));
         }
         // One run reading the .bbl shows every error (a third would only settle references).
-        let (ok, _) = run(&dir, "lualatex", &latex);
-        let log = read(&dir.join("doc.log"));
-        let errs = latex_errors(&log);
-        let missing = missing_glyphs(&log);
-        if !missing.is_empty() {
-            failures.push(format!(
-                "lualatex ({style}): {} missing glyphs: {}",
-                missing.len(),
-                missing.join("\n  ")
-            ));
-        }
+        let errs = typeset_and_check(&dir, style, &mut failures);
         let bbl = read(&dir.join("doc.bbl"));
         let items = bbl.matches("\\bibitem").count();
         summary.push(format!(
             "bibtex+{style}: {items} entries, {n} bibtex errors, {} LaTeX errors",
             errs.len()
         ));
-        if !ok || !errs.is_empty() {
-            failures.push(format!("lualatex ({style}): {}", errs.join("\n  ")));
-        }
         if items < total - 10 {
             failures.push(format!("bibtex {style}: only {items} of {total} entries in the .bbl"));
         }
@@ -244,17 +251,7 @@ fn whole_corpus_library_compiles_in_one_document() {
     if !ok || !errors.is_empty() {
         failures.push(format!("biber: {}", errors.join("\n  ")));
     }
-    let (ok, _) = run(&dir, "lualatex", &latex);
-    let log = read(&dir.join("doc.log"));
-    let errs = latex_errors(&log);
-    let missing = missing_glyphs(&log);
-    if !missing.is_empty() {
-        failures.push(format!(
-            "lualatex (biblatex): {} missing glyphs: {}",
-            missing.len(),
-            missing.join("\n  ")
-        ));
-    }
+    let errs = typeset_and_check(&dir, "biblatex", &mut failures);
     let items = read(&dir.join("doc.bbl")).matches("\\entry{").count();
     summary.push(format!(
         "biber+biblatex: {items} entries ({} listed left out), {} biber errors, {} LaTeX errors, biber {biber_s:.0} s",
@@ -262,9 +259,6 @@ fn whole_corpus_library_compiles_in_one_document() {
         errors.len(),
         errs.len()
     ));
-    if !ok || !errs.is_empty() {
-        failures.push(format!("lualatex (biblatex): {}", errs.join("\n  ")));
-    }
     // @xdata entries are data for other entries, never bibliography entries.
     let xdata = biblatex
         .lines()
@@ -276,7 +270,7 @@ fn whole_corpus_library_compiles_in_one_document() {
     if keep {
         let to = PathBuf::from("/tmp/folio-latex-combined");
         let _ = std::fs::remove_dir_all(&to);
-        std::fs::rename(root.into_path(), &to).unwrap();
+        std::fs::rename(root.keep(), &to).unwrap();
     }
     eprintln!(
         "{total} items; {}; {:.0} s in all",
