@@ -384,6 +384,23 @@ impl Library {
         })
     }
 
+    /// [`Self::change_items`] for a change of the items' tags only (`f` must not change
+    /// anything else): journaled and written as tags (see [`items::update_tags`]).
+    fn change_tags(&mut self, label: &str, ids: &[ItemId], mut f: impl FnMut(&mut Item) -> bool) -> Result<usize> {
+        let ids = in_id_order(ids.to_vec());
+        self.store.write(label, |w| {
+            let mut n = 0;
+            for id in &ids {
+                let mut item = items::load(w.conn(), *id)?.ok_or_else(|| Error::NotFound(format!("no item {id}")))?;
+                if f(&mut item) {
+                    items::update_tags(w, &mut item)?;
+                    n += 1;
+                }
+            }
+            Ok(n)
+        })
+    }
+
     /// Tag items (as the user's own tag). Returns how many items gained it.
     pub fn tag_add(&mut self, tag: &str, keys: &[String]) -> Result<usize> {
         let tag = tag.trim();
@@ -396,7 +413,7 @@ impl Library {
             Some(id) => tags::name_of(self.store.conn(), id)?.unwrap_or_else(|| tag.to_string()),
             None => tag.to_string(),
         };
-        self.change_items(&format!("Tag {} with {name}", keys_label(keys)), &ids, |it| {
+        self.change_tags(&format!("Tag {} with {name}", keys_label(keys)), &ids, |it| {
             it.add_tag(ItemTag::manual(&name))
         })
     }
@@ -404,7 +421,7 @@ impl Library {
     pub fn tag_remove(&mut self, tag: &str, keys: &[String]) -> Result<usize> {
         let ids = self.ids_of(keys)?;
         let lower = tag.trim().to_lowercase();
-        self.change_items(&format!("Remove tag {tag} from {}", keys_label(keys)), &ids, |it| {
+        self.change_tags(&format!("Remove tag {tag} from {}", keys_label(keys)), &ids, |it| {
             let before = it.tags.len();
             it.tags.retain(|t| t.name.to_lowercase() != lower);
             it.tags.len() != before
@@ -430,7 +447,7 @@ impl Library {
             Some(t) => format!("Remove imported tag {t}"),
             None => "Remove all imported tags".to_string(),
         };
-        self.change_items(&label, &ids, |it| {
+        self.change_tags(&label, &ids, |it| {
             let before = it.tags.len();
             it.tags.retain(|t| {
                 !(t.source == TagSource::Import && lower.as_ref().is_none_or(|l| t.name.to_lowercase() == *l))
@@ -499,7 +516,7 @@ impl Library {
                             source: s,
                         });
                     }
-                    items::update(w, &mut item)?;
+                    items::update_tags(w, &mut item)?;
                     n += 1;
                 }
             }
@@ -520,7 +537,7 @@ impl Library {
             for iid in &ids {
                 let mut item = items::load(w.conn(), *iid)?.ok_or_else(|| Error::NotFound(format!("no item {iid}")))?;
                 item.tags.retain(|t| t.name.to_lowercase() != lower);
-                items::update(w, &mut item)?;
+                items::update_tags(w, &mut item)?;
                 n += 1;
             }
             tags::delete(w, id)?;

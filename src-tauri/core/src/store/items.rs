@@ -17,6 +17,70 @@ pub struct ItemSnapshot {
     pub deleted_at: Option<String>,
 }
 
+/// What a tag action changes on an item, as the undo journal keeps it: its tag links and its
+/// modification time (the rest of the row, its source record included, stays as it is).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TagState {
+    pub tags: Vec<ItemTag>,
+    pub modified: String,
+}
+
+pub fn tag_state(conn: &Connection, id: i64) -> Result<Option<TagState>> {
+    let modified: Option<String> = conn
+        .prepare_cached("SELECT date_modified FROM items WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(match modified {
+        Some(modified) => Some(TagState {
+            tags: load_tags(conn, id)?,
+            modified,
+        }),
+        None => None,
+    })
+}
+
+/// Save an item whose tags are all that changed (journaled as its [`TagState`] only): its tag
+/// links, modification time, whether it still matches its source record, and its index row.
+/// Much lighter than [`update`] for an action on thousands of items: the row's other columns
+/// and their indexes are not rewritten, and the journal does not copy whole items.
+pub fn update_tags(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
+    let id = item
+        .id
+        .ok_or_else(|| Error::InvalidInput("cannot update an item that was never stored".into()))?;
+    w.touch_item_tags(id)?;
+    item.date_modified = now_rfc3339();
+    put_tag_state(w, id, item)
+}
+
+fn put_tag_state(w: &mut Writer<'_>, id: i64, item: &Item) -> Result<()> {
+    write_tags(w, id, item, false)?;
+    let live = w
+        .conn()
+        .prepare_cached(
+            "UPDATE items SET date_modified = ?2, source_current = ?3 WHERE id = ?1 RETURNING deleted_at IS NULL",
+        )?
+        .query_row(params![id, item.date_modified, source_current(item)], |r| {
+            r.get::<_, bool>(0)
+        })
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("no item {id}")))?;
+    if live {
+        w.reindex(id, fts_row(item))?;
+    }
+    Ok(())
+}
+
+/// Put an item's tags and modification time back as in `state` (undo/redo of a tag action).
+pub fn restore_tags(w: &mut Writer<'_>, id: i64, state: Option<&TagState>) -> Result<()> {
+    let Some(state) = state else { return Ok(()) };
+    let Some(mut item) = load(w.conn(), id)? else {
+        return Err(Error::NotFound(format!("no item {id}")));
+    };
+    item.tags = state.tags.clone();
+    item.date_modified = state.modified.clone();
+    put_tag_state(w, id, &item)
+}
+
 /// A table row: what the item list shows, without loading whole items.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemSummary {
@@ -325,7 +389,7 @@ fn fts_other(item: &Item) -> String {
         "{} {} {} {} {} {} {} {}",
         item.key, item.doi, item.isbn, item.issn, item.publisher, item.place, item.genre, item.note
     );
-    for f in &item.extra {
+    for f in item.extra.iter().filter(|f| !f.is_bookkeeping()) {
         s.push(' ');
         s.push_str(&f.value);
     }
@@ -722,6 +786,22 @@ pub(crate) fn fill_source_current(conn: &Connection) -> Result<()> {
     for id in ids {
         if let Some(item) = load(conn, id)? {
             update.execute(params![id, source_current(&item)])?;
+        }
+    }
+    Ok(())
+}
+
+/// Index every live item again from its stored fields (schema version 6: the index leaves
+/// bookkeeping fields out, see [`crate::model::ExtraField::is_bookkeeping`]).
+pub(crate) fn rebuild_fts(conn: &Connection) -> Result<()> {
+    conn.execute("INSERT INTO items_fts (items_fts) VALUES ('delete-all')", [])?;
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM items WHERE deleted_at IS NULL ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        if let Some(item) = load(conn, id)? {
+            write_fts_row(conn, id, &fts_row(&item))?;
         }
     }
     Ok(())

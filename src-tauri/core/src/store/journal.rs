@@ -6,7 +6,7 @@
 //! the stored ones back and keeps the read ones for redo — and redo does the same in reverse.
 //! An import of 100k items therefore journals only 100k "was absent" markers.
 
-use super::items::ItemSnapshot;
+use super::items::{ItemSnapshot, TagState};
 use super::{collections, items, meta, saved, tags, CollectionRow, SavedSearch, Store, Writer};
 use crate::error::{Error, Result};
 use rusqlite::{params, OptionalExtension};
@@ -18,11 +18,31 @@ pub const KEEP: i64 = 1000;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Change {
-    Item { id: i64, state: Option<Box<ItemSnapshot>> },
-    Collection { id: i64, state: Option<CollectionRow> },
-    Tag { id: i64, state: Option<String> },
-    Meta { key: String, state: Option<String> },
-    Saved { name: String, state: Option<SavedSearch> },
+    Item {
+        id: i64,
+        state: Option<Box<ItemSnapshot>>,
+    },
+    /// An item of which only the tags changed (a tag action on many items stays small).
+    Tags {
+        id: i64,
+        state: Option<TagState>,
+    },
+    Collection {
+        id: i64,
+        state: Option<CollectionRow>,
+    },
+    Tag {
+        id: i64,
+        state: Option<String>,
+    },
+    Meta {
+        key: String,
+        state: Option<String>,
+    },
+    Saved {
+        name: String,
+        state: Option<SavedSearch>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +77,10 @@ fn current(w: &Writer<'_>, c: &Change) -> Result<Change> {
             id: *id,
             state: items::snapshot(conn, *id)?.map(Box::new),
         },
+        Change::Tags { id, .. } => Change::Tags {
+            id: *id,
+            state: items::tag_state(conn, *id)?,
+        },
         Change::Collection { id, .. } => Change::Collection {
             id: *id,
             state: collections::row(conn, *id)?,
@@ -80,7 +104,7 @@ fn rank(c: &Change) -> u8 {
     match c {
         Change::Tag { .. } => 0,
         Change::Collection { .. } => 1,
-        Change::Item { .. } => 2,
+        Change::Item { .. } | Change::Tags { .. } => 2,
         Change::Meta { .. } | Change::Saved { .. } => 3,
     }
 }
@@ -95,6 +119,7 @@ fn swap(w: &mut Writer<'_>, changes: &[Change]) -> Result<Vec<Change>> {
             Change::Tag { id, state } => tags::restore(w, *id, state.as_deref())?,
             Change::Collection { id, state } => collections::restore(w, *id, state.as_ref())?,
             Change::Item { id, state } => items::restore(w, *id, state.as_deref())?,
+            Change::Tags { id, state } => items::restore_tags(w, *id, state.as_ref())?,
             Change::Meta { key, state } => meta::restore(w, key, state.as_deref())?,
             Change::Saved { name, state } => saved::restore(w, name, state.as_ref())?,
         }

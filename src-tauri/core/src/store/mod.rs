@@ -49,12 +49,18 @@ pub fn migrations() -> Migrations<'static> {
                 items::fill_source_current(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up_with_hook(
+            include_str!("migrations/0006-fts-settings.sql"),
+            |tx: &rusqlite::Transaction| {
+                items::rebuild_fts(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    5
+    6
 }
 
 pub struct Store {
@@ -277,6 +283,7 @@ impl Store {
             journal: label.is_some(),
             label: label.map(str::to_string),
             fts_pending: Vec::new(),
+            fts_pending_ids: HashSet::new(),
         };
         let out = f(&mut w)?;
         w.flush_fts()?;
@@ -332,10 +339,14 @@ pub struct Writer<'a> {
     /// The undo step's label (journaled writes only).
     label: Option<String>,
     fts_pending: Vec<(i64, items::FtsRow)>,
+    fts_pending_ids: HashSet<i64>,
 }
 
-/// New items' index rows are written in batches of this many.
-const FTS_BATCH: usize = 2000;
+/// New items' index rows are written in batches of this many. FTS5 writes its pending terms
+/// out as a new segment whenever another statement of the transaction opens a savepoint (most
+/// writes do), so a batch is one segment: bigger batches mean fewer segments to merge later.
+/// A batch of index rows takes a few MB.
+const FTS_BATCH: usize = 8192;
 
 impl Writer<'_> {
     pub fn conn(&self) -> &Connection {
@@ -350,6 +361,7 @@ impl Writer<'_> {
     }
 
     fn queue_fts(&mut self, id: i64, row: items::FtsRow) -> Result<()> {
+        self.fts_pending_ids.insert(id);
         self.fts_pending.push((id, row));
         if self.fts_pending.len() >= FTS_BATCH {
             self.flush_fts()?;
@@ -359,10 +371,22 @@ impl Writer<'_> {
 
     /// Write the queued index rows of new items.
     pub(crate) fn flush_fts(&mut self) -> Result<()> {
+        self.fts_pending_ids.clear();
         for (id, row) in std::mem::take(&mut self.fts_pending) {
             items::write_fts_row(self.tx, id, &row)?;
         }
         Ok(())
+    }
+
+    /// Replace a stored item's index row; the new row joins the queue like a new item's.
+    pub(crate) fn reindex(&mut self, id: i64, row: items::FtsRow) -> Result<()> {
+        if self.fts_pending_ids.contains(&id) {
+            self.flush_fts()?;
+        }
+        self.tx
+            .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+            .execute([id])?;
+        self.queue_fts(id, row)
     }
 
     fn first_touch(&mut self, kind: u8, id: String) -> bool {
@@ -372,11 +396,34 @@ impl Writer<'_> {
     /// Journal an item's current state before changing or deleting it.
     pub fn touch_item(&mut self, id: i64) -> Result<()> {
         if self.first_touch(0, id.to_string()) {
-            let snap = items::snapshot(self.tx, id)?;
+            let mut snap = items::snapshot(self.tx, id)?;
+            if self.seen.contains(&(3, id.to_string())) {
+                // Only its tags changed so far in this action: the state before the action is
+                // the current one with the journaled tags and modification time.
+                let pos = self
+                    .changes
+                    .iter()
+                    .position(|c| matches!(c, Change::Tags { id: i, .. } if *i == id))
+                    .expect("a journaled tag change");
+                if let (Change::Tags { state: Some(t), .. }, Some(s)) = (self.changes.remove(pos), snap.as_mut()) {
+                    s.item.tags = t.tags;
+                    s.item.date_modified = t.modified;
+                }
+            }
             self.changes.push(Change::Item {
                 id,
                 state: snap.map(Box::new),
             });
+        }
+        Ok(())
+    }
+
+    /// Journal an item's tags and modification time before a change to its tags only (see
+    /// [`items::update_tags`]).
+    pub fn touch_item_tags(&mut self, id: i64) -> Result<()> {
+        if self.journal && !self.seen.contains(&(0, id.to_string())) && self.first_touch(3, id.to_string()) {
+            let state = items::tag_state(self.tx, id)?;
+            self.changes.push(Change::Tags { id, state });
         }
         Ok(())
     }

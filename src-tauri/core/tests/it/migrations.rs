@@ -7,7 +7,73 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 5);
+    assert_eq!(schema_version(), 6);
+}
+
+fn fts_hashsize(conn: &Connection) -> Option<i64> {
+    conn.query_row("SELECT v FROM items_fts_config WHERE k = 'hashsize'", [], |r| r.get(0))
+        .ok()
+}
+
+#[test]
+fn the_full_text_index_buffers_16_mb_in_new_and_upgraded_libraries() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.sqlite");
+    let store = Store::open(&fresh).unwrap();
+    assert_eq!(fts_hashsize(store.conn()), Some(16 << 20));
+    drop(store);
+    let old = dir.path().join("old.sqlite");
+    let store = Store::open_at_version(&old, 5).unwrap();
+    assert_eq!(fts_hashsize(store.conn()), None, "version 5 used FTS5's default");
+    drop(store);
+    let lib = Library::open(&old).unwrap();
+    assert_eq!(fts_hashsize(lib.store().conn()), Some(16 << 20));
+}
+
+#[test]
+fn upgrading_to_version_6_indexes_the_items_again_without_bookkeeping_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.sqlite");
+    {
+        let store = Store::open_at_version(&path, 5).unwrap();
+        let c = store.conn();
+        for (id, key, title, deleted) in [
+            (1, "Live2001", "Lasting collaborations", None),
+            (2, "Gone2001", "Trashed collaborations", Some("2020-01-01T00:00:00Z")),
+        ] {
+            c.execute(
+                "INSERT INTO items (id, key, type, title, extra_json, date_added, date_modified, deleted_at) \
+                 VALUES (?1, ?2, 'article', ?3, ?4, '2001-01-01T00:00:00Z', '2001-01-01T00:00:00Z', ?5)",
+                rusqlite::params![
+                    id,
+                    key,
+                    title,
+                    r#"[{"name":"bibsource","value":"{https://www.math.utah.edu/pub/tex/bib/x.bib}"},{"name":"fjournal","value":"{Hoboken Review}"}]"#,
+                    deleted
+                ],
+            )
+            .unwrap();
+        }
+        // As version 5 indexed it: every field's words, bookkeeping included.
+        c.execute(
+            "INSERT INTO items_fts (rowid, title, other) VALUES (1, 'Lasting collaborations', \
+             'Live2001 https://www.math.utah.edu/pub/tex/bib/x.bib Hoboken Review')",
+            [],
+        )
+        .unwrap();
+    }
+    let lib = Library::open(&path).unwrap();
+    let hits = |q: &str| {
+        let f = Filter {
+            query: folio::query::parse(q).unwrap(),
+            ..Default::default()
+        };
+        lib.count(&f).unwrap()
+    };
+    assert_eq!(hits("utah"), 0, "the bookkeeping field left the index");
+    assert_eq!(hits("hoboken"), 1);
+    assert_eq!(hits("lasting"), 1);
+    assert_eq!(hits("collaborations"), 1, "the trashed item stays out of the index");
 }
 
 fn v1_library_with_an_item(path: &std::path::Path) {
@@ -120,7 +186,7 @@ fn a_newer_library_is_refused_and_left_alone() {
         .unwrap();
     let before = std::fs::read(&path).unwrap();
     match Library::open(&path) {
-        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 5)),
+        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 6)),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a newer library must be refused"),
     }
@@ -196,6 +262,13 @@ fn every_earlier_version_keeps_its_records_verbatim_after_upgrading() {
                     rusqlite::params![source, fp as i64],
                 )
                 .unwrap();
+            if version >= 5 {
+                // Version 5 stores whether the record is current with the item.
+                store
+                    .conn()
+                    .execute("UPDATE items SET source_current = 1 WHERE key = 'Kept2001'", [])
+                    .unwrap();
+            }
         }
         let lib = Library::open(&path).unwrap();
         assert_eq!(

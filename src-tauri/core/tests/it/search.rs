@@ -305,3 +305,61 @@ fn many_and_few_full_text_matches_page_count_and_follow_changes() {
     assert_eq!(lib.count(&f("plankton")).unwrap(), 3597);
     assert_eq!(lib.list(&f("plankton"), by_key, 0, 2).unwrap()[1].key, "k00004");
 }
+
+#[test]
+fn bookkeeping_fields_are_kept_but_not_searched() {
+    let mut lib = mem();
+    let bib = r#"@Article{Becker:2021,
+  author = "Joy Becker",
+  title = "A new home for the Blue Revolution",
+  journal = "Aquaculture, Fish and Fisheries",
+  year = "2021",
+  fjournal = "Aquaculture, Fish and Fisheries (Hoboken)",
+  coden = "AQFFX7",
+  bibdate = "Mon Feb 21 08:39:20 MST 2022",
+  bibsource = "https://www.math.utah.edu/pub/tex/bib/aquacfishfish.bib",
+  journal-URL = "https://onlinelibrary.wiley.com/loi/26938847",
+  timestamp = "2023-04-05",
+  owner = "nhfb",
+  acknowledgement = "Maintained by Nelson",
+}
+"#;
+    lib.import_text("t.bib", bib, &Default::default()).unwrap();
+    // Ordinary unmapped fields are searched…
+    assert_eq!(q(&lib, "hoboken"), ["Becker:2021"]);
+    assert_eq!(q(&lib, "AQFFX7"), ["Becker:2021"]);
+    assert_eq!(q(&lib, "revolution"), ["Becker:2021"]);
+    // …the record's history and links are not.
+    for word in [
+        "2022",
+        "mst",
+        "utah",
+        "aquacfishfish",
+        "onlinelibrary",
+        "2023",
+        "nhfb",
+        "nelson",
+    ] {
+        assert!(q(&lib, word).is_empty(), "{word} matched a bookkeeping field");
+    }
+    // They are still stored and exported as read.
+    let it = lib.get("Becker:2021").unwrap();
+    let names: Vec<&str> = it.extra.iter().map(|f| f.name.as_str()).collect();
+    for n in [
+        "bibdate",
+        "bibsource",
+        "journal-URL",
+        "timestamp",
+        "owner",
+        "acknowledgement",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+    let (text, _) = lib
+        .export_text(
+            &folio::export::Selection::default(),
+            &folio::export::ExportOptions::default(),
+        )
+        .unwrap();
+    assert!(text.contains("bibdate = \"Mon Feb 21 08:39:20 MST 2022\""), "{text}");
+}

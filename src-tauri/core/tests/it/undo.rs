@@ -171,3 +171,71 @@ fn failed_actions_leave_no_journal_entry() {
         .unwrap();
     assert_eq!(lib.history(100).unwrap().len(), n);
 }
+
+/// Tag actions journal only the items' tags; the index, the export of unedited records and
+/// the modification times follow them through undo and redo.
+#[test]
+fn tag_actions_keep_the_index_and_the_verbatim_records_in_step() {
+    let mut lib = mem();
+    let bib = "@Article{Kept2001,\n  TITLE  =  {Kept as written},\n  year = 2001,\n}\n\n\
+               @Book{Gone2002,\n  title = {Trashed later},\n  year = 2002,\n}\n";
+    lib.import_text("t.bib", bib, &Default::default()).unwrap();
+    let export = |lib: &Library| {
+        lib.export_text(
+            &folio::export::Selection::default(),
+            &folio::export::ExportOptions::default(),
+        )
+        .unwrap()
+        .0
+    };
+    let hits = |lib: &Library, q: &str| {
+        keys(
+            lib,
+            &folio::store::search::Filter {
+                query: folio::query::parse(q).unwrap(),
+                ..Default::default()
+            },
+        )
+    };
+    let verbatim = "@Article{Kept2001,\n  TITLE  =  {Kept as written},\n  year = 2001,\n}";
+    assert!(export(&lib).contains(verbatim));
+    let modified = lib.get("Kept2001").unwrap().date_modified;
+
+    lib.tag_add("Zoology", &strings(&["Kept2001"])).unwrap();
+    assert_eq!(hits(&lib, "zoology"), ["Kept2001"]);
+    assert_eq!(hits(&lib, "kept"), ["Kept2001"], "the rest of the index row is kept");
+    let tagged = export(&lib);
+    assert!(!tagged.contains(verbatim), "an edited item is written anew:\n{tagged}");
+    assert!(tagged.contains("keywords = {Zoology}"), "{tagged}");
+    assert_ne!(lib.get("Kept2001").unwrap().date_modified, modified);
+
+    lib.undo().unwrap();
+    assert!(hits(&lib, "zoology").is_empty());
+    assert_eq!(hits(&lib, "kept"), ["Kept2001"]);
+    assert!(export(&lib).contains(verbatim), "undo makes the record current again");
+    assert_eq!(lib.get("Kept2001").unwrap().date_modified, modified);
+    lib.redo().unwrap();
+    assert_eq!(hits(&lib, "zoology"), ["Kept2001"]);
+    assert_eq!(export(&lib), tagged);
+
+    // A trashed item keeps out of the index when a tag it carries is deleted, and comes back
+    // into it, without the tag, when restored.
+    lib.tag_add("Zoology", &strings(&["Gone2002"])).unwrap();
+    lib.delete(&strings(&["Gone2002"])).unwrap();
+    assert_eq!(hits(&lib, "zoology"), ["Kept2001"]);
+    lib.tag_delete("Zoology").unwrap();
+    assert!(hits(&lib, "zoology").is_empty());
+    assert!(hits(&lib, "trashed").is_empty());
+    lib.restore(&strings(&["Gone2002"])).unwrap();
+    assert_eq!(hits(&lib, "trashed"), ["Gone2002"]);
+    assert!(lib.get("Gone2002").unwrap().tags.is_empty());
+    lib.undo().unwrap(); // the restore
+    lib.undo().unwrap(); // the tag deletion
+    assert_eq!(hits(&lib, "zoology"), ["Kept2001"]);
+    assert!(lib.get("Gone2002").unwrap().has_tag("Zoology"));
+    assert_eq!(lib.store().integrity_check().unwrap(), "ok");
+    lib.store()
+        .conn()
+        .execute("INSERT INTO items_fts (items_fts) VALUES ('integrity-check')", [])
+        .expect("the full-text index is consistent");
+}
