@@ -513,6 +513,34 @@ fn main() -> Result<()> {
         if f - e < 1.0 { "met" } else { "MISSED" },
     );
 
+    // A bulk action: tag every item of the 100k library (one undo step), then undo it.
+    let (mut tag_walls, mut undo_walls, mut tag_peak, mut undo_peak) = (Vec::new(), Vec::new(), 0.0f64, 0.0f64);
+    for _ in 0..runs {
+        std::fs::copy(&lib100, &copy)?;
+        let _ = std::fs::remove_file(copy.with_extension("sqlite-wal"));
+        let (w, p, _) = run_traced(
+            Command::new(&folio)
+                .arg("--library")
+                .arg(&copy)
+                .args(["tag", "add", "Reviewed", "--all"]),
+        )?;
+        tag_walls.push(w);
+        tag_peak = tag_peak.max(p);
+        let (w, p, _) = run_traced(Command::new(&folio).arg("--library").arg(&copy).arg("undo"))?;
+        undo_walls.push(w);
+        undo_peak = undo_peak.max(p);
+    }
+    r.row(
+        &format!("tag all {n100} items (one action), process; then undo it"),
+        format!(
+            "{:.2} s, {tag_peak:.0} MB; undo {:.2} s, {undo_peak:.0} MB",
+            median(tag_walls),
+            median(undo_walls)
+        ),
+        "—",
+        "",
+    );
+
     let (n, t) = auto_export_bench(&work.join("lib10.sqlite"), &work.join("auto10k.bib"), runs * 3)?;
     r.row(
         &format!("auto-export of {n} items (BibTeX) brought up to date after one edit"),

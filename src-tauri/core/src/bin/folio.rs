@@ -326,17 +326,25 @@ enum CollectionCmd {
 
 #[derive(Subcommand)]
 enum TagCmd {
-    /// Tag items.
+    /// Tag items: by key, or every item a selection matches (`--query`, `--collection`, …,
+    /// `--all`). One undo step.
     Add {
         tag: String,
-        #[arg(required = true)]
         keys: Vec<String>,
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Every item of the library.
+        #[arg(long)]
+        all: bool,
     },
-    /// Untag items.
+    /// Untag items (by key or selection, as for `tag add`).
     Remove {
         tag: String,
-        #[arg(required = true)]
         keys: Vec<String>,
+        #[command(flatten)]
+        select: SelectArgs,
+        #[arg(long)]
+        all: bool,
     },
     /// Remove the tags imports added (all of them, or only TAG), keeping your own.
     RemoveImported { tag: Option<String> },
@@ -479,6 +487,33 @@ fn library_path(cli: &Cli) -> PathBuf {
                 .map(PathBuf::from)
         })
         .unwrap_or_else(folio::default_library_path)
+}
+
+impl SelectArgs {
+    fn is_empty(&self) -> bool {
+        self.collection.is_none()
+            && !self.unfiled
+            && self.tags.is_empty()
+            && self.access.is_empty()
+            && self.query.is_none()
+            && self.saved.is_none()
+    }
+}
+
+/// The keys an action names, plus those of every item the selection matches (`--all`: the
+/// whole library). Naming nothing is an error, never "everything".
+fn selected_keys(lib: &Library, mut keys: Vec<String>, select: &SelectArgs, all: bool) -> Result<Vec<String>> {
+    if all || !select.is_empty() {
+        let f = filter_of(select, lib)?;
+        keys.extend(
+            lib.list(&f, Sort::default(), 0, usize::MAX >> 1)?
+                .into_iter()
+                .map(|r| r.key),
+        );
+    } else if keys.is_empty() {
+        bail!("name the items: their keys, a selection (--query, --collection, --tag, --access, --saved, --unfiled) or --all");
+    }
+    Ok(keys)
 }
 
 fn filter_of(s: &SelectArgs, lib: &Library) -> Result<Filter> {
@@ -820,11 +855,13 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
             }
         },
         Command::Tag(t) => match t {
-            TagCmd::Add { tag, keys } => {
+            TagCmd::Add { tag, keys, select, all } => {
+                let keys = selected_keys(&lib, keys, &select, all)?;
                 let n = lib.tag_add(&tag, &keys)?;
                 eprintln!("tagged {n} item(s) with {tag}");
             }
-            TagCmd::Remove { tag, keys } => {
+            TagCmd::Remove { tag, keys, select, all } => {
+                let keys = selected_keys(&lib, keys, &select, all)?;
                 let n = lib.tag_remove(&tag, &keys)?;
                 eprintln!("removed {tag} from {n} item(s)");
             }

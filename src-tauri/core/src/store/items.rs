@@ -428,20 +428,6 @@ pub(crate) fn write_fts_row(conn: &Connection, id: i64, row: &FtsRow) -> Result<
     Ok(())
 }
 
-/// Index an item now (after flushing the rows new items are waiting with).
-fn write_fts(w: &mut Writer<'_>, id: i64, item: &Item) -> Result<()> {
-    w.flush_fts()?;
-    write_fts_row(w.conn(), id, &fts_row(item))
-}
-
-fn delete_fts(w: &mut Writer<'_>, id: i64) -> Result<()> {
-    w.flush_fts()?;
-    w.conn()
-        .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
-        .execute([id])?;
-    Ok(())
-}
-
 /// What the store writes next to an item's own fields: its JSON columns, sort keys and index
 /// row. Computed by [`derive`] off the writer's thread during a bulk import.
 #[derive(Debug, Clone)]
@@ -666,9 +652,10 @@ pub fn update(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
     item.date_modified = now_rfc3339();
     write_row(w.conn(), Some(id), item, deleted.as_deref())?;
     write_tags(w, id, item, false)?;
-    delete_fts(w, id)?;
     if deleted.is_none() {
-        write_fts(w, id, item)?;
+        w.reindex(id, fts_row(item))?;
+    } else {
+        w.unindex(id)?;
     }
     Ok(())
 }
@@ -677,10 +664,11 @@ pub fn update(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
 /// live items only.
 pub fn set_deleted(w: &mut Writer<'_>, id: i64, deleted_at: Option<&str>) -> Result<()> {
     w.touch_item(id)?;
-    delete_fts(w, id)?;
     if deleted_at.is_none() {
         let item = load(w.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no item {id}")))?;
-        write_fts(w, id, &item)?;
+        w.reindex(id, fts_row(&item))?;
+    } else {
+        w.unindex(id)?;
     }
     w.conn()
         .prepare_cached("UPDATE items SET deleted_at = ?2 WHERE id = ?1")?
@@ -691,7 +679,7 @@ pub fn set_deleted(w: &mut Writer<'_>, id: i64, deleted_at: Option<&str>) -> Res
 /// Remove an item for good (emptying the trash). Journaled, so still undoable.
 pub fn hard_delete(w: &mut Writer<'_>, id: i64) -> Result<()> {
     w.touch_item(id)?;
-    delete_fts(w, id)?;
+    w.unindex(id)?;
     w.conn()
         .prepare_cached("DELETE FROM items WHERE id = ?1")?
         .execute([id])?;
@@ -700,7 +688,7 @@ pub fn hard_delete(w: &mut Writer<'_>, id: i64) -> Result<()> {
 
 /// Put an item back exactly as in `snap`, or remove it when `None` (undo/redo).
 pub fn restore(w: &mut Writer<'_>, id: i64, snap: Option<&ItemSnapshot>) -> Result<()> {
-    delete_fts(w, id)?;
+    w.unindex(id)?;
     match snap {
         None => {
             w.conn()
@@ -719,7 +707,7 @@ pub fn restore(w: &mut Writer<'_>, id: i64, snap: Option<&ItemSnapshot>) -> Resu
                     .execute(params![c, id])?;
             }
             if s.deleted_at.is_none() {
-                write_fts(w, id, &s.item)?;
+                w.reindex(id, fts_row(&s.item))?;
             }
         }
     }

@@ -284,6 +284,7 @@ impl Store {
             label: label.map(str::to_string),
             fts_pending: Vec::new(),
             fts_pending_ids: HashSet::new(),
+            fts_stale: Vec::new(),
         };
         let out = f(&mut w)?;
         w.flush_fts()?;
@@ -340,6 +341,8 @@ pub struct Writer<'a> {
     label: Option<String>,
     fts_pending: Vec<(i64, items::FtsRow)>,
     fts_pending_ids: HashSet<i64>,
+    /// Index rows to delete before the queued rows are written (their items are re-indexed).
+    fts_stale: Vec<i64>,
 }
 
 /// New items' index rows are written in batches of this many. FTS5 writes its pending terms
@@ -372,6 +375,17 @@ impl Writer<'_> {
     /// Write the queued index rows of new items.
     pub(crate) fn flush_fts(&mut self) -> Result<()> {
         self.fts_pending_ids.clear();
+        if !self.fts_stale.is_empty() {
+            // One statement for the whole batch: FTS5 writes its pending changes out at the
+            // next statement's savepoint, and with one delete per statement that was once per
+            // item (each time clearing its whole in-memory hash and doing a step of merge
+            // work): tagging 50k items took 18 s, nearly all in FTS5.
+            let ids = std::mem::take(&mut self.fts_stale);
+            let list = serde_json::to_string(&ids).map_err(|e| Error::Format(e.to_string()))?;
+            self.tx
+                .prepare_cached("DELETE FROM items_fts WHERE rowid IN (SELECT value FROM json_each(?1))")?
+                .execute([list])?;
+        }
         for (id, row) in std::mem::take(&mut self.fts_pending) {
             items::write_fts_row(self.tx, id, &row)?;
         }
@@ -380,13 +394,21 @@ impl Writer<'_> {
 
     /// Replace a stored item's index row; the new row joins the queue like a new item's.
     pub(crate) fn reindex(&mut self, id: i64, row: items::FtsRow) -> Result<()> {
+        self.unindex(id)?;
+        self.queue_fts(id, row)
+    }
+
+    /// Remove an item's index row (if it has one): queued with the batch, written before it.
+    pub(crate) fn unindex(&mut self, id: i64) -> Result<()> {
         if self.fts_pending_ids.contains(&id) {
+            // Its queued row must be written before the delete.
             self.flush_fts()?;
         }
-        self.tx
-            .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
-            .execute([id])?;
-        self.queue_fts(id, row)
+        self.fts_stale.push(id);
+        if self.fts_stale.len() >= FTS_BATCH {
+            self.flush_fts()?;
+        }
+        Ok(())
     }
 
     fn first_touch(&mut self, kind: u8, id: String) -> bool {

@@ -322,3 +322,62 @@ fn import_reports_bad_entries_with_lines_and_keeps_the_rest() {
     assert!(err.contains("empty.bib") && err.contains("empty"), "{err}");
     assert_eq!(ok(&lib, &["list", "--count"]).trim(), "2");
 }
+
+#[test]
+fn tag_commands_take_a_selection_or_all_and_never_default_to_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    ok(
+        &lib,
+        &[
+            "add",
+            "--title",
+            "Fish ponds",
+            "--author",
+            "Steen, Trui",
+            "--year",
+            "2019",
+        ],
+    );
+    ok(
+        &lib,
+        &[
+            "add",
+            "--title",
+            "Fish farms",
+            "--author",
+            "Jaspers, Sylke",
+            "--year",
+            "2020",
+        ],
+    );
+    ok(
+        &lib,
+        &[
+            "add",
+            "--title",
+            "Vacant spaces",
+            "--author",
+            "Casiano, Cesar",
+            "--year",
+            "2021",
+        ],
+    );
+    let out = folio(&lib, &["tag", "add", "fish"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name the items"));
+    assert_eq!(ok(&lib, &["list", "--count", "--tag", "fish"]).trim(), "0");
+
+    ok(&lib, &["tag", "add", "fish", "--query", "title:fish"]);
+    assert_eq!(ok(&lib, &["list", "--count", "--tag", "fish"]).trim(), "2");
+    ok(&lib, &["tag", "add", "mine", "--all"]);
+    assert_eq!(ok(&lib, &["list", "--count", "--tag", "mine"]).trim(), "3");
+    ok(&lib, &["tag", "remove", "mine", "--tag", "fish"]);
+    assert_eq!(ok(&lib, &["list", "--count", "-q", "tag:mine"]).trim(), "1");
+    // One undo step each.
+    ok(&lib, &["undo"]);
+    assert_eq!(ok(&lib, &["list", "--count", "--tag", "mine"]).trim(), "3");
+    ok(&lib, &["undo"]);
+    assert_eq!(ok(&lib, &["list", "--count", "--tag", "mine"]).trim(), "0");
+    assert_eq!(ok(&lib, &["list", "--count", "--tag", "fish"]).trim(), "2");
+}
