@@ -233,6 +233,8 @@ fn corpus_verbatim_export_is_the_input() {
             if links_cut.contains(&it.key) {
                 continue;
             }
+            // U+FFFD (abstracts of one file) is the one change a copy makes in BibLaTeX mode.
+            let src = src.replace('\u{FFFD}', super::write::FFFD_TEX);
             assert!(w.text.contains(src.as_str()), "{rel}: {} not written verbatim", it.key);
             verbatim += 1;
         }
@@ -365,12 +367,13 @@ fn run(dir: &std::path::Path, cmd: &str, args: &[&str]) -> (bool, String) {
 
 /// Whether an export has text pdfLaTeX with T1 fonts cannot typeset: letters beyond Latin
 /// Extended-B (Greek, Cyrillic, CJK, combining marks) other than general punctuation and
-/// currency signs.
+/// currency signs, or U+FFFD as LaTeX (`\symbol{65533}`, for LuaLaTeX).
 fn needs_unicode_engine(text: &str) -> bool {
-    text.chars().any(|c| {
-        let u = c as u32;
-        u > 0x24F && !(0x2000..=0x20CF).contains(&u) && !matches!(u, 0x2122 | 0x2116 | 0xFEFF)
-    })
+    text.contains(super::write::FFFD_TEX)
+        || text.chars().any(|c| {
+            let u = c as u32;
+            u > 0x24F && !(0x2000..=0x20CF).contains(&u) && !matches!(u, 0x2122 | 0x2116 | 0xFEFF)
+        })
 }
 
 /// Export every public corpus file (regenerated from the model, not verbatim) and compile
