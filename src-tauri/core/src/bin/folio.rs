@@ -88,7 +88,7 @@ enum Command {
     /// Saved searches: save, list, delete (use with `list --saved NAME`).
     #[command(subcommand)]
     Search(SearchCmd),
-    /// Citation keys: regenerate, pattern, check.
+    /// Citation keys: regenerate, fix, pattern, check.
     #[command(subcommand)]
     Key(KeyCmd),
     /// Undo the last action.
@@ -455,6 +455,23 @@ enum KeyCmd {
         /// Confirm changing keys that a paper depends on (cited in a registered .aux or auto-exported).
         #[arg(long)]
         force: bool,
+    },
+    /// Repair keys LaTeX tools reject (' spaces braces non-ASCII, or differing from another
+    /// only in case): drop or transliterate the offending characters, D'Ambrosio2007 ->
+    /// DAmbrosio2007 (explicit, undoable; links of other entries follow).
+    Fix {
+        keys: Vec<String>,
+        /// All items in the library.
+        #[arg(long, conflicts_with = "keys")]
+        all: bool,
+        /// Only show what would change.
+        #[arg(long)]
+        dry_run: bool,
+        /// Confirm changing keys that a paper depends on (cited in a registered .aux or auto-exported).
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
     },
     /// Keys a paper depends on, and why.
     Protected {
@@ -944,6 +961,48 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                     println!("{old} -> {new}");
                 }
             }
+            KeyCmd::Fix {
+                keys,
+                all,
+                dry_run,
+                force,
+                json,
+            } => {
+                let keys = if all {
+                    lib.items(&Filter::default(), Sort::default())?
+                        .into_iter()
+                        .map(|i| i.key)
+                        .collect()
+                } else if keys.is_empty() {
+                    bail!("name the items whose keys to fix, or --all");
+                } else {
+                    keys
+                };
+                let fix = lib.fix_keys(&keys, force, dry_run)?;
+                if json {
+                    print_json(&json!({
+                        "dry_run": dry_run,
+                        "renamed": fix.renamed.iter().map(|(o, n)| json!({"old": o, "new": n})).collect::<Vec<_>>(),
+                        "relinked": fix.relinked,
+                    }))?;
+                } else {
+                    for (old, new) in &fix.renamed {
+                        println!("{old} -> {new}");
+                    }
+                    if !fix.relinked.is_empty() {
+                        eprintln!(
+                            "links to them {} in: {}",
+                            if dry_run { "would change" } else { "changed" },
+                            fix.relinked.join(", ")
+                        );
+                    }
+                    if fix.renamed.is_empty() {
+                        eprintln!("no key needs fixing");
+                    } else if dry_run {
+                        eprintln!("(dry run: nothing changed)");
+                    }
+                }
+            }
             KeyCmd::Pattern { pattern } => match pattern {
                 Some(p) => lib.set_key_pattern(&p)?,
                 None => println!("{}", lib.key_pattern()?),
@@ -960,7 +1019,10 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                     }
                 }
                 if !problems.is_empty() {
-                    bail!("{} citation-key problem(s)", problems.len());
+                    bail!(
+                        "{} citation-key problem(s); `folio key fix --all` repairs them",
+                        problems.len()
+                    );
                 }
             }
         },

@@ -106,6 +106,7 @@ mod import;
 pub mod latex;
 pub mod names;
 mod parse;
+pub mod refs;
 mod write;
 
 #[cfg(test)]

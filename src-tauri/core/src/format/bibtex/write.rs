@@ -1071,12 +1071,15 @@ impl<'e> BibWriter<'e> {
         };
         self.taken.insert(key.clone());
         if let Some(p) = crate::citekey::key_problem(&key) {
-            self.diagnostics.push(Diagnostic::warning(None, p));
+            self.diagnostics.push(Diagnostic::warning(
+                None,
+                format!("{p}; `folio key fix {key:?}` repairs it"),
+            ));
         }
         if !self.seen.insert(key.to_lowercase()) {
             self.diagnostics.push(Diagnostic::warning(
                 None,
-                format!("duplicate citation key {key:?}; LaTeX will use only one of these entries"),
+                format!("duplicate citation key {key:?}; LaTeX will use only one of these entries (`folio key fix --all` renames keys that differ only in case)"),
             ));
         }
         if let Some(t) = crossref_target(it) {
