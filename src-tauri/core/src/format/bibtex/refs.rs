@@ -77,7 +77,7 @@ fn rename_granular(
             .find(|c: char| c.is_whitespace() || matches!(c, '}' | ',' | '"'))
             .unwrap_or(r.len());
         let r = &r[..len];
-        let Some(key_len) = r.match_indices('-').map(|(j, _)| j).filter(|&j| is_key(&r[..j])).last() else {
+        let Some(key_len) = r.match_indices('-').map(|(j, _)| j).rev().find(|&j| is_key(&r[..j])) else {
             continue;
         };
         if let Some(new) = renamed(&r[..key_len]) {

@@ -172,7 +172,7 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
         && !d.raw.is_empty()
         && d.raw != d.iso()
         && !iso_like(&d.raw)
-        && !(e.mode == BibMode::Bibtex && captured(d))
+        && (e.mode != BibMode::Bibtex || !captured(d))
         && !e.taken("year")
     {
         // "1999–2009", "August, 2005", "1973b1973": kept as a literal year.
@@ -857,8 +857,8 @@ fn links_in(text: &str, keys: &HashSet<String>) -> Vec<Link> {
                         // `key-field` or `key-field-n`: the longest prefix that is a key.
                         r.match_indices('-')
                             .map(|(j, _)| &r[..j])
-                            .filter(|k| keys.contains(*k))
-                            .last()
+                            .rev()
+                            .find(|k| keys.contains(*k))
                             .map(str::to_string)
                     })
                     .collect()
