@@ -31,6 +31,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: boxing the larger argument structs would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Add an item.
@@ -692,7 +694,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
             }
             let item = lib.get(&item.key)?;
             if a.json {
-                print_json(&item_json(&lib, &item)?)?;
+                print_json(&item_json(lib, &item)?)?;
             } else {
                 println!("{}", item.key);
             }
@@ -700,7 +702,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
         Command::Edit { key, set, json, force } => {
             let item = lib.edit(&key, &parse_assignments(&set)?, force)?;
             if json {
-                print_json(&item_json(&lib, &item)?)?;
+                print_json(&item_json(lib, &item)?)?;
             } else {
                 println!("{}", item.key);
             }
@@ -718,19 +720,19 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                     )?;
                     print!("{}", w.text);
                 }
-                (None, true) if items.len() == 1 => print_json(&item_json(&lib, &items[0])?)?,
+                (None, true) if items.len() == 1 => print_json(&item_json(lib, &items[0])?)?,
                 (None, true) => print_json(&serde_json::Value::Array(
-                    items.iter().map(|i| item_json(&lib, i)).collect::<Result<_>>()?,
+                    items.iter().map(|i| item_json(lib, i)).collect::<Result<_>>()?,
                 ))?,
                 (None, false) => {
                     for i in &items {
-                        print_item_text(&lib, i)?;
+                        print_item_text(lib, i)?;
                     }
                 }
             }
         }
         Command::List(l) => {
-            let mut filter = filter_of(&l.select, &lib)?;
+            let mut filter = filter_of(&l.select, lib)?;
             filter.trash = l.trash;
             let sort: Sort = l.sort.parse().map_err(|e: String| anyhow!(e))?;
             if l.count {
@@ -742,7 +744,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
             if l.json {
                 let items: Vec<serde_json::Value> = rows
                     .iter()
-                    .map(|r| item_json(&lib, &lib.get_by_id(r.id)?))
+                    .map(|r| item_json(lib, &lib.get_by_id(r.id)?))
                     .collect::<Result<_>>()?;
                 print_json(&serde_json::Value::Array(items))?;
             } else {
@@ -785,7 +787,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                 if json {
                     let items: Vec<serde_json::Value> = rows
                         .iter()
-                        .map(|r| item_json(&lib, &lib.get_by_id(r.id)?))
+                        .map(|r| item_json(lib, &lib.get_by_id(r.id)?))
                         .collect::<Result<_>>()?;
                     print_json(&serde_json::Value::Array(items))?;
                 } else {
