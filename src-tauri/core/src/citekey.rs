@@ -210,6 +210,14 @@ pub fn key_problem(key: &str) -> Option<String> {
     None
 }
 
+/// A key LaTeX tools accept, changed as little as possible: transliterated to ASCII
+/// (`Müller2020` → `Muller2020`) and without the characters they reject (`D'Ambrosio2007174`
+/// → `DAmbrosio2007174`, `Smith 2020` → `Smith2020`). Empty when nothing is left. Uniqueness
+/// is the caller's ([`make_unique`]).
+pub fn repaired(key: &str) -> String {
+    transliterate(key).chars().filter(|c| is_key_char(*c)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +271,18 @@ mod tests {
         assert!(key_problem("Sm{ith").is_some());
         assert!(key_problem("Gödel2020").is_some());
         assert!(key_problem("Smith2020:a-b_c").is_none());
+    }
+
+    #[test]
+    fn repaired_keys_change_only_what_latex_rejects() {
+        assert_eq!(repaired("D'Ambrosio2007174"), "DAmbrosio2007174");
+        assert_eq!(repaired("Dobrovol'skii_1963"), "Dobrovolskii_1963");
+        assert_eq!(repaired("Gödel 2020{x}"), "Godel2020x");
+        assert_eq!(repaired("Smith2020:a-b_c"), "Smith2020:a-b_c");
+        assert_eq!(repaired("a\u{FFFD}b"), "ab");
+        assert_eq!(repaired("''"), "");
+        for k in ["D'Ambrosio2007174", "Gödel 2020{x}", "O'Keeffe_1962_B"] {
+            assert!(key_problem(&repaired(k)).is_none(), "{k}");
+        }
     }
 }

@@ -95,8 +95,8 @@ impl Library {
             }
         }
         let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-        for i in 0..n {
-            if best[i].is_some() {
+        for (i, b) in best.iter().enumerate() {
+            if b.is_some() {
                 let r = find(&mut parent, i);
                 groups.entry(r).or_default().push(i);
             }

@@ -16,7 +16,7 @@ pub mod query;
 pub mod store;
 pub mod text;
 
-pub use library::{default_library_path, CollectionNode, Library};
+pub use library::{default_library_path, CollectionNode, KeyFix, Library};
 pub mod auto_export;
 pub mod dedupe;
 pub mod duplicates;

@@ -185,7 +185,22 @@ impl Library {
             self.check_key_changes(std::slice::from_ref(&before.key), force)?;
         }
         let label = format!("Edit {}", item.key);
-        self.store.write(&label, |w| items::update(w, &mut item))?;
+        let renamed = before.key != item.key;
+        self.store.write(&label, |w| {
+            let keys = if renamed {
+                items::all_keys(w.conn())?
+            } else {
+                HashSet::new()
+            };
+            items::update(w, &mut item)?;
+            if renamed {
+                // Links of other entries follow the new key.
+                for mut other in relinked_items(w.conn(), &[(before.clone(), item.key.clone())], &keys)? {
+                    items::update(w, &mut other)?;
+                }
+            }
+            Ok(())
+        })?;
         self.get_by_id(id)
     }
 
@@ -602,22 +617,101 @@ impl Library {
         }
         let olds: Vec<String> = changes.iter().map(|(o, _)| o.clone()).collect();
         self.check_key_changes(&olds, force)?;
-        self.store
-            .write(&format!("Regenerate keys of {}", keys_label(keys)), |w| {
-                // Two passes so swapping keys between items never collides.
-                for (it, _) in &plan {
-                    let mut tmp = it.clone();
-                    tmp.key = format!("\u{1}tmp{}", it.id.unwrap_or_default());
-                    items::update(w, &mut tmp)?;
-                }
-                for (it, new) in &plan {
-                    let mut item = it.clone();
-                    item.key = new.clone();
-                    items::update(w, &mut item)?;
-                }
-                Ok(())
-            })?;
+        self.rename_keys(&format!("Regenerate keys of {}", keys_label(keys)), &plan)?;
         Ok(changes)
+    }
+
+    /// Give items new keys in one transaction (one undo step), and make the links of other
+    /// entries (`crossref`, `xdata`, … see [`bibtex::refs`]) name the new keys. Returns the
+    /// keys of the entries whose links changed.
+    ///
+    /// [`bibtex::refs`]: crate::format::bibtex::refs
+    fn rename_keys(&mut self, label: &str, plan: &[(Item, String)]) -> Result<Vec<String>> {
+        self.store.write(label, |w| {
+            let before = items::all_keys(w.conn())?;
+            // Two passes so swapping keys between items never collides.
+            for (it, _) in plan {
+                let mut tmp = it.clone();
+                tmp.key = format!("\u{1}tmp{}", it.id.unwrap_or_default());
+                items::update(w, &mut tmp)?;
+            }
+            for (it, new) in plan {
+                let mut item = it.clone();
+                item.key = new.clone();
+                items::update(w, &mut item)?;
+            }
+            let relinks = relinked_items(w.conn(), plan, &before)?;
+            let mut relinked = Vec::with_capacity(relinks.len());
+            for mut item in relinks {
+                items::update(w, &mut item)?;
+                relinked.push(item.key);
+            }
+            Ok(relinked)
+        })
+    }
+
+    /// Repair the keys among `keys` that LaTeX tools reject ([`citekey::key_problem`]: `'`,
+    /// spaces, braces, non-ASCII…) or that differ from an earlier key only in case (BibTeX
+    /// takes them for one): the offending characters are dropped or transliterated
+    /// ([`citekey::repaired`]: `D'Ambrosio2007174` → `DAmbrosio2007174`), made unique with
+    /// the `a`, `b`, … suffixes, and links of other entries to them follow. Explicit and
+    /// undoable (one step); keys without a problem are left alone. `dry_run` only plans.
+    pub fn fix_keys(&mut self, keys: &[String], force: bool, dry_run: bool) -> Result<KeyFix> {
+        // Every key must exist.
+        self.ids_of(keys)?;
+        let all = items::all_keys(self.store.conn())?;
+        let mut sorted: Vec<&String> = all.iter().collect();
+        sorted.sort();
+        // The first key of each case-insensitive group keeps its spelling.
+        let mut first: std::collections::HashMap<String, &String> = std::collections::HashMap::new();
+        for k in &sorted {
+            first.entry(k.to_lowercase()).or_insert(k);
+        }
+        let mut targets: Vec<String> = keys.to_vec();
+        targets.sort();
+        targets.dedup();
+        let bad: Vec<String> = targets
+            .into_iter()
+            .filter(|k| !k.is_empty())
+            .filter(|k| citekey::key_problem(k).is_some() || first.get(&k.to_lowercase()).is_some_and(|f| *f != k))
+            .collect();
+        let mut taken: HashSet<String> = all
+            .iter()
+            .filter(|k| !bad.contains(k))
+            .map(|k| k.to_lowercase())
+            .collect();
+        let pattern = self.key_pattern()?;
+        let mut plan = Vec::with_capacity(bad.len());
+        for old in &bad {
+            let item = self.get(old)?;
+            let mut base = citekey::repaired(old);
+            if base.is_empty() {
+                base = citekey::generate(&item, &pattern).map_err(Error::InvalidInput)?;
+            }
+            let new = citekey::make_unique(&base, |k| taken.contains(&k.to_lowercase()));
+            taken.insert(new.to_lowercase());
+            plan.push((item, new));
+        }
+        let renamed: Vec<(String, String)> = plan.iter().map(|(it, n)| (it.key.clone(), n.clone())).collect();
+        if plan.is_empty() {
+            return Ok(KeyFix::default());
+        }
+        if dry_run {
+            let relinked = relinked_items(self.store.conn(), &plan, &all)?
+                .into_iter()
+                .map(|it| {
+                    // An entry renamed too is named by its new key.
+                    renamed
+                        .iter()
+                        .find(|(o, _)| *o == it.key)
+                        .map_or(it.key, |(_, n)| n.clone())
+                })
+                .collect();
+            return Ok(KeyFix { renamed, relinked });
+        }
+        self.check_key_changes(&bad, force)?;
+        let relinked = self.rename_keys(&format!("Fix citation keys of {}", keys_label(&bad)), &plan)?;
+        Ok(KeyFix { renamed, relinked })
     }
 
     /// Citation-key problems: keys LaTeX rejects, empty keys, and keys that differ only in
@@ -702,6 +796,66 @@ impl Library {
     pub fn history(&self, limit: usize) -> Result<Vec<HistoryEntry>> {
         self.store.history(limit)
     }
+}
+
+/// What [`Library::fix_keys`] changed (or would change).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyFix {
+    /// (old key, new key), in the order of the old keys.
+    pub renamed: Vec<(String, String)>,
+    /// Keys of other entries whose `crossref`/`xdata`/… links were changed to the new keys.
+    pub relinked: Vec<String>,
+}
+
+/// The items (live or in the trash) with links to keys `plan` renames, with those links
+/// changed; `keys` are the library's keys before the renaming (they resolve granular
+/// `xdata=key-field` references). Read through `conn` as it is (inside the renaming
+/// transaction, the renamed items already carry their new keys).
+fn relinked_items(conn: &rusqlite::Connection, plan: &[(Item, String)], keys: &HashSet<String>) -> Result<Vec<Item>> {
+    use crate::format::bibtex::refs;
+    use std::collections::HashMap;
+    let exact: HashMap<&str, &str> = plan.iter().map(|(it, new)| (it.key.as_str(), new.as_str())).collect();
+    let folded: HashMap<String, &str> = plan
+        .iter()
+        .map(|(it, new)| (it.key.to_lowercase(), new.as_str()))
+        .collect();
+    let lower: HashSet<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+    let is_key = |k: &str| lower.contains(&k.to_lowercase());
+    // A reference names a renamed entry exactly, or (as BibTeX compares keys) ignoring case
+    // when no key of the library is spelt exactly so.
+    let renamed = |k: &str| {
+        exact
+            .get(k)
+            .or_else(|| {
+                if keys.contains(k) {
+                    None
+                } else {
+                    folded.get(&k.to_lowercase())
+                }
+            })
+            .map(|n| n.to_string())
+    };
+    let mut ids = std::collections::BTreeSet::new();
+    for field in refs::LINK_WORDS {
+        ids.extend(items::ids_with_extra_text(conn, field)?);
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(mut item) = items::load(conn, id)? else {
+            continue;
+        };
+        let mut changed = false;
+        for f in &mut item.extra {
+            if let Some(v) = refs::rename_references(&f.name, &f.value, &is_key, &renamed) {
+                f.value = v;
+                changed = true;
+            }
+        }
+        if changed {
+            out.push(item);
+        }
+    }
+    Ok(out)
 }
 
 /// Items in ascending id order, for actions that rewrite many items: FTS5 writes a row

@@ -31,6 +31,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: boxing the larger argument structs would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Add an item.
@@ -88,7 +90,7 @@ enum Command {
     /// Saved searches: save, list, delete (use with `list --saved NAME`).
     #[command(subcommand)]
     Search(SearchCmd),
-    /// Citation keys: regenerate, pattern, check.
+    /// Citation keys: regenerate, fix, pattern, check.
     #[command(subcommand)]
     Key(KeyCmd),
     /// Undo the last action.
@@ -464,6 +466,23 @@ enum KeyCmd {
         #[arg(long)]
         force: bool,
     },
+    /// Repair keys LaTeX tools reject (' spaces braces non-ASCII, or differing from another
+    /// only in case): drop or transliterate the offending characters, D'Ambrosio2007 ->
+    /// DAmbrosio2007 (explicit, undoable; links of other entries follow).
+    Fix {
+        keys: Vec<String>,
+        /// All items in the library.
+        #[arg(long, conflicts_with = "keys")]
+        all: bool,
+        /// Only show what would change.
+        #[arg(long)]
+        dry_run: bool,
+        /// Confirm changing keys that a paper depends on (cited in a registered .aux or auto-exported).
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Keys a paper depends on, and why.
     Protected {
         #[arg(long)]
@@ -710,7 +729,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
             }
             let item = lib.get(&item.key)?;
             if a.json {
-                print_json(&item_json(&lib, &item)?)?;
+                print_json(&item_json(lib, &item)?)?;
             } else {
                 println!("{}", item.key);
             }
@@ -718,7 +737,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
         Command::Edit { key, set, json, force } => {
             let item = lib.edit(&key, &parse_assignments(&set)?, force)?;
             if json {
-                print_json(&item_json(&lib, &item)?)?;
+                print_json(&item_json(lib, &item)?)?;
             } else {
                 println!("{}", item.key);
             }
@@ -736,19 +755,19 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                     )?;
                     print!("{}", w.text);
                 }
-                (None, true) if items.len() == 1 => print_json(&item_json(&lib, &items[0])?)?,
+                (None, true) if items.len() == 1 => print_json(&item_json(lib, &items[0])?)?,
                 (None, true) => print_json(&serde_json::Value::Array(
-                    items.iter().map(|i| item_json(&lib, i)).collect::<Result<_>>()?,
+                    items.iter().map(|i| item_json(lib, i)).collect::<Result<_>>()?,
                 ))?,
                 (None, false) => {
                     for i in &items {
-                        print_item_text(&lib, i)?;
+                        print_item_text(lib, i)?;
                     }
                 }
             }
         }
         Command::List(l) => {
-            let mut filter = filter_of(&l.select, &lib)?;
+            let mut filter = filter_of(&l.select, lib)?;
             filter.trash = l.trash;
             let sort: Sort = l.sort.parse().map_err(|e: String| anyhow!(e))?;
             if l.count {
@@ -760,7 +779,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
             if l.json {
                 let items: Vec<serde_json::Value> = rows
                     .iter()
-                    .map(|r| item_json(&lib, &lib.get_by_id(r.id)?))
+                    .map(|r| item_json(lib, &lib.get_by_id(r.id)?))
                     .collect::<Result<_>>()?;
                 print_json(&serde_json::Value::Array(items))?;
             } else {
@@ -803,7 +822,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                 if json {
                     let items: Vec<serde_json::Value> = rows
                         .iter()
-                        .map(|r| item_json(&lib, &lib.get_by_id(r.id)?))
+                        .map(|r| item_json(lib, &lib.get_by_id(r.id)?))
                         .collect::<Result<_>>()?;
                     print_json(&serde_json::Value::Array(items))?;
                 } else {
@@ -981,6 +1000,48 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                     println!("{old} -> {new}");
                 }
             }
+            KeyCmd::Fix {
+                keys,
+                all,
+                dry_run,
+                force,
+                json,
+            } => {
+                let keys = if all {
+                    lib.items(&Filter::default(), Sort::default())?
+                        .into_iter()
+                        .map(|i| i.key)
+                        .collect()
+                } else if keys.is_empty() {
+                    bail!("name the items whose keys to fix, or --all");
+                } else {
+                    keys
+                };
+                let fix = lib.fix_keys(&keys, force, dry_run)?;
+                if json {
+                    print_json(&json!({
+                        "dry_run": dry_run,
+                        "renamed": fix.renamed.iter().map(|(o, n)| json!({"old": o, "new": n})).collect::<Vec<_>>(),
+                        "relinked": fix.relinked,
+                    }))?;
+                } else {
+                    for (old, new) in &fix.renamed {
+                        println!("{old} -> {new}");
+                    }
+                    if !fix.relinked.is_empty() {
+                        eprintln!(
+                            "links to them {} in: {}",
+                            if dry_run { "would change" } else { "changed" },
+                            fix.relinked.join(", ")
+                        );
+                    }
+                    if fix.renamed.is_empty() {
+                        eprintln!("no key needs fixing");
+                    } else if dry_run {
+                        eprintln!("(dry run: nothing changed)");
+                    }
+                }
+            }
             KeyCmd::Pattern { pattern } => match pattern {
                 Some(p) => lib.set_key_pattern(&p)?,
                 None => println!("{}", lib.key_pattern()?),
@@ -997,7 +1058,10 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                     }
                 }
                 if !problems.is_empty() {
-                    bail!("{} citation-key problem(s)", problems.len());
+                    bail!(
+                        "{} citation-key problem(s); `folio key fix --all` repairs them",
+                        problems.len()
+                    );
                 }
             }
         },

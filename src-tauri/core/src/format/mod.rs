@@ -338,10 +338,8 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, String> {
 pub fn sniff(text: &str, extension: Option<&str>) -> Option<Format> {
     let ext = extension.map(|e| e.to_ascii_lowercase());
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    if t.starts_with('[') || t.starts_with('{') {
-        if serde_json::from_str::<serde_json::Value>(t).is_ok() {
-            return Some(Format::Json);
-        }
+    if (t.starts_with('[') || t.starts_with('{')) && serde_json::from_str::<serde_json::Value>(t).is_ok() {
+        return Some(Format::Json);
     }
     if ris::looks_like(t) {
         return Some(Format::Ris);

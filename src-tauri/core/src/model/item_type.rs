@@ -213,7 +213,7 @@ impl FromStr for ItemType {
             .iter()
             .find(|i| i.name == lower)
             .map(|i| i.ty)
-            .or_else(|| match lower.as_str() {
+            .or(match lower.as_str() {
                 "chapter" | "book-section" | "section" => Some(ItemType::InCollection),
                 "journal-article" | "journalarticle" => Some(ItemType::Article),
                 "conference-paper" | "paper-conference" => Some(ItemType::InProceedings),

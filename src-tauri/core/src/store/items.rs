@@ -740,6 +740,15 @@ pub fn all_keys(conn: &Connection) -> Result<std::collections::HashSet<String>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Items (live or in the trash) whose extra fields hold `needle` ignoring ASCII case (the
+/// candidates for a link to a renamed key; the caller reads the fields to be sure).
+pub fn ids_with_extra_text(conn: &Connection, needle: &str) -> Result<Vec<i64>> {
+    let mut st =
+        conn.prepare_cached("SELECT id FROM items WHERE instr(lower(extra_json), lower(?1)) > 0 ORDER BY id")?;
+    let rows = st.query_map([needle], |r| r.get::<_, i64>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Live items with just what duplicate detection reads (type, titles, creators, year, DOI,
 /// ISBN, URL, extra fields), without loading abstracts, tags or sources.
 /// The live items' duplicate fingerprints with their keys, in id order.

@@ -12,6 +12,9 @@
 //! texlive-bibtex-extra biber texlive-luatex fonts-noto-cjk fonts-dejavu-core` (installed by
 //! `.ci/test`).
 //!
+//! Before that, the user's step after the export warned about keys LaTeX tools reject (15
+//! keys with an apostrophe, which make biber read no entry at all): `folio key fix --all`.
+//!
 //! `latex-combined-known.tsv` names the entries that cannot compile, with a machine-checked
 //! reason; they are moved to the trash before the export that is compiled. The list may only
 //! shrink: a listed entry whose reason no longer holds fails the test. `KEEP=1` keeps the run
@@ -136,6 +139,10 @@ fn entry_of<'t>(text: &'t str, key: &str) -> Option<&'t str> {
 }
 
 fn export(lib: &Library, format: Format) -> String {
+    export_with_report(lib, format).0
+}
+
+fn export_with_report(lib: &Library, format: Format) -> (String, folio::export::ExportReport) {
     let (text, report) = lib
         .export_text(
             &Selection::default(),
@@ -146,7 +153,45 @@ fn export(lib: &Library, format: Format) -> String {
         )
         .unwrap();
     assert!(report.items > 4000, "{} items", report.items);
-    text
+    (text, report)
+}
+
+/// What a user does after the export warned about keys LaTeX tools reject (biber reads no
+/// entry of a file with an apostrophe in a key): `folio key fix --all`, through the library
+/// call the CLI makes. Checks that the warnings name the command and that it repairs exactly
+/// the warned keys, in one undo step.
+fn fix_keys_as_the_user_would(lib: &mut Library) {
+    let (_, report) = export_with_report(lib, Format::Biblatex);
+    let mut warned: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("key fix"))
+        .map(|d| {
+            assert!(d.message.contains("`folio key fix "), "{}", d.message);
+            d.message.split('"').nth(1).unwrap().to_string()
+        })
+        .collect();
+    warned.sort();
+    assert_eq!(
+        warned.iter().filter(|k| k.contains('\'')).count(),
+        15,
+        "the apostrophe keys: {warned:?}"
+    );
+    let keys: Vec<String> = lib
+        .items(&Default::default(), Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|i| i.key)
+        .collect();
+    let history = lib.history(1000).unwrap().len();
+    let fix = lib.fix_keys(&keys, false, false).unwrap();
+    let olds: Vec<String> = fix.renamed.iter().map(|(o, _)| o.clone()).collect();
+    assert_eq!(olds, warned, "{:?}", fix.renamed);
+    assert!(fix
+        .renamed
+        .iter()
+        .any(|(o, n)| o == "D'Ambrosio2007174" && n == "DAmbrosio2007174"));
+    assert_eq!(lib.history(1000).unwrap().len(), history + 1);
 }
 
 #[test]
@@ -165,19 +210,22 @@ fn whole_corpus_library_compiles_in_one_document() {
     let total = report.added();
     assert!(total > 4000, "{total} items imported");
 
+    fix_keys_as_the_user_would(&mut lib);
+
     // Every listed entry still fails for its reason (else it must leave the list).
     let bibtex = export(&lib, Format::Bibtex);
     let biblatex = export(&lib, Format::Biblatex);
+    // U+FFFD (69 abstracts of one file) is written as LaTeX, which LuaTeX accepts.
+    assert!(!biblatex.contains('\u{FFFD}'));
+    assert!(biblatex.matches("\\symbol{65533}").count() >= 69);
     let known = known();
     let mut stale = Vec::new();
     for k in &known {
         let text = if k.mode == "biblatex" { &biblatex } else { &bibtex };
+        // A reason is a check on the entry's text in the export (none is needed now: the
+        // apostrophe keys are fixed above, U+FFFD is written as `\symbol{65533}`).
         let holds = match (k.reason.as_str(), entry_of(text, &k.key)) {
             (_, None) => false,
-            // biber's btparse rejects `'` in entry keys (plk/biber#154); keys never change.
-            ("apostrophe-key", Some(_)) => k.key.contains('\''),
-            // LuaTeX refuses U+FFFD in its input (it is its own "invalid UTF-8" marker).
-            ("replacement-character", Some(e)) => e.contains('\u{FFFD}'),
             (r, _) => panic!("latex-combined-known.tsv: unknown reason {r:?}"),
         };
         if !holds {
@@ -232,7 +280,9 @@ fn whole_corpus_library_compiles_in_one_document() {
         .filter(|k| k.mode == "biblatex")
         .map(|k| k.key.clone())
         .collect();
-    lib.delete(&listed).unwrap();
+    if !listed.is_empty() {
+        lib.delete(&listed).unwrap();
+    }
     let biblatex = export(&lib, Format::Biblatex);
     let dir = root.path().join("biblatex");
     std::fs::create_dir_all(&dir).unwrap();

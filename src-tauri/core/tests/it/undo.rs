@@ -128,7 +128,7 @@ fn import_is_one_undo_step() {
             collection: Some("Imports/Today".into()),
             ..Default::default()
         };
-        let r = l.import_files(&[p.clone()], &opts, &mut |_| {}).unwrap();
+        let r = l.import_files(std::slice::from_ref(&p), &opts, &mut |_| {}).unwrap();
         assert_eq!(r.added(), 50);
     });
     assert_eq!(lib.history(1).unwrap()[0].label, "Import items.json (50 items)");

@@ -441,3 +441,139 @@ fn export_by_the_aux_of_a_real_latex_run() {
     let bbl = compile(&work, &refs, false);
     assert!(bbl.contains("Alpha") && bbl.contains("Gamma"), "{bbl}");
 }
+
+const APOSTROPHE_KEYS: &str = "@book{O'Hara_1999, title = {Book}, author = {O'Hara, J.}, year = {1999}}
+@inbook{Chap1, crossref = {O'Hara_1999}, title = {Chapter}, pages = {1--2}}
+@article{OHara_1999, title = {Other}, author = {Ohara, K.}, year = {1999}}
+@article{D'Ambrosio2007174, title = {T}, author = {D'Ambrosio, A.}, year = {2007}}
+@misc{Uses, xdata = {D'Ambrosio2007174}, addendum = {xdata=D'Ambrosio2007174-title}}
+@article{Fine2020, title = {F}, year = {2020}}
+";
+
+#[test]
+fn key_fix_repairs_only_rejected_keys_with_their_links_in_one_undo_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    let bib = dir.path().join("in.bib");
+    std::fs::write(&bib, APOSTROPHE_KEYS).unwrap();
+    ok(&lib, &["import", bib.to_str().unwrap()]);
+    // The export warns and names the command.
+    let out_bib = dir.path().join("out.bib");
+    let out = folio(
+        &lib,
+        &["export", "--format", "biblatex", "-o", out_bib.to_str().unwrap()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("folio key fix \"D'Ambrosio2007174\""), "{err}");
+    let out = folio(&lib, &["key", "check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("folio key fix --all"));
+    // A dry run plans without changing anything.
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(&lib, &["key", "fix", "--all", "--dry-run", "--json"])).unwrap();
+    assert_eq!(
+        plan["renamed"],
+        serde_json::json!([
+            {"old": "D'Ambrosio2007174", "new": "DAmbrosio2007174"},
+            {"old": "O'Hara_1999", "new": "OHara_1999a"},
+        ])
+    );
+    assert_eq!(plan["relinked"], serde_json::json!(["Chap1", "Uses"]));
+    assert!(folio(&lib, &["show", "O'Hara_1999"]).status.success());
+    let before = ok(&lib, &["list", "--json"]);
+    // The fix: old -> new, links follow, nothing else changes.
+    assert_eq!(
+        ok(&lib, &["key", "fix", "--all"]),
+        "D'Ambrosio2007174 -> DAmbrosio2007174\nO'Hara_1999 -> OHara_1999a\n"
+    );
+    let chap = ok(&lib, &["show", "Chap1", "--format", "biblatex"]);
+    assert!(chap.contains("crossref = {OHara_1999a}"), "{chap}");
+    let uses = ok(&lib, &["show", "Uses", "--format", "biblatex"]);
+    assert!(
+        uses.contains("xdata = {DAmbrosio2007174}") && uses.contains("xdata=DAmbrosio2007174-title"),
+        "{uses}"
+    );
+    assert!(ok(&lib, &["show", "OHara_1999"]).contains("Other"));
+    assert!(ok(&lib, &["show", "Fine2020"]).contains("Fine2020"));
+    assert!(folio(&lib, &["key", "check"]).status.success());
+    let out = folio(
+        &lib,
+        &["export", "--format", "biblatex", "-o", out_bib.to_str().unwrap()],
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("key fix"));
+    // Nothing left to fix.
+    let out = folio(&lib, &["key", "fix", "--all"]);
+    assert!(out.status.success() && out.stdout.is_empty());
+    // One undo step restores keys and links.
+    let history = ok(&lib, &["history"]);
+    assert!(
+        history.lines().next().unwrap().contains("Fix citation keys"),
+        "{history}"
+    );
+    ok(&lib, &["undo"]);
+    assert_eq!(ok(&lib, &["list", "--json"]), before);
+    assert!(ok(&lib, &["show", "Chap1", "--format", "biblatex"]).contains("crossref = {O'Hara_1999}"));
+    // Named keys only; a key without a problem is left alone; protected keys need --force.
+    let aux = dir.path().join("paper.aux");
+    std::fs::write(&aux, "\\citation{O'Hara_1999}\n").unwrap();
+    ok(&lib, &["aux", "add", aux.to_str().unwrap()]);
+    let out = folio(&lib, &["key", "fix", "O'Hara_1999", "Fine2020"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(
+        ok(&lib, &["key", "fix", "O'Hara_1999", "Fine2020", "--force"]),
+        "O'Hara_1999 -> OHara_1999a\n"
+    );
+    assert!(folio(&lib, &["show", "D'Ambrosio2007174"]).status.success());
+    assert_eq!(folio(&lib, &["key", "fix", "Missing"]).status.code(), Some(1));
+}
+
+#[test]
+fn key_fix_and_regenerate_through_the_library() {
+    use folio::import::ImportOptions;
+    let mut lib = mem();
+    let text = "@misc{Smith2020, title = {A}, author = {Smith, A.}, year = {2020}}
+@misc{Other, title = {B}, author = {Smith, B.}, year = {2020}}
+@misc{Gödel1931, title = {C}, author = {Gödel, K.}, year = {1931}}
+@misc{Child, crossref = {smith2020}, title = {D}}
+@misc{Child2, crossref = {Smith2020}, title = {E}}
+";
+    lib.import_text("in.bib", text, &ImportOptions::default()).unwrap();
+    // Keys that differ only in case (an import would have renamed one; an edit does not).
+    let mut other = lib.get("Other").unwrap();
+    other.key = "smith2020".into();
+    lib.update(other).unwrap();
+    let all: Vec<String> = lib
+        .items(&Default::default(), Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|i| i.key)
+        .collect();
+    let fix = lib.fix_keys(&all, false, false).unwrap();
+    // The later of two keys that differ only in case gets a suffix; non-ASCII and spaces go.
+    assert_eq!(
+        fix.renamed,
+        vec![
+            ("Gödel1931".to_string(), "Godel1931".to_string()),
+            ("smith2020".to_string(), "smith2020a".to_string()),
+        ]
+    );
+    assert_eq!(fix.relinked, vec!["Child".to_string()]);
+    assert_eq!(lib.get("Child").unwrap().extra_field("crossref"), Some("{smith2020a}"));
+    assert_eq!(lib.get("Child2").unwrap().extra_field("crossref"), Some("{Smith2020}"));
+    assert!(lib.key_check().unwrap().is_empty());
+    lib.undo().unwrap();
+    assert_eq!(lib.get("Child").unwrap().extra_field("crossref"), Some("{smith2020}"));
+    // Regenerating a key moves the links to it as well.
+    let changed = lib
+        .regenerate_keys(&["smith2020".to_string()], Some("[auth:lower][year]x"), false)
+        .unwrap();
+    assert_eq!(changed, vec![("smith2020".to_string(), "smith2020x".to_string())]);
+    assert_eq!(lib.get("Child").unwrap().extra_field("crossref"), Some("{smith2020x}"));
+    // So does editing a key.
+    let mut it = lib.get("smith2020x").unwrap();
+    it.key = "Smith2020b".into();
+    lib.update(it).unwrap();
+    assert_eq!(lib.get("Child").unwrap().extra_field("crossref"), Some("{Smith2020b}"));
+    assert_eq!(lib.get("Child2").unwrap().extra_field("crossref"), Some("{Smith2020}"));
+}

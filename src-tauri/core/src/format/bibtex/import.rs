@@ -318,6 +318,11 @@ pub(super) fn converted_field(name: &str) -> bool {
     )
 }
 
+/// Whether a field (lowercase name) holds a URL or a DOI (read verbatim).
+pub(super) fn link_field(name: &str) -> bool {
+    matches!(slot(name), Some(Slot::Url | Slot::Doi))
+}
+
 /// Whether a field (lowercase name) is a name list the importer reads.
 pub(super) fn name_field(name: &str) -> bool {
     matches!(slot(name), Some(Slot::Creators(_)))

@@ -4,6 +4,8 @@
 //! `\i`), escaped specials (`\& \% \$ \# \_ \{ \}`), text symbols (`\textendash`, `\S`, …),
 //! ligatures (`--` → –, `---` → —, ``` `` ``` → “, `''` → ”), `~` → no-break space, font
 //! commands stripped (`\emph{x}`, `{\em x}`, `\textbf{x}` → `x`) and grouping braces removed.
+//! Characters by code (`\symbol{"FFFD}`, `\symbol{65533}`, `\symbol{'177775}`, `\char"FFFD`,
+//! `\char 65533`) are read as the character; such text in a value is escaped on export.
 //! Math (`$…$`) and commands Folio does not know (`\url{…}`, `\LaTeX`) are kept verbatim,
 //! arguments included, so they can be written back.
 //!
@@ -458,6 +460,10 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
             }
         }
     }
+    if let Some((ch, end)) = char_command(s, i) {
+        out.push(ch);
+        return end;
+    }
     // Skip the space that ends a control word.
     let mut after = j;
     while after < b.len() && b[after] == b' ' {
@@ -496,6 +502,70 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
     }
     out.push_str(&s[i..end]);
     end
+}
+
+/// A TeX number at `i`: `"` + hex digits (upper case, as TeX reads them), `'` + octal digits,
+/// or decimal digits, after optional spaces. Returns (value, index after the number and the
+/// one optional space TeX skips after it).
+fn tex_number(s: &str, mut i: usize) -> Option<(u32, usize)> {
+    let b = s.as_bytes();
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let (radix, start) = match b.get(i)? {
+        b'"' => (16, i + 1),
+        b'\'' => (8, i + 1),
+        c if c.is_ascii_digit() => (10, i),
+        _ => return None,
+    };
+    let digit = |c: u8| match radix {
+        16 => c.is_ascii_digit() || (b'A'..=b'F').contains(&c),
+        8 => (b'0'..=b'7').contains(&c),
+        _ => c.is_ascii_digit(),
+    };
+    let mut end = start;
+    while end < b.len() && digit(b[end]) {
+        end += 1;
+    }
+    // More than 8 digits cannot be a character code anyway (and would overflow).
+    if end == start || end - start > 8 {
+        return None;
+    }
+    let n = u32::from_str_radix(&s[start..end], radix).ok()?;
+    let next = if b.get(end) == Some(&b' ') { end + 1 } else { end };
+    Some((n, next))
+}
+
+/// A character given by its code at `s[i] == '\\'`: `\symbol{"FFFD}`, `\symbol{65533}`,
+/// `\symbol{'177775}`, `\char"FFFD`, `\char 65533`, `\char'177775`. `None` for anything
+/// else, and for codes that are no character or a control character (kept as LaTeX). Returns
+/// (character, index after the command).
+pub(crate) fn char_command(s: &str, i: usize) -> Option<(char, usize)> {
+    let rest = s.get(i + 1..)?;
+    let (code, end) = if let Some(r) = rest.strip_prefix("symbol") {
+        if r.bytes().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let at = i + 1 + "symbol".len();
+        let (arg, end) = argument(s, at, true)?;
+        if !s[at..].trim_start_matches(' ').starts_with('{') {
+            return None;
+        }
+        let (n, used) = tex_number(arg, 0)?;
+        if !arg[used..].trim().is_empty() {
+            return None;
+        }
+        (n, end)
+    } else if let Some(r) = rest.strip_prefix("char") {
+        if r.bytes().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        tex_number(s, i + 1 + "char".len())?
+    } else {
+        return None;
+    };
+    let ch = char::from_u32(code).filter(|c| !c.is_control())?;
+    Some((ch, end))
 }
 
 fn push_accented(out: &mut String, base: &str, accent: char, mark: char, end: usize) -> usize {
@@ -583,6 +653,10 @@ fn passthrough_end(s: &str, i: usize) -> Option<usize> {
             let mut j = i + 1;
             while j < b.len() && is_letter(b[j]) {
                 j += 1;
+            }
+            if char_command(s, i).is_some() {
+                // The importer reads `\symbol{65533}` as the character: as text, it is literal.
+                return None;
             }
             if known_command(&s[i + 1..j]) {
                 if j == i + 2 && ACCENTS.iter().any(|(c, _)| *c as u8 == b[i + 1]) && s[j..].starts_with("{}") {

@@ -69,6 +69,12 @@
 //! biblatex reads the `.bbl`'s `\preamble{…}` as one argument where `@` is not a letter (so a
 //! `\makeatletter` inside comes too late). Definitions of `@`-commands are left as written.
 //!
+//! **U+FFFD** (the replacement character, left by a broken conversion before import) is
+//! written `\symbol{65533}` in UTF-8 exports (LuaTeX refuses the character in its input; biber
+//! passes `\symbol` through, where it decodes `\char"FFFD` back), `?` in ASCII exports
+//! (pdfLaTeX cannot typeset it; a warning) and `%EF%BF%BD` in `url`/`doi`, in copied entries
+//! too (only that changes); a copied entry that writes it `\char"FFFD` is regenerated.
+//!
 //! **BibTeX mode** translates biblatex-only commands kept in the text (`\hyphen` → `-`,
 //! `\mkbibacro{GPS}` → `{GPS}`, see [`latex::biblatex_to_latex`]) with a warning.
 //!
@@ -93,11 +99,13 @@
 //! - tags containing `,` or `;` split;
 //! - control characters are dropped (on import already); an accent command without an
 //!   argument (`{\d}`) becomes the accent on nothing, `\d{}`;
-//! - a link cut to break a cycle (BibLaTeX mode) is gone.
+//! - a link cut to break a cycle (BibLaTeX mode) is gone;
+//! - U+FFFD in a kept (unmapped) field comes back as `\symbol{65533}`, and one in a URL or DOI
+//!   as `%EF%BF%BD` (the fields Folio reads decode `\symbol{…}`/`\char…` to the character).
 //!
 //! In BibTeX mode with `ascii` also: Greek letters are written as math (`$\alpha$`) and come
 //! back as that math text, a subtitle is merged into the title, characters without an ASCII
-//! LaTeX form (CJK, Cyrillic) stay UTF-8.
+//! LaTeX form (CJK, Cyrillic) stay UTF-8, U+FFFD becomes `?`.
 //!
 //! [`ItemType::from_bibtex`]: crate::model::ItemType::from_bibtex
 //! [`ItemType::biblatex_type`]: crate::model::ItemType::biblatex_type
@@ -106,6 +114,7 @@ mod import;
 pub mod latex;
 pub mod names;
 mod parse;
+pub mod refs;
 mod write;
 
 #[cfg(test)]

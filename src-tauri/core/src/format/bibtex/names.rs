@@ -405,7 +405,7 @@ pub fn repair_comma_list(raw: &str) -> Option<String> {
         return None;
     }
     let parts: Vec<&str> = split_top(raw, b',').into_iter().map(str::trim).collect();
-    if parts.len() < 4 || parts.len() % 2 != 0 {
+    if parts.len() < 4 || !parts.len().is_multiple_of(2) {
         return None;
     }
     let initials = |p: &str| !p.is_empty() && p.len() <= 16 && p.contains('.') && p.split_whitespace().count() <= 3;

@@ -879,6 +879,11 @@ mod props {
             Just("\\LaTeX{}".to_string()),
             Just("j\\k".to_string()),
             Just("œuvre".to_string()),
+            // U+FFFD (written as \symbol{65533}, read back), and text that looks like a
+            // character by code (escaped, so it reads back as text).
+            Just("Cu2O(1\u{FFFD}1\u{FFFD}1)".to_string()),
+            Just("\\symbol{65533}".to_string()),
+            Just("\\char\"41".to_string()),
             "[A-Za-z]{1,8}",
         ]
     }
@@ -1094,9 +1099,22 @@ mod props {
             let r = p(&w.text);
             prop_assert_eq!(r.items.len(), 1);
             let back = &r.items[0].item;
-            prop_assert_eq!(&back.creators, &it.creators);
-            prop_assert_eq!(&back.container, &it.container);
-            prop_assert_eq!(&back.note, &it.note);
+            // pdfLaTeX cannot typeset U+FFFD: an ASCII export writes a visible `?` (warned).
+            let lossy = |s: &str| s.replace('\u{FFFD}', "?");
+            let mut creators = it.creators.clone();
+            for c in &mut creators {
+                if let Name::Person { family, given, particle, suffix } = &mut c.name {
+                    for part in [family, given, particle, suffix] {
+                        *part = lossy(part);
+                    }
+                }
+                if let Name::Literal { literal } = &mut c.name {
+                    *literal = lossy(literal);
+                }
+            }
+            prop_assert_eq!(&back.creators, &creators);
+            prop_assert_eq!(&back.container, &lossy(&it.container));
+            prop_assert_eq!(&back.note, &lossy(&it.note));
             prop_assert_eq!(back.date.year, it.date.year);
         }
     }
@@ -1410,4 +1428,170 @@ fn inline_math_in_parentheses_passes_through() {
     let w = bib(&[Item { source: None, ..it }]);
     assert!(w.contains("\\(\\mathrm{\\mu}\\)"), "{w}");
     assert!(!w.contains("textbackslash"), "{w}");
+}
+
+#[test]
+fn characters_by_code_are_read_as_the_character() {
+    for form in [
+        "\\symbol{\"FFFD}",
+        "\\symbol{65533}",
+        "\\symbol{'177775}",
+        "\\symbol { 65533 }",
+        "\\char\"FFFD",
+        "\\char 65533",
+        "\\char65533",
+        "\\char'177775",
+        "{\\char\"FFFD}",
+    ] {
+        // (Braced: TeX reads as many digits as follow, `\char"FFFD1` is U+FFFD1.)
+        let it = one(&format!(
+            "@misc{{k, title = {{Cu2O(1{{{form}}}1)}}, abstract = {{a{{{form}}}b}}}}"
+        ));
+        assert_eq!(it.title, "Cu2O(1\u{FFFD}1)", "{form}");
+        assert_eq!(it.r#abstract.flat(false), "a\u{FFFD}b", "{form}");
+    }
+    // TeX skips one space after a number, and reads hex digits in upper case only.
+    assert_eq!(to_unicode("\\char\"E9 t\\symbol{\"E9}t"), "étét");
+    assert_eq!(to_unicode("M\\symbol{252}ller"), "Müller");
+    // Not a character: kept as LaTeX (a surrogate, a control code, no number, another word).
+    for kept in [
+        "\\symbol{\"D800}",
+        "\\symbol{7}",
+        "\\symbol{x}",
+        "\\symbol{65533 x}",
+        "\\char\"fffd",
+        "\\charlie{x}",
+        "\\symbolic{1}",
+    ] {
+        assert_eq!(to_unicode(kept), kept, "{kept}");
+    }
+    // In a name too.
+    let it = one("@misc{k, author = {M\\symbol{65533}ller, Hans}, title = {T}}");
+    assert_eq!(person(&it.creators[0]).0, "M\u{FFFD}ller");
+    // Literal text that looks like one is escaped on export, so it reads back as text.
+    let tex = from_unicode("\\symbol{65533} and \\char\"41", Escape::default());
+    assert!(!tex.contains("\\symbol{"), "{tex}");
+    assert_eq!(to_unicode(&tex), "\\symbol{65533} and \\char\"41");
+}
+
+fn fffd_item() -> Item {
+    let mut it = Item::new(ItemType::Article, "Cu2O(1\u{FFFD}1\u{FFFD}1) surfaces");
+    it.key = "k".into();
+    it.creators.push(Creator::person(Role::Author, "M\u{FFFD}ller", "Hans"));
+    it.r#abstract = crate::model::Abstract::plain("Binding by 0.42\u{FFFD}eV.");
+    it.url = "https://example.org/a\u{FFFD}b".into();
+    it.extra.push(ExtraField {
+        name: "comment".into(),
+        value: "{x\u{FFFD}y}".into(),
+    });
+    it
+}
+
+#[test]
+fn replacement_character_is_written_as_symbol_for_unicode_engines() {
+    let it = fffd_item();
+    let w = write_mode(std::slice::from_ref(&it), &BibExtras::default(), BibMode::Biblatex);
+    assert!(!w.text.contains('\u{FFFD}'), "{}", w.text);
+    assert!(
+        w.text
+            .contains("title = {{Cu2O(1\\symbol{65533}1\\symbol{65533}1}) surfaces}"),
+        "{}",
+        w.text
+    );
+    assert!(
+        w.text.contains("abstract = {Binding by 0.42\\symbol{65533}eV.}"),
+        "{}",
+        w.text
+    );
+    assert!(w.text.contains("author = {M\\symbol{65533}ller, Hans}"), "{}", w.text);
+    assert!(w.text.contains("url = {https://example.org/a%EF%BF%BDb}"), "{}", w.text);
+    assert!(w.text.contains("comment = {x\\symbol{65533}y}"), "{}", w.text);
+    let d: Vec<_> = w.diagnostics.iter().filter(|d| d.message.contains("U+FFFD")).collect();
+    assert_eq!(d.len(), 1, "{:?}", w.diagnostics);
+    assert_eq!(d[0].severity, Severity::Info);
+    assert!(d[0].message.starts_with("k: ") && d[0].message.contains("\\symbol{65533}"));
+    // The mapped fields read back as they were.
+    let back = one(&w.text);
+    assert_eq!(back.title, it.title);
+    assert_eq!(back.creators, it.creators);
+    assert_eq!(back.r#abstract, it.r#abstract);
+}
+
+#[test]
+fn replacement_character_is_a_visible_question_mark_for_pdflatex() {
+    let it = fffd_item();
+    let w = write_mode(std::slice::from_ref(&it), &BibExtras::default(), BibMode::Bibtex);
+    assert!(w.text.is_ascii(), "{}", w.text);
+    assert!(w.text.contains("title = {{Cu2O(1?1?1}) surfaces}"), "{}", w.text);
+    assert!(w.text.contains("author = {M?ller, Hans}"), "{}", w.text);
+    assert!(w.text.contains("url = {https://example.org/a%EF%BF%BDb}"), "{}", w.text);
+    let d: Vec<_> = w.diagnostics.iter().filter(|d| d.message.contains("U+FFFD")).collect();
+    assert_eq!(d.len(), 1, "{:?}", w.diagnostics);
+    assert_eq!(d[0].severity, Severity::Warning);
+    assert!(d[0].message.contains("\"?\""), "{}", d[0].message);
+    // A UTF-8 BibTeX export (for LuaLaTeX) writes the LaTeX form instead.
+    let w = write(
+        std::slice::from_ref(&it),
+        &BibExtras::default(),
+        &BibWriteOptions {
+            ascii: Some(false),
+            ..Default::default()
+        },
+    );
+    assert!(
+        w.text
+            .contains("title = {{Cu2O(1\\symbol{65533}1\\symbol{65533}1}) surfaces}"),
+        "{}",
+        w.text
+    );
+}
+
+#[test]
+fn a_copied_entry_with_the_replacement_character_changes_only_that() {
+    let src = "@Article{Han_2009,\n  Title                    = {On CuO},\n  Abstract                 = \"Cu2O(1\u{FFFD}1\u{FFFD}1) and 0.42\u{FFFD}eV\",\n  Year                     = {2009}, % kept\n  Url = {http://x.org/\u{FFFD}}\n}";
+    let mut extras = BibExtras::default();
+    extras.strings.push(("lost".into(), "{a\u{FFFD}b}".into()));
+    extras.preambles.push("{\\def\\x{\u{FFFD}}}".into());
+    let (items, _) = parsed_items(src);
+    let w = write_mode(&items, &extras, BibMode::Biblatex);
+    let expected = src
+        .replace(
+            "(1\u{FFFD}1\u{FFFD}1) and 0.42\u{FFFD}",
+            "(1\\symbol{65533}1\\symbol{65533}1) and 0.42\\symbol{65533}",
+        )
+        .replace("/\u{FFFD}", "/%EF%BF%BD");
+    assert!(w.text.contains(&expected), "{}", w.text);
+    assert!(w.text.contains("@preamble{{\\def\\x{\\symbol{65533}}}}"), "{}", w.text);
+    assert!(!w.text.contains('\u{FFFD}'), "{}", w.text);
+    // Not regenerated: no "written from the library's data" message, one U+FFFD note each.
+    assert!(
+        !w.diagnostics.iter().any(|d| d.message.contains("library's data")),
+        "{:?}",
+        w.diagnostics
+    );
+    assert_eq!(
+        w.diagnostics.iter().filter(|d| d.message.contains("U+FFFD")).count(),
+        2,
+        "{:?}",
+        w.diagnostics
+    );
+    // The export reads back to the same item.
+    let (again, _) = parsed_items(&w.text);
+    assert_eq!(again[0].r#abstract, items[0].r#abstract);
+    // `\char"FFFD` in a source: biber decodes it to the character, so the entry is regenerated.
+    let (items, extras) = parsed_items("@misc{k,\n  title = {a\\char\"FFFD b}\n}");
+    assert_eq!(items[0].title, "a\u{FFFD}b");
+    let w = write_mode(&items, &extras, BibMode::Biblatex);
+    assert!(w.text.contains("title = {a\\symbol{65533}b}"), "{}", w.text);
+    assert!(
+        w.diagnostics
+            .iter()
+            .any(|d| d.message.contains("library's data") && d.message.contains("U+FFFD by its code")),
+        "{:?}",
+        w.diagnostics
+    );
+    // `\symbol{65533}` passes through biber: copied.
+    let src = "@misc{k,\n  title = {a\\symbol{65533}b}\n}";
+    let (items, extras) = parsed_items(src);
+    assert!(write_mode(&items, &extras, BibMode::Biblatex).text.contains(src));
 }

@@ -172,7 +172,7 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
         && !d.raw.is_empty()
         && d.raw != d.iso()
         && !iso_like(&d.raw)
-        && !(e.mode == BibMode::Bibtex && captured(d))
+        && (e.mode != BibMode::Bibtex || !captured(d))
         && !e.taken("year")
     {
         // "1999–2009", "August, 2005", "1973b1973": kept as a literal year.
@@ -367,10 +367,96 @@ pub(crate) fn verbatim_problem(fields: &[super::parse::RawField<'_>], mode: BibM
                 if mode == BibMode::Biblatex && uses_commands(v, CSQUOTES) {
                     return Some("it uses csquotes commands, which biblatex does not define");
                 }
+                if fffd_by_code(v, mode == BibMode::Bibtex) {
+                    return Some("it writes U+FFFD by its code, which biber decodes to the character LuaTeX rejects (BibTeX: which pdfLaTeX cannot typeset)");
+                }
             }
         }
     }
     None
+}
+
+/// How an export writes U+FFFD, the replacement character (a broken encoding conversion left
+/// it before import): LuaTeX refuses it as a character in its input (it is its own mark for
+/// invalid UTF-8) and pdfLaTeX cannot typeset it. UTF-8 exports write `\symbol{65533}`, which
+/// biber passes through and LuaLaTeX/XeLaTeX print as the glyph (biber decodes `\char"FFFD`
+/// back to the character, so not that); ASCII exports, for pdfLaTeX, write a visible `?`.
+/// URLs and DOIs get the character's URL encoding. The importer reads `\symbol{65533}` back.
+pub(crate) const FFFD_TEX: &str = "\\symbol{65533}";
+const FFFD_ASCII: &str = "?";
+const FFFD_URL: &str = "%EF%BF%BD";
+
+/// An entry's text with U+FFFD written as [`FFFD_TEX`] (or `?`, `ascii`) in its field values,
+/// or `None` when it has none. Everything else stays as it is, byte for byte.
+fn without_replacement_chars(text: &str, ascii: bool) -> Option<String> {
+    if !text.contains('\u{FFFD}') {
+        return None;
+    }
+    let Some(Block::Entry { fields, .. }) = Scanner::new(text).next_block() else {
+        return None;
+    };
+    let base = text.as_ptr() as usize;
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut from = 0;
+    for f in &fields {
+        let raw = f.value.raw;
+        if !raw.contains('\u{FFFD}') {
+            continue;
+        }
+        let at = raw.as_ptr() as usize - base;
+        out.push_str(&text[from..at]);
+        let rep = if super::import::link_field(&f.name.to_ascii_lowercase()) {
+            FFFD_URL
+        } else if ascii {
+            FFFD_ASCII
+        } else {
+            FFFD_TEX
+        };
+        out.push_str(&raw.replace('\u{FFFD}', rep));
+        from = at + raw.len();
+    }
+    if from == 0 {
+        return None;
+    }
+    out.push_str(&text[from..]);
+    Some(out)
+}
+
+/// A raw `@string` or `@preamble` value with U+FFFD written as in field values (reported).
+fn replacement_in_raw<'a>(
+    raw: &'a str,
+    ascii: bool,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> std::borrow::Cow<'a, str> {
+    if !raw.contains('\u{FFFD}') {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    diags.push(replacement_diagnostic(what, ascii));
+    std::borrow::Cow::Owned(raw.replace('\u{FFFD}', if ascii { FFFD_ASCII } else { FFFD_TEX }))
+}
+
+/// The diagnostic for U+FFFD written as something else (`what` names the entry).
+fn replacement_diagnostic(what: &str, ascii: bool) -> Diagnostic {
+    if ascii {
+        Diagnostic::warning(
+            None,
+            format!("{what}: U+FFFD (a character lost in a broken conversion before import) written as \"?\": pdfLaTeX cannot typeset it (a UTF-8 export writes {FFFD_TEX} for LuaLaTeX)"),
+        )
+    } else {
+        Diagnostic::info(
+            None,
+            format!("{what}: U+FFFD (a character lost in a broken conversion before import) written as {FFFD_TEX}: LuaTeX rejects the character itself"),
+        )
+    }
+}
+
+/// Whether LaTeX text gives U+FFFD by its code: `\char"FFFD` (biber decodes it to the
+/// character) or, `symbol` too, `\symbol{65533}` (pdfLaTeX cannot typeset it).
+fn fffd_by_code(s: &str, symbol: bool) -> bool {
+    s.match_indices('\\').any(|(i, _)| {
+        (symbol || s[i..].starts_with("\\char")) && latex::char_command(s, i).is_some_and(|(c, _)| c == '\u{FFFD}')
+    })
 }
 
 /// A source entry's text without its `%` comments between tokens (classic BibTeX has no
@@ -771,8 +857,8 @@ fn links_in(text: &str, keys: &HashSet<String>) -> Vec<Link> {
                         // `key-field` or `key-field-n`: the longest prefix that is a key.
                         r.match_indices('-')
                             .map(|(j, _)| &r[..j])
-                            .filter(|k| keys.contains(*k))
-                            .last()
+                            .rev()
+                            .find(|k| keys.contains(*k))
                             .map(str::to_string)
                     })
                     .collect()
@@ -985,12 +1071,15 @@ impl<'e> BibWriter<'e> {
         };
         self.taken.insert(key.clone());
         if let Some(p) = crate::citekey::key_problem(&key) {
-            self.diagnostics.push(Diagnostic::warning(None, p));
+            self.diagnostics.push(Diagnostic::warning(
+                None,
+                format!("{p}; `folio key fix {key:?}` repairs it"),
+            ));
         }
         if !self.seen.insert(key.to_lowercase()) {
             self.diagnostics.push(Diagnostic::warning(
                 None,
-                format!("duplicate citation key {key:?}; LaTeX will use only one of these entries"),
+                format!("duplicate citation key {key:?}; LaTeX will use only one of these entries (`folio key fix --all` renames keys that differ only in case)"),
             ));
         }
         if let Some(t) = crossref_target(it) {
@@ -1024,7 +1113,19 @@ impl<'e> BibWriter<'e> {
                 &mut self.diagnostics,
             )
         });
+        let text = self.replacement_chars(&key, text);
         self.entries.push((key, text));
+    }
+
+    /// An entry's text with U+FFFD written as LaTeX can take it (reported).
+    fn replacement_chars(&mut self, key: &str, text: String) -> String {
+        match without_replacement_chars(&text, self.ascii) {
+            None => text,
+            Some(t) => {
+                self.diagnostics.push(replacement_diagnostic(key, self.ascii));
+                t
+            }
+        }
     }
 
     /// Add an entry from its stored source record, known to be current, when this export can
@@ -1052,6 +1153,7 @@ impl<'e> BibWriter<'e> {
         if let Some(t) = crossref_in(&text) {
             self.parents.insert(t.to_lowercase());
         }
+        let text = self.replacement_chars(&key, text);
         self.entries.push((key, text));
         true
     }
@@ -1072,6 +1174,7 @@ impl<'e> BibWriter<'e> {
         let BibWriter {
             extras,
             opts,
+            ascii,
             mut diagnostics,
             mut used,
             parents,
@@ -1097,6 +1200,7 @@ impl<'e> BibWriter<'e> {
                 BibMode::Biblatex => at_commands_by_name(p),
                 BibMode::Bibtex => std::borrow::Cow::Borrowed(p.as_str()),
             };
+            let p = replacement_in_raw(&p, ascii, "@preamble", &mut diagnostics);
             head.push_str(&format!("@preamble{{{p}{sep}}}\n\n"));
         }
         // @string definitions that are used (also through other strings), in their order.
@@ -1129,6 +1233,7 @@ impl<'e> BibWriter<'e> {
         for (n, v) in &extras.strings {
             let l = n.to_ascii_lowercase();
             if used.contains(&l) && wrote_string.insert(l) {
+                let v = replacement_in_raw(v, ascii, &format!("@string {n}"), &mut diagnostics);
                 head.push_str(&format!("@string{{{n} = {v}}}\n"));
             }
         }
