@@ -1,7 +1,7 @@
 //! Use case: import files (or pasted text) into the library as one transaction and one undo
 //! step, with a per-file report.
 
-use crate::dedupe::Fingerprint;
+use crate::dedupe::{Fingerprint, Index, Match};
 use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::format::{self, bibtex, BibExtras, Format, Parsed};
 use crate::library::Library;
@@ -330,27 +330,32 @@ impl Library {
             many => format!("Import {} files ({total} items)", many.len()),
         };
         let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(IN_FLIGHT);
+        let (index_tx, index_rx) = std::sync::mpsc::sync_channel::<Index>(1);
         let inputs_ref = &inputs;
         let formats_ref = &formats;
+        let policy = opts.duplicates;
         std::thread::scope(|scope| {
             let reader = scope.spawn(move || {
                 let mut ctx = bibtex::BibContext::new();
+                let mut matcher = Matcher::new(index_rx, policy);
                 for (input, &format) in inputs_ref.iter().zip(formats_ref) {
                     let mut open = true;
                     let rest = format::parse_into(&input.text, format, &mut ctx, &mut |pi, offset| {
                         let fp = Fingerprint::of(&pi.item);
                         let derived = items::derive_fresh(&pi.item, &fp);
-                        open = tx
-                            .send(Msg::Item(Box::new(Prepared {
+                        open = matcher.push(
+                            Prepared {
                                 pi,
                                 fp,
                                 derived,
                                 offset,
-                            })))
-                            .is_ok();
+                                matched: None,
+                            },
+                            &tx,
+                        );
                         open
                     });
-                    if !open || tx.send(Msg::End(Box::new(rest))).is_err() {
+                    if !open || !matcher.drain(&tx) || tx.send(Msg::End(Box::new(rest))).is_err() {
                         return;
                     }
                 }
@@ -360,6 +365,7 @@ impl Library {
                 store_entries(
                     w,
                     &rx,
+                    index_tx,
                     inputs_ref,
                     formats_ref,
                     opts,
@@ -397,6 +403,82 @@ struct Prepared {
     derived: items::Derived,
     /// Bytes of the current input read when this entry was.
     offset: usize,
+    /// The reader's duplicate verdict: the position of the best match in the duplicate index
+    /// (the library's items, then the entries of this import the writer adds), the match, and
+    /// the action the policy gives it.
+    matched: Option<(usize, Match, &'static str)>,
+}
+
+/// Duplicate matching on the reader thread (it has time to spare; the writer is the import's
+/// bottleneck). The writer loads the library's duplicate index inside its transaction and
+/// hands it over; until it arrives, entries wait here (a few thousand at most), so reading
+/// and the index's loading overlap. The reader adds to its index every entry the writer will
+/// add (all but skipped and merged ones), in order, so positions agree on both sides.
+struct Matcher {
+    index: Option<Index>,
+    rx: std::sync::mpsc::Receiver<Index>,
+    policy: DuplicatePolicy,
+    waiting: std::collections::VecDeque<Prepared>,
+}
+
+impl Matcher {
+    const MAX_WAITING: usize = 4096;
+
+    fn new(rx: std::sync::mpsc::Receiver<Index>, policy: DuplicatePolicy) -> Matcher {
+        Matcher {
+            index: None,
+            rx,
+            policy,
+            waiting: Default::default(),
+        }
+    }
+
+    /// Decide and send `p` (after the entries waiting before it); false once the writer is
+    /// gone.
+    fn push(&mut self, p: Prepared, tx: &std::sync::mpsc::SyncSender<Msg>) -> bool {
+        if self.index.is_none() {
+            if let Ok(i) = self.rx.try_recv() {
+                self.index = Some(i);
+            }
+        }
+        self.waiting.push_back(p);
+        if self.index.is_none() && self.waiting.len() < Self::MAX_WAITING {
+            return true;
+        }
+        self.drain(tx)
+    }
+
+    /// Decide and send every waiting entry, waiting for the index if needed.
+    fn drain(&mut self, tx: &std::sync::mpsc::SyncSender<Msg>) -> bool {
+        if self.waiting.is_empty() {
+            return true;
+        }
+        if self.index.is_none() {
+            match self.rx.recv() {
+                Ok(i) => self.index = Some(i),
+                Err(_) => return false,
+            }
+        }
+        let index = self.index.as_mut().expect("received");
+        while let Some(mut p) = self.waiting.pop_front() {
+            p.matched = index.best(&p.fp).map(|(pos, m)| {
+                let act = match (m.reason.is_certain(), self.policy) {
+                    (false, _) => "flagged",
+                    (true, DuplicatePolicy::Skip) => "skipped",
+                    (true, DuplicatePolicy::Merge) => "merged",
+                    (true, DuplicatePolicy::Keep) => "kept",
+                };
+                (pos, m, act)
+            });
+            if !matches!(p.matched, Some((_, _, "skipped" | "merged"))) {
+                index.add(p.fp.clone());
+            }
+            if tx.send(Msg::Item(Box::new(p))).is_err() {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// The writer's side of [`Library::import_inputs`]: stores what the reader sends, one file
@@ -405,6 +487,7 @@ struct Prepared {
 fn store_entries(
     w: &mut crate::store::Writer<'_>,
     rx: &std::sync::mpsc::Receiver<Msg>,
+    index_tx: std::sync::mpsc::SyncSender<Index>,
     inputs: &[Input],
     formats: &[Format],
     opts: &ImportOptions,
@@ -418,13 +501,16 @@ fn store_entries(
     // concurrent writer cannot invalidate it.
     let mut taken: HashSet<String> = items::all_keys(w.conn())?;
     let mut extras = extras_of(w.conn())?;
-    let (mut index, mut index_keys) = crate::duplicates::dedupe_index_keys(w.conn())?;
+    let (index, mut index_keys) = crate::duplicates::dedupe_index_keys(w.conn())?;
+    // Item ids by duplicate-index position (entries of this import get theirs when stored).
+    let mut index_ids: Vec<Option<i64>> = (0..index_keys.len()).map(|i| index.get(i).id).collect();
+    // The reader matches from here on; if it is gone, the loop below reports why.
+    let _ = index_tx.send(index);
     trace.mark("library keys and duplicate index");
     let coll = match &opts.collection {
         Some(path) => Some(collections::ensure_path(w, path)?),
         None => None,
     };
-    let policy = opts.duplicates;
     let mut extras_changed = false;
     let mut reports = Vec::with_capacity(inputs.len());
     let mut done = 0usize;
@@ -448,9 +534,10 @@ fn store_entries(
             };
             let Prepared {
                 pi,
-                fp,
                 derived,
                 offset,
+                matched,
+                ..
             } = *prepared;
             let mut item = pi.item;
             entries += 1;
@@ -466,13 +553,7 @@ fn store_entries(
                 });
             }
             let mut action = None;
-            if let Some((pos, m)) = index.best(&fp) {
-                let act = match (m.reason.is_certain(), policy) {
-                    (false, _) => "flagged",
-                    (true, DuplicatePolicy::Skip) => "skipped",
-                    (true, DuplicatePolicy::Merge) => "merged",
-                    (true, DuplicatePolicy::Keep) => "kept",
-                };
+            if let Some((pos, m, act)) = matched {
                 decisions.push(DuplicateDecision {
                     line: pi.line,
                     entry_key: item.key.clone(),
@@ -481,7 +562,7 @@ fn store_entries(
                     reason: m.reason,
                     action: act,
                 });
-                action = Some((act, index.get(pos).id));
+                action = Some((act, index_ids[pos]));
             }
             match action {
                 Some(("skipped", _)) => continue,
@@ -504,9 +585,7 @@ fn store_entries(
                 key_diags.push(d);
             }
             let id = items::insert_derived(w, &mut item, derived)?;
-            let mut fp = fp;
-            fp.id = Some(id);
-            index.add(fp);
+            index_ids.push(Some(id));
             index_keys.push(item.key.clone());
             if let Some(c) = coll {
                 collections::add_item(w, c, id)?;

@@ -119,7 +119,7 @@ pub fn create(w: &mut Writer<'_>, parent: Option<CollectionId>, name: &str) -> R
         params![name.trim(), parent, position],
         |r| r.get(0),
     )?;
-    if w.journal && w.seen.insert((1, id.to_string())) {
+    if w.journal && w.seen.insert(super::Touched::Collection(id)) {
         w.changes.push(super::Change::Collection { id, state: None });
     }
     Ok(id)

@@ -390,6 +390,12 @@ fn fts_other(item: &Item) -> String {
         item.key, item.doi, item.isbn, item.issn, item.publisher, item.place, item.genre, item.note
     );
     for f in item.extra.iter().filter(|f| !f.is_bookkeeping()) {
+        // A value that repeats one indexed already adds nothing to the index (Beebe's
+        // `fjournal` is the journal's name again, `ISSN-L` usually the ISSN).
+        let bare = f.value.trim_matches(|c| c == '"' || c == '{' || c == '}');
+        if !bare.is_empty() && (bare == item.container || bare == item.issn) {
+            continue;
+        }
         s.push(' ');
         s.push_str(&f.value);
     }

@@ -335,7 +335,7 @@ impl Store {
 pub struct Writer<'a> {
     tx: &'a rusqlite::Transaction<'a>,
     changes: Vec<Change>,
-    seen: HashSet<(u8, String)>,
+    seen: HashSet<Touched>,
     journal: bool,
     /// The undo step's label (journaled writes only).
     label: Option<String>,
@@ -343,6 +343,17 @@ pub struct Writer<'a> {
     fts_pending_ids: HashSet<i64>,
     /// Index rows to delete before the queued rows are written (their items are re-indexed).
     fts_stale: Vec<i64>,
+}
+
+/// An object an action already journaled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Touched {
+    Item(i64),
+    ItemTags(i64),
+    Collection(i64),
+    Tag(i64),
+    Saved(String),
+    Meta(String),
 }
 
 /// New items' index rows are written in batches of this many. FTS5 writes its pending terms
@@ -411,15 +422,15 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn first_touch(&mut self, kind: u8, id: String) -> bool {
-        self.journal && self.seen.insert((kind, id))
+    fn first_touch(&mut self, what: Touched) -> bool {
+        self.journal && self.seen.insert(what)
     }
 
     /// Journal an item's current state before changing or deleting it.
     pub fn touch_item(&mut self, id: i64) -> Result<()> {
-        if self.first_touch(0, id.to_string()) {
+        if self.first_touch(Touched::Item(id)) {
             let mut snap = items::snapshot(self.tx, id)?;
-            if self.seen.contains(&(3, id.to_string())) {
+            if self.seen.contains(&Touched::ItemTags(id)) {
                 // Only its tags changed so far in this action: the state before the action is
                 // the current one with the journaled tags and modification time.
                 let pos = self
@@ -443,7 +454,7 @@ impl Writer<'_> {
     /// Journal an item's tags and modification time before a change to its tags only (see
     /// [`items::update_tags`]).
     pub fn touch_item_tags(&mut self, id: i64) -> Result<()> {
-        if self.journal && !self.seen.contains(&(0, id.to_string())) && self.first_touch(3, id.to_string()) {
+        if self.journal && !self.seen.contains(&Touched::Item(id)) && self.first_touch(Touched::ItemTags(id)) {
             let state = items::tag_state(self.tx, id)?;
             self.changes.push(Change::Tags { id, state });
         }
@@ -452,13 +463,13 @@ impl Writer<'_> {
 
     /// Journal that an item is new (its prior state is "absent").
     pub fn touch_new_item(&mut self, id: i64) {
-        if self.first_touch(0, id.to_string()) {
+        if self.first_touch(Touched::Item(id)) {
             self.changes.push(Change::Item { id, state: None });
         }
     }
 
     pub fn touch_collection(&mut self, id: i64) -> Result<()> {
-        if self.first_touch(1, id.to_string()) {
+        if self.first_touch(Touched::Collection(id)) {
             let row = collections::row(self.tx, id)?;
             self.changes.push(Change::Collection { id, state: row });
         }
@@ -466,7 +477,7 @@ impl Writer<'_> {
     }
 
     pub fn touch_tag(&mut self, id: i64) -> Result<()> {
-        if self.first_touch(2, id.to_string()) {
+        if self.first_touch(Touched::Tag(id)) {
             let name = tags::name_of(self.tx, id)?;
             self.changes.push(Change::Tag { id, state: name });
         }
@@ -474,7 +485,7 @@ impl Writer<'_> {
     }
 
     pub fn touch_saved(&mut self, name: &str) -> Result<()> {
-        if self.first_touch(4, name.to_lowercase()) {
+        if self.first_touch(Touched::Saved(name.to_lowercase())) {
             let state = saved::get(self.tx, name)?;
             self.changes.push(Change::Saved {
                 name: name.to_string(),
@@ -485,7 +496,7 @@ impl Writer<'_> {
     }
 
     pub fn touch_meta(&mut self, key: &str) -> Result<()> {
-        if self.first_touch(3, key.to_string()) {
+        if self.first_touch(Touched::Meta(key.to_string())) {
             let value = meta::get(self.tx, key)?;
             self.changes.push(Change::Meta {
                 key: key.to_string(),

@@ -33,7 +33,7 @@ pub fn ensure(w: &mut Writer<'_>, name: &str) -> Result<i64> {
         .conn()
         .prepare_cached("INSERT INTO tags (name) VALUES (?1) RETURNING id")?
         .query_row([name.trim()], |r| r.get(0))?;
-    if w.journal && w.seen.insert((2, id.to_string())) {
+    if w.journal && w.seen.insert(super::Touched::Tag(id)) {
         w.changes.push(super::Change::Tag { id, state: None });
     }
     Ok(id)

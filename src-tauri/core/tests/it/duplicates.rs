@@ -116,6 +116,61 @@ fn duplicates_within_one_import_batch() {
     assert_eq!(r.files[0].decisions[0].line, 3);
 }
 
+/// Matching runs on the import's reader thread: the entries it names must be the ones the
+/// writer stored, also after skipped and merged entries, and into entries of the same file.
+#[test]
+fn decisions_name_the_right_items_after_skipped_and_merged_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = mem();
+    import(
+        &mut lib,
+        &write_json(dir.path(), "a.json", records()),
+        DuplicatePolicy::Skip,
+    );
+    let batch = json!([
+        {"type": "article", "title": "The temporary use of vacant spaces", "authors": [{"family": "Jaspers", "given": "S"}], "year": 2019, "doi": "10.1108/ijpsm-05-2019-0124"},
+        {"type": "article", "title": "Fish ponds", "authors": [{"family": "Pond", "given": "P"}], "year": 2001, "doi": "10.1/pond"},
+        {"type": "article", "title": "Fish farms", "authors": [{"family": "Farm", "given": "F"}], "year": 2002, "doi": "10.1/farm"},
+        {"type": "article", "title": "Fish farms", "authors": [{"family": "Farm", "given": "F"}], "year": 2002, "doi": "10.1/farm", "volume": "7"},
+        {"type": "article", "title": "Fish ponds", "authors": [{"family": "Pond", "given": "P"}], "year": 2001, "doi": "10.1/POND", "issue": "3"}
+    ]);
+    let p = write_json(dir.path(), "b.json", batch);
+    // Skip: the repeats name the item stored from this file, not a neighbour.
+    let mut skip_lib = mem();
+    import(
+        &mut skip_lib,
+        &write_json(dir.path(), "a2.json", records()),
+        DuplicatePolicy::Skip,
+    );
+    let r = import(&mut skip_lib, &p, DuplicatePolicy::Skip);
+    assert_eq!(r.added(), 2);
+    let named: Vec<(&str, &str)> = r.files[0]
+        .decisions
+        .iter()
+        .map(|d| (d.existing_key.as_str(), d.action))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("Jaspers2019", "skipped"),
+            ("Farm2002", "skipped"),
+            ("Pond2001", "skipped")
+        ]
+    );
+    // Merge: the repeats fill the gaps of the items this file added.
+    let opts = ImportOptions {
+        duplicates: DuplicatePolicy::Merge,
+        ..Default::default()
+    };
+    let r = lib.import_files(&[p], &opts, &mut |_| {}).unwrap();
+    assert_eq!(r.added(), 2);
+    assert_eq!(r.files[0].decisions.len(), 3);
+    assert!(r.files[0].decisions.iter().all(|d| d.action == "merged"));
+    assert_eq!(lib.get("Farm2002").unwrap().volume, "7");
+    assert_eq!(lib.get("Pond2001").unwrap().issue, "3");
+    assert_eq!(lib.count(&Filter::default()).unwrap(), 5);
+}
+
 #[test]
 fn false_positive_guards() {
     let dir = tempfile::tempdir().unwrap();
