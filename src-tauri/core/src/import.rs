@@ -542,7 +542,7 @@ fn store_entries(
             let mut item = pi.item;
             entries += 1;
             done += 1;
-            if done % 256 == 0 {
+            if done.is_multiple_of(256) {
                 if opts.cancelled() {
                     return Err(Error::Cancelled("import"));
                 }

@@ -675,9 +675,10 @@ impl Library {
             .filter(|k| !k.is_empty())
             .filter(|k| citekey::key_problem(k).is_some() || first.get(&k.to_lowercase()).is_some_and(|f| *f != k))
             .collect();
+        let bad_set: HashSet<&String> = bad.iter().collect();
         let mut taken: HashSet<String> = all
             .iter()
-            .filter(|k| !bad.contains(k))
+            .filter(|k| !bad_set.contains(k))
             .map(|k| k.to_lowercase())
             .collect();
         let pattern = self.key_pattern()?;

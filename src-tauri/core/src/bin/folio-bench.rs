@@ -147,8 +147,11 @@ const QUERIES: [&str; 20] = [
     "zooplankton author:a",
 ];
 
+/// Search times in ms, and (time, query) of the slowest queries.
+type SearchTimes = (Vec<f64>, Vec<(f64, &'static str)>);
+
 /// Each query 10 times (count + first page of 50); all times in ms, and the slowest queries.
-fn search_bench(lib: &Library) -> Result<(Vec<f64>, Vec<(f64, &'static str)>)> {
+fn search_bench(lib: &Library) -> Result<SearchTimes> {
     let mut times = Vec::new();
     for _ in 0..10 {
         for q in &QUERIES {

@@ -875,12 +875,12 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
         },
         Command::Tag(t) => match t {
             TagCmd::Add { tag, keys, select, all } => {
-                let keys = selected_keys(&lib, keys, &select, all)?;
+                let keys = selected_keys(lib, keys, &select, all)?;
                 let n = lib.tag_add(&tag, &keys)?;
                 eprintln!("tagged {n} item(s) with {tag}");
             }
             TagCmd::Remove { tag, keys, select, all } => {
-                let keys = selected_keys(&lib, keys, &select, all)?;
+                let keys = selected_keys(lib, keys, &select, all)?;
                 let n = lib.tag_remove(&tag, &keys)?;
                 eprintln!("removed {tag} from {n} item(s)");
             }

@@ -174,9 +174,13 @@ impl Matches {
 /// item table asks for a count and then for pages of the same search, and FTS5 redoes a
 /// prefix query's merge (tens of ms for a common prefix at 100k items) each time it is asked.
 /// Queries test membership in the set through the SQL function `folio_fts_hit(id)`.
+/// The last full-text expression evaluated, the library state it was evaluated in
+/// (`data_version`, `total_changes`), and its matches.
+type CachedMatches = (String, (i64, u64), Arc<Matches>);
+
 #[derive(Default)]
 pub struct FtsCache {
-    last: RefCell<Option<(String, (i64, u64), Arc<Matches>)>>,
+    last: RefCell<Option<CachedMatches>>,
     /// The set `folio_fts_hit` tests: the one of the statement being run.
     current: Arc<Mutex<Arc<Matches>>>,
 }
@@ -508,13 +512,12 @@ pub fn access_counts(conn: &Connection) -> Result<Vec<(AccessStatus, i64)>> {
     Ok(out)
 }
 
+/// An item's id, key, `date_modified` and cached rendering (when still valid).
+pub type CachedRendering = (i64, String, String, Option<String>);
+
 /// For each matching item in key order: id, key, `date_modified`, and its cached rendering
 /// for `variant` when still valid (one query; auto-exports re-render only what changed).
-pub fn cached_renderings(
-    store: &super::Store,
-    f: &Filter,
-    variant: &str,
-) -> Result<Vec<(i64, String, String, Option<String>)>> {
+pub fn cached_renderings(store: &super::Store, f: &Filter, variant: &str) -> Result<Vec<CachedRendering>> {
     let conn = &store.conn;
     let mut sql = where_sql(store, f, Mode::Membership)?;
     let v = sql.p(variant.to_string());
