@@ -55,12 +55,13 @@ pub fn migrations() -> Migrations<'static> {
                 items::rebuild_fts(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("migrations/0007-container-index.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    6
+    7
 }
 
 pub struct Store {

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 6);
+    assert_eq!(schema_version(), 7);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {
@@ -186,7 +186,7 @@ fn a_newer_library_is_refused_and_left_alone() {
         .unwrap();
     let before = std::fs::read(&path).unwrap();
     match Library::open(&path) {
-        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 6)),
+        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 7)),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a newer library must be refused"),
     }

@@ -363,3 +363,54 @@ fn bookkeeping_fields_are_kept_but_not_searched() {
         .unwrap();
     assert!(text.contains("bibdate = \"Mon Feb 21 08:39:20 MST 2022\""), "{text}");
 }
+
+#[test]
+fn sorting_by_journal_ignores_ascii_case_in_both_query_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = Library::open(&dir.path().join("lib.sqlite")).unwrap();
+    let journals = ["beta", "Alpha", "gamma", "alpha", "Beta", "Écologie", "delta"];
+    let mut bib = String::new();
+    for i in 0..3500 {
+        bib.push_str(&format!(
+            "@article{{k{i:05},\n  title = {{Plankton {i}}},\n  journal = {{{}}},\n  year = 2000\n}}\n\n",
+            journals[i % journals.len()]
+        ));
+    }
+    let opts = folio::import::ImportOptions {
+        duplicates: folio::import::DuplicatePolicy::Keep,
+        ..Default::default()
+    };
+    lib.import_text("gen.bib", &bib, &opts).unwrap();
+    // SQLite's NOCASE order, by id within a journal: what the column showed before v7.
+    let mut expected: Vec<(String, i64, String)> = lib
+        .list(&Filter::default(), Sort::default(), 0, 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.container.to_ascii_lowercase(), r.id, r.key))
+        .collect();
+    expected.sort();
+    let expected: Vec<String> = expected.into_iter().map(|(_, _, k)| k).collect();
+    let by_journal = |descending| Sort {
+        column: SortColumn::Container,
+        descending,
+    };
+    for filter in ["", "plankton"] {
+        // "plankton" matches more than 3000 items: the page walks the journal index.
+        let f = Filter {
+            query: query::parse(filter).unwrap(),
+            ..Default::default()
+        };
+        let page = |offset, desc| {
+            lib.list(&f, by_journal(desc), offset, 40)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.key)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(page(0, false), expected[..40], "{filter:?}");
+        assert_eq!(page(1700, false), expected[1700..1740], "{filter:?}");
+        let mut rev = expected.clone();
+        rev.reverse();
+        assert_eq!(page(0, true), rev[..40], "{filter:?}");
+    }
+}
