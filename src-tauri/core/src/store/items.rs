@@ -844,3 +844,45 @@ pub(crate) fn fill_dedupe_records(conn: &Connection) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ItemType;
+    use crate::store::Store;
+
+    /// An action that first changes an item's tags (journaled as tags only) and then the
+    /// item itself must still undo to the state before the action.
+    #[test]
+    fn a_tag_change_then_a_full_change_in_one_action_undoes_exactly() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut it = Item::new(ItemType::Article, "Original title");
+        it.key = "Kept2001".into();
+        it.tags.push(ItemTag::manual("old"));
+        let d = derive(&it);
+        let id = store.write("add", |w| insert_derived(w, &mut it, d)).unwrap();
+        let before = load(store.conn(), id).unwrap().unwrap();
+        store
+            .write("mixed", |w| {
+                let mut item = load(w.conn(), id)?.unwrap();
+                item.tags = vec![ItemTag::manual("new")];
+                update_tags(w, &mut item)?;
+                item.title = "Changed title".into();
+                update(w, &mut item)
+            })
+            .unwrap();
+        let after = load(store.conn(), id).unwrap().unwrap();
+        assert_eq!(
+            (after.title.as_str(), after.tags[0].name.as_str()),
+            ("Changed title", "new")
+        );
+        store.undo().unwrap();
+        assert_eq!(load(store.conn(), id).unwrap().unwrap(), before);
+        store.redo().unwrap();
+        let redone = load(store.conn(), id).unwrap().unwrap();
+        assert_eq!(
+            (redone.title.as_str(), redone.tags[0].name.as_str()),
+            ("Changed title", "new")
+        );
+    }
+}
