@@ -384,31 +384,30 @@ impl Library {
 
     // ----- tags and access ---------------------------------------------------------------
 
-    fn change_items(&mut self, label: &str, ids: &[ItemId], mut f: impl FnMut(&mut Item) -> bool) -> Result<usize> {
-        let ids = in_id_order(ids.to_vec());
-        self.store.write(label, |w| {
-            let mut n = 0;
-            for id in &ids {
-                let mut item = items::load(w.conn(), *id)?.ok_or_else(|| Error::NotFound(format!("no item {id}")))?;
-                if f(&mut item) {
-                    items::update(w, &mut item)?;
-                    n += 1;
-                }
-            }
-            Ok(n)
-        })
+    fn change_items(&mut self, label: &str, ids: &[ItemId], f: impl FnMut(&mut Item) -> bool) -> Result<usize> {
+        self.change_items_with(label, ids, items::update, f)
     }
 
     /// [`Self::change_items`] for a change of the items' tags only (`f` must not change
     /// anything else): journaled and written as tags (see [`items::update_tags`]).
-    fn change_tags(&mut self, label: &str, ids: &[ItemId], mut f: impl FnMut(&mut Item) -> bool) -> Result<usize> {
+    fn change_tags(&mut self, label: &str, ids: &[ItemId], f: impl FnMut(&mut Item) -> bool) -> Result<usize> {
+        self.change_items_with(label, ids, items::update_tags, f)
+    }
+
+    fn change_items_with(
+        &mut self,
+        label: &str,
+        ids: &[ItemId],
+        save: fn(&mut crate::store::Writer<'_>, &mut Item) -> Result<()>,
+        mut f: impl FnMut(&mut Item) -> bool,
+    ) -> Result<usize> {
         let ids = in_id_order(ids.to_vec());
         self.store.write(label, |w| {
             let mut n = 0;
             for id in &ids {
                 let mut item = items::load(w.conn(), *id)?.ok_or_else(|| Error::NotFound(format!("no item {id}")))?;
                 if f(&mut item) {
-                    items::update_tags(w, &mut item)?;
+                    save(w, &mut item)?;
                     n += 1;
                 }
             }

@@ -519,16 +519,31 @@ impl SelectArgs {
     }
 }
 
+/// Keys of every item a filter matches (from the item table's rows, not whole items).
+fn keys_of(lib: &Library, f: &Filter) -> Result<Vec<String>> {
+    Ok(lib
+        .list(f, Sort::default(), 0, usize::MAX >> 1)?
+        .into_iter()
+        .map(|r| r.key)
+        .collect())
+}
+
+/// The keys a key command names, or every key with `--all`.
+fn keys_or_all(lib: &Library, keys: Vec<String>, all: bool, what: &str) -> Result<Vec<String>> {
+    if all {
+        keys_of(lib, &Filter::default())
+    } else if keys.is_empty() {
+        bail!("name the items whose keys to {what}, or --all");
+    } else {
+        Ok(keys)
+    }
+}
+
 /// The keys an action names, plus those of every item the selection matches (`--all`: the
 /// whole library). Naming nothing is an error, never "everything".
 fn selected_keys(lib: &Library, mut keys: Vec<String>, select: &SelectArgs, all: bool) -> Result<Vec<String>> {
     if all || !select.is_empty() {
-        let f = filter_of(select, lib)?;
-        keys.extend(
-            lib.list(&f, Sort::default(), 0, usize::MAX >> 1)?
-                .into_iter()
-                .map(|r| r.key),
-        );
+        keys.extend(keys_of(lib, &filter_of(select, lib)?)?);
     } else if keys.is_empty() {
         bail!("name the items: their keys, a selection (--query, --collection, --tag, --access, --saved, --unfiled) or --all");
     }
@@ -986,16 +1001,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                 pattern,
                 force,
             } => {
-                let keys = if all {
-                    lib.items(&Filter::default(), Sort::default())?
-                        .into_iter()
-                        .map(|i| i.key)
-                        .collect()
-                } else if keys.is_empty() {
-                    bail!("name the items whose keys to regenerate, or --all");
-                } else {
-                    keys
-                };
+                let keys = keys_or_all(lib, keys, all, "regenerate")?;
                 for (old, new) in lib.regenerate_keys(&keys, pattern.as_deref(), force)? {
                     println!("{old} -> {new}");
                 }
@@ -1007,16 +1013,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &std::path::Path) -> Resu
                 force,
                 json,
             } => {
-                let keys = if all {
-                    lib.items(&Filter::default(), Sort::default())?
-                        .into_iter()
-                        .map(|i| i.key)
-                        .collect()
-                } else if keys.is_empty() {
-                    bail!("name the items whose keys to fix, or --all");
-                } else {
-                    keys
-                };
+                let keys = keys_or_all(lib, keys, all, "fix")?;
                 let fix = lib.fix_keys(&keys, force, dry_run)?;
                 if json {
                     print_json(&json!({
