@@ -53,13 +53,40 @@ impl ItemTag {
 /// case-insensitively unique names in their first order.
 pub fn split_keywords(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for k in text.split([',', ';', '\n', '\r']) {
+    for k in keyword_parts(text) {
         let k = k.trim().trim_end_matches('.').trim();
         if !k.is_empty() && !out.iter().any(|o| o.to_lowercase() == k.to_lowercase()) {
             out.push(k.to_string());
         }
     }
     out
+}
+
+/// `text` cut at `,` `;` and line breaks outside brackets: "avgotaracho (dried, salted roe)"
+/// is one keyword. Text whose brackets do not balance is cut at every separator.
+fn keyword_parts(text: &str) -> Vec<&str> {
+    let is_sep = |c: char| matches!(c, ',' | ';' | '\n' | '\r');
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            c if is_sep(c) && depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        if depth < 0 {
+            break;
+        }
+    }
+    if depth != 0 {
+        return text.split(is_sep).collect();
+    }
+    parts.push(&text[start..]);
+    parts
 }
 
 #[cfg(test)]
@@ -71,5 +98,16 @@ mod tests {
             ["Co-production", "public service", "EIF"]
         );
         assert!(super::split_keywords(" ; , ").is_empty());
+        assert_eq!(
+            super::split_keywords("avgotaracho (dried, salted and waxed ripe ovaries); roe, {Bt; toxin}"),
+            [
+                "avgotaracho (dried, salted and waxed ripe ovaries)",
+                "roe",
+                "{Bt; toxin}"
+            ]
+        );
+        // Brackets that do not balance: every separator cuts.
+        assert_eq!(super::split_keywords("a (b, c; d"), ["a (b", "c", "d"]);
+        assert_eq!(super::split_keywords("a) b, c"), ["a) b", "c"]);
     }
 }
