@@ -250,8 +250,13 @@ describe("LaTeX workflow", () => {
   });
 
   test("Ctrl+Shift+C and Copy reference put the text on the system clipboard", async () => {
-    await wd.click(".tr[data-key=Steen2021] .td");
-    await waitFor("selected", () => wd.exec(`return window.folio.store.selectedKeys().join() === "Steen2021"`));
+    // The previous test's edit refreshes the table after it is saved; a click that lands on a
+    // row being replaced is lost, so click again until the row is selected.
+    await waitFor("selected", async () => {
+      if (await wd.exec(`return window.folio.store.selectedKeys().join() === "Steen2021"`)) return true;
+      await wd.click(".tr[data-key=Steen2021] .td");
+      return false;
+    }, 10000, 300);
     await wd.keys("[data-table=items]", "\uE009\uE008c\uE000");
     let last = "";
     await waitFor("\\cite on the clipboard", () => (last = clipboardText(xvfb.display)) === "\\cite{Steen2021}", 10000, 200).catch(async (e) => {
