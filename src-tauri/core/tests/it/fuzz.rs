@@ -119,3 +119,11 @@ proptest! {
         LIB.with(|lib| folio::fuzzing::query(lib, &b));
     }
 }
+
+/// Found by the smoke test: a `%` hid the entry's own closing brace, and the BibTeX-mode copy
+/// without comments lost it (the export read back as no entry).
+#[test]
+fn a_comment_hiding_the_closing_brace_is_not_copied() {
+    folio::fuzzing::bibtex(b"@article{$x^2$%}");
+    folio::fuzzing::bibtex(b"@article{k, title = {a}%}\n}");
+}

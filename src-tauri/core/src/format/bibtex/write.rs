@@ -547,7 +547,14 @@ fn verbatim_text<'i>(
     }
     if mode == BibMode::Bibtex {
         if let Some(t) = without_comments(src_text, &fields) {
-            return Some(std::borrow::Cow::Owned(t));
+            // A `%` can hide the entry's own closing brace (`@article{$x^2$%}`, found by the
+            // fuzz smoke test): copy the stripped text only when it is still one whole entry,
+            // else the entry is written anew.
+            let whole = matches!(
+                Scanner::new(&t).next_block(),
+                Some(Block::Entry { text, broken: None, .. }) if text.len() == t.len()
+            );
+            return whole.then_some(std::borrow::Cow::Owned(t));
         }
     }
     Some(std::borrow::Cow::Borrowed(src_text))
