@@ -796,6 +796,27 @@ pub(crate) fn fill_source_current(conn: &Connection) -> Result<()> {
 
 /// Index every live item again from its stored fields (schema version 6: the index leaves
 /// bookkeeping fields out, see [`crate::model::ExtraField::is_bookkeeping`]).
+/// Migration 8: the `access` CHECK of the items table now reads as comparisons. Fails if the
+/// edit did not take (a table definition Folio did not write), which leaves the library as it
+/// was; else has SQLite read the edited schema (a new schema cookie).
+pub(crate) fn check_access_rewritten(conn: &Connection) -> Result<()> {
+    let sql: String = conn.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'items'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !sql.contains("CHECK (access = 'open' OR access = 'free' OR access = 'restricted' OR access = 'unknown')")
+        || sql.contains("access IN (")
+    {
+        return Err(Error::Migration(format!(
+            "the items table's access rule is not the one Folio wrote: {sql}"
+        )));
+    }
+    let cookie: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    conn.execute_batch(&format!("PRAGMA schema_version = {}", cookie + 1))?;
+    Ok(())
+}
+
 pub(crate) fn rebuild_fts(conn: &Connection) -> Result<()> {
     conn.execute("INSERT INTO items_fts (items_fts) VALUES ('delete-all')", [])?;
     let ids: Vec<i64> = conn

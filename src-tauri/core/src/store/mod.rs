@@ -56,12 +56,18 @@ pub fn migrations() -> Migrations<'static> {
             },
         ),
         M::up(include_str!("migrations/0007-container-index.sql")),
+        M::up_with_hook(
+            include_str!("migrations/0008-access-check.sql"),
+            |tx: &rusqlite::Transaction| {
+                items::check_access_rewritten(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    7
+    8
 }
 
 pub struct Store {

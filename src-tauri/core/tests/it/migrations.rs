@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 7);
+    assert_eq!(schema_version(), 8);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {
@@ -74,6 +74,72 @@ fn upgrading_to_version_6_indexes_the_items_again_without_bookkeeping_fields() {
     assert_eq!(hits("hoboken"), 1);
     assert_eq!(hits("lasting"), 1);
     assert_eq!(hits("collaborations"), 1, "the trashed item stays out of the index");
+}
+
+/// The `access` CHECK of a library's items table, as SQLite stores it.
+fn access_rule(conn: &Connection) -> String {
+    let sql: String = conn
+        .query_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'items'", [], |r| r.get(0))
+        .unwrap();
+    let at = sql.find("CHECK (access").expect("the items table checks access");
+    sql[at..].lines().next().unwrap().to_string()
+}
+
+/// Whether inserting one row into `items` builds a temporary b-tree (`OpenEphemeral`).
+fn insert_builds_a_temporary_table(conn: &Connection) -> bool {
+    let mut st = conn
+        .prepare(
+            "EXPLAIN INSERT INTO items (key, type, access, date_added, date_modified)              VALUES ('K', 'article', 'open', '', '')",
+        )
+        .unwrap();
+    let ops: Vec<String> = st.query_map([], |r| r.get(1)).unwrap().map(|r| r.unwrap()).collect();
+    ops.iter().any(|op| op == "OpenEphemeral")
+}
+
+#[test]
+fn version_8_checks_access_without_a_temporary_table_per_row_and_keeps_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.sqlite");
+    {
+        let store = Store::open_at_version(&path, 7).unwrap();
+        let c = store.conn();
+        assert!(access_rule(c).contains("access IN ("), "{}", access_rule(c));
+        assert!(insert_builds_a_temporary_table(c), "version 7 built one per row");
+        c.execute(
+            "INSERT INTO items (key, type, title, access, date_added, date_modified)              VALUES ('Kept2001', 'article', 'Kept across the upgrade', 'restricted', '2001', '2001')",
+            [],
+        )
+        .unwrap();
+    }
+    for lib in [Library::open(&path).unwrap(), Library::open_in_memory().unwrap()] {
+        let c = lib.store().conn();
+        assert_eq!(
+            access_rule(c),
+            "CHECK (access = 'open' OR access = 'free' OR access = 'restricted' OR access = 'unknown'),"
+        );
+        assert!(!insert_builds_a_temporary_table(c));
+        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+        // The same rule: every status goes in, anything else is refused.
+        for (i, status) in ["open", "free", "restricted", "unknown"].iter().enumerate() {
+            c.execute(
+                "INSERT INTO items (key, type, access, date_added, date_modified) VALUES (?1, 'misc', ?2, '', '')",
+                rusqlite::params![format!("S{i}"), status],
+            )
+            .unwrap();
+        }
+        let err = c
+            .execute(
+                "INSERT INTO items (key, type, access, date_added, date_modified) VALUES ('Bad', 'misc', 'closed', '', '')",
+                [],
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("CHECK constraint failed"), "{err}");
+    }
+    let lib = Library::open(&path).unwrap();
+    let kept = lib.get("Kept2001").unwrap();
+    assert_eq!(kept.title, "Kept across the upgrade");
+    assert_eq!(kept.access.status, folio::model::AccessStatus::Restricted);
 }
 
 fn v1_library_with_an_item(path: &std::path::Path) {
@@ -186,7 +252,7 @@ fn a_newer_library_is_refused_and_left_alone() {
         .unwrap();
     let before = std::fs::read(&path).unwrap();
     match Library::open(&path) {
-        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 7)),
+        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 8)),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a newer library must be refused"),
     }
