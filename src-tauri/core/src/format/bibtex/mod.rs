@@ -187,7 +187,7 @@ pub struct BibWriteOptions {
     pub omit_fields: Vec<String>,
 }
 
-pub use write::BibWriter;
+pub use write::{BibChecker, BibWriter, CheckedSource};
 
 /// Write items as BibTeX or BibLaTeX (see the module docs for the rules).
 pub fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) -> Written {

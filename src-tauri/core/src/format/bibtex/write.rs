@@ -805,7 +805,9 @@ fn ends_in_control_word(raw: &str) -> bool {
 
 /// The `crossref` target named in an entry's source text.
 fn crossref_in(text: &str) -> Option<String> {
-    if !text.to_ascii_lowercase().contains("crossref") {
+    let b = text.as_bytes();
+    let named = memchr::memchr2_iter(b'c', b'C', b).any(|i| b.get(i..i + 8).is_some_and(|w| w.eq_ignore_ascii_case(b"crossref")));
+    if !named {
         return None;
     }
     let Some(Block::Entry { fields, .. }) = Scanner::new(text).next_block() else {
@@ -1024,6 +1026,63 @@ pub(crate) fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) 
 
 /// Writes entries one at a time (a large export never holds all its items), then sorts them
 /// by key and frames them with `@preamble`, the `@string`s they use and `@comment`s.
+/// The part of a [`BibWriter`] that checks stored records, shareable between threads.
+#[derive(Debug, Clone)]
+pub struct BibChecker {
+    mode: BibMode,
+    ascii: bool,
+    omit: HashSet<String>,
+}
+
+impl BibChecker {
+    pub fn check(&self, key: String, text: String) -> CheckedSource {
+        check_source(self.mode, self.ascii, &self.omit, key, text)
+    }
+}
+
+/// A stored record as an export would copy it: its text (`None`: write the item instead),
+/// the macros it uses, its `crossref` target, and whether U+FFFD was replaced in it.
+#[derive(Debug)]
+pub struct CheckedSource {
+    key: String,
+    text: Option<String>,
+    macros: HashSet<String>,
+    crossref: Option<String>,
+    replaced: bool,
+}
+
+fn check_source(mode: BibMode, ascii: bool, omit: &HashSet<String>, key: String, text: String) -> CheckedSource {
+    let mut c = CheckedSource {
+        key,
+        text: None,
+        macros: HashSet::default(),
+        crossref: None,
+        replaced: false,
+    };
+    if c.key.is_empty() || crate::citekey::key_problem(&c.key).is_some() {
+        // `add` reports these.
+        return c;
+    }
+    // The record as it is, or as this export must change it (a repaired command).
+    let text = match verbatim_text(&text, &c.key, mode, ascii, omit, &mut c.macros) {
+        None => {
+            c.macros.clear();
+            return c;
+        }
+        Some(std::borrow::Cow::Borrowed(_)) => text,
+        Some(std::borrow::Cow::Owned(t)) => t,
+    };
+    c.crossref = crossref_in(&text);
+    c.text = Some(match without_replacement_chars(&text, ascii) {
+        None => text,
+        Some(t) => {
+            c.replaced = true;
+            t
+        }
+    });
+    c
+}
+
 pub struct BibWriter<'e> {
     extras: &'e BibExtras,
     opts: BibWriteOptions,
@@ -1138,30 +1197,43 @@ impl<'e> BibWriter<'e> {
     /// Add an entry from its stored source record, known to be current, when this export can
     /// write it as it is (false: add the item instead).
     pub fn add_source(&mut self, key: String, text: String) -> bool {
-        if key.is_empty() || self.seen.contains(&key.to_lowercase()) || crate::citekey::key_problem(&key).is_some() {
+        if key.is_empty() || self.seen.contains(&key.to_lowercase()) {
             // `add` reports these.
             return false;
         }
-        let mut macros = HashSet::default();
-        // The record as it is, or as this export must change it (a repaired command).
-        let repaired =
-            verbatim_text(&text, &key, self.opts.mode, self.ascii, &self.omit, &mut macros).map(|t| match t {
-                std::borrow::Cow::Borrowed(_) => None,
-                std::borrow::Cow::Owned(t) => Some(t),
-            });
-        let text = match repaired {
-            None => return false,
-            Some(None) => text,
-            Some(Some(t)) => t,
+        let checked = check_source(self.opts.mode, self.ascii, &self.omit, key, text);
+        self.add_checked(checked)
+    }
+
+    /// What [`BibWriter::add_source`] checks without changing the writer, for other threads:
+    /// a large export checks its copied records in parallel and adds them in order with
+    /// [`BibWriter::add_checked`] (the output is the same).
+    pub fn checker(&self) -> BibChecker {
+        BibChecker {
+            mode: self.opts.mode,
+            ascii: self.ascii,
+            omit: self.omit.clone(),
+        }
+    }
+
+    /// Add a record [`BibChecker::check`] checked (false: add the item instead).
+    pub fn add_checked(&mut self, c: CheckedSource) -> bool {
+        let Some(text) = c.text else {
+            return false;
         };
-        self.used.extend(macros);
-        self.taken.insert(key.clone());
-        self.seen.insert(key.to_lowercase());
-        if let Some(t) = crossref_in(&text) {
+        if self.seen.contains(&c.key.to_lowercase()) {
+            return false;
+        }
+        self.used.extend(c.macros);
+        self.taken.insert(c.key.clone());
+        self.seen.insert(c.key.to_lowercase());
+        if let Some(t) = c.crossref {
             self.parents.insert(t.to_lowercase());
         }
-        let text = self.replacement_chars(&key, text);
-        self.entries.push((key, text));
+        if c.replaced {
+            self.diagnostics.push(replacement_diagnostic(&c.key, self.ascii));
+        }
+        self.entries.push((c.key, text));
         true
     }
 

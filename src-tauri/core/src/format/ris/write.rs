@@ -288,6 +288,28 @@ pub fn write(items: &[Item], opts: &RisWriteOptions) -> Written {
 }
 
 /// Writes records one at a time (a large export never holds all its items).
+/// The part of a [`RisWriter`] that checks stored records, shareable between threads.
+#[derive(Debug, Clone, Copy)]
+pub struct RisChecker {
+    keep_verbatim: bool,
+}
+
+impl RisChecker {
+    pub fn check(&self, key: String, text: &str) -> CheckedRecord {
+        CheckedRecord {
+            text: if self.keep_verbatim { verbatim_text(text) } else { None },
+            key,
+        }
+    }
+}
+
+/// A stored record as an export would copy it (`text` `None`: write the item instead).
+#[derive(Debug)]
+pub struct CheckedRecord {
+    key: String,
+    text: Option<String>,
+}
+
 pub struct RisWriter {
     omit: Omit,
     keep_verbatim: bool,
@@ -328,12 +350,23 @@ impl RisWriter {
     /// Add a record from its stored source text, known to be current, when it can be written
     /// as it is (false: add the item instead).
     pub fn add_source(&mut self, key: String, text: &str) -> bool {
-        if !self.keep_verbatim {
-            return false;
+        let checked = self.checker().check(key, text);
+        self.add_checked(checked)
+    }
+
+    /// What [`RisWriter::add_source`] checks without changing the writer, for other threads
+    /// (see `BibWriter::checker`).
+    pub fn checker(&self) -> RisChecker {
+        RisChecker {
+            keep_verbatim: self.keep_verbatim,
         }
-        match verbatim_text(text) {
+    }
+
+    /// Add a record [`RisChecker::check`] checked (false: add the item instead).
+    pub fn add_checked(&mut self, c: CheckedRecord) -> bool {
+        match c.text {
             Some(v) => {
-                self.records.push((key, v));
+                self.records.push((c.key, v));
                 true
             }
             None => false,
