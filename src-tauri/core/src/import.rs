@@ -355,7 +355,7 @@ impl Library {
                         );
                         open
                     });
-                    if !open || !matcher.drain(&tx) || tx.send(Msg::End(Box::new(rest))).is_err() {
+                    if !open || !matcher.finish(&tx) || tx.send(Msg::End(Box::new(rest))).is_err() {
                         return;
                     }
                 }
@@ -388,11 +388,16 @@ impl Library {
     }
 }
 
-/// Entries (and per-file endings) on their way from the reader thread to the writer.
-const IN_FLIGHT: usize = 512;
+/// Entries go from the reader thread to the writer in batches of this many: one message per
+/// entry cost a wake-up of the other thread (a futex call) per entry whenever one waited for
+/// the other.
+const BATCH: usize = 64;
+/// Batches (and per-file endings) on their way from the reader thread to the writer: 512
+/// entries.
+const IN_FLIGHT: usize = 8;
 
 enum Msg {
-    Item(Box<Prepared>),
+    Items(Vec<Prepared>),
     /// The current input is read: its diagnostics, dialect, repairs and BibTeX extras.
     End(Box<Parsed>),
 }
@@ -419,6 +424,8 @@ struct Matcher {
     rx: std::sync::mpsc::Receiver<Index>,
     policy: DuplicatePolicy,
     waiting: std::collections::VecDeque<Prepared>,
+    /// Decided entries not sent yet (fewer than [`BATCH`]).
+    batch: Vec<Prepared>,
 }
 
 impl Matcher {
@@ -430,6 +437,7 @@ impl Matcher {
             rx,
             policy,
             waiting: Default::default(),
+            batch: Vec::with_capacity(BATCH),
         }
     }
 
@@ -473,11 +481,17 @@ impl Matcher {
             if !matches!(p.matched, Some((_, _, "skipped" | "merged"))) {
                 index.add(p.fp.clone());
             }
-            if tx.send(Msg::Item(Box::new(p))).is_err() {
+            self.batch.push(p);
+            if self.batch.len() == BATCH && tx.send(Msg::Items(std::mem::take(&mut self.batch))).is_err() {
                 return false;
             }
         }
         true
+    }
+
+    /// Decide and send every entry read so far (at the end of an input).
+    fn finish(&mut self, tx: &std::sync::mpsc::SyncSender<Msg>) -> bool {
+        self.drain(tx) && (self.batch.is_empty() || tx.send(Msg::Items(std::mem::take(&mut self.batch))).is_ok())
     }
 }
 
@@ -521,16 +535,20 @@ fn store_entries(
         let mut decisions = Vec::new();
         let mut key_diags = Vec::new();
         let mut coll_paths: Vec<(i64, Vec<String>)> = Vec::new();
+        let mut batch = Vec::new().into_iter();
         let rest = loop {
-            let msg = rx.recv().map_err(|_| {
-                Error::Format(format!(
-                    "{}: reading stopped unexpectedly; nothing was imported",
-                    input.name
-                ))
-            })?;
-            let prepared = match msg {
-                Msg::End(rest) => break rest,
-                Msg::Item(p) => p,
+            let Some(prepared) = batch.next() else {
+                let msg = rx.recv().map_err(|_| {
+                    Error::Format(format!(
+                        "{}: reading stopped unexpectedly; nothing was imported",
+                        input.name
+                    ))
+                })?;
+                match msg {
+                    Msg::End(rest) => break rest,
+                    Msg::Items(v) => batch = v.into_iter(),
+                }
+                continue;
             };
             let Prepared {
                 pi,
@@ -538,7 +556,7 @@ fn store_entries(
                 offset,
                 matched,
                 ..
-            } = *prepared;
+            } = prepared;
             let mut item = pi.item;
             entries += 1;
             done += 1;
