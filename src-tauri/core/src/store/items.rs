@@ -834,8 +834,26 @@ pub(crate) fn rebuild_fts(conn: &Connection) -> Result<()> {
 /// For exports: the source records of these items (a few hundred ids) that are in `format`
 /// and still current, as (id, key, record text); the others must be loaded and written.
 pub fn current_sources(conn: &Connection, ids: &[i64], format: &str) -> Result<Vec<(i64, String, String)>> {
-    if ids.is_empty() {
+    let (Some(&lo), Some(&hi)) = (ids.iter().min(), ids.iter().max()) else {
         return Ok(Vec::new());
+    };
+    // A dense run of ids (an export of the whole library or most of it) is read as one range
+    // of the table, not looked up id by id.
+    if ((hi - lo) as usize) < 2 * ids.len() {
+        let wanted: rustc_hash::FxHashSet<i64> = ids.iter().copied().collect();
+        let mut st = conn.prepare_cached(
+            "SELECT id, key, source_text FROM items WHERE id BETWEEN ?1 AND ?2 AND source_current = 1 \
+             AND source_format = ?3 AND source_text IS NOT NULL ORDER BY id",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        let mut rows = st.query(params![lo, hi, format])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if wanted.contains(&id) {
+                out.push((id, r.get(1)?, r.get(2)?));
+            }
+        }
+        return Ok(out);
     }
     let marks = vec!["?"; ids.len()].join(",");
     let mut st = conn.prepare_cached(&format!(

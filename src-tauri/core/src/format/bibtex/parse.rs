@@ -20,7 +20,7 @@ pub enum Piece<'a> {
 
 #[derive(Debug, Clone)]
 pub struct RawValue<'a> {
-    pub pieces: Vec<Piece<'a>>,
+    pub pieces: smallvec::SmallVec<[Piece<'a>; 1]>,
     /// The value's text exactly as written (pieces and `#`).
     pub raw: &'a str,
 }
@@ -353,7 +353,7 @@ impl<'a> Scanner<'a> {
 
     fn entry(&mut self, ty: &'a str, start: usize, close: u8, line: usize) -> Result<Block<'a>, Fail> {
         let mut key = "";
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(16);
         match self.entry_fields(close, &mut key, &mut fields) {
             Ok(()) => Ok(Block::Entry {
                 ty,
@@ -453,7 +453,7 @@ impl<'a> Scanner<'a> {
     /// A value: pieces joined by `#`.
     fn value(&mut self, close: u8) -> Result<RawValue<'a>, Fail> {
         let b = self.b;
-        let mut pieces = Vec::new();
+        let mut pieces = smallvec::SmallVec::new();
         self.skip_ws();
         let start = self.pos;
         let mut end;

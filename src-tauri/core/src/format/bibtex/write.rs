@@ -224,7 +224,7 @@ fn macros_in_raw(raw: &str, out: &mut HashSet<String>) {
                 }
             }
         }
-    }
+    };
 }
 
 /// The raw source entry, when it can be written verbatim (see the module docs of `bibtex`).
@@ -316,13 +316,26 @@ fn bare_special(s: &str) -> bool {
     false
 }
 
+/// `s` in ASCII lowercase, in `buf` when it fits (field names do: no allocation per field).
+fn lowercase_in<'b>(s: &'b str, buf: &'b mut [u8; 32]) -> std::borrow::Cow<'b, str> {
+    match buf.get_mut(..s.len()) {
+        Some(b) if s.is_ascii() => {
+            b.copy_from_slice(s.as_bytes());
+            b.make_ascii_lowercase();
+            std::borrow::Cow::Borrowed(std::str::from_utf8(b).expect("ASCII"))
+        }
+        _ => std::borrow::Cow::Owned(s.to_ascii_lowercase()),
+    }
+}
+
 /// Why a source entry cannot be copied into an export as it is, when the entry regenerated
 /// from the item does compile: what BibTeX, biber or LaTeX would reject in it.
 pub(crate) fn verbatim_problem(fields: &[super::parse::RawField<'_>], mode: BibMode) -> Option<&'static str> {
     for f in fields {
         // Exports run this on every copied entry: the checks run only on values holding a
         // byte they look for, found with memchr (a comma for names, a backslash for commands).
-        let name = f.name.to_ascii_lowercase();
+        let mut buf = [0u8; 32];
+        let name = lowercase_in(f.name, &mut buf);
         let (is_name, converted) = (super::import::name_field(&name), super::import::converted_field(&name));
         if !is_name && !converted {
             continue;
@@ -805,9 +818,7 @@ fn ends_in_control_word(raw: &str) -> bool {
 
 /// The `crossref` target named in an entry's source text.
 fn crossref_in(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    let named = memchr::memchr2_iter(b'c', b'C', b).any(|i| b.get(i..i + 8).is_some_and(|w| w.eq_ignore_ascii_case(b"crossref")));
-    if !named {
+    if !contains_ascii_ci(text, b"crossref") {
         return None;
     }
     let Some(Block::Entry { fields, .. }) = Scanner::new(text).next_block() else {
@@ -838,9 +849,21 @@ struct Link {
 }
 
 /// The link fields of an entry's text; `keys` (lowercase) resolve granular references.
+/// Whether `text` may hold a link field (what [`links_in`] looks for), without a copy.
+fn may_link(text: &str) -> bool {
+    contains_ascii_ci(text, b"crossref") || contains_ascii_ci(text, b"xdata")
+}
+
+/// Whether `hay` contains `needle` (lowercase ASCII) in any ASCII case.
+fn contains_ascii_ci(hay: &str, needle: &[u8]) -> bool {
+    let b = hay.as_bytes();
+    let first = needle[0];
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), b)
+        .any(|i| b.get(i..i + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
+}
+
 fn links_in(text: &str, keys: &HashSet<String>) -> Vec<Link> {
-    let lower = text.to_ascii_lowercase();
-    if !lower.contains("crossref") && !lower.contains("xdata") {
+    if !may_link(text) {
         return Vec::new();
     }
     let Some(Block::Entry { fields, .. }) = Scanner::new(text).next_block() else {
@@ -918,6 +941,9 @@ fn remove_field(text: &str, span: (usize, usize)) -> String {
 /// cross reference" and ignores it); in BibLaTeX mode a `crossref` or `xdata` link that closes
 /// a cycle (biber stops with "circular inheritance" and writes no bibliography at all).
 fn cut_links(entries: &mut [(String, String)], mode: BibMode, diags: &mut Vec<Diagnostic>) {
+    if !entries.iter().any(|(_, t)| may_link(t)) {
+        return;
+    }
     let keys: HashSet<String> = entries.iter().map(|(k, _)| k.to_lowercase()).collect();
     let links: Vec<Vec<Link>> = entries.iter().map(|(_, t)| links_in(t, &keys)).collect();
     if links.iter().all(Vec::is_empty) {
