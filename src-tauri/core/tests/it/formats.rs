@@ -261,3 +261,35 @@ fn a_large_export_on_several_threads_writes_what_the_item_by_item_path_writes() 
         }
     }
 }
+
+/// Each import records its file with the FNV-1a hash of the text read (computed on the reader
+/// thread, which drops the text as soon as it is parsed).
+#[test]
+fn an_import_records_the_hash_of_each_file_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.bib");
+    let b = dir.path().join("b.ris");
+    let bib = "@article{A2001, title = {First}, year = 2001}\n";
+    let ris = "TY  - JOUR\nTI  - Second\nPY  - 2002\nER  - \n";
+    std::fs::write(&a, bib).unwrap();
+    std::fs::write(&b, ris).unwrap();
+    let mut lib = Library::open_in_memory().unwrap();
+    let report = lib.import_files(&[a.clone(), b.clone()], &ImportOptions::default(), &mut |_| {}).unwrap();
+    assert_eq!(report.files.iter().map(|f| f.added).collect::<Vec<_>>(), [1, 1]);
+    let rows: Vec<(String, String)> = lib
+        .store()
+        .conn()
+        .prepare("SELECT path, content_hash FROM import_batches ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (a.display().to_string(), format!("{:016x}", folio::model::fnv1a(bib.as_bytes()))),
+            (b.display().to_string(), format!("{:016x}", folio::model::fnv1a(ris.as_bytes()))),
+        ]
+    );
+}
