@@ -104,9 +104,7 @@ impl Library {
     /// Export a selection to text.
     pub fn export_text(&self, sel: &Selection, opts: &ExportOptions) -> Result<(String, ExportReport)> {
         if let Some(extras) = self.streamable(sel, opts)? {
-            let t0 = std::time::Instant::now();
             let (w, items) = self.stream(&sel.filter, opts, &extras)?;
-            eprintln!("TT stream {:?}", t0.elapsed());
             let mut text = String::new();
             let diagnostics = w
                 .finish_to(&mut |s: &str| {
@@ -309,9 +307,7 @@ impl Library {
     /// as one string.
     pub fn export_file(&self, sel: &Selection, opts: &ExportOptions, path: &Path) -> Result<ExportReport> {
         if let Some(extras) = self.streamable(sel, opts)? {
-            let t0 = std::time::Instant::now();
             let (w, items) = self.stream(&sel.filter, opts, &extras)?;
-            eprintln!("TT stream {:?}", t0.elapsed());
             let mut diagnostics = Vec::new();
             let written = write_atomic_if_changed_with(path, |out| {
                 diagnostics = w.finish_to(out)?;

@@ -145,8 +145,7 @@ struct Input {
     encoding: String,
 }
 
-/// What the writer keeps of an input; the reader thread owns the text and drops it once read
-/// (a 100k-entry file is a third of the import's peak memory).
+/// What the writer keeps of an input; the reader thread owns the text and drops it once read.
 struct InputMeta {
     name: String,
     encoding: String,
