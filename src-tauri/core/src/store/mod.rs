@@ -175,9 +175,12 @@ impl Store {
         }
         let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         debug_assert!(mode == "wal" || mode == "memory");
+        // A 32 MB page cache: reads go through the memory map below, so the cache holds the pages
+        // a write changes. A 100k-entry import took the same time with 32 MB as with 64 MB and
+        // peaked 35 MB lower (about 265 MB instead of 300).
         self.conn.execute_batch(
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; \
-             PRAGMA cache_size = -65536;",
+             PRAGMA cache_size = -32768;",
         )?;
         // Reads go through a memory map instead of copying every page into SQLite's cache:
         // searches that look up thousands of (wide) item rows and exports that read the whole
