@@ -92,16 +92,25 @@ pub struct ItemRowDto {
     pub date_added: String,
 }
 
+/// The table shows values as a reader sees them: `\bioname{Salmo}` as "Salmo", `$^1$H` as "¹H"
+/// (the library keeps them as imported; the item pane edits them as they are).
+fn shown(s: String) -> String {
+    match folio::format::bibtex::display::display_text(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(t) => t,
+    }
+}
+
 impl From<ItemSummary> for ItemRowDto {
     fn from(s: ItemSummary) -> Self {
         ItemRowDto {
             id: s.id,
             key: s.key,
             item_type: s.item_type.as_str().to_string(),
-            title: s.title,
-            creators: s.creators,
+            title: shown(s.title),
+            creators: shown(s.creators),
             year: s.year,
-            container: s.container,
+            container: shown(s.container),
             access: s.access.as_str().to_string(),
             date_added: s.date_added,
         }

@@ -738,3 +738,23 @@ fn the_second_handle_keeps_the_apps_writes_visible_to_other_programs() {
     drop(state);
     assert_eq!(python(count), "3", "nothing is lost when the app quits");
 }
+
+#[test]
+fn the_table_shows_custom_macros_and_math_as_text_and_the_item_keeps_them() {
+    let mut lib = Library::open_in_memory().unwrap();
+    let bib = "@article{Bt2001, title = {Bt (\\bioname{Bacillus thuringiensis}) and a $^1$H {NMR} study of H$_2$O}, \
+               author = {Doe, Jane}, journal = {\\geoname{Lake Erie} Research}, year = 2001}\n";
+    lib.import_text("bt.bib", bib, &opts(None)).unwrap();
+    let page = ops::page(&lib, &all(), &by_title(), 0, 10).unwrap();
+    assert_eq!(page.rows[0].title, "Bt (Bacillus thuringiensis) and a ¹H NMR study of H₂O");
+    assert_eq!(page.rows[0].container, "Lake Erie Research");
+    // The library and the item pane keep the value as imported, so an export keeps the macro.
+    let id = lib.id_of("Bt2001").unwrap();
+    let title = &ops::item(&lib, id).unwrap().fields[0].value;
+    assert_eq!(title, "Bt (\\bioname{Bacillus thuringiensis}) and a $^1$H NMR study of H$_2$O");
+    ops::edit_field(&mut lib, id, "year", "2002", false).unwrap();
+    let (text, _) = lib
+        .export_text(&folio::export::Selection::default(), &folio::export::ExportOptions::default())
+        .unwrap();
+    assert!(text.contains("\\bioname{Bacillus thuringiensis}"), "{text}");
+}

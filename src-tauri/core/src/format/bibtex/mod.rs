@@ -111,6 +111,7 @@
 //! [`ItemType::biblatex_type`]: crate::model::ItemType::biblatex_type
 
 mod import;
+pub mod display;
 pub mod latex;
 pub mod names;
 mod parse;
