@@ -439,6 +439,26 @@ pub async fn export_text(state: State<'_, AppState>, selection: SelectionDto, fo
 
 // ----- citation keys -------------------------------------------------------------------------
 
+/// Keys LaTeX tools reject made valid (see `ops::fix_keys`); `force` confirms changing
+/// protected keys.
+#[tauri::command]
+pub async fn fix_keys<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    keys: Vec<String>,
+    filter: Option<FilterDto>,
+    force: Option<bool>,
+) -> CmdResult<crate::dto::KeyFixDto> {
+    let force = force.unwrap_or(false);
+    let r = run(&state, move |o| {
+        let keys = ops::targets(&o.library, keys, filter.as_ref())?;
+        ops::fix_keys(&mut o.library, &keys, force)
+    })
+    .await?;
+    changed(&app, vec!["items"], format!("Fixed {} key(s)", r.renamed.len()));
+    Ok(r)
+}
+
 /// New keys from the library's pattern; `force` confirms changing protected keys.
 #[tauri::command]
 pub async fn regenerate_keys<R: Runtime>(

@@ -209,6 +209,8 @@ pub struct SectionDto {
 #[serde(rename_all = "camelCase")]
 pub struct TagDto {
     pub name: String,
+    /// The name as a reader sees it (`\bioname{Salmo}` as "Salmo"); `name` identifies the tag.
+    pub label: String,
     /// manual or import
     pub source: String,
 }
@@ -279,6 +281,7 @@ impl ItemDto {
                 .iter()
                 .map(|t| TagDto {
                     name: t.name.clone(),
+                    label: shown(t.name.clone()),
                     source: t.source.as_str().to_string(),
                 })
                 .collect(),
@@ -328,6 +331,8 @@ impl From<&CollectionNode> for CollectionDto {
 #[serde(rename_all = "camelCase")]
 pub struct TagCountDto {
     pub name: String,
+    /// As [`TagDto::label`].
+    pub label: String,
     pub items: i64,
     pub imported: i64,
 }
@@ -336,6 +341,7 @@ impl From<&TagCount> for TagCountDto {
     fn from(t: &TagCount) -> Self {
         TagCountDto {
             name: t.name.clone(),
+            label: shown(t.name.clone()),
             items: t.items,
             imported: t.imported,
         }
@@ -789,4 +795,12 @@ pub struct AuxDto {
     pub missing: Vec<String>,
     /// Already registered (its keys are protected).
     pub registered: bool,
+}
+
+/// What fixing citation keys did: (old, new) keys, and the entries whose links followed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyFixDto {
+    pub renamed: Vec<(String, String)>,
+    pub relinked: Vec<String>,
 }

@@ -48,6 +48,7 @@ macro_rules! folio_handlers {
             $crate::commands::export_text,
             $crate::commands::import_cancel,
             $crate::commands::regenerate_keys,
+            $crate::commands::fix_keys,
             $crate::commands::protected_keys,
             $crate::commands::format_references,
             $crate::commands::duplicates,

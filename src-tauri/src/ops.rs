@@ -121,6 +121,17 @@ pub fn regenerate_keys(lib: &mut Library, keys: &[String], force: bool) -> CmdRe
     lib.regenerate_keys(keys, None, force).map_err(|e| explain(lib, e))
 }
 
+/// Keys that LaTeX tools reject (`D'Ambrosio2007`) or that differ from another only in case
+/// renamed to valid ones; links of other entries follow. `force` confirms changing protected
+/// keys. One undo step.
+pub fn fix_keys(lib: &mut Library, keys: &[String], force: bool) -> CmdResult<crate::dto::KeyFixDto> {
+    let f = lib.fix_keys(keys, force, false).map_err(|e| explain(lib, e))?;
+    Ok(crate::dto::KeyFixDto {
+        renamed: f.renamed,
+        relinked: f.relinked,
+    })
+}
+
 /// Replace the creators (add, remove, reorder, change a role). One undo step.
 pub fn set_creators(lib: &mut Library, id: i64, creators: &[CreatorDto]) -> CmdResult<ItemDto> {
     let mut it = lib.get_by_id(id)?;

@@ -743,7 +743,8 @@ fn the_second_handle_keeps_the_apps_writes_visible_to_other_programs() {
 fn the_table_shows_custom_macros_and_math_as_text_and_the_item_keeps_them() {
     let mut lib = Library::open_in_memory().unwrap();
     let bib = "@article{Bt2001, title = {Bt (\\bioname{Bacillus thuringiensis}) and a $^1$H {NMR} study of H$_2$O}, \
-               author = {Doe, Jane}, journal = {\\geoname{Lake Erie} Research}, year = 2001}\n";
+               author = {Doe, Jane}, journal = {\\geoname{Lake Erie} Research}, year = 2001, \
+               keywords = {Bt (\\bioname{Bacillus thuringiensis}), fish}}\n";
     lib.import_text("bt.bib", bib, &opts(None)).unwrap();
     let page = ops::page(&lib, &all(), &by_title(), 0, 10).unwrap();
     assert_eq!(page.rows[0].title, "Bt (Bacillus thuringiensis) and a ¹H NMR study of H₂O");
@@ -752,6 +753,28 @@ fn the_table_shows_custom_macros_and_math_as_text_and_the_item_keeps_them() {
     let id = lib.id_of("Bt2001").unwrap();
     let title = &ops::item(&lib, id).unwrap().fields[0].value;
     assert_eq!(title, "Bt (\\bioname{Bacillus thuringiensis}) and a $^1$H NMR study of H$_2$O");
+    // Tags: the name identifies the tag, the label is what the left pane and the item pane show.
+    let tags = ops::item(&lib, id).unwrap().tags;
+    assert_eq!(
+        tags.iter().map(|t| (t.name.as_str(), t.label.as_str())).collect::<Vec<_>>(),
+        [
+            ("Bt (\\bioname{Bacillus thuringiensis})", "Bt (Bacillus thuringiensis)"),
+            ("fish", "fish")
+        ]
+    );
+    let open = Open {
+        library: lib,
+        path: PathBuf::from("unused.sqlite"),
+    };
+    let sb = ops::sidebar(&open).unwrap();
+    assert!(
+        sb.tags
+            .iter()
+            .any(|t| t.name == "Bt (\\bioname{Bacillus thuringiensis})" && t.label == "Bt (Bacillus thuringiensis)"),
+        "{:?}",
+        sb.tags
+    );
+    let mut lib = open.library;
     ops::edit_field(&mut lib, id, "year", "2002", false).unwrap();
     let (text, _) = lib
         .export_text(&folio::export::Selection::default(), &folio::export::ExportOptions::default())

@@ -37,6 +37,11 @@ function person(family: string, given: string) {
   return { role: "author", family, given, particle: "", suffix: "", literal: "" };
 }
 
+/** As the shell's labels: a command's braced argument instead of the command (enough for the tests). */
+function shown(name: string): string {
+  return name.replace(/\\[A-Za-z]+\{([^{}]*)\}/g, "$1");
+}
+
 export function seed(): Data {
   const mk = (id: number, key: string, title: string, fam: string, year: number, container: string, access: string, tags: string[], collections: number[]): FItem => ({
     id,
@@ -182,7 +187,7 @@ export class FakeBackend {
       creators: it.creators,
       abstractSections: it.abstractSections,
       abstractText: it.abstractSections.map((s) => `${s.heading}\n${s.text}`).join("\n\n"),
-      tags: it.tags.map((name) => ({ name, source: "import" })),
+      tags: it.tags.map((name) => ({ name, label: shown(name), source: "import" })),
       access: it.access,
       accessSource: "test",
       extra: it.extra,
@@ -266,7 +271,7 @@ export class FakeBackend {
           unfiled: live.filter((i) => !i.collections.length).length,
           trash: this.data.items.length - live.length,
           collections: this.tree(null),
-          tags: [...tags].sort().map(([name, items]) => ({ name, items, imported: items })),
+          tags: [...tags].sort().map(([name, items]) => ({ name, label: shown(name), items, imported: items })),
           access: ["open", "free", "restricted", "unknown"].map((status) => ({ status, items: live.filter((i) => i.access === status).length })),
         };
       }
@@ -526,6 +531,21 @@ export class FakeBackend {
             return [old, it.key];
           }),
         );
+      }
+      case "fix_keys": {
+        // Like the core: characters LaTeX tools reject are dropped; valid keys stay.
+        const keys = a.keys as string[];
+        const bad = keys.filter((k) => /[^A-Za-z0-9:_.\-+\/]/.test(k));
+        const prot = bad.filter((k) => this.protectedKeys[k]);
+        if (prot.length && !a.force) throw { code: "protected-key", message: "changing these citation keys would break a paper", protected: prot.map((key) => ({ key, reason: this.protectedKeys[key] })) };
+        return this.mutate("Fix keys", ["items"], () => ({
+          renamed: this.byKeys(bad).map((it) => {
+            const old = it.key;
+            it.key = old.replace(/[^A-Za-z0-9:_.\-+\/]/g, "");
+            return [old, it.key];
+          }),
+          relinked: [],
+        }));
       }
       case "format_references": {
         const style = String(a.style);

@@ -53,6 +53,25 @@ describe("three panes", () => {
     assert.deepEqual(last.filter.tags, ["co-production"]);
   });
 
+  test("a tag with LaTeX markup shows its label in the left pane and the item pane, and filters by its name", async () => {
+    const name = "Bt (\\bioname{Bacillus thuringiensis})";
+    await page.evaluate((n) => {
+      window.__fake.data.items.find((i) => i.key === "steen2020").tags.push(n);
+      return window.__emit("library-changed", { scopes: ["items", "tags"], action: "test" });
+    }, name);
+    const chip = `[data-tag="${name.replace(/\\/g, "\\\\")}"]`;
+    await page.waitForSelector(chip);
+    assert.equal((await page.textContent(`${chip} span`)).trim(), "Bt (Bacillus thuringiensis)");
+    await page.click(chip);
+    await waitRows(1);
+    assert.deepEqual(await rows(), ["steen2020"]);
+    assert.deepEqual((await calls("list_page")).at(-1).filter.tags, [name]);
+    await page.click(".tr[data-key=steen2020] .td");
+    const kw = `[data-keyword="${name.replace(/\\/g, "\\\\")}"] span`;
+    await page.waitForSelector(kw);
+    assert.equal((await page.textContent(kw)).trim(), "Bt (Bacillus thuringiensis)");
+  });
+
   test("search box sends the fielded query and shows query errors", async () => {
     await page.fill("[data-input=search]", "title:vacant");
     await waitRows(1);

@@ -267,6 +267,29 @@ describe("LaTeX workflow", () => {
     await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "regenerate_keys" && c.args.force));
   });
 
+  test("a key LaTeX rejects is fixed from the context menu and the file menu; the toast names the change; undo", async () => {
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.fill("[data-field=key]", "st'een 2020");
+    await page.press("[data-field=key]", "Enter");
+    await page.waitForSelector(".tr[data-key=\"st'een 2020\"]");
+    await page.click(".tr[data-key=\"st'een 2020\"] .td", { button: "right" });
+    await page.click("[data-menu=row-fix-key]");
+    await page.waitForSelector(".tr[data-key=steen2020]");
+    await page.waitForFunction(() => [...document.querySelectorAll(".toast")].some((t) => t.textContent.includes("Fixed keys: st'een 2020 → steen2020")));
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.keyboard.press("Control+z");
+    await page.waitForSelector(".tr[data-key=\"st'een 2020\"]");
+    // The file menu does the same for the selection; a valid key is left alone.
+    await page.click(".tr[data-key=\"st'een 2020\"] .td");
+    await page.click(".tr[data-key=flores2022] .td", { modifiers: ["Control"] });
+    await page.click("[data-action=file-menu]");
+    await page.click("[data-menu=fix-keys]");
+    await page.waitForSelector(".tr[data-key=steen2020]");
+    const fix = (await calls("fix_keys")).at(-1);
+    assert.deepEqual([...fix.keys].sort(), ["flores2022", "st'een 2020"]);
+    assert.ok(await page.$(".tr[data-key=flores2022]"));
+  });
+
   test("quick copy: \\cite with the chosen command, formatted references from the context menu", async () => {
     await page.click(".tr[data-key=flores2022] .td");
     await page.click(".tr[data-key=steen2020] .td", { modifiers: ["Control"] });

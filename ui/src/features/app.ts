@@ -5,7 +5,7 @@ import { dialogs, ipc, onFileDrop, onLibraryChanged } from "../lib/ipc";
 import { setDropHandler, targetAt } from "./drag";
 import { DuplicatesView } from "./duplicates";
 import { copyBibtex, openExportDialog } from "./exporter";
-import { citeCommand, copyCite, copyReference, handleAuxDrop, isLatexFile, openAutoExports, openCiteSettings, regenerateKeys, STYLES } from "./latex";
+import { citeCommand, copyCite, copyReference, handleAuxDrop, isLatexFile, openAutoExports, openCiteSettings, fixKeys, regenerateKeys, STYLES } from "./latex";
 import { importClipboardText, importFromDialog, importPaths } from "./importer";
 import { ItemPane } from "./itempane";
 import { promptName, renderSidebar } from "./sidebar";
@@ -371,6 +371,7 @@ function fileMenu(table: Table): HTMLElement {
     ["Citation command…", "", openCiteSettings, "cite-settings"],
     null,
     ["Regenerate citation keys", "", regenerateKeys, "regenerate-keys"],
+    ["Fix citation keys for LaTeX", "", fixKeys, "fix-keys"],
     ["Select all", `${mod}+A`, () => table.selectAll(), "select-all"],
     ["Empty trash", "", emptyTrash, "empty-trash"],
     null,
@@ -467,6 +468,7 @@ function rowMenu(e: MouseEvent) {
     item(`Copy \\${citeCommand()}{key}`, "row-copy-cite", copyCite),
     ...STYLES.map((st) => item(`Copy reference (${st.label})`, `row-copy-ref-${st.id}`, () => copyReference(st.id))),
     item("Regenerate citation key", "row-regenerate", regenerateKeys),
+    item("Fix citation key for LaTeX", "row-fix-key", fixKeys),
     item("Export…", "row-export", openExportDialog),
   );
   document.body.appendChild(pop);

@@ -267,7 +267,7 @@ export class ItemPane {
         h(
           "span",
           { class: `chip kw-chip${t.source === "import" ? " imported" : ""}`, "data-keyword": t.name, title: t.source === "import" ? "from import" : "added by you" },
-          h("span", { text: t.name }),
+          h("span", { text: t.label ?? t.name }),
           h("button", {
             class: "chip-x",
             "aria-label": `Remove ${t.name}`,

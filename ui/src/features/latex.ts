@@ -66,6 +66,22 @@ export async function regenerateKeys() {
   }
 }
 
+/** Rename the selected keys LaTeX tools reject (an apostrophe, a space, a case-only twin). */
+export async function fixKeys() {
+  if (!store.selectionCount()) return toast("Select items first", "error");
+  const keys = store.targets();
+  try {
+    const r = await withKeyConfirm("Fixing the keys", (force) => ipc.fixKeys(keys, force));
+    if (r == null) return;
+    if (!r.renamed.length) return toast("These keys already work in LaTeX");
+    store.clearSelection();
+    const links = r.relinked.length ? `; links updated in ${r.relinked.join(", ")}` : "";
+    toast(`Fixed keys: ${r.renamed.map(([o, n]) => `${o} → ${n}`).join(", ")}${links} (${mod}+Z undoes)`);
+  } catch (e) {
+    showError(e, "Fix keys");
+  }
+}
+
 // ----- quick copy ------------------------------------------------------------------------
 
 const CITE_KEY = "folio.cite.command";

@@ -109,7 +109,7 @@ export function renderSidebar(root: HTMLElement) {
             store.emit("filter");
           },
         },
-        h("span", { text: t.name }),
+        h("span", { text: t.label ?? t.name }),
         h("span", { class: "count", text: String(t.items) }),
       ),
     );

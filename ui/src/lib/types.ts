@@ -60,7 +60,8 @@ export interface Item {
   creators: Creator[];
   abstractSections: { heading: string; text: string }[];
   abstractText: string;
-  tags: { name: string; source: string }[];
+  /** `label`: the name as a reader sees it (no LaTeX markup); `name` identifies the tag. */
+  tags: { name: string; label?: string; source: string }[];
   access: AccessStatus;
   accessSource: string;
   extra: NamedText[];
@@ -85,7 +86,7 @@ export interface Sidebar {
   unfiled: number;
   trash: number;
   collections: Collection[];
-  tags: { name: string; items: number; imported: number }[];
+  tags: { name: string; label?: string; items: number; imported: number }[];
   access: { status: AccessStatus; items: number }[];
 }
 
@@ -276,3 +277,9 @@ export const ITEM_TYPES = [
   "letter",
   "interview",
 ];
+
+/** What fixing citation keys did: (old, new) keys, and the entries whose links followed. */
+export interface KeyFix {
+  renamed: [string, string][];
+  relinked: string[];
+}
