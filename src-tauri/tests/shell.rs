@@ -426,10 +426,10 @@ fn duplicates_side_by_side_merge_with_choices_and_undo() {
     )
     .unwrap();
     assert_eq!(r.kept, keep);
-    assert_eq!(r.merged, [other.clone()]);
+    assert_eq!(r.merged, std::slice::from_ref(&other));
     assert!(r.conflicts.iter().any(|c| c.field == "volume"), "{r:?}");
     let live = ops::keys(&lib, &all(), &by_title()).unwrap();
-    assert_eq!(live, [keep.clone()]);
+    assert_eq!(live, std::slice::from_ref(&keep));
     let kept = ops::item(&lib, lib.id_of(&keep).unwrap()).unwrap();
     let container = kept.fields.iter().find(|f| f.name == "container").unwrap();
     assert_eq!(container.value, other_container);
