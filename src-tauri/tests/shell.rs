@@ -747,16 +747,24 @@ fn the_table_shows_custom_macros_and_math_as_text_and_the_item_keeps_them() {
                keywords = {Bt (\\bioname{Bacillus thuringiensis}), fish}}\n";
     lib.import_text("bt.bib", bib, &opts(None)).unwrap();
     let page = ops::page(&lib, &all(), &by_title(), 0, 10).unwrap();
-    assert_eq!(page.rows[0].title, "Bt (Bacillus thuringiensis) and a ¹H NMR study of H₂O");
+    assert_eq!(
+        page.rows[0].title,
+        "Bt (Bacillus thuringiensis) and a ¹H NMR study of H₂O"
+    );
     assert_eq!(page.rows[0].container, "Lake Erie Research");
     // The library and the item pane keep the value as imported, so an export keeps the macro.
     let id = lib.id_of("Bt2001").unwrap();
     let title = &ops::item(&lib, id).unwrap().fields[0].value;
-    assert_eq!(title, "Bt (\\bioname{Bacillus thuringiensis}) and a $^1$H NMR study of H$_2$O");
+    assert_eq!(
+        title,
+        "Bt (\\bioname{Bacillus thuringiensis}) and a $^1$H NMR study of H$_2$O"
+    );
     // Tags: the name identifies the tag, the label is what the left pane and the item pane show.
     let tags = ops::item(&lib, id).unwrap().tags;
     assert_eq!(
-        tags.iter().map(|t| (t.name.as_str(), t.label.as_str())).collect::<Vec<_>>(),
+        tags.iter()
+            .map(|t| (t.name.as_str(), t.label.as_str()))
+            .collect::<Vec<_>>(),
         [
             ("Bt (\\bioname{Bacillus thuringiensis})", "Bt (Bacillus thuringiensis)"),
             ("fish", "fish")
@@ -777,7 +785,10 @@ fn the_table_shows_custom_macros_and_math_as_text_and_the_item_keeps_them() {
     let mut lib = open.library;
     ops::edit_field(&mut lib, id, "year", "2002", false).unwrap();
     let (text, _) = lib
-        .export_text(&folio::export::Selection::default(), &folio::export::ExportOptions::default())
+        .export_text(
+            &folio::export::Selection::default(),
+            &folio::export::ExportOptions::default(),
+        )
         .unwrap();
     assert!(text.contains("\\bioname{Bacillus thuringiensis}"), "{text}");
 }

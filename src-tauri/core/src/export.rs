@@ -209,9 +209,15 @@ impl Library {
                     };
                     let done = match job {
                         Job::Sources(v) => Ok(Done::Sources(
-                            v.into_iter().map(|(id, key, text)| (id, W::check(checker, key, text))).collect(),
+                            v.into_iter()
+                                .map(|(id, key, text)| (id, W::check(checker, key, text)))
+                                .collect(),
                         )),
-                        Job::Items(v) => v.into_iter().map(|raw| raw.decode()).collect::<Result<_>>().map(Done::Items),
+                        Job::Items(v) => v
+                            .into_iter()
+                            .map(|raw| raw.decode())
+                            .collect::<Result<_>>()
+                            .map(Done::Items),
                     };
                     if msg_tx.send(Msg::Done(seq, done)).is_err() {
                         return;

@@ -487,7 +487,10 @@ pub fn ids(store: &super::Store, f: &Filter, sort: Sort) -> Result<Vec<i64>> {
 /// [`ids`] in id order (the table's own order, so no sort and no index lookups).
 pub fn ids_in_storage_order(store: &super::Store, f: &Filter) -> Result<Vec<i64>> {
     let sql = where_sql(store, f, Mode::Membership)?;
-    let q = format!("SELECT items.id FROM items WHERE {} ORDER BY items.id", sql.clauses.join(" AND "));
+    let q = format!(
+        "SELECT items.id FROM items WHERE {} ORDER BY items.id",
+        sql.clauses.join(" AND ")
+    );
     let mut st = store.conn.prepare_cached(&q)?;
     let rows = st
         .query_map(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))

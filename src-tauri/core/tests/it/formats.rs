@@ -205,13 +205,19 @@ fn a_large_export_on_several_threads_writes_what_the_item_by_item_path_writes() 
     // Three and a bit of the 500-item chunks the export reads.
     let n = 1517;
     for i in 0..n {
-        let title = if i % 7 == 0 { format!("Caf\u{e9} number {i}") } else { format!("Plain number {i}") };
+        let title = if i % 7 == 0 {
+            format!("Caf\u{e9} number {i}")
+        } else {
+            format!("Plain number {i}")
+        };
         bib.push_str(&format!(
             "@Article{{k{i:05},\n  title = {{{title}}},\n  author = {{Doe, Jane and Roe, R{i}}},\n  journal = {{J}},\n  year = {}\n}}\n\n",
             1900 + i % 100
         ));
         if i % 5 == 0 {
-            ris.push_str(&format!("TY  - JOUR\nTI  - RIS record {i}\nAU  - Poe, P.\nPY  - 2003\nER  - \n"));
+            ris.push_str(&format!(
+                "TY  - JOUR\nTI  - RIS record {i}\nAU  - Poe, P.\nPY  - 2003\nER  - \n"
+            ));
         }
     }
     lib.import_text("big.bib", &bib, &ImportOptions::default()).unwrap();
@@ -256,7 +262,10 @@ fn a_large_export_on_several_threads_writes_what_the_item_by_item_path_writes() 
         }
         assert!(streamed.contains("Edited 3"), "{format:?}");
         if format == Format::Bibtex {
-            assert!(streamed.contains("title = {Caf{\\'e} number 0}"), "regenerated in ASCII");
+            assert!(
+                streamed.contains("title = {Caf{\\'e} number 0}"),
+                "regenerated in ASCII"
+            );
             assert!(streamed.contains("  title = {Plain number 1},"), "copied as written");
         }
     }
@@ -274,7 +283,9 @@ fn an_import_records_the_hash_of_each_file_it_read() {
     std::fs::write(&a, bib).unwrap();
     std::fs::write(&b, ris).unwrap();
     let mut lib = Library::open_in_memory().unwrap();
-    let report = lib.import_files(&[a.clone(), b.clone()], &ImportOptions::default(), &mut |_| {}).unwrap();
+    let report = lib
+        .import_files(&[a.clone(), b.clone()], &ImportOptions::default(), &mut |_| {})
+        .unwrap();
     assert_eq!(report.files.iter().map(|f| f.added).collect::<Vec<_>>(), [1, 1]);
     let rows: Vec<(String, String)> = lib
         .store()
@@ -288,8 +299,14 @@ fn an_import_records_the_hash_of_each_file_it_read() {
     assert_eq!(
         rows,
         [
-            (a.display().to_string(), format!("{:016x}", folio::model::fnv1a(bib.as_bytes()))),
-            (b.display().to_string(), format!("{:016x}", folio::model::fnv1a(ris.as_bytes()))),
+            (
+                a.display().to_string(),
+                format!("{:016x}", folio::model::fnv1a(bib.as_bytes()))
+            ),
+            (
+                b.display().to_string(),
+                format!("{:016x}", folio::model::fnv1a(ris.as_bytes()))
+            ),
         ]
     );
 }

@@ -79,7 +79,11 @@ fn upgrading_to_version_6_indexes_the_items_again_without_bookkeeping_fields() {
 /// The `access` CHECK of a library's items table, as SQLite stores it.
 fn access_rule(conn: &Connection) -> String {
     let sql: String = conn
-        .query_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'items'", [], |r| r.get(0))
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'items'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let at = sql.find("CHECK (access").expect("the items table checks access");
     sql[at..].lines().next().unwrap().to_string()

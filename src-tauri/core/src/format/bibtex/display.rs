@@ -6,6 +6,7 @@
 //! (`$^1$H NMR`, `H$_2$O`, `$\alpha$-helix`). [`display_text`] shows those as a reader of the
 //! typeset text would see them; the stored value does not change.
 
+use super::latex::group_end;
 use std::borrow::Cow;
 
 /// `s` as a reader sees it: an unknown command with a braced argument shows the argument;
@@ -37,7 +38,11 @@ fn text(s: &str, math: bool, out: &mut String) {
             b'\\' => i = command(s, i, math, out),
             b'{' | b'}' => i += 1,
             b'$' => {
-                let (open, close) = if b.get(i + 1) == Some(&b'$') { (2, "$$") } else { (1, "$") };
+                let (open, close) = if b.get(i + 1) == Some(&b'$') {
+                    (2, "$$")
+                } else {
+                    (1, "$")
+                };
                 match s[i + open..].find(close) {
                     Some(p) => {
                         text(&s[i + open..i + open + p], true, out);
@@ -130,27 +135,6 @@ fn command(s: &str, i: usize, math: bool, out: &mut String) -> usize {
     }
     out.push_str(&s[i..j]);
     j
-}
-
-fn group_end(s: &str, start: usize) -> Option<usize> {
-    let b = s.as_bytes();
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 1,
-            b'{' => depth += 1,
-            b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 fn symbol(name: &str) -> Option<char> {
@@ -276,7 +260,10 @@ mod tests {
     #[test]
     fn unknown_commands_show_their_argument_and_math_its_characters() {
         for (raw, shown) in [
-            ("Bt (\\bioname{Bacillus thuringiensis}) toxins", "Bt (Bacillus thuringiensis) toxins"),
+            (
+                "Bt (\\bioname{Bacillus thuringiensis}) toxins",
+                "Bt (Bacillus thuringiensis) toxins",
+            ),
             ("Fish of \\geoname{Lake Erie}", "Fish of Lake Erie"),
             ("A $^1$H NMR study", "A ¹H NMR study"),
             ("H$_2$O and CO$_{2}$", "H₂O and CO₂"),

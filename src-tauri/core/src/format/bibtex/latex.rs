@@ -228,7 +228,7 @@ fn is_letter(b: u8) -> bool {
 }
 
 /// Index after the balanced group starting at `s[start] == '{'`, or `None` when unbalanced.
-fn group_end(s: &str, start: usize) -> Option<usize> {
+pub(super) fn group_end(s: &str, start: usize) -> Option<usize> {
     let b = s.as_bytes();
     let mut depth = 0usize;
     let mut i = start;

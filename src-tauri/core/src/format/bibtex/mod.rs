@@ -110,8 +110,8 @@
 //! [`ItemType::from_bibtex`]: crate::model::ItemType::from_bibtex
 //! [`ItemType::biblatex_type`]: crate::model::ItemType::biblatex_type
 
-mod import;
 pub mod display;
+mod import;
 pub mod latex;
 pub mod names;
 mod parse;

@@ -858,8 +858,10 @@ fn may_link(text: &str) -> bool {
 fn contains_ascii_ci(hay: &str, needle: &[u8]) -> bool {
     let b = hay.as_bytes();
     let first = needle[0];
-    memchr::memchr2_iter(first, first.to_ascii_uppercase(), b)
-        .any(|i| b.get(i..i + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), b).any(|i| {
+        b.get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 fn links_in(text: &str, keys: &HashSet<String>) -> Vec<Link> {
