@@ -482,7 +482,7 @@ fn derive_parts(item: &Item, fingerprint: &crate::dedupe::Fingerprint, current: 
         creators_json: json(&item.creators),
         abstract_json: json(&item.r#abstract),
         extra_json: json(&item.extra),
-        title_sort: title_sort_key(&item.full_title()),
+        title_sort: title_sort(item),
         creators_sort: creators_sort(item),
         creators_summary: item.creator_summary(),
         fts: fts_row(item),
@@ -794,8 +794,6 @@ pub(crate) fn fill_source_current(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Index every live item again from its stored fields (schema version 6: the index leaves
-/// bookkeeping fields out, see [`crate::model::ExtraField::is_bookkeeping`]).
 /// Migration 8: the `access` CHECK of the items table now reads as comparisons. Fails if the
 /// edit did not take (a table definition Folio did not write), which leaves the library as it
 /// was; else has SQLite read the edited schema (a new schema cookie).
@@ -817,6 +815,30 @@ pub(crate) fn check_access_rewritten(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Migration 9: titles sort by what a reader sees (`\bioname{Anchovy}` under A, not B), so the
+/// sort key of every item whose title holds LaTeX markup is computed again.
+pub(crate) fn refill_title_sort(conn: &Connection) -> Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM items WHERE title GLOB '*[\\${}]*' OR subtitle GLOB '*[\\${}]*' ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE items SET title_sort = ?2 WHERE id = ?1")?;
+    for id in ids {
+        if let Some(item) = load(conn, id)? {
+            update.execute(params![id, title_sort(&item)])?;
+        }
+    }
+    Ok(())
+}
+
+/// An item's title sort key: its full title as a reader sees it (see
+/// [`crate::format::bibtex::display::display_text`]), folded, without a leading article.
+fn title_sort(item: &Item) -> String {
+    title_sort_key(&crate::format::bibtex::display::display_text(&item.full_title()))
+}
+
+/// Index every live item again from its stored fields (schema version 6: the index leaves
+/// bookkeeping fields out, see [`crate::model::ExtraField::is_bookkeeping`]).
 pub(crate) fn rebuild_fts(conn: &Connection) -> Result<()> {
     conn.execute("INSERT INTO items_fts (items_fts) VALUES ('delete-all')", [])?;
     let ids: Vec<i64> = conn

@@ -62,12 +62,18 @@ pub fn migrations() -> Migrations<'static> {
                 items::check_access_rewritten(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up_with_hook(
+            include_str!("migrations/0009-title-sort-display.sql"),
+            |tx: &rusqlite::Transaction| {
+                items::refill_title_sort(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    8
+    9
 }
 
 pub struct Store {

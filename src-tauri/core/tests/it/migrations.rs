@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 8);
+    assert_eq!(schema_version(), 9);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {
@@ -256,7 +256,7 @@ fn a_newer_library_is_refused_and_left_alone() {
         .unwrap();
     let before = std::fs::read(&path).unwrap();
     match Library::open(&path) {
-        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 8)),
+        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 9)),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a newer library must be refused"),
     }
@@ -365,4 +365,65 @@ fn every_earlier_version_keeps_its_records_verbatim_after_upgrading() {
             .unwrap();
         assert!(current, "v{version}");
     }
+}
+
+#[test]
+fn version_9_sorts_titles_with_markup_by_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.sqlite");
+    {
+        let store = Store::open_at_version(&path, 8).unwrap();
+        for (key, title, sort) in [
+            // As version 8 stored them: the raw title folded.
+            ("Anchovy2001", "\\bioname{Anchovy} stocks", "bioname anchovy stocks"),
+            ("Bass2001", "Bass stocks", "bass stocks"),
+            ("Nmr2001", "$^1$H NMR of cod", "1 h nmr of cod"),
+        ] {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO items (key, type, title, title_sort, date_added, date_modified) \
+                     VALUES (?1, 'article', ?2, ?3, '2001', '2001')",
+                    [key, title, sort],
+                )
+                .unwrap();
+        }
+    }
+    let mut lib = Library::open(&path).unwrap();
+    // New items get the same key.
+    lib.import_text(
+        "new.bib",
+        "@article{Aardvark2001, title = {\\bioname{Aardvark} fish}}\n",
+        &folio::import::ImportOptions::default(),
+    )
+    .unwrap();
+    let sorts: Vec<(String, String)> = lib
+        .store()
+        .conn()
+        .prepare("SELECT key, title_sort FROM items ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        sorts,
+        [
+            ("Anchovy2001".to_string(), "anchovy stocks".to_string()),
+            ("Bass2001".to_string(), "bass stocks".to_string()),
+            ("Nmr2001".to_string(), "1h nmr of cod".to_string()),
+            ("Aardvark2001".to_string(), "aardvark fish".to_string()),
+        ]
+    );
+    let by_title = lib
+        .ids(
+            &Filter::default(),
+            folio::store::search::Sort {
+                column: folio::store::search::SortColumn::Title,
+                descending: false,
+            },
+        )
+        .unwrap();
+    let keys: Vec<String> = by_title.into_iter().map(|id| lib.get_by_id(id).unwrap().key).collect();
+    assert_eq!(keys, ["Nmr2001", "Aardvark2001", "Anchovy2001", "Bass2001"]);
 }
