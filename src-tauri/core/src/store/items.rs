@@ -781,14 +781,27 @@ pub fn dedupe_records(conn: &Connection) -> Result<Vec<(crate::dedupe::Fingerpri
 
 /// Fill every item's `source_current` (migration 5).
 pub(crate) fn fill_source_current(conn: &Connection) -> Result<()> {
+    recompute(conn, "source_format IS NOT NULL", "source_current", |item| {
+        source_current(item).into()
+    })
+}
+
+/// Set `column` of every item matching `filter` (an SQL condition) to `value` of the item, in
+/// id order: what the migrations that add or change a derived column run.
+fn recompute(
+    conn: &Connection,
+    filter: &str,
+    column: &str,
+    value: impl Fn(&Item) -> rusqlite::types::Value,
+) -> Result<()> {
     let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM items WHERE source_format IS NOT NULL ORDER BY id")?
+        .prepare(&format!("SELECT id FROM items WHERE {filter} ORDER BY id"))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut update = conn.prepare("UPDATE items SET source_current = ?2 WHERE id = ?1")?;
+    let mut update = conn.prepare(&format!("UPDATE items SET {column} = ?2 WHERE id = ?1"))?;
     for id in ids {
         if let Some(item) = load(conn, id)? {
-            update.execute(params![id, source_current(&item)])?;
+            update.execute(params![id, value(&item)])?;
         }
     }
     Ok(())
@@ -818,17 +831,12 @@ pub(crate) fn check_access_rewritten(conn: &Connection) -> Result<()> {
 /// Migration 9: titles sort by what a reader sees (`\bioname{Anchovy}` under A, not B), so the
 /// sort key of every item whose title holds LaTeX markup is computed again.
 pub(crate) fn refill_title_sort(conn: &Connection) -> Result<()> {
-    let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM items WHERE title GLOB '*[\\${}]*' OR subtitle GLOB '*[\\${}]*' ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut update = conn.prepare("UPDATE items SET title_sort = ?2 WHERE id = ?1")?;
-    for id in ids {
-        if let Some(item) = load(conn, id)? {
-            update.execute(params![id, title_sort(&item)])?;
-        }
-    }
-    Ok(())
+    recompute(
+        conn,
+        "title GLOB '*[\\${}]*' OR subtitle GLOB '*[\\${}]*'",
+        "title_sort",
+        |item| title_sort(item).into(),
+    )
 }
 
 /// An item's title sort key: its full title as a reader sees it (see
@@ -893,17 +901,9 @@ pub fn current_sources(conn: &Connection, ids: &[i64], format: &str) -> Result<V
 
 /// Fill every item's stored fingerprint (migration 4, and repairs).
 pub(crate) fn fill_dedupe_records(conn: &Connection) -> Result<()> {
-    let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM items ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut update = conn.prepare("UPDATE items SET dedupe = ?2 WHERE id = ?1")?;
-    for id in ids {
-        if let Some(item) = load(conn, id)? {
-            update.execute(params![id, crate::dedupe::Fingerprint::of(&item).to_record()])?;
-        }
-    }
-    Ok(())
+    recompute(conn, "1", "dedupe", |item| {
+        crate::dedupe::Fingerprint::of(item).to_record().into()
+    })
 }
 
 #[cfg(test)]

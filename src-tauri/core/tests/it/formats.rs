@@ -287,15 +287,7 @@ fn an_import_records_the_hash_of_each_file_it_read() {
         .import_files(&[a.clone(), b.clone()], &ImportOptions::default(), &mut |_| {})
         .unwrap();
     assert_eq!(report.files.iter().map(|f| f.added).collect::<Vec<_>>(), [1, 1]);
-    let rows: Vec<(String, String)> = lib
-        .store()
-        .conn()
-        .prepare("SELECT path, content_hash FROM import_batches ORDER BY id")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
+    let rows = text_pairs(&lib, "SELECT path, content_hash FROM import_batches ORDER BY id");
     assert_eq!(
         rows,
         [

@@ -397,15 +397,7 @@ fn version_9_sorts_titles_with_markup_by_their_text() {
         &folio::import::ImportOptions::default(),
     )
     .unwrap();
-    let sorts: Vec<(String, String)> = lib
-        .store()
-        .conn()
-        .prepare("SELECT key, title_sort FROM items ORDER BY id")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
+    let sorts = crate::support::text_pairs(&lib, "SELECT key, title_sort FROM items ORDER BY id");
     assert_eq!(
         sorts,
         [

@@ -144,3 +144,15 @@ pub fn corpus() -> PathBuf {
     );
     p
 }
+
+/// The rows of a two-column text query on the library's connection.
+pub fn text_pairs(lib: &Library, sql: &str) -> Vec<(String, String)> {
+    lib.store()
+        .conn()
+        .prepare(sql)
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
