@@ -87,7 +87,11 @@ fn script_argument(s: &str, i: usize) -> (&str, usize) {
             while j < b.len() && b[j].is_ascii_alphabetic() {
                 j += 1;
             }
-            (&s[i..j.max(i + 2).min(b.len())], j.max(i + 2).min(b.len()))
+            if j == i + 1 {
+                // A control symbol: the backslash and the one character after it.
+                j += s[j..].chars().next().map_or(0, char::len_utf8);
+            }
+            (&s[i..j], j)
         }
         Some(_) => {
             let ch = s[i..].chars().next().expect("in bounds");
@@ -289,6 +293,8 @@ mod tests {
             ("costs $5", "costs $5"),
             ("plain text, no markup", "plain text, no markup"),
             ("Ünïcödé stays", "Ünïcödé stays"),
+            // A script of a control symbol with a non-ASCII character (found by proptest).
+            ("$^\\é$", "^\\é"),
         ] {
             assert_eq!(display_text(raw), shown, "{raw}");
         }
