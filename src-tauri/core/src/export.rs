@@ -180,12 +180,12 @@ impl Library {
             Sources(Vec<(i64, String, String)>),
             Items(Vec<RawItem>),
         }
-        enum Done<C> {
+        enum Done<C, R> {
             Sources(Vec<(i64, C)>),
-            Items(Vec<Item>),
+            Items(Vec<R>),
         }
-        enum Msg<C> {
-            Done(usize, Result<Done<C>>),
+        enum Msg<C, R> {
+            Done(usize, Result<Done<C, R>>),
             /// Every job before this number was sent.
             End(usize),
         }
@@ -198,7 +198,7 @@ impl Library {
             // Shared by the workers only: when they all stop (the writer stopped), sending a job
             // fails instead of waiting.
             let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
-            let (msg_tx, msg_rx) = std::sync::mpsc::sync_channel::<Msg<W::Checked>>(2 * workers);
+            let (msg_tx, msg_rx) = std::sync::mpsc::sync_channel::<Msg<W::Checked, W::Rendered>>(2 * workers);
             let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<i64>>();
             for _ in 0..workers {
                 let (job_rx, msg_tx, checker) = (job_rx.clone(), msg_tx.clone(), &checker);
@@ -215,7 +215,7 @@ impl Library {
                         )),
                         Job::Items(v) => v
                             .into_iter()
-                            .map(|raw| raw.decode())
+                            .map(|raw| raw.decode().map(|item| W::render(checker, item)))
                             .collect::<Result<_>>()
                             .map(Done::Items),
                     };
@@ -248,8 +248,8 @@ impl Library {
                                 }
                             }
                             Done::Items(v) => {
-                                for item in &v {
-                                    w.add(item);
+                                for r in v {
+                                    w.add_rendered(r);
                                 }
                             }
                         }
@@ -357,7 +357,10 @@ trait EntryWriter {
     fn check(c: &Self::Checker, key: String, text: String) -> Self::Checked;
     /// False: the record cannot be copied; add the item instead.
     fn add_checked(&mut self, c: Self::Checked) -> bool;
-    fn add(&mut self, item: &Item);
+    /// What [`EntryWriter::add_rendered`] adds for an item, prepared on another thread.
+    type Rendered: Send;
+    fn render(c: &Self::Checker, item: Item) -> Self::Rendered;
+    fn add_rendered(&mut self, r: Self::Rendered);
 }
 
 impl EntryWriter for bibtex::BibWriter<'_> {
@@ -375,8 +378,14 @@ impl EntryWriter for bibtex::BibWriter<'_> {
     fn add_checked(&mut self, c: Self::Checked) -> bool {
         bibtex::BibWriter::add_checked(self, c)
     }
-    fn add(&mut self, item: &Item) {
-        bibtex::BibWriter::add(self, item)
+    /// A BibTeX entry depends on the entries before it (a generated key must differ from
+    /// theirs; the warnings count duplicates): the item is written in order.
+    type Rendered = Item;
+    fn render(_: &Self::Checker, item: Item) -> Item {
+        item
+    }
+    fn add_rendered(&mut self, item: Item) {
+        bibtex::BibWriter::add(self, &item)
     }
 }
 
@@ -395,8 +404,12 @@ impl EntryWriter for ris::RisWriter {
     fn add_checked(&mut self, c: Self::Checked) -> bool {
         ris::RisWriter::add_checked(self, c)
     }
-    fn add(&mut self, item: &Item) {
-        ris::RisWriter::add(self, item)
+    type Rendered = ris::RenderedRecord;
+    fn render(c: &Self::Checker, item: Item) -> Self::Rendered {
+        c.render(&item)
+    }
+    fn add_rendered(&mut self, r: Self::Rendered) {
+        ris::RisWriter::add_rendered(self, r)
     }
 }
 

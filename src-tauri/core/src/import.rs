@@ -204,6 +204,19 @@ fn merge_extras(into: &mut BibExtras, new: &BibExtras, diags: &mut Vec<Diagnosti
     changed
 }
 
+/// The CPU seconds this thread used, on stderr when `FOLIO_TRACE` is set (Linux).
+fn trace_thread(name: &str) {
+    if std::env::var_os("FOLIO_TRACE").is_none() {
+        return;
+    }
+    if let Some(cpu) = std::fs::read_to_string("/proc/thread-self/stat").ok().and_then(|s| {
+        let f: Vec<&str> = s.rsplit(')').next()?.split_whitespace().collect();
+        Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+    }) {
+        eprintln!("trace: {name} thread: {cpu:.2} s cpu");
+    }
+}
+
 /// Phase timings on stderr when `FOLIO_TRACE` is set (used by the benchmarks).
 struct Trace(Option<std::cell::Cell<std::time::Instant>>);
 
@@ -382,6 +395,7 @@ impl Library {
                         return;
                     }
                 }
+                trace_thread("reader");
             });
             let stored = self.store.write(&label_for(0), |w| {
                 let rx = rx;
@@ -398,6 +412,7 @@ impl Library {
                     &label_for,
                     &trace,
                 )
+                .inspect(|_| trace_thread("writer"))
             });
             let read = reader.join();
             trace.mark("committed");

@@ -119,19 +119,39 @@ fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
 /// (exports decode on their writer thread).
 #[derive(Debug)]
 pub struct RawItem {
-    cols: Vec<rusqlite::types::Value>,
+    cols: Vec<Cell>,
     tags: Vec<ItemTag>,
+}
+
+/// One column of a [`RawItem`]. Text stays bytes until decoded: checking that it is UTF-8 is
+/// the decoding thread's work, not the reading one's (rusqlite's `Value` checks on read).
+#[derive(Debug)]
+enum Cell {
+    Null,
+    Integer(i64),
+    Text(Vec<u8>),
+    /// A value of a type no column of the table holds (the error names it).
+    Other(rusqlite::types::Type),
 }
 
 impl RawItem {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<RawItem> {
-        let cols = (0..COLUMN_COUNT).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+        use rusqlite::types::ValueRef;
+        let mut cols = Vec::with_capacity(COLUMN_COUNT);
+        for i in 0..COLUMN_COUNT {
+            cols.push(match r.get_ref(i)? {
+                ValueRef::Null => Cell::Null,
+                ValueRef::Integer(n) => Cell::Integer(n),
+                ValueRef::Text(b) => Cell::Text(b.to_vec()),
+                v => Cell::Other(v.data_type()),
+            });
+        }
         Ok(RawItem { cols, tags: Vec::new() })
     }
 
     pub fn id(&self) -> i64 {
         match self.cols[0] {
-            rusqlite::types::Value::Integer(i) => i,
+            Cell::Integer(i) => i,
             _ => 0,
         }
     }
@@ -206,25 +226,30 @@ fn bad_column(i: usize, ty: rusqlite::types::Type) -> rusqlite::Error {
 }
 
 /// Take a TEXT column out of a raw row.
-fn text(c: &mut [rusqlite::types::Value], i: usize) -> rusqlite::Result<String> {
+fn text(c: &mut [Cell], i: usize) -> rusqlite::Result<String> {
     opt_text(c, i)?.ok_or_else(|| bad_column(i, rusqlite::types::Type::Null))
 }
 
-fn opt_text(c: &mut [rusqlite::types::Value], i: usize) -> rusqlite::Result<Option<String>> {
-    use rusqlite::types::Value;
-    match std::mem::replace(&mut c[i], Value::Null) {
-        Value::Null => Ok(None),
-        Value::Text(s) => Ok(Some(s)),
-        v => Err(bad_column(i, v.data_type())),
+fn opt_text(c: &mut [Cell], i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::Type;
+    match std::mem::replace(&mut c[i], Cell::Null) {
+        Cell::Null => Ok(None),
+        Cell::Text(b) => String::from_utf8(b).map(Some).map_err(|e| {
+            let name = COLUMNS.split(", ").nth(i).unwrap_or("?").trim();
+            rusqlite::Error::FromSqlConversionFailure(i, Type::Text, format!("{name}: {e}").into())
+        }),
+        Cell::Integer(_) => Err(bad_column(i, Type::Integer)),
+        Cell::Other(t) => Err(bad_column(i, t)),
     }
 }
 
-fn int(c: &[rusqlite::types::Value], i: usize) -> rusqlite::Result<Option<i64>> {
-    use rusqlite::types::Value;
+fn int(c: &[Cell], i: usize) -> rusqlite::Result<Option<i64>> {
+    use rusqlite::types::Type;
     match &c[i] {
-        Value::Null => Ok(None),
-        Value::Integer(n) => Ok(Some(*n)),
-        v => Err(bad_column(i, v.data_type())),
+        Cell::Null => Ok(None),
+        Cell::Integer(n) => Ok(Some(*n)),
+        Cell::Text(_) => Err(bad_column(i, Type::Text)),
+        Cell::Other(t) => Err(bad_column(i, *t)),
     }
 }
 
@@ -405,7 +430,17 @@ fn fts_other(item: &Item) -> String {
 /// The six FTS columns of an item.
 pub(crate) type FtsRow = [String; 6];
 
+/// An item's index row: its words, without the names of LaTeX commands it uses with an
+/// argument (see [`crate::format::bibtex::display::search_text`]).
 fn fts_row(item: &Item) -> FtsRow {
+    fts_row_as_written(item).map(|col| match crate::format::bibtex::display::search_text(&col) {
+        std::borrow::Cow::Borrowed(_) => col,
+        std::borrow::Cow::Owned(s) => s,
+    })
+}
+
+/// The index row of schema versions 6 to 9: every command name indexed as a word.
+fn fts_row_as_written(item: &Item) -> FtsRow {
     let creators: Vec<String> = item
         .creators
         .iter()
@@ -843,6 +878,45 @@ pub(crate) fn refill_title_sort(conn: &Connection) -> Result<()> {
 /// [`crate::format::bibtex::display::display_text`]), folded, without a leading article.
 fn title_sort(item: &Item) -> String {
     title_sort_key(&crate::format::bibtex::display::display_text(&item.full_title()))
+}
+
+/// Migration 10: index again the live items whose index row named LaTeX commands (`bioname`
+/// for every `\bioname{…}`), now that it leaves them out.
+pub(crate) fn reindex_command_names(conn: &Connection) -> Result<()> {
+    // Text columns that may hold a command; JSON escapes a backslash as two.
+    let plain = [
+        "title",
+        "subtitle",
+        "short_title",
+        "container",
+        "series",
+        "note",
+        "publisher",
+        "place",
+        "genre",
+    ]
+    .map(|c| format!("{c} GLOB '*\\[a-zA-Z]*'"))
+    .join(" OR ");
+    let json = ["creators_json", "abstract_json", "extra_json"]
+        .map(|c| format!("{c} GLOB '*\\\\[a-zA-Z]*'"))
+        .join(" OR ");
+    let ids: Vec<i64> = conn
+        .prepare(&format!(
+            "SELECT id FROM items WHERE deleted_at IS NULL AND ({plain} OR {json}) ORDER BY id"
+        ))?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut delete = conn.prepare("DELETE FROM items_fts WHERE rowid = ?1")?;
+    for id in ids {
+        if let Some(item) = load(conn, id)? {
+            let row = fts_row(&item);
+            if row != fts_row_as_written(&item) {
+                delete.execute([id])?;
+                write_fts_row(conn, id, &row)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Index every live item again from its stored fields (schema version 6: the index leaves

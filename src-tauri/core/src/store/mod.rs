@@ -68,12 +68,18 @@ pub fn migrations() -> Migrations<'static> {
                 items::refill_title_sort(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up_with_hook(
+            include_str!("migrations/0010-index-without-command-names.sql"),
+            |tx: &rusqlite::Transaction| {
+                items::reindex_command_names(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    9
+    10
 }
 
 pub struct Store {

@@ -210,8 +210,14 @@ fn a_large_export_on_several_threads_writes_what_the_item_by_item_path_writes() 
         } else {
             format!("Plain number {i}")
         };
+        // Some with a role RIS has no tag for (a numbered warning) or a field it has none for.
+        let more = match i % 97 {
+            0 => "  bookauthor = {Book, Bert},\n",
+            13 => "  mrnumber = {MR123},\n",
+            _ => "",
+        };
         bib.push_str(&format!(
-            "@Article{{k{i:05},\n  title = {{{title}}},\n  author = {{Doe, Jane and Roe, R{i}}},\n  journal = {{J}},\n  year = {}\n}}\n\n",
+            "@Article{{k{i:05},\n  title = {{{title}}},\n  author = {{Doe, Jane and Roe, R{i}}},\n{more}  journal = {{J}},\n  year = {}\n}}\n\n",
             1900 + i % 100
         ));
         if i % 5 == 0 {
@@ -261,6 +267,37 @@ fn a_large_export_on_several_threads_writes_what_the_item_by_item_path_writes() 
             panic!("{format:?}: the streamed export wrote\n{x}\nwhere the item-by-item path wrote\n{y}");
         }
         assert!(streamed.contains("Edited 3"), "{format:?}");
+        if format == Format::Ris {
+            // The records were written on several threads; each warning still names the
+            // record it is about, by its place in the file.
+            let titled: Vec<&str> = streamed.split("\r\n\r\n").collect();
+            let mut warned = 0;
+            for d in &report.diagnostics {
+                let Some(rest) = d.message.strip_prefix("item ") else {
+                    continue;
+                };
+                let (n, rest) = rest.split_once(' ').unwrap();
+                let n: usize = n.parse().unwrap();
+                let title = rest.split('"').nth(1).unwrap();
+                assert!(rest.contains("RIS has no tag for book-author"), "{}", d.message);
+                assert!(
+                    titled[n - 1].contains(&format!("TI  - {title}\r\n")),
+                    "{}: {}",
+                    d.message,
+                    titled[n - 1]
+                );
+                warned += 1;
+            }
+            assert_eq!(warned, n.div_ceil(97), "{:?}", report.diagnostics);
+            assert!(
+                report
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.message.contains("were not written: mrnumber")),
+                "{:?}",
+                report.diagnostics
+            );
+        }
         if format == Format::Bibtex {
             assert!(
                 streamed.contains("title = {Caf{\\'e} number 0}"),

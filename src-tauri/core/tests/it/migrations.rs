@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 9);
+    assert_eq!(schema_version(), 10);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {
@@ -256,7 +256,7 @@ fn a_newer_library_is_refused_and_left_alone() {
         .unwrap();
     let before = std::fs::read(&path).unwrap();
     match Library::open(&path) {
-        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, 9)),
+        Err(Error::TooNew { found, supported, .. }) => assert_eq!((found, supported), (99, schema_version())),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a newer library must be refused"),
     }
@@ -418,4 +418,77 @@ fn version_9_sorts_titles_with_markup_by_their_text() {
         .unwrap();
     let keys: Vec<String> = by_title.into_iter().map(|id| lib.get_by_id(id).unwrap().key).collect();
     assert_eq!(keys, ["Nmr2001", "Aardvark2001", "Anchovy2001", "Bass2001"]);
+}
+
+#[test]
+fn version_10_indexes_the_arguments_of_latex_commands_but_not_their_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.sqlite");
+    {
+        let store = Store::open_at_version(&path, 9).unwrap();
+        let c = store.conn();
+        for (id, key, title, extra) in [
+            (1, "Mercury2007", "Mercury in \\bioname{Thunnus thynnus}", "[]"),
+            (
+                2,
+                "Plain2007",
+                "Mercury in tuna",
+                r#"[{"name":"note","value":"\"quoted\""}]"#,
+            ),
+            (
+                3,
+                "Geo2007",
+                "Lakes",
+                r#"[{"name":"location","value":"{\\geoname{Lake Erie}}"}]"#,
+            ),
+        ] {
+            c.execute(
+                "INSERT INTO items (id, key, type, title, extra_json, date_added, date_modified) \
+                 VALUES (?1, ?2, 'article', ?3, ?4, '2007', '2007')",
+                rusqlite::params![id, key, title, extra],
+            )
+            .unwrap();
+        }
+        // As version 9 indexed them: command names as words.
+        for (id, title, other) in [
+            (1, "Mercury in \\bioname{Thunnus thynnus}", "Mercury2007"),
+            (2, "Mercury in tuna", "Plain2007 \"quoted\""),
+            (3, "Lakes", "Geo2007 {\\geoname{Lake Erie}}"),
+        ] {
+            c.execute(
+                "INSERT INTO items_fts (rowid, title, other) VALUES (?1, ?2, ?3)",
+                rusqlite::params![id, title, other],
+            )
+            .unwrap();
+        }
+    }
+    let mut lib = Library::open(&path).unwrap();
+    lib.import_text(
+        "new.bib",
+        "@article{New2008, title = {Perch of \\geoname{Lake Huron}}}\n",
+        &folio::import::ImportOptions::default(),
+    )
+    .unwrap();
+    let hits = |q: &str| {
+        let f = Filter {
+            query: folio::query::parse(q).unwrap(),
+            ..Default::default()
+        };
+        let mut keys: Vec<String> = lib
+            .items(&f, Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|i| i.key)
+            .collect();
+        keys.sort();
+        keys
+    };
+    assert!(hits("bioname").is_empty(), "{:?}", hits("bioname"));
+    assert!(hits("geoname").is_empty(), "{:?}", hits("geoname"));
+    assert_eq!(hits("thunnus"), ["Mercury2007"]);
+    assert_eq!(hits("mercury"), ["Mercury2007", "Plain2007"]);
+    assert_eq!(hits("erie"), ["Geo2007"]);
+    assert_eq!(hits("quoted"), ["Plain2007"]);
+    assert_eq!(hits("huron"), ["New2008"]);
+    assert_eq!(hits("title:perch"), ["New2008"]);
 }

@@ -9,6 +9,46 @@
 use super::latex::group_end;
 use std::borrow::Cow;
 
+/// `s` for the full-text index: without the names of the commands it uses with a braced
+/// argument (`\bioname{Thunnus}` is indexed as Thunnus, so a search for "bioname" does not
+/// find every species in Beebe's files). Everything else stays as written, so the words a
+/// search finds are those of the value: `$\alpha$` still matches "alpha", `$^1$H` "1".
+pub fn search_text(s: &str) -> Cow<'_, str> {
+    let b = s.as_bytes();
+    let Some(first) = memchr::memchr(b'\\', b) else {
+        return Cow::Borrowed(s);
+    };
+    let mut out = String::new();
+    let (mut last, mut i) = (0, first);
+    while let Some(p) = memchr::memchr(b'\\', &b[i..]) {
+        let at = i + p;
+        let mut j = at + 1;
+        while j < b.len() && b[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        if j == at + 1 {
+            // A control symbol (`\\`, `\$`): the character after it is not a command's.
+            i = at + 1 + s[at + 1..].chars().next().map_or(0, char::len_utf8);
+            continue;
+        }
+        let mut k = j;
+        while k < b.len() && b[k] == b' ' {
+            k += 1;
+        }
+        if b.get(k) == Some(&b'{') && symbol(&s[at + 1..j]).is_none() {
+            // The brace after it separates words, as the backslash did.
+            out.push_str(&s[last..at]);
+            last = j;
+        }
+        i = j;
+    }
+    if last == 0 {
+        return Cow::Borrowed(s);
+    }
+    out.push_str(&s[last..]);
+    Cow::Owned(out)
+}
+
 /// `s` as a reader sees it: an unknown command with a braced argument shows the argument;
 /// Greek letters and a few math symbols become their characters; in math, `^x` / `_x` become
 /// superscript / subscript characters where Unicode has them all (else they stay as written);
@@ -259,7 +299,30 @@ fn subscript(c: char) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::display_text;
+    use super::{display_text, search_text};
+
+    #[test]
+    fn the_index_leaves_out_the_names_of_commands_with_an_argument() {
+        for (raw, indexed) in [
+            ("Mercury in \\bioname{Thunnus thynnus}", "Mercury in {Thunnus thynnus}"),
+            (
+                "\\geoname {Lake Erie} and \\bioname{\\geoname{Nested}}",
+                " {Lake Erie} and {{Nested}}",
+            ),
+            // Known symbols, commands without an argument and math stay.
+            (
+                "$\\alpha$-helix, $\\beta{}$ and \\LaTeX",
+                "$\\alpha$-helix, $\\beta{}$ and \\LaTeX",
+            ),
+            ("$^1$H NMR", "$^1$H NMR"),
+            // A control symbol is not a command with a name.
+            ("a \\\\bioname{b} and 50\\%{x}", "a \\\\bioname{b} and 50\\%{x}"),
+            ("\\é\\bioname{x}\\", "\\é{x}\\"),
+        ] {
+            assert_eq!(search_text(raw), indexed, "{raw}");
+        }
+        assert!(matches!(search_text("plain \\LaTeX"), std::borrow::Cow::Borrowed(_)));
+    }
 
     #[test]
     fn unknown_commands_show_their_argument_and_math_its_characters() {
@@ -306,6 +369,7 @@ mod tests {
         /// dollars), and text without markup comes back as it is.
         #[test]
         fn any_text_gives_an_answer(s in r"[a-z é{}$^_\\\\]{0,24}") {
+            let _ = search_text(&s);
             let shown = display_text(&s);
             if !s.contains(['\\', '$', '{', '}']) {
                 proptest::prop_assert_eq!(shown.as_ref(), s.as_str());

@@ -48,7 +48,7 @@ mod tests;
 pub(crate) use parse::looks_corporate;
 pub use parse::{parse, parse_into};
 pub use tags::{creator_role, creator_tag, Field, TagDef, TAGS};
-pub use write::{write, CheckedRecord, RisChecker, RisWriter};
+pub use write::{write, CheckedRecord, RenderedRecord, RisChecker, RisWriter};
 
 /// Whether text looks like RIS (a `TY  - ` line) or Web of Science tagged (`FN `/`PT `).
 pub fn looks_like(text: &str) -> bool {

@@ -9,6 +9,7 @@ use crate::model::{AccessStatus, Item, ItemType, Name, PartialDate};
 
 const EOL: &str = "\r\n";
 
+#[derive(Debug, Clone)]
 struct Omit {
     tags: Vec<String>,
     access: bool,
@@ -166,7 +167,9 @@ fn ty_code(item: &Item) -> String {
     item.item_type.ris_type().to_string()
 }
 
-fn write_item(item: &Item, omit: &Omit, out: &mut String, diags: &mut Vec<Diagnostic>, index: usize) {
+/// Write `item`'s record to `out`; the end of a warning for roles RIS has no tag for (the
+/// writer puts the record's place in the file in front, see [`RisWriter::finish_to`]).
+fn write_item(item: &Item, omit: &Omit, out: &mut String) -> Option<String> {
     let ty = item.item_type;
     out.push_str("TY  - ");
     out.push_str(&ty_code(item));
@@ -186,17 +189,13 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String, diags: &mut Vec<Diagno
         };
         line(out, omit, tag, &ris_name(c));
     }
-    if !odd_roles.is_empty() {
-        diags.push(Diagnostic::warning(
-            None,
-            format!(
-                "item {} ({:?}): RIS has no tag for {}; written as AU",
-                index + 1,
-                item.title,
-                odd_roles.join(", ")
-            ),
-        ));
-    }
+    let odd_roles = (!odd_roles.is_empty()).then(|| {
+        format!(
+            " ({:?}): RIS has no tag for {}; written as AU",
+            item.title,
+            odd_roles.join(", ")
+        )
+    });
     if tags::t2_is_series(ty) {
         line(out, omit, "T2", &item.series);
         if !item.container.is_empty() {
@@ -276,6 +275,7 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String, diags: &mut Vec<Diagno
     out.push_str("ER  - ");
     out.push_str(EOL);
     out.push_str(EOL);
+    odd_roles
 }
 
 /// Write items as RIS. An unedited item imported from RIS is written as its original record.
@@ -287,11 +287,12 @@ pub fn write(items: &[Item], opts: &RisWriteOptions) -> Written {
     w.finish(false)
 }
 
-/// Writes records one at a time (a large export never holds all its items).
-/// The part of a [`RisWriter`] that checks stored records, shareable between threads.
-#[derive(Debug, Clone, Copy)]
+/// The part of a [`RisWriter`] that checks stored records and writes items' records without
+/// changing the writer, shareable between threads.
+#[derive(Debug, Clone)]
 pub struct RisChecker {
     keep_verbatim: bool,
+    omit: std::sync::Arc<Omit>,
 }
 
 impl RisChecker {
@@ -299,6 +300,34 @@ impl RisChecker {
         CheckedRecord {
             text: if self.keep_verbatim { verbatim_text(text) } else { None },
             key,
+        }
+    }
+
+    /// The record [`RisWriter::add`] would add for `item`.
+    pub fn render(&self, item: &Item) -> RenderedRecord {
+        if self.keep_verbatim {
+            if let Some(text) = verbatim(item) {
+                return RenderedRecord {
+                    key: item.key.clone(),
+                    text,
+                    odd_roles: None,
+                    skipped: Vec::new(),
+                };
+            }
+        }
+        let mut text = String::new();
+        let odd_roles = write_item(item, &self.omit, &mut text);
+        let mut skipped: Vec<String> = Vec::new();
+        for e in &item.extra {
+            if !tags::is_tag(&e.name) && !skipped.contains(&e.name) {
+                skipped.push(e.name.clone());
+            }
+        }
+        RenderedRecord {
+            key: item.key.clone(),
+            text,
+            odd_roles,
+            skipped,
         }
     }
 }
@@ -310,41 +339,50 @@ pub struct CheckedRecord {
     text: Option<String>,
 }
 
-pub struct RisWriter {
-    omit: Omit,
-    keep_verbatim: bool,
-    diagnostics: Vec<Diagnostic>,
+/// An item's record as [`RisChecker::render`] wrote it, to be added in order.
+#[derive(Debug)]
+pub struct RenderedRecord {
+    key: String,
+    text: String,
+    /// The end of the warning about roles without a RIS tag.
+    odd_roles: Option<String>,
+    /// Fields without a RIS tag, not written.
     skipped: Vec<String>,
-    /// (key, record text)
-    records: Vec<(String, String)>,
+}
+
+/// Writes records one at a time (a large export never holds all its items).
+pub struct RisWriter {
+    checker: RisChecker,
+    skipped: Vec<String>,
+    /// (key, record text, the end of its warning)
+    records: Vec<(String, String, Option<String>)>,
 }
 
 impl RisWriter {
     pub fn new(opts: &RisWriteOptions) -> RisWriter {
         RisWriter {
-            omit: Omit::new(opts),
-            keep_verbatim: opts.omit_fields.is_empty(),
-            diagnostics: Vec::new(),
+            checker: RisChecker {
+                keep_verbatim: opts.omit_fields.is_empty(),
+                omit: std::sync::Arc::new(Omit::new(opts)),
+            },
             skipped: Vec::new(),
             records: Vec::new(),
         }
     }
 
     pub fn add(&mut self, item: &Item) {
-        if self.keep_verbatim {
-            if let Some(v) = verbatim(item) {
-                self.records.push((item.key.clone(), v));
-                return;
+        let r = self.checker.render(item);
+        self.add_rendered(r);
+    }
+
+    /// Add a record [`RisChecker::render`] wrote.
+    pub fn add_rendered(&mut self, r: RenderedRecord) {
+        for name in r.skipped {
+            if !self.skipped.contains(&name) {
+                self.skipped.push(name);
             }
         }
-        let mut text = String::new();
-        write_item(item, &self.omit, &mut text, &mut self.diagnostics, self.records.len());
-        for e in &item.extra {
-            if !tags::is_tag(&e.name) && !self.skipped.contains(&e.name) {
-                self.skipped.push(e.name.clone());
-            }
-        }
-        self.records.push((item.key.clone(), text));
+        self.records.push((r.key, r.text, r.odd_roles));
     }
 
     /// Add a record from its stored source text, known to be current, when it can be written
@@ -357,16 +395,14 @@ impl RisWriter {
     /// What [`RisWriter::add_source`] checks without changing the writer, for other threads
     /// (see `BibWriter::checker`).
     pub fn checker(&self) -> RisChecker {
-        RisChecker {
-            keep_verbatim: self.keep_verbatim,
-        }
+        self.checker.clone()
     }
 
     /// Add a record [`RisChecker::check`] checked (false: add the item instead).
     pub fn add_checked(&mut self, c: CheckedRecord) -> bool {
         match c.text {
             Some(v) => {
-                self.records.push((c.key, v));
+                self.records.push((c.key, v, None));
                 true
             }
             None => false,
@@ -385,16 +421,20 @@ impl RisWriter {
         Written { text, diagnostics }
     }
 
-    /// [`RisWriter::finish`], handing the records to `out` one at a time; the warnings.
+    /// [`RisWriter::finish`], handing the records to `out` one at a time; the warnings, which
+    /// name a record by its place in the file.
     pub fn finish_to(mut self, by_key: bool, out: &mut Out<'_>) -> std::io::Result<Vec<Diagnostic>> {
         if by_key {
             self.records.sort_by(|a, b| a.0.cmp(&b.0));
         }
-        for (_, r) in &self.records {
+        let mut diagnostics = Vec::new();
+        for (n, (_, r, odd_roles)) in self.records.iter().enumerate() {
             out(r)?;
+            if let Some(tail) = odd_roles {
+                diagnostics.push(Diagnostic::warning(None, format!("item {}{tail}", n + 1)));
+            }
         }
-        let mut diagnostics = self.diagnostics;
-        if !self.skipped.is_empty() && !self.omit.extra {
+        if !self.skipped.is_empty() && !self.checker.omit.extra {
             diagnostics.push(Diagnostic::info(
                 None,
                 format!("fields without a RIS tag were not written: {}", self.skipped.join(", ")),
