@@ -210,6 +210,7 @@ impl Library {
         let now = crate::text::now_rfc3339();
         let label = label_for("Delete", keys);
         self.store.write(&label, |w| {
+            w.expect_reindex(ids.len())?;
             let mut n = 0;
             for id in &ids {
                 if !items::is_deleted(w.conn(), *id)? {
@@ -226,6 +227,7 @@ impl Library {
         let ids = in_id_order(self.ids_of(keys)?);
         let label = label_for("Restore", keys);
         self.store.write(&label, |w| {
+            w.expect_reindex(ids.len())?;
             let mut n = 0;
             for id in &ids {
                 if items::is_deleted(w.conn(), *id)? {
@@ -389,9 +391,33 @@ impl Library {
     }
 
     /// [`Self::change_items`] for a change of the items' tags only (`f` must not change
-    /// anything else): journaled and written as tags (see [`items::update_tags`]).
-    fn change_tags(&mut self, label: &str, ids: &[ItemId], f: impl FnMut(&mut Item) -> bool) -> Result<usize> {
-        self.change_items_with(label, ids, items::update_tags, f)
+    /// anything else): journaled and written as tags (see [`items::update_tags_from`]). The
+    /// items are read a few hundred per statement; the journal keeps the tags read with them.
+    fn change_tags(&mut self, label: &str, ids: &[ItemId], mut f: impl FnMut(&mut Item) -> bool) -> Result<usize> {
+        let ids = in_id_order(ids.to_vec());
+        self.store.write(label, |w| {
+            w.expect_reindex(ids.len())?;
+            let mut n = 0;
+            for chunk in ids.chunks(items::LOAD_CHUNK) {
+                let loaded = items::load_chunk(w.conn(), chunk)?;
+                if loaded.len() != chunk.len() {
+                    let missing = chunk.iter().find(|id| !loaded.iter().any(|i| i.id == Some(**id)));
+                    return Err(Error::NotFound(format!(
+                        "no item {}",
+                        missing.copied().unwrap_or_default()
+                    )));
+                }
+                for mut item in loaded {
+                    let before = item.tags.clone();
+                    let modified = item.date_modified.clone();
+                    if f(&mut item) {
+                        items::update_tags_from(w, &mut item, &before, &modified)?;
+                        n += 1;
+                    }
+                }
+            }
+            Ok(n)
+        })
     }
 
     fn change_items_with(
@@ -403,6 +429,7 @@ impl Library {
     ) -> Result<usize> {
         let ids = in_id_order(ids.to_vec());
         self.store.write(label, |w| {
+            w.expect_reindex(ids.len())?;
             let mut n = 0;
             for id in &ids {
                 let mut item = items::load(w.conn(), *id)?.ok_or_else(|| Error::NotFound(format!("no item {id}")))?;
@@ -480,10 +507,19 @@ impl Library {
         match tags::id_of(self.store.conn(), new)? {
             Some(other) if other != id => self.tag_merge(&[old.to_string()], new),
             _ => {
-                let n = tags::items_with(self.store.conn(), id)?.len();
-                self.store
-                    .write(&format!("Rename tag {old} to {new}"), |w| tags::rename(w, id, new))?;
-                Ok(n)
+                // The items' index rows, exports and modification times follow the new name.
+                let ids = tags::items_with(self.store.conn(), id)?;
+                let was = tags::name_of(self.store.conn(), id)?.unwrap_or_else(|| old.to_string());
+                self.store.write(&format!("Rename tag {old} to {new}"), |w| {
+                    w.expect_reindex(ids.len())?;
+                    tags::rename(w, id, new)?;
+                    for chunk in ids.chunks(items::LOAD_CHUNK) {
+                        for mut item in items::load_chunk(w.conn(), chunk)? {
+                            items::tag_renamed(w, &mut item, &was, new)?;
+                        }
+                    }
+                    Ok(ids.len())
+                })
             }
         }
     }
@@ -511,6 +547,7 @@ impl Library {
         let from_lower: Vec<String> = from.iter().map(|f| f.trim().to_lowercase()).collect();
         let label = format!("Merge tags {} into {into_name}", from.join(", "));
         self.store.write(&label, |w| {
+            w.expect_reindex(ids.len())?;
             let mut n = 0;
             for id in &ids {
                 let mut item = items::load(w.conn(), *id)?.ok_or_else(|| Error::NotFound(format!("no item {id}")))?;
@@ -547,6 +584,7 @@ impl Library {
         let ids = tags::items_with(self.store.conn(), id)?;
         let lower = tag.trim().to_lowercase();
         self.store.write(&format!("Delete tag {tag}"), |w| {
+            w.expect_reindex(ids.len())?;
             let mut n = 0;
             for iid in &ids {
                 let mut item = items::load(w.conn(), *iid)?.ok_or_else(|| Error::NotFound(format!("no item {iid}")))?;

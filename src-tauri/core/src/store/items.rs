@@ -52,8 +52,63 @@ pub fn update_tags(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
     put_tag_state(w, id, item)
 }
 
+/// [`update_tags`] for an item read in this transaction whose tags were `before` (what the
+/// journal keeps): nothing is read again, and tags added after the others are only inserted.
+pub fn update_tags_from(w: &mut Writer<'_>, item: &mut Item, before: &[ItemTag], modified: &str) -> Result<()> {
+    let id = item
+        .id
+        .ok_or_else(|| Error::InvalidInput("cannot update an item that was never stored".into()))?;
+    w.touch_item_tags_as(id, || TagState {
+        tags: before.to_vec(),
+        modified: modified.to_string(),
+    });
+    item.date_modified = now_rfc3339();
+    match item.tags.strip_prefix(before) {
+        Some(added) => {
+            for t in added {
+                let tag_id = tags::ensure(w, &t.name)?;
+                w.conn()
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO item_tags (item_id, tag_id, source, position) \
+                         VALUES (?1, ?2, ?3, (SELECT coalesce(max(position), -1) + 1 FROM item_tags WHERE item_id = ?1))",
+                    )?
+                    .execute(params![id, tag_id, t.source.as_str()])?;
+            }
+        }
+        None => write_tags(w, id, item, false)?,
+    }
+    put_item_after_tags(w, id, item)
+}
+
 fn put_tag_state(w: &mut Writer<'_>, id: i64, item: &Item) -> Result<()> {
     write_tags(w, id, item, false)?;
+    put_item_after_tags(w, id, item)
+}
+
+/// After a tag was renamed (`tags::rename`), the items carrying it, read since: their
+/// modification time, whether they still match their source record (a record with the old
+/// keyword no longer does) and their index rows. Journaled with the tag's `old` name.
+pub fn tag_renamed(w: &mut Writer<'_>, item: &mut Item, old: &str, new: &str) -> Result<()> {
+    let id = item
+        .id
+        .ok_or_else(|| Error::InvalidInput("cannot update an item that was never stored".into()))?;
+    w.touch_item_tags_as(id, || TagState {
+        tags: item
+            .tags
+            .iter()
+            .map(|t| ItemTag {
+                name: if t.name == new { old.to_string() } else { t.name.clone() },
+                source: t.source,
+            })
+            .collect(),
+        modified: item.date_modified.clone(),
+    });
+    item.date_modified = now_rfc3339();
+    put_item_after_tags(w, id, item)
+}
+
+/// The item row's part of a tag change: modification time, source match, index row.
+fn put_item_after_tags(w: &mut Writer<'_>, id: i64, item: &Item) -> Result<()> {
     let live = w
         .conn()
         .prepare_cached(
@@ -919,17 +974,18 @@ pub(crate) fn reindex_command_names(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Index every live item again from its stored fields (schema version 6: the index leaves
-/// bookkeeping fields out, see [`crate::model::ExtraField::is_bookkeeping`]).
+/// Index every live item again from its stored fields: schema version 6 (the index leaves
+/// bookkeeping fields out, see [`crate::model::ExtraField::is_bookkeeping`]), and an action
+/// that re-indexes most of the library (`Writer::expect_reindex`).
 pub(crate) fn rebuild_fts(conn: &Connection) -> Result<()> {
     conn.execute("INSERT INTO items_fts (items_fts) VALUES ('delete-all')", [])?;
     let ids: Vec<i64> = conn
         .prepare("SELECT id FROM items WHERE deleted_at IS NULL ORDER BY id")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for id in ids {
-        if let Some(item) = load(conn, id)? {
-            write_fts_row(conn, id, &fts_row(&item))?;
+    for chunk in ids.chunks(LOAD_CHUNK) {
+        for item in load_chunk(conn, chunk)? {
+            write_fts_row(conn, item.id.unwrap_or_default(), &fts_row(&item))?;
         }
     }
     Ok(())

@@ -111,6 +111,11 @@ fn rank(c: &Change) -> u8 {
 
 /// Put every object of `changes` into its stored state; return their current states.
 fn swap(w: &mut Writer<'_>, changes: &[Change]) -> Result<Vec<Change>> {
+    let items = changes
+        .iter()
+        .filter(|c| matches!(c, Change::Item { .. } | Change::Tags { .. }))
+        .count();
+    w.expect_reindex(items)?;
     let before: Vec<Change> = changes.iter().map(|c| current(w, c)).collect::<Result<_>>()?;
     let mut order: Vec<&Change> = changes.iter().collect();
     order.sort_by_key(|c| rank(c));

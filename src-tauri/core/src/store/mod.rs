@@ -306,10 +306,16 @@ impl Store {
             label: label.map(str::to_string),
             fts_pending: Vec::new(),
             fts_pending_ids: HashSet::new(),
+            tag_ids: std::collections::HashMap::new(),
             fts_stale: Vec::new(),
+            fts_rebuild: false,
         };
         let out = f(&mut w)?;
-        w.flush_fts()?;
+        if w.fts_rebuild {
+            items::rebuild_fts(&tx)?;
+        } else {
+            w.flush_fts()?;
+        }
         if let Some(label) = w.label.as_deref().filter(|_| !w.changes.is_empty()) {
             journal::record(&tx, label, &w.changes)?;
         }
@@ -365,6 +371,12 @@ pub struct Writer<'a> {
     fts_pending_ids: HashSet<i64>,
     /// Index rows to delete before the queued rows are written (their items are re-indexed).
     fts_stale: Vec<i64>,
+    /// Tag ids by name as written, for this action (see `tags::ensure`); cleared when a tag is
+    /// renamed, deleted or restored.
+    pub(crate) tag_ids: std::collections::HashMap<String, i64>,
+    /// The action re-indexes most of the library: the index is built again from the items'
+    /// final state before the commit, instead of item by item (see [`Writer::expect_reindex`]).
+    fts_rebuild: bool,
 }
 
 /// An object an action already journaled.
@@ -397,10 +409,33 @@ impl Writer<'_> {
     }
 
     fn queue_fts(&mut self, id: i64, row: items::FtsRow) -> Result<()> {
+        if self.fts_rebuild {
+            return Ok(());
+        }
         self.fts_pending_ids.insert(id);
         self.fts_pending.push((id, row));
         if self.fts_pending.len() >= FTS_BATCH {
             self.flush_fts()?;
+        }
+        Ok(())
+    }
+
+    /// Say that this action is about to re-index `n` items. When they are a large part of the
+    /// library, the index is built again once at the end instead: deleting an index row leaves
+    /// a tombstone that FTS5 checks for every entry it merges, and segments with many
+    /// tombstones are rewritten, so re-indexing 100k items one by one took 9.6 s of FTS5 work
+    /// where building the whole index again takes 2.2 s (measured on Beebe's 100k entries).
+    pub fn expect_reindex(&mut self, n: usize) -> Result<()> {
+        if self.fts_rebuild || n < 1000 {
+            return Ok(());
+        }
+        let live: i64 = self
+            .tx
+            .prepare_cached("SELECT count(*) FROM items WHERE deleted_at IS NULL")?
+            .query_row([], |r| r.get(0))?;
+        if 4 * n as i64 >= live {
+            self.flush_fts()?;
+            self.fts_rebuild = true;
         }
         Ok(())
     }
@@ -433,6 +468,9 @@ impl Writer<'_> {
 
     /// Remove an item's index row (if it has one): queued with the batch, written before it.
     pub(crate) fn unindex(&mut self, id: i64) -> Result<()> {
+        if self.fts_rebuild {
+            return Ok(());
+        }
         if self.fts_pending_ids.contains(&id) {
             // Its queued row must be written before the delete.
             self.flush_fts()?;
@@ -481,6 +519,17 @@ impl Writer<'_> {
             self.changes.push(Change::Tags { id, state });
         }
         Ok(())
+    }
+
+    /// [`Self::touch_item_tags`] with the item's current tag state already at hand (read with
+    /// the item in this transaction).
+    pub(crate) fn touch_item_tags_as(&mut self, id: i64, state: impl FnOnce() -> items::TagState) {
+        if self.journal && !self.seen.contains(&Touched::Item(id)) && self.first_touch(Touched::ItemTags(id)) {
+            self.changes.push(Change::Tags {
+                id,
+                state: Some(state()),
+            });
+        }
     }
 
     /// Journal that an item is new (its prior state is "absent").

@@ -26,13 +26,18 @@ pub fn name_of(conn: &Connection, id: i64) -> Result<Option<String>> {
 
 /// The id of the tag called `name` (case-insensitive), created (and journaled) if needed.
 pub fn ensure(w: &mut Writer<'_>, name: &str) -> Result<i64> {
+    if let Some(&id) = w.tag_ids.get(name) {
+        return Ok(id);
+    }
     if let Some(id) = id_of(w.conn(), name)? {
+        w.tag_ids.insert(name.to_string(), id);
         return Ok(id);
     }
     let id: i64 = w
         .conn()
         .prepare_cached("INSERT INTO tags (name) VALUES (?1) RETURNING id")?
         .query_row([name.trim()], |r| r.get(0))?;
+    w.tag_ids.insert(name.to_string(), id);
     if w.journal && w.seen.insert(super::Touched::Tag(id)) {
         w.changes.push(super::Change::Tag { id, state: None });
     }
@@ -41,6 +46,7 @@ pub fn ensure(w: &mut Writer<'_>, name: &str) -> Result<i64> {
 
 pub fn rename(w: &mut Writer<'_>, id: i64, new_name: &str) -> Result<()> {
     w.touch_tag(id)?;
+    w.tag_ids.clear();
     w.conn()
         .execute("UPDATE tags SET name = ?2 WHERE id = ?1", params![id, new_name.trim()])?;
     Ok(())
@@ -48,6 +54,7 @@ pub fn rename(w: &mut Writer<'_>, id: i64, new_name: &str) -> Result<()> {
 
 pub fn delete(w: &mut Writer<'_>, id: i64) -> Result<()> {
     w.touch_tag(id)?;
+    w.tag_ids.clear();
     w.conn().execute("DELETE FROM tags WHERE id = ?1", [id])?;
     Ok(())
 }
@@ -79,6 +86,7 @@ pub fn list(conn: &Connection) -> Result<Vec<TagCount>> {
 
 /// Undo/redo: the tag row back to `name`, or gone.
 pub fn restore(w: &mut Writer<'_>, id: i64, name: Option<&str>) -> Result<()> {
+    w.tag_ids.clear();
     match name {
         Some(n) => {
             w.conn().execute(
