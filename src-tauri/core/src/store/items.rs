@@ -485,8 +485,7 @@ fn fts_other(item: &Item) -> String {
 /// The six FTS columns of an item.
 pub(crate) type FtsRow = [String; 6];
 
-/// An item's index row: its words, without the names of LaTeX commands it uses with an
-/// argument (see [`crate::format::bibtex::display::search_text`]).
+/// An item's index row: its words, without the names of LaTeX commands it uses (see [`crate::format::bibtex::display::search_text`]).
 fn fts_row(item: &Item) -> FtsRow {
     fts_row_as_written(item).map(|col| match crate::format::bibtex::display::search_text(&col) {
         std::borrow::Cow::Borrowed(_) => col,
@@ -936,7 +935,8 @@ fn title_sort(item: &Item) -> String {
 }
 
 /// Migration 10: index again the live items whose index row named LaTeX commands (`bioname`
-/// for every `\bioname{…}`), now that it leaves them out.
+/// for every `\bioname{…}`), now that it leaves them out (see
+/// [`crate::format::bibtex::display::search_text`]).
 pub(crate) fn reindex_command_names(conn: &Connection) -> Result<()> {
     // Text columns that may hold a command; JSON escapes a backslash as two.
     let plain = [
@@ -955,9 +955,12 @@ pub(crate) fn reindex_command_names(conn: &Connection) -> Result<()> {
     let json = ["creators_json", "abstract_json", "extra_json"]
         .map(|c| format!("{c} GLOB '*\\\\[a-zA-Z]*'"))
         .join(" OR ");
+    // And tag names, which the keywords column holds.
+    let tagged = "id IN (SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id \
+                  WHERE t.name GLOB '*\\[a-zA-Z]*')";
     let ids: Vec<i64> = conn
         .prepare(&format!(
-            "SELECT id FROM items WHERE deleted_at IS NULL AND ({plain} OR {json}) ORDER BY id"
+            "SELECT id FROM items WHERE deleted_at IS NULL AND ({plain} OR {json} OR {tagged}) ORDER BY id"
         ))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;

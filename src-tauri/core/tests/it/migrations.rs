@@ -441,6 +441,8 @@ fn version_10_indexes_the_arguments_of_latex_commands_but_not_their_names() {
                 "Lakes",
                 r#"[{"name":"location","value":"{\\geoname{Lake Erie}}"}]"#,
             ),
+            (4, "Trout2024", "Sea trout (\\bioname Salmo trutta L.)", "[]"),
+            (5, "Tench2001", "Storage of ova", "[]"),
         ] {
             c.execute(
                 "INSERT INTO items (id, key, type, title, extra_json, date_added, date_modified) \
@@ -454,6 +456,7 @@ fn version_10_indexes_the_arguments_of_latex_commands_but_not_their_names() {
             (1, "Mercury in \\bioname{Thunnus thynnus}", "Mercury2007"),
             (2, "Mercury in tuna", "Plain2007 \"quoted\""),
             (3, "Lakes", "Geo2007 {\\geoname{Lake Erie}}"),
+            (4, "Sea trout (\\bioname Salmo trutta L.)", "Trout2024"),
         ] {
             c.execute(
                 "INSERT INTO items_fts (rowid, title, other) VALUES (?1, ?2, ?3)",
@@ -461,6 +464,20 @@ fn version_10_indexes_the_arguments_of_latex_commands_but_not_their_names() {
             )
             .unwrap();
         }
+        // A tag (the keywords column) with a command, and nothing else.
+        c.execute("INSERT INTO tags (id, name) VALUES (1, 'tench (\\bioname{Tinca})')", [])
+            .unwrap();
+        c.execute(
+            "INSERT INTO item_tags (item_id, tag_id, source, position) VALUES (5, 1, 'import', 0)",
+            [],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO items_fts (rowid, title, keywords, other) \
+             VALUES (5, 'Storage of ova', 'tench (\\bioname{Tinca})', 'Tench2001')",
+            [],
+        )
+        .unwrap();
     }
     let mut lib = Library::open(&path).unwrap();
     lib.import_text(
@@ -490,5 +507,8 @@ fn version_10_indexes_the_arguments_of_latex_commands_but_not_their_names() {
     assert_eq!(hits("erie"), ["Geo2007"]);
     assert_eq!(hits("quoted"), ["Plain2007"]);
     assert_eq!(hits("huron"), ["New2008"]);
+    assert_eq!(hits("salmo"), ["Trout2024"]);
+    assert_eq!(hits("tinca"), ["Tench2001"]);
+    assert_eq!(hits("kw:tench"), ["Tench2001"]);
     assert_eq!(hits("title:perch"), ["New2008"]);
 }

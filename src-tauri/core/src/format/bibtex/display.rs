@@ -9,10 +9,11 @@
 use super::latex::group_end;
 use std::borrow::Cow;
 
-/// `s` for the full-text index: without the names of the commands it uses with a braced
-/// argument (`\bioname{Thunnus}` is indexed as Thunnus, so a search for "bioname" does not
-/// find every species in Beebe's files). Everything else stays as written, so the words a
-/// search finds are those of the value: `$\alpha$` still matches "alpha", `$^1$H` "1".
+/// `s` for the full-text index: without the names of the LaTeX commands it uses
+/// (`\bioname{Thunnus}` and `\bioname Thunnus` are indexed as Thunnus, so a search for
+/// "bioname" does not find every species in Beebe's files). Names that are words a reader
+/// sees stay: Greek letters and symbols (`$\alpha$` still matches "alpha") and the TeX logos
+/// (`\LaTeX`). Everything else stays as written (`$^1$H` matches "1").
 pub fn search_text(s: &str) -> Cow<'_, str> {
     let b = s.as_bytes();
     let Some(first) = memchr::memchr(b'\\', b) else {
@@ -31,13 +32,11 @@ pub fn search_text(s: &str) -> Cow<'_, str> {
             i = at + 1 + s[at + 1..].chars().next().map_or(0, char::len_utf8);
             continue;
         }
-        let mut k = j;
-        while k < b.len() && b[k] == b' ' {
-            k += 1;
-        }
-        if b.get(k) == Some(&b'{') && symbol(&s[at + 1..j]).is_none() {
-            // The brace after it separates words, as the backslash did.
+        let name = &s[at + 1..j];
+        if symbol(name).is_none() && !is_logo(name) {
+            // A space keeps the words on either side apart, as the backslash did.
             out.push_str(&s[last..at]);
+            out.push(' ');
             last = j;
         }
         i = j;
@@ -47,6 +46,33 @@ pub fn search_text(s: &str) -> Cow<'_, str> {
     }
     out.push_str(&s[last..]);
     Cow::Owned(out)
+}
+
+/// Commands that typeset a name that is itself a word (`\LaTeX`).
+fn is_logo(name: &str) -> bool {
+    matches!(
+        name,
+        "TeX"
+            | "LaTeX"
+            | "LaTeXe"
+            | "BibTeX"
+            | "AmS"
+            | "AmSTeX"
+            | "AmSLaTeX"
+            | "XeTeX"
+            | "XeLaTeX"
+            | "LuaTeX"
+            | "LuaLaTeX"
+            | "ConTeXt"
+            | "METAFONT"
+            | "MF"
+            | "MP"
+            | "SliTeX"
+            | "PiCTeX"
+            | "eTeX"
+            | "pdfTeX"
+            | "pdfLaTeX"
+    )
 }
 
 /// `s` as a reader sees it: an unknown command with a braced argument shows the argument;
@@ -302,14 +328,17 @@ mod tests {
     use super::{display_text, search_text};
 
     #[test]
-    fn the_index_leaves_out_the_names_of_commands_with_an_argument() {
+    fn the_index_leaves_out_the_names_of_commands() {
         for (raw, indexed) in [
-            ("Mercury in \\bioname{Thunnus thynnus}", "Mercury in {Thunnus thynnus}"),
+            ("Mercury in \\bioname{Thunnus thynnus}", "Mercury in  {Thunnus thynnus}"),
             (
                 "\\geoname {Lake Erie} and \\bioname{\\geoname{Nested}}",
-                " {Lake Erie} and {{Nested}}",
+                "  {Lake Erie} and  { {Nested}}",
             ),
-            // Known symbols, commands without an argument and math stay.
+            // Without braces (a switch, as some of Beebe's titles use it).
+            ("sea trout (\\bioname Salmo trutta L.)", "sea trout (  Salmo trutta L.)"),
+            ("x\\foo123 and \\textregistered", "x 123 and  "),
+            // Known symbols, TeX logos and math stay.
             (
                 "$\\alpha$-helix, $\\beta{}$ and \\LaTeX",
                 "$\\alpha$-helix, $\\beta{}$ and \\LaTeX",
@@ -317,7 +346,7 @@ mod tests {
             ("$^1$H NMR", "$^1$H NMR"),
             // A control symbol is not a command with a name.
             ("a \\\\bioname{b} and 50\\%{x}", "a \\\\bioname{b} and 50\\%{x}"),
-            ("\\é\\bioname{x}\\", "\\é{x}\\"),
+            ("\\é\\bioname{x}\\", "\\é {x}\\"),
         ] {
             assert_eq!(search_text(raw), indexed, "{raw}");
         }
