@@ -44,9 +44,7 @@ pub fn tag_state(conn: &Connection, id: i64) -> Result<Option<TagState>> {
 /// Much lighter than [`update`] for an action on thousands of items: the row's other columns
 /// and their indexes are not rewritten, and the journal does not copy whole items.
 pub fn update_tags(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
-    let id = item
-        .id
-        .ok_or_else(|| Error::InvalidInput("cannot update an item that was never stored".into()))?;
+    let id = stored_id(item)?;
     w.touch_item_tags(id)?;
     item.date_modified = now_rfc3339();
     put_tag_state(w, id, item)
@@ -55,9 +53,7 @@ pub fn update_tags(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
 /// [`update_tags`] for an item read in this transaction whose tags were `before` (what the
 /// journal keeps): nothing is read again, and tags added after the others are only inserted.
 pub fn update_tags_from(w: &mut Writer<'_>, item: &mut Item, before: &[ItemTag], modified: &str) -> Result<()> {
-    let id = item
-        .id
-        .ok_or_else(|| Error::InvalidInput("cannot update an item that was never stored".into()))?;
+    let id = stored_id(item)?;
     w.touch_item_tags_as(id, || TagState {
         tags: before.to_vec(),
         modified: modified.to_string(),
@@ -80,6 +76,12 @@ pub fn update_tags_from(w: &mut Writer<'_>, item: &mut Item, before: &[ItemTag],
     put_item_after_tags(w, id, item)
 }
 
+/// The id of an item that must already be in the library.
+fn stored_id(item: &Item) -> Result<i64> {
+    item.id
+        .ok_or_else(|| Error::InvalidInput("cannot update an item that was never stored".into()))
+}
+
 fn put_tag_state(w: &mut Writer<'_>, id: i64, item: &Item) -> Result<()> {
     write_tags(w, id, item, false)?;
     put_item_after_tags(w, id, item)
@@ -89,9 +91,7 @@ fn put_tag_state(w: &mut Writer<'_>, id: i64, item: &Item) -> Result<()> {
 /// modification time, whether they still match their source record (a record with the old
 /// keyword no longer does) and their index rows. Journaled with the tag's `old` name.
 pub fn tag_renamed(w: &mut Writer<'_>, item: &mut Item, old: &str, new: &str) -> Result<()> {
-    let id = item
-        .id
-        .ok_or_else(|| Error::InvalidInput("cannot update an item that was never stored".into()))?;
+    let id = stored_id(item)?;
     w.touch_item_tags_as(id, || TagState {
         tags: item
             .tags
@@ -729,9 +729,7 @@ pub fn insert_derived(w: &mut Writer<'_>, item: &mut Item, mut d: Derived) -> Re
 
 /// Save an edited item (journaled). Updates `date_modified`.
 pub fn update(w: &mut Writer<'_>, item: &mut Item) -> Result<()> {
-    let id = item
-        .id
-        .ok_or_else(|| Error::InvalidInput("cannot update an item that was never stored".into()))?;
+    let id = stored_id(item)?;
     w.touch_item(id)?;
     if let Some(other) = id_by_key(w.conn(), &item.key)? {
         if other != id {
@@ -965,10 +963,11 @@ pub(crate) fn reindex_command_names(conn: &Connection) -> Result<()> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut delete = conn.prepare("DELETE FROM items_fts WHERE rowid = ?1")?;
-    for id in ids {
-        if let Some(item) = load(conn, id)? {
+    for chunk in ids.chunks(LOAD_CHUNK) {
+        for item in load_chunk(conn, chunk)? {
             let row = fts_row(&item);
             if row != fts_row_as_written(&item) {
+                let id = item.id.unwrap_or_default();
                 delete.execute([id])?;
                 write_fts_row(conn, id, &row)?;
             }
