@@ -177,7 +177,7 @@ impl Library {
     fn feed<W: EntryWriter + Send>(&self, ids: &[i64], w: W) -> Result<W> {
         use crate::store::items::{current_sources, load_chunk_raw, RawItem, LOAD_CHUNK};
         enum Job {
-            Sources(Vec<(i64, String, String)>),
+            Sources(Vec<crate::store::items::CurrentSource>),
             Items(Vec<RawItem>),
         }
         enum Done<C, R> {
@@ -209,9 +209,7 @@ impl Library {
                     };
                     let done = match job {
                         Job::Sources(v) => Ok(Done::Sources(
-                            v.into_iter()
-                                .map(|(id, key, text)| (id, W::check(checker, key, text)))
-                                .collect(),
+                            v.into_iter().map(|src| (src.id, W::check(checker, src))).collect(),
                         )),
                         Job::Items(v) => v
                             .into_iter()
@@ -275,7 +273,7 @@ impl Library {
                 };
                 for chunk in ids.chunks(LOAD_CHUNK) {
                     let sources = current_sources(conn, chunk, format)?;
-                    let copied: rustc_hash::FxHashSet<i64> = sources.iter().map(|s| s.0).collect();
+                    let copied: rustc_hash::FxHashSet<i64> = sources.iter().map(|s| s.id).collect();
                     let rest: Vec<i64> = chunk.iter().copied().filter(|id| !copied.contains(id)).collect();
                     if !send(Job::Sources(sources)) {
                         return Ok(());
@@ -313,12 +311,15 @@ impl Library {
     /// as one string.
     pub fn export_file(&self, sel: &Selection, opts: &ExportOptions, path: &Path) -> Result<ExportReport> {
         if let Some(extras) = self.streamable(sel, opts)? {
+            let trace = crate::import::Trace::new();
             let (w, items) = self.stream(&sel.filter, opts, &extras)?;
+            trace.mark("export: read and checked");
             let mut diagnostics = Vec::new();
             let written = write_atomic_if_changed_with(path, |out| {
                 diagnostics = w.finish_to(out)?;
                 Ok(())
             })?;
+            trace.mark("export: sorted and written");
             return Ok(ExportReport {
                 items,
                 written,
@@ -354,7 +355,8 @@ trait EntryWriter {
     /// The source format whose records this writer may copy.
     fn source_format(&self) -> &'static str;
     fn checker(&self) -> Self::Checker;
-    fn check(c: &Self::Checker, key: String, text: String) -> Self::Checked;
+    /// A record with what the store knows of it (see `bibtex::checks`).
+    fn check(c: &Self::Checker, src: crate::store::items::CurrentSource) -> Self::Checked;
     /// False: the record cannot be copied; add the item instead.
     fn add_checked(&mut self, c: Self::Checked) -> bool;
     /// What [`EntryWriter::add_rendered`] adds for an item, prepared on another thread.
@@ -372,8 +374,8 @@ impl EntryWriter for bibtex::BibWriter<'_> {
     fn checker(&self) -> Self::Checker {
         bibtex::BibWriter::checker(self)
     }
-    fn check(c: &Self::Checker, key: String, text: String) -> Self::Checked {
-        c.check(key, text)
+    fn check(c: &Self::Checker, src: crate::store::items::CurrentSource) -> Self::Checked {
+        c.check(src.key, src.text, src.checks, src.macros.as_deref())
     }
     fn add_checked(&mut self, c: Self::Checked) -> bool {
         bibtex::BibWriter::add_checked(self, c)
@@ -398,8 +400,8 @@ impl EntryWriter for ris::RisWriter {
     fn checker(&self) -> Self::Checker {
         ris::RisWriter::checker(self)
     }
-    fn check(c: &Self::Checker, key: String, text: String) -> Self::Checked {
-        c.check(key, &text)
+    fn check(c: &Self::Checker, src: crate::store::items::CurrentSource) -> Self::Checked {
+        c.check(src.key, &src.text)
     }
     fn add_checked(&mut self, c: Self::Checked) -> bool {
         ris::RisWriter::add_checked(self, c)

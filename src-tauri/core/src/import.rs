@@ -205,7 +205,7 @@ fn merge_extras(into: &mut BibExtras, new: &BibExtras, diags: &mut Vec<Diagnosti
 }
 
 /// The CPU seconds this thread used, on stderr when `FOLIO_TRACE` is set (Linux).
-fn trace_thread(name: &str) {
+pub(crate) fn trace_thread(name: &str) {
     if std::env::var_os("FOLIO_TRACE").is_none() {
         return;
     }
@@ -218,13 +218,13 @@ fn trace_thread(name: &str) {
 }
 
 /// Phase timings on stderr when `FOLIO_TRACE` is set (used by the benchmarks).
-struct Trace(Option<std::cell::Cell<std::time::Instant>>);
+pub(crate) struct Trace(Option<std::cell::Cell<std::time::Instant>>);
 
 impl Trace {
-    fn new() -> Trace {
+    pub(crate) fn new() -> Trace {
         Trace(std::env::var_os("FOLIO_TRACE").map(|_| std::cell::Cell::new(std::time::Instant::now())))
     }
-    fn mark(&self, phase: &str) {
+    pub(crate) fn mark(&self, phase: &str) {
         if let Some(t) = &self.0 {
             // CPU seconds of this process so far (Linux), next to the wall time of the phase.
             let cpu = std::fs::read_to_string("/proc/self/stat")
@@ -397,6 +397,12 @@ impl Library {
                 }
                 trace_thread("reader");
             });
+            // A first import of more than a few thousand entries writes the library once (not
+            // WAL + checkpoint) when no other handle has it open.
+            let once = bytes_total >= WRITE_ONCE_BYTES && self.store.begin_write_once();
+            if once {
+                trace.mark("rollback journal for this import");
+            }
             let stored = self.store.write(&label_for(0), |w| {
                 let rx = rx;
                 store_entries(
@@ -416,6 +422,9 @@ impl Library {
             });
             let read = reader.join();
             trace.mark("committed");
+            if once {
+                self.store.end_write_once();
+            }
             match read {
                 Ok(()) => stored.map(|files| ImportReport { files }),
                 Err(_) => Err(Error::Format(
@@ -425,6 +434,10 @@ impl Library {
         })
     }
 }
+
+/// Imports of at least this many bytes into a library without items write it once (see
+/// `Store::begin_write_once`); smaller ones gain nothing from the switch.
+const WRITE_ONCE_BYTES: u64 = 1 << 20;
 
 /// Entries go from the reader thread to the writer in batches of this many: one message per
 /// entry cost a wake-up of the other thread (a futex call) per entry whenever one waited for

@@ -174,34 +174,54 @@ fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
 /// (exports decode on their writer thread).
 #[derive(Debug)]
 pub struct RawItem {
-    cols: Vec<Cell>,
+    /// The text of every TEXT column, one after the other: one allocation per row on the
+    /// reading thread (a `Vec` per column was a third of a 100k RIS export's reading thread,
+    /// the export's bottleneck); the decoding thread makes the strings.
+    buf: Vec<u8>,
+    cols: [Cell; COLUMN_COUNT],
     tags: Vec<ItemTag>,
 }
 
 /// One column of a [`RawItem`]. Text stays bytes until decoded: checking that it is UTF-8 is
 /// the decoding thread's work, not the reading one's (rusqlite's `Value` checks on read).
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 enum Cell {
     Null,
     Integer(i64),
-    Text(Vec<u8>),
+    /// A byte range of the row's buffer.
+    Text(u32, u32),
     /// A value of a type no column of the table holds (the error names it).
     Other(rusqlite::types::Type),
+}
+
+/// A raw row's columns with their text, as the decoding reads them.
+struct Cols<'a> {
+    buf: &'a [u8],
+    cols: &'a [Cell; COLUMN_COUNT],
 }
 
 impl RawItem {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<RawItem> {
         use rusqlite::types::ValueRef;
-        let mut cols = Vec::with_capacity(COLUMN_COUNT);
-        for i in 0..COLUMN_COUNT {
-            cols.push(match r.get_ref(i)? {
+        let mut buf = Vec::with_capacity(4096);
+        let mut cols = [Cell::Null; COLUMN_COUNT];
+        for (i, col) in cols.iter_mut().enumerate() {
+            *col = match r.get_ref(i)? {
                 ValueRef::Null => Cell::Null,
                 ValueRef::Integer(n) => Cell::Integer(n),
-                ValueRef::Text(b) => Cell::Text(b.to_vec()),
+                ValueRef::Text(b) => {
+                    let start = buf.len() as u32;
+                    buf.extend_from_slice(b);
+                    Cell::Text(start, buf.len() as u32)
+                }
                 v => Cell::Other(v.data_type()),
-            });
+            };
         }
-        Ok(RawItem { cols, tags: Vec::new() })
+        Ok(RawItem {
+            buf,
+            cols,
+            tags: Vec::new(),
+        })
     }
 
     pub fn id(&self) -> i64 {
@@ -218,7 +238,10 @@ impl RawItem {
 
     fn decode_row(mut self) -> rusqlite::Result<Item> {
         let tags = std::mem::take(&mut self.tags);
-        let c = &mut self.cols;
+        let c = &Cols {
+            buf: &self.buf,
+            cols: &self.cols,
+        };
         let ty = text(c, 2)?;
         let access = text(c, 28)?;
         let source = match opt_text(c, 31)? {
@@ -236,7 +259,7 @@ impl RawItem {
             title: text(c, 3)?,
             subtitle: text(c, 4)?,
             short_title: text(c, 5)?,
-            creators: from_json::<Vec<Creator>>(&text(c, 6)?, "creators")?,
+            creators: json_col::<Vec<Creator>>(c, 6, "creators")?,
             container: text(c, 7)?,
             series: text(c, 8)?,
             volume: text(c, 9)?,
@@ -259,13 +282,13 @@ impl RawItem {
             language: text(c, 24)?,
             note: text(c, 25)?,
             genre: text(c, 26)?,
-            r#abstract: from_json::<Abstract>(&text(c, 27)?, "abstract")?,
+            r#abstract: json_col::<Abstract>(c, 27, "abstract")?,
             tags,
             access: Access {
                 status: access.parse().unwrap_or_default(),
                 source: text(c, 29)?,
             },
-            extra: from_json::<Vec<ExtraField>>(&text(c, 30)?, "extra fields")?,
+            extra: json_col::<Vec<ExtraField>>(c, 30, "extra fields")?,
             source,
             date_added: text(c, 34)?,
             date_modified: text(c, 35)?,
@@ -280,31 +303,43 @@ fn bad_column(i: usize, ty: rusqlite::types::Type) -> rusqlite::Error {
     rusqlite::Error::InvalidColumnType(i, COLUMNS.split(", ").nth(i).unwrap_or("?").trim().into(), ty)
 }
 
-/// Take a TEXT column out of a raw row.
-fn text(c: &mut [Cell], i: usize) -> rusqlite::Result<String> {
+/// A JSON column of a raw row, parsed from its bytes (no string made first).
+fn json_col<T: for<'de> Deserialize<'de>>(c: &Cols<'_>, i: usize, what: &str) -> rusqlite::Result<T> {
+    match c.cols[i] {
+        Cell::Text(s, e) => serde_json::from_slice(&c.buf[s as usize..e as usize]).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("{what}: {e}").into())
+        }),
+        _ => from_json(&text(c, i)?, what),
+    }
+}
+
+/// A TEXT column of a raw row.
+fn text(c: &Cols<'_>, i: usize) -> rusqlite::Result<String> {
     opt_text(c, i)?.ok_or_else(|| bad_column(i, rusqlite::types::Type::Null))
 }
 
-fn opt_text(c: &mut [Cell], i: usize) -> rusqlite::Result<Option<String>> {
+fn opt_text(c: &Cols<'_>, i: usize) -> rusqlite::Result<Option<String>> {
     use rusqlite::types::Type;
-    match std::mem::replace(&mut c[i], Cell::Null) {
+    match c.cols[i] {
         Cell::Null => Ok(None),
-        Cell::Text(b) => String::from_utf8(b).map(Some).map_err(|e| {
-            let name = COLUMNS.split(", ").nth(i).unwrap_or("?").trim();
-            rusqlite::Error::FromSqlConversionFailure(i, Type::Text, format!("{name}: {e}").into())
-        }),
+        Cell::Text(s, e) => String::from_utf8(c.buf[s as usize..e as usize].to_vec())
+            .map(Some)
+            .map_err(|e| {
+                let name = COLUMNS.split(", ").nth(i).unwrap_or("?").trim();
+                rusqlite::Error::FromSqlConversionFailure(i, Type::Text, format!("{name}: {e}").into())
+            }),
         Cell::Integer(_) => Err(bad_column(i, Type::Integer)),
         Cell::Other(t) => Err(bad_column(i, t)),
     }
 }
 
-fn int(c: &[Cell], i: usize) -> rusqlite::Result<Option<i64>> {
+fn int(c: &Cols<'_>, i: usize) -> rusqlite::Result<Option<i64>> {
     use rusqlite::types::Type;
-    match &c[i] {
+    match c.cols[i] {
         Cell::Null => Ok(None),
-        Cell::Integer(n) => Ok(Some(*n)),
-        Cell::Text(_) => Err(bad_column(i, Type::Text)),
-        Cell::Other(t) => Err(bad_column(i, *t)),
+        Cell::Integer(n) => Ok(Some(n)),
+        Cell::Text(..) => Err(bad_column(i, Type::Text)),
+        Cell::Other(t) => Err(bad_column(i, t)),
     }
 }
 
@@ -539,6 +574,9 @@ pub struct Derived {
     dedupe: String,
     /// The item still matches its source record (see `SourceRecord::fingerprint`).
     source_current: bool,
+    /// What an export needs to know of a BibTeX source record (`format::bibtex::checks`),
+    /// and the macros it uses.
+    source_checks: Option<(i64, Option<String>)>,
 }
 
 /// Whether `item` still matches the record it was imported from.
@@ -567,6 +605,11 @@ pub fn derive_fresh(item: &Item, fingerprint: &crate::dedupe::Fingerprint) -> De
 fn derive_parts(item: &Item, fingerprint: &crate::dedupe::Fingerprint, current: bool) -> Derived {
     Derived {
         source_current: current,
+        source_checks: item
+            .source
+            .as_ref()
+            .filter(|s| s.format == "bibtex")
+            .map(|s| crate::format::bibtex::source_checks(&s.text)),
         dedupe: fingerprint.to_record(),
         creators_json: json(&item.creators),
         abstract_json: json(&item.r#abstract),
@@ -591,9 +634,9 @@ fn write_row_derived(
     d: &Derived,
 ) -> Result<i64> {
     let insert = format!(
-        "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at, dedupe, source_current) VALUES \
+        "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at, dedupe, source_current, source_checks, source_macros) VALUES \
          (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
-          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42)"
+          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44)"
     );
     // A plain INSERT for new rows: the upsert form needs a statement journal, and every
     // statement savepoint makes FTS5 flush its pending index data.
@@ -614,7 +657,8 @@ fn write_row_derived(
          date_added = excluded.date_added, date_modified = excluded.date_modified, \
          title_sort = excluded.title_sort, creators_sort = excluded.creators_sort, \
          creators_summary = excluded.creators_summary, deleted_at = excluded.deleted_at, dedupe = excluded.dedupe, \
-         source_current = excluded.source_current"
+         source_current = excluded.source_current, source_checks = excluded.source_checks, \
+         source_macros = excluded.source_macros"
         )
     };
     let mut st = conn.prepare_cached(&sql)?;
@@ -662,6 +706,8 @@ fn write_row_derived(
         deleted_at,
         d.dedupe,
         d.source_current,
+        d.source_checks.as_ref().map(|c| c.0),
+        d.source_checks.as_ref().and_then(|c| c.1.as_deref()),
     ])?;
     Ok(id.unwrap_or_else(|| conn.last_insert_rowid()))
 }
@@ -993,33 +1039,53 @@ pub(crate) fn rebuild_fts(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// A stored source record an export may copy (see [`current_sources`]).
+pub struct CurrentSource {
+    pub id: i64,
+    pub key: String,
+    pub text: String,
+    /// What the export needs to know of it, worked out when it was stored
+    /// (`format::bibtex::checks`; BibTeX records only), and the macros it uses.
+    pub checks: Option<i64>,
+    pub macros: Option<String>,
+}
+
 /// For exports: the source records of these items (a few hundred ids) that are in `format`
-/// and still current, as (id, key, record text); the others must be loaded and written.
-pub fn current_sources(conn: &Connection, ids: &[i64], format: &str) -> Result<Vec<(i64, String, String)>> {
+/// and still current; the others must be loaded and written.
+pub fn current_sources(conn: &Connection, ids: &[i64], format: &str) -> Result<Vec<CurrentSource>> {
     let (Some(&lo), Some(&hi)) = (ids.iter().min(), ids.iter().max()) else {
         return Ok(Vec::new());
+    };
+    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<CurrentSource> {
+        Ok(CurrentSource {
+            id: r.get(0)?,
+            key: r.get(1)?,
+            text: r.get(2)?,
+            checks: r.get(3)?,
+            macros: r.get(4)?,
+        })
     };
     // A dense run of ids (an export of the whole library or most of it) is read as one range
     // of the table, not looked up id by id.
     if ((hi - lo) as usize) < 2 * ids.len() {
         let wanted: rustc_hash::FxHashSet<i64> = ids.iter().copied().collect();
         let mut st = conn.prepare_cached(
-            "SELECT id, key, source_text FROM items WHERE id BETWEEN ?1 AND ?2 AND source_current = 1 \
-             AND source_format = ?3 AND source_text IS NOT NULL ORDER BY id",
+            "SELECT id, key, source_text, source_checks, source_macros FROM items WHERE id BETWEEN ?1 AND ?2 \
+             AND source_current = 1 AND source_format = ?3 AND source_text IS NOT NULL ORDER BY id",
         )?;
         let mut out = Vec::with_capacity(ids.len());
         let mut rows = st.query(params![lo, hi, format])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             if wanted.contains(&id) {
-                out.push((id, r.get(1)?, r.get(2)?));
+                out.push(row(r)?);
             }
         }
         return Ok(out);
     }
     let marks = vec!["?"; ids.len()].join(",");
     let mut st = conn.prepare_cached(&format!(
-        "SELECT id, key, source_text FROM items WHERE id IN ({marks}) AND source_current = 1 \
+        "SELECT id, key, source_text, source_checks, source_macros FROM items WHERE id IN ({marks}) AND source_current = 1 \
          AND source_format = ? AND source_text IS NOT NULL ORDER BY id"
     ))?;
     let params = rusqlite::params_from_iter(
@@ -1027,8 +1093,34 @@ pub fn current_sources(conn: &Connection, ids: &[i64], format: &str) -> Result<V
             .map(|i| rusqlite::types::Value::Integer(*i))
             .chain(std::iter::once(rusqlite::types::Value::Text(format.to_string()))),
     );
-    let rows = st.query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = st.query_map(params, row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Migration 11: fill `source_checks` for the stored BibTeX records, reading them a chunk of
+/// ids at a time.
+pub(crate) fn fill_source_checks(conn: &Connection) -> Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM items WHERE source_format = 'bibtex' AND source_text IS NOT NULL ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut read = conn.prepare(
+        "SELECT id, source_text FROM items WHERE id BETWEEN ?1 AND ?2 AND source_format = 'bibtex' \
+         AND source_text IS NOT NULL",
+    )?;
+    let mut update = conn.prepare("UPDATE items SET source_checks = ?2, source_macros = ?3 WHERE id = ?1")?;
+    for chunk in ids.chunks(LOAD_CHUNK) {
+        let rows: Vec<(i64, String)> = read
+            .query_map(params![chunk[0], chunk[chunk.len() - 1]], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, text) in rows {
+            let (checks, macros) = crate::format::bibtex::source_checks(&text);
+            update.execute(params![id, checks, macros])?;
+        }
+    }
+    Ok(())
 }
 
 /// Fill every item's stored fingerprint (migration 4, and repairs).

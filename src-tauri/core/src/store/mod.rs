@@ -74,12 +74,18 @@ pub fn migrations() -> Migrations<'static> {
                 items::reindex_command_names(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up_with_hook(
+            include_str!("migrations/0011-source-checks.sql"),
+            |tx: &rusqlite::Transaction| {
+                items::fill_source_checks(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    10
+    11
 }
 
 pub struct Store {
@@ -185,7 +191,12 @@ impl Store {
         if pages == 0 {
             self.conn.execute_batch("PRAGMA page_size = 16384")?;
         }
-        let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        // Another process's first import holds the library in rollback-journal mode until it
+        // commits (see `begin_write_once`): wait for it like any writer, then say it is busy.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(busy)?;
         debug_assert!(mode == "wal" || mode == "memory");
         // A 32 MB page cache: reads go through the memory map below, so the cache holds the pages
         // a write changes. A 100k-entry import took the same time with 32 MB as with 64 MB and
@@ -322,6 +333,65 @@ impl Store {
         tx.commit().map_err(busy)?;
         self.changed = true;
         Ok(out)
+    }
+
+    /// Prepare one large write into a library without items (a first import) to write every
+    /// page once: in WAL mode each page goes to the WAL, then the checkpoint at commit copies
+    /// it into the file (a quarter of a 100k-entry import on a slow disk). For this one
+    /// transaction the library uses a rollback journal instead, which holds almost nothing when
+    /// the file only grows (pages past its old end are not journaled), with `synchronous =
+    /// FULL` (crash-safe in that mode) and the memory map off (pages written through it would
+    /// count as resident). Only possible when no other handle has the library open: SQLite
+    /// refuses at once otherwise (the app keeps two), and the write goes through the WAL as
+    /// usual. Whether it switched; [`Store::end_write_once`] switches back. Another process
+    /// opening the library meanwhile waits for the commit (the busy timeout) instead of reading
+    /// the empty snapshot.
+    pub(crate) fn begin_write_once(&mut self) -> bool {
+        if self.path.is_none() {
+            return false;
+        }
+        let empty = self
+            .conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM items)", [], |r| r.get::<_, bool>(0))
+            .unwrap_or(false);
+        if !empty {
+            return false;
+        }
+        let switched = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
+            .is_ok_and(|m| m.eq_ignore_ascii_case("delete"));
+        if switched {
+            let set = self.conn.execute_batch("PRAGMA synchronous = FULL").and_then(|()| {
+                self.conn
+                    .query_row("PRAGMA mmap_size = 0", [], |_| Ok(()))
+                    .optional()
+                    .map(|_| ())
+            });
+            if set.is_err() {
+                self.end_write_once();
+                return false;
+            }
+        }
+        switched
+    }
+
+    /// Back to WAL mode after [`Store::begin_write_once`] (also after a failed write). When
+    /// another process holds the library just then, the next open switches it back instead.
+    pub(crate) fn end_write_once(&mut self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+        let _ = self.conn.execute_batch("PRAGMA synchronous = NORMAL");
+        let _ = self
+            .conn
+            .query_row("PRAGMA mmap_size = 1073741824", [], |r| r.get::<_, i64>(0))
+            .optional();
+    }
+
+    /// The journal mode SQLite reports for this handle (`wal` normally).
+    pub fn journal_mode(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
     }
 
     /// Whether the library changed since the last call (and reset).

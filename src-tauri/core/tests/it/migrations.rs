@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 10);
+    assert_eq!(schema_version(), 11);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {
@@ -364,6 +364,15 @@ fn every_earlier_version_keeps_its_records_verbatim_after_upgrading() {
             })
             .unwrap();
         assert!(current, "v{version}");
+        // Version 11 knows what an export needs of the record without reading it again.
+        let checks: Option<i64> = lib
+            .store()
+            .conn()
+            .query_row("SELECT source_checks FROM items WHERE key = 'Kept2001'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(checks, Some(folio::format::bibtex::checks::SIMPLE), "v{version}");
     }
 }
 

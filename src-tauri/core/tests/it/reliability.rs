@@ -64,6 +64,18 @@ impl Rng {
 
 #[test]
 fn sigkill_during_a_large_import_leaves_all_or_nothing() {
+    kill_during_import(false);
+}
+
+/// The first import into a library without items writes it through a rollback journal
+/// instead of the WAL (`Store::begin_write_once`): a kill at any moment leaves it whole too, in
+/// WAL mode again once opened, with what it held before (a collection).
+#[test]
+fn sigkill_during_a_first_import_into_an_empty_library_leaves_all_or_nothing() {
+    kill_during_import(true);
+}
+
+fn kill_during_import(first: bool) {
     let n: usize = std::env::var("FOLIO_CRASH_ITEMS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -76,24 +88,36 @@ fn sigkill_during_a_large_import_leaves_all_or_nothing() {
     let file = dir.path().join("big.json");
     write_items(&file, n, "Big");
     let lib = dir.path().join("lib.sqlite");
-    // Earlier data that must survive every crash.
-    ok(
-        &lib,
-        &[
-            "add",
-            "--title",
-            "Precious",
-            "--author",
-            "Steen, Trui",
-            "--year",
-            "2019",
-            "--tag",
-            "keep",
-        ],
-    );
+    // Earlier data that must survive every crash: an item in a collection, or (a first
+    // import) only the collection.
+    let before = i64::from(!first);
     ok(&lib, &["collection", "create", "Thesis"]);
-    ok(&lib, &["collection", "add", "Thesis", "Steen2019"]);
-    let precious = ok(&lib, &["show", "Steen2019", "--json"]);
+    if !first {
+        ok(
+            &lib,
+            &[
+                "add",
+                "--title",
+                "Precious",
+                "--author",
+                "Steen, Trui",
+                "--year",
+                "2019",
+                "--tag",
+                "keep",
+            ],
+        );
+        ok(&lib, &["collection", "add", "Thesis", "Steen2019"]);
+    }
+    let precious = |lib: &Path| {
+        if first {
+            ok(lib, &["collection", "list"])
+        } else {
+            ok(lib, &["show", "Steen2019", "--json"])
+        }
+    };
+    let kept = precious(&lib);
+    assert!(kept.contains(if first { "Thesis" } else { "Precious" }), "{kept}");
 
     // How long a complete import takes, on a copy.
     let probe = dir.path().join("probe.sqlite");
@@ -104,11 +128,18 @@ fn sigkill_during_a_large_import_leaves_all_or_nothing() {
         .arg(&probe)
         .arg("import")
         .arg(&file)
+        .env("FOLIO_TRACE", "1")
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(st.status.success(), "{err}");
     let full = t0.elapsed();
-    assert_eq!(count(&probe), n as i64 + 1);
+    assert_eq!(count(&probe), n as i64 + before);
+    assert_eq!(
+        err.contains("rollback journal for this import"),
+        first,
+        "only a first import writes once: {err}"
+    );
     eprintln!("a complete import of {n} items takes {full:?}");
 
     let mut rng = Rng::new();
@@ -130,13 +161,14 @@ fn sigkill_during_a_large_import_leaves_all_or_nothing() {
         child.wait().unwrap();
         let l = Library::open(&lib).unwrap();
         assert_eq!(l.store().integrity_check().unwrap(), "ok", "run {run}");
+        assert_eq!(l.store().journal_mode().unwrap(), "wal", "run {run}");
         let c = l.count(&Filter::default()).unwrap();
         assert!(
-            c == 1 || c == n as i64 + 1,
+            c == before || c == n as i64 + before,
             "run {run}: killed after {delay:?}, library holds {c} items"
         );
         outcomes.push((delay, killed, c));
-        if c > 1 {
+        if c > before {
             // It finished before the kill: undo it so the next run starts from the same state.
             drop(l);
             let u = Command::new(bin())
@@ -147,13 +179,47 @@ fn sigkill_during_a_large_import_leaves_all_or_nothing() {
                 .unwrap();
             assert!(u.status.success(), "{}", String::from_utf8_lossy(&u.stderr));
         }
-        assert_eq!(ok(&lib, &["show", "Steen2019", "--json"]), precious, "run {run}");
+        assert_eq!(precious(&lib), kept, "run {run}");
     }
     eprintln!("runs (delay, killed mid-way, items after): {outcomes:?}");
     assert!(
         outcomes.iter().any(|(_, killed, _)| *killed),
         "no run was killed mid-import"
     );
+}
+
+/// A first import writes the library once only when it has the file to itself: with a second
+/// handle open (as in the app) it goes through the WAL as usual; either way the library is in
+/// WAL mode afterwards and the other handle sees the items.
+#[test]
+fn a_first_import_with_another_handle_open_goes_through_the_wal() {
+    use folio::import::ImportOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("first.json");
+    write_items(&file, 4000, "First");
+    assert!(
+        std::fs::metadata(&file).unwrap().len() > 1 << 20,
+        "big enough to write once"
+    );
+    let path = dir.path().join("lib.sqlite");
+    let mut lib = Library::open(&path).unwrap();
+    let other = Library::open(&path).unwrap();
+    let r = lib
+        .import_files(std::slice::from_ref(&file), &ImportOptions::default(), &mut |_| {})
+        .unwrap();
+    assert_eq!(r.added(), 4000);
+    assert_eq!(lib.store().journal_mode().unwrap(), "wal");
+    assert_eq!(other.count(&Filter::default()).unwrap(), 4000);
+    drop(other);
+    // Alone: the rollback journal for the import, WAL again after it.
+    lib.undo().unwrap();
+    assert_eq!(lib.count(&Filter::default()).unwrap(), 0);
+    lib.import_files(std::slice::from_ref(&file), &ImportOptions::default(), &mut |_| {})
+        .unwrap();
+    assert_eq!(lib.store().journal_mode().unwrap(), "wal");
+    assert_eq!(lib.store().integrity_check().unwrap(), "ok");
+    let again = Library::open(&path).unwrap();
+    assert_eq!(again.count(&Filter::default()).unwrap(), 4000);
 }
 
 #[test]

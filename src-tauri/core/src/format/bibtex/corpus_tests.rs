@@ -251,6 +251,56 @@ fn corpus_verbatim_export_is_the_input() {
     assert!(regenerated * 10 < entries, "{regenerated} of {entries} regenerated");
 }
 
+/// An export that uses a record's stored checks (`source_checks`) decides exactly as one that
+/// reads the record in full, for every record of the public corpus and of the large files,
+/// in both modes, in UTF-8 and ASCII, with and without fields to omit.
+#[test]
+fn stored_source_checks_give_the_same_export_as_reading_the_record() {
+    let mut texts: Vec<(String, String)> = public_files().into_iter().map(|(rel, p)| (rel, read(&p))).collect();
+    for name in [
+        "beebe__tugboat.bib",
+        "beebe__progr-oceanogr.bib",
+        "bbt__1436-3-large-user-library.bib",
+    ] {
+        texts.push((format!("large/{name}"), large(name)));
+    }
+    let (mut records, mut fast, mut plain) = (0usize, 0usize, 0usize);
+    let omits: [rustc_hash::FxHashSet<String>; 2] =
+        [Default::default(), ["abstract".to_string()].into_iter().collect()];
+    for (rel, text) in &texts {
+        let p = parse(text, &mut BibContext::new());
+        for pi in &p.items {
+            let Some(src) = pi.item.source.as_ref() else { continue };
+            let (flags, macros) = super::write::source_checks(&src.text);
+            records += 1;
+            if flags & super::checks::SIMPLE != 0 {
+                plain += 1;
+            }
+            for mode in [BibMode::Bibtex, BibMode::Biblatex] {
+                for ascii in [false, true] {
+                    for omit in &omits {
+                        let check =
+                            |f| super::write::check_source_for_test(mode, ascii, omit, &pi.item.key, &src.text, f);
+                        let (slow, quick) = (check(None), check(Some((flags, macros.as_deref()))));
+                        assert_eq!(
+                            slow.parts(),
+                            quick.parts(),
+                            "{rel}: {} ({mode:?}, ascii {ascii}, omit {omit:?}, checks {flags:#b})",
+                            pi.item.key
+                        );
+                        fast += usize::from(quick.parts().0.is_some());
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{records} records, {plain} with simple checks, {fast} copies decided from the checks");
+    assert!(
+        records > 10_000 && plain * 10 > records * 9,
+        "{plain} of {records} records are simple"
+    );
+}
+
 fn large(name: &str) -> String {
     read(&corpus().join("large").join(name))
 }

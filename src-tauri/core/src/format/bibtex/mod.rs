@@ -188,7 +188,8 @@ pub struct BibWriteOptions {
     pub omit_fields: Vec<String>,
 }
 
-pub use write::{BibChecker, BibWriter, CheckedSource};
+pub(crate) use write::source_checks;
+pub use write::{checks, BibChecker, BibWriter, CheckedSource};
 
 /// Write items as BibTeX or BibLaTeX (see the module docs for the rules).
 pub fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) -> Written {

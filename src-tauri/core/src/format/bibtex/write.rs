@@ -234,7 +234,7 @@ fn verbatim_source<'i>(
     ascii: bool,
     omit: &HashSet<String>,
     used: &mut HashSet<String>,
-) -> Option<std::borrow::Cow<'i, str>> {
+) -> Option<Verbatim<'i>> {
     let src = item.source.as_ref()?;
     if src.format != "bibtex" || item.fingerprint() != src.fingerprint {
         return None;
@@ -504,12 +504,117 @@ fn without_comments(text: &str, fields: &[super::parse::RawField<'_>]) -> Option
     Some(out)
 }
 
+/// What an export needs to know of a stored BibTeX source record, worked out once when the
+/// record is stored (the items table's `source_checks`, see [`source_checks`]): an export of
+/// 100k unchanged records then neither scans them again nor checks them for what LaTeX would
+/// reject (a quarter of the export's work). Bit flags.
+pub mod checks {
+    /// One whole entry whose header gives its key simply (see `header_key`): the flags below
+    /// are known. Without it an export reads the record in full.
+    pub const SIMPLE: i64 = 1;
+    /// A BibTeX-mode export cannot copy it: a [`super::verbatim_problem`] in that mode, or a
+    /// type classic BibTeX does not know.
+    pub const BIBTEX_REFUSED: i64 = 2;
+    /// A BibLaTeX-mode export cannot copy it.
+    pub const BIBLATEX_REFUSED: i64 = 4;
+    /// It uses `@string` macros (stored beside the flags: `source_macros`).
+    pub const MACROS: i64 = 8;
+    /// It may hold a `crossref` or `xdata` link.
+    pub const LINKS: i64 = 16;
+    /// It has `%` comments between its tokens (a BibTeX export strips them).
+    pub const COMMENTS: i64 = 32;
+}
+
+/// The key in a source entry's header, `@type{key,` with nothing unusual around it (`None`
+/// otherwise: the record is read in full instead).
+fn header_key(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix('@')?;
+    let open = rest.find(['{', '('])?;
+    if !rest[..open]
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        || open == 0
+    {
+        return None;
+    }
+    let after = &rest[open + 1..];
+    let key = after[..after.find(',')?].trim();
+    let plain = !key.is_empty()
+        && !key
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || matches!(b, b'{' | b'}' | b'(' | b')' | b'"' | b'=' | b'#' | b'%'));
+    plain.then_some(key)
+}
+
+/// The [`checks`] flags of a stored BibTeX source record, and the macros it uses (lowercase,
+/// sorted, separated by spaces; `None` when it uses none).
+pub(crate) fn source_checks(text: &str) -> (i64, Option<String>) {
+    use checks::*;
+    let Some(Block::Entry {
+        ty,
+        key,
+        fields,
+        text: whole,
+        broken: None,
+        ..
+    }) = Scanner::new(text).next_block()
+    else {
+        return (0, None);
+    };
+    if whole.len() != text.len() || header_key(text) != Some(key) {
+        return (0, None);
+    }
+    let mut f = SIMPLE;
+    if verbatim_problem(&fields, BibMode::Bibtex).is_some()
+        || !CLASSIC_TYPES.contains(&ty.to_ascii_lowercase().as_str())
+    {
+        f |= BIBTEX_REFUSED;
+    }
+    if verbatim_problem(&fields, BibMode::Biblatex).is_some() {
+        f |= BIBLATEX_REFUSED;
+    }
+    let mut macros: Vec<String> = fields
+        .iter()
+        .flat_map(|fl| fl.value.pieces.iter().filter_map(is_macro))
+        .collect();
+    macros.sort_unstable();
+    macros.dedup();
+    if !macros.is_empty() {
+        f |= MACROS;
+    }
+    if fields_may_link(text, &fields) {
+        f |= LINKS;
+    }
+    if without_comments(text, &fields).is_some() {
+        f |= COMMENTS;
+    }
+    (f, (!macros.is_empty()).then(|| macros.join(" ")))
+}
+
 /// [`verbatim_problem`] of a source entry's text.
 pub(crate) fn source_problem(text: &str, mode: BibMode) -> Option<&'static str> {
     match Scanner::new(text).next_block() {
         Some(Block::Entry { fields, .. }) => verbatim_problem(&fields, mode),
         _ => None,
     }
+}
+
+/// A source entry as an export copies it: its text (changed when the export must), whether it
+/// may hold a link field ([`links_in`] looks at it), and its `crossref` target.
+struct Verbatim<'i> {
+    text: std::borrow::Cow<'i, str>,
+    links: bool,
+    crossref: Option<String>,
+}
+
+/// Whether an entry with these fields may hold a link: a `crossref` or `xdata` field, or
+/// biblatex's granular `xdata=` in a value (`text`, the entry's text, is searched for `xdata`
+/// by its rare first letter).
+fn fields_may_link(text: &str, fields: &[super::parse::RawField<'_>]) -> bool {
+    fields
+        .iter()
+        .any(|f| f.name.eq_ignore_ascii_case("crossref") || f.name.eq_ignore_ascii_case("xdata"))
+        || contains_ascii_ci(text, b"xdata")
 }
 
 /// A current source entry's text, when this export can use it as it is.
@@ -520,7 +625,7 @@ fn verbatim_text<'i>(
     ascii: bool,
     omit: &HashSet<String>,
     used: &mut HashSet<String>,
-) -> Option<std::borrow::Cow<'i, str>> {
+) -> Option<Verbatim<'i>> {
     let mut sc = Scanner::new(src_text);
     let Some(Block::Entry {
         ty,
@@ -558,6 +663,13 @@ fn verbatim_text<'i>(
             }
         }
     }
+    let links = fields_may_link(src_text, &fields);
+    let crossref = fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case("crossref"))
+        .map(|f| f.value.raw.trim().trim_matches(['{', '}', '"']).trim().to_string())
+        .filter(|v| !v.is_empty());
+    let mut text = std::borrow::Cow::Borrowed(src_text);
     if mode == BibMode::Bibtex {
         if let Some(t) = without_comments(src_text, &fields) {
             // A `%` can hide the entry's own closing brace (`@article{$x^2$%}`, found by the
@@ -567,10 +679,13 @@ fn verbatim_text<'i>(
                 Scanner::new(&t).next_block(),
                 Some(Block::Entry { text, broken: None, .. }) if text.len() == t.len()
             );
-            return whole.then_some(std::borrow::Cow::Owned(t));
+            if !whole {
+                return None;
+            }
+            text = std::borrow::Cow::Owned(t);
         }
     }
-    Some(std::borrow::Cow::Borrowed(src_text))
+    Some(Verbatim { text, links, crossref })
 }
 
 fn entry_text(
@@ -816,21 +931,6 @@ fn ends_in_control_word(raw: &str) -> bool {
     letters > 0 && t[..t.len() - letters].ends_with('\\')
 }
 
-/// The `crossref` target named in an entry's source text.
-fn crossref_in(text: &str) -> Option<String> {
-    if !contains_ascii_ci(text, b"crossref") {
-        return None;
-    }
-    let Some(Block::Entry { fields, .. }) = Scanner::new(text).next_block() else {
-        return None;
-    };
-    fields
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case("crossref"))
-        .map(|f| f.value.raw.trim().trim_matches(['{', '}', '"']).trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
 fn crossref_target(item: &Item) -> Option<String> {
     item.extra_field("crossref")
         .map(|v| v.trim().trim_matches(['{', '}', '"']).trim().to_string())
@@ -942,12 +1042,15 @@ fn remove_field(text: &str, span: (usize, usize)) -> String {
 /// in BibTeX mode a `crossref` to an entry that is not in the export (BibTeX reports "a bad
 /// cross reference" and ignores it); in BibLaTeX mode a `crossref` or `xdata` link that closes
 /// a cycle (biber stops with "circular inheritance" and writes no bibliography at all).
-fn cut_links(entries: &mut [(String, String)], mode: BibMode, diags: &mut Vec<Diagnostic>) {
-    if !entries.iter().any(|(_, t)| may_link(t)) {
+fn cut_links(entries: &mut [Placed], mode: BibMode, diags: &mut Vec<Diagnostic>) {
+    if !entries.iter().any(|e| e.links) {
         return;
     }
-    let keys: HashSet<String> = entries.iter().map(|(k, _)| k.to_lowercase()).collect();
-    let links: Vec<Vec<Link>> = entries.iter().map(|(_, t)| links_in(t, &keys)).collect();
+    let keys: HashSet<String> = entries.iter().map(|e| e.lower.clone()).collect();
+    let links: Vec<Vec<Link>> = entries
+        .iter()
+        .map(|e| if e.links { links_in(&e.text, &keys) } else { Vec::new() })
+        .collect();
     if links.iter().all(Vec::is_empty) {
         return;
     }
@@ -962,7 +1065,7 @@ fn cut_links(entries: &mut [(String, String)], mode: BibMode, diags: &mut Vec<Di
                             None,
                             format!(
                                 "{}: crossref {:?} is not in this export; left out (BibTeX rejects it)",
-                                entries[i].0, l.targets[0]
+                                entries[i].key, l.targets[0]
                             ),
                         ));
                         cut.push((i, j));
@@ -971,11 +1074,8 @@ fn cut_links(entries: &mut [(String, String)], mode: BibMode, diags: &mut Vec<Di
             }
         }
         BibMode::Biblatex => {
-            let index: std::collections::HashMap<String, usize> = entries
-                .iter()
-                .enumerate()
-                .map(|(i, (k, _))| (k.to_lowercase(), i))
-                .collect();
+            let index: std::collections::HashMap<String, usize> =
+                entries.iter().enumerate().map(|(i, e)| (e.lower.clone(), i)).collect();
             // Depth-first search in key order; an edge to an entry on the current path closes
             // a cycle (0 = unseen, 1 = on the path, 2 = done).
             let mut state = vec![0u8; entries.len()];
@@ -1015,13 +1115,13 @@ fn cut_links(entries: &mut [(String, String)], mode: BibMode, diags: &mut Vec<Di
                             let cycle: Vec<&str> = path[from..]
                                 .iter()
                                 .chain([&m])
-                                .map(|&p| entries[p].0.as_str())
+                                .map(|&p| entries[p].key.as_str())
                                 .collect();
                             diags.push(Diagnostic::warning(
                                 None,
                                 format!(
                                     "{}: {} closes a cycle ({}); left out of this export (biber stops on circular inheritance)",
-                                    entries[n].0,
+                                    entries[n].key,
                                     l.field,
                                     cycle.join(" -> ")
                                 ),
@@ -1039,7 +1139,7 @@ fn cut_links(entries: &mut [(String, String)], mode: BibMode, diags: &mut Vec<Di
     cut.sort_unstable();
     // Remove from the end of each text so earlier spans stay valid.
     for &(i, j) in cut.iter().rev() {
-        entries[i].1 = remove_field(&entries[i].1, links[i][j].span);
+        entries[i].text = remove_field(&entries[i].text, links[i][j].span);
     }
 }
 
@@ -1063,25 +1163,67 @@ pub struct BibChecker {
 }
 
 impl BibChecker {
-    pub fn check(&self, key: String, text: String) -> CheckedSource {
-        check_source(self.mode, self.ascii, &self.omit, key, text)
+    /// `flags`: the record's stored [`checks`], when known.
+    pub fn check(&self, key: String, text: String, flags: Option<i64>, macros: Option<&str>) -> CheckedSource {
+        check_source(self.mode, self.ascii, &self.omit, key, text, flags.map(|f| (f, macros)))
     }
 }
 
 /// A stored record as an export would copy it: its text (`None`: write the item instead),
-/// the macros it uses, its `crossref` target, and whether U+FFFD was replaced in it.
+/// the macros it uses, its `crossref` target, whether it may hold a link, and whether U+FFFD
+/// was replaced in it. The key's lowercase form is made here, on the checking thread.
 #[derive(Debug)]
 pub struct CheckedSource {
     key: String,
+    lower: String,
+    links: bool,
     text: Option<String>,
     macros: HashSet<String>,
     crossref: Option<String>,
     replaced: bool,
 }
 
-fn check_source(mode: BibMode, ascii: bool, omit: &HashSet<String>, key: String, text: String) -> CheckedSource {
+#[cfg(test)]
+impl CheckedSource {
+    /// Everything an export takes from a check, to compare two checks.
+    pub(crate) fn parts(&self) -> (Option<&str>, Vec<&String>, Option<&str>, bool, bool) {
+        let mut macros: Vec<&String> = self.macros.iter().collect();
+        macros.sort();
+        (
+            self.text.as_deref(),
+            macros,
+            self.crossref.as_deref(),
+            self.links,
+            self.replaced,
+        )
+    }
+}
+
+/// [`check_source`] for tests: with the stored checks (`flags`) or without.
+#[cfg(test)]
+pub(crate) fn check_source_for_test(
+    mode: BibMode,
+    ascii: bool,
+    omit: &HashSet<String>,
+    key: &str,
+    text: &str,
+    flags: Option<(i64, Option<&str>)>,
+) -> CheckedSource {
+    check_source(mode, ascii, omit, key.to_string(), text.to_string(), flags)
+}
+
+fn check_source(
+    mode: BibMode,
+    ascii: bool,
+    omit: &HashSet<String>,
+    key: String,
+    text: String,
+    flags: Option<(i64, Option<&str>)>,
+) -> CheckedSource {
     let mut c = CheckedSource {
+        lower: key.to_lowercase(),
         key,
+        links: false,
         text: None,
         macros: HashSet::default(),
         crossref: None,
@@ -1091,16 +1233,42 @@ fn check_source(mode: BibMode, ascii: bool, omit: &HashSet<String>, key: String,
         // `add` reports these.
         return c;
     }
-    // The record as it is, or as this export must change it (a repaired command).
-    let text = match verbatim_text(&text, &c.key, mode, ascii, omit, &mut c.macros) {
-        None => {
-            c.macros.clear();
+    // The record's stored checks answer without reading it when it is plain (no macros, no
+    // links, no comments to strip, no fields to omit); the same answer as below.
+    if let Some((f, macros)) = flags.filter(|(f, _)| f & checks::SIMPLE != 0) {
+        let refused = match mode {
+            BibMode::Bibtex => f & checks::BIBTEX_REFUSED,
+            BibMode::Biblatex => f & checks::BIBLATEX_REFUSED,
+        } != 0;
+        if refused || ascii && !text.is_ascii() || header_key(&text) != Some(c.key.as_str()) {
             return c;
         }
-        Some(std::borrow::Cow::Borrowed(_)) => text,
-        Some(std::borrow::Cow::Owned(t)) => t,
+        let comments = mode == BibMode::Bibtex && f & checks::COMMENTS != 0;
+        let macros_known = f & checks::MACROS == 0 || macros.is_some();
+        if f & checks::LINKS == 0 && macros_known && !comments && omit.is_empty() {
+            if let Some(m) = macros.filter(|_| f & checks::MACROS != 0) {
+                c.macros.extend(m.split(' ').map(str::to_string));
+            }
+            c.text = Some(match without_replacement_chars(&text, ascii) {
+                None => text,
+                Some(t) => {
+                    c.replaced = true;
+                    t
+                }
+            });
+            return c;
+        }
+    }
+    // The record as it is, or as this export must change it (a repaired command).
+    let Some(v) = verbatim_text(&text, &c.key, mode, ascii, omit, &mut c.macros) else {
+        c.macros.clear();
+        return c;
     };
-    c.crossref = crossref_in(&text);
+    (c.links, c.crossref) = (v.links, v.crossref);
+    let text = match v.text {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(t) => t,
+    };
     c.text = Some(match without_replacement_chars(&text, ascii) {
         None => text,
         Some(t) => {
@@ -1125,8 +1293,17 @@ pub struct BibWriter<'e> {
     used: HashSet<String>,
     /// Lowercased keys that some entry cross-references.
     parents: HashSet<String>,
-    /// (key, entry text)
-    entries: Vec<(String, String)>,
+    entries: Vec<Placed>,
+}
+
+/// An entry of a BibTeX export, to be sorted by key and written.
+struct Placed {
+    key: String,
+    /// The key in lowercase (BibTeX compares keys without case).
+    lower: String,
+    text: String,
+    /// Whether it may hold a link field (see [`cut_links`]).
+    links: bool,
 }
 
 impl<'e> BibWriter<'e> {
@@ -1170,7 +1347,8 @@ impl<'e> BibWriter<'e> {
                 format!("{p}; `folio key fix {key:?}` repairs it"),
             ));
         }
-        if !self.seen.insert(key.to_lowercase()) {
+        let lower = key.to_lowercase();
+        if !self.seen.insert(lower.clone()) {
             self.diagnostics.push(Diagnostic::warning(
                 None,
                 format!("duplicate citation key {key:?}; LaTeX will use only one of these entries (`folio key fix --all` renames keys that differ only in case)"),
@@ -1180,7 +1358,8 @@ impl<'e> BibWriter<'e> {
             self.parents.insert(t.to_lowercase());
         }
         let verbatim = if key == it.key {
-            verbatim_source(it, self.opts.mode, self.ascii, &self.omit, &mut self.used).map(|t| t.into_owned())
+            verbatim_source(it, self.opts.mode, self.ascii, &self.omit, &mut self.used)
+                .map(|v| (v.text.into_owned(), v.links))
         } else {
             None
         };
@@ -1196,8 +1375,8 @@ impl<'e> BibWriter<'e> {
                 ));
             }
         }
-        let text = verbatim.unwrap_or_else(|| {
-            entry_text(
+        let (text, links) = verbatim.unwrap_or_else(|| {
+            let text = entry_text(
                 it,
                 &key,
                 &self.opts,
@@ -1205,10 +1384,19 @@ impl<'e> BibWriter<'e> {
                 &self.omit,
                 &mut self.used,
                 &mut self.diagnostics,
-            )
+            );
+            // A written entry's links come from the item's fields: `crossref`, or `xdata` in
+            // a field's name or value.
+            let links = crossref_target(it).is_some() || contains_ascii_ci(&text, b"xdata");
+            (text, links)
         });
         let text = self.replacement_chars(&key, text);
-        self.entries.push((key, text));
+        self.entries.push(Placed {
+            key,
+            lower,
+            text,
+            links,
+        });
     }
 
     /// An entry's text with U+FFFD written as LaTeX can take it (reported).
@@ -1229,7 +1417,7 @@ impl<'e> BibWriter<'e> {
             // `add` reports these.
             return false;
         }
-        let checked = check_source(self.opts.mode, self.ascii, &self.omit, key, text);
+        let checked = check_source(self.opts.mode, self.ascii, &self.omit, key, text, None);
         self.add_checked(checked)
     }
 
@@ -1249,19 +1437,24 @@ impl<'e> BibWriter<'e> {
         let Some(text) = c.text else {
             return false;
         };
-        if self.seen.contains(&c.key.to_lowercase()) {
+        if self.seen.contains(&c.lower) {
             return false;
         }
         self.used.extend(c.macros);
         self.taken.insert(c.key.clone());
-        self.seen.insert(c.key.to_lowercase());
+        self.seen.insert(c.lower.clone());
         if let Some(t) = c.crossref {
             self.parents.insert(t.to_lowercase());
         }
         if c.replaced {
             self.diagnostics.push(replacement_diagnostic(&c.key, self.ascii));
         }
-        self.entries.push((c.key, text));
+        self.entries.push(Placed {
+            key: c.key,
+            lower: c.lower,
+            text,
+            links: c.links,
+        });
         true
     }
 
@@ -1288,11 +1481,11 @@ impl<'e> BibWriter<'e> {
             mut entries,
             ..
         } = self;
-        entries.sort_by_cached_key(|(k, _)| (k.to_lowercase(), k.clone()));
+        entries.sort_by(|a, b| (a.lower.as_str(), a.key.as_str()).cmp(&(b.lower.as_str(), b.key.as_str())));
         cut_links(&mut entries, opts.mode, &mut diagnostics);
         if opts.mode == BibMode::Bibtex && !parents.is_empty() {
             // BibTeX needs cross-referenced parents after the entries that refer to them.
-            entries.sort_by_key(|(k, _)| parents.contains(&k.to_lowercase()));
+            entries.sort_by_key(|e| parents.contains(&e.lower));
         }
         let mut head = String::with_capacity(4096);
         for (i, p) in extras.preambles.iter().enumerate() {
@@ -1355,8 +1548,8 @@ impl<'e> BibWriter<'e> {
         // when it ends with a blank line.
         let mut w = crate::format::TrimLastNewline::new(out);
         w.put(&head)?;
-        for (_, b) in &entries {
-            w.put(b)?;
+        for e in &entries {
+            w.put(&e.text)?;
             w.put("\n\n")?;
         }
         w.put(&tail)?;
