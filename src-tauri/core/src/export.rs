@@ -311,7 +311,7 @@ impl Library {
     /// as one string.
     pub fn export_file(&self, sel: &Selection, opts: &ExportOptions, path: &Path) -> Result<ExportReport> {
         if let Some(extras) = self.streamable(sel, opts)? {
-            let trace = crate::import::Trace::new();
+            let trace = crate::trace::Trace::new();
             let (w, items) = self.stream(&sel.filter, opts, &extras)?;
             trace.mark("export: read and checked");
             let mut diagnostics = Vec::new();

@@ -7,6 +7,7 @@ use crate::format::{self, bibtex, BibExtras, Format, Parsed};
 use crate::library::Library;
 use crate::model::{fnv1a, Item};
 use crate::store::{collections, items, meta};
+use crate::trace::{self, Trace};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -204,52 +205,6 @@ fn merge_extras(into: &mut BibExtras, new: &BibExtras, diags: &mut Vec<Diagnosti
     changed
 }
 
-/// The CPU seconds this thread used, on stderr when `FOLIO_TRACE` is set (Linux).
-pub(crate) fn trace_thread(name: &str) {
-    if std::env::var_os("FOLIO_TRACE").is_none() {
-        return;
-    }
-    if let Some(cpu) = std::fs::read_to_string("/proc/thread-self/stat").ok().and_then(|s| {
-        let f: Vec<&str> = s.rsplit(')').next()?.split_whitespace().collect();
-        Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
-    }) {
-        eprintln!("trace: {name} thread: {cpu:.2} s cpu");
-    }
-}
-
-/// Phase timings on stderr when `FOLIO_TRACE` is set (used by the benchmarks).
-pub(crate) struct Trace(Option<std::cell::Cell<std::time::Instant>>);
-
-impl Trace {
-    pub(crate) fn new() -> Trace {
-        Trace(std::env::var_os("FOLIO_TRACE").map(|_| std::cell::Cell::new(std::time::Instant::now())))
-    }
-    pub(crate) fn mark(&self, phase: &str) {
-        if let Some(t) = &self.0 {
-            // CPU seconds of this process so far (Linux), next to the wall time of the phase.
-            let cpu = std::fs::read_to_string("/proc/self/stat")
-                .ok()
-                .and_then(|s| {
-                    let f: Vec<&str> = s.rsplit(')').next()?.split_whitespace().collect();
-                    Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
-                })
-                .unwrap_or(f64::NAN);
-            let rss = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    let l = s.lines().find(|l| l.starts_with("VmRSS:"))?;
-                    l.split_whitespace().nth(1)?.parse::<f64>().ok()
-                })
-                .map_or(f64::NAN, |kb| kb / 1024.0);
-            eprintln!(
-                "trace: {phase}: {:.3} s wall, {cpu:.2} s cpu total, {rss:.0} MB resident",
-                t.get().elapsed().as_secs_f64()
-            );
-            t.set(std::time::Instant::now());
-        }
-    }
-}
-
 /// The key an imported entry gets: its own when free, else a suffixed one (reported), or a
 /// generated one when it has none.
 fn plan_key(item: &Item, pattern: &str, taken: &HashSet<String>, line: usize) -> Result<(String, Option<Diagnostic>)> {
@@ -395,7 +350,7 @@ impl Library {
                         return;
                     }
                 }
-                trace_thread("reader");
+                trace::thread("reader");
             });
             // A first import of more than a few thousand entries writes the library once (not
             // WAL + checkpoint) when no other handle has it open.
@@ -418,7 +373,7 @@ impl Library {
                     &label_for,
                     &trace,
                 )
-                .inspect(|_| trace_thread("writer"))
+                .inspect(|_| trace::thread("writer"))
             });
             let read = reader.join();
             trace.mark("committed");

@@ -15,6 +15,7 @@ pub mod library;
 pub mod query;
 pub mod store;
 pub mod text;
+mod trace;
 
 pub use library::{default_library_path, CollectionNode, KeyFix, Library};
 pub mod auto_export;

@@ -339,3 +339,124 @@ fn an_import_records_the_hash_of_each_file_it_read() {
         ]
     );
 }
+
+/// Exports copy BibTeX records using the checks stored with them (`source_checks`,
+/// `source_macros`): the output is exactly what reading every record in full gives (the checks
+/// cleared), for records with macros, cross-references, `xdata`, comments, biblatex-only
+/// commands and types, non-ASCII text and bare specials, in both modes, escaped or not, with
+/// and without omitted fields.
+#[test]
+fn exports_with_stored_record_checks_equal_exports_that_read_every_record() {
+    let inline = r#"@string{jfb = "Journal of Fish Biology"}
+@string{ack = "Thanks to the crew"}
+
+@Article{Plain2001,
+  author = {Doe, Jane and Roe, Rick},
+  title = {Plain record},
+  journal = jfb,
+  month = jan,
+  year = {2001},
+}
+
+@InCollection{Child2002,
+  author = {Smith, Ann},
+  title = {A chapter},
+  crossref = {Parent2002},
+  pages = {1--10},
+}
+
+@Book{Parent2002,
+  editor = {Brown, Bob},
+  title = {The Book},
+  booktitle = {The Book},
+  year = {2002},
+}
+
+@Article{Comment2003, % a comment BibTeX would read as a field
+  title = {With a comment},
+  year = {2003},
+  note = ack # { and all},
+}
+
+@Online{Online2004,
+  title = {An \mkbibquote{online} source},
+  url = {https://example.org/a%20b},
+  year = {2004},
+}
+
+@Article{Xdata2005,
+  title = {Granular},
+  xdata = {Shared2005},
+  year = {2005},
+}
+
+@XData{Shared2005,
+  journaltitle = {Shared Journal},
+}
+
+@Article{Bare2006,
+  title = {Fish & chips_with 50% more},
+  year = {2006},
+}
+
+@Article{Unicode2007,
+  author = {Müller, Jürgen},
+  title = {Über Fische},
+  year = {2007},
+}
+"#;
+    let user = std::fs::read_to_string(corpus().join("large/bbt__1436-3-large-user-library.bib")).unwrap();
+    for (name, text) in [("inline.bib", inline.to_string()), ("user.bib", user)] {
+        let mut lib = mem();
+        lib.import_text(name, &text, &ImportOptions::default()).unwrap();
+        let stored: i64 = lib
+            .store()
+            .conn()
+            .query_row("SELECT count(*) FROM items WHERE source_checks IS NOT NULL", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(stored > 5, "{name}: the import stores the records' checks ({stored})");
+        let mut variants = Vec::new();
+        for format in [Format::Bibtex, Format::Biblatex] {
+            for ascii in [Some(true), Some(false)] {
+                for omit in [vec![], vec!["abstract".to_string()]] {
+                    variants.push(ExportOptions {
+                        format,
+                        ascii,
+                        omit_fields: omit,
+                    });
+                }
+            }
+        }
+        let exports = |lib: &Library| -> Vec<String> {
+            variants
+                .iter()
+                .map(|o| lib.export_text(&Selection::default(), o).unwrap().0)
+                .collect()
+        };
+        let with_checks = exports(&lib);
+        lib.store()
+            .conn()
+            .execute("UPDATE items SET source_checks = NULL, source_macros = NULL", [])
+            .unwrap();
+        let read_in_full = exports(&lib);
+        for ((o, a), b) in variants.iter().zip(&with_checks).zip(&read_in_full) {
+            assert_eq!(
+                a, b,
+                "{name}: {:?} ascii {:?} omit {:?}",
+                o.format, o.ascii, o.omit_fields
+            );
+        }
+        if name == "inline.bib" {
+            // BibLaTeX, UTF-8, nothing omitted.
+            let biblatex = &with_checks[6];
+            assert!(biblatex.contains("journal = jfb"), "the macro is kept:\n{biblatex}");
+            assert!(biblatex.contains("@string{jfb = "), "and defined:\n{biblatex}");
+            assert!(
+                biblatex.contains("@Article{Plain2001,\n  author = {Doe, Jane and Roe, Rick},"),
+                "copied as written:\n{biblatex}"
+            );
+        }
+    }
+}

@@ -507,7 +507,7 @@ fn without_comments(text: &str, fields: &[super::parse::RawField<'_>]) -> Option
 /// What an export needs to know of a stored BibTeX source record, worked out once when the
 /// record is stored (the items table's `source_checks`, see [`source_checks`]): an export of
 /// 100k unchanged records then neither scans them again nor checks them for what LaTeX would
-/// reject (a quarter of the export's work). Bit flags.
+/// reject (half of such an export's CPU). Bit flags.
 pub mod checks {
     /// One whole entry whose header gives its key simply (see `header_key`): the flags below
     /// are known. Without it an export reads the record in full.
@@ -667,8 +667,7 @@ fn verbatim_text<'i>(
     let crossref = fields
         .iter()
         .find(|f| f.name.eq_ignore_ascii_case("crossref"))
-        .map(|f| f.value.raw.trim().trim_matches(['{', '}', '"']).trim().to_string())
-        .filter(|v| !v.is_empty());
+        .and_then(|f| link_target(f.value.raw));
     let mut text = std::borrow::Cow::Borrowed(src_text);
     if mode == BibMode::Bibtex {
         if let Some(t) = without_comments(src_text, &fields) {
@@ -932,9 +931,13 @@ fn ends_in_control_word(raw: &str) -> bool {
 }
 
 fn crossref_target(item: &Item) -> Option<String> {
-    item.extra_field("crossref")
-        .map(|v| v.trim().trim_matches(['{', '}', '"']).trim().to_string())
-        .filter(|v| !v.is_empty())
+    item.extra_field("crossref").and_then(link_target)
+}
+
+/// The key a `crossref` value names (`{key}`, `"key"` or `key`), when it names one.
+fn link_target(value: &str) -> Option<String> {
+    let v = value.trim().trim_matches(['{', '}', '"']).trim();
+    (!v.is_empty()).then(|| v.to_string())
 }
 
 /// A field of an entry that points at other entries: `crossref`, `xdata`, or a value with
@@ -1233,8 +1236,9 @@ fn check_source(
         // `add` reports these.
         return c;
     }
-    // The record's stored checks answer without reading it when it is plain (no macros, no
-    // links, no comments to strip, no fields to omit); the same answer as below.
+    // The record's stored checks answer without reading it when it is plain (no links, no
+    // comments to strip, no fields to omit; its macros are stored with the checks): the
+    // same answer as reading it below.
     if let Some((f, macros)) = flags.filter(|(f, _)| f & checks::SIMPLE != 0) {
         let refused = match mode {
             BibMode::Bibtex => f & checks::BIBTEX_REFUSED,
@@ -1249,14 +1253,7 @@ fn check_source(
             if let Some(m) = macros.filter(|_| f & checks::MACROS != 0) {
                 c.macros.extend(m.split(' ').map(str::to_string));
             }
-            c.text = Some(match without_replacement_chars(&text, ascii) {
-                None => text,
-                Some(t) => {
-                    c.replaced = true;
-                    t
-                }
-            });
-            return c;
+            return c.copying(text, ascii);
         }
     }
     // The record as it is, or as this export must change it (a repaired command).
@@ -1269,14 +1266,21 @@ fn check_source(
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(t) => t,
     };
-    c.text = Some(match without_replacement_chars(&text, ascii) {
-        None => text,
-        Some(t) => {
-            c.replaced = true;
-            t
-        }
-    });
-    c
+    c.copying(text, ascii)
+}
+
+impl CheckedSource {
+    /// The record copied as `text`, with U+FFFD written as this export can take it.
+    fn copying(mut self, text: String, ascii: bool) -> CheckedSource {
+        self.text = Some(match without_replacement_chars(&text, ascii) {
+            None => text,
+            Some(t) => {
+                self.replaced = true;
+                t
+            }
+        });
+        self
+    }
 }
 
 pub struct BibWriter<'e> {
