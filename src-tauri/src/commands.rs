@@ -70,6 +70,13 @@ pub async fn history(state: State<'_, AppState>, limit: usize) -> CmdResult<Vec<
 
 // ----- the library file --------------------------------------------------------------------
 
+/// Where opening the library stands (an old library is upgraded as it opens): answered at once,
+/// even while the open runs.
+#[tauri::command]
+pub fn library_status(state: State<'_, AppState>) -> LibraryStatusDto {
+    state.status()
+}
+
 /// Open (or create, when missing) another library file.
 #[tauri::command]
 pub async fn open_library<R: Runtime>(

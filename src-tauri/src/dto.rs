@@ -804,3 +804,22 @@ pub struct KeyFixDto {
     pub renamed: Vec<(String, String)>,
     pub relinked: Vec<String>,
 }
+
+/// Where opening the startup (or last chosen) library stands. A library made by an older
+/// version is upgraded as it opens, which takes seconds on a large one: the window shows this
+/// meanwhile instead of nothing.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryStatusDto {
+    /// `opening`, `upgrading`, `ready` or `failed`.
+    pub state: &'static str,
+    pub path: String,
+    /// For `upgrading`: the library's schema version and the one this build writes.
+    pub from_version: Option<i64>,
+    pub to_version: Option<i64>,
+    /// For `failed`: why (the error's code and message).
+    pub code: Option<String>,
+    pub message: Option<String>,
+    /// Since the open started.
+    pub elapsed_ms: u64,
+}

@@ -10,7 +10,7 @@ pub mod state;
 pub mod watch;
 
 use state::AppState;
-use tauri::{Manager, Runtime};
+use tauri::{Emitter, Manager, Runtime};
 
 /// Every command the UI may call.
 #[macro_export]
@@ -23,6 +23,7 @@ macro_rules! folio_handlers {
             $crate::commands::get_item,
             $crate::commands::history,
             $crate::commands::open_library,
+            $crate::commands::library_status,
             $crate::commands::edit_field,
             $crate::commands::set_creators,
             $crate::commands::new_item,
@@ -73,19 +74,35 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) ->
     builder.manage(state).invoke_handler(folio_handlers!())
 }
 
+/// Open the startup library, reporting a failure on stderr (the UI shows it from the status).
+fn open_startup(state: &AppState, path: &std::path::Path) {
+    if let Err(e) = state.open(path) {
+        eprintln!("folio: cannot open {}: {}", path.display(), e.message);
+    }
+}
+
 /// Start the app on the startup library (`FOLIO_LIBRARY`, else the OS default, created on
-/// first run).
+/// first run). A library that must be upgraded first (seconds for 100k items) is opened off
+/// the main thread once the window exists, so the window shows the upgrade instead of nothing;
+/// the `library-status` event says when it is done.
 pub fn run() {
     let state = AppState::empty();
     let startup = state::startup_library_path();
-    let open_error = state.open(&startup).err();
-    if let Some(e) = &open_error {
-        eprintln!("folio: cannot open {}: {}", startup.display(), e.message);
+    let upgrade = AppState::pending_upgrade(&startup).is_some();
+    if !upgrade {
+        open_startup(&state, &startup);
     }
     let watched = state.clone();
     with_commands(tauri::Builder::default(), state)
-        // Changes made by the CLI or another process show up without a restart.
         .setup(move |app| {
+            if upgrade {
+                let (st, handle) = (watched.clone(), app.handle().clone());
+                std::thread::spawn(move || {
+                    open_startup(&st, &startup);
+                    let _ = handle.emit(events::LIBRARY_STATUS, st.status());
+                });
+            }
+            // Changes made by the CLI or another process show up without a restart.
             watch::spawn(app.handle().clone(), watched, std::time::Duration::from_secs(1));
             Ok(())
         })

@@ -1,11 +1,13 @@
 //! The app's state: the open library (one at a time) and where it lives.
 
-use crate::dto::DuplicateGroupDto;
+use crate::dto::{DuplicateGroupDto, LibraryStatusDto};
 use crate::error::{CmdResult, CommandError};
+use folio::store::Store;
 use folio::Library;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 pub struct Open {
     pub library: Library,
@@ -31,6 +33,45 @@ pub struct AppState {
     reader: Arc<Mutex<Option<Reader>>>,
     /// The open library's path (readable while a long action holds `inner`).
     path: Arc<Mutex<Option<PathBuf>>>,
+    /// How the last open went (readable while it runs: an upgrade takes seconds).
+    status: Arc<Mutex<Status>>,
+}
+
+/// The last open: of which file, since when, and where it stands.
+struct Status {
+    path: PathBuf,
+    started: Instant,
+    upgrade: Option<(i64, i64)>,
+    outcome: Option<Result<(), CommandError>>,
+}
+
+impl Status {
+    fn dto(&self) -> LibraryStatusDto {
+        let (state, code, message) = match &self.outcome {
+            None if self.upgrade.is_some() => ("upgrading", None, None),
+            None => ("opening", None, None),
+            Some(Ok(())) => ("ready", None, None),
+            Some(Err(e)) => ("failed", Some(e.code.clone()), Some(e.message.clone())),
+        };
+        LibraryStatusDto {
+            state,
+            path: self.path.display().to_string(),
+            from_version: self.upgrade.map(|u| u.0),
+            to_version: self.upgrade.map(|u| u.1),
+            code,
+            message,
+            elapsed_ms: self.started.elapsed().as_millis() as u64,
+        }
+    }
+}
+
+fn no_open_yet() -> Status {
+    Status {
+        path: PathBuf::new(),
+        started: Instant::now(),
+        upgrade: None,
+        outcome: Some(Err(CommandError::new("no-library", "no library is open"))),
+    }
 }
 
 impl AppState {
@@ -40,11 +81,31 @@ impl AppState {
             import_cancel: Default::default(),
             reader: Default::default(),
             path: Default::default(),
+            status: Arc::new(Mutex::new(no_open_yet())),
         }
     }
 
-    /// Open (or create) the library at `path`, replacing the current one.
+    /// Whether opening `path` will upgrade it first (from, to schema versions): then the app
+    /// opens it off the main thread, and the window says so meanwhile.
+    pub fn pending_upgrade(path: &Path) -> Option<(i64, i64)> {
+        Store::pending_upgrade(path)
+    }
+
+    /// Open (or create) the library at `path`, replacing the current one (which stays open if
+    /// this fails). `status()` tells how it goes meanwhile and how it went.
     pub fn open(&self, path: &Path) -> CmdResult<()> {
+        *self.status.lock().unwrap_or_else(|p| p.into_inner()) = Status {
+            path: path.to_path_buf(),
+            started: Instant::now(),
+            upgrade: Store::pending_upgrade(path),
+            outcome: None,
+        };
+        let res = self.open_now(path);
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).outcome = Some(res.clone());
+        res
+    }
+
+    fn open_now(&self, path: &Path) -> CmdResult<()> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| CommandError::new("io", format!("{}: {e}", dir.display())))?;
         }
@@ -57,6 +118,11 @@ impl AppState {
         Ok(())
     }
 
+    /// How the last open went, or where it stands if it is still running.
+    pub fn status(&self) -> LibraryStatusDto {
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).dto()
+    }
+
     pub fn from_library(library: Library, path: PathBuf) -> AppState {
         AppState {
             inner: Arc::new(Mutex::new(Some(Open {
@@ -65,7 +131,13 @@ impl AppState {
             }))),
             import_cancel: Default::default(),
             reader: Default::default(),
-            path: Arc::new(Mutex::new(Some(path))),
+            path: Arc::new(Mutex::new(Some(path.clone()))),
+            status: Arc::new(Mutex::new(Status {
+                path,
+                started: Instant::now(),
+                upgrade: None,
+                outcome: Some(Ok(())),
+            })),
         }
     }
 

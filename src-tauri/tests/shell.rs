@@ -792,3 +792,88 @@ fn the_table_shows_custom_macros_and_math_as_text_and_the_item_keeps_them() {
         .unwrap();
     assert!(text.contains("\\bioname{Bacillus thuringiensis}"), "{text}");
 }
+
+/// An old library is upgraded as it opens (seconds for 100k items): meanwhile the status says
+/// so, from which version to which, and commands find no library yet (the window shows the
+/// upgrade instead of nothing); afterwards it is ready, upgraded, with a backup beside it.
+/// Another process's write lock holds the upgrade up here, so the test sees it in progress.
+#[test]
+fn an_old_library_reports_its_upgrade_while_it_opens_and_then_ready() {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    drop(folio::store::Store::open_at_version(&path, 10).unwrap());
+    assert_eq!(
+        AppState::pending_upgrade(&path),
+        Some((10, folio::store::schema_version()))
+    );
+    let state = AppState::empty();
+    assert_eq!(state.status().state, "failed");
+    assert_eq!(state.status().code.as_deref(), Some("no-library"));
+    let mut hold = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); \
+             print('locked', flush=True); sys.stdin.readline(); c.execute('ROLLBACK')",
+            path.to_str().unwrap(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(hold.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    let opener = {
+        let (st, p) = (state.clone(), path.clone());
+        std::thread::spawn(move || st.open(&p))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let during = state.status();
+    assert_eq!(during.state, "upgrading", "{during:?}");
+    assert_eq!(
+        (during.from_version, during.to_version),
+        (Some(10), Some(folio::store::schema_version()))
+    );
+    assert_eq!(during.path, path.display().to_string());
+    assert_eq!(state.with(|_| Ok(())).unwrap_err().code, "no-library");
+    // The other process is done: the upgrade goes through.
+    hold.stdin.take().unwrap().write_all(b"\n").unwrap();
+    assert!(hold.wait().unwrap().success());
+    opener.join().unwrap().unwrap();
+    let after = state.status();
+    assert_eq!((after.state, after.code.clone()), ("ready", None), "{after:?}");
+    assert!(after.elapsed_ms >= 100, "{after:?}");
+    assert_eq!(AppState::pending_upgrade(&path), None);
+    assert!(state
+        .with(|o| ops::page(&o.library, &all(), &by_title(), 0, 10))
+        .unwrap()
+        .rows
+        .is_empty());
+    let backups = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("old.sqlite.v10-")
+        })
+        .count();
+    assert_eq!(backups, 1, "a backup of the version 10 library");
+
+    // A file that is no library: the status says why, and the open library stays.
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not a library").unwrap();
+    assert!(state.open(&text).is_err());
+    let failed = state.status();
+    assert_eq!(
+        (failed.state, failed.code.as_deref()),
+        ("failed", Some("not-a-library")),
+        "{failed:?}"
+    );
+    assert!(failed.message.unwrap().contains("notes.txt"));
+    assert!(state.with(|o| Ok(o.path.clone())).unwrap() == path);
+}

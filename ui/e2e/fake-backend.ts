@@ -97,9 +97,17 @@ export class FakeBackend {
   /** Keys that a paper depends on -> why. */
   protectedKeys: Record<string, string> = {};
   savePath = "/tmp/folio-export.bib";
+  /** What `library_status` answers (the harness starts it as `?library=upgrading`). */
+  status: Record<string, unknown> = { state: "ready", path: "/home/test/.local/share/folio/library.sqlite", fromVersion: null, toVersion: null, code: null, message: null, elapsedMs: 5 };
   openPaths: string[] = [];
 
   constructor(private emit: (event: string, payload: unknown) => Promise<void>) {}
+
+  /** The open (an upgrade) ends: ready, or failed with `error`. */
+  finishOpen(error?: { code: string; message: string }) {
+    this.status = { ...this.status, state: error ? "failed" : "ready", code: error?.code ?? null, message: error?.message ?? null };
+    void this.emit("library-status", this.status);
+  }
 
   reset(d?: Data) {
     this.data = d ?? seed();
@@ -262,6 +270,8 @@ export class FakeBackend {
     }
     const live = this.data.items.filter((i) => !i.deleted);
     switch (cmd) {
+      case "library_status":
+        return this.status;
       case "sidebar": {
         const tags = new Map<string, number>();
         for (const it of live) for (const t of it.tags) tags.set(t, (tags.get(t) ?? 0) + 1);

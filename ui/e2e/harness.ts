@@ -7,5 +7,8 @@ const fake = new FakeBackend((event, payload) => emit(event, payload));
 mockWindows("main");
 mockIPC((cmd, args) => fake.handle(cmd, (args ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
 (window as unknown as Record<string, unknown>).__fake = fake;
+if (new URLSearchParams(location.search).get("library") === "upgrading") {
+  fake.status = { ...fake.status, state: "upgrading", fromVersion: 10, toVersion: 11, elapsedMs: 2400 };
+}
 (window as unknown as Record<string, unknown>).__emit = emit;
 await import("../src/main");

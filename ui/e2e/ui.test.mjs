@@ -422,3 +422,32 @@ describe("keyboard", () => {
     await page.emulateMedia({ colorScheme: "light" });
   });
 });
+
+describe("an old library", () => {
+  test("while it is upgraded the window says so, then shows the library", async () => {
+    await page.goto(page.url().replace(/harness\.html.*/, "harness.html?library=upgrading"));
+    await page.waitForSelector("[data-library-state=upgrading]");
+    const text = await page.textContent(".upgrade-screen");
+    assert.match(text, /Upgrading your library/);
+    assert.match(text, /\/home\/test\/\.local\/share\/folio\/library\.sqlite/);
+    assert.match(text, /format 10\b.*format 11\b/s);
+    assert.match(text, /library\.sqlite\.v10-….bak/);
+    assert.match(text, /\b2 s\b/, "the time it has taken so far");
+    assert.equal(await page.$("nav.sidebar"), null, "no library panes yet");
+    assert.equal((await calls("list_page")).length, 0, "nothing asked of a library that is not open");
+    await page.screenshot({ path: join(SHOTS, "ui-mock-upgrading.png") });
+    await page.evaluate(() => window.__fake.finishOpen());
+    await waitRows(4);
+    assert.equal(await page.$(".upgrade-screen"), null);
+    assert.equal(await count(), "4 items");
+    assert.deepEqual(errors, []);
+  });
+
+  test("an upgrade that fails says why", async () => {
+    await page.goto(page.url().replace(/harness\.html.*/, "harness.html?library=upgrading"));
+    await page.waitForSelector("[data-library-state=upgrading]");
+    await page.evaluate(() => window.__fake.finishOpen({ code: "busy", message: "the library is busy: another program is writing to it" }));
+    await page.waitForSelector("nav.sidebar");
+    await page.waitForFunction(() => /Cannot open .*library\.sqlite: the library is busy/.test(document.querySelector(".toasts")?.textContent ?? ""));
+  });
+});

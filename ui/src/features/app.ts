@@ -12,8 +12,14 @@ import { promptName, renderSidebar } from "./sidebar";
 import { store } from "./store";
 import { Table } from "./table";
 import { showError, toast } from "./toast";
+import { waitForLibrary } from "./opening";
 
 export async function startApp(root: HTMLElement) {
+  // An old library is upgraded as it opens: the window shows that first.
+  const opened = await waitForLibrary(root);
+  if (opened.state === "failed" && opened.code !== "no-library") {
+    showError({ code: opened.code, message: `Cannot open ${opened.path}: ${opened.message}` }, "Library");
+  }
   const table = new Table();
   const pane = new ItemPane();
   const sidebarEl = h("nav", { class: "pane sidebar", "aria-label": "Library" });

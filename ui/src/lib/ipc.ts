@@ -23,6 +23,7 @@ import {
   type Item,
   type KeyFix,
   type LibraryChanged,
+  type LibraryStatus,
   type Page,
   type Progress,
   type Selection,
@@ -59,6 +60,7 @@ export const ipc = {
     call<Page>("list_page", { filter, sort, offset, limit }),
   listKeys: (filter: Filter, sort: Sort) => call<string[]>("list_keys", { filter, sort }),
   sidebar: () => call<Sidebar>("sidebar"),
+  libraryStatus: () => call<LibraryStatus>("library_status"),
   getItem: (id: number) => call<Item>("get_item", { id }),
   openLibrary: (path: string) => call<string>("open_library", { path }),
   editField: (id: number, field: string, value: string, force = false) => call<Item>("edit_field", { id, field, value, force }),
@@ -114,6 +116,11 @@ export const ipc = {
 
 export function onLibraryChanged(handler: (e: LibraryChanged) => void): Promise<UnlistenFn> {
   return listen<LibraryChanged>("library-changed", (e) => handler(e.payload));
+}
+
+/** The library's open (with its upgrade) started or ended. */
+export function onLibraryStatus(handler: (s: LibraryStatus) => void): Promise<UnlistenFn> {
+  return listen<LibraryStatus>("library-status", (e) => handler(e.payload));
 }
 
 export type DropEvent =

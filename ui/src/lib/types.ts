@@ -80,6 +80,17 @@ export interface Collection {
   children: Collection[];
 }
 
+/** Where opening the library stands; an old library is upgraded as it opens. */
+export interface LibraryStatus {
+  state: "opening" | "upgrading" | "ready" | "failed";
+  path: string;
+  fromVersion: number | null;
+  toVersion: number | null;
+  code: string | null;
+  message: string | null;
+  elapsedMs: number;
+}
+
 export interface Sidebar {
   libraryPath: string;
   total: number;

@@ -110,6 +110,23 @@ impl Store {
         Self::open_with(path, None)
     }
 
+    /// Whether opening the library at `path` will upgrade it, and from which schema version to
+    /// which: `None` for a library already at this build's version, a new or empty file, or a
+    /// file that will not open (opening it says why). Read without changing the file, so a
+    /// caller can say "upgrading" before the (for a large library, several seconds') migration
+    /// starts.
+    pub fn pending_upgrade(path: &Path) -> Option<(i64, i64)> {
+        if !path.is_file() {
+            return None;
+        }
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .ok()?;
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ok()?;
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).ok()?;
+        (found > 0 && found < schema_version() && app_id == APPLICATION_ID).then_some((found, schema_version()))
+    }
+
     /// Open and migrate only up to `version` (tests of the upgrade path).
     pub fn open_at_version(path: &Path, version: usize) -> Result<Store> {
         Self::open_with(path, Some(version))

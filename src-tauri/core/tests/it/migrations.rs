@@ -521,3 +521,35 @@ fn version_10_indexes_the_arguments_of_latex_commands_but_not_their_names() {
     assert_eq!(hits("kw:tench"), ["Tench2001"]);
     assert_eq!(hits("title:perch"), ["New2008"]);
 }
+
+#[test]
+fn pending_upgrade_says_which_versions_an_open_will_migrate_between_without_changing_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.sqlite");
+    assert_eq!(Store::pending_upgrade(&path), None, "a missing file is a new library");
+    drop(Store::open_at_version(&path, 7).unwrap());
+    let before = std::fs::read(&path).unwrap();
+    assert_eq!(Store::pending_upgrade(&path), Some((7, schema_version())));
+    assert_eq!(
+        Store::pending_upgrade(&path),
+        Some((7, schema_version())),
+        "asking changed nothing"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    drop(Library::open(&path).unwrap());
+    assert_eq!(Store::pending_upgrade(&path), None, "opened once: upgraded");
+
+    let other = dir.path().join("other.sqlite");
+    let c = Connection::open(&other).unwrap();
+    c.execute_batch("CREATE TABLE t (x); PRAGMA user_version = 3;").unwrap();
+    drop(c);
+    assert_eq!(
+        Store::pending_upgrade(&other),
+        None,
+        "another program's database is not upgraded"
+    );
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not a database").unwrap();
+    assert_eq!(Store::pending_upgrade(&text), None);
+    assert!(matches!(Library::open(&text), Err(Error::NotALibrary { .. })));
+}
