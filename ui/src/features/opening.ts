@@ -4,12 +4,9 @@
 import { h } from "../lib/dom";
 import { ipc, onLibraryStatus } from "../lib/ipc";
 import type { LibraryStatus } from "../lib/types";
+import { baseName } from "./importer";
 
 const done = (s: LibraryStatus) => s.state === "ready" || s.state === "failed";
-
-function baseName(p: string): string {
-  return p.split(/[\\/]/).pop() || p;
-}
 
 /** Wait until the library is open (or failed to open), showing the upgrade in `root` meanwhile. */
 export async function waitForLibrary(root: HTMLElement): Promise<LibraryStatus> {
