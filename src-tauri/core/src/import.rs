@@ -226,6 +226,53 @@ fn plan_key(item: &Item, pattern: &str, taken: &HashSet<String>, line: usize) ->
     })
 }
 
+/// The saved searches of a JabRef file's keyword and search groups (an existing saved search
+/// of the same name is kept when it differs), and a note of what the groups became.
+fn saved_groups(
+    w: &mut crate::store::Writer<'_>,
+    plan: &bibtex::jabref::Plan,
+    within: &dyn Fn(&str) -> String,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    use crate::store::saved;
+    let mut saved_n = 0;
+    for g in &plan.saved {
+        let collection_id = match &g.within {
+            Some(path) => Some(collections::resolve(w.conn(), &within(path))?),
+            None => None,
+        };
+        let s = saved::SavedSearch {
+            name: g.name.clone(),
+            query: g.query.clone(),
+            collection_id,
+            recursive: collection_id.is_some(),
+            created_at: crate::text::now_rfc3339(),
+        };
+        match saved::get(w.conn(), &g.name)? {
+            Some(old) if (&old.query, old.collection_id) == (&s.query, s.collection_id) => {}
+            Some(old) => diagnostics.push(Diagnostic::warning(
+                plan.line,
+                format!(
+                    "JabRef group {:?} ({}) not imported: the saved search {:?} already exists ({})",
+                    g.name, s.query, old.name, old.query
+                ),
+            )),
+            None => {
+                saved::put(w, &s)?;
+                saved_n += 1;
+            }
+        }
+    }
+    diagnostics.push(Diagnostic::info(
+        plan.line,
+        format!(
+            "JabRef groups: {} as collections, {saved_n} as saved searches",
+            plan.collections.len()
+        ),
+    ));
+    Ok(())
+}
+
 fn extras_of(conn: &rusqlite::Connection) -> Result<BibExtras> {
     Ok(match meta::get(conn, BIB_EXTRAS)? {
         Some(json) => serde_json::from_str(&json).map_err(|e| Error::Format(format!("damaged {BIB_EXTRAS}: {e}")))?,
@@ -599,6 +646,9 @@ fn store_entries(
                     if let Some(c) = coll {
                         collections::add_item(w, c, existing_id)?;
                     }
+                    if !pi.collections.is_empty() {
+                        coll_paths.push((existing_id, pi.collections));
+                    }
                     continue;
                 }
                 _ => {}
@@ -626,12 +676,26 @@ fn store_entries(
         let mut diagnostics = std::mem::take(&mut p.diagnostics);
         extras_changed |= merge_extras(&mut extras, &p.extras, &mut diagnostics);
         diagnostics.extend(key_diags);
-        // Folio JSON names the collections its items were in: recreate them.
+        // Folio JSON names the collections its items were in, a JabRef file its groups:
+        // recreate them (inside the import's collection, when there is one), the groups in
+        // their tree's order, empty ones too.
+        let within = |path: &str| match &opts.collection {
+            Some(c) => format!("{}/{path}", c.trim_end_matches('/')),
+            None => path.to_string(),
+        };
+        if let Some(plan) = &p.groups {
+            for path in &plan.collections {
+                collections::ensure_path(w, &within(path))?;
+            }
+        }
         for (id, paths) in coll_paths {
             for path in paths {
-                let c = collections::ensure_path(w, &path)?;
+                let c = collections::ensure_path(w, &within(&path))?;
                 collections::add_item(w, c, id)?;
             }
+        }
+        if let Some(plan) = p.groups.take() {
+            saved_groups(w, &plan, &within, &mut diagnostics)?;
         }
         let report = FileReport {
             path: input.name.clone(),

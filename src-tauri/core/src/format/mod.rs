@@ -80,7 +80,8 @@ impl FromStr for Format {
 pub struct ParsedItem {
     pub item: Item,
     pub line: usize,
-    /// Collection paths the record names (Folio JSON only); the importer files the item there.
+    /// Collection paths the record names (Folio JSON; BibTeX from JabRef's groups); the
+    /// importer files the item there.
     pub collections: Vec<String>,
 }
 
@@ -122,6 +123,9 @@ pub struct Parsed {
     /// Each vendor repair applied, named for the import report.
     pub repairs: Vec<String>,
     pub extras: BibExtras,
+    /// A JabRef group tree's collections and saved searches (BibTeX only); the items carry
+    /// their collections.
+    pub groups: Option<bibtex::jabref::Plan>,
 }
 
 /// Receives each item as a reader builds it, with how far into the input (bytes) the reader

@@ -119,3 +119,149 @@ fn bad_collection_input_changes_nothing() {
     assert!(matches!(lib.collection_delete("Nope"), Err(Error::NotFound(_))));
     assert_eq!(state(&lib), before);
 }
+
+// ----- JabRef groups ---------------------------------------------------------------------
+
+fn import_bib(lib: &mut folio::Library, name: &str, opts: &folio::import::ImportOptions) -> folio::import::FileReport {
+    let path = corpus().join("public/bibtex").join(name);
+    let mut r = lib.import_files(&[path], opts, &mut |_| {}).unwrap();
+    r.files.remove(0)
+}
+
+fn count_in(lib: &folio::Library, path: &str) -> i64 {
+    let id = lib.resolve_collection(path).unwrap();
+    lib.count(&Filter {
+        collection: Some(id),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn tree_paths(lib: &folio::Library) -> Vec<String> {
+    fn walk(nodes: &[folio::library::CollectionNode], out: &mut Vec<String>) {
+        for n in nodes {
+            out.push(n.path.clone());
+            walk(&n.children, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&lib.collection_tree().unwrap(), &mut out);
+    out
+}
+
+/// JabRef 5's tree (jabref__complex.bib): static groups become nested collections holding the
+/// entries whose `groups` field names them, the keyword group a saved search, the automatic
+/// group a note; one undo takes it all back.
+#[test]
+fn jabref_groups_become_collections_and_saved_searches() {
+    let mut lib = mem();
+    let report = import_bib(&mut lib, "jabref__complex.bib", &Default::default());
+    assert_eq!(
+        tree_paths(&lib),
+        [
+            "StaticGroup",
+            "TestOne",
+            "TestOne/TestOneSubOne",
+            "TestOne/TestOneSubTwo",
+            "TestTwo"
+        ]
+    );
+    // Counted by hand from the entries' groups fields (lines 29–182 of the file).
+    for (path, n) in [
+        ("StaticGroup", 3),
+        ("TestOne", 3),
+        ("TestOne/TestOneSubOne", 3),
+        ("TestOne/TestOneSubTwo", 2),
+        ("TestTwo", 3),
+    ] {
+        assert_eq!(count_in(&lib, path), n, "{path}");
+    }
+    let saved = lib.saved_searches().unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(
+        (saved[0].name.as_str(), saved[0].query.as_str()),
+        ("DynamicGroup", "author:Churchill")
+    );
+    let found = lib
+        .list(&lib.saved_filter("DynamicGroup").unwrap(), Default::default(), 0, 50)
+        .unwrap();
+    // The two entries with an author Churchill (lines 37 and 84).
+    let mut titles: Vec<&str> = found.iter().map(|s| s.title.as_str()).collect();
+    titles.sort();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    let notes: Vec<&str> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.contains("not imported") && m.contains("Automatic group (Authors)")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.contains("5 as collections, 1 as saved searches")),
+        "{notes:?}"
+    );
+    // The @comment block is kept for the export (a JabRef user's tree survives the round trip).
+    assert!(lib
+        .bib_extras()
+        .unwrap()
+        .comments
+        .iter()
+        .any(|c| c.contains("grouping:")));
+
+    lib.undo().unwrap();
+    assert!(tree_paths(&lib).is_empty());
+    assert!(lib.saved_searches().unwrap().is_empty());
+}
+
+/// JabRef 2.10's wrapped `groupstree` lists each group's members by key (Better BibTeX issue
+/// #97); JabRef 5.1's `grouping` names them in the entries (issue #1641).
+#[test]
+fn jabref_2_and_5_group_members_are_filed() {
+    let mut lib = mem();
+    import_bib(&mut lib, "bbt__97-jabref-2.10-groups.bib", &Default::default());
+    // The keys each group lists (879 and 32, all in the file, none in both), counted with
+    // shell tools from the unwrapped tree.
+    assert_eq!(tree_paths(&lib), ["Cu2O", "CuO"]);
+    assert_eq!(count_in(&lib, "Cu2O"), 879);
+    assert_eq!(count_in(&lib, "CuO"), 32);
+
+    let mut lib = mem();
+    import_bib(&mut lib, "bbt__1641-jabref-5.1-groups.bib", &Default::default());
+    // 18 mentions of the name in the file, one of them the tree.
+    assert_eq!(tree_paths(&lib), ["Ecology_and_Power"]);
+    assert_eq!(count_in(&lib, "Ecology_and_Power"), 17);
+}
+
+/// Importing into a collection puts the groups inside it; importing the file again reuses
+/// them (duplicates skipped, nothing filed twice).
+#[test]
+fn jabref_groups_go_inside_the_import_collection_and_are_reused() {
+    let mut lib = mem();
+    let opts = folio::import::ImportOptions {
+        collection: Some("From JabRef".into()),
+        ..Default::default()
+    };
+    import_bib(&mut lib, "jabref__jabref-authors.bib", &opts);
+    let paths = tree_paths(&lib);
+    assert_eq!(paths[0], "From JabRef");
+    assert!(
+        paths.contains(&"From JabRef/By status/Skimmed".to_string()),
+        "{paths:?}"
+    );
+    let skimmed = count_in(&lib, "From JabRef/By status/Skimmed");
+    assert!(skimmed > 0);
+    let before = paths.len();
+    import_bib(
+        &mut lib,
+        "jabref__jabref-authors.bib",
+        &folio::import::ImportOptions {
+            collection: Some("From JabRef".into()),
+            duplicates: folio::import::DuplicatePolicy::Skip,
+            ..Default::default()
+        },
+    );
+    assert_eq!(tree_paths(&lib).len(), before);
+    assert_eq!(count_in(&lib, "From JabRef/By status/Skimmed"), skimmed);
+}

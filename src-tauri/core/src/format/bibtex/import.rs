@@ -193,6 +193,15 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
     let mut scanner = Scanner::new(input);
     let mut keys: HashSet<String> = HashSet::new();
     let mut scopus = false;
+    let groups = super::jabref::Tree::find(input);
+    if let Some(tree) = &groups {
+        for p in &tree.problems {
+            parsed.diagnostics.push(Diagnostic::warning(
+                tree.line,
+                format!("JabRef groups: {p}; that group was left out"),
+            ));
+        }
+    }
     while let Some(block) = scanner.next_block() {
         match block {
             Block::Error { line, message } => parsed.diagnostics.push(Diagnostic::error(line, message)),
@@ -265,7 +274,11 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                     parsed.repairs.push(COMMA_REPAIR.to_string());
                 }
                 parsed.diagnostics.extend(diags);
-                if !sink(ParsedItem::new(item, line), scanner.position()) {
+                let mut pi = ParsedItem::new(item, line);
+                if let Some(tree) = &groups {
+                    pi.collections = tree.collections_of(&pi.item);
+                }
+                if !sink(pi, scanner.position()) {
                     break;
                 }
             }
@@ -273,6 +286,16 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
     }
     if scopus {
         parsed.dialect = Some("scopus".into());
+    }
+    if let Some(tree) = groups {
+        let plan = tree.plan();
+        if !plan.left_out.is_empty() {
+            parsed.diagnostics.push(Diagnostic::info(
+                tree.line,
+                format!("JabRef groups not imported: {}", plan.left_out.join("; ")),
+            ));
+        }
+        parsed.groups = Some(plan);
     }
     parsed
 }

@@ -112,6 +112,7 @@
 
 pub mod display;
 mod import;
+pub mod jabref;
 pub mod latex;
 pub mod names;
 mod parse;
