@@ -309,6 +309,41 @@ describe("LaTeX workflow", () => {
   });
 });
 
+describe("JabRef groups", () => {
+  test("a dropped JabRef file's groups appear as nested collections and a saved search; undo takes them away", async () => {
+    const corpus = process.env.FOLIO_CORPUS || resolve(ROOT, "..", "shared", "corpus");
+    const jabref = join(corpus, "public", "bibtex", "jabref__complex.bib");
+    assert.ok(existsSync(jabref), `the corpus is needed: ${jabref} (set FOLIO_CORPUS)`);
+    await closeModals();
+    await wd.click("[data-nav=library]");
+    await sleep(500);
+    const before = await count();
+    const rowsBefore = (await wd.rows()).length;
+    await drop([jabref]);
+    await wd.confirmImport("keep");
+    await waitFor("import report", () => wd.exec(`return !!document.querySelector("[data-modal=import-report]")`));
+    assert.match(await wd.text("[data-report-file='jabref__complex.bib']"), /JabRef groups: 5 as collections, 1 as saved searches/);
+    await wd.click("[data-action=close-modal]");
+    await waitFor("the groups' collections", () => wd.exec(`return !!document.querySelector("[data-collection='TestOne/TestOneSubTwo']")`));
+    const colls = await wd.exec(`return [...document.querySelectorAll("[data-collection]")].map((e) => e.dataset.collection)`);
+    for (const c of ["StaticGroup", "TestOne", "TestOne/TestOneSubOne", "TestOne/TestOneSubTwo", "TestTwo"]) assert.ok(colls.includes(c), `${c} in ${colls}`);
+    await wd.click("[data-collection='TestOne/TestOneSubTwo']");
+    await waitFor("its 2 entries", async () => (await wd.rows()).length === 2);
+    await wd.click("[data-saved=DynamicGroup]");
+    await waitFor("the keyword group's 2 entries", async () => (await wd.rows()).length === 2 && (await wd.exec(`return document.querySelector("[data-input=search]").value`)) === "author:Churchill");
+    await waitPainted(xvfb.display);
+    await sleep(500);
+    xshot(xvfb.display, join(SHOTS, "app-jabref-groups.png"));
+    await wd.click("[data-action=undo]");
+    await waitFor("groups gone", () => wd.exec(`return !document.querySelector("[data-collection='TestOne'], [data-saved=DynamicGroup]")`));
+    await wd.exec(`const s = document.querySelector("[data-input=search]"); s.value = ""; s.dispatchEvent(new Event("input"));`);
+    await wd.click("[data-nav=library]");
+    await waitFor("the library as before", async () => (await count()) === before, 10000).catch(async (e) => {
+      throw new Error(`${e.message}: ${await count()} items, ${before} before (${rowsBefore} rows then, ${(await wd.rows()).length} now; search ${JSON.stringify(await wd.exec(`return document.querySelector("[data-input=search]").value`))})`);
+    });
+  });
+});
+
 describe("a large import", () => {
   test("shows a determinate progress bar with the entries count; Cancel leaves the library unchanged", { timeout: 5 * 60_000 }, async () => {
     const N = 40000;

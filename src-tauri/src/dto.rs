@@ -366,6 +366,8 @@ pub struct SidebarDto {
     pub collections: Vec<CollectionDto>,
     pub tags: Vec<TagCountDto>,
     pub access: Vec<AccessCountDto>,
+    /// Saved searches (a JabRef file's keyword groups among them), by name.
+    pub saved: Vec<SavedSearchDto>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -779,6 +781,9 @@ impl From<&SyncResult> for SyncResultDto {
 pub struct SavedSearchDto {
     pub name: String,
     pub query: String,
+    /// The collection it searches within (with its subcollections), if any.
+    pub collection: Option<i64>,
+    pub collection_path: Option<String>,
 }
 
 // ----- LaTeX ---------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ pub fn sidebar(open: &Open) -> CmdResult<SidebarDto> {
                 items: counts.iter().find(|(c, _)| c == s).map(|(_, n)| *n).unwrap_or(0),
             })
             .collect(),
+        saved: saved_searches(lib)?,
     })
 }
 
@@ -317,6 +318,9 @@ pub fn saved_searches(lib: &Library) -> CmdResult<Vec<SavedSearchDto>> {
         .map(|s| SavedSearchDto {
             name: s.name,
             query: s.query,
+            collection: s.collection_id,
+            // A collection deleted since leaves the search unscoped (the core does the same).
+            collection_path: s.collection_id.and_then(|c| lib.collection_path(c).ok()),
         })
         .collect())
 }

@@ -120,11 +120,32 @@ fn sidebar_counts() {
     let dir = tempfile::tempdir().unwrap();
     let (mut lib, _) = library_with_items(dir.path());
     lib.delete(&["jaspers2019".into()]).unwrap();
+    lib.collection_create("Thesis/Chapter 2").unwrap();
+    lib.search_save("Recent", "year:2020..", None, false).unwrap();
+    lib.search_save("In chapter", "title:co", Some("Thesis/Chapter 2"), true)
+        .unwrap();
     let open = Open {
         library: lib,
         path: dir.path().join("lib.sqlite"),
     };
     let sb = ops::sidebar(&open).unwrap();
+    // Saved searches by name, with the collection they search within.
+    let saved: Vec<(&str, &str, Option<&str>)> = sb
+        .saved
+        .iter()
+        .map(|s| (s.name.as_str(), s.query.as_str(), s.collection_path.as_deref()))
+        .collect();
+    assert_eq!(
+        saved,
+        [
+            ("In chapter", "title:co", Some("Thesis/Chapter 2")),
+            ("Recent", "year:2020..", None)
+        ]
+    );
+    assert_eq!(
+        sb.saved[0].collection,
+        open.library.resolve_collection("Thesis/Chapter 2").ok()
+    );
     assert_eq!((sb.total, sb.unfiled, sb.trash), (1, 1, 1));
     let restricted = sb.access.iter().find(|a| a.status == "restricted").unwrap();
     assert_eq!(restricted.items, 1);

@@ -206,6 +206,13 @@ export class FakeBackend {
     };
   }
 
+  private saved() {
+    return [
+      { name: "Public", query: "public", collection: null, collectionPath: null },
+      { name: "Recent in Thesis", query: "year:202", collection: 1, collectionPath: this.collPath(1) },
+    ];
+  }
+
   private tree(parent: number | null): unknown[] {
     return this.data.collections
       .filter((c) => c.parentId === parent)
@@ -283,6 +290,7 @@ export class FakeBackend {
           collections: this.tree(null),
           tags: [...tags].sort().map(([name, items]) => ({ name, label: shown(name), items, imported: items })),
           access: ["open", "free", "restricted", "unknown"].map((status) => ({ status, items: live.filter((i) => i.access === status).length })),
+          saved: this.saved(),
         };
       }
       case "list_page": {
@@ -509,7 +517,7 @@ export class FakeBackend {
       case "auto_export_run":
         return this.autoExports.map((x) => ({ path: x.path, items: x.items ?? 0, written: false, error: x.lastError }));
       case "saved_searches":
-        return [{ name: "recent", query: "year:2020.." }];
+        return this.saved();
       case "aux_read": {
         const p = String(a.path).replace(/\.tex$/, ".aux");
         const cited = this.aux[p];

@@ -53,6 +53,27 @@ describe("three panes", () => {
     assert.deepEqual(last.filter.tags, ["co-production"]);
   });
 
+  test("a saved search (a JabRef keyword group, say) shows its items, within its collection, its query in the box", async () => {
+    await waitRows(4);
+    const names = await page.$$eval("[data-tree=saved] [data-saved]", (els) => els.map((e) => e.dataset.saved));
+    assert.deepEqual(names, ["Public", "Recent in Thesis"]);
+    await page.click("[data-saved='Recent in Thesis']");
+    await waitRows(2);
+    assert.deepEqual((await rows()).sort(), ["flores2022", "virkar2021"]);
+    assert.equal(await page.inputValue("[data-input=search]"), "year:202");
+    assert.ok(await page.$("[data-collection='Thesis'].active"), "its collection is the view");
+    assert.ok(await page.$("[data-saved='Recent in Thesis'].active"));
+    const last = (await calls("list_page")).at(-1);
+    assert.equal(last.filter.collection, 1);
+    assert.equal(last.filter.query, "year:202");
+    await page.click("[data-saved='Public']");
+    await waitRows(3);
+    assert.deepEqual((await rows()).sort(), ["flores2022", "jaspers2019", "steen2020"]);
+    assert.ok(await page.$("[data-nav=library].active"));
+    await page.screenshot({ path: join(SHOTS, "ui-mock-saved-search.png") });
+    assert.deepEqual(errors, []);
+  });
+
   test("a tag with LaTeX markup shows its label in the left pane and the item pane, and filters by its name", async () => {
     const name = "Bt (\\bioname{Bacillus thuringiensis})";
     await page.evaluate((n) => {

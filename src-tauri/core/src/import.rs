@@ -375,9 +375,9 @@ impl Library {
                 let mut matcher = Matcher::new(index_rx, policy);
                 for (text, &format) in texts.into_iter().zip(formats_ref) {
                     let mut open = true;
-                    let rest = format::parse_into(&text, format, &mut ctx, &mut |pi, offset| {
+                    let rest = format::parse_into(&text, format, &mut ctx, &mut |mut pi, offset| {
                         let fp = Fingerprint::of(&pi.item);
-                        let derived = items::derive_fresh(&pi.item, &fp);
+                        let derived = items::derive_fresh(&pi.item, &fp, pi.source_checks.take());
                         open = matcher.push(
                             Prepared {
                                 pi,

@@ -129,7 +129,11 @@ export async function startApp(root: HTMLElement) {
   }
 
   store.on((what) => {
-    if (what === "filter") {
+    if (what === "query") {
+      // A saved search puts its query in the box (only then: the box may hold typing the
+      // debounce has not passed on yet).
+      search.value = store.s.query;
+    } else if (what === "filter") {
       renderSidebar(sidebarEl);
       showMiddle();
       if (store.s.view.kind === "duplicates") return;

@@ -63,6 +63,40 @@ export function renderSidebar(root: HTMLElement) {
   if (sb.collections.length === 0) tree.appendChild(h("div", { class: "muted small pad-l", text: "No collections yet" }));
   root.appendChild(tree);
 
+  // Saved searches: a click shows the search's items (within its collection, if it has one)
+  // with its query in the search box, to refine or clear.
+  if (sb.saved.length) {
+    root.appendChild(h("div", { class: "section-title", text: "Saved searches" }));
+    const list = h("div", { class: "tree", role: "tree", "data-tree": "saved" });
+    for (const s of sb.saved) {
+      const inView = s.collection == null ? v.kind === "library" : v.kind === "collection" && v.id === s.collection;
+      const active = inView && store.s.query === s.query;
+      const where = s.collectionPath ? ` in ${s.collectionPath}` : "";
+      list.appendChild(
+        h(
+          "div",
+          {
+            class: `nav-row saved${active ? " active" : ""}`,
+            role: "treeitem",
+            tabindex: 0,
+            "data-saved": s.name,
+            title: `${s.query}${where}`,
+            onclick: () => {
+              store.s.query = s.query;
+              store.emit("query");
+              store.setView(
+                s.collection != null && s.collectionPath ? { kind: "collection", id: s.collection, path: s.collectionPath } : { kind: "library" },
+              );
+            },
+          },
+          h("span", { class: "nav-label", text: s.name }),
+          h("span", { class: "count muted small", text: s.query }),
+        ),
+      );
+    }
+    root.appendChild(list);
+  }
+
   // Access
   root.appendChild(h("div", { class: "section-title", text: "Access" }));
   const acc = h("div", { class: "chips", "data-filter": "access" });

@@ -99,6 +99,14 @@ export interface Sidebar {
   collections: Collection[];
   tags: { name: string; label?: string; items: number; imported: number }[];
   access: { status: AccessStatus; items: number }[];
+  saved: SavedSearch[];
+}
+
+export interface SavedSearch {
+  name: string;
+  query: string;
+  collection: number | null;
+  collectionPath: string | null;
 }
 
 export interface Diagnostic {

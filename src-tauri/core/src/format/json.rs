@@ -245,6 +245,7 @@ pub fn parse(input: &str) -> Parsed {
         let line = starts.get(i).copied().unwrap_or(1);
         match item_from_json(v) {
             Ok((item, collections)) => out.items.push(ParsedItem {
+                source_checks: None,
                 item,
                 line,
                 collections,

@@ -83,6 +83,9 @@ pub struct ParsedItem {
     /// Collection paths the record names (Folio JSON; BibTeX from JabRef's groups); the
     /// importer files the item there.
     pub collections: Vec<String>,
+    /// The BibTeX reader's [`bibtex::checks`] of the item's source record and the macros it
+    /// uses, as the store keeps them (computed while the entry is at hand).
+    pub source_checks: Option<(i64, Option<String>)>,
 }
 
 impl ParsedItem {
@@ -91,6 +94,7 @@ impl ParsedItem {
             item,
             line,
             collections: Vec::new(),
+            source_checks: None,
         }
     }
 }

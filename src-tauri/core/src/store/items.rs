@@ -601,23 +601,30 @@ pub fn derive(item: &Item) -> Derived {
 
 /// [`derive`] with the item's duplicate fingerprint already computed.
 pub fn derive_with(item: &Item, fingerprint: &crate::dedupe::Fingerprint) -> Derived {
-    derive_parts(item, fingerprint, source_current(item))
+    derive_parts(item, fingerprint, source_current(item), None)
 }
 
 /// [`derive_with`] for an item a reader has just built: its source record was made from it,
 /// so it is current without computing the fingerprint again.
-pub fn derive_fresh(item: &Item, fingerprint: &crate::dedupe::Fingerprint) -> Derived {
-    derive_parts(item, fingerprint, item.source.is_some())
+/// `checks`: the BibTeX reader's checks of the record, when it made them.
+pub fn derive_fresh(
+    item: &Item,
+    fingerprint: &crate::dedupe::Fingerprint,
+    checks: Option<(i64, Option<String>)>,
+) -> Derived {
+    derive_parts(item, fingerprint, item.source.is_some(), checks)
 }
 
-fn derive_parts(item: &Item, fingerprint: &crate::dedupe::Fingerprint, current: bool) -> Derived {
+fn derive_parts(
+    item: &Item,
+    fingerprint: &crate::dedupe::Fingerprint,
+    current: bool,
+    checks: Option<(i64, Option<String>)>,
+) -> Derived {
+    let bibtex = item.source.as_ref().filter(|s| s.format == "bibtex");
     Derived {
         source_current: current,
-        source_checks: item
-            .source
-            .as_ref()
-            .filter(|s| s.format == "bibtex")
-            .map(|s| crate::format::bibtex::source_checks(&s.text)),
+        source_checks: bibtex.map(|s| checks.unwrap_or_else(|| crate::format::bibtex::source_checks(&s.text))),
         dedupe: fingerprint.to_record(),
         creators_json: json(&item.creators),
         abstract_json: json(&item.r#abstract),

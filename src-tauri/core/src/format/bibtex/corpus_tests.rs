@@ -272,6 +272,13 @@ fn stored_source_checks_give_the_same_export_as_reading_the_record() {
         for pi in &p.items {
             let Some(src) = pi.item.source.as_ref() else { continue };
             let (flags, macros) = super::write::source_checks(&src.text);
+            // The reader's checks, made without scanning the entry again, are the same.
+            assert_eq!(
+                pi.source_checks.as_ref(),
+                Some(&(flags, macros.clone())),
+                "{rel}: {}",
+                pi.item.key
+            );
             records += 1;
             if flags & super::checks::SIMPLE != 0 {
                 plain += 1;

@@ -228,7 +228,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                 broken,
             } => {
                 let mut diags = Vec::new();
-                if let Some(reason) = broken {
+                if let Some(reason) = &broken {
                     diags.push(Diagnostic::error(
                         line,
                         format!(
@@ -274,7 +274,12 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                     parsed.repairs.push(COMMA_REPAIR.to_string());
                 }
                 parsed.diagnostics.extend(diags);
+                let checks = match &broken {
+                    None => super::entry_checks(ty, key, &fields, text),
+                    Some(_) => (0, None),
+                };
                 let mut pi = ParsedItem::new(item, line);
+                pi.source_checks = Some(checks);
                 if let Some(tree) = &groups {
                     pi.collections = tree.collections_of(&pi.item);
                 }

@@ -189,8 +189,8 @@ pub struct BibWriteOptions {
     pub omit_fields: Vec<String>,
 }
 
-pub(crate) use write::source_checks;
 pub use write::{checks, BibChecker, BibWriter, CheckedSource};
+pub(crate) use write::{entry_checks, source_checks};
 
 /// Write items as BibTeX or BibLaTeX (see the module docs for the rules).
 pub fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) -> Written {
