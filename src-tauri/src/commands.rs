@@ -599,6 +599,33 @@ pub async fn saved_searches(state: State<'_, AppState>) -> CmdResult<Vec<SavedSe
     run(&state, |o| ops::saved_searches(&o.library)).await
 }
 
+/// Save (or replace) the search `query` as `name`, within `collection` (a path, with its
+/// subcollections) when given. One undo step.
+#[tauri::command]
+pub async fn search_save<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+    query: String,
+    collection: Option<String>,
+) -> CmdResult<()> {
+    let label = format!("Saved search {}", name.trim());
+    run(&state, move |o| {
+        ops::search_save(&mut o.library, &name, &query, collection.as_deref())
+    })
+    .await?;
+    changed(&app, vec!["collections"], label);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn search_delete<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String) -> CmdResult<()> {
+    let label = format!("Deleted saved search {name}");
+    run(&state, move |o| ops::search_delete(&mut o.library, &name)).await?;
+    changed(&app, vec!["collections"], label);
+    Ok(())
+}
+
 // ----- LaTeX -------------------------------------------------------------------------------------
 
 /// What a dropped `.aux` (or the `.aux` beside a dropped `.tex`) cites.

@@ -62,6 +62,8 @@ macro_rules! folio_handlers {
             $crate::commands::auto_export_remove,
             $crate::commands::auto_export_run,
             $crate::commands::saved_searches,
+            $crate::commands::search_save,
+            $crate::commands::search_delete,
             $crate::commands::aux_read,
             $crate::commands::export_aux,
             $crate::commands::aux_register,

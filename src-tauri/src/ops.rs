@@ -311,6 +311,17 @@ pub fn auto_export_run(lib: &mut Library) -> CmdResult<Vec<SyncResultDto>> {
     Ok(lib.sync_auto_exports()?.iter().map(SyncResultDto::from).collect())
 }
 
+pub fn search_save(lib: &mut Library, name: &str, query: &str, collection: Option<&str>) -> CmdResult<()> {
+    if query.trim().is_empty() {
+        return Err(CommandError::new("invalid-input", "type a search first, then save it"));
+    }
+    Ok(lib.search_save(name, query.trim(), collection, collection.is_some())?)
+}
+
+pub fn search_delete(lib: &mut Library, name: &str) -> CmdResult<()> {
+    Ok(lib.search_delete(name)?)
+}
+
 pub fn saved_searches(lib: &Library) -> CmdResult<Vec<SavedSearchDto>> {
     Ok(lib
         .saved_searches()?

@@ -121,9 +121,21 @@ fn sidebar_counts() {
     let (mut lib, _) = library_with_items(dir.path());
     lib.delete(&["jaspers2019".into()]).unwrap();
     lib.collection_create("Thesis/Chapter 2").unwrap();
-    lib.search_save("Recent", "year:2020..", None, false).unwrap();
-    lib.search_save("In chapter", "title:co", Some("Thesis/Chapter 2"), true)
-        .unwrap();
+    ops::search_save(&mut lib, "Recent", "year:2020..", None).unwrap();
+    ops::search_save(&mut lib, "In chapter", "title:co", Some("Thesis/Chapter 2")).unwrap();
+    ops::search_save(&mut lib, "Gone", "x", None).unwrap();
+    ops::search_delete(&mut lib, "Gone").unwrap();
+    assert_eq!(
+        ops::search_save(&mut lib, "Empty", "  ", None).unwrap_err().code,
+        "invalid-input"
+    );
+    assert_eq!(
+        ops::search_save(&mut lib, "Bad", "title:\"open", None)
+            .unwrap_err()
+            .code,
+        "invalid-input"
+    );
+    assert_eq!(ops::search_delete(&mut lib, "Gone").unwrap_err().code, "not-found");
     let open = Open {
         library: lib,
         path: dir.path().join("lib.sqlite"),

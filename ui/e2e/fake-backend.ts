@@ -29,6 +29,7 @@ interface Data {
   items: FItem[];
   collections: FColl[];
   nextId: number;
+  saved: { name: string; query: string; collection: number | null }[];
 }
 
 type Args = Record<string, unknown>;
@@ -75,6 +76,10 @@ export function seed(): Data {
       { id: 2, name: "Chapter 2", parentId: 1 },
     ],
     nextId: 100,
+    saved: [
+      { name: "Public", query: "public", collection: null },
+      { name: "Recent in Thesis", query: "year:202", collection: 1 },
+    ],
   };
 }
 
@@ -207,10 +212,9 @@ export class FakeBackend {
   }
 
   private saved() {
-    return [
-      { name: "Public", query: "public", collection: null, collectionPath: null },
-      { name: "Recent in Thesis", query: "year:202", collection: 1, collectionPath: this.collPath(1) },
-    ];
+    return [...this.data.saved]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((s) => ({ ...s, collectionPath: s.collection == null ? null : this.collPath(s.collection) }));
   }
 
   private tree(parent: number | null): unknown[] {
@@ -355,6 +359,18 @@ export class FakeBackend {
           const c = this.collByPath(a.path as string);
           for (const it of this.byKeys(a.keys as string[])) it.collections = it.collections.filter((x) => x !== c.id);
           return (a.keys as string[]).length;
+        });
+      case "search_save":
+        return this.mutate(`Saved search ${a.name}`, ["collections"], () => {
+          const collection = a.collection ? this.collByPath(a.collection as string).id : null;
+          this.data.saved = this.data.saved.filter((s) => s.name !== a.name);
+          this.data.saved.push({ name: a.name as string, query: a.query as string, collection });
+          return null;
+        });
+      case "search_delete":
+        return this.mutate(`Deleted saved search ${a.name}`, ["collections"], () => {
+          this.data.saved = this.data.saved.filter((s) => s.name !== a.name);
+          return null;
         });
       case "collection_create":
         return this.mutate("New collection", ["collections"], () => {

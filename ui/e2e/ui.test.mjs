@@ -74,6 +74,37 @@ describe("three panes", () => {
     assert.deepEqual(errors, []);
   });
 
+  test("the search in the box is saved (within the collection on view), deleted, and the deletion undone", async () => {
+    await waitRows(4);
+    await page.click("[data-collection='Thesis']");
+    await waitRows(3);
+    await page.fill("[data-input=search]", "interop");
+    await waitRows(1);
+    await page.click("[data-action=save-search]");
+    await page.fill("[data-input=saved-name]", "Interop in Thesis");
+    await page.press("[data-input=saved-name]", "Enter");
+    await page.waitForSelector("[data-saved='Interop in Thesis']");
+    const saved = (await calls("search_save")).at(-1);
+    assert.deepEqual(saved, { name: "Interop in Thesis", query: "interop", collection: "Thesis" });
+    await page.click("[data-nav=library]");
+    await page.fill("[data-input=search]", "");
+    await waitRows(4);
+    await page.click("[data-saved='Interop in Thesis']");
+    await waitRows(1);
+    assert.deepEqual(await rows(), ["virkar2021"]);
+    await page.hover("[data-saved='Public']");
+    await page.click("[data-saved='Public'] [data-action=delete-saved]");
+    await page.waitForSelector("[data-saved='Public']", { state: "detached" });
+    await page.click("[data-action=undo]");
+    await page.waitForSelector("[data-saved='Public']");
+    // With an empty box, + says what to do instead of saving nothing.
+    await page.fill("[data-input=search]", "");
+    await page.click("[data-action=save-search]");
+    await page.waitForFunction(() => /Type a search in the box first/.test(document.querySelector(".toasts")?.textContent ?? ""));
+    assert.equal(await page.$("[data-input=saved-name]"), null);
+    assert.deepEqual(errors, []);
+  });
+
   test("a tag with LaTeX markup shows its label in the left pane and the item pane, and filters by its name", async () => {
     const name = "Bt (\\bioname{Bacillus thuringiensis})";
     await page.evaluate((n) => {

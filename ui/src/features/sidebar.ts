@@ -65,9 +65,30 @@ export function renderSidebar(root: HTMLElement) {
 
   // Saved searches: a click shows the search's items (within its collection, if it has one)
   // with its query in the search box, to refine or clear.
-  if (sb.saved.length) {
-    root.appendChild(h("div", { class: "section-title", text: "Saved searches" }));
+  {
+    root.appendChild(
+      h(
+        "div",
+        { class: "section-title with-action" },
+        h("span", { text: "Saved searches" }),
+        h("button", {
+          class: "icon-btn",
+          title: "Save the search in the box (within the collection on view)",
+          "aria-label": "Save the current search",
+          "data-action": "save-search",
+          onclick: () => {
+            // What the box holds now (typing reaches the store only after a pause).
+            const box = document.querySelector<HTMLInputElement>("[data-input=search]");
+            const query = (box?.value ?? store.s.query).trim();
+            if (query) promptSearchName(root, query);
+            else toast("Type a search in the box first, then save it");
+          },
+          text: "+",
+        }),
+      ),
+    );
     const list = h("div", { class: "tree", role: "tree", "data-tree": "saved" });
+    if (sb.saved.length === 0) list.appendChild(h("div", { class: "muted small pad-l", text: "None yet: type a search, then +" }));
     for (const s of sb.saved) {
       const inView = s.collection == null ? v.kind === "library" : v.kind === "collection" && v.id === s.collection;
       const active = inView && store.s.query === s.query;
@@ -91,6 +112,17 @@ export function renderSidebar(root: HTMLElement) {
           },
           h("span", { class: "nav-label", text: s.name }),
           h("span", { class: "count muted small", text: s.query }),
+          h("button", {
+            class: "icon-btn row-delete",
+            title: `Delete the saved search ${s.name} (undo brings it back)`,
+            "aria-label": `Delete saved search ${s.name}`,
+            "data-action": "delete-saved",
+            onclick: (e: Event) => {
+              e.stopPropagation();
+              ipc.searchDelete(s.name).catch((err) => showError(err, "Delete saved search"));
+            },
+            text: "×",
+          }),
         ),
       );
     }
@@ -261,6 +293,42 @@ function startRename(row: HTMLElement, c: Collection) {
 }
 
 /** An inline input for a new collection (under `parent`, or at the top level). */
+/** Name the search in the box and save it (within the collection on view, if any). */
+function promptSearchName(root: HTMLElement, query: string) {
+  const v = store.s.view;
+  const collection = v.kind === "collection" ? v.path : null;
+  const list = root.querySelector("[data-tree=saved]") ?? root;
+  const input = h("input", {
+    class: "inline-input",
+    placeholder: "Name of the saved search",
+    "aria-label": "Saved search name",
+    "data-input": "saved-name",
+  });
+  list.prepend(input);
+  input.focus();
+  let done = false;
+  const finish = async (commit: boolean) => {
+    if (done) return;
+    done = true;
+    const name = input.value.trim();
+    input.remove();
+    if (commit && name) {
+      try {
+        await ipc.searchSave(name, query, collection);
+        toast(`Saved the search ${name}`);
+      } catch (e) {
+        showError(e, "Save search");
+      }
+    }
+  };
+  input.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Enter") finish(true);
+    if (e.key === "Escape") finish(false);
+  });
+  input.addEventListener("blur", () => finish(true));
+}
+
 export function promptName(root: HTMLElement, parent: string | null, initial: string) {
   const tree = root.querySelector("[data-tree=collections]") ?? root;
   const input = h("input", {
