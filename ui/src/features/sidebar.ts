@@ -292,34 +292,19 @@ function startRename(row: HTMLElement, c: Collection) {
   input.addEventListener("blur", () => finish(true));
 }
 
-/** An inline input for a new collection (under `parent`, or at the top level). */
-/** Name the search in the box and save it (within the collection on view, if any). */
-function promptSearchName(root: HTMLElement, query: string) {
-  const v = store.s.view;
-  const collection = v.kind === "collection" ? v.path : null;
-  const list = root.querySelector("[data-tree=saved]") ?? root;
-  const input = h("input", {
-    class: "inline-input",
-    placeholder: "Name of the saved search",
-    "aria-label": "Saved search name",
-    "data-input": "saved-name",
-  });
-  list.prepend(input);
+/** An inline input at the top of `container`; Enter or leaving it commits the name, Escape
+ * drops it. */
+function inlineName(container: Element, attrs: Record<string, string>, commit: (name: string) => Promise<void>) {
+  const input = h("input", { class: "inline-input", ...attrs });
+  container.prepend(input);
   input.focus();
   let done = false;
-  const finish = async (commit: boolean) => {
+  const finish = async (ok: boolean) => {
     if (done) return;
     done = true;
     const name = input.value.trim();
     input.remove();
-    if (commit && name) {
-      try {
-        await ipc.searchSave(name, query, collection);
-        toast(`Saved the search ${name}`);
-      } catch (e) {
-        showError(e, "Save search");
-      }
-    }
+    if (ok && name) await commit(name);
   };
   input.addEventListener("keydown", (e) => {
     e.stopPropagation();
@@ -329,35 +314,40 @@ function promptSearchName(root: HTMLElement, query: string) {
   input.addEventListener("blur", () => finish(true));
 }
 
+/** Name the search in the box and save it (within the collection on view, if any). */
+function promptSearchName(root: HTMLElement, query: string) {
+  const v = store.s.view;
+  const collection = v.kind === "collection" ? v.path : null;
+  inlineName(
+    root.querySelector("[data-tree=saved]") ?? root,
+    { placeholder: "Name of the saved search", "aria-label": "Saved search name", "data-input": "saved-name" },
+    async (name) => {
+      try {
+        await ipc.searchSave(name, query, collection);
+        toast(`Saved the search ${name}`);
+      } catch (e) {
+        showError(e, "Save search");
+      }
+    },
+  );
+}
+
+/** An inline input for a new collection (under `parent`, or at the top level). */
 export function promptName(root: HTMLElement, parent: string | null, initial: string) {
-  const tree = root.querySelector("[data-tree=collections]") ?? root;
-  const input = h("input", {
-    class: "inline-input",
-    placeholder: parent ? `New collection in ${parent}` : "New collection",
-    value: initial,
-    "aria-label": "New collection name",
-    "data-input": "new-collection",
-  });
-  tree.prepend(input);
-  input.focus();
-  let done = false;
-  const finish = async (commit: boolean) => {
-    if (done) return;
-    done = true;
-    const name = input.value.trim();
-    input.remove();
-    if (commit && name) {
+  inlineName(
+    root.querySelector("[data-tree=collections]") ?? root,
+    {
+      placeholder: parent ? `New collection in ${parent}` : "New collection",
+      value: initial,
+      "aria-label": "New collection name",
+      "data-input": "new-collection",
+    },
+    async (name) => {
       try {
         await ipc.collectionCreate(parent, name);
       } catch (e) {
         showError(e, "New collection");
       }
-    }
-  };
-  input.addEventListener("keydown", (e) => {
-    e.stopPropagation();
-    if (e.key === "Enter") finish(true);
-    if (e.key === "Escape") finish(false);
-  });
-  input.addEventListener("blur", () => finish(true));
+    },
+  );
 }
