@@ -70,6 +70,10 @@ pub struct Tree {
     pub line: usize,
     /// Problems reading the tree (a record that does not parse), each with its record.
     pub problems: Vec<String>,
+    /// The static groups by name and by the keys they list, so placing an entry does not
+    /// scan every group (a JabRef 2 group can list tens of thousands of keys).
+    by_name: std::collections::HashMap<String, Vec<usize>>,
+    by_key: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// A collection name for a group name: Folio's paths separate collections with `/`, so a
@@ -137,6 +141,14 @@ impl Tree {
                     tree.groups.push(g);
                 }
                 Err(why) => tree.problems.push(format!("{why}: {}", shorten(record))),
+            }
+        }
+        for (i, g) in tree.groups.iter().enumerate() {
+            if let Kind::Static { keys } = &g.kind {
+                tree.by_name.entry(g.name.trim().to_string()).or_default().push(i);
+                for k in keys {
+                    tree.by_key.entry(k.clone()).or_default().push(i);
+                }
             }
         }
         tree
@@ -220,21 +232,20 @@ impl Tree {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let mut out = Vec::new();
-        for (i, g) in self.groups.iter().enumerate() {
-            let Kind::Static { keys } = &g.kind else { continue };
-            let member =
-                named.iter().any(|n| *n == g.name.trim()) || (!item.key.is_empty() && keys.contains(&item.key));
-            if member {
-                if let Ok(p) = self.path(i) {
-                    let p = p.join("/");
-                    if !out.contains(&p) {
-                        out.push(p);
-                    }
-                }
-            }
-        }
-        out
+        let mut groups: Vec<usize> = named
+            .iter()
+            .filter_map(|n| self.by_name.get(n))
+            .chain(self.by_key.get(&item.key).filter(|_| !item.key.is_empty()))
+            .flatten()
+            .copied()
+            .collect();
+        // In the tree's order, each once.
+        groups.sort_unstable();
+        groups.dedup();
+        groups
+            .into_iter()
+            .filter_map(|i| self.path(i).ok().map(|p| p.join("/")))
+            .collect()
     }
 }
 
