@@ -693,3 +693,52 @@ fn biblatex_crate_as_oracle() {
         mismatches.join("\n")
     );
 }
+
+/// Every JabRef group tree in the corpus reads without a problem, and every entry a static
+/// group names in its `groups` field is placed in a collection, unless the name is not in the
+/// tree (JabRef itself shows such an entry in no group).
+#[test]
+fn corpus_jabref_group_trees_read_cleanly() {
+    let mut trees = 0;
+    for (rel, path) in public_files() {
+        let text = read(&path);
+        let Some(tree) = super::jabref::Tree::find(&text) else {
+            continue;
+        };
+        trees += 1;
+        assert!(tree.problems.is_empty(), "{rel}: {:?}", tree.problems);
+        assert!(!tree.groups.is_empty(), "{rel}: a tree without groups");
+        let parsed = parse(&text, &mut BibContext::new());
+        let plan = parsed.groups.as_ref().expect("the plan");
+        let statics: Vec<&str> = tree
+            .groups
+            .iter()
+            .filter(|g| matches!(g.kind, super::jabref::Kind::Static { .. }))
+            .map(|g| g.name.as_str())
+            .collect();
+        for pi in &parsed.items {
+            for c in &pi.collections {
+                assert!(
+                    plan.collections.contains(c),
+                    "{rel}: {} in {c}, not a planned collection",
+                    pi.item.key
+                );
+            }
+            if let Some(g) = pi.item.extra_field("groups") {
+                let named_static = super::import::field_text(g)
+                    .split(',')
+                    .any(|n| statics.contains(&n.trim()));
+                assert_eq!(
+                    named_static,
+                    !pi.collections.is_empty(),
+                    "{rel}: {} with groups {g:?}",
+                    pi.item.key
+                );
+            }
+        }
+    }
+    assert!(
+        trees >= 5,
+        "the corpus has JabRef group trees in at least 5 files, found {trees}"
+    );
+}
