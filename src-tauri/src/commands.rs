@@ -55,7 +55,7 @@ pub async fn list_keys(state: State<'_, AppState>, filter: FilterDto, sort: Sort
 
 #[tauri::command]
 pub async fn sidebar(state: State<'_, AppState>) -> CmdResult<SidebarDto> {
-    run(&state, |o| ops::sidebar(o)).await
+    run(&state, |o| ops::sidebar(&o.library, &o.path)).await
 }
 
 #[tauri::command]
@@ -634,18 +634,32 @@ pub async fn aux_read(state: State<'_, AppState>, path: String) -> CmdResult<Aux
     run(&state, move |o| ops::aux_read(&o.library, &PathBuf::from(path))).await
 }
 
-/// Export exactly what an `.aux` cites (with crossref parents) to `out`.
+/// Export exactly what an `.aux` cites (with crossref parents) to `out`, and register the
+/// `.aux` unless `register` is false (its keys become protected; undoable).
 #[tauri::command]
-pub async fn export_aux(
+pub async fn export_aux<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     path: String,
     format: String,
     out: String,
+    register: Option<bool>,
 ) -> CmdResult<ExportReportDto> {
-    run(&state, move |o| {
-        ops::export_aux(&o.library, &PathBuf::from(path), &format, &PathBuf::from(out))
+    let register = register.unwrap_or(true);
+    let r = run(&state, move |o| {
+        ops::export_aux(
+            &mut o.library,
+            &PathBuf::from(&path),
+            &format,
+            &PathBuf::from(out),
+            register,
+        )
     })
-    .await
+    .await?;
+    if register {
+        changed(&app, vec!["auto-exports"], "Registered the .aux");
+    }
+    Ok(r)
 }
 
 /// Register an `.aux`: its cited keys become protected. Undoable.

@@ -31,8 +31,7 @@ pub struct FilterDto {
 
 impl FilterDto {
     pub fn to_core(&self) -> CmdResult<Filter> {
-        let query =
-            folio::query::parse(&self.query).map_err(|e| CommandError::new("invalid-query", format!("search: {e}")))?;
+        let query = folio::app::parse_query(&self.query)?;
         let access = self
             .access
             .iter()

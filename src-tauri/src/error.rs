@@ -39,8 +39,8 @@ impl From<folio::Error> for CommandError {
             folio::Error::ProtectedKeys(keys) => keys
                 .iter()
                 .map(|k| ProtectedKeyDto {
-                    key: k.clone(),
-                    reason: String::new(),
+                    key: k.key.clone(),
+                    reason: k.reason.clone(),
                 })
                 .collect(),
             _ => Vec::new(),

@@ -3,7 +3,7 @@
 
 use crate::dto::*;
 use crate::error::{CmdResult, CommandError, ProtectedKeyDto};
-use crate::state::Open;
+use folio::app::{self, Target};
 use folio::export::{ExportOptions, Selection};
 use folio::import::{ImportOptions, Progress};
 use folio::model::{AccessStatus, Item, ItemType};
@@ -28,27 +28,24 @@ pub fn page(lib: &Library, filter: &FilterDto, sort: &SortDto, offset: usize, li
 
 /// The rows' keys for a filter, in table order (select all, export of what is shown).
 pub fn keys(lib: &Library, filter: &FilterDto, sort: &SortDto) -> CmdResult<Vec<String>> {
-    let f = filter.to_core()?;
-    // One query for the whole list (summaries carry the key), not one load per item.
-    let rows = lib.list(&f, sort.to_core()?, 0, usize::MAX >> 1)?;
-    Ok(rows.into_iter().map(|r| r.key).collect())
+    Ok(app::filter_keys(lib, &filter.to_core()?, sort.to_core()?)?)
 }
 
-/// The items an action on the selection applies to: the keys the UI names, or, when the user
+/// The items an action on the selection applies to: the keys the UI names, plus, when the user
 /// selected all rows (the UI keeps that as "every row of this filter", not as 100k keys), every
 /// row the filter matches now.
 pub fn targets(lib: &Library, keys: Vec<String>, filter: Option<&FilterDto>) -> CmdResult<Vec<String>> {
-    match filter {
-        Some(f) => self::keys(lib, f, &SortDto::default()),
-        None => Ok(keys),
-    }
+    let target = Target {
+        keys,
+        filter: filter.map(FilterDto::to_core).transpose()?,
+    };
+    Ok(app::resolve(lib, &target)?)
 }
 
-pub fn sidebar(open: &Open) -> CmdResult<SidebarDto> {
-    let lib = &open.library;
+pub fn sidebar(lib: &Library, path: &Path) -> CmdResult<SidebarDto> {
     let counts = lib.access_counts()?;
     Ok(SidebarDto {
-        library_path: open.path.display().to_string(),
+        library_path: path.display().to_string(),
         total: lib.count(&Filter::default())?,
         unfiled: lib.count(&Filter {
             unfiled: true,
@@ -86,26 +83,8 @@ fn key_of(lib: &Library, id: i64) -> CmdResult<String> {
 /// `protected-key` error that names the keys and why they are protected).
 pub fn edit_field(lib: &mut Library, id: i64, field: &str, value: &str, force: bool) -> CmdResult<ItemDto> {
     let key = key_of(lib, id)?;
-    lib.edit(&key, &[(field.to_string(), value.to_string())], force)
-        .map_err(|e| explain(lib, e))?;
+    lib.edit(&key, &[(field.to_string(), value.to_string())], force)?;
     item(lib, id)
-}
-
-/// A core error as a command error; a `protected-key` error gets each key's reason.
-pub fn explain(lib: &Library, e: folio::Error) -> CommandError {
-    let mut err = CommandError::from(e);
-    if !err.protected.is_empty() {
-        // The core names each key as "KEY (why)"; split it back into the key and the reason.
-        if let Ok(reasons) = lib.protected_keys() {
-            for p in &mut err.protected {
-                if let Some((k, why)) = reasons.iter().find(|(k, why)| p.key == format!("{k} ({why})")) {
-                    p.key = k.clone();
-                    p.reason = why.clone();
-                }
-            }
-        }
-    }
-    err
 }
 
 /// The keys a paper depends on (registered `.aux` files, auto-exports), with why.
@@ -119,14 +98,14 @@ pub fn protected_keys(lib: &Library) -> CmdResult<Vec<ProtectedKeyDto>> {
 
 /// New keys from the library's pattern. Returns (old, new) pairs that changed. One undo step.
 pub fn regenerate_keys(lib: &mut Library, keys: &[String], force: bool) -> CmdResult<Vec<(String, String)>> {
-    lib.regenerate_keys(keys, None, force).map_err(|e| explain(lib, e))
+    Ok(lib.regenerate_keys(keys, None, force)?)
 }
 
 /// Keys that LaTeX tools reject (`D'Ambrosio2007`) or that differ from another only in case
 /// renamed to valid ones; links of other entries follow. `force` confirms changing protected
 /// keys. One undo step.
 pub fn fix_keys(lib: &mut Library, keys: &[String], force: bool) -> CmdResult<crate::dto::KeyFixDto> {
-    let f = lib.fix_keys(keys, force, false).map_err(|e| explain(lib, e))?;
+    let f = lib.fix_keys(keys, force, false)?;
     Ok(crate::dto::KeyFixDto {
         renamed: f.renamed,
         relinked: f.relinked,
@@ -311,11 +290,9 @@ pub fn auto_export_run(lib: &mut Library) -> CmdResult<Vec<SyncResultDto>> {
     Ok(lib.sync_auto_exports()?.iter().map(SyncResultDto::from).collect())
 }
 
+/// Save the search in the box, within the collection on view (with its subcollections).
 pub fn search_save(lib: &mut Library, name: &str, query: &str, collection: Option<&str>) -> CmdResult<()> {
-    if query.trim().is_empty() {
-        return Err(CommandError::new("invalid-input", "type a search first, then save it"));
-    }
-    Ok(lib.search_save(name, query.trim(), collection, collection.is_some())?)
+    Ok(app::save_search(lib, name, query, collection, collection.is_some())?)
 }
 
 pub fn search_delete(lib: &mut Library, name: &str) -> CmdResult<()> {
@@ -338,59 +315,39 @@ pub fn saved_searches(lib: &Library) -> CmdResult<Vec<SavedSearchDto>> {
 
 // ----- LaTeX -------------------------------------------------------------------------------------
 
-/// The `.aux` file for a dropped `.aux` or `.tex` file (LaTeX writes `paper.aux` beside
-/// `paper.tex`).
-pub fn aux_path(path: &Path) -> CmdResult<PathBuf> {
-    let is_tex = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tex"));
-    let aux = if is_tex {
-        path.with_extension("aux")
-    } else {
-        path.to_path_buf()
-    };
-    if is_tex && !aux.is_file() {
-        return Err(CommandError::new(
-            "not-found",
-            format!("{} has no .aux file beside it; run LaTeX on it first", path.display()),
-        ));
-    }
-    Ok(aux)
-}
-
 /// What a `.aux` (or the `.aux` beside a `.tex`) cites.
 pub fn aux_read(lib: &Library, path: &Path) -> CmdResult<AuxDto> {
-    let aux = aux_path(path)?;
-    let (items, missing) = lib.cited_items(&aux)?;
-    let shown = aux.display().to_string();
-    let registered = lib.aux_files()?.iter().any(|a| Path::new(a) == aux.as_path());
+    let c = app::cited(lib, path)?;
     Ok(AuxDto {
-        aux: shown,
-        keys: items.into_iter().map(|i| i.key).collect(),
-        missing,
-        registered,
+        aux: c.aux.display().to_string(),
+        keys: c.keys,
+        missing: c.missing,
+        registered: c.registered,
     })
 }
 
-/// Export exactly the entries an `.aux` cites (with crossref parents) to `out`.
-pub fn export_aux(lib: &Library, path: &Path, format: &str, out: &Path) -> CmdResult<ExportReportDto> {
-    let aux = aux_path(path)?;
-    let (items, _) = lib.cited_items(&aux)?;
-    if items.is_empty() {
-        return Err(CommandError::new(
-            "nothing-to-do",
-            format!("{} cites nothing that is in the library", aux.display()),
-        ));
-    }
-    let sel = SelectionDto {
-        keys: items.into_iter().map(|i| i.key).collect(),
-        filter: FilterDto::default(),
+/// Export exactly the entries an `.aux` (or the `.aux` beside a `.tex`) cites, with crossref
+/// parents, to `out`; with `register` the `.aux` is registered too (its keys become
+/// protected), as `folio export --aux` does.
+pub fn export_aux(
+    lib: &mut Library,
+    path: &Path,
+    format: &str,
+    out: &Path,
+    register: bool,
+) -> CmdResult<ExportReportDto> {
+    let opts = ExportOptions {
+        format: parse_format(format)?,
+        ..Default::default()
     };
-    export_file(lib, &sel, format, out)
+    let r = app::export_cited(lib, path, &opts, Some(out), register)?;
+    Ok(ExportReportDto::from(&r.report))
 }
 
-/// Register an `.aux`: the keys it cites become protected. Undoable.
+/// Register an `.aux` (or the `.aux` beside a `.tex`): the keys it cites become protected.
+/// Undoable.
 pub fn aux_register(lib: &mut Library, path: &Path) -> CmdResult<()> {
-    let aux = aux_path(path)?;
-    Ok(lib.aux_add(&aux)?)
+    Ok(lib.aux_add(&app::aux_path(path)?)?)
 }
 
 /// Formatted reference-list entries of the items, one per line, in the order given.

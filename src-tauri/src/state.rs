@@ -178,7 +178,14 @@ impl AppState {
                     return Ok(groups.clone());
                 }
             }
-            let groups = Arc::new(crate::ops::duplicates(&r.open.library)?);
+            let groups = Arc::new(
+                r.open
+                    .library
+                    .duplicates()?
+                    .iter()
+                    .map(DuplicateGroupDto::from)
+                    .collect::<Vec<_>>(),
+            );
             r.duplicates = Some((version, groups.clone()));
             Ok(groups)
         })
@@ -225,17 +232,8 @@ impl AppState {
         match guard.as_mut() {
             Some(open) => {
                 let out = f(open);
-                match open.library.sync_if_changed() {
-                    Ok(results) => {
-                        for r in results.iter().filter(|r| r.error.is_some()) {
-                            eprintln!(
-                                "folio: auto-export {} failed: {}",
-                                r.path,
-                                r.error.as_deref().unwrap_or_default()
-                            );
-                        }
-                    }
-                    Err(e) => eprintln!("folio: auto-exports not updated: {e}"),
+                for w in folio::app::after_action(&mut open.library).warnings() {
+                    eprintln!("folio: warning: {w}");
                 }
                 out
             }

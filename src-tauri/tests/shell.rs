@@ -6,7 +6,7 @@ use folio::Library;
 use folio_desktop::dto::{CreatorDto, FilterDto, SelectionDto, SortDto};
 use folio_desktop::error::CommandError;
 use folio_desktop::ops;
-use folio_desktop::state::{AppState, Open};
+use folio_desktop::state::AppState;
 use std::path::{Path, PathBuf};
 
 const TWO_ITEMS: &str = r#"[
@@ -109,10 +109,9 @@ fn filters_by_access_tag_collection_and_query() {
         query: "title:\"unclosed".into(),
         ..all()
     };
-    let err = ops::page(&lib, &bad, &by_title(), 0, 10);
-    if let Err(e) = err {
-        assert_eq!(e.code, "invalid-query");
-    }
+    let e = ops::page(&lib, &bad, &by_title(), 0, 10).unwrap_err();
+    assert_eq!(e.code, "invalid-query");
+    assert!(e.message.contains("unclosed quote"), "{}", e.message);
 }
 
 #[test]
@@ -133,14 +132,10 @@ fn sidebar_counts() {
         ops::search_save(&mut lib, "Bad", "title:\"open", None)
             .unwrap_err()
             .code,
-        "invalid-input"
+        "invalid-query"
     );
     assert_eq!(ops::search_delete(&mut lib, "Gone").unwrap_err().code, "not-found");
-    let open = Open {
-        library: lib,
-        path: dir.path().join("lib.sqlite"),
-    };
-    let sb = ops::sidebar(&open).unwrap();
+    let sb = ops::sidebar(&lib, &dir.path().join("lib.sqlite")).unwrap();
     // Saved searches by name, with the collection they search within.
     let saved: Vec<(&str, &str, Option<&str>)> = sb
         .saved
@@ -154,10 +149,7 @@ fn sidebar_counts() {
             ("Recent", "year:2020..", None)
         ]
     );
-    assert_eq!(
-        sb.saved[0].collection,
-        open.library.resolve_collection("Thesis/Chapter 2").ok()
-    );
+    assert_eq!(sb.saved[0].collection, lib.resolve_collection("Thesis/Chapter 2").ok());
     assert_eq!((sb.total, sb.unfiled, sb.trash), (1, 1, 1));
     let restricted = sb.access.iter().find(|a| a.status == "restricted").unwrap();
     assert_eq!(restricted.items, 1);
@@ -570,20 +562,23 @@ fn aux_export_register_and_formatted_references() {
     assert_eq!(a.missing, ["nobody2000"]);
     assert!(!a.registered);
     let out = dir.path().join("paper.bib");
-    let r = ops::export_aux(&lib, &tex, "bibtex", &out).unwrap();
+    // Without registering (the user unticked "Protect these keys").
+    let r = ops::export_aux(&mut lib, &tex, "bibtex", &out, false).unwrap();
     assert_eq!(r.items, 1);
     let bib = std::fs::read_to_string(&out).unwrap();
     assert!(bib.contains("jaspers2019") && !bib.contains("flores2022"));
+    assert!(!ops::aux_read(&lib, &tex).unwrap().registered);
     ops::aux_register(&mut lib, &tex).unwrap();
     assert!(ops::aux_read(&lib, &tex).unwrap().registered);
     let keys = ops::protected_keys(&lib).unwrap();
     assert!(keys
         .iter()
         .any(|k| k.key == "jaspers2019" && k.reason.contains("paper.aux")));
-    let err = ops::regenerate_keys(&mut lib, &["jaspers2019".into()], false);
-    if let Err(e) = err {
-        assert_eq!(e.code, "protected-key");
-    }
+    let e = ops::regenerate_keys(&mut lib, &["jaspers2019".into()], false).unwrap_err();
+    assert_eq!(e.code, "protected-key");
+    assert_eq!(e.protected.len(), 1);
+    assert_eq!(e.protected[0].key, "jaspers2019");
+    assert!(e.protected[0].reason.contains("paper.aux"), "{:?}", e.protected);
 
     let apa = ops::format_references(&lib, &["jaspers2019".into()], "apa").unwrap();
     assert!(apa.starts_with("Jaspers, S."), "{apa}");
@@ -803,11 +798,7 @@ fn the_table_shows_custom_macros_and_math_as_text_and_the_item_keeps_them() {
             ("fish", "fish")
         ]
     );
-    let open = Open {
-        library: lib,
-        path: PathBuf::from("unused.sqlite"),
-    };
-    let sb = ops::sidebar(&open).unwrap();
+    let sb = ops::sidebar(&lib, Path::new("unused.sqlite")).unwrap();
     assert!(
         sb.tags
             .iter()
@@ -815,7 +806,7 @@ fn the_table_shows_custom_macros_and_math_as_text_and_the_item_keeps_them() {
         "{:?}",
         sb.tags
     );
-    let mut lib = open.library;
+    let mut lib = lib;
     ops::edit_field(&mut lib, id, "year", "2002", false).unwrap();
     let (text, _) = lib
         .export_text(
@@ -909,4 +900,52 @@ fn an_old_library_reports_its_upgrade_while_it_opens_and_then_ready() {
     );
     assert!(failed.message.unwrap().contains("notes.txt"));
     assert!(state.with(|o| Ok(o.path.clone())).unwrap() == path);
+}
+
+/// Issue 21's drift, through the app's commands: exporting by a dropped `.tex` exports what
+/// the `.aux` beside it cites and registers that `.aux` (as `folio export --aux` does), and
+/// the keys it cites are protected with a reason the UI can show.
+#[test]
+fn export_by_a_dropped_tex_registers_its_aux_like_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut lib, _) = library_with_items(dir.path());
+    let tex = dir.path().join("paper.tex");
+    std::fs::write(&tex, "\\cite{flores2022}").unwrap();
+    std::fs::write(dir.path().join("paper.aux"), "\\citation{flores2022}\n").unwrap();
+    let out = dir.path().join("paper.bib");
+    let r = ops::export_aux(&mut lib, &tex, "biblatex", &out, true).unwrap();
+    assert_eq!(r.items, 1);
+    assert!(std::fs::read_to_string(&out).unwrap().contains("flores2022"));
+    assert!(ops::aux_read(&lib, &tex).unwrap().registered);
+    assert_eq!(lib.aux_files().unwrap().len(), 1);
+    let e = ops::regenerate_keys(&mut lib, &["flores2022".into()], false).unwrap_err();
+    assert_eq!(e.code, "protected-key");
+    assert_eq!(e.protected[0].key, "flores2022");
+    assert!(e.protected[0].reason.ends_with("paper.aux"), "{:?}", e.protected);
+    // Registering is one undo step of its own.
+    assert!(ops::undo(&mut lib).unwrap().starts_with("Register"));
+    assert!(!ops::aux_read(&lib, &tex).unwrap().registered);
+    // A paper that cites nothing in the library registers nothing.
+    std::fs::write(dir.path().join("other.aux"), "\\citation{nobody1900}\n").unwrap();
+    let e = ops::export_aux(&mut lib, &dir.path().join("other.aux"), "bibtex", &out, true).unwrap_err();
+    assert_eq!(e.code, "nothing-to-do");
+    assert!(lib.aux_files().unwrap().is_empty());
+}
+
+/// "Select all" keeps a filter; named keys and the filter's items combine without repeats,
+/// and naming nothing at all is refused instead of meaning everything.
+#[test]
+fn targets_combine_keys_and_filter_and_refuse_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, _) = library_with_items(dir.path());
+    let every = ops::targets(&lib, vec![], Some(&all())).unwrap();
+    assert_eq!(every.len(), ops::keys(&lib, &all(), &SortDto::default()).unwrap().len());
+    let both = ops::targets(&lib, vec!["flores2022".into()], Some(&all())).unwrap();
+    assert_eq!(both[0], "flores2022");
+    assert_eq!(both.len(), every.len());
+    assert_eq!(
+        ops::targets(&lib, vec!["flores2022".into()], None).unwrap(),
+        ["flores2022"]
+    );
+    assert_eq!(ops::targets(&lib, vec![], None).unwrap_err().code, "invalid-input");
 }

@@ -9,7 +9,7 @@
 //! entries sorted by key. Rendered entries are cached per item and variant while the item is
 //! unchanged, so a re-export after one edit renders one entry.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ProtectedKey, Result};
 use crate::export::{write_atomic_if_changed, ExportOptions};
 use crate::format::Format;
 use crate::library::Library;
@@ -418,9 +418,14 @@ impl Library {
             return Ok(());
         }
         let protected = self.protected_keys()?;
-        let hits: Vec<String> = old_keys
+        let hits: Vec<ProtectedKey> = old_keys
             .iter()
-            .filter_map(|k| protected.get(k).map(|why| format!("{k} ({why})")))
+            .filter_map(|k| {
+                protected.get(k).map(|why| ProtectedKey {
+                    key: k.clone(),
+                    reason: why.clone(),
+                })
+            })
             .collect();
         if hits.is_empty() {
             Ok(())

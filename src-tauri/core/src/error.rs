@@ -38,14 +38,47 @@ pub enum Error {
     NothingTo(&'static str),
     /// Changing these citation keys would break a paper (they are in an auto-export target or
     /// a registered `.aux`); the app asks for confirmation and retries with `force`.
-    #[error("changing these citation keys would break a paper: {}; confirm with --force", .0.join(", "))]
-    ProtectedKeys(Vec<String>),
+    #[error("changing these citation keys would break a paper: {}; confirm with --force", ProtectedKey::list(.0))]
+    ProtectedKeys(Vec<ProtectedKey>),
+    /// A search that does not parse (`title:"unclosed`).
+    #[error("invalid search {query:?}: {message}")]
+    InvalidQuery { query: String, message: String },
+    /// Saving a search without a query.
+    #[error("type a search first, then save it")]
+    EmptySearch,
+    /// An action that names no items at all (never read as "everything").
+    #[error("no items named: give their keys or a selection")]
+    NothingSelected,
+    /// A `.tex` file without the `.aux` LaTeX writes beside it.
+    #[error("{} has no .aux file beside it; run LaTeX on it first", .tex.display())]
+    NoAux { tex: PathBuf },
+    /// An `.aux` file none of whose citations is in the library.
+    #[error("{} cites nothing that is in the library", .aux.display())]
+    NothingCited { aux: PathBuf },
     /// The user cancelled a long operation; nothing was written.
     #[error("{0} cancelled; the library is unchanged")]
     Cancelled(&'static str),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A citation key a paper depends on, and why (cited in a registered `.aux`, or written by an
+/// auto-export).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedKey {
+    pub key: String,
+    pub reason: String,
+}
+
+impl ProtectedKey {
+    /// `KEY (why), KEY (why)` for messages.
+    fn list(keys: &[ProtectedKey]) -> String {
+        keys.iter()
+            .map(|k| format!("{} ({})", k.key, k.reason))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
@@ -70,6 +103,11 @@ impl Error {
             Error::NothingTo(_) => "nothing-to-do",
             Error::Cancelled(_) => "cancelled",
             Error::ProtectedKeys(_) => "protected-key",
+            Error::InvalidQuery { .. } => "invalid-query",
+            Error::EmptySearch => "invalid-input",
+            Error::NothingSelected => "invalid-input",
+            Error::NoAux { .. } => "not-found",
+            Error::NothingCited { .. } => "nothing-to-do",
         }
     }
 }

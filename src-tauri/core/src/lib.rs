@@ -10,7 +10,7 @@ pub mod error;
 pub mod format;
 pub mod model;
 
-pub use error::{Diagnostic, Error, Result, Severity};
+pub use error::{Diagnostic, Error, ProtectedKey, Result, Severity};
 pub mod library;
 pub mod query;
 pub mod store;
@@ -18,6 +18,7 @@ pub mod text;
 mod trace;
 
 pub use library::{default_library_path, CollectionNode, KeyFix, Library};
+pub mod app;
 pub mod auto_export;
 pub mod dedupe;
 pub mod duplicates;

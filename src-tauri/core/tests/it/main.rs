@@ -2,6 +2,7 @@
 //! search, undo/redo, import/export plumbing and the CLI end to end, on temporary libraries.
 
 mod access;
+mod app;
 mod cli;
 mod collections;
 mod duplicates;
@@ -14,5 +15,6 @@ mod search;
 mod store;
 mod support;
 mod tags;
+mod tidy;
 mod undo;
 mod workflow;

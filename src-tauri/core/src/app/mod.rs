@@ -1,0 +1,31 @@
+//! The application layer: what a front end asks of Folio, one function per use case.
+//!
+//! Every front end — the `folio` CLI, the desktop shell, and the local HTTP API and sync that
+//! build on them — parses its input, calls one function here or one [`Library`] action, and
+//! formats the result. The rules that combine several core calls live here, once:
+//!
+//! - [`select`]: which items an action applies to (keys, a filter from its parts, a saved
+//!   search, a collection, everything) and the one query that lists a filter's keys;
+//! - [`cited`]: a LaTeX paper's citations — a dropped `.tex` stands for the `.aux` beside it,
+//!   export exactly what it cites (with `crossref`/`xdata` parents) and register it so its keys
+//!   are protected;
+//! - [`searches`]: saving a search (a name and a query that parses are required);
+//! - [`sync`]: after an action that changed the library, every auto-export is brought up to
+//!   date, and what failed is reported in one wording.
+//!
+//! Errors are [`Error`](crate::Error) values with structured variants (the offending keys with
+//! why they are protected, the query that did not parse, the `.tex` without its `.aux`), never
+//! text a caller has to take apart again.
+
+pub mod cited;
+pub mod searches;
+pub mod select;
+pub mod sync;
+
+pub use cited::{aux_path, cited, export_cited, Cited, CitedExport};
+pub use searches::save_search;
+pub use select::{filter, filter_keys, parse_query, resolve, CollectionRef, FilterSpec, Target};
+pub use sync::{after_action, Synced};
+
+#[cfg(doc)]
+use crate::Library;
