@@ -353,7 +353,5 @@ pub fn aux_register(lib: &mut Library, path: &Path) -> CmdResult<()> {
 /// Formatted reference-list entries of the items, one per line, in the order given.
 pub fn format_references(lib: &Library, keys: &[String], style: &str) -> CmdResult<String> {
     let style: folio::cite::CiteStyle = style.parse().map_err(CommandError::invalid)?;
-    let items = keys.iter().map(|k| lib.get(k)).collect::<folio::Result<Vec<_>>>()?;
-    let refs = folio::cite::format_references(&items, style).map_err(|e| CommandError::new("format", e))?;
-    Ok(refs.join("\n"))
+    Ok(app::references(lib, keys, style)?.join("\n"))
 }

@@ -6,7 +6,8 @@
 //!
 //! - [`select`]: which items an action applies to (keys, a filter from its parts, a saved
 //!   search, a collection, everything) and the one query that lists a filter's keys;
-//! - [`cited`]: a LaTeX paper's citations — a dropped `.tex` stands for the `.aux` beside it,
+//! - [`cite`]: the `\cite{…}` command an editor pastes and formatted references;
+//! - [`cited`](mod@cited): a LaTeX paper's citations — a dropped `.tex` stands for the `.aux` beside it,
 //!   export exactly what it cites (with `crossref`/`xdata` parents) and register it so its keys
 //!   are protected;
 //! - [`searches`]: saving a search (a name and a query that parses are required);
@@ -17,11 +18,13 @@
 //! why they are protected, the query that did not parse, the `.tex` without its `.aux`), never
 //! text a caller has to take apart again.
 
+pub mod cite;
 pub mod cited;
 pub mod searches;
 pub mod select;
 pub mod sync;
 
+pub use cite::{citation, cite_command, references};
 pub use cited::{aux_path, cited, export_cited, Cited, CitedExport};
 pub use searches::save_search;
 pub use select::{filter, filter_keys, parse_query, resolve, CollectionRef, FilterSpec, Target};

@@ -7,7 +7,7 @@
 //! Both functions format the given items as one set, so numbering (IEEE) and disambiguation
 //! (APA's "2019a"/"2019b", added initials) are computed across all of them, as if they were
 //! cited once each, in the order given. [`format_citation`] numbers IEEE items within the
-//! slice it is given ("[1], [2]"); to match a reference list, number from that list instead.
+//! slice it is given ("\[1\], \[2\]"); to match a reference list, number from that list instead.
 //!
 //! Styles: `apa` is APA 7th edition, `chicago` the Chicago Manual of Style 18th edition
 //! author-date, `ieee` IEEE, `harvard` *Cite Them Right* 12th edition (the usual UK Harvard).
@@ -46,7 +46,7 @@ pub enum CiteStyle {
     Apa,
     /// Chicago Manual of Style 18th edition, author-date (`chicago`, `chicago-author-date`).
     ChicagoAuthorDate,
-    /// IEEE (`ieee`): numbered references, citations as "[1]".
+    /// IEEE (`ieee`): numbered references, citations as "\[1\]".
     Ieee,
     /// Harvard as in *Cite Them Right* 12th edition (`harvard`).
     Harvard,
@@ -189,7 +189,7 @@ fn render(entries: &[Entry], style: CiteStyle, one_citation_per_item: bool) -> R
 }
 
 /// One plain-text reference-list entry per item, **in the order given** (not the style's
-/// bibliography order). IEEE entries start with their number, "[1] ", numbered in the order
+/// bibliography order). IEEE entries start with their number, "\[1\] ", numbered in the order
 /// given. Items with missing data (no title, no date, no creators) still format: the style
 /// decides what stands in their place ("n.d." for no date in APA).
 pub fn format_references(items: &[Item], style: CiteStyle) -> Result<Vec<String>, String> {
@@ -221,7 +221,7 @@ pub fn format_references(items: &[Item], style: CiteStyle) -> Result<Vec<String>
 }
 
 /// The in-text citation for the items cited together: "(Jaspers & Steen, 2019)" in APA,
-/// "[1]" in IEEE. Several items give one combined citation, ordered as the style orders them
+/// "\[1\]" in IEEE. Several items give one combined citation, ordered as the style orders them
 /// ("(Fledderus, 2015; Jaspers & Steen, 2019)"); IEEE numbers follow the order given.
 pub fn format_citation(items: &[Item], style: CiteStyle) -> Result<String, String> {
     if items.is_empty() {

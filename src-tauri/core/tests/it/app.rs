@@ -243,3 +243,36 @@ fn after_an_action_auto_exports_follow_and_failures_are_reported() {
     );
     assert_eq!(lib.count(&Filter::default()).unwrap(), 3);
 }
+
+#[test]
+fn cite_commands_and_formatted_references() {
+    let lib = three();
+    let keys = strings(&["steen2019", "jaspers2020"]);
+    assert_eq!(
+        app::cite_command("citep", &keys).unwrap(),
+        "\\citep{steen2019,jaspers2020}"
+    );
+    assert_eq!(
+        app::cite_command("\\textcite*", &keys[..1]).unwrap(),
+        "\\textcite*{steen2019}"
+    );
+    for bad in ["", "\\", "cite{x}", "ci te", "cite*x", "**"] {
+        assert_eq!(
+            app::cite_command(bad, &keys).unwrap_err().code(),
+            "invalid-input",
+            "{bad:?}"
+        );
+    }
+    assert!(matches!(app::cite_command("cite", &[]), Err(Error::NothingSelected)));
+    let refs = app::references(&lib, &keys, folio::cite::CiteStyle::Apa).unwrap();
+    assert_eq!(refs.len(), 2);
+    assert!(refs[0].starts_with("Steen, T."), "{refs:?}");
+    let c = app::citation(&lib, &keys, folio::cite::CiteStyle::Apa).unwrap();
+    assert!(c.contains("Steen") && c.contains("Jaspers"), "{c}");
+    assert_eq!(
+        app::references(&lib, &strings(&["nobody"]), folio::cite::CiteStyle::Ieee)
+            .unwrap_err()
+            .code(),
+        "not-found"
+    );
+}
