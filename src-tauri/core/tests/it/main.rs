@@ -4,6 +4,7 @@
 mod access;
 mod app;
 mod cli;
+mod cli_json;
 mod collections;
 mod duplicates;
 mod formats;
