@@ -1,0 +1,76 @@
+//! Undo, redo and the history of actions.
+
+use crate::output::print_json;
+use anyhow::Result;
+use clap::Subcommand;
+use folio::Library;
+use serde::Serialize;
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Undo the last action.
+    Undo,
+    /// Redo the last undone action.
+    Redo,
+    /// The actions that can be undone (newest first).
+    History {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `history --json`: one action.
+#[derive(Serialize)]
+struct ActionJson<'a> {
+    id: i64,
+    label: &'a str,
+    at: &'a str,
+    /// `true` while the action is in effect, `false` once undone.
+    done: bool,
+    /// How many objects the action touched.
+    objects: usize,
+}
+
+pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
+    match cmd {
+        Cmd::Undo => {
+            let label = lib.undo()?;
+            eprintln!("undid: {label}");
+        }
+        Cmd::Redo => {
+            let label = lib.redo()?;
+            eprintln!("redid: {label}");
+        }
+        Cmd::History { limit, json } => history(lib, limit, json)?,
+    }
+    Ok(())
+}
+
+fn history(lib: &Library, limit: usize, json: bool) -> Result<()> {
+    let h = lib.history(limit)?;
+    if json {
+        let rows: Vec<ActionJson> = h
+            .iter()
+            .map(|e| ActionJson {
+                id: e.id,
+                label: &e.label,
+                at: &e.at,
+                done: e.done,
+                objects: e.objects,
+            })
+            .collect();
+        return print_json(&rows);
+    }
+    for e in h {
+        println!(
+            "{} {:<5} {}  {}",
+            e.at,
+            if e.done { "" } else { "(undone)" },
+            e.id,
+            e.label
+        );
+    }
+    Ok(())
+}

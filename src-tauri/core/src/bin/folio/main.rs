@@ -1,0 +1,159 @@
+//! `folio`: the command-line interface to a Folio library. A stable contract for scripts,
+//! LaTeX builds and tests: exit 0 on success, 1 on error (message on stderr), 2 on usage errors.
+//!
+//! One module per command group, each owning its clap types (flattened into [`Command`]) and a
+//! `run`: `items` (add, edit, show, list, delete, restore, trash), `collections`, `tags` (tag,
+//! access), `searches`, `keys`, `history` (undo, redo, history), `import`, `duplicates`
+//! (duplicates, merge), `export` (export, auto-export, aux, cite) and `info`. Shared helpers:
+//! `select` (a selection of items → filter and keys) and `output` (JSON and text printing).
+//! Every `--json` output is a serde type, pinned by the snapshot tests in `tests/it/cli_json.rs`.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod collections;
+mod duplicates;
+mod export;
+mod history;
+mod import;
+mod info;
+mod items;
+mod keys;
+mod output;
+mod searches;
+mod select;
+mod tags;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use folio::Library;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "folio",
+    version,
+    about = "Folio reference manager: manage a library of references from the command line"
+)]
+struct Cli {
+    /// Library file (default: $FOLIO_LIBRARY, else the OS data folder's library.sqlite).
+    #[arg(long, global = true, value_name = "PATH")]
+    library: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Every command, by group (each group's commands are listed in its module, in help order).
+// Parsed once per run: boxing the larger argument structs would only add noise.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand)]
+enum Command {
+    #[command(flatten)]
+    Items(items::Cmd),
+    #[command(flatten)]
+    Collections(collections::Cmd),
+    #[command(flatten)]
+    Tags(tags::Cmd),
+    #[command(flatten)]
+    Searches(searches::Cmd),
+    #[command(flatten)]
+    Keys(keys::Cmd),
+    #[command(flatten)]
+    History(history::Cmd),
+    #[command(flatten)]
+    Import(import::Cmd),
+    #[command(flatten)]
+    Duplicates(duplicates::Cmd),
+    #[command(flatten)]
+    Export(export::Cmd),
+    #[command(flatten)]
+    Info(info::Cmd),
+}
+
+fn library_path(cli: &Cli) -> PathBuf {
+    cli.library
+        .clone()
+        .or_else(|| {
+            std::env::var_os("FOLIO_LIBRARY")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(folio::default_library_path)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let path = library_path(&cli);
+    let mut lib = Library::open(&path).with_context(|| format!("cannot open library {}", path.display()))?;
+    let result = dispatch(&mut lib, cli.command, &path);
+    sync_auto_exports(&mut lib);
+    result
+}
+
+/// Every auto-export the command touched is up to date when the command returns; a failure
+/// is a warning (the command itself succeeded).
+fn sync_auto_exports(lib: &mut Library) {
+    match lib.sync_if_changed() {
+        Ok(results) => {
+            for r in results.iter().filter(|r| r.error.is_some()) {
+                eprintln!(
+                    "folio: warning: auto-export {} failed: {} (the old file is untouched; the next change retries)",
+                    r.path,
+                    r.error.as_deref().unwrap_or_default()
+                );
+            }
+        }
+        Err(e) => eprintln!("folio: warning: auto-exports not updated: {e}"),
+    }
+}
+
+fn dispatch(lib: &mut Library, command: Command, path: &Path) -> Result<()> {
+    match command {
+        Command::Items(c) => items::run(lib, c),
+        Command::Collections(c) => collections::run(lib, c),
+        Command::Tags(c) => tags::run(lib, c),
+        Command::Searches(c) => searches::run(lib, c),
+        Command::Keys(c) => keys::run(lib, c),
+        Command::History(c) => history::run(lib, c),
+        Command::Import(c) => import::run(lib, c),
+        Command::Duplicates(c) => duplicates::run(lib, c),
+        Command::Export(c) => export::run(lib, c),
+        Command::Info(c) => info::run(lib, c, path),
+    }
+}
+
+/// Peak resident memory of this process (Linux), for the benchmarks (`FOLIO_TRACE`).
+fn trace_peak_memory() {
+    if let Some(kb) = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
+        s.lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+    }) {
+        eprintln!("trace: peak memory: {:.1} MB", kb as f64 / 1024.0);
+    }
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let result = run(cli);
+    if std::env::var_os("FOLIO_TRACE").is_some() {
+        trace_peak_memory();
+    }
+    if let Err(e) = result {
+        // A closed pipe (`folio list | head`) is not an error.
+        if e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        }) {
+            std::process::exit(0);
+        }
+        eprintln!("folio: error: {e:#}");
+        std::process::exit(1);
+    }
+}
