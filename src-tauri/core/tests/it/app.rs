@@ -276,3 +276,77 @@ fn cite_commands_and_formatted_references() {
         "not-found"
     );
 }
+
+/// Issue 21's drift, through the CLI: the same rules as the app's commands, because both call
+/// `folio::app`.
+#[test]
+fn the_cli_follows_the_same_rules_as_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    ok(
+        &lib,
+        &[
+            "add",
+            "--title",
+            "A study",
+            "--author",
+            "Steen, Trui",
+            "--year",
+            "2019",
+            "--key",
+            "Steen2019",
+        ],
+    );
+    // A saved search needs a query (the app refused an empty one; the CLI saved it).
+    let out = folio(&lib, &["search", "save", "x", ""]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("type a search first"));
+    let out = folio(&lib, &["search", "save", "x", "title:\"open"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid search"));
+    assert_eq!(ok(&lib, &["search", "list"]), "");
+    // A .tex stands for the .aux beside it (only the app knew that).
+    let tex = dir.path().join("paper.tex");
+    std::fs::write(&tex, "\\cite{Steen2019}").unwrap();
+    let out = folio(&lib, &["export", "--aux", tex.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no .aux file beside it"));
+    std::fs::write(
+        dir.path().join("paper.aux"),
+        "\\citation{Steen2019}\n\\citation{Gone2000}\n",
+    )
+    .unwrap();
+    let bib = dir.path().join("paper.bib");
+    let out = folio(
+        &lib,
+        &["export", "--aux", tex.to_str().unwrap(), "-o", bib.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cites Gone2000, which is not in the library"), "{err}");
+    assert!(std::fs::read_to_string(&bib).unwrap().contains("Steen2019"));
+    // ... and registers the .aux (not the .tex).
+    let registered = ok(&lib, &["aux", "list"]);
+    assert!(registered.trim_end().ends_with("paper.aux"), "{registered}");
+    ok(&lib, &["aux", "remove", tex.to_str().unwrap()]);
+    assert_eq!(ok(&lib, &["aux", "list"]), "");
+    ok(&lib, &["aux", "add", tex.to_str().unwrap()]);
+    assert!(ok(&lib, &["aux", "list"]).trim_end().ends_with("paper.aux"));
+    // Citing nothing in the library: an error, and nothing registered by it.
+    let none = dir.path().join("none.aux");
+    std::fs::write(&none, "\\citation{Gone2000}\n").unwrap();
+    let out = folio(&lib, &["export", "--aux", none.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cites nothing that is in the library"));
+    assert!(!ok(&lib, &["aux", "list"]).contains("none.aux"));
+    // The \cite command is checked the same way the app layer checks it.
+    assert_eq!(
+        ok(&lib, &["cite", "--command", "citep", "Steen2019"]).trim(),
+        "\\citep{Steen2019}"
+    );
+    assert_eq!(
+        folio(&lib, &["cite", "--command", "ci{te", "Steen2019"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(folio(&lib, &["cite", "Nobody1900"]).status.code(), Some(1));
+}

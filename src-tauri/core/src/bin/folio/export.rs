@@ -3,16 +3,16 @@
 
 use crate::output::print_json;
 use crate::select::{filter_of, SelectArgs};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use folio::auto_export::{AutoExport, AutoExportStatus, Scope};
 use folio::export::{ExportOptions, Selection};
 use folio::format::Format;
-use folio::model::{AccessStatus, Item};
-use folio::Library;
+use folio::model::AccessStatus;
+use folio::{app, Library};
 use serde::Serialize;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum Cmd {
@@ -144,8 +144,10 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
         Cmd::AutoExport(a) => auto_export(lib, a),
         Cmd::Aux(a) => {
             match a {
-                AuxCmd::Add { path } => lib.aux_add(&path)?,
-                AuxCmd::Remove { path } => lib.aux_remove(&path)?,
+                AuxCmd::Add { path } => lib.aux_add(&app::aux_path(&path)?)?,
+                AuxCmd::Remove { path } => {
+                    lib.aux_remove(&app::aux_path(&path).unwrap_or_else(|_| path.with_extension("aux")))?
+                }
                 AuxCmd::List => {
                     for p in lib.aux_files()? {
                         println!("{p}");
@@ -174,52 +176,48 @@ fn ascii_of(ascii: bool, unicode: bool) -> Option<bool> {
     }
 }
 
-/// The keys of the entries `aux` cites that are in the library (warning about the others),
-/// registering `aux`; an error when it cites none of them.
-fn aux_keys(lib: &mut Library, aux: &Path) -> Result<Vec<String>> {
-    let (items, missing) = lib.cited_items(aux)?;
-    for m in &missing {
-        eprintln!(
-            "folio: warning: {} cites {m}, which is not in the library",
-            aux.display()
-        );
-    }
-    lib.aux_add(aux)?;
-    if items.is_empty() {
-        bail!("{} cites nothing that is in the library", aux.display());
-    }
-    Ok(items.into_iter().map(|i| i.key).collect())
-}
-
 fn export(lib: &mut Library, e: ExportArgs) -> Result<()> {
-    let filter = filter_of(&e.select, lib)?;
-    let keys = match &e.aux {
-        Some(aux) => aux_keys(lib, aux)?,
-        None => e.keys,
-    };
-    let sel = Selection { filter, keys };
     let opts = ExportOptions {
         format: e.format,
         ascii: ascii_of(e.ascii, e.unicode),
         omit_fields: e.omit,
     };
-    let report = match &e.output {
-        Some(path) => {
-            let r = lib.export_file(&sel, &opts, path)?;
-            eprintln!(
-                "exported {} item(s) to {}{}",
-                r.items,
-                path.display(),
-                if r.written { "" } else { " (unchanged)" }
-            );
-            r
+    let (report, text) = match &e.aux {
+        // Exactly what the paper cites (a .tex stands for its .aux), registering the .aux.
+        Some(aux) => {
+            let c = app::export_cited(lib, aux, &opts, e.output.as_deref(), true)?;
+            for m in &c.missing {
+                eprintln!(
+                    "folio: warning: {} cites {m}, which is not in the library",
+                    c.aux.display()
+                );
+            }
+            (c.report, c.text)
         }
         None => {
-            let (text, r) = lib.export_text(&sel, &opts)?;
-            std::io::stdout().lock().write_all(text.as_bytes())?;
-            r
+            let sel = Selection {
+                filter: filter_of(&e.select, lib)?,
+                keys: e.keys,
+            };
+            match &e.output {
+                Some(path) => (lib.export_file(&sel, &opts, path)?, None),
+                None => {
+                    let (text, r) = lib.export_text(&sel, &opts)?;
+                    (r, Some(text))
+                }
+            }
         }
     };
+    match (&e.output, text) {
+        (Some(path), _) => eprintln!(
+            "exported {} item(s) to {}{}",
+            report.items,
+            path.display(),
+            if report.written { "" } else { " (unchanged)" }
+        ),
+        (None, Some(text)) => std::io::stdout().lock().write_all(text.as_bytes())?,
+        (None, None) => {}
+    }
     for d in &report.diagnostics {
         eprintln!("{}: {}", d.severity.as_str(), d.message);
     }
@@ -326,24 +324,20 @@ fn cite(
     style: Option<folio::cite::CiteStyle>,
     in_text: bool,
 ) -> Result<()> {
-    let items: Vec<Item> = keys.iter().map(|k| lib.get(k)).collect::<Result<_, _>>()?;
-    if let Some(style) = style {
-        if in_text {
-            println!(
-                "{}",
-                folio::cite::format_citation(&items, style).map_err(|e| anyhow!(e))?
-            );
-        } else {
-            for r in folio::cite::format_references(&items, style).map_err(|e| anyhow!(e))? {
+    match style {
+        Some(style) if in_text => println!("{}", app::citation(lib, keys, style)?),
+        Some(style) => {
+            for r in app::references(lib, keys, style)? {
                 println!("{r}");
             }
         }
-        return Ok(());
+        None => {
+            // The keys must exist, as for a formatted reference.
+            for k in keys {
+                lib.id_of(k)?;
+            }
+            println!("{}", app::cite_command(command, keys)?);
+        }
     }
-    let cmd = command.trim_start_matches('\\');
-    if cmd.is_empty() || !cmd.chars().all(|c| c.is_ascii_alphabetic() || c == '*') {
-        bail!("invalid LaTeX command {command:?}");
-    }
-    println!("\\{cmd}{{{}}}", keys.join(","));
     Ok(())
 }

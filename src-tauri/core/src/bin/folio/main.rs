@@ -92,17 +92,8 @@ fn run(cli: Cli) -> Result<()> {
 /// Every auto-export the command touched is up to date when the command returns; a failure
 /// is a warning (the command itself succeeded).
 fn sync_auto_exports(lib: &mut Library) {
-    match lib.sync_if_changed() {
-        Ok(results) => {
-            for r in results.iter().filter(|r| r.error.is_some()) {
-                eprintln!(
-                    "folio: warning: auto-export {} failed: {} (the old file is untouched; the next change retries)",
-                    r.path,
-                    r.error.as_deref().unwrap_or_default()
-                );
-            }
-        }
-        Err(e) => eprintln!("folio: warning: auto-exports not updated: {e}"),
+    for w in folio::app::after_action(lib).warnings() {
+        eprintln!("folio: warning: {w}");
     }
 }
 

@@ -52,7 +52,7 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
             query,
             collection,
             recursive,
-        } => lib.search_save(&name, &query, collection.as_deref(), recursive)?,
+        } => folio::app::save_search(lib, &name, &query, collection.as_deref(), recursive)?,
         SearchCmd::Delete { name } => lib.search_delete(&name)?,
         SearchCmd::List { json } => list(lib, json)?,
     }

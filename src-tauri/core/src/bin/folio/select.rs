@@ -1,12 +1,13 @@
 //! Selections: the options that pick items (`--collection`, `--tag`, `--query`, `--saved`, …)
-//! turned into a [`Filter`], and the keys an action names. The one place the CLI combines
-//! core calls into a selection.
+//! as the application layer's [`FilterSpec`], and the keys an action names
+//! ([`folio::app::resolve`]).
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use clap::Args;
+use folio::app::{self, CollectionRef, FilterSpec, Target};
 use folio::model::AccessStatus;
-use folio::store::search::{Filter, Sort};
-use folio::Library;
+use folio::store::search::Filter;
+use folio::{Error, Library};
 
 #[derive(Args, Default)]
 pub struct SelectArgs {
@@ -35,28 +36,28 @@ pub struct SelectArgs {
 
 impl SelectArgs {
     fn is_empty(&self) -> bool {
-        self.collection.is_none()
-            && !self.unfiled
-            && self.tags.is_empty()
-            && self.access.is_empty()
-            && self.query.is_none()
-            && self.saved.is_none()
+        self.spec().is_empty()
     }
-}
 
-/// Keys of every item a filter matches (from the item table's rows, not whole items).
-fn keys_of(lib: &Library, f: &Filter) -> Result<Vec<String>> {
-    Ok(lib
-        .list(f, Sort::default(), 0, usize::MAX >> 1)?
-        .into_iter()
-        .map(|r| r.key)
-        .collect())
+    /// The options as the application layer's filter parts.
+    pub fn spec(&self) -> FilterSpec {
+        FilterSpec {
+            saved: self.saved.clone(),
+            collection: self.collection.clone().map(CollectionRef::Path),
+            recursive: self.recursive,
+            unfiled: self.unfiled,
+            tags: self.tags.clone(),
+            access: self.access.clone(),
+            query: self.query.clone().unwrap_or_default(),
+            trash: false,
+        }
+    }
 }
 
 /// The keys a key command names, or every key with `--all`.
 pub fn keys_or_all(lib: &Library, keys: Vec<String>, all: bool, what: &str) -> Result<Vec<String>> {
     if all {
-        keys_of(lib, &Filter::default())
+        Ok(app::resolve(lib, &Target::all())?)
     } else if keys.is_empty() {
         bail!("name the items whose keys to {what}, or --all");
     } else {
@@ -66,41 +67,21 @@ pub fn keys_or_all(lib: &Library, keys: Vec<String>, all: bool, what: &str) -> R
 
 /// The keys an action names, plus those of every item the selection matches (`--all`: the
 /// whole library). Naming nothing is an error, never "everything".
-pub fn selected_keys(lib: &Library, mut keys: Vec<String>, select: &SelectArgs, all: bool) -> Result<Vec<String>> {
-    if all || !select.is_empty() {
-        keys.extend(keys_of(lib, &filter_of(select, lib)?)?);
-    } else if keys.is_empty() {
-        bail!("name the items: their keys, a selection (--query, --collection, --tag, --access, --saved, --unfiled) or --all");
+pub fn selected_keys(lib: &Library, keys: Vec<String>, select: &SelectArgs, all: bool) -> Result<Vec<String>> {
+    let filter = if all || !select.is_empty() {
+        Some(filter_of(select, lib)?)
+    } else {
+        None
+    };
+    match app::resolve(lib, &Target { keys, filter }) {
+        Err(Error::NothingSelected) => bail!(
+            "name the items: their keys, a selection (--query, --collection, --tag, --access, --saved, --unfiled) or --all"
+        ),
+        r => Ok(r?),
     }
-    Ok(keys)
 }
 
 /// The filter a selection's options describe (a saved search combined with the others).
 pub fn filter_of(s: &SelectArgs, lib: &Library) -> Result<Filter> {
-    let query = match &s.query {
-        Some(q) => folio::query::parse(q).map_err(|e| anyhow!("invalid search {q:?}: {e}"))?,
-        None => Default::default(),
-    };
-    if s.recursive && s.collection.is_none() {
-        bail!("--recursive needs --collection");
-    }
-    let mut f = match &s.saved {
-        Some(name) => lib.saved_filter(name)?,
-        None => Filter::default(),
-    };
-    if let Some(c) = &s.collection {
-        if f.collection.is_some() {
-            bail!(
-                "the saved search {:?} is already scoped to a collection",
-                s.saved.as_deref().unwrap_or("")
-            );
-        }
-        f.collection = Some(lib.resolve_collection(c)?);
-        f.recursive = s.recursive;
-    }
-    f.unfiled |= s.unfiled;
-    f.tags.extend(s.tags.iter().cloned());
-    f.access.extend(s.access.iter().copied());
-    f.query.clauses.extend(query.clauses);
-    Ok(f)
+    Ok(app::filter(lib, &s.spec())?)
 }
