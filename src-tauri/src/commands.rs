@@ -3,6 +3,7 @@
 
 use crate::dto::*;
 use crate::error::{CmdResult, CommandError};
+use crate::events::ChangeScope::{self, AutoExports, Collections, Items, Library, Tags};
 use crate::events::{LibraryChanged, LIBRARY_CHANGED};
 use crate::ops;
 use crate::state::{AppState, Open};
@@ -21,7 +22,7 @@ async fn run<T: Send + 'static>(
         .map_err(|e| CommandError::new("internal", format!("worker failed: {e}")))?
 }
 
-fn changed<R: Runtime>(app: &AppHandle<R>, scopes: Vec<&'static str>, action: impl Into<String>) {
+fn changed<R: Runtime>(app: &AppHandle<R>, scopes: Vec<ChangeScope>, action: impl Into<String>) {
     let _ = app.emit(
         LIBRARY_CHANGED,
         LibraryChanged {
@@ -31,8 +32,8 @@ fn changed<R: Runtime>(app: &AppHandle<R>, scopes: Vec<&'static str>, action: im
     );
 }
 
-fn all_scopes() -> Vec<&'static str> {
-    vec!["items", "collections", "tags"]
+fn all_scopes() -> Vec<ChangeScope> {
+    vec![Items, Collections, Tags]
 }
 
 // ----- reading -----------------------------------------------------------------------------
@@ -89,11 +90,7 @@ pub async fn open_library<R: Runtime>(
     tauri::async_runtime::spawn_blocking(move || st.open(&p))
         .await
         .map_err(|e| CommandError::new("internal", e.to_string()))??;
-    changed(
-        &app,
-        vec!["library", "items", "collections", "tags"],
-        format!("Opened {path}"),
-    );
+    changed(&app, vec![Library, Items, Collections, Tags], format!("Opened {path}"));
     Ok(path)
 }
 
@@ -113,7 +110,7 @@ pub async fn edit_field<R: Runtime>(
         ops::edit_field(&mut o.library, id, &field, &value, force)
     })
     .await?;
-    changed(&app, vec!["items"], format!("Edit {}", r.key));
+    changed(&app, vec![Items], format!("Edit {}", r.key));
     Ok(r)
 }
 
@@ -125,7 +122,7 @@ pub async fn set_creators<R: Runtime>(
     creators: Vec<CreatorDto>,
 ) -> CmdResult<ItemDto> {
     let r = run(&state, move |o| ops::set_creators(&mut o.library, id, &creators)).await?;
-    changed(&app, vec!["items"], format!("Edit {}", r.key));
+    changed(&app, vec![Items], format!("Edit {}", r.key));
     Ok(r)
 }
 
@@ -133,11 +130,11 @@ pub async fn set_creators<R: Runtime>(
 pub async fn new_item<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    item_type: String,
+    item_type: ItemTypeDto,
     collection: Option<String>,
 ) -> CmdResult<i64> {
     let r = run(&state, move |o| {
-        ops::new_item(&mut o.library, &item_type, collection.as_deref())
+        ops::new_item(&mut o.library, item_type.as_str(), collection.as_deref())
     })
     .await?;
     changed(&app, all_scopes(), "New item");
@@ -187,16 +184,16 @@ pub async fn empty_trash<R: Runtime>(app: AppHandle<R>, state: State<'_, AppStat
 pub async fn set_access<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    status: String,
+    status: AccessDto,
     keys: Vec<String>,
     filter: Option<FilterDto>,
 ) -> CmdResult<usize> {
     let n = run(&state, move |o| {
         let keys = ops::targets(&o.library, keys, filter.as_ref())?;
-        ops::set_access(&mut o.library, &status, &keys)
+        ops::set_access(&mut o.library, status.as_str(), &keys)
     })
     .await?;
-    changed(&app, vec!["items"], "Access changed");
+    changed(&app, vec![Items], "Access changed");
     Ok(n)
 }
 
@@ -227,7 +224,7 @@ pub async fn collection_create<R: Runtime>(
         ops::collection_create(&mut o.library, parent.as_deref(), &name)
     })
     .await?;
-    changed(&app, vec!["collections"], "New collection");
+    changed(&app, vec![Collections], "New collection");
     Ok(id)
 }
 
@@ -239,7 +236,7 @@ pub async fn collection_rename<R: Runtime>(
     name: String,
 ) -> CmdResult<()> {
     run(&state, move |o| Ok(o.library.collection_rename(&path, name.trim())?)).await?;
-    changed(&app, vec!["collections", "items"], "Renamed collection");
+    changed(&app, vec![Collections, Items], "Renamed collection");
     Ok(())
 }
 
@@ -255,7 +252,7 @@ pub async fn collection_move<R: Runtime>(
         Ok(o.library.collection_move(&path, parent.as_deref())?)
     })
     .await?;
-    changed(&app, vec!["collections", "items"], "Moved collection");
+    changed(&app, vec![Collections, Items], "Moved collection");
     Ok(())
 }
 
@@ -317,7 +314,7 @@ pub async fn tag_add<R: Runtime>(
         Ok(o.library.tag_add(&tag, &keys)?)
     })
     .await?;
-    changed(&app, vec!["items", "tags"], format!("Tagged {n}"));
+    changed(&app, vec![Items, Tags], format!("Tagged {n}"));
     Ok(n)
 }
 
@@ -334,7 +331,7 @@ pub async fn tag_remove<R: Runtime>(
         Ok(o.library.tag_remove(&tag, &keys)?)
     })
     .await?;
-    changed(&app, vec!["items", "tags"], format!("Untagged {n}"));
+    changed(&app, vec![Items, Tags], format!("Untagged {n}"));
     Ok(n)
 }
 
@@ -346,14 +343,14 @@ pub async fn tag_rename<R: Runtime>(
     new: String,
 ) -> CmdResult<usize> {
     let n = run(&state, move |o| Ok(o.library.tag_rename(&old, &new)?)).await?;
-    changed(&app, vec!["items", "tags"], "Renamed tag");
+    changed(&app, vec![Items, Tags], "Renamed tag");
     Ok(n)
 }
 
 #[tauri::command]
 pub async fn tag_delete<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, tag: String) -> CmdResult<usize> {
     let n = run(&state, move |o| Ok(o.library.tag_delete(&tag)?)).await?;
-    changed(&app, vec!["items", "tags"], "Deleted tag");
+    changed(&app, vec![Items, Tags], "Deleted tag");
     Ok(n)
 }
 
@@ -367,12 +364,12 @@ pub async fn import_files<R: Runtime>(
     state: State<'_, AppState>,
     paths: Vec<String>,
     collection: Option<String>,
-    duplicates: Option<String>,
+    duplicates: Option<DuplicatePolicyDto>,
     on_progress: Channel<ProgressDto>,
 ) -> CmdResult<ImportReportDto> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     let cancel = state.begin_import();
-    let opts = ops::import_options(collection, duplicates.as_deref(), Some(cancel.clone()));
+    let opts = ops::import_options(collection, duplicates.map(|d| d.as_str()), Some(cancel.clone()));
     let report = match opts {
         Ok(opts) => {
             run(&state, move |o| {
@@ -415,9 +412,9 @@ pub async fn import_text<R: Runtime>(
     state: State<'_, AppState>,
     text: String,
     collection: Option<String>,
-    duplicates: Option<String>,
+    duplicates: Option<DuplicatePolicyDto>,
 ) -> CmdResult<ImportReportDto> {
-    let opts = ops::import_options(collection, duplicates.as_deref(), None)?;
+    let opts = ops::import_options(collection, duplicates.map(|d| d.as_str()), None)?;
     let report = run(&state, move |o| {
         ops::import_text(&mut o.library, "clipboard", &text, &opts)
     })
@@ -430,18 +427,21 @@ pub async fn import_text<R: Runtime>(
 pub async fn export_file(
     state: State<'_, AppState>,
     selection: SelectionDto,
-    format: String,
+    format: FormatDto,
     path: String,
 ) -> CmdResult<ExportReportDto> {
     run(&state, move |o| {
-        ops::export_file(&o.library, &selection, &format, &PathBuf::from(path))
+        ops::export_file(&o.library, &selection, format.as_str(), &PathBuf::from(path))
     })
     .await
 }
 
 #[tauri::command]
-pub async fn export_text(state: State<'_, AppState>, selection: SelectionDto, format: String) -> CmdResult<String> {
-    run(&state, move |o| ops::export_text(&o.library, &selection, &format)).await
+pub async fn export_text(state: State<'_, AppState>, selection: SelectionDto, format: FormatDto) -> CmdResult<String> {
+    run(&state, move |o| {
+        ops::export_text(&o.library, &selection, format.as_str())
+    })
+    .await
 }
 
 // ----- citation keys -------------------------------------------------------------------------
@@ -462,7 +462,7 @@ pub async fn fix_keys<R: Runtime>(
         ops::fix_keys(&mut o.library, &keys, force)
     })
     .await?;
-    changed(&app, vec!["items"], format!("Fixed {} key(s)", r.renamed.len()));
+    changed(&app, vec![Items], format!("Fixed {} key(s)", r.renamed.len()));
     Ok(r)
 }
 
@@ -481,7 +481,7 @@ pub async fn regenerate_keys<R: Runtime>(
         ops::regenerate_keys(&mut o.library, &keys, force)
     })
     .await?;
-    changed(&app, vec!["items"], format!("Regenerated {} key(s)", r.len()));
+    changed(&app, vec![Items], format!("Regenerated {} key(s)", r.len()));
     Ok(r)
 }
 
@@ -496,11 +496,11 @@ pub async fn format_references(
     state: State<'_, AppState>,
     keys: Vec<String>,
     filter: Option<FilterDto>,
-    style: String,
+    style: CiteStyleDto,
 ) -> CmdResult<String> {
     run(&state, move |o| {
         let keys = ops::targets(&o.library, keys, filter.as_ref())?;
-        ops::format_references(&o.library, &keys, &style)
+        ops::format_references(&o.library, &keys, style.as_str())
     })
     .await
 }
@@ -573,7 +573,7 @@ pub async fn auto_export_add<R: Runtime>(
     export: NewAutoExportDto,
 ) -> CmdResult<SyncResultDto> {
     let r = run(&state, move |o| ops::auto_export_add(&mut o.library, &export)).await?;
-    changed(&app, vec!["auto-exports"], format!("Auto-export to {}", r.path));
+    changed(&app, vec![AutoExports], format!("Auto-export to {}", r.path));
     Ok(r)
 }
 
@@ -585,7 +585,7 @@ pub async fn auto_export_remove<R: Runtime>(
 ) -> CmdResult<()> {
     let p = path.clone();
     run(&state, move |o| ops::auto_export_remove(&mut o.library, &p)).await?;
-    changed(&app, vec!["auto-exports"], format!("Removed auto-export {path}"));
+    changed(&app, vec![AutoExports], format!("Removed auto-export {path}"));
     Ok(())
 }
 
@@ -614,7 +614,7 @@ pub async fn search_save<R: Runtime>(
         ops::search_save(&mut o.library, &name, &query, collection.as_deref())
     })
     .await?;
-    changed(&app, vec!["collections"], label);
+    changed(&app, vec![Collections], label);
     Ok(())
 }
 
@@ -622,7 +622,7 @@ pub async fn search_save<R: Runtime>(
 pub async fn search_delete<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String) -> CmdResult<()> {
     let label = format!("Deleted saved search {name}");
     run(&state, move |o| ops::search_delete(&mut o.library, &name)).await?;
-    changed(&app, vec!["collections"], label);
+    changed(&app, vec![Collections], label);
     Ok(())
 }
 
@@ -641,7 +641,7 @@ pub async fn export_aux<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     path: String,
-    format: String,
+    format: FormatDto,
     out: String,
     register: Option<bool>,
 ) -> CmdResult<ExportReportDto> {
@@ -650,14 +650,14 @@ pub async fn export_aux<R: Runtime>(
         ops::export_aux(
             &mut o.library,
             &PathBuf::from(&path),
-            &format,
+            format.as_str(),
             &PathBuf::from(out),
             register,
         )
     })
     .await?;
     if register {
-        changed(&app, vec!["auto-exports"], "Registered the .aux");
+        changed(&app, vec![AutoExports], "Registered the .aux");
     }
     Ok(r)
 }
@@ -667,6 +667,6 @@ pub async fn export_aux<R: Runtime>(
 pub async fn aux_register<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, path: String) -> CmdResult<()> {
     let p = path.clone();
     run(&state, move |o| ops::aux_register(&mut o.library, &PathBuf::from(p))).await?;
-    changed(&app, vec!["auto-exports"], format!("Registered {path}"));
+    changed(&app, vec![AutoExports], format!("Registered {path}"));
     Ok(())
 }

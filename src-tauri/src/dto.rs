@@ -1,29 +1,311 @@
 //! Wire types: the only types that cross IPC. Conversions from the core's types live here.
-//! Field names are camelCase on the wire (the UI's TypeScript types in `ui/src/lib/types.ts`
-//! mirror these).
+//! Field names are camelCase on the wire. The UI's TypeScript types (`ui/src/lib/ipc-types.ts`)
+//! are generated from these (see [`crate::bindings`]), so a field renamed on one side only
+//! breaks the UI's build, not the running app.
+//!
+//! Closed sets of values (access status, item type, sort column, format, …) cross IPC as enums
+//! of their own ([`wire_enum!`]), not as strings: TypeScript sees a union of string literals.
+//! Their wire text is the core's (`as_str`), and the core's types stay free of `ts-rs`.
 
 use crate::error::{CmdResult, CommandError};
 use folio::auto_export::{AutoExport, AutoExportStatus, Scope, SyncResult};
+use folio::cite::CiteStyle;
 use folio::dedupe::Reason;
 use folio::duplicates::{DuplicateGroup, MergeReport};
 use folio::export::ExportReport;
 use folio::format::Format;
 use folio::import::{DuplicateDecision, DuplicatePolicy, FileReport, ImportReport};
-use folio::model::{AccessStatus, Creator, Item, Name};
+use folio::model::{AccessStatus, Creator, Item, ItemType, Name, Role, TagSource};
 use folio::store::search::{Filter, Sort, SortColumn};
 use folio::store::{HistoryEntry, ItemSummary, TagCount};
-use folio::{CollectionNode, Diagnostic};
+use folio::{CollectionNode, Diagnostic, Severity};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A closed set of values on the wire: one row per variant (`Variant = "wire text"`), from which
+/// the serde names (and so the TypeScript union), `ALL`, `as_str` and `Display` are derived.
+/// With `<=> CoreType`, the variants are named as the core's, and the conversions both ways are
+/// exhaustive matches: a variant added to the core breaks the build here until it has a row.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $($(#[$vmeta:meta])* $var:ident = $wire:literal),+ $(,)? }
+    ) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $wire)] $var),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+
+            /// The value's wire text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$var => $wire),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $name:ident <=> $core:ident { $($(#[$vmeta:meta])* $var:ident = $wire:literal),+ $(,)? }
+    ) => {
+        wire_enum!($(#[$meta])* $name { $($(#[$vmeta])* $var = $wire),+ });
+
+        impl From<$core> for $name {
+            fn from(c: $core) -> Self {
+                match c {
+                    $($core::$var => $name::$var),+
+                }
+            }
+        }
+
+        impl From<$name> for $core {
+            fn from(d: $name) -> Self {
+                match d {
+                    $($name::$var => $core::$var),+
+                }
+            }
+        }
+    };
+}
+
+wire_enum! {
+    /// How readable an item is.
+    #[derive(Default)]
+    #[ts(rename = "AccessStatus")]
+    AccessDto <=> AccessStatus {
+        /// Open access (licensed for reuse).
+        Open = "open",
+        /// Free to read, not openly licensed.
+        Free = "free",
+        /// Behind a paywall or subscription.
+        Restricted = "restricted",
+        #[default]
+        Unknown = "unknown",
+    }
+}
+
+wire_enum! {
+    /// An item's type (the core's closed set).
+    #[derive(Default)]
+    #[ts(rename = "ItemType")]
+    ItemTypeDto <=> ItemType {
+        #[default]
+        Article = "article",
+        MagazineArticle = "magazine-article",
+        NewspaperArticle = "newspaper-article",
+        Book = "book",
+        Booklet = "booklet",
+        InBook = "inbook",
+        InCollection = "incollection",
+        InProceedings = "inproceedings",
+        Proceedings = "proceedings",
+        Collection = "collection",
+        Reference = "reference",
+        Thesis = "thesis",
+        PhdThesis = "phdthesis",
+        MastersThesis = "mastersthesis",
+        Report = "report",
+        Manual = "manual",
+        Misc = "misc",
+        Online = "online",
+        Unpublished = "unpublished",
+        Dataset = "dataset",
+        Software = "software",
+        Patent = "patent",
+        Standard = "standard",
+        Periodical = "periodical",
+        Presentation = "presentation",
+        Map = "map",
+        Audiovisual = "audiovisual",
+        Case = "case",
+        Legislation = "legislation",
+        Letter = "letter",
+        Interview = "interview",
+    }
+}
+
+wire_enum! {
+    /// A creator's role.
+    #[derive(Default)]
+    #[ts(rename = "Role")]
+    RoleDto <=> Role {
+        #[default]
+        Author = "author",
+        Editor = "editor",
+        Translator = "translator",
+        SeriesEditor = "series-editor",
+        BookAuthor = "book-author",
+        Contributor = "contributor",
+        Director = "director",
+        Inventor = "inventor",
+        Recipient = "recipient",
+        Interviewer = "interviewer",
+        Commentator = "commentator",
+        Annotator = "annotator",
+    }
+}
+
+wire_enum! {
+    /// Where a tag came from.
+    #[ts(rename = "TagSource")]
+    TagSourceDto <=> TagSource {
+        Manual = "manual",
+        Import = "import",
+    }
+}
+
+wire_enum! {
+    /// The table's sort columns.
+    #[derive(Default)]
+    #[ts(rename = "SortColumn")]
+    SortColumnDto <=> SortColumn {
+        #[default]
+        Title = "title",
+        Creators = "creators",
+        Year = "year",
+        Container = "container",
+        Type = "type",
+        Access = "access",
+        DateAdded = "added",
+        Key = "key",
+    }
+}
+
+wire_enum! {
+    /// A file format: what an import read, what an export writes.
+    #[derive(Default)]
+    #[ts(rename = "Format")]
+    FormatDto <=> Format {
+        #[default]
+        Bibtex = "bibtex",
+        Biblatex = "biblatex",
+        Ris = "ris",
+        /// Text copied from a publisher's search results page.
+        ResultsText = "results-text",
+        /// Folio's own JSON.
+        Json = "json",
+    }
+}
+
+wire_enum! {
+    /// What an import does with an entry the library already has.
+    #[derive(Default)]
+    #[ts(rename = "DuplicatePolicy")]
+    DuplicatePolicyDto <=> DuplicatePolicy {
+        /// Leave the library as it was for that entry.
+        #[default]
+        Skip = "skip",
+        /// Fill the existing item's empty fields, unite tags and collections.
+        Merge = "merge",
+        /// Import it anyway (reported).
+        Keep = "keep",
+    }
+}
+
+wire_enum! {
+    /// Why two items are (or may be) the same work.
+    #[ts(rename = "DuplicateReason")]
+    DuplicateReasonDto <=> Reason {
+        Doi = "same DOI",
+        Isbn = "same ISBN",
+        TitleYearAuthor = "same title, year and first author",
+        DoiTitleMismatch = "same DOI but different titles",
+        Similar = "similar title, same first author",
+        Preprint = "preprint and published version",
+    }
+}
+
+wire_enum! {
+    /// What an import did with an entry that matched an item.
+    #[ts(rename = "DecisionAction")]
+    DecisionActionDto {
+        Skipped = "skipped",
+        Merged = "merged",
+        /// A certain match imported anyway.
+        Kept = "kept",
+        /// A suggestion: imported, to be reviewed.
+        Flagged = "flagged",
+    }
+}
+
+wire_enum! {
+    /// duplicate (certain), suggestion (review before merging) or related (a preprint and its
+    /// published version: not the same record).
+    #[ts(rename = "DuplicateKind")]
+    DuplicateKindDto {
+        Duplicate = "duplicate",
+        Suggestion = "suggestion",
+        Related = "related",
+    }
+}
+
+wire_enum! {
+    /// How bad a diagnostic is.
+    #[ts(rename = "Severity")]
+    SeverityDto <=> Severity {
+        Info = "info",
+        Warning = "warning",
+        Error = "error",
+    }
+}
+
+wire_enum! {
+    /// A reference style for formatted references.
+    #[ts(rename = "CiteStyle")]
+    CiteStyleDto <=> CiteStyle {
+        Apa = "apa",
+        ChicagoAuthorDate = "chicago-author-date",
+        Ieee = "ieee",
+        Harvard = "harvard",
+    }
+}
+
+wire_enum! {
+    /// What an auto-export contains.
+    #[derive(Default)]
+    #[ts(rename = "ScopeKind")]
+    ScopeKindDto {
+        #[default]
+        Library = "library",
+        Collection = "collection",
+        Tag = "tag",
+        Access = "access",
+        Search = "search",
+    }
+}
+
+wire_enum! {
+    /// Where opening the library stands.
+    #[ts(rename = "LibraryState")]
+    LibraryStateDto {
+        Opening = "opening",
+        Upgrading = "upgrading",
+        Ready = "ready",
+        Failed = "failed",
+    }
+}
 
 /// Which items to show (all parts combine).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(rename = "Filter")]
 pub struct FilterDto {
     pub collection: Option<i64>,
     pub recursive: bool,
     pub unfiled: bool,
     pub tags: Vec<String>,
-    pub access: Vec<String>,
+    pub access: Vec<AccessDto>,
     /// The fielded query (`title:foo year:2020..2022 -bar`).
     pub query: String,
     pub trash: bool,
@@ -32,17 +314,12 @@ pub struct FilterDto {
 impl FilterDto {
     pub fn to_core(&self) -> CmdResult<Filter> {
         let query = folio::app::parse_query(&self.query)?;
-        let access = self
-            .access
-            .iter()
-            .map(|a| parse_access(a))
-            .collect::<CmdResult<Vec<_>>>()?;
         Ok(Filter {
             collection: self.collection,
             recursive: self.recursive,
             unfiled: self.unfiled,
             tags: self.tags.clone(),
-            access,
+            access: self.access.iter().map(|&a| a.into()).collect(),
             query,
             trash: self.trash,
         })
@@ -54,40 +331,37 @@ pub fn parse_access(s: &str) -> CmdResult<AccessStatus> {
         .map_err(|e| CommandError::invalid(format!("access status: {e}")))
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+/// The table's order.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(rename = "Sort")]
 pub struct SortDto {
-    /// title, creators, year, container, type, access, added, key
-    pub column: String,
+    pub column: SortColumnDto,
     pub descending: bool,
 }
 
 impl SortDto {
     pub fn to_core(&self) -> CmdResult<Sort> {
-        let column = if self.column.is_empty() {
-            SortColumn::default()
-        } else {
-            self.column.parse::<SortColumn>().map_err(CommandError::invalid)?
-        };
         Ok(Sort {
-            column,
+            column: self.column.into(),
             descending: self.descending,
         })
     }
 }
 
 /// One row of the item table.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "ItemRow")]
 pub struct ItemRowDto {
     pub id: i64,
     pub key: String,
-    pub item_type: String,
+    pub item_type: ItemTypeDto,
     pub title: String,
     pub creators: String,
     pub year: Option<i32>,
     pub container: String,
-    pub access: String,
+    pub access: AccessDto,
     pub date_added: String,
 }
 
@@ -105,30 +379,32 @@ impl From<ItemSummary> for ItemRowDto {
         ItemRowDto {
             id: s.id,
             key: s.key,
-            item_type: s.item_type.as_str().to_string(),
+            item_type: s.item_type.into(),
             title: shown(s.title),
             creators: shown(s.creators),
             year: s.year,
             container: shown(s.container),
-            access: s.access.as_str().to_string(),
+            access: s.access.into(),
             date_added: s.date_added,
         }
     }
 }
 
 /// A page of rows plus the total for the same filter (the table is virtualized).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Page")]
 pub struct PageDto {
     pub total: i64,
     pub offset: usize,
     pub rows: Vec<ItemRowDto>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(rename = "Creator")]
 pub struct CreatorDto {
-    pub role: String,
+    pub role: RoleDto,
     pub family: String,
     pub given: String,
     pub particle: String,
@@ -139,7 +415,7 @@ pub struct CreatorDto {
 
 impl From<&Creator> for CreatorDto {
     fn from(c: &Creator) -> Self {
-        let role = c.role.as_str().to_string();
+        let role = c.role.into();
         match &c.name {
             Name::Person {
                 family,
@@ -165,11 +441,7 @@ impl From<&Creator> for CreatorDto {
 
 impl CreatorDto {
     pub fn to_core(&self) -> CmdResult<Creator> {
-        let role = if self.role.trim().is_empty() {
-            Default::default()
-        } else {
-            self.role.parse().map_err(CommandError::invalid)?
-        };
+        let role = self.role.into();
         let name = if !self.literal.trim().is_empty() {
             Name::Literal {
                 literal: self.literal.trim().to_string(),
@@ -190,37 +462,40 @@ impl CreatorDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "NamedText")]
 pub struct NamedTextDto {
     pub name: String,
     pub value: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "AbstractSection")]
 pub struct SectionDto {
     pub heading: String,
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Tag")]
 pub struct TagDto {
     pub name: String,
     /// The name as a reader sees it (`\bioname{Salmo}` as "Salmo"); `name` identifies the tag.
     pub label: String,
-    /// manual or import
-    pub source: String,
+    pub source: TagSourceDto,
 }
 
 /// A whole item for the item pane.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Item")]
 pub struct ItemDto {
     pub id: i64,
     pub key: String,
-    pub item_type: String,
+    pub item_type: ItemTypeDto,
     /// The plain text fields by name (title, subtitle, container, …), editable in place.
     pub fields: Vec<NamedTextDto>,
     pub date: String,
@@ -230,7 +505,7 @@ pub struct ItemDto {
     /// The abstract as editable text (sections as "Heading\ntext" paragraphs).
     pub abstract_text: String,
     pub tags: Vec<TagDto>,
-    pub access: String,
+    pub access: AccessDto,
     pub access_source: String,
     /// Unmapped fields kept from the import, in order.
     pub extra: Vec<NamedTextDto>,
@@ -251,7 +526,7 @@ impl ItemDto {
         ItemDto {
             id: item.id.unwrap_or_default(),
             key: item.key.clone(),
-            item_type: item.item_type.as_str().to_string(),
+            item_type: item.item_type.into(),
             fields: pane_fields()
                 .map(|f| NamedTextDto {
                     name: f.to_string(),
@@ -281,10 +556,10 @@ impl ItemDto {
                 .map(|t| TagDto {
                     name: t.name.clone(),
                     label: shown(t.name.clone()),
-                    source: t.source.as_str().to_string(),
+                    source: t.source.into(),
                 })
                 .collect(),
-            access: item.access.status.as_str().to_string(),
+            access: item.access.status.into(),
             access_source: item.access.source.clone(),
             extra: item
                 .extra
@@ -302,8 +577,9 @@ impl ItemDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Collection")]
 pub struct CollectionDto {
     pub id: i64,
     pub name: String,
@@ -326,8 +602,9 @@ impl From<&CollectionNode> for CollectionDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "TagCount")]
 pub struct TagCountDto {
     pub name: String,
     /// As [`TagDto::label`].
@@ -347,16 +624,18 @@ impl From<&TagCount> for TagCountDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "AccessCount")]
 pub struct AccessCountDto {
-    pub status: String,
+    pub status: AccessDto,
     pub items: i64,
 }
 
 /// Everything the left pane shows.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Sidebar")]
 pub struct SidebarDto {
     pub library_path: String,
     pub total: i64,
@@ -369,10 +648,11 @@ pub struct SidebarDto {
     pub saved: Vec<SavedSearchDto>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Diagnostic")]
 pub struct DiagnosticDto {
-    pub severity: String,
+    pub severity: SeverityDto,
     pub line: Option<usize>,
     pub message: String,
 }
@@ -380,18 +660,19 @@ pub struct DiagnosticDto {
 impl From<&Diagnostic> for DiagnosticDto {
     fn from(d: &Diagnostic) -> Self {
         DiagnosticDto {
-            severity: d.severity.as_str().to_string(),
+            severity: d.severity.into(),
             line: d.line,
             message: d.message.clone(),
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "FileReport")]
 pub struct FileReportDto {
     pub path: String,
-    pub format: String,
+    pub format: FormatDto,
     pub encoding: String,
     pub entries: usize,
     pub added: usize,
@@ -405,16 +686,16 @@ pub struct FileReportDto {
 }
 
 /// One duplicate decision of an import.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Decision")]
 pub struct DecisionDto {
     pub line: usize,
     pub entry_key: String,
     pub title: String,
     pub existing_key: String,
-    pub reason: String,
-    /// skipped, merged, kept or flagged
-    pub action: String,
+    pub reason: DuplicateReasonDto,
+    pub action: DecisionActionDto,
 }
 
 impl From<&DuplicateDecision> for DecisionDto {
@@ -424,8 +705,8 @@ impl From<&DuplicateDecision> for DecisionDto {
             entry_key: d.entry_key.clone(),
             title: d.title.clone(),
             existing_key: d.existing_key.clone(),
-            reason: d.reason.as_str().to_string(),
-            action: d.action.to_string(),
+            reason: d.reason.into(),
+            action: DecisionActionDto::of(d.action),
         }
     }
 }
@@ -434,7 +715,7 @@ impl From<&FileReport> for FileReportDto {
     fn from(f: &FileReport) -> Self {
         FileReportDto {
             path: f.path.clone(),
-            format: f.format.as_str().to_string(),
+            format: f.format.into(),
             encoding: f.encoding.clone(),
             entries: f.entries,
             added: f.added,
@@ -448,8 +729,9 @@ impl From<&FileReport> for FileReportDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "ImportReport")]
 pub struct ImportReportDto {
     pub added: usize,
     pub duplicates: usize,
@@ -469,8 +751,9 @@ impl From<&ImportReport> for ImportReportDto {
 }
 
 /// Streamed through a Channel while an import runs.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Progress")]
 pub struct ProgressDto {
     /// Bytes of input read and stored so far, of `total`.
     pub done: u64,
@@ -480,8 +763,9 @@ pub struct ProgressDto {
 }
 
 /// What to export: exact keys (the selection), else the filter (collection, tag, whole library).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(rename = "Selection")]
 pub struct SelectionDto {
     pub keys: Vec<String>,
     pub filter: FilterDto,
@@ -492,8 +776,9 @@ pub fn parse_format(s: &str) -> CmdResult<Format> {
         .map_err(|e| CommandError::invalid(format!("format: {e}")))
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "ExportReport")]
 pub struct ExportReportDto {
     pub items: usize,
     pub written: bool,
@@ -510,8 +795,9 @@ impl From<&ExportReport> for ExportReportDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "History")]
 pub struct HistoryDto {
     pub id: i64,
     pub label: String,
@@ -530,6 +816,17 @@ impl From<&HistoryEntry> for HistoryDto {
     }
 }
 
+impl DecisionActionDto {
+    /// The core's decision (it names its actions with the same words) as a wire value. A word
+    /// this list lacks is a bug caught by the tests (debug builds panic); a release build shows
+    /// it as `flagged`, the cautious reading (imported, to be reviewed).
+    pub fn of(core: &str) -> DecisionActionDto {
+        let found = DecisionActionDto::ALL.iter().copied().find(|a| a.as_str() == core);
+        debug_assert!(found.is_some(), "unknown duplicate decision {core:?}");
+        found.unwrap_or(DecisionActionDto::Flagged)
+    }
+}
+
 pub fn parse_policy(s: Option<&str>) -> CmdResult<DuplicatePolicy> {
     match s {
         None | Some("") => Ok(DuplicatePolicy::default()),
@@ -540,14 +837,13 @@ pub fn parse_policy(s: Option<&str>) -> CmdResult<DuplicatePolicy> {
 // ----- duplicates ------------------------------------------------------------------------------
 
 /// A group of items that are (or may be) the same work.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "DuplicateGroup")]
 pub struct DuplicateGroupDto {
     /// "same DOI", "similar title, same first author", …
-    pub reason: String,
-    /// duplicate (certain), suggestion (review before merging) or related (a preprint and its
-    /// published version: not the same record)
-    pub kind: String,
+    pub reason: DuplicateReasonDto,
+    pub kind: DuplicateKindDto,
     /// Same DOI or ISBN: merged by "Merge all exact groups".
     pub identifier: bool,
     pub confidence: f64,
@@ -557,15 +853,15 @@ pub struct DuplicateGroupDto {
 impl From<&DuplicateGroup> for DuplicateGroupDto {
     fn from(g: &DuplicateGroup) -> Self {
         let kind = if g.reason.is_certain() {
-            "duplicate"
+            DuplicateKindDto::Duplicate
         } else if g.reason == Reason::Preprint {
-            "related"
+            DuplicateKindDto::Related
         } else {
-            "suggestion"
+            DuplicateKindDto::Suggestion
         };
         DuplicateGroupDto {
-            reason: g.reason.as_str().to_string(),
-            kind: kind.to_string(),
+            reason: g.reason.into(),
+            kind,
             identifier: g.reason.is_identifier(),
             confidence: g.confidence,
             keys: g.keys.clone(),
@@ -573,8 +869,9 @@ impl From<&DuplicateGroup> for DuplicateGroupDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Conflict")]
 pub struct ConflictDto {
     /// The merged item that had the other value.
     pub key: String,
@@ -583,8 +880,9 @@ pub struct ConflictDto {
     pub other: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "MergeReport")]
 pub struct MergeReportDto {
     pub kept: String,
     pub merged: Vec<String>,
@@ -611,8 +909,9 @@ impl From<&MergeReport> for MergeReportDto {
 }
 
 /// The user's pick for one conflicting field of a merge.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(rename = "FieldChoice")]
 pub struct FieldChoiceDto {
     pub field: String,
     pub value: String,
@@ -622,37 +921,41 @@ pub struct FieldChoiceDto {
 
 /// What an auto-export contains. `kind`: library, collection (`collectionId`, `recursive`),
 /// tag (`name`), access (`status`), search (a saved search's `name`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(rename = "Scope")]
 pub struct ScopeDto {
-    pub kind: String,
+    pub kind: ScopeKindDto,
     pub collection_id: Option<i64>,
     pub recursive: bool,
     pub name: String,
-    pub status: String,
+    pub status: Option<AccessDto>,
 }
 
 impl ScopeDto {
     pub fn to_core(&self) -> CmdResult<Scope> {
-        Ok(match self.kind.as_str() {
-            "" | "library" => Scope::Library,
-            "collection" => Scope::Collection {
+        let named = || Some(self.name.trim().to_string()).filter(|n| !n.is_empty());
+        let choose = || CommandError::invalid(format!("choose a {}", self.kind));
+        Ok(match self.kind {
+            ScopeKindDto::Library => Scope::Library,
+            ScopeKindDto::Collection => Scope::Collection {
                 id: self
                     .collection_id
                     .ok_or_else(|| CommandError::invalid("choose a collection"))?,
                 recursive: self.recursive,
             },
-            "tag" if !self.name.trim().is_empty() => Scope::Tag {
-                name: self.name.trim().to_string(),
+            ScopeKindDto::Tag => Scope::Tag {
+                name: named().ok_or_else(choose)?,
             },
-            "search" if !self.name.trim().is_empty() => Scope::Search {
-                name: self.name.trim().to_string(),
+            ScopeKindDto::Search => Scope::Search {
+                name: named().ok_or_else(choose)?,
             },
-            "tag" | "search" => return Err(CommandError::invalid(format!("choose a {}", self.kind))),
-            "access" => Scope::Access {
-                status: parse_access(&self.status)?,
+            ScopeKindDto::Access => Scope::Access {
+                status: self
+                    .status
+                    .ok_or_else(|| CommandError::invalid("access status: choose one"))?
+                    .into(),
             },
-            other => return Err(CommandError::invalid(format!("unknown scope {other:?}"))),
         })
     }
 }
@@ -660,28 +963,25 @@ impl ScopeDto {
 impl From<&Scope> for ScopeDto {
     fn from(s: &Scope) -> Self {
         match s {
-            Scope::Library => ScopeDto {
-                kind: "library".into(),
-                ..Default::default()
-            },
+            Scope::Library => ScopeDto::default(),
             Scope::Collection { id, recursive } => ScopeDto {
-                kind: "collection".into(),
+                kind: ScopeKindDto::Collection,
                 collection_id: Some(*id),
                 recursive: *recursive,
                 ..Default::default()
             },
             Scope::Tag { name } => ScopeDto {
-                kind: "tag".into(),
+                kind: ScopeKindDto::Tag,
                 name: name.clone(),
                 ..Default::default()
             },
             Scope::Access { status } => ScopeDto {
-                kind: "access".into(),
-                status: status.as_str().to_string(),
+                kind: ScopeKindDto::Access,
+                status: Some((*status).into()),
                 ..Default::default()
             },
             Scope::Search { name } => ScopeDto {
-                kind: "search".into(),
+                kind: ScopeKindDto::Search,
                 name: name.clone(),
                 ..Default::default()
             },
@@ -690,12 +990,13 @@ impl From<&Scope> for ScopeDto {
 }
 
 /// An auto-export to register.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(rename = "NewAutoExport")]
 pub struct NewAutoExportDto {
     pub path: String,
     /// bibtex, biblatex or ris
-    pub format: String,
+    pub format: FormatDto,
     pub scope: ScopeDto,
     /// LaTeX escapes (true) or UTF-8 (false); None: the format's default.
     pub ascii: Option<bool>,
@@ -707,10 +1008,9 @@ impl NewAutoExportDto {
         if self.path.trim().is_empty() {
             return Err(CommandError::invalid("choose a file to export to"));
         }
-        parse_format(&self.format)?;
         Ok(AutoExport {
             path: self.path.clone(),
-            format: self.format.clone(),
+            format: self.format.as_str().to_string(),
             scope: self.scope.to_core()?,
             ascii: self.ascii,
             omit_fields: self
@@ -724,10 +1024,12 @@ impl NewAutoExportDto {
 }
 
 /// A registered auto-export with its last run.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "AutoExport")]
 pub struct AutoExportDto {
     pub path: String,
+    /// As registered (the CLI also takes aliases such as `bib`).
     pub format: String,
     pub scope: ScopeDto,
     /// "collection Thesis with subcollections", from the core.
@@ -755,8 +1057,9 @@ impl AutoExportDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "SyncResult")]
 pub struct SyncResultDto {
     pub path: String,
     pub items: usize,
@@ -775,8 +1078,9 @@ impl From<&SyncResult> for SyncResultDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "SavedSearch")]
 pub struct SavedSearchDto {
     pub name: String,
     pub query: String,
@@ -788,8 +1092,9 @@ pub struct SavedSearchDto {
 // ----- LaTeX ---------------------------------------------------------------------------------
 
 /// What a `.aux` file cites.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "AuxInfo")]
 pub struct AuxDto {
     /// The `.aux` file read (a dropped `.tex` names the `.aux` beside it).
     pub aux: String,
@@ -802,8 +1107,9 @@ pub struct AuxDto {
 }
 
 /// What fixing citation keys did: (old, new) keys, and the entries whose links followed.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "KeyFix")]
 pub struct KeyFixDto {
     pub renamed: Vec<(String, String)>,
     pub relinked: Vec<String>,
@@ -812,11 +1118,11 @@ pub struct KeyFixDto {
 /// Where opening the startup (or last chosen) library stands. A library made by an older
 /// version is upgraded as it opens, which takes seconds on a large one: the window shows this
 /// meanwhile instead of nothing.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "LibraryStatus")]
 pub struct LibraryStatusDto {
-    /// `opening`, `upgrading`, `ready` or `failed`.
-    pub state: &'static str,
+    pub state: LibraryStateDto,
     pub path: String,
     /// For `upgrading`: the library's schema version and the one this build writes.
     pub from_version: Option<i64>,

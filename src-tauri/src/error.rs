@@ -1,22 +1,26 @@
 //! The one error shape the UI sees: a stable `code` to branch on and a short `message` to show.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 /// A citation key the library protects, and why (cited in a registered `.aux`, or exported by
 /// an auto-export).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "ProtectedKey")]
 pub struct ProtectedKeyDto {
     pub key: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A command's error as the UI receives it (the UI turns it into its `AppError`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CommandError {
     pub code: String,
     pub message: String,
     /// For `protected-key`: the keys the action would change, with why each is protected, so
     /// the UI can ask for confirmation and retry with `force`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<ProtectedKeyDto>>", optional)]
     pub protected: Vec<ProtectedKeyDto>,
 }
 

@@ -1,6 +1,7 @@
 //! Events the shell sends to the UI.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Sent after every change to the library so the UI refreshes what it shows.
 pub const LIBRARY_CHANGED: &str = "library-changed";
@@ -9,10 +10,28 @@ pub const LIBRARY_CHANGED: &str = "library-changed";
 /// `LibraryStatusDto`.
 pub const LIBRARY_STATUS: &str = "library-status";
 
-/// What changed: `items`, `collections`, `tags`, `library` (another file was opened).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What a change touched, so the UI refreshes only that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(rename = "ChangeScope")]
+pub enum ChangeScope {
+    /// Items' fields, keys, tags, collections or trash state: the table and the item pane.
+    Items,
+    /// Collections (and their counts) and saved searches: the left pane.
+    Collections,
+    /// Tags and their counts: the left pane.
+    Tags,
+    /// Another library file was opened: everything, from the top.
+    Library,
+    /// The auto-exports and registered `.aux` files.
+    AutoExports,
+}
+
+/// What changed, and the action that changed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "LibraryChanged")]
 pub struct LibraryChanged {
-    pub scopes: Vec<&'static str>,
+    pub scopes: Vec<ChangeScope>,
     /// Undo label or action description, for the status bar.
     pub action: String,
 }
@@ -20,7 +39,7 @@ pub struct LibraryChanged {
 impl LibraryChanged {
     pub fn all(action: impl Into<String>) -> LibraryChanged {
         LibraryChanged {
-            scopes: vec!["items", "collections", "tags"],
+            scopes: vec![ChangeScope::Items, ChangeScope::Collections, ChangeScope::Tags],
             action: action.into(),
         }
     }

@@ -1,6 +1,7 @@
 //! Folio's desktop shell: window, plugins and commands that translate between the UI and the
 //! `folio` core. No business logic lives here.
 
+pub mod bindings;
 pub mod commands;
 pub mod dto;
 pub mod error;

@@ -60,7 +60,7 @@ pub fn sidebar(lib: &Library, path: &Path) -> CmdResult<SidebarDto> {
         access: AccessStatus::ALL
             .iter()
             .map(|s| AccessCountDto {
-                status: s.as_str().to_string(),
+                status: (*s).into(),
                 items: counts.iter().find(|(c, _)| c == s).map(|(_, n)| *n).unwrap_or(0),
             })
             .collect(),

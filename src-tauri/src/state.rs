@@ -1,6 +1,6 @@
 //! The app's state: the open library (one at a time) and where it lives.
 
-use crate::dto::{DuplicateGroupDto, LibraryStatusDto};
+use crate::dto::{DuplicateGroupDto, LibraryStateDto, LibraryStatusDto};
 use crate::error::{CmdResult, CommandError};
 use folio::store::Store;
 use folio::Library;
@@ -48,10 +48,10 @@ struct Status {
 impl Status {
     fn dto(&self) -> LibraryStatusDto {
         let (state, code, message) = match &self.outcome {
-            None if self.upgrade.is_some() => ("upgrading", None, None),
-            None => ("opening", None, None),
-            Some(Ok(())) => ("ready", None, None),
-            Some(Err(e)) => ("failed", Some(e.code.clone()), Some(e.message.clone())),
+            None if self.upgrade.is_some() => (LibraryStateDto::Upgrading, None, None),
+            None => (LibraryStateDto::Opening, None, None),
+            Some(Ok(())) => (LibraryStateDto::Ready, None, None),
+            Some(Err(e)) => (LibraryStateDto::Failed, Some(e.code.clone()), Some(e.message.clone())),
         };
         LibraryStatusDto {
             state,

@@ -3,7 +3,10 @@
 
 use folio::import::ImportOptions;
 use folio::Library;
-use folio_desktop::dto::{CreatorDto, FilterDto, SelectionDto, SortDto};
+use folio_desktop::dto::{
+    AccessDto, CreatorDto, FilterDto, FormatDto, LibraryStateDto, RoleDto, ScopeKindDto, SelectionDto, SortColumnDto,
+    SortDto,
+};
 use folio_desktop::error::CommandError;
 use folio_desktop::ops;
 use folio_desktop::state::AppState;
@@ -38,7 +41,7 @@ fn all() -> FilterDto {
 
 fn by_title() -> SortDto {
     SortDto {
-        column: "title".into(),
+        column: SortColumnDto::Title,
         descending: false,
     }
 }
@@ -55,7 +58,7 @@ fn import_reports_progress_and_rows_page() {
     })
     .unwrap();
     assert_eq!((report.added, report.errors, report.files.len()), (2, 0, 1));
-    assert_eq!(report.files[0].format, "json");
+    assert_eq!(report.files[0].format, FormatDto::Json);
     let (done, total, entries) = *seen.last().unwrap();
     assert!(total > 0 && done == total && entries == 2, "{seen:?}");
 
@@ -63,7 +66,7 @@ fn import_reports_progress_and_rows_page() {
     assert_eq!(page.total, 2);
     assert_eq!(page.rows.len(), 1);
     assert_eq!(page.rows[0].title, "Co-creation in integrated public services");
-    assert_eq!(page.rows[0].access, "restricted");
+    assert_eq!(page.rows[0].access, AccessDto::Restricted);
     let page2 = ops::page(&lib, &all(), &by_title(), 1, 10).unwrap();
     assert_eq!(page2.rows[0].key, "jaspers2019");
 }
@@ -73,7 +76,7 @@ fn filters_by_access_tag_collection_and_query() {
     let dir = tempfile::tempdir().unwrap();
     let (mut lib, _) = library_with_items(dir.path());
     let open = FilterDto {
-        access: vec!["open".into()],
+        access: vec![AccessDto::Open],
         ..all()
     };
     let keys: Vec<_> = ops::page(&lib, &open, &by_title(), 0, 50)
@@ -151,7 +154,7 @@ fn sidebar_counts() {
     );
     assert_eq!(sb.saved[0].collection, lib.resolve_collection("Thesis/Chapter 2").ok());
     assert_eq!((sb.total, sb.unfiled, sb.trash), (1, 1, 1));
-    let restricted = sb.access.iter().find(|a| a.status == "restricted").unwrap();
+    let restricted = sb.access.iter().find(|a| a.status == AccessDto::Restricted).unwrap();
     assert_eq!(restricted.items, 1);
     assert_eq!(sb.access.len(), 4);
     assert!(sb.tags.iter().any(|t| t.name == "co-creation" && t.items == 1));
@@ -163,7 +166,7 @@ fn edit_validate_undo_redo() {
     let (mut lib, _) = library_with_items(dir.path());
     let id = lib.id_of("jaspers2019").unwrap();
     let item = ops::item(&lib, id).unwrap();
-    assert_eq!(item.access, "open");
+    assert_eq!(item.access, AccessDto::Open);
     let edited = ops::edit_field(&mut lib, id, "title", "A new title", false).unwrap();
     assert_eq!(edited.fields[0].value, "A new title");
     let bad = ops::edit_field(&mut lib, id, "year", "soon", false).unwrap_err();
@@ -191,7 +194,7 @@ fn structured_abstract_creators_and_access() {
     creators.insert(
         0,
         CreatorDto {
-            role: "editor".into(),
+            role: RoleDto::Editor,
             family: "Steen".into(),
             given: "Trui".into(),
             ..Default::default()
@@ -199,14 +202,14 @@ fn structured_abstract_creators_and_access() {
     );
     let after = ops::set_creators(&mut lib, id, &creators).unwrap();
     assert_eq!(after.creators[0].family, "Steen");
-    assert_eq!(after.creators[0].role, "editor");
+    assert_eq!(after.creators[0].role, RoleDto::Editor);
     let nameless = [CreatorDto::default()];
     assert_eq!(
         ops::set_creators(&mut lib, id, &nameless).unwrap_err().code,
         "invalid-input"
     );
     ops::set_access(&mut lib, "free", &["flores2022".into()]).unwrap();
-    assert_eq!(ops::item(&lib, id).unwrap().access, "free");
+    assert_eq!(ops::item(&lib, id).unwrap().access, AccessDto::Free);
     assert_eq!(
         ops::set_access(&mut lib, "gold", &["flores2022".into()])
             .unwrap_err()
@@ -503,10 +506,10 @@ fn auto_export_follows_edits_and_protects_keys() {
     let state = AppState::from_library(lib, dir.path().join("lib.sqlite"));
     let export = folio_desktop::dto::NewAutoExportDto {
         path: target.display().to_string(),
-        format: "bibtex".into(),
+        format: FormatDto::Bibtex,
         scope: folio_desktop::dto::ScopeDto {
-            kind: "access".into(),
-            status: "open".into(),
+            kind: ScopeKindDto::Access,
+            status: Some(AccessDto::Open),
             ..Default::default()
         },
         ascii: Some(false),
@@ -516,7 +519,7 @@ fn auto_export_follows_edits_and_protects_keys() {
     assert_eq!((r.items, r.written), (1, true));
     let list = state.with(|o| ops::auto_exports(&o.library)).unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0].scope.kind, "access");
+    assert_eq!(list[0].scope.kind, ScopeKindDto::Access);
     assert_eq!(list[0].items, Some(1));
     assert!(list[0].scope_label.contains("open"), "{}", list[0].scope_label);
     // An edit through the app's state rewrites the file.
@@ -672,7 +675,7 @@ fn actions_on_all_rows_of_a_filter_take_the_filter_not_the_keys() {
     let dir = tempfile::tempdir().unwrap();
     let (lib, _) = library_with_items(dir.path());
     let open = FilterDto {
-        access: vec!["open".into()],
+        access: vec![AccessDto::Open],
         ..Default::default()
     };
     assert_eq!(
@@ -832,7 +835,7 @@ fn an_old_library_reports_its_upgrade_while_it_opens_and_then_ready() {
         Some((10, folio::store::schema_version()))
     );
     let state = AppState::empty();
-    assert_eq!(state.status().state, "failed");
+    assert_eq!(state.status().state, LibraryStateDto::Failed);
     assert_eq!(state.status().code.as_deref(), Some("no-library"));
     let mut hold = std::process::Command::new("python3")
         .args([
@@ -856,7 +859,7 @@ fn an_old_library_reports_its_upgrade_while_it_opens_and_then_ready() {
     };
     std::thread::sleep(std::time::Duration::from_millis(100));
     let during = state.status();
-    assert_eq!(during.state, "upgrading", "{during:?}");
+    assert_eq!(during.state, LibraryStateDto::Upgrading, "{during:?}");
     assert_eq!(
         (during.from_version, during.to_version),
         (Some(10), Some(folio::store::schema_version()))
@@ -868,7 +871,11 @@ fn an_old_library_reports_its_upgrade_while_it_opens_and_then_ready() {
     assert!(hold.wait().unwrap().success());
     opener.join().unwrap().unwrap();
     let after = state.status();
-    assert_eq!((after.state, after.code.clone()), ("ready", None), "{after:?}");
+    assert_eq!(
+        (after.state, after.code.clone()),
+        (LibraryStateDto::Ready, None),
+        "{after:?}"
+    );
     assert!(after.elapsed_ms >= 100, "{after:?}");
     assert_eq!(AppState::pending_upgrade(&path), None);
     assert!(state
@@ -895,7 +902,7 @@ fn an_old_library_reports_its_upgrade_while_it_opens_and_then_ready() {
     let failed = state.status();
     assert_eq!(
         (failed.state, failed.code.as_deref()),
-        ("failed", Some("not-a-library")),
+        (LibraryStateDto::Failed, Some("not-a-library")),
         "{failed:?}"
     );
     assert!(failed.message.unwrap().contains("notes.txt"));
@@ -948,4 +955,111 @@ fn targets_combine_keys_and_filter_and_refuse_nothing() {
         ["flores2022"]
     );
     assert_eq!(ops::targets(&lib, vec![], None).unwrap_err().code, "invalid-input");
+}
+
+// ----- the typed IPC contract ----------------------------------------------------------------
+
+/// The committed TypeScript types are what the wire types generate: written into a temporary
+/// directory and compared. `FOLIO_UPDATE_IPC_TYPES=1` rewrites the committed file instead.
+#[test]
+fn ipc_types_are_current() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join(folio_desktop::bindings::PATH);
+    let generated = folio_desktop::bindings::typescript();
+    if std::env::var_os("FOLIO_UPDATE_IPC_TYPES").is_some() {
+        std::fs::write(&committed, &generated).unwrap();
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("ipc-types.ts");
+    std::fs::write(&fresh, &generated).unwrap();
+    let old = std::fs::read_to_string(&committed).unwrap_or_default();
+    assert!(
+        old == std::fs::read_to_string(&fresh).unwrap(),
+        "{} is out of date with the Rust wire types; regenerate it with\n  \
+         FOLIO_UPDATE_IPC_TYPES=1 cargo test -p folio-desktop --features custom-protocol --test shell ipc_types\n\
+         (or `npm run ipc-types` in ui/), then run `npm run build` in ui/",
+        committed.display()
+    );
+}
+
+/// Each wire enum's text is the core's own (`as_str`, what the UI sent and read as strings
+/// before), both ways, for every value the core has.
+#[test]
+fn wire_enums_carry_the_core_text() {
+    use folio::model::{AccessStatus, ItemType, Role, TagSource};
+    use folio_desktop::dto::*;
+    use serde::{de::DeserializeOwned, Serialize};
+    fn same<D, C>(core: C, text: &str)
+    where
+        D: From<C> + Into<C> + Serialize + DeserializeOwned + std::fmt::Debug + Copy,
+        C: PartialEq + std::fmt::Debug + Copy,
+    {
+        let dto = D::from(core);
+        assert_eq!(serde_json::to_value(dto).unwrap(), serde_json::json!(text), "{core:?}");
+        let back: D = serde_json::from_value(serde_json::json!(text)).unwrap();
+        assert_eq!(back.into(), core, "{text}");
+    }
+    for &s in &AccessStatus::ALL {
+        same::<AccessDto, _>(s, s.as_str());
+    }
+    for t in ItemType::ALL {
+        same::<ItemTypeDto, _>(t.ty, t.name);
+    }
+    for &r in Role::ALL {
+        same::<RoleDto, _>(r, r.as_str());
+    }
+    for s in [TagSource::Manual, TagSource::Import] {
+        same::<TagSourceDto, _>(s, s.as_str());
+    }
+    for &f in &folio::format::Format::ALL {
+        same::<FormatDto, _>(f, f.as_str());
+    }
+    for &c in folio::cite::CiteStyle::ALL {
+        same::<CiteStyleDto, _>(c, c.as_str());
+    }
+    for s in [folio::Severity::Info, folio::Severity::Warning, folio::Severity::Error] {
+        same::<SeverityDto, _>(s, s.as_str());
+    }
+    use folio::dedupe::Reason;
+    for r in [
+        Reason::Doi,
+        Reason::Isbn,
+        Reason::TitleYearAuthor,
+        Reason::DoiTitleMismatch,
+        Reason::Similar,
+        Reason::Preprint,
+    ] {
+        same::<DuplicateReasonDto, _>(r, r.as_str());
+    }
+    // The core reads these from text: the wire text is what it reads.
+    for &c in SortColumnDto::ALL {
+        assert_eq!(c.as_str().parse::<folio::store::search::SortColumn>(), Ok(c.into()));
+    }
+    for &p in DuplicatePolicyDto::ALL {
+        assert_eq!(p.as_str().parse::<folio::import::DuplicatePolicy>(), Ok(p.into()));
+        assert_eq!(
+            ops::import_options(None, Some(p.as_str()), None).unwrap().duplicates,
+            p.into()
+        );
+    }
+    // A value outside the set does not cross.
+    assert!(serde_json::from_value::<AccessDto>(serde_json::json!("gratis")).is_err());
+}
+
+/// The `library-changed` payload: scopes as the strings the UI branches on.
+#[test]
+fn library_changed_scopes_on_the_wire() {
+    use folio_desktop::events::{ChangeScope, LibraryChanged};
+    assert_eq!(
+        serde_json::to_value(LibraryChanged::all("Undid: Edit x")).unwrap(),
+        serde_json::json!({"scopes": ["items", "collections", "tags"], "action": "Undid: Edit x"})
+    );
+    let other = LibraryChanged {
+        scopes: vec![ChangeScope::Library, ChangeScope::AutoExports],
+        action: String::new(),
+    };
+    assert_eq!(
+        serde_json::to_value(other).unwrap()["scopes"],
+        serde_json::json!(["library", "auto-exports"])
+    );
 }

@@ -1,5 +1,11 @@
 // An in-memory stand-in for the Rust shell, answering the same commands with the same DTO
-// shapes, so the UI can be tested in a browser. Deliberately simple.
+// shapes, so the UI can be tested in a browser. Deliberately simple. Its `library-changed`
+// scopes are the shell's (src-tauri/src/commands.rs), since the UI refreshes by them.
+
+import type { ChangeScope, LibraryChanged } from "../src/lib/types";
+
+/** What most changes touch (the shell's `all_scopes`). */
+const ALL: ChangeScope[] = ["items", "collections", "tags"];
 
 interface FItem {
   id: number;
@@ -230,13 +236,18 @@ export class FakeBackend {
       }));
   }
 
-  private mutate<T>(label: string, scopes: string[], f: () => T): T {
+  private mutate<T>(label: string, scopes: ChangeScope[], f: () => T): T {
     const before = JSON.stringify(this.data);
     const r = f();
     this.undoStack.push({ label, data: before });
     this.redoStack = [];
-    void this.emit("library-changed", { scopes, action: label });
+    this.changed(scopes, label);
     return r;
+  }
+
+  private changed(scopes: ChangeScope[], action: string) {
+    const payload: LibraryChanged = { scopes, action };
+    void this.emit("library-changed", payload);
   }
 
   private byKeys(keys: string[]): FItem[] {
@@ -348,14 +359,14 @@ export class FakeBackend {
           return 1;
         });
       case "collection_add":
-        return this.mutate("Add to collection", ["items", "collections"], () => {
+        return this.mutate("Add to collection", ALL, () => {
           const c = this.collByPath(a.path as string);
           let n = 0;
           for (const it of this.byKeys(a.keys as string[])) if (!it.collections.includes(c.id)) (it.collections.push(c.id), n++);
           return n;
         });
       case "collection_remove":
-        return this.mutate("Remove from collection", ["items", "collections"], () => {
+        return this.mutate("Remove from collection", ALL, () => {
           const c = this.collByPath(a.path as string);
           for (const it of this.byKeys(a.keys as string[])) it.collections = it.collections.filter((x) => x !== c.id);
           return (a.keys as string[]).length;
@@ -380,30 +391,30 @@ export class FakeBackend {
           return id;
         });
       case "collection_rename":
-        return this.mutate("Rename collection", ["collections"], () => {
+        return this.mutate("Rename collection", ["collections", "items"], () => {
           this.collByPath(a.path as string).name = a.name as string;
         });
       case "collection_move":
-        return this.mutate("Move collection", ["collections"], () => {
+        return this.mutate("Move collection", ["collections", "items"], () => {
           this.collByPath(a.path as string).parentId = a.parent ? this.collByPath(a.parent as string).id : null;
         });
       case "collection_delete":
-        return this.mutate("Delete collection", ["collections", "items"], () => {
+        return this.mutate("Delete collection", ALL, () => {
           const c = this.collByPath(a.path as string);
           this.data.collections = this.data.collections.filter((x) => x.id !== c.id);
         });
       case "delete_items":
-        return this.mutate("Delete", ["items", "collections", "tags"], () => {
+        return this.mutate("Delete", ALL, () => {
           for (const it of this.byKeys(a.keys as string[])) it.deleted = true;
           return (a.keys as string[]).length;
         });
       case "restore_items":
-        return this.mutate("Restore", ["items", "collections", "tags"], () => {
+        return this.mutate("Restore", ALL, () => {
           for (const it of this.byKeys(a.keys as string[])) it.deleted = false;
           return (a.keys as string[]).length;
         });
       case "new_item":
-        return this.mutate("New item", ["items"], () => {
+        return this.mutate("New item", ALL, () => {
           const id = this.data.nextId++;
           this.data.items.push({ ...seed().items[3], id, key: `untitled${id}`, title: "Untitled", tags: [], collections: [], abstractSections: [], extra: [] });
           return id;
@@ -416,7 +427,7 @@ export class FakeBackend {
         if (!step) throw { code: "nothing-to", message: `nothing to ${cmd}` };
         to.push({ label: step.label, data: JSON.stringify(this.data) });
         this.data = JSON.parse(step.data);
-        void this.emit("library-changed", { scopes: ["items", "collections", "tags"], action: `${cmd}: ${step.label}` });
+        this.changed(ALL, `${cmd}: ${step.label}`);
         return step.label;
       }
       case "import_cancel": {
@@ -455,7 +466,7 @@ export class FakeBackend {
           }
         }
         const coll = a.collection ? this.collByPath(a.collection as string) : null;
-        return this.mutate(`Import ${paths.length} file(s)`, ["items", "collections", "tags"], () => {
+        return this.mutate(`Import ${paths.length} file(s)`, ALL, () => {
           const reports = files.map(({ p, spec }) => {
             if (!Array.isArray(spec)) {
               const bad = spec as { error: string; line: number };
@@ -505,10 +516,10 @@ export class FakeBackend {
       case "merge_items": {
         const keep = this.byKeys([a.keep as string])[0];
         const others = this.byKeys(a.others as string[]);
-        return this.mutate(`Merge ${others.map((o) => o.key).join(", ")} into ${keep.key}`, ["items", "collections", "tags"], () => this.mergeInto(keep, others, a.choices as { field: string; value: string }[]));
+        return this.mutate(`Merge ${others.map((o) => o.key).join(", ")} into ${keep.key}`, ALL, () => this.mergeInto(keep, others, a.choices as { field: string; value: string }[]));
       }
       case "merge_exact":
-        return this.mutate("Merge duplicate groups", ["items", "collections", "tags"], () => {
+        return this.mutate("Merge duplicate groups", ALL, () => {
           const out = [];
           const byDoi = new Map<string, FItem[]>();
           for (const it of this.data.items.filter((i) => !i.deleted && i.fields.doi)) byDoi.set(it.fields.doi, [...(byDoi.get(it.fields.doi) ?? []), it]);
@@ -523,12 +534,12 @@ export class FakeBackend {
         if (this.autoExports.some((x) => x.path === e.path)) throw { code: "conflict", message: `${e.path} is already an auto-export target` };
         const n = live.length;
         this.autoExports.push({ ...e, scopeLabel: e.scope.kind === "library" ? "the whole library" : `${e.scope.kind} ${e.scope.name ?? e.scope.status ?? e.scope.collectionId}`, lastRunAt: "2026-11-28T10:00:00Z", items: n, lastError: null } as never);
-        void this.emit("library-changed", { scopes: ["auto-exports"], action: `Auto-export to ${e.path}` });
+        this.changed(["auto-exports"], `Auto-export to ${e.path}`);
         return { path: e.path, items: n, written: true, error: null };
       }
       case "auto_export_remove":
         this.autoExports = this.autoExports.filter((x) => x.path !== a.path);
-        void this.emit("library-changed", { scopes: ["auto-exports"], action: "Removed auto-export" });
+        this.changed(["auto-exports"], "Removed auto-export");
         return null;
       case "auto_export_run":
         return this.autoExports.map((x) => ({ path: x.path, items: x.items ?? 0, written: false, error: x.lastError }));
@@ -550,6 +561,7 @@ export class FakeBackend {
         const p = String(a.path).replace(/\.tex$/, ".aux");
         this.registeredAux.push(p);
         for (const k of this.aux[p] ?? []) this.protectedKeys[k] = `cited in ${p}`;
+        this.changed(["auto-exports"], `Registered ${p}`);
         return null;
       }
       case "protected_keys":
@@ -600,6 +612,7 @@ export class FakeBackend {
       case "export_text":
         return (a.selection as { keys: string[] }).keys.map((k) => `@article{${k},\n}\n`).join("\n");
       case "open_library":
+        this.changed(["library", ...ALL], `Opened ${a.path}`);
         return a.path;
       case "plugin:clipboard-manager|write_text":
         this.clipboard = String(a.text);

@@ -135,6 +135,63 @@ describe("three panes", () => {
   });
 });
 
+describe("library-changed refreshes what its scopes name", () => {
+  const emit = (scopes) => page.evaluate((s) => window.__emit("library-changed", { scopes: s, action: `changed: ${s.join(" ")}` }), scopes);
+  const settle = async (scopes) => {
+    await page.waitForFunction((t) => document.querySelector("[data-status=action]")?.textContent === t, `changed: ${scopes.join(" ")}`);
+    await page.waitForTimeout(250);
+  };
+  const n = async (cmd) => (await calls(cmd)).length;
+
+  test("tags: the left pane is read again, the table page is not", async () => {
+    await waitRows(4);
+    const pages = await n("list_page");
+    const sidebars = await n("sidebar");
+    await page.evaluate(() => window.__fake.data.items.find((i) => i.key === "virkar2021").tags.push("interop"));
+    await emit(["tags"]);
+    await page.waitForSelector("[data-tag=interop]");
+    await settle(["tags"]);
+    assert.equal(await n("sidebar"), sidebars + 1);
+    assert.equal(await n("list_page"), pages, "a tags change does not reload the table");
+    assert.deepEqual(errors, []);
+  });
+
+  test("collections: the left pane only; items: the table, the item pane and the left pane", async () => {
+    await waitRows(4);
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.waitForSelector(".item-pane [data-field=title]");
+    const [pages, items, sidebars] = [await n("list_page"), await n("get_item"), await n("sidebar")];
+    await emit(["collections"]);
+    await settle(["collections"]);
+    assert.deepEqual([await n("list_page"), await n("get_item"), await n("sidebar")], [pages, items, sidebars + 1]);
+
+    await page.evaluate(() => (window.__fake.data.items.find((i) => i.key === "steen2020").title = "Public value, revised"));
+    await emit(["items"]);
+    await page.waitForFunction(() => document.querySelector(".tr[data-key=steen2020] [data-col=title]")?.textContent === "Public value, revised");
+    await settle(["items"]);
+    assert.equal(await n("list_page"), pages + 1, "an items change reloads the table page");
+    assert.equal(await n("get_item"), items + 1, "and the item on view");
+    assert.equal(await n("sidebar"), sidebars + 2, "and the left pane's counts");
+    assert.equal(await page.inputValue(".item-pane [data-field=title]"), "Public value, revised");
+    assert.deepEqual(errors, []);
+  });
+
+  test("auto-exports: nothing is read again; library: back to the whole library", async () => {
+    await page.click("[data-collection='Thesis']");
+    await waitRows(3);
+    const [pages, sidebars] = [await n("list_page"), await n("sidebar")];
+    await emit(["auto-exports"]);
+    await settle(["auto-exports"]);
+    assert.deepEqual([await n("list_page"), await n("sidebar")], [pages, sidebars]);
+
+    await emit(["library", "items", "collections", "tags"]);
+    await waitRows(4);
+    assert.ok(await page.$(".nav-row.active[data-nav=library]"));
+    assert.equal((await calls("list_page")).at(-1).filter.collection, null);
+    assert.deepEqual(errors, []);
+  });
+});
+
 describe("collections and columns", () => {
   test("create, rename, nest by dragging, move to top, delete", async () => {
     await page.click("[data-action=new-collection]");

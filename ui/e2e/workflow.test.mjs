@@ -165,7 +165,7 @@ describe("LaTeX workflow", () => {
     await page.click("[data-action=ae-add]");
     await page.waitForSelector("[data-autoexport='/home/test/thesis/refs.bib']");
     const [add] = await calls("auto_export_add");
-    assert.deepEqual(add.export, { path: "/home/test/thesis/refs.bib", format: "biblatex", scope: { kind: "collection", collectionId: 1, recursive: true }, ascii: false, omitFields: ["abstract", "file"] });
+    assert.deepEqual(add.export, { path: "/home/test/thesis/refs.bib", format: "biblatex", scope: { kind: "collection", collectionId: 1, recursive: true, name: "", status: null }, ascii: false, omitFields: ["abstract", "file"] });
     const [dlg] = await calls("plugin:dialog|save");
     assert.equal(dlg.options.defaultPath, "Thesis.bib");
     assert.match(await page.textContent("[data-autoexport] [data-ae-status]"), /items · last run/);
@@ -184,7 +184,7 @@ describe("LaTeX workflow", () => {
     await page.selectOption("[data-input=ae-tag]", "co-production");
     await page.click("[data-action=ae-add]");
     await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === "auto_export_add").length === 2);
-    assert.deepEqual((await calls("auto_export_add"))[1].export.scope, { kind: "tag", name: "co-production" });
+    assert.deepEqual((await calls("auto_export_add"))[1].export.scope, { kind: "tag", name: "co-production", collectionId: null, recursive: false, status: null });
   });
 
   test("toasts never cover a dialog: the dialog moves up, clear of the toasts' corner", async () => {

@@ -9,7 +9,8 @@ import { citeCommand, copyCite, copyReference, handleAuxDrop, isLatexFile, openA
 import { importClipboardText, importFromDialog, importPaths } from "./importer";
 import { ItemPane } from "./itempane";
 import { promptName, renderSidebar } from "./sidebar";
-import { store } from "./store";
+import { store } from "../lib/store";
+import type { Collection } from "../lib/types";
 import { Table } from "./table";
 import { showError, toast } from "./toast";
 import { waitForLibrary } from "./opening";
@@ -52,7 +53,7 @@ export async function startApp(root: HTMLElement) {
   const setDupCount = (n: number) => {
     // When the first count arrived (ms since the page started; read by the 100k test).
     if (store.s.duplicates == null) document.body.dataset.duplicatesCountedAt = String(Math.round(performance.now()));
-    store.s.duplicates = n;
+    store.setDuplicates(n);
     const c = sidebarEl.querySelector("[data-nav=duplicates] .count");
     if (c) c.textContent = String(n);
   };
@@ -111,24 +112,25 @@ export async function startApp(root: HTMLElement) {
 
   async function refreshSidebar() {
     try {
-      store.s.sidebar = await ipc.sidebar();
-      libPath.textContent = store.s.sidebar.libraryPath;
-      libPath.title = store.s.sidebar.libraryPath;
+      const sb = await ipc.sidebar();
+      store.setSidebar(sb);
+      libPath.textContent = sb.libraryPath;
+      libPath.title = sb.libraryPath;
       // The selected collection may have been renamed, moved or deleted.
       const v = store.s.view;
       if (v.kind === "collection") {
-        const found = findCollection(store.s.sidebar.collections, v.id);
-        if (!found) store.s.view = { kind: "library" };
-        else if (found.path !== v.path) store.s.view = { kind: "collection", id: v.id, path: found.path };
+        const found = findCollection(sb.collections, v.id);
+        if (!found) store.followCollection(null);
+        else if (found.path !== v.path) store.followCollection(found.path);
       }
     } catch (e) {
-      store.s.sidebar = null;
+      store.setSidebar(null);
       showError(e, "Library");
     }
     renderSidebar(sidebarEl);
   }
 
-  store.on((what) => {
+  store.subscribe((what) => {
     if (what === "query") {
       // A saved search puts its query in the box (only then: the box may hold typing the
       // debounce has not passed on yet).
@@ -149,7 +151,7 @@ export async function startApp(root: HTMLElement) {
   search.addEventListener(
     "input",
     debounce(() => {
-      store.s.query = search.value;
+      store.setQuery(search.value);
       store.clearSelection();
       table.reload();
     }, 180),
@@ -157,7 +159,7 @@ export async function startApp(root: HTMLElement) {
   search.addEventListener("keydown", (e) => {
     if (e.key === "Escape") {
       search.value = "";
-      store.s.query = "";
+      store.setQuery("");
       table.reload();
       table.focus();
     }
@@ -184,16 +186,17 @@ export async function startApp(root: HTMLElement) {
     }
   });
 
-  // Changes from the shell: refresh what is shown.
+  // Changes from the shell: refresh what their scopes name. The left pane shows counts of
+  // items (all, unfiled, trash, per access status, collection and tag), so an items change
+  // refreshes it too; only items changes reload the table, the item pane and the duplicates.
   await onLibraryChanged(async (e) => {
     action.textContent = e.action;
-    if (e.scopes.includes("library")) {
-      store.s.view = { kind: "library" };
-      store.s.tags = [];
-      store.s.access = [];
-      store.clearSelection();
-    }
-    await refreshSidebar();
+    const scopes = new Set(e.scopes);
+    const library = scopes.has("library");
+    if (library) store.libraryOpened();
+    const items = library || scopes.has("items");
+    if (items || scopes.has("collections") || scopes.has("tags")) await refreshSidebar();
+    if (!items) return;
     if (store.s.view.kind === "duplicates") {
       await dupView.load();
       return;
@@ -359,8 +362,8 @@ export async function startApp(root: HTMLElement) {
 
 const mod = isMac ? "⌘" : "Ctrl";
 
-function findCollection(list: { id: number; path: string; children: never[] | unknown[] }[], id: number): { path: string } | null {
-  for (const c of list as { id: number; path: string; children: never[] }[]) {
+function findCollection(list: Collection[], id: number): Collection | null {
+  for (const c of list) {
     if (c.id === id) return c;
     const k = findCollection(c.children, id);
     if (k) return k;

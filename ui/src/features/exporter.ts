@@ -3,12 +3,12 @@
 
 import { h } from "../lib/dom";
 import { clipboard, dialogs, ipc } from "../lib/ipc";
-import type { Filter, Selection } from "../lib/types";
+import type { Format, Selection } from "../lib/types";
 import { modal } from "./importer";
-import { store } from "./store";
+import { emptyFilter, store } from "../lib/store";
 import { showError, toast } from "./toast";
 
-const FORMATS = [
+const FORMATS: { id: Format; label: string; ext: string }[] = [
   { id: "bibtex", label: "BibTeX (.bib)", ext: "bib" },
   { id: "biblatex", label: "BibLaTeX (.bib)", ext: "bib" },
   { id: "ris", label: "RIS (.ris)", ext: "ris" },
@@ -33,7 +33,7 @@ export function openExportDialog() {
   const scopes: { id: string; label: string; sel: () => Selection; name: string }[] = [];
   if (selCount) scopes.push({ id: "selection", label: `The selection (${selCount.toLocaleString()} item${selCount === 1 ? "" : "s"})`, sel: () => store.exportSelection(), name: "selection" });
   if (vn) scopes.push({ id: "view", label: `What is shown: ${vn} (${store.s.total})`, sel: () => ({ keys: [], filter: store.filter() }), name: fileStem() });
-  scopes.push({ id: "library", label: `The whole library (${store.s.sidebar?.total ?? 0})`, sel: () => ({ keys: [], filter: {} as Filter }), name: "library" });
+  scopes.push({ id: "library", label: `The whole library (${store.s.sidebar?.total ?? 0})`, sel: () => ({ keys: [], filter: emptyFilter() }), name: "library" });
 
   const body = h("div", { class: "export-form" });
   const scopeBox = h("fieldset", {}, h("legend", { text: "Export" }));

@@ -5,7 +5,7 @@
 import { clear, h } from "../lib/dom";
 import { dialogs, ipc, toAppError } from "../lib/ipc";
 import type { DuplicatePolicy, ImportReport, Progress } from "../lib/types";
-import { store } from "./store";
+import { store } from "../lib/store";
 import { showError, toast } from "./toast";
 
 let busy = false;

@@ -4,10 +4,10 @@
 
 import { clear, h } from "../lib/dom";
 import { ipc } from "../lib/ipc";
-import { ACCESS_STATUSES, ITEM_TYPES, ROLES, type Creator, type Item } from "../lib/types";
+import { ACCESS_STATUSES, ITEM_TYPES, ROLES, type AccessStatus, type Creator, type Item, type Role } from "../lib/types";
 import { fieldLabel, fieldValue } from "./fields";
 import { withKeyConfirm } from "./latex";
-import { store } from "./store";
+import { store } from "../lib/store";
 import { showError, toast } from "./toast";
 
 /** Empty fields are hidden until asked for (every field stays editable). */
@@ -341,7 +341,7 @@ export class ItemPane {
       const role = h("select", { class: "field role", "aria-label": "Role", "data-creator-role": i });
       for (const r of ROLES) role.appendChild(h("option", { value: r, text: r, selected: r === c.role }));
       role.addEventListener("change", () => {
-        c.role = role.value;
+        c.role = role.value as Role;
         commit();
       });
       const isOrg = !!c.literal;
@@ -408,10 +408,10 @@ export class ItemPane {
   }
 }
 
-function accessSelect(current: string, onChange: (v: string) => void): HTMLSelectElement {
+function accessSelect(current: AccessStatus | "", onChange: (v: AccessStatus) => void): HTMLSelectElement {
   const s = h("select", { class: "field access-select", "aria-label": "Access status", "data-field": "access" });
   if (!current) s.appendChild(h("option", { value: "", text: "Set access…", selected: true }));
   for (const a of ACCESS_STATUSES) s.appendChild(h("option", { value: a, text: a, selected: a === current }));
-  s.addEventListener("change", () => s.value && onChange(s.value));
+  s.addEventListener("change", () => s.value && onChange(s.value as AccessStatus));
   return s;
 }

@@ -4,9 +4,19 @@
 
 import { clear, h, isMac } from "../lib/dom";
 import { clipboard, dialogs, ipc, toAppError } from "../lib/ipc";
-import { type AppError, type AutoExport, type Collection, type Scope, ACCESS_STATUSES } from "../lib/types";
+import {
+  type AccessStatus,
+  type AppError,
+  type AutoExport,
+  type CiteStyle,
+  type Collection,
+  type Format,
+  type Scope,
+  type ScopeKind,
+  ACCESS_STATUSES,
+} from "../lib/types";
 import { modal } from "./importer";
-import { store } from "./store";
+import { store } from "../lib/store";
 import { showError, toast } from "./toast";
 
 const mod = isMac ? "⌘" : "Ctrl";
@@ -86,7 +96,7 @@ export async function fixKeys() {
 
 const CITE_KEY = "folio.cite.command";
 export const CITE_COMMANDS = ["cite", "citep", "autocite", "parencite"];
-export const STYLES: { id: string; label: string }[] = [
+export const STYLES: { id: CiteStyle; label: string }[] = [
   { id: "apa", label: "APA 7" },
   { id: "chicago-author-date", label: "Chicago author-date" },
   { id: "ieee", label: "IEEE" },
@@ -133,7 +143,7 @@ export async function copyCite() {
   }
 }
 
-export async function copyReference(style: string) {
+export async function copyReference(style: CiteStyle) {
   const n = store.selectionCount();
   if (!n) return toast("Select items to copy", "error");
   try {
@@ -148,7 +158,7 @@ export async function copyReference(style: string) {
 
 // ----- auto-exports --------------------------------------------------------------------------
 
-const FORMATS = [
+const FORMATS: { id: Format; label: string; ext: string }[] = [
   { id: "bibtex", label: "BibTeX", ext: "bib" },
   { id: "biblatex", label: "BibLaTeX", ext: "bib" },
   { id: "ris", label: "RIS", ext: "ris" },
@@ -171,6 +181,11 @@ function when(iso: string | null): string {
 
 /** The Auto-exports dialog: registered exports with their last run, and a form to add one
  * (`preset`: the scope to start with, e.g. from a collection's context menu). */
+/** An auto-export's scope: `kind` and the parts it uses (the others empty). */
+export function autoExportScope(parts: Partial<Scope> & { kind: ScopeKind }): Scope {
+  return { collectionId: null, recursive: false, name: "", status: null, ...parts };
+}
+
 export async function openAutoExports(preset?: Scope) {
   const list = h("div", { class: "ae-list", "data-autoexports": "" });
   const refresh = async () => {
@@ -270,15 +285,15 @@ export async function openAutoExports(preset?: Scope) {
   const scope = (): Scope => {
     switch (kind.value) {
       case "collection":
-        return { kind: "collection", collectionId: Number(collSel.value), recursive: recursive.checked };
+        return autoExportScope({ kind: "collection", collectionId: Number(collSel.value), recursive: recursive.checked });
       case "tag":
-        return { kind: "tag", name: tagSel.value };
+        return autoExportScope({ kind: "tag", name: tagSel.value });
       case "access":
-        return { kind: "access", status: accSel.value };
+        return autoExportScope({ kind: "access", status: accSel.value as AccessStatus });
       case "search":
-        return { kind: "search", name: searchSel.value };
+        return autoExportScope({ kind: "search", name: searchSel.value });
       default:
-        return { kind: "library" };
+        return autoExportScope({ kind: "library" });
     }
   };
   const stem = () => {
@@ -381,7 +396,7 @@ export async function handleAuxDrop(path: string) {
         const out = await dialogs.pickExportPath(name.replace(/\.aux$/i, ".bib"), "bib", "Export cited references");
         if (!out) return;
         dlg.close();
-        const r = await ipc.exportAux(path, fmt.value, out);
+        const r = await ipc.exportAux(path, fmt.value as Format, out);
         if (reg.checked && !info.registered) await ipc.auxRegister(path);
         toast(`Exported the ${r.items} cited item${r.items === 1 ? "" : "s"} to ${out}${info.missing.length ? ` (${info.missing.length} missing: ${info.missing.join(", ")})` : ""}`, "info", info.missing.length ? 10000 : 4000);
       } catch (e) {

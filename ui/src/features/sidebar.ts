@@ -4,8 +4,8 @@ import { clear, h } from "../lib/dom";
 import { ipc } from "../lib/ipc";
 import type { Collection } from "../lib/types";
 import { beginDrag } from "./drag";
-import { openAutoExports } from "./latex";
-import { store } from "./store";
+import { autoExportScope, openAutoExports } from "./latex";
+import { store } from "../lib/store";
 import { showError, toast } from "./toast";
 
 const collapsed = new Set<number>();
@@ -102,13 +102,11 @@ export function renderSidebar(root: HTMLElement) {
             tabindex: 0,
             "data-saved": s.name,
             title: `${s.query}${where}`,
-            onclick: () => {
-              store.s.query = s.query;
-              store.emit("query");
-              store.setView(
+            onclick: () =>
+              store.applySavedSearch(
+                s.query,
                 s.collection != null && s.collectionPath ? { kind: "collection", id: s.collection, path: s.collectionPath } : { kind: "library" },
-              );
-            },
+              ),
           },
           h("span", { class: "nav-label", text: s.name }),
           h("span", { class: "count muted small", text: s.query }),
@@ -141,12 +139,7 @@ export function renderSidebar(root: HTMLElement) {
           class: `chip access-chip badge-${a.status}${on ? " on" : ""}`,
           "aria-pressed": String(on),
           "data-access": a.status,
-          onclick: () => {
-            store.s.access = on ? store.s.access.filter((x) => x !== a.status) : [...store.s.access, a.status];
-            if (store.s.view.kind === "duplicates") store.s.view = { kind: "library" };
-            store.clearSelection();
-            store.emit("filter");
-          },
+          onclick: () => store.toggleAccess(a.status),
         },
         h("span", { text: a.status }),
         h("span", { class: "count", text: String(a.items) }),
@@ -168,12 +161,7 @@ export function renderSidebar(root: HTMLElement) {
           "aria-pressed": String(on),
           "data-drop-tag": t.name,
           "data-tag": t.name,
-          onclick: () => {
-            store.s.tags = on ? store.s.tags.filter((x) => x.toLowerCase() !== t.name.toLowerCase()) : [...store.s.tags, t.name];
-            if (store.s.view.kind === "duplicates") store.s.view = { kind: "library" };
-            store.clearSelection();
-            store.emit("filter");
-          },
+          onclick: () => store.toggleTag(t.name),
         },
         h("span", { text: t.label ?? t.name }),
         h("span", { class: "count", text: String(t.items) }),
@@ -219,7 +207,7 @@ function renderCollection(parent: HTMLElement, c: Collection, depth: number) {
         e.stopPropagation();
         if (open) collapsed.add(c.id);
         else collapsed.delete(c.id);
-        store.emit("sidebar-local");
+        store.redrawSidebar();
       },
     }),
     h("span", { class: "nav-label", text: c.name }),
@@ -244,7 +232,7 @@ function collectionMenu(e: MouseEvent, row: HTMLElement, c: Collection) {
     h("button", {
       role: "menuitem",
       "data-menu": "collection-autoexport",
-      onclick: () => (pop.remove(), openAutoExports({ kind: "collection", collectionId: c.id, recursive: true })),
+      onclick: () => (pop.remove(), openAutoExports(autoExportScope({ kind: "collection", collectionId: c.id, recursive: true }))),
       text: "Auto-export…",
     }),
     h("button", { role: "menuitem", onclick: () => (pop.remove(), deleteCollection(c)), text: "Delete (Del)" }),
@@ -282,7 +270,7 @@ function startRename(row: HTMLElement, c: Collection) {
         showError(e, "Rename collection");
       }
     }
-    store.emit("sidebar-local");
+    store.redrawSidebar();
   };
   input.addEventListener("keydown", (e) => {
     e.stopPropagation();

@@ -3,9 +3,9 @@
 
 import { clear, h } from "../lib/dom";
 import { ipc } from "../lib/ipc";
-import type { ItemRow } from "../lib/types";
+import type { ItemRow, SortColumn } from "../lib/types";
 import { beginDrag } from "./drag";
-import { store } from "./store";
+import { store } from "../lib/store";
 import { showError } from "./toast";
 
 export const ROW_H = 26;
@@ -14,7 +14,7 @@ const PAGE = 200;
 interface Column {
   id: string;
   label: string;
-  sort: string;
+  sort: SortColumn;
   width: number;
   get: (r: ItemRow) => string;
   badge?: boolean;
@@ -100,7 +100,7 @@ export class Table {
         this.pages.set(page, res.rows);
         if (res.total !== this.total || page === 0) {
           this.total = res.total;
-          store.s.total = res.total;
+          store.setTotal(res.total);
           this.onCount(res.total);
         }
       } catch (e) {
@@ -141,8 +141,7 @@ export class Table {
             "aria-sort": sorted ? (store.s.sort.descending ? "descending" : "ascending") : "none",
             title: `Sort by ${c.label}`,
             onclick: () => {
-              if (store.s.sort.column === c.sort) store.s.sort.descending = !store.s.sort.descending;
-              else store.s.sort = { column: c.sort, descending: false };
+              store.sortBy(c.sort);
               this.renderHead();
               this.reload();
             },
@@ -273,10 +272,7 @@ export class Table {
         row.addEventListener("contextmenu", (e) => {
           e.preventDefault();
           if (!store.isSelected(r.key)) {
-            store.select(new Map([[r.key, r.id]]));
-            store.s.anchor = i;
-            store.s.cursor = i;
-            store.emit("selection");
+            store.select(new Map([[r.key, r.id]]), { anchor: i, cursor: i }, true);
             this.paint();
           }
           this.onContextMenu(e);
@@ -315,21 +311,17 @@ export class Table {
       void this.allBut(r.key);
       return;
     }
-    const sel = store.s.selection;
     if (e.shiftKey && store.s.anchor >= 0) {
       this.selectRange(store.s.anchor, i);
     } else if (multi) {
-      if (sel.has(r.key)) sel.delete(r.key);
-      else sel.set(r.key, r.id);
-      store.s.anchor = i;
+      store.toggleRow(r.key, r.id, i);
     } else if (!store.isSelected(r.key)) {
-      store.select(new Map([[r.key, r.id]]));
-      store.s.anchor = i;
+      store.select(new Map([[r.key, r.id]]), { anchor: i });
     }
-    store.s.cursor = i;
+    store.moveTo({ cursor: i });
     this.scroller.focus({ preventScroll: true });
     this.reveal(i);
-    store.emit("selection");
+    store.selectionChanged();
     this.paint();
     // A plain click on an already-selected row narrows the selection on release, unless dragged.
     const narrow = !multi && !e.shiftKey && store.isSelected(r.key) && store.selectionCount() > 1;
@@ -342,9 +334,7 @@ export class Table {
       "pointerup",
       (up) => {
         if (narrow && Math.abs(up.clientX - e.clientX) + Math.abs(up.clientY - e.clientY) < 6) {
-          store.select(new Map([[r.key, r.id]]));
-          store.s.anchor = i;
-          store.emit("selection");
+          store.select(new Map([[r.key, r.id]]), { anchor: i }, true);
           this.paint();
         }
       },
@@ -360,8 +350,7 @@ export class Table {
       const r = this.rowAt(i);
       if (r) m.set(r.key, r.id);
     }
-    store.select(m);
-    store.emit("selection");
+    store.select(m, {}, true);
     this.paint();
   }
 
@@ -381,8 +370,7 @@ export class Table {
       if (store.s.all !== all) return;
       const m = new Map(keys.filter((k) => k !== key).map((k) => [k, -1]));
       for (const rows of this.pages.values()) for (const r of rows) if (m.has(r.key)) m.set(r.key, r.id);
-      store.select(m);
-      store.emit("selection");
+      store.select(m, {}, true);
       this.paint();
     } catch (e) {
       showError(e, "Select");
@@ -395,14 +383,11 @@ export class Table {
     await this.fetch(Math.floor(to / PAGE), this.gen);
     const r = this.rowAt(to);
     if (!r) return;
-    store.s.cursor = to;
+    store.moveTo({ cursor: to });
     if (extend && store.s.anchor >= 0) await this.selectRange(store.s.anchor, to);
-    else {
-      store.select(new Map([[r.key, r.id]]));
-      store.s.anchor = to;
-    }
+    else store.select(new Map([[r.key, r.id]]), { anchor: to });
     this.reveal(to);
-    store.emit("selection");
+    store.selectionChanged();
     this.paint();
   }
 

@@ -8,11 +8,17 @@ import { writeText } from "@tauri-apps/plugin-clipboard-manager";
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import {
   AppError,
+  type AccessStatus,
   type AutoExport,
   type AuxInfo,
+  type CiteStyle,
+  type CommandError,
   type Creator,
   type DuplicateGroup,
   type DuplicatePolicy,
+  type FieldChoice,
+  type Format,
+  type ItemType,
   type MergeReport,
   type NewAutoExport,
   type ProtectedKey,
@@ -44,7 +50,8 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   if (e && typeof e === "object" && "message" in e) {
-    const o = e as { code?: unknown; message?: unknown; protected?: unknown };
+    // A CommandError from a command; anything else (a failed argument, the plugins) as "error".
+    const o = e as Partial<Record<keyof CommandError, unknown>>;
     const prot = Array.isArray(o.protected) ? (o.protected as ProtectedKey[]) : [];
     return new AppError(typeof o.code === "string" ? o.code : "error", String(o.message), prot);
   }
@@ -66,11 +73,11 @@ export const ipc = {
   openLibrary: (path: string) => call<string>("open_library", { path }),
   editField: (id: number, field: string, value: string, force = false) => call<Item>("edit_field", { id, field, value, force }),
   setCreators: (id: number, creators: Creator[]) => call<Item>("set_creators", { id, creators }),
-  newItem: (itemType: string, collection: string | null) => call<number>("new_item", { itemType, collection }),
+  newItem: (itemType: ItemType, collection: string | null) => call<number>("new_item", { itemType, collection }),
   deleteItems: (keys: string[] | Targets) => call<number>("delete_items", targets(keys)),
   restoreItems: (keys: string[] | Targets) => call<number>("restore_items", targets(keys)),
   emptyTrash: () => call<number>("empty_trash"),
-  setAccess: (status: string, keys: string[] | Targets) => call<number>("set_access", { status, ...targets(keys) }),
+  setAccess: (status: AccessStatus, keys: string[] | Targets) => call<number>("set_access", { status, ...targets(keys) }),
   undo: () => call<string>("undo"),
   redo: () => call<string>("redo"),
   collectionCreate: (parent: string | null, name: string) => call<number>("collection_create", { parent, name }),
@@ -91,18 +98,18 @@ export const ipc = {
   importCancel: () => call<boolean>("import_cancel"),
   importText: (text: string, collection: string | null, duplicates: DuplicatePolicy) =>
     call<ImportReport>("import_text", { text, collection, duplicates }),
-  exportFile: (selection: Selection, format: string, path: string) =>
+  exportFile: (selection: Selection, format: Format, path: string) =>
     call<ExportReport>("export_file", { selection, format, path }),
-  exportText: (selection: Selection, format: string) => call<string>("export_text", { selection, format }),
+  exportText: (selection: Selection, format: Format) => call<string>("export_text", { selection, format }),
   regenerateKeys: (keys: string[] | Targets, force = false) => call<[string, string][]>("regenerate_keys", { ...targets(keys), force }),
   fixKeys: (keys: string[] | Targets, force = false) => call<KeyFix>("fix_keys", { ...targets(keys), force }),
   protectedKeys: () => call<ProtectedKey[]>("protected_keys"),
-  formatReferences: (keys: string[] | Targets, style: string) => call<string>("format_references", { ...targets(keys), style }),
+  formatReferences: (keys: string[] | Targets, style: CiteStyle) => call<string>("format_references", { ...targets(keys), style }),
   duplicates: () => call<DuplicateGroup[]>("duplicates"),
   /** The number of duplicate groups (the shell keeps the groups until the library changes). */
   duplicateCount: () => call<number>("duplicate_count"),
   itemsByKeys: (keys: string[]) => call<Item[]>("items_by_keys", { keys }),
-  mergeItems: (keep: string, others: string[], choices: { field: string; value: string }[]) =>
+  mergeItems: (keep: string, others: string[], choices: FieldChoice[]) =>
     call<MergeReport>("merge_items", { keep, others, choices }),
   mergeExact: () => call<MergeReport[]>("merge_exact"),
   autoExports: () => call<AutoExport[]>("auto_exports"),
@@ -113,7 +120,7 @@ export const ipc = {
   searchSave: (name: string, query: string, collection: string | null) => call<null>("search_save", { name, query, collection }),
   searchDelete: (name: string) => call<null>("search_delete", { name }),
   auxRead: (path: string) => call<AuxInfo>("aux_read", { path }),
-  exportAux: (path: string, format: string, out: string) => call<ExportReport>("export_aux", { path, format, out }),
+  exportAux: (path: string, format: Format, out: string) => call<ExportReport>("export_aux", { path, format, out }),
   auxRegister: (path: string) => call<void>("aux_register", { path }),
 };
 

@@ -1,0 +1,509 @@
+// Generated from the Rust wire types (src-tauri/src/dto.rs, events.rs, error.rs) by
+// src-tauri/src/bindings.rs. Do not edit: run `npm run ipc-types` in ui/ to regenerate.
+
+/**
+ * How readable an item is.
+ */
+export type AccessStatus = "open" | "free" | "restricted" | "unknown";
+
+/**
+ * An item's type (the core's closed set).
+ */
+export type ItemType = "article" | "magazine-article" | "newspaper-article" | "book" | "booklet" | "inbook" | "incollection" | "inproceedings" | "proceedings" | "collection" | "reference" | "thesis" | "phdthesis" | "mastersthesis" | "report" | "manual" | "misc" | "online" | "unpublished" | "dataset" | "software" | "patent" | "standard" | "periodical" | "presentation" | "map" | "audiovisual" | "case" | "legislation" | "letter" | "interview";
+
+/**
+ * A creator's role.
+ */
+export type Role = "author" | "editor" | "translator" | "series-editor" | "book-author" | "contributor" | "director" | "inventor" | "recipient" | "interviewer" | "commentator" | "annotator";
+
+/**
+ * Where a tag came from.
+ */
+export type TagSource = "manual" | "import";
+
+/**
+ * The table's sort columns.
+ */
+export type SortColumn = "title" | "creators" | "year" | "container" | "type" | "access" | "added" | "key";
+
+/**
+ * A file format: what an import read, what an export writes.
+ */
+export type Format = "bibtex" | "biblatex" | "ris" | "results-text" | "json";
+
+/**
+ * What an import does with an entry the library already has.
+ */
+export type DuplicatePolicy = "skip" | "merge" | "keep";
+
+/**
+ * Why two items are (or may be) the same work.
+ */
+export type DuplicateReason = "same DOI" | "same ISBN" | "same title, year and first author" | "same DOI but different titles" | "similar title, same first author" | "preprint and published version";
+
+/**
+ * What an import did with an entry that matched an item.
+ */
+export type DecisionAction = "skipped" | "merged" | "kept" | "flagged";
+
+/**
+ * duplicate (certain), suggestion (review before merging) or related (a preprint and its
+ * published version: not the same record).
+ */
+export type DuplicateKind = "duplicate" | "suggestion" | "related";
+
+/**
+ * How bad a diagnostic is.
+ */
+export type Severity = "info" | "warning" | "error";
+
+/**
+ * A reference style for formatted references.
+ */
+export type CiteStyle = "apa" | "chicago-author-date" | "ieee" | "harvard";
+
+/**
+ * What an auto-export contains.
+ */
+export type ScopeKind = "library" | "collection" | "tag" | "access" | "search";
+
+/**
+ * Where opening the library stands.
+ */
+export type LibraryState = "opening" | "upgrading" | "ready" | "failed";
+
+/**
+ * What a change touched, so the UI refreshes only that.
+ */
+export type ChangeScope = "items" | "collections" | "tags" | "library" | "auto-exports";
+
+/**
+ * Which items to show (all parts combine).
+ */
+export type Filter = {
+  collection: number | null,
+  recursive: boolean,
+  unfiled: boolean,
+  tags: Array<string>,
+  access: Array<AccessStatus>,
+  /**
+   * The fielded query (`title:foo year:2020..2022 -bar`).
+   */
+  query: string,
+  trash: boolean,
+};
+
+/**
+ * The table's order.
+ */
+export type Sort = {
+  column: SortColumn,
+  descending: boolean,
+};
+
+/**
+ * One row of the item table.
+ */
+export type ItemRow = {
+  id: number,
+  key: string,
+  itemType: ItemType,
+  title: string,
+  creators: string,
+  year: number | null,
+  container: string,
+  access: AccessStatus,
+  dateAdded: string,
+};
+
+/**
+ * A page of rows plus the total for the same filter (the table is virtualized).
+ */
+export type Page = {
+  total: number,
+  offset: number,
+  rows: Array<ItemRow>,
+};
+
+export type Creator = {
+  role: Role,
+  family: string,
+  given: string,
+  particle: string,
+  suffix: string,
+  /**
+   * An organisation's name (then family/given are empty).
+   */
+  literal: string,
+};
+
+export type NamedText = {
+  name: string,
+  value: string,
+};
+
+export type AbstractSection = {
+  heading: string,
+  text: string,
+};
+
+export type Tag = {
+  name: string,
+  /**
+   * The name as a reader sees it (`\bioname{Salmo}` as "Salmo"); `name` identifies the tag.
+   */
+  label: string,
+  source: TagSource,
+};
+
+/**
+ * A whole item for the item pane.
+ */
+export type Item = {
+  id: number,
+  key: string,
+  itemType: ItemType,
+  /**
+   * The plain text fields by name (title, subtitle, container, …), editable in place.
+   */
+  fields: Array<NamedText>,
+  date: string,
+  year: number | null,
+  creators: Array<Creator>,
+  abstractSections: Array<AbstractSection>,
+  /**
+   * The abstract as editable text (sections as "Heading\ntext" paragraphs).
+   */
+  abstractText: string,
+  tags: Array<Tag>,
+  access: AccessStatus,
+  accessSource: string,
+  /**
+   * Unmapped fields kept from the import, in order.
+   */
+  extra: Array<NamedText>,
+  collections: Array<string>,
+  inTrash: boolean,
+  dateAdded: string,
+  dateModified: string,
+};
+
+export type Collection = {
+  id: number,
+  name: string,
+  path: string,
+  parentId: number | null,
+  items: number,
+  children: Array<Collection>,
+};
+
+export type TagCount = {
+  name: string,
+  /**
+   * As [`TagDto::label`].
+   */
+  label: string,
+  items: number,
+  imported: number,
+};
+
+export type AccessCount = {
+  status: AccessStatus,
+  items: number,
+};
+
+/**
+ * Everything the left pane shows.
+ */
+export type Sidebar = {
+  libraryPath: string,
+  total: number,
+  unfiled: number,
+  trash: number,
+  collections: Array<Collection>,
+  tags: Array<TagCount>,
+  access: Array<AccessCount>,
+  /**
+   * Saved searches (a JabRef file's keyword groups among them), by name.
+   */
+  saved: Array<SavedSearch>,
+};
+
+export type SavedSearch = {
+  name: string,
+  query: string,
+  /**
+   * The collection it searches within (with its subcollections), if any.
+   */
+  collection: number | null,
+  collectionPath: string | null,
+};
+
+export type History = {
+  id: number,
+  label: string,
+  at: string,
+  done: boolean,
+};
+
+/**
+ * Where opening the startup (or last chosen) library stands. A library made by an older
+ * version is upgraded as it opens, which takes seconds on a large one: the window shows this
+ * meanwhile instead of nothing.
+ */
+export type LibraryStatus = {
+  state: LibraryState,
+  path: string,
+  /**
+   * For `upgrading`: the library's schema version and the one this build writes.
+   */
+  fromVersion: number | null,
+  toVersion: number | null,
+  /**
+   * For `failed`: why (the error's code and message).
+   */
+  code: string | null,
+  message: string | null,
+  /**
+   * Since the open started.
+   */
+  elapsedMs: number,
+};
+
+export type Diagnostic = {
+  severity: Severity,
+  line: number | null,
+  message: string,
+};
+
+/**
+ * One duplicate decision of an import.
+ */
+export type Decision = {
+  line: number,
+  entryKey: string,
+  title: string,
+  existingKey: string,
+  reason: DuplicateReason,
+  action: DecisionAction,
+};
+
+export type FileReport = {
+  path: string,
+  format: Format,
+  encoding: string,
+  entries: number,
+  added: number,
+  duplicates: number,
+  errors: number,
+  keys: Array<string>,
+  repairs: Array<string>,
+  /**
+   * What the import did with each entry that matched an item (or an earlier entry).
+   */
+  decisions: Array<Decision>,
+  diagnostics: Array<Diagnostic>,
+};
+
+export type ImportReport = {
+  added: number,
+  duplicates: number,
+  errors: number,
+  files: Array<FileReport>,
+};
+
+/**
+ * Streamed through a Channel while an import runs.
+ */
+export type Progress = {
+  /**
+   * Bytes of input read and stored so far, of `total`.
+   */
+  done: number,
+  total: number,
+  /**
+   * Entries stored so far.
+   */
+  entries: number,
+};
+
+/**
+ * What to export: exact keys (the selection), else the filter (collection, tag, whole library).
+ */
+export type Selection = {
+  keys: Array<string>,
+  filter: Filter,
+};
+
+export type ExportReport = {
+  items: number,
+  written: boolean,
+  diagnostics: Array<Diagnostic>,
+};
+
+/**
+ * A group of items that are (or may be) the same work.
+ */
+export type DuplicateGroup = {
+  /**
+   * "same DOI", "similar title, same first author", …
+   */
+  reason: DuplicateReason,
+  kind: DuplicateKind,
+  /**
+   * Same DOI or ISBN: merged by "Merge all exact groups".
+   */
+  identifier: boolean,
+  confidence: number,
+  keys: Array<string>,
+};
+
+export type Conflict = {
+  /**
+   * The merged item that had the other value.
+   */
+  key: string,
+  field: string,
+  kept: string,
+  other: string,
+};
+
+export type MergeReport = {
+  kept: string,
+  merged: Array<string>,
+  conflicts: Array<Conflict>,
+};
+
+/**
+ * The user's pick for one conflicting field of a merge.
+ */
+export type FieldChoice = {
+  field: string,
+  value: string,
+};
+
+/**
+ * What an auto-export contains. `kind`: library, collection (`collectionId`, `recursive`),
+ * tag (`name`), access (`status`), search (a saved search's `name`).
+ */
+export type Scope = {
+  kind: ScopeKind,
+  collectionId: number | null,
+  recursive: boolean,
+  name: string,
+  status: AccessStatus | null,
+};
+
+/**
+ * An auto-export to register.
+ */
+export type NewAutoExport = {
+  path: string,
+  /**
+   * bibtex, biblatex or ris
+   */
+  format: Format,
+  scope: Scope,
+  /**
+   * LaTeX escapes (true) or UTF-8 (false); None: the format's default.
+   */
+  ascii: boolean | null,
+  omitFields: Array<string>,
+};
+
+/**
+ * A registered auto-export with its last run.
+ */
+export type AutoExport = {
+  path: string,
+  /**
+   * As registered (the CLI also takes aliases such as `bib`).
+   */
+  format: string,
+  scope: Scope,
+  /**
+   * "collection Thesis with subcollections", from the core.
+   */
+  scopeLabel: string,
+  ascii: boolean | null,
+  omitFields: Array<string>,
+  lastRunAt: string | null,
+  items: number | null,
+  lastError: string | null,
+};
+
+export type SyncResult = {
+  path: string,
+  items: number,
+  written: boolean,
+  error: string | null,
+};
+
+/**
+ * What a `.aux` file cites.
+ */
+export type AuxInfo = {
+  /**
+   * The `.aux` file read (a dropped `.tex` names the `.aux` beside it).
+   */
+  aux: string,
+  /**
+   * Keys of the cited items the library has, with crossref parents.
+   */
+  keys: Array<string>,
+  /**
+   * Cited keys the library does not have.
+   */
+  missing: Array<string>,
+  /**
+   * Already registered (its keys are protected).
+   */
+  registered: boolean,
+};
+
+/**
+ * What fixing citation keys did: (old, new) keys, and the entries whose links followed.
+ */
+export type KeyFix = {
+  renamed: Array<[string, string]>,
+  relinked: Array<string>,
+};
+
+/**
+ * A citation key the library protects, and why (cited in a registered `.aux`, or exported by
+ * an auto-export).
+ */
+export type ProtectedKey = {
+  key: string,
+  reason: string,
+};
+
+/**
+ * What changed, and the action that changed it.
+ */
+export type LibraryChanged = {
+  scopes: Array<ChangeScope>,
+  /**
+   * Undo label or action description, for the status bar.
+   */
+  action: string,
+};
+
+/**
+ * A command's error as the UI receives it (the UI turns it into its `AppError`).
+ */
+export type CommandError = {
+  code: string,
+  message: string,
+  /**
+   * For `protected-key`: the keys the action would change, with why each is protected, so
+   * the UI can ask for confirmation and retry with `force`.
+   */
+  protected?: Array<ProtectedKey>,
+};
+
+export const ACCESS_STATUSES: AccessStatus[] = ["open", "free", "restricted", "unknown"];
+
+export const ITEM_TYPES: ItemType[] = ["article", "magazine-article", "newspaper-article", "book", "booklet", "inbook", "incollection", "inproceedings", "proceedings", "collection", "reference", "thesis", "phdthesis", "mastersthesis", "report", "manual", "misc", "online", "unpublished", "dataset", "software", "patent", "standard", "periodical", "presentation", "map", "audiovisual", "case", "legislation", "letter", "interview"];
+
+export const ROLES: Role[] = ["author", "editor", "translator", "series-editor", "book-author", "contributor", "director", "inventor", "recipient", "interviewer", "commentator", "annotator"];
