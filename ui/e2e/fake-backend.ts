@@ -1,8 +1,21 @@
 // An in-memory stand-in for the Rust shell, answering the same commands with the same DTO
-// shapes, so the UI can be tested in a browser. Deliberately simple. Its `library-changed`
-// scopes are the shell's (src-tauri/src/commands.rs), since the UI refreshes by them.
+// shapes (typed with the generated wire types where it builds them), so the UI can be tested
+// in a browser. Deliberately simple. Its `library-changed` scopes are the shell's
+// (src-tauri/src/commands.rs), since the UI refreshes by them.
 
-import type { ChangeScope, LibraryChanged } from "../src/lib/types";
+import {
+  ACCESS_STATUSES,
+  type AccessStatus,
+  type ChangeScope,
+  type Collection,
+  type Creator,
+  type Item,
+  type ItemRow,
+  type ItemType,
+  type LibraryChanged,
+  type SavedSearch,
+  type Sidebar,
+} from "../src/lib/types";
 
 /** What most changes touch (the shell's `all_scopes`). */
 const ALL: ChangeScope[] = ["items", "collections", "tags"];
@@ -10,12 +23,12 @@ const ALL: ChangeScope[] = ["items", "collections", "tags"];
 interface FItem {
   id: number;
   key: string;
-  itemType: string;
+  itemType: ItemType;
   title: string;
-  creators: { role: string; family: string; given: string; particle: string; suffix: string; literal: string }[];
+  creators: Creator[];
   year: number | null;
   container: string;
-  access: string;
+  access: AccessStatus;
   dateAdded: string;
   tags: string[];
   collections: number[];
@@ -40,7 +53,7 @@ interface Data {
 
 type Args = Record<string, unknown>;
 
-function person(family: string, given: string) {
+function person(family: string, given: string): Creator {
   return { role: "author", family, given, particle: "", suffix: "", literal: "" };
 }
 
@@ -50,7 +63,7 @@ function shown(name: string): string {
 }
 
 export function seed(): Data {
-  const mk = (id: number, key: string, title: string, fam: string, year: number, container: string, access: string, tags: string[], collections: number[]): FItem => ({
+  const mk = (id: number, key: string, title: string, fam: string, year: number, container: string, access: AccessStatus, tags: string[], collections: number[]): FItem => ({
     id,
     key,
     itemType: "article",
@@ -95,7 +108,7 @@ export class FakeBackend {
   redoStack: { label: string; data: string }[] = [];
   calls: { cmd: string; args: Args }[] = [];
   /** Files the fake "file system" knows: path -> items to import (or an error diagnostic). */
-  files: Record<string, { title: string; access?: string; doi?: string }[] | { error: string; line: number } | { slow: number }> = {};
+  files: Record<string, { title: string; access?: AccessStatus; doi?: string }[] | { error: string; line: number } | { slow: number }> = {};
   /** What the app wrote to the clipboard (through the clipboard plugin). */
   clipboard = "";
   /** Set by import_cancel while a slow import runs. */
@@ -175,7 +188,7 @@ export class FakeBackend {
     return s.descending ? out.reverse() : out;
   }
 
-  private row(it: FItem) {
+  private row(it: FItem): ItemRow {
     return {
       id: it.id,
       key: it.key,
@@ -189,7 +202,7 @@ export class FakeBackend {
     };
   }
 
-  private item(id: number) {
+  private item(id: number): Item {
     const it = this.data.items.find((x) => x.id === id);
     if (!it) throw { code: "not-found", message: `no item with id ${id}` };
     const fields = ["title", "subtitle", "shorttitle", "container", "series", "volume", "issue", "pages", "edition", "publisher", "place", "institution", "doi", "issn", "isbn", "url", "language", "genre", "note"].map((name) => ({
@@ -217,13 +230,13 @@ export class FakeBackend {
     };
   }
 
-  private saved() {
+  private saved(): SavedSearch[] {
     return [...this.data.saved]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((s) => ({ ...s, collectionPath: s.collection == null ? null : this.collPath(s.collection) }));
   }
 
-  private tree(parent: number | null): unknown[] {
+  private tree(parent: number | null): Collection[] {
     return this.data.collections
       .filter((c) => c.parentId === parent)
       .map((c) => ({
@@ -265,7 +278,7 @@ export class FakeBackend {
       if (f === "title") it.title = v;
       else if (f === "container") it.container = v;
       else if (f === "date" || f === "year") it.year = v ? parseInt(v, 10) : null;
-      else if (f === "access") it.access = v;
+      else if (f === "access") it.access = v as AccessStatus;
       else it.fields[f] = v;
     };
     for (const o of others) {
@@ -297,16 +310,17 @@ export class FakeBackend {
       case "sidebar": {
         const tags = new Map<string, number>();
         for (const it of live) for (const t of it.tags) tags.set(t, (tags.get(t) ?? 0) + 1);
-        return {
+        const sidebar: Sidebar = {
           libraryPath: "/home/test/.local/share/folio/library.sqlite",
           total: live.length,
           unfiled: live.filter((i) => !i.collections.length).length,
           trash: this.data.items.length - live.length,
           collections: this.tree(null),
           tags: [...tags].sort().map(([name, items]) => ({ name, label: shown(name), items, imported: items })),
-          access: ["open", "free", "restricted", "unknown"].map((status) => ({ status, items: live.filter((i) => i.access === status).length })),
+          access: ACCESS_STATUSES.map((status) => ({ status, items: live.filter((i) => i.access === status).length })),
           saved: this.saved(),
         };
+        return sidebar;
       }
       case "list_page": {
         const all = this.sorted(this.filtered(a.filter as Args), a.sort as Args);
@@ -344,7 +358,7 @@ export class FakeBackend {
       case "set_access":
         return this.mutate("Set access", ["items"], () => {
           const items = this.byKeys(a.keys as string[]);
-          for (const it of items) it.access = a.status as string;
+          for (const it of items) it.access = a.status as AccessStatus;
           return items.length;
         });
       case "tag_add":
