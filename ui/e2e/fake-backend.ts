@@ -258,6 +258,12 @@ export class FakeBackend {
     return r;
   }
 
+  private register(aux: string, action: string) {
+    if (!this.registeredAux.includes(aux)) this.registeredAux.push(aux);
+    for (const k of this.aux[aux] ?? []) this.protectedKeys[k] = `cited in ${aux}`;
+    this.changed(["auto-exports"], action);
+  }
+
   private changed(scopes: ChangeScope[], action: string) {
     const payload: LibraryChanged = { scopes, action };
     void this.emit("library-changed", payload);
@@ -569,13 +575,13 @@ export class FakeBackend {
       case "export_aux": {
         const p = String(a.path).replace(/\.tex$/, ".aux");
         const n = (this.aux[p] ?? []).filter((k) => live.some((i) => i.key === k)).length;
+        // As the shell: the .aux is registered too unless `register` is false.
+        if (n && a.register !== false) this.register(p, "Registered the .aux");
         return { items: n, written: true, diagnostics: [] };
       }
       case "aux_register": {
         const p = String(a.path).replace(/\.tex$/, ".aux");
-        this.registeredAux.push(p);
-        for (const k of this.aux[p] ?? []) this.protectedKeys[k] = `cited in ${p}`;
-        this.changed(["auto-exports"], `Registered ${p}`);
+        this.register(p, `Registered ${p}`);
         return null;
       }
       case "protected_keys":

@@ -230,11 +230,25 @@ describe("LaTeX workflow", () => {
     assert.ok(await page.isChecked("[data-input=aux-register]"));
     await page.evaluate(() => (window.__fake.savePath = "/papers/p.bib"));
     await page.click("[data-action=aux-export]");
-    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "aux_register"));
-    assert.deepEqual((await calls("export_aux"))[0], { path: "/papers/p.tex", format: "bibtex", out: "/papers/p.bib" });
+    await page.waitForFunction(() => window.__fake.registeredAux.includes("/papers/p.aux"));
+    assert.deepEqual((await calls("export_aux"))[0], { path: "/papers/p.tex", format: "bibtex", out: "/papers/p.bib", register: true });
     assert.equal((await calls("plugin:dialog|save"))[0].options.defaultPath, "p.bib");
     await page.waitForFunction(() => [...document.querySelectorAll(".toast")].some((t) => /Exported the 2 cited items to \/papers\/p\.bib \(1 missing: ghost1999\)/.test(t.textContent)));
     assert.equal((await calls("import_files")).length, 0, "a LaTeX file is not imported");
+  });
+
+  test("unticking \"Protect these keys\" exports without registering the .aux", async () => {
+    await page.evaluate(() => (window.__fake.aux["/papers/q.aux"] = ["jaspers2019"]));
+    await page.evaluate(() => window.__emit("tauri://drag-drop", { paths: ["/papers/q.aux"], position: { x: 600, y: 300 } }));
+    await page.waitForSelector("[data-modal=aux]");
+    await page.uncheck("[data-input=aux-register]");
+    await page.evaluate(() => (window.__fake.savePath = "/papers/q.bib"));
+    await page.click("[data-action=aux-export]");
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "export_aux"));
+    assert.equal((await calls("export_aux"))[0].register, false);
+    await page.waitForFunction(() => [...document.querySelectorAll(".toast")].some((t) => /Exported the 1 cited item/.test(t.textContent)));
+    assert.deepEqual(await page.evaluate(() => window.__fake.registeredAux), []);
+    assert.equal((await calls("aux_register")).length, 0);
   });
 
   test("changing a protected key asks first, naming the key and why; confirm retries with force; undo", async () => {

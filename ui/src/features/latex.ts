@@ -396,8 +396,7 @@ export async function handleAuxDrop(path: string) {
         const out = await dialogs.pickExportPath(name.replace(/\.aux$/i, ".bib"), "bib", "Export cited references");
         if (!out) return;
         dlg.close();
-        const r = await ipc.exportAux(path, fmt.value as Format, out);
-        if (reg.checked && !info.registered) await ipc.auxRegister(path);
+        const r = await ipc.exportAux(path, fmt.value as Format, out, reg.checked);
         toast(`Exported the ${r.items} cited item${r.items === 1 ? "" : "s"} to ${out}${info.missing.length ? ` (${info.missing.length} missing: ${info.missing.join(", ")})` : ""}`, "info", info.missing.length ? 10000 : 4000);
       } catch (e) {
         showError(e, "Export cited references");

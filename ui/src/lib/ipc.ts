@@ -120,7 +120,9 @@ export const ipc = {
   searchSave: (name: string, query: string, collection: string | null) => call<null>("search_save", { name, query, collection }),
   searchDelete: (name: string) => call<null>("search_delete", { name }),
   auxRead: (path: string) => call<AuxInfo>("aux_read", { path }),
-  exportAux: (path: string, format: Format, out: string) => call<ExportReport>("export_aux", { path, format, out }),
+  /** Export what an `.aux` (or a `.tex`'s) cites, and register it (its keys become protected)
+   * when `register`. */
+  exportAux: (path: string, format: Format, out: string, register: boolean) => call<ExportReport>("export_aux", { path, format, out, register }),
   auxRegister: (path: string) => call<void>("aux_register", { path }),
 };
 
