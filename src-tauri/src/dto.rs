@@ -4,7 +4,7 @@
 //! breaks the UI's build, not the running app.
 //!
 //! Closed sets of values (access status, item type, sort column, format, …) cross IPC as enums
-//! of their own ([`wire_enum!`]), not as strings: TypeScript sees a union of string literals.
+//! of their own (`wire_enum!` below), not as strings: TypeScript sees a union of string literals.
 //! Their wire text is the core's (`as_str`), and the core's types stay free of `ts-rs`.
 
 use crate::error::{CmdResult, CommandError};
