@@ -312,7 +312,7 @@ impl Library {
     /// The items a LaTeX `.aux` file cites, their `crossref`/`xdata` parents after them, and
     /// the cited keys the library does not have.
     pub fn cited_items(&self, aux: &Path) -> Result<(Vec<Item>, Vec<String>)> {
-        let cites = crate::latex::read_aux(aux).map_err(|e| Error::io(aux, e))?;
+        let cites = crate::aux::read_aux(aux).map_err(|e| Error::io(aux, e))?;
         if cites.all {
             return Ok((
                 self.items(
@@ -361,7 +361,7 @@ impl Library {
     /// Register an `.aux` file: the keys it cites become protected. Undoable.
     pub fn aux_add(&mut self, aux: &Path) -> Result<()> {
         let abs = absolute(aux)?;
-        crate::latex::read_aux(&abs).map_err(|e| Error::io(&abs, e))?;
+        crate::aux::read_aux(&abs).map_err(|e| Error::io(&abs, e))?;
         let key = format!("{AUX_PREFIX}{}", abs.display());
         if meta::get(self.store.conn(), &key)?.is_some() {
             return Ok(());
@@ -394,7 +394,7 @@ impl Library {
     pub fn protected_keys(&self) -> Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
         for aux in self.aux_files()? {
-            if let Ok(c) = crate::latex::read_aux(Path::new(&aux)) {
+            if let Ok(c) = crate::aux::read_aux(Path::new(&aux)) {
                 for k in c.keys {
                     out.entry(k).or_insert_with(|| format!("cited in {aux}"));
                 }

@@ -26,4 +26,4 @@ pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod import;
-pub mod latex;
+pub mod aux;

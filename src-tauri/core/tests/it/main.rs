@@ -9,7 +9,7 @@ mod collections;
 mod duplicates;
 mod formats;
 mod fuzz;
-mod latex;
+mod latex_compile;
 mod migrations;
 mod reliability;
 mod search;

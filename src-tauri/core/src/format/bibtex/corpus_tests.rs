@@ -513,7 +513,7 @@ fn fix_keys_as_the_user_would(
 #[test]
 fn latex_compiles() {
     let only = std::env::var("ONLY").ok();
-    let known: HashMap<String, String> = include_str!("latex-known-failures.tsv")
+    let known: HashMap<String, String> = include_str!("latex-compile-known-failures.tsv")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t'))
@@ -607,7 +607,7 @@ fn latex_compiles() {
             if known.contains_key(&label) {
                 if !failed {
                     failures.push(format!(
-                        "{label}: compiles now; remove it from latex-known-failures.tsv"
+                        "{label}: compiles now; remove it from latex-compile-known-failures.tsv"
                     ));
                 }
                 continue;

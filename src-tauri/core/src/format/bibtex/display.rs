@@ -6,7 +6,7 @@
 //! (`$^1$H NMR`, `H$_2$O`, `$\alpha$-helix`). [`display_text`] shows those as a reader of the
 //! typeset text would see them; the stored value does not change.
 
-use super::latex::group_end;
+use super::tex::group_end;
 use std::borrow::Cow;
 
 /// `s` for the full-text index: without the names of the LaTeX commands it uses

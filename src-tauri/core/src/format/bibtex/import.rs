@@ -1,6 +1,6 @@
 //! Blocks → items: macro expansion, field mapping, names, LaTeX → Unicode.
 
-use super::latex;
+use super::tex;
 use super::names;
 use super::parse::{is_macro, Block, Piece, RawValue, Scanner};
 use super::{BibContext, TYPE_FIELD};
@@ -115,7 +115,7 @@ pub(crate) fn squash(s: &str) -> String {
 
 /// Field text: LaTeX → Unicode, whitespace collapsed.
 pub(crate) fn field_text(s: &str) -> String {
-    squash(&latex::to_unicode_cow(s))
+    squash(&tex::to_unicode_cow(s))
 }
 
 /// Verbatim fields (url, doi): braces and escapes of `_ % # &` removed, nothing else.
@@ -136,7 +136,7 @@ fn verbatim_text(s: &str) -> String {
 /// Abstract text: LaTeX → Unicode, each line trimmed, line breaks kept (they can mark
 /// structured-abstract headings).
 fn abstract_text(s: &str) -> String {
-    let u = latex::to_unicode(s);
+    let u = tex::to_unicode(s);
     let lines: Vec<String> = u.lines().map(squash).collect();
     let mut out = lines.join("\n");
     while out.contains("\n\n\n") {

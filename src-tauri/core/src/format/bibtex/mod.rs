@@ -14,7 +14,7 @@
 //! - `@preamble`, `@comment` and `@string` blocks go to [`Parsed::extras`] as raw text.
 //! - Entry types map through [`ItemType::from_bibtex`]; an unknown type becomes `misc` with the
 //!   original type kept in the extra field [`TYPE_FIELD`] (written back as the entry type).
-//! - Mapped fields are converted LaTeX → Unicode (`latex.rs`); every other field, and every
+//! - Mapped fields are converted LaTeX → Unicode (`tex.rs`); every other field, and every
 //!   repeated or unusable one (a second `journal`, a `month` without `year`), is kept as an
 //!   [`ExtraField`](crate::model::ExtraField) with its raw value text (braces, quotes, macros
 //!   as written), in the original order. `crossref` and `xdata` are kept that way: links,
@@ -76,7 +76,7 @@
 //! too (only that changes); a copied entry that writes it `\char"FFFD` is regenerated.
 //!
 //! **BibTeX mode** translates biblatex-only commands kept in the text (`\hyphen` → `-`,
-//! `\mkbibacro{GPS}` → `{GPS}`, see [`latex::biblatex_to_latex`]) with a warning.
+//! `\mkbibacro{GPS}` → `{GPS}`, see [`tex::biblatex_to_latex`]) with a warning.
 //!
 //! # Round trip (write in BibLaTeX mode → parse) normalisation
 //!
@@ -113,7 +113,7 @@
 pub mod display;
 mod import;
 pub mod jabref;
-pub mod latex;
+pub mod tex;
 pub mod names;
 mod parse;
 pub mod refs;

@@ -4,7 +4,7 @@
 //! "and others" is kept as a literal creator named `others` (the BibTeX "et al." marker) and
 //! written back as a bare `others`, so BibTeX styles still print "et al.".
 
-use super::latex::{self, Escape};
+use super::tex::{self, Escape};
 use crate::model::{Creator, Name, Role};
 
 /// Split a name list on ` and ` at brace depth 0 (case-insensitive, any whitespace).
@@ -105,13 +105,13 @@ fn is_lower_word(w: &str) -> Option<bool> {
             // A special character `{\"o}` takes the case of its letter; any other group
             // counts as uppercase.
             if b.get(i + 1) == Some(&b'\\') {
-                let inner = latex::to_unicode(&w[i..]);
+                let inner = tex::to_unicode(&w[i..]);
                 return inner.chars().find(|c| c.is_alphabetic()).map(char::is_lowercase);
             }
             return Some(false);
         }
         if c == b'\\' {
-            let inner = latex::to_unicode(&w[i..]);
+            let inner = tex::to_unicode(&w[i..]);
             return inner.chars().find(|c| c.is_alphabetic()).map(char::is_lowercase);
         }
         if c.is_ascii_alphabetic() {
@@ -131,7 +131,7 @@ fn is_lower_word(w: &str) -> Option<bool> {
 }
 
 fn text(words: &[&str]) -> String {
-    latex::to_unicode(&words.join(" "))
+    tex::to_unicode(&words.join(" "))
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -304,7 +304,7 @@ fn needs_braces(part: &str, allow_lower: bool) -> bool {
 }
 
 fn esc(part: &str, ascii: bool) -> String {
-    latex::from_unicode(
+    tex::from_unicode(
         part,
         Escape {
             ascii,

@@ -1,6 +1,6 @@
 //! Fixture tests (small inline inputs) and property tests for the BibTeX module.
 
-use super::latex::{from_unicode, to_unicode, Escape};
+use super::tex::{from_unicode, to_unicode, Escape};
 use super::*;
 use crate::model::{
     AbstractSection, Access, AccessStatus, Creator, ExtraField, ItemTag, ItemType, Name, PartialDate, Role,
@@ -844,7 +844,7 @@ mod props {
             for ascii in [false, true] {
                 let e = Escape { ascii, protect_case: true };
                 let tex = from_unicode(&s, e);
-                prop_assert!(latex::balanced(&tex), "{} -> {}", s, tex);
+                prop_assert!(tex::balanced(&tex), "{} -> {}", s, tex);
                 prop_assert_eq!(to_unicode(&tex), s.clone(), "via {}", tex);
             }
         }
@@ -1188,7 +1188,7 @@ fn unpaired_literal_braces_export_so_bibtex_can_read_them() {
                 ..Default::default()
             };
             let w = write(&[a.clone(), b.clone()], &BibExtras::default(), &opts);
-            assert!(latex::bibtex_balanced(&w.text), "{title:?}: {}", w.text);
+            assert!(tex::bibtex_balanced(&w.text), "{title:?}: {}", w.text);
             let back = p(&w.text);
             assert_eq!(back.items.len(), 2, "{title:?}: {}", w.text);
             assert_eq!(back.items[0].item.title, title, "{}", w.text);
@@ -1297,10 +1297,10 @@ fn biblatex_only_commands_are_translated_for_bibtex() {
     let blx = write_mode(&items, &extras, BibMode::Biblatex);
     assert!(blx.text.contains(src), "{}", blx.text);
     assert_eq!(
-        latex::biblatex_to_latex("a\\addspace b \\mkbibparens{x}"),
+        tex::biblatex_to_latex("a\\addspace b \\mkbibparens{x}"),
         Some("a b (x)".into())
     );
-    assert_eq!(latex::biblatex_to_latex("plain \\emph{x}"), None);
+    assert_eq!(tex::biblatex_to_latex("plain \\emph{x}"), None);
 }
 
 #[test]
@@ -1415,8 +1415,8 @@ fn an_accent_without_argument_stays_an_accent_on_nothing() {
     assert!(w.contains("Ragnhei\\d{}ur}"), "{w}");
     assert!(!w.contains("\\dur"), "{w}");
     // Its source is not copied either (it is a LaTeX error as it stands).
-    assert!(latex::accent_without_argument("Ragnhei{\\d}ur"));
-    assert!(!latex::accent_without_argument("Ragnhei\\d{}ur \\d{o} \\dh \\\\d}"));
+    assert!(tex::accent_without_argument("Ragnhei{\\d}ur"));
+    assert!(!tex::accent_without_argument("Ragnhei\\d{}ur \\d{o} \\dh \\\\d}"));
     let src = "@misc{k,\n  author = {Ragnhei{\\d}ur Bogad\\'{o}ttir}\n}";
     let (items, extras) = parsed_items(src);
     assert!(!write_mode(&items, &extras, BibMode::Bibtex).text.contains(src));

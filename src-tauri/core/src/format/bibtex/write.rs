@@ -1,7 +1,7 @@
 //! Items → BibTeX / BibLaTeX text.
 
 use super::import::derived_access;
-use super::latex::{self, Escape};
+use super::tex::{self, Escape};
 use super::names;
 use super::parse::{is_macro, Block, Piece, Scanner};
 use super::{BibMode, BibWriteOptions, TYPE_FIELD};
@@ -79,7 +79,7 @@ impl Entry<'_> {
             return;
         }
         let name = self.pick(names);
-        let mut v = latex::from_unicode(
+        let mut v = tex::from_unicode(
             value,
             Escape {
                 ascii: self.ascii,
@@ -87,7 +87,7 @@ impl Entry<'_> {
             },
         );
         if self.mode == BibMode::Bibtex {
-            if let Some(t) = latex::biblatex_to_latex(&v) {
+            if let Some(t) = tex::biblatex_to_latex(&v) {
                 v = t;
                 self.translated = true;
             }
@@ -98,7 +98,7 @@ impl Entry<'_> {
         if value.is_empty() {
             return;
         }
-        let v = if latex::balanced(value) && !value.contains('\\') {
+        let v = if tex::balanced(value) && !value.contains('\\') {
             value.to_string()
         } else {
             value.replace(['{', '}', '\\'], "")
@@ -156,7 +156,7 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
     }
     let Some(year) = d.year else {
         let name = e.pick(&["year", "date"]);
-        let v = latex::from_unicode(
+        let v = tex::from_unicode(
             &d.raw,
             Escape {
                 ascii: e.ascii,
@@ -176,7 +176,7 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
         && !e.taken("year")
     {
         // "1999–2009", "August, 2005", "1973b1973": kept as a literal year.
-        let v = latex::from_unicode(
+        let v = tex::from_unicode(
             &d.raw,
             Escape {
                 ascii: e.ascii,
@@ -367,7 +367,7 @@ pub(crate) fn verbatim_problem(fields: &[super::parse::RawField<'_>], mode: BibM
                     return Some("a name has more commas than BibTeX's name forms allow");
                 }
             }
-            if backslash && latex::accent_without_argument(v) {
+            if backslash && tex::accent_without_argument(v) {
                 return Some("it has an accent command without its argument (like {\\d}), a LaTeX error");
             }
             if special && bare_special(v) {
@@ -468,7 +468,7 @@ fn replacement_diagnostic(what: &str, ascii: bool) -> Diagnostic {
 /// character) or, `symbol` too, `\symbol{65533}` (pdfLaTeX cannot typeset it).
 fn fffd_by_code(s: &str, symbol: bool) -> bool {
     s.match_indices('\\').any(|(i, _)| {
-        (symbol || s[i..].starts_with("\\char")) && latex::char_command(s, i).is_some_and(|(c, _)| c == '\u{FFFD}')
+        (symbol || s[i..].starts_with("\\char")) && tex::char_command(s, i).is_some_and(|(c, _)| c == '\u{FFFD}')
     })
 }
 

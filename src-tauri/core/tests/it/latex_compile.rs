@@ -15,7 +15,7 @@
 //! Before that, the user's step after the export warned about keys LaTeX tools reject (15
 //! keys with an apostrophe, which make biber read no entry at all): `folio key fix --all`.
 //!
-//! `latex-combined-known.tsv` names the entries that cannot compile, with a machine-checked
+//! `latex-compile-combined-known.tsv` names the entries that cannot compile, with a machine-checked
 //! reason; they are moved to the trash before the export that is compiled. The list may only
 //! shrink: a listed entry whose reason no longer holds fails the test. `KEEP=1` keeps the run
 //! under /tmp/folio-latex-combined.
@@ -28,7 +28,7 @@ use folio::Library;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const KNOWN: &str = include_str!("latex-combined-known.tsv");
+const KNOWN: &str = include_str!("latex-compile-combined-known.tsv");
 
 fn run(dir: &Path, cmd: &str, args: &[&str]) -> (bool, String) {
     let out = Command::new(cmd)
@@ -117,7 +117,7 @@ fn known() -> Vec<Known> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            assert!(c.len() >= 3, "latex-combined-known.tsv: bad line {l:?}");
+            assert!(c.len() >= 3, "latex-compile-combined-known.tsv: bad line {l:?}");
             Known {
                 key: c[0].to_string(),
                 mode: c[1].to_string(),
@@ -226,7 +226,7 @@ fn whole_corpus_library_compiles_in_one_document() {
         // apostrophe keys are fixed above, U+FFFD is written as `\symbol{65533}`).
         let holds = match (k.reason.as_str(), entry_of(text, &k.key)) {
             (_, None) => false,
-            (r, _) => panic!("latex-combined-known.tsv: unknown reason {r:?}"),
+            (r, _) => panic!("latex-compile-combined-known.tsv: unknown reason {r:?}"),
         };
         if !holds {
             stale.push(format!("{} ({}): {}", k.key, k.mode, k.reason));
@@ -234,7 +234,7 @@ fn whole_corpus_library_compiles_in_one_document() {
     }
     assert!(
         stale.is_empty(),
-        "no longer true; remove from latex-combined-known.tsv:\n{}",
+        "no longer true; remove from latex-compile-combined-known.tsv:\n{}",
         stale.join("\n")
     );
 
