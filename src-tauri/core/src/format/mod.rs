@@ -5,11 +5,15 @@
 
 pub mod bibtex;
 pub mod json;
+pub(crate) mod names;
+mod out;
+mod parsed;
 pub mod results_text;
 pub mod ris;
 
-use crate::error::Diagnostic;
-use crate::model::Item;
+pub(crate) use out::TrimLastNewline;
+pub use out::{Out, Written};
+pub use parsed::{feed, BibExtras, Parsed, ParsedItem, Sink};
 use std::fmt;
 use std::str::FromStr;
 
@@ -75,80 +79,6 @@ impl FromStr for Format {
     }
 }
 
-/// One item read from a file, with the 1-based line its record starts on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParsedItem {
-    pub item: Item,
-    pub line: usize,
-    /// Collection paths the record names (Folio JSON; BibTeX from JabRef's groups); the
-    /// importer files the item there.
-    pub collections: Vec<String>,
-    /// The BibTeX reader's [`bibtex::checks`] of the item's source record and the macros it
-    /// uses, as the store keeps them (computed while the entry is at hand).
-    pub source_checks: Option<(i64, Option<String>)>,
-}
-
-impl ParsedItem {
-    pub fn new(item: Item, line: usize) -> ParsedItem {
-        ParsedItem {
-            item,
-            line,
-            collections: Vec::new(),
-            source_checks: None,
-        }
-    }
-}
-
-/// File-level BibTeX content that is not an entry: `@string` macros, `@preamble` and
-/// `@comment` blocks (JabRef groups, BibDesk metadata). Kept in the library and written back.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct BibExtras {
-    /// Macro name → raw value text as written (`{Journal of X}`, `"A" # b`).
-    pub strings: Vec<(String, String)>,
-    /// Raw text inside each `@preamble{…}`.
-    pub preambles: Vec<String>,
-    /// Raw text inside each `@comment{…}`.
-    pub comments: Vec<String>,
-}
-
-impl BibExtras {
-    pub fn is_empty(&self) -> bool {
-        self.strings.is_empty() && self.preambles.is_empty() && self.comments.is_empty()
-    }
-}
-
-/// What a parser read from one input.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Parsed {
-    pub items: Vec<ParsedItem>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// The vendor or dialect detected ("scopus", "emerald", "wos", "emerald-results"…).
-    pub dialect: Option<String>,
-    /// Each vendor repair applied, named for the import report.
-    pub repairs: Vec<String>,
-    pub extras: BibExtras,
-    /// A JabRef group tree's collections and saved searches (BibTeX only); the items carry
-    /// their collections.
-    pub groups: Option<bibtex::jabref::Plan>,
-}
-
-/// Receives each item as a reader builds it, with how far into the input (bytes) the reader
-/// has got; returns false to stop reading (the import was cancelled or failed).
-pub type Sink<'s> = dyn FnMut(ParsedItem, usize) -> bool + 's;
-
-/// Hand a whole parse's items to a sink (readers that do not stream), with byte offsets spread
-/// evenly over the input. Returns the rest of the parse.
-pub fn feed(mut parsed: Parsed, input_len: usize, sink: &mut Sink<'_>) -> Parsed {
-    let items = std::mem::take(&mut parsed.items);
-    let n = items.len();
-    for (i, pi) in items.into_iter().enumerate() {
-        if !sink(pi, input_len * (i + 1) / n) {
-            break;
-        }
-    }
-    parsed
-}
-
 /// Read `input` in `format`, streaming its items to `sink`; the returned `Parsed` holds the
 /// file-level results (diagnostics, dialect, repairs, BibTeX extras) and no items.
 pub fn parse_into(input: &str, format: Format, ctx: &mut bibtex::BibContext, sink: &mut Sink<'_>) -> Parsed {
@@ -158,69 +88,6 @@ pub fn parse_into(input: &str, format: Format, ctx: &mut bibtex::BibContext, sin
         Format::ResultsText => feed(results_text::parse(input), input.len(), sink),
         Format::Json => feed(json::parse(input), input.len(), sink),
     }
-}
-
-/// Where an incremental writer's `finish_to` puts its text, piece by piece (a file, a
-/// comparison against the old file, or a `String`), so a large export is never concatenated.
-pub type Out<'a> = dyn FnMut(&str) -> std::io::Result<()> + 'a;
-
-/// Passes text on to an [`Out`], except that when the whole text ends with a blank line the
-/// last newline is left out (how the BibTeX writer ends its files).
-pub(crate) struct TrimLastNewline<'o, 'a> {
-    out: &'o mut Out<'a>,
-    /// A newline held back (the text so far would end with a blank line), written before
-    /// the next text.
-    held: bool,
-    /// The text passed on so far ends with a newline.
-    ends_nl: bool,
-}
-
-impl<'o, 'a> TrimLastNewline<'o, 'a> {
-    pub(crate) fn new(out: &'o mut Out<'a>) -> Self {
-        TrimLastNewline {
-            out,
-            held: false,
-            ends_nl: false,
-        }
-    }
-
-    pub(crate) fn put(&mut self, s: &str) -> std::io::Result<()> {
-        if s.is_empty() {
-            return Ok(());
-        }
-        if self.held {
-            (self.out)("\n")?;
-            self.held = false;
-            self.ends_nl = true;
-        }
-        let Some(rest) = s.strip_suffix('\n') else {
-            self.ends_nl = false;
-            return (self.out)(s);
-        };
-        let blank = if rest.is_empty() {
-            self.ends_nl
-        } else {
-            rest.ends_with('\n')
-        };
-        if blank {
-            if !rest.is_empty() {
-                (self.out)(rest)?;
-                self.ends_nl = true;
-            }
-            self.held = true;
-        } else {
-            (self.out)(s)?;
-            self.ends_nl = true;
-        }
-        Ok(())
-    }
-}
-
-/// The text of an export plus warnings about what could not be expressed.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Written {
-    pub text: String,
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Text decoded from a file's bytes, and how.
@@ -398,41 +265,5 @@ mod tests {
         assert!(decode(b"ab\ncd\0ef", None).unwrap_err().contains("line 2"));
         assert_eq!(decode(b"M\xfcller", Some("latin1")).unwrap().text, "Müller");
         assert!(decode(b"x", Some("klingon")).is_err());
-    }
-
-    #[test]
-    fn trimming_the_last_newline_piece_by_piece_equals_trimming_the_whole() {
-        // Every sequence of up to four pieces: the same as concatenating, then dropping one
-        // newline when the text ends with a blank line (how the BibTeX writer ended files).
-        const PIECES: [&str; 6] = ["", "a", "\n", "\n\n", "a\n", "a\n\n"];
-        let mut seqs: Vec<Vec<&str>> = vec![vec![]];
-        for _ in 0..4 {
-            let longer: Vec<Vec<&str>> = seqs
-                .iter()
-                .flat_map(|s| PIECES.iter().map(move |p| [s.clone(), vec![*p]].concat()))
-                .collect();
-            seqs.extend(longer);
-        }
-        seqs.sort();
-        seqs.dedup();
-        assert!(seqs.len() > 1000);
-        for seq in seqs {
-            let mut whole = seq.concat();
-            if whole.ends_with("\n\n") {
-                whole.pop();
-            }
-            let mut got = String::new();
-            {
-                let mut out = |s: &str| -> std::io::Result<()> {
-                    got.push_str(s);
-                    Ok(())
-                };
-                let mut t = TrimLastNewline::new(&mut out);
-                for p in &seq {
-                    t.put(p).unwrap();
-                }
-            }
-            assert_eq!(got, whole, "{seq:?}");
-        }
     }
 }

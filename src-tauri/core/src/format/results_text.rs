@@ -456,7 +456,7 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
     item.title = title.trim().to_string();
     if let Some(a) = authors_line {
         for name in split_authors(a) {
-            item.creators.push(if super::ris::looks_corporate(&name) {
+            item.creators.push(if super::names::looks_corporate(&name) {
                 Creator::literal(Role::Author, &name)
             } else {
                 Creator::parse_natural(Role::Author, &name)

@@ -271,7 +271,7 @@ fn stored_source_checks_give_the_same_export_as_reading_the_record() {
         let p = parse(text, &mut BibContext::new());
         for pi in &p.items {
             let Some(src) = pi.item.source.as_ref() else { continue };
-            let (flags, macros) = super::write::source_checks(&src.text);
+            let (flags, macros) = super::write::checks::source_checks(&src.text);
             // The reader's checks, made without scanning the entry again, are the same.
             assert_eq!(
                 pi.source_checks.as_ref(),
@@ -725,7 +725,7 @@ fn corpus_jabref_group_trees_read_cleanly() {
                 );
             }
             if let Some(g) = pi.item.extra_field("groups") {
-                let named_static = super::import::field_text(g)
+                let named_static = super::tex::field_text(g)
                     .split(',')
                     .any(|n| statics.contains(&n.trim()));
                 assert_eq!(

@@ -1,122 +1,20 @@
 //! Blocks → items: macro expansion, field mapping, names, LaTeX → Unicode.
 
-use super::tex;
+use super::fields::{access_from, derived_access, role_rank, slot, Slot, TYPE_FIELD};
+use super::macros::{expand, BibContext};
 use super::names;
-use super::parse::{is_macro, Block, Piece, RawValue, Scanner};
-use super::{BibContext, TYPE_FIELD};
+use super::parse::{is_macro, Block, Scanner};
+use super::tex::{self, field_text, squash};
 use crate::error::Diagnostic;
 use crate::format::{Parsed, ParsedItem};
 use crate::model::{
     month_from_str, normalize_doi, split_keywords, Abstract, Access, AccessStatus, ExtraField, Item, ItemTag, ItemType,
     PartialDate, Role, SourceRecord,
 };
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// The repair named in `Parsed::repairs` when comma-separated name lists are split.
 const COMMA_REPAIR: &str = "bibtex: comma-separated author lists split into names (Scopus style)";
-
-/// Predefined month macros (BibTeX's plain styles).
-const MONTHS: [(&str, &str); 12] = [
-    ("jan", "January"),
-    ("feb", "February"),
-    ("mar", "March"),
-    ("apr", "April"),
-    ("may", "May"),
-    ("jun", "June"),
-    ("jul", "July"),
-    ("aug", "August"),
-    ("sep", "September"),
-    ("oct", "October"),
-    ("nov", "November"),
-    ("dec", "December"),
-];
-
-impl BibContext {
-    /// The expanded value of a macro (case-insensitive), including the month macros.
-    pub fn lookup(&self, name: &str) -> Option<&str> {
-        let lower = name.to_ascii_lowercase();
-        if let Some(&i) = self.index.get(&lower) {
-            return Some(self.strings[i].1.as_str());
-        }
-        if self.index.len() != self.strings.len() {
-            // `strings` was filled by hand: search it.
-            if let Some((_, v)) = self.strings.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                return Some(v.as_str());
-            }
-        }
-        MONTHS.iter().find(|(m, _)| *m == lower).map(|(_, v)| *v)
-    }
-
-    /// Define (or redefine) a macro with its expanded value.
-    pub fn define(&mut self, name: &str, value: String) {
-        let lower = name.to_ascii_lowercase();
-        if let Some(&i) = self.index.get(&lower) {
-            self.strings[i].1 = value;
-        } else {
-            self.index.insert(lower, self.strings.len());
-            self.strings.push((name.to_string(), value));
-        }
-    }
-}
-
-/// Expand a value's pieces: macros resolved, concatenated. Unknown macros expand to their own
-/// name (BibTeX would make them empty) and are reported in `unknown`.
-fn expand<'a>(v: &RawValue<'a>, ctx: &BibContext, unknown: &mut Vec<String>) -> Cow<'a, str> {
-    if let [Piece::Braced(s) | Piece::Quoted(s)] = v.pieces.as_slice() {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::new();
-    for p in &v.pieces {
-        match p {
-            Piece::Braced(s) | Piece::Quoted(s) => out.push_str(s),
-            Piece::Bare(s) => {
-                if s.bytes().all(|c| c.is_ascii_digit()) {
-                    out.push_str(s);
-                } else if let Some(val) = ctx.lookup(s) {
-                    out.push_str(val);
-                } else {
-                    unknown.push((*s).to_string());
-                    out.push_str(s);
-                }
-            }
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Collapse ASCII whitespace runs to one space and trim (no-break spaces stay).
-pub(crate) fn squash(s: &str) -> String {
-    let b = s.as_bytes();
-    let clean = !b.is_empty()
-        && !b[0].is_ascii_whitespace()
-        && !b[b.len() - 1].is_ascii_whitespace()
-        && !b
-            .windows(2)
-            .any(|w| w[0].is_ascii_whitespace() && (w[1].is_ascii_whitespace() || w[0] != b' '));
-    if clean || b.is_empty() {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if matches!(c, ' ' | '\t' | '\n' | '\r') {
-            space = true;
-        } else {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Field text: LaTeX → Unicode, whitespace collapsed.
-pub(crate) fn field_text(s: &str) -> String {
-    squash(&tex::to_unicode_cow(s))
-}
 
 /// Verbatim fields (url, doi): braces and escapes of `_ % # &` removed, nothing else.
 fn verbatim_text(s: &str) -> String {
@@ -143,36 +41,6 @@ fn abstract_text(s: &str) -> String {
         out = out.replace("\n\n\n", "\n\n");
     }
     out.trim().to_string()
-}
-
-/// Access status from a yes/no flag or a badge text.
-fn access_from(value: &str) -> Option<AccessStatus> {
-    let v = value.trim().to_ascii_lowercase();
-    match v.as_str() {
-        "true" | "yes" | "1" | "y" => Some(AccessStatus::Open),
-        "false" | "no" | "0" | "n" => Some(AccessStatus::Restricted),
-        _ => v.parse().ok().or_else(|| AccessStatus::from_badge(&v)),
-    }
-}
-
-/// The access status that the kept signals of an item imply (`oa`/`openaccess` extra fields,
-/// a Scopus "Open Access" note), with its source.
-pub(crate) fn derived_access(note: &str, extra: &[ExtraField]) -> Access {
-    for f in extra {
-        let n = f.name.to_ascii_lowercase();
-        if n == "oa" || n == "openaccess" || n == "open_access" {
-            let v = field_text(f.value.trim_matches(['{', '}', '"']));
-            if let Some(s) = access_from(&v) {
-                return Access::new(s, &format!("bibtex:{n}"));
-            }
-        }
-    }
-    if note.to_lowercase().contains("open access") {
-        if let Some(s) = AccessStatus::from_badge(note) {
-            return Access::new(s, "bibtex:note");
-        }
-    }
-    Access::default()
 }
 
 pub(crate) fn parse(input: &str, ctx: &mut BibContext) -> Parsed {
@@ -275,7 +143,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                 }
                 parsed.diagnostics.extend(diags);
                 let checks = match &broken {
-                    None => super::entry_checks(ty, key, &fields, text),
+                    None => super::write::checks::entry_checks(ty, key, &fields, text),
                     Some(_) => (0, None),
                 };
                 let mut pi = ParsedItem::new(item, line);
@@ -303,93 +171,6 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
         parsed.groups = Some(plan);
     }
     parsed
-}
-
-/// Which model slot a field name fills.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Slot {
-    Title,
-    Subtitle,
-    ShortTitle,
-    Container,
-    Series,
-    Volume,
-    Issue,
-    Pages,
-    Edition,
-    Publisher,
-    Place,
-    Institution,
-    Doi,
-    Issn,
-    Isbn,
-    Url,
-    Language,
-    Note,
-    Genre,
-    Abstract,
-    Keywords,
-    Access,
-    Date,
-    Year,
-    Month,
-    Day,
-    Creators(Role),
-}
-
-/// Whether the importer reads a field (lowercase name) as text it converts from LaTeX, so the
-/// writer re-escapes it when the entry is regenerated (`url` and `doi` are kept verbatim).
-pub(super) fn converted_field(name: &str) -> bool {
-    !matches!(
-        slot(name),
-        None | Some(Slot::Url | Slot::Doi | Slot::Date | Slot::Year | Slot::Month | Slot::Day | Slot::Access)
-    )
-}
-
-/// Whether a field (lowercase name) holds a URL or a DOI (read verbatim).
-pub(super) fn link_field(name: &str) -> bool {
-    matches!(slot(name), Some(Slot::Url | Slot::Doi))
-}
-
-/// Whether a field (lowercase name) is a name list the importer reads.
-pub(super) fn name_field(name: &str) -> bool {
-    matches!(slot(name), Some(Slot::Creators(_)))
-}
-
-fn slot(name: &str) -> Option<Slot> {
-    Some(match name {
-        "title" => Slot::Title,
-        "subtitle" => Slot::Subtitle,
-        "shorttitle" => Slot::ShortTitle,
-        "journal" | "journaltitle" | "booktitle" => Slot::Container,
-        "series" => Slot::Series,
-        "volume" => Slot::Volume,
-        "number" | "issue" => Slot::Issue,
-        "pages" => Slot::Pages,
-        "edition" => Slot::Edition,
-        "publisher" => Slot::Publisher,
-        "address" | "location" => Slot::Place,
-        "school" | "institution" => Slot::Institution,
-        "doi" => Slot::Doi,
-        "issn" => Slot::Issn,
-        "isbn" => Slot::Isbn,
-        "url" => Slot::Url,
-        "language" => Slot::Language,
-        "note" => Slot::Note,
-        "genre" => Slot::Genre,
-        "abstract" => Slot::Abstract,
-        "keywords" => Slot::Keywords,
-        "access" => Slot::Access,
-        "date" => Slot::Date,
-        "year" => Slot::Year,
-        "month" => Slot::Month,
-        "day" => Slot::Day,
-        "author" => Slot::Creators(Role::Author),
-        "editor" => Slot::Creators(Role::Editor),
-        "translator" => Slot::Creators(Role::Translator),
-        "bookauthor" => Slot::Creators(Role::BookAuthor),
-        _ => return None,
-    })
 }
 
 fn entry_to_item(
@@ -581,7 +362,7 @@ fn entry_to_item(
     item.extra.extend(extra_at.into_iter().map(|(_, f)| f));
     // Creators grouped by role in the order the writer uses (author, editor, translator,
     // bookauthor), each list in its own order.
-    creators.sort_by_key(|(r, _)| super::write::role_rank(*r));
+    creators.sort_by_key(|(r, _)| role_rank(*r));
     for (_, list) in creators {
         item.creators.extend(list);
     }

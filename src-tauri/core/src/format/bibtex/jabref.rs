@@ -225,7 +225,7 @@ impl Tree {
             .iter()
             .filter(|f| f.name.eq_ignore_ascii_case("groups"))
             .flat_map(|f| {
-                super::import::field_text(&f.value)
+                super::tex::field_text(&f.value)
                     .split([',', ';'])
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())

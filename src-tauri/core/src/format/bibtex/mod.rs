@@ -49,7 +49,7 @@
 //! unchanged (the user did not edit it) is written as its original text, byte for byte, when:
 //! its key is still the key in that text, no field in it is in `omit_fields`, in BibTeX mode its
 //! entry type is a classic BibTeX type, with `ascii` the text is ASCII, and the text is one
-//! LaTeX can compile (`write::verbatim_problem`): no names separated by commas instead of `and`
+//! LaTeX can compile (`verbatim_problem` in `write/verbatim.rs`): no names separated by commas instead of `and`
 //! (Scopus) or with more commas than BibTeX's name forms, no bare `& # _ ^ %` or control
 //! characters in a field the importer converts (Mendeley writes `TN_sage…`, `Rowman & …`), no
 //! accent command without its argument (`{\d}`), in BibTeX mode no biblatex-only commands
@@ -111,12 +111,15 @@
 //! [`ItemType::biblatex_type`]: crate::model::ItemType::biblatex_type
 
 pub mod display;
+mod fields;
 mod import;
 pub mod jabref;
-pub mod tex;
+mod macros;
 pub mod names;
+mod options;
 mod parse;
 pub mod refs;
+pub mod tex;
 mod write;
 
 #[cfg(test)]
@@ -126,25 +129,10 @@ mod tests;
 
 use super::{BibExtras, Parsed, Written};
 use crate::model::Item;
-use std::collections::HashMap;
 
-/// Extra field that keeps the entry type of an entry whose type Folio does not know.
-pub const TYPE_FIELD: &str = "bibtex-type";
-
-/// `@string` macros carried across the files of one import (month macros predefined).
-#[derive(Debug, Clone, Default)]
-pub struct BibContext {
-    /// Macro name (as first written) → expanded value.
-    pub strings: Vec<(String, String)>,
-    /// Lowercase name → index in `strings`.
-    index: HashMap<String, usize>,
-}
-
-impl BibContext {
-    pub fn new() -> BibContext {
-        BibContext::default()
-    }
-}
+pub use fields::TYPE_FIELD;
+pub use macros::BibContext;
+pub use options::{BibMode, BibWriteOptions};
 
 /// Whether text looks like BibTeX (an `@type{` or `@type(` block near the start).
 pub fn looks_like(text: &str) -> bool {
@@ -171,26 +159,8 @@ pub fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::format::S
     import::parse_into(input, ctx, sink)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum BibMode {
-    /// Classic BibTeX for `bibtex` and `.bst` styles.
-    #[default]
-    Bibtex,
-    /// BibLaTeX for `biber`.
-    Biblatex,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct BibWriteOptions {
-    pub mode: BibMode,
-    /// Write non-ASCII as LaTeX escapes (default on for BibTeX, off for BibLaTeX).
-    pub ascii: Option<bool>,
-    /// Field names to leave out (e.g. `abstract`, `file`).
-    pub omit_fields: Vec<String>,
-}
-
+pub(crate) use write::checks::source_checks;
 pub use write::{checks, BibChecker, BibWriter, CheckedSource};
-pub(crate) use write::{entry_checks, source_checks};
 
 /// Write items as BibTeX or BibLaTeX (see the module docs for the rules).
 pub fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) -> Written {

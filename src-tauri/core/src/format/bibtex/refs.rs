@@ -2,8 +2,7 @@
 //! `xdata`, `related`, `entryset` (a key or a comma-separated list) and biblatex's granular
 //! `xdata=key-field-n` in the value of any field kept as written.
 
-/// Fields whose value is a key or a comma-separated list of keys.
-const KEY_FIELDS: &[&str] = &["crossref", "xref", "xdata", "related", "entryset"];
+use super::fields::KEY_FIELDS;
 
 /// Words one of which a field holding a reference contains (its name, or `xdata=`): a cheap
 /// first filter for [`rename_references`].

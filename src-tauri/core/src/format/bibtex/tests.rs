@@ -1040,7 +1040,7 @@ mod props {
             it.subtitle = subtitle;
             it.container = container;
             let mut creators = creators;
-            creators.sort_by_key(|c| super::super::write::role_rank(c.role));
+            creators.sort_by_key(|c| super::super::fields::role_rank(c.role));
             it.creators = creators;
             it.volume = volume;
             it.pages = pages;

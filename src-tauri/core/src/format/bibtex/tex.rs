@@ -1031,3 +1031,36 @@ pub fn accent_without_argument(s: &str) -> bool {
 fn is_c1(c: char) -> bool {
     ('\u{80}'..='\u{9f}').contains(&c)
 }
+
+/// Collapse ASCII whitespace runs to one space and trim (no-break spaces stay).
+pub(crate) fn squash(s: &str) -> String {
+    let b = s.as_bytes();
+    let clean = !b.is_empty()
+        && !b[0].is_ascii_whitespace()
+        && !b[b.len() - 1].is_ascii_whitespace()
+        && !b
+            .windows(2)
+            .any(|w| w[0].is_ascii_whitespace() && (w[1].is_ascii_whitespace() || w[0] != b' '));
+    if clean || b.is_empty() {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if matches!(c, ' ' | '\t' | '\n' | '\r') {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Field text: LaTeX → Unicode, whitespace collapsed.
+pub(crate) fn field_text(s: &str) -> String {
+    squash(&to_unicode_cow(s))
+}

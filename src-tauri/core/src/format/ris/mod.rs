@@ -35,6 +35,7 @@
 //! (`H1`/`H2` pairs).
 
 mod parse;
+mod record;
 mod tags;
 mod vendors;
 mod wos;
@@ -45,10 +46,9 @@ mod corpus_tests;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use parse::looks_corporate;
 pub use parse::{parse, parse_into};
 pub use tags::{creator_role, creator_tag, Field, TagDef, TAGS};
-pub use write::{write, CheckedRecord, RenderedRecord, RisChecker, RisWriter};
+pub use write::{write, CheckedRecord, RenderedRecord, RisChecker, RisWriteOptions, RisWriter};
 
 /// Whether text looks like RIS (a `TY  - ` line) or Web of Science tagged (`FN `/`PT `).
 pub fn looks_like(text: &str) -> bool {
@@ -56,12 +56,4 @@ pub fn looks_like(text: &str) -> bool {
         let l = l.trim_start_matches('\u{feff}');
         l.starts_with("TY  -") || l.starts_with("TY -") || l.starts_with("FN ") || l.starts_with("PT ")
     })
-}
-
-/// Options for [`write()`].
-#[derive(Debug, Clone, Default)]
-pub struct RisWriteOptions {
-    /// Tags (`AB`, `N1`) or model field names (`abstract`, `note`, `keywords`, `access`,
-    /// `extra`) to leave out, case-insensitive.
-    pub omit_fields: Vec<String>,
 }

@@ -1,88 +1,14 @@
 //! RIS reader: lines → records → items.
 
+use super::record::{tag_line, RawField, RawRecord};
 use super::tags::{self, creator_role, is_creator_tag, tag_def, Field};
 use super::vendors::{self, Repairs, Vendor};
 use crate::error::Diagnostic;
+use crate::format::names::ris_creator;
 use crate::format::{Parsed, ParsedItem};
 use crate::model::{
-    normalize_doi, Abstract, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType, PartialDate, Role,
-    SourceRecord,
+    normalize_doi, Abstract, Access, AccessStatus, ExtraField, Item, ItemTag, ItemType, PartialDate, SourceRecord,
 };
-
-/// One `TG  - value` line (continuations already joined).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RawField {
-    pub tag: [u8; 2],
-    pub value: String,
-    pub line: usize,
-}
-
-impl RawField {
-    pub fn tag(&self) -> &str {
-        // Tags are two ASCII characters by construction.
-        std::str::from_utf8(&self.tag).unwrap_or("??")
-    }
-    pub fn new(tag: &str, value: &str, line: usize) -> RawField {
-        let b = tag.as_bytes();
-        RawField {
-            tag: [b[0], b[1]],
-            value: value.to_string(),
-            line,
-        }
-    }
-}
-
-/// One `TY … ER` record.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RawRecord {
-    pub line: usize,
-    pub ty: String,
-    pub fields: Vec<RawField>,
-    pub text: String,
-    pub closed: bool,
-}
-
-impl RawRecord {
-    pub fn first(&self, tag: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|f| f.tag() == tag && !f.value.trim().is_empty())
-            .map(|f| f.value.as_str())
-    }
-    pub fn has(&self, tag: &str) -> bool {
-        self.fields.iter().any(|f| f.tag() == tag)
-    }
-    pub fn values<'a>(&'a self, tag: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.fields
-            .iter()
-            .filter(move |f| f.tag() == tag)
-            .map(|f| f.value.as_str())
-    }
-}
-
-/// Recognise a tag line: `TG  - value`, one or two spaces before `-`, empty value allowed.
-/// Lines with leading blanks (ScienceDirect) count only in the strict two-space form.
-pub(crate) fn tag_line(line: &str) -> Option<([u8; 2], &str)> {
-    let body = line.trim_start_matches([' ', '\t']);
-    let lead = line.len() - body.len();
-    let b = body.as_bytes();
-    if b.len() < 3 || !b[0].is_ascii_uppercase() || !(b[1].is_ascii_uppercase() || b[1].is_ascii_digit()) {
-        return None;
-    }
-    let mut i = 2;
-    while i < b.len() && b[i] == b' ' && i < 4 {
-        i += 1;
-    }
-    let spaces = i - 2;
-    if spaces == 0 || i >= b.len() || b[i] != b'-' || (lead > 0 && spaces != 2) {
-        return None;
-    }
-    let rest = &body[i + 1..];
-    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
-        return None;
-    }
-    Some(([b[0], b[1]], rest.trim()))
-}
 
 /// Lines with their 1-based number and byte range (terminator excluded); CRLF, LF and CR.
 fn lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
@@ -435,126 +361,6 @@ fn collapse(s: String) -> String {
     } else {
         s
     }
-}
-
-/// Words that mark an organisation rather than a person.
-const CORPORATE_WORDS: &[&str] = &[
-    "university",
-    "universiteit",
-    "universität",
-    "institute",
-    "institut",
-    "organization",
-    "organisation",
-    "association",
-    "society",
-    "committee",
-    "council",
-    "group",
-    "consortium",
-    "collaboration",
-    "department",
-    "ministry",
-    "agency",
-    "foundation",
-    "center",
-    "centre",
-    "inc",
-    "inc.",
-    "ltd",
-    "ltd.",
-    "llc",
-    "corporation",
-    "company",
-    "bank",
-    "office",
-    "board",
-    "commission",
-    "network",
-    "team",
-    "trust",
-    "federation",
-    "union",
-    "school",
-    "hospital",
-    "college",
-    "laboratory",
-    "services",
-    "service",
-    "project",
-    "initiative",
-    "authors",
-    "investigators",
-    "of",
-    "for",
-    "and",
-    "&",
-];
-
-/// Whether a name written without a comma is an organisation.
-pub(crate) fn looks_corporate(name: &str) -> bool {
-    let words: Vec<&str> = name.split_whitespace().collect();
-    if words.len() > 5 || name.chars().any(|c| c.is_ascii_digit()) {
-        return true;
-    }
-    words.iter().any(|w| {
-        CORPORATE_WORDS.contains(
-            &w.to_lowercase()
-                .trim_matches(|c: char| c == ',' || c == '(' || c == ')'),
-        )
-    })
-}
-
-/// Role prefixes some vendors put in name values ("Editor-in-Chief: Jane Doe").
-fn strip_role_prefix(name: &str) -> &str {
-    if let Some((pre, rest)) = name.split_once(':') {
-        let p = pre.trim().to_lowercase();
-        if !rest.trim().is_empty()
-            && [
-                "editor",
-                "editors",
-                "editor-in-chief",
-                "guest editor",
-                "author",
-                "translator",
-                "series editor",
-            ]
-            .contains(&p.as_str())
-        {
-            return rest.trim();
-        }
-    }
-    name
-}
-
-/// A creator from a RIS name: "Family, Given" (also "Family, Suffix, Given"), "Given Family"
-/// without a comma, or an organisation (one word, or words such as "University", "Group").
-pub(crate) fn ris_creator(role: Role, text: &str) -> Creator {
-    let t = strip_role_prefix(text.trim()).trim();
-    if t.contains(',') {
-        let c = Creator::parse_name(role, t);
-        return c;
-    }
-    let words: Vec<&str> = t.split_whitespace().collect();
-    if words.len() <= 1 || looks_corporate(t) {
-        return Creator::literal(role, t);
-    }
-    // "Babur O.", "Vogel-Heuser B.", "Smith JA": family name first, then initials (Scopus,
-    // PubMed and Citavi write names this way).
-    let first_initial = words.iter().position(|w| is_initials(w));
-    if let Some(k) = first_initial.filter(|&k| k > 0 && words[k..].iter().all(|w| is_initials(w))) {
-        return Creator::parse_name(role, &format!("{}, {}", words[..k].join(" "), words[k..].join(" ")));
-    }
-    Creator::parse_name(role, t)
-}
-
-/// "O.", "J.-P.", "AB", "A.B.": initials rather than a name.
-fn is_initials(w: &str) -> bool {
-    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
-    !letters.is_empty()
-        && w.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-')
-        && letters.iter().all(|c| c.is_uppercase())
-        && (w.contains('.') || letters.len() <= 3)
 }
 
 /// Split "03064530 (ISSN)" style values and tell ISSN from ISBN.

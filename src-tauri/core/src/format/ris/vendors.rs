@@ -2,7 +2,8 @@
 //! tag mapping. Every repair applied is named (with the number of records) in
 //! `Parsed.repairs`; the most frequent vendor becomes `Parsed.dialect`.
 
-use super::parse::{ris_creator, RawField, RawRecord};
+use super::record::{RawField, RawRecord};
+use crate::format::names::ris_creator;
 use crate::model::{Access, AccessStatus, ExtraField, Item};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

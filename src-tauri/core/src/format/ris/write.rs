@@ -2,10 +2,17 @@
 
 use super::parse::ACCESS_NOTE;
 use super::tags::{self, creator_tag, FIELD_TAGS};
-use super::RisWriteOptions;
 use crate::error::Diagnostic;
 use crate::format::{Out, Written};
 use crate::model::{AccessStatus, Item, ItemType, Name, PartialDate};
+
+/// Options for [`write()`].
+#[derive(Debug, Clone, Default)]
+pub struct RisWriteOptions {
+    /// Tags (`AB`, `N1`) or model field names (`abstract`, `note`, `keywords`, `access`,
+    /// `extra`) to leave out, case-insensitive.
+    pub omit_fields: Vec<String>,
+}
 
 const EOL: &str = "\r\n";
 
@@ -62,7 +69,7 @@ fn line(out: &mut String, omit: &Omit, tag: &str, value: &str) {
             out.push_str("  - ");
             out.push_str(l.trim_start());
             first = false;
-        } else if super::parse::tag_line(l).is_some() {
+        } else if super::record::tag_line(l).is_some() {
             // A line that would read as a tag ("TI  - …") stays on the line before it, so an
             // export can never inject fields.
             out.truncate(out.len() - EOL.len());
@@ -87,7 +94,7 @@ fn verbatim(item: &Item) -> Option<String> {
 /// A current source record's text with RIS line ends, when it is a whole record.
 fn verbatim_text(text: &str) -> Option<String> {
     let last = text.lines().rev().find(|l| !l.trim().is_empty())?;
-    if super::parse::tag_line(last).is_none_or(|(t, _)| &t != b"ER") {
+    if super::record::tag_line(last).is_none_or(|(t, _)| &t != b"ER") {
         return None;
     }
     let mut s = String::with_capacity(text.len() + 64);

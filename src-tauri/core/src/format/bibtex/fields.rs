@@ -1,0 +1,163 @@
+//! BibTeX field vocabulary shared by the reader, the writer and JabRef groups: which field
+//! fills which model slot (so which fields are names, converted text, links), the name-list
+//! fields by role, the entry types classic BibTeX knows, the fields that point at other
+//! entries, and the fields that signal open access.
+
+use super::tex::field_text;
+use crate::model::{Access, AccessStatus, ExtraField, Role};
+
+/// Extra field that keeps the entry type of an entry whose type Folio does not know.
+pub const TYPE_FIELD: &str = "bibtex-type";
+
+/// Entry types classic BibTeX styles know.
+pub(super) const CLASSIC_TYPES: &[&str] = &[
+    "article",
+    "book",
+    "booklet",
+    "conference",
+    "inbook",
+    "incollection",
+    "inproceedings",
+    "manual",
+    "mastersthesis",
+    "misc",
+    "phdthesis",
+    "proceedings",
+    "techreport",
+    "unpublished",
+];
+
+/// Roles written as name-list fields, in this order.
+pub(super) const ROLE_FIELDS: &[(Role, &str)] = &[
+    (Role::Author, "author"),
+    (Role::Editor, "editor"),
+    (Role::Translator, "translator"),
+    (Role::BookAuthor, "bookauthor"),
+];
+
+pub(crate) fn role_rank(r: Role) -> usize {
+    ROLE_FIELDS
+        .iter()
+        .position(|(x, _)| *x == r)
+        .unwrap_or(ROLE_FIELDS.len())
+}
+
+/// Which model slot a field name fills.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Slot {
+    Title,
+    Subtitle,
+    ShortTitle,
+    Container,
+    Series,
+    Volume,
+    Issue,
+    Pages,
+    Edition,
+    Publisher,
+    Place,
+    Institution,
+    Doi,
+    Issn,
+    Isbn,
+    Url,
+    Language,
+    Note,
+    Genre,
+    Abstract,
+    Keywords,
+    Access,
+    Date,
+    Year,
+    Month,
+    Day,
+    Creators(Role),
+}
+
+/// Whether the importer reads a field (lowercase name) as text it converts from LaTeX, so the
+/// writer re-escapes it when the entry is regenerated (`url` and `doi` are kept verbatim).
+pub(crate) fn converted_field(name: &str) -> bool {
+    !matches!(
+        slot(name),
+        None | Some(Slot::Url | Slot::Doi | Slot::Date | Slot::Year | Slot::Month | Slot::Day | Slot::Access)
+    )
+}
+
+/// Whether a field (lowercase name) holds a URL or a DOI (read verbatim).
+pub(crate) fn link_field(name: &str) -> bool {
+    matches!(slot(name), Some(Slot::Url | Slot::Doi))
+}
+
+/// Whether a field (lowercase name) is a name list the importer reads.
+pub(crate) fn name_field(name: &str) -> bool {
+    matches!(slot(name), Some(Slot::Creators(_)))
+}
+
+pub(super) fn slot(name: &str) -> Option<Slot> {
+    Some(match name {
+        "title" => Slot::Title,
+        "subtitle" => Slot::Subtitle,
+        "shorttitle" => Slot::ShortTitle,
+        "journal" | "journaltitle" | "booktitle" => Slot::Container,
+        "series" => Slot::Series,
+        "volume" => Slot::Volume,
+        "number" | "issue" => Slot::Issue,
+        "pages" => Slot::Pages,
+        "edition" => Slot::Edition,
+        "publisher" => Slot::Publisher,
+        "address" | "location" => Slot::Place,
+        "school" | "institution" => Slot::Institution,
+        "doi" => Slot::Doi,
+        "issn" => Slot::Issn,
+        "isbn" => Slot::Isbn,
+        "url" => Slot::Url,
+        "language" => Slot::Language,
+        "note" => Slot::Note,
+        "genre" => Slot::Genre,
+        "abstract" => Slot::Abstract,
+        "keywords" => Slot::Keywords,
+        "access" => Slot::Access,
+        "date" => Slot::Date,
+        "year" => Slot::Year,
+        "month" => Slot::Month,
+        "day" => Slot::Day,
+        "author" => Slot::Creators(Role::Author),
+        "editor" => Slot::Creators(Role::Editor),
+        "translator" => Slot::Creators(Role::Translator),
+        "bookauthor" => Slot::Creators(Role::BookAuthor),
+        _ => return None,
+    })
+}
+
+/// Fields whose value is a key or a comma-separated list of keys.
+pub(super) const KEY_FIELDS: &[&str] = &["crossref", "xref", "xdata", "related", "entryset"];
+
+/// Access status from a yes/no flag or a badge text.
+pub(super) fn access_from(value: &str) -> Option<AccessStatus> {
+    let v = value.trim().to_ascii_lowercase();
+    match v.as_str() {
+        "true" | "yes" | "1" | "y" => Some(AccessStatus::Open),
+        "false" | "no" | "0" | "n" => Some(AccessStatus::Restricted),
+        _ => v.parse().ok().or_else(|| AccessStatus::from_badge(&v)),
+    }
+}
+
+/// The access status that the kept signals of an item imply (`oa`/`openaccess` extra fields,
+/// a Scopus "Open Access" note), with its source.
+pub(crate) fn derived_access(note: &str, extra: &[ExtraField]) -> Access {
+    for f in extra {
+        let n = f.name.to_ascii_lowercase();
+        if n == "oa" || n == "openaccess" || n == "open_access" {
+            let v = field_text(f.value.trim_matches(['{', '}', '"']));
+            if let Some(s) = access_from(&v) {
+                return Access::new(s, &format!("bibtex:{n}"));
+            }
+        }
+    }
+    if note.to_lowercase().contains("open access") {
+        if let Some(s) = AccessStatus::from_badge(note) {
+            return Access::new(s, "bibtex:note");
+        }
+    }
+    Access::default()
+}
