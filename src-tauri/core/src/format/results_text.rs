@@ -314,14 +314,82 @@ pub fn parse(input: &str) -> Parsed {
 
 fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
     let mut item = Item::default();
-    let mut ty: Option<ItemType> = None;
-    let mut type_text = String::new();
+    let Zones {
+        ty,
+        type_text,
+        before_date,
+        after_date,
+        sections,
+        details,
+        keywords,
+    } = zones(r, &mut item);
+    let ty = ty.unwrap_or_else(|| {
+        if type_text.is_empty() {
+            diags.push(Diagnostic::warning(
+                r.line,
+                format!("result {number} shows no content type; imported as an article"),
+            ));
+        }
+        ItemType::Article
+    });
+    item.item_type = ty;
+    item.r#abstract = Abstract(sections.into_iter().filter(|s| !s.text.is_empty()).collect());
+
+    read_header(&mut item, &before_date, after_date);
+
+    read_details(&mut item, details);
+
+    // Keywords: one per line or separated by ";".
+    for l in keywords {
+        if is_number(l) || is_furniture(l) {
+            continue;
+        }
+        for k in l.split(';').map(str::trim).filter(|k| !k.is_empty()) {
+            item.add_tag(ItemTag::imported(k));
+        }
+    }
+
+    if let Some(b) = r.badge {
+        if b != AccessStatus::Unknown {
+            item.access = Access::new(b, "results-text:badge");
+        }
+    }
+    if item.title.is_empty() {
+        diags.push(Diagnostic::warning(
+            r.line,
+            format!("result {number} has no title on the page; it was imported with an empty title and needs one"),
+        ));
+    }
+    if item.creators.is_empty() {
+        diags.push(Diagnostic::warning(r.line, format!("result {number} shows no authors")));
+    }
+    item
+}
+
+/// A result's lines sorted by zone: the content type and the header lines before and after
+/// "Publication date:" (read into `item.date`), the abstract's sections, the details and
+/// the keywords.
+struct Zones<'r> {
+    ty: Option<ItemType>,
+    type_text: String,
+    before_date: Vec<&'r str>,
+    after_date: Vec<&'r str>,
+    sections: Vec<AbstractSection>,
+    details: Vec<&'r str>,
+    keywords: Vec<&'r str>,
+}
+
+fn zones<'r>(r: &'r Rec, item: &mut Item) -> Zones<'r> {
+    let mut z = Zones {
+        ty: None,
+        type_text: String::new(),
+        before_date: Vec::new(),
+        after_date: Vec::new(),
+        sections: Vec::new(),
+        details: Vec::new(),
+        keywords: Vec::new(),
+    };
     let mut date_seen = false;
-    let mut before_date: Vec<&str> = Vec::new();
-    let mut after_date: Vec<&str> = Vec::new();
-    let mut sections: Vec<AbstractSection> = Vec::new();
-    let mut details: Vec<&str> = Vec::new();
-    let mut keywords: Vec<&str> = Vec::new();
     let mut zone = Zone::Header;
     for (_, l) in &r.lines {
         let l = l.as_str();
@@ -342,10 +410,10 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
         }
         match zone {
             Zone::Header => {
-                if ty.is_none() && !date_seen {
+                if z.ty.is_none() && !date_seen {
                     if let Some(t) = content_type(l) {
-                        ty = Some(t);
-                        type_text = l.to_string();
+                        z.ty = Some(t);
+                        z.type_text = l.to_string();
                         continue;
                     }
                 }
@@ -355,49 +423,43 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
                     continue;
                 }
                 if date_seen {
-                    after_date.push(l);
+                    z.after_date.push(l);
                 } else {
-                    before_date.push(l);
+                    z.before_date.push(l);
                 }
             }
             Zone::Abstract => {
                 if let Some(h) = is_heading(l) {
-                    sections.push(AbstractSection {
+                    z.sections.push(AbstractSection {
                         heading: h.to_string(),
                         text: String::new(),
                     });
                 } else {
-                    match sections.last_mut() {
+                    match z.sections.last_mut() {
                         Some(s) => {
                             if !s.text.is_empty() {
                                 s.text.push(' ');
                             }
                             s.text.push_str(l);
                         }
-                        None => sections.push(AbstractSection {
+                        None => z.sections.push(AbstractSection {
                             heading: String::new(),
                             text: l.to_string(),
                         }),
                     }
                 }
             }
-            Zone::Details => details.push(l),
-            Zone::Keywords => keywords.push(l),
+            Zone::Details => z.details.push(l),
+            Zone::Keywords => z.keywords.push(l),
         }
     }
-    let ty = ty.unwrap_or_else(|| {
-        if type_text.is_empty() {
-            diags.push(Diagnostic::warning(
-                r.line,
-                format!("result {number} shows no content type; imported as an article"),
-            ));
-        }
-        ItemType::Article
-    });
-    item.item_type = ty;
-    item.r#abstract = Abstract(sections.into_iter().filter(|s| !s.text.is_empty()).collect());
-    let abstract_text = item.r#abstract.flat(false);
+    z
+}
 
+/// The header lines after the date: title (when none came before the date), authors,
+/// teaser (left out) and citation count.
+fn read_header(item: &mut Item, before_date: &[&str], after_date: Vec<&str>) {
+    let abstract_text = item.r#abstract.flat(false);
     // Header lines after the date: [title], authors, teaser, count.
     let mut rest: Vec<&str> = Vec::new();
     for l in after_date {
@@ -463,8 +525,10 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
             });
         }
     }
+}
 
-    // Details.
+/// The "Details" lines: labelled identifiers and data, else the container line.
+fn read_details(item: &mut Item, details: Vec<&str>) {
     for l in details {
         if let Some((label, value)) = l.split_once(':') {
             let label = label.trim().to_lowercase();
@@ -548,32 +612,6 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
             });
         }
     }
-
-    // Keywords: one per line or separated by ";".
-    for l in keywords {
-        if is_number(l) || is_furniture(l) {
-            continue;
-        }
-        for k in l.split(';').map(str::trim).filter(|k| !k.is_empty()) {
-            item.add_tag(ItemTag::imported(k));
-        }
-    }
-
-    if let Some(b) = r.badge {
-        if b != AccessStatus::Unknown {
-            item.access = Access::new(b, "results-text:badge");
-        }
-    }
-    if item.title.is_empty() {
-        diags.push(Diagnostic::warning(
-            r.line,
-            format!("result {number} has no title on the page; it was imported with an empty title and needs one"),
-        ));
-    }
-    if item.creators.is_empty() {
-        diags.push(Diagnostic::warning(r.line, format!("result {number} shows no authors")));
-    }
-    item
 }
 
 /// Labels that are data labels rather than the start of a container title.

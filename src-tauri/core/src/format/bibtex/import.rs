@@ -3,7 +3,7 @@
 use super::fields::{access_from, derived_access, role_rank, slot, Slot, TYPE_FIELD};
 use super::macros::{expand, BibContext};
 use super::names;
-use super::parse::{is_macro, Block, Scanner};
+use super::parse::{is_macro, Block, RawField, Scanner};
 use super::tex::{self, field_text, squash};
 use crate::error::Diagnostic;
 use crate::format::{Parsed, ParsedItem};
@@ -176,7 +176,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
 fn entry_to_item(
     ty: &str,
     key: &str,
-    fields: &[super::parse::RawField<'_>],
+    fields: &[RawField<'_>],
     ctx: &BibContext,
     line: usize,
     diags: &mut Vec<Diagnostic>,
@@ -185,30 +185,7 @@ fn entry_to_item(
         key: key.to_string(),
         ..Default::default()
     };
-    let lower_ty = ty.to_ascii_lowercase();
-    match ItemType::from_bibtex(&lower_ty) {
-        Some(t) => {
-            item.item_type = t;
-            if ItemType::from_bibtex(t.biblatex_type()) != Some(t) {
-                // e.g. @video: Folio's type has no BibLaTeX name of its own; keep the original.
-                item.extra.push(ExtraField {
-                    name: TYPE_FIELD.into(),
-                    value: ty.to_string(),
-                });
-            }
-        }
-        None => {
-            item.item_type = ItemType::Misc;
-            item.extra.push(ExtraField {
-                name: TYPE_FIELD.into(),
-                value: ty.to_string(),
-            });
-            diags.push(Diagnostic::warning(
-                line,
-                format!("unknown entry type @{ty} imported as misc (the type is kept)"),
-            ));
-        }
-    }
+    entry_type(&mut item, ty, line, diags);
     // First pass: which slots are filled, so that later duplicates and the year/month pair
     // can be decided.
     let has_date = fields.iter().any(|f| f.name.eq_ignore_ascii_case("date"));
@@ -279,31 +256,6 @@ fn entry_to_item(
         }
         filled.push(s);
         match s {
-            Slot::Title => item.title = field_text(&v),
-            Slot::Subtitle => item.subtitle = field_text(&v),
-            Slot::ShortTitle => item.short_title = field_text(&v),
-            Slot::Container => item.container = field_text(&v),
-            Slot::Series => item.series = field_text(&v),
-            Slot::Volume => item.volume = field_text(&v),
-            Slot::Issue => item.issue = field_text(&v),
-            Slot::Pages => item.pages = field_text(&v),
-            Slot::Edition => item.edition = field_text(&v),
-            Slot::Publisher => item.publisher = field_text(&v),
-            Slot::Place => item.place = field_text(&v),
-            Slot::Institution => item.institution = field_text(&v),
-            Slot::Doi => item.doi = normalize_doi(&verbatim_text(&v)),
-            Slot::Issn => item.issn = field_text(&v),
-            Slot::Isbn => item.isbn = field_text(&v),
-            Slot::Url => item.url = verbatim_text(&v),
-            Slot::Language => item.language = field_text(&v),
-            Slot::Note => item.note = field_text(&v),
-            Slot::Genre => item.genre = field_text(&v),
-            Slot::Abstract => item.r#abstract = Abstract::parse(&abstract_text(&v)),
-            Slot::Keywords => {
-                for k in split_keywords(&field_text(&v)) {
-                    item.add_tag(ItemTag::imported(&k));
-                }
-            }
             Slot::Access => match access_from(&field_text(&v)) {
                 Some(st) => item.access = Access::new(st, "bibtex:access"),
                 None => {
@@ -311,7 +263,6 @@ fn entry_to_item(
                     keep(&mut extra_at);
                 }
             },
-            Slot::Date => item.date = PartialDate::parse(&field_text(&v)),
             Slot::Creators(role) => match names::repair_comma_list(&v) {
                 Some(fixed) => {
                     diags.push(Diagnostic::info(
@@ -323,41 +274,17 @@ fn entry_to_item(
                 None => creators.push((role, names::parse_list(role, &v))),
             },
             Slot::Year | Slot::Month | Slot::Day => unreachable!("handled above"),
+            _ => set_text_slot(&mut item, s, &v),
         }
     }
     // year + month (+ day).
-    if let Some(y) = year_text {
-        let yt = field_text(&y);
-        let month = month_idx.map(|i| field_text(&expand(&fields[i].value, ctx, &mut unknown)));
-        let day = day_idx.map(|i| field_text(&expand(&fields[i].value, ctx, &mut unknown)));
-        let numeric = !yt.is_empty() && yt.len() <= 4 && yt.bytes().all(|c| c.is_ascii_digit());
-        let m = month.as_deref().and_then(month_from_str);
-        let d = day
-            .as_deref()
-            .and_then(|d| d.parse::<u8>().ok())
-            .filter(|d| (1..=31).contains(d));
-        if numeric {
-            let mut date = PartialDate::ymd(yt.parse().expect("digits"), m, m.and(d));
-            date.raw = date.iso();
-            item.date = date;
-        } else {
-            item.date = PartialDate::parse(&yt);
-        }
-        // A month or day that did not make it into the date is kept.
-        let month_used = numeric && m.is_some();
-        let day_used = month_used && d.is_some();
-        if let Some(i) = month_idx.filter(|_| !month_used) {
-            extra_at.push((i, raw_extra(&fields[i])));
-        }
-        if let Some(i) = day_idx.filter(|_| !day_used) {
-            extra_at.push((i, raw_extra(&fields[i])));
-        }
-        let _ = year_idx;
-    } else {
-        for i in [month_idx, day_idx].into_iter().flatten() {
-            extra_at.push((i, raw_extra(&fields[i])));
-        }
-    }
+    let _ = year_idx;
+    let parts = DateParts {
+        year: year_text,
+        month: month_idx,
+        day: day_idx,
+    };
+    read_date_parts(&mut item, parts, fields, ctx, &mut unknown, &mut extra_at);
     extra_at.sort_by_key(|(i, _)| *i);
     item.extra.extend(extra_at.into_iter().map(|(_, f)| f));
     // Creators grouped by role in the order the writer uses (author, editor, translator,
@@ -381,7 +308,128 @@ fn entry_to_item(
     item
 }
 
-fn raw_extra(f: &super::parse::RawField<'_>) -> ExtraField {
+/// Fill a text slot (every slot but access, creators and the year/month/day parts) from the
+/// field's expanded value.
+fn set_text_slot(item: &mut Item, s: Slot, v: &str) {
+    match s {
+        Slot::Title => item.title = field_text(v),
+        Slot::Subtitle => item.subtitle = field_text(v),
+        Slot::ShortTitle => item.short_title = field_text(v),
+        Slot::Container => item.container = field_text(v),
+        Slot::Series => item.series = field_text(v),
+        Slot::Volume => item.volume = field_text(v),
+        Slot::Issue => item.issue = field_text(v),
+        Slot::Pages => item.pages = field_text(v),
+        Slot::Edition => item.edition = field_text(v),
+        Slot::Publisher => item.publisher = field_text(v),
+        Slot::Place => item.place = field_text(v),
+        Slot::Institution => item.institution = field_text(v),
+        Slot::Doi => item.doi = normalize_doi(&verbatim_text(v)),
+        Slot::Issn => item.issn = field_text(v),
+        Slot::Isbn => item.isbn = field_text(v),
+        Slot::Url => item.url = verbatim_text(v),
+        Slot::Language => item.language = field_text(v),
+        Slot::Note => item.note = field_text(v),
+        Slot::Genre => item.genre = field_text(v),
+        Slot::Abstract => item.r#abstract = Abstract::parse(&abstract_text(v)),
+        Slot::Keywords => {
+            for k in split_keywords(&field_text(v)) {
+                item.add_tag(ItemTag::imported(&k));
+            }
+        }
+        Slot::Date => item.date = PartialDate::parse(&field_text(v)),
+        Slot::Access | Slot::Creators(_) | Slot::Year | Slot::Month | Slot::Day => {
+            unreachable!("filled by entry_to_item")
+        }
+    }
+}
+
+/// The item type of entry type `ty`; the original type is kept in [`TYPE_FIELD`] when Folio
+/// does not know it (the item is `misc`) or has no BibLaTeX name of its own for it.
+fn entry_type(item: &mut Item, ty: &str, line: usize, diags: &mut Vec<Diagnostic>) {
+    let lower_ty = ty.to_ascii_lowercase();
+    match ItemType::from_bibtex(&lower_ty) {
+        Some(t) => {
+            item.item_type = t;
+            if ItemType::from_bibtex(t.biblatex_type()) != Some(t) {
+                // e.g. @video: Folio's type has no BibLaTeX name of its own; keep the original.
+                item.extra.push(ExtraField {
+                    name: TYPE_FIELD.into(),
+                    value: ty.to_string(),
+                });
+            }
+        }
+        None => {
+            item.item_type = ItemType::Misc;
+            item.extra.push(ExtraField {
+                name: TYPE_FIELD.into(),
+                value: ty.to_string(),
+            });
+            diags.push(Diagnostic::warning(
+                line,
+                format!("unknown entry type @{ty} imported as misc (the type is kept)"),
+            ));
+        }
+    }
+}
+
+/// An entry's `year` text and the indices of its `month` and `day` fields (when not
+/// overridden by `date`).
+struct DateParts {
+    year: Option<String>,
+    month: Option<usize>,
+    day: Option<usize>,
+}
+
+/// The date from `year` + `month` (+ `day`); a month or day that did not make it into the
+/// date is kept as an extra field (with its index in the entry, for the order).
+fn read_date_parts(
+    item: &mut Item,
+    parts: DateParts,
+    fields: &[RawField<'_>],
+    ctx: &BibContext,
+    unknown: &mut Vec<String>,
+    extra_at: &mut Vec<(usize, ExtraField)>,
+) {
+    let DateParts {
+        year: year_text,
+        month: month_idx,
+        day: day_idx,
+    } = parts;
+    if let Some(y) = year_text {
+        let yt = field_text(&y);
+        let month = month_idx.map(|i| field_text(&expand(&fields[i].value, ctx, unknown)));
+        let day = day_idx.map(|i| field_text(&expand(&fields[i].value, ctx, unknown)));
+        let numeric = !yt.is_empty() && yt.len() <= 4 && yt.bytes().all(|c| c.is_ascii_digit());
+        let m = month.as_deref().and_then(month_from_str);
+        let d = day
+            .as_deref()
+            .and_then(|d| d.parse::<u8>().ok())
+            .filter(|d| (1..=31).contains(d));
+        if numeric {
+            let mut date = PartialDate::ymd(yt.parse().expect("digits"), m, m.and(d));
+            date.raw = date.iso();
+            item.date = date;
+        } else {
+            item.date = PartialDate::parse(&yt);
+        }
+        // A month or day that did not make it into the date is kept.
+        let month_used = numeric && m.is_some();
+        let day_used = month_used && d.is_some();
+        if let Some(i) = month_idx.filter(|_| !month_used) {
+            extra_at.push((i, raw_extra(&fields[i])));
+        }
+        if let Some(i) = day_idx.filter(|_| !day_used) {
+            extra_at.push((i, raw_extra(&fields[i])));
+        }
+    } else {
+        for i in [month_idx, day_idx].into_iter().flatten() {
+            extra_at.push((i, raw_extra(&fields[i])));
+        }
+    }
+}
+
+fn raw_extra(f: &RawField<'_>) -> ExtraField {
     ExtraField {
         name: f.name.to_string(),
         value: f.value.raw.to_string(),

@@ -498,6 +498,22 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
         });
     }
 
+    let slots = sort_fields(rec, ty, &mut item);
+    read_titles(&mut item, &slots, rec, ty);
+    read_numbering(&mut item, &slots, ty);
+    read_identifiers(&mut item, &slots, ty);
+    read_dates(&mut item, &slots, rec, repairs);
+    read_notes(&mut item, &slots);
+
+    if item.title.is_empty() {
+        diags.push(Diagnostic::warning(rec.line, "record has no title".to_string()));
+    }
+    (item, diags)
+}
+
+/// Sort a record's fields into slots by tag (standard and deprecated tags apart); creators
+/// and unknown tags go to the item in record order.
+fn sort_fields<'r>(rec: &'r RawRecord, ty: ItemType, item: &mut Item) -> Slots<'r> {
     // Sort fields into slots; creators and unknown tags in record order.
     let mut slots = Slots {
         std: vec![Vec::new(); FIELD_COUNT],
@@ -540,16 +556,21 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
         item.creators
             .retain(|c| !(c.family().is_empty() && c.given().is_empty()));
     }
+    slots
+}
 
+/// Title, short title, secondary title (container or series by type), series, and the
+/// journal names.
+fn read_titles(item: &mut Item, slots: &Slots<'_>, rec: &RawRecord, ty: ItemType) {
     // Titles (runs of blanks from hard-wrapped exports collapsed).
-    item.title = collapse(single(&mut item, &slots, Field::Title));
-    item.short_title = single(&mut item, &slots, Field::ShortTitle);
+    item.title = collapse(single(item, slots, Field::Title));
+    item.short_title = single(item, slots, Field::ShortTitle);
     if item.short_title == item.title {
         // PubMed/EndNote repeat the title as the short title.
         item.short_title.clear();
     }
-    let secondary = collapse(single(&mut item, &slots, Field::Secondary));
-    let series = collapse(single(&mut item, &slots, Field::Series));
+    let secondary = collapse(single(item, slots, Field::Secondary));
+    let series = collapse(single(item, slots, Field::Series));
     if tags::t2_is_series(ty) {
         if item.title.is_empty() && rec.has("BT") && !rec.has("TI") && !rec.has("T1") {
             item.title = secondary;
@@ -587,13 +608,16 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
         }
     }
     let container = item.container.clone();
-    keep_rest(&mut item, &container, &journal);
-    keep_rest(&mut item, &container, &abbrev);
+    keep_rest(item, &container, &journal);
+    keep_rest(item, &container, &abbrev);
+}
 
-    item.volume = single(&mut item, &slots, Field::Volume);
-    item.issue = single(&mut item, &slots, Field::Issue);
-    let sp = strip_pp(single(&mut item, &slots, Field::StartPage));
-    let ep = single(&mut item, &slots, Field::EndPage);
+/// Volume, issue, pages, edition, publisher (or institution), place, language and genre.
+fn read_numbering(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
+    item.volume = single(item, slots, Field::Volume);
+    item.issue = single(item, slots, Field::Issue);
+    let sp = strip_pp(single(item, slots, Field::StartPage));
+    let ep = single(item, slots, Field::EndPage);
     item.pages = match (sp.is_empty(), ep.is_empty()) {
         (false, false) if sp.contains(['-', '\u{2013}']) => sp,
         (false, false) => format!("{sp}-{ep}"),
@@ -601,7 +625,7 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
         (true, false) => ep,
         (true, true) => String::new(),
     };
-    item.edition = single(&mut item, &slots, Field::Edition);
+    item.edition = single(item, slots, Field::Edition);
     if ty == ItemType::Article && PartialDate::parse(&item.edition).month.is_some() {
         // EndNote/PubMed put the e-publication date in ET for articles.
         item.extra.push(ExtraField {
@@ -609,15 +633,15 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
             value: std::mem::take(&mut item.edition),
         });
     }
-    let publisher = single(&mut item, &slots, Field::Publisher);
+    let publisher = single(item, slots, Field::Publisher);
     if tags::publisher_is_institution(ty) {
         item.institution = publisher;
     } else {
         item.publisher = publisher;
     }
-    item.place = single(&mut item, &slots, Field::Place);
-    item.language = single(&mut item, &slots, Field::Language);
-    item.genre = single(&mut item, &slots, Field::Genre);
+    item.place = single(item, slots, Field::Place);
+    item.language = single(item, slots, Field::Language);
+    item.genre = single(item, slots, Field::Genre);
     if ty == ItemType::Thesis {
         // THES with a degree in M3: a doctoral or master's thesis. The writer's own markers
         // ("Doctoral thesis", "Master's thesis") only carry the type.
@@ -628,7 +652,10 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
             }
         }
     }
+}
 
+/// DOI, ISSN/ISBN and URL.
+fn read_identifiers(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
     // DOI: normalised; repeated identical DOIs are one.
     let doi_fields: Vec<&RawField> = slots.chosen(Field::Doi).to_vec();
     for f in &doi_fields {
@@ -674,7 +701,10 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
             }
         }
     }
+}
 
+/// The date from `DA`, `PY` or `Y1`; other date fields that differ are kept.
+fn read_dates(item: &mut Item, slots: &Slots<'_>, rec: &RawRecord, repairs: &mut Repairs) {
     // Dates: DA > PY > Y1; Y2 is an access date and is kept as an extra field.
     let date_of =
         |f: Field| -> Option<&RawField> { slots.chosen(f).iter().copied().find(|x| !x.value.trim().is_empty()) };
@@ -759,9 +789,12 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
         // Already kept by the unknown-tag pass (Y2 is not in the field table).
         let _ = f;
     }
+}
 
+/// Abstract, notes (the access line goes to `access`) and keywords.
+fn read_notes(item: &mut Item, slots: &Slots<'_>) {
     // Abstract: AB (N2 when AB is absent); structured headings split.
-    let abs = single(&mut item, &slots, Field::Abstract);
+    let abs = single(item, slots, Field::Abstract);
     item.r#abstract = Abstract::parse(&abs);
 
     // Notes: all N1 lines; the access line goes to `access`.
@@ -785,9 +818,4 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
             item.add_tag(ItemTag::imported(k));
         }
     }
-
-    if item.title.is_empty() {
-        diags.push(Diagnostic::warning(rec.line, "record has no title".to_string()));
-    }
-    (item, diags)
 }

@@ -204,35 +204,7 @@ pub(super) fn entry_text(
     diags: &mut Vec<Diagnostic>,
 ) -> String {
     let mode = opts.mode;
-    // The original entry type, kept for types Folio does not know (item still `misc`) or whose
-    // Folio type has no BibLaTeX name of its own (`@video`, BibLaTeX mode only).
-    let kept_type = item.extra_field(TYPE_FIELD).filter(|k| match ItemType::from_bibtex(k) {
-        None => item.item_type == ItemType::Misc,
-        Some(t) => t == item.item_type && mode == BibMode::Biblatex,
-    });
-    let ty = match kept_type {
-        Some(t) => t.to_string(),
-        None => {
-            let t = match mode {
-                BibMode::Bibtex => item.item_type.bibtex_type(),
-                BibMode::Biblatex => item.item_type.biblatex_type(),
-            };
-            if ItemType::from_bibtex(t) != Some(item.item_type) {
-                diags.push(Diagnostic::warning(
-                    None,
-                    format!(
-                        "{key}: item type {} written as @{t} ({} has no exact equivalent)",
-                        item.item_type,
-                        match mode {
-                            BibMode::Bibtex => "BibTeX",
-                            BibMode::Biblatex => "BibLaTeX",
-                        }
-                    ),
-                ));
-            }
-            t.to_string()
-        }
-    };
+    let ty = entry_type(item, key, mode, diags);
     let mut e = Entry {
         translated: false,
         ascii,
@@ -350,4 +322,38 @@ pub(super) fn entry_text(
     }
     out.push('}');
     out
+}
+
+/// The entry type to write: the original type when it is kept (see [`TYPE_FIELD`]), else the
+/// item type's name in this mode (with a warning when that is not exact).
+fn entry_type(item: &Item, key: &str, mode: BibMode, diags: &mut Vec<Diagnostic>) -> String {
+    // The original entry type, kept for types Folio does not know (item still `misc`) or whose
+    // Folio type has no BibLaTeX name of its own (`@video`, BibLaTeX mode only).
+    let kept_type = item.extra_field(TYPE_FIELD).filter(|k| match ItemType::from_bibtex(k) {
+        None => item.item_type == ItemType::Misc,
+        Some(t) => t == item.item_type && mode == BibMode::Biblatex,
+    });
+    match kept_type {
+        Some(t) => t.to_string(),
+        None => {
+            let t = match mode {
+                BibMode::Bibtex => item.item_type.bibtex_type(),
+                BibMode::Biblatex => item.item_type.biblatex_type(),
+            };
+            if ItemType::from_bibtex(t) != Some(item.item_type) {
+                diags.push(Diagnostic::warning(
+                    None,
+                    format!(
+                        "{key}: item type {} written as @{t} ({} has no exact equivalent)",
+                        item.item_type,
+                        match mode {
+                            BibMode::Bibtex => "BibTeX",
+                            BibMode::Biblatex => "BibLaTeX",
+                        }
+                    ),
+                ));
+            }
+            t.to_string()
+        }
+    }
 }
