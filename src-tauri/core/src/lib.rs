@@ -20,10 +20,10 @@ mod trace;
 pub use library::{default_library_path, CollectionNode, KeyFix, Library};
 pub mod app;
 pub mod auto_export;
+pub mod aux;
 pub mod dedupe;
 pub mod duplicates;
 pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod import;
-pub mod aux;

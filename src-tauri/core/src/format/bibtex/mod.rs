@@ -33,7 +33,7 @@
 //! - Each item gets `source = SourceRecord { format: "bibtex", text: <exact entry text>,
 //!   fingerprint }` with the fingerprint of the finished item.
 //!
-//! # Export ([`write`])
+//! # Export ([`write()`])
 //!
 //! Entries sorted by key (case-insensitive, stable; in BibTeX mode crossref parents go last),
 //! preambles and the used `@string`s first, comments last. Field order is fixed: creators,

@@ -1,5 +1,5 @@
 //! What an export needs to know of a stored BibTeX source record, worked out once when the
-//! record is stored (the items table's `source_checks`, see [`source_checks`]): an export of
+//! record is stored (the items table's `source_checks`, see `source_checks`): an export of
 //! 100k unchanged records then neither scans them again nor checks them for what LaTeX would
 //! reject (half of such an export's CPU). Bit flags, and the functions that work them out.
 
@@ -11,7 +11,7 @@ use super::verbatim::{fields_may_link, verbatim_problem, without_comments};
 /// One whole entry whose header gives its key simply (see `header_key`): the flags below
 /// are known. Without it an export reads the record in full.
 pub const SIMPLE: i64 = 1;
-/// A BibTeX-mode export cannot copy it: a [`verbatim_problem`] in that mode, or a
+/// A BibTeX-mode export cannot copy it: a `verbatim_problem` (`write/verbatim.rs`) in that mode, or a
 /// type classic BibTeX does not know.
 pub const BIBTEX_REFUSED: i64 = 2;
 /// A BibLaTeX-mode export cannot copy it.
