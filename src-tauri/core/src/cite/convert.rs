@@ -190,7 +190,26 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
         }
         e.set_title(title);
     }
+    set_creators(item, &mut e, parent.as_mut());
+    if let Some(d) = date(&item.date) {
+        e.set_date(d);
+    }
+    let series_number = set_container(item, key, &mut e, parent.as_mut());
+    if let Some(p) = pages(&item.pages) {
+        e.set_page_range(p);
+    }
+    set_publisher(item, omit_publisher_if_author, &mut e, parent.as_mut());
+    set_series(item, key, series_number, &mut e, parent.as_mut());
+    set_identifiers(item, &mut e);
+    if let Some(p) = parent {
+        let mut ps = vec![p];
+        ps.extend(e.parents().iter().cloned());
+        e.set_parents(ps);
+    }
+    e
+}
 
+fn set_creators(item: &Item, e: &mut Entry, mut parent: Option<&mut Entry>) {
     // Creators. Authors (inventors for patents when there are no authors) are the item's own;
     // editors belong to the container when there is one (the book of a chapter, the
     // proceedings of a paper), so the styles print "In E. Editor (Ed.), Book".
@@ -228,11 +247,10 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
     if !affiliated.is_empty() {
         e.set_affiliated(affiliated);
     }
+}
 
-    if let Some(d) = date(&item.date) {
-        e.set_date(d);
-    }
-
+/// Returns the volume's number within a series, for a stand-alone work in one.
+fn set_container(item: &Item, key: &str, e: &mut Entry, mut parent: Option<&mut Entry>) -> Option<MaybeTyped<Numeric>> {
     // Container data: title, volume and issue go on the journal/book/proceedings; the item
     // keeps its own pages.
     let container = text(&item.container);
@@ -284,10 +302,10 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
             }
         }
     }
-    if let Some(p) = pages(&item.pages) {
-        e.set_page_range(p);
-    }
+    series_number
+}
 
+fn set_publisher(item: &Item, omit_publisher_if_author: bool, e: &mut Entry, mut parent: Option<&mut Entry>) {
     // Publisher and place. Theses and reports are "published" by their institution in CSL.
     let publisher_name = text(&item.publisher).or_else(|| {
         matches!(e.entry_type(), EntryType::Thesis | EntryType::Report)
@@ -316,10 +334,21 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
             e.set_organization(org);
         }
     }
+}
 
+fn set_series(
+    item: &Item,
+    key: &str,
+    series_number: Option<MaybeTyped<Numeric>>,
+    e: &mut Entry,
+    parent: Option<&mut Entry>,
+) {
     // Series: a collection parent of the same type (CSL collection-title).
     if let Some(series) = text(&item.series) {
-        let holder = parent.as_mut().unwrap_or(&mut e);
+        let holder: &mut Entry = match parent {
+            Some(p) => p,
+            None => e,
+        };
         let mut s = Entry::new(key, *holder.entry_type());
         s.set_title(series);
         if let Some(n) = series_number {
@@ -329,7 +358,9 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
         ps.push(s);
         holder.set_parents(ps);
     }
+}
 
+fn set_identifiers(item: &Item, e: &mut Entry) {
     // Identifiers.
     if let Some(doi) = non_empty(&item.doi) {
         e.set_doi(crate::model::normalize_doi(&doi));
@@ -364,11 +395,4 @@ pub(crate) fn entry(item: &Item, key: &str, omit_publisher_if_author: bool) -> E
     }
     // `note` is not mapped: in Folio it is often a personal annotation, and styles that print
     // CSL `note` would put it into the reference.
-
-    if let Some(p) = parent {
-        let mut ps = vec![p];
-        ps.extend(e.parents().iter().cloned());
-        e.set_parents(ps);
-    }
-    e
 }

@@ -408,3 +408,105 @@ fn the_cycle_checker_sees_cycles() {
     w("b.rs", "pub struct B;\n");
     assert!(cycles(&Crate::new(dir.path(), "lib.rs", &[])).is_empty());
 }
+
+/// The production functions of a file longer than `max` lines, as `name (lines)`.
+fn long_functions(code: &str, max: usize) -> Vec<String> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let t = lines[i].trim_start();
+        let t = t
+            .trim_start_matches("pub(crate) ")
+            .trim_start_matches("pub(super) ")
+            .trim_start_matches("pub ")
+            .trim_start_matches("const ")
+            .trim_start_matches("async ")
+            .trim_start_matches("unsafe ");
+        let Some(rest) = t.strip_prefix("fn ") else {
+            i += 1;
+            continue;
+        };
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        // From the line of `fn` to the line where its body's braces balance.
+        let mut depth = 0i32;
+        let mut opened = false;
+        let mut j = i;
+        'lines: while j < lines.len() {
+            let mut chars = lines[j].chars().peekable();
+            let mut in_str = false;
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' if in_str => {
+                        chars.next();
+                    }
+                    '"' => in_str = !in_str,
+                    '\'' if !in_str => {
+                        // A char literal ('{', '\''), not a lifetime.
+                        let look: String = chars.clone().take(3).collect();
+                        if look.starts_with('\\') {
+                            chars.next();
+                            chars.next();
+                            while chars.peek().is_some_and(|c| *c != '\'') {
+                                chars.next();
+                            }
+                            chars.next();
+                        } else if look.chars().nth(1) == Some('\'') {
+                            chars.next();
+                            chars.next();
+                        }
+                    }
+                    '/' if !in_str && chars.peek() == Some(&'/') => break,
+                    ';' if !in_str && !opened && depth == 0 => break 'lines, // a declaration
+                    '{' if !in_str => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' if !in_str => {
+                        depth -= 1;
+                        if opened && depth == 0 {
+                            break 'lines;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            j += 1;
+        }
+        let len = j + 1 - i;
+        if opened && len > max {
+            out.push(format!("{name} ({len} lines)"));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// No production function over ~150 lines: the CLI's `dispatch` was 749 lines before the
+/// CLI became a folder; long functions hide several jobs.
+#[test]
+fn no_production_function_is_over_150_lines() {
+    let mut found = Vec::new();
+    for f in rust_files(&core_src()).into_iter().chain(rust_files(&shell_src())) {
+        if is_test_file(&f) || f.components().any(|c| c.as_os_str() == "tests") {
+            continue;
+        }
+        let code = production(&std::fs::read_to_string(&f).unwrap());
+        for l in long_functions(&code, 150) {
+            found.push(format!("{}: {l}", rel(&f)));
+        }
+    }
+    assert!(found.is_empty(), "functions over 150 lines:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_length_checker_counts_bodies() {
+    let mut code = String::from("pub fn short() -> u8 {\n    let c = '{';\n    \"}}\".len() as u8\n}\n");
+    code.push_str("fn long<'a>(x: &'a str) {\n");
+    for _ in 0..150 {
+        code.push_str("    let _ = x; // }\n");
+    }
+    code.push_str("}\nfn decl();\n");
+    assert_eq!(long_functions(&code, 150), ["long (152 lines)"]);
+    assert!(long_functions(&code, 152).is_empty());
+}
