@@ -5,7 +5,7 @@
 //! cases ([`library::Library`]).
 
 pub mod cite;
-pub mod citekey;
+pub use model::citekey;
 pub mod error;
 pub mod format;
 pub mod model;

@@ -1,5 +1,6 @@
 //! The item: one reference in the library.
 
+use super::fields::{self, Kind};
 use super::{Abstract, Access, Creator, ItemTag, ItemType, PartialDate, Role};
 use serde::{Deserialize, Serialize};
 
@@ -136,51 +137,6 @@ pub struct Item {
     pub date_modified: String,
 }
 
-/// The text fields after the title ones, in display order (CLI, JSON, app).
-pub const DETAIL_FIELDS: &[&str] = &[
-    "container",
-    "series",
-    "volume",
-    "issue",
-    "pages",
-    "edition",
-    "publisher",
-    "place",
-    "institution",
-    "doi",
-    "issn",
-    "isbn",
-    "url",
-    "language",
-    "note",
-    "genre",
-];
-
-/// Names of the plain text fields that `get`/`set` understand (the CLI's `edit --set`):
-/// the key and titles, then [`DETAIL_FIELDS`].
-pub const TEXT_FIELDS: &[&str] = &[
-    "key",
-    "title",
-    "subtitle",
-    "shorttitle",
-    "container",
-    "series",
-    "volume",
-    "issue",
-    "pages",
-    "edition",
-    "publisher",
-    "place",
-    "institution",
-    "doi",
-    "issn",
-    "isbn",
-    "url",
-    "language",
-    "note",
-    "genre",
-];
-
 impl Item {
     pub fn new(item_type: ItemType, title: &str) -> Item {
         Item {
@@ -247,88 +203,39 @@ impl Item {
             .map(|f| f.value.as_str())
     }
 
-    /// A plain field by name (see [`TEXT_FIELDS`]; also `type`, `date`, `year`, `abstract`,
-    /// `access`, and kept extra fields).
+    /// A plain field by name or alias (see [`super::fields`]: the text fields, `type`, `date`,
+    /// `year`, `abstract`, `access`), else a kept extra field of that name.
     pub fn get(&self, field: &str) -> Option<String> {
-        let f = field.to_ascii_lowercase();
-        Some(match f.as_str() {
-            "type" => self.item_type.as_str().to_string(),
-            "date" => self.date.iso(),
-            "year" => self.date.year.map(|y| y.to_string()).unwrap_or_default(),
-            "abstract" => self.r#abstract.flat(true),
-            "access" => self.access.status.as_str().to_string(),
-            _ => match self.text_field(&f) {
-                Some(v) => v.clone(),
-                None => return self.extra_field(field).map(str::to_string),
-            },
+        let Some(f) = fields::find(field) else {
+            return self.extra_field(field).map(str::to_string);
+        };
+        Some(match f.kind {
+            Kind::Type => self.item_type.as_str().to_string(),
+            Kind::Date => self.date.iso(),
+            Kind::Year => self.date.year.map(|y| y.to_string()).unwrap_or_default(),
+            Kind::Abstract => self.r#abstract.flat(true),
+            Kind::Access => self.access.status.as_str().to_string(),
+            Kind::Text(slot) => (slot.get)(self).clone(),
+            Kind::Structured | Kind::Managed => return self.extra_field(field).map(str::to_string),
         })
     }
 
-    fn text_field(&self, f: &str) -> Option<&String> {
-        Some(match f {
-            "key" => &self.key,
-            "title" => &self.title,
-            "subtitle" => &self.subtitle,
-            "shorttitle" | "short_title" => &self.short_title,
-            "container" | "journal" | "journaltitle" | "booktitle" => &self.container,
-            "series" => &self.series,
-            "volume" => &self.volume,
-            "issue" | "number" => &self.issue,
-            "pages" => &self.pages,
-            "edition" => &self.edition,
-            "publisher" => &self.publisher,
-            "place" | "address" | "location" => &self.place,
-            "institution" | "school" => &self.institution,
-            "doi" => &self.doi,
-            "issn" => &self.issn,
-            "isbn" => &self.isbn,
-            "url" => &self.url,
-            "language" => &self.language,
-            "note" => &self.note,
-            "genre" => &self.genre,
-            _ => return None,
-        })
-    }
-
-    fn text_field_mut(&mut self, f: &str) -> Option<&mut String> {
-        Some(match f {
-            "key" => &mut self.key,
-            "title" => &mut self.title,
-            "subtitle" => &mut self.subtitle,
-            "shorttitle" | "short_title" => &mut self.short_title,
-            "container" | "journal" | "journaltitle" | "booktitle" => &mut self.container,
-            "series" => &mut self.series,
-            "volume" => &mut self.volume,
-            "issue" | "number" => &mut self.issue,
-            "pages" => &mut self.pages,
-            "edition" => &mut self.edition,
-            "publisher" => &mut self.publisher,
-            "place" | "address" | "location" => &mut self.place,
-            "institution" | "school" => &mut self.institution,
-            "doi" => &mut self.doi,
-            "issn" => &mut self.issn,
-            "isbn" => &mut self.isbn,
-            "url" => &mut self.url,
-            "language" => &mut self.language,
-            "note" => &mut self.note,
-            "genre" => &mut self.genre,
-            _ => return None,
-        })
-    }
-
-    /// Set a field by name with validation. Unknown names become (or replace) a kept extra
-    /// field; an empty value removes an extra field.
+    /// Set a field by name or alias (see [`super::fields`]) with validation. Unknown names
+    /// become (or replace) a kept extra field; an empty value removes an extra field.
     pub fn set(&mut self, field: &str, value: &str) -> Result<(), String> {
-        let f = field.trim().to_ascii_lowercase();
+        let name = field.trim();
         let v = value.trim();
-        match f.as_str() {
-            "" => return Err("empty field name".into()),
-            "id" | "date_added" | "date_modified" | "dateadded" | "datemodified" => {
-                return Err(format!("field {field:?} is managed by Folio and cannot be set"))
-            }
-            "type" => self.item_type = v.parse()?,
-            "date" => self.date = PartialDate::parse(v),
-            "year" => {
+        if name.is_empty() {
+            return Err("empty field name".into());
+        }
+        let Some(f) = fields::find(name) else {
+            return self.set_extra(field, v);
+        };
+        match f.kind {
+            Kind::Managed => return Err(format!("field {field:?} is managed by Folio and cannot be set")),
+            Kind::Type => self.item_type = v.parse()?,
+            Kind::Date => self.date = PartialDate::parse(v),
+            Kind::Year => {
                 if v.is_empty() {
                     self.date = PartialDate::default();
                 } else {
@@ -341,62 +248,48 @@ impl Item {
                     };
                 }
             }
-            "abstract" => self.r#abstract = Abstract::parse(v),
-            "access" => self.access = super::Access::new(v.parse()?, "user"),
-            "doi" => self.doi = normalize_doi(v),
-            "key" => {
-                if let Some(bad) = v.chars().find(|c| !crate::citekey::is_key_char(*c)) {
-                    return Err(format!(
-                        "citation key {v:?} contains {bad:?}, which LaTeX does not accept in keys"
-                    ));
-                }
-                self.key = v.to_string();
-            }
-            _ => match self.text_field_mut(&f) {
-                Some(slot) => *slot = v.to_string(),
-                None => {
-                    if !f.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:+".contains(c)) {
-                        return Err(format!("invalid field name {field:?}"));
-                    }
-                    if let Some(pos) = self.extra.iter().position(|e| e.name.eq_ignore_ascii_case(&f)) {
-                        if v.is_empty() {
-                            self.extra.remove(pos);
-                        } else {
-                            self.extra[pos].value = v.to_string();
+            Kind::Abstract => self.r#abstract = Abstract::parse(v),
+            Kind::Access => self.access = super::Access::new(v.parse()?, "user"),
+            Kind::Text(slot) => {
+                let value = match f.name {
+                    "doi" => normalize_doi(v),
+                    "key" => {
+                        if let Some(bad) = v.chars().find(|c| !super::citekey::is_key_char(*c)) {
+                            return Err(format!(
+                                "citation key {v:?} contains {bad:?}, which LaTeX does not accept in keys"
+                            ));
                         }
-                    } else if !v.is_empty() {
-                        self.extra.push(super::ExtraField {
-                            name: field.trim().to_string(),
-                            value: v.to_string(),
-                        });
+                        v.to_string()
                     }
-                }
-            },
+                    _ => v.to_string(),
+                };
+                *(slot.get_mut)(self) = value;
+            }
+            Kind::Structured => return self.set_extra(field, v),
         }
         Ok(())
     }
 
-    /// A stable hash of everything the user can see or edit (not id, timestamps or the
-    /// source record). Used to tell whether an imported item was edited since.
-    pub fn fingerprint(&self) -> u64 {
-        let mut view = self.clone();
-        view.id = None;
-        view.source = None;
-        view.date_added.clear();
-        view.date_modified.clear();
-        let json = serde_json::to_string(&view).expect("an item always serializes");
-        fnv1a(json.as_bytes())
+    /// Set (or with an empty `v`, remove) the kept extra field `field`.
+    fn set_extra(&mut self, field: &str, v: &str) -> Result<(), String> {
+        let f = field.trim().to_ascii_lowercase();
+        if !f.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:+".contains(c)) {
+            return Err(format!("invalid field name {field:?}"));
+        }
+        if let Some(pos) = self.extra.iter().position(|e| e.name.eq_ignore_ascii_case(&f)) {
+            if v.is_empty() {
+                self.extra.remove(pos);
+            } else {
+                self.extra[pos].value = v.to_string();
+            }
+        } else if !v.is_empty() {
+            self.extra.push(super::ExtraField {
+                name: field.trim().to_string(),
+                value: v.to_string(),
+            });
+        }
+        Ok(())
     }
-}
-
-/// FNV-1a 64: stable across Rust versions and platforms (unlike `DefaultHasher`).
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
 }
 
 /// Strip resolver prefixes from a DOI ("https://doi.org/10.1/x", "doi:10.1/x" → "10.1/x").
@@ -455,6 +348,7 @@ mod tests {
 
     #[test]
     fn field_lists_agree() {
+        use crate::model::{DETAIL_FIELDS, TEXT_FIELDS};
         assert!(TEXT_FIELDS.ends_with(DETAIL_FIELDS));
         assert_eq!(TEXT_FIELDS.len(), DETAIL_FIELDS.len() + 4);
     }

@@ -1,9 +1,14 @@
-//! Plain data: no IO, no SQL. Everything else builds on these types.
+//! Plain data: no IO, no SQL, and nothing of Folio outside this module. Everything else builds
+//! on these types.
 
 mod abstracts;
 mod access;
+pub mod citekey;
 mod creator;
 mod date;
+pub mod fields;
+mod fingerprint;
+mod hash;
 mod item;
 mod item_type;
 mod tag;
@@ -12,6 +17,8 @@ pub use abstracts::{known_headings, Abstract, AbstractSection};
 pub use access::{Access, AccessStatus};
 pub use creator::{split_particle, Creator, Name, Role};
 pub use date::{month_abbrev, month_from_str, month_name, PartialDate};
-pub use item::{fnv1a, normalize_doi, ExtraField, Item, ItemId, SourceRecord, DETAIL_FIELDS, TEXT_FIELDS};
+pub use fields::{Field, Kind, TextSlot, DETAIL_FIELDS, FIELDS, TEXT_FIELDS};
+pub use hash::{fnv1a, Fnv64};
+pub use item::{normalize_doi, ExtraField, Item, ItemId, SourceRecord};
 pub use item_type::{ItemType, TypeInfo};
 pub use tag::{split_keywords, ItemTag, TagSource};

@@ -128,7 +128,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                 if !item.key.is_empty() {
                     keys.insert(item.key.to_lowercase());
                 }
-                let fingerprint = fast_fingerprint(&item);
+                let fingerprint = item.fingerprint();
                 item.source = Some(SourceRecord {
                     format: "bibtex".into(),
                     text: text.to_string(),
@@ -434,33 +434,4 @@ fn raw_extra(f: &RawField<'_>) -> ExtraField {
         name: f.name.to_string(),
         value: f.value.raw.to_string(),
     }
-}
-
-/// FNV-1a over bytes as they are written (no buffer).
-struct FnvWriter(u64);
-
-impl std::io::Write for FnvWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut h = self.0;
-        for b in buf {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x100000001b3);
-        }
-        self.0 = h;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// [`Item::fingerprint`] of a freshly imported item (no id, source or timestamps), without
-/// cloning it or building the JSON text. Equal to `item.fingerprint()` (tested).
-pub(crate) fn fast_fingerprint(item: &Item) -> u64 {
-    if item.id.is_some() || item.source.is_some() || !item.date_added.is_empty() || !item.date_modified.is_empty() {
-        return item.fingerprint();
-    }
-    let mut w = FnvWriter(0xcbf29ce484222325);
-    serde_json::to_writer(&mut w, item).expect("an item always serializes");
-    w.0
 }

@@ -287,7 +287,7 @@ fn perf_breakdown() {
     let t = cpu_time();
     let mut x = 0u64;
     for i in &items {
-        x ^= super::parse::fingerprint(i);
+        x ^= i.fingerprint();
     }
     eprintln!("fingerprint: {:?} CPU {x}", cpu_time() - t);
     let t = cpu_time();

@@ -221,7 +221,7 @@ pub fn parse_into(input: &str, sink: &mut crate::format::Sink<'_>) -> Parsed {
             continue;
         };
         parsed.diagnostics.extend(diags);
-        let fingerprint = fingerprint(&item);
+        let fingerprint = item.fingerprint();
         item.source = Some(SourceRecord {
             format: "ris".into(),
             text: std::mem::take(&mut rec.text),
@@ -239,33 +239,6 @@ pub fn parse_into(input: &str, sink: &mut crate::format::Sink<'_>) -> Parsed {
     parsed.dialect = vendor_counts.first().map(|(v, _)| v.name().to_string());
     parsed.repairs = repairs.into_list();
     parsed
-}
-
-/// [`Item::fingerprint`] of a freshly built item without cloning it: the JSON is hashed as it
-/// is written. Equal to `item.fingerprint()` because a new item has no id, source or
-/// timestamps (checked by a test).
-pub(crate) fn fingerprint(item: &Item) -> u64 {
-    if item.id.is_some() || item.source.is_some() || !item.date_added.is_empty() || !item.date_modified.is_empty() {
-        return item.fingerprint();
-    }
-    struct Fnv(u64);
-    impl std::io::Write for Fnv {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            for b in buf {
-                self.0 ^= u64::from(*b);
-                self.0 = self.0.wrapping_mul(0x100000001b3);
-            }
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut h = Fnv(0xcbf29ce484222325);
-    match serde_json::to_writer(&mut h, item) {
-        Ok(()) => h.0,
-        Err(_) => item.fingerprint(),
-    }
 }
 
 /// Values for one field: standard tags first, deprecated tags only when no standard tag

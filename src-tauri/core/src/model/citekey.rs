@@ -6,7 +6,7 @@
 //! one, `[title]` all significant words, `[journal]` container initials or short name.
 //! Modifiers: `[auth:lower]`, `[shorttitle:upper]`. Text outside brackets is literal.
 
-use crate::model::{Item, ItemType};
+use super::{Item, ItemType};
 use unicode_normalization::UnicodeNormalization;
 
 pub const DEFAULT_PATTERN: &str = "[auth][year]";
