@@ -8,6 +8,7 @@
 //! - Reads go through the plain connection ([`Store::conn`]).
 
 pub(crate) mod collections;
+mod fingerprints;
 pub(crate) mod items;
 pub(crate) mod journal;
 pub(crate) mod meta;
@@ -80,12 +81,19 @@ pub fn migrations() -> Migrations<'static> {
                 items::fill_source_checks(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up_with_hook(
+            include_str!("migrations/0012-stable-fingerprints.sql"),
+            |tx: &rusqlite::Transaction| {
+                fingerprints::restamp_source_fingerprints(tx)
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    11
+    12
 }
 
 pub struct Store {

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 11);
+    assert_eq!(schema_version(), 12);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {
@@ -339,6 +339,16 @@ fn every_earlier_version_keeps_its_records_verbatim_after_upgrading() {
                     .execute("UPDATE items SET source_current = 1 WHERE key = 'Kept2001'", [])
                     .unwrap();
             }
+            if version >= 11 {
+                // Version 11 stores what an export needs of the record when it stores it.
+                store
+                    .conn()
+                    .execute(
+                        "UPDATE items SET source_checks = ?1 WHERE key = 'Kept2001'",
+                        [folio::format::bibtex::checks::SIMPLE],
+                    )
+                    .unwrap();
+            }
         }
         let lib = Library::open(&path).unwrap();
         assert_eq!(
@@ -552,4 +562,94 @@ fn pending_upgrade_says_which_versions_an_open_will_migrate_between_without_chan
     std::fs::write(&text, "not a database").unwrap();
     assert_eq!(Store::pending_upgrade(&text), None);
     assert!(matches!(Library::open(&text), Err(Error::NotALibrary { .. })));
+}
+
+/// `Item::fingerprint` as versions up to 11 computed it (the FNV-1a of the item's JSON), which
+/// their libraries stored with each source record.
+fn fingerprint_up_to_v11(item: &Item) -> u64 {
+    let mut view = item.clone();
+    view.id = None;
+    view.source = None;
+    view.date_added.clear();
+    view.date_modified.clear();
+    folio::model::fnv1a(serde_json::to_string(&view).unwrap().as_bytes())
+}
+
+#[test]
+fn version_12_keeps_unedited_records_verbatim_and_edited_ones_regenerated() {
+    use folio::import::ImportOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.sqlite");
+    let kept = "@Article{Kept2001,\n  TITLE  =  {Kept as written},\n  Journal = {J},  year = 2001,\n}";
+    let edited = "@Article{Edit2002,\n  TITLE  =  {Edited later},\n  Journal = {J},  year = 2002,\n}";
+    let undone = "@Article{Undo2003,\n  TITLE  =  {Edited, then undone after the upgrade},\n  year = 2003,\n}";
+    {
+        // A library as version 11 left it: the records' fingerprints made by its algorithm, an
+        // edited item, and an edit still in the undo journal.
+        let mut lib = Library::open(&path).unwrap();
+        let text = format!("{kept}\n\n{edited}\n\n{undone}\n");
+        lib.import_text("t.bib", &text, &ImportOptions::default()).unwrap();
+        let conn = lib.store().conn();
+        for key in ["Kept2001", "Edit2002", "Undo2003"] {
+            let item = lib.get(key).unwrap();
+            let (new, old) = (item.fingerprint(), fingerprint_up_to_v11(&item));
+            assert_ne!(new, old);
+            conn.execute(
+                "UPDATE items SET source_fingerprint = ?2 WHERE key = ?1",
+                rusqlite::params![key, old as i64],
+            )
+            .unwrap();
+        }
+        lib.edit("Edit2002", &[("title".into(), "Edited".into())], false)
+            .unwrap();
+        lib.edit("Undo2003", &[("title".into(), "Edited".into())], false)
+            .unwrap();
+        // The journal keeps the item as it was before the edit, with its version-11 fingerprint.
+        let mut before = lib.get("Undo2003").unwrap();
+        before.title = "Edited, then undone after the upgrade".into();
+        let conn = lib.store().conn();
+        let journaled: String = conn
+            .query_row("SELECT changes FROM journal WHERE label = 'Edit Undo2003'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(journaled.contains(&format!("\"fingerprint\":{}", fingerprint_up_to_v11(&before))));
+        conn.execute_batch("PRAGMA user_version = 11").unwrap();
+    }
+    assert_eq!(Store::pending_upgrade(&path), Some((11, 12)));
+    let mut lib = Library::open(&path).unwrap();
+    let current = |lib: &Library, key: &str| -> bool {
+        lib.store()
+            .conn()
+            .query_row("SELECT source_current FROM items WHERE key = ?1", [key], |r| r.get(0))
+            .unwrap()
+    };
+    let export = |lib: &Library| {
+        lib.export_text(
+            &folio::export::Selection::default(),
+            &folio::export::ExportOptions::default(),
+        )
+        .unwrap()
+        .0
+    };
+    let kept_item = lib.get("Kept2001").unwrap();
+    assert_eq!(kept_item.source.as_ref().unwrap().fingerprint, kept_item.fingerprint());
+    assert!(current(&lib, "Kept2001"));
+    assert!(!current(&lib, "Edit2002"));
+    assert!(!current(&lib, "Undo2003"));
+    let text = export(&lib);
+    assert!(
+        text.contains(kept),
+        "the unedited record comes back as written:\n{text}"
+    );
+    assert!(!text.contains("TITLE  =  {Edited later}"), "{text}");
+    assert!(
+        text.contains("@article{Edit2002,"),
+        "the edited one is written from its fields:\n{text}"
+    );
+    assert!(text.contains("title = {Edited},"), "{text}");
+    // Undoing the edit made before the upgrade gives back an unedited item.
+    lib.undo().unwrap();
+    assert!(current(&lib, "Undo2003"));
+    assert!(export(&lib).contains(undone));
 }
