@@ -8,9 +8,10 @@
 
 use super::{Parsed, ParsedItem, Written};
 use crate::error::Diagnostic;
+use crate::model::fields::{self, Field};
 use crate::model::{
     Abstract, AbstractSection, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType, Name, PartialDate,
-    Role, TagSource, DETAIL_FIELDS,
+    Role, TagSource,
 };
 use serde_json::{json, Map, Value};
 
@@ -35,6 +36,12 @@ fn name_json(c: &Creator) -> Value {
             Value::Object(m)
         }
     }
+}
+
+/// The text fields the view puts after the key and type: the titles (every text field of the
+/// registry but the key and the details, which come after the creators and date).
+fn title_fields() -> impl Iterator<Item = &'static Field> {
+    fields::text_fields().filter(|f| f.name != "key" && !f.detail)
 }
 
 /// The CLI/JSON view of an item, with the collection paths it is filed in.
@@ -62,17 +69,18 @@ pub fn item_to_json(item: &Item, collections: &[String]) -> Value {
     };
     put("key", json!(item.key));
     put("type", json!(item.item_type.as_str()));
-    put("title", json!(item.title));
-    put("subtitle", json!(item.subtitle));
-    put("shorttitle", json!(item.short_title));
+    // The titles: the text fields before the details.
+    for f in title_fields() {
+        put(f.name, json!(f.text(item).expect("a text field")));
+    }
     put("authors", json!(names(Role::Author)));
     put("editors", json!(names(Role::Editor)));
     put("creators", json!(creators));
     put("date", json!(item.date.iso()));
     put("date_raw", json!(item.date.raw));
     put("year", item.date.year.map_or(Value::Null, |y| json!(y)));
-    for f in DETAIL_FIELDS.iter().copied() {
-        put(f, json!(item.get(f).unwrap_or_default()));
+    for f in fields::detail_fields() {
+        put(f.name, json!(f.text(item).expect("a detail field is text")));
     }
     put(
         "abstract",
@@ -138,10 +146,11 @@ pub fn item_from_json(v: &Value) -> Result<(Item, Vec<String>), String> {
         Some(t) => t.parse()?,
         None => ItemType::Misc,
     };
-    let mut item = Item::new(ty, &s("title"));
+    let mut item = Item::new(ty, "");
     item.key = s("key");
-    item.subtitle = s("subtitle");
-    item.short_title = s("shorttitle");
+    for f in title_fields() {
+        *f.text_mut(&mut item).expect("a text field") = s(f.name);
+    }
     if let Some(cs) = o.get("creators").and_then(Value::as_array) {
         for c in cs {
             item.creators.push(creator_from(c, Role::Author)?);
@@ -164,10 +173,10 @@ pub fn item_from_json(v: &Value) -> Result<(Item, Vec<String>), String> {
     } else {
         PartialDate::default()
     };
-    for f in DETAIL_FIELDS.iter().copied() {
-        let v = s(f);
+    for f in fields::detail_fields() {
+        let v = s(f.name);
         if !v.is_empty() {
-            item.set(f, &v)?;
+            item.set(f.name, &v)?;
         }
     }
     match o.get("abstract") {
@@ -328,6 +337,61 @@ mod tests {
         assert_eq!(p.items[0].item, it);
         assert_eq!(p.items[0].collections, ["A/B"]);
         assert_eq!(p.items[0].line, 2);
+    }
+
+    /// Every field of the registry is in the view under its name (the `id` of a stored item).
+    #[test]
+    fn the_view_has_every_registry_field() {
+        let mut it = Item::new(ItemType::Article, "T");
+        it.id = Some(1);
+        let v = item_to_json(&it, &[]);
+        for f in fields::FIELDS {
+            assert!(v.get(f.name).is_some(), "{} missing from the JSON view", f.name);
+        }
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "key",
+                "type",
+                "title",
+                "subtitle",
+                "shorttitle",
+                "authors",
+                "editors",
+                "creators",
+                "date",
+                "date_raw",
+                "year",
+                "container",
+                "series",
+                "volume",
+                "issue",
+                "pages",
+                "edition",
+                "publisher",
+                "place",
+                "institution",
+                "doi",
+                "issn",
+                "isbn",
+                "url",
+                "language",
+                "note",
+                "genre",
+                "abstract",
+                "keywords",
+                "tags",
+                "access",
+                "access_source",
+                "collections",
+                "fields",
+                "date_added",
+                "date_modified"
+            ],
+            "the view's order"
+        );
     }
 
     #[test]

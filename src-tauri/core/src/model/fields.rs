@@ -204,8 +204,8 @@ pub const FIELDS: &[Field] = &[
         ..row("date", "date", &["date_raw", "year", "month", "day"], Kind::Date)
     },
     Field {
+        // BibLaTeX: part of `date`.
         bibtex: "year",
-        biblatex: "year",
         ris: "PY",
         ..row("year", "date", &["year"], Kind::Year)
     },
