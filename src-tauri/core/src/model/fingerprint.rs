@@ -268,7 +268,8 @@ mod tests {
             fingerprint: 1,
         });
         assert_eq!(same.fingerprint(), f);
-        let edits: Vec<(&str, fn(&mut Item))> = vec![
+        type Edit = (&'static str, fn(&mut Item));
+        let edits: Vec<Edit> = vec![
             ("type", |i| i.item_type = ItemType::Book),
             ("creator order", |i| i.creators.reverse()),
             ("creator role", |i| i.creators[1].role = Role::Author),
