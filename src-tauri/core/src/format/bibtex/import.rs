@@ -118,7 +118,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                     ));
                 } else if keys.contains(&item.key.to_lowercase()) {
                     // BibTeX compares keys without case.
-                    let new = crate::citekey::make_unique(&item.key, |k| keys.contains(&k.to_lowercase()));
+                    let new = crate::model::citekey::make_unique(&item.key, |k| keys.contains(&k.to_lowercase()));
                     diags.push(Diagnostic::warning(
                         line,
                         format!("duplicate key {:?} renamed to {new:?}", item.key),

@@ -113,7 +113,7 @@ fn check_source(
         crossref: None,
         replaced: false,
     };
-    if c.key.is_empty() || crate::citekey::key_problem(&c.key).is_some() {
+    if c.key.is_empty() || crate::model::citekey::key_problem(&c.key).is_some() {
         // `add` reports these.
         return c;
     }
@@ -207,8 +207,8 @@ impl<'e> BibWriter<'e> {
 
     pub fn add(&mut self, it: &Item) {
         let key = if it.key.is_empty() {
-            let base = crate::citekey::generate(it, crate::citekey::DEFAULT_PATTERN).unwrap_or_else(|_| "ref".into());
-            let k = crate::citekey::make_unique(&base, |k| self.taken.contains(k));
+            let base = crate::model::citekey::generate(it, crate::model::citekey::DEFAULT_PATTERN).unwrap_or_else(|_| "ref".into());
+            let k = crate::model::citekey::make_unique(&base, |k| self.taken.contains(k));
             self.diagnostics.push(Diagnostic::warning(
                 None,
                 format!("item without a citation key written as {k:?}"),
@@ -218,7 +218,7 @@ impl<'e> BibWriter<'e> {
             it.key.clone()
         };
         self.taken.insert(key.clone());
-        if let Some(p) = crate::citekey::key_problem(&key) {
+        if let Some(p) = crate::model::citekey::key_problem(&key) {
             self.diagnostics.push(Diagnostic::warning(
                 None,
                 format!("{p}; `folio key fix {key:?}` repairs it"),
