@@ -207,7 +207,8 @@ impl<'e> BibWriter<'e> {
 
     pub fn add(&mut self, it: &Item) {
         let key = if it.key.is_empty() {
-            let base = crate::model::citekey::generate(it, crate::model::citekey::DEFAULT_PATTERN).unwrap_or_else(|_| "ref".into());
+            let base = crate::model::citekey::generate(it, crate::model::citekey::DEFAULT_PATTERN)
+                .unwrap_or_else(|_| "ref".into());
             let k = crate::model::citekey::make_unique(&base, |k| self.taken.contains(k));
             self.diagnostics.push(Diagnostic::warning(
                 None,
