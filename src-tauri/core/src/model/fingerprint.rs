@@ -298,27 +298,4 @@ mod tests {
             assert_ne!(it.fingerprint(), f, "{}", field.name);
         }
     }
-
-    /// Allocation-free and cheaper than hashing the serialised item: timed against the
-    /// algorithm it replaced (serde JSON into the hash), in release builds only.
-    #[test]
-    #[cfg_attr(debug_assertions, ignore = "timing: release builds only")]
-    fn faster_than_hashing_the_json() {
-        let item = full_item();
-        let time = |f: &dyn Fn() -> u64| {
-            let t = std::time::Instant::now();
-            let mut x = 0u64;
-            for _ in 0..20_000 {
-                x = x.wrapping_add(f());
-            }
-            (t.elapsed(), x)
-        };
-        let (new, _) = time(&|| std::hint::black_box(&item).fingerprint());
-        let (old, _) = time(&|| {
-            let mut h = Fnv64::new();
-            serde_json::to_writer(&mut h, std::hint::black_box(&item)).unwrap();
-            h.finish()
-        });
-        assert!(new < old, "canonical {new:?}, JSON {old:?}");
-    }
 }
