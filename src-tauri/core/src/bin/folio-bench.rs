@@ -209,41 +209,95 @@ fn auto_export_bench(lib_path: &Path, target_bib: &Path, rounds: usize) -> Resul
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    // `folio-bench search LIBRARY`: only the search figures, on an existing library.
-    if args.get(1).map(String::as_str) == Some("search") {
-        let lib = Library::open(Path::new(&args[2]))?;
-        let (times, slowest) = search_bench(&lib)?;
-        println!(
-            "p50 {:.1} ms, p99 {:.1} ms",
-            percentile(&times, 50.0),
-            percentile(&times, 99.0)
-        );
-        for (t, q) in slowest {
-            println!("{t:>8.1} ms  {q}");
-        }
-        return Ok(());
+    match args.get(1).map(String::as_str) {
+        Some("search") => return search_mode(Path::new(&args[2])),
+        Some("auto-export") => return auto_export_mode(Path::new(&args[2])),
+        Some("parse-biblatex") => return parse_biblatex_mode(Path::new(&args[2])),
+        _ => {}
     }
-    // `folio-bench auto-export LIBRARY`: only the auto-export figure (the library is changed).
-    if args.get(1).map(String::as_str) == Some("auto-export") {
-        let lib = Path::new(&args[2]);
-        let (n, t) = auto_export_bench(lib, &lib.with_extension("auto.bib"), 9)?;
-        println!("{n} items: {t:.0} ms after one edit (median of 9)");
-        return Ok(());
+    let mut b = setup()?;
+    println!("runs per figure: {}; 2-core machine, figures are medians\n", b.runs);
+    b.import_vs_parse()?;
+    b.import_100k()?;
+    b.ris_import()?;
+    let lib = Library::open(&b.lib100)?;
+    let ris100 = b.exports(&lib)?;
+    b.ris_import_100k(&ris100)?;
+    b.search(&lib)?;
+    b.list_pages(&lib)?;
+    drop(lib);
+    b.open_library()?;
+    b.duplicate_checks()?;
+    b.tag_all_and_undo()?;
+    b.auto_export()?;
+    b.write_report()
+}
+
+/// `folio-bench search LIBRARY`: only the search figures, on an existing library.
+fn search_mode(path: &Path) -> Result<()> {
+    let lib = Library::open(path)?;
+    let (times, slowest) = search_bench(&lib)?;
+    println!(
+        "p50 {:.1} ms, p99 {:.1} ms",
+        percentile(&times, 50.0),
+        percentile(&times, 99.0)
+    );
+    for (t, q) in slowest {
+        println!("{t:>8.1} ms  {q}");
     }
-    // Child mode: the bare biblatex crate parse of a file, measured in its own process.
-    if args.get(1).map(String::as_str) == Some("parse-biblatex") {
-        let text = std::fs::read_to_string(&args[2])?;
-        let t = Instant::now();
-        let bib = biblatex::Bibliography::parse(&text).map_err(|e| anyhow::anyhow!("biblatex: {e}"))?;
-        let secs = t.elapsed().as_secs_f64();
-        let kb = std::fs::read_to_string("/proc/self/status")?
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-            .unwrap_or(0);
-        println!("{} {secs} {}", bib.len(), kb as f64 / 1024.0);
-        return Ok(());
-    }
+    Ok(())
+}
+
+/// `folio-bench auto-export LIBRARY`: only the auto-export figure (the library is changed).
+fn auto_export_mode(lib: &Path) -> Result<()> {
+    let (n, t) = auto_export_bench(lib, &lib.with_extension("auto.bib"), 9)?;
+    println!("{n} items: {t:.0} ms after one edit (median of 9)");
+    Ok(())
+}
+
+/// Child mode: the bare biblatex crate parse of a file, measured in its own process.
+fn parse_biblatex_mode(file: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(file)?;
+    let t = Instant::now();
+    let bib = biblatex::Bibliography::parse(&text).map_err(|e| anyhow::anyhow!("biblatex: {e}"))?;
+    let secs = t.elapsed().as_secs_f64();
+    let kb = std::fs::read_to_string("/proc/self/status")?
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .unwrap_or(0);
+    println!("{} {secs} {}", bib.len(), kb as f64 / 1024.0);
+    Ok(())
+}
+
+/// What the benchmark sections share: the run count, the binaries, the unpacked data, the
+/// entry counts and the report being filled.
+struct Bench {
+    runs: usize,
+    /// This executable (run again in `parse-biblatex` child mode).
+    exe: PathBuf,
+    /// The `folio` CLI next to it.
+    folio: PathBuf,
+    /// The cargo target dir (the report goes there).
+    target: PathBuf,
+    /// `$FOLIO_CORPUS/large/derived`.
+    derived: PathBuf,
+    /// `target/bench-work`: unpacked data and the libraries made.
+    work: PathBuf,
+    bib50_nopre: PathBuf,
+    bib100: PathBuf,
+    ris50: PathBuf,
+    /// The 100k library (made by `import_100k`).
+    lib100: PathBuf,
+    /// A copy of it that the duplicate and tagging sections change.
+    copy: PathBuf,
+    n50: usize,
+    n100: usize,
+    report: Report,
+}
+
+/// The run count, the corpus, the paths; the data unpacked.
+fn setup() -> Result<Bench> {
     let runs: usize = std::env::var("FOLIO_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -258,7 +312,7 @@ fn main() -> Result<()> {
     let exe = std::env::current_exe()?;
     let bin_dir = exe.parent().context("exe dir")?;
     let folio = bin_dir.join("folio");
-    let target = bin_dir.parent().context("target dir")?;
+    let target = bin_dir.parent().context("target dir")?.to_path_buf();
     let work = target.join("bench-work");
     std::fs::create_dir_all(&work)?;
 
@@ -272,313 +326,389 @@ fn main() -> Result<()> {
     strip_preambles(&bib50, &bib50_nopre)?;
     let n50 = count_entries(&bib50)?;
     let n100 = count_entries(&bib100)?;
+    Ok(Bench {
+        runs,
+        exe,
+        folio,
+        lib100: work.join("lib100.sqlite"),
+        copy: work.join("lib100copy.sqlite"),
+        target,
+        derived,
+        work,
+        bib50_nopre,
+        bib100,
+        ris50,
+        n50,
+        n100,
+        report: Report { rows: Vec::new() },
+    })
+}
 
-    let mut r = Report { rows: Vec::new() };
-    println!("runs per figure: {runs}; 2-core machine, figures are medians\n");
-
-    // 1. The floor, the bare biblatex crate parse, and 2. folio import of the same file, end
-    // to end, as a process. They alternate, and the ratio is the median of each pair's ratio:
-    // this machine's speed drifts by a third within minutes (another VM's load), so a parse
-    // measured a minute before an import says little about it.
-    // With the trace, which says whether the import wrote the library once.
-    let import_traced = |file: &Path, lib: &Path| -> Result<(f64, f64, String)> {
+impl Bench {
+    /// `folio import --duplicates keep` of a file into a new library, as a process, with the
+    /// trace, which says whether the import wrote the library once.
+    fn import_traced(&self, file: &Path, lib: &Path) -> Result<(f64, f64, String)> {
         let _ = std::fs::remove_file(lib);
         run_traced(
-            Command::new(&folio)
+            Command::new(&self.folio)
                 .arg("--library")
                 .arg(lib)
                 .args(["import", "--duplicates", "keep"])
                 .arg(file),
         )
-    };
-    let import = |file: &Path, lib: &Path| -> Result<(f64, f64)> {
-        import_traced(file, lib).map(|(wall, peak, _)| (wall, peak))
-    };
-    let pairs = runs.max(5);
-    let mut parse_secs = Vec::new();
-    let mut parse_mb = 0.0f64;
-    let mut walls = Vec::new();
-    let mut ratios = Vec::new();
-    let mut peak50 = 0.0f64;
-    for _ in 0..pairs {
-        let out = Command::new(&exe).arg("parse-biblatex").arg(&bib50_nopre).output()?;
-        if !out.status.success() {
-            bail!("biblatex parse failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        let s = String::from_utf8_lossy(&out.stdout);
-        let f: Vec<&str> = s.split_whitespace().collect();
-        let parse = f[1].parse::<f64>()?;
-        parse_secs.push(parse);
-        parse_mb = parse_mb.max(f[2].parse::<f64>()?);
-        let (w, p) = import(&bib50_nopre, &work.join("lib50.sqlite"))?;
-        walls.push(w);
-        ratios.push(w / parse);
-        peak50 = peak50.max(p);
     }
-    let parse50 = median(parse_secs);
-    r.row(
-        &format!("biblatex crate Bibliography::parse, {n50} entries (no preambles)"),
-        format!(
-            "{parse50:.2} s, {:.0} entries/s, {parse_mb:.0} MB",
-            n50 as f64 / parse50
-        ),
-        "floor",
-        "",
-    );
-    let imp50 = median(walls);
-    let (lo, hi) = (
-        ratios.iter().copied().fold(f64::INFINITY, f64::min),
-        ratios.iter().copied().fold(0.0, f64::max),
-    );
-    let ratio = median(ratios);
-    r.row(
-        &format!("folio import (process, new library), {n50} BibTeX entries"),
-        format!(
-            "{imp50:.2} s, {:.0} entries/s, {peak50:.0} MB, {ratio:.2}x parse ({pairs} pairs, {lo:.2}-{hi:.2})",
-            n50 as f64 / imp50
-        ),
-        "<= 2x parse",
-        if ratio <= 2.0 { "met" } else { "MISSED" },
-    );
-    let mut walls = Vec::new();
-    let mut peak100 = 0.0f64;
-    let mut once = true;
-    let lib100 = work.join("lib100.sqlite");
-    for _ in 0..runs {
-        let (w, p, trace) = import_traced(&bib100, &lib100)?;
-        walls.push(w);
-        peak100 = peak100.max(p);
-        once &= trace.contains("rollback journal for this import");
-    }
-    let (lo100, hi100) = walls
-        .iter()
-        .fold((f64::MAX, 0.0f64), |(lo, hi), &w| (lo.min(w), hi.max(w)));
-    let imp100 = median(walls);
-    r.row(
-        &format!("folio import (process, new library), {n100} BibTeX entries"),
-        format!(
-            "{imp100:.2} s (runs {lo100:.2}-{hi100:.2}), {:.0} entries/s, peak {peak100:.0} MB, {}",
-            n100 as f64 / imp100,
-            if once { "written once" } else { "through the WAL" }
-        ),
-        "< 10 s, < 300 MB",
-        if imp100 < 10.0 && peak100 < 300.0 {
-            "met"
-        } else {
-            "MISSED"
-        },
-    );
 
-    // 3. RIS import: the 50k RIS file and a 100k RIS export.
-    let mut walls = Vec::new();
-    for _ in 0..runs {
-        walls.push(import(&ris50, &work.join("libris.sqlite"))?.0);
+    /// `import_traced` without the trace: (wall seconds, peak MB).
+    fn import(&self, file: &Path, lib: &Path) -> Result<(f64, f64)> {
+        self.import_traced(file, lib).map(|(wall, peak, _)| (wall, peak))
     }
-    let ris = median(walls);
-    r.row(
-        "folio import, 51,754-record RIS (bibutils export)",
-        format!("{ris:.2} s, {:.0} records/s", 51754.0 / ris),
-        "",
-        "",
-    );
 
-    let lib = Library::open(&lib100)?;
-    let all = Selection::default();
-    let mut ex_bib = Vec::new();
-    let mut ex_ris = Vec::new();
-    let ris100 = work.join("export100k.ris");
-    for _ in 0..runs {
-        let t = Instant::now();
-        lib.export_file(
-            &all,
-            &ExportOptions {
-                format: Format::Bibtex,
-                ..Default::default()
-            },
-            &work.join("export100k.bib"),
-        )?;
-        ex_bib.push(t.elapsed().as_secs_f64());
-        let _ = std::fs::remove_file(work.join("export100k.bib"));
-        let t = Instant::now();
-        lib.export_file(
-            &all,
-            &ExportOptions {
-                format: Format::Ris,
-                ..Default::default()
-            },
-            &ris100,
-        )?;
-        ex_ris.push(t.elapsed().as_secs_f64());
-    }
-    let (eb, er) = (median(ex_bib), median(ex_ris));
-    r.row(
-        &format!("export {n100} items to BibTeX (select + write, atomic)"),
-        format!("{eb:.2} s"),
-        "< 1 s",
-        if eb < 1.0 { "met" } else { "MISSED" },
-    );
-    r.row(
-        &format!("export {n100} items to RIS"),
-        format!("{er:.2} s"),
-        "< 1 s",
-        if er < 1.0 { "met" } else { "MISSED" },
-    );
-    let mut walls = Vec::new();
-    for _ in 0..runs {
-        walls.push(import(&ris100, &work.join("libris100.sqlite"))?.0);
-    }
-    let ris100t = median(walls);
-    r.row(
-        &format!("folio import, {n100}-record RIS (Folio's own export)"),
-        format!("{ris100t:.2} s, {:.0} records/s", n100 as f64 / ris100t),
-        "",
-        "",
-    );
-
-    // 4. Search on the 100k library: count + first page, as the app does.
-    let (times, slowest) = search_bench(&lib)?;
-    let (p50, p99) = (percentile(&times, 50.0), percentile(&times, 99.0));
-    r.row(
-        &format!("search, 20 typical queries x 10 on {n100} items (count + first page)"),
-        format!("p50 {p50:.1} ms, p99 {p99:.1} ms"),
-        "p50 < 10 ms, p99 < 50 ms",
-        if p50 < 10.0 && p99 < 50.0 { "met" } else { "MISSED" },
-    );
-    let detail: Vec<String> = slowest.iter().take(3).map(|(t, q)| format!("{q} {t:.1} ms")).collect();
-    r.row("  slowest queries (median)", detail.join("; "), "", "");
-
-    // 5. List pages.
-    let mut worst = 0.0f64;
-    let mut cells = Vec::new();
-    for (name, col) in [
-        ("title", SortColumn::Title),
-        ("year", SortColumn::Year),
-        ("author", SortColumn::Creators),
-    ] {
-        for (label, offset) in [("first", 0usize), ("deep", n100.saturating_sub(100))] {
-            let mut t_ms = Vec::new();
-            for _ in 0..10 {
-                let t = Instant::now();
-                let rows = lib.list(
-                    &Filter::default(),
-                    Sort {
-                        column: col,
-                        descending: false,
-                    },
-                    offset,
-                    50,
-                )?;
-                t_ms.push(ms(t.elapsed()));
-                assert!(!rows.is_empty());
+    /// 1. The floor, the bare biblatex crate parse, and 2. folio import of the same file, end
+    /// to end, as a process. They alternate, and the ratio is the median of each pair's ratio:
+    /// this machine's speed drifts by a third within minutes (another VM's load), so a parse
+    /// measured a minute before an import says little about it.
+    fn import_vs_parse(&mut self) -> Result<()> {
+        let n50 = self.n50;
+        let pairs = self.runs.max(5);
+        let mut parse_secs = Vec::new();
+        let mut parse_mb = 0.0f64;
+        let mut walls = Vec::new();
+        let mut ratios = Vec::new();
+        let mut peak50 = 0.0f64;
+        for _ in 0..pairs {
+            let out = Command::new(&self.exe)
+                .arg("parse-biblatex")
+                .arg(&self.bib50_nopre)
+                .output()?;
+            if !out.status.success() {
+                bail!("biblatex parse failed: {}", String::from_utf8_lossy(&out.stderr));
             }
-            let m = median(t_ms);
-            worst = worst.max(m);
-            cells.push(format!("{name}/{label} {m:.1}"));
+            let s = String::from_utf8_lossy(&out.stdout);
+            let f: Vec<&str> = s.split_whitespace().collect();
+            let parse = f[1].parse::<f64>()?;
+            parse_secs.push(parse);
+            parse_mb = parse_mb.max(f[2].parse::<f64>()?);
+            let (w, p) = self.import(&self.bib50_nopre, &self.work.join("lib50.sqlite"))?;
+            walls.push(w);
+            ratios.push(w / parse);
+            peak50 = peak50.max(p);
         }
+        let parse50 = median(parse_secs);
+        self.report.row(
+            &format!("biblatex crate Bibliography::parse, {n50} entries (no preambles)"),
+            format!(
+                "{parse50:.2} s, {:.0} entries/s, {parse_mb:.0} MB",
+                n50 as f64 / parse50
+            ),
+            "floor",
+            "",
+        );
+        let imp50 = median(walls);
+        let (lo, hi) = (
+            ratios.iter().copied().fold(f64::INFINITY, f64::min),
+            ratios.iter().copied().fold(0.0, f64::max),
+        );
+        let ratio = median(ratios);
+        self.report.row(
+            &format!("folio import (process, new library), {n50} BibTeX entries"),
+            format!(
+                "{imp50:.2} s, {:.0} entries/s, {peak50:.0} MB, {ratio:.2}x parse ({pairs} pairs, {lo:.2}-{hi:.2})",
+                n50 as f64 / imp50
+            ),
+            "<= 2x parse",
+            if ratio <= 2.0 { "met" } else { "MISSED" },
+        );
+        Ok(())
     }
-    r.row(
-        &format!("list page of 50, sorted, {n100} items (ms)"),
-        cells.join(", "),
-        "< 20 ms",
-        if worst < 20.0 { "met" } else { "MISSED" },
-    );
-    drop(lib);
 
-    // 7. Opening the 100k library: process start to first page printed.
-    let mut walls = Vec::new();
-    for _ in 0..runs.max(5) {
-        let t = Instant::now();
-        let out = Command::new(&folio)
-            .arg("--library")
-            .arg(&lib100)
-            .args(["list", "--limit", "50"])
-            .output()?;
-        walls.push(ms(t.elapsed()));
-        if !out.status.success() {
-            bail!("list failed");
+    /// The 100k file imported into a new library (kept: the later sections use it).
+    fn import_100k(&mut self) -> Result<()> {
+        let n100 = self.n100;
+        let mut walls = Vec::new();
+        let mut peak100 = 0.0f64;
+        let mut once = true;
+        for _ in 0..self.runs {
+            let (w, p, trace) = self.import_traced(&self.bib100, &self.lib100)?;
+            walls.push(w);
+            peak100 = peak100.max(p);
+            once &= trace.contains("rollback journal for this import");
         }
+        let (lo100, hi100) = walls
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(lo, hi), &w| (lo.min(w), hi.max(w)));
+        let imp100 = median(walls);
+        self.report.row(
+            &format!("folio import (process, new library), {n100} BibTeX entries"),
+            format!(
+                "{imp100:.2} s (runs {lo100:.2}-{hi100:.2}), {:.0} entries/s, peak {peak100:.0} MB, {}",
+                n100 as f64 / imp100,
+                if once { "written once" } else { "through the WAL" }
+            ),
+            "< 10 s, < 300 MB",
+            if imp100 < 10.0 && peak100 < 300.0 {
+                "met"
+            } else {
+                "MISSED"
+            },
+        );
+        Ok(())
     }
-    r.row(
-        &format!("open {n100}-item library until the first page is ready (process)"),
-        format!("{:.0} ms", median(walls)),
-        "",
-        "",
-    );
 
-    // Duplicate checking: 10k entries into the 100k library vs into an empty one.
-    let bib10 = work.join("beebe-fish-10k.bib");
-    unpack(&derived.join("beebe-fish-10k.bib.xz"), &bib10)?;
-    let copy = work.join("lib100copy.sqlite");
-    let mut into_full = Vec::new();
-    let mut into_empty = Vec::new();
-    for _ in 0..runs {
-        std::fs::copy(&lib100, &copy)?;
-        let (w, _, err) = run_traced(
-            Command::new(&folio)
+    /// 3. RIS import: the 50k RIS file (and, in `ris_import_100k`, a 100k RIS export).
+    fn ris_import(&mut self) -> Result<()> {
+        let mut walls = Vec::new();
+        for _ in 0..self.runs {
+            walls.push(self.import(&self.ris50, &self.work.join("libris.sqlite"))?.0);
+        }
+        let ris = median(walls);
+        self.report.row(
+            "folio import, 51,754-record RIS (bibutils export)",
+            format!("{ris:.2} s, {:.0} records/s", 51754.0 / ris),
+            "",
+            "",
+        );
+        Ok(())
+    }
+
+    /// The 100k library exported to BibTeX and to RIS; returns the RIS file (kept for
+    /// `ris_import_100k`).
+    fn exports(&mut self, lib: &Library) -> Result<PathBuf> {
+        let n100 = self.n100;
+        let all = Selection::default();
+        let mut ex_bib = Vec::new();
+        let mut ex_ris = Vec::new();
+        let ris100 = self.work.join("export100k.ris");
+        for _ in 0..self.runs {
+            let t = Instant::now();
+            lib.export_file(
+                &all,
+                &ExportOptions {
+                    format: Format::Bibtex,
+                    ..Default::default()
+                },
+                &self.work.join("export100k.bib"),
+            )?;
+            ex_bib.push(t.elapsed().as_secs_f64());
+            let _ = std::fs::remove_file(self.work.join("export100k.bib"));
+            let t = Instant::now();
+            lib.export_file(
+                &all,
+                &ExportOptions {
+                    format: Format::Ris,
+                    ..Default::default()
+                },
+                &ris100,
+            )?;
+            ex_ris.push(t.elapsed().as_secs_f64());
+        }
+        let (eb, er) = (median(ex_bib), median(ex_ris));
+        self.report.row(
+            &format!("export {n100} items to BibTeX (select + write, atomic)"),
+            format!("{eb:.2} s"),
+            "< 1 s",
+            if eb < 1.0 { "met" } else { "MISSED" },
+        );
+        self.report.row(
+            &format!("export {n100} items to RIS"),
+            format!("{er:.2} s"),
+            "< 1 s",
+            if er < 1.0 { "met" } else { "MISSED" },
+        );
+        Ok(ris100)
+    }
+
+    /// The 100k RIS file Folio exported, imported into a new library.
+    fn ris_import_100k(&mut self, ris100: &Path) -> Result<()> {
+        let n100 = self.n100;
+        let mut walls = Vec::new();
+        for _ in 0..self.runs {
+            walls.push(self.import(ris100, &self.work.join("libris100.sqlite"))?.0);
+        }
+        let ris100t = median(walls);
+        self.report.row(
+            &format!("folio import, {n100}-record RIS (Folio's own export)"),
+            format!("{ris100t:.2} s, {:.0} records/s", n100 as f64 / ris100t),
+            "",
+            "",
+        );
+        Ok(())
+    }
+
+    /// 4. Search on the 100k library: count + first page, as the app does.
+    fn search(&mut self, lib: &Library) -> Result<()> {
+        let n100 = self.n100;
+        let (times, slowest) = search_bench(lib)?;
+        let (p50, p99) = (percentile(&times, 50.0), percentile(&times, 99.0));
+        self.report.row(
+            &format!("search, 20 typical queries x 10 on {n100} items (count + first page)"),
+            format!("p50 {p50:.1} ms, p99 {p99:.1} ms"),
+            "p50 < 10 ms, p99 < 50 ms",
+            if p50 < 10.0 && p99 < 50.0 { "met" } else { "MISSED" },
+        );
+        let detail: Vec<String> = slowest.iter().take(3).map(|(t, q)| format!("{q} {t:.1} ms")).collect();
+        self.report.row("  slowest queries (median)", detail.join("; "), "", "");
+        Ok(())
+    }
+
+    /// 5. List pages.
+    fn list_pages(&mut self, lib: &Library) -> Result<()> {
+        let n100 = self.n100;
+        let mut worst = 0.0f64;
+        let mut cells = Vec::new();
+        for (name, col) in [
+            ("title", SortColumn::Title),
+            ("year", SortColumn::Year),
+            ("author", SortColumn::Creators),
+        ] {
+            for (label, offset) in [("first", 0usize), ("deep", n100.saturating_sub(100))] {
+                let mut t_ms = Vec::new();
+                for _ in 0..10 {
+                    let t = Instant::now();
+                    let rows = lib.list(
+                        &Filter::default(),
+                        Sort {
+                            column: col,
+                            descending: false,
+                        },
+                        offset,
+                        50,
+                    )?;
+                    t_ms.push(ms(t.elapsed()));
+                    assert!(!rows.is_empty());
+                }
+                let m = median(t_ms);
+                worst = worst.max(m);
+                cells.push(format!("{name}/{label} {m:.1}"));
+            }
+        }
+        self.report.row(
+            &format!("list page of 50, sorted, {n100} items (ms)"),
+            cells.join(", "),
+            "< 20 ms",
+            if worst < 20.0 { "met" } else { "MISSED" },
+        );
+        Ok(())
+    }
+
+    /// 7. Opening the 100k library: process start to first page printed.
+    fn open_library(&mut self) -> Result<()> {
+        let n100 = self.n100;
+        let mut walls = Vec::new();
+        for _ in 0..self.runs.max(5) {
+            let t = Instant::now();
+            let out = Command::new(&self.folio)
                 .arg("--library")
-                .arg(&copy)
-                .args(["import", "--duplicates", "skip"])
-                .arg(&bib10),
+                .arg(&self.lib100)
+                .args(["list", "--limit", "50"])
+                .output()?;
+            walls.push(ms(t.elapsed()));
+            if !out.status.success() {
+                bail!("list failed");
+            }
+        }
+        self.report.row(
+            &format!("open {n100}-item library until the first page is ready (process)"),
+            format!("{:.0} ms", median(walls)),
+            "",
+            "",
+        );
+        Ok(())
+    }
+
+    /// Duplicate checking: 10k entries into the 100k library vs into an empty one (which is
+    /// kept: `auto_export` uses it).
+    fn duplicate_checks(&mut self) -> Result<()> {
+        let bib10 = self.work.join("beebe-fish-10k.bib");
+        unpack(&self.derived.join("beebe-fish-10k.bib.xz"), &bib10)?;
+        let mut into_full = Vec::new();
+        let mut into_empty = Vec::new();
+        for _ in 0..self.runs {
+            std::fs::copy(&self.lib100, &self.copy)?;
+            let (w, _, err) = run_traced(
+                Command::new(&self.folio)
+                    .arg("--library")
+                    .arg(&self.copy)
+                    .args(["import", "--duplicates", "skip"])
+                    .arg(&bib10),
+            )?;
+            let _ = err;
+            into_full.push(w);
+            into_empty.push(self.import(&bib10, &self.work.join("lib10.sqlite"))?.0);
+        }
+        let (f, e) = (median(into_full), median(into_empty));
+        self.report.row(
+            "import 10k BibTeX into the 100k library (duplicates checked) vs empty",
+            format!("{f:.2} s vs {e:.2} s (+{:.2} s)", f - e),
+            "dup check << 1 s",
+            if f - e < 1.0 { "met" } else { "MISSED" },
+        );
+        Ok(())
+    }
+
+    /// A bulk action: tag every item of the 100k library (one undo step), then undo it.
+    fn tag_all_and_undo(&mut self) -> Result<()> {
+        let n100 = self.n100;
+        let copy = &self.copy;
+        let (mut tag_walls, mut undo_walls, mut tag_peak, mut undo_peak) = (Vec::new(), Vec::new(), 0.0f64, 0.0f64);
+        for _ in 0..self.runs {
+            std::fs::copy(&self.lib100, copy)?;
+            let _ = std::fs::remove_file(copy.with_extension("sqlite-wal"));
+            let (w, p, _) = run_traced(
+                Command::new(&self.folio)
+                    .arg("--library")
+                    .arg(copy)
+                    .args(["tag", "add", "Reviewed", "--all"]),
+            )?;
+            tag_walls.push(w);
+            tag_peak = tag_peak.max(p);
+            let (w, p, _) = run_traced(Command::new(&self.folio).arg("--library").arg(copy).arg("undo"))?;
+            undo_walls.push(w);
+            undo_peak = undo_peak.max(p);
+        }
+        self.report.row(
+            &format!("tag all {n100} items (one action), process; then undo it"),
+            format!(
+                "{:.2} s, {tag_peak:.0} MB; undo {:.2} s, {undo_peak:.0} MB",
+                median(tag_walls),
+                median(undo_walls)
+            ),
+            "—",
+            "",
+        );
+        Ok(())
+    }
+
+    /// The auto-export figure on the 10k library `duplicate_checks` made.
+    fn auto_export(&mut self) -> Result<()> {
+        let (n, t) = auto_export_bench(
+            &self.work.join("lib10.sqlite"),
+            &self.work.join("auto10k.bib"),
+            self.runs * 3,
         )?;
-        let _ = err;
-        into_full.push(w);
-        into_empty.push(import(&bib10, &work.join("lib10.sqlite"))?.0);
+        self.report.row(
+            &format!("auto-export of {n} items (BibTeX) brought up to date after one edit"),
+            format!("{t:.0} ms"),
+            "< 200 ms",
+            if t < 200.0 { "met" } else { "MISSED" },
+        );
+        Ok(())
     }
-    let (f, e) = (median(into_full), median(into_empty));
-    r.row(
-        "import 10k BibTeX into the 100k library (duplicates checked) vs empty",
-        format!("{f:.2} s vs {e:.2} s (+{:.2} s)", f - e),
-        "dup check << 1 s",
-        if f - e < 1.0 { "met" } else { "MISSED" },
-    );
 
-    // A bulk action: tag every item of the 100k library (one undo step), then undo it.
-    let (mut tag_walls, mut undo_walls, mut tag_peak, mut undo_peak) = (Vec::new(), Vec::new(), 0.0f64, 0.0f64);
-    for _ in 0..runs {
-        std::fs::copy(&lib100, &copy)?;
-        let _ = std::fs::remove_file(copy.with_extension("sqlite-wal"));
-        let (w, p, _) = run_traced(
-            Command::new(&folio)
-                .arg("--library")
-                .arg(&copy)
-                .args(["tag", "add", "Reviewed", "--all"]),
-        )?;
-        tag_walls.push(w);
-        tag_peak = tag_peak.max(p);
-        let (w, p, _) = run_traced(Command::new(&folio).arg("--library").arg(&copy).arg("undo"))?;
-        undo_walls.push(w);
-        undo_peak = undo_peak.max(p);
+    /// The Markdown table, to `target/bench-report.md`.
+    fn write_report(&self) -> Result<()> {
+        let runs = self.runs;
+        let mut md = String::from("# Folio benchmark report\n\n");
+        let _ = writeln!(
+            md,
+            "Medians of {runs} runs (search: 10 rounds of 20 queries) on this machine; generated by `bash .ci/bench`.\n"
+        );
+        md.push_str("| measurement | figure | target | verdict |\n|---|---|---|---|\n");
+        for (a, b, c, d) in &self.report.rows {
+            let _ = writeln!(md, "| {a} | {b} | {c} | {d} |");
+        }
+        let out = self.target.join("bench-report.md");
+        std::fs::write(&out, md)?;
+        println!("\nwrote {}", out.display());
+        Ok(())
     }
-    r.row(
-        &format!("tag all {n100} items (one action), process; then undo it"),
-        format!(
-            "{:.2} s, {tag_peak:.0} MB; undo {:.2} s, {undo_peak:.0} MB",
-            median(tag_walls),
-            median(undo_walls)
-        ),
-        "—",
-        "",
-    );
-
-    let (n, t) = auto_export_bench(&work.join("lib10.sqlite"), &work.join("auto10k.bib"), runs * 3)?;
-    r.row(
-        &format!("auto-export of {n} items (BibTeX) brought up to date after one edit"),
-        format!("{t:.0} ms"),
-        "< 200 ms",
-        if t < 200.0 { "met" } else { "MISSED" },
-    );
-
-    let mut md = String::from("# Folio benchmark report\n\n");
-    let _ = writeln!(
-        md,
-        "Medians of {runs} runs (search: 10 rounds of 20 queries) on this machine; generated by `bash .ci/bench`.\n"
-    );
-    md.push_str("| measurement | figure | target | verdict |\n|---|---|---|---|\n");
-    for (a, b, c, d) in &r.rows {
-        let _ = writeln!(md, "| {a} | {b} | {c} | {d} |");
-    }
-    let out = target.join("bench-report.md");
-    std::fs::write(&out, md)?;
-    println!("\nwrote {}", out.display());
-    Ok(())
 }
