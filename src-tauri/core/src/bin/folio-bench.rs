@@ -363,11 +363,12 @@ impl Bench {
         self.import_traced(file, lib).map(|(wall, peak, _)| (wall, peak))
     }
 
-    /// 1. The floor, the bare biblatex crate parse, and 2. folio import of the same file, end
-    /// to end, as a process. They alternate, and the ratio is the median of each pair's ratio:
-    /// this machine's speed drifts by a third within minutes (another VM's load), so a parse
-    /// measured a minute before an import says little about it.
+    /// The 50k file (no preambles): the bare biblatex crate parse against folio import.
     fn import_vs_parse(&mut self) -> Result<()> {
+        // 1. The floor, the bare biblatex crate parse, and 2. folio import of the same file, end
+        // to end, as a process. They alternate, and the ratio is the median of each pair's ratio:
+        // this machine's speed drifts by a third within minutes (another VM's load), so a parse
+        // measured a minute before an import says little about it.
         let n50 = self.n50;
         let pairs = self.runs.max(5);
         let mut parse_secs = Vec::new();
