@@ -377,7 +377,7 @@ impl Library {
                     let mut open = true;
                     let rest = format::parse_into(&text, format, &mut ctx, &mut |mut pi, offset| {
                         let fp = Fingerprint::of(&pi.item);
-                        let derived = items::derive_fresh(&pi.item, &fp, pi.source_checks.take());
+                        let derived = crate::store::derive::derive_fresh(&pi.item, &fp, pi.source_checks.take());
                         open = matcher.push(
                             Prepared {
                                 pi,
@@ -459,7 +459,7 @@ enum Msg {
 struct Prepared {
     pi: format::ParsedItem,
     fp: Fingerprint,
-    derived: items::Derived,
+    derived: crate::store::derive::Derived,
     /// Bytes of the current input read when this entry was.
     offset: usize,
     /// The reader's duplicate verdict: the position of the best match in the duplicate index

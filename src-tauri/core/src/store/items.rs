@@ -1,11 +1,14 @@
-//! Item rows, their tag links, collection memberships and full-text index rows.
+//! Item rows, their tag links, collection memberships and full-text index rows: the SQL on
+//! items. What is written next to an item's fields is computed in `derive.rs`; the
+//! migrations' back-fills are in `backfill.rs`.
 
+use super::derive::{derive, fts_other, fts_row, source_current, Derived, FtsRow};
 use super::{tags, Writer};
 use crate::error::{Error, Result};
 use crate::model::{
     Abstract, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType, PartialDate, SourceRecord, TagSource,
 };
-use crate::text::{fold, now_rfc3339, title_sort_key};
+use crate::text::now_rfc3339;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
@@ -154,10 +157,6 @@ const COLUMNS: &str = "id, key, type, title, subtitle, short_title, creators_jso
     pages, edition, publisher, place, institution, date_raw, year, month, day, doi, issn, isbn, url, language, note, \
     genre, abstract_json, access, access_source, extra_json, source_format, source_text, source_fingerprint, \
     date_added, date_modified";
-
-fn json<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).expect("model values serialize")
-}
 
 fn from_json<T: for<'de> Deserialize<'de>>(s: &str, what: &str) -> rusqlite::Result<T> {
     serde_json::from_str(s).map_err(|e| {
@@ -499,64 +498,6 @@ pub fn snapshot(conn: &Connection, id: i64) -> Result<Option<ItemSnapshot>> {
     }))
 }
 
-fn creators_sort(item: &Item) -> String {
-    item.primary_creators()
-        .iter()
-        .map(|c| fold(&format!("{} {}", c.family_with_particle(), c.given())))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn fts_other(item: &Item) -> String {
-    let mut s = format!(
-        "{} {} {} {} {} {} {} {}",
-        item.key, item.doi, item.isbn, item.issn, item.publisher, item.place, item.genre, item.note
-    );
-    for f in item.extra.iter().filter(|f| !f.is_bookkeeping()) {
-        // A value that repeats one indexed already adds nothing to the index (Beebe's
-        // `fjournal` is the journal's name again, `ISSN-L` usually the ISSN).
-        let bare = f.value.trim_matches(|c| c == '"' || c == '{' || c == '}');
-        if !bare.is_empty() && (bare == item.container || bare == item.issn) {
-            continue;
-        }
-        s.push(' ');
-        s.push_str(&f.value);
-    }
-    s
-}
-
-/// The six FTS columns of an item.
-pub(crate) type FtsRow = [String; 6];
-
-/// An item's index row: its words, without the names of LaTeX commands it uses (see [`crate::format::bibtex::display::search_text`]).
-fn fts_row(item: &Item) -> FtsRow {
-    fts_row_as_written(item).map(|col| match crate::format::bibtex::display::search_text(&col) {
-        std::borrow::Cow::Borrowed(_) => col,
-        std::borrow::Cow::Owned(s) => s,
-    })
-}
-
-/// The index row of schema versions 6 to 9: every command name indexed as a word.
-fn fts_row_as_written(item: &Item) -> FtsRow {
-    let creators: Vec<String> = item
-        .creators
-        .iter()
-        .map(|c| format!("{} {}", c.display_natural(), c.family_with_particle()))
-        .collect();
-    [
-        format!("{} {} {}", item.title, item.subtitle, item.short_title),
-        creators.join(" ; "),
-        item.r#abstract.flat(false),
-        item.tags
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" ; "),
-        format!("{} {}", item.container, item.series),
-        fts_other(item),
-    ]
-}
-
 pub(crate) fn write_fts_row(conn: &Connection, id: i64, row: &FtsRow) -> Result<()> {
     let mut st = conn.prepare_cached(
         "INSERT INTO items_fts (rowid, title, creators, abstract, keywords, container, other) \
@@ -564,77 +505,6 @@ pub(crate) fn write_fts_row(conn: &Connection, id: i64, row: &FtsRow) -> Result<
     )?;
     st.execute(params![id, row[0], row[1], row[2], row[3], row[4], row[5]])?;
     Ok(())
-}
-
-/// What the store writes next to an item's own fields: its JSON columns, sort keys and index
-/// row. Computed by [`derive`] off the writer's thread during a bulk import.
-#[derive(Debug, Clone)]
-pub struct Derived {
-    creators_json: String,
-    abstract_json: String,
-    extra_json: String,
-    title_sort: String,
-    creators_sort: String,
-    creators_summary: String,
-    fts: FtsRow,
-    /// The key written into `fts` (the item's key may change before it is stored).
-    fts_key: String,
-    dedupe: String,
-    /// The item still matches its source record (see `SourceRecord::fingerprint`).
-    source_current: bool,
-    /// What an export needs to know of a BibTeX source record (`format::bibtex::checks`),
-    /// and the macros it uses.
-    source_checks: Option<(i64, Option<String>)>,
-}
-
-/// Whether `item` still matches the record it was imported from.
-fn source_current(item: &Item) -> bool {
-    item.source
-        .as_ref()
-        .is_some_and(|s| s.fingerprint == item.fingerprint())
-}
-
-/// The derived columns of an item as it is now.
-pub fn derive(item: &Item) -> Derived {
-    derive_with(item, &crate::dedupe::Fingerprint::of(item))
-}
-
-/// [`derive`] with the item's duplicate fingerprint already computed.
-pub fn derive_with(item: &Item, fingerprint: &crate::dedupe::Fingerprint) -> Derived {
-    derive_parts(item, fingerprint, source_current(item), None)
-}
-
-/// [`derive_with`] for an item a reader has just built: its source record was made from it,
-/// so it is current without computing the fingerprint again.
-/// `checks`: the BibTeX reader's checks of the record, when it made them.
-pub fn derive_fresh(
-    item: &Item,
-    fingerprint: &crate::dedupe::Fingerprint,
-    checks: Option<(i64, Option<String>)>,
-) -> Derived {
-    derive_parts(item, fingerprint, item.source.is_some(), checks)
-}
-
-fn derive_parts(
-    item: &Item,
-    fingerprint: &crate::dedupe::Fingerprint,
-    current: bool,
-    checks: Option<(i64, Option<String>)>,
-) -> Derived {
-    let bibtex = item.source.as_ref().filter(|s| s.format == "bibtex");
-    Derived {
-        source_current: current,
-        source_checks: bibtex.map(|s| checks.unwrap_or_else(|| crate::format::bibtex::source_checks(&s.text))),
-        dedupe: fingerprint.to_record(),
-        creators_json: json(&item.creators),
-        abstract_json: json(&item.r#abstract),
-        extra_json: json(&item.extra),
-        title_sort: title_sort(item),
-        creators_sort: creators_sort(item),
-        creators_summary: item.creator_summary(),
-        fts: fts_row(item),
-        fts_key: item.key.clone(),
-    }
 }
 
 fn write_row(conn: &Connection, id: Option<i64>, item: &Item, deleted_at: Option<&str>) -> Result<i64> {
@@ -927,116 +797,6 @@ pub fn dedupe_records(conn: &Connection) -> Result<Vec<(crate::dedupe::Fingerpri
     Ok(out)
 }
 
-/// Fill every item's `source_current` (migration 5).
-pub(crate) fn fill_source_current(conn: &Connection) -> Result<()> {
-    recompute(conn, "source_format IS NOT NULL", "source_current", |item| {
-        source_current(item).into()
-    })
-}
-
-/// Set `column` of every item matching `filter` (an SQL condition) to `value` of the item, in
-/// id order: what the migrations that add or change a derived column run.
-fn recompute(
-    conn: &Connection,
-    filter: &str,
-    column: &str,
-    value: impl Fn(&Item) -> rusqlite::types::Value,
-) -> Result<()> {
-    let ids: Vec<i64> = conn
-        .prepare(&format!("SELECT id FROM items WHERE {filter} ORDER BY id"))?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut update = conn.prepare(&format!("UPDATE items SET {column} = ?2 WHERE id = ?1"))?;
-    for id in ids {
-        if let Some(item) = load(conn, id)? {
-            update.execute(params![id, value(&item)])?;
-        }
-    }
-    Ok(())
-}
-
-/// Migration 8: the `access` CHECK of the items table now reads as comparisons. Fails if the
-/// edit did not take (a table definition Folio did not write), which leaves the library as it
-/// was; else has SQLite read the edited schema (a new schema cookie).
-pub(crate) fn check_access_rewritten(conn: &Connection) -> Result<()> {
-    let sql: String = conn.query_row(
-        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'items'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !sql.contains("CHECK (access = 'open' OR access = 'free' OR access = 'restricted' OR access = 'unknown')")
-        || sql.contains("access IN (")
-    {
-        return Err(Error::Migration(format!(
-            "the items table's access rule is not the one Folio wrote: {sql}"
-        )));
-    }
-    let cookie: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-    conn.execute_batch(&format!("PRAGMA schema_version = {}", cookie + 1))?;
-    Ok(())
-}
-
-/// Migration 9: titles sort by what a reader sees (`\bioname{Anchovy}` under A, not B), so the
-/// sort key of every item whose title holds LaTeX markup is computed again.
-pub(crate) fn refill_title_sort(conn: &Connection) -> Result<()> {
-    recompute(
-        conn,
-        "title GLOB '*[\\${}]*' OR subtitle GLOB '*[\\${}]*'",
-        "title_sort",
-        |item| title_sort(item).into(),
-    )
-}
-
-/// An item's title sort key: its full title as a reader sees it (see
-/// [`crate::format::bibtex::display::display_text`]), folded, without a leading article.
-fn title_sort(item: &Item) -> String {
-    title_sort_key(&crate::format::bibtex::display::display_text(&item.full_title()))
-}
-
-/// Migration 10: index again the live items whose index row named LaTeX commands (`bioname`
-/// for every `\bioname{…}`), now that it leaves them out (see
-/// [`crate::format::bibtex::display::search_text`]).
-pub(crate) fn reindex_command_names(conn: &Connection) -> Result<()> {
-    // Text columns that may hold a command; JSON escapes a backslash as two.
-    let plain = [
-        "title",
-        "subtitle",
-        "short_title",
-        "container",
-        "series",
-        "note",
-        "publisher",
-        "place",
-        "genre",
-    ]
-    .map(|c| format!("{c} GLOB '*\\[a-zA-Z]*'"))
-    .join(" OR ");
-    let json = ["creators_json", "abstract_json", "extra_json"]
-        .map(|c| format!("{c} GLOB '*\\\\[a-zA-Z]*'"))
-        .join(" OR ");
-    // And tag names, which the keywords column holds.
-    let tagged = "id IN (SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id \
-                  WHERE t.name GLOB '*\\[a-zA-Z]*')";
-    let ids: Vec<i64> = conn
-        .prepare(&format!(
-            "SELECT id FROM items WHERE deleted_at IS NULL AND ({plain} OR {json} OR {tagged}) ORDER BY id"
-        ))?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut delete = conn.prepare("DELETE FROM items_fts WHERE rowid = ?1")?;
-    for chunk in ids.chunks(LOAD_CHUNK) {
-        for item in load_chunk(conn, chunk)? {
-            let row = fts_row(&item);
-            if row != fts_row_as_written(&item) {
-                let id = item.id.unwrap_or_default();
-                delete.execute([id])?;
-                write_fts_row(conn, id, &row)?;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Index every live item again from its stored fields: schema version 6 (the index leaves
 /// bookkeeping fields out, see [`crate::model::ExtraField::is_bookkeeping`]), and an action
 /// that re-indexes most of the library (`Writer::expect_reindex`).
@@ -1110,39 +870,6 @@ pub fn current_sources(conn: &Connection, ids: &[i64], format: &str) -> Result<V
     );
     let rows = st.query_map(params, row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Migration 11: fill `source_checks` for the stored BibTeX records, reading them a chunk of
-/// ids at a time.
-pub(crate) fn fill_source_checks(conn: &Connection) -> Result<()> {
-    let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM items WHERE source_format = 'bibtex' AND source_text IS NOT NULL ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut read = conn.prepare(
-        "SELECT id, source_text FROM items WHERE id BETWEEN ?1 AND ?2 AND source_format = 'bibtex' \
-         AND source_text IS NOT NULL",
-    )?;
-    let mut update = conn.prepare("UPDATE items SET source_checks = ?2, source_macros = ?3 WHERE id = ?1")?;
-    for chunk in ids.chunks(LOAD_CHUNK) {
-        let rows: Vec<(i64, String)> = read
-            .query_map(params![chunk[0], chunk[chunk.len() - 1]], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        for (id, text) in rows {
-            let (checks, macros) = crate::format::bibtex::source_checks(&text);
-            update.execute(params![id, checks, macros])?;
-        }
-    }
-    Ok(())
-}
-
-/// Fill every item's stored fingerprint (migration 4, and repairs).
-pub(crate) fn fill_dedupe_records(conn: &Connection) -> Result<()> {
-    recompute(conn, "1", "dedupe", |item| {
-        crate::dedupe::Fingerprint::of(item).to_record().into()
-    })
 }
 
 #[cfg(test)]

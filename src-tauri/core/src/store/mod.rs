@@ -7,7 +7,9 @@
 //!   [`Writer`] that records the touched objects' prior states in the undo journal.
 //! - Reads go through the plain connection ([`Store::conn`]).
 
+pub(crate) mod backfill;
 pub(crate) mod collections;
+pub(crate) mod derive;
 mod fingerprints;
 pub(crate) mod items;
 pub(crate) mod journal;
@@ -41,13 +43,13 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(
             include_str!("migrations/0004-dedupe-fingerprint.sql"),
             |tx: &rusqlite::Transaction| {
-                items::fill_dedupe_records(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+                backfill::fill_dedupe_records(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
         M::up_with_hook(
             include_str!("migrations/0005-source-current.sql"),
             |tx: &rusqlite::Transaction| {
-                items::fill_source_current(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+                backfill::fill_source_current(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
         M::up_with_hook(
@@ -60,25 +62,25 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(
             include_str!("migrations/0008-access-check.sql"),
             |tx: &rusqlite::Transaction| {
-                items::check_access_rewritten(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+                backfill::check_access_rewritten(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
         M::up_with_hook(
             include_str!("migrations/0009-title-sort-display.sql"),
             |tx: &rusqlite::Transaction| {
-                items::refill_title_sort(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+                backfill::refill_title_sort(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
         M::up_with_hook(
             include_str!("migrations/0010-index-without-command-names.sql"),
             |tx: &rusqlite::Transaction| {
-                items::reindex_command_names(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+                backfill::reindex_command_names(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
         M::up_with_hook(
             include_str!("migrations/0011-source-checks.sql"),
             |tx: &rusqlite::Transaction| {
-                items::fill_source_checks(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+                backfill::fill_source_checks(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
         M::up_with_hook(
@@ -462,7 +464,7 @@ pub struct Writer<'a> {
     journal: bool,
     /// The undo step's label (journaled writes only).
     label: Option<String>,
-    fts_pending: Vec<(i64, items::FtsRow)>,
+    fts_pending: Vec<(i64, derive::FtsRow)>,
     fts_pending_ids: HashSet<i64>,
     /// Index rows to delete before the queued rows are written (their items are re-indexed).
     fts_stale: Vec<i64>,
@@ -503,7 +505,7 @@ impl Writer<'_> {
         }
     }
 
-    fn queue_fts(&mut self, id: i64, row: items::FtsRow) -> Result<()> {
+    fn queue_fts(&mut self, id: i64, row: derive::FtsRow) -> Result<()> {
         if self.fts_rebuild {
             return Ok(());
         }
@@ -556,7 +558,7 @@ impl Writer<'_> {
     }
 
     /// Replace a stored item's index row; the new row joins the queue like a new item's.
-    pub(crate) fn reindex(&mut self, id: i64, row: items::FtsRow) -> Result<()> {
+    pub(crate) fn reindex(&mut self, id: i64, row: derive::FtsRow) -> Result<()> {
         self.unindex(id)?;
         self.queue_fts(id, row)
     }
