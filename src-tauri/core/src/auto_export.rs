@@ -14,8 +14,8 @@ use crate::export::{write_atomic_if_changed, ExportOptions};
 use crate::format::Format;
 use crate::library::Library;
 use crate::model::{AccessStatus, Item, ItemId};
-use crate::store::meta;
 use crate::store::search::{Filter, Sort, SortColumn};
+use crate::store::{exports, meta};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -177,19 +177,11 @@ impl Library {
         for (_, json) in meta::with_prefix(self.store.conn(), AUTO_PREFIX)? {
             let export: AutoExport =
                 serde_json::from_str(&json).map_err(|e| Error::Format(format!("damaged auto-export: {e}")))?;
-            let status: Option<(String, i64, Option<String>)> = self
-                .store
-                .conn()
-                .query_row(
-                    "SELECT last_run_at, items, last_error FROM auto_export_status WHERE path = ?1",
-                    [&export.path],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .ok();
+            let status = exports::status(self.store.conn(), &export.path);
             out.push(AutoExportStatus {
-                last_run_at: status.as_ref().map(|s| s.0.clone()),
-                items: status.as_ref().map(|s| s.1),
-                last_error: status.and_then(|s| s.2),
+                last_run_at: status.as_ref().map(|s| s.last_run_at.clone()),
+                items: status.as_ref().map(|s| s.items),
+                last_error: status.and_then(|s| s.last_error),
                 export,
             });
         }
@@ -229,15 +221,8 @@ impl Library {
         let now = crate::text::now_rfc3339();
         let path = export.path.clone();
         let err = error.clone();
-        self.store.write_status(|c| {
-            c.execute(
-                "INSERT INTO auto_export_status (path, last_run_at, items, last_error) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT(path) DO UPDATE SET last_run_at = excluded.last_run_at, items = excluded.items, \
-                 last_error = excluded.last_error",
-                rusqlite::params![path, now, items as i64, err],
-            )?;
-            Ok(())
-        })?;
+        self.store
+            .write_status(|c| exports::set_status(c, &path, &now, items, err.as_deref()))?;
         Ok(SyncResult {
             path: export.path.clone(),
             items,
@@ -279,14 +264,11 @@ impl Library {
         if !fresh.is_empty() {
             let modified: HashMap<ItemId, &str> = rows.iter().map(|r| (r.0, r.2.as_str())).collect();
             self.store.write_status(|c| {
-                let mut st = c.prepare_cached(
-                    "INSERT INTO export_cache (item_id, variant, modified, text) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT(item_id, variant) DO UPDATE SET modified = excluded.modified, text = excluded.text",
-                )?;
-                for (id, text) in &fresh {
-                    st.execute(rusqlite::params![id, variant, modified[id], text])?;
-                }
-                Ok(())
+                exports::cache_renderings(
+                    c,
+                    &variant,
+                    fresh.iter().map(|(id, text)| (*id, modified[id], text.as_str())),
+                )
             })?;
         }
         let n = rows.len();

@@ -49,7 +49,7 @@ fn richness(it: &Item) -> usize {
 }
 
 /// The live library as a duplicate index, with the key of each position.
-pub(crate) fn dedupe_index_keys(conn: &rusqlite::Connection) -> Result<(Index, Vec<String>)> {
+pub(crate) fn dedupe_index_keys(conn: &crate::store::Connection) -> Result<(Index, Vec<String>)> {
     let records = items::dedupe_records(conn)?;
     let mut idx = Index::new();
     let mut keys = Vec::with_capacity(records.len());

@@ -359,7 +359,7 @@ trait EntryWriter {
     fn check(c: &Self::Checker, src: crate::store::items::CurrentSource) -> Self::Checked;
     /// False: the record cannot be copied; add the item instead.
     fn add_checked(&mut self, c: Self::Checked) -> bool;
-    /// What [`EntryWriter::add_rendered`] adds for an item, prepared on another thread.
+    /// What [`EntryWriter::add_rendered`] adds for an item, made ready on another thread.
     type Rendered: Send;
     fn render(c: &Self::Checker, item: Item) -> Self::Rendered;
     fn add_rendered(&mut self, r: Self::Rendered);

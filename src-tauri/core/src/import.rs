@@ -6,7 +6,7 @@ use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::format::{self, bibtex, BibExtras, Format, Parsed};
 use crate::library::Library;
 use crate::model::{fnv1a, Item};
-use crate::store::{collections, items, meta};
+use crate::store::{batches, collections, items, meta};
 use crate::trace::{self, Trace};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -273,21 +273,9 @@ fn saved_groups(
     Ok(())
 }
 
-fn extras_of(conn: &rusqlite::Connection) -> Result<BibExtras> {
-    Ok(match meta::get(conn, BIB_EXTRAS)? {
-        Some(json) => serde_json::from_str(&json).map_err(|e| Error::Format(format!("damaged {BIB_EXTRAS}: {e}")))?,
-        None => BibExtras::default(),
-    })
-}
-
 impl Library {
     pub fn bib_extras(&self) -> Result<BibExtras> {
-        Ok(match meta::get(self.store.conn(), BIB_EXTRAS)? {
-            Some(json) => {
-                serde_json::from_str(&json).map_err(|e| Error::Format(format!("damaged {BIB_EXTRAS}: {e}")))?
-            }
-            None => BibExtras::default(),
-        })
+        Ok(meta::get_json(self.store.conn(), BIB_EXTRAS)?.unwrap_or_default())
     }
 
     /// Import files as one undoable step. A file that cannot be read (missing, a directory,
@@ -568,7 +556,7 @@ fn store_entries(
     // Everything that depends on the library's content is read inside the transaction, so a
     // concurrent writer cannot invalidate it.
     let mut taken: HashSet<String> = items::all_keys(w.conn())?;
-    let mut extras = extras_of(w.conn())?;
+    let mut extras: BibExtras = meta::get_json(w.conn(), BIB_EXTRAS)?.unwrap_or_default();
     let (index, mut index_keys) = crate::duplicates::dedupe_index_keys(w.conn())?;
     // Item ids by duplicate-index position (entries of this import get theirs when stored).
     let mut index_ids: Vec<Option<i64>> = (0..index_keys.len()).map(|i| index.get(i).id).collect();
@@ -591,7 +579,7 @@ fn store_entries(
         let mut coll_paths: Vec<(i64, Vec<String>)> = Vec::new();
         let mut batch = Vec::new().into_iter();
         let rest = loop {
-            let Some(prepared) = batch.next() else {
+            let Some(entry) = batch.next() else {
                 let msg = rx.recv().map_err(|_| {
                     Error::Format(format!(
                         "{}: reading stopped unexpectedly; nothing was imported",
@@ -610,7 +598,7 @@ fn store_entries(
                 offset,
                 matched,
                 ..
-            } = prepared;
+            } = entry;
             let mut item = pi.item;
             entries += 1;
             done += 1;
@@ -710,16 +698,15 @@ fn store_entries(
             decisions,
             diagnostics,
         };
-        w.conn().execute(
-            "INSERT INTO import_batches (at, path, format, content_hash, added, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![
-                crate::text::now_rfc3339(),
-                report.path,
-                format.as_str(),
-                format!("{content_hash:016x}"),
-                report.added as i64,
-                serde_json::json!({"entries": report.entries, "errors": report.errors(), "dialect": report.dialect, "repairs": report.repairs}).to_string(),
-            ],
+        batches::record(
+            w,
+            &batches::Batch {
+                path: &report.path,
+                format: format.as_str(),
+                content_hash,
+                added: report.added,
+                report_json: serde_json::json!({"entries": report.entries, "errors": report.errors(), "dialect": report.dialect, "repairs": report.repairs}).to_string(),
+            },
         )?;
         reports.push(report);
     }
@@ -732,8 +719,7 @@ fn store_entries(
         bytes_total,
     });
     if extras_changed {
-        let json = serde_json::to_string(&extras).map_err(|e| Error::Format(e.to_string()))?;
-        meta::set(w, BIB_EXTRAS, Some(&json))?;
+        meta::set_json(w, BIB_EXTRAS, &extras)?;
     }
     w.set_label(label_for(done));
     trace.mark("stored");

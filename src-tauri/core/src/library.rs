@@ -476,12 +476,7 @@ impl Library {
                 let id = tags::id_of(self.store.conn(), t)?.ok_or_else(|| Error::NotFound(format!("no tag {t:?}")))?;
                 tags::items_with(self.store.conn(), id)?
             }
-            None => self
-                .store
-                .conn()
-                .prepare("SELECT DISTINCT item_id FROM item_tags WHERE source = 'import' ORDER BY 1")?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?,
+            None => tags::items_with_imported(self.store.conn())?,
         };
         let lower = tag.map(|t| t.trim().to_lowercase());
         let label = match tag {
@@ -849,7 +844,11 @@ pub struct KeyFix {
 /// changed; `keys` are the library's keys before the renaming (they resolve granular
 /// `xdata=key-field` references). Read through `conn` as it is (inside the renaming
 /// transaction, the renamed items already carry their new keys).
-fn relinked_items(conn: &rusqlite::Connection, plan: &[(Item, String)], keys: &HashSet<String>) -> Result<Vec<Item>> {
+fn relinked_items(
+    conn: &crate::store::Connection,
+    plan: &[(Item, String)],
+    keys: &HashSet<String>,
+) -> Result<Vec<Item>> {
     use crate::format::bibtex::refs;
     use std::collections::HashMap;
     let exact: HashMap<&str, &str> = plan.iter().map(|(it, new)| (it.key.as_str(), new.as_str())).collect();

@@ -1,13 +1,27 @@
 //! Library-wide key/value settings and blocks (citation-key pattern, BibTeX extras).
 
 use super::Writer;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::{de::DeserializeOwned, Serialize};
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?)
+}
+
+/// A value stored as JSON (`None` when unset); a value that does not parse is "damaged".
+pub fn get_json<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<Option<T>> {
+    get(conn, key)?
+        .map(|json| serde_json::from_str(&json).map_err(|e| Error::Format(format!("damaged {key}: {e}"))))
+        .transpose()
+}
+
+/// [`set`] a value as JSON (journaled).
+pub fn set_json<T: Serialize>(w: &mut Writer<'_>, key: &str, value: &T) -> Result<()> {
+    let json = serde_json::to_string(value).map_err(|e| Error::Format(e.to_string()))?;
+    set(w, key, Some(&json))
 }
 
 /// Set (journaled) or remove (`None`) a value.

@@ -8,9 +8,11 @@
 //! - Reads go through the plain connection ([`Store::conn`]).
 
 pub(crate) mod backfill;
+pub(crate) mod batches;
 pub(crate) mod collections;
 pub(crate) mod derive;
 mod fingerprints;
+pub(crate) mod exports;
 pub(crate) mod items;
 pub(crate) mod journal;
 pub(crate) mod meta;
@@ -21,11 +23,13 @@ pub(crate) mod tags;
 pub use collections::{CollectionId, CollectionRow};
 pub use items::{ItemSnapshot, ItemSummary};
 pub use journal::{Change, HistoryEntry};
+/// The library's connection, as the use cases hand it to the store's functions.
+pub(crate) use rusqlite::Connection;
 pub use saved::SavedSearch;
 pub use tags::TagCount;
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{OpenFlags, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -66,6 +66,13 @@ pub fn items_with(conn: &Connection, tag_id: i64) -> Result<Vec<i64>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Items (live or in the trash) with at least one tag link an import made, by id.
+pub fn items_with_imported(conn: &Connection) -> Result<Vec<i64>> {
+    let mut st = conn.prepare("SELECT DISTINCT item_id FROM item_tags WHERE source = 'import' ORDER BY 1")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Tags used by live items, with counts, by name.
 pub fn list(conn: &Connection) -> Result<Vec<TagCount>> {
     let mut st = conn.prepare(
