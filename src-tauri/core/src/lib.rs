@@ -17,13 +17,10 @@ pub mod store;
 pub mod text;
 mod trace;
 
+pub use library::{auto_export, duplicates, export, import};
 pub use library::{default_library_path, CollectionNode, KeyFix, Library};
 pub mod app;
-pub mod auto_export;
 pub mod aux;
 pub mod dedupe;
-pub mod duplicates;
-pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod import;

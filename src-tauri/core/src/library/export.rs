@@ -1,9 +1,9 @@
 //! Use case: export a selection of the library to BibTeX, BibLaTeX, RIS or Folio JSON, written
 //! atomically (temporary file in the target folder, then rename).
 
+use super::Library;
 use crate::error::{Diagnostic, Error, Result};
 use crate::format::{self, bibtex, ris, Format};
-use crate::library::Library;
 use crate::model::Item;
 use crate::store::search::{Filter, Sort, SortColumn};
 use std::io::Write;

@@ -1,8 +1,9 @@
 //! Use cases: find duplicate groups in the library and merge items (one undo step).
 
-use crate::dedupe::{self, Conflict, Index, Reason};
+use super::shared::dedupe_index_keys;
+use super::Library;
+use crate::dedupe::{self, Conflict, Reason};
 use crate::error::{Error, Result};
-use crate::library::Library;
 use crate::model::{Item, ItemId};
 use crate::store::{collections, items};
 
@@ -46,18 +47,6 @@ fn richness(it: &Item) -> usize {
         + usize::from(!it.r#abstract.is_empty())
         + it.tags.len()
         + it.extra.len()
-}
-
-/// The live library as a duplicate index, with the key of each position.
-pub(crate) fn dedupe_index_keys(conn: &crate::store::Connection) -> Result<(Index, Vec<String>)> {
-    let records = items::dedupe_records(conn)?;
-    let mut idx = Index::new();
-    let mut keys = Vec::with_capacity(records.len());
-    for (fp, key) in records {
-        idx.add(fp);
-        keys.push(key);
-    }
-    Ok((idx, keys))
 }
 
 impl Library {

@@ -1,10 +1,11 @@
 //! Use case: import files (or pasted text) into the library as one transaction and one undo
 //! step, with a per-file report.
 
+use super::shared::dedupe_index_keys;
+use super::Library;
 use crate::dedupe::{Fingerprint, Index, Match};
 use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::format::{self, bibtex, BibExtras, Format, Parsed};
-use crate::library::Library;
 use crate::model::{fnv1a, Item};
 use crate::store::{batches, collections, items, meta};
 use crate::trace::{self, Trace};
@@ -13,8 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// The meta key under which BibTeX `@string`/`@preamble`/`@comment` blocks are kept.
-pub const BIB_EXTRAS: &str = "bibtex.extras";
+pub use super::BIB_EXTRAS;
 
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
@@ -274,10 +274,6 @@ fn saved_groups(
 }
 
 impl Library {
-    pub fn bib_extras(&self) -> Result<BibExtras> {
-        Ok(meta::get_json(self.store.conn(), BIB_EXTRAS)?.unwrap_or_default())
-    }
-
     /// Import files as one undoable step. A file that cannot be read (missing, a directory,
     /// binary, empty) fails the whole import before anything is written; problems with single
     /// entries are reported in the file's diagnostics and the other entries are imported.
@@ -557,7 +553,7 @@ fn store_entries(
     // concurrent writer cannot invalidate it.
     let mut taken: HashSet<String> = items::all_keys(w.conn())?;
     let mut extras: BibExtras = meta::get_json(w.conn(), BIB_EXTRAS)?.unwrap_or_default();
-    let (index, mut index_keys) = crate::duplicates::dedupe_index_keys(w.conn())?;
+    let (index, mut index_keys) = dedupe_index_keys(w.conn())?;
     // Item ids by duplicate-index position (entries of this import get theirs when stored).
     let mut index_ids: Vec<Option<i64>> = (0..index_keys.len()).map(|i| index.get(i).id).collect();
     // The reader matches from here on; if it is gone, the loop below reports why.

@@ -1,0 +1,168 @@
+//! Use cases on items: add, edit, trash and restore, empty the trash, list and count.
+
+use super::shared::{in_id_order, label_for, relinked_items};
+use super::Library;
+use crate::citekey;
+use crate::error::{Error, Result};
+use crate::model::{AccessStatus, Item, ItemId};
+use crate::store::search::{self, Filter, Sort};
+use crate::store::{items, ItemSummary};
+use std::collections::HashSet;
+
+impl Library {
+    /// A unique key for `item` from the library's pattern, avoiding `taken` as well.
+    pub(crate) fn new_key(&self, item: &Item, pattern: &str, taken: &HashSet<String>) -> Result<String> {
+        let base = citekey::generate(item, pattern).map_err(Error::InvalidInput)?;
+        let conn = self.store.conn();
+        Ok(citekey::make_unique(&base, |k| {
+            taken.contains(k) || items::id_by_key(conn, k).ok().flatten().is_some()
+        }))
+    }
+
+    /// Add one item; generates its key when empty. Returns the stored item.
+    pub fn add(&mut self, mut item: Item) -> Result<Item> {
+        if item.key.is_empty() {
+            item.key = self.new_key(&item, &self.key_pattern()?, &HashSet::new())?;
+        } else if let Some(p) =
+            citekey::key_problem(&item.key).filter(|_| item.key.chars().any(|c| !citekey::is_key_char(c)))
+        {
+            return Err(Error::InvalidInput(p));
+        }
+        let label = format!("Add {}", item.key);
+        let id = self.store.write(&label, |w| items::insert(w, &mut item))?;
+        self.get_by_id(id)
+    }
+
+    /// Set fields by name (`title=…`, `year=…`, `journal=…`, extra fields). One undo step.
+    /// Changing a protected citation key (cited by a registered `.aux`, or in an auto-export)
+    /// needs `force`.
+    pub fn edit(&mut self, key: &str, changes: &[(String, String)], force: bool) -> Result<Item> {
+        let mut item = self.get(key)?;
+        for (f, v) in changes {
+            item.set(f, v).map_err(|e| Error::InvalidInput(format!("{key}: {e}")))?;
+        }
+        self.update_with(item, force)
+    }
+
+    /// Save a whole edited item (the app's item pane). One undo step. A protected key change
+    /// is refused (see [`Library::update_with`]).
+    pub fn update(&mut self, item: Item) -> Result<Item> {
+        self.update_with(item, false)
+    }
+
+    /// Save a whole edited item; `force` confirms changing a protected citation key.
+    pub fn update_with(&mut self, mut item: Item, force: bool) -> Result<Item> {
+        if item.key.is_empty() {
+            return Err(Error::InvalidInput("the citation key cannot be empty".into()));
+        }
+        if let Some(bad) = item.key.chars().find(|c| !citekey::is_key_char(*c)) {
+            return Err(Error::InvalidInput(format!(
+                "citation key {:?} contains {bad:?}",
+                item.key
+            )));
+        }
+        let id = item.id.ok_or_else(|| Error::InvalidInput("item has no id".into()))?;
+        let before = self.get_by_id(id)?;
+        if before == item {
+            return Ok(before);
+        }
+        if before.key != item.key {
+            self.check_key_changes(std::slice::from_ref(&before.key), force)?;
+        }
+        let label = format!("Edit {}", item.key);
+        let renamed = before.key != item.key;
+        self.store.write(&label, |w| {
+            let keys = if renamed {
+                items::all_keys(w.conn())?
+            } else {
+                HashSet::new()
+            };
+            items::update(w, &mut item)?;
+            if renamed {
+                // Links of other entries follow the new key.
+                for mut other in relinked_items(w.conn(), &[(before.clone(), item.key.clone())], &keys)? {
+                    items::update(w, &mut other)?;
+                }
+            }
+            Ok(())
+        })?;
+        self.get_by_id(id)
+    }
+
+    /// Move items to the trash. Returns how many were moved.
+    pub fn delete(&mut self, keys: &[String]) -> Result<usize> {
+        let ids = in_id_order(self.ids_of(keys)?);
+        let now = crate::text::now_rfc3339();
+        let label = label_for("Delete", keys);
+        self.store.write(&label, |w| {
+            w.expect_reindex(ids.len())?;
+            let mut n = 0;
+            for id in &ids {
+                if !items::is_deleted(w.conn(), *id)? {
+                    items::set_deleted(w, *id, Some(&now))?;
+                    n += 1;
+                }
+            }
+            Ok(n)
+        })
+    }
+
+    /// Bring items back from the trash.
+    pub fn restore(&mut self, keys: &[String]) -> Result<usize> {
+        let ids = in_id_order(self.ids_of(keys)?);
+        let label = label_for("Restore", keys);
+        self.store.write(&label, |w| {
+            w.expect_reindex(ids.len())?;
+            let mut n = 0;
+            for id in &ids {
+                if items::is_deleted(w.conn(), *id)? {
+                    items::set_deleted(w, *id, None)?;
+                    n += 1;
+                }
+            }
+            Ok(n)
+        })
+    }
+
+    /// Remove trashed items for good (still one undoable step).
+    pub fn empty_trash(&mut self) -> Result<usize> {
+        let ids = search::ids(
+            &self.store,
+            &Filter {
+                trash: true,
+                ..Default::default()
+            },
+            Sort::default(),
+        )?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        self.store.write(&format!("Empty trash ({} items)", ids.len()), |w| {
+            for id in &ids {
+                items::hard_delete(w, *id)?;
+            }
+            Ok(ids.len())
+        })
+    }
+
+    pub fn list(&self, filter: &Filter, sort: Sort, offset: usize, limit: usize) -> Result<Vec<ItemSummary>> {
+        search::list(&self.store, filter, sort, offset, limit)
+    }
+
+    pub fn count(&self, filter: &Filter) -> Result<i64> {
+        search::count(&self.store, filter)
+    }
+
+    pub fn ids(&self, filter: &Filter, sort: Sort) -> Result<Vec<ItemId>> {
+        search::ids(&self.store, filter, sort)
+    }
+
+    /// Whole items matching a filter, in order.
+    pub fn items(&self, filter: &Filter, sort: Sort) -> Result<Vec<Item>> {
+        items::load_many(self.store.conn(), &self.ids(filter, sort)?)
+    }
+
+    pub fn access_counts(&self) -> Result<Vec<(AccessStatus, i64)>> {
+        search::access_counts(self.store.conn())
+    }
+}
