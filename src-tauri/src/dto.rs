@@ -706,7 +706,7 @@ impl From<&DuplicateDecision> for DecisionDto {
             title: d.title.clone(),
             existing_key: d.existing_key.clone(),
             reason: d.reason.into(),
-            action: DecisionActionDto::of(d.action),
+            action: DecisionActionDto::of(d.action.as_str()),
         }
     }
 }

@@ -71,9 +71,39 @@ pub struct DuplicateDecision {
     /// The matching item already in the library (or imported earlier in the same batch).
     pub existing_key: String,
     pub reason: crate::dedupe::Reason,
-    /// `skipped`, `merged`, `kept` (certain match imported anyway) or `flagged` (a suggestion:
-    /// imported, to be reviewed with `folio duplicates`).
-    pub action: &'static str,
+    pub action: DuplicateAction,
+}
+
+/// What the import did with an entry that matched an existing item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateAction {
+    /// A certain match, left out ([`DuplicatePolicy::Skip`]).
+    Skipped,
+    /// A certain match, merged into the existing item ([`DuplicatePolicy::Merge`]).
+    Merged,
+    /// A certain match imported anyway ([`DuplicatePolicy::Keep`]).
+    Kept,
+    /// A suggestion: imported, to be reviewed with `folio duplicates`.
+    Flagged,
+}
+
+impl DuplicateAction {
+    /// The action as the CLI's `--json` and the app show it: `skipped`, `merged`, `kept`,
+    /// `flagged`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DuplicateAction::Skipped => "skipped",
+            DuplicateAction::Merged => "merged",
+            DuplicateAction::Kept => "kept",
+            DuplicateAction::Flagged => "flagged",
+        }
+    }
+}
+
+impl std::fmt::Display for DuplicateAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What happened to one file.
@@ -393,16 +423,18 @@ impl Library {
                 let rx = rx;
                 store_entries(
                     w,
-                    &rx,
-                    index_tx,
-                    inputs_ref,
-                    formats_ref,
-                    opts,
-                    &pattern,
-                    bytes_total,
-                    progress,
-                    &label_for,
-                    &trace,
+                    Job {
+                        rx: &rx,
+                        index_tx,
+                        inputs: inputs_ref,
+                        formats: formats_ref,
+                        opts,
+                        pattern: &pattern,
+                        bytes_total,
+                        progress,
+                        label_for: &label_for,
+                        trace: &trace,
+                    },
                 )
                 .inspect(|_| trace::thread("writer"))
             });
@@ -449,7 +481,7 @@ struct Prepared {
     /// The reader's duplicate verdict: the position of the best match in the duplicate index
     /// (the library's items, then the entries of this import the writer adds), the match, and
     /// the action the policy gives it.
-    matched: Option<(usize, Match, &'static str)>,
+    matched: Option<(usize, Match, DuplicateAction)>,
 }
 
 /// Duplicate matching on the reader thread (it has time to spare; the writer is the import's
@@ -509,14 +541,17 @@ impl Matcher {
         while let Some(mut p) = self.waiting.pop_front() {
             p.matched = index.best(&p.fp).map(|(pos, m)| {
                 let act = match (m.reason.is_certain(), self.policy) {
-                    (false, _) => "flagged",
-                    (true, DuplicatePolicy::Skip) => "skipped",
-                    (true, DuplicatePolicy::Merge) => "merged",
-                    (true, DuplicatePolicy::Keep) => "kept",
+                    (false, _) => DuplicateAction::Flagged,
+                    (true, DuplicatePolicy::Skip) => DuplicateAction::Skipped,
+                    (true, DuplicatePolicy::Merge) => DuplicateAction::Merged,
+                    (true, DuplicatePolicy::Keep) => DuplicateAction::Kept,
                 };
                 (pos, m, act)
             });
-            if !matches!(p.matched, Some((_, _, "skipped" | "merged"))) {
+            if !matches!(
+                p.matched,
+                Some((_, _, DuplicateAction::Skipped | DuplicateAction::Merged))
+            ) {
                 index.add(p.fp.clone());
             }
             self.batch.push(p);
@@ -533,48 +568,87 @@ impl Matcher {
     }
 }
 
+/// What the writer's side of an import works from: the reader's messages, where to hand it
+/// the duplicate index, the inputs and options, and where to report.
+struct Job<'a> {
+    rx: &'a std::sync::mpsc::Receiver<Msg>,
+    index_tx: std::sync::mpsc::SyncSender<Index>,
+    inputs: &'a [InputMeta],
+    formats: &'a [Format],
+    opts: &'a ImportOptions,
+    /// The library's citation-key pattern.
+    pattern: &'a str,
+    bytes_total: u64,
+    progress: &'a mut dyn FnMut(Progress),
+    /// The undo step's label for a number of items.
+    label_for: &'a dyn Fn(usize) -> String,
+    trace: &'a Trace,
+}
+
+/// What the writer knows of the library as the import goes: keys in use, and the item id and
+/// key of each position of the duplicate index (entries of this import get theirs when
+/// stored).
+struct Known {
+    taken: HashSet<String>,
+    index_ids: Vec<Option<i64>>,
+    index_keys: Vec<String>,
+    /// The import's collection, if it has one.
+    collection: Option<i64>,
+}
+
+/// What the writer gathers for one file's report while it stores the file's entries.
+#[derive(Default)]
+struct FileEntries {
+    entries: usize,
+    added_keys: Vec<String>,
+    decisions: Vec<DuplicateDecision>,
+    key_diags: Vec<Diagnostic>,
+    /// Collections the entries name (Folio JSON, JabRef groups), by item id.
+    coll_paths: Vec<(i64, Vec<String>)>,
+}
+
 /// The writer's side of [`Library::import_inputs`]: stores what the reader sends, one file
 /// after the other, inside the import's transaction. Returns a report per file.
-#[allow(clippy::too_many_arguments)]
-fn store_entries(
-    w: &mut crate::store::Writer<'_>,
-    rx: &std::sync::mpsc::Receiver<Msg>,
-    index_tx: std::sync::mpsc::SyncSender<Index>,
-    inputs: &[InputMeta],
-    formats: &[Format],
-    opts: &ImportOptions,
-    pattern: &str,
-    bytes_total: u64,
-    progress: &mut dyn FnMut(Progress),
-    label_for: &dyn Fn(usize) -> String,
-    trace: &Trace,
-) -> Result<Vec<FileReport>> {
+fn store_entries(w: &mut crate::store::Writer<'_>, job: Job<'_>) -> Result<Vec<FileReport>> {
+    let Job {
+        rx,
+        index_tx,
+        inputs,
+        formats,
+        opts,
+        pattern,
+        bytes_total,
+        progress,
+        label_for,
+        trace,
+    } = job;
     // Everything that depends on the library's content is read inside the transaction, so a
     // concurrent writer cannot invalidate it.
-    let mut taken: HashSet<String> = items::all_keys(w.conn())?;
+    let taken: HashSet<String> = items::all_keys(w.conn())?;
     let mut extras: BibExtras = meta::get_json(w.conn(), BIB_EXTRAS)?.unwrap_or_default();
-    let (index, mut index_keys) = dedupe_index_keys(w.conn())?;
-    // Item ids by duplicate-index position (entries of this import get theirs when stored).
-    let mut index_ids: Vec<Option<i64>> = (0..index_keys.len()).map(|i| index.get(i).id).collect();
+    let (index, index_keys) = dedupe_index_keys(w.conn())?;
+    let index_ids: Vec<Option<i64>> = (0..index_keys.len()).map(|i| index.get(i).id).collect();
     // The reader matches from here on; if it is gone, the loop below reports why.
     let _ = index_tx.send(index);
     trace.mark("library keys and duplicate index");
-    let coll = match &opts.collection {
+    let collection = match &opts.collection {
         Some(path) => Some(collections::ensure_path(w, path)?),
         None => None,
+    };
+    let mut known = Known {
+        taken,
+        index_ids,
+        index_keys,
+        collection,
     };
     let mut extras_changed = false;
     let mut reports = Vec::with_capacity(inputs.len());
     let mut done = 0usize;
     let mut bytes_before = 0u64;
     for (input, &format) in inputs.iter().zip(formats) {
-        let mut entries = 0usize;
-        let mut added_keys = Vec::new();
-        let mut decisions = Vec::new();
-        let mut key_diags = Vec::new();
-        let mut coll_paths: Vec<(i64, Vec<String>)> = Vec::new();
+        let mut file = FileEntries::default();
         let mut batch = Vec::new().into_iter();
-        let rest = loop {
+        let (rest, content_hash) = loop {
             let Some(entry) = batch.next() else {
                 let msg = rx.recv().map_err(|_| {
                     Error::Format(format!(
@@ -588,15 +662,7 @@ fn store_entries(
                 }
                 continue;
             };
-            let Prepared {
-                pi,
-                derived,
-                offset,
-                matched,
-                ..
-            } = entry;
-            let mut item = pi.item;
-            entries += 1;
+            file.entries += 1;
             done += 1;
             if done.is_multiple_of(256) {
                 if opts.cancelled() {
@@ -604,96 +670,17 @@ fn store_entries(
                 }
                 progress(Progress {
                     entries: done,
-                    bytes_done: (bytes_before + offset as u64).min(bytes_total),
+                    bytes_done: (bytes_before + entry.offset as u64).min(bytes_total),
                     bytes_total,
                 });
             }
-            let mut action = None;
-            if let Some((pos, m, act)) = matched {
-                decisions.push(DuplicateDecision {
-                    line: pi.line,
-                    entry_key: item.key.clone(),
-                    title: item.title.clone(),
-                    existing_key: index_keys[pos].clone(),
-                    reason: m.reason,
-                    action: act,
-                });
-                action = Some((act, index_ids[pos]));
-            }
-            match action {
-                Some(("skipped", _)) => continue,
-                Some(("merged", Some(existing_id))) => {
-                    let mut existing = items::load(w.conn(), existing_id)?
-                        .ok_or_else(|| Error::NotFound(format!("no item {existing_id}")))?;
-                    crate::dedupe::merge_into(&mut existing, &item);
-                    items::update(w, &mut existing)?;
-                    if let Some(c) = coll {
-                        collections::add_item(w, c, existing_id)?;
-                    }
-                    if !pi.collections.is_empty() {
-                        coll_paths.push((existing_id, pi.collections));
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            let (key, diag) = plan_key(&item, pattern, &taken, pi.line)?;
-            taken.insert(key.clone());
-            item.key = key;
-            if let Some(d) = diag {
-                key_diags.push(d);
-            }
-            let id = items::insert_derived(w, &mut item, derived)?;
-            index_ids.push(Some(id));
-            index_keys.push(item.key.clone());
-            if let Some(c) = coll {
-                collections::add_item(w, c, id)?;
-            }
-            if !pi.collections.is_empty() {
-                coll_paths.push((id, pi.collections));
-            }
-            added_keys.push(item.key);
+            store_entry(w, entry, pattern, &mut known, &mut file)?;
         };
-        let (rest, content_hash) = rest;
         bytes_before += input.len;
         let mut p = *rest;
         let mut diagnostics = std::mem::take(&mut p.diagnostics);
         extras_changed |= merge_extras(&mut extras, &p.extras, &mut diagnostics);
-        diagnostics.extend(key_diags);
-        // Folio JSON names the collections its items were in, a JabRef file its groups:
-        // recreate them (inside the import's collection, when there is one), the groups in
-        // their tree's order, empty ones too.
-        let within = |path: &str| match &opts.collection {
-            Some(c) => format!("{}/{path}", c.trim_end_matches('/')),
-            None => path.to_string(),
-        };
-        if let Some(plan) = &p.groups {
-            for path in &plan.collections {
-                collections::ensure_path(w, &within(path))?;
-            }
-        }
-        for (id, paths) in coll_paths {
-            for path in paths {
-                let c = collections::ensure_path(w, &within(&path))?;
-                collections::add_item(w, c, id)?;
-            }
-        }
-        if let Some(plan) = p.groups.take() {
-            saved_groups(w, &plan, &within, &mut diagnostics)?;
-        }
-        let report = FileReport {
-            path: input.name.clone(),
-            format,
-            encoding: input.encoding.clone(),
-            dialect: p.dialect,
-            repairs: p.repairs,
-            entries,
-            added: added_keys.len(),
-            duplicates: decisions.iter().filter(|d| d.reason.is_certain()).count(),
-            keys: added_keys,
-            decisions,
-            diagnostics,
-        };
+        let report = finish_file(w, input, format, p, diagnostics, file, opts)?;
         batches::record(
             w,
             &batches::Batch {
@@ -720,4 +707,133 @@ fn store_entries(
     w.set_label(label_for(done));
     trace.mark("stored");
     Ok(reports)
+}
+
+/// Store one entry as the reader's duplicate verdict says: leave it out (skipped), merge it
+/// into the item it matches (merged), or add it under a free key.
+fn store_entry(
+    w: &mut crate::store::Writer<'_>,
+    entry: Prepared,
+    pattern: &str,
+    known: &mut Known,
+    file: &mut FileEntries,
+) -> Result<()> {
+    let Prepared {
+        pi, derived, matched, ..
+    } = entry;
+    let mut item = pi.item;
+    let mut action = None;
+    if let Some((pos, m, act)) = matched {
+        file.decisions.push(DuplicateDecision {
+            line: pi.line,
+            entry_key: item.key.clone(),
+            title: item.title.clone(),
+            existing_key: known.index_keys[pos].clone(),
+            reason: m.reason,
+            action: act,
+        });
+        action = Some((act, known.index_ids[pos]));
+    }
+    match action {
+        Some((DuplicateAction::Skipped, _)) => return Ok(()),
+        Some((DuplicateAction::Merged, Some(existing_id))) => {
+            let mut existing =
+                items::load(w.conn(), existing_id)?.ok_or_else(|| Error::NotFound(format!("no item {existing_id}")))?;
+            crate::dedupe::merge_into(&mut existing, &item);
+            items::update(w, &mut existing)?;
+            if let Some(c) = known.collection {
+                collections::add_item(w, c, existing_id)?;
+            }
+            if !pi.collections.is_empty() {
+                file.coll_paths.push((existing_id, pi.collections));
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    let (key, diag) = plan_key(&item, pattern, &known.taken, pi.line)?;
+    known.taken.insert(key.clone());
+    item.key = key;
+    if let Some(d) = diag {
+        file.key_diags.push(d);
+    }
+    let id = items::insert_derived(w, &mut item, derived)?;
+    known.index_ids.push(Some(id));
+    known.index_keys.push(item.key.clone());
+    if let Some(c) = known.collection {
+        collections::add_item(w, c, id)?;
+    }
+    if !pi.collections.is_empty() {
+        file.coll_paths.push((id, pi.collections));
+    }
+    file.added_keys.push(item.key);
+    Ok(())
+}
+
+/// The end of one file: the collections and saved searches it names, and its report.
+fn finish_file(
+    w: &mut crate::store::Writer<'_>,
+    input: &InputMeta,
+    format: Format,
+    mut p: Parsed,
+    mut diagnostics: Vec<Diagnostic>,
+    file: FileEntries,
+    opts: &ImportOptions,
+) -> Result<FileReport> {
+    diagnostics.extend(file.key_diags);
+    // Folio JSON names the collections its items were in, a JabRef file its groups:
+    // recreate them (inside the import's collection, when there is one), the groups in
+    // their tree's order, empty ones too.
+    let within = |path: &str| match &opts.collection {
+        Some(c) => format!("{}/{path}", c.trim_end_matches('/')),
+        None => path.to_string(),
+    };
+    if let Some(plan) = &p.groups {
+        for path in &plan.collections {
+            collections::ensure_path(w, &within(path))?;
+        }
+    }
+    for (id, paths) in file.coll_paths {
+        for path in paths {
+            let c = collections::ensure_path(w, &within(&path))?;
+            collections::add_item(w, c, id)?;
+        }
+    }
+    if let Some(plan) = p.groups.take() {
+        saved_groups(w, &plan, &within, &mut diagnostics)?;
+    }
+    Ok(FileReport {
+        path: input.name.clone(),
+        format,
+        encoding: input.encoding.clone(),
+        dialect: p.dialect,
+        repairs: p.repairs,
+        entries: file.entries,
+        added: file.added_keys.len(),
+        duplicates: file.decisions.iter().filter(|d| d.reason.is_certain()).count(),
+        keys: file.added_keys,
+        decisions: file.decisions,
+        diagnostics,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DuplicateAction;
+
+    /// The CLI's `--json` and the app show these words: they must not change.
+    #[test]
+    fn duplicate_actions_keep_their_wire_text() {
+        let all = [
+            DuplicateAction::Skipped,
+            DuplicateAction::Merged,
+            DuplicateAction::Kept,
+            DuplicateAction::Flagged,
+        ];
+        assert_eq!(
+            all.map(DuplicateAction::as_str),
+            ["skipped", "merged", "kept", "flagged"]
+        );
+        assert_eq!(DuplicateAction::Merged.to_string(), "merged");
+    }
 }

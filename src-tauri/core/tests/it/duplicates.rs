@@ -46,7 +46,7 @@ fn importing_twice_makes_no_twins() {
     let reasons: Vec<(Reason, &str, &str)> = f
         .decisions
         .iter()
-        .map(|d| (d.reason, d.existing_key.as_str(), d.action))
+        .map(|d| (d.reason, d.existing_key.as_str(), d.action.as_str()))
         .collect();
     assert_eq!(
         reasons,
@@ -61,7 +61,7 @@ fn importing_twice_makes_no_twins() {
     // Keep imports them anyway, flagged in the report.
     let r = import(&mut lib, &p, DuplicatePolicy::Keep);
     assert_eq!(r.added(), 3);
-    assert!(r.files[0].decisions.iter().all(|d| d.action == "kept"));
+    assert!(r.files[0].decisions.iter().all(|d| d.action.as_str() == "kept"));
     assert_eq!(lib.duplicates().unwrap().len(), 3);
 }
 
@@ -86,7 +86,7 @@ fn merge_policy_fills_gaps_and_unites_tags() {
         .import_files(&[write_json(dir.path(), "b.json", richer)], &opts, &mut |_| {})
         .unwrap();
     assert_eq!(r.added(), 0);
-    assert_eq!(r.files[0].decisions[0].action, "merged");
+    assert_eq!(r.files[0].decisions[0].action.as_str(), "merged");
     let it = lib.get("Jaspers2019").unwrap();
     assert_eq!(it.title, "The temporary use of vacant spaces", "the kept title stays");
     assert_eq!((it.volume.as_str(), it.issue.as_str()), ("33", "1"));
@@ -147,7 +147,7 @@ fn decisions_name_the_right_items_after_skipped_and_merged_entries() {
     let named: Vec<(&str, &str)> = r.files[0]
         .decisions
         .iter()
-        .map(|d| (d.existing_key.as_str(), d.action))
+        .map(|d| (d.existing_key.as_str(), d.action.as_str()))
         .collect();
     assert_eq!(
         named,
@@ -165,7 +165,7 @@ fn decisions_name_the_right_items_after_skipped_and_merged_entries() {
     let r = lib.import_files(&[p], &opts, &mut |_| {}).unwrap();
     assert_eq!(r.added(), 2);
     assert_eq!(r.files[0].decisions.len(), 3);
-    assert!(r.files[0].decisions.iter().all(|d| d.action == "merged"));
+    assert!(r.files[0].decisions.iter().all(|d| d.action.as_str() == "merged"));
     assert_eq!(lib.get("Farm2002").unwrap().volume, "7");
     assert_eq!(lib.get("Pond2001").unwrap().issue, "3");
     assert_eq!(lib.count(&Filter::default()).unwrap(), 5);
@@ -195,7 +195,11 @@ fn false_positive_guards() {
     assert_eq!(groups[0].reason, Reason::DoiTitleMismatch);
     assert!(!groups[0].reason.is_certain());
     assert_eq!(
-        r.files[0].decisions.iter().map(|d| d.action).collect::<Vec<_>>(),
+        r.files[0]
+            .decisions
+            .iter()
+            .map(|d| d.action.as_str())
+            .collect::<Vec<_>>(),
         ["flagged"]
     );
 }
@@ -323,7 +327,7 @@ fn bibtex_and_ris_of_the_same_items_merge() {
     };
     let r = lib.import_files(&[ris], &opts, &mut |_| {}).unwrap();
     let f = &r.files[0];
-    let merged = f.decisions.iter().filter(|d| d.action == "merged").count();
+    let merged = f.decisions.iter().filter(|d| d.action.as_str() == "merged").count();
     // Nearly all merge; the rest are entries the ladder may only suggest (one-word titles,
     // no author or year), imported and flagged or left for review — never a certain twin.
     assert!(merged * 100 >= n * 97, "{merged} of {n} merged");

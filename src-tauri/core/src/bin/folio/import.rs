@@ -109,7 +109,7 @@ impl<'a> From<&'a DuplicateDecision> for DecisionJson<'a> {
             title: &d.title,
             existing_key: &d.existing_key,
             reason: d.reason.as_str(),
-            action: d.action,
+            action: d.action.as_str(),
         }
     }
 }
@@ -203,7 +203,7 @@ fn print_file_report(f: &FileReport, json: bool) {
             d.line,
             d.reason.as_str(),
             d.existing_key,
-            d.action
+            d.action.as_str()
         );
     }
 }
