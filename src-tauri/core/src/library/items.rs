@@ -1,12 +1,12 @@
-//! Use cases on items: add, edit, trash and restore, empty the trash, list and count.
+//! Use cases that change items: add, edit, trash and restore, empty the trash.
 
 use super::shared::{in_id_order, label_for, relinked_items};
 use super::Library;
 use crate::citekey;
 use crate::error::{Error, Result};
-use crate::model::{AccessStatus, Item, ItemId};
+use crate::model::Item;
+use crate::store::items;
 use crate::store::search::{self, Filter, Sort};
-use crate::store::{items, ItemSummary};
 use std::collections::HashSet;
 
 impl Library {
@@ -143,26 +143,5 @@ impl Library {
             }
             Ok(ids.len())
         })
-    }
-
-    pub fn list(&self, filter: &Filter, sort: Sort, offset: usize, limit: usize) -> Result<Vec<ItemSummary>> {
-        search::list(&self.store, filter, sort, offset, limit)
-    }
-
-    pub fn count(&self, filter: &Filter) -> Result<i64> {
-        search::count(&self.store, filter)
-    }
-
-    pub fn ids(&self, filter: &Filter, sort: Sort) -> Result<Vec<ItemId>> {
-        search::ids(&self.store, filter, sort)
-    }
-
-    /// Whole items matching a filter, in order.
-    pub fn items(&self, filter: &Filter, sort: Sort) -> Result<Vec<Item>> {
-        items::load_many(self.store.conn(), &self.ids(filter, sort)?)
-    }
-
-    pub fn access_counts(&self) -> Result<Vec<(AccessStatus, i64)>> {
-        search::access_counts(self.store.conn())
     }
 }

@@ -2,12 +2,13 @@
 //! mutating call is one transaction and one undo step.
 //!
 //! This file holds the [`Library`] type, opening it, and the lookups every area uses (items
-//! by key or id, the key pattern, the BibTeX extras) with the types the use cases return. One
-//! file per area adds its methods to [`Library`]: `items` (add, edit, trash, listing),
-//! `collections`, `tags` (tags and access), `keys` (citation keys), `saved` (saved searches),
-//! `undo`, `protected` (keys a paper depends on), `import`, `export`, `auto_export` (and
-//! `.aux` files), `duplicates`. Helpers used by several areas are in `shared`; no area reaches
-//! into another's file.
+//! by key or id, lists and counts by filter, the key pattern, the BibTeX extras) with the
+//! types the use cases return. One file per area adds its methods to [`Library`]: `items`
+//! (add, edit, trash), `collections`, `tags` (tags and access), `keys` (citation keys),
+//! `saved` (saved searches), `undo`, `protected` (keys a paper depends on), `import`,
+//! `export`, `auto_export` (and `.aux` files), `duplicates`. Helpers used by several areas
+//! are in `shared`; no area reaches into another's file, and no file's methods call back
+//! into a file that calls them.
 
 mod collections;
 mod items;
@@ -26,8 +27,9 @@ pub mod import;
 use crate::citekey;
 use crate::error::{Error, Result};
 use crate::format::BibExtras;
-use crate::model::{Item, ItemId};
-use crate::store::{collections as collection_rows, items as item_rows, meta, CollectionId, Store};
+use crate::model::{AccessStatus, Item, ItemId};
+use crate::store::search::{self, Filter, Sort};
+use crate::store::{collections as collection_rows, items as item_rows, meta, CollectionId, ItemSummary, Store};
 use std::path::{Path, PathBuf};
 
 /// The meta key holding the citation-key pattern.
@@ -151,5 +153,26 @@ impl Library {
 
     pub fn bib_extras(&self) -> Result<BibExtras> {
         Ok(meta::get_json(self.store.conn(), BIB_EXTRAS)?.unwrap_or_default())
+    }
+
+    pub fn list(&self, filter: &Filter, sort: Sort, offset: usize, limit: usize) -> Result<Vec<ItemSummary>> {
+        search::list(&self.store, filter, sort, offset, limit)
+    }
+
+    pub fn count(&self, filter: &Filter) -> Result<i64> {
+        search::count(&self.store, filter)
+    }
+
+    pub fn ids(&self, filter: &Filter, sort: Sort) -> Result<Vec<ItemId>> {
+        search::ids(&self.store, filter, sort)
+    }
+
+    /// Whole items matching a filter, in order.
+    pub fn items(&self, filter: &Filter, sort: Sort) -> Result<Vec<Item>> {
+        item_rows::load_many(self.store.conn(), &self.ids(filter, sort)?)
+    }
+
+    pub fn access_counts(&self) -> Result<Vec<(AccessStatus, i64)>> {
+        search::access_counts(self.store.conn())
     }
 }
