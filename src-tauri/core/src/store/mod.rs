@@ -613,7 +613,7 @@ impl Writer<'_> {
     }
 
     /// Journal an item's tags and modification time before a change to its tags only (see
-    /// [`items::update_tags`]).
+    /// `items::update_tags`).
     pub fn touch_item_tags(&mut self, id: i64) -> Result<()> {
         if self.journal && !self.seen.contains(&Touched::Item(id)) && self.first_touch(Touched::ItemTags(id)) {
             let state = items::tag_state(self.tx, id)?;
