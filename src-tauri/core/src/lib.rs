@@ -1,8 +1,8 @@
 //! Folio core: the model, file formats, the SQLite library and the use cases that the `folio`
 //! CLI and the desktop app share. See ARCHITECTURE.md at the repository root for the map.
 //!
-//! Layering (each depends only on those before it): [`model`] → [`format`] → [`store`] → use
-//! cases ([`library::Library`]).
+//! Layering (each depends only on those before it): [`model`] → [`format`](mod@format) →
+//! [`store`] → use cases ([`library::Library`]) → [`app`], which every front end calls.
 
 pub mod cite;
 pub use model::citekey;

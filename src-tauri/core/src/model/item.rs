@@ -292,7 +292,7 @@ impl Item {
     }
 }
 
-/// Strip resolver prefixes from a DOI ("https://doi.org/10.1/x", "doi:10.1/x" → "10.1/x").
+/// Strip resolver prefixes from a DOI (`https://doi.org/10.1/x`, `doi:10.1/x` → `10.1/x`).
 pub fn normalize_doi(doi: &str) -> String {
     let t = doi.trim();
     let lower = t.to_ascii_lowercase();
