@@ -127,10 +127,7 @@ pub fn new_item(lib: &mut Library, item_type: &str, collection: Option<&str>) ->
     } else {
         item_type.parse().map_err(CommandError::invalid)?
     };
-    let stored = lib.add(Item::new(ty, "Untitled"))?;
-    if let Some(c) = collection {
-        lib.collection_add(c, std::slice::from_ref(&stored.key))?;
-    }
+    let stored = lib.add_in(Item::new(ty, "Untitled"), collection.filter(|c| !c.is_empty()))?;
     Ok(stored.id.unwrap_or_default())
 }
 

@@ -5,8 +5,8 @@ use super::Library;
 use crate::citekey;
 use crate::error::{Error, Result};
 use crate::model::Item;
-use crate::store::items;
 use crate::store::search::{self, Filter, Sort};
+use crate::store::{collections, items};
 use std::collections::HashSet;
 
 impl Library {
@@ -20,7 +20,14 @@ impl Library {
     }
 
     /// Add one item; generates its key when empty. Returns the stored item.
-    pub fn add(&mut self, mut item: Item) -> Result<Item> {
+    pub fn add(&mut self, item: Item) -> Result<Item> {
+        self.add_in(item, None)
+    }
+
+    /// Add an item filed in `collection` (a path that must exist) when given, in one
+    /// transaction: one undo step removes both.
+    pub fn add_in(&mut self, mut item: Item, collection: Option<&str>) -> Result<Item> {
+        let collection = collection.map(|c| self.resolve_collection(c)).transpose()?;
         if item.key.is_empty() {
             item.key = self.new_key(&item, &self.key_pattern()?, &HashSet::new())?;
         } else if let Some(p) =
@@ -29,7 +36,13 @@ impl Library {
             return Err(Error::InvalidInput(p));
         }
         let label = format!("Add {}", item.key);
-        let id = self.store.write(&label, |w| items::insert(w, &mut item))?;
+        let id = self.store.write(&label, |w| {
+            let id = items::insert(w, &mut item)?;
+            if let Some(c) = collection {
+                collections::add_item(w, c, id)?;
+            }
+            Ok(id)
+        })?;
         self.get_by_id(id)
     }
 

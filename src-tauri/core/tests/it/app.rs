@@ -350,3 +350,28 @@ fn the_cli_follows_the_same_rules_as_the_app() {
     );
     assert_eq!(folio(&lib, &["cite", "Nobody1900"]).status.code(), Some(1));
 }
+
+/// Adding an item into a collection is one action: one undo step takes both back (the CLI's
+/// `add --collection` and the app's New item in a collection were two).
+#[test]
+fn adding_into_a_collection_is_one_undo_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    ok(&lib, &["collection", "create", "Thesis"]);
+    let key = ok(&lib, &["add", "--title", "Filed", "--collection", "Thesis"]);
+    assert_eq!(ok(&lib, &["list", "--collection", "Thesis", "--count"]).trim(), "1");
+    let history = ok(&lib, &["history"]);
+    assert_eq!(history.lines().count(), 2, "{history}");
+    ok(&lib, &["undo"]);
+    assert_eq!(ok(&lib, &["list", "--count"]).trim(), "0");
+    assert_eq!(ok(&lib, &["collection", "list"]).trim(), "Thesis (0)");
+    assert_eq!(folio(&lib, &["show", key.trim()]).status.code(), Some(1));
+    // A collection that does not exist: nothing is added.
+    assert_eq!(
+        folio(&lib, &["add", "--title", "Lost", "--collection", "Nope"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(ok(&lib, &["list", "--count"]).trim(), "0");
+}

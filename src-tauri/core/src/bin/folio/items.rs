@@ -220,15 +220,7 @@ fn new_item(a: &AddArgs) -> Result<Item> {
 }
 
 fn add(lib: &mut Library, a: AddArgs) -> Result<()> {
-    let item = new_item(&a)?;
-    if let Some(c) = &a.collection {
-        lib.resolve_collection(c)?;
-    }
-    let item = lib.add(item)?;
-    if let Some(c) = &a.collection {
-        lib.collection_add(c, std::slice::from_ref(&item.key))?;
-    }
-    let item = lib.get(&item.key)?;
+    let item = lib.add_in(new_item(&a)?, a.collection.as_deref())?;
     print_item_or_key(lib, &item, a.json)
 }
 
