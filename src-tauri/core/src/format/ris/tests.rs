@@ -816,7 +816,10 @@ fn arb_item() -> impl proptest::strategy::Strategy<Value = Item> {
                 proptest::option::of(1u8..=12),
                 proptest::option::of(1u8..=28),
             ),
-            "(10\\.[0-9]{4}/[a-z0-9]{1,10})?",
+            // Not Emerald's prefix: a record with its DOI is read in Emerald's dialect, where
+            // A2 (an editor here) is a numbered author (a vendor repair, tested on its own).
+            "(10\\.[0-9]{4}/[a-z0-9]{1,10})?"
+                .prop_filter("Emerald's DOI prefix", |d: &String| !d.starts_with("10.1108/")),
             proptest::collection::btree_set("[a-z]{2,10}", 0..4),
             proptest::option::of(words),
             proptest::option::of(words),
