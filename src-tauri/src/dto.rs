@@ -14,7 +14,7 @@ use folio::dedupe::Reason;
 use folio::duplicates::{DuplicateGroup, MergeReport};
 use folio::export::ExportReport;
 use folio::format::Format;
-use folio::import::{DuplicateDecision, DuplicatePolicy, FileReport, ImportReport};
+use folio::import::{DuplicateAction, DuplicateDecision, DuplicatePolicy, FileReport, ImportReport};
 use folio::model::{AccessStatus, Creator, Item, ItemType, Name, Role, TagSource};
 use folio::store::search::{Filter, Sort, SortColumn};
 use folio::store::{HistoryEntry, ItemSummary, TagCount};
@@ -229,7 +229,7 @@ wire_enum! {
 wire_enum! {
     /// What an import did with an entry that matched an item.
     #[ts(rename = "DecisionAction")]
-    DecisionActionDto {
+    DecisionActionDto <=> DuplicateAction {
         Skipped = "skipped",
         Merged = "merged",
         /// A certain match imported anyway.
@@ -706,7 +706,7 @@ impl From<&DuplicateDecision> for DecisionDto {
             title: d.title.clone(),
             existing_key: d.existing_key.clone(),
             reason: d.reason.into(),
-            action: DecisionActionDto::of(d.action.as_str()),
+            action: d.action.into(),
         }
     }
 }
@@ -813,17 +813,6 @@ impl From<&HistoryEntry> for HistoryDto {
             at: h.at.clone(),
             done: h.done,
         }
-    }
-}
-
-impl DecisionActionDto {
-    /// The core's decision (it names its actions with the same words) as a wire value. A word
-    /// this list lacks is a bug caught by the tests (debug builds panic); a release build shows
-    /// it as `flagged`, the cautious reading (imported, to be reviewed).
-    pub fn of(core: &str) -> DecisionActionDto {
-        let found = DecisionActionDto::ALL.iter().copied().find(|a| a.as_str() == core);
-        debug_assert!(found.is_some(), "unknown duplicate decision {core:?}");
-        found.unwrap_or(DecisionActionDto::Flagged)
     }
 }
 
