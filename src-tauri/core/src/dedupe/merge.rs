@@ -120,10 +120,7 @@ mod tests {
         other.r#abstract = Abstract::plain("Text");
         other.tags = vec![ItemTag::manual("A"), ItemTag::imported("b")];
         other.access = Access::new(AccessStatus::Open, "bibtex:oa");
-        other.extra.push(ExtraField {
-            name: "eprint".into(),
-            value: "1".into(),
-        });
+        other.extra.push(ExtraField::bibtex("eprint".into(), "1".into()));
         let c = merge_into(&mut keep, &other);
         assert_eq!(
             c,

@@ -499,14 +499,9 @@ mod tests {
     #[test]
     fn preprint_is_related_not_duplicate() {
         let mut pre = item(ItemType::Article, "Attention is all you need", "Vaswani, Ashish", 2017);
-        pre.extra.push(ExtraField {
-            name: "eprint".into(),
-            value: "1706.03762".into(),
-        });
-        pre.extra.push(ExtraField {
-            name: "archiveprefix".into(),
-            value: "arXiv".into(),
-        });
+        pre.extra.push(ExtraField::bibtex("eprint".into(), "1706.03762".into()));
+        pre.extra
+            .push(ExtraField::bibtex("archiveprefix".into(), "arXiv".into()));
         let mut publ = item(
             ItemType::InProceedings,
             "Attention is all you need",

@@ -2,16 +2,20 @@
 //!
 //! `{"id","key","type","title","authors":[{"family","given"}|{"literal"}],"editors",…,
 //!   "creators":[{"role","family","given",…}],"abstract":[{"heading","text"}],"keywords",
-//!   "tags":[{"name","source"}],"access","access_source","collections","fields":{…}}`.
-//! `authors`/`editors`/`keywords` are convenience views; `creators`/`tags` are authoritative
-//! when present.
+//!   "tags":[{"name","source"}],"access","access_source","collections","fields":{…},
+//!   "extra_fields":[{"name","value","origin"}]}`.
+//! `authors`/`editors`/`keywords`/`fields` are convenience views; `creators`/`tags`/
+//! `extra_fields` are authoritative when present. `fields` maps each kept field's name to its
+//! first value; `extra_fields` keeps every one in order with its origin (`bibtex`: raw BibTeX
+//! value text, `ris`/`wos`: a tag's text, `text`: plain text), so a repeated RIS tag and the
+//! syntax of a value survive a round trip.
 
 use super::{Parsed, ParsedItem, Written};
 use crate::error::Diagnostic;
 use crate::model::fields::{self, Field};
 use crate::model::{
-    Abstract, AbstractSection, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType, Name, PartialDate,
-    Role, TagSource,
+    Abstract, AbstractSection, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType, Name, Origin,
+    PartialDate, Role, TagSource,
 };
 use serde_json::{json, Map, Value};
 
@@ -58,7 +62,9 @@ pub fn item_to_json(item: &Item, collections: &[String]) -> Value {
         .collect();
     let mut fields = Map::new();
     for f in &item.extra {
-        fields.insert(f.name.clone(), json!(f.value));
+        if !fields.contains_key(&f.name) {
+            fields.insert(f.name.clone(), json!(f.value));
+        }
     }
     let mut o = Map::new();
     if let Some(id) = item.id {
@@ -107,6 +113,14 @@ pub fn item_to_json(item: &Item, collections: &[String]) -> Value {
     put("access_source", json!(item.access.source));
     put("collections", json!(collections));
     put("fields", Value::Object(fields));
+    put(
+        "extra_fields",
+        json!(item
+            .extra
+            .iter()
+            .map(|f| json!({"name": f.name, "value": f.value, "origin": f.origin.as_str()}))
+            .collect::<Vec<_>>()),
+    );
     put("date_added", json!(item.date_added));
     put("date_modified", json!(item.date_modified));
     Value::Object(o)
@@ -215,10 +229,23 @@ pub fn item_from_json(v: &Value) -> Result<(Item, Vec<String>), String> {
         let status: AccessStatus = a.parse()?;
         item.access = Access::new(status, &s("access_source"));
     }
-    if let Some(fields) = o.get("fields").and_then(Value::as_object) {
+    if let Some(list) = o.get("extra_fields").and_then(Value::as_array) {
+        for f in list {
+            let text = |k: &str| f.get(k).and_then(Value::as_str);
+            let (Some(name), Some(value)) = (text("name"), text("value")) else {
+                return Err("an extra field needs \"name\" and \"value\"".into());
+            };
+            let origin = match text("origin") {
+                None => Origin::legacy(name),
+                Some(o) => Origin::parse(o).ok_or_else(|| format!("unknown origin {o:?} of field {name:?}"))?,
+            };
+            item.extra
+                .push(ExtraField::new(origin, name.to_string(), value.to_string()));
+        }
+    } else if let Some(fields) = o.get("fields").and_then(Value::as_object) {
         for (k, v) in fields {
             let value = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
-            item.extra.push(ExtraField { name: k.clone(), value });
+            item.extra.push(ExtraField::new(Origin::legacy(k), k.clone(), value));
         }
     }
     let collections = o
@@ -327,10 +354,7 @@ mod tests {
         it.tags.push(ItemTag::manual("x"));
         it.tags.push(ItemTag::imported("y"));
         it.access = Access::new(AccessStatus::Restricted, "user");
-        it.extra.push(ExtraField {
-            name: "eprint".into(),
-            value: "{1234}".into(),
-        });
+        it.extra.push(ExtraField::bibtex("eprint".into(), "{1234}".into()));
         let w = write(&[(it.clone(), vec!["A/B".into()])]);
         let p = parse(&w.text);
         assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
@@ -387,6 +411,7 @@ mod tests {
                 "access_source",
                 "collections",
                 "fields",
+                "extra_fields",
                 "date_added",
                 "date_modified"
             ],

@@ -4,6 +4,7 @@
 //! plus diagnostics for what it could not. One bad entry never rejects a file.
 
 pub mod bibtex;
+pub mod crosswalk;
 pub mod json;
 pub(crate) mod names;
 mod out;

@@ -464,10 +464,8 @@ fn read_header(item: &mut Item, before_date: &[&str], after_date: Vec<&str>) {
     let mut rest: Vec<&str> = Vec::new();
     for l in after_date {
         if is_number(l) {
-            item.extra.push(ExtraField {
-                name: "citations".into(),
-                value: l.replace(',', ""),
-            });
+            item.extra
+                .push(ExtraField::text("citations".into(), l.replace(',', "")));
             continue;
         }
         let teaser_body = l.trim_end_matches('\u{2026}').trim_end_matches("...").trim_end();
@@ -543,10 +541,7 @@ fn read_details(item: &mut Item, details: Vec<&str>) {
                     true
                 }
                 "eissn" | "online issn" => {
-                    item.extra.push(ExtraField {
-                        name: "eissn".into(),
-                        value: value.to_string(),
-                    });
+                    item.extra.push(ExtraField::text("eissn".into(), value.to_string()));
                     true
                 }
                 "isbn" | "print isbn" => {
@@ -554,10 +549,7 @@ fn read_details(item: &mut Item, details: Vec<&str>) {
                     true
                 }
                 "eisbn" | "online isbn" => {
-                    item.extra.push(ExtraField {
-                        name: "eisbn".into(),
-                        value: value.to_string(),
-                    });
+                    item.extra.push(ExtraField::text("eisbn".into(), value.to_string()));
                     true
                 }
                 "doi" | "https" => {
@@ -577,10 +569,7 @@ fn read_details(item: &mut Item, details: Vec<&str>) {
                     true
                 }
                 "copyright" => {
-                    item.extra.push(ExtraField {
-                        name: "copyright".into(),
-                        value: value.to_string(),
-                    });
+                    item.extra.push(ExtraField::text("copyright".into(), value.to_string()));
                     true
                 }
                 _ => false,
@@ -589,10 +578,8 @@ fn read_details(item: &mut Item, details: Vec<&str>) {
                 continue;
             }
             if is_label(&label) {
-                item.extra.push(ExtraField {
-                    name: label.replace(' ', "-"),
-                    value: value.to_string(),
-                });
+                item.extra
+                    .push(ExtraField::text(label.replace(' ', "-"), value.to_string()));
                 continue;
             }
             // Otherwise a container line that contains a colon ("Transforming Government: …").
@@ -606,10 +593,7 @@ fn read_details(item: &mut Item, details: Vec<&str>) {
                 item.pages = p;
             }
         } else {
-            item.extra.push(ExtraField {
-                name: "details".into(),
-                value: l.to_string(),
-            });
+            item.extra.push(ExtraField::text("details".into(), l.to_string()));
         }
     }
 }

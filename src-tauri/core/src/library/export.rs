@@ -163,7 +163,7 @@ impl Library {
                     omit_fields: opts.omit_fields.clone(),
                 }),
             )?),
-            _ => Streamed::Bib(self.feed(&ids, bibtex::BibWriter::new(extras, &bib_options(opts)))?),
+            _ => Streamed::Bib(Box::new(self.feed(&ids, bibtex::BibWriter::new(extras, &bib_options(opts)))?)),
         };
         Ok((w, ids.len()))
     }
@@ -334,7 +334,7 @@ impl Library {
 
 /// An incremental writer with its entries added, to be finished.
 enum Streamed<'e> {
-    Bib(bibtex::BibWriter<'e>),
+    Bib(Box<bibtex::BibWriter<'e>>),
     Ris(ris::RisWriter),
 }
 

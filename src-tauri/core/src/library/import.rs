@@ -240,9 +240,12 @@ fn merge_extras(into: &mut BibExtras, new: &BibExtras, diags: &mut Vec<Diagnosti
 fn plan_key(item: &Item, pattern: &str, taken: &HashSet<String>, line: usize) -> Result<(String, Option<Diagnostic>)> {
     Ok(if item.key.is_empty() {
         let base = crate::citekey::generate(item, pattern).map_err(Error::InvalidInput)?;
-        (crate::citekey::make_unique(&base, |k| taken.contains(k)), None)
-    } else if taken.contains(&item.key) {
-        let k = crate::citekey::make_unique(&item.key, |k| taken.contains(k));
+        (
+            crate::citekey::make_unique(&base, |k| taken.contains(&k.to_lowercase())),
+            None,
+        )
+    } else if taken.contains(&item.key.to_lowercase()) {
+        let k = crate::citekey::make_unique(&item.key, |k| taken.contains(&k.to_lowercase()));
         let d = Diagnostic::warning(
             line,
             format!(
@@ -624,7 +627,7 @@ fn store_entries(w: &mut crate::store::Writer<'_>, job: Job<'_>) -> Result<Vec<F
     } = job;
     // Everything that depends on the library's content is read inside the transaction, so a
     // concurrent writer cannot invalidate it.
-    let taken: HashSet<String> = items::all_keys(w.conn())?;
+    let taken: HashSet<String> = items::all_keys_lowercase(w.conn())?;
     let mut extras: BibExtras = meta::get_json(w.conn(), BIB_EXTRAS)?.unwrap_or_default();
     let (index, index_keys) = dedupe_index_keys(w.conn())?;
     let index_ids: Vec<Option<i64>> = (0..index_keys.len()).map(|i| index.get(i).id).collect();
@@ -752,7 +755,7 @@ fn store_entry(
         _ => {}
     }
     let (key, diag) = plan_key(&item, pattern, &known.taken, pi.line)?;
-    known.taken.insert(key.clone());
+    known.taken.insert(key.to_lowercase());
     item.key = key;
     if let Some(d) = diag {
         file.key_diags.push(d);

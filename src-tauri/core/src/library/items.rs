@@ -14,8 +14,9 @@ impl Library {
     pub(crate) fn new_key(&self, item: &Item, pattern: &str, taken: &HashSet<String>) -> Result<String> {
         let base = citekey::generate(item, pattern).map_err(Error::InvalidInput)?;
         let conn = self.store.conn();
+        // Free ignoring case: BibTeX and biber compare keys without case.
         Ok(citekey::make_unique(&base, |k| {
-            taken.contains(k) || items::id_by_key(conn, k).ok().flatten().is_some()
+            taken.contains(k) || items::key_in_use_nocase(conn, k).unwrap_or(true)
         }))
     }
 

@@ -161,6 +161,10 @@ pub fn generate(item: &Item, pattern: &str) -> Result<String, String> {
             .map(|w| w.to_lowercase())
             .unwrap_or_else(|| "ref".to_string());
     }
+    if key == "0" {
+        // biber reads a key "0" as no key (Perl's false) and skips the entry.
+        key = "ref0".to_string();
+    }
     Ok(key)
 }
 
@@ -206,6 +210,9 @@ pub fn key_problem(key: &str) -> Option<String> {
         return Some(format!(
             "key {key:?} contains non-ASCII characters (classic BibTeX rejects them)"
         ));
+    }
+    if key == "0" {
+        return Some("key \"0\" is one biber reads as no key (it skips the entry)".into());
     }
     None
 }

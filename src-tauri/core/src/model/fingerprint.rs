@@ -204,14 +204,8 @@ mod tests {
         it.tags.push(ItemTag::manual("x"));
         it.tags.push(ItemTag::imported("y"));
         it.access = Access::new(AccessStatus::Open, "user");
-        it.extra.push(ExtraField {
-            name: "eprint".into(),
-            value: "{1234}".into(),
-        });
-        it.extra.push(ExtraField {
-            name: "bibdate".into(),
-            value: "".into(),
-        });
+        it.extra.push(ExtraField::bibtex("eprint".into(), "{1234}".into()));
+        it.extra.push(ExtraField::bibtex("bibdate".into(), "".into()));
         it
     }
 

@@ -7,14 +7,109 @@ use serde::{Deserialize, Serialize};
 /// Database id of an item.
 pub type ItemId = i64;
 
-/// A field an importer did not map, kept verbatim (name as written, raw value text) in order.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A field an importer did not map, kept verbatim (name as written, value text as read) in
+/// order, with the syntax of its name and value ([`Origin`]): a BibTeX field's raw value text,
+/// a RIS or Web of Science tag's plain text, or a plain-text field from elsewhere. Writers
+/// read the value by its origin: a RIS tag is never written into a `.bib` under its own name,
+/// and a value is only copied raw into BibTeX when it is BibTeX.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct ExtraField {
     pub name: String,
     pub value: String,
+    /// Stored only when not BibTeX (what older libraries hold).
+    #[serde(skip_serializing_if = "Origin::is_bibtex")]
+    pub origin: Origin,
+}
+
+/// What an [`ExtraField`]'s name and value are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A BibTeX field: the raw value text as it stood after `=` (braces, quotes, `#`, macros).
+    #[default]
+    Bibtex,
+    /// A RIS tag (`JO`, `Y2`, `AD`…) with its plain text.
+    Ris,
+    /// A Web of Science tag (`J9`, `C1`, `PG`…) with its plain text; the same two letters
+    /// can mean something else in RIS (`C1` is an address here, a custom field there).
+    Wos,
+    /// A named field with plain text (pasted results' `eissn`, a field the user added).
+    Text,
+}
+
+impl Origin {
+    pub fn is_bibtex(&self) -> bool {
+        *self == Origin::Bibtex
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Bibtex => "bibtex",
+            Origin::Ris => "ris",
+            Origin::Wos => "wos",
+            Origin::Text => "text",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Origin> {
+        Some(match s {
+            "bibtex" => Origin::Bibtex,
+            "ris" => Origin::Ris,
+            "wos" => Origin::Wos,
+            "text" => Origin::Text,
+            _ => return None,
+        })
+    }
+    /// The origin of a field stored before origins were recorded: a two-letter tag name
+    /// (`JO`, `Y2`, `C1`) came from RIS (or Web of Science, which the store tells by the
+    /// item's source format), anything else from BibTeX.
+    pub fn legacy(name: &str) -> Origin {
+        let b = name.as_bytes();
+        if b.len() == 2 && b[0].is_ascii_uppercase() && (b[1].is_ascii_uppercase() || b[1].is_ascii_digit()) {
+            Origin::Ris
+        } else {
+            Origin::Bibtex
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExtraField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Stored {
+            name: String,
+            value: String,
+            origin: Option<Origin>,
+        }
+        let s = Stored::deserialize(d)?;
+        let origin = s.origin.unwrap_or_else(|| Origin::legacy(&s.name));
+        Ok(ExtraField {
+            name: s.name,
+            value: s.value,
+            origin,
+        })
+    }
 }
 
 impl ExtraField {
+    pub fn new(origin: Origin, name: String, value: String) -> ExtraField {
+        ExtraField { name, value, origin }
+    }
+    /// A BibTeX field with its raw value text.
+    pub fn bibtex(name: String, raw: String) -> ExtraField {
+        ExtraField::new(Origin::Bibtex, name, raw)
+    }
+    /// A RIS tag with its text.
+    pub fn ris(tag: String, text: String) -> ExtraField {
+        ExtraField::new(Origin::Ris, tag, text)
+    }
+    /// A Web of Science tag with its text.
+    pub fn wos(tag: String, text: String) -> ExtraField {
+        ExtraField::new(Origin::Wos, tag, text)
+    }
+    /// A named field with plain text.
+    pub fn text(name: String, text: String) -> ExtraField {
+        ExtraField::new(Origin::Text, name, text)
+    }
+
     /// Whether the field records the history of the *record* rather than anything about the
     /// work: when and where a bibliography tool or maintainer wrote it (`bibdate`,
     /// `bibsource`, JabRef's `timestamp`/`owner`, BibDesk's `date-added`, Beebe's
@@ -283,10 +378,9 @@ impl Item {
                 self.extra[pos].value = v.to_string();
             }
         } else if !v.is_empty() {
-            self.extra.push(super::ExtraField {
-                name: field.trim().to_string(),
-                value: v.to_string(),
-            });
+            // A field the user adds holds what they typed: plain text.
+            self.extra
+                .push(super::ExtraField::text(field.trim().to_string(), v.to_string()));
         }
         Ok(())
     }

@@ -173,10 +173,7 @@ mod tests {
         it.tags.push(ItemTag::manual("x"));
         it.tags.push(ItemTag::imported("y"));
         it.access = Access::new(AccessStatus::Restricted, "user");
-        it.extra.push(ExtraField {
-            name: "eprint".into(),
-            value: "{1234}".into(),
-        });
+        it.extra.push(ExtraField::bibtex("eprint".into(), "{1234}".into()));
         it.id = Some(7);
         it.date_added = "2020-01-01T00:00:00Z".into();
         it

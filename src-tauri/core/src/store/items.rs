@@ -251,7 +251,9 @@ impl RawItem {
         };
         let ty = text(c, 2)?;
         let access = text(c, 28)?;
-        let source = match opt_text(c, 31)? {
+        let source_format = opt_text(c, 31)?;
+        let source_format = source_format.as_deref();
+        let source = match source_format.map(str::to_string) {
             Some(format) => Some(SourceRecord {
                 format,
                 text: opt_text(c, 32)?.unwrap_or_default(),
@@ -295,7 +297,7 @@ impl RawItem {
                 status: access.parse().unwrap_or_default(),
                 source: text(c, 29)?,
             },
-            extra: json_col::<Vec<ExtraField>>(c, 30, "extra fields")?,
+            extra: extra_fields(c, source_format)?,
             source,
             date_added: text(c, 34)?,
             date_modified: text(c, 35)?,
@@ -308,6 +310,25 @@ const COLUMN_COUNT: usize = 36;
 
 fn bad_column(i: usize, ty: rusqlite::types::Type) -> rusqlite::Error {
     rusqlite::Error::InvalidColumnType(i, COLUMNS.split(", ").nth(i).unwrap_or("?").trim().into(), ty)
+}
+
+/// The extra fields column. A field stored before origins were recorded gets its origin from
+/// its name ([`crate::model::Origin::legacy`]); on an item imported from Web of Science such
+/// a tag is a Web of Science tag.
+fn extra_fields(c: &Cols<'_>, source_format: Option<&str>) -> rusqlite::Result<Vec<ExtraField>> {
+    let mut extra = json_col::<Vec<ExtraField>>(c, 30, "extra fields")?;
+    if source_format == Some("wos") && !extra.is_empty() {
+        let stored_origins = match c.cols[30] {
+            Cell::Text(s, e) => memchr::memmem::find(&c.buf[s as usize..e as usize], b"\"origin\"").is_some(),
+            _ => true,
+        };
+        if !stored_origins {
+            for f in extra.iter_mut().filter(|f| f.origin == crate::model::Origin::Ris) {
+                f.origin = crate::model::Origin::Wos;
+            }
+        }
+    }
+    Ok(extra)
 }
 
 /// A JSON column of a raw row, parsed from its bytes (no string made first).
@@ -471,6 +492,13 @@ pub fn load_chunk_raw(conn: &Connection, ids: &[i64], only_source: Option<&str>)
 pub fn id_by_key(conn: &Connection, key: &str) -> Result<Option<i64>> {
     let mut st = conn.prepare_cached("SELECT id FROM items WHERE key = ?1")?;
     Ok(st.query_row([key], |r| r.get(0)).optional()?)
+}
+
+/// Whether a key is in use ignoring case (BibTeX and biber compare keys without case, so
+/// `Smith2020` and `smith2020` cannot both be cited).
+pub fn key_in_use_nocase(conn: &Connection, key: &str) -> Result<bool> {
+    let mut st = conn.prepare_cached("SELECT 1 FROM items WHERE key = ?1 COLLATE NOCASE LIMIT 1")?;
+    Ok(st.exists([key])?)
 }
 
 pub fn is_deleted(conn: &Connection, id: i64) -> Result<bool> {
@@ -758,6 +786,13 @@ pub(crate) const SUMMARY_COLUMNS: &str =
     "items.id, items.key, items.type, items.title, items.creators_summary, items.year, items.container, items.access, items.date_added";
 
 /// Keys in use (for unique key generation in bulk).
+/// Every key in lowercase (for generating keys that differ from all of them ignoring case).
+pub fn all_keys_lowercase(conn: &Connection) -> Result<std::collections::HashSet<String>> {
+    let mut st = conn.prepare("SELECT lower(key) FROM items")?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn all_keys(conn: &Connection) -> Result<std::collections::HashSet<String>> {
     let mut st = conn.prepare("SELECT key FROM items")?;
     let rows = st.query_map([], |r| r.get::<_, String>(0))?;

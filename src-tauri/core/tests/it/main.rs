@@ -7,6 +7,7 @@ mod cli;
 mod cli_json;
 mod collections;
 mod duplicates;
+mod export_validity;
 mod fields;
 mod formats;
 mod fuzz;

@@ -54,14 +54,8 @@ pub fn full_item() -> Item {
     it.tags = vec![ItemTag::manual("co-production"), ItemTag::imported("Interoperability")];
     it.access = Access::new(AccessStatus::Restricted, "import:test");
     it.extra = vec![
-        ExtraField {
-            name: "eprinttype".into(),
-            value: "arXiv".into(),
-        },
-        ExtraField {
-            name: "crossref".into(),
-            value: "Proc2022".into(),
-        },
+        ExtraField::bibtex("eprinttype".into(), "arXiv".into()),
+        ExtraField::bibtex("crossref".into(), "Proc2022".into()),
     ];
     it
 }

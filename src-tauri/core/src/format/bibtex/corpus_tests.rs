@@ -117,6 +117,11 @@ fn strip(items: &[ParsedItem]) -> Vec<Item> {
 fn round_trip(rel: &str, text: &str, mode: BibMode) -> Vec<String> {
     let first = parse(text, &mut BibContext::new());
     let items = strip(&first.items);
+    let ascii = mode == BibMode::Bibtex;
+    let expected: Vec<Item> = items
+        .iter()
+        .map(|i| super::write::as_written(i.clone(), &first.extras, mode, ascii))
+        .collect();
     let opts = BibWriteOptions {
         mode,
         ..Default::default()
@@ -143,7 +148,7 @@ fn round_trip(rel: &str, text: &str, mode: BibMode) -> Vec<String> {
     if back.len() != items.len() {
         problems.push(format!("{rel}: wrote {} items, read back {}", items.len(), back.len()));
     }
-    for it in &items {
+    for it in &expected {
         if it.key.is_empty() {
             continue;
         }

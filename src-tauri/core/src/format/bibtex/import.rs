@@ -208,13 +208,7 @@ fn entry_to_item(
             None
         };
         let keep = |extra_at: &mut Vec<(usize, ExtraField)>| {
-            extra_at.push((
-                i,
-                ExtraField {
-                    name: f.name.to_string(),
-                    value: f.value.raw.to_string(),
-                },
-            ));
+            extra_at.push((i, ExtraField::bibtex(f.name.to_string(), f.value.raw.to_string())));
         };
         let Some(s) = s else {
             keep(&mut extra_at);
@@ -287,6 +281,7 @@ fn entry_to_item(
     read_date_parts(&mut item, parts, fields, ctx, &mut unknown, &mut extra_at);
     extra_at.sort_by_key(|(i, _)| *i);
     item.extra.extend(extra_at.into_iter().map(|(_, f)| f));
+    pubstate_as_date(&mut item);
     // Creators grouped by role in the order the writer uses (author, editor, translator,
     // bookauthor), each list in its own order.
     creators.sort_by_key(|(r, _)| role_rank(*r));
@@ -353,18 +348,12 @@ fn entry_type(item: &mut Item, ty: &str, line: usize, diags: &mut Vec<Diagnostic
             item.item_type = t;
             if ItemType::from_bibtex(t.biblatex_type()) != Some(t) {
                 // e.g. @video: Folio's type has no BibLaTeX name of its own; keep the original.
-                item.extra.push(ExtraField {
-                    name: TYPE_FIELD.into(),
-                    value: ty.to_string(),
-                });
+                item.extra.push(ExtraField::bibtex(TYPE_FIELD.into(), ty.to_string()));
             }
         }
         None => {
             item.item_type = ItemType::Misc;
-            item.extra.push(ExtraField {
-                name: TYPE_FIELD.into(),
-                value: ty.to_string(),
-            });
+            item.extra.push(ExtraField::bibtex(TYPE_FIELD.into(), ty.to_string()));
             diags.push(Diagnostic::warning(
                 line,
                 format!("unknown entry type @{ty} imported as misc (the type is kept)"),
@@ -430,8 +419,32 @@ fn read_date_parts(
 }
 
 fn raw_extra(f: &RawField<'_>) -> ExtraField {
-    ExtraField {
-        name: f.name.to_string(),
-        value: f.value.raw.to_string(),
+    ExtraField::bibtex(f.name.to_string(), f.value.raw.to_string())
+}
+
+/// biblatex's `pubstate` on an entry without a date is its date ("in press"), as a BibTeX
+/// `year = {in press}` is: the writers give it back as `pubstate` (BibLaTeX) or `year`.
+fn pubstate_as_date(item: &mut Item) {
+    if !item.date.is_empty() {
+        return;
     }
+    let Some(i) = item.extra.iter().position(|f| f.name.eq_ignore_ascii_case("pubstate")) else {
+        return;
+    };
+    let v = item.extra[i]
+        .value
+        .trim()
+        .trim_matches(['{', '}', '"'])
+        .trim()
+        .to_ascii_lowercase();
+    let text = match v.as_str() {
+        "inpress" => "in press",
+        "forthcoming" => "forthcoming",
+        "submitted" => "submitted",
+        "accepted" => "accepted",
+        "prepublished" => "prepublished",
+        _ => return,
+    };
+    item.extra.remove(i);
+    item.date = PartialDate::parse(text);
 }

@@ -562,10 +562,7 @@ mod tests {
         let mut it = Item::new(ItemType::Article, "x");
         it.key = key.into();
         if let Some(g) = groups {
-            it.extra.push(ExtraField {
-                name: "groups".into(),
-                value: format!("{{{g}}}"),
-            });
+            it.extra.push(ExtraField::bibtex("groups".into(), format!("{{{g}}}")));
         }
         it
     }

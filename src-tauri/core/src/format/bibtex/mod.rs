@@ -160,7 +160,7 @@ pub fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::format::S
 }
 
 pub(crate) use write::checks::source_checks;
-pub use write::{checks, BibChecker, BibWriter, CheckedSource};
+pub use write::{checks, valid_field_name, BibChecker, BibWriter, CheckedSource};
 
 /// Write items as BibTeX or BibLaTeX (see the module docs for the rules).
 pub fn write(items: &[Item], extras: &BibExtras, opts: &BibWriteOptions) -> Written {

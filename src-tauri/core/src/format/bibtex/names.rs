@@ -313,17 +313,30 @@ fn esc(part: &str, ascii: bool) -> String {
     )
 }
 
-/// One creator in BibTeX form: "von Last, Jr, First"; literal names in braces.
+/// One creator in BibTeX form: "von Last, Jr, First"; literal names in braces. A person whose
+/// name parts hold a comma, or read as biblatex's `family=…` form, is written as one braced
+/// group: biber refuses a name with more than two commas outside such a group, and a comma
+/// in a part cannot be told from the separators.
 pub fn write_name(c: &Creator, ascii: bool) -> String {
     match &c.name {
         Name::Literal { literal } if literal == "others" => "others".to_string(),
-        Name::Literal { literal } => format!("{{{}}}", esc(literal, ascii)),
+        Name::Literal { literal } => format!("{{{}}}", esc(literal.trim(), ascii)),
         Name::Person {
             family,
             given,
             particle,
             suffix,
         } => {
+            let (family, given, particle, suffix) = (family.trim(), given.trim(), particle.trim(), suffix.trim());
+            let parts = [family, given, particle, suffix];
+            if parts.iter().any(|p| p.contains(',') || xname_like(p)) {
+                let whole: Vec<&str> = [given, particle, family]
+                    .into_iter()
+                    .chain((!suffix.is_empty()).then_some(suffix))
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                return format!("{{{}}}", esc(&whole.join(" "), ascii));
+            }
             let lower_word = |w: &str| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_lowercase);
             let fam_ws: Vec<&str> = family.split_whitespace().collect();
             // Without a particle a lowercase first word would be read as one; with a particle
@@ -385,6 +398,15 @@ pub fn write_name(c: &Creator, ascii: bool) -> String {
             s
         }
     }
+}
+
+/// Whether text would read as biblatex's extended name form (`family=…`, `given = …`).
+fn xname_like(p: &str) -> bool {
+    let l = p.to_ascii_lowercase();
+    ["family", "given", "prefix", "suffix"].iter().any(|n| {
+        l.match_indices(n)
+            .any(|(i, _)| l[i + n.len()..].trim_start().starts_with('='))
+    })
 }
 
 /// A name list field value.

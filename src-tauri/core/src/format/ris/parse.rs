@@ -286,10 +286,7 @@ fn keep_rest(item: &mut Item, used: &str, rest: &[&RawField]) {
             && !v.eq_ignore_ascii_case(used.trim())
             && !item.extra.iter().any(|e| e.name == f.tag() && e.value == v)
         {
-            item.extra.push(ExtraField {
-                name: f.tag().to_string(),
-                value: v.to_string(),
-            });
+            item.extra.push(ExtraField::ris(f.tag().to_string(), v.to_string()));
         }
     }
 }
@@ -465,10 +462,7 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
     };
     item.item_type = ty;
     if !ty_code.is_empty() && type_alias(ty_code).is_none() && !ty_code.eq_ignore_ascii_case(ty.ris_type()) {
-        item.extra.push(ExtraField {
-            name: "TY".into(),
-            value: ty_code.to_string(),
-        });
+        item.extra.push(ExtraField::ris("TY".into(), ty_code.to_string()));
     }
 
     let slots = sort_fields(rec, ty, &mut item);
@@ -512,10 +506,8 @@ fn sort_fields<'r>(rec: &'r RawRecord, ty: ItemType, item: &mut Item) -> Slots<'
             }
             None => {
                 if !f.value.trim().is_empty() {
-                    item.extra.push(ExtraField {
-                        name: tag.to_string(),
-                        value: f.value.trim().to_string(),
-                    });
+                    item.extra
+                        .push(ExtraField::ris(tag.to_string(), f.value.trim().to_string()));
                 }
             }
         }
@@ -552,10 +544,7 @@ fn read_titles(item: &mut Item, slots: &Slots<'_>, rec: &RawRecord, ty: ItemType
         } else {
             item.series = series.clone();
             if !secondary.is_empty() {
-                item.extra.push(ExtraField {
-                    name: "T2".into(),
-                    value: secondary,
-                });
+                item.extra.push(ExtraField::ris("T2".into(), secondary));
             }
         }
         if item.series.is_empty() {
@@ -601,10 +590,8 @@ fn read_numbering(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
     item.edition = single(item, slots, Field::Edition);
     if ty == ItemType::Article && PartialDate::parse(&item.edition).month.is_some() {
         // EndNote/PubMed put the e-publication date in ET for articles.
-        item.extra.push(ExtraField {
-            name: "ET".into(),
-            value: std::mem::take(&mut item.edition),
-        });
+        item.extra
+            .push(ExtraField::ris("ET".into(), std::mem::take(&mut item.edition)));
     }
     let publisher = single(item, slots, Field::Publisher);
     if tags::publisher_is_institution(ty) {
@@ -639,10 +626,8 @@ fn read_identifiers(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
         if item.doi.is_empty() {
             item.doi = d;
         } else if !d.eq_ignore_ascii_case(&item.doi) {
-            item.extra.push(ExtraField {
-                name: f.tag().to_string(),
-                value: f.value.trim().to_string(),
-            });
+            item.extra
+                .push(ExtraField::ris(f.tag().to_string(), f.value.trim().to_string()));
         }
     }
 
@@ -667,10 +652,7 @@ fn read_identifiers(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
             if item.url.is_empty() {
                 item.url = u.to_string();
             } else if u != item.url {
-                item.extra.push(ExtraField {
-                    name: "UR".into(),
-                    value: u.to_string(),
-                });
+                item.extra.push(ExtraField::ris("UR".into(), u.to_string()));
             }
         }
     }
@@ -748,10 +730,8 @@ fn read_dates(item: &mut Item, slots: &Slots<'_>, rec: &RawRecord, repairs: &mut
             || (p.month.is_some() && item.date.month.is_some() && p.month != item.date.month)
             || (p.day.is_some() && item.date.day.is_some() && p.day != item.date.day);
         if differs && (p.year.is_some() || f.tag() != "DA" || item.date.month.is_none()) {
-            item.extra.push(ExtraField {
-                name: f.tag().to_string(),
-                value: f.value.trim().to_string(),
-            });
+            item.extra
+                .push(ExtraField::ris(f.tag().to_string(), f.value.trim().to_string()));
         }
     }
     if let Some(f) = rec

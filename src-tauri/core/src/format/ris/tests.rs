@@ -411,10 +411,8 @@ fn unknown_tags_kept_in_order_and_written_back() {
         .text
         .contains("AN  - 123\r\nDB  - Scopus?\r\nAN  - 456\r\nC1  - custom one\r\nL1  - a.pdf\r\n"));
     // Non-RIS extra names (from other formats) are not written, with a note.
-    it.extra.push(crate::model::ExtraField {
-        name: "eprinttype".into(),
-        value: "arXiv".into(),
-    });
+    it.extra
+        .push(crate::model::ExtraField::bibtex("eprinttype".into(), "arXiv".into()));
     let w = write(&[it], &RisWriteOptions::default());
     assert!(!w.text.contains("arXiv"));
     assert!(w.diagnostics.iter().any(|d| d.message.contains("eprinttype")));
@@ -878,10 +876,7 @@ fn arb_item() -> impl proptest::strategy::Strategy<Value = Item> {
                 }
                 it.extra = extra
                     .into_iter()
-                    .map(|(n, v)| ExtraField {
-                        name: n.to_string(),
-                        value: v,
-                    })
+                    .map(|(n, v)| ExtraField::ris(n.to_string(), v))
                     .collect();
                 it.url = url;
                 if tags::publisher_is_institution(ty) {

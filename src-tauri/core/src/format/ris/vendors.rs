@@ -260,10 +260,7 @@ pub(crate) fn after(v: Vendor, item: &mut Item, _rec: &RawRecord, repairs: &mut 
                 let l = line.trim();
                 let lower = l.to_lowercase();
                 if lower.starts_with("export date:") || lower.starts_with("source:") || lower.starts_with("cited by") {
-                    item.extra.push(ExtraField {
-                        name: "N1".into(),
-                        value: l.to_string(),
-                    });
+                    item.extra.push(ExtraField::ris("N1".into(), l.to_string()));
                     moved = true;
                 } else if !l.is_empty() {
                     if let Some(st) = scopus_access(l) {

@@ -253,29 +253,18 @@ fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
         item.access = Access::new(status, "wos:OA");
     }
     if !r.text_of("UT").is_empty() {
-        item.extra.push(ExtraField {
-            name: "UT".into(),
-            value: r.text_of("UT"),
-        });
+        item.extra.push(ExtraField::wos("UT".into(), r.text_of("UT")));
     }
     // CY is the conference date in WoS, not a place.
     for (tag, vals) in &r.fields {
         if tag == "CY" {
-            item.extra.push(ExtraField {
-                name: "conference-date".into(),
-                value: vals.join(" "),
-            });
+            item.extra
+                .push(ExtraField::wos("conference-date".into(), vals.join(" ")));
         } else if tag == "CT" && ty != ItemType::InProceedings {
-            item.extra.push(ExtraField {
-                name: "CT".into(),
-                value: vals.join(" "),
-            });
+            item.extra.push(ExtraField::wos("CT".into(), vals.join(" ")));
         } else if !MAPPED.contains(&tag.as_str()) {
             for v in vals.iter().filter(|v| !v.is_empty()) {
-                item.extra.push(ExtraField {
-                    name: tag.clone(),
-                    value: v.clone(),
-                });
+                item.extra.push(ExtraField::wos(tag.clone(), v.clone()));
             }
         }
     }

@@ -4,7 +4,7 @@ use super::parse::ACCESS_NOTE;
 use super::tags::{self, creator_tag, FIELD_TAGS};
 use crate::error::Diagnostic;
 use crate::format::{Out, Written};
-use crate::model::{AccessStatus, Item, ItemType, Name, PartialDate};
+use crate::model::{AccessStatus, ExtraField, Item, ItemType, Name, Origin, PartialDate};
 
 /// Options for [`write()`].
 #[derive(Debug, Clone, Default)]
@@ -271,11 +271,8 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String) -> Option<String> {
     }
     if !omit.extra {
         for e in &item.extra {
-            if e.name == "TY" {
-                continue;
-            }
-            if tags::is_tag(&e.name) {
-                line(out, omit, &e.name, &e.value);
+            if let Some(tag) = ris_tag_of(e, item.item_type) {
+                line(out, omit, tag, &e.value);
             }
         }
     }
@@ -283,6 +280,17 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String) -> Option<String> {
     out.push_str(EOL);
     out.push_str(EOL);
     odd_roles
+}
+
+/// The RIS tag a kept field is written under: a RIS tag as itself (but `TY`, which is the
+/// record's type), a Web of Science tag through the crosswalk table (`C1`, an address, is
+/// `AD`), nothing for BibTeX and other named fields.
+fn ris_tag_of(e: &ExtraField, ty: ItemType) -> Option<&str> {
+    match e.origin {
+        Origin::Ris if e.name != "TY" && tags::is_tag(&e.name) => Some(&e.name),
+        Origin::Wos => crate::format::crosswalk::lookup(Origin::Wos, &e.name, ty).and_then(|r| r.ris),
+        _ => None,
+    }
 }
 
 /// Write items as RIS. An unedited item imported from RIS is written as its original record.
@@ -326,8 +334,14 @@ impl RisChecker {
         let odd_roles = write_item(item, &self.omit, &mut text);
         let mut skipped: Vec<String> = Vec::new();
         for e in &item.extra {
-            if !tags::is_tag(&e.name) && !skipped.contains(&e.name) {
-                skipped.push(e.name.clone());
+            if e.name != "TY" && ris_tag_of(e, item.item_type).is_none() {
+                let what = match e.origin {
+                    Origin::Wos => crate::format::crosswalk::describe(e.origin, &e.name, item.item_type),
+                    _ => e.name.clone(),
+                };
+                if !skipped.contains(&what) {
+                    skipped.push(what);
+                }
             }
         }
         RenderedRecord {

@@ -6,8 +6,9 @@ use super::super::names;
 use super::super::options::{BibMode, BibWriteOptions};
 use super::super::parse::{is_macro, Block, Scanner};
 use super::super::tex::{self, Escape};
+use super::kept::{check_raw, own_names, tagged_home, valid_field_name, LeftOut, RawValue};
 use crate::error::Diagnostic;
-use crate::model::{month_abbrev, Abstract, AccessStatus, Item, ItemType, PartialDate};
+use crate::model::{month_abbrev, Abstract, AccessStatus, Item, ItemType, Origin, PartialDate};
 use rustc_hash::FxHashSet as HashSet;
 
 /// The abstract as one field text: "Heading: text" sections separated by a line break (never
@@ -61,6 +62,20 @@ impl Entry<'_> {
         }
         self.push_raw(name, format!("{{{v}}}"));
     }
+    /// A kept plain-text field under its own name.
+    fn text_as(&mut self, name: &str, value: &str) {
+        if value.trim().is_empty() {
+            return;
+        }
+        let v = tex::from_unicode(
+            value.trim(),
+            Escape {
+                ascii: self.ascii,
+                protect_case: false,
+            },
+        );
+        self.fields.push((name.to_string(), format!("{{{v}}}")));
+    }
     fn verbatim(&mut self, name: &str, value: &str) {
         if value.is_empty() {
             return;
@@ -85,77 +100,150 @@ fn is_thesis(t: ItemType) -> bool {
     matches!(t, ItemType::Thesis | ItemType::PhdThesis | ItemType::MastersThesis)
 }
 
-/// A date string biber accepts as written (ISO 8601 / EDTF characters only).
-fn iso_like(s: &str) -> bool {
-    s.len() >= 4
-        && s.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-        && s.chars().all(|c| c.is_ascii_digit() || "-/:T~?XZ+.".contains(c))
+/// A year range as the date text writes it (`1999–2009`, `1999-2009`, `1999/2009`), or an
+/// open one (`2004–`, `2004– …`): the first and last year (empty when open).
+fn year_range(raw: &str) -> Option<(&str, &str)> {
+    let t = raw.trim();
+    let digits = |s: &str| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit());
+    let (a, b) = t
+        .split_once("--")
+        .or_else(|| t.split_once(['-', '\u{2013}', '\u{2014}', '/']))?;
+    let (a, b) = (a.trim(), b.trim().trim_start_matches(['-', '\u{2013}']).trim());
+    let b = if matches!(b, "" | "\u{2026}" | "..." | "..") {
+        ""
+    } else {
+        b
+    };
+    (digits(a) && (b.is_empty() || digits(b) && a < b)).then_some((a, b))
+}
+
+/// Whether a date text is ISO 8601 / EDTF as biber reads it: a date (`2014`, `2014-06`,
+/// `2014-06-01`, with `?`, `~` or `%` for uncertain or approximate) or a range of two with
+/// `/`, one end open (empty or `..`).
+pub(super) fn is_edtf(raw: &str) -> bool {
+    fn one(s: &str) -> bool {
+        let s = s.strip_suffix(['?', '~', '%']).unwrap_or(s);
+        let parts: Vec<&str> = s.split('-').collect();
+        let num = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+        match parts[..] {
+            [y] => num(y, 4),
+            [y, m] => num(y, 4) && num(m, 2),
+            [y, m, d] => num(y, 4) && num(m, 2) && num(d, 2),
+            _ => false,
+        }
+    }
+    match raw.split_once('/') {
+        None => one(raw),
+        Some((a, b)) => {
+            let open = |s: &str| s.is_empty() || s == "..";
+            (one(a) || open(a)) && (one(b) || open(b)) && !(open(a) && open(b))
+        }
+    }
+}
+
+/// The BibLaTeX `date` of a date: its text when that is EDTF already, a year range as
+/// `1999/2009` (open: `2004/`), else the ISO form of its year, month and day.
+pub(super) fn biblatex_date(d: &PartialDate) -> Option<String> {
+    let raw = d.raw.trim();
+    if is_edtf(raw) {
+        return Some(raw.to_string());
+    }
+    if let Some((a, b)) = year_range(raw) {
+        return Some(format!("{a}/{b}"));
+    }
+    d.year.map(|_| d.iso())
 }
 
 /// Whether year, month and day say everything the raw date text does ("4 August 2022",
-/// "August 2005", "Aug. 4, 2022"), so `year` + `month` (+ `day`) lose nothing and give
-/// bibliography styles what they expect. Ranges and odd forms ("1999–2009", "1973b") are not.
+/// "2022/08/04/", "Aug. 4, 2022"): then an export in ISO or `year` + `month` loses nothing.
+/// "MAY 2008 2008", "Spring 2005" or "1973b" say more (or something else).
 fn captured(d: &PartialDate) -> bool {
     let Some(year) = d.year else { return false };
-    let mut saw_year = false;
-    for tok in d.raw.split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '/')) {
+    let (mut saw_year, mut saw_month, mut saw_day) = (false, false, false);
+    for tok in d
+        .raw
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '/' | '-'))
+    {
         if tok.is_empty() {
             continue;
         }
-        if tok.bytes().all(|b| b.is_ascii_digit()) {
-            let n: i64 = tok.parse().unwrap_or(-1);
-            if n == i64::from(year) && !saw_year {
-                saw_year = true;
-            } else if d.day.is_some_and(|day| i64::from(day) == n) {
-            } else {
-                return false;
+        let n: Option<i64> = tok
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| tok.parse().ok())
+            .flatten();
+        match n {
+            Some(n) if n == i64::from(year) && !saw_year && tok.len() >= 4 => saw_year = true,
+            Some(n) if d.month.is_some_and(|m| i64::from(m) == n) && !saw_month && tok.len() <= 2 => saw_month = true,
+            Some(n) if d.day.is_some_and(|x| i64::from(x) == n) && !saw_day && tok.len() <= 2 => saw_day = true,
+            Some(_) => return false,
+            None => {
+                if crate::model::month_from_str(tok).is_none() || d.month.is_none() || saw_month {
+                    return false;
+                }
+                saw_month = true;
             }
-        } else if crate::model::month_from_str(tok).is_none() || d.month.is_none() {
-            return false;
         }
     }
     saw_year
 }
 
-fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
+/// biblatex's `pubstate` for a date that is a publication state ("in press").
+pub(super) fn pubstate(raw: &str) -> Option<&'static str> {
+    let t: String = raw.trim().trim_end_matches('.').to_lowercase();
+    Some(match t.as_str() {
+        "in press" | "inpress" | "in-press" => "inpress",
+        "forthcoming" | "to appear" => "forthcoming",
+        "submitted" => "submitted",
+        "accepted" => "accepted",
+        "preprint" | "prepublished" => "prepublished",
+        _ => return None,
+    })
+}
+
+/// The date: BibLaTeX `date` in ISO 8601 / EDTF (`2014-06-01`, `2008-05`, `1999/2009`);
+/// BibTeX `year` as digits (a range as `1999--2009`) with `month` as its macro. The date's
+/// text as imported stays in the library; what it says beyond year, month and day is named in
+/// the export report.
+fn write_date(e: &mut Entry<'_>, d: &PartialDate, left_out: &mut LeftOut) {
     if d.is_empty() {
         return;
     }
-    let Some(year) = d.year else {
-        let name = e.pick(&["year", "date"]);
-        let v = tex::from_unicode(
-            &d.raw,
-            Escape {
-                ascii: e.ascii,
-                protect_case: false,
-            },
-        );
-        e.push_raw(name, format!("{{{v}}}"));
-        return;
-    };
-    let reparsed = PartialDate::parse(&d.raw);
-    let same = (reparsed.year, reparsed.month, reparsed.day) == (d.year, d.month, d.day);
-    if same
-        && !d.raw.is_empty()
-        && d.raw != d.iso()
-        && !iso_like(&d.raw)
-        && (e.mode != BibMode::Bibtex || !captured(d))
-        && !e.taken("year")
-    {
-        // "1999–2009", "August, 2005", "1973b1973": kept as a literal year.
-        let v = tex::from_unicode(
-            &d.raw,
-            Escape {
-                ascii: e.ascii,
-                protect_case: false,
-            },
-        );
-        e.push_raw("year", format!("{{{v}}}"));
+    let biblatex = e.mode == BibMode::Biblatex;
+    if biblatex && !e.taken("date") {
+        if let Some(v) = biblatex_date(d) {
+            if d.year.is_some() && !d.raw.is_empty() && v != d.raw.trim() && v == d.iso() && !captured(d) {
+                left_out.add("the date's text beyond its year, month and day (kept as imported)".to_string());
+            }
+            e.push_raw("date", format!("{{{v}}}"));
+            return;
+        }
+    }
+    let range = year_range(&d.raw).or_else(|| {
+        // An EDTF range between years: `2004-03-03/2005-08-09`.
+        let (a, b) = d.raw.trim().split_once('/').filter(|_| is_edtf(d.raw.trim()))?;
+        let (a, b) = (a.get(..4)?, b.get(..4).unwrap_or(""));
+        (a != b).then_some((a, b))
+    });
+    if let Some((a, b)) = range.filter(|_| !biblatex && !e.taken("year")) {
+        e.push_raw("year", format!("{{{a}--{b}}}"));
         return;
     }
-    let use_year = match e.mode {
-        BibMode::Bibtex => !e.taken("year"),
-        BibMode::Biblatex => e.taken("date") && !e.taken("year"),
+    let Some(year) = d.year else {
+        match pubstate(&d.raw) {
+            Some(p) if biblatex => e.push_raw("pubstate", format!("{{{p}}}")),
+            Some(_) if !e.taken("year") => e.text(&["year"], d.raw.trim(), false),
+            _ => left_out.add(format!("a date that is not one ({:?})", d.raw.trim())),
+        }
+        return;
+    };
+    if !d.raw.is_empty() && d.raw != d.iso() && !captured(d) {
+        left_out.add("the date's text beyond its year, month and day (kept as imported)".to_string());
+    }
+    let use_year = if biblatex {
+        e.taken("date") && !e.taken("year")
+    } else {
+        !e.taken("year")
     };
     if use_year {
         e.push_raw("year", format!("{{{year}}}"));
@@ -169,12 +257,7 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate) {
         }
         return;
     }
-    let v = if iso_like(&d.raw) && same {
-        d.raw.clone()
-    } else {
-        d.iso()
-    };
-    e.push_raw("date", format!("{{{v}}}"));
+    e.push_raw("date", format!("{{{}}}", d.iso()));
 }
 
 /// Macros referenced by bare names in a raw value text.
@@ -194,23 +277,144 @@ pub(super) fn macros_in_raw(raw: &str, out: &mut HashSet<String>) {
     };
 }
 
+/// biblatex's date fields: biber ignores one that is not ISO 8601 / EDTF (with a warning).
+const BIBLATEX_DATE_FIELDS: [&str; 4] = ["date", "urldate", "eventdate", "origdate"];
+
+/// A kept date field's value as biber reads it (EDTF as written, else the ISO form of the
+/// date it gives), or `None` when it is none.
+fn kept_date(f: &crate::model::ExtraField) -> Option<String> {
+    let v = f.value.trim();
+    let text = match f.origin {
+        Origin::Bibtex => {
+            let inner = v
+                .strip_prefix('{')
+                .and_then(|x| x.strip_suffix('}'))
+                .or_else(|| v.strip_prefix('"').and_then(|x| x.strip_suffix('"')));
+            match inner {
+                Some(i) if !i.contains(['{', '}', '\\']) => i.trim(),
+                Some(_) => return None,
+                None if v.bytes().all(|b| b.is_ascii_digit()) => v,
+                None => return None,
+            }
+        }
+        _ => v,
+    };
+    if is_edtf(text) {
+        return Some(text.to_string());
+    }
+    let d = PartialDate::parse(text);
+    d.year.is_some().then(|| biblatex_date(&d)).flatten()
+}
+
+/// What writing an entry adds to the export besides its text.
+pub(super) struct EntryOut<'w> {
+    /// Macros the entry uses (lowercase).
+    pub used: &'w mut HashSet<String>,
+    /// Macros this export defines (lowercase `@string` names).
+    pub defined: &'w HashSet<String>,
+    pub diags: &'w mut Vec<Diagnostic>,
+    pub left_out: &'w mut LeftOut,
+}
+
+/// The item's kept extra fields, after the fields written from the model (see `kept.rs`).
+fn kept_fields(e: &mut Entry<'_>, item: &Item, key: &str, out: &mut EntryOut<'_>) {
+    let written: HashSet<String> = e.fields.iter().map(|(n, _)| n.clone()).collect();
+    let mut own: HashSet<String> = HashSet::default();
+    let what = match e.mode {
+        BibMode::Bibtex => "BibTeX",
+        BibMode::Biblatex => "BibLaTeX",
+    };
+    for f in &item.extra {
+        if f.name == TYPE_FIELD {
+            continue;
+        }
+        if matches!(f.origin, Origin::Ris | Origin::Wos) {
+            match tagged_home(f, item.item_type, e.mode == BibMode::Biblatex) {
+                Ok((name, _)) if e.omit.contains(name) => {}
+                Ok((name, value)) if e.taken(name) => {
+                    let _ = value;
+                    out.left_out.add(format!(
+                        "{} (its field {name} is already written)",
+                        crate::format::crosswalk::describe(f.origin, &f.name, item.item_type)
+                    ));
+                }
+                Ok((name, value)) => e.text(&[name], &value, false),
+                Err(why) => out.left_out.add(format!("{why}: no {what} field")),
+            }
+            continue;
+        }
+        let lower = f.name.to_ascii_lowercase();
+        if e.omit.contains(&lower) {
+            continue;
+        }
+        if !valid_field_name(&f.name) {
+            out.left_out
+                .add(format!("field {:?} (not a name BibTeX and biber read)", f.name));
+            continue;
+        }
+        if written.contains(&lower) || !own.insert(lower.clone()) {
+            out.diags.push(Diagnostic::warning(
+                None,
+                format!("{key}: kept field {} repeats a written field; left out", f.name),
+            ));
+            continue;
+        }
+        if e.mode == BibMode::Biblatex && BIBLATEX_DATE_FIELDS.contains(&lower.as_str()) {
+            match kept_date(f) {
+                Some(v) => e.fields.push((f.name.clone(), format!("{{{v}}}"))),
+                None => out.left_out.add(format!("field {} (not a date biber reads)", f.name)),
+            }
+            continue;
+        }
+        if f.origin == Origin::Text {
+            e.text_as(&f.name, &f.value);
+            continue;
+        }
+        match check_raw(&f.value, &|m| out.defined.contains(m), e.ascii) {
+            RawValue::Raw => {
+                macros_in_raw(&f.value, out.used);
+                e.fields.push((f.name.clone(), f.value.clone()));
+            }
+            RawValue::Text(text, undefined) => {
+                out.diags.push(Diagnostic::warning(
+                    None,
+                    if undefined.is_empty() {
+                        format!("{key}: kept field {} is not a BibTeX value; written as text", f.name)
+                    } else {
+                        format!(
+                            "{key}: kept field {} uses {} that no @string in the library defines; written as text",
+                            f.name,
+                            undefined
+                                .iter()
+                                .map(|m| format!("{m:?}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    },
+                ));
+                e.fields.push((f.name.clone(), format!("{{{text}}}")));
+            }
+        }
+    }
+}
+
 pub(super) fn entry_text(
     item: &Item,
     key: &str,
     opts: &BibWriteOptions,
     ascii: bool,
     omit: &HashSet<String>,
-    used: &mut HashSet<String>,
-    diags: &mut Vec<Diagnostic>,
+    out: &mut EntryOut<'_>,
 ) -> String {
     let mode = opts.mode;
+    let diags = &mut *out.diags;
     let ty = entry_type(item, key, mode, diags);
     let mut e = Entry {
         translated: false,
         ascii,
         mode,
         omit,
-        extra_names: item.extra.iter().map(|f| f.name.to_ascii_lowercase()).collect(),
+        extra_names: own_names(&item.extra),
         fields: Vec::new(),
     };
     for (role, name) in ROLE_FIELDS {
@@ -269,7 +473,7 @@ pub(super) fn entry_text(
     } else {
         e.text(&["institution", "school"], &item.institution, false);
     }
-    write_date(&mut e, &item.date);
+    write_date(&mut e, &item.date, out.left_out);
     e.verbatim("doi", &item.doi);
     e.text(&["issn"], &item.issn, false);
     e.text(&["isbn"], &item.isbn, false);
@@ -293,25 +497,7 @@ pub(super) fn entry_text(
             format!("{key}: biblatex-only commands (\\hyphen, \\mkbibacro…) written as plain LaTeX for BibTeX"),
         ));
     }
-    let mapped: HashSet<String> = e.fields.iter().map(|(n, _)| n.clone()).collect();
-    for f in &item.extra {
-        if f.name == TYPE_FIELD {
-            continue;
-        }
-        let lower = f.name.to_ascii_lowercase();
-        if omit.contains(&lower) {
-            continue;
-        }
-        if mapped.contains(&lower) {
-            diags.push(Diagnostic::warning(
-                None,
-                format!("{key}: kept field {} repeats a written field; left out", f.name),
-            ));
-            continue;
-        }
-        macros_in_raw(&f.value, used);
-        e.fields.push((f.name.clone(), f.value.clone()));
-    }
+    kept_fields(&mut e, item, key, out);
     let mut out = format!("@{ty}{{{key},\n");
     for (n, v) in &e.fields {
         out.push_str("  ");

@@ -8,6 +8,7 @@
 
 pub mod checks;
 mod entry;
+mod kept;
 mod links;
 mod preamble;
 mod replacement;
@@ -20,7 +21,9 @@ use super::options::{BibMode, BibWriteOptions};
 use crate::error::Diagnostic;
 use crate::format::{BibExtras, Out, Written};
 use crate::model::Item;
-use entry::{entry_text, macros_in_raw};
+use entry::{entry_text, macros_in_raw, EntryOut};
+pub use kept::valid_field_name;
+use kept::{LeftOut, MONTHS};
 use links::{contains_ascii_ci, crossref_target, cut_links, Placed};
 pub(super) use preamble::at_commands_by_name;
 use preamble::ends_in_control_word;
@@ -81,6 +84,31 @@ impl CheckedSource {
             self.replaced,
         )
     }
+}
+
+/// `it` as a regenerated export gives it back: a kept BibTeX value that is not one BibTeX reads
+/// (or uses a macro `extras` does not define) as braced text, and in BibLaTeX mode the date as
+/// written (`date = {…}` in EDTF; a date that is none left out).
+#[cfg(test)]
+pub(crate) fn as_written(mut it: Item, extras: &BibExtras, mode: BibMode, ascii: bool) -> Item {
+    let defined: HashSet<String> = extras.strings.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    for f in it
+        .extra
+        .iter_mut()
+        .filter(|f| f.origin == crate::model::Origin::Bibtex && f.name != super::TYPE_FIELD)
+    {
+        if let kept::RawValue::Text(t, _) = kept::check_raw(&f.value, &|m| defined.contains(m), ascii) {
+            f.value = format!("{{{t}}}");
+        }
+    }
+    if mode == BibMode::Biblatex && !it.date.is_empty() && it.extra_field("date").is_none() {
+        match entry::biblatex_date(&it.date) {
+            Some(v) => it.date = crate::model::PartialDate::parse(&v),
+            None if entry::pubstate(&it.date.raw).is_some() => {}
+            None => it.date = Default::default(),
+        }
+    }
+    it
 }
 
 /// [`check_source`] for tests: with the stored checks (`flags`) or without.
@@ -178,6 +206,10 @@ pub struct BibWriter<'e> {
     seen: HashSet<String>,
     /// Macros the entries use (lowercase).
     used: HashSet<String>,
+    /// Macros the library defines (lowercase `@string` names).
+    defined: HashSet<String>,
+    /// Kept fields this export leaves out.
+    left_out: LeftOut,
     /// Lowercased keys that some entry cross-references.
     parents: HashSet<String>,
     entries: Vec<Placed>,
@@ -194,6 +226,8 @@ impl<'e> BibWriter<'e> {
             taken: HashSet::default(),
             seen: HashSet::default(),
             used: HashSet::default(),
+            defined: extras.strings.iter().map(|(n, _)| n.to_ascii_lowercase()).collect(),
+            left_out: LeftOut::default(),
             parents: HashSet::default(),
             entries: Vec::new(),
         }
@@ -254,15 +288,13 @@ impl<'e> BibWriter<'e> {
             }
         }
         let (text, links) = verbatim.unwrap_or_else(|| {
-            let text = entry_text(
-                it,
-                &key,
-                &self.opts,
-                self.ascii,
-                &self.omit,
-                &mut self.used,
-                &mut self.diagnostics,
-            );
+            let mut out = EntryOut {
+                used: &mut self.used,
+                defined: &self.defined,
+                diags: &mut self.diagnostics,
+                left_out: &mut self.left_out,
+            };
+            let text = entry_text(it, &key, &self.opts, self.ascii, &self.omit, &mut out);
             // A written entry's links come from the item's fields: `crossref`, or `xdata` in
             // a field's name or value.
             let links = crossref_target(it).is_some() || contains_ascii_ci(&text, b"xdata");
@@ -357,8 +389,22 @@ impl<'e> BibWriter<'e> {
             mut used,
             parents,
             mut entries,
+            left_out,
             ..
         } = self;
+        for (what, n) in left_out.iter() {
+            diagnostics.push(Diagnostic::info(
+                None,
+                format!(
+                    "left out of this {} export ({n} {}; kept in the library): {what}",
+                    match opts.mode {
+                        BibMode::Bibtex => "BibTeX",
+                        BibMode::Biblatex => "BibLaTeX",
+                    },
+                    if *n == 1 { "entry" } else { "entries" }
+                ),
+            ));
+        }
         entries.sort_by(|a, b| (a.lower.as_str(), a.key.as_str()).cmp(&(b.lower.as_str(), b.key.as_str())));
         cut_links(&mut entries, opts.mode, &mut diagnostics);
         if opts.mode == BibMode::Bibtex && !parents.is_empty() {
@@ -393,9 +439,6 @@ impl<'e> BibWriter<'e> {
                 }
             }
         }
-        const MONTHS: [&str; 12] = [
-            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-        ];
         let mut undefined: Vec<&String> = used
             .iter()
             .filter(|m| !MONTHS.contains(&m.as_str()) && !extras.strings.iter().any(|(n, _)| n.eq_ignore_ascii_case(m)))
