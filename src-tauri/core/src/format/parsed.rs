@@ -39,11 +39,78 @@ pub struct BibExtras {
     pub preambles: Vec<String>,
     /// Raw text inside each `@comment{…}`.
     pub comments: Vec<String>,
+    /// For each preamble (by position), the imports (files) that hold it; empty when that is
+    /// not known (read before Folio kept it).
+    #[serde(default)]
+    pub preamble_batches: Vec<Vec<i64>>,
+    /// The same for each comment.
+    #[serde(default)]
+    pub comment_batches: Vec<Vec<i64>>,
+}
+
+/// Add `text` to a list of blocks with the files that hold each; whether it is new.
+fn add_block(list: &mut Vec<String>, batches: &mut Vec<Vec<i64>>, text: &str, batch: i64) -> bool {
+    batches.resize(list.len(), Vec::new());
+    match list.iter().position(|p| p == text) {
+        Some(i) => {
+            if !batches[i].contains(&batch) {
+                batches[i].push(batch);
+            }
+            false
+        }
+        None => {
+            list.push(text.to_string());
+            batches.push(vec![batch]);
+            true
+        }
+    }
 }
 
 impl BibExtras {
     pub fn is_empty(&self) -> bool {
         self.strings.is_empty() && self.preambles.is_empty() && self.comments.is_empty()
+    }
+
+    /// Add a preamble read from import `batch` (a preamble already kept records the batch
+    /// too); whether it is new.
+    pub fn add_preamble(&mut self, text: &str, batch: i64) -> bool {
+        add_block(&mut self.preambles, &mut self.preamble_batches, text, batch)
+    }
+
+    /// Add a comment read from import `batch`; whether it is new.
+    pub fn add_comment(&mut self, text: &str, batch: i64) -> bool {
+        add_block(&mut self.comments, &mut self.comment_batches, text, batch)
+    }
+
+    /// The `@preamble` and `@comment` blocks an export of entries from the imports `batches`
+    /// needs (plus those of unknown origin when some entry's origin is unknown, `unknown`):
+    /// a file's blocks travel with its entries only. The `@string`s stay (the writer writes
+    /// those the entries use). Also what was left out, for the report.
+    pub fn for_batches(&self, batches: &std::collections::HashSet<i64>, unknown: bool) -> (BibExtras, usize, usize) {
+        let keep = |from: Option<&Vec<i64>>| match from {
+            Some(b) if !b.is_empty() => b.iter().any(|x| batches.contains(x)),
+            _ => unknown,
+        };
+        let mut out = BibExtras {
+            strings: self.strings.clone(),
+            ..Default::default()
+        };
+        let (mut left_p, mut left_c) = (0, 0);
+        for (i, p) in self.preambles.iter().enumerate() {
+            if keep(self.preamble_batches.get(i)) {
+                out.preambles.push(p.clone());
+            } else {
+                left_p += 1;
+            }
+        }
+        for (i, c) in self.comments.iter().enumerate() {
+            if keep(self.comment_batches.get(i)) {
+                out.comments.push(c.clone());
+            } else {
+                left_c += 1;
+            }
+        }
+        (out, left_p, left_c)
     }
 }
 

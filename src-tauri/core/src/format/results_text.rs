@@ -300,6 +300,7 @@ pub fn parse(input: &str) -> Parsed {
             format: "results-text".into(),
             text: raw,
             fingerprint,
+            batch: None,
         });
         parsed.items.push(ParsedItem::new(item, r.line));
     }

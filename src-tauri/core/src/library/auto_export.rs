@@ -272,13 +272,20 @@ impl Library {
             })?;
         }
         let n = rows.len();
+        let ids: Vec<ItemId> = rows.iter().map(|r| r.0).collect();
         let entries: Vec<String> = rows
             .into_iter()
             .map(|(id, _, _, text)| text.unwrap_or_else(|| fresh[&id].clone()))
             .collect();
         // The file: what the writer puts before entries (e.g. @string and @preamble blocks),
         // the entries sorted by key, and what it puts after them (@comment blocks).
-        let frame = self.render(&[], &opts)?.text;
+        let frame = match opts.format {
+            Format::Bibtex | Format::Biblatex => {
+                let (extras, _) = self.extras_for_ids(&ids)?;
+                self.render_with(&[], &opts, &extras)?.text
+            }
+            _ => self.render(&[], &opts)?.text,
+        };
         let mut text = String::with_capacity(entries.iter().map(String::len).sum::<usize>() + frame.len());
         let (head, tail) = split_frame(&frame);
         text.push_str(head);

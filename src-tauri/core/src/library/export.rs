@@ -4,8 +4,9 @@
 use super::Library;
 use crate::error::{Diagnostic, Error, Result};
 use crate::format::{self, bibtex, ris, Format};
-use crate::model::Item;
+use crate::model::{Item, ItemId};
 use crate::store::search::{Filter, Sort, SortColumn};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -64,11 +65,60 @@ impl Library {
 
     /// Render items in a format.
     pub fn render(&self, items: &[Item], opts: &ExportOptions) -> Result<format::Written> {
-        let extras = match opts.format {
-            Format::Bibtex | Format::Biblatex => self.bib_extras()?,
-            _ => format::BibExtras::default(),
+        let (extras, note) = match opts.format {
+            Format::Bibtex | Format::Biblatex => {
+                let mut batches = HashSet::new();
+                let mut unknown = false;
+                for it in items {
+                    match it.source.as_ref().and_then(|s| s.batch) {
+                        Some(b) => {
+                            batches.insert(b);
+                        }
+                        None => unknown = true,
+                    }
+                }
+                self.extras_for(batches, unknown)?
+            }
+            _ => (format::BibExtras::default(), None),
         };
-        self.render_with(items, opts, &extras)
+        let mut w = self.render_with(items, opts, &extras)?;
+        w.diagnostics.extend(note);
+        Ok(w)
+    }
+
+    /// The library's `@string`s and the `@preamble` and `@comment` blocks of the imports
+    /// `batches` (and of unknown origin when `unknown`): a file's blocks travel with its
+    /// entries only (a 10k-entry file's preambles do not open the export of an unrelated
+    /// collection). With a note for the report saying what was written and left out.
+    pub(crate) fn extras_for(
+        &self,
+        batches: HashSet<i64>,
+        unknown: bool,
+    ) -> Result<(format::BibExtras, Option<Diagnostic>)> {
+        let all = self.bib_extras()?;
+        if all.preambles.is_empty() && all.comments.is_empty() {
+            return Ok((all, None));
+        }
+        let (extras, left_p, left_c) = all.for_batches(&batches, unknown);
+        let (p, c) = (extras.preambles.len(), extras.comments.len());
+        let note = Diagnostic::info(
+            None,
+            format!(
+                "wrote {p} @preamble and {c} @comment block(s), those of the files the exported entries were imported from{}",
+                if left_p + left_c > 0 {
+                    format!("; left out {left_p} @preamble and {left_c} @comment block(s) of other files")
+                } else {
+                    String::new()
+                }
+            ),
+        );
+        Ok((extras, Some(note)))
+    }
+
+    /// [`Library::extras_for`] the items `ids`.
+    pub(crate) fn extras_for_ids(&self, ids: &[ItemId]) -> Result<(format::BibExtras, Option<Diagnostic>)> {
+        let (batches, unknown) = crate::store::items::source_batches(self.store.conn(), ids)?;
+        self.extras_for(batches, unknown)
     }
 
     /// [`Library::render`] with the library's BibTeX extras already loaded (for many calls).
@@ -103,15 +153,18 @@ impl Library {
 
     /// Export a selection to text.
     pub fn export_text(&self, sel: &Selection, opts: &ExportOptions) -> Result<(String, ExportReport)> {
-        if let Some(extras) = self.streamable(sel, opts)? {
-            let (w, items) = self.stream(&sel.filter, opts, &extras)?;
+        if self.streamable(sel, opts) {
+            let ids = crate::store::search::ids_in_storage_order(&self.store, &sel.filter)?;
+            let (extras, note) = self.stream_extras(&ids, opts)?;
+            let (w, items) = self.stream(&ids, opts, &extras)?;
             let mut text = String::new();
-            let diagnostics = w
+            let mut diagnostics = w
                 .finish_to(&mut |s: &str| {
                     text.push_str(s);
                     Ok(())
                 })
                 .expect("writing to a String cannot fail");
+            diagnostics.extend(note);
             return Ok((
                 text,
                 ExportReport {
@@ -134,36 +187,40 @@ impl Library {
     }
 
     /// Whether a selection is exported through the incremental writers (BibTeX, BibLaTeX
-    /// and RIS of a filter); with the BibTeX extras they need.
-    fn streamable(&self, sel: &Selection, opts: &ExportOptions) -> Result<Option<format::BibExtras>> {
-        Ok(match opts.format {
-            _ if !sel.keys.is_empty() => None,
-            Format::Bibtex | Format::Biblatex => Some(self.bib_extras()?),
-            Format::Ris => Some(format::BibExtras::default()),
-            _ => None,
-        })
+    /// and RIS of a filter).
+    fn streamable(&self, sel: &Selection, opts: &ExportOptions) -> bool {
+        sel.keys.is_empty() && matches!(opts.format, Format::Bibtex | Format::Biblatex | Format::Ris)
+    }
+
+    /// The BibTeX extras a streamed export of `ids` needs (none for RIS).
+    fn stream_extras(&self, ids: &[ItemId], opts: &ExportOptions) -> Result<(format::BibExtras, Option<Diagnostic>)> {
+        match opts.format {
+            Format::Bibtex | Format::Biblatex => self.extras_for_ids(ids),
+            _ => Ok((format::BibExtras::default(), None)),
+        }
     }
 
     /// Feed the items of a filter to an incremental writer a few hundred at a time, in
     /// storage order (the writers sort by key at the end), so a 100k-item export never holds
     /// 100k items; the writer, to be finished, and the number of items.
+    /// `ids` in storage order: a sort by key would look up every row through the key index
+    /// (a quarter of the reading thread's work); the writers sort by key at the end.
     fn stream<'e>(
         &self,
-        filter: &Filter,
+        ids: &[ItemId],
         opts: &ExportOptions,
         extras: &'e format::BibExtras,
     ) -> Result<(Streamed<'e>, usize)> {
-        // In storage order: a sort by key would look up every row through the key index (a
-        // quarter of the reading thread's work); the writers sort by key at the end.
-        let ids = crate::store::search::ids_in_storage_order(&self.store, filter)?;
         let w = match opts.format {
             Format::Ris => Streamed::Ris(self.feed(
-                &ids,
+                ids,
                 ris::RisWriter::new(&ris::RisWriteOptions {
                     omit_fields: opts.omit_fields.clone(),
                 }),
             )?),
-            _ => Streamed::Bib(Box::new(self.feed(&ids, bibtex::BibWriter::new(extras, &bib_options(opts)))?)),
+            _ => Streamed::Bib(Box::new(
+                self.feed(ids, bibtex::BibWriter::new(extras, &bib_options(opts)))?,
+            )),
         };
         Ok((w, ids.len()))
     }
@@ -310,15 +367,18 @@ impl Library {
     /// exports go to the file a piece at a time (compared with the old file as they go), never
     /// as one string.
     pub fn export_file(&self, sel: &Selection, opts: &ExportOptions, path: &Path) -> Result<ExportReport> {
-        if let Some(extras) = self.streamable(sel, opts)? {
+        if self.streamable(sel, opts) {
             let trace = crate::trace::Trace::new();
-            let (w, items) = self.stream(&sel.filter, opts, &extras)?;
+            let ids = crate::store::search::ids_in_storage_order(&self.store, &sel.filter)?;
+            let (extras, note) = self.stream_extras(&ids, opts)?;
+            let (w, items) = self.stream(&ids, opts, &extras)?;
             trace.mark("export: read and checked");
             let mut diagnostics = Vec::new();
             let written = write_atomic_if_changed_with(path, |out| {
                 diagnostics = w.finish_to(out)?;
                 Ok(())
             })?;
+            diagnostics.extend(note);
             trace.mark("export: sorted and written");
             return Ok(ExportReport {
                 items,

@@ -205,7 +205,9 @@ fn read_input(path: &Path, opts: &ImportOptions) -> Result<Input> {
     })
 }
 
-fn merge_extras(into: &mut BibExtras, new: &BibExtras, diags: &mut Vec<Diagnostic>) -> bool {
+/// Add a file's `@string`, `@preamble` and `@comment` blocks to the library's; a preamble or
+/// comment records the files (`batch`) that hold it.
+fn merge_extras(into: &mut BibExtras, new: &BibExtras, batch: i64, diags: &mut Vec<Diagnostic>) -> bool {
     let mut changed = false;
     for (name, value) in &new.strings {
         match into.strings.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
@@ -221,16 +223,10 @@ fn merge_extras(into: &mut BibExtras, new: &BibExtras, diags: &mut Vec<Diagnosti
         }
     }
     for p in &new.preambles {
-        if !into.preambles.contains(p) {
-            into.preambles.push(p.clone());
-            changed = true;
-        }
+        changed |= into.add_preamble(p, batch);
     }
     for c in &new.comments {
-        if !into.comments.contains(c) {
-            into.comments.push(c.clone());
-            changed = true;
-        }
+        changed |= into.add_comment(c, batch);
     }
     changed
 }
@@ -602,6 +598,8 @@ struct Known {
 /// What the writer gathers for one file's report while it stores the file's entries.
 #[derive(Default)]
 struct FileEntries {
+    /// The file's `import_batches` row (its items' source batch).
+    batch: i64,
     entries: usize,
     added_keys: Vec<String>,
     decisions: Vec<DuplicateDecision>,
@@ -649,7 +647,10 @@ fn store_entries(w: &mut crate::store::Writer<'_>, job: Job<'_>) -> Result<Vec<F
     let mut done = 0usize;
     let mut bytes_before = 0u64;
     for (input, &format) in inputs.iter().zip(formats) {
-        let mut file = FileEntries::default();
+        let mut file = FileEntries {
+            batch: batches::begin(w, &input.name, format.as_str())?,
+            ..Default::default()
+        };
         let mut batch = Vec::new().into_iter();
         let (rest, content_hash) = loop {
             let Some(entry) = batch.next() else {
@@ -682,10 +683,12 @@ fn store_entries(w: &mut crate::store::Writer<'_>, job: Job<'_>) -> Result<Vec<F
         bytes_before += input.len;
         let mut p = *rest;
         let mut diagnostics = std::mem::take(&mut p.diagnostics);
-        extras_changed |= merge_extras(&mut extras, &p.extras, &mut diagnostics);
+        extras_changed |= merge_extras(&mut extras, &p.extras, file.batch, &mut diagnostics);
+        let batch = file.batch;
         let report = finish_file(w, input, format, p, diagnostics, file, opts)?;
-        batches::record(
+        batches::finish(
             w,
+            batch,
             &batches::Batch {
                 path: &report.path,
                 format: format.as_str(),
@@ -725,6 +728,9 @@ fn store_entry(
         pi, derived, matched, ..
     } = entry;
     let mut item = pi.item;
+    if let Some(s) = item.source.as_mut() {
+        s.batch = Some(file.batch);
+    }
     let mut action = None;
     if let Some((pos, m, act)) = matched {
         file.decisions.push(DuplicateDecision {

@@ -260,6 +260,7 @@ mod tests {
             format: "bibtex".into(),
             text: "@misc{x}".into(),
             fingerprint: 1,
+            batch: None,
         });
         assert_eq!(same.fingerprint(), f);
         type Edit = (&'static str, fn(&mut Item));

@@ -157,6 +157,11 @@ pub struct SourceRecord {
     /// [`Item::fingerprint`] of the item as the importer produced it. When the item's current
     /// fingerprint differs, the user edited it and exports regenerate the record.
     pub fingerprint: u64,
+    /// The import (its `import_batches` row: one file) that read the record: an export
+    /// writes a file's `@preamble` and `@comment` blocks only with entries from that file.
+    /// `None` for records read before Folio kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -17,12 +17,22 @@ pub struct Batch<'a> {
     pub report_json: String,
 }
 
-/// Record an imported file, inside the import's transaction.
-pub fn record(w: &Writer<'_>, b: &Batch<'_>) -> Result<()> {
+/// Start recording an imported file, inside the import's transaction: its row, whose id the
+/// file's items keep as their source's batch; [`finish`] fills in the rest.
+pub fn begin(w: &Writer<'_>, path: &str, format: &str) -> Result<i64> {
     w.conn().execute(
-        "INSERT INTO import_batches (at, path, format, content_hash, added, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO import_batches (at, path, format, content_hash, added, report_json) VALUES (?1, ?2, ?3, '', 0, '{}')",
+        params![now_rfc3339(), path, format],
+    )?;
+    Ok(w.conn().last_insert_rowid())
+}
+
+/// Record what an imported file gave, on the row [`begin`] made.
+pub fn finish(w: &Writer<'_>, id: i64, b: &Batch<'_>) -> Result<()> {
+    w.conn().execute(
+        "UPDATE import_batches SET path = ?2, format = ?3, content_hash = ?4, added = ?5, report_json = ?6 WHERE id = ?1",
         params![
-            now_rfc3339(),
+            id,
             b.path,
             b.format,
             format!("{:016x}", b.content_hash),

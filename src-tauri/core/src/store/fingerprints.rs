@@ -194,6 +194,7 @@ mod tests {
             format: "bibtex".into(),
             text: String::new(),
             fingerprint: legacy_fingerprint(&it),
+            batch: None,
         };
         assert_eq!(restamped(&it, &src), it.fingerprint());
         src.fingerprint = it.fingerprint();

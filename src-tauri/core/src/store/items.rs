@@ -156,7 +156,7 @@ pub struct ItemSummary {
 const COLUMNS: &str = "id, key, type, title, subtitle, short_title, creators_json, container, series, volume, issue, \
     pages, edition, publisher, place, institution, date_raw, year, month, day, doi, issn, isbn, url, language, note, \
     genre, abstract_json, access, access_source, extra_json, source_format, source_text, source_fingerprint, \
-    date_added, date_modified";
+    date_added, date_modified, source_batch";
 
 fn from_json<T: for<'de> Deserialize<'de>>(s: &str, what: &str) -> rusqlite::Result<T> {
     serde_json::from_str(s).map_err(|e| {
@@ -258,6 +258,7 @@ impl RawItem {
                 format,
                 text: opt_text(c, 32)?.unwrap_or_default(),
                 fingerprint: int(c, 33)?.unwrap_or(0) as u64,
+                batch: int(c, 36)?,
             }),
             None => None,
         };
@@ -305,8 +306,19 @@ impl RawItem {
     }
 }
 
+/// [`COLUMNS`] as a `SELECT` of this library can name them: a migration's hook that reads the
+/// items of an older library runs before version 13 added `source_batch` (read as NULL then).
+fn select_columns(conn: &Connection) -> std::borrow::Cow<'static, str> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap_or(0);
+    if version < 13 {
+        std::borrow::Cow::Owned(COLUMNS.replace("source_batch", "NULL AS source_batch"))
+    } else {
+        std::borrow::Cow::Borrowed(COLUMNS)
+    }
+}
+
 /// Columns in [`COLUMNS`].
-const COLUMN_COUNT: usize = 36;
+const COLUMN_COUNT: usize = 37;
 
 fn bad_column(i: usize, ty: rusqlite::types::Type) -> rusqlite::Error {
     rusqlite::Error::InvalidColumnType(i, COLUMNS.split(", ").nth(i).unwrap_or("?").trim().into(), ty)
@@ -388,7 +400,7 @@ fn load_tags(conn: &Connection, id: i64) -> Result<Vec<ItemTag>> {
 
 /// Load one item (live or in the trash) with its tags.
 pub fn load(conn: &Connection, id: i64) -> Result<Option<Item>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE id = ?1"))?;
+    let mut st = conn.prepare_cached(&format!("SELECT {} FROM items WHERE id = ?1", select_columns(conn)))?;
     let item = st.query_row([id], item_from_row).optional()?;
     match item {
         Some(mut item) => {
@@ -465,13 +477,13 @@ pub fn load_chunk_raw(conn: &Connection, ids: &[i64], only_source: Option<&str>)
     }
     let (columns, first) = match only_source {
         Some(f) => (
-            COLUMNS.replace(
+            select_columns(conn).replace(
                 "source_text,",
                 "CASE WHEN source_format = ?1 THEN source_text ELSE '' END,",
             ),
             Some(rusqlite::types::Value::Text(f.to_string())),
         ),
-        None => (COLUMNS.to_string(), None),
+        None => (select_columns(conn).into_owned(), None),
     };
     let mut st = conn.prepare_cached(&format!(
         "SELECT {columns} FROM items WHERE id IN ({marks}) ORDER BY id"
@@ -549,7 +561,8 @@ fn write_row_derived(
     let insert = format!(
         "INSERT INTO items ({COLUMNS}, title_sort, creators_sort, creators_summary, deleted_at, dedupe, source_current, source_checks, source_macros) VALUES \
          (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
-          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44)"
+          ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, \
+          ?45)"
     );
     // A plain INSERT for new rows: the upsert form needs a statement journal, and every
     // statement savepoint makes FTS5 flush its pending index data.
@@ -568,6 +581,7 @@ fn write_row_derived(
          extra_json = excluded.extra_json, source_format = excluded.source_format, \
          source_text = excluded.source_text, source_fingerprint = excluded.source_fingerprint, \
          date_added = excluded.date_added, date_modified = excluded.date_modified, \
+         source_batch = excluded.source_batch, \
          title_sort = excluded.title_sort, creators_sort = excluded.creators_sort, \
          creators_summary = excluded.creators_summary, deleted_at = excluded.deleted_at, dedupe = excluded.dedupe, \
          source_current = excluded.source_current, source_checks = excluded.source_checks, \
@@ -613,6 +627,7 @@ fn write_row_derived(
         src.map(|s| s.fingerprint as i64),
         item.date_added,
         item.date_modified,
+        src.and_then(|s| s.batch),
         d.title_sort,
         d.creators_sort,
         d.creators_summary,
@@ -786,6 +801,29 @@ pub(crate) const SUMMARY_COLUMNS: &str =
     "items.id, items.key, items.type, items.title, items.creators_summary, items.year, items.container, items.access, items.date_added";
 
 /// Keys in use (for unique key generation in bulk).
+/// The import batches the records of `ids` come from, and whether any of them has none
+/// (added by hand, or imported before Folio kept it).
+pub fn source_batches(conn: &Connection, ids: &[i64]) -> Result<(std::collections::HashSet<i64>, bool)> {
+    let mut batches = std::collections::HashSet::new();
+    let mut unknown = false;
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT DISTINCT source_batch FROM items WHERE id IN ({marks})"
+        ))?;
+        let mut rows = st.query(rusqlite::params_from_iter(chunk))?;
+        while let Some(r) = rows.next()? {
+            match r.get::<_, Option<i64>>(0)? {
+                Some(b) => {
+                    batches.insert(b);
+                }
+                None => unknown = true,
+            }
+        }
+    }
+    Ok((batches, unknown))
+}
+
 /// Every key in lowercase (for generating keys that differ from all of them ignoring case).
 pub fn all_keys_lowercase(conn: &Connection) -> Result<std::collections::HashSet<String>> {
     let mut st = conn.prepare("SELECT lower(key) FROM items")?;

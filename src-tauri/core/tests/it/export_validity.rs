@@ -243,3 +243,68 @@ fn any_item_exports_to_a_bib_that_bibtex_and_biber_read_without_error() {
         failures.join("\n")
     );
 }
+
+/// Issue #22, part 6: a file's `@preamble` and `@comment` blocks travel with its entries only.
+/// Two files in one library: one with a preamble and a comment, one without. An export (and
+/// a copy by keys) of the second file's entry writes neither; of the first's, both; the report
+/// says what was written and left out.
+#[test]
+fn preambles_and_comments_go_only_with_entries_of_their_file() {
+    use folio::import::ImportOptions;
+    let mut lib = mem();
+    let a = "@preamble{\"\\input bibnames.sty\"}\n@comment{a note of file A}\n@string{jcp = {J. Chem. Phys.}}\n\
+             @article{A1, title = {From A}, journal = jcp, year = 2001}\n@article{A2, title = {Also A}, year = 2002}\n";
+    let b = "@article{B1, title = {From B}, journal = jcp, year = 2003}\n";
+    for (name, text, coll) in [("a.bib", a, "A"), ("b.bib", b, "B")] {
+        let opts = ImportOptions {
+            collection: Some(coll.to_string()),
+            ..Default::default()
+        };
+        lib.import_text(name, text, &opts).unwrap();
+    }
+    let export = |keys: &[&str], by_keys: bool| {
+        let sel = if by_keys {
+            Selection {
+                keys: keys.iter().map(|k| k.to_string()).collect(),
+                ..Default::default()
+            }
+        } else {
+            // The collection the key's file was imported into.
+            let spec = folio::app::select::FilterSpec {
+                collection: Some(folio::app::select::CollectionRef::Path(keys[0][..1].to_string())),
+                ..Default::default()
+            };
+            Selection {
+                filter: folio::app::select::filter(&lib, &spec).unwrap(),
+                ..Default::default()
+            }
+        };
+        lib.export_text(&sel, &ExportOptions::default()).unwrap()
+    };
+    for by_keys in [true, false] {
+        let (text, report) = export(&["B1"], by_keys);
+        assert!(text.contains("@article{B1,"), "{text}");
+        assert!(
+            !text.contains("@preamble") && !text.contains("@comment"),
+            "by keys {by_keys}:\n{text}"
+        );
+        // The macro B1 uses is written, though file A defined it.
+        assert!(text.contains("@string{jcp = {J. Chem. Phys.}}"), "{text}");
+        let note = report
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("@preamble"))
+            .expect("a note on preambles");
+        assert!(
+            note.message.contains("wrote 0 @preamble and 0 @comment")
+                && note.message.contains("left out 1 @preamble and 1 @comment"),
+            "{}",
+            note.message
+        );
+        let (text, _) = export(&["A1"], by_keys);
+        assert!(
+            text.contains("@preamble{\"\\input bibnames.sty\"}") && text.contains("@comment{a note of file A}"),
+            "{text}"
+        );
+    }
+}

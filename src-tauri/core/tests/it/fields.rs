@@ -18,6 +18,7 @@ const NOT_FIELDS: &[&str] = &[
     "source_format",
     "source_text",
     "source_fingerprint",
+    "source_batch",
     "title_sort",
     "creators_sort",
     "creators_summary",

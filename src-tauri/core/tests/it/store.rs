@@ -12,6 +12,7 @@ fn an_item_comes_back_exactly_as_stored() {
         format: "bibtex".into(),
         text: "@article{x, title={T}}".into(),
         fingerprint: 42,
+        batch: None,
     });
     let stored = lib.add(it.clone()).unwrap();
     let mut expected = it;

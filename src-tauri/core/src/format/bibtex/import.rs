@@ -133,6 +133,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                     format: "bibtex".into(),
                     text: text.to_string(),
                     fingerprint,
+                    batch: None,
                 });
                 if diags
                     .iter()

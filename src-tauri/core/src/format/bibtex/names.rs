@@ -328,76 +328,89 @@ pub fn write_name(c: &Creator, ascii: bool) -> String {
             suffix,
         } => {
             let (family, given, particle, suffix) = (family.trim(), given.trim(), particle.trim(), suffix.trim());
-            let parts = [family, given, particle, suffix];
-            if parts.iter().any(|p| p.contains(',') || xname_like(p)) {
-                let whole: Vec<&str> = [given, particle, family]
+            let whole = || {
+                let words: Vec<&str> = [given, particle, family]
                     .into_iter()
                     .chain((!suffix.is_empty()).then_some(suffix))
                     .filter(|p| !p.is_empty())
                     .collect();
-                return format!("{{{}}}", esc(&whole.join(" "), ascii));
+                format!("{{{}}}", esc(&words.join(" "), ascii))
+            };
+            if [family, given, particle, suffix].iter().any(|p| xname_like(p)) {
+                return whole();
             }
-            let lower_word = |w: &str| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_lowercase);
-            let fam_ws: Vec<&str> = family.split_whitespace().collect();
-            // Without a particle a lowercase first word would be read as one; with a particle
-            // any lowercase word would extend it.
-            let alone = particle.is_empty() && given.is_empty() && suffix.is_empty() && fam_ws.len() == 1;
-            let fam_lower = if alone {
-                false
-            } else if particle.is_empty() {
-                fam_ws.first().is_some_and(|w| lower_word(w))
-            } else {
-                fam_ws.iter().any(|w| lower_word(w))
-            };
-            let fam = if needs_braces(family, true) || fam_lower || family.is_empty() {
-                format!("{{{}}}", esc(family, ascii))
-            } else {
-                esc(family, ascii)
-            };
-            let mut s = String::new();
-            if !particle.is_empty() {
-                let pw: Vec<&str> = particle.split_whitespace().collect();
-                // The von part runs from the first to the last lowercase word.
-                if needs_braces(particle, true)
-                    || !pw.first().is_some_and(|w| lower_word(w))
-                    || !pw.last().is_some_and(|w| lower_word(w))
-                {
-                    // An uppercase particle cannot be expressed in the BibTeX forms.
-                    s.push_str(&format!("{{{}}}", esc(particle, ascii)));
-                } else {
-                    s.push_str(&esc(particle, ascii));
-                }
-                s.push(' ');
-            }
-            s.push_str(&fam);
-            let brace = |p: &str| {
-                if needs_braces(p, true) {
-                    format!("{{{}}}", esc(p, ascii))
-                } else {
-                    esc(p, ascii)
-                }
-            };
-            if !suffix.is_empty() {
-                s.push_str(", ");
-                s.push_str(&brace(suffix));
-                s.push_str(", ");
-                // An empty given name as `{}`: BibTeX rejects a name ending in a comma.
-                s.push_str(&if given.is_empty() {
-                    "{}".to_string()
-                } else {
-                    brace(given)
-                });
-            } else if !given.is_empty() {
-                s.push_str(", ");
-                s.push_str(&brace(given));
-            } else if particle.is_empty() && !fam.starts_with('{') && family.split_whitespace().count() > 1 {
-                // A family name of several words without a given name: one brace group, which
-                // BibTeX typesets the same (and which reads back as a literal name).
-                return format!("{{{}}}", esc(family, ascii));
+            let s = person_name(family, given, particle, suffix, ascii);
+            // biber counts every comma of a name not wholly braced: more than two, or two in
+            // a row, and it drops the entry.
+            if s.matches(',').count() > 2 || s.contains(",,") {
+                return whole();
             }
             s
         }
     }
+}
+
+/// A person's name in BibTeX form ("von Last, Jr, First"), parts braced where they need it.
+fn person_name(family: &str, given: &str, particle: &str, suffix: &str, ascii: bool) -> String {
+    let lower_word = |w: &str| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_lowercase);
+    let fam_ws: Vec<&str> = family.split_whitespace().collect();
+    // Without a particle a lowercase first word would be read as one; with a particle
+    // any lowercase word would extend it.
+    let alone = particle.is_empty() && given.is_empty() && suffix.is_empty() && fam_ws.len() == 1;
+    let fam_lower = if alone {
+        false
+    } else if particle.is_empty() {
+        fam_ws.first().is_some_and(|w| lower_word(w))
+    } else {
+        fam_ws.iter().any(|w| lower_word(w))
+    };
+    let fam = if needs_braces(family, true) || fam_lower || family.is_empty() {
+        format!("{{{}}}", esc(family, ascii))
+    } else {
+        esc(family, ascii)
+    };
+    let mut s = String::new();
+    if !particle.is_empty() {
+        let pw: Vec<&str> = particle.split_whitespace().collect();
+        // The von part runs from the first to the last lowercase word.
+        if needs_braces(particle, true)
+            || !pw.first().is_some_and(|w| lower_word(w))
+            || !pw.last().is_some_and(|w| lower_word(w))
+        {
+            // An uppercase particle cannot be expressed in the BibTeX forms.
+            s.push_str(&format!("{{{}}}", esc(particle, ascii)));
+        } else {
+            s.push_str(&esc(particle, ascii));
+        }
+        s.push(' ');
+    }
+    s.push_str(&fam);
+    let brace = |p: &str| {
+        if needs_braces(p, true) {
+            format!("{{{}}}", esc(p, ascii))
+        } else {
+            esc(p, ascii)
+        }
+    };
+    if !suffix.is_empty() {
+        s.push_str(", ");
+        s.push_str(&brace(suffix));
+        s.push_str(", ");
+        // An empty given name as `{}`: BibTeX rejects a name ending in a comma.
+        s.push_str(&if given.is_empty() {
+            "{}".to_string()
+        } else {
+            brace(given)
+        });
+    } else if !given.is_empty() {
+        s.push_str(", ");
+        s.push_str(&brace(given));
+    } else if particle.is_empty() && !fam.starts_with('{') && family.split_whitespace().count() > 1 {
+        // A family name of several words without a given name: one brace group, which
+        // BibTeX typesets the same (and which reads back as a literal name).
+        return format!("{{{}}}", esc(family, ascii));
+    }
+    s
 }
 
 /// Whether text would read as biblatex's extended name form (`family=…`, `given = …`).

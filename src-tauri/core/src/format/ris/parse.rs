@@ -226,6 +226,7 @@ pub fn parse_into(input: &str, sink: &mut crate::format::Sink<'_>) -> Parsed {
             format: "ris".into(),
             text: std::mem::take(&mut rec.text),
             fingerprint,
+            batch: None,
         });
         sent += 1;
         if !sink(ParsedItem::new(item, rec.line), input.len() * (i + 1) / n) {

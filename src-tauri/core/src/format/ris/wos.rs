@@ -138,6 +138,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
             format: "wos".into(),
             text: r.text.clone(),
             fingerprint,
+            batch: None,
         });
         parsed.items.push(ParsedItem::new(item, r.line));
     }

@@ -360,7 +360,16 @@ fn kept_fields(e: &mut Entry<'_>, item: &Item, key: &str, out: &mut EntryOut<'_>
             continue;
         }
         if e.mode == BibMode::Biblatex && BIBLATEX_DATE_FIELDS.contains(&lower.as_str()) {
+            let unwrapped = f.value.trim().trim_matches(['{', '}', '"']).trim();
             match kept_date(f) {
+                // Empty (biber ignores it quietly).
+                _ if f.origin == Origin::Bibtex && unwrapped.is_empty() => {
+                    e.fields.push((f.name.clone(), f.value.clone()))
+                }
+                // Already EDTF: as written.
+                Some(v) if f.origin == Origin::Bibtex && unwrapped == v => {
+                    e.fields.push((f.name.clone(), f.value.clone()))
+                }
                 Some(v) => e.fields.push((f.name.clone(), format!("{{{v}}}"))),
                 None => out.left_out.add(format!("field {} (not a date biber reads)", f.name)),
             }
