@@ -232,14 +232,21 @@ fn merge_extras(into: &mut BibExtras, new: &BibExtras, batch: i64, diags: &mut V
 }
 
 /// The key an imported entry gets: its own when free, else a suffixed one (reported), or a
-/// generated one when it has none.
+/// generated one when it has none (reported when it had to leave characters out).
 fn plan_key(item: &Item, pattern: &str, taken: &HashSet<String>, line: usize) -> Result<(String, Option<Diagnostic>)> {
     Ok(if item.key.is_empty() {
-        let base = crate::citekey::generate(item, pattern).map_err(Error::InvalidInput)?;
-        (
-            crate::citekey::make_unique(&base, |k| taken.contains(&k.to_lowercase())),
-            None,
-        )
+        let g = crate::citekey::generate_with_dropped(item, pattern).map_err(Error::InvalidInput)?;
+        let k = crate::citekey::make_unique(&g.key, |k| taken.contains(&k.to_lowercase()));
+        let d = (!g.dropped.is_empty()).then(|| {
+            Diagnostic::warning(
+                line,
+                format!(
+                    "citation key {k} leaves out {}: no ASCII spelling",
+                    crate::citekey::describe_chars(&g.dropped)
+                ),
+            )
+        });
+        (k, d)
     } else if taken.contains(&item.key.to_lowercase()) {
         let k = crate::citekey::make_unique(&item.key, |k| taken.contains(&k.to_lowercase()));
         let d = Diagnostic::warning(

@@ -96,6 +96,8 @@ impl Library {
     /// ([`citekey::repaired`]: `D'Ambrosio2007174` → `DAmbrosio2007174`), made unique with
     /// the `a`, `b`, … suffixes, and links of other entries to them follow. Explicit and
     /// undoable (one step); keys without a problem are left alone. `dry_run` only plans.
+    /// Characters left out for want of an ASCII spelling (`🦄2019` → `2019`) are listed in
+    /// [`KeyFix::dropped`].
     pub fn fix_keys(&mut self, keys: &[String], force: bool, dry_run: bool) -> Result<KeyFix> {
         // Every key must exist.
         self.ids_of(keys)?;
@@ -123,11 +125,22 @@ impl Library {
             .collect();
         let pattern = self.key_pattern()?;
         let mut plan = Vec::with_capacity(bad.len());
+        let mut dropped = Vec::new();
         for old in &bad {
             let item = self.get(old)?;
             let mut base = citekey::repaired(old);
+            let mut lost = citekey::dropped_chars(old);
             if base.is_empty() {
-                base = citekey::generate(&item, &pattern).map_err(Error::InvalidInput)?;
+                let g = citekey::generate_with_dropped(&item, &pattern).map_err(Error::InvalidInput)?;
+                base = g.key;
+                for c in g.dropped {
+                    if !lost.contains(&c) {
+                        lost.push(c);
+                    }
+                }
+            }
+            if !lost.is_empty() {
+                dropped.push((old.clone(), lost));
             }
             let new = citekey::make_unique(&base, |k| taken.contains(&k.to_lowercase()));
             taken.insert(new.to_lowercase());
@@ -148,11 +161,19 @@ impl Library {
                         .map_or(it.key, |(_, n)| n.clone())
                 })
                 .collect();
-            return Ok(KeyFix { renamed, relinked });
+            return Ok(KeyFix {
+                renamed,
+                relinked,
+                dropped,
+            });
         }
         self.check_key_changes(&bad, force)?;
         let relinked = self.rename_keys(&format!("Fix citation keys of {}", keys_label(&bad)), &plan)?;
-        Ok(KeyFix { renamed, relinked })
+        Ok(KeyFix {
+            renamed,
+            relinked,
+            dropped,
+        })
     }
 
     /// Citation-key problems: keys LaTeX rejects, empty keys, and keys that differ only in

@@ -61,6 +61,12 @@ pub struct KeyFix {
     pub renamed: Vec<(String, String)>,
     /// Keys of other entries whose `crossref`/`xdata`/… links were changed to the new keys.
     pub relinked: Vec<String>,
+    /// (old key, characters): renamed keys whose new key left out characters that have no
+    /// ASCII spelling (emoji, unassigned code points; [`citekey::dropped_chars`]), for the
+    /// report. Punctuation and accents, which keys never keep, are not listed.
+    ///
+    /// [`citekey::dropped_chars`]: crate::citekey::dropped_chars
+    pub dropped: Vec<(String, Vec<char>)>,
 }
 
 /// The OS data folder's library: `~/.local/share/folio/library.sqlite` on Linux,

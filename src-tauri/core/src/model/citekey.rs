@@ -8,7 +8,8 @@
 //!
 //! Names and words of every script are transliterated with the `deunicode` tables: Cyrillic
 //! `Иванов` → `Ivanov`, Greek, Arabic, Hebrew, Indic scripts; Chinese characters give their
-//! pinyin syllables (`王` → `Wang`) and are words of their own in titles; kana give romaji
+//! pinyin syllables (`王` → `Wang`; a name `王小明` stored whole gives its surname) and
+//! are words of their own in titles; kana give romaji
 //! (kanji, having no per-character Japanese reading, get the Mandarin one). Accents are
 //! stripped (`Müller` → `Muller`) except in items whose language is German, where
 //! `ä ö ü` become `ae oe ue` (both as Better BibTeX does). A character with no ASCII spelling
@@ -187,25 +188,24 @@ impl Keygen<'_> {
     }
 
     /// The family name a key uses for a creator: the family name, or the given name when the
-    /// family name gives no letters; empty when neither does. A Chinese name stored whole as
-    /// the family name (`王小明`, no given name) gives its surname, the first character (the
-    /// first two of four: `欧阳小明`).
+    /// family name gives no letters; empty when neither does. A Chinese name of two or three
+    /// characters stored whole (a BibTeX `{王小明}` is a family name without a given name, a
+    /// RIS `AU  - 王小明` a literal name) gives its surname, the first character; longer ones
+    /// (a compound surname, an organisation: `北京大学`) stay whole.
     fn name(&mut self, c: &super::Creator) -> String {
-        let family = match &c.name {
-            Name::Person { family, given, .. } if given.is_empty() => {
-                let n = family.chars().count();
-                if (2..=4).contains(&n) && family.chars().all(is_han) {
-                    let surname: String = family.chars().take(if n == 4 { 2 } else { 1 }).collect();
-                    let f = self.clean(&surname);
-                    if !f.is_empty() {
-                        return f;
-                    }
-                }
-                family.as_str()
-            }
-            _ => c.family(),
+        let whole = match &c.name {
+            Name::Person { family, given, .. } if given.is_empty() => Some(family),
+            Name::Literal { literal } => Some(literal),
+            Name::Person { .. } => None,
         };
-        let f = self.clean(family);
+        if let Some(w) = whole.filter(|w| (2..=3).contains(&w.chars().count()) && w.chars().all(is_han)) {
+            let surname: String = w.chars().take(1).collect();
+            let f = self.clean(&surname);
+            if !f.is_empty() {
+                return f;
+            }
+        }
+        let f = self.clean(c.family());
         if !f.is_empty() {
             return f;
         }
@@ -538,9 +538,12 @@ mod tests {
         assert_eq!(key(&by(&["王, 小明"], ""), DEFAULT_PATTERN), "Wang2019");
         // The whole name in the family field (RIS `AU  - 王小明`): its surname.
         assert_eq!(key(&by(&["王小明"], ""), DEFAULT_PATTERN), "Wang2019");
-        assert_eq!(key(&by(&["欧阳小明"], ""), DEFAULT_PATTERN), "OuYang2019");
         assert_eq!(key(&by(&["王小明", "李华"], ""), "[authors]"), "WangLi");
-        // A literal (an organisation) stays whole.
+        let mut lit = by(&[], "");
+        lit.creators.push(Creator::literal(Role::Author, "王小明"));
+        assert_eq!(key(&lit, "[auth]"), "Wang");
+        // Four characters or more (a compound surname, an organisation) stay whole.
+        assert_eq!(key(&by(&["欧阳小明"], ""), DEFAULT_PATTERN), "OuYangXiaoMing2019");
         let mut org = by(&[], "");
         org.creators.push(Creator::literal(Role::Author, "北京大学"));
         assert_eq!(key(&org, "[auth]"), "BeiJingDaXue");

@@ -577,3 +577,58 @@ fn key_fix_and_regenerate_through_the_library() {
     assert_eq!(lib.get("Child").unwrap().extra_field("crossref"), Some("{Smith2020b}"));
     assert_eq!(lib.get("Child2").unwrap().extra_field("crossref"), Some("{Smith2020}"));
 }
+
+#[test]
+fn imported_entries_without_keys_get_keys_in_any_script_and_dropped_characters_are_reported() {
+    use folio::import::ImportOptions;
+    use folio::Severity;
+    let mut lib = mem();
+    let ris = "TY  - JOUR\nAU  - Иванов, Иван\nPY  - 2019\nTI  - Тест\nER  - \n\n\
+               TY  - JOUR\nAU  - 王小明\nPY  - 2020\nTI  - 混凝土\nER  - \n\n\
+               TY  - JOUR\nAU  - 🦄\nPY  - 2021\nTI  - Vacant spaces\nER  - \n";
+    let report = lib.import_text("in.ris", ris, &ImportOptions::default()).unwrap();
+    let file = &report.files[0];
+    assert_eq!(file.keys, strings(&["Ivanov2019", "Wang2020", "Vacant2021"]));
+    assert_eq!(lib.get("Ivanov2019").unwrap().title, "Тест");
+    // Only the emoji author's key is reported, with the character and its code point.
+    let notes: Vec<_> = file
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("ASCII"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", file.diagnostics);
+    assert_eq!(notes[0].severity, Severity::Warning);
+    assert!(
+        notes[0].message.contains("Vacant2021") && notes[0].message.contains("U+1F984"),
+        "{}",
+        notes[0].message
+    );
+
+    // `key fix` on keys with such characters names them (library API, then the CLI).
+    let bib = "@misc{🦄2019, title = {A}, author = {Smith, A.}, year = {2019}}\n\
+               @misc{Иванов2019b, title = {B}, author = {Иванов, И.}, year = {2019}}\n";
+    lib.import_text("in.bib", bib, &ImportOptions::default()).unwrap();
+    let fix = lib.fix_keys(&strings(&["🦄2019", "Иванов2019b"]), false, true).unwrap();
+    assert_eq!(
+        fix.renamed,
+        vec![
+            ("Иванов2019b".to_string(), "Ivanov2019b".to_string()),
+            ("🦄2019".to_string(), "2019".to_string()),
+        ]
+    );
+    assert_eq!(fix.dropped, vec![("🦄2019".to_string(), vec!['🦄'])]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    let bib_path = dir.path().join("in.bib");
+    std::fs::write(&bib_path, bib).unwrap();
+    ok(&path, &["import", bib_path.to_str().unwrap()]);
+    let out = folio(&path, &["key", "fix", "--all"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Иванов2019b -> Ivanov2019b\n🦄2019 -> 2019\n"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("🦄2019: the new key leaves out '🦄' (U+1F984)"), "{err}");
+}

@@ -66,6 +66,15 @@ struct KeyFixJson<'a> {
     renamed: Vec<RenameJson<'a>>,
     /// Keys of other entries whose links to the renamed keys changed.
     relinked: &'a [String],
+    /// Renamed keys whose new key left out characters with no ASCII spelling (emoji…).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    dropped: Vec<DroppedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct DroppedJson<'a> {
+    old: &'a str,
+    chars: String,
 }
 
 #[derive(Serialize)]
@@ -132,10 +141,24 @@ fn fix(lib: &mut Library, keys: &[String], dry_run: bool, force: bool, json: boo
             dry_run,
             renamed: fix.renamed.iter().map(|(old, new)| RenameJson { old, new }).collect(),
             relinked: &fix.relinked,
+            dropped: fix
+                .dropped
+                .iter()
+                .map(|(old, chars)| DroppedJson {
+                    old,
+                    chars: chars.iter().collect(),
+                })
+                .collect(),
         });
     }
     for (old, new) in &fix.renamed {
         println!("{old} -> {new}");
+    }
+    for (old, chars) in &fix.dropped {
+        eprintln!(
+            "{old}: the new key leaves out {}: no ASCII spelling",
+            folio::citekey::describe_chars(chars)
+        );
     }
     if !fix.relinked.is_empty() {
         eprintln!(
