@@ -18,11 +18,16 @@
 //!   kept as an extra field `TY` and reused on export while the item type still matches it.
 //! * Doctoral and master's theses are `THES` with the degree in `M3`; when `M3` is empty the
 //!   writer puts "Doctoral thesis"/"Master's thesis" there and the reader takes it back out.
-//! * Creator tags by type ([`creator_role`], [`creator_tag`]): `AU`/`A1` author (editor for
+//! * What a tag means depends on the type ([`BY_TYPE`], [`meaning`]; the writer uses the same
+//!   table): `SN` is a journal's ISSN, a book's ISBN, a report's or patent's number; `M1` a
+//!   bill's or report's number; `T2` the container or (books, reports, theses) the series.
+//!   Creator tags ([`creator_role`], [`creator_tag`]): `AU`/`A1` author (editor for
 //!   `EDBOOK`), `A2` editor for articles, chapters and papers but series editor for books,
-//!   reports and theses (recipient for letters), `A3` series editor, `A4` translator, `ED`
-//!   editor. Names: "Family, Given"; without a comma "Given Family", "Family I." (initials
-//!   last) or an organisation (one word, or a word such as University, Group, Committee).
+//!   reports and theses (recipient for letters), `A3` series editor (a book's editor), `A4`
+//!   translator, `ED` editor; a creator tag with no Folio role for the type (a patent's
+//!   issuing organisation) is kept under its tag. Names: "Family, Given"; without a comma
+//!   "Given Family", "Family I." (initials last) or an organisation (one word, or a word such
+//!   as University, Group, Committee).
 //!
 //! Vendor detection and repairs (`vendors.rs`), each reported in `Parsed.repairs`:
 //! Emerald (DOI 10.1108, "emerald" in UR/DO/PB: numbered `A1…An` are all authors),
@@ -47,7 +52,7 @@ mod corpus_tests;
 mod tests;
 
 pub use parse::{parse, parse_into};
-pub use tags::{creator_role, creator_tag, Field, TagDef, TAGS};
+pub use tags::{creator_role, creator_tag, meaning, Field, Meaning, TagDef, TypeTag, BY_TYPE, TAGS};
 pub use write::{write, CheckedRecord, RenderedRecord, RisChecker, RisWriteOptions, RisWriter};
 
 /// Whether text looks like RIS (a `TY  - ` line) or Web of Science tagged (`FN `/`PT `).

@@ -1,7 +1,7 @@
 //! RIS reader: lines → records → items.
 
 use super::record::{tag_line, RawField, RawRecord};
-use super::tags::{self, creator_role, is_creator_tag, tag_def, Field};
+use super::tags::{self, Field, Meaning};
 use super::vendors::{self, Repairs, Vendor};
 use crate::error::Diagnostic;
 use crate::format::names::ris_creator;
@@ -249,9 +249,9 @@ struct Slots<'a> {
     old: Vec<Vec<&'a RawField>>,
 }
 
-const FIELD_COUNT: usize = 24;
+const FIELD_COUNT: usize = 27;
 const _: () = assert!(
-    Field::Keyword as usize + 1 == FIELD_COUNT,
+    Field::ProceedingsTitle as usize + 1 == FIELD_COUNT,
     "FIELD_COUNT must match Field"
 );
 
@@ -311,6 +311,24 @@ fn single(item: &mut Item, slots: &Slots, f: Field) -> String {
         keep_rest(item, &used, &rest);
     }
     used
+}
+
+/// The DOI a value is ("10.1234/abcd", "doi: 10.1234/abcd", "DOI 10.1234/abcd",
+/// "https://doi.org/10.1234/abcd"), if it is nothing else.
+fn doi_in(v: &str) -> Option<String> {
+    let t = v.trim();
+    let t = match t.get(..3) {
+        Some(p) if p.eq_ignore_ascii_case("doi") => t[3..].trim_start_matches([':', ' ']),
+        _ => t,
+    };
+    let d = normalize_doi(t);
+    let (prefix, suffix) = d.split_once('/')?;
+    let registrant = prefix.strip_prefix("10.")?;
+    let ok = !registrant.is_empty()
+        && registrant.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && !suffix.is_empty()
+        && !d.contains(char::is_whitespace);
+    ok.then_some(d)
 }
 
 /// "pp 37-64", "pp. 37-64", "p. 5" → the pages alone.
@@ -479,33 +497,31 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
     (item, diags)
 }
 
-/// Sort a record's fields into slots by tag (standard and deprecated tags apart); creators
-/// and unknown tags go to the item in record order.
+/// Sort a record's fields into slots by what their tag means for the item type
+/// ([`tags::meaning`]; standard and deprecated tags apart); creators and kept tags go to the
+/// item in record order.
 fn sort_fields<'r>(rec: &'r RawRecord, ty: ItemType, item: &mut Item) -> Slots<'r> {
-    // Sort fields into slots; creators and unknown tags in record order.
     let mut slots = Slots {
         std: vec![Vec::new(); FIELD_COUNT],
         old: vec![Vec::new(); FIELD_COUNT],
     };
     for f in &rec.fields {
         let tag = f.tag();
-        if is_creator_tag(tag) {
-            for name in f.value.split(';').map(str::trim).filter(|n| !n.is_empty()) {
-                let role = creator_role(tag, ty);
-                item.creators.push(ris_creator(role, name));
+        match tags::meaning(tag, ty) {
+            Some((Meaning::Creator(role), _)) => {
+                for name in f.value.split(';').map(str::trim).filter(|n| !n.is_empty()) {
+                    item.creators.push(ris_creator(role, name));
+                }
             }
-            continue;
-        }
-        match tag_def(tag) {
-            Some(d) => {
-                let i = field_index(d.field);
-                if d.deprecated {
+            Some((Meaning::Field(field), deprecated)) => {
+                let i = field_index(field);
+                if deprecated {
                     slots.old[i].push(f);
                 } else {
                     slots.std[i].push(f);
                 }
             }
-            None => {
+            Some((Meaning::Keep, _)) | None => {
                 if !f.value.trim().is_empty() {
                     item.extra
                         .push(ExtraField::ris(tag.to_string(), f.value.trim().to_string()));
@@ -535,25 +551,52 @@ fn read_titles(item: &mut Item, slots: &Slots<'_>, rec: &RawRecord, ty: ItemType
         // PubMed/EndNote repeat the title as the short title.
         item.short_title.clear();
     }
-    let secondary = collapse(single(item, slots, Field::Secondary));
-    let series = collapse(single(item, slots, Field::Series));
     if tags::t2_is_series(ty) {
-        if item.title.is_empty() && rec.has("BT") && !rec.has("TI") && !rec.has("T1") {
-            item.title = secondary;
-        } else if series.is_empty() {
-            item.series = secondary;
-        } else {
-            item.series = series.clone();
-            if !secondary.is_empty() {
-                item.extra.push(ExtraField::ris("T2".into(), secondary));
-            }
+        // T2 and T3 are both series titles here: T3 (the spec's series) first.
+        let series: Vec<&RawField> = {
+            let all = slots.chosen(Field::Series);
+            let mut v: Vec<&RawField> = all.iter().filter(|f| f.tag() == "T3").copied().collect();
+            v.extend(all.iter().filter(|f| f.tag() != "T3"));
+            v
+        };
+        if let Some(pos) = series.iter().position(|f| !f.value.trim().is_empty()) {
+            item.series = collapse(series[pos].value.trim().to_string());
+            let rest: Vec<&RawField> = series
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != pos)
+                .map(|(_, f)| *f)
+                .collect();
+            let used = item.series.clone();
+            keep_rest(item, &used, &rest);
         }
-        if item.series.is_empty() {
-            item.series = series;
+        // BT (old spec): the book's own title when it has no other, else its series.
+        let bt = collapse(single(item, slots, Field::Secondary));
+        if item.title.is_empty() && rec.has("BT") && !rec.has("TI") && !rec.has("T1") {
+            item.title = bt;
+        } else if item.series.is_empty() {
+            item.series = bt;
+        } else if !bt.is_empty() && bt != item.series {
+            item.extra.push(ExtraField::ris("BT".into(), bt));
         }
     } else {
-        item.container = secondary;
-        item.series = series;
+        let secondary = collapse(single(item, slots, Field::Secondary));
+        let proceedings = collapse(single(item, slots, Field::ProceedingsTitle));
+        if proceedings.is_empty() {
+            item.container = secondary;
+        } else {
+            // A conference paper's proceedings (C3) contain it; T2 is the conference's name.
+            if !secondary.is_empty() && !secondary.eq_ignore_ascii_case(&proceedings) {
+                let tag = if slots.std[field_index(Field::Secondary)].is_empty() {
+                    "BT"
+                } else {
+                    "T2"
+                };
+                item.extra.push(ExtraField::ris(tag.into(), secondary));
+            }
+            item.container = proceedings;
+        }
+        item.series = collapse(single(item, slots, Field::Series));
     }
     // Journal names: JF/JO when T2 is absent, then J2/JA/J1.
     let journal: Vec<&RawField> = slots.chosen(Field::Journal).to_vec();
@@ -594,12 +637,9 @@ fn read_numbering(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
         item.extra
             .push(ExtraField::ris("ET".into(), std::mem::take(&mut item.edition)));
     }
-    let publisher = single(item, slots, Field::Publisher);
-    if tags::publisher_is_institution(ty) {
-        item.institution = publisher;
-    } else {
-        item.publisher = publisher;
-    }
+    item.publisher = single(item, slots, Field::Publisher);
+    item.institution = single(item, slots, Field::Institution);
+    read_number(item, slots);
     item.place = single(item, slots, Field::Place);
     item.language = single(item, slots, Field::Language);
     item.genre = single(item, slots, Field::Genre);
@@ -613,6 +653,60 @@ fn read_numbering(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
             }
         }
     }
+}
+
+/// The item's number from the tags that mean it for the type (`SN` of a report or patent,
+/// `M1` of a bill, see [`tags::BY_TYPE`]): the `issue` slot when `IS` left it empty. An `SN`
+/// that is an ISBN or ISSN is left to [`read_identifiers`]; a value that does not look like a
+/// number, or a second number, is kept under its tag.
+fn read_number(item: &mut Item, slots: &Slots<'_>) {
+    for f in slots.chosen(Field::Number) {
+        let v = f.value.trim();
+        if v.is_empty() || sn_identifier(f) {
+            continue;
+        }
+        if item.issue.is_empty() && number_like(v, f.tag()) {
+            item.issue = v.to_string();
+        } else if !v.eq_ignore_ascii_case(&item.issue) {
+            item.extra.push(ExtraField::ris(f.tag().to_string(), v.to_string()));
+        }
+    }
+}
+
+/// Whether a value can be a report, patent or issue number: a digit in at most 40 characters,
+/// and, unless it is the `SN` that names the number, not a bare run of seven or more digits
+/// (an accession or PubMed number in `M1`).
+fn number_like(v: &str, tag: &str) -> bool {
+    let id = v.len() >= 7 && v.bytes().all(|b| b.is_ascii_digit());
+    v.len() <= 40 && v.bytes().any(|b| b.is_ascii_digit()) && (tag == "SN" || !id)
+}
+
+/// Whether an `SN` (or `BN`) that the type reads as its number is an ISBN or ISSN after all:
+/// marked as one ("ISBN 978…", "… (ISSN)"), or shaped as one (`1234-567X`, 13 digits from
+/// 978/979, 10 digits).
+fn sn_identifier(f: &RawField) -> bool {
+    if !matches!(f.tag(), "SN" | "BN") {
+        return false;
+    }
+    let v = f.value.trim();
+    let lower = v.to_ascii_lowercase();
+    if lower.contains("isbn") || lower.contains("issn") {
+        return true;
+    }
+    let b = v.as_bytes();
+    let issn = b.len() == 9
+        && b[4] == b'-'
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[5..8].iter().all(u8::is_ascii_digit)
+        && (b[8].is_ascii_digit() || b[8] == b'X' || b[8] == b'x');
+    let digits: Vec<u8> = b.iter().copied().filter(|c| !matches!(c, b'-' | b' ')).collect();
+    let all_digits = |d: &[u8]| d.iter().all(u8::is_ascii_digit);
+    let isbn13 =
+        digits.len() == 13 && all_digits(&digits) && (digits.starts_with(b"978") || digits.starts_with(b"979"));
+    let isbn10 = digits.len() == 10
+        && all_digits(&digits[..9])
+        && (digits[9].is_ascii_digit() || digits[9] == b'X' || digits[9] == b'x');
+    issn || isbn13 || isbn10
 }
 
 /// DOI, ISSN/ISBN and URL.
@@ -632,10 +726,21 @@ fn read_identifiers(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
         }
     }
 
+    // M3 ("type of work") holding a DOI, as some exports write it: the DOI, never the genre.
+    if let Some(d) = doi_in(&item.genre) {
+        if item.doi.is_empty() {
+            item.doi = d;
+        } else if !d.eq_ignore_ascii_case(&item.doi) {
+            item.extra.push(ExtraField::ris("M3".into(), item.genre.clone()));
+        }
+        item.genre.clear();
+    }
+
     // ISSN / ISBN.
     let mut issn: Vec<String> = Vec::new();
     let mut isbn: Vec<String> = Vec::new();
-    for f in slots.chosen(Field::StandardNumber) {
+    let numbers = slots.chosen(Field::Number).iter().filter(|f| sn_identifier(f));
+    for f in slots.chosen(Field::StandardNumber).iter().chain(numbers) {
         for (is_issn, v) in classify_sn(&f.value, ty) {
             let list = if is_issn { &mut issn } else { &mut isbn };
             if !list.contains(&v) {

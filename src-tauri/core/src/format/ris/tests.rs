@@ -274,10 +274,8 @@ fn creator_roles_by_type() {
     assert_eq!(roles(&rec("CHAP")), [Author, Editor, SeriesEditor, Translator, Editor]);
     assert_eq!(roles(&rec("CONF")), [Author, Editor, SeriesEditor, Translator, Editor]);
     assert_eq!(roles(&rec("JOUR")), [Author, Editor, SeriesEditor, Translator, Editor]);
-    assert_eq!(
-        roles(&rec("BOOK")),
-        [Author, SeriesEditor, SeriesEditor, Translator, Editor]
-    );
+    // A book's A3 is its editor (the RIS spec's and EndNote's BOOK table, Zotero's RIS.js).
+    assert_eq!(roles(&rec("BOOK")), [Author, SeriesEditor, Editor, Translator, Editor]);
     assert_eq!(
         roles(&rec("RPRT")),
         [Author, SeriesEditor, SeriesEditor, Translator, Editor]
@@ -933,4 +931,155 @@ proptest::proptest! {
             proptest::prop_assert!(*a == b, "{}\n---\n{}", super::corpus_tests::item_diff(a, &b), w.text);
         }
     }
+}
+
+/// The per-type table is consistent: rows name RIS tags, no type has two rows for a tag,
+/// creator rows are on creator tags only, and the writer's creator tag for a role reads back
+/// as that role for every type.
+#[test]
+fn per_type_table_is_consistent() {
+    use std::collections::HashSet;
+    for (i, info) in ItemType::ALL.iter().enumerate() {
+        assert_eq!(info.ty as usize, i, "ItemType::ALL is in declaration order");
+    }
+    let mut seen = HashSet::new();
+    for r in BY_TYPE {
+        assert!(tags::is_tag(r.tag), "{}", r.tag);
+        assert!(!r.spec.is_empty(), "{}", r.tag);
+        let creator_tag = ["AU", "A1", "A2", "A3", "A4", "ED"].contains(&r.tag);
+        assert!(
+            !matches!(r.meaning, Meaning::Creator(_)) || creator_tag,
+            "{}: a creator row on a tag that is no creator tag",
+            r.tag
+        );
+        let types: Vec<Option<ItemType>> = if r.types.is_empty() {
+            vec![None]
+        } else {
+            r.types.iter().map(|t| Some(*t)).collect()
+        };
+        for t in types {
+            assert!(seen.insert((t, r.tag)), "two rows for {t:?} {}", r.tag);
+        }
+    }
+    for info in ItemType::ALL {
+        for &role in Role::ALL {
+            if let Some(t) = creator_tag(role, info.ty) {
+                assert_eq!(creator_role(t, info.ty), Some(role), "{} {role}: {t}", info.name);
+            }
+        }
+        // Every type has a tag for its editors.
+        assert!(creator_tag(Role::Editor, info.ty).is_some(), "{}", info.name);
+    }
+}
+
+#[test]
+fn sn_m1_and_other_numbers_by_type() {
+    // A report's SN is its report number (BibTeX `number`), unless it is an ISBN or ISSN.
+    let it = one("TY  - RPRT\nTI  - R\nSN  - TR-2019-03\nPB  - NIST\nER  - \n");
+    assert_eq!(
+        (it.issue.as_str(), it.isbn.as_str(), it.issn.as_str()),
+        ("TR-2019-03", "", "")
+    );
+    assert_eq!(it.institution, "NIST");
+    let it = one("TY  - RPRT\nTI  - R\nSN  - 978-3-16-148410-0\nSN  - NISTIR 8259\nER  - \n");
+    assert_eq!(
+        (it.issue.as_str(), it.isbn.as_str()),
+        ("NISTIR 8259", "978-3-16-148410-0")
+    );
+    // IS first; a different report number is kept under its tag.
+    let it = one("TY  - RPRT\nTI  - R\nIS  - 4\nSN  - TR-7\nER  - \n");
+    assert_eq!(it.issue, "4");
+    assert_eq!(extras(&it), [("SN", "TR-7")]);
+    // A patent's SN is its number; its VL (version) and ET (classification) have no slot.
+    let it = one("TY  - PAT\nTI  - P\nSN  - US 4,904,581\nVL  - 2\nET  - G01N 33/569\nER  - \n");
+    assert_eq!(
+        (it.issue.as_str(), it.volume.as_str(), it.edition.as_str()),
+        ("US 4,904,581", "", "")
+    );
+    assert_eq!(extras(&it), [("VL", "2"), ("ET", "G01N 33/569")]);
+    // A bill's M1; a magazine's M1 (issue number) when IS is absent.
+    assert_eq!(one("TY  - BILL\nTI  - B\nM1  - H.R. 1234\nER  - \n").issue, "H.R. 1234");
+    assert_eq!(one("TY  - MGZN\nTI  - M\nM1  - 12\nER  - \n").issue, "12");
+    // A journal's M1 only when it looks like an issue: not a citation, not an accession number.
+    assert_eq!(one("TY  - JOUR\nTI  - J\nM1  - 3\nER  - \n").issue, "3");
+    let it = one("TY  - JOUR\nTI  - J\nM1  - 2009144460\nER  - \n");
+    assert_eq!((it.issue.as_str(), extras(&it)), ("", vec![("M1", "2009144460")]));
+    let it = one("TY  - JOUR\nTI  - J\nIS  - 2\nM1  - Smith, J (1999). Cited work. Journal, 28, 2, 255-281.\nER  - \n");
+    assert_eq!(it.issue, "2");
+    assert_eq!(extras(&it).len(), 1);
+    // Books keep M1 (their series volume) and read SN as the ISBN, as before.
+    let it = one("TY  - BOOK\nTI  - B\nM1  - 7\nSN  - 9783161484100\nER  - \n");
+    assert_eq!((it.issue.as_str(), it.isbn.as_str()), ("", "9783161484100"));
+    assert_eq!(extras(&it), [("M1", "7")]);
+    // A journal article keeps reading SN as its ISSN.
+    assert_eq!(one("TY  - JOUR\nTI  - J\nSN  - 0951-3558\nER  - \n").issn, "0951-3558");
+    // Each reads back the same after an export.
+    for text in [
+        "TY  - RPRT\nTI  - R\nSN  - TR-2019-03\nSN  - 978-3-16-148410-0\nER  - \n",
+        "TY  - PAT\nTI  - P\nSN  - US 4,904,581\nVL  - 2\nER  - \n",
+        "TY  - JOUR\nTI  - J\nIS  - 2\nM1  - 5\nER  - \n",
+    ] {
+        let mut it = one(text);
+        it.source = None;
+        let mut again = one(&write(std::slice::from_ref(&it), &RisWriteOptions::default()).text);
+        again.source = None;
+        assert_eq!(again, it, "{text}");
+    }
+    assert!(parse("TY  - RPRT\nTI  - R\nSN  - TR-1\nER  - \n")
+        .diagnostics
+        .is_empty());
+}
+
+#[test]
+fn creator_tags_without_a_role_for_the_type_are_kept() {
+    // A patent's A2 is its issuing organisation, a video's A2 its performers: no Folio role.
+    let it = one("TY  - PAT\nTI  - P\nAU  - Doe, Jane\nA2  - European Patent Office\nER  - \n");
+    assert_eq!(roles(&it), [Role::Author]);
+    assert_eq!(extras(&it), [("A2", "European Patent Office")]);
+    let it = one("TY  - VIDEO\nTI  - V\nA2  - Roe, R.; Poe, P.\nER  - \n");
+    assert!(it.creators.is_empty());
+    assert_eq!(extras(&it), [("A2", "Roe, R.; Poe, P.")]);
+    // Software and maps: A2 is the series editor, T2 the series.
+    let it = one("TY  - COMP\nTI  - S\nA2  - Doe, J.\nT2  - Tools\nER  - \n");
+    assert_eq!(
+        (roles(&it), it.series.as_str(), it.container.as_str()),
+        (vec![Role::SeriesEditor], "Tools", "")
+    );
+}
+
+#[test]
+fn m3_holding_a_doi_is_the_doi() {
+    let it = one("TY  - JOUR\nTI  - J\nM3  - doi: 10.1234/abcd\nER  - \n");
+    assert_eq!((it.doi.as_str(), it.genre.as_str()), ("10.1234/abcd", ""));
+    assert!(it.extra.is_empty());
+    let it = one("TY  - JOUR\nTI  - J\nM3  - 10.1234/abcd\nDO  - 10.1234/ABCD\nER  - \n");
+    assert_eq!((it.doi.as_str(), it.genre.as_str()), ("10.1234/ABCD", ""));
+    assert!(it.extra.is_empty());
+    // A different DOI than DO's is kept as M3, never as the genre.
+    let it = one("TY  - JOUR\nTI  - J\nDO  - 10.1/x\nM3  - DOI 10.2/y\nER  - \n");
+    assert_eq!((it.doi.as_str(), it.genre.as_str()), ("10.1/x", ""));
+    assert_eq!(extras(&it), [("M3", "DOI 10.2/y")]);
+    // A type of work stays the genre.
+    assert_eq!(
+        one("TY  - JOUR\nTI  - J\nM3  - Research Article\nER  - \n").genre,
+        "Research Article"
+    );
+    let mut it = one("TY  - JOUR\nTI  - J\nDO  - 10.1/x\nM3  - 10.2/y\nER  - \n");
+    it.source = None;
+    let mut again = one(&write(std::slice::from_ref(&it), &RisWriteOptions::default()).text);
+    again.source = None;
+    assert_eq!(again, it);
+}
+
+#[test]
+fn conference_proceedings_title_in_c3() {
+    // EndNote's conference proceedings: T2 is the conference, C3 the proceedings (the container).
+    let it = one("TY  - CONF\nTI  - Paper\nC3  - Proceedings of X 2019\nT2  - X 2019\nER  - \n");
+    assert_eq!(it.container, "Proceedings of X 2019");
+    assert_eq!(extras(&it), [("TY", "CONF"), ("T2", "X 2019")]);
+    let mut plain = it.clone();
+    plain.source = None;
+    let mut again = one(&write(std::slice::from_ref(&plain), &RisWriteOptions::default()).text);
+    again.source = None;
+    assert_eq!(again, plain);
 }
