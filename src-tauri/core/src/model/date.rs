@@ -165,7 +165,8 @@ fn parse_parts(s: &str) -> (Option<i32>, Option<u8>, Option<u8>) {
     {
         let digits = tok.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
         if digits.len() == 4 && digits.chars().all(|c| c.is_ascii_digit()) && year.is_none() {
-            year = digits.parse().ok();
+            // "0000" (EndNote's and RIS's unknown year) is no year: there was no year 0.
+            year = digits.parse().ok().filter(|y| *y != 0);
         } else if let Some(m) = month_from_str(tok).filter(|_| !tok.chars().all(|c| c.is_ascii_digit())) {
             month.get_or_insert(m);
         } else if let Ok(d) = digits.trim_end_matches(|c: char| c.is_alphabetic()).parse::<u8>() {
@@ -182,8 +183,13 @@ fn parse_parts(s: &str) -> (Option<i32>, Option<u8>, Option<u8>) {
             let before = i == 0 || !b[i - 1].is_ascii_digit();
             let after = i + 4 >= b.len() || !b[i + 4].is_ascii_digit();
             if w.iter().all(u8::is_ascii_digit) && before && after {
-                year = std::str::from_utf8(w).ok().and_then(|w| w.parse().ok());
-                break;
+                year = std::str::from_utf8(w)
+                    .ok()
+                    .and_then(|w| w.parse().ok())
+                    .filter(|y| *y != 0);
+                if year.is_some() {
+                    break;
+                }
             }
         }
         return (year, None, None);
@@ -219,6 +225,10 @@ mod tests {
         assert_eq!(p("c1999"), (Some(1999), None, None));
         assert_eq!(p("forthcoming"), (None, None, None));
         assert_eq!(p("2022-13-40"), (Some(2022), None, None));
+        // Zeros are an unknown year, as they are an unknown month or day.
+        assert_eq!(p("0000"), (None, None, None));
+        assert_eq!(p("0000/00/00/"), (None, None, None));
+        assert_eq!(p("0000 (reprint 1999)"), (Some(1999), None, None));
     }
 
     #[test]

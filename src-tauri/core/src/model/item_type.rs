@@ -169,10 +169,11 @@ impl ItemType {
     /// The item type for a RIS `TY` code (both specs and common vendor codes).
     pub fn from_ris(ty: &str) -> Option<ItemType> {
         Some(match ty.trim().to_ascii_uppercase().as_str() {
-            "JOUR" | "EJOUR" | "JFULL" | "ABST" | "INPR" | "SER" => ItemType::Article,
+            "JOUR" | "EJOUR" | "JFULL" | "ABST" | "INPR" => ItemType::Article,
             "MGZN" => ItemType::MagazineArticle,
             "NEWS" => ItemType::NewspaperArticle,
-            "BOOK" | "EBOOK" | "CLSWK" => ItemType::Book,
+            // SER: a serial publication (a volume of a book series), as EndNote and Zotero read it.
+            "BOOK" | "EBOOK" | "CLSWK" | "SER" => ItemType::Book,
             "EDBOOK" => ItemType::Collection,
             "CHAP" | "ECHAP" => ItemType::InCollection,
             "CONF" | "CPAPER" => ItemType::InProceedings,

@@ -27,7 +27,7 @@
 //!   translator, `ED` editor; a creator tag with no Folio role for the type (a patent's
 //!   issuing organisation) is kept under its tag. Names: "Family, Given"; without a comma
 //!   "Given Family", "Family I." (initials last) or an organisation (one word, or a word such
-//!   as University, Group, Committee).
+//!   as University, Group, Committee); an e-mail address after a name is kept as `AD`.
 //!
 //! Vendor detection and repairs (`vendors.rs`), each reported in `Parsed.repairs`:
 //! Emerald (DOI 10.1108, "emerald" in UR/DO/PB: numbered `A1…An` are all authors),

@@ -459,7 +459,8 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
     let mut diags = Vec::new();
     let mut item = Item::default();
     let ty_code = rec.ty.trim();
-    let ty = match ItemType::from_ris(ty_code) {
+    let has_container = ["T2", "BT"].iter().any(|t| rec.first(t).is_some());
+    let ty = match tags::type_of_code(ty_code, has_container) {
         Some(t) => t,
         None => match type_alias(ty_code) {
             Some(t) => {
@@ -484,7 +485,7 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
         item.extra.push(ExtraField::ris("TY".into(), ty_code.to_string()));
     }
 
-    let slots = sort_fields(rec, ty, &mut item);
+    let slots = sort_fields(rec, ty, &mut item, repairs);
     read_titles(&mut item, &slots, rec, ty);
     read_numbering(&mut item, &slots, ty);
     read_identifiers(&mut item, &slots, ty);
@@ -500,7 +501,7 @@ pub(crate) fn build_item(rec: &RawRecord, repairs: &mut Repairs) -> (Item, Vec<D
 /// Sort a record's fields into slots by what their tag means for the item type
 /// ([`tags::meaning`]; standard and deprecated tags apart); creators and kept tags go to the
 /// item in record order.
-fn sort_fields<'r>(rec: &'r RawRecord, ty: ItemType, item: &mut Item) -> Slots<'r> {
+fn sort_fields<'r>(rec: &'r RawRecord, ty: ItemType, item: &mut Item, repairs: &mut Repairs) -> Slots<'r> {
     let mut slots = Slots {
         std: vec![Vec::new(); FIELD_COUNT],
         old: vec![Vec::new(); FIELD_COUNT],
@@ -510,7 +511,15 @@ fn sort_fields<'r>(rec: &'r RawRecord, ty: ItemType, item: &mut Item) -> Slots<'
         match tags::meaning(tag, ty) {
             Some((Meaning::Creator(role), _)) => {
                 for name in f.value.split(';').map(str::trim).filter(|n| !n.is_empty()) {
+                    let (name, email) = split_email(name);
                     item.creators.push(ris_creator(role, name));
+                    if let Some(email) = email {
+                        // "Doe, Jane (jane@y.org)": the address is no part of the name; kept as
+                        // an author address (`AD`) saying whose it is.
+                        item.extra
+                            .push(ExtraField::ris("AD".into(), format!("{name} <{email}>")));
+                        repairs.add("e-mail addresses after names kept as author addresses (AD)");
+                    }
                 }
             }
             Some((Meaning::Field(field), deprecated)) => {
@@ -539,6 +548,30 @@ fn sort_fields<'r>(rec: &'r RawRecord, ty: ItemType, item: &mut Item) -> Slots<'
             .retain(|c| !(c.family().is_empty() && c.given().is_empty()));
     }
     slots
+}
+
+/// A name with an e-mail address after it ("Doe, Jane (jane@y.org)", "Doe, Jane
+/// jane@y.org", "Doe, Jane <jane@y.org>"): the name without it, and the address.
+fn split_email(name: &str) -> (&str, Option<&str>) {
+    let Some(at) = name.find('@') else {
+        return (name, None);
+    };
+    let start = name[..at].rfind([' ', '(', '<', '[', ',', ';']).map_or(0, |p| p + 1);
+    let end = name[at..]
+        .find([' ', ')', '>', ']', ',', ';'])
+        .map_or(name.len(), |p| at + p);
+    let email = &name[start..end];
+    let (local, domain) = email.split_once('@').unwrap_or_default();
+    if start == 0 || local.is_empty() || !domain.contains('.') || domain.ends_with('.') {
+        return (name, None);
+    }
+    let before = name[..start].trim_end_matches(['(', '<', '[', ' ']);
+    let after = name[end..].trim_start_matches([')', '>', ']', ' ', ',', ';']);
+    if !after.is_empty() {
+        // Text after the address: not the simple "name address" form; left as it is.
+        return (name, None);
+    }
+    (before.trim_end_matches([',', ' ']), Some(email))
 }
 
 /// Title, short title, secondary title (container or series by type), series, and the

@@ -383,6 +383,18 @@ pub fn publisher_is_institution(ty: ItemType) -> bool {
     matches!(meaning("PB", ty), Some((Meaning::Field(Field::Institution), _)))
 }
 
+/// The item type a TY code reads as: [`ItemType::from_ris`], except that an encyclopedia
+/// article or dictionary entry (`ENCYC`, `DICT`) with the reference work's title (`T2`) is a
+/// contribution to that work (an `incollection`, BibLaTeX's `@inreference`), not the work.
+pub fn type_of_code(code: &str, has_container: bool) -> Option<ItemType> {
+    let ty = ItemType::from_ris(code)?;
+    Some(if ty == ItemType::Reference && has_container {
+        ItemType::InCollection
+    } else {
+        ty
+    })
+}
+
 /// Whether text is a RIS tag (`[A-Z][A-Z0-9]`).
 pub fn is_tag(t: &str) -> bool {
     let b = t.as_bytes();

@@ -195,7 +195,7 @@ fn all_type_codes() {
         ("EJOUR", ItemType::Article),
         ("JFULL", ItemType::Article),
         ("ABST", ItemType::Article),
-        ("SER", ItemType::Article),
+        ("SER", ItemType::Book),
         ("INPR", ItemType::Article),
         ("BOOK", ItemType::Book),
         ("EBOOK", ItemType::Book),
@@ -1082,4 +1082,112 @@ fn conference_proceedings_title_in_c3() {
     let mut again = one(&write(std::slice::from_ref(&plain), &RisWriteOptions::default()).text);
     again.source = None;
     assert_eq!(again, plain);
+}
+
+#[test]
+fn year_0000_is_no_year() {
+    let p = parse("TY  - JOUR\nTI  - T\nAU  - Doe, Jane\nPY  - 0000\nER  - \n");
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let it = &p.items[0].item;
+    assert_eq!(it.date.year, None);
+    // No key such as "Doe0" from it.
+    let key = crate::model::citekey::generate(it, crate::model::citekey::DEFAULT_PATTERN).unwrap();
+    assert_eq!(key, "Doe");
+}
+
+#[test]
+fn encyclopedia_and_dictionary_entries() {
+    // ENCYC/DICT with the reference work's title in T2: an entry in that work, T2 its container.
+    let p = parse("TY  - ENCYC\nTI  - Plankton\nAU  - Doe, Jane\nA2  - Roe, Rick\nT2  - Encyclopedia of Ocean Sciences\nPY  - 2019\nER  - \n");
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let it = &p.items[0].item;
+    assert_eq!(it.item_type, ItemType::InCollection);
+    assert_eq!(
+        (it.container.as_str(), it.series.as_str()),
+        ("Encyclopedia of Ocean Sciences", "")
+    );
+    assert_eq!(roles(it), [Role::Author, Role::Editor]);
+    // The code is kept and written back, and reads back the same.
+    assert_eq!(it.extra_field("TY"), Some("ENCYC"));
+    let mut plain = it.clone();
+    plain.source = None;
+    let w = write(std::slice::from_ref(&plain), &RisWriteOptions::default());
+    assert!(w.text.starts_with("TY  - ENCYC\r\n"), "{}", w.text);
+    let mut again = one(&w.text);
+    again.source = None;
+    assert_eq!(again, plain);
+    let it = one("TY  - DICT\nTI  - Krill\nT2  - A Dictionary of Biology\nER  - \n");
+    assert_eq!(
+        (it.item_type, it.container.as_str()),
+        (ItemType::InCollection, "A Dictionary of Biology")
+    );
+    // Without T2 the record is the reference work itself.
+    assert_eq!(
+        one("TY  - ENCYC\nTI  - Encyclopedia of X\nER  - \n").item_type,
+        ItemType::Reference
+    );
+}
+
+#[test]
+fn ser_is_a_serial_publication() {
+    // SER (EndNote's "Serial"): a book in a series, not a journal article.
+    let it =
+        one("TY  - SER\nTI  - Volume title\nT2  - Lecture Notes in X\nVL  - 12\nSN  - 978-3-16-148410-0\nER  - \n");
+    assert_eq!(it.item_type, ItemType::Book);
+    assert_eq!((it.series.as_str(), it.container.as_str()), ("Lecture Notes in X", ""));
+    assert_eq!(it.isbn, "978-3-16-148410-0");
+    // Scopus writes SER for papers and chapters in book series: their kind is in M3.
+    let p = parse(
+        "TY  - SER\nTI  - A paper\nT2  - Advances in Y\nVL  - 825\nSP  - 591\nEP  - 600\nM3  - Conference Paper\nDB  - Scopus\nER  - \n\n\
+         TY  - SER\nTI  - A chapter\nT2  - RILEM Bookseries\nM3  - Book Chapter\nDB  - Scopus\nER  - \n",
+    );
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let (a, b) = (&p.items[0].item, &p.items[1].item);
+    assert_eq!(
+        (a.item_type, a.container.as_str()),
+        (ItemType::InProceedings, "Advances in Y")
+    );
+    assert_eq!(
+        (b.item_type, b.container.as_str()),
+        (ItemType::InCollection, "RILEM Bookseries")
+    );
+    assert!(a.extra_field("TY").is_none());
+    assert!(
+        p.repairs.iter().any(|r| r.starts_with("scopus: SER")),
+        "{:?}",
+        p.repairs
+    );
+}
+
+#[test]
+fn e_mail_after_a_name_is_no_part_of_it() {
+    let p = parse(
+        "TY  - JOUR\nTI  - T\nAU  - Doe, Jane (jane@y.org)\nAU  - Roe, Rick rick@z.ac.uk\nAU  - Poe, P.\nER  - \n",
+    );
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let it = &p.items[0].item;
+    assert_eq!(person(&it.creators[0]), ("Doe".into(), "Jane".into()));
+    assert_eq!(person(&it.creators[1]), ("Roe".into(), "Rick".into()));
+    assert_eq!(person(&it.creators[2]), ("Poe".into(), "P.".into()));
+    // Kept as author addresses, saying whose; reported as a repair.
+    assert_eq!(
+        extras(it),
+        [("AD", "Doe, Jane <jane@y.org>"), ("AD", "Roe, Rick <rick@z.ac.uk>")]
+    );
+    assert!(
+        p.repairs.iter().any(|r| r.starts_with("e-mail addresses")),
+        "{:?}",
+        p.repairs
+    );
+    // An export reads back the same.
+    let mut plain = it.clone();
+    plain.source = None;
+    let mut again = one(&write(std::slice::from_ref(&plain), &RisWriteOptions::default()).text);
+    again.source = None;
+    assert_eq!(again, plain);
+    // An "@" that is no address stays in the name.
+    assert_eq!(
+        person(&one("TY  - JOUR\nAU  - Doe, J@ne\nER  - \n").creators[0]).1,
+        "J@ne"
+    );
 }

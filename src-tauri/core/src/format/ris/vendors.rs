@@ -135,6 +135,22 @@ pub(crate) fn before(v: Vendor, rec: &mut RawRecord, repairs: &mut Repairs) {
             }
         }
         Vendor::Scopus => {
+            // SER: a document in a book series, its kind in M3 (the series title in T2).
+            if rec.ty.trim().eq_ignore_ascii_case("SER") {
+                let kind = rec.first("M3").unwrap_or("").trim().to_ascii_lowercase();
+                let code = match kind.as_str() {
+                    "conference paper" => "CPAPER",
+                    "book chapter" | "chapter" => "CHAP",
+                    "book" => "BOOK",
+                    "conference review" | "editorial" | "article" | "review" | "note" | "letter" | "erratum"
+                    | "short survey" | "article in press" => "JOUR",
+                    _ => "",
+                };
+                if !code.is_empty() {
+                    rec.ty = code.to_string();
+                    repairs.add("scopus: SER records (documents in book series) read by their document type (M3)");
+                }
+            }
             // T2 is an alternate title when JF (the journal) is present.
             if rec.has("T2") && rec.has("JF") {
                 for f in rec.fields.iter_mut() {

@@ -165,7 +165,7 @@ fn ty_code(item: &Item) -> String {
         let o = orig.trim();
         if !o.is_empty()
             && tags::is_tag_like_code(o)
-            && (ItemType::from_ris(o) == Some(item.item_type)
+            && (tags::type_of_code(o, !item.container.is_empty()) == Some(item.item_type)
                 || (item.item_type == ItemType::Misc && ItemType::from_ris(o).is_none()))
         {
             return o.to_ascii_uppercase();
