@@ -1191,3 +1191,35 @@ fn e_mail_after_a_name_is_no_part_of_it() {
         "J@ne"
     );
 }
+
+#[test]
+fn web_of_science_names_pages_continuations_and_book_series() {
+    // Initials-only names; Derwent's capitals; lines that lost their indent continue the field
+    // before them (the title, the author list); PS is the page range; a book whose SO repeats
+    // its title has no series.
+    let text = "FN Clarivate Analytics Web of Science\nVR 1.0\n\
+PT J\nAU Doe, JM\nRoe, R\nTI A title cut\nin two\nSO J TEST\nPS 170-175\nPY 2001\nER\n\
+PT P\nAU YANG Y\n   LI J\n   O'BRIEN-SMITH AB\nTI Patent\nER\n\
+PT B\nAU Poe, P\nTI The Book\nSO THE BOOK\nPY 2010\nER\n\
+PT B\nTI Another Book\nSO LECTURE NOTES IN X\nER\nEF\n";
+    let p = parse(text);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_eq!(p.items.len(), 4);
+    let a = &p.items[0].item;
+    assert_eq!(person(&a.creators[0]), ("Doe".into(), "J. M.".into()));
+    assert_eq!(person(&a.creators[1]), ("Roe".into(), "R.".into()));
+    assert_eq!(a.title, "A title cut in two");
+    assert_eq!(a.pages, "170-175");
+    assert!(a.extra_field("PS").is_none());
+    let d = &p.items[1].item;
+    assert_eq!(person(&d.creators[0]), ("Yang".into(), "Y.".into()));
+    assert_eq!(person(&d.creators[1]), ("Li".into(), "J.".into()));
+    assert_eq!(person(&d.creators[2]), ("O'Brien-Smith".into(), "A. B.".into()));
+    let b = &p.items[2].item;
+    assert_eq!((b.item_type, b.series.as_str()), (ItemType::Book, ""));
+    assert_eq!(p.items[3].item.series, "LECTURE NOTES IN X");
+    // A page span beside begin and end pages that say otherwise is kept.
+    let p = parse("PT J\nTI T\nBP 1\nEP 5\nPS 1-6\nER\n");
+    assert_eq!(p.items[0].item.pages, "1-5");
+    assert_eq!(p.items[0].item.extra_field("PS"), Some("1-6"));
+}

@@ -2,9 +2,19 @@
 //!
 //! Lines are `TG value`; continuation lines start with three spaces. For list tags (`AU`,
 //! `AF`, `BE`, `C1`, `CR`…) each continuation line is another value; for text tags it
-//! continues the text.
+//! continues the text. Files that lost the indent (pasted, re-wrapped) are read the same way:
+//! inside a record, a line is a new field only when it starts with a Web of Science tag
+//! ([`WOS_TAGS`]) and a space; any other line continues the field before it.
+//!
+//! Names: `AF` "Doe, Jane" (full) or `AU` "Doe, JM" (initials, read as "J. M."); Derwent's
+//! "YANG Y" (no comma, the family name in capitals) is family "Yang", given "Y.": Folio
+//! writes the capitals of such a family name as a name is usually written (each part
+//! capitalised, "O'BRIEN" → "O'Brien", "GARCIA-LOPEZ" → "Garcia-Lopez"; "MCDONALD" becomes
+//! "Mcdonald", which the user can correct), because a reference list set in capitals reads
+//! as shouting and sorts apart from the same author's other works.
 
 use crate::error::Diagnostic;
+use crate::format::names::looks_corporate;
 use crate::format::{Parsed, ParsedItem};
 use crate::model::{
     month_from_str, normalize_doi, Abstract, Access, AccessStatus, Creator, ExtraField, Item, ItemTag, ItemType,
@@ -35,13 +45,23 @@ impl Rec {
     }
 }
 
+/// The field tags of Web of Science exports (Core Collection, all databases, Derwent
+/// Innovations Index): Clarivate's "Web of Science Core Collection Field Tags" and the
+/// Derwent export's tags.
+pub(crate) const WOS_TAGS: &[&str] = &[
+    "FN", "VR", "PT", "AU", "AF", "BA", "BF", "CA", "GP", "BE", "TI", "SO", "SE", "BS", "LA", "DT", "CT", "CY", "CL",
+    "SP", "HO", "DE", "ID", "AB", "C1", "C3", "RP", "EM", "RI", "OI", "FU", "FP", "FX", "CR", "NR", "TC", "Z9", "U1",
+    "U2", "PU", "PI", "PA", "SC", "SN", "EI", "BN", "J9", "JI", "PD", "PY", "VL", "IS", "PN", "SU", "SI", "MA", "BP",
+    "EP", "AR", "DI", "DL", "D2", "EA", "EY", "PG", "P2", "PS", "WC", "WE", "GA", "PM", "OA", "HC", "HP", "DA", "UT",
+    "ER", "EF", "Z1", "Z2", "Z3", "Z4", "Z5", "Z6", "Z7", "Z8", "ZA", "ZB", "ZR", "ZS", "MH", "AE", "TF", "DC", "MC",
+    "IP", "AD", "FD", "DS", "FS", "CP", "DN", "MN", "CI", "RG",
+];
+
+/// A line's tag and value when it starts with a Web of Science tag and a space (or is the tag
+/// alone: `ER`, `EF`).
 fn wos_tag(line: &str) -> Option<(&str, &str)> {
     let b = line.as_bytes();
-    if b.len() >= 2
-        && b[0].is_ascii_uppercase()
-        && (b[1].is_ascii_uppercase() || b[1].is_ascii_digit())
-        && (b.len() == 2 || b[2] == b' ')
-    {
+    if b.len() >= 2 && (b.len() == 2 || b[2] == b' ') && line.is_char_boundary(2) && WOS_TAGS.contains(&&line[..2]) {
         Some((&line[..2], line.get(3..).unwrap_or("").trim()))
     } else {
         None
@@ -61,7 +81,9 @@ pub(crate) fn parse(text: &str) -> Parsed {
         if line.trim().is_empty() {
             continue;
         }
-        if line.starts_with("   ") || line.starts_with('\t') {
+        // A continuation: indented, or (the indent lost) no tag at the start inside a record.
+        let indented = line.starts_with("   ") || line.starts_with('\t');
+        if indented || (cur.is_some() && wos_tag(line).is_none()) {
             if let Some(r) = cur.as_mut() {
                 text_lines.push(line);
                 if let Some((tag, vals)) = r.fields.last_mut() {
@@ -77,11 +99,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
             continue;
         }
         let Some((tag, value)) = wos_tag(line) else {
-            if cur.is_some() {
-                parsed
-                    .diagnostics
-                    .push(Diagnostic::warning(n, "unrecognised line ignored".to_string()));
-            }
+            // Text outside a record (a header, notes) is not data.
             continue;
         };
         match tag {
@@ -190,6 +208,8 @@ fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
     let so = r.text_of("SO");
     let se = r.text_of("SE");
     match ty {
+        // A book's SO is its series, unless it only repeats the book's title.
+        ItemType::Book if se.is_empty() && same_text(&so, &item.title) => {}
         ItemType::Book => item.series = if se.is_empty() { so } else { se },
         _ => {
             item.container = so;
@@ -201,12 +221,15 @@ fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
     }
     item.volume = r.text_of("VL");
     item.issue = r.text_of("IS");
-    let (bp, ep) = (r.text_of("BP"), r.text_of("EP"));
+    let (bp, ep, ps) = (r.text_of("BP"), r.text_of("EP"), r.text_of("PS"));
     item.pages = match (bp.is_empty(), ep.is_empty()) {
         (false, false) => format!("{bp}-{ep}"),
         (false, true) => bp,
+        // PS: the page span ("170-175").
+        _ if !ps.is_empty() => ps.clone(),
         _ => r.text_of("AR"),
     };
+    let ps_used = !ps.is_empty() && item.pages == ps;
     item.doi = normalize_doi(&r.text_of("DI"));
     item.issn = r.text_of("SN");
     item.isbn = r.text_of("BN");
@@ -263,7 +286,7 @@ fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
                 .push(ExtraField::wos("conference-date".into(), vals.join(" ")));
         } else if tag == "CT" && ty != ItemType::InProceedings {
             item.extra.push(ExtraField::wos("CT".into(), vals.join(" ")));
-        } else if !MAPPED.contains(&tag.as_str()) {
+        } else if !(MAPPED.contains(&tag.as_str()) || (tag == "PS" && ps_used)) {
             for v in vals.iter().filter(|v| !v.is_empty()) {
                 item.extra.push(ExtraField::wos(tag.clone(), v.clone()));
             }
@@ -275,12 +298,75 @@ fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
     item
 }
 
-/// WoS names: "Smith, John A." (AF) or "Smith, JA" (AU); organisations have no comma.
+/// WoS names: "Smith, John A." (AF) or "Smith, JA" (AU, initials read as "J. A."); Derwent's
+/// "SMITH JA" (family in capitals, initials after it); organisations have no comma.
 fn wos_name(role: Role, name: &str) -> Creator {
     let n = name.trim();
-    if n.contains(',') {
-        Creator::parse_name(role, n)
-    } else {
-        Creator::literal(role, n)
+    if let Some((family, given)) = n.split_once(',') {
+        let given = given.trim();
+        if packed_initials(given) {
+            return Creator::parse_name(role, &format!("{}, {}", family.trim(), spaced_initials(given)));
+        }
+        return Creator::parse_name(role, n);
     }
+    let words: Vec<&str> = n.split_whitespace().collect();
+    // The first word is the family name ("LI J"), and so are any others before the initials.
+    let k = words.iter().rposition(|w| !packed_initials(w)).map_or(1, |p| p + 1);
+    let family_caps = |w: &&str| {
+        w.chars().any(char::is_alphabetic)
+            && w.chars()
+                .all(|c| c.is_uppercase() || matches!(c, '-' | '\'' | '\u{2019}'))
+    };
+    if k >= 1 && k < words.len() && k <= 3 && words[..k].iter().all(family_caps) && !looks_corporate(n) {
+        let given: Vec<String> = words[k..].iter().map(|w| spaced_initials(w)).collect();
+        let family: Vec<String> = words[..k].iter().map(|w| capitalised(w)).collect();
+        return Creator::person(role, &family.join(" "), &given.join(" "));
+    }
+    Creator::literal(role, n)
+}
+
+/// "JM", "J", "J-M": initials written without dots (WoS's short names).
+fn packed_initials(w: &str) -> bool {
+    let letters = w.chars().filter(|c| *c != '-').count();
+    (1..=3).contains(&letters)
+        && w.chars().all(|c| c.is_ascii_uppercase() || c == '-')
+        && !w.starts_with('-')
+        && !w.ends_with('-')
+}
+
+/// "JM" → "J. M.", "J-M" → "J.-M.".
+fn spaced_initials(w: &str) -> String {
+    let mut out = String::new();
+    for c in w.chars() {
+        if c == '-' {
+            out.pop();
+            out.push('-');
+        } else {
+            out.push(c);
+            out.push_str(". ");
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// A name part in capitals as a name is usually written: "YANG" → "Yang", "O'BRIEN" →
+/// "O'Brien", "GARCIA-LOPEZ" → "Garcia-Lopez".
+fn capitalised(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    let mut start = true;
+    for c in w.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = matches!(c, '-' | '\'' | '\u{2019}');
+    }
+    out
+}
+
+/// Whether two titles say the same, ignoring case and runs of blanks.
+fn same_text(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    !a.trim().is_empty() && norm(a) == norm(b)
 }
