@@ -190,6 +190,9 @@ fn entry_to_item(
     // First pass: which slots are filled, so that later duplicates and the year/month pair
     // can be decided.
     let has_date = fields.iter().any(|f| f.name.eq_ignore_ascii_case("date"));
+    // ACM writes the conference venue as `location` beside the publisher's `address`: then
+    // `address` is the place and `location` is kept as it is (no repeated-field warning).
+    let has_address = fields.iter().any(|f| f.name.eq_ignore_ascii_case("address"));
     let mut buf = [0u8; 24];
     let mut filled: Vec<Slot> = Vec::new();
     let mut year_text: Option<String> = None;
@@ -215,6 +218,10 @@ fn entry_to_item(
             keep(&mut extra_at);
             continue;
         };
+        if s == Slot::Place && has_address && f.name.eq_ignore_ascii_case("location") {
+            keep(&mut extra_at);
+            continue;
+        }
         if filled.contains(&s) {
             if !matches!(s, Slot::Creators(_)) {
                 diags.push(Diagnostic::warning(

@@ -1577,3 +1577,37 @@ fn a_copied_entry_with_the_replacement_character_changes_only_that() {
     let (items, extras) = parsed_items(src);
     assert!(write_mode(&items, &extras, BibMode::Biblatex).text.contains(src));
 }
+
+#[test]
+fn location_beside_address_is_the_venue() {
+    // ACM: `location` is the conference venue, `address` the publisher's place.
+    let bib = "@inproceedings{k,\n  title = {T},\n  author = {Doe, J.},\n  booktitle = {Proc. of X},\n  \
+               location = {Seoul, Republic of Korea},\n  address = {New York, NY, USA},\n  publisher = {ACM},\n  year = {2019}\n}\n";
+    let p = parse(bib, &mut BibContext::new());
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let it = &p.items[0].item;
+    assert_eq!(it.place, "New York, NY, USA");
+    assert_eq!(it.extra_field("location"), Some("{Seoul, Republic of Korea}"));
+    // Both come back after a regenerated export, in either mode.
+    for mode in [BibMode::Bibtex, BibMode::Biblatex] {
+        let mut plain = it.clone();
+        plain.source = None;
+        let w = write_mode(&[plain], &p.extras, mode);
+        let back = parse(&w.text, &mut BibContext::new());
+        assert!(
+            back.diagnostics.is_empty(),
+            "{mode:?}: {:?}\n{}",
+            back.diagnostics,
+            w.text
+        );
+        assert_eq!(back.items[0].item.place, "New York, NY, USA", "{}", w.text);
+        assert_eq!(
+            back.items[0].item.extra_field("location"),
+            Some("{Seoul, Republic of Korea}")
+        );
+    }
+    // Alone, `location` is the place (BibLaTeX's name for it).
+    let p = parse("@book{b, title = {B}, location = {Berlin}}", &mut BibContext::new());
+    assert_eq!(p.items[0].item.place, "Berlin");
+    assert!(p.items[0].item.extra.is_empty());
+}
