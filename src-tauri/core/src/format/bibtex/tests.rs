@@ -1611,3 +1611,18 @@ fn location_beside_address_is_the_venue() {
     assert_eq!(p.items[0].item.place, "Berlin");
     assert!(p.items[0].item.extra.is_empty());
 }
+
+#[test]
+fn a_line_break_in_a_title_is_a_space() {
+    let p = parse(
+        "@article{k, title = {First line\\\\second line\\\\[2pt] third\\\\*fourth}, \
+         abstract = {One.\\\\Two.}}",
+        &mut BibContext::new(),
+    );
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let it = &p.items[0].item;
+    assert_eq!(it.title, "First line second line third fourth");
+    // The abstract keeps its lines.
+    assert_eq!(it.r#abstract.flat(true), "One.\nTwo.");
+    assert_eq!(tex::to_unicode("a\\\\b"), "a\nb");
+}

@@ -2,7 +2,8 @@
 //!
 //! Import ([`to_unicode`]): accents (`{\"o}`, `\'{e}`, `\c c`), letters (`\ss`, `\o`, `\l`,
 //! `\i`), escaped specials (`\& \% \$ \# \_ \{ \}`), text symbols (`\textendash`, `\S`, …),
-//! ligatures (`--` → –, `---` → —, ``` `` ``` → “, `''` → ”), `~` → no-break space, font
+//! ligatures (`--` → –, `---` → —, ``` `` ``` → “, `''` → ”), `~` → no-break space, `\\` (a
+//! line break) → a new line (a space in field text, which collapses blanks), font
 //! commands stripped (`\emph{x}`, `{\em x}`, `\textbf{x}` → `x`) and grouping braces removed.
 //! Characters by code (`\symbol{"FFFD}`, `\symbol{65533}`, `\symbol{'177775}`, `\char"FFFD`,
 //! `\char 65533`) are read as the character; such text in a value is escaped on export.
@@ -416,8 +417,19 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
                 return after;
             }
             b'\\' => {
-                out.push_str("\\\\");
-                return after;
+                // A line break (`\\`, `\\*`, `\\[2pt]`): a new line, which field text turns
+                // into a space and only fields that keep lines (the abstract) keep.
+                let mut end = after;
+                if b.get(end) == Some(&b'*') {
+                    end += 1;
+                }
+                if b.get(end) == Some(&b'[') {
+                    if let Some(close) = s[end..].find(']') {
+                        end += close + 1;
+                    }
+                }
+                out.push('\n');
+                return end;
             }
             _ => {}
         }
