@@ -334,7 +334,12 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
         ItemType::Article
     });
     item.item_type = ty;
-    item.r#abstract = Abstract(sections.into_iter().filter(|s| !s.text.is_empty()).collect());
+    item.r#abstract = Abstract(
+        inline_headings(sections)
+            .into_iter()
+            .filter(|s| !s.text.is_empty())
+            .collect(),
+    );
 
     read_header(&mut item, &before_date, after_date);
 
@@ -365,6 +370,34 @@ fn build(r: &Rec, number: usize, diags: &mut Vec<Diagnostic>) -> Item {
         diags.push(Diagnostic::warning(r.line, format!("result {number} shows no authors")));
     }
     item
+}
+
+/// Headings inside the abstract's lines ("Originality/value This technique …" on one line,
+/// as some pages and copies put them) split their section as the model's heading splitter
+/// reads them; a heading on a line of its own already started one.
+fn inline_headings(sections: Vec<AbstractSection>) -> Vec<AbstractSection> {
+    let mut out = Vec::with_capacity(sections.len());
+    for s in sections {
+        let mut parts = Abstract::parse(&s.text).0.into_iter();
+        match parts.next() {
+            Some(first) if first.heading.is_empty() => out.push(AbstractSection {
+                heading: s.heading,
+                text: first.text,
+            }),
+            Some(first) => {
+                if !s.heading.is_empty() {
+                    out.push(AbstractSection {
+                        heading: s.heading,
+                        text: String::new(),
+                    });
+                }
+                out.push(first);
+            }
+            None => out.push(s),
+        }
+        out.extend(parts);
+    }
+    out
 }
 
 /// A result's lines sorted by zone: the content type and the header lines before and after

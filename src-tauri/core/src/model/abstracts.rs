@@ -101,14 +101,16 @@ impl Abstract {
     }
 
     /// Split text with inline headings ("Purpose – The purpose … Findings The data …") into
-    /// sections. Text with fewer than two recognised headings is one plain section.
+    /// sections. One recognised heading is a section too ("Originality/value This technique
+    /// …"; text before it is a section without heading). Text with no recognised heading is
+    /// one plain section.
     pub fn parse(text: &str) -> Abstract {
         let text = text.trim();
         if text.is_empty() {
             return Abstract::default();
         }
         let marks = find_headings(text);
-        if marks.len() < 2 {
+        if marks.is_empty() {
             return Abstract::plain(text);
         }
         let mut sections = Vec::new();
@@ -269,6 +271,31 @@ mod tests {
         let plain = Abstract::parse("We report results. Methods are described. Results Matter here.");
         assert_eq!(plain.sections().len(), 1);
         assert_eq!(plain.sections()[0].heading, "");
+    }
+
+    #[test]
+    fn one_heading_is_a_section() {
+        let a = Abstract::parse("Originality/value This technique is new.");
+        assert_eq!(
+            a.sections(),
+            [AbstractSection {
+                heading: "Originality/value".into(),
+                text: "This technique is new.".into()
+            }]
+        );
+        let a = Abstract::parse("We study X. Findings: It works.");
+        let h: Vec<_> = a
+            .sections()
+            .iter()
+            .map(|s| (s.heading.as_str(), s.text.as_str()))
+            .collect();
+        assert_eq!(h, [("", "We study X."), ("Findings", "It works.")]);
+        assert_eq!(Abstract::parse(&a.flat(true)), a);
+        // Words that are headings elsewhere, in running text, are no heading.
+        assert_eq!(
+            Abstract::parse("Our findings show a purpose. Results were good.").sections()[0].heading,
+            ""
+        );
     }
 
     #[test]

@@ -385,3 +385,21 @@ proptest::proptest! {
         let _ = parse(&lines.join("\n"));
     }
 }
+
+#[test]
+fn one_inline_heading_is_a_structured_section() {
+    // A copied abstract whose only heading starts its line: still a headed section.
+    let page = "Open Access\nArticle\nA Title\nPublication date: 4 August 2022\nJane Doe\nAbstract\n\
+                Originality/value This technique is new.\nDetails\nJournal of Things, vol. 1 no. 2\n\
+                Open Access\nArticle\nB Title\nPublication date: 4 August 2022\nJohn Roe\nAbstract\n\
+                Purpose\nTo test. Findings It works.\nDetails\nJournal of Things, vol. 1 no. 2\n";
+    let p = parse(page);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let a = &p.items[0].item;
+    assert_eq!(headings(a), ["Originality/value"]);
+    assert_eq!(a.r#abstract.sections()[0].text, "This technique is new.");
+    // A heading on its own line, then one inside the text of its section.
+    let b = &p.items[1].item;
+    assert_eq!(headings(b), ["Purpose", "Findings"]);
+    assert_eq!(b.r#abstract.sections()[0].text, "To test.");
+}

@@ -1223,3 +1223,21 @@ PT B\nTI Another Book\nSO LECTURE NOTES IN X\nER\nEF\n";
     assert_eq!(p.items[0].item.pages, "1-5");
     assert_eq!(p.items[0].item.extra_field("PS"), Some("1-6"));
 }
+
+#[test]
+fn emerald_abstract_with_one_heading() {
+    let p = parse(
+        "TY  - JOUR\nTI  - T\nDO  - 10.1108/X-01-2020-0001\nAB  - Originality/value This technique is new.\nER  - \n",
+    );
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let s = p.items[0].item.r#abstract.sections();
+    assert_eq!(
+        (s.len(), s[0].heading.as_str(), s[0].text.as_str()),
+        (1, "Originality/value", "This technique is new.")
+    );
+    assert!(
+        p.repairs.iter().any(|r| r.starts_with("emerald: structured abstract")),
+        "{:?}",
+        p.repairs
+    );
+}

@@ -314,7 +314,7 @@ pub(crate) fn after(v: Vendor, item: &mut Item, _rec: &RawRecord, repairs: &mut 
                 repairs.add("sciencedirect: role prefixes removed from names");
             }
         }
-        Vendor::Emerald if item.r#abstract.0.len() > 1 => {
+        Vendor::Emerald if item.r#abstract.0.iter().any(|s| !s.heading.is_empty()) => {
             repairs.add("emerald: structured abstract headings split");
         }
         _ => {}
