@@ -21,24 +21,14 @@
 //! under /tmp/folio-latex-combined.
 
 use crate::support::*;
+use crate::tex::{bibtex_errors, latex_errors, missing_glyphs, preamble, read, run};
 use folio::export::{ExportOptions, Selection};
 use folio::format::Format;
 use folio::import::ImportOptions;
 use folio::Library;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const KNOWN: &str = include_str!("latex-compile-combined-known.tsv");
-
-fn run(dir: &Path, cmd: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(cmd)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd}: {e} (install TeX Live, see the module docs)"));
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.success(), text)
-}
 
 /// The LuaLaTeX run that reads the `.bbl`: records a failure for any LaTeX error or glyph
 /// missing from the fonts (`what` names the run); the LaTeX errors.
@@ -58,51 +48,6 @@ fn typeset_and_check(dir: &Path, what: &str, failures: &mut Vec<String>) -> Vec<
         failures.push(format!("lualatex ({what}): {}", errs.join("\n  ")));
     }
     errs
-}
-
-fn read(p: &Path) -> String {
-    String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned()
-}
-
-/// LaTeX errors in a log (`! …` lines, with the line after; not typeset text that happens to
-/// start a line with "!  ", as in an underfull box report).
-fn latex_errors(log: &str) -> Vec<String> {
-    let lines: Vec<&str> = log.lines().collect();
-    lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.starts_with("! ") && !l.starts_with("!  ") || l.starts_with("!  ==>"))
-        .map(|(i, l)| format!("{l} {}", lines.get(i + 1).unwrap_or(&"")))
-        .collect()
-}
-
-/// bibtex's error messages (it counts them: "(There were N error messages)").
-fn bibtex_errors(blg: &str) -> usize {
-    blg.lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            if l == "(There was 1 error message)" {
-                return Some(1);
-            }
-            l.strip_prefix("(There were ")?
-                .strip_suffix(" error messages)")?
-                .parse()
-                .ok()
-        })
-        .sum()
-}
-
-/// DejaVu Serif (Latin, Greek, Cyrillic, combining marks) with Noto Serif CJK SC as the
-/// fallback for CJK.
-const FONTS: &str = "\\usepackage{fontspec}\\directlua{luaotfload.add_fallback(\"cjk\",{\"NotoSerifCJKSC:mode=node;\"})}\\setmainfont{DejaVu Serif}[RawFeature={fallback=cjk}]";
-
-/// Characters the fonts lack (LuaTeX reports them, as warnings only).
-fn missing_glyphs(log: &str) -> Vec<&str> {
-    log.lines().filter(|l| l.starts_with("Missing character")).collect()
-}
-
-fn preamble(extra: &str) -> String {
-    format!("\\documentclass{{article}}{FONTS}\\usepackage{{url}}{extra}\\begin{{document}}\\nocite{{*}}")
 }
 
 struct Known {

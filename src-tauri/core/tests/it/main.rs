@@ -18,6 +18,7 @@ mod search;
 mod store;
 mod support;
 mod tags;
+mod tex;
 mod tidy;
 mod undo;
 mod workflow;
