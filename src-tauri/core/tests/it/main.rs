@@ -12,6 +12,7 @@ mod fields;
 mod formats;
 mod fuzz;
 mod latex_compile;
+mod matrix;
 mod migrations;
 mod reliability;
 mod search;
