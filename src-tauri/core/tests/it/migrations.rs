@@ -614,7 +614,8 @@ fn version_12_keeps_unedited_records_verbatim_and_edited_ones_regenerated() {
             })
             .unwrap();
         assert!(journaled.contains(&format!("\"fingerprint\":{}", fingerprint_up_to_v11(&before))));
-        conn.execute_batch("ALTER TABLE items DROP COLUMN source_batch; PRAGMA user_version = 11").unwrap();
+        conn.execute_batch("ALTER TABLE items DROP COLUMN source_batch; PRAGMA user_version = 11")
+            .unwrap();
     }
     assert_eq!(Store::pending_upgrade(&path), Some((11, schema_version())));
     let mut lib = Library::open(&path).unwrap();
