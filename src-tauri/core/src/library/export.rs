@@ -95,10 +95,25 @@ impl Library {
         batches: HashSet<i64>,
         unknown: bool,
     ) -> Result<(format::BibExtras, Option<Diagnostic>)> {
+        self.choose_extras(|| Ok((batches, unknown)))
+    }
+
+    /// [`Library::extras_for`] the items `ids`.
+    pub(crate) fn extras_for_ids(&self, ids: &[ItemId]) -> Result<(format::BibExtras, Option<Diagnostic>)> {
+        self.choose_extras(|| crate::store::items::source_batches(self.store.conn(), ids))
+    }
+
+    /// The extras for the imports `origin` gives (asked only when the library has preambles
+    /// or comments to choose from), with the report's note.
+    fn choose_extras(
+        &self,
+        origin: impl FnOnce() -> Result<(HashSet<i64>, bool)>,
+    ) -> Result<(format::BibExtras, Option<Diagnostic>)> {
         let all = self.bib_extras()?;
         if all.preambles.is_empty() && all.comments.is_empty() {
             return Ok((all, None));
         }
+        let (batches, unknown) = origin()?;
         let (extras, left_p, left_c) = all.for_batches(&batches, unknown);
         let (p, c) = (extras.preambles.len(), extras.comments.len());
         let note = Diagnostic::info(
@@ -113,12 +128,6 @@ impl Library {
             ),
         );
         Ok((extras, Some(note)))
-    }
-
-    /// [`Library::extras_for`] the items `ids`.
-    pub(crate) fn extras_for_ids(&self, ids: &[ItemId]) -> Result<(format::BibExtras, Option<Diagnostic>)> {
-        let (batches, unknown) = crate::store::items::source_batches(self.store.conn(), ids)?;
-        self.extras_for(batches, unknown)
     }
 
     /// [`Library::render`] with the library's BibTeX extras already loaded (for many calls).

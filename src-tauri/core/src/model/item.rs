@@ -62,13 +62,18 @@ impl Origin {
     /// (`JO`, `Y2`, `C1`) came from RIS (or Web of Science, which the store tells by the
     /// item's source format), anything else from BibTeX.
     pub fn legacy(name: &str) -> Origin {
-        let b = name.as_bytes();
-        if b.len() == 2 && b[0].is_ascii_uppercase() && (b[1].is_ascii_uppercase() || b[1].is_ascii_digit()) {
+        if is_tag_name(name) {
             Origin::Ris
         } else {
             Origin::Bibtex
         }
     }
+}
+
+/// Whether a name is a RIS or Web of Science tag (`[A-Z][A-Z0-9]`).
+pub fn is_tag_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() == 2 && b[0].is_ascii_uppercase() && (b[1].is_ascii_uppercase() || b[1].is_ascii_digit())
 }
 
 impl<'de> Deserialize<'de> for ExtraField {

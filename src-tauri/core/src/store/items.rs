@@ -306,14 +306,18 @@ impl RawItem {
     }
 }
 
-/// [`COLUMNS`] as a `SELECT` of this library can name them: a migration's hook that reads the
-/// items of an older library runs before version 13 added `source_batch` (read as NULL then).
-fn select_columns(conn: &Connection) -> std::borrow::Cow<'static, str> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap_or(0);
-    if version < 13 {
-        std::borrow::Cow::Owned(COLUMNS.replace("source_batch", "NULL AS source_batch"))
-    } else {
-        std::borrow::Cow::Borrowed(COLUMNS)
+/// Prepare a `SELECT` of the item columns (`sql` gets the column list): a migration's hook
+/// that reads the items of an older library runs before version 13 added `source_batch`, so
+/// when the column is missing it is read as NULL.
+fn prepare_select<'c>(
+    conn: &'c Connection,
+    sql: impl Fn(&str) -> String,
+) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
+    match conn.prepare_cached(&sql(COLUMNS)) {
+        Err(e) if e.to_string().contains("no such column: source_batch") => {
+            conn.prepare_cached(&sql(&COLUMNS.replace("source_batch", "NULL AS source_batch")))
+        }
+        r => r,
     }
 }
 
@@ -400,7 +404,7 @@ fn load_tags(conn: &Connection, id: i64) -> Result<Vec<ItemTag>> {
 
 /// Load one item (live or in the trash) with its tags.
 pub fn load(conn: &Connection, id: i64) -> Result<Option<Item>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {} FROM items WHERE id = ?1", select_columns(conn)))?;
+    let mut st = prepare_select(conn, |cols| format!("SELECT {cols} FROM items WHERE id = ?1"))?;
     let item = st.query_row([id], item_from_row).optional()?;
     match item {
         Some(mut item) => {
@@ -475,19 +479,19 @@ pub fn load_chunk_raw(conn: &Connection, ids: &[i64], only_source: Option<&str>)
             });
         }
     }
-    let (columns, first) = match only_source {
+    let (source_text, first) = match only_source {
         Some(f) => (
-            select_columns(conn).replace(
-                "source_text,",
-                "CASE WHEN source_format = ?1 THEN source_text ELSE '' END,",
-            ),
+            "CASE WHEN source_format = ?1 THEN source_text ELSE '' END,",
             Some(rusqlite::types::Value::Text(f.to_string())),
         ),
-        None => (select_columns(conn).into_owned(), None),
+        None => ("source_text,", None),
     };
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {columns} FROM items WHERE id IN ({marks}) ORDER BY id"
-    ))?;
+    let mut st = prepare_select(conn, |cols| {
+        format!(
+            "SELECT {} FROM items WHERE id IN ({marks}) ORDER BY id",
+            cols.replace("source_text,", source_text)
+        )
+    })?;
     let params = first
         .into_iter()
         .chain(ids.iter().map(|i| rusqlite::types::Value::Integer(*i)));

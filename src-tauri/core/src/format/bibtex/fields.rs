@@ -161,3 +161,24 @@ pub(crate) fn derived_access(note: &str, extra: &[ExtraField]) -> Access {
     }
     Access::default()
 }
+
+/// biblatex's `pubstate` keys and the date text the library keeps for each (an entry with no
+/// date but a publication state: `year = {in press}` or `pubstate = {inpress}`).
+pub(crate) const PUBSTATES: [(&str, &str); 5] = [
+    ("inpress", "in press"),
+    ("forthcoming", "forthcoming"),
+    ("submitted", "submitted"),
+    ("accepted", "accepted"),
+    ("prepublished", "prepublished"),
+];
+
+/// The `pubstate` key a date text names ("In press.", "in-press", "to appear", "preprint").
+pub(crate) fn pubstate_of(text: &str) -> Option<&'static str> {
+    let t = text.trim().trim_end_matches('.').to_lowercase().replace('-', " ");
+    let t = match t.as_str() {
+        "to appear" => "forthcoming",
+        "preprint" => "prepublished",
+        t => t,
+    };
+    PUBSTATES.iter().find(|(k, v)| t == *k || t == *v).map(|(k, _)| *k)
+}

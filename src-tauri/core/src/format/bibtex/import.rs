@@ -445,13 +445,8 @@ fn pubstate_as_date(item: &mut Item) {
         .trim_matches(['{', '}', '"'])
         .trim()
         .to_ascii_lowercase();
-    let text = match v.as_str() {
-        "inpress" => "in press",
-        "forthcoming" => "forthcoming",
-        "submitted" => "submitted",
-        "accepted" => "accepted",
-        "prepublished" => "prepublished",
-        _ => return,
+    let Some((_, text)) = super::fields::PUBSTATES.iter().find(|(k, _)| *k == v) else {
+        return;
     };
     item.extra.remove(i);
     item.date = PartialDate::parse(text);

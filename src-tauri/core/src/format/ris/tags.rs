@@ -397,8 +397,7 @@ pub fn type_of_code(code: &str, has_container: bool) -> Option<ItemType> {
 
 /// Whether text is a RIS tag (`[A-Z][A-Z0-9]`).
 pub fn is_tag(t: &str) -> bool {
-    let b = t.as_bytes();
-    b.len() == 2 && b[0].is_ascii_uppercase() && (b[1].is_ascii_uppercase() || b[1].is_ascii_digit())
+    crate::model::is_tag_name(t)
 }
 
 /// Tags whose continuation lines keep their line breaks.

@@ -1,7 +1,7 @@
 //! An entry regenerated from the model: entry type, fields in their fixed order, LaTeX
 //! escaping, the date as `date` or `year`/`month`, and the item's kept extra fields.
 
-use super::super::fields::{derived_access, role_rank, ROLE_FIELDS, TYPE_FIELD};
+use super::super::fields::{derived_access, pubstate_of, role_rank, ROLE_FIELDS, TYPE_FIELD};
 use super::super::names;
 use super::super::options::{BibMode, BibWriteOptions};
 use super::super::parse::{is_macro, Block, Scanner};
@@ -188,19 +188,6 @@ fn captured(d: &PartialDate) -> bool {
     saw_year
 }
 
-/// biblatex's `pubstate` for a date that is a publication state ("in press").
-pub(super) fn pubstate(raw: &str) -> Option<&'static str> {
-    let t: String = raw.trim().trim_end_matches('.').to_lowercase();
-    Some(match t.as_str() {
-        "in press" | "inpress" | "in-press" => "inpress",
-        "forthcoming" | "to appear" => "forthcoming",
-        "submitted" => "submitted",
-        "accepted" => "accepted",
-        "preprint" | "prepublished" => "prepublished",
-        _ => return None,
-    })
-}
-
 /// The date: BibLaTeX `date` in ISO 8601 / EDTF (`2014-06-01`, `2008-05`, `1999/2009`);
 /// BibTeX `year` as digits (a range as `1999--2009`) with `month` as its macro. The date's
 /// text as imported stays in the library; what it says beyond year, month and day is named in
@@ -230,7 +217,7 @@ fn write_date(e: &mut Entry<'_>, d: &PartialDate, left_out: &mut LeftOut) {
         return;
     }
     let Some(year) = d.year else {
-        match pubstate(&d.raw) {
+        match pubstate_of(&d.raw) {
             Some(p) if biblatex => e.push_raw("pubstate", format!("{{{p}}}")),
             Some(_) if !e.taken("year") => e.text(&["year"], d.raw.trim(), false),
             _ => left_out.add(format!("a date that is not one ({:?})", d.raw.trim())),
@@ -331,8 +318,7 @@ fn kept_fields(e: &mut Entry<'_>, item: &Item, key: &str, out: &mut EntryOut<'_>
         if matches!(f.origin, Origin::Ris | Origin::Wos) {
             match tagged_home(f, item.item_type, e.mode == BibMode::Biblatex) {
                 Ok((name, _)) if e.omit.contains(name) => {}
-                Ok((name, value)) if e.taken(name) => {
-                    let _ = value;
+                Ok((name, _)) if e.taken(name) => {
                     out.left_out.add(format!(
                         "{} (its field {name} is already written)",
                         crate::format::crosswalk::describe(f.origin, &f.name, item.item_type)

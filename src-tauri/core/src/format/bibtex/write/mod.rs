@@ -104,7 +104,7 @@ pub(crate) fn as_written(mut it: Item, extras: &BibExtras, mode: BibMode, ascii:
     if mode == BibMode::Biblatex && !it.date.is_empty() && it.extra_field("date").is_none() {
         match entry::biblatex_date(&it.date) {
             Some(v) => it.date = crate::model::PartialDate::parse(&v),
-            None if entry::pubstate(&it.date.raw).is_some() => {}
+            None if super::fields::pubstate_of(&it.date.raw).is_some() => {}
             None => it.date = Default::default(),
         }
     }
