@@ -21,6 +21,7 @@ pub use library::{auto_export, duplicates, export, import};
 pub use library::{default_library_path, CollectionNode, KeyFix, Library};
 pub mod app;
 pub mod aux;
+pub mod budget;
 pub mod dedupe;
 #[doc(hidden)]
 pub mod fuzzing;
