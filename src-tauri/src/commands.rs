@@ -370,6 +370,7 @@ pub async fn import_files<R: Runtime>(
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     let cancel = state.begin_import();
     let opts = ops::import_options(collection, duplicates.map(|d| d.as_str()), Some(cancel.clone()));
+    let (worker, st) = (state.import_worker(), state.inner().clone());
     let report = match opts {
         Ok(opts) => {
             run(&state, move |o| {
@@ -386,7 +387,10 @@ pub async fn import_files<R: Runtime>(
                         });
                     }
                 };
-                ops::import_files(&mut o.library, &paths, &opts, &mut progress)
+                let r = ops::import_files(&mut o.library, &worker, &paths, &opts, &mut progress);
+                // The worker's commit is this app's own change, announced below.
+                st.note_own_write();
+                r
             })
             .await
         }
@@ -415,8 +419,11 @@ pub async fn import_text<R: Runtime>(
     duplicates: Option<DuplicatePolicyDto>,
 ) -> CmdResult<ImportReportDto> {
     let opts = ops::import_options(collection, duplicates.map(|d| d.as_str()), None)?;
+    let (worker, st) = (state.import_worker(), state.inner().clone());
     let report = run(&state, move |o| {
-        ops::import_text(&mut o.library, "clipboard", &text, &opts)
+        let r = ops::import_text(&mut o.library, &worker, "clipboard", &text, &opts);
+        st.note_own_write();
+        r
     })
     .await?;
     changed(&app, all_scopes(), format!("Imported {}", report.added));

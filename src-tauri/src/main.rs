@@ -2,5 +2,13 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // Imports run in a second copy of this program (see `ops::import_files`), so that a reader
+    // which aborts on a hostile file cannot take the window down.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == folio::app::isolated::WORKER_ARG)
+    {
+        std::process::exit(folio::app::isolated::serve_stdio());
+    }
     folio_desktop::run();
 }

@@ -3,7 +3,7 @@
 
 use crate::dto::*;
 use crate::error::{CmdResult, CommandError, ProtectedKeyDto};
-use folio::app::{self, Target};
+use folio::app::{self, isolated, Target};
 use folio::export::{ExportOptions, Selection};
 use folio::import::{ImportOptions, Progress};
 use folio::model::{AccessStatus, Item, ItemType};
@@ -181,8 +181,12 @@ pub fn import_options(
     })
 }
 
+/// Import files in a worker process (`worker`, this program: `folio::app::isolated`): a reader
+/// that aborts on a hostile file ends only the worker, the import fails with code `crashed`
+/// and the library is unchanged. A library without a file (in memory) imports in-process.
 pub fn import_files(
     lib: &mut Library,
+    worker: &Path,
     paths: &[PathBuf],
     opts: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
@@ -190,12 +194,35 @@ pub fn import_files(
     if paths.is_empty() {
         return Err(CommandError::invalid("no files to import"));
     }
-    let report = lib.import_files(paths, opts, progress)?;
+    let report = match lib.store().path().map(Path::to_path_buf) {
+        Some(library) => {
+            let req = isolated::Request::new(&library, isolated::Source::Files(paths.to_vec()), opts);
+            isolated::import(worker, &req, opts.cancel.as_deref(), progress)?
+        }
+        None => lib.import_files(paths, opts, progress)?,
+    };
     Ok(ImportReportDto::from(&report))
 }
 
-pub fn import_text(lib: &mut Library, name: &str, text: &str, opts: &ImportOptions) -> CmdResult<ImportReportDto> {
-    let report = lib.import_text(name, text, opts)?;
+/// Import pasted text, in a worker process like [`import_files`].
+pub fn import_text(
+    lib: &mut Library,
+    worker: &Path,
+    name: &str,
+    text: &str,
+    opts: &ImportOptions,
+) -> CmdResult<ImportReportDto> {
+    let report = match lib.store().path().map(Path::to_path_buf) {
+        Some(library) => {
+            let source = isolated::Source::Text {
+                name: name.to_string(),
+                text: text.to_string(),
+            };
+            let req = isolated::Request::new(&library, source, opts);
+            isolated::import(worker, &req, opts.cancel.as_deref(), &mut |_| {})?
+        }
+        None => lib.import_text(name, text, opts)?,
+    };
     Ok(ImportReportDto::from(&report))
 }
 

@@ -5,7 +5,7 @@ use crate::error::{CmdResult, CommandError};
 use folio::store::Store;
 use folio::Library;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -35,6 +35,11 @@ pub struct AppState {
     path: Arc<Mutex<Option<PathBuf>>>,
     /// How the last open went (readable while it runs: an upgrade takes seconds).
     status: Arc<Mutex<Status>>,
+    /// The program imports run in (`folio::app::isolated`): this one, unless set otherwise.
+    worker: Arc<Mutex<Option<PathBuf>>>,
+    /// Counts the app's own writes made through another handle (an import's worker process),
+    /// so the watcher does not announce them as changes made outside the app.
+    own_writes: Arc<AtomicU64>,
 }
 
 /// The last open: of which file, since when, and where it stands.
@@ -82,6 +87,8 @@ impl AppState {
             reader: Default::default(),
             path: Default::default(),
             status: Arc::new(Mutex::new(no_open_yet())),
+            worker: Default::default(),
+            own_writes: Default::default(),
         }
     }
 
@@ -138,6 +145,8 @@ impl AppState {
                 upgrade: None,
                 outcome: Some(Ok(())),
             })),
+            worker: Default::default(),
+            own_writes: Default::default(),
         }
     }
 
@@ -191,12 +200,35 @@ impl AppState {
         })
     }
 
-    /// The open library's path and its main handle's `data_version` (which changes only when
-    /// another process or handle committed), unless an action holds the library right now.
-    pub fn outside_version(&self) -> Option<(PathBuf, i64)> {
+    /// The open library's path, its main handle's `data_version` (which changes only when
+    /// another process or handle committed) and the count of the app's own such writes
+    /// ([`note_own_write`](Self::note_own_write)), unless an action holds the library right now.
+    pub fn outside_version(&self) -> Option<(PathBuf, i64, u64)> {
         let guard = self.inner.try_lock().ok()?;
         let open = guard.as_ref()?;
-        Some((open.path.clone(), open.library.store().data_version().ok()?))
+        let own = self.own_writes.load(Ordering::SeqCst);
+        Some((open.path.clone(), open.library.store().data_version().ok()?, own))
+    }
+
+    /// The app itself just wrote through another handle (an import's worker process): the
+    /// next change the watcher sees is not from outside. Called while the action holds the
+    /// library, so the watcher cannot look in between.
+    pub fn note_own_write(&self) {
+        self.own_writes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The program imports run in: set by [`set_import_worker`](Self::set_import_worker), else
+    /// this executable (which serves `folio::app::isolated::WORKER_ARG` before starting the app).
+    pub fn import_worker(&self) -> PathBuf {
+        if let Some(w) = self.worker.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            return w;
+        }
+        std::env::current_exe().unwrap_or_else(|_| PathBuf::from("folio-desktop"))
+    }
+
+    /// Run imports in `worker` (tests: the built `folio-desktop`, as the test binary is not it).
+    pub fn set_import_worker(&self, worker: PathBuf) {
+        *self.worker.lock().unwrap_or_else(|p| p.into_inner()) = Some(worker);
     }
 
     /// A fresh cancel flag for an import that is about to start.

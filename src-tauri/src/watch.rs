@@ -16,7 +16,7 @@ pub const OUTSIDE_ACTION: &str = "Library changed outside Folio";
 /// What the watcher last saw: the library's path and its main handle's `data_version`.
 #[derive(Debug, Default)]
 pub struct Watcher {
-    last: Option<(PathBuf, i64)>,
+    last: Option<(PathBuf, i64, u64)>,
 }
 
 impl Watcher {
@@ -27,7 +27,12 @@ impl Watcher {
         let Some(now) = state.outside_version() else {
             return false;
         };
-        let changed = self.last.as_ref().is_some_and(|(p, v)| *p == now.0 && *v != now.1);
+        // A change counts when the same library's version moved and the app did not write
+        // through another handle (an import's worker) since the last look.
+        let changed = self
+            .last
+            .as_ref()
+            .is_some_and(|(p, v, own)| *p == now.0 && *v != now.1 && *own == now.2);
         self.last = Some(now);
         changed
     }

@@ -22,6 +22,11 @@ const TWO_ITEMS: &str = r#"[
    "date":"2019","access":"open"}
 ]"#;
 
+/// The program imports run in: the app itself (`folio-desktop --folio-import-worker`).
+fn worker() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_folio-desktop"))
+}
+
 fn opts(collection: Option<&str>) -> ImportOptions {
     ops::import_options(collection.map(String::from), None, None).unwrap()
 }
@@ -30,7 +35,14 @@ fn library_with_items(dir: &Path) -> (Library, PathBuf) {
     let file = dir.join("two.json");
     std::fs::write(&file, TWO_ITEMS).unwrap();
     let mut lib = Library::open(&dir.join("lib.sqlite")).unwrap();
-    let report = ops::import_files(&mut lib, std::slice::from_ref(&file), &opts(None), &mut |_| {}).unwrap();
+    let report = ops::import_files(
+        &mut lib,
+        worker(),
+        std::slice::from_ref(&file),
+        &opts(None),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(report.added, 2, "{report:?}");
     (lib, file)
 }
@@ -53,7 +65,7 @@ fn import_reports_progress_and_rows_page() {
     std::fs::write(&file, TWO_ITEMS).unwrap();
     let mut lib = Library::open(&dir.path().join("lib.sqlite")).unwrap();
     let mut seen = Vec::new();
-    let report = ops::import_files(&mut lib, &[file], &opts(None), &mut |p| {
+    let report = ops::import_files(&mut lib, worker(), &[file], &opts(None), &mut |p| {
         seen.push((p.bytes_done, p.bytes_total, p.entries))
     })
     .unwrap();
@@ -224,11 +236,18 @@ fn import_is_one_undo_step_and_missing_files_fail_clearly() {
     let (mut lib, _) = library_with_items(dir.path());
     ops::undo(&mut lib).unwrap();
     assert_eq!(ops::page(&lib, &all(), &by_title(), 0, 10).unwrap().total, 0);
-    let err = ops::import_files(&mut lib, &[dir.path().join("missing.bib")], &opts(None), &mut |_| {}).unwrap_err();
+    let err = ops::import_files(
+        &mut lib,
+        worker(),
+        &[dir.path().join("missing.bib")],
+        &opts(None),
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert_eq!(err.code, "io");
     assert!(err.message.contains("missing.bib"));
     let into = dir.path().join("two.json");
-    let r = ops::import_files(&mut lib, &[into], &opts(Some("Dropped")), &mut |_| {}).unwrap();
+    let r = ops::import_files(&mut lib, worker(), &[into], &opts(Some("Dropped")), &mut |_| {}).unwrap();
     assert_eq!(r.added, 2);
     assert_eq!(
         ops::item(&lib, lib.id_of("flores2022").unwrap()).unwrap().collections,
@@ -396,7 +415,7 @@ fn library_with_duplicates(dir: &Path) -> Library {
     std::fs::write(&ris, SAME_RIS).unwrap();
     let mut lib = Library::open(&dir.join("lib.sqlite")).unwrap();
     let keep = ops::import_options(None, Some("keep"), None).unwrap();
-    let r = ops::import_files(&mut lib, &[bib, ris], &keep, &mut |_| {}).unwrap();
+    let r = ops::import_files(&mut lib, worker(), &[bib, ris], &keep, &mut |_| {}).unwrap();
     assert_eq!(r.added, 2, "{r:?}");
     let d = &r.files[1].decisions;
     assert_eq!(d.len(), 1, "{r:?}");
@@ -410,7 +429,14 @@ fn import_policy_skip_is_default_and_reports_each_decision() {
     let dir = tempfile::tempdir().unwrap();
     let mut lib = library_with_duplicates(dir.path());
     // The default (skip) leaves the library alone and says so, with the line.
-    let r = ops::import_files(&mut lib, &[dir.path().join("a.bib")], &opts(None), &mut |_| {}).unwrap();
+    let r = ops::import_files(
+        &mut lib,
+        worker(),
+        &[dir.path().join("a.bib")],
+        &opts(None),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(r.added, 0);
     let d = &r.files[0].decisions[0];
     assert_eq!((d.action.as_str(), d.line), ("skipped", 1));
@@ -486,7 +512,7 @@ fn a_cancelled_import_leaves_the_library_unchanged() {
     let state = AppState::empty();
     let flag = state.begin_import();
     let o = ops::import_options(None, None, Some(flag.clone())).unwrap();
-    let err = ops::import_files(&mut lib, &[file], &o, &mut |p| {
+    let err = ops::import_files(&mut lib, worker(), &[file], &o, &mut |p| {
         if p.entries > 10 {
             state.cancel_import();
         }
@@ -1062,4 +1088,91 @@ fn library_changed_scopes_on_the_wire() {
         serde_json::to_value(other).unwrap()["scopes"],
         serde_json::json!(["library", "auto-exports"])
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_import_whose_reader_aborts_fails_and_leaves_the_library_and_window_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut lib, file) = library_with_items(dir.path());
+    // A worker that aborts half-way, as a reader did on 8,000 nested `\emph{` before issue 23
+    // (that input no longer crashes, so a stand-in plays the crash).
+    let crashing = dir.path().join("crashing-worker");
+    std::fs::write(
+        &crashing,
+        "#!/bin/sh\ncat >/dev/null\necho '{\"progress\":{\"entries\":3,\"done\":5,\"total\":9}}'\n\
+         echo 'memory allocation of 2500000000 bytes failed' >&2\nkill -ABRT $$\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&crashing, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut steps = 0;
+    let err = ops::import_files(&mut lib, &crashing, &[file.clone()], &opts(None), &mut |_| steps += 1).unwrap_err();
+    assert_eq!((err.code.as_str(), steps), ("crashed", 1), "{err:?}");
+    assert!(
+        err.message.contains("SIGABRT") && err.message.contains("memory allocation"),
+        "{}",
+        err.message
+    );
+    // This process is alive, the library as it was and still usable.
+    assert_eq!(ops::page(&lib, &all(), &by_title(), 0, 10).unwrap().total, 2);
+    let keep = ops::import_options(None, Some("keep"), None).unwrap();
+    assert_eq!(
+        ops::import_files(&mut lib, worker(), &[file], &keep, &mut |_| {})
+            .unwrap()
+            .added,
+        2
+    );
+    // Pasted text goes through the worker too.
+    let pasted = ops::import_text(&mut lib, &crashing, "clipboard", "TY  - JOUR\nER  - \n", &opts(None)).unwrap_err();
+    assert_eq!(pasted.code, "crashed");
+    let r = ops::import_text(
+        &mut lib,
+        worker(),
+        "clipboard",
+        "TY  - JOUR\nTI  - Pasted\nER  - \n",
+        &opts(None),
+    )
+    .unwrap();
+    assert_eq!((r.added, r.files[0].path.as_str()), (1, "clipboard"));
+    assert_eq!(ops::page(&lib, &all(), &by_title(), 0, 10).unwrap().total, 5);
+}
+
+#[test]
+fn the_watcher_does_not_announce_the_apps_own_imports() {
+    use folio_desktop::watch::Watcher;
+    let dir = tempfile::tempdir().unwrap();
+    let (lib, file) = library_with_items(dir.path());
+    let state = AppState::from_library(lib, dir.path().join("lib.sqlite"));
+    let keep = ops::import_options(None, Some("keep"), None).unwrap();
+    let mut w = Watcher::default();
+    assert!(!w.poll(&state));
+    // As the import command does: the worker commits, the command notes its own write.
+    state
+        .with(|o| {
+            let r = ops::import_files(
+                &mut o.library,
+                worker(),
+                std::slice::from_ref(&file),
+                &keep,
+                &mut |_| {},
+            );
+            state.note_own_write();
+            r
+        })
+        .unwrap();
+    assert!(!w.poll(&state), "the app's own import is announced by its command");
+    // Without the note the worker's commit looks like another program's.
+    state
+        .with(|o| {
+            ops::import_files(
+                &mut o.library,
+                worker(),
+                std::slice::from_ref(&file),
+                &keep,
+                &mut |_| {},
+            )
+        })
+        .unwrap();
+    assert!(w.poll(&state));
 }

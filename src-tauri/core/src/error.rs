@@ -58,6 +58,13 @@ pub enum Error {
     /// The user cancelled a long operation; nothing was written.
     #[error("{0} cancelled; the library is unchanged")]
     Cancelled(&'static str),
+    /// A worker process (an isolated import, [`crate::app::isolated`]) died before it could
+    /// report; nothing it did was committed.
+    #[error("{0}")]
+    Crashed(String),
+    /// An error a worker process reported, by its code (one of [`Error::code`]'s) and message.
+    #[error("{message}")]
+    Remote { code: &'static str, message: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -108,11 +115,42 @@ impl Error {
             Error::NothingSelected => "invalid-input",
             Error::NoAux { .. } => "not-found",
             Error::NothingCited { .. } => "nothing-to-do",
+            Error::Crashed(_) => "crashed",
+            Error::Remote { code, .. } => code,
+        }
+    }
+
+    /// The error a worker process reported by `code` and `message`. A cancelled import and a
+    /// busy library keep their own variants (callers branch on them); the rest keep their code.
+    pub fn remote(code: &str, message: String) -> Error {
+        const CODES: [&str; 14] = [
+            "io",
+            "db",
+            "migration",
+            "too-new",
+            "not-a-library",
+            "not-found",
+            "conflict",
+            "invalid-input",
+            "format",
+            "nothing-to-do",
+            "protected-key",
+            "invalid-query",
+            "crashed",
+            "read-only",
+        ];
+        match code {
+            "cancelled" => Error::Cancelled("import"),
+            "busy" => Error::Busy,
+            _ => Error::Remote {
+                code: CODES.iter().find(|c| **c == code).copied().unwrap_or("internal"),
+                message,
+            },
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     Info,
     Warning,
@@ -131,7 +169,7 @@ impl Severity {
 
 /// A problem with one entry or line of an input file. Parsers return these next to what they
 /// could read; they never fail a whole file for one bad entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// 1-based line in the input, when known.
     pub line: Option<usize>,

@@ -20,6 +20,7 @@
 
 pub mod cite;
 pub mod cited;
+pub mod isolated;
 pub mod searches;
 pub mod select;
 pub mod sync;

@@ -21,7 +21,7 @@ use crate::model::{Item, ItemId};
 use crate::text::fold;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Reason {
     Doi,
     Isbn,

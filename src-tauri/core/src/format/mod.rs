@@ -18,7 +18,8 @@ pub use parsed::{feed, BibExtras, Parsed, ParsedItem, Sink};
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// BibTeX (classic, for `bibtex` + `.bst` styles). On import BibTeX and BibLaTeX are one format.
     Bibtex,

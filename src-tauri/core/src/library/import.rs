@@ -38,7 +38,7 @@ impl ImportOptions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum DuplicatePolicy {
     /// Leave the library as it was for that entry.
     #[default]
@@ -62,7 +62,7 @@ impl std::str::FromStr for DuplicatePolicy {
 }
 
 /// What the import did with one entry that matched an existing item.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DuplicateDecision {
     pub line: usize,
     /// The entry's key as read (may be empty) and its title.
@@ -75,7 +75,7 @@ pub struct DuplicateDecision {
 }
 
 /// What the import did with an entry that matched an existing item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DuplicateAction {
     /// A certain match, left out ([`DuplicatePolicy::Skip`]).
     Skipped,
@@ -107,7 +107,7 @@ impl std::fmt::Display for DuplicateAction {
 }
 
 /// What happened to one file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     pub path: String,
     pub format: Format,
@@ -133,7 +133,7 @@ impl FileReport {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportReport {
     pub files: Vec<FileReport>,
 }

@@ -124,6 +124,13 @@ fn trace_peak_memory() {
 }
 
 fn main() {
+    // The desktop app (or any front end) runs imports in a worker process (`folio::app::isolated`).
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == folio::app::isolated::WORKER_ARG)
+    {
+        std::process::exit(folio::app::isolated::serve_stdio());
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
