@@ -9,7 +9,7 @@
 use super::items::{ItemSnapshot, TagState};
 use super::{collections, items, meta, saved, tags, CollectionRow, SavedSearch, Store, Writer};
 use crate::error::{Error, Result};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 /// How many actions the journal keeps (older ones can no longer be undone).
@@ -132,56 +132,153 @@ fn swap(w: &mut Writer<'_>, changes: &[Change]) -> Result<Vec<Change>> {
     Ok(before)
 }
 
+/// A journal step that cannot be read (its stored changes are not valid JSON or not the
+/// journal's shape): skipped by history, undo and redo, with a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DamagedStep {
+    pub id: i64,
+    pub label: String,
+    pub at: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl DamagedStep {
+    /// One line for a warning.
+    pub fn describe(&self) -> String {
+        format!(
+            "history step {} ({}, {}) is damaged and was skipped: {}",
+            self.id, self.label, self.at, self.reason
+        )
+    }
+}
+
+/// What an undo or redo did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stepped {
+    /// The label of the action undone or redone.
+    pub label: String,
+    /// Damaged steps passed over on the way (they stay as they are).
+    pub skipped: Vec<DamagedStep>,
+}
+
+/// The journal's newest steps, and the damaged ones among them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct History {
+    pub entries: Vec<HistoryEntry>,
+    pub damaged: Vec<DamagedStep>,
+}
+
 impl Store {
     /// Undo the latest action still in effect; returns its label.
     pub fn undo(&mut self) -> Result<String> {
-        self.step("done", "undone", "DESC", "undo")
+        Ok(self.undo_step()?.label)
     }
 
     /// Redo the earliest undone action; returns its label.
     pub fn redo(&mut self) -> Result<String> {
+        Ok(self.redo_step()?.label)
+    }
+
+    /// [`Store::undo`], saying which damaged steps it passed over: a step whose stored
+    /// changes cannot be read cannot be undone, and must not block the steps before it.
+    pub fn undo_step(&mut self) -> Result<Stepped> {
+        self.step("done", "undone", "DESC", "undo")
+    }
+
+    /// [`Store::redo`], saying which damaged steps it passed over.
+    pub fn redo_step(&mut self) -> Result<Stepped> {
         self.step("undone", "done", "ASC", "redo")
     }
 
-    fn step(&mut self, from: &str, to: &str, order: &str, what: &'static str) -> Result<String> {
+    fn step(&mut self, from: &str, to: &str, order: &str, what: &'static str) -> Result<Stepped> {
         self.write_unjournaled(|w| {
-            let row: Option<(i64, String, String)> = w
-                .conn()
-                .query_row(
-                    &format!("SELECT id, label, changes FROM journal WHERE state = ?1 ORDER BY id {order} LIMIT 1"),
-                    [from],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((id, label, json)) = row else {
-                return Err(Error::NothingTo(what));
+            let ids: Vec<i64> = {
+                let mut st = w
+                    .conn()
+                    .prepare(&format!("SELECT id FROM journal WHERE state = ?1 ORDER BY id {order}"))?;
+                let rows = st.query_map([from], |r| r.get(0))?;
+                rows.collect::<rusqlite::Result<_>>()?
             };
-            let changes: Vec<Change> =
-                serde_json::from_str(&json).map_err(|e| Error::Format(format!("damaged journal entry {id}: {e}")))?;
-            let other_side = swap(w, &changes)?;
-            let json = serde_json::to_string(&other_side).map_err(|e| Error::Format(e.to_string()))?;
-            w.conn().execute(
-                "UPDATE journal SET state = ?2, changes = ?3 WHERE id = ?1",
-                params![id, to, json],
-            )?;
-            Ok(label)
+            let mut skipped = Vec::new();
+            for id in ids {
+                let (label, at, json): (String, String, Option<String>) = w.conn().query_row(
+                    "SELECT label, at, CAST(changes AS TEXT) FROM journal WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                let changes: Vec<Change> = match serde_json::from_str(json.as_deref().unwrap_or("")) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        skipped.push(DamagedStep {
+                            id,
+                            label,
+                            at,
+                            reason: e.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                let other_side = swap(w, &changes)?;
+                let json = serde_json::to_string(&other_side).map_err(|e| Error::Format(e.to_string()))?;
+                w.conn().execute(
+                    "UPDATE journal SET state = ?2, changes = ?3 WHERE id = ?1",
+                    params![id, to, json],
+                )?;
+                return Ok(Stepped { label, skipped });
+            }
+            match skipped.as_slice() {
+                [] => Err(Error::NothingTo(what)),
+                damaged => Err(Error::Format(format!(
+                    "cannot {what}: {}",
+                    damaged.iter().map(DamagedStep::describe).collect::<Vec<_>>().join("; ")
+                ))),
+            }
         })
     }
 
-    /// The journal, newest first.
+    /// The journal, newest first, without its damaged steps.
     pub fn history(&self, limit: usize) -> Result<Vec<HistoryEntry>> {
+        Ok(self.history_report(limit)?.entries)
+    }
+
+    /// The newest `limit` steps of the journal, newest first: those that can be read, and
+    /// the damaged ones (stored changes that are not a JSON array; they are left out of the
+    /// list and named for a warning).
+    pub fn history_report(&self, limit: usize) -> Result<History> {
         let mut st = self.conn().prepare(
-            "SELECT id, label, at, state, json_array_length(changes) FROM journal ORDER BY id DESC LIMIT ?1",
+            "SELECT id, label, at, state, \
+             CASE WHEN json_valid(changes) AND json_type(changes) = 'array' \
+             THEN json_array_length(changes) END \
+             FROM journal ORDER BY id DESC LIMIT ?1",
         )?;
-        let rows = st.query_map([limit as i64], |r| {
-            Ok(HistoryEntry {
-                id: r.get(0)?,
-                label: r.get(1)?,
-                at: r.get(2)?,
-                done: r.get::<_, String>(3)? == "done",
-                objects: r.get::<_, i64>(4)? as usize,
-            })
+        let rows = st.query_map([limit.min(i64::MAX as usize) as i64], |r| {
+            Ok((
+                HistoryEntry {
+                    id: r.get(0)?,
+                    label: r.get(1)?,
+                    at: r.get(2)?,
+                    done: r.get::<_, String>(3)? == "done",
+                    objects: 0,
+                },
+                r.get::<_, Option<i64>>(4)?,
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out = History::default();
+        for row in rows {
+            match row? {
+                (mut e, Some(n)) => {
+                    e.objects = n as usize;
+                    out.entries.push(e);
+                }
+                (e, None) => out.damaged.push(DamagedStep {
+                    id: e.id,
+                    label: e.label,
+                    at: e.at,
+                    reason: "its stored changes are not a JSON list".into(),
+                }),
+            }
+        }
+        Ok(out)
     }
 }
