@@ -146,10 +146,12 @@ pub struct DamagedStep {
 impl DamagedStep {
     /// One line for a warning.
     pub fn describe(&self) -> String {
-        format!(
-            "history step {} ({}, {}) is damaged and was skipped: {}",
-            self.id, self.label, self.at, self.reason
-        )
+        format!("{} is damaged and was skipped: {}", self.name(), self.reason)
+    }
+
+    /// "history step 12 (Import refs.bib, 2026-…)".
+    pub fn name(&self) -> String {
+        format!("history step {} ({}, {})", self.id, self.label, self.at)
     }
 }
 
@@ -230,8 +232,12 @@ impl Store {
             match skipped.as_slice() {
                 [] => Err(Error::NothingTo(what)),
                 damaged => Err(Error::Format(format!(
-                    "cannot {what}: {}",
-                    damaged.iter().map(DamagedStep::describe).collect::<Vec<_>>().join("; ")
+                    "cannot {what}: the only steps left to {what} are damaged: {}",
+                    damaged
+                        .iter()
+                        .map(|d| format!("{}: {}", d.name(), d.reason))
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ))),
             }
         })
