@@ -440,7 +440,6 @@ impl Library {
     }
 }
 
-
 /// [`Library::check_export_target`]'s test against the library at `lib`.
 fn refuse_library_files(lib: &Path, path: &Path) -> Result<()> {
     let target = files::resolve_links(path)?;

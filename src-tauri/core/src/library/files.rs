@@ -393,7 +393,13 @@ mod tests {
         let dead = format!("{TEMP_PREFIX}4194999-abc123");
         let mine = format!("{}xyz789", temp_prefix());
         let legacy_new = format!("{TEMP_PREFIX}Ab3dEf");
-        for n in [&dead, &mine, &legacy_new, &".folio-exportX".to_string(), &"notes.bib".to_string()] {
+        for n in [
+            &dead,
+            &mine,
+            &legacy_new,
+            &".folio-exportX".to_string(),
+            &"notes.bib".to_string(),
+        ] {
             std::fs::write(d.join(n), "x").unwrap();
         }
         assert_eq!(remove_stale_temporaries(d), 1);

@@ -23,8 +23,8 @@ pub(crate) mod tags;
 
 pub use collections::{CollectionId, CollectionRow};
 pub use items::{ItemSnapshot, ItemSummary};
-pub use open::{Opened, CHECK_EVERY_WRITE_BELOW, CHECK_INTERVAL};
 pub use journal::{Change, DamagedStep, History, HistoryEntry, Stepped};
+pub use open::{Opened, CHECK_EVERY_WRITE_BELOW, CHECK_INTERVAL};
 /// The library's connection, as the use cases hand it to the store's functions.
 pub(crate) use rusqlite::Connection;
 pub use saved::SavedSearch;

@@ -87,7 +87,9 @@ fn library(dir: &Path) -> PathBuf {
     for (title, author, year) in [("Alpha", "A, Ann", "2000"), ("Beta", "B, Bob", "2001")] {
         succeeds(
             &lib,
-            &["add", "--type", "article", "--title", title, "--author", author, "--year", year],
+            &[
+                "add", "--type", "article", "--title", title, "--author", author, "--year", year,
+            ],
         );
     }
     lib
@@ -96,7 +98,11 @@ fn library(dir: &Path) -> PathBuf {
 fn listed_keys(lib: &Path) -> Vec<String> {
     let out = succeeds(lib, &["list", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let rows = v.as_array().or_else(|| v["items"].as_array()).cloned().unwrap_or_default();
+    let rows = v
+        .as_array()
+        .or_else(|| v["items"].as_array())
+        .cloned()
+        .unwrap_or_default();
     let mut keys: Vec<String> = rows.iter().map(|r| r["key"].as_str().unwrap().to_string()).collect();
     keys.sort();
     keys
@@ -132,7 +138,11 @@ fn exporting_onto_the_library_or_its_companion_files_is_refused() {
     let shm = format!("{}-shm", lib.display());
     let journal = format!("{}-journal", lib.display());
     for target in [s(&lib), s(&link), s(&hard), &wal, &shm, &journal] {
-        fails_with(&lib, &["export", "-o", target], &["cannot export to", target, "library"]);
+        fails_with(
+            &lib,
+            &["export", "-o", target],
+            &["cannot export to", target, "library"],
+        );
         fails_with(&lib, &["export", "--format", "json", "-o", target], &["library"]);
         fails_with(&lib, &["auto-export", "add", target], &["cannot export to", "library"]);
     }
@@ -186,7 +196,12 @@ fn an_auto_export_registered_onto_the_library_never_replaces_it() {
             [format!("auto-export:{}", abs.display()), json.to_string()],
         )
         .unwrap();
-    let o = run(&lib, &["add", "--type", "book", "--title", "Gamma", "--author", "C, Cy", "--year", "2002"]);
+    let o = run(
+        &lib,
+        &[
+            "add", "--type", "book", "--title", "Gamma", "--author", "C, Cy", "--year", "2002",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("the library itself"), "{}", stderr(&o));
     assert_eq!(listed_keys(&lib), ["A2000", "B2001", "C2002"]);
@@ -210,22 +225,37 @@ fn exports_write_through_symlinks_and_refuse_write_protected_files() {
     let link = dir.path().join("link.bib");
     std::os::unix::fs::symlink("papers/real.bib", &link).unwrap();
     succeeds(&lib, &["export", "-o", s(&link)]);
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+    assert!(
+        std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        "the link stays a link"
+    );
     let text = std::fs::read_to_string(&real).unwrap();
-    assert!(text.contains("@article{A2000,") && text.contains("@article{B2001,"), "{text}");
+    assert!(
+        text.contains("@article{A2000,") && text.contains("@article{B2001,"),
+        "{text}"
+    );
     // A dangling link: the file it names is created.
     let dangling = dir.path().join("dangling.bib");
     std::os::unix::fs::symlink("papers/new.bib", &dangling).unwrap();
     succeeds(&lib, &["export", "-o", s(&dangling)]);
     assert!(std::fs::symlink_metadata(&dangling).unwrap().file_type().is_symlink());
-    assert!(std::fs::read_to_string(papers.join("new.bib")).unwrap().contains("A2000"));
+    assert!(std::fs::read_to_string(papers.join("new.bib"))
+        .unwrap()
+        .contains("A2000"));
     // An auto-export through a link keeps the link too.
     let auto_link = dir.path().join("auto.bib");
     std::os::unix::fs::symlink("papers/auto-real.bib", &auto_link).unwrap();
     succeeds(&lib, &["auto-export", "add", s(&auto_link)]);
-    succeeds(&lib, &["add", "--type", "book", "--title", "Gamma", "--author", "C, Cy", "--year", "2002"]);
+    succeeds(
+        &lib,
+        &[
+            "add", "--type", "book", "--title", "Gamma", "--author", "C, Cy", "--year", "2002",
+        ],
+    );
     assert!(std::fs::symlink_metadata(&auto_link).unwrap().file_type().is_symlink());
-    assert!(std::fs::read_to_string(papers.join("auto-real.bib")).unwrap().contains("C2002"));
+    assert!(std::fs::read_to_string(papers.join("auto-real.bib"))
+        .unwrap()
+        .contains("C2002"));
 
     // A write-protected file (also for root, who could write it) is refused and unchanged.
     let frozen = dir.path().join("frozen.bib");
@@ -266,11 +296,15 @@ fn a_fifo_or_a_device_is_refused_at_once_never_waited_on_or_read_without_end() {
     mkfifo(&fifo);
     // Import: no writer will ever come.
     fails_with(&lib, &["import", s(&fifo)], &["refs.bib", "named pipe"]);
-    fails_with(&lib, &["import", "/dev/zero", "--format", "bibtex"], &["/dev/zero", "device"]);
+    fails_with(
+        &lib,
+        &["import", "/dev/zero", "--format", "bibtex"],
+        &["/dev/zero", "device"],
+    );
     // Through the use case as well (the desktop app's import).
     let mut l = Library::open(&lib).unwrap();
     let e = l
-        .import_files(&[fifo.clone()], &Default::default(), &mut |_| {})
+        .import_files(std::slice::from_ref(&fifo), &Default::default(), &mut |_| {})
         .unwrap_err();
     assert!(e.to_string().contains("named pipe"), "{e}");
     drop(l);
@@ -292,8 +326,14 @@ fn a_fifo_or_a_device_is_refused_at_once_never_waited_on_or_read_without_end() {
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("@article{A2000,") && out.contains("@article{B2001,"), "{out}");
-    assert!(err.contains("/dev/zero: is a device") && err.contains("skipped"), "{err}");
+    assert!(
+        out.contains("@article{A2000,") && out.contains("@article{B2001,"),
+        "{out}"
+    );
+    assert!(
+        err.contains("/dev/zero: is a device") && err.contains("skipped"),
+        "{err}"
+    );
     assert!(err.contains("named pipe"), "{err}");
     // The .aux itself as a FIFO or a device: refused.
     let aux_fifo = dir.path().join("fifo.aux");
@@ -302,7 +342,10 @@ fn a_fifo_or_a_device_is_refused_at_once_never_waited_on_or_read_without_end() {
     fails_with(&lib, &["aux", "add", s(&aux_fifo)], &["named pipe"]);
     fails_with(&lib, &["export", "--aux", "/dev/zero"], &["device"]);
     assert_eq!(
-        history_labels(&lib).iter().filter(|l| l.starts_with("Register")).count(),
+        history_labels(&lib)
+            .iter()
+            .filter(|l| l.starts_with("Register"))
+            .count(),
         1,
         "only the .aux that was exported is registered"
     );
@@ -321,9 +364,13 @@ fn an_aux_with_200k_citations_is_read_in_linear_time() {
             bib.push_str(&format!(
                 "@inproceedings{{k{i}, title={{Paper {i}}}, author={{Au, Thor}}, year=2000, crossref={{proc{i}}}}}\n"
             ));
-            bib.push_str(&format!("@proceedings{{proc{i}, title={{Proceedings {i}}}, year=2000}}\n"));
+            bib.push_str(&format!(
+                "@proceedings{{proc{i}, title={{Proceedings {i}}}, year=2000}}\n"
+            ));
         } else {
-            bib.push_str(&format!("@article{{k{i}, title={{Paper {i}}}, author={{Au, Thor}}, year=2000}}\n"));
+            bib.push_str(&format!(
+                "@article{{k{i}, title={{Paper {i}}}, author={{Au, Thor}}, year=2000}}\n"
+            ));
         }
     }
     let bib_path = dir.path().join("refs.bib");
@@ -405,7 +452,12 @@ fn a_damaged_history_step_is_skipped_with_a_warning_and_does_not_block_undo() {
     for damage in ["{\"truncated", "[{\"kind\":\"no such change\"}]"] {
         let dir = tempfile::tempdir().unwrap();
         let lib = library(dir.path());
-        succeeds(&lib, &["add", "--type", "book", "--title", "Gamma", "--author", "C, Cy", "--year", "2002"]);
+        succeeds(
+            &lib,
+            &[
+                "add", "--type", "book", "--title", "Gamma", "--author", "C, Cy", "--year", "2002",
+            ],
+        );
         damage_newest_step(&lib, damage);
         // History lists the readable steps (a step that is not JSON is named in a warning).
         let o = run(&lib, &["history"]);
@@ -414,7 +466,11 @@ fn a_damaged_history_step_is_skipped_with_a_warning_and_does_not_block_undo() {
         assert!(listed.contains("Add A2000") && listed.contains("Add B2001"), "{listed}");
         if damage.starts_with('{') {
             assert!(!listed.contains("Add C2002"), "{listed}");
-            assert!(stderr(&o).contains("damaged") && stderr(&o).contains("Add C2002"), "{}", stderr(&o));
+            assert!(
+                stderr(&o).contains("damaged") && stderr(&o).contains("Add C2002"),
+                "{}",
+                stderr(&o)
+            );
         }
         let json = succeeds(&lib, &["history", "--json"]);
         assert!(json.contains("Add B2001"), "{json}");
@@ -459,9 +515,15 @@ fn a_library_opened_read_only_reads_and_exports_but_refuses_every_change() {
     let sel = Selection::default();
     l.export_file(&sel, &ExportOptions::default(), &out).unwrap();
     assert!(std::fs::read_to_string(&out).unwrap().contains("A2000"));
-    let e = l.add(folio::model::Item::new(folio::model::ItemType::Book, "New")).unwrap_err();
+    let e = l
+        .add(folio::model::Item::new(folio::model::ItemType::Book, "New"))
+        .unwrap_err();
     assert!(matches!(e, Error::ReadOnly { .. }), "{e}");
-    assert!(e.to_string().starts_with(&format!("library is read-only: {}", lib.display())), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with(&format!("library is read-only: {}", lib.display())),
+        "{e}"
+    );
     assert_eq!(e.code(), "read-only");
     assert!(matches!(l.undo(), Err(Error::ReadOnly { .. })));
     drop(l);
@@ -470,7 +532,10 @@ fn a_library_opened_read_only_reads_and_exports_but_refuses_every_change() {
     let old = dir.path().join("old.sqlite");
     drop(folio::store::Store::open_at_version(&old, 1).unwrap());
     let e = Library::open_read_only(&old).err().unwrap();
-    assert!(matches!(e, Error::ReadOnly { .. }) && e.to_string().contains("upgrade"), "{e}");
+    assert!(
+        matches!(e, Error::ReadOnly { .. }) && e.to_string().contains("upgrade"),
+        "{e}"
+    );
 }
 
 /// Run the CLI as a user that cannot write the library: this user when not root, else
@@ -538,8 +603,14 @@ fn a_new_library_is_announced_on_stderr() {
     let o = run(&typo, &["list"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains(&format!("created a new, empty library at {}", typo.display())), "{err}");
-    assert!(err.contains(&format!("(and the folder {})", dir.path().join("Dokuments").display())), "{err}");
+    assert!(
+        err.contains(&format!("created a new, empty library at {}", typo.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("(and the folder {})", dir.path().join("Dokuments").display())),
+        "{err}"
+    );
     // Once: the next command opens it quietly.
     let o = run(&typo, &["list"]);
     assert!(!stderr(&o).contains("created"), "{}", stderr(&o));
@@ -576,7 +647,12 @@ fn a_failing_upgrade_backs_the_library_up_once_per_state() {
         std::thread::sleep(Duration::from_millis(1100));
         let e = Library::open(&path).err().expect("the upgrade fails");
         assert!(matches!(e, Error::Migration(_)), "{e}");
-        assert_eq!(backups(dir.path()).len(), 1, "attempt {attempt}: {:?}", backups(dir.path()));
+        assert_eq!(
+            backups(dir.path()).len(),
+            1,
+            "attempt {attempt}: {:?}",
+            backups(dir.path())
+        );
     }
     // The backup is whole and holds the item.
     let b = dir.path().join(&backups(dir.path())[0]);
@@ -634,14 +710,18 @@ fn a_damaged_library_refuses_changes_and_says_how_to_recover() {
     let before = std::fs::read(&lib).unwrap();
     fails_with(
         &lib,
-        &["add", "--type", "book", "--title", "One more", "--author", "Y, Z", "--year", "2024"],
+        &[
+            "add", "--type", "book", "--title", "One more", "--author", "Y, Z", "--year", "2024",
+        ],
         &["library is damaged", s(&lib), ".recover", "nothing was changed"],
     );
     fails_with(&lib, &["info", "--check"], &["damaged"]);
     assert_eq!(std::fs::read(&lib).unwrap(), before);
     // Through the use case too.
     let mut l = Library::open(&lib).unwrap();
-    let e = l.add(folio::model::Item::new(folio::model::ItemType::Book, "New")).unwrap_err();
+    let e = l
+        .add(folio::model::Item::new(folio::model::ItemType::Book, "New"))
+        .unwrap_err();
     assert!(matches!(e, Error::Damaged { .. }), "{e}");
     assert_eq!(e.code(), "damaged");
 }
@@ -670,8 +750,15 @@ fn the_next_export_removes_temporary_files_of_killed_exports_only() {
     let running = out_dir.join(format!(".folio-export-{}-Zz9yXx", std::process::id()));
     let legacy_old = out_dir.join(".folio-export-Q1w2E3");
     let legacy_new = out_dir.join(".folio-export-R4t5Y6");
-    let others = [out_dir.join(".other-export-1"), out_dir.join("refs.bib.tmp"), out_dir.join("notes.bib")];
-    for p in [&dead, &running, &legacy_old, &legacy_new].into_iter().chain(others.iter()) {
+    let others = [
+        out_dir.join(".other-export-1"),
+        out_dir.join("refs.bib.tmp"),
+        out_dir.join("notes.bib"),
+    ];
+    for p in [&dead, &running, &legacy_old, &legacy_new]
+        .into_iter()
+        .chain(others.iter())
+    {
         std::fs::write(p, vec![b'x'; 1 << 20]).unwrap();
     }
     let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 3600);

@@ -146,7 +146,10 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
         let mut bytes = Vec::new();
         std::io::stdin().take(limit + 1).read_to_end(&mut bytes)?;
         if bytes.len() as u64 > limit {
-            bail!("stdin: more than {} MiB, the most Folio reads for an import", limit >> 20);
+            bail!(
+                "stdin: more than {} MiB, the most Folio reads for an import",
+                limit >> 20
+            );
         }
         let text = folio::format::decode(&bytes, opts.encoding.as_deref()).map_err(|e| anyhow!("stdin: {e}"))?;
         lib.import_text("-", &text.text, &opts)?
