@@ -97,12 +97,13 @@ pub fn migrations() -> Migrations<'static> {
             },
         ),
         M::up(include_str!("migrations/0013-source-batch.sql")),
+        M::up(include_str!("migrations/0014-journal-parts.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    13
+    14
 }
 
 pub struct Store {
