@@ -24,11 +24,12 @@ before(async () => {
   current = Number(python("import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA user_version').fetchone()[0])", library).trim());
   assert.ok(current > 10, `the CLI made format ${current}`);
   // Back to format 10, as the previous version left it: version 11 added two columns, 12 only
-  // re-stamps values (source fingerprints), 13 added one column (the import each record came from).
+  // re-stamps values (source fingerprints), 13 added one column (the import each record came from), 14 the journal's parts.
   python(
     "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('ALTER TABLE items DROP COLUMN source_checks'); " +
       "c.execute('ALTER TABLE items DROP COLUMN source_macros'); " +
-      "c.execute('ALTER TABLE items DROP COLUMN source_batch'); c.execute('PRAGMA user_version = 10'); c.commit(); c.close()",
+      "c.execute('ALTER TABLE items DROP COLUMN source_batch'); c.execute('DROP TABLE journal_parts'); " +
+      "c.execute('ALTER TABLE journal DROP COLUMN parts'); c.execute('PRAGMA user_version = 10'); c.commit(); c.close()",
     library,
   );
   assert.equal(python("import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA user_version').fetchone()[0])", library).trim(), "10");

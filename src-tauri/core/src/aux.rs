@@ -1,6 +1,7 @@
 //! Reading LaTeX `.aux` files: which keys a paper cites.
 
-use std::collections::BTreeSet;
+use crate::budget::{MAX_AUX_BYTES, MAX_AUX_FILES};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What an `.aux` file (and the `.aux` files it `\@input`s) cites.
@@ -10,13 +11,16 @@ pub struct Citations {
     pub keys: Vec<String>,
     /// `\nocite{*}`: everything.
     pub all: bool,
+    /// Included files that were not read (not a regular file, past the budget), one line each
+    /// for the report; what was read is used.
+    pub warnings: Vec<String>,
 }
 
 /// Parse the citation commands of BibTeX (`\citation{a,b}`) and biblatex
 /// (`\abx@aux@cite{0}{key}`, older `\abx@aux@cite{key}`).
 pub fn parse_aux(text: &str) -> (Citations, Vec<String>) {
     let mut out = Citations::default();
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     let mut inputs = Vec::new();
     for line in text.lines() {
         let line = line.trim();
@@ -48,29 +52,51 @@ pub fn parse_aux(text: &str) -> (Citations, Vec<String>) {
     (out, inputs)
 }
 
-/// Read an `.aux` file and those it includes (chapters with `\include`).
-pub fn read_aux(path: &Path) -> std::io::Result<Citations> {
+/// Read an `.aux` file and those it includes (chapters with `\include`). Only regular files
+/// are read (an `\@input` of a FIFO or `/dev/zero` is skipped with a warning, never waited
+/// on or read without end), at most [`MAX_AUX_FILES`] of them and [`MAX_AUX_BYTES`] together;
+/// an included file that is missing is skipped silently (LaTeX writes it on the next run).
+/// Linear in the number of citations.
+pub fn read_aux(path: &Path) -> crate::Result<Citations> {
     let mut all = Citations::default();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut queue: Vec<PathBuf> = vec![path.to_path_buf()];
-    let mut visited = BTreeSet::new();
+    let mut visited = HashSet::new();
+    let mut budget = MAX_AUX_BYTES;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     while let Some(p) = queue.pop() {
         if !visited.insert(p.clone()) {
             continue;
         }
-        let text = match std::fs::read(&p) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        let bytes = match crate::library::files::read_regular(&p, budget, "the .aux files of one paper") {
+            Ok(b) => b,
             Err(e) if p == path => return Err(e),
-            Err(_) => continue, // a missing included .aux is not fatal
+            Err(crate::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                all.warnings.push(format!("{e}; skipped"));
+                continue;
+            }
         };
+        budget -= bytes.len() as u64;
+        let text = String::from_utf8_lossy(&bytes);
         let (c, inputs) = parse_aux(&text);
         all.all |= c.all;
         for k in c.keys {
-            if !all.keys.contains(&k) {
+            if seen.insert(k.clone()) {
                 all.keys.push(k);
             }
         }
-        queue.extend(inputs.into_iter().map(|i| dir.join(i)));
+        all.warnings.extend(c.warnings);
+        // Depth first, in the order the files are included; never more than the file budget
+        // waiting (a file of a million `\@input` lines queues no more).
+        let room = MAX_AUX_FILES.saturating_sub(visited.len() + queue.len());
+        if inputs.len() > room {
+            all.warnings.push(format!(
+                "{}: more than {MAX_AUX_FILES} .aux files are included; the rest were not read",
+                p.display()
+            ));
+        }
+        queue.extend(inputs.into_iter().take(room).rev().map(|i| dir.join(i)));
     }
     Ok(all)
 }

@@ -23,6 +23,20 @@ pub enum Error {
     TooNew { path: PathBuf, found: i64, supported: i64 },
     #[error("{path} is not a Folio library: {reason}")]
     NotALibrary { path: PathBuf, reason: String },
+    /// The library can only be read (a write-protected file or folder, a read-only file
+    /// system, another user's file, or opened read-only on purpose): reading it and exporting
+    /// to other files work, every change is refused with this.
+    #[error("library is read-only: {} ({reason}); nothing was changed", .path.display())]
+    ReadOnly { path: PathBuf, reason: String },
+    /// The library failed SQLite's integrity check (or SQLite met a damaged page): changes
+    /// are refused so that nothing more is written into a damaged file.
+    #[error(
+        "library is damaged: {} ({detail}); nothing was changed. To recover: export what still reads \
+         (folio export --format json -o rescue.json), or run `sqlite3 {} .recover | sqlite3 recovered.sqlite`, \
+         or go back to a backup (a .bak file beside the library)",
+        .path.display(), .path.display()
+    )]
+    Damaged { path: PathBuf, detail: String },
     /// Another process holds the library's write lock for longer than we wait.
     #[error("library is busy: another Folio process is writing to it; try again when it has finished")]
     Busy,
@@ -102,6 +116,8 @@ impl Error {
             Error::Migration(_) => "migration",
             Error::TooNew { .. } => "too-new",
             Error::NotALibrary { .. } => "not-a-library",
+            Error::ReadOnly { .. } => "read-only",
+            Error::Damaged { .. } => "damaged",
             Error::Busy => "busy",
             Error::NotFound(_) => "not-found",
             Error::Conflict(_) => "conflict",

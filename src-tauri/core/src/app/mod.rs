@@ -26,7 +26,7 @@ pub mod select;
 pub mod sync;
 
 pub use cite::{citation, cite_command, references};
-pub use cited::{aux_path, cited, export_cited, Cited, CitedExport};
+pub use cited::{aux_path, cited, export_cited, export_cited_to, Cited, CitedExport};
 pub use searches::save_search;
 pub use select::{filter, filter_keys, parse_query, resolve, CollectionRef, FilterSpec, Target};
 pub use sync::{after_action, Synced};

@@ -145,6 +145,8 @@ impl Library {
         export.path = absolute(Path::new(&export.path))?.to_string_lossy().into_owned();
         export.format()?;
         self.scope_filter(&export.scope)?;
+        // Before it is registered: never the library itself, a database, a write-protected file.
+        self.check_export_target(Path::new(&export.path))?;
         let key = format!("{AUTO_PREFIX}{}", export.path);
         if meta::get(self.store.conn(), &key)?.is_some() {
             return Err(Error::Conflict(format!(
@@ -210,7 +212,11 @@ impl Library {
     }
 
     fn sync_one(&mut self, export: &AutoExport) -> Result<SyncResult> {
-        let rendered = self.render_cached(export);
+        // Checked at every run: a registration may predate the check, or the file may have
+        // changed since (made read-only, replaced by a database).
+        let rendered = self
+            .check_export_target(Path::new(&export.path))
+            .and_then(|()| self.render_cached(export));
         let (text, items, error) = match rendered {
             Ok((text, n)) => match write_atomic_if_changed(Path::new(&export.path), text.as_bytes()) {
                 Ok(written) => (Some(written), n, None),
@@ -301,56 +307,71 @@ impl Library {
     /// The items a LaTeX `.aux` file cites, their `crossref`/`xdata` parents after them, and
     /// the cited keys the library does not have.
     pub fn cited_items(&self, aux: &Path) -> Result<(Vec<Item>, Vec<String>)> {
-        let cites = crate::aux::read_aux(aux).map_err(|e| Error::io(aux, e))?;
+        let (items, missing, _) = self.cited_items_with_warnings(aux)?;
+        Ok((items, missing))
+    }
+
+    /// [`Library::cited_items`] with the `.aux` reader's warnings (included files skipped).
+    /// Linear in the citations: the cited keys are resolved a round at a time (the cited
+    /// ones, then their parents, then theirs), against the set of the library's keys when a
+    /// round is large, and the items of a round are loaded together.
+    pub fn cited_items_with_warnings(&self, aux: &Path) -> Result<(Vec<Item>, Vec<String>, Vec<String>)> {
+        let cites = crate::aux::read_aux(aux)?;
         if cites.all {
-            return Ok((
-                self.items(
-                    &Filter::default(),
-                    Sort {
-                        column: SortColumn::Key,
-                        descending: false,
-                    },
-                )?,
-                Vec::new(),
-            ));
+            let all = self.items(
+                &Filter::default(),
+                Sort {
+                    column: SortColumn::Key,
+                    descending: false,
+                },
+            )?;
+            return Ok((all, Vec::new(), cites.warnings));
         }
+        let conn = self.store.conn();
         let mut items: Vec<Item> = Vec::new();
         let mut missing = Vec::new();
-        let mut have: HashSet<String> = HashSet::new();
-        let mut queue: Vec<String> = cites.keys;
-        let mut i = 0;
-        while i < queue.len() {
-            let k = queue[i].clone();
-            i += 1;
-            if have.contains(&k) {
-                continue;
+        let mut queued: HashSet<String> = cites.keys.iter().cloned().collect();
+        let mut round: Vec<String> = cites.keys;
+        let mut known: Option<HashSet<String>> = None;
+        while !round.is_empty() {
+            if round.len() > 64 && known.is_none() {
+                known = Some(crate::store::items::all_keys(conn)?);
             }
-            match crate::store::items::id_by_key(self.store.conn(), &k)? {
-                Some(id) => {
-                    let it = self.get_by_id(id)?;
-                    for parent_field in ["crossref", "xdata"] {
-                        if let Some(p) = it.extra_field(parent_field) {
-                            for pk in p.trim_matches(['{', '}', '"']).split(',') {
-                                let pk = pk.trim().to_string();
-                                if !pk.is_empty() && !queue.contains(&pk) {
-                                    queue.push(pk);
-                                }
+            let mut ids = Vec::with_capacity(round.len());
+            for k in round {
+                let id = match &known {
+                    Some(set) if !set.contains(&k) => None,
+                    _ => crate::store::items::id_by_key(conn, &k)?,
+                };
+                match id {
+                    Some(id) => ids.push(id),
+                    None => missing.push(k),
+                }
+            }
+            let mut next = Vec::new();
+            for it in crate::store::items::load_many(conn, &ids)? {
+                for parent_field in ["crossref", "xdata"] {
+                    if let Some(p) = it.extra_field(parent_field) {
+                        for pk in p.trim_matches(['{', '}', '"']).split(',') {
+                            let pk = pk.trim();
+                            if !pk.is_empty() && !queued.contains(pk) {
+                                queued.insert(pk.to_string());
+                                next.push(pk.to_string());
                             }
                         }
                     }
-                    have.insert(k);
-                    items.push(it);
                 }
-                None => missing.push(k),
+                items.push(it);
             }
+            round = next;
         }
-        Ok((items, missing))
+        Ok((items, missing, cites.warnings))
     }
 
     /// Register an `.aux` file: the keys it cites become protected. Undoable.
     pub fn aux_add(&mut self, aux: &Path) -> Result<()> {
         let abs = absolute(aux)?;
-        crate::aux::read_aux(&abs).map_err(|e| Error::io(&abs, e))?;
+        crate::aux::read_aux(&abs)?;
         let key = format!("{AUX_PREFIX}{}", abs.display());
         if meta::get(self.store.conn(), &key)?.is_some() {
             return Ok(());

@@ -1,14 +1,14 @@
 //! Use case: export a selection of the library to BibTeX, BibLaTeX, RIS or Folio JSON, written
 //! atomically (temporary file in the target folder, then rename).
 
-use super::Library;
+use super::{files, Library};
 use crate::error::{Diagnostic, Error, Result};
 use crate::format::{self, bibtex, ris, Format};
 use crate::model::{Item, ItemId};
 use crate::store::search::{Filter, Sort, SortColumn};
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What to export: items matching `filter`, or exactly `keys` when given.
 #[derive(Debug, Clone, Default)]
@@ -195,6 +195,32 @@ impl Library {
         ))
     }
 
+    /// Export items already loaded (in this order, like a selection by keys) to `out`
+    /// (atomically, write-if-changed), or as text when `out` is `None`.
+    pub fn export_items(
+        &self,
+        items: &[Item],
+        opts: &ExportOptions,
+        out: Option<&Path>,
+    ) -> Result<(ExportReport, Option<String>)> {
+        if let Some(path) = out {
+            self.check_export_target(path)?;
+        }
+        let w = self.render(items, opts)?;
+        let mut report = ExportReport {
+            items: items.len(),
+            written: false,
+            diagnostics: w.diagnostics,
+        };
+        match out {
+            Some(path) => {
+                report.written = write_atomic_if_changed(path, w.text.as_bytes())?;
+                Ok((report, None))
+            }
+            None => Ok((report, Some(w.text))),
+        }
+    }
+
     /// Whether a selection is exported through the incremental writers (BibTeX, BibLaTeX
     /// and RIS of a filter).
     fn streamable(&self, sel: &Selection, opts: &ExportOptions) -> bool {
@@ -372,10 +398,23 @@ impl Library {
         })
     }
 
+    /// Refuse an export target that is this library's own file or one of its companions
+    /// (`-wal`, `-shm`, `-journal`), also through a symlink or a hard link: one wrong pick in a
+    /// Save dialog would replace the library. Any other SQLite database, a write-protected
+    /// file, what is not a regular file and a missing folder are refused too (checked again
+    /// when the file is written).
+    pub fn check_export_target(&self, path: &Path) -> Result<()> {
+        if let Some(lib) = self.store.path() {
+            refuse_library_files(lib, path)?;
+        }
+        files::Target::check(path).map(|_| ())
+    }
+
     /// Export a selection to a file, atomically and only if its content changed. Large
     /// exports go to the file a piece at a time (compared with the old file as they go), never
-    /// as one string.
+    /// as one string. The library's own files are never a target ([`Library::check_export_target`]).
     pub fn export_file(&self, sel: &Selection, opts: &ExportOptions, path: &Path) -> Result<ExportReport> {
+        self.check_export_target(path)?;
         if self.streamable(sel, opts) {
             let trace = crate::trace::Trace::new();
             let ids = crate::store::search::ids_in_storage_order(&self.store, &sel.filter)?;
@@ -399,6 +438,33 @@ impl Library {
         report.written = write_atomic_if_changed(path, text.as_bytes())?;
         Ok(report)
     }
+}
+
+/// [`Library::check_export_target`]'s test against the library at `lib`.
+fn refuse_library_files(lib: &Path, path: &Path) -> Result<()> {
+    let target = files::resolve_links(path)?;
+    // SQLite keeps the companions beside the file a symlinked library leads to.
+    let real = files::resolve_links(lib)?;
+    for (suffix, what) in [
+        ("", "the library itself"),
+        ("-wal", "the library's write-ahead log"),
+        ("-shm", "the library's shared-memory file"),
+        ("-journal", "the library's rollback journal"),
+    ] {
+        let named = |l: &Path| {
+            let mut n = l.as_os_str().to_owned();
+            n.push(suffix);
+            PathBuf::from(n)
+        };
+        if files::same_file(&target, &named(lib)) || files::same_file(&target, &named(&real)) {
+            return Err(Error::InvalidInput(format!(
+                "cannot export to {}: it is {what} ({}); choose another file",
+                path.display(),
+                lib.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// An incremental writer with its entries added, to be finished.
@@ -498,7 +564,9 @@ fn bib_options(opts: &ExportOptions) -> bibtex::BibWriteOptions {
 
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename, so the
 /// target is always either the old or the new content. Skips the write when the content is
-/// already there. Returns whether it wrote.
+/// already there. Returns whether it wrote. A symlink is written through (its target is
+/// replaced, the link stays); a write-protected file, a non-regular file or an SQLite
+/// database is refused before anything is written (see `files::Target::check`).
 pub fn write_atomic_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
     let mut sink = AtomicSink::new(path)?;
     sink.put(bytes).map_err(|e| Error::io(path, e))?;
@@ -519,9 +587,10 @@ pub fn write_atomic_if_changed_with(
 /// (or when there is no old file) it writes a temporary file beside the target, starting with
 /// the part that matched, and renames it over the target at the end. Nothing is held in memory
 /// but a buffer.
-struct AtomicSink<'p> {
-    path: &'p Path,
-    dir: &'p Path,
+struct AtomicSink {
+    /// The file replaced: the target, or the file its symlinks lead to.
+    path: PathBuf,
+    dir: PathBuf,
     /// The old file, while everything so far matched it.
     old: Option<std::io::BufReader<std::fs::File>>,
     matched: u64,
@@ -529,25 +598,20 @@ struct AtomicSink<'p> {
     buf: Vec<u8>,
 }
 
-impl<'p> AtomicSink<'p> {
-    fn new(path: &'p Path) -> Result<AtomicSink<'p>> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
+impl AtomicSink {
+    fn new(path: &Path) -> Result<AtomicSink> {
+        let target = files::Target::check(path)?;
+        // Temporary files of exports that were killed (a large export leaves a file as large).
+        files::remove_stale_temporaries(&target.dir);
+        let old = if target.exists {
+            let (f, _) = files::open_regular(&target.path)?;
+            Some(std::io::BufReader::with_capacity(1 << 20, f))
+        } else {
+            None
         };
-        if !dir.is_dir() {
-            return Err(Error::io(
-                dir,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "the target folder does not exist"),
-            ));
-        }
-        let old = std::fs::File::open(path)
-            .ok()
-            .filter(|f| f.metadata().is_ok_and(|m| m.is_file()))
-            .map(|f| std::io::BufReader::with_capacity(1 << 20, f));
         let mut sink = AtomicSink {
-            path,
-            dir,
+            path: target.path,
+            dir: target.dir,
             old,
             matched: 0,
             tmp: None,
@@ -578,22 +642,24 @@ impl<'p> AtomicSink<'p> {
     fn diverge(&mut self) -> std::io::Result<()> {
         self.old = None;
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".folio-export-");
+        // With this process's id, so the next export can tell a killed export's file.
+        let prefix = files::temp_prefix();
+        builder.prefix(&prefix);
         // Like any file the user saves: the umask's permissions, or the old file's.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
-        let tmp = builder.tempfile_in(self.dir)?;
-        if let Ok(meta) = std::fs::metadata(self.path) {
+        let tmp = builder.tempfile_in(&self.dir)?;
+        if let Ok(meta) = std::fs::metadata(&self.path) {
             if meta.is_file() {
                 std::fs::set_permissions(tmp.path(), meta.permissions())?;
             }
         }
         let mut tmp = std::io::BufWriter::with_capacity(1 << 20, tmp);
         if self.matched > 0 {
-            let mut f = std::fs::File::open(self.path)?;
+            let mut f = std::fs::File::open(&self.path)?;
             let copied = std::io::copy(&mut std::io::Read::take(&mut f, self.matched), &mut tmp)?;
             if copied != self.matched {
                 return Err(std::io::Error::other("the old file changed during the export"));
@@ -605,18 +671,18 @@ impl<'p> AtomicSink<'p> {
 
     /// Whether it wrote (false: the old file already had exactly this content).
     fn finish(mut self) -> Result<bool> {
-        let path = self.path;
+        let path = self.path.clone();
         if let Some(old) = &mut self.old {
             let mut one = [0u8; 1];
             if matches!(std::io::Read::read(old, &mut one), Ok(0)) {
                 return Ok(false);
             }
-            self.diverge().map_err(|e| Error::io(path, e))?;
+            self.diverge().map_err(|e| Error::io(&path, e))?;
         }
         let tmp = self.tmp.take().expect("writing after diverge");
-        let tmp = tmp.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+        let tmp = tmp.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
+        tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
+        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
         Ok(true)
     }
 }

@@ -183,15 +183,10 @@ struct InputMeta {
     len: u64,
 }
 
+/// Read one input file: a regular file only (a FIFO, a device or a folder is refused without
+/// waiting on it), of at most [`crate::budget::MAX_INPUT_BYTES`].
 fn read_input(path: &Path, opts: &ImportOptions) -> Result<Input> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::InvalidInput(format!(
-            "{}: is a directory, not a file",
-            path.display()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = super::files::read_regular(path, crate::budget::MAX_INPUT_BYTES, "an import")?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::InvalidInput(format!("{}: the file is empty", path.display())));
     }

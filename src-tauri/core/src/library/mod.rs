@@ -11,6 +11,7 @@
 //! into a file that calls them.
 
 mod collections;
+pub(crate) mod files;
 mod items;
 mod keys;
 mod protected;
@@ -92,6 +93,32 @@ impl Library {
         Ok(Library {
             store: Store::open(path)?,
         })
+    }
+
+    /// Open an existing library read-only: reading and exporting to other files work, every
+    /// change fails with [`Error::ReadOnly`]. ([`Library::open`] opens a library this process
+    /// cannot write read-only by itself.)
+    pub fn open_read_only(path: &Path) -> Result<Library> {
+        Ok(Library {
+            store: Store::open_read_only(path)?,
+        })
+    }
+
+    /// How the library was opened: whether this open created it (a mistyped path makes a new,
+    /// empty library: front ends say so), whether it can only be read and why.
+    pub fn opened(&self) -> &crate::store::Opened {
+        self.store.opened()
+    }
+
+    /// Whether the library can only be read, and why (see [`Library::opened`]).
+    pub fn read_only(&self) -> Option<&str> {
+        self.store.read_only()
+    }
+
+    /// SQLite's `PRAGMA quick_check` of the library: "ok", or the problems found. A library
+    /// that fails it refuses every change ([`Error::Damaged`]).
+    pub fn quick_check(&self) -> Result<String> {
+        self.store.quick_check()
     }
 
     pub fn open_in_memory() -> Result<Library> {

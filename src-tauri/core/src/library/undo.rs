@@ -1,8 +1,10 @@
-//! Undo, redo and the history of undo steps.
+//! Undo, redo and the history of undo steps. A damaged step (its stored changes cannot be
+//! read) is passed over with a warning: the history lists the others, and undo undoes the
+//! newest step that can be read (the damaged one stays in effect).
 
 use super::Library;
 use crate::error::Result;
-use crate::store::HistoryEntry;
+use crate::store::{History, HistoryEntry, Stepped};
 
 impl Library {
     pub fn undo(&mut self) -> Result<String> {
@@ -13,7 +15,22 @@ impl Library {
         self.store.redo()
     }
 
+    /// [`Library::undo`], with the damaged steps it passed over (for a warning).
+    pub fn undo_step(&mut self) -> Result<Stepped> {
+        self.store.undo_step()
+    }
+
+    /// [`Library::redo`], with the damaged steps it passed over (for a warning).
+    pub fn redo_step(&mut self) -> Result<Stepped> {
+        self.store.redo_step()
+    }
+
     pub fn history(&self, limit: usize) -> Result<Vec<HistoryEntry>> {
         self.store.history(limit)
+    }
+
+    /// [`Library::history`] with the damaged steps among the newest `limit` (for a warning).
+    pub fn history_report(&self, limit: usize) -> Result<History> {
+        self.store.history_report(limit)
     }
 }

@@ -16,13 +16,15 @@ mod fingerprints;
 pub(crate) mod items;
 pub(crate) mod journal;
 pub(crate) mod meta;
+mod open;
 pub(crate) mod saved;
 pub mod search;
 pub(crate) mod tags;
 
 pub use collections::{CollectionId, CollectionRow};
 pub use items::{ItemSnapshot, ItemSummary};
-pub use journal::{Change, HistoryEntry};
+pub use journal::{Change, DamagedStep, History, HistoryEntry, Stepped};
+pub use open::{Opened, CHECK_EVERY_WRITE_BELOW, CHECK_INTERVAL};
 /// The library's connection, as the use cases hand it to the store's functions.
 pub(crate) use rusqlite::Connection;
 pub use saved::SavedSearch;
@@ -95,12 +97,13 @@ pub fn migrations() -> Migrations<'static> {
             },
         ),
         M::up(include_str!("migrations/0013-source-batch.sql")),
+        M::up(include_str!("migrations/0014-journal-parts.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    13
+    14
 }
 
 pub struct Store {
@@ -110,6 +113,10 @@ pub struct Store {
     path: Option<PathBuf>,
     /// Set by every committed write; auto-exports sync when it is set.
     changed: bool,
+    /// Created, read-only (see `open.rs`).
+    opened: Opened,
+    /// Whether the integrity check before the first write passed (see `open.rs`).
+    soundness: open::Soundness,
 }
 
 fn busy(e: rusqlite::Error) -> Error {
@@ -147,60 +154,9 @@ impl Store {
         Self::open_with(path, Some(version))
     }
 
-    fn open_with(path: &Path, version: Option<usize>) -> Result<Store> {
-        if path.is_dir() {
-            return Err(Error::NotALibrary {
-                path: path.into(),
-                reason: "it is a directory".into(),
-            });
-        }
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        // Never open the file ourselves while SQLite may hold it: closing any descriptor of a
-        // file drops all of this process's POSIX locks on it, including those of another handle
-        // already open on the same library (the app keeps two), and another program closing the
-        // library would then delete the WAL under that handle. Only after SQLite failed is the
-        // file opened here, to say why (e.g. permission denied).
-        let unreadable = |e: rusqlite::Error| match std::fs::File::open(path) {
-            Err(io) if path.exists() => Error::io(path, io),
-            _ => Error::NotALibrary {
-                path: path.into(),
-                reason: e.to_string(),
-            },
-        };
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(unreadable)?;
-        let mut store = Store {
-            conn,
-            fts: search::FtsCache::default(),
-            path: Some(path.to_path_buf()),
-            changed: false,
-        };
-        store.configure().map_err(|e| match e {
-            Error::Db(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => Error::NotALibrary {
-                path: path.into(),
-                reason: "the file is not an SQLite database".into(),
-            },
-            Error::Db(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) => unreadable(e),
-            e => e,
-        })?;
-        store.migrate(version)?;
-        Ok(store)
-    }
-
     /// A fresh library in memory (tests, previews).
     pub fn open_in_memory() -> Result<Store> {
-        let conn = Connection::open_in_memory()?;
-        let mut store = Store {
-            conn,
-            fts: search::FtsCache::default(),
-            path: None,
-            changed: false,
-        };
+        let mut store = Store::new(Connection::open_in_memory()?, None, None);
         store.configure()?;
         store.migrate(None)?;
         Ok(store)
@@ -219,17 +175,20 @@ impl Store {
         // A new library gets 16 KiB pages: items average 2–3 KB (the source record is kept),
         // and 4 KiB pages hold one or two of them with much space left over. (An existing
         // library keeps its page size; it cannot change in WAL mode.)
-        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-        if pages == 0 {
-            self.conn.execute_batch("PRAGMA page_size = 16384")?;
+        // A library that can only be read keeps its journal mode (it cannot be changed).
+        if self.opened.read_only.is_none() {
+            let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            if pages == 0 {
+                self.conn.execute_batch("PRAGMA page_size = 16384")?;
+            }
+            // Another process's first import holds the library in rollback-journal mode until it
+            // commits (see `begin_write_once`): wait for it like any writer, then say it is busy.
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(busy)?;
+            debug_assert!(mode == "wal" || mode == "memory");
         }
-        // Another process's first import holds the library in rollback-journal mode until it
-        // commits (see `begin_write_once`): wait for it like any writer, then say it is busy.
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(busy)?;
-        debug_assert!(mode == "wal" || mode == "memory");
         // A 32 MB page cache: reads go through the memory map below, so the cache holds the pages
         // a write changes. A 100k-entry import took the same time with 32 MB as with 64 MB and
         // peaked 35 MB lower (about 265 MB instead of 300).
@@ -286,6 +245,19 @@ impl Store {
         if current >= target_version {
             return Ok(());
         }
+        if let Some(reason) = &self.opened.read_only {
+            return Err(Error::ReadOnly {
+                path,
+                reason: if current == 0 {
+                    format!("{reason}; the file is empty, not a Folio library yet")
+                } else {
+                    format!(
+                        "{reason}; it has schema version {current} and needs an upgrade to {latest}, \
+                         which writes: open it once where it can be written"
+                    )
+                },
+            });
+        }
         if current > 0 {
             self.backup_before_migration(current)?;
         }
@@ -295,28 +267,6 @@ impl Store {
             None => m.to_latest(&mut self.conn),
         };
         res.map_err(|e| Error::Migration(e.to_string()))
-    }
-
-    /// Copy the library next to itself (`library.sqlite.v1-20261128T170207.bak`) before a
-    /// migration changes it. A failed backup stops the migration.
-    fn backup_before_migration(&self, from_version: i64) -> Result<()> {
-        let Some(path) = &self.path else { return Ok(()) };
-        let stamp: String = crate::text::now_rfc3339()
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .take(15)
-            .collect();
-        let name = format!(
-            "{}.v{from_version}-{stamp}.bak",
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "library".into())
-        );
-        let backup = path.with_file_name(name);
-        self.conn
-            .execute("VACUUM INTO ?1", [backup.to_string_lossy().as_ref()])
-            .map_err(|e| Error::Migration(format!("could not back up the library to {}: {e}", backup.display())))?;
-        Ok(())
     }
 
     /// The read connection.
@@ -337,6 +287,11 @@ impl Store {
 
     /// One `BEGIN IMMEDIATE` transaction; journaled under the label when there is one.
     fn transact<T>(&mut self, label: Option<&str>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.check_writable()?;
+        self.transact_checked(label, f).map_err(|e| self.note_damage(e))
+    }
+
+    fn transact_checked<T>(&mut self, label: Option<&str>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -379,7 +334,7 @@ impl Store {
     /// opening the library meanwhile waits for the commit (the busy timeout) instead of reading
     /// the empty snapshot.
     pub(crate) fn begin_write_once(&mut self) -> bool {
-        if self.path.is_none() {
+        if self.path.is_none() || self.opened.read_only.is_some() {
             return false;
         }
         let empty = self
@@ -411,6 +366,9 @@ impl Store {
     /// Back to WAL mode after [`Store::begin_write_once`] (also after a failed write). When
     /// another process holds the library just then, the next open switches it back instead.
     pub(crate) fn end_write_once(&mut self) {
+        if self.opened.read_only.is_some() {
+            return;
+        }
         let _ = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
@@ -438,13 +396,23 @@ impl Store {
 
     /// Bookkeeping writes that are neither user actions nor library changes (status, caches).
     pub(crate) fn write_status<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(busy)?;
-        let out = f(&tx)?;
-        tx.commit().map_err(busy)?;
-        Ok(out)
+        self.check_writable()?;
+        let out = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(busy)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(busy)?;
+            Ok(out)
+        })();
+        out.map_err(|e| self.note_damage(e))
+    }
+
+    /// Whether the library can only be read (then why); every write fails with
+    /// [`Error::ReadOnly`].
+    pub fn read_only(&self) -> Option<&str> {
+        self.opened.read_only.as_deref()
     }
 
     /// SQLite's `PRAGMA data_version` of this handle: it changes when another connection (another

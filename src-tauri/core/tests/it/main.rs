@@ -11,6 +11,7 @@ mod export_validity;
 mod fields;
 mod formats;
 mod fuzz;
+mod hostile_files;
 mod isolated;
 mod latex_compile;
 mod matrix;

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 13);
+    assert_eq!(schema_version(), 14);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {
@@ -614,7 +614,10 @@ fn version_12_keeps_unedited_records_verbatim_and_edited_ones_regenerated() {
             })
             .unwrap();
         assert!(journaled.contains(&format!("\"fingerprint\":{}", fingerprint_up_to_v11(&before))));
-        conn.execute_batch("ALTER TABLE items DROP COLUMN source_batch; PRAGMA user_version = 11")
+        conn.execute_batch(
+            "ALTER TABLE items DROP COLUMN source_batch; DROP TABLE journal_parts; \
+             ALTER TABLE journal DROP COLUMN parts; PRAGMA user_version = 11",
+        )
             .unwrap();
     }
     assert_eq!(Store::pending_upgrade(&path), Some((11, schema_version())));

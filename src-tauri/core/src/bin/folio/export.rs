@@ -184,8 +184,16 @@ fn export(lib: &mut Library, e: ExportArgs) -> Result<()> {
     };
     let (report, text) = match &e.aux {
         // Exactly what the paper cites (a .tex stands for its .aux), registering the .aux.
+        // To standard output, the .aux is registered only once the text is written: a failed
+        // write (a full disk, a closed pipe) leaves no "Register" step behind.
         Some(aux) => {
-            let c = app::export_cited(lib, aux, &opts, e.output.as_deref(), true)?;
+            let c = match &e.output {
+                Some(out) => app::export_cited(lib, aux, &opts, Some(out), true)?,
+                None => app::export_cited_to(lib, aux, &opts, &mut std::io::stdout().lock(), true)?,
+            };
+            for w in &c.warnings {
+                eprintln!("folio: warning: {w}");
+            }
             for m in &c.missing {
                 eprintln!(
                     "folio: warning: {} cites {m}, which is not in the library",

@@ -3,6 +3,7 @@
 use crate::output::print_json;
 use anyhow::Result;
 use clap::Subcommand;
+use folio::store::DamagedStep;
 use folio::Library;
 use serde::Serialize;
 
@@ -36,20 +37,30 @@ struct ActionJson<'a> {
 pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
     match cmd {
         Cmd::Undo => {
-            let label = lib.undo()?;
-            eprintln!("undid: {label}");
+            let s = lib.undo_step()?;
+            warn_damaged(&s.skipped);
+            eprintln!("undid: {}", s.label);
         }
         Cmd::Redo => {
-            let label = lib.redo()?;
-            eprintln!("redid: {label}");
+            let s = lib.redo_step()?;
+            warn_damaged(&s.skipped);
+            eprintln!("redid: {}", s.label);
         }
         Cmd::History { limit, json } => history(lib, limit, json)?,
     }
     Ok(())
 }
 
+fn warn_damaged(steps: &[DamagedStep]) {
+    for d in steps {
+        eprintln!("folio: warning: {}", d.describe());
+    }
+}
+
 fn history(lib: &Library, limit: usize, json: bool) -> Result<()> {
-    let h = lib.history(limit)?;
+    let report = lib.history_report(limit)?;
+    warn_damaged(&report.damaged);
+    let h = report.entries;
     if json {
         let rows: Vec<ActionJson> = h
             .iter()

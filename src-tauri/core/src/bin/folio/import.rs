@@ -141,8 +141,16 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
         cancel: None,
     };
     let report = if files.len() == 1 && files[0].as_os_str() == "-" {
+        // Within the budget of any import (a pipe has no size to check first).
+        let limit = folio::budget::MAX_INPUT_BYTES;
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes)?;
+        std::io::stdin().take(limit + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > limit {
+            bail!(
+                "stdin: more than {} MiB, the most Folio reads for an import",
+                limit >> 20
+            );
+        }
         let text = folio::format::decode(&bytes, opts.encoding.as_deref()).map_err(|e| anyhow!("stdin: {e}"))?;
         lib.import_text("-", &text.text, &opts)?
     } else {

@@ -84,9 +84,45 @@ fn library_path(cli: &Cli) -> PathBuf {
 fn run(cli: Cli) -> Result<()> {
     let path = library_path(&cli);
     let mut lib = Library::open(&path).with_context(|| format!("cannot open library {}", path.display()))?;
+    say_how_it_opened(&lib, &path);
     let result = dispatch(&mut lib, cli.command, &path);
     sync_auto_exports(&mut lib);
     result
+}
+
+/// A new library (a mistyped `--library` would otherwise go unnoticed) and a library that can
+/// only be read are announced on stderr.
+fn say_how_it_opened(lib: &Library, path: &Path) {
+    let opened = lib.opened();
+    if opened.created {
+        let folders = match opened.created_folders.first() {
+            Some(top) => format!(" (and the folder {})", top.display()),
+            None => String::new(),
+        };
+        eprintln!("folio: created a new, empty library at {}{folders}", path.display());
+    }
+    if let Some(why) = &opened.read_only {
+        eprintln!(
+            "folio: note: the library {} is read-only ({why}): reading and exporting to other files work, changes are refused",
+            path.display()
+        );
+    }
+}
+
+/// The error and its causes on one line, each cause once: an I/O error's message is part of
+/// the error that wraps it, so it is not repeated.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !line.ends_with(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 /// Every auto-export the command touched is up to date when the command returns; a failure
@@ -151,7 +187,7 @@ fn main() {
         }) {
             std::process::exit(0);
         }
-        eprintln!("folio: error: {e:#}");
+        eprintln!("folio: error: {}", error_line(&e));
         std::process::exit(1);
     }
 }
