@@ -10,6 +10,7 @@ mod duplicates;
 mod export_validity;
 mod fields;
 mod formats;
+mod hostile_text;
 mod fuzz;
 mod latex_compile;
 mod matrix;

@@ -111,6 +111,7 @@
 //! [`ItemType::biblatex_type`]: crate::model::ItemType::biblatex_type
 
 pub mod display;
+mod groups;
 mod fields;
 mod import;
 pub mod jabref;
