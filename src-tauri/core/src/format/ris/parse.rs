@@ -906,8 +906,6 @@ fn read_notes(item: &mut Item, slots: &Slots<'_>) {
 
     // Keywords.
     for f in slots.chosen(Field::Keyword) {
-        for k in split_kw(&f.value) {
-            item.add_tag(ItemTag::imported(k));
-        }
+        item.add_tags(split_kw(&f.value).into_iter().map(ItemTag::imported));
     }
 }
