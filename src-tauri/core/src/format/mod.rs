@@ -107,7 +107,11 @@ pub fn cap_item(pi: &mut ParsedItem) -> Vec<crate::error::Diagnostic> {
     use crate::budget::{MAX_CREATORS_PER_ITEM, MAX_TAGS_PER_ITEM};
     let mut diags = Vec::new();
     let item = &mut pi.item;
-    let label = if item.key.is_empty() { String::new() } else { format!("{}: ", item.key) };
+    let label = if item.key.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", item.key)
+    };
     if item.tags.len() > MAX_TAGS_PER_ITEM {
         let rest: Vec<String> = item.tags.drain(MAX_TAGS_PER_ITEM..).map(|t| t.name).collect();
         diags.push(crate::error::Diagnostic::warning(
@@ -201,7 +205,11 @@ fn decode_mixed(bytes: &[u8]) -> Decoded {
     let lines = fallback.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
     let message = format!(
         "the file is UTF-8 but {fallback_count} line(s) are not: read as Windows-1252 (Latin-1): line(s) {lines}{}",
-        if more > 0 { format!(" and {more} more") } else { String::new() }
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
     );
     Decoded {
         text,
@@ -388,13 +396,20 @@ mod tests {
         let at = bytes.iter().position(|&b| b == 1).unwrap();
         bytes[at] = 0xfc;
         bytes.extend_from_slice("@a{k3, title = {Ørsted – café}}\n".as_bytes());
-        for d in [decode(&bytes, None).unwrap(), decode_owned(bytes.clone(), None).unwrap()] {
+        for d in [
+            decode(&bytes, None).unwrap(),
+            decode_owned(bytes.clone(), None).unwrap(),
+        ] {
             assert_eq!(d.text.matches("Müller").count(), 2, "{}", d.text);
             assert!(d.text.contains("Ørsted – café"));
             assert_eq!(d.encoding, "UTF-8");
             assert_eq!(d.diagnostics.len(), 1);
             assert_eq!(d.diagnostics[0].line, Some(2));
-            assert!(d.diagnostics[0].message.contains("line(s) 2"), "{}", d.diagnostics[0].message);
+            assert!(
+                d.diagnostics[0].message.contains("line(s) 2"),
+                "{}",
+                d.diagnostics[0].message
+            );
         }
         // With a UTF-8 byte-order mark too.
         let mut bom = b"\xef\xbb\xbf".to_vec();

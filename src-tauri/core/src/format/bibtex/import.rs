@@ -4,7 +4,6 @@ use super::fields::{access_from, derived_access, role_rank, slot, Slot, TYPE_FIE
 use super::macros::{expand, BibContext, Unexpanded};
 use super::names;
 use super::parse::{is_macro, Block, RawField, RawValue, Scanner};
-use std::borrow::Cow;
 use super::tex::{self, field_text, squash};
 use crate::error::Diagnostic;
 use crate::format::{Parsed, ParsedItem};
@@ -12,6 +11,7 @@ use crate::model::{
     month_from_str, normalize_doi, split_keywords, Abstract, Access, AccessStatus, ExtraField, Item, ItemTag, ItemType,
     PartialDate, Role, SourceRecord,
 };
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// The repair named in `Parsed::repairs` when comma-separated name lists are split.
@@ -219,8 +219,16 @@ fn outside_text(scanner: &mut Scanner<'_>, entries: usize, input: &str, parsed: 
     let blocks = entries + parsed.extras.strings.len() + parsed.extras.preambles.len() + parsed.extras.comments.len();
     if let (0, Some(line)) = (blocks, stray) {
         let text = input.lines().nth(line - 1).unwrap_or("").trim();
-        let shown: String = text.chars().take(40).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
-        let what = if binary.is_some() { "binary data (control characters)" } else { "text" };
+        let shown: String = text
+            .chars()
+            .take(40)
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect();
+        let what = if binary.is_some() {
+            "binary data (control characters)"
+        } else {
+            "text"
+        };
         parsed.diagnostics.push(Diagnostic::error(
             line,
             format!("no entries found; this does not look like BibTeX: line {line} holds {what}: {shown:?}"),
@@ -454,8 +462,10 @@ fn read_date_parts(
     } = parts;
     if let Some(y) = year_text {
         let yt = field_text(&y);
-        let month = month_idx.map(|i| field_text(&expand(&fields[i].value, ctx, unknown).unwrap_or(Cow::Borrowed(fields[i].value.raw))));
-        let day = day_idx.map(|i| field_text(&expand(&fields[i].value, ctx, unknown).unwrap_or(Cow::Borrowed(fields[i].value.raw))));
+        let month = month_idx
+            .map(|i| field_text(&expand(&fields[i].value, ctx, unknown).unwrap_or(Cow::Borrowed(fields[i].value.raw))));
+        let day = day_idx
+            .map(|i| field_text(&expand(&fields[i].value, ctx, unknown).unwrap_or(Cow::Borrowed(fields[i].value.raw))));
         let numeric = !yt.is_empty() && yt.len() <= 4 && yt.bytes().all(|c| c.is_ascii_digit());
         let m = month.as_deref().and_then(month_from_str);
         let d = day

@@ -111,8 +111,8 @@
 //! [`ItemType::biblatex_type`]: crate::model::ItemType::biblatex_type
 
 pub mod display;
-mod groups;
 mod fields;
+mod groups;
 mod import;
 pub mod jabref;
 mod macros;

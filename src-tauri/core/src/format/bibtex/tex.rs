@@ -829,7 +829,9 @@ fn escape(s: &str, opt: Escape, passthrough: bool, brace_words: bool) -> String 
     let groups = Groups::new(s);
     let last_close = s.rfind("\\)");
     while i < b.len() {
-        if let Some(end) = passthrough_end(s, i, &groups, last_close).filter(|&e| passthrough && (!opt.ascii || s[i..e].is_ascii())) {
+        if let Some(end) =
+            passthrough_end(s, i, &groups, last_close).filter(|&e| passthrough && (!opt.ascii || s[i..e].is_ascii()))
+        {
             out.push_str(&s[i..end]);
             word_plain = false;
             i = end;

@@ -905,7 +905,10 @@ fn read_notes(item: &mut Item, slots: &Slots<'_>) {
     item.note = notes.join("\n");
 
     // Keywords.
-    for f in slots.chosen(Field::Keyword) {
-        item.add_tags(split_kw(&f.value).into_iter().map(ItemTag::imported));
-    }
+    item.add_tags(
+        slots
+            .chosen(Field::Keyword)
+            .flat_map(|f| split_kw(&f.value))
+            .map(ItemTag::imported),
+    );
 }
