@@ -208,22 +208,20 @@ pub fn item_from_json(v: &Value) -> Result<(Item, Vec<String>), String> {
         _ => {}
     }
     if let Some(tags) = o.get("tags").and_then(Value::as_array) {
-        for t in tags {
+        item.add_tags(tags.iter().map(|t| {
             let name = t.get("name").and_then(Value::as_str).or(t.as_str()).unwrap_or("");
             let source = t
                 .get("source")
                 .and_then(Value::as_str)
                 .and_then(TagSource::parse)
                 .unwrap_or_default();
-            item.add_tag(ItemTag {
+            ItemTag {
                 name: name.to_string(),
                 source,
-            });
-        }
+            }
+        }));
     } else if let Some(kw) = o.get("keywords").and_then(Value::as_array) {
-        for k in kw.iter().filter_map(Value::as_str) {
-            item.add_tag(ItemTag::imported(k));
-        }
+        item.add_tags(kw.iter().filter_map(Value::as_str).map(ItemTag::imported));
     }
     if let Some(a) = o.get("access").and_then(Value::as_str) {
         let status: AccessStatus = a.parse()?;

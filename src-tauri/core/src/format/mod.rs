@@ -83,13 +83,68 @@ impl FromStr for Format {
 
 /// Read `input` in `format`, streaming its items to `sink`; the returned `Parsed` holds the
 /// file-level results (diagnostics, dialect, repairs, BibTeX extras) and no items.
+/// Every item passes through [`cap_item`] (tags and creators per item).
 pub fn parse_into(input: &str, format: Format, ctx: &mut bibtex::BibContext, sink: &mut Sink<'_>) -> Parsed {
-    match format {
-        Format::Bibtex | Format::Biblatex => bibtex::parse_into(input, ctx, sink),
-        Format::Ris => ris::parse_into(input, sink),
-        Format::ResultsText => feed(results_text::parse(input), input.len(), sink),
-        Format::Json => feed(json::parse(input), input.len(), sink),
+    let mut capped = Vec::new();
+    let mut capping = |mut pi: ParsedItem, offset: usize| {
+        capped.extend(cap_item(&mut pi));
+        sink(pi, offset)
+    };
+    let mut parsed = match format {
+        Format::Bibtex | Format::Biblatex => bibtex::parse_into(input, ctx, &mut capping),
+        Format::Ris => ris::parse_into(input, &mut capping),
+        Format::ResultsText => feed(results_text::parse(input), input.len(), &mut capping),
+        Format::Json => feed(json::parse(input), input.len(), &mut capping),
+    };
+    parsed.diagnostics.extend(capped);
+    parsed
+}
+
+/// One item keeps at most [`MAX_TAGS_PER_ITEM`](crate::budget::MAX_TAGS_PER_ITEM) tags and
+/// [`MAX_CREATORS_PER_ITEM`](crate::budget::MAX_CREATORS_PER_ITEM) creators; the rest are
+/// named in a warning and stay in the item's source record (which an export of the unedited
+/// item copies whole).
+pub fn cap_item(pi: &mut ParsedItem) -> Vec<crate::error::Diagnostic> {
+    use crate::budget::{MAX_CREATORS_PER_ITEM, MAX_TAGS_PER_ITEM};
+    let mut diags = Vec::new();
+    let item = &mut pi.item;
+    let label = if item.key.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", item.key)
+    };
+    if item.tags.len() > MAX_TAGS_PER_ITEM {
+        let rest: Vec<String> = item.tags.drain(MAX_TAGS_PER_ITEM..).map(|t| t.name).collect();
+        diags.push(crate::error::Diagnostic::warning(
+            pi.line,
+            format!(
+                "{label}{} keywords; kept the first {MAX_TAGS_PER_ITEM} as tags, the other {} stay in the source record (from {:?} to {:?})",
+                MAX_TAGS_PER_ITEM + rest.len(),
+                rest.len(),
+                rest[0],
+                rest[rest.len() - 1]
+            ),
+        ));
     }
+    if item.creators.len() > MAX_CREATORS_PER_ITEM {
+        let n = item.creators.len();
+        item.creators.truncate(MAX_CREATORS_PER_ITEM);
+        diags.push(crate::error::Diagnostic::warning(
+            pi.line,
+            format!(
+                "{label}{n} creators; kept the first {MAX_CREATORS_PER_ITEM}, the other {} stay in the source record",
+                n - MAX_CREATORS_PER_ITEM
+            ),
+        ));
+    }
+    if !diags.is_empty() {
+        // The source record stands for the item as kept.
+        let fingerprint = item.fingerprint();
+        if let Some(src) = item.source.as_mut() {
+            src.fingerprint = fingerprint;
+        }
+    }
+    diags
 }
 
 /// Text decoded from a file's bytes, and how.
@@ -97,6 +152,71 @@ pub fn parse_into(input: &str, format: Format, ctx: &mut bibtex::BibContext, sin
 pub struct Decoded {
     pub text: String,
     pub encoding: &'static str,
+    /// What the reader should know of the decoding: the lines of a UTF-8 file that were not
+    /// UTF-8 and were read as Windows-1252 (one warning, naming the first of them).
+    pub diagnostics: Vec<crate::error::Diagnostic>,
+}
+
+/// How many of the lines read as Windows-1252 a decoding warning names.
+const NAMED_LINES: usize = 10;
+
+/// UTF-8 text with some lines that are not (a stray Latin-1 byte): the valid lines as UTF-8,
+/// each invalid line as Windows-1252, and a warning naming those lines. A file with no valid
+/// multi-byte UTF-8 sequence at all is Windows-1252 throughout, as before (no warning: the
+/// report gives its encoding). One pass; valid text is copied once, not per line.
+fn decode_mixed(bytes: &[u8]) -> Decoded {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let (mut pos, mut line, mut counted) = (0usize, 1usize, 0usize);
+    let mut utf8_multibyte = false;
+    let mut fallback: Vec<usize> = Vec::new();
+    let mut fallback_count = 0usize;
+    loop {
+        let err = match std::str::from_utf8(&bytes[pos..]) {
+            Ok(rest) => {
+                utf8_multibyte |= !rest.is_ascii();
+                text.push_str(rest);
+                break;
+            }
+            Err(e) => e,
+        };
+        let bad = pos + err.valid_up_to();
+        let line_start = memchr::memrchr(b'\n', &bytes[pos..bad]).map_or(pos, |p| pos + p + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[bad..]).map_or(bytes.len(), |p| bad + p + 1);
+        let good = std::str::from_utf8(&bytes[pos..line_start]).unwrap_or_default();
+        utf8_multibyte |= !good.is_ascii();
+        text.push_str(good);
+        let (latin, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes[line_start..line_end]);
+        text.push_str(&latin);
+        line += memchr::memchr_iter(b'\n', &bytes[counted..line_start]).count();
+        counted = line_start;
+        if fallback.len() < NAMED_LINES {
+            fallback.push(line);
+        }
+        fallback_count += 1;
+        pos = line_end;
+    }
+    if !utf8_multibyte {
+        return Decoded {
+            text,
+            encoding: "windows-1252",
+            diagnostics: Vec::new(),
+        };
+    }
+    let more = fallback_count.saturating_sub(fallback.len());
+    let lines = fallback.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
+    let message = format!(
+        "the file is UTF-8 but {fallback_count} line(s) are not: read as Windows-1252 (Latin-1): line(s) {lines}{}",
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
+    Decoded {
+        text,
+        encoding: "UTF-8",
+        diagnostics: vec![crate::error::Diagnostic::warning(fallback[0], message)],
+    }
 }
 
 /// What kind of binary file `bytes` starts like, if any.
@@ -127,6 +247,7 @@ pub fn decode_owned(mut bytes: Vec<u8>, forced: Option<&str>) -> Result<Decoded,
             return Ok(Decoded {
                 text,
                 encoding: "UTF-8",
+                diagnostics: Vec::new(),
             });
         }
     }
@@ -148,9 +269,16 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, String> {
         return Ok(Decoded {
             text: text.into_owned(),
             encoding: enc.name(),
+            diagnostics: Vec::new(),
         });
     }
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        if enc == encoding_rs::UTF_8 && std::str::from_utf8(&bytes[bom..]).is_err() {
+            // UTF-8 with some lines that are not (see decode_mixed).
+            let mut d = decode_mixed(&bytes[bom..]);
+            d.encoding = "UTF-8";
+            return Ok(d);
+        }
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
         if had_errors {
             return Err(format!(
@@ -162,6 +290,7 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, String> {
         return Ok(Decoded {
             text: text.into_owned(),
             encoding: enc.name(),
+            diagnostics: Vec::new(),
         });
     }
     if let Some(what) = binary_kind(bytes) {
@@ -186,6 +315,7 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, String> {
                 return Ok(Decoded {
                     text: text.into_owned(),
                     encoding: enc.name(),
+                    diagnostics: Vec::new(),
                 });
             }
         }
@@ -200,14 +330,9 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, String> {
         Ok(s) => Ok(Decoded {
             text: s.to_string(),
             encoding: "UTF-8",
+            diagnostics: Vec::new(),
         }),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            Ok(Decoded {
-                text: text.into_owned(),
-                encoding: "windows-1252",
-            })
-        }
+        Err(_) => Ok(decode_mixed(bytes)),
     }
 }
 
@@ -266,6 +391,35 @@ mod tests {
         assert!(decode(b"\x89PNG\r\n", None).unwrap_err().contains("PNG"));
         assert!(decode(b"ab\ncd\0ef", None).unwrap_err().contains("line 2"));
         assert_eq!(decode(b"M\xfcller", Some("latin1")).unwrap().text, "Müller");
+        // A UTF-8 file with one Latin-1 line: only that line is read as Windows-1252.
+        let mixed = "@a{k1, author = {Müller}}\n@a{k2, author = {M\u{fc}ller}}\n".replace("M\u{fc}ller", "M\u{1}ller");
+        let mut bytes = mixed.into_bytes();
+        let at = bytes.iter().position(|&b| b == 1).unwrap();
+        bytes[at] = 0xfc;
+        bytes.extend_from_slice("@a{k3, title = {Ørsted – café}}\n".as_bytes());
+        for d in [
+            decode(&bytes, None).unwrap(),
+            decode_owned(bytes.clone(), None).unwrap(),
+        ] {
+            assert_eq!(d.text.matches("Müller").count(), 2, "{}", d.text);
+            assert!(d.text.contains("Ørsted – café"));
+            assert_eq!(d.encoding, "UTF-8");
+            assert_eq!(d.diagnostics.len(), 1);
+            assert_eq!(d.diagnostics[0].line, Some(2));
+            assert!(
+                d.diagnostics[0].message.contains("line(s) 2"),
+                "{}",
+                d.diagnostics[0].message
+            );
+        }
+        // With a UTF-8 byte-order mark too.
+        let mut bom = b"\xef\xbb\xbf".to_vec();
+        bom.extend_from_slice(&bytes);
+        assert_eq!(decode(&bom, None).unwrap().text.matches("Müller").count(), 2);
+        // A Latin-1 file throughout is still reported as Windows-1252, without a warning.
+        let d = decode(b"a\nM\xfcller\n\xe9t\xe9\n", None).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), ("a\nMüller\nété\n", "windows-1252"));
+        assert!(d.diagnostics.is_empty());
         assert!(decode(b"x", Some("klingon")).is_err());
     }
 }

@@ -174,12 +174,15 @@ struct Input {
     extension: Option<String>,
     text: String,
     encoding: String,
+    /// What decoding found (lines read as Windows-1252 in a UTF-8 file).
+    decoding: Vec<Diagnostic>,
 }
 
 /// What the writer keeps of an input; the reader thread owns the text and drops it once read.
 struct InputMeta {
     name: String,
     encoding: String,
+    decoding: Vec<Diagnostic>,
     len: u64,
 }
 
@@ -197,6 +200,7 @@ fn read_input(path: &Path, opts: &ImportOptions) -> Result<Input> {
         extension: path.extension().map(|e| e.to_string_lossy().into_owned()),
         text: decoded.text,
         encoding: decoded.encoding.to_string(),
+        decoding: decoded.diagnostics,
     })
 }
 
@@ -228,10 +232,16 @@ fn merge_extras(into: &mut BibExtras, new: &BibExtras, batch: i64, diags: &mut V
 
 /// The key an imported entry gets: its own when free, else a suffixed one (reported), or a
 /// generated one when it has none (reported when it had to leave characters out).
-fn plan_key(item: &Item, pattern: &str, taken: &HashSet<String>, line: usize) -> Result<(String, Option<Diagnostic>)> {
+fn plan_key(
+    item: &Item,
+    pattern: &str,
+    taken: &HashSet<String>,
+    suffixes: &mut crate::citekey::Suffixes,
+    line: usize,
+) -> Result<(String, Option<Diagnostic>)> {
     Ok(if item.key.is_empty() {
         let g = crate::citekey::generate_with_dropped(item, pattern).map_err(Error::InvalidInput)?;
-        let k = crate::citekey::make_unique(&g.key, |k| taken.contains(&k.to_lowercase()));
+        let k = suffixes.make_unique(&g.key, |k| taken.contains(&k.to_lowercase()));
         let d = (!g.dropped.is_empty()).then(|| {
             Diagnostic::warning(
                 line,
@@ -243,7 +253,7 @@ fn plan_key(item: &Item, pattern: &str, taken: &HashSet<String>, line: usize) ->
         });
         (k, d)
     } else if taken.contains(&item.key.to_lowercase()) {
-        let k = crate::citekey::make_unique(&item.key, |k| taken.contains(&k.to_lowercase()));
+        let k = suffixes.make_unique(&item.key, |k| taken.contains(&k.to_lowercase()));
         let d = Diagnostic::warning(
             line,
             format!(
@@ -328,6 +338,7 @@ impl Library {
             extension: None,
             text: text.to_string(),
             encoding: "UTF-8".into(),
+            decoding: Vec::new(),
         };
         self.import_inputs(vec![input], opts, &mut |_| {})
     }
@@ -364,6 +375,7 @@ impl Library {
                     InputMeta {
                         name: i.name,
                         encoding: i.encoding,
+                        decoding: i.decoding,
                         len: i.text.len() as u64,
                     },
                     i.text,
@@ -591,6 +603,8 @@ struct Job<'a> {
 /// stored).
 struct Known {
     taken: HashSet<String>,
+    /// Where the suffix search of each base key resumes (keys are only added to `taken`).
+    suffixes: crate::citekey::Suffixes,
     index_ids: Vec<Option<i64>>,
     index_keys: Vec<String>,
     /// The import's collection, if it has one.
@@ -640,6 +654,7 @@ fn store_entries(w: &mut crate::store::Writer<'_>, job: Job<'_>) -> Result<Vec<F
     };
     let mut known = Known {
         taken,
+        suffixes: crate::citekey::Suffixes::new(),
         index_ids,
         index_keys,
         collection,
@@ -684,7 +699,8 @@ fn store_entries(w: &mut crate::store::Writer<'_>, job: Job<'_>) -> Result<Vec<F
         };
         bytes_before += input.len;
         let mut p = *rest;
-        let mut diagnostics = std::mem::take(&mut p.diagnostics);
+        let mut diagnostics = input.decoding.clone();
+        diagnostics.append(&mut p.diagnostics);
         extras_changed |= merge_extras(&mut extras, &p.extras, file.batch, &mut diagnostics);
         let batch = file.batch;
         let report = finish_file(w, input, format, p, diagnostics, file, opts)?;
@@ -762,7 +778,7 @@ fn store_entry(
         }
         _ => {}
     }
-    let (key, diag) = plan_key(&item, pattern, &known.taken, pi.line)?;
+    let (key, diag) = plan_key(&item, pattern, &known.taken, &mut known.suffixes, pi.line)?;
     known.taken.insert(key.to_lowercase());
     item.key = key;
     if let Some(d) = diag {

@@ -39,12 +39,13 @@ impl Library {
             taken.remove(&it.key);
         }
         let mut plan = Vec::new();
+        let mut suffixes = citekey::Suffixes::new();
         for it in &items_now {
             let base = citekey::generate(it, &pattern).map_err(Error::InvalidInput)?;
             let new = if base == it.key && !taken.contains(&base) {
                 base
             } else {
-                citekey::make_unique(&base, |k| taken.contains(k))
+                suffixes.make_unique(&base, |k| taken.contains(k))
             };
             taken.insert(new.clone());
             if new != it.key {
@@ -126,6 +127,7 @@ impl Library {
         let pattern = self.key_pattern()?;
         let mut plan = Vec::with_capacity(bad.len());
         let mut dropped = Vec::new();
+        let mut suffixes = citekey::Suffixes::new();
         for old in &bad {
             let item = self.get(old)?;
             let mut base = citekey::repaired(old);
@@ -142,7 +144,7 @@ impl Library {
             if !lost.is_empty() {
                 dropped.push((old.clone(), lost));
             }
-            let new = citekey::make_unique(&base, |k| taken.contains(&k.to_lowercase()));
+            let new = suffixes.make_unique(&base, |k| taken.contains(&k.to_lowercase()));
             taken.insert(new.to_lowercase());
             plan.push((item, new));
         }

@@ -407,6 +407,38 @@ pub fn make_unique(base: &str, mut taken: impl FnMut(&str) -> bool) -> String {
     }
 }
 
+/// [`make_unique`] for many keys in a row: remembers, per base, the suffix the search got to,
+/// so the next key with that base starts there instead of at `a` (n entries with one key, or
+/// n generated keys alike, take n steps in all, not n²/2). Valid while keys are only ever
+/// added to what `taken` says (a suffix found taken stays taken).
+#[derive(Debug, Default)]
+pub struct Suffixes(std::collections::HashMap<String, usize>);
+
+impl Suffixes {
+    pub fn new() -> Suffixes {
+        Suffixes::default()
+    }
+
+    /// [`make_unique`], resuming the suffix search where the last one for `base` ended.
+    pub fn make_unique(&mut self, base: &str, mut taken: impl FnMut(&str) -> bool) -> String {
+        if !taken(base) {
+            return base.to_string();
+        }
+        let mut n = self.0.get(base).copied().unwrap_or(0);
+        let mut candidate = String::with_capacity(base.len() + 4);
+        loop {
+            candidate.clear();
+            candidate.push_str(base);
+            candidate.push_str(&suffix(n));
+            if !taken(&candidate) {
+                self.0.insert(base.to_string(), n);
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
 /// 0 → "a", 25 → "z", 26 → "aa", …
 fn suffix(mut n: usize) -> String {
     let mut s = Vec::new();
@@ -490,6 +522,18 @@ mod tests {
         let taken = ["x", "xa", "xb"];
         assert_eq!(make_unique("x", |k| taken.contains(&k)), "xc");
         assert_eq!(make_unique("y", |k| taken.contains(&k)), "y");
+        // Resuming where the last search for a base ended gives the same keys.
+        let mut suffixes = Suffixes::new();
+        let mut taken: std::collections::HashSet<String> = ["x", "xb"].iter().map(|s| s.to_string()).collect();
+        let mut got = Vec::new();
+        for _ in 0..30 {
+            let k = suffixes.make_unique("x", |k| taken.contains(k));
+            assert_eq!(k, make_unique("x", |k| taken.contains(k)));
+            taken.insert(k.clone());
+            got.push(k);
+        }
+        assert_eq!(&got[..3], ["xa", "xc", "xd"]);
+        assert_eq!(got[29], "xae");
         assert_eq!(suffix(25), "z");
         assert_eq!(suffix(26), "aa");
         assert_eq!(suffix(27), "ab");

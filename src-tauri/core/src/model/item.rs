@@ -289,7 +289,31 @@ impl Item {
     }
 
     pub fn has_tag(&self, name: &str) -> bool {
-        self.tags.iter().any(|t| t.name.to_lowercase() == name.to_lowercase())
+        let same = |a: &str| {
+            a.chars()
+                .flat_map(char::to_lowercase)
+                .eq(name.chars().flat_map(char::to_lowercase))
+        };
+        self.tags.iter().any(|t| same(&t.name))
+    }
+
+    /// [`add_tag`](Item::add_tag) for many tags at once, in one pass (a reader's keyword list
+    /// can be long: adding one at a time compares each with all before it). Returns how many
+    /// were added.
+    pub fn add_tags(&mut self, tags: impl IntoIterator<Item = ItemTag>) -> usize {
+        let tags: Vec<ItemTag> = tags.into_iter().collect();
+        if tags.len().saturating_mul(self.tags.len() + tags.len()) < 1024 {
+            // A few: compared one by one, no set to build.
+            return tags.into_iter().filter(|t| self.add_tag(t.clone())).count();
+        }
+        let mut seen: std::collections::HashSet<String> = self.tags.iter().map(|t| t.name.to_lowercase()).collect();
+        let before = self.tags.len();
+        for t in tags {
+            if !t.name.is_empty() && seen.insert(t.name.to_lowercase()) {
+                self.tags.push(t);
+            }
+        }
+        self.tags.len() - before
     }
 
     /// Add a tag unless present (case-insensitive); returns whether it was added.

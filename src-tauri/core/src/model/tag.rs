@@ -53,9 +53,10 @@ impl ItemTag {
 /// case-insensitively unique names in their first order.
 pub fn split_keywords(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for k in keyword_parts(text) {
         let k = k.trim().trim_end_matches('.').trim();
-        if !k.is_empty() && !out.iter().any(|o| o.to_lowercase() == k.to_lowercase()) {
+        if !k.is_empty() && seen.insert(k.to_lowercase()) {
             out.push(k.to_string());
         }
     }

@@ -6,7 +6,8 @@
 //! (`$^1$H NMR`, `H$_2$O`, `$\alpha$-helix`). [`display_text`] shows those as a reader of the
 //! typeset text would see them; the stored value does not change.
 
-use super::tex::group_end;
+use super::groups::Groups;
+use crate::budget::MAX_DEPTH;
 use std::borrow::Cow;
 
 /// `s` for the full-text index: without the names of the LaTeX commands it uses
@@ -84,8 +85,12 @@ pub fn display_text(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
-    text(s, false, &mut out);
-    // Dropped braces and dollars can leave doubled spaces ("a {} b").
+    text(s, false, &Groups::new(s), 0, &mut out);
+    Cow::Owned(tidy(&out))
+}
+
+/// Dropped braces and dollars can leave doubled spaces ("a {} b"): trimmed, one space each.
+fn tidy(out: &str) -> String {
     let mut tidy = String::with_capacity(out.len());
     for c in out.trim().chars() {
         if c == ' ' && tidy.ends_with(' ') {
@@ -93,15 +98,17 @@ pub fn display_text(s: &str) -> Cow<'_, str> {
         }
         tidy.push(c);
     }
-    Cow::Owned(tidy)
+    tidy
 }
 
-fn text(s: &str, math: bool, out: &mut String) {
+/// What a reader sees of `s` (part of the text of `g`), at command nesting `depth`: past
+/// [`MAX_DEPTH`] a command's argument and a script stay as written.
+fn text(s: &str, math: bool, g: &Groups, depth: usize, out: &mut String) {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'\\' => i = command(s, i, math, out),
+            b'\\' => i = command(s, i, math, g, depth, out),
             b'{' | b'}' => i += 1,
             b'$' => {
                 let (open, close) = if b.get(i + 1) == Some(&b'$') {
@@ -111,7 +118,7 @@ fn text(s: &str, math: bool, out: &mut String) {
                 };
                 match s[i + open..].find(close) {
                     Some(p) => {
-                        text(&s[i + open..i + open + p], true, out);
+                        text(&s[i + open..i + open + p], true, g, depth, out);
                         i += open + p + close.len();
                     }
                     None => {
@@ -121,9 +128,15 @@ fn text(s: &str, math: bool, out: &mut String) {
                 }
             }
             c @ (b'^' | b'_') if math => {
-                let (arg, next) = script_argument(s, i + 1);
+                let (arg, next) = script_argument(s, i + 1, g);
                 let map = if c == b'^' { superscript } else { subscript };
-                let shown = display_text(arg);
+                let shown = if depth >= MAX_DEPTH || !arg.bytes().any(|b| matches!(b, b'\\' | b'$' | b'{' | b'}')) {
+                    arg.to_string()
+                } else {
+                    let mut inner = String::with_capacity(arg.len());
+                    text(arg, false, g, depth + 1, &mut inner);
+                    tidy(&inner)
+                };
                 match shown.chars().map(map).collect::<Option<String>>() {
                     Some(t) if !t.is_empty() => out.push_str(&t),
                     _ => out.push_str(&s[i..next]),
@@ -140,11 +153,11 @@ fn text(s: &str, math: bool, out: &mut String) {
 }
 
 /// The argument of `^` or `_` at `i`: a braced group, a control word or one character.
-fn script_argument(s: &str, i: usize) -> (&str, usize) {
+fn script_argument<'a>(s: &'a str, i: usize, g: &Groups) -> (&'a str, usize) {
     let b = s.as_bytes();
     match b.get(i) {
         None => ("", i),
-        Some(b'{') => match group_end(s, i) {
+        Some(b'{') => match g.end(s, i) {
             Some(end) => (&s[i + 1..end - 1], end),
             None => ("", i),
         },
@@ -167,7 +180,7 @@ fn script_argument(s: &str, i: usize) -> (&str, usize) {
 }
 
 /// A backslash at `i`; returns the next index.
-fn command(s: &str, i: usize, math: bool, out: &mut String) -> usize {
+fn command(s: &str, i: usize, math: bool, g: &Groups, depth: usize, out: &mut String) -> usize {
     let b = s.as_bytes();
     let mut j = i + 1;
     while j < b.len() && b[j].is_ascii_alphabetic() {
@@ -198,8 +211,12 @@ fn command(s: &str, i: usize, math: bool, out: &mut String) -> usize {
         k += 1;
     }
     if b.get(k) == Some(&b'{') {
-        if let Some(end) = group_end(s, k) {
-            text(&s[k + 1..end - 1], math, out);
+        if let Some(end) = g.end(s, k) {
+            if depth >= MAX_DEPTH {
+                out.push_str(&s[i..end]);
+            } else {
+                text(&s[k + 1..end - 1], math, g, depth + 1, out);
+            }
             return end;
         }
     }

@@ -1,9 +1,9 @@
 //! Blocks → items: macro expansion, field mapping, names, LaTeX → Unicode.
 
 use super::fields::{access_from, derived_access, role_rank, slot, Slot, TYPE_FIELD};
-use super::macros::{expand, BibContext};
+use super::macros::{expand, BibContext, Unexpanded};
 use super::names;
-use super::parse::{is_macro, Block, RawField, Scanner};
+use super::parse::{is_macro, Block, RawField, RawValue, Scanner};
 use super::tex::{self, field_text, squash};
 use crate::error::Diagnostic;
 use crate::format::{Parsed, ParsedItem};
@@ -11,6 +11,7 @@ use crate::model::{
     month_from_str, normalize_doi, split_keywords, Abstract, Access, AccessStatus, ExtraField, Item, ItemTag, ItemType,
     PartialDate, Role, SourceRecord,
 };
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// The repair named in `Parsed::repairs` when comma-separated name lists are split.
@@ -58,8 +59,10 @@ pub(crate) fn parse(input: &str, ctx: &mut BibContext) -> Parsed {
 /// items.
 pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::format::Sink<'_>) -> Parsed {
     let mut parsed = Parsed::default();
+    ctx.start_file(input.len());
     let mut scanner = Scanner::new(input);
     let mut keys: HashSet<String> = HashSet::new();
+    let mut suffixes = crate::model::citekey::Suffixes::new();
     let mut scopus = false;
     let groups = super::jabref::Tree::find(input);
     if let Some(tree) = &groups {
@@ -70,6 +73,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
             ));
         }
     }
+    let mut entries = 0usize;
     while let Some(block) = scanner.next_block() {
         match block {
             Block::Error { line, message } => parsed.diagnostics.push(Diagnostic::error(line, message)),
@@ -77,14 +81,25 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
             Block::Preamble { value, .. } => parsed.extras.preambles.push(value.raw.to_string()),
             Block::String { name, value, line } => {
                 let mut unknown = Vec::new();
-                let expanded = expand(&value, ctx, &mut unknown).into_owned();
+                match expand(&value, ctx, &mut unknown) {
+                    Ok(expanded) => {
+                        let expanded = expanded.into_owned();
+                        ctx.define(name, expanded);
+                    }
+                    Err(why) => {
+                        parsed.diagnostics.push(Diagnostic::warning(
+                            line,
+                            format!("@string {name} not expanded: {why}; values that use it are kept as written"),
+                        ));
+                        ctx.define_over(name);
+                    }
+                }
                 for u in unknown {
                     parsed.diagnostics.push(Diagnostic::warning(
                         line,
                         format!("@string {name}: undefined macro {u:?}"),
                     ));
                 }
-                ctx.define(name, expanded);
                 parsed.extras.strings.push((name.to_string(), value.raw.to_string()));
             }
             Block::Entry {
@@ -95,6 +110,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                 line,
                 broken,
             } => {
+                entries += 1;
                 let mut diags = Vec::new();
                 if let Some(reason) = &broken {
                     diags.push(Diagnostic::error(
@@ -118,7 +134,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                     ));
                 } else if keys.contains(&item.key.to_lowercase()) {
                     // BibTeX compares keys without case.
-                    let new = crate::model::citekey::make_unique(&item.key, |k| keys.contains(&k.to_lowercase()));
+                    let new = suffixes.make_unique(&item.key, |k| keys.contains(&k.to_lowercase()));
                     diags.push(Diagnostic::warning(
                         line,
                         format!("duplicate key {:?} renamed to {new:?}", item.key),
@@ -161,6 +177,7 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
     if scopus {
         parsed.dialect = Some("scopus".into());
     }
+    outside_text(&mut scanner, entries, input, &mut parsed);
     if let Some(tree) = groups {
         let plan = tree.plan();
         if !plan.left_out.is_empty() {
@@ -172,6 +189,58 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
         parsed.groups = Some(plan);
     }
     parsed
+}
+
+/// [`expand`], or the value as written (its macro names unexpanded) with a warning when its
+/// expansion is past the budget.
+fn expand_or_keep<'a>(
+    v: &RawValue<'a>,
+    name: &str,
+    ctx: &BibContext,
+    unknown: &mut Vec<String>,
+    key: &str,
+    line: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Cow<'a, str> {
+    expand(v, ctx, unknown).unwrap_or_else(|why: Unexpanded| {
+        diags.push(Diagnostic::warning(
+            line,
+            format!("{key}: field {name} kept as written, macros not expanded: {why}"),
+        ));
+        Cow::Borrowed(v.raw)
+    })
+}
+
+/// What the scanner skipped outside blocks: a file without a single entry but with text is not
+/// BibTeX (an error: nothing imports); binary-looking text between entries (control
+/// characters, U+FFFD) is reported, while plain text there stays a comment, as BibTeX reads it.
+fn outside_text(scanner: &mut Scanner<'_>, entries: usize, input: &str, parsed: &mut Parsed) {
+    let (stray, binary) = scanner.outside_text();
+    let blocks = entries + parsed.extras.strings.len() + parsed.extras.preambles.len() + parsed.extras.comments.len();
+    if let (0, Some(line)) = (blocks, stray) {
+        let text = input.lines().nth(line - 1).unwrap_or("").trim();
+        let shown: String = text
+            .chars()
+            .take(40)
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect();
+        let what = if binary.is_some() {
+            "binary data (control characters)"
+        } else {
+            "text"
+        };
+        parsed.diagnostics.push(Diagnostic::error(
+            line,
+            format!("no entries found; this does not look like BibTeX: line {line} holds {what}: {shown:?}"),
+        ));
+    } else if let Some((line, n)) = binary {
+        parsed.diagnostics.push(Diagnostic::warning(
+            line,
+            format!(
+                "binary-looking text outside entries ({n} control or replacement character(s), the first on line {line}); skipped"
+            ),
+        ));
+    }
 }
 
 fn entry_to_item(
@@ -232,7 +301,7 @@ fn entry_to_item(
             keep(&mut extra_at);
             continue;
         }
-        let v = expand(&f.value, ctx, &mut unknown);
+        let v = expand_or_keep(&f.value, f.name, ctx, &mut unknown, key, line, diags);
         match s {
             Slot::Year | Slot::Month | Slot::Day if has_date => {
                 keep(&mut extra_at);
@@ -336,9 +405,7 @@ fn set_text_slot(item: &mut Item, s: Slot, v: &str) {
         Slot::Genre => item.genre = field_text(v),
         Slot::Abstract => item.r#abstract = Abstract::parse(&abstract_text(v)),
         Slot::Keywords => {
-            for k in split_keywords(&field_text(v)) {
-                item.add_tag(ItemTag::imported(&k));
-            }
+            item.add_tags(split_keywords(&field_text(v)).iter().map(|k| ItemTag::imported(k)));
         }
         Slot::Date => item.date = PartialDate::parse(&field_text(v)),
         Slot::Access | Slot::Creators(_) | Slot::Year | Slot::Month | Slot::Day => {
@@ -395,8 +462,10 @@ fn read_date_parts(
     } = parts;
     if let Some(y) = year_text {
         let yt = field_text(&y);
-        let month = month_idx.map(|i| field_text(&expand(&fields[i].value, ctx, unknown)));
-        let day = day_idx.map(|i| field_text(&expand(&fields[i].value, ctx, unknown)));
+        let month = month_idx
+            .map(|i| field_text(&expand(&fields[i].value, ctx, unknown).unwrap_or(Cow::Borrowed(fields[i].value.raw))));
+        let day = day_idx
+            .map(|i| field_text(&expand(&fields[i].value, ctx, unknown).unwrap_or(Cow::Borrowed(fields[i].value.raw))));
         let numeric = !yt.is_empty() && yt.len() <= 4 && yt.bytes().all(|c| c.is_ascii_digit());
         let m = month.as_deref().and_then(month_from_str);
         let d = day

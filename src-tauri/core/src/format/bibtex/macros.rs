@@ -2,8 +2,10 @@
 //! predefined) and the expansion of a value's pieces.
 
 use super::parse::{Piece, RawValue};
+use crate::budget::{MAX_EXPANSION_BYTES, MAX_FIELD_BYTES};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 
 /// `@string` macros carried across the files of one import (month macros predefined).
 #[derive(Debug, Clone, Default)]
@@ -12,6 +14,12 @@ pub struct BibContext {
     pub strings: Vec<(String, String)>,
     /// Lowercase name → index in `strings`.
     index: HashMap<String, usize>,
+    /// Lowercase names of macros whose value was past the expansion budget (kept unexpanded):
+    /// a value that uses one is kept unexpanded too.
+    over: HashSet<String>,
+    /// Bytes expansion produced in the current file, and how many it may produce.
+    spent: Cell<usize>,
+    allowance: usize,
 }
 
 impl BibContext {
@@ -52,9 +60,27 @@ impl BibContext {
         MONTHS.iter().find(|(m, _)| *m == lower).map(|(_, v)| *v)
     }
 
+    /// A new file starts: its expansion may produce its own size plus
+    /// [`MAX_EXPANSION_BYTES`].
+    pub(super) fn start_file(&mut self, len: usize) {
+        self.spent.set(0);
+        self.allowance = len.saturating_add(MAX_EXPANSION_BYTES);
+    }
+
+    /// A macro whose value was past the budget: kept unexpanded, and so is every value that
+    /// uses it.
+    pub(super) fn define_over(&mut self, name: &str) {
+        self.over.insert(name.to_ascii_lowercase());
+    }
+
+    fn is_over(&self, name: &str) -> bool {
+        !self.over.is_empty() && self.over.contains(&name.to_ascii_lowercase())
+    }
+
     /// Define (or redefine) a macro with its expanded value.
     pub fn define(&mut self, name: &str, value: String) {
         let lower = name.to_ascii_lowercase();
+        self.over.remove(&lower);
         if let Some(&i) = self.index.get(&lower) {
             self.strings[i].1 = value;
         } else {
@@ -64,13 +90,65 @@ impl BibContext {
     }
 }
 
-/// Expand a value's pieces: macros resolved, concatenated. Unknown macros expand to their own
-/// name (BibTeX would make them empty) and are reported in `unknown`.
-pub(super) fn expand<'a>(v: &RawValue<'a>, ctx: &BibContext, unknown: &mut Vec<String>) -> Cow<'a, str> {
-    if let [Piece::Braced(s) | Piece::Quoted(s)] = v.pieces.as_slice() {
-        return Cow::Borrowed(s);
+/// Why a value was not expanded (it is kept as written, with its macro names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Unexpanded {
+    /// The expansion would be this many bytes, past [`MAX_FIELD_BYTES`].
+    TooLong(usize),
+    /// The file's expansions reached their budget.
+    FileBudget,
+    /// It uses a macro that was itself past the budget.
+    Uses(String),
+}
+
+impl std::fmt::Display for Unexpanded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unexpanded::TooLong(n) => write!(
+                f,
+                "its @string expansion would be {n} bytes, over the limit of {} MiB per value",
+                MAX_FIELD_BYTES >> 20
+            ),
+            Unexpanded::FileBudget => write!(
+                f,
+                "@string expansion in this file reached its budget (the file's size plus {} MiB)",
+                MAX_EXPANSION_BYTES >> 20
+            ),
+            Unexpanded::Uses(m) => write!(f, "it uses the macro {m:?}, which was itself too large to expand"),
+        }
     }
-    let mut out = String::new();
+}
+
+/// Expand a value's pieces: macros resolved, concatenated. Unknown macros expand to their own
+/// name (BibTeX would make them empty) and are reported in `unknown`. A value whose expansion
+/// would be past the budget (see [`Unexpanded`]) is not expanded: the caller keeps it as
+/// written. The size is worked out before anything is copied.
+pub(super) fn expand<'a>(
+    v: &RawValue<'a>,
+    ctx: &BibContext,
+    unknown: &mut Vec<String>,
+) -> Result<Cow<'a, str>, Unexpanded> {
+    if let [Piece::Braced(s) | Piece::Quoted(s)] = v.pieces.as_slice() {
+        return Ok(Cow::Borrowed(s));
+    }
+    let mut len = 0usize;
+    for p in &v.pieces {
+        len = len.saturating_add(match p {
+            Piece::Braced(s) | Piece::Quoted(s) => s.len(),
+            Piece::Bare(s) if s.bytes().all(|c| c.is_ascii_digit()) => s.len(),
+            Piece::Bare(s) if ctx.is_over(s) => return Err(Unexpanded::Uses((*s).to_string())),
+            Piece::Bare(s) => ctx.lookup(s).map_or(s.len(), str::len),
+        });
+    }
+    if len > MAX_FIELD_BYTES {
+        return Err(Unexpanded::TooLong(len));
+    }
+    let spent = ctx.spent.get().saturating_add(len);
+    if spent > ctx.allowance.max(MAX_EXPANSION_BYTES) {
+        return Err(Unexpanded::FileBudget);
+    }
+    ctx.spent.set(spent);
+    let mut out = String::with_capacity(len);
     for p in &v.pieces {
         match p {
             Piece::Braced(s) | Piece::Quoted(s) => out.push_str(s),
@@ -86,5 +164,5 @@ pub(super) fn expand<'a>(v: &RawValue<'a>, ctx: &BibContext, unknown: &mut Vec<S
             }
         }
     }
-    Cow::Owned(out)
+    Ok(Cow::Owned(out))
 }

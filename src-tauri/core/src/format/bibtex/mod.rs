@@ -112,6 +112,7 @@
 
 pub mod display;
 mod fields;
+mod groups;
 mod import;
 pub mod jabref;
 mod macros;

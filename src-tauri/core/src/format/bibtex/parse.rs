@@ -10,6 +10,8 @@
 //!   allowed); an entry whose first token is followed by `=` has no key.
 //! - While inside a value, a line that starts with `@word{` ends the entry as unbalanced.
 
+use crate::budget::MAX_FIELD_BYTES;
+
 /// A piece of a value: `{…}`, `"…"` (inner text), or a bare number or macro name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Piece<'a> {
@@ -66,6 +68,13 @@ pub enum Block<'a> {
 pub struct Scanner<'a> {
     /// Type, key and fields of a broken entry, read before the error.
     partial: Option<(&'a str, &'a str, Vec<RawField<'a>>)>,
+    /// The first field of the current entry past [`MAX_FIELD_BYTES`]: its name and size.
+    too_big: Option<(&'a str, usize)>,
+    /// Text outside blocks: where the first non-blank one is, and where the first binary-looking
+    /// character (a control character, U+FFFD) is and how many there are.
+    stray: Option<usize>,
+    binary: Option<usize>,
+    binary_count: usize,
     src: &'a str,
     b: &'a [u8],
     pos: usize,
@@ -99,12 +108,37 @@ impl<'a> Scanner<'a> {
         let pos = if src.starts_with('\u{feff}') { 3 } else { 0 };
         Scanner {
             partial: None,
+            too_big: None,
+            stray: None,
+            binary: None,
+            binary_count: 0,
             src,
             b: src.as_bytes(),
             pos,
             line_pos: 0,
             line: 1,
         }
+    }
+
+    /// A non-blank byte `c` at `pos` outside blocks (BibTeX reads such text as a comment).
+    fn outside(&mut self, c: u8) {
+        self.stray.get_or_insert(self.pos);
+        let next = self.b.get(self.pos + 1..self.pos + 3);
+        let binary = (c < 0x20 || c == 0x7f)
+            || (c == 0xef && next == Some(b"\xbf\xbd"))
+            || (c == 0xc2 && next.is_some_and(|n| (0x80..=0x9f).contains(&n[0])));
+        if binary {
+            self.binary.get_or_insert(self.pos);
+            self.binary_count += 1;
+        }
+    }
+
+    /// Text outside blocks so far: the line of the first non-blank text, and the line of the
+    /// first binary-looking character with how many there are.
+    pub(super) fn outside_text(&mut self) -> (Option<usize>, Option<(usize, usize)>) {
+        let stray = self.stray.map(|p| self.line_at(p));
+        let binary = self.binary.map(|p| (self.line_at(p), self.binary_count));
+        (stray, binary)
     }
 
     /// How far into the input the scanner has read (bytes).
@@ -188,7 +222,11 @@ impl<'a> Scanner<'a> {
                             self.pos += 1;
                         }
                     }
-                    _ => self.pos += 1,
+                    c if c.is_ascii_whitespace() => self.pos += 1,
+                    c => {
+                        self.outside(c);
+                        self.pos += 1;
+                    }
                 }
             }
             if self.pos >= b.len() {
@@ -311,6 +349,9 @@ impl<'a> Scanner<'a> {
 
     fn preamble(&mut self, close: u8, line: usize) -> Result<Block<'a>, Fail> {
         let value = self.value(close)?;
+        if value.raw.len() > MAX_FIELD_BYTES {
+            return fail(self.pos, too_big_message("value", value.raw.len()));
+        }
         self.skip_ws();
         if self.b.get(self.pos) != Some(&close) {
             return fail(self.pos, "expected the closing delimiter after the @preamble value");
@@ -331,6 +372,9 @@ impl<'a> Scanner<'a> {
         }
         self.pos += 1;
         let value = self.value(close)?;
+        if value.raw.len() > MAX_FIELD_BYTES {
+            return fail(self.pos, too_big_message(name, value.raw.len()));
+        }
         self.skip_ws();
         if self.b.get(self.pos) == Some(&b',') {
             self.pos += 1;
@@ -354,7 +398,19 @@ impl<'a> Scanner<'a> {
     fn entry(&mut self, ty: &'a str, start: usize, close: u8, line: usize) -> Result<Block<'a>, Fail> {
         let mut key = "";
         let mut fields = Vec::with_capacity(16);
-        match self.entry_fields(close, &mut key, &mut fields) {
+        let result = self.entry_fields(close, &mut key, &mut fields);
+        if let Some((name, len)) = self.too_big.take() {
+            // Nothing of the entry is copied: its text is as large as the field.
+            let rest = match result {
+                Ok(()) => String::new(),
+                Err(f) => format!(" (and it is broken: {})", f.message),
+            };
+            return Ok(Block::Error {
+                line,
+                message: format!("entry @{ty}{{{key}}} skipped: {}{rest}", too_big_message(name, len)),
+            });
+        }
+        match result {
             Ok(()) => Ok(Block::Entry {
                 ty,
                 key,
@@ -432,7 +488,11 @@ impl<'a> Scanner<'a> {
             }
             self.pos += 1;
             let value = self.value(close)?;
-            fields.push(RawField { name, value });
+            if value.raw.len() > MAX_FIELD_BYTES {
+                self.too_big.get_or_insert((name, value.raw.len()));
+            } else {
+                fields.push(RawField { name, value });
+            }
             self.skip_ws();
             match b.get(self.pos) {
                 Some(b',') => self.pos += 1,
@@ -542,6 +602,13 @@ impl<'a> Scanner<'a> {
             "unbalanced braces: the value is not closed before the end of input",
         )
     }
+}
+
+fn too_big_message(name: &str, len: usize) -> String {
+    format!(
+        "field {name} is {len} bytes, over the limit of {} MiB per field",
+        MAX_FIELD_BYTES >> 20
+    )
 }
 
 /// Whether `raw` is a bare macro reference (not a number).

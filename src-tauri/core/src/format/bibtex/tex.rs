@@ -15,6 +15,8 @@
 //! (as the importer keeps them) are passed through unchanged. Optionally words with inner
 //! capitals (`EIF`, `iPhone`) are protected with braces so styles do not lowercase them.
 
+use super::groups::Groups;
+use crate::budget::MAX_DEPTH;
 use unicode_normalization::UnicodeNormalization;
 
 /// Accent commands and the combining mark each one adds.
@@ -228,31 +230,19 @@ fn is_letter(b: u8) -> bool {
     b.is_ascii_alphabetic()
 }
 
-/// Index after the balanced group starting at `s[start] == '{'`, or `None` when unbalanced.
-pub(super) fn group_end(s: &str, start: usize) -> Option<usize> {
-    let b = s.as_bytes();
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 1,
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
+/// `mark` after the first character of `base`, in normalisation form C. Only the first
+/// character's cluster is normalised (up to the next character that cannot combine with what
+/// is before it): the rest is as it was, so nested accents cost no pass over the whole text per
+/// level. The result is that of normalising all of `base`, then `c + mark + rest`.
 fn compose(base: &str, mark: char) -> String {
+    let cut = base
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| stable_boundary(c))
+        .map_or(base.len(), |(i, _)| i);
+    let head: String = base[..cut].nfc().collect();
     let mut s = String::with_capacity(base.len() + 2);
-    let mut chars = base.chars();
+    let mut chars = head.chars();
     match chars.next() {
         Some(c) => {
             s.push(c);
@@ -261,7 +251,16 @@ fn compose(base: &str, mark: char) -> String {
         }
         None => s.push(mark),
     }
-    s.nfc().collect()
+    let mut s: String = s.nfc().collect();
+    s.push_str(&base[cut..]);
+    s
+}
+
+/// Whether normalisation never combines `c` with what comes before it (a starter that is
+/// normalised as it stands).
+fn stable_boundary(c: char) -> bool {
+    unicode_normalization::char::canonical_combining_class(c) == 0
+        && unicode_normalization::is_nfc_quick(std::iter::once(c)) == unicode_normalization::IsNormalized::Yes
 }
 
 /// LaTeX field text → Unicode. See the module docs. Whitespace is kept as is.
@@ -293,20 +292,23 @@ pub fn to_unicode_cow(s: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Owned(s.nfc().collect());
     }
     let mut out = String::with_capacity(s.len());
-    convert(s, &mut out);
+    convert(s, &Groups::new(s), 0, &mut out);
     if !out.is_ascii() && !unicode_normalization::is_nfc(&out) {
         out = out.nfc().collect();
     }
     std::borrow::Cow::Owned(out)
 }
 
-fn convert(s: &str, out: &mut String) {
+/// Converts `s` (part of the text `g` was made for) at command nesting `depth`: commands whose
+/// argument is converted too (`\emph{…}`, accents) nest; past [`MAX_DEPTH`] they are kept as
+/// written.
+fn convert(s: &str, g: &Groups, depth: usize, out: &mut String) {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
         match c {
-            b'\\' => i = command(s, i, out),
+            b'\\' => i = command(s, i, g, depth, out),
             b'{' | b'}' => i += 1,
             b'~' => {
                 out.push('\u{a0}');
@@ -361,7 +363,7 @@ fn convert(s: &str, out: &mut String) {
 
 /// The argument of an accent or a stripped command at `i` (after optional spaces): a braced
 /// group (its content) or one character / control word. Returns (text, next index).
-fn argument(s: &str, mut i: usize, skip_space: bool) -> Option<(&str, usize)> {
+fn argument<'a>(s: &'a str, mut i: usize, skip_space: bool, g: &Groups) -> Option<(&'a str, usize)> {
     let b = s.as_bytes();
     if skip_space {
         while i < b.len() && b[i] == b' ' {
@@ -372,7 +374,7 @@ fn argument(s: &str, mut i: usize, skip_space: bool) -> Option<(&str, usize)> {
         return None;
     }
     if b[i] == b'{' {
-        let end = group_end(s, i)?;
+        let end = g.end(s, i)?;
         return Some((&s[i + 1..end - 1], end));
     }
     if b[i] == b'\\' {
@@ -392,8 +394,15 @@ fn argument(s: &str, mut i: usize, skip_space: bool) -> Option<(&str, usize)> {
     Some((&s[i..i + ch.len_utf8()], i + ch.len_utf8()))
 }
 
+/// `arg` (part of the text of `g`) converted one command level deeper than `depth`.
+fn nested(arg: &str, g: &Groups, depth: usize) -> String {
+    let mut out = String::with_capacity(arg.len());
+    convert(arg, g, depth + 1, &mut out);
+    out
+}
+
 /// Handle a backslash at `i`; returns the next index.
-fn command(s: &str, i: usize, out: &mut String) -> usize {
+fn command(s: &str, i: usize, g: &Groups, depth: usize, out: &mut String) -> usize {
     let b = s.as_bytes();
     let Some(&next) = b.get(i + 1) else {
         out.push('\\');
@@ -435,8 +444,12 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
         }
         if let Some((_, mark)) = ACCENTS.iter().find(|(c, _)| *c as u32 == next as u32) {
             // TeX's \accent skips spaces before the accented letter (`{\~ Z}`).
-            if let Some((arg, end)) = argument(s, after, true) {
-                let base = to_unicode(arg);
+            if let Some((arg, end)) = argument(s, after, true, g) {
+                if depth >= MAX_DEPTH {
+                    out.push_str(&s[i..end]);
+                    return end;
+                }
+                let base = nested(arg, g, depth);
                 return push_accented(out, &base, next as char, *mark, end);
             }
         }
@@ -454,9 +467,13 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
     if name.len() == 1 {
         let nc = name.as_bytes()[0] as char;
         if let Some((_, mark)) = ACCENTS.iter().find(|(c, _)| *c == nc && c.is_ascii_alphabetic()) {
-            match argument(s, j, true) {
+            match argument(s, j, true, g) {
+                Some((_, end)) if depth >= MAX_DEPTH => {
+                    out.push_str(&s[i..end]);
+                    return end;
+                }
                 Some((arg, end)) => {
-                    let base = to_unicode(arg);
+                    let base = nested(arg, g, depth);
                     if base.chars().next().is_some_and(|c| c.is_alphabetic()) {
                         return push_accented(out, &base, nc, *mark, end);
                     }
@@ -472,7 +489,7 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
             }
         }
     }
-    if let Some((ch, end)) = char_command(s, i) {
+    if let Some((ch, end)) = char_command_in(s, i, g) {
         out.push(ch);
         return end;
     }
@@ -487,16 +504,19 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
         return after_empty;
     }
     if matches!(name, "mkbibquote" | "enquote" | "textquote") {
-        if let Some((arg, end)) = argument(s, j, true).filter(|_| b.get(after) == Some(&b'{')) {
+        if let Some((arg, end)) = argument(s, j, true, g).filter(|_| b.get(after) == Some(&b'{') && depth < MAX_DEPTH) {
             out.push('\u{201C}');
-            convert(arg, out);
+            convert(arg, g, depth + 1, out);
             out.push('\u{201D}');
             return end;
         }
     }
     if STRIP_WITH_ARG.contains(&name) {
-        if let Some((arg, end)) = argument(s, j, true).filter(|_| b.get(after) == Some(&b'{')) {
-            convert(arg, out);
+        if b.get(after) == Some(&b'{') && depth >= MAX_DEPTH {
+            return verbatim_command(s, i, j, g, out);
+        }
+        if let Some((arg, end)) = argument(s, j, true, g).filter(|_| b.get(after) == Some(&b'{')) {
+            convert(arg, g, depth + 1, out);
             return end;
         }
         return after;
@@ -505,9 +525,15 @@ fn command(s: &str, i: usize, out: &mut String) -> usize {
         return after;
     }
     // Unknown command: kept verbatim with its braced arguments.
+    verbatim_command(s, i, j, g, out)
+}
+
+/// The command at `i` (its name ends at `j`) as written, with its braced arguments.
+fn verbatim_command(s: &str, i: usize, j: usize, g: &Groups, out: &mut String) -> usize {
+    let b = s.as_bytes();
     let mut end = j;
     while b.get(end) == Some(&b'{') {
-        match group_end(s, end) {
+        match g.end(s, end) {
             Some(e) => end = e,
             None => break,
         }
@@ -553,13 +579,18 @@ fn tex_number(s: &str, mut i: usize) -> Option<(u32, usize)> {
 /// else, and for codes that are no character or a control character (kept as LaTeX). Returns
 /// (character, index after the command).
 pub(crate) fn char_command(s: &str, i: usize) -> Option<(char, usize)> {
+    char_command_in(s, i, &Groups::new(s))
+}
+
+/// [`char_command`] for a part of the text of `g`.
+fn char_command_in(s: &str, i: usize, g: &Groups) -> Option<(char, usize)> {
     let rest = s.get(i + 1..)?;
     let (code, end) = if let Some(r) = rest.strip_prefix("symbol") {
         if r.bytes().next().is_some_and(|c| c.is_ascii_alphabetic()) {
             return None;
         }
         let at = i + 1 + "symbol".len();
-        let (arg, end) = argument(s, at, true)?;
+        let (arg, end) = argument(s, at, true, g)?;
         if !s[at..].trim_start_matches(' ').starts_with('{') {
             return None;
         }
@@ -646,7 +677,7 @@ fn math_end(s: &str, i: usize) -> Option<usize> {
 
 /// Verbatim LaTeX kept by the importer at byte `i`: a `\command` with its braced arguments,
 /// `\\`, or inline math. Returns the end index.
-fn passthrough_end(s: &str, i: usize) -> Option<usize> {
+fn passthrough_end(s: &str, i: usize, g: &Groups, last_close: Option<usize>) -> Option<usize> {
     let b = s.as_bytes();
     match b[i] {
         b'$' => math_end(s, i),
@@ -657,6 +688,10 @@ fn passthrough_end(s: &str, i: usize) -> Option<usize> {
             }
             if next == b'(' {
                 // LaTeX's inline math `\(…\)`, kept as the importer read it.
+                // (`last_close`: no scan for a close there is not, once per `\(`.)
+                if last_close.is_none_or(|c| c < i + 2) {
+                    return None;
+                }
                 return s[i + 2..].find("\\)").map(|e| i + 2 + e + 2);
             }
             if !is_letter(next) {
@@ -666,7 +701,7 @@ fn passthrough_end(s: &str, i: usize) -> Option<usize> {
             while j < b.len() && is_letter(b[j]) {
                 j += 1;
             }
-            if char_command(s, i).is_some() {
+            if char_command_in(s, i, g).is_some() {
                 // The importer reads `\symbol{65533}` as the character: as text, it is literal.
                 return None;
             }
@@ -679,7 +714,7 @@ fn passthrough_end(s: &str, i: usize) -> Option<usize> {
                 return None;
             }
             while b.get(j) == Some(&b'{') {
-                match group_end(s, j) {
+                match g.end(s, j) {
                     Some(e) => j = e,
                     None => break,
                 }
@@ -791,8 +826,12 @@ fn escape(s: &str, opt: Escape, passthrough: bool, brace_words: bool) -> String 
     let mut word_chars = 0usize;
     let mut word_protect = false;
     let mut word_plain = true;
+    let groups = Groups::new(s);
+    let last_close = s.rfind("\\)");
     while i < b.len() {
-        if let Some(end) = passthrough_end(s, i).filter(|&e| passthrough && (!opt.ascii || s[i..e].is_ascii())) {
+        if let Some(end) =
+            passthrough_end(s, i, &groups, last_close).filter(|&e| passthrough && (!opt.ascii || s[i..e].is_ascii()))
+        {
             out.push_str(&s[i..end]);
             word_plain = false;
             i = end;
@@ -941,17 +980,23 @@ pub fn biblatex_to_latex(s: &str) -> Option<String> {
     if !s.contains('\\') {
         return None;
     }
-    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
+    biblatex_into(s, &Groups::new(s), 0, &mut out).then_some(out)
+}
+
+/// [`biblatex_to_latex`] of `s` (part of the text of `g`) into `out`, at command nesting
+/// `depth` (past [`MAX_DEPTH`] arguments are copied as they are). Whether anything changed.
+fn biblatex_into(s: &str, g: &Groups, depth: usize, out: &mut String) -> bool {
+    let b = s.as_bytes();
     let mut changed = false;
     let mut i = 0;
     while i < b.len() {
-        if b[i] != b'\\' {
-            let ch = s[i..].chars().next().expect("in bounds");
-            out.push(ch);
-            i += ch.len_utf8();
-            continue;
-        }
+        let Some(p) = memchr::memchr(b'\\', &b[i..]) else {
+            out.push_str(&s[i..]);
+            break;
+        };
+        out.push_str(&s[i..i + p]);
+        i += p;
         let mut j = i + 1;
         while j < b.len() && is_letter(b[j]) {
             j += 1;
@@ -966,7 +1011,7 @@ pub fn biblatex_to_latex(s: &str) -> Option<String> {
         }
         let name = &s[i + 1..j];
         let arg = if b.get(j) == Some(&b'{') {
-            group_end(s, j).map(|e| (&s[j + 1..e - 1], e))
+            g.end(s, j).map(|e| (&s[j + 1..e - 1], e))
         } else {
             None
         };
@@ -980,34 +1025,47 @@ pub fn biblatex_to_latex(s: &str) -> Option<String> {
             }
             k
         };
-        let repl: Option<(String, usize)> = match (name, arg) {
-            ("hyphen", _) => Some(("-".into(), after_word())),
-            ("addspace", _) => Some((" ".into(), after_word())),
-            ("addnbspace", _) => Some(("~".into(), after_word())),
-            ("addthinspace", _) => Some(("\\,".into(), after_word())),
-            ("mkbibacro" | "textnohyphenation" | "NoCaseChange" | "nocase", Some((a, e))) => {
-                Some((format!("{{{a}}}"), e))
-            }
-            ("mkbibparens", Some((a, e))) => Some((format!("({a})"), e)),
-            ("mkbibbrackets", Some((a, e))) => Some((format!("[{a}]"), e)),
-            ("mkbibsuperscript", Some((a, e))) => Some((format!("\\textsuperscript{{{a}}}"), e)),
-            ("mkbibsubscript", Some((a, e))) => Some((format!("\\textsubscript{{{a}}}"), e)),
+        let word = match name {
+            "hyphen" => Some("-"),
+            "addspace" => Some(" "),
+            "addnbspace" => Some("~"),
+            "addthinspace" => Some("\\,"),
             _ => None,
         };
-        match repl {
-            Some((r, end)) => {
+        if let Some(w) = word {
+            out.push_str(w);
+            changed = true;
+            i = after_word();
+            continue;
+        }
+        let wrap = match name {
+            "mkbibacro" | "textnohyphenation" | "NoCaseChange" | "nocase" => Some(("{", "}")),
+            "mkbibparens" => Some(("(", ")")),
+            "mkbibbrackets" => Some(("[", "]")),
+            "mkbibsuperscript" => Some(("\\textsuperscript{", "}")),
+            "mkbibsubscript" => Some(("\\textsubscript{", "}")),
+            _ => None,
+        };
+        match (wrap, arg) {
+            (Some((open, close)), Some((a, end))) => {
+                out.push_str(open);
                 // The argument may hold more of them.
-                out.push_str(&biblatex_to_latex(&r).unwrap_or(r));
+                if depth < MAX_DEPTH {
+                    biblatex_into(a, g, depth + 1, out);
+                } else {
+                    out.push_str(a);
+                }
+                out.push_str(close);
                 changed = true;
                 i = end;
             }
-            None => {
+            _ => {
                 out.push_str(&s[i..j]);
                 i = j;
             }
         }
     }
-    changed.then_some(out)
+    changed
 }
 
 trait CharBoundary {

@@ -905,9 +905,10 @@ fn read_notes(item: &mut Item, slots: &Slots<'_>) {
     item.note = notes.join("\n");
 
     // Keywords.
-    for f in slots.chosen(Field::Keyword) {
-        for k in split_kw(&f.value) {
-            item.add_tag(ItemTag::imported(k));
-        }
-    }
+    item.add_tags(
+        slots
+            .chosen(Field::Keyword)
+            .flat_map(|f| split_kw(&f.value))
+            .map(ItemTag::imported),
+    );
 }

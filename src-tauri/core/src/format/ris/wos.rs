@@ -266,9 +266,13 @@ fn build(r: &Rec, diags: &mut Vec<Diagnostic>) -> Item {
     }
     item.r#abstract = Abstract::parse(&r.text_of("AB"));
     for tag in ["DE", "ID"] {
-        for k in r.text_of(tag).split(';').map(str::trim).filter(|k| !k.is_empty()) {
-            item.add_tag(ItemTag::imported(k));
-        }
+        item.add_tags(
+            r.text_of(tag)
+                .split(';')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(ItemTag::imported),
+        );
     }
     let oa = r.text_of("OA");
     if !oa.is_empty() {

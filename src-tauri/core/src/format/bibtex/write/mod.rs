@@ -202,6 +202,7 @@ pub struct BibWriter<'e> {
     diagnostics: Vec<Diagnostic>,
     /// Keys in use (for keys generated for items without one).
     taken: HashSet<String>,
+    suffixes: crate::model::citekey::Suffixes,
     /// Lowercased keys written (BibTeX compares keys without case).
     seen: HashSet<String>,
     /// Macros the entries use (lowercase).
@@ -224,6 +225,7 @@ impl<'e> BibWriter<'e> {
             omit: opts.omit_fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect(),
             diagnostics: Vec::new(),
             taken: HashSet::default(),
+            suffixes: Default::default(),
             seen: HashSet::default(),
             used: HashSet::default(),
             defined: extras.strings.iter().map(|(n, _)| n.to_ascii_lowercase()).collect(),
@@ -243,7 +245,8 @@ impl<'e> BibWriter<'e> {
         let key = if it.key.is_empty() {
             let base = crate::model::citekey::generate(it, crate::model::citekey::DEFAULT_PATTERN)
                 .unwrap_or_else(|_| "ref".into());
-            let k = crate::model::citekey::make_unique(&base, |k| self.taken.contains(k));
+            let taken = &self.taken;
+            let k = self.suffixes.make_unique(&base, |k| taken.contains(k));
             self.diagnostics.push(Diagnostic::warning(
                 None,
                 format!("item without a citation key written as {k:?}"),
