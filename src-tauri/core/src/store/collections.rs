@@ -74,21 +74,33 @@ pub fn resolve(conn: &Connection, path: &str) -> Result<CollectionId> {
     parent.ok_or_else(|| Error::InvalidInput("empty collection path".into()))
 }
 
-/// "Parent/Child" path of a collection.
+/// "Parent/Child" path of a collection, at any depth (one query; no recursion and no depth
+/// limit). A parent chain that comes back to a collection it passed (a cycle, which no action
+/// makes) is an error.
 pub fn path_of(conn: &Connection, id: CollectionId) -> Result<String> {
+    // A chain longer than the number of collections has passed one of them twice.
+    let mut st = conn.prepare_cached(
+        "WITH RECURSIVE up(id, name, parent_id, n) AS ( \
+           SELECT id, name, parent_id, 0 FROM collections WHERE id = ?1 \
+           UNION ALL SELECT c.id, c.name, c.parent_id, up.n + 1 FROM collections c JOIN up ON c.id = up.parent_id \
+           WHERE up.n <= (SELECT count(*) FROM collections)) \
+         SELECT name, n FROM up ORDER BY n DESC",
+    )?;
+    let total: i64 = conn.query_row("SELECT count(*) FROM collections", [], |r| r.get(0))?;
+    let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     let mut names = Vec::new();
-    let mut cur = Some(id);
-    let mut guard = 0;
-    while let Some(c) = cur {
-        let r = row(conn, c)?.ok_or_else(|| Error::NotFound(format!("no collection with id {c}")))?;
-        names.push(r.name);
-        cur = r.parent_id;
-        guard += 1;
-        if guard > 10_000 {
-            return Err(Error::Conflict("collection tree has a cycle".into()));
+    for row in rows {
+        let (name, n) = row?;
+        if n >= total {
+            return Err(Error::Conflict(format!(
+                "collection tree has a cycle (through collection id {id})"
+            )));
         }
+        names.push(name);
     }
-    names.reverse();
+    if names.is_empty() {
+        return Err(Error::NotFound(format!("no collection with id {id}")));
+    }
     Ok(names.join("/"))
 }
 
