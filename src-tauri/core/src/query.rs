@@ -425,7 +425,9 @@ mod tests {
         assert!(parse(&format!("year:>{max}")).unwrap_err().contains("largest year"));
         assert!(parse(&format!("year:<{min}")).unwrap_err().contains("smallest year"));
         assert!(parse("year:>2147483648").unwrap_err().contains("out of range"));
-        assert!(parse("year:99999999999999999999999").unwrap_err().contains("out of range"));
+        assert!(parse("year:99999999999999999999999")
+            .unwrap_err()
+            .contains("out of range"));
         assert!(parse("year:-2147483649..").unwrap_err().contains("out of range"));
         assert_eq!(
             parse(&format!("year:>={max}")).unwrap().clauses[0][0].kind,

@@ -136,7 +136,11 @@ fn place(rows: &[collections::CollectionRow]) -> Vec<Placed> {
         }
         // Children are listed under this node, or (at the depth limit and below) under the
         // ancestor at the limit.
-        let child_under = if depth <= budget::MAX_COLLECTION_DEPTH { Some(i) } else { under };
+        let child_under = if depth <= budget::MAX_COLLECTION_DEPTH {
+            Some(i)
+        } else {
+            under
+        };
         for &c in children.get(&Some(r.id)).into_iter().flatten().rev() {
             stack.push((c, depth + 1, child_under, root));
         }

@@ -121,11 +121,21 @@ pub fn create(w: &mut Writer<'_>, parent: Option<CollectionId>, name: &str) -> R
             "a collection named {name:?} already exists there"
         )));
     }
-    let position: i64 = w.conn().query_row(
+    let position = next_position(w.conn(), parent)?;
+    insert(w, parent, name, position)
+}
+
+/// The position after the last child of `parent`.
+fn next_position(conn: &Connection, parent: Option<CollectionId>) -> Result<i64> {
+    Ok(conn.query_row(
         "SELECT coalesce(max(position) + 1, 0) FROM collections WHERE coalesce(parent_id, 0) = coalesce(?1, 0)",
         [parent],
         |r| r.get(0),
-    )?;
+    )?)
+}
+
+/// Insert a collection (journaled); the caller checked its name and that it is new there.
+fn insert(w: &mut Writer<'_>, parent: Option<CollectionId>, name: &str, position: i64) -> Result<CollectionId> {
     let id: CollectionId = w.conn().query_row(
         "INSERT INTO collections (name, parent_id, position) VALUES (?1, ?2, ?3) RETURNING id",
         params![name.trim(), parent, position],
@@ -272,6 +282,53 @@ pub fn ensure_path(w: &mut Writer<'_>, path: &str) -> Result<i64> {
             Some(id) => id,
             None => create(w, parent, &name)?,
         });
+    }
+    parent.ok_or_else(|| Error::InvalidInput(format!("{path:?} is not a collection path")))
+}
+
+/// What [`ensure_path_cached`] remembers across the paths of an import: every collection
+/// found or made, by its normalised path, and the next free position under each parent.
+#[derive(Debug, Default)]
+pub struct PathCache {
+    ids: std::collections::HashMap<String, CollectionId>,
+    next_position: std::collections::HashMap<Option<CollectionId>, i64>,
+}
+
+/// [`ensure_path`] for many paths (an import's collections): a path whose parent is known
+/// costs one lookup instead of one per level, and a new collection's position is counted
+/// instead of looked up (30,000 groups attached under one parent would otherwise take
+/// millions of queries and a scan of all siblings per new one).
+pub fn ensure_path_cached(w: &mut Writer<'_>, path: &str, cache: &mut PathCache) -> Result<CollectionId> {
+    let names = split_path(path)?;
+    let key = names.join("/");
+    if let Some(id) = cache.ids.get(&key) {
+        return Ok(*id);
+    }
+    // The deepest known ancestor (ends of names are the slashes in `key`).
+    let ends: Vec<usize> = key.match_indices('/').map(|(i, _)| i).collect();
+    let (mut parent, mut from) = (None, 0);
+    for (k, &end) in ends.iter().enumerate().rev() {
+        if let Some(id) = cache.ids.get(&key[..end]) {
+            (parent, from) = (Some(*id), k + 1);
+            break;
+        }
+    }
+    for (k, name) in names.iter().enumerate().skip(from) {
+        let id = match child(w.conn(), parent, name)? {
+            Some(id) => id,
+            None => {
+                validate_name(name)?;
+                let position = match cache.next_position.get(&parent) {
+                    Some(p) => *p,
+                    None => next_position(w.conn(), parent)?,
+                };
+                cache.next_position.insert(parent, position + 1);
+                insert(w, parent, name, position)?
+            }
+        };
+        let end = ends.get(k).copied().unwrap_or(key.len());
+        cache.ids.insert(key[..end].to_string(), id);
+        parent = Some(id);
     }
     parent.ok_or_else(|| Error::InvalidInput(format!("{path:?} is not a collection path")))
 }

@@ -11,6 +11,7 @@ mod export_validity;
 mod fields;
 mod formats;
 mod fuzz;
+mod hostile_records;
 mod latex_compile;
 mod matrix;
 mod migrations;

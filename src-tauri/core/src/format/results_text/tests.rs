@@ -434,10 +434,7 @@ fn bidi_and_zero_width_marks_do_not_change_what_a_line_is() {
     // One line alone: U+200F before the authors.
     let one = "Article\nPublication date: 4 August 2022\n\u{200f}Ann Smith and Bo Jones\n";
     let p = parse(one);
-    assert_eq!(
-        names(&p.items[0].item),
-        [n("Ann", "", "Smith"), n("Bo", "", "Jones")]
-    );
+    assert_eq!(names(&p.items[0].item), [n("Ann", "", "Smith"), n("Bo", "", "Jones")]);
     assert_eq!(p.items[0].item.title, "");
 }
 
@@ -458,7 +455,9 @@ fn large_pasted_pages_are_read_in_one_pass() {
     // One result: 50,000 header lines after the date and a 50,000-line abstract.
     let mut one = String::from("Article\nPublication date: 2022\n");
     for i in 0..50_000 {
-        one.push_str(&format!("header line number {i} that is long enough to be a teaser body\n"));
+        one.push_str(&format!(
+            "header line number {i} that is long enough to be a teaser body\n"
+        ));
     }
     one.push_str("Abstract\n");
     for i in 0..50_000 {

@@ -66,8 +66,8 @@ const NO_TY_TYPE: &str = "GEN";
 pub(crate) fn records(text: &str, diags: &mut Vec<Diagnostic>, repairs: &mut Repairs) -> Vec<RawRecord> {
     let mut out: Vec<RawRecord> = Vec::new();
     let mut cur: Option<(RawRecord, usize, usize)> = None; // record, text start, text end
-    // Right after an `ER`: whether the closed record takes trailer tags (Ovid), worked out
-    // once per record when the first tag after its `ER` comes.
+                                                           // Right after an `ER`: whether the closed record takes trailer tags (Ovid), worked out
+                                                           // once per record when the first tag after its `ER` comes.
     let mut after_er: Option<Option<bool>> = None;
     for (n, s, e) in lines(text) {
         let line = &text[s..e];

@@ -182,14 +182,26 @@ fn a_record_without_its_ty_line_is_not_merged_into_the_one_before() {
             .iter()
             .any(|d| d.line == Some(line) && d.severity == Severity::Warning && d.message.contains(text))
     };
-    assert!(warn(7, "record without TY line, read as generic"), "{:?}", p.diagnostics);
+    assert!(
+        warn(7, "record without TY line, read as generic"),
+        "{:?}",
+        p.diagnostics
+    );
     assert!(warn(11, "no ER line"), "{:?}", p.diagnostics);
     // Written back, the record without its TY line is a whole record again (not its text).
-    let out = write(&p.items.iter().map(|i| i.item.clone()).collect::<Vec<_>>(), &Default::default()).text;
+    let out = write(
+        &p.items.iter().map(|i| i.item.clone()).collect::<Vec<_>>(),
+        &Default::default(),
+    )
+    .text;
     let back = parse(&out);
     assert_eq!(back.items.len(), 4, "{out}");
     assert_eq!(back.items[1].item.title, "Two");
-    assert!(back.diagnostics.iter().all(|d| !d.message.contains("TY line")), "{:?}", back.diagnostics);
+    assert!(
+        back.diagnostics.iter().all(|d| !d.message.contains("TY line")),
+        "{:?}",
+        back.diagnostics
+    );
 }
 
 /// Ovid's trailer tags after `ER` still belong to the record before; a title after an Ovid
@@ -1308,4 +1320,33 @@ fn emerald_abstract_with_one_heading() {
         "{:?}",
         p.repairs
     );
+}
+
+/// Issue 23, cause 5: the RIS reader is linear on every shape — bare `TY` lines without `ER`,
+/// one record with very many repeated tags (each different value kept once), very many
+/// continuation lines, and copyright markers all through an abstract.
+#[test]
+fn pathological_record_shapes_are_read_in_linear_time() {
+    // 200,000 bare TY lines: 200,000 records, each with a warning for its missing ER.
+    let bare = "TY  - JOUR\n".repeat(200_000);
+    let p = parse(&bare);
+    assert_eq!(p.items.len(), 200_000);
+    assert_eq!(p.items[199_999].line, 200_000);
+    // One record, 40,000 different titles: the first is the title, the others kept once each.
+    let mut one = String::from("TY  - JOUR\n");
+    for i in 0..40_000 {
+        one.push_str(&format!("TI  - Title {i}\nTI  - Title {i}\n"));
+    }
+    one.push_str("ER  - \n");
+    let it = &parse(&one).items[0].item;
+    assert_eq!(it.title, "Title 0");
+    assert_eq!(it.extra.iter().filter(|e| e.name == "TI").count(), 39_999);
+    // 100,000 continuation lines of one abstract, full of copyright markers.
+    let mut long = String::from("TY  - JOUR\nUR  - https://www.scopus.com/x\nTI  - T\nAB  - start\n");
+    for i in 0..100_000 {
+        long.push_str(&format!("line {i} \u{a9} (c) text\n"));
+    }
+    long.push_str("ER  - \n");
+    let it = &parse(&long).items[0].item;
+    assert!(it.r#abstract.flat(false).contains("line 99999"));
 }
