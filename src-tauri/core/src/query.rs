@@ -166,9 +166,38 @@ fn tokenize(input: &str) -> Result<Vec<Token>, String> {
 }
 
 fn year(s: &str) -> Result<i32, String> {
-    s.trim()
-        .parse::<i32>()
-        .map_err(|_| format!("year must be a number, got {s:?}"))
+    let t = s.trim();
+    t.parse::<i32>().map_err(|_| {
+        let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            format!("year {t} is out of range (years go from {} to {})", i32::MIN, i32::MAX)
+        } else {
+            format!("year must be a number, got {s:?}")
+        }
+    })
+}
+
+/// The year after `y` (for `year:>y`), or an error when there is none.
+fn year_after(y: i32) -> Result<i32, String> {
+    y.checked_add(1)
+        .ok_or_else(|| format!("year:>{y} can match nothing: {y} is the largest year"))
+}
+
+/// The year before `y` (for `year:<y`), or an error when there is none.
+fn year_before(y: i32) -> Result<i32, String> {
+    y.checked_sub(1)
+        .ok_or_else(|| format!("year:<{y} can match nothing: {y} is the smallest year"))
+}
+
+/// How much of the query budget ([`crate::budget::MAX_QUERY_TERMS`]) a term uses: each word of
+/// a prefix search is a term of its own; a phrase, like every other term, is one.
+fn weight(t: &Term) -> usize {
+    match &t.kind {
+        TermKind::Text {
+            words, phrase: false, ..
+        } => words.len().max(1),
+        _ => 1,
+    }
 }
 
 fn term(t: Token) -> Result<Option<Term>, String> {
@@ -218,9 +247,9 @@ fn term(t: Token) -> Result<Option<Term>, String> {
                         } else if let Some(a) = v.strip_prefix("<=") {
                             (None, Some(year(a)?))
                         } else if let Some(a) = v.strip_prefix('>') {
-                            (Some(year(a)? + 1), None)
+                            (Some(year_after(year(a)?)?), None)
                         } else if let Some(a) = v.strip_prefix('<') {
-                            (None, Some(year(a)? - 1))
+                            (None, Some(year_before(year(a)?)?))
                         } else {
                             let y = year(&v)?;
                             (Some(y), Some(y))
@@ -282,6 +311,7 @@ pub fn parse(input: &str) -> Result<Query, String> {
     let tokens = tokenize(input)?;
     let mut clauses: Vec<Vec<Term>> = Vec::new();
     let mut join_next = false;
+    let mut used = 0usize;
     let n = tokens.len();
     for (idx, t) in tokens.into_iter().enumerate() {
         if t.field.is_none() && !t.quoted && !t.negated && t.value == "OR" {
@@ -292,6 +322,13 @@ pub fn parse(input: &str) -> Result<Query, String> {
             continue;
         }
         let Some(term) = term(t)? else { continue };
+        used += weight(&term);
+        if used > crate::budget::MAX_QUERY_TERMS {
+            return Err(format!(
+                "search has too many terms (more than {}); use fewer words or a saved search per part",
+                crate::budget::MAX_QUERY_TERMS
+            ));
+        }
         if join_next {
             clauses.last_mut().expect("OR checked a left side").push(term);
             join_next = false;
@@ -377,6 +414,42 @@ mod tests {
         assert!(parse("OR x").is_err());
         assert!(parse("x OR").is_err());
         assert!(parse("tag:").is_err());
+    }
+
+    /// Issue 23, cause 9: years at the ends of `i32` and past them are errors, never a range
+    /// that wraps around (and matches everything); more terms than the budget are an error.
+    #[test]
+    fn out_of_range_years_and_too_many_terms_are_errors() {
+        let max = i32::MAX;
+        let min = i32::MIN;
+        assert!(parse(&format!("year:>{max}")).unwrap_err().contains("largest year"));
+        assert!(parse(&format!("year:<{min}")).unwrap_err().contains("smallest year"));
+        assert!(parse("year:>2147483648").unwrap_err().contains("out of range"));
+        assert!(parse("year:99999999999999999999999")
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(parse("year:-2147483649..").unwrap_err().contains("out of range"));
+        assert_eq!(
+            parse(&format!("year:>={max}")).unwrap().clauses[0][0].kind,
+            TermKind::Year {
+                from: Some(max),
+                to: None
+            }
+        );
+        assert_eq!(
+            parse(&format!("year:<{}", min + 1)).unwrap().clauses[0][0].kind,
+            TermKind::Year {
+                from: None,
+                to: Some(min)
+            }
+        );
+        let n = crate::budget::MAX_QUERY_TERMS;
+        let words = |n: usize| (0..n).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        assert_eq!(parse(&words(n)).unwrap().clauses.len(), n);
+        assert!(parse(&words(n + 1)).unwrap_err().contains("too many terms"));
+        // Words of one term count one by one; a phrase counts once.
+        assert!(parse(&format!("title:{}", words(n + 1).replace(' ', "-"))).is_err());
+        assert!(parse(&format!("\"{}\"", words(5 * n))).is_ok());
     }
 
     #[test]

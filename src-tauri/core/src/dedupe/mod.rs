@@ -74,6 +74,12 @@ pub struct Fingerprint {
     pub part_of_book: bool,
     pub is_book: bool,
     pub arxiv: Option<String>,
+    /// The record the item was read from: its source record's fingerprint (the hash of the
+    /// item as read, [`Item::fingerprint`]), or for an item without one (Folio JSON, added by
+    /// hand) the fingerprint of its fields without its key. Two items read from the same record
+    /// are the same entry, whatever their title looks like: a file imported again adds nothing.
+    /// `None` in records stored before it was kept.
+    pub record: Option<u64>,
     /// Sorted character bigrams of `title`, for the similarity rung; computed when first
     /// needed (most items are never compared on that rung).
     bigrams: std::cell::OnceCell<Vec<u64>>,
@@ -89,7 +95,19 @@ impl Fingerprint {
         let doi = normalize_doi_key(&item.doi);
         let arxiv = arxiv_id(item);
         let title = title_key(&item.full_title());
+        let record = match &item.source {
+            _ if !has_content(item) => None,
+            Some(src) => Some(src.fingerprint),
+            None if item.key.is_empty() => Some(item.fingerprint()),
+            None => {
+                // The key is the library's name for the entry (an import may choose another).
+                let mut keyless = item.clone();
+                keyless.key.clear();
+                Some(keyless.fingerprint())
+            }
+        };
         Fingerprint {
+            record,
             bigrams: std::cell::OnceCell::new(),
             id: item.id,
             // An arXiv DOI identifies the preprint; keep it out of the DOI rung.
@@ -129,12 +147,18 @@ impl Fingerprint {
         }
     }
 
+    /// The record hash, when there is one ([`Fingerprint::record`]).
+    fn record_key(&self) -> Option<u64> {
+        self.record
+    }
+
     /// The fingerprint as one line of tab-separated fields, stored with the item so the
-    /// library's duplicate index is built without reading whole items.
+    /// library's duplicate index is built without reading whole items. The record hash is the
+    /// ninth field (hexadecimal; records stored before it have eight).
     pub fn to_record(&self) -> String {
         let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
         format!(
-            "1\t{}\t{}\t{}\t{}\t{}\t{}{}\t{}",
+            "1\t{}\t{}\t{}\t{}\t{}\t{}{}\t{}\t{}",
             clean(&self.doi),
             clean(&self.isbn),
             clean(&self.title),
@@ -143,6 +167,7 @@ impl Fingerprint {
             if self.part_of_book { "c" } else { "" },
             if self.is_book { "b" } else { "" },
             self.arxiv.as_deref().map(clean).unwrap_or_default(),
+            self.record.map(|r| format!("{r:016x}")).unwrap_or_default(),
         )
     }
 
@@ -162,6 +187,10 @@ impl Fingerprint {
         let first_family = f.next()?.to_string();
         let flags = f.next()?;
         let arxiv = Some(f.next()?).filter(|a| !a.is_empty()).map(str::to_string);
+        let record = match f.next() {
+            None | Some("") => None,
+            Some(r) => Some(u64::from_str_radix(r, 16).ok()?),
+        };
         if f.next().is_some() {
             return None;
         }
@@ -175,14 +204,38 @@ impl Fingerprint {
             part_of_book: flags.contains('c'),
             is_book: flags.contains('b'),
             arxiv,
+            record,
             bigrams: std::cell::OnceCell::new(),
         })
     }
 }
 
+/// Whether an item holds anything besides its type: two records with nothing in them (a bare
+/// `TY  - JOUR`) are not the same entry for being equally empty.
+fn has_content(item: &Item) -> bool {
+    let texts = [
+        &item.key,
+        &item.title,
+        &item.container,
+        &item.doi,
+        &item.isbn,
+        &item.url,
+        &item.note,
+        &item.publisher,
+        &item.volume,
+        &item.pages,
+    ];
+    texts.iter().any(|t| !t.is_empty())
+        || !item.creators.is_empty()
+        || !item.extra.is_empty()
+        || !item.date.is_empty()
+        || !item.r#abstract.is_empty()
+        || !item.tags.is_empty()
+}
+
 fn years_close(a: Option<i32>, b: Option<i32>) -> Option<bool> {
     match (a, b) {
-        (Some(x), Some(y)) => Some((x - y).abs() <= 1),
+        (Some(x), Some(y)) => Some(x.abs_diff(y) <= 1),
         _ => None,
     }
 }
@@ -230,6 +283,13 @@ pub fn compare(a: &Fingerprint, b: &Fingerprint) -> Option<Match> {
             });
         }
         return None; // other edition
+    }
+    // Rung 0: read from the same record (a file imported again), whatever the title.
+    if a.record_key().is_some() && a.record_key() == b.record_key() && a.part_of_book == b.part_of_book {
+        return Some(Match {
+            reason: Reason::TitleYearAuthor,
+            confidence: 1.0,
+        });
     }
     if a.title.is_empty() || b.title.is_empty() {
         return None;
@@ -287,16 +347,34 @@ pub struct Index {
     fps: Vec<Fingerprint>,
     by_doi: HashMap<u64, Vec<u32>>,
     by_isbn: HashMap<u64, Vec<u32>>,
+    /// By title and first author together: a title alone matches nothing (every rung past the
+    /// identifiers needs the same first author), and a title such as "Editorial" is shared by
+    /// thousands of items.
     by_title: HashMap<u64, Vec<u32>>,
     by_author: HashMap<u64, Vec<u32>>,
+    by_record: HashMap<u64, Vec<u32>>,
 }
 
 fn hash_key(s: &str) -> u64 {
     crate::model::fnv1a(s.as_bytes())
 }
 
-/// Candidate blocks larger than this are not compared pairwise on the fuzzy rung.
+/// Candidate blocks larger than this are not compared pairwise on the fuzzy rung; of the
+/// other blocks (same DOI, ISBN, record, title and author) only this many are compared, so a
+/// file of 100k identical records costs 100k × this many comparisons at most.
 const MAX_BLOCK: usize = 400;
+
+/// The title-and-author key of [`Index::by_title`] (none without either).
+fn title_author_key(fp: &Fingerprint) -> Option<u64> {
+    if fp.title.is_empty() || fp.first_family.is_empty() {
+        return None;
+    }
+    let mut h = crate::model::Fnv64::new();
+    h.bytes(fp.title.as_bytes());
+    h.bytes(&[0]);
+    h.bytes(fp.first_family.as_bytes());
+    Some(h.finish())
+}
 
 impl Index {
     pub fn new() -> Index {
@@ -321,12 +399,17 @@ impl Index {
         for (map, value) in [
             (&mut self.by_doi, &fp.doi),
             (&mut self.by_isbn, &fp.isbn),
-            (&mut self.by_title, &fp.title),
             (&mut self.by_author, &fp.first_family),
         ] {
             if !value.is_empty() {
                 map.entry(hash_key(value)).or_default().push(pos);
             }
+        }
+        if let Some(k) = title_author_key(&fp) {
+            self.by_title.entry(k).or_default().push(pos);
+        }
+        if let Some(r) = fp.record_key() {
+            self.by_record.entry(r).or_default().push(pos);
         }
         self.fps.push(fp);
         i
@@ -342,14 +425,18 @@ impl Index {
                 map.get(&hash_key(value))
             }
         }
+        let block = |v: &Vec<u32>| v.iter().take(MAX_BLOCK).copied().collect::<Vec<u32>>();
         if let Some(v) = lookup(&self.by_doi, &fp.doi) {
-            cands.extend(v);
+            cands.extend(block(v));
         }
         if let Some(v) = lookup(&self.by_isbn, &fp.isbn) {
-            cands.extend(v);
+            cands.extend(block(v));
         }
-        if let Some(v) = lookup(&self.by_title, &fp.title) {
-            cands.extend(v);
+        if let Some(v) = title_author_key(fp).and_then(|k| self.by_title.get(&k)) {
+            cands.extend(block(v));
+        }
+        if let Some(v) = fp.record_key().and_then(|r| self.by_record.get(&r)) {
+            cands.extend(block(v));
         }
         if let Some(v) = lookup(&self.by_author, &fp.first_family).filter(|v| v.len() <= MAX_BLOCK) {
             cands.extend(v);
@@ -491,9 +578,61 @@ mod tests {
             2019,
         );
         assert_eq!(cmp(&a, &e), Some(Reason::Similar));
-        let f = item(ItemType::Article, "Introduction", "Jaspers, S.", 2019);
-        let g = item(ItemType::Article, "Introduction", "Jaspers, S.", 2019);
+        let mut f = item(ItemType::Article, "Introduction", "Jaspers, S.", 2019);
+        let mut g = item(ItemType::Article, "Introduction", "Jaspers, S.", 2019);
+        f.container = "Journal one".into();
+        g.container = "Journal two".into();
         assert_eq!(cmp(&f, &g), Some(Reason::Similar), "one-word titles only suggest");
+    }
+
+    /// Issue 23, cause 10: an item read from the same record again (a file imported twice) is
+    /// a certain duplicate even with a one-word title and no DOI or author; the same short
+    /// title in another journal or year is another item; records that say nothing (no title,
+    /// creator, year or identifier) are never the same entry for being equally empty.
+    #[test]
+    fn the_same_record_read_again_is_a_duplicate_whatever_its_title() {
+        use crate::model::SourceRecord;
+        let read = |title: &str, journal: &str, year: i32, text: &str| {
+            let mut it = Item::new(ItemType::Article, title);
+            it.container = journal.into();
+            it.date = PartialDate::year(year);
+            let fingerprint = it.fingerprint();
+            it.source = Some(SourceRecord {
+                format: "ris".into(),
+                text: text.into(),
+                fingerprint,
+                batch: None,
+            });
+            it
+        };
+        let a = read("Editorial", "Journal A", 2020, "TY  - JOUR");
+        let mut again = read("Editorial", "Journal A", 2020, "TY  - JOUR");
+        again.key = "Editorial2020a".into();
+        assert_eq!(cmp(&a, &again), Some(Reason::TitleYearAuthor));
+        assert_eq!(cmp(&a, &read("Editorial", "Journal B", 2020, "")), None);
+        assert_eq!(cmp(&a, &read("Editorial", "Journal A", 2021, "")), None);
+        // Through the index, and through a stored record.
+        let mut idx = Index::new();
+        idx.add(Fingerprint::from_record(Some(1), &Fingerprint::of(&a).to_record()).unwrap());
+        idx.add(Fingerprint::of(&read("Editorial", "Journal B", 2020, "")));
+        let (i, m) = idx.best(&Fingerprint::of(&again)).unwrap();
+        assert_eq!((i, m.reason.is_certain()), (0, true));
+        // Items without a source record (Folio JSON): their fields without the key.
+        let mut j1 = Item::new(ItemType::Article, "Preface");
+        j1.key = "Preface2020".into();
+        let mut j2 = j1.clone();
+        j2.key = "Preface2020a".into();
+        j1.date = PartialDate::year(2020);
+        j2.date = PartialDate::year(2020);
+        assert_eq!(cmp(&j1, &j2), Some(Reason::TitleYearAuthor));
+        // Empty records are not the same entry.
+        let empty = read("", "", 0, "TY  - JOUR");
+        let mut empty = empty.clone();
+        empty.date = PartialDate::default();
+        assert_eq!(cmp(&empty, &empty.clone()), None);
+        // A record stored with eight fields (before the record hash) still reads.
+        let old = "1\t\t\teditorial\t2020\t\t\t";
+        assert_eq!(Fingerprint::from_record(None, old).unwrap().record, None);
     }
 
     #[test]

@@ -152,62 +152,149 @@ fn creator_from(v: &Value, default_role: Role) -> Result<Creator, String> {
     })
 }
 
+/// The JSON type of a value, for messages.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The member `k` of an item: absent and `null` are `None`; another type than `want` says
+/// what is wrong (the item is not read: a value of the wrong type would be lost).
+fn member<'v, T>(
+    o: &'v Map<String, Value>,
+    k: &str,
+    want: &str,
+    get: impl Fn(&'v Value) -> Option<T>,
+) -> Result<Option<T>, String> {
+    match o.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => get(v)
+            .map(Some)
+            .ok_or_else(|| format!("\"{k}\" must be {want}, not {}", kind(v))),
+    }
+}
+
+/// A text member (absent or `null`: empty).
+fn text(o: &Map<String, Value>, k: &str) -> Result<String, String> {
+    Ok(member(o, k, "a string", Value::as_str)?.unwrap_or("").to_string())
+}
+
+/// An array member (absent or `null`: none).
+fn array<'v>(o: &'v Map<String, Value>, k: &str) -> Result<Option<&'v Vec<Value>>, String> {
+    member(o, k, "an array", Value::as_array)
+}
+
 /// Read one item object in the shape [`item_to_json`] writes (ids and timestamps are ignored).
+/// An item of the wrong shape (a member of the wrong type, an unknown type or access status)
+/// is an error; collection paths that cannot be kept are warnings ([`item_from_json_checked`]).
 pub fn item_from_json(v: &Value) -> Result<(Item, Vec<String>), String> {
-    let o = v.as_object().ok_or("an item must be a JSON object")?;
-    let s = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let ty: ItemType = match o.get("type").and_then(Value::as_str) {
+    item_from_json_checked(v).map(|(item, paths, _)| (item, paths))
+}
+
+/// [`item_from_json`] with the warnings about the item's collection paths (an empty path or
+/// name, a path that is not text, one deeper than [`budget::MAX_COLLECTION_DEPTH`]): such a
+/// path is left out (or cut at that depth) and the item is read.
+///
+/// [`budget::MAX_COLLECTION_DEPTH`]: crate::budget::MAX_COLLECTION_DEPTH
+pub fn item_from_json_checked(v: &Value) -> Result<(Item, Vec<String>, Vec<String>), String> {
+    let o = v
+        .as_object()
+        .ok_or_else(|| format!("an item must be a JSON object, not {}", kind(v)))?;
+    let ty: ItemType = match member(o, "type", "a string", Value::as_str)? {
         Some(t) => t.parse()?,
         None => ItemType::Misc,
     };
     let mut item = Item::new(ty, "");
-    item.key = s("key");
+    item.key = text(o, "key")?;
     for f in title_fields() {
-        *f.text_mut(&mut item).expect("a text field") = s(f.name);
+        *f.text_mut(&mut item).expect("a text field") = text(o, f.name)?;
     }
-    if let Some(cs) = o.get("creators").and_then(Value::as_array) {
-        for c in cs {
-            item.creators.push(creator_from(c, Role::Author)?);
-        }
-    } else {
-        for (k, role) in [("authors", Role::Author), ("editors", Role::Editor)] {
-            for c in o.get(k).and_then(Value::as_array).into_iter().flatten() {
-                item.creators.push(creator_from(c, role)?);
-            }
-        }
-    }
-    let raw = s("date_raw");
-    let date = s("date");
+    read_creators(o, &mut item)?;
+    let raw = text(o, "date_raw")?;
+    let date = text(o, "date")?;
     item.date = if !raw.is_empty() {
         PartialDate::parse(&raw)
     } else if !date.is_empty() {
-        PartialDate::parse(&date)
-    } else if let Some(y) = o.get("year").and_then(Value::as_i64) {
-        PartialDate::year(y as i32)
+        let mut d = PartialDate::parse(&date);
+        if o.contains_key("date_raw") {
+            // The view of a date that had no text of its own (`"date_raw": ""`): read back as
+            // it was, so an exported item imports as the same record.
+            d.raw.clear();
+        }
+        d
+    } else if let Some(y) = member(o, "year", "a year (a whole number)", |v| {
+        v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+    })? {
+        let y = i32::try_from(y).map_err(|_| format!("\"year\" {y} is out of range"))?;
+        PartialDate::year(y)
     } else {
         PartialDate::default()
     };
     for f in fields::detail_fields() {
-        let v = s(f.name);
+        let v = text(o, f.name)?;
         if !v.is_empty() {
             item.set(f.name, &v)?;
         }
     }
     match o.get("abstract") {
+        None | Some(Value::Null) => {}
         Some(Value::String(t)) => item.r#abstract = Abstract::parse(t),
         Some(Value::Array(secs)) => {
-            item.r#abstract = Abstract(
-                secs.iter()
-                    .map(|x| AbstractSection {
-                        heading: x.get("heading").and_then(Value::as_str).unwrap_or("").to_string(),
-                        text: x.get("text").and_then(Value::as_str).unwrap_or("").to_string(),
-                    })
-                    .collect(),
-            )
+            let mut sections = Vec::with_capacity(secs.len());
+            for x in secs {
+                let x = x
+                    .as_object()
+                    .ok_or_else(|| format!("an abstract section must be an object, not {}", kind(x)))?;
+                sections.push(AbstractSection {
+                    heading: text(x, "heading")?,
+                    text: text(x, "text")?,
+                });
+            }
+            item.r#abstract = Abstract(sections);
         }
-        _ => {}
+        Some(other) => {
+            return Err(format!(
+                "\"abstract\" must be a string or an array of sections, not {}",
+                kind(other)
+            ))
+        }
     }
-    if let Some(tags) = o.get("tags").and_then(Value::as_array) {
+    read_tags(o, &mut item)?;
+    if let Some(a) = member(o, "access", "a string", Value::as_str)? {
+        let status: AccessStatus = a.parse()?;
+        item.access = Access::new(status, &text(o, "access_source")?);
+    }
+    read_extra(o, &mut item)?;
+    let (collections, warnings) = collection_paths(o);
+    Ok((item, collections, warnings))
+}
+
+/// `creators` (authoritative), else `authors` and `editors`.
+fn read_creators(o: &Map<String, Value>, item: &mut Item) -> Result<(), String> {
+    if let Some(cs) = array(o, "creators")? {
+        for c in cs {
+            item.creators.push(creator_from(c, Role::Author)?);
+        }
+    } else {
+        for (k, role) in [("authors", Role::Author), ("editors", Role::Editor)] {
+            for c in array(o, k)?.into_iter().flatten() {
+                item.creators.push(creator_from(c, role)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `tags` (authoritative), else `keywords`.
+fn read_tags(o: &Map<String, Value>, item: &mut Item) -> Result<(), String> {
+    // All at once: one item may carry many thousands (issue 23), added in one pass.
+    if let Some(tags) = array(o, "tags")? {
         item.add_tags(tags.iter().map(|t| {
             let name = t.get("name").and_then(Value::as_str).or(t.as_str()).unwrap_or("");
             let source = t
@@ -220,14 +307,15 @@ pub fn item_from_json(v: &Value) -> Result<(Item, Vec<String>), String> {
                 source,
             }
         }));
-    } else if let Some(kw) = o.get("keywords").and_then(Value::as_array) {
+    } else if let Some(kw) = array(o, "keywords")? {
         item.add_tags(kw.iter().filter_map(Value::as_str).map(ItemTag::imported));
     }
-    if let Some(a) = o.get("access").and_then(Value::as_str) {
-        let status: AccessStatus = a.parse()?;
-        item.access = Access::new(status, &s("access_source"));
-    }
-    if let Some(list) = o.get("extra_fields").and_then(Value::as_array) {
+    Ok(())
+}
+
+/// `extra_fields` (authoritative), else `fields`.
+fn read_extra(o: &Map<String, Value>, item: &mut Item) -> Result<(), String> {
+    if let Some(list) = array(o, "extra_fields")? {
         for f in list {
             let text = |k: &str| f.get(k).and_then(Value::as_str);
             let (Some(name), Some(value)) = (text("name"), text("value")) else {
@@ -240,18 +328,57 @@ pub fn item_from_json(v: &Value) -> Result<(Item, Vec<String>), String> {
             item.extra
                 .push(ExtraField::new(origin, name.to_string(), value.to_string()));
         }
-    } else if let Some(fields) = o.get("fields").and_then(Value::as_object) {
+    } else if let Some(fields) = member(o, "fields", "an object", Value::as_object)? {
         for (k, v) in fields {
             let value = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
             item.extra.push(ExtraField::new(Origin::legacy(k), k.clone(), value));
         }
     }
-    let collections = o
-        .get("collections")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
-        .unwrap_or_default();
-    Ok((item, collections))
+    Ok(())
+}
+
+/// The item's collection paths, each as "A/B/C" with its names trimmed, and a warning for
+/// each path that is left out (not text, empty, an empty name between slashes) or cut at
+/// [`budget::MAX_COLLECTION_DEPTH`] names.
+///
+/// [`budget::MAX_COLLECTION_DEPTH`]: crate::budget::MAX_COLLECTION_DEPTH
+fn collection_paths(o: &Map<String, Value>) -> (Vec<String>, Vec<String>) {
+    let (mut paths, mut warnings) = (Vec::new(), Vec::new());
+    let list = match o.get("collections") {
+        None | Some(Value::Null) => return (paths, warnings),
+        Some(Value::Array(a)) => a.as_slice(),
+        // One path as text, as a hand-written file may have it.
+        Some(v @ Value::String(_)) => std::slice::from_ref(v),
+        Some(other) => {
+            warnings.push(format!(
+                "\"collections\" must be an array of paths, not {}; the item is filed in no collection",
+                kind(other)
+            ));
+            return (paths, warnings);
+        }
+    };
+    for v in list {
+        let Some(path) = v.as_str() else {
+            warnings.push(format!("collection path {v} is not text; left out"));
+            continue;
+        };
+        let names: Vec<&str> = path.split('/').map(str::trim).collect();
+        if names.iter().any(|n| n.is_empty()) {
+            warnings.push(format!(
+                "collection path {path:?} has an empty name; the item is not filed there"
+            ));
+            continue;
+        }
+        let max = crate::budget::MAX_COLLECTION_DEPTH;
+        if names.len() > max {
+            warnings.push(format!(
+                "collection path of {} levels cut at {max} levels (the deepest kept); the item is filed there",
+                names.len()
+            ));
+        }
+        paths.push(names[..names.len().min(max)].join("/"));
+    }
+    (paths, warnings)
 }
 
 /// Parse a JSON array of items (or one item, or `{"items":[…]}`). Each bad item is a diagnostic
@@ -266,24 +393,43 @@ pub fn parse(input: &str) -> Parsed {
             return out;
         }
     };
+    // How deep the items' objects start: `[{…}]`, `{"items": [{…}]}`, `{…}`.
+    let depth = match &v {
+        Value::Array(_) => 2,
+        Value::Object(o) if o.contains_key("items") => 3,
+        _ => 1,
+    };
     let list = match v {
         Value::Array(a) => a,
         Value::Object(mut o) if o.contains_key("items") => match o.remove("items") {
             Some(Value::Array(a)) => a,
-            _ => Vec::new(),
+            other => {
+                let what = other.as_ref().map_or("nothing", kind);
+                out.diagnostics.push(Diagnostic::error(
+                    1,
+                    format!("\"items\" must be an array of items, not {what}"),
+                ));
+                Vec::new()
+            }
         },
         other => vec![other],
     };
-    let starts = object_start_lines(input);
+    let starts = object_start_lines(input, depth);
     for (i, v) in list.iter().enumerate() {
         let line = starts.get(i).copied().unwrap_or(1);
-        match item_from_json(v) {
-            Ok((item, collections)) => out.items.push(ParsedItem {
-                source_checks: None,
-                item,
-                line,
-                collections,
-            }),
+        match item_from_json_checked(v) {
+            Ok((item, collections, warnings)) => {
+                for w in warnings {
+                    out.diagnostics
+                        .push(Diagnostic::warning(line, format!("item {}: {w}", i + 1)));
+                }
+                out.items.push(ParsedItem {
+                    source_checks: None,
+                    item,
+                    line,
+                    collections,
+                })
+            }
             Err(e) => out
                 .diagnostics
                 .push(Diagnostic::error(line, format!("item {}: {e}", i + 1))),
@@ -292,8 +438,9 @@ pub fn parse(input: &str) -> Parsed {
     out
 }
 
-/// Lines on which the top-level array's objects start (depth-2 `{`), for diagnostics.
-fn object_start_lines(input: &str) -> Vec<usize> {
+/// Lines on which the items' objects start (each `{` at `item_depth` levels of nesting),
+/// for diagnostics.
+fn object_start_lines(input: &str, item_depth: usize) -> Vec<usize> {
     let mut lines = Vec::new();
     let (mut depth, mut line, mut in_str, mut esc) = (0usize, 1usize, false, false);
     for c in input.chars() {
@@ -313,7 +460,7 @@ fn object_start_lines(input: &str) -> Vec<usize> {
             '"' => in_str = true,
             '[' | '{' => {
                 depth += 1;
-                if c == '{' && depth == 2 {
+                if c == '{' && depth == item_depth {
                     lines.push(line);
                 }
             }
@@ -338,6 +485,7 @@ pub fn write(items: &[(Item, Vec<String>)]) -> Written {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Severity;
 
     #[test]
     fn round_trip() {
@@ -415,6 +563,74 @@ mod tests {
             ],
             "the view's order"
         );
+    }
+
+    /// Issue 23, cause 10: a collection path that cannot be kept (empty, an empty name, not
+    /// text) is a warning on its item, which imports without it; a member of the wrong type
+    /// rejects only its item, named by number and line; paths deeper than the budget are cut.
+    #[test]
+    fn bad_collection_paths_and_wrong_types_cost_one_item_at_most() {
+        let deep = vec!["g"; crate::budget::MAX_COLLECTION_DEPTH + 10].join("/");
+        let text = format!(
+            "[\n {{\"title\":\"empty path\",\"collections\":[\"\"]}},\n \
+             {{\"title\":\"bad names\",\"collections\":[\"A//B\", 7, \" A / B \"]}},\n \
+             {{\"title\": 5}},\n \
+             {{\"title\":\"bad creators\",\"creators\":\"Doe\"}},\n \
+             {{\"title\":\"bad year\",\"year\":99999999999}},\n \
+             {{\"title\":\"deep\",\"collections\":[\"{deep}\"]}},\n \
+             {{\"title\":\"fine\",\"year\":\"2020\",\"collections\":\"X/Y\"}}\n]"
+        );
+        let p = parse(&text);
+        let titles: Vec<&str> = p.items.iter().map(|i| i.item.title.as_str()).collect();
+        assert_eq!(titles, ["empty path", "bad names", "deep", "fine"]);
+        assert!(p.items[0].collections.is_empty());
+        assert_eq!(p.items[1].collections, ["A/B"]);
+        assert_eq!(
+            p.items[2].collections[0].split('/').count(),
+            crate::budget::MAX_COLLECTION_DEPTH
+        );
+        assert_eq!(p.items[3].collections, ["X/Y"]);
+        assert_eq!(p.items[3].item.date.year, Some(2020));
+        let diag = |line: usize, sev: Severity, text: &str| {
+            p.diagnostics
+                .iter()
+                .any(|d| d.line == Some(line) && d.severity == sev && d.message.contains(text))
+        };
+        assert!(
+            diag(2, Severity::Warning, "item 1: collection path \"\" has an empty name"),
+            "{:?}",
+            p.diagnostics
+        );
+        assert!(
+            diag(3, Severity::Warning, "item 2: collection path \"A//B\""),
+            "{:?}",
+            p.diagnostics
+        );
+        assert!(
+            diag(3, Severity::Warning, "item 2: collection path 7 is not text"),
+            "{:?}",
+            p.diagnostics
+        );
+        assert!(
+            diag(4, Severity::Error, "item 3: \"title\" must be a string, not a number"),
+            "{:?}",
+            p.diagnostics
+        );
+        assert!(
+            diag(5, Severity::Error, "item 4: \"creators\" must be an array"),
+            "{:?}",
+            p.diagnostics
+        );
+        assert!(
+            diag(6, Severity::Error, "item 5: \"year\" 99999999999 is out of range"),
+            "{:?}",
+            p.diagnostics
+        );
+        assert!(diag(7, Severity::Warning, "cut at"), "{:?}", p.diagnostics);
+        // `{"items": […]}` names its items' lines too.
+        let p = parse("{\"items\": [\n  {\"title\": \"a\"},\n  {\"title\": []}\n]}");
+        assert_eq!(p.items.len(), 1);
+        assert_eq!(p.diagnostics[0].line, Some(3));
     }
 
     #[test]

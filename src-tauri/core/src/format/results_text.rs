@@ -223,6 +223,35 @@ struct Rec {
     badge: Option<AccessStatus>,
 }
 
+/// Whether a character is an invisible mark a copied page carries (bidi marks and embeddings,
+/// zero-width spaces and joiners, word joiners, byte order marks, soft hyphens): no part of
+/// what a line says.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+    )
+}
+
+/// A line as it is classified: invisible marks ([`is_invisible`]) removed, no-break and other
+/// fixed-width spaces read as spaces, trimmed. Borrowed when there is nothing to change.
+fn clean_line(line: &str) -> std::borrow::Cow<'_, str> {
+    let odd = |c: char| is_invisible(c) || (c != ' ' && c != '\t' && c.is_whitespace());
+    if !line.contains(odd) {
+        return std::borrow::Cow::Borrowed(line.trim());
+    }
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        out.push(if c.is_whitespace() { ' ' } else { c });
+    }
+    // Runs of spaces the marks left are one space, as on the page.
+    let joined = out.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    std::borrow::Cow::Owned(joined)
+}
+
 /// Read a pasted results page.
 pub fn parse(input: &str) -> Parsed {
     let normalized = input
@@ -236,17 +265,20 @@ pub fn parse(input: &str) -> Parsed {
     };
     // Split into records at badge lines; without badges, at a content type line directly
     // followed by (or a title and) "Publication date:".
-    let all: Vec<(usize, &str)> = text
+    let all: Vec<(usize, std::borrow::Cow<'_, str>)> = text
         .lines()
         .enumerate()
-        .map(|(i, l)| (i + 1, l.trim().trim_matches('\u{a0}')))
+        .map(|(i, l)| (i + 1, clean_line(l)))
         .filter(|(_, l)| !l.is_empty())
         .collect();
     let mut recs: Vec<Rec> = Vec::new();
     let mut skip_number_after_per_page = false;
+    // Whether the last record has a "Publication date:" or content type line yet (kept as
+    // the lines come, so the check below does not rescan a record's lines).
+    let mut last_has_date_or_type = false;
     let mut i = 0;
     while i < all.len() {
-        let (n, l) = all[i];
+        let (n, l) = (all[i].0, all[i].1.as_ref());
         i += 1;
         if is_furniture(l) {
             skip_number_after_per_page = l.eq_ignore_ascii_case("per page");
@@ -263,24 +295,24 @@ pub fn parse(input: &str) -> Parsed {
                 lines: Vec::new(),
                 badge: Some(b),
             });
+            last_has_date_or_type = false;
             continue;
         }
-        let starts_record = content_type(l).is_some()
+        let is_type = content_type(l).is_some();
+        let starts_record = is_type
             && all[i..].iter().take(3).any(|(_, x)| x.starts_with("Publication date:"))
-            && recs.last().is_none_or(|r| {
-                r.lines
-                    .iter()
-                    .any(|(_, x)| x.starts_with("Publication date:") || content_type(x).is_some())
-            });
+            && (recs.is_empty() || last_has_date_or_type);
         if starts_record || (recs.is_empty() && l.starts_with("Publication date:")) {
             recs.push(Rec {
                 line: n,
                 lines: Vec::new(),
                 badge: None,
             });
+            last_has_date_or_type = false;
         }
         if let Some(r) = recs.last_mut() {
             r.lines.push((n, l.to_string()));
+            last_has_date_or_type |= is_type || l.starts_with("Publication date:");
         }
     }
     let raw_lines: Vec<&str> = text.lines().collect();
@@ -490,13 +522,16 @@ fn zones<'r>(r: &'r Rec, item: &mut Item) -> Zones<'r> {
     z
 }
 
+/// How many lines after the date can be the teaser (the page shows [title], authors, teaser).
+const TEASER_LINES: usize = 8;
+
 /// The header lines after the date: title (when none came before the date), authors,
 /// teaser (left out) and citation count.
 fn read_header(item: &mut Item, before_date: &[&str], after_date: Vec<&str>) {
     let abstract_text = item.r#abstract.flat(false);
     // Header lines after the date: [title], authors, teaser, count.
     let mut rest: Vec<&str> = Vec::new();
-    for l in after_date {
+    for (i, l) in after_date.into_iter().enumerate() {
         if is_number(l) {
             item.extra
                 .push(ExtraField::text("citations".into(), l.replace(',', "")));
@@ -505,13 +540,16 @@ fn read_header(item: &mut Item, before_date: &[&str], after_date: Vec<&str>) {
         let teaser_body = l.trim_end_matches('\u{2026}').trim_end_matches("...").trim_end();
         let is_teaser = l.ends_with('\u{2026}')
             || l.ends_with("...")
-            || (teaser_body.len() > 20
-                && item
-                    .r#abstract
-                    .sections()
-                    .iter()
-                    .any(|s| s.text.starts_with(teaser_body)))
-            || (teaser_body.len() > 40 && abstract_text.contains(teaser_body));
+            // A teaser is among the first lines after the date; only those are looked for in the
+            // abstract (each search is as long as the abstract: every line would be quadratic).
+            || (i < TEASER_LINES
+                && ((teaser_body.len() > 20
+                    && item
+                        .r#abstract
+                        .sections()
+                        .iter()
+                        .any(|s| s.text.starts_with(teaser_body)))
+                    || (teaser_body.len() > 40 && abstract_text.contains(teaser_body))));
         if is_teaser {
             continue;
         }

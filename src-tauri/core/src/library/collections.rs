@@ -2,8 +2,10 @@
 
 use super::shared::label_for;
 use super::{CollectionNode, Library};
+use crate::budget;
 use crate::error::{Error, Result};
 use crate::store::{collections, CollectionId};
+use std::collections::HashMap;
 
 impl Library {
     pub fn resolve_collection(&self, path: &str) -> Result<CollectionId> {
@@ -75,35 +77,99 @@ impl Library {
             })
     }
 
-    /// The collection tree with direct item counts.
+    /// The collection tree with direct item counts, in the store's order (position, name).
+    ///
+    /// Built without recursion, in time linear in the number of collections. The tree nests at
+    /// most [`budget::MAX_COLLECTION_DEPTH`] levels (so whoever walks it — serialisation, the
+    /// desktop's sidebar, dropping it — stays within its stack): a collection deeper than that
+    /// (a library made before import kept to that depth) is listed among the children of its
+    /// ancestor at that depth, in tree order, with its real `parent_id` and a path
+    /// "Root/…/Name" (the full path of a collection that deep is as long as the tree is deep;
+    /// such a path names no collection). Collections whose parents never reach the top (a
+    /// cycle, which no action makes) are left out.
     pub fn collection_tree(&self) -> Result<Vec<CollectionNode>> {
         let rows = collections::all(self.store.conn())?;
         let counts = collections::counts(self.store.conn())?;
-        fn build(
-            parent: Option<CollectionId>,
-            prefix: &str,
-            rows: &[collections::CollectionRow],
-            counts: &std::collections::HashMap<CollectionId, i64>,
-        ) -> Vec<CollectionNode> {
-            rows.iter()
-                .filter(|r| r.parent_id == parent)
-                .map(|r| {
-                    let path = if prefix.is_empty() {
-                        r.name.clone()
-                    } else {
-                        format!("{prefix}/{}", r.name)
-                    };
-                    CollectionNode {
-                        id: r.id,
-                        name: r.name.clone(),
-                        children: build(Some(r.id), &path, rows, counts),
-                        path,
-                        parent_id: r.parent_id,
-                        items: counts.get(&r.id).copied().unwrap_or(0),
-                    }
-                })
-                .collect()
-        }
-        Ok(build(None, "", &rows, &counts))
+        Ok(tree_of(&rows, &counts))
     }
+}
+
+/// Where a collection goes in the tree [`Library::collection_tree`] returns: its row, the row
+/// of the node it is listed under (`None`: the top level) and its path.
+struct Placed {
+    row: usize,
+    under: Option<usize>,
+    path: String,
+}
+
+/// The rows in tree order (depth first, siblings in row order), each with the node it is listed
+/// under: its parent, or past [`budget::MAX_COLLECTION_DEPTH`] its ancestor at that depth.
+fn place(rows: &[collections::CollectionRow]) -> Vec<Placed> {
+    let mut children: HashMap<Option<CollectionId>, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        children.entry(r.parent_id).or_default().push(i);
+    }
+    // (row, depth (1 at the top), listed under, root row)
+    let mut stack: Vec<(usize, usize, Option<usize>, usize)> = Vec::new();
+    for &i in children.get(&None).into_iter().flatten().rev() {
+        stack.push((i, 1, None, i));
+    }
+    let mut paths: Vec<Option<String>> = vec![None; rows.len()];
+    let mut out = Vec::with_capacity(rows.len());
+    let mut seen = vec![false; rows.len()];
+    while let Some((i, depth, under, root)) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        let r = &rows[i];
+        let path = if depth <= budget::MAX_COLLECTION_DEPTH {
+            match under.and_then(|u| paths[u].as_deref()) {
+                Some(p) => format!("{p}/{}", r.name),
+                None => r.name.clone(),
+            }
+        } else {
+            format!("{}/\u{2026}/{}", rows[root].name, r.name)
+        };
+        if depth < budget::MAX_COLLECTION_DEPTH {
+            // Only collections that have children need their path again.
+            paths[i] = Some(path.clone());
+        }
+        // Children are listed under this node, or (at the depth limit and below) under the
+        // ancestor at the limit.
+        let child_under = if depth <= budget::MAX_COLLECTION_DEPTH {
+            Some(i)
+        } else {
+            under
+        };
+        for &c in children.get(&Some(r.id)).into_iter().flatten().rev() {
+            stack.push((c, depth + 1, child_under, root));
+        }
+        out.push(Placed { row: i, under, path });
+    }
+    out
+}
+
+/// The nested tree of [`Library::collection_tree`], assembled bottom-up from [`place`]: every
+/// node's children come after it in tree order, so going backwards each node's children are
+/// complete when it is reached.
+fn tree_of(rows: &[collections::CollectionRow], counts: &HashMap<CollectionId, i64>) -> Vec<CollectionNode> {
+    let placed = place(rows);
+    let mut pending: HashMap<Option<usize>, Vec<CollectionNode>> = HashMap::new();
+    for p in placed.into_iter().rev() {
+        let r = &rows[p.row];
+        let mut children = pending.remove(&Some(p.row)).unwrap_or_default();
+        children.reverse();
+        let node = CollectionNode {
+            id: r.id,
+            name: r.name.clone(),
+            path: p.path,
+            parent_id: r.parent_id,
+            items: counts.get(&r.id).copied().unwrap_or(0),
+            children,
+        };
+        pending.entry(p.under).or_default().push(node);
+    }
+    let mut top = pending.remove(&None).unwrap_or_default();
+    top.reverse();
+    top
 }

@@ -815,15 +815,25 @@ fn finish_file(
         Some(c) => format!("{}/{path}", c.trim_end_matches('/')),
         None => path.to_string(),
     };
+    let mut known = collections::PathCache::default();
     if let Some(plan) = &p.groups {
         for path in &plan.collections {
-            collections::ensure_path(w, &within(path))?;
+            collections::ensure_path_cached(w, &within(path), &mut known)?;
         }
     }
     for (id, paths) in file.coll_paths {
         for path in paths {
-            let c = collections::ensure_path(w, &within(&path))?;
-            collections::add_item(w, c, id)?;
+            // A path that names no collection costs the item that collection, not the file.
+            match collections::ensure_path_cached(w, &within(&path), &mut known) {
+                Ok(c) => {
+                    collections::add_item(w, c, id)?;
+                }
+                Err(Error::InvalidInput(why)) => diagnostics.push(Diagnostic::warning(
+                    None,
+                    format!("collection {path:?} not created: {why}; the item is not filed there"),
+                )),
+                Err(e) => return Err(e),
+            }
         }
     }
     if let Some(plan) = p.groups.take() {

@@ -854,7 +854,8 @@ pub fn ids_with_extra_text(conn: &Connection, needle: &str) -> Result<Vec<i64>> 
 /// ISBN, URL, extra fields), without loading abstracts, tags or sources.
 /// The live items' duplicate fingerprints with their keys, in id order.
 pub fn dedupe_records(conn: &Connection) -> Result<Vec<(crate::dedupe::Fingerprint, String)>> {
-    let mut st = conn.prepare("SELECT id, key, dedupe FROM items WHERE deleted_at IS NULL ORDER BY id")?;
+    let mut st =
+        conn.prepare("SELECT id, key, dedupe, source_fingerprint FROM items WHERE deleted_at IS NULL ORDER BY id")?;
     let mut rows = st.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -862,6 +863,11 @@ pub fn dedupe_records(conn: &Connection) -> Result<Vec<(crate::dedupe::Fingerpri
         let key: String = r.get(1)?;
         let record = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
         let fp = match crate::dedupe::Fingerprint::from_record(Some(id), record) {
+            // Stored before the record hash was kept: the source record's fingerprint is it.
+            Some(mut fp) if fp.record.is_none() => {
+                fp.record = r.get::<_, Option<i64>>(3)?.map(|f| f as u64);
+                fp
+            }
             Some(fp) => fp,
             // Not filled in (should not happen after migration 4): compute it.
             None => {

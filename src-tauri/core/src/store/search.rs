@@ -264,12 +264,7 @@ fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term, mode: Mode) -> Result<St
         TermKind::Doi(d) => format!("lower(items.doi) = lower({})", sql.p(d.clone())),
         TermKind::Collection(path) => {
             let id = collections::resolve(conn, path)?;
-            let ids = collections::with_descendants(conn, id)?;
-            let list: Vec<String> = ids.into_iter().map(|i| sql.p(i)).collect();
-            format!(
-                "items.id IN (SELECT item_id FROM collection_items WHERE collection_id IN ({}))",
-                list.join(", ")
-            )
+            in_collections(sql, collections::with_descendants(conn, id)?)
         }
         TermKind::Has(h) => match h {
             HasField::Doi => "items.doi <> ''".into(),
@@ -282,6 +277,40 @@ fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term, mode: Mode) -> Result<St
         },
     };
     Ok(if t.negated { format!("NOT ({s})") } else { s })
+}
+
+/// Items in any of these collections: the ids go in as one JSON array parameter (a tree
+/// of 40,000 collections would pass SQLite's limit of bound parameters one by one).
+fn in_collections(sql: &mut Sql, ids: Vec<CollectionId>) -> String {
+    let list = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    format!(
+        "items.id IN (SELECT item_id FROM collection_items WHERE collection_id IN (SELECT value FROM json_each({})))",
+        sql.p(list)
+    )
+}
+
+/// `parts` joined by `op` ("AND", "OR") as a balanced tree of parentheses, so the expression
+/// SQLite parses is about log2(n) deep for n parts (a left-deep chain of n is n deep, and
+/// SQLite refuses expressions deeper than 1,000). Built bottom-up, without recursion.
+fn balanced(parts: Vec<String>, op: &str) -> String {
+    let mut level = parts;
+    while level.len() > 1 {
+        let mut next = Vec::with_capacity(level.len().div_ceil(2));
+        let mut it = level.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => format!("({a} {op} {b})"),
+                None => a,
+            });
+        }
+        level = next;
+    }
+    level.pop().unwrap_or_else(|| "1".into())
+}
+
+/// The `WHERE` condition of a filter's clauses.
+fn where_text(sql: &Sql) -> String {
+    balanced(sql.clauses.clone(), "AND")
 }
 
 fn where_sql(store: &super::Store, f: &Filter, mode: Mode) -> Result<Sql> {
@@ -301,11 +330,8 @@ fn where_sql(store: &super::Store, f: &Filter, mode: Mode) -> Result<Sql> {
         } else {
             vec![c]
         };
-        let list: Vec<String> = ids.into_iter().map(|i| sql.p(i)).collect();
-        sql.clauses.push(format!(
-            "items.id IN (SELECT item_id FROM collection_items WHERE collection_id IN ({}))",
-            list.join(", ")
-        ));
+        let clause = in_collections(&mut sql, ids);
+        sql.clauses.push(clause);
     }
     if f.unfiled {
         sql.clauses
@@ -347,11 +373,7 @@ fn where_sql(store: &super::Store, f: &Filter, mode: Mode) -> Result<Sql> {
             .iter()
             .map(|t| term_sql(conn, &mut sql, t, mode))
             .collect::<Result<_>>()?;
-        sql.clauses.push(if parts.len() == 1 {
-            parts[0].clone()
-        } else {
-            format!("({})", parts.join(" OR "))
-        });
+        sql.clauses.push(balanced(parts, "OR"));
     }
     Ok(sql)
 }
@@ -451,11 +473,13 @@ pub fn list(store: &super::Store, f: &Filter, sort: Sort, offset: usize, limit: 
         (Mode::Membership, "items".to_string())
     };
     let mut sql = where_sql(store, f, mode)?;
-    let lim = sql.p(limit as i64);
-    let off = sql.p(offset as i64);
+    // Past i64::MAX (a u64 offset such as 18446744073709551615) is "past every item", never a
+    // negative number SQLite reads as no offset.
+    let lim = sql.p(i64::try_from(limit).unwrap_or(i64::MAX));
+    let off = sql.p(i64::try_from(offset).unwrap_or(i64::MAX));
     let q = format!(
         "SELECT {SUMMARY_COLUMNS} FROM {from} WHERE {} ORDER BY {} LIMIT {lim} OFFSET {off}",
-        sql.clauses.join(" AND "),
+        where_text(&sql),
         order_sql(sort)
     );
     if std::env::var_os("FOLIO_TRACE_SQL").is_some() {
@@ -474,7 +498,7 @@ pub fn ids(store: &super::Store, f: &Filter, sort: Sort) -> Result<Vec<i64>> {
     let sql = where_sql(store, f, Mode::Membership)?;
     let q = format!(
         "SELECT items.id FROM items WHERE {} ORDER BY {}",
-        sql.clauses.join(" AND "),
+        where_text(&sql),
         order_sql(sort)
     );
     let mut st = conn.prepare_cached(&q)?;
@@ -489,7 +513,7 @@ pub fn ids_in_storage_order(store: &super::Store, f: &Filter) -> Result<Vec<i64>
     let sql = where_sql(store, f, Mode::Membership)?;
     let q = format!(
         "SELECT items.id FROM items WHERE {} ORDER BY items.id",
-        sql.clauses.join(" AND ")
+        where_text(&sql)
     );
     let mut st = store.conn.prepare_cached(&q)?;
     let rows = st
@@ -507,7 +531,7 @@ pub fn count(store: &super::Store, f: &Filter) -> Result<i64> {
         }
     }
     let sql = where_sql(store, f, Mode::Membership)?;
-    let q = format!("SELECT count(*) FROM items WHERE {}", sql.clauses.join(" AND "));
+    let q = format!("SELECT count(*) FROM items WHERE {}", where_text(&sql));
     let mut st = conn.prepare_cached(&q)?;
     st.query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))
         .map_err(map_fts_error)
@@ -540,7 +564,7 @@ pub fn cached_renderings(store: &super::Store, f: &Filter, variant: &str) -> Res
         "SELECT items.id, items.key, items.date_modified, c.text FROM items \
          LEFT JOIN export_cache c ON c.item_id = items.id AND c.variant = {v} AND c.modified = items.date_modified \
          WHERE {} ORDER BY items.id",
-        sql.clauses.join(" AND ")
+        where_text(&sql)
     );
     // In id order both tables are read front to back (the covering index
     // `items_live_modified` and the cache's primary key); sorted by key here.

@@ -12,6 +12,7 @@ mod fields;
 mod formats;
 mod fuzz;
 mod hostile_files;
+mod hostile_records;
 mod hostile_text;
 mod isolated;
 mod latex_compile;

@@ -5,6 +5,7 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 use folio::{CollectionNode, Library};
 use serde::Serialize;
+use std::io::Write;
 
 #[derive(Subcommand)]
 pub enum Cmd {
@@ -103,14 +104,13 @@ fn list(lib: &Library, json: bool) -> Result<()> {
     if json {
         return print_json(&tree.iter().map(CollectionJson::from).collect::<Vec<_>>());
     }
-    fn show(n: &CollectionNode, depth: usize) {
-        println!("{}{} ({})", "  ".repeat(depth), n.name, n.items);
-        for c in &n.children {
-            show(c, depth + 1);
-        }
-    }
-    for n in &tree {
-        show(n, 0);
+    // Depth first with an explicit stack (the tree nests at most MAX_COLLECTION_DEPTH levels,
+    // but nothing here recurses on it anyway).
+    let mut o = std::io::stdout().lock();
+    let mut stack: Vec<(&CollectionNode, usize)> = tree.iter().rev().map(|n| (n, 0)).collect();
+    while let Some((n, depth)) = stack.pop() {
+        writeln!(o, "{}{} ({})", "  ".repeat(depth), n.name, n.items)?;
+        stack.extend(n.children.iter().rev().map(|c| (c, depth + 1)));
     }
     Ok(())
 }

@@ -27,7 +27,8 @@ pub struct SelectArgs {
     #[arg(long = "access")]
     pub access: Vec<AccessStatus>,
     /// Search: words, "phrases", author:, title:, year:2019..2022, tag:, access:, type:, -negation, OR.
-    #[arg(long, short = 'q')]
+    /// A query may start with `-word` (exclusion): `--query -salmon` is the query, not an option.
+    #[arg(long, short = 'q', allow_hyphen_values = true)]
     pub query: Option<String>,
     /// Items matching this saved search (combined with the options above).
     #[arg(long)]

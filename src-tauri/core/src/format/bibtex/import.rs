@@ -72,6 +72,11 @@ pub(crate) fn parse_into(input: &str, ctx: &mut BibContext, sink: &mut crate::fo
                 format!("JabRef groups: {p}; that group was left out"),
             ));
         }
+        for n in &tree.notes {
+            parsed
+                .diagnostics
+                .push(Diagnostic::warning(tree.line, format!("JabRef groups: {n}")));
+        }
     }
     let mut entries = 0usize;
     while let Some(block) = scanner.next_block() {

@@ -74,6 +74,13 @@ pub struct Tree {
     /// scan every group (a JabRef 2 group can list tens of thousands of keys).
     by_name: std::collections::HashMap<String, Vec<usize>>,
     by_key: std::collections::HashMap<String, Vec<usize>>,
+    /// What was changed in reading the tree (groups deeper than
+    /// [`budget::MAX_COLLECTION_DEPTH`] attached at that depth), for the import report.
+    ///
+    /// [`budget::MAX_COLLECTION_DEPTH`]: crate::budget::MAX_COLLECTION_DEPTH
+    pub notes: Vec<String>,
+    /// Every group's collection path, worked out once ([`Tree::paths`]).
+    paths: std::cell::OnceCell<Vec<Result<String, usize>>>,
 }
 
 /// A collection name for a group name: Folio's paths separate collections with `/`, so a
@@ -122,8 +129,12 @@ impl Tree {
             line,
             ..Tree::default()
         };
-        // The group at each depth on the way down to the current record.
+        // The group at each depth on the way down to the current record (at most
+        // MAX_COLLECTION_DEPTH: a deeper group is attached at that depth, under the group
+        // above it there).
+        let max = crate::budget::MAX_COLLECTION_DEPTH;
         let mut open: Vec<Option<usize>> = Vec::new();
+        let (mut deep, mut deepest, mut first_deep) = (0usize, 0usize, None);
         for record in split_escaped(&joined) {
             let record = record.trim();
             if record.is_empty() {
@@ -132,6 +143,12 @@ impl Tree {
             match parse_record(record) {
                 Ok(None) => {}
                 Ok(Some(mut g)) => {
+                    if g.level > max {
+                        deep += 1;
+                        deepest = deepest.max(g.level);
+                        first_deep.get_or_insert_with(|| g.name.clone());
+                        g.level = max;
+                    }
                     open.truncate(g.level.saturating_sub(1));
                     g.parent = open.iter().rev().flatten().next().copied();
                     while open.len() < g.level.saturating_sub(1) {
@@ -142,6 +159,13 @@ impl Tree {
                 }
                 Err(why) => tree.problems.push(format!("{why}: {}", shorten(record))),
             }
+        }
+        if let Some(first) = first_deep {
+            tree.notes.push(format!(
+                "{deep} group(s) deeper than {max} levels (down to level {deepest}, the first {:?}) attached at \
+                 level {max}, the deepest a collection tree keeps",
+                shorten(&first)
+            ));
         }
         for (i, g) in tree.groups.iter().enumerate() {
             if let Kind::Static { keys } = &g.kind {
@@ -154,21 +178,32 @@ impl Tree {
         tree
     }
 
-    /// The collection path (names from the top) of group `i`, if it and every group above it
-    /// become collections; else the group that does not.
-    fn path(&self, i: usize) -> Result<Vec<String>, usize> {
-        let mut names = Vec::new();
-        let mut cur = Some(i);
-        while let Some(c) = cur {
-            let g = &self.groups[c];
-            if !matches!(g.kind, Kind::Static { .. }) {
-                return Err(c);
+    /// Every group's collection path ("Parent/Child"), when it and every group above it
+    /// become collections; else the nearest group on the way up that does not. Worked out
+    /// once, in tree order (a group's parent comes before it): no walk up the tree per group.
+    fn paths(&self) -> &[Result<String, usize>] {
+        self.paths.get_or_init(|| {
+            let mut out: Vec<Result<String, usize>> = Vec::with_capacity(self.groups.len());
+            for (i, g) in self.groups.iter().enumerate() {
+                let path = if !matches!(g.kind, Kind::Static { .. }) {
+                    Err(i)
+                } else {
+                    let name = collection_name(&g.name);
+                    match g.parent.and_then(|p| out.get(p)) {
+                        None => Ok(name),
+                        Some(Ok(above)) => Ok(format!("{above}/{name}")),
+                        Some(Err(c)) => Err(*c),
+                    }
+                };
+                out.push(path);
             }
-            names.push(collection_name(&g.name));
-            cur = g.parent;
-        }
-        names.reverse();
-        Ok(names)
+            out
+        })
+    }
+
+    /// The collection path of group `i` (see [`Tree::paths`]).
+    fn path(&self, i: usize) -> Result<String, usize> {
+        self.paths().get(i).cloned().unwrap_or(Err(i))
     }
 
     /// What Folio makes of the tree: the collections (paths in tree order), the saved
@@ -181,7 +216,7 @@ impl Tree {
         for (i, g) in self.groups.iter().enumerate() {
             match &g.kind {
                 Kind::Static { .. } => match self.path(i) {
-                    Ok(p) => plan.collections.push(p.join("/")),
+                    Ok(p) => plan.collections.push(p),
                     Err(c) => plan.left_out.push(format!(
                         "{:?} (a static group inside {:?}, which is not one)",
                         g.name, self.groups[c].name
@@ -191,7 +226,7 @@ impl Tree {
                     Ok(query) => {
                         let within = match (g.context, g.parent) {
                             (Context::Refining, Some(p)) => match self.path(p) {
-                                Ok(path) => Some(path.join("/")),
+                                Ok(path) => Some(path),
                                 Err(_) => {
                                     plan.left_out.push(format!(
                                         "{:?} (refines {:?}, which Folio cannot search within)",
@@ -242,10 +277,7 @@ impl Tree {
         // In the tree's order, each once.
         groups.sort_unstable();
         groups.dedup();
-        groups
-            .into_iter()
-            .filter_map(|i| self.path(i).ok().map(|p| p.join("/")))
-            .collect()
+        groups.into_iter().filter_map(|i| self.path(i).ok()).collect()
     }
 }
 

@@ -403,3 +403,72 @@ fn one_inline_heading_is_a_structured_section() {
     assert_eq!(headings(b), ["Purpose", "Findings"]);
     assert_eq!(b.r#abstract.sections()[0].text, "To test.");
 }
+
+/// Issue 23, cause 8: an author line that starts with a bidi mark (U+200E, U+200F), or carries
+/// zero-width characters, byte order marks or no-break spaces, is still the authors line: the
+/// marks are no part of what a line says. The seed page with marks on every line reads as the
+/// seed page.
+#[test]
+fn bidi_and_zero_width_marks_do_not_change_what_a_line_is() {
+    let text = seed();
+    let plain = parse(&text);
+    let marks = ['\u{200e}', '\u{200f}', '\u{200b}', '\u{feff}', '\u{2066}', '\u{202a}'];
+    let marked: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let m = marks[i % marks.len()];
+            // A mark in front, a no-break space after each comma, a zero-width joiner at the end.
+            format!("{m}{}\u{200d}\n", l.replace(", ", ",\u{a0}"))
+        })
+        .collect();
+    let p = parse(&marked);
+    assert_eq!(p.items.len(), plain.items.len(), "{:?}", p.diagnostics);
+    for (a, b) in p.items.iter().zip(&plain.items) {
+        assert_eq!(names(&a.item), names(&b.item));
+        assert_eq!(a.item.title, b.item.title);
+        assert_eq!(a.item.date, b.item.date);
+        assert_eq!(a.item.container, b.item.container);
+    }
+    assert!(!p.items[0].item.creators.is_empty());
+    // One line alone: U+200F before the authors.
+    let one = "Article\nPublication date: 4 August 2022\n\u{200f}Ann Smith and Bo Jones\n";
+    let p = parse(one);
+    assert_eq!(names(&p.items[0].item), [n("Ann", "", "Smith"), n("Bo", "", "Jones")]);
+    assert_eq!(p.items[0].item.title, "");
+}
+
+/// Pasted pages of any shape are read in linear time: many results, one result with very many
+/// header and abstract lines, and lines with no structure at all.
+#[test]
+fn large_pasted_pages_are_read_in_one_pass() {
+    // 20,000 results.
+    let mut many = String::new();
+    for i in 0..20_000 {
+        many.push_str(&format!(
+            "Open Access\nArticle\nPublication date: 4 August 2022\nTitle number {i}\nAnn Smith and Bo Jones\n"
+        ));
+    }
+    let p = parse(&many);
+    assert_eq!(p.items.len(), 20_000);
+    assert_eq!(p.items[19_999].item.title, "Title number 19999");
+    // One result: 50,000 header lines after the date and a 50,000-line abstract.
+    let mut one = String::from("Article\nPublication date: 2022\n");
+    for i in 0..50_000 {
+        one.push_str(&format!(
+            "header line number {i} that is long enough to be a teaser body\n"
+        ));
+    }
+    one.push_str("Abstract\n");
+    for i in 0..50_000 {
+        one.push_str(&format!("abstract sentence number {i} of a very long abstract text\n"));
+    }
+    let p = parse(&one);
+    assert_eq!(p.items.len(), 1);
+    assert!(p.items[0].item.r#abstract.flat(false).contains("number 49999"));
+    // 200,000 lines with no structure: no results, one error.
+    let junk: String = (0..200_000).map(|i| format!("line {i} of nothing\n")).collect();
+    let p = parse(&junk);
+    assert!(p.items.is_empty());
+    assert_eq!(p.diagnostics.len(), 1);
+}

@@ -44,12 +44,31 @@ pub(crate) fn clean_input(input: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Tags Ovid writes after a record's `ER` (`NL`, the journal's NLM abbreviation) belong to
+/// the record before; a tag that names a work (title, creator, date, DOI, type) never does:
+/// it is the start of a record whose `TY` line was lost.
+fn ovid_trailer(tag: &[u8; 2]) -> bool {
+    !matches!(
+        tag,
+        b"TI" | b"T1" | b"CT" | b"BT" | b"AU" | b"A1" | b"A2" | b"A3" | b"ED" | b"PY" | b"Y1" | b"DA" | b"DO" | b"TY"
+    )
+}
+
+/// The type given to a record whose `TY` line was lost.
+const NO_TY_TYPE: &str = "GEN";
+
 /// Split text into records. Diagnostics for data outside records and missing `ER` lines.
+///
+/// A record ends at its `ER` line, or (the `ER` lost) at the next `TY` line. Tag lines after
+/// an `ER` and before the next `TY` are a record whose `TY` line was lost: they start a new
+/// record of the generic type (with a warning), never joining the closed record before, except
+/// Ovid's trailer tags ([`ovid_trailer`]). Linear in the text: each line is looked at once.
 pub(crate) fn records(text: &str, diags: &mut Vec<Diagnostic>, repairs: &mut Repairs) -> Vec<RawRecord> {
     let mut out: Vec<RawRecord> = Vec::new();
     let mut cur: Option<(RawRecord, usize, usize)> = None; // record, text start, text end
-    let mut after_er = false;
-    let mut stray_reported = false;
+                                                           // Right after an `ER`: whether the closed record takes trailer tags (Ovid), worked out
+                                                           // once per record when the first tag after its `ER` comes.
+    let mut after_er: Option<Option<bool>> = None;
     for (n, s, e) in lines(text) {
         let line = &text[s..e];
         if line.trim().is_empty() {
@@ -68,8 +87,7 @@ pub(crate) fn records(text: &str, diags: &mut Vec<Diagnostic>, repairs: &mut Rep
                     r.text = text[ts..te].to_string();
                     out.push(r);
                 }
-                after_er = false;
-                stray_reported = false;
+                after_er = None;
                 let r = RawRecord {
                     line: n,
                     ty: value.to_string(),
@@ -82,35 +100,46 @@ pub(crate) fn records(text: &str, diags: &mut Vec<Diagnostic>, repairs: &mut Rep
                     r.text = text[ts..e].to_string();
                     r.closed = true;
                     out.push(r);
-                    after_er = true;
+                    after_er = Some(None);
                 }
             }
             Some((tag, value)) => {
+                let field = RawField {
+                    tag,
+                    value: value.to_string(),
+                    line: n,
+                };
                 if let Some((r, _, te)) = cur.as_mut() {
-                    r.fields.push(RawField {
-                        tag,
-                        value: value.to_string(),
-                        line: n,
-                    });
+                    r.fields.push(field);
                     *te = e;
-                } else if after_er && !out.is_empty() {
-                    // Ovid writes some tags after ER: they belong to the record before.
-                    let r = out.last_mut().expect("checked non-empty");
-                    r.fields.push(RawField {
-                        tag,
-                        value: value.to_string(),
-                        line: n,
-                    });
-                    r.text.push('\n');
-                    r.text.push_str(line);
-                    repairs.add("tags after ER attached to the record before");
-                } else if !stray_reported {
-                    stray_reported = true;
-                    diags.push(Diagnostic::warning(
-                        n,
-                        "RIS data outside a TY … ER record was ignored".to_string(),
-                    ));
+                    continue;
                 }
+                if let (Some(ovid), Some(prev)) = (after_er.as_mut(), out.last_mut()) {
+                    let takes = *ovid.get_or_insert_with(|| vendors::detect(prev) == Some(Vendor::Ovid));
+                    if takes && ovid_trailer(&tag) {
+                        prev.fields.push(field);
+                        prev.text.push('\n');
+                        prev.text.push_str(line);
+                        repairs.add("ovid: tags after ER attached to the record before");
+                        continue;
+                    }
+                }
+                // A record whose TY line was lost: its own record, never part of the one before.
+                after_er = None;
+                diags.push(Diagnostic::warning(
+                    n,
+                    format!(
+                        "record without TY line, read as generic ({NO_TY_TYPE}); it starts with this {} line",
+                        field.tag()
+                    ),
+                ));
+                let r = RawRecord {
+                    line: n,
+                    ty: NO_TY_TYPE.to_string(),
+                    fields: vec![field],
+                    ..Default::default()
+                };
+                cur = Some((r, s, e));
             }
             None => {
                 if let Some((r, _, te)) = cur.as_mut() {
@@ -279,14 +308,21 @@ impl<'a> Slots<'a> {
 }
 
 /// Keep as extras the values of a single-valued field that were not used and say something
-/// else than the used value.
+/// else than the used value (each tag and value once; a set, so 100k repeated tags are linear).
 fn keep_rest(item: &mut Item, used: &str, rest: &[&RawField]) {
+    if rest.is_empty() {
+        return;
+    }
+    let tags: std::collections::HashSet<&str> = rest.iter().map(|f| f.tag()).collect();
+    let mut seen: std::collections::HashSet<(String, String)> = item
+        .extra
+        .iter()
+        .filter(|e| tags.contains(e.name.as_str()))
+        .map(|e| (e.name.clone(), e.value.clone()))
+        .collect();
     for f in rest {
         let v = f.value.trim();
-        if !v.is_empty()
-            && !v.eq_ignore_ascii_case(used.trim())
-            && !item.extra.iter().any(|e| e.name == f.tag() && e.value == v)
-        {
+        if !v.is_empty() && !v.eq_ignore_ascii_case(used.trim()) && seen.insert((f.tag().to_string(), v.to_string())) {
             item.extra.push(ExtraField::ris(f.tag().to_string(), v.to_string()));
         }
     }

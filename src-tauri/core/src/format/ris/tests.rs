@@ -143,6 +143,80 @@ fn line_format_tolerance() {
     assert_eq!(p.items[1].line, 8);
 }
 
+/// Issue 23, cause 8: a record whose `TY` line was lost is its own record (generic, with a
+/// warning naming its line), never merged into the record its `ER` closed; a second `TY` in an
+/// open record (the `ER` lost) starts a new record with a warning.
+#[test]
+fn a_record_without_its_ty_line_is_not_merged_into_the_one_before() {
+    let text = "TY  - JOUR\nAU  - First, Ann\nTI  - One\nPY  - 2001\nER  - \n\n\
+                AU  - Lost, Bob\nTI  - Two\nPY  - 2002\nER  - \n\
+                TY  - BOOK\nTI  - Three\nAU  - Third, Cy\n\
+                TY  - JOUR\nTI  - Four\nER  - \n";
+    let p = parse(text);
+    let got: Vec<(&str, Option<i32>, Vec<&str>, ItemType)> = p
+        .items
+        .iter()
+        .map(|i| {
+            let it = &i.item;
+            (
+                it.title.as_str(),
+                it.date.year,
+                it.creators.iter().map(|c| c.family()).collect(),
+                it.item_type,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("One", Some(2001), vec!["First"], ItemType::Article),
+            ("Two", Some(2002), vec!["Lost"], ItemType::Misc),
+            ("Three", None, vec!["Third"], ItemType::Book),
+            ("Four", None, vec![], ItemType::Article),
+        ]
+    );
+    let lines: Vec<usize> = p.items.iter().map(|i| i.line).collect();
+    assert_eq!(lines, [1, 7, 11, 14]);
+    let warn = |line: usize, text: &str| {
+        p.diagnostics
+            .iter()
+            .any(|d| d.line == Some(line) && d.severity == Severity::Warning && d.message.contains(text))
+    };
+    assert!(
+        warn(7, "record without TY line, read as generic"),
+        "{:?}",
+        p.diagnostics
+    );
+    assert!(warn(11, "no ER line"), "{:?}", p.diagnostics);
+    // Written back, the record without its TY line is a whole record again (not its text).
+    let out = write(
+        &p.items.iter().map(|i| i.item.clone()).collect::<Vec<_>>(),
+        &Default::default(),
+    )
+    .text;
+    let back = parse(&out);
+    assert_eq!(back.items.len(), 4, "{out}");
+    assert_eq!(back.items[1].item.title, "Two");
+    assert!(
+        back.diagnostics.iter().all(|d| !d.message.contains("TY line")),
+        "{:?}",
+        back.diagnostics
+    );
+}
+
+/// Ovid's trailer tags after `ER` still belong to the record before; a title after an Ovid
+/// record's `ER` is a record of its own.
+#[test]
+fn ovid_trailers_join_the_record_before_but_titles_do_not() {
+    let p = parse(
+        "TY  - JOUR\nT1  - x\nL2  - http://ovidsp.ovid.com/ovidweb.cgi?T=JS\nER  - \nNL  - Clin Psychol\n\
+         T1  - Lost type\nER  - \n",
+    );
+    assert_eq!(p.items.len(), 2);
+    assert_eq!(p.items[0].item.extra_field("NL"), Some("Clin Psychol"));
+    assert_eq!(p.items[1].item.title, "Lost type");
+}
+
 #[test]
 fn continuation_lines() {
     let it = one(
@@ -162,9 +236,9 @@ fn missing_er_and_bad_records_do_not_lose_others() {
                 junk line\nTY  - \nTI  - Third without type\nER  - \nTY  - JOUR\nER  - \nTY  - BOOK\nTI  - Last\n";
     let p = parse(text);
     let titles: Vec<&str> = p.items.iter().map(|i| i.item.title.as_str()).collect();
-    assert_eq!(titles, ["First", "Second", "Third without type", "", "Last"]);
+    assert_eq!(titles, ["First", "Second", "", "Third without type", "", "Last"]);
     let lines: Vec<usize> = p.items.iter().map(|i| i.line).collect();
-    assert_eq!(lines, [2, 4, 9, 12, 14]);
+    assert_eq!(lines, [2, 4, 7, 9, 12, 14]);
     let msgs: Vec<(Option<usize>, &str)> = p.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
     assert!(
         msgs.iter().any(|(l, m)| *l == Some(2) && m.contains("no ER")),
@@ -183,8 +257,14 @@ fn missing_er_and_bad_records_do_not_lose_others() {
             .any(|(l, m)| *l == Some(14) && m.contains("end of the file")),
         "{msgs:?}"
     );
-    // The tag after ER belongs to the record before it (Ovid).
-    assert_eq!(p.items[1].item.creators.len(), 1);
+    // The tag after ER is a record whose TY line was lost, not part of the record before.
+    assert!(p.items[1].item.creators.is_empty());
+    assert_eq!(p.items[2].item.creators[0].family(), "Stray");
+    assert!(
+        msgs.iter()
+            .any(|(l, m)| *l == Some(7) && m.contains("record without TY line")),
+        "{msgs:?}"
+    );
     assert!(parse("nothing here").diagnostics[0].severity == Severity::Error);
 }
 
@@ -1240,4 +1320,33 @@ fn emerald_abstract_with_one_heading() {
         "{:?}",
         p.repairs
     );
+}
+
+/// Issue 23, cause 5: the RIS reader is linear on every shape — bare `TY` lines without `ER`,
+/// one record with very many repeated tags (each different value kept once), very many
+/// continuation lines, and copyright markers all through an abstract.
+#[test]
+fn pathological_record_shapes_are_read_in_linear_time() {
+    // 200,000 bare TY lines: 200,000 records, each with a warning for its missing ER.
+    let bare = "TY  - JOUR\n".repeat(200_000);
+    let p = parse(&bare);
+    assert_eq!(p.items.len(), 200_000);
+    assert_eq!(p.items[199_999].line, 200_000);
+    // One record, 40,000 different titles: the first is the title, the others kept once each.
+    let mut one = String::from("TY  - JOUR\n");
+    for i in 0..40_000 {
+        one.push_str(&format!("TI  - Title {i}\nTI  - Title {i}\n"));
+    }
+    one.push_str("ER  - \n");
+    let it = &parse(&one).items[0].item;
+    assert_eq!(it.title, "Title 0");
+    assert_eq!(it.extra.iter().filter(|e| e.name == "TI").count(), 39_999);
+    // 100,000 continuation lines of one abstract, full of copyright markers.
+    let mut long = String::from("TY  - JOUR\nUR  - https://www.scopus.com/x\nTI  - T\nAB  - start\n");
+    for i in 0..100_000 {
+        long.push_str(&format!("line {i} \u{a9} (c) text\n"));
+    }
+    long.push_str("ER  - \n");
+    let it = &parse(&long).items[0].item;
+    assert!(it.r#abstract.flat(false).contains("line 99999"));
 }

@@ -330,6 +330,11 @@ pub(crate) fn copyright_tail(text: &str) -> Option<usize> {
     for marker in ["copyright \u{a9}", "copyright (c)", "\u{a9}", "(c) "] {
         for (pos, _) in lower.match_indices(marker) {
             let tail = &lower[pos..];
+            if tail.len() >= 300 {
+                // Too far from the end to be the notice (and scanning every long tail for a
+                // year would be quadratic in an abstract full of markers).
+                continue;
+            }
             let has_year = tail
                 .as_bytes()
                 .windows(4)

@@ -91,10 +91,13 @@ fn verbatim(item: &Item) -> Option<String> {
     verbatim_text(&src.text)
 }
 
-/// A current source record's text with RIS line ends, when it is a whole record.
+/// A current source record's text with RIS line ends, when it is a whole record (from its
+/// `TY` line to its `ER` line: a record read without its `TY` line is written from the item).
 fn verbatim_text(text: &str) -> Option<String> {
+    let first = text.lines().find(|l| !l.trim().is_empty())?;
     let last = text.lines().rev().find(|l| !l.trim().is_empty())?;
-    if super::record::tag_line(last).is_none_or(|(t, _)| &t != b"ER") {
+    let is = |l: &str, tag: &[u8; 2]| super::record::tag_line(l).is_some_and(|(t, _)| &t == tag);
+    if !is(first, b"TY") || !is(last, b"ER") {
         return None;
     }
     let mut s = String::with_capacity(text.len() + 64);
