@@ -1,9 +1,8 @@
-//! See `folio::fuzzing::query` for what is checked.
+//! See `folio::fuzzing::query` for what is checked. An input starting with
+//! `folio::fuzzing::SHAPED` (0xFE) is read as one of the pathological shapes of
+//! `folio::fuzzing::SHAPES` (`folio::fuzzing::input`), its payload spliced in; any other input
+//! is checked as it is.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-thread_local! {
-    static LIB: folio::Library = folio::fuzzing::query_library();
-}
-
-fuzz_target!(|data: &[u8]| LIB.with(|lib| folio::fuzzing::query(lib, data)));
+fuzz_target!(|data: &[u8]| folio::fuzzing::run("query", data));

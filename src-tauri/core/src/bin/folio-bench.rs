@@ -7,6 +7,13 @@
 //! library exported.
 //!
 //! Run it through `bash .ci/bench` (release build, < 10 minutes on 2 cores).
+//!
+//! Scaling rows (issue 23): every pathological shape of `folio::fuzzing::SHAPES` (deep nesting,
+//! macro chains, one key on many entries, many keywords, deep group trees…) generated at 1k,
+//! 10k and 100k units and imported by the release CLI, with the time ratio between sizes (≈ 10
+//! for linear; 100 for quadratic). Each run is killed after `FOLIO_BENCH_CAP` seconds (60), so
+//! a shape that is still quadratic cannot hang the bench. Alone:
+//! `bash .ci/bench scaling [SHAPE…]` (`--sizes 1000,10000`).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -213,6 +220,8 @@ fn main() -> Result<()> {
         Some("search") => return search_mode(Path::new(&args[2])),
         Some("auto-export") => return auto_export_mode(Path::new(&args[2])),
         Some("parse-biblatex") => return parse_biblatex_mode(Path::new(&args[2])),
+        Some("scaling") => return scaling_mode(&args[2..]),
+        Some("scaling-query") => return scaling_query_mode(Path::new(&args[2])),
         _ => {}
     }
     let mut b = setup()?;
@@ -230,6 +239,10 @@ fn main() -> Result<()> {
     b.duplicate_checks()?;
     b.tag_all_and_undo()?;
     b.auto_export()?;
+    let scaling = Scaling::new(&b.exe, &b.work)?;
+    for shape in folio::fuzzing::SHAPES {
+        scaling.shape(shape, &SCALING_SIZES, &mut b.report)?;
+    }
     b.write_report()
 }
 
@@ -268,6 +281,230 @@ fn parse_biblatex_mode(file: &Path) -> Result<()> {
         .unwrap_or(0);
     println!("{} {secs} {}", bib.len(), kb as f64 / 1024.0);
     Ok(())
+}
+
+/// The sizes of the scaling rows, in each shape's unit.
+const SCALING_SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+
+/// `folio-bench scaling [--sizes N,N…] [SHAPE…]`: only the scaling rows (all shapes when none
+/// is named).
+fn scaling_mode(args: &[String]) -> Result<()> {
+    let mut sizes = SCALING_SIZES.to_vec();
+    let mut names = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--sizes" {
+            let list = it.next().context("--sizes needs a list: 1000,10000")?;
+            sizes = list.split(',').map(|n| n.trim().replace('_', "").parse()).collect::<Result<_, _>>()?;
+        } else {
+            names.push(a.as_str());
+        }
+    }
+    let shapes: Vec<&folio::fuzzing::Shape> = if names.is_empty() {
+        folio::fuzzing::SHAPES.iter().collect()
+    } else {
+        names
+            .iter()
+            .map(|n| {
+                folio::fuzzing::by_name(n).with_context(|| {
+                    let all: Vec<&str> = folio::fuzzing::SHAPES.iter().map(|s| s.name).collect();
+                    format!("no shape {n:?}; the shapes: {}", all.join(", "))
+                })
+            })
+            .collect::<Result<_>>()?
+    };
+    let exe = std::env::current_exe()?;
+    let target = exe.parent().and_then(Path::parent).context("target dir")?;
+    let work = target.join("bench-work");
+    std::fs::create_dir_all(&work)?;
+    let scaling = Scaling::new(&exe, &work)?;
+    let mut report = Report { rows: Vec::new() };
+    for shape in shapes {
+        scaling.shape(shape, &sizes, &mut report)?;
+    }
+    Ok(())
+}
+
+/// Child mode of the `query-long` rows: the search in the file run on a small in-memory
+/// library (a search of 100k terms is longer than one command-line argument may be).
+fn scaling_query_mode(file: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(file)?;
+    let lib = folio::fuzzing::query_library();
+    match folio::query::parse(&text) {
+        Err(e) => println!("refused: {}", e.chars().take(100).collect::<String>()),
+        Ok(query) => {
+            let f = Filter {
+                query,
+                ..Default::default()
+            };
+            match lib.count(&f) {
+                Ok(n) => println!("{n} matches"),
+                Err(folio::Error::Db(e)) => bail!("database error: {e}"),
+                Err(e) => println!("refused: {e}"),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How one capped run ended.
+enum Ended {
+    /// Exit 0: (seconds, peak MB).
+    Done(f64, f64),
+    /// A non-zero exit or a signal (a crash, an abort): (what, seconds, peak MB).
+    Failed(String, f64, f64),
+    /// Killed at the cap: (peak MB so far).
+    Capped(f64),
+}
+
+/// The scaling rows: generated inputs imported by the CLI, capped in time.
+struct Scaling {
+    exe: PathBuf,
+    folio: PathBuf,
+    dir: PathBuf,
+    cap: Duration,
+}
+
+impl Scaling {
+    fn new(exe: &Path, work: &Path) -> Result<Scaling> {
+        let cap = std::env::var("FOLIO_BENCH_CAP")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(60u64);
+        let dir = work.join("scaling");
+        std::fs::create_dir_all(&dir)?;
+        Ok(Scaling {
+            exe: exe.to_path_buf(),
+            folio: exe.parent().context("exe dir")?.join("folio"),
+            dir,
+            cap: Duration::from_secs(cap),
+        })
+    }
+
+    /// `shape` at each size: a row each, with the ratio to the size before; after a run that
+    /// failed or hit the cap, the larger sizes are skipped.
+    fn shape(&self, shape: &folio::fuzzing::Shape, sizes: &[usize], report: &mut Report) -> Result<()> {
+        let mut before: Option<(usize, f64)> = None;
+        let mut stopped = false;
+        for &size in sizes {
+            let what = format!("scaling {} (cause {}), {size} {}", shape.name, shape.cause, shape.unit);
+            if stopped {
+                report.row(&what, "skipped".into(), "ratio <= 12 per 10x", "");
+                continue;
+            }
+            let input = self.dir.join(format!("{}-{size}.{}", shape.name, shape.ext));
+            let bytes = (shape.generate)(size, 0);
+            std::fs::write(&input, &bytes)?;
+            let ended = self.run(shape, &input)?;
+            let _ = std::fs::remove_file(&input);
+            let mb = bytes.len() as f64 / 1e6;
+            let (figure, verdict) = match ended {
+                Ended::Done(secs, peak) => {
+                    let ratio = before.map(|(n, t)| (secs / t, size as f64 / n as f64));
+                    before = Some((size, secs));
+                    let r = ratio.map_or(String::new(), |(r, x)| format!(", {r:.1}x time for {x:.0}x size"));
+                    let verdict = match ratio {
+                        Some((r, x)) if r > x * 1.2 && secs > 0.5 => "MISSED",
+                        Some(_) => "met",
+                        None => "",
+                    };
+                    (format!("{secs:.2} s, peak {peak:.0} MB, input {mb:.1} MB{r}"), verdict)
+                }
+                Ended::Failed(why, secs, peak) => {
+                    stopped = true;
+                    (format!("{why} after {secs:.1} s, peak {peak:.0} MB, input {mb:.1} MB"), "FAILED")
+                }
+                Ended::Capped(peak) => {
+                    stopped = true;
+                    (
+                        format!("> {} s (killed), peak {peak:.0} MB, input {mb:.1} MB", self.cap.as_secs()),
+                        "MISSED",
+                    )
+                }
+            };
+            report.row(&what, figure, "ratio <= 12 per 10x", verdict);
+        }
+        Ok(())
+    }
+
+    /// The command that reads `input` as `shape` says: an import into a new library, an
+    /// `.aux` registered, or a search run.
+    fn command(&self, shape: &folio::fuzzing::Shape, input: &Path) -> Command {
+        let lib = self.dir.join("scaling.sqlite");
+        for ext in ["sqlite", "sqlite-wal", "sqlite-shm"] {
+            let _ = std::fs::remove_file(lib.with_extension(ext));
+        }
+        match shape.ext {
+            "query" => {
+                let mut c = Command::new(&self.exe);
+                c.arg("scaling-query").arg(input);
+                c
+            }
+            "aux" => {
+                let mut c = Command::new(&self.folio);
+                c.arg("--library").arg(&lib).args(["aux", "add"]).arg(input);
+                c
+            }
+            _ => {
+                let mut c = Command::new(&self.folio);
+                c.arg("--library")
+                    .arg(&lib)
+                    .args(["import", "--duplicates", "keep"])
+                    .arg(input);
+                c
+            }
+        }
+    }
+
+    /// Run the command for `input`, killed at the cap; peak memory from the process's
+    /// `VmHWM` (read while it runs) or its trace line, whichever is larger.
+    fn run(&self, shape: &folio::fuzzing::Shape, input: &Path) -> Result<Ended> {
+        use std::os::unix::process::ExitStatusExt;
+        let mut cmd = self.command(shape, input);
+        let err_path = self.dir.join("stderr.txt");
+        let mut child = cmd
+            .env("FOLIO_TRACE", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&err_path)?)
+            .spawn()?;
+        let t = Instant::now();
+        let status_file = format!("/proc/{}/status", child.id());
+        let mut hwm = 0.0f64;
+        let status = loop {
+            if let Some(st) = child.try_wait()? {
+                break st;
+            }
+            if let Some(kb) = std::fs::read_to_string(&status_file).ok().and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            }) {
+                hwm = hwm.max(kb / 1024.0);
+            }
+            if t.elapsed() > self.cap {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(Ended::Capped(hwm));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let secs = t.elapsed().as_secs_f64();
+        let err = std::fs::read_to_string(&err_path).unwrap_or_default();
+        let traced = err
+            .lines()
+            .find_map(|l| l.strip_prefix("trace: peak memory: ")?.strip_suffix(" MB")?.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        let peak = hwm.max(traced);
+        Ok(if status.success() {
+            Ended::Done(secs, peak)
+        } else if let Some(sig) = status.signal() {
+            Ended::Failed(format!("killed by signal {sig}"), secs, peak)
+        } else {
+            let last = err.lines().rfind(|l| !l.starts_with("trace:")).unwrap_or("").trim();
+            let last: String = last.chars().take(80).collect();
+            Ended::Failed(format!("exit {} ({last})", status.code().unwrap_or(-1)), secs, peak)
+        })
+    }
 }
 
 /// What the benchmark sections share: the run count, the binaries, the unpacked data, the
