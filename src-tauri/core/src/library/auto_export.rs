@@ -227,8 +227,11 @@ impl Library {
         let now = crate::text::now_rfc3339();
         let path = export.path.clone();
         let err = error.clone();
-        self.store
-            .write_status(|c| exports::set_status(c, &path, &now, items, err.as_deref()))?;
+        // A library that can only be read keeps no status (its auto-exports still run).
+        if self.store.read_only().is_none() {
+            self.store
+                .write_status(|c| exports::set_status(c, &path, &now, items, err.as_deref()))?;
+        }
         Ok(SyncResult {
             path: export.path.clone(),
             items,
@@ -267,7 +270,7 @@ impl Library {
             }
             m
         };
-        if !fresh.is_empty() {
+        if !fresh.is_empty() && self.store.read_only().is_none() {
             let modified: HashMap<ItemId, &str> = rows.iter().map(|r| (r.0, r.2.as_str())).collect();
             self.store.write_status(|c| {
                 exports::cache_renderings(

@@ -507,8 +507,15 @@ fn file_mode(p: &Path, mode: u32) {
 fn a_library_opened_read_only_reads_and_exports_but_refuses_every_change() {
     let dir = tempfile::tempdir().unwrap();
     let lib = library(dir.path());
+    let auto = dir.path().join("auto.bib");
+    succeeds(&lib, &["auto-export", "add", s(&auto)]);
+    std::fs::remove_file(&auto).unwrap();
     let before = std::fs::read(&lib).unwrap();
     let mut l = Library::open_read_only(&lib).unwrap();
+    // Its auto-exports still run (they write other files); no status is kept.
+    let r = l.sync_auto_exports().unwrap();
+    assert_eq!((r.len(), r[0].error.as_deref()), (1, None));
+    assert!(std::fs::read_to_string(&auto).unwrap().contains("B2001"));
     assert_eq!(l.read_only(), Some("opened read-only"));
     assert_eq!(l.count(&Filter::default()).unwrap(), 2);
     let out = dir.path().join("out.bib");
