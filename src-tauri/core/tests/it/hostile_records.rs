@@ -114,7 +114,7 @@ fn an_existing_30000_deep_collection_chain_lists_without_a_false_cycle() {
         .clone();
     lib.collection_add(&deep, std::slice::from_ref(&key)).unwrap();
     let id = lib.get(&key).unwrap().id.unwrap();
-    assert_eq!(lib.collections_of(id).unwrap(), [deep.clone()]);
+    assert_eq!(lib.collections_of(id).unwrap(), std::slice::from_ref(&deep));
     let tree = lib.collection_tree().unwrap();
     assert_eq!(count_nodes(&tree), 30_000);
     assert!(nesting(&tree) <= max + 1);
