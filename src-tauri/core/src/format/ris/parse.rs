@@ -908,6 +908,7 @@ fn read_notes(item: &mut Item, slots: &Slots<'_>) {
     item.add_tags(
         slots
             .chosen(Field::Keyword)
+            .iter()
             .flat_map(|f| split_kw(&f.value))
             .map(ItemTag::imported),
     );
