@@ -392,10 +392,7 @@ mod tests {
         assert!(decode(b"ab\ncd\0ef", None).unwrap_err().contains("line 2"));
         assert_eq!(decode(b"M\xfcller", Some("latin1")).unwrap().text, "Müller");
         // A UTF-8 file with one Latin-1 line: only that line is read as Windows-1252.
-        let mixed = "@a{k1, author = {Müller}}\n@a{k2, author = {M\u{fc}ller}}\n".replace("M\u{fc}ller", "M\u{1}ller");
-        let mut bytes = mixed.into_bytes();
-        let at = bytes.iter().position(|&b| b == 1).unwrap();
-        bytes[at] = 0xfc;
+        let mut bytes = b"@a{k1, author = {M\xc3\xbcller}}\n@a{k2, author = {M\xfcller}}\n".to_vec();
         bytes.extend_from_slice("@a{k3, title = {Ørsted – café}}\n".as_bytes());
         for d in [
             decode(&bytes, None).unwrap(),

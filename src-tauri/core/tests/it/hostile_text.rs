@@ -270,7 +270,7 @@ fn binary_junk_named_bib_is_an_error() {
     std::fs::write(&path, &junk).unwrap();
     let mut lib = mem();
     let report = lib
-        .import_files(&[path.clone()], &ImportOptions::default(), &mut |_| {})
+        .import_files(std::slice::from_ref(&path), &ImportOptions::default(), &mut |_| {})
         .unwrap();
     assert_eq!(report.added(), 0);
     assert!(report.errors() > 0, "{:?}", messages(&report));
