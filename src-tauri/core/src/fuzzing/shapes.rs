@@ -76,7 +76,7 @@ pub const SHAPES: &[Shape] = &[
     shape("ris-no-er", "records", "ris", "8", 20_000, ris_no_er),
     shape("results-bidi", "records", "txt", "8", 6_300, results_bidi),
     shape("json-empty-collection", "items", "json", "10", 8_000, json_empty_collection),
-    shape("query-long", "terms", "query", "9", 98_000, query_long),
+    shape("query-long", "terms", "query", "9", 125_000, query_long),
 ];
 
 const fn shape(
@@ -528,8 +528,14 @@ pub fn results_bidi(size: usize, seed: u64) -> Vec<u8> {
     for i in 0..size {
         let mark = rng.pick(&["\u{200e}", "\u{200f}", "\u{200e}\u{200f}", ""]);
         let title = if i == 0 { FILL.to_string() } else { format!("Title {i} on {}", rng.pick(WORDS)) };
+        // The title before the date line, or after it (then the authors follow the title).
+        let (before, after) = if rng.below(2) == 0 {
+            (format!("{title}\n"), String::new())
+        } else {
+            (String::new(), format!("{title}\n"))
+        };
         s.push_str(&format!(
-            "Access Restricted. View access options\nArticle\n{title}\nPublication date: 4 August 2022\n{mark}Author{i} One, Jane Two and Rick Three\nA teaser sentence.\nAbstract\nPurpose\nTo test {i}.\n\n"
+            "Access Restricted. View access options\nArticle\n{before}Publication date: 4 August 2022\n{after}{mark}Author{i} One, Jane Two and Rick Three\nThe first words of the abstract\u{2026}\n12\nAbstract\nPurpose\nTo test {i}.\n\n"
         ));
     }
     s.into_bytes()
@@ -565,18 +571,23 @@ pub fn query_long(size: usize, seed: u64) -> Vec<u8> {
         "year:<-2147483648 ",
         "year:99999999999999999999 ",
     ]));
+    s.push_str(FILL);
+    let mut or = false;
     for i in 0..size {
-        if i > 0 {
-            s.push(' ');
-        }
-        match rng.below(8) {
+        s.push(' ');
+        // `OR` between two terms only (else the search is refused before it runs).
+        let pick = match rng.below(8) {
+            0 if or || i == 0 || i + 1 == size => 7,
+            n => n,
+        };
+        or = pick == 0;
+        match pick {
             0 => s.push_str("OR"),
             1 => s.push_str(&format!("-{}", rng.pick(WORDS))),
             2 => s.push_str(&format!("year:{}", 1900 + rng.below(120))),
             3 => s.push_str(&format!("year:{}..", 1900 + rng.below(120))),
             4 => s.push_str(&format!("title:\"{} {}\"", rng.pick(WORDS), rng.pick(WORDS))),
             5 => s.push_str(&format!("author:{}", rng.pick(WORDS))),
-            6 if i == 1 => s.push_str(FILL),
             _ => s.push_str(rng.pick(WORDS)),
         }
     }
