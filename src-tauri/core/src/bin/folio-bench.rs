@@ -295,7 +295,10 @@ fn scaling_mode(args: &[String]) -> Result<()> {
     while let Some(a) = it.next() {
         if a == "--sizes" {
             let list = it.next().context("--sizes needs a list: 1000,10000")?;
-            sizes = list.split(',').map(|n| n.trim().replace('_', "").parse()).collect::<Result<_, _>>()?;
+            sizes = list
+                .split(',')
+                .map(|n| n.trim().replace('_', "").parse())
+                .collect::<Result<_, _>>()?;
         } else {
             names.push(a.as_str());
         }
@@ -412,12 +415,18 @@ impl Scaling {
                 }
                 Ended::Failed(why, secs, peak) => {
                     stopped = true;
-                    (format!("{why} after {secs:.1} s, peak {peak:.0} MB, input {mb:.1} MB"), "FAILED")
+                    (
+                        format!("{why} after {secs:.1} s, peak {peak:.0} MB, input {mb:.1} MB"),
+                        "FAILED",
+                    )
                 }
                 Ended::Capped(peak) => {
                     stopped = true;
                     (
-                        format!("> {} s (killed), peak {peak:.0} MB, input {mb:.1} MB", self.cap.as_secs()),
+                        format!(
+                            "> {} s (killed), peak {peak:.0} MB, input {mb:.1} MB",
+                            self.cap.as_secs()
+                        ),
                         "MISSED",
                     )
                 }
@@ -492,7 +501,12 @@ impl Scaling {
         let err = std::fs::read_to_string(&err_path).unwrap_or_default();
         let traced = err
             .lines()
-            .find_map(|l| l.strip_prefix("trace: peak memory: ")?.strip_suffix(" MB")?.parse::<f64>().ok())
+            .find_map(|l| {
+                l.strip_prefix("trace: peak memory: ")?
+                    .strip_suffix(" MB")?
+                    .parse::<f64>()
+                    .ok()
+            })
             .unwrap_or(0.0);
         let peak = hwm.max(traced);
         Ok(if status.success() {

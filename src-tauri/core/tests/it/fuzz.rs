@@ -208,10 +208,41 @@ fn shaped(index: usize, size: usize, seed: u64, payload: &[u8]) {
 /// Bytes that look like Folio JSON.
 fn jsonish() -> impl Strategy<Value = Vec<u8>> {
     let pieces = prop::sample::select(vec![
-        "[", "]", "{", "}", ",", ":", "\"key\"", "\"title\"", "\"type\"", "\"article\"", "\"collections\"",
-        "\"tags\"", "\"keywords\"", "\"creators\"", "\"authors\"", "\"family\"", "\"extra_fields\"",
-        "\"name\"", "\"value\"", "\"origin\"", "\"bibtex\"", "\"a/b\"", "\"\"", "\"x\"", "\"\\\\emph{\"", "1",
-        "-1", "2147483648", "null", "true", "\"year\"", "\"date\"", "\"access\"", "\"open\"", "\"é\"",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        "\"key\"",
+        "\"title\"",
+        "\"type\"",
+        "\"article\"",
+        "\"collections\"",
+        "\"tags\"",
+        "\"keywords\"",
+        "\"creators\"",
+        "\"authors\"",
+        "\"family\"",
+        "\"extra_fields\"",
+        "\"name\"",
+        "\"value\"",
+        "\"origin\"",
+        "\"bibtex\"",
+        "\"a/b\"",
+        "\"\"",
+        "\"x\"",
+        "\"\\\\emph{\"",
+        "1",
+        "-1",
+        "2147483648",
+        "null",
+        "true",
+        "\"year\"",
+        "\"date\"",
+        "\"access\"",
+        "\"open\"",
+        "\"é\"",
     ]);
     prop::collection::vec(pieces, 0..80).prop_map(|v| v.concat().into_bytes())
 }
@@ -219,8 +250,22 @@ fn jsonish() -> impl Strategy<Value = Vec<u8>> {
 /// Bytes that look like an `.aux` file.
 fn auxish() -> impl Strategy<Value = Vec<u8>> {
     let pieces = prop::sample::select(vec![
-        "\\citation{", "\\abx@aux@cite{", "\\@input{", "}", "{", "0", ",", "*", "Key", "a b", "\n", "\\relax",
-        "ch1.aux", "}{", "%", "é",
+        "\\citation{",
+        "\\abx@aux@cite{",
+        "\\@input{",
+        "}",
+        "{",
+        "0",
+        ",",
+        "*",
+        "Key",
+        "a b",
+        "\n",
+        "\\relax",
+        "ch1.aux",
+        "}{",
+        "%",
+        "é",
     ]);
     prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat().into_bytes())
 }
@@ -238,7 +283,6 @@ fn a_comment_hiding_the_closing_brace_is_not_copied() {
 // Written against the fixed behaviour: no crash, the import completes, no entry lost, and
 // what each cause's fix promises. Those that fail before the fixes are merged are ignored
 // with the branch that fixes them.
-
 
 /// The shape `name` at its 1 MiB size, its bytes and what importing them gave.
 fn big(name: &str) -> (Vec<u8>, Imported) {
@@ -266,7 +310,10 @@ fn item<'a>(imported: &'a Imported, key: &str) -> &'a folio::model::Item {
 fn deep(name: &str, start: &str) {
     let (bytes, imported) = big(name);
     assert_eq!(imported.items.len(), occurrences(&bytes, start), "{name}");
-    let deep = imported.items.iter().find(|i| i.key == "deep" || i.title.contains("Fill"));
+    let deep = imported
+        .items
+        .iter()
+        .find(|i| i.key == "deep" || i.title.contains("Fill"));
     let deep = deep.unwrap_or_else(|| panic!("{name}: the deep entry is missing"));
     let text = serde_json::to_string(&folio::format::json::item_to_json(deep, &[])).unwrap();
     assert!(text.contains("Fill"), "{name}: the deep text is lost");
@@ -315,7 +362,10 @@ fn shape_bib_jabref_deep_groups() {
     let (_, imported) = big("bib-jabref-deep-groups");
     assert_eq!(imported.items.len(), 2);
     assert!(!imported.collections.is_empty());
-    assert!(imported.collections.iter().all(|p| p.split('/').count() <= folio::budget::MAX_COLLECTION_DEPTH));
+    assert!(imported
+        .collections
+        .iter()
+        .all(|p| p.split('/').count() <= folio::budget::MAX_COLLECTION_DEPTH));
 }
 
 #[test]
@@ -373,7 +423,10 @@ fn many_tags(name: &str) {
     assert_eq!(imported.items.len(), 2);
     let tagged = imported.items.iter().max_by_key(|i| i.tags.len()).unwrap();
     assert_eq!(tagged.tags.len(), folio::budget::MAX_TAGS_PER_ITEM, "{name}");
-    assert!(!imported.report.files[0].diagnostics.is_empty(), "{name}: no diagnostic");
+    assert!(
+        !imported.report.files[0].diagnostics.is_empty(),
+        "{name}: no diagnostic"
+    );
 }
 
 #[test]
@@ -429,7 +482,12 @@ fn shape_bib_mixed_encoding() {
 fn shape_ris_lost_ty() {
     let (_, imported) = big("ris-lost-ty");
     for it in &imported.items {
-        assert!(it.creators.len() <= 1, "{}: {} creators (records merged)", it.key, it.creators.len());
+        assert!(
+            it.creators.len() <= 1,
+            "{}: {} creators (records merged)",
+            it.key,
+            it.creators.len()
+        );
     }
     assert!(!imported.report.files[0].diagnostics.is_empty());
 }
@@ -452,7 +510,11 @@ fn shape_results_bidi() {
     assert_eq!(imported.items.len(), occurrences(&bytes, "Publication date:"));
     for it in &imported.items {
         assert_eq!(it.creators.len(), 3, "{}: {:?}", it.key, it.title);
-        assert!(!it.title.contains("Author"), "{}: the author line became the title", it.key);
+        assert!(
+            !it.title.contains("Author"),
+            "{}: the author line became the title",
+            it.key
+        );
     }
 }
 
@@ -499,5 +561,3 @@ fn query_limits_match_nothing() {
     let all = lib.list(&Filter::default(), Sort::default(), usize::MAX, 10).unwrap();
     assert!(all.is_empty(), "an offset past the end lists {} items", all.len());
 }
-
-
