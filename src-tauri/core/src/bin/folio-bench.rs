@@ -11,8 +11,9 @@
 //! Scaling rows (issue 23): every pathological shape of `folio::fuzzing::SHAPES` (deep nesting,
 //! macro chains, one key on many entries, many keywords, deep group trees…) generated at 1k,
 //! 10k and 100k units and imported by the release CLI, with the time ratio between sizes (≈ 10
-//! for linear; 100 for quadratic). Each run is killed after `FOLIO_BENCH_CAP` seconds (60), so
-//! a shape that is still quadratic cannot hang the bench. Alone:
+//! for linear; 100 for quadratic). Each run is killed after `FOLIO_BENCH_CAP` seconds (60) or
+//! past `FOLIO_BENCH_MEM_MB` (4096), so a shape that is still quadratic or unbounded cannot
+//! hang the bench or exhaust the machine. Alone:
 //! `bash .ci/bench scaling [SHAPE…]` (`--sizes 1000,10000`).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -295,7 +296,10 @@ fn scaling_mode(args: &[String]) -> Result<()> {
     while let Some(a) = it.next() {
         if a == "--sizes" {
             let list = it.next().context("--sizes needs a list: 1000,10000")?;
-            sizes = list.split(',').map(|n| n.trim().replace('_', "").parse()).collect::<Result<_, _>>()?;
+            sizes = list
+                .split(',')
+                .map(|n| n.trim().replace('_', "").parse())
+                .collect::<Result<_, _>>()?;
         } else {
             names.push(a.as_str());
         }
@@ -353,8 +357,10 @@ enum Ended {
     Done(f64, f64),
     /// A non-zero exit or a signal (a crash, an abort): (what, seconds, peak MB).
     Failed(String, f64, f64),
-    /// Killed at the cap: (peak MB so far).
+    /// Killed at the time cap: (peak MB so far).
     Capped(f64),
+    /// Killed at the memory cap after (seconds).
+    OutOfMemory(f64),
 }
 
 /// The scaling rows: generated inputs imported by the CLI, capped in time.
@@ -363,6 +369,9 @@ struct Scaling {
     folio: PathBuf,
     dir: PathBuf,
     cap: Duration,
+    /// Peak memory a run may reach before it is killed (`FOLIO_BENCH_MEM_MB`, 4096): a
+    /// macro chain of 1,000 `@string`s took 4.5 GB in 30 s before the fix.
+    mem_mb: f64,
 }
 
 impl Scaling {
@@ -378,6 +387,10 @@ impl Scaling {
             folio: exe.parent().context("exe dir")?.join("folio"),
             dir,
             cap: Duration::from_secs(cap),
+            mem_mb: std::env::var("FOLIO_BENCH_MEM_MB")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(4096.0),
         })
     }
 
@@ -412,12 +425,25 @@ impl Scaling {
                 }
                 Ended::Failed(why, secs, peak) => {
                     stopped = true;
-                    (format!("{why} after {secs:.1} s, peak {peak:.0} MB, input {mb:.1} MB"), "FAILED")
+                    (
+                        format!("{why} after {secs:.1} s, peak {peak:.0} MB, input {mb:.1} MB"),
+                        "FAILED",
+                    )
+                }
+                Ended::OutOfMemory(secs) => {
+                    stopped = true;
+                    (
+                        format!("> {:.0} MB (killed after {secs:.1} s), input {mb:.1} MB", self.mem_mb),
+                        "MISSED",
+                    )
                 }
                 Ended::Capped(peak) => {
                     stopped = true;
                     (
-                        format!("> {} s (killed), peak {peak:.0} MB, input {mb:.1} MB", self.cap.as_secs()),
+                        format!(
+                            "> {} s (killed), peak {peak:.0} MB, input {mb:.1} MB",
+                            self.cap.as_secs()
+                        ),
                         "MISSED",
                     )
                 }
@@ -481,6 +507,11 @@ impl Scaling {
             }) {
                 hwm = hwm.max(kb / 1024.0);
             }
+            if hwm > self.mem_mb {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(Ended::OutOfMemory(t.elapsed().as_secs_f64()));
+            }
             if t.elapsed() > self.cap {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -492,7 +523,12 @@ impl Scaling {
         let err = std::fs::read_to_string(&err_path).unwrap_or_default();
         let traced = err
             .lines()
-            .find_map(|l| l.strip_prefix("trace: peak memory: ")?.strip_suffix(" MB")?.parse::<f64>().ok())
+            .find_map(|l| {
+                l.strip_prefix("trace: peak memory: ")?
+                    .strip_suffix(" MB")?
+                    .parse::<f64>()
+                    .ok()
+            })
             .unwrap_or(0.0);
         let peak = hwm.max(traced);
         Ok(if status.success() {
@@ -500,7 +536,7 @@ impl Scaling {
         } else if let Some(sig) = status.signal() {
             Ended::Failed(format!("killed by signal {sig}"), secs, peak)
         } else {
-            let last = err.lines().rfind(|l| !l.starts_with("trace:")).unwrap_or("").trim();
+            let last = err.lines().find(|l| !l.starts_with("trace:")).unwrap_or("").trim();
             let last: String = last.chars().take(80).collect();
             Ended::Failed(format!("exit {} ({last})", status.code().unwrap_or(-1)), secs, peak)
         })

@@ -157,7 +157,11 @@ pub struct Imported {
 /// than [`budget::MAX_COLLECTION_DEPTH`]; and undo leaves the library empty again.
 pub fn import_checked(data: &[u8], ext: &str) -> Option<Imported> {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let name = if ext.is_empty() { "input".to_string() } else { format!("input.{ext}") };
+    let name = if ext.is_empty() {
+        "input".to_string()
+    } else {
+        format!("input.{ext}")
+    };
     let path = dir.path().join(name);
     std::fs::write(&path, data).expect("writing the input");
     let mut lib = Library::open_in_memory().expect("in-memory library");
@@ -182,7 +186,10 @@ pub fn import_checked(data: &[u8], ext: &str) -> Option<Imported> {
     assert_eq!(file.keys.len(), file.added);
     let all = Filter::default();
     let count = lib.count(&all).expect("count");
-    assert_eq!(count as usize, file.added, "the library holds other than what was added");
+    assert_eq!(
+        count as usize, file.added,
+        "the library holds other than what was added"
+    );
     let items = lib.items(&all, Sort::default()).expect("items");
     check_items(&items, &file.keys);
     let collections = collection_paths(&lib);
@@ -221,7 +228,10 @@ fn check_items(items: &[Item], reported: &[String]) {
         }
     }
     for k in reported {
-        assert!(keys.contains(&k.to_lowercase()), "reported key {k:?} not in the library");
+        assert!(
+            keys.contains(&k.to_lowercase()),
+            "reported key {k:?} not in the library"
+        );
     }
 }
 
@@ -245,7 +255,12 @@ fn collection_paths(lib: &Library) -> Vec<String> {
             depth
         );
         out.push(node.path.clone());
-        stack.extend(node.children.iter().rev().map(|c| (c, Some(node.path.as_str()), depth + 1)));
+        stack.extend(
+            node.children
+                .iter()
+                .rev()
+                .map(|c| (c, Some(node.path.as_str()), depth + 1)),
+        );
     }
     out
 }

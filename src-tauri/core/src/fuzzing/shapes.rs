@@ -55,13 +55,55 @@ impl Shape {
 /// Every shape, in the order the benchmark prints them.
 pub const SHAPES: &[Shape] = &[
     shape("bib-deep-emph", "nesting levels", "bib", "3", 172_000, bib_deep_emph),
-    shape("bib-deep-braces", "nesting levels", "bib", "3", 600_000, bib_deep_braces),
-    shape("bib-deep-accent", "nesting levels", "bib", "3", 300_000, bib_deep_accent),
-    shape("bib-deep-command", "nesting levels", "bib", "3", 136_000, bib_deep_command),
+    shape(
+        "bib-deep-braces",
+        "nesting levels",
+        "bib",
+        "3",
+        600_000,
+        bib_deep_braces,
+    ),
+    shape(
+        "bib-deep-accent",
+        "nesting levels",
+        "bib",
+        "3",
+        300_000,
+        bib_deep_accent,
+    ),
+    shape(
+        "bib-deep-command",
+        "nesting levels",
+        "bib",
+        "3",
+        136_000,
+        bib_deep_command,
+    ),
     shape("ris-deep-title", "nesting levels", "ris", "3", 196_000, ris_deep_title),
-    shape("json-deep-title", "nesting levels", "json", "3", 173_000, json_deep_title),
-    shape("bib-jabref-deep-groups", "group levels", "bib", "3", 30_000, bib_jabref_deep_groups),
-    shape("json-deep-collection", "path levels", "json", "3", 204_000, json_deep_collection),
+    shape(
+        "json-deep-title",
+        "nesting levels",
+        "json",
+        "3",
+        173_000,
+        json_deep_title,
+    ),
+    shape(
+        "bib-jabref-deep-groups",
+        "group levels",
+        "bib",
+        "3",
+        30_000,
+        bib_jabref_deep_groups,
+    ),
+    shape(
+        "json-deep-collection",
+        "path levels",
+        "json",
+        "3",
+        204_000,
+        json_deep_collection,
+    ),
     shape("bib-macro-chain", "macros", "bib", "4", 32_000, bib_macro_chain),
     shape("bib-same-key", "entries", "bib", "5", 14_500, bib_same_key),
     shape("json-same-key", "items", "json", "5", 9_600, json_same_key),
@@ -75,8 +117,15 @@ pub const SHAPES: &[Shape] = &[
     shape("ris-lost-ty", "records", "ris", "8", 20_000, ris_lost_ty),
     shape("ris-no-er", "records", "ris", "8", 20_000, ris_no_er),
     shape("results-bidi", "records", "txt", "8", 6_300, results_bidi),
-    shape("json-empty-collection", "items", "json", "10", 8_000, json_empty_collection),
-    shape("query-long", "terms", "query", "9", 98_000, query_long),
+    shape(
+        "json-empty-collection",
+        "items",
+        "json",
+        "10",
+        8_000,
+        json_empty_collection,
+    ),
+    shape("query-long", "terms", "query", "9", 125_000, query_long),
 ];
 
 const fn shape(
@@ -111,11 +160,7 @@ pub fn from_fuzz(data: &[u8], max_size: usize) -> Option<(&'static Shape, Vec<u8
 /// A fuzz input read as one of `shapes`: byte 0 picks the shape, bytes 1–2 its size (up to
 /// `max_size`, spread so small sizes are common), bytes 3–10 the seed, byte 11 which [`FILL`]
 /// gets the payload, and the rest is the payload. `None` when the input is too short.
-pub fn from_fuzz_among(
-    shapes: &[&'static Shape],
-    data: &[u8],
-    max_size: usize,
-) -> Option<(&'static Shape, Vec<u8>)> {
+pub fn from_fuzz_among(shapes: &[&'static Shape], data: &[u8], max_size: usize) -> Option<(&'static Shape, Vec<u8>)> {
     if data.len() < 12 || shapes.is_empty() {
         return None;
     }
@@ -124,7 +169,10 @@ pub fn from_fuzz_among(
     // Quadratic spread: 0..=65535 → 0..=max_size, most values small.
     let size = (raw * raw * max_size as u64 / (65535 * 65535)) as usize;
     let seed = u64::from_le_bytes(data[3..11].try_into().ok()?);
-    Some((shape, shape.with_payload(size.min(max_size), seed, &data[12..], data[11] as usize)))
+    Some((
+        shape,
+        shape.with_payload(size.min(max_size), seed, &data[12..], data[11] as usize),
+    ))
 }
 
 /// The fuzz input that [`from_fuzz_among`] reads as `shapes[index]` at `size` (rounded down
@@ -146,7 +194,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed ^ 0x9e37_79b9_7f4a_7c15)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -158,7 +206,7 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
     pub fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
@@ -227,7 +275,18 @@ pub fn bib_deep_accent(size: usize, seed: u64) -> Vec<u8> {
 
 /// Unknown commands, `\mkbibquote` and known ones mixed.
 pub fn bib_deep_command(size: usize, seed: u64) -> Vec<u8> {
-    bib_deep(size, seed, &["\\mkbibquote{", "\\zzunknown{", "\\textbf{", "\\bioname{", "\\emph{", "{"])
+    bib_deep(
+        size,
+        seed,
+        &[
+            "\\mkbibquote{",
+            "\\zzunknown{",
+            "\\textbf{",
+            "\\bioname{",
+            "\\emph{",
+            "{",
+        ],
+    )
 }
 
 /// One RIS record whose title nests `size` deep, between two plain records.
@@ -236,7 +295,12 @@ pub fn ris_deep_title(size: usize, seed: u64) -> Vec<u8> {
     let mut s = String::with_capacity(size * 8 + 512);
     plain_ris_record(&mut s, &mut rng, true);
     s.push_str("TY  - JOUR\nAU  - Doe, Jane\nPY  - 2020\nTI  - ");
-    nest(&mut s, size, &mut rng, &["\\emph{", "{", "\\'{", "\\mkbibquote{", "\\zz{"]);
+    nest(
+        &mut s,
+        size,
+        &mut rng,
+        &["\\emph{", "{", "\\'{", "\\mkbibquote{", "\\zz{"],
+    );
     s.push_str("\nER  - \n\n");
     plain_ris_record(&mut s, &mut rng, true);
     s.into_bytes()
@@ -278,7 +342,12 @@ fn json_item(out: &mut String, key: &str, title: &str, more: &str) {
 pub fn json_deep_title(size: usize, seed: u64) -> Vec<u8> {
     let mut rng = Rng::new(seed);
     let mut deep = String::with_capacity(size * 8);
-    nest(&mut deep, size, &mut rng, &["\\emph{", "{", "\\'{", "\\mkbibquote{", "\\zz{"]);
+    nest(
+        &mut deep,
+        size,
+        &mut rng,
+        &["\\emph{", "{", "\\'{", "\\mkbibquote{", "\\zz{"],
+    );
     let mut title = String::with_capacity(deep.len() * 2);
     json_escape(&mut title, &deep);
     let mut s = String::from("[\n");
@@ -300,8 +369,12 @@ pub fn bib_jabref_deep_groups(size: usize, seed: u64) -> Vec<u8> {
     s.push_str(&format!(
         "@article{{deep,\n  author = {{Doe, Jane}},\n  title = {{{FILL} in the deepest group}},\n  year = {{2020}},\n  groups = {{{deepest}}}\n}}\n\n"
     ));
-    s.push_str("@article{top,\n  author = {Roe, Rick},\n  title = {Near the top},\n  year = {2021},\n  groups = {g1}\n}\n\n");
-    s.push_str("@Comment{jabref-meta: databaseType:biblatex;}\n\n@Comment{jabref-meta: grouping:\n0 AllEntriesGroup:;\n");
+    s.push_str(
+        "@article{top,\n  author = {Roe, Rick},\n  title = {Near the top},\n  year = {2021},\n  groups = {g1}\n}\n\n",
+    );
+    s.push_str(
+        "@Comment{jabref-meta: databaseType:biblatex;}\n\n@Comment{jabref-meta: grouping:\n0 AllEntriesGroup:;\n",
+    );
     let colors = ["0x8a8a8aff", "0x6d74baff", "0xff7043ff"];
     for level in 1..=size.max(1) {
         let color = colors[rng.below(colors.len())];
@@ -408,7 +481,9 @@ pub fn bib_many_keywords(size: usize, seed: u64) -> Vec<u8> {
     let mut rng = Rng::new(seed);
     let sep = rng.pick(&[", ", "; ", ","]);
     let mut s = String::with_capacity(size * 10 + 512);
-    s.push_str("@article{tagged,\n  author = {Doe, Jane},\n  title = {Many keywords},\n  year = {2020},\n  keywords = {");
+    s.push_str(
+        "@article{tagged,\n  author = {Doe, Jane},\n  title = {Many keywords},\n  year = {2020},\n  keywords = {",
+    );
     for i in 0..size {
         if i > 0 {
             s.push_str(sep);
@@ -501,7 +576,10 @@ pub fn ris_lost_ty(size: usize, seed: u64) -> Vec<u8> {
             s.push_str("TY  - JOUR\n");
         }
         let title = if i == 1 { FILL.to_string() } else { format!("Title {i}") };
-        s.push_str(&format!("AU  - Author{i}, A.\nTI  - {title}\nPY  - {}\nER  - \n\n", 1900 + i % 120));
+        s.push_str(&format!(
+            "AU  - Author{i}, A.\nTI  - {title}\nPY  - {}\nER  - \n\n",
+            1900 + i % 120
+        ));
     }
     s.into_bytes()
 }
@@ -527,9 +605,19 @@ pub fn results_bidi(size: usize, seed: u64) -> Vec<u8> {
     let mut s = String::with_capacity(size * 240);
     for i in 0..size {
         let mark = rng.pick(&["\u{200e}", "\u{200f}", "\u{200e}\u{200f}", ""]);
-        let title = if i == 0 { FILL.to_string() } else { format!("Title {i} on {}", rng.pick(WORDS)) };
+        let title = if i == 0 {
+            FILL.to_string()
+        } else {
+            format!("Title {i} on {}", rng.pick(WORDS))
+        };
+        // The title before the date line, or after it (then the authors follow the title).
+        let (before, after) = if rng.below(2) == 0 {
+            (format!("{title}\n"), String::new())
+        } else {
+            (String::new(), format!("{title}\n"))
+        };
         s.push_str(&format!(
-            "Access Restricted. View access options\nArticle\n{title}\nPublication date: 4 August 2022\n{mark}Author{i} One, Jane Two and Rick Three\nA teaser sentence.\nAbstract\nPurpose\nTo test {i}.\n\n"
+            "Access Restricted. View access options\nArticle\n{before}Publication date: 4 August 2022\n{after}{mark}Author{i} One, Jane Two and Rick Three\nThe first words of the abstract\u{2026}\n12\nAbstract\nPurpose\nTo test {i}.\n\n"
         ));
     }
     s.into_bytes()
@@ -546,7 +634,12 @@ pub fn json_empty_collection(size: usize, seed: u64) -> Vec<u8> {
         }
         let colls = if i == size / 2 { "\"\"" } else { "\"Fish/Cod\"" };
         let title = if i == 0 { FILL.to_string() } else { format!("Title {i}") };
-        json_item(&mut s, &format!("k{i}"), &title, &format!(", \"collections\": [{colls}]"));
+        json_item(
+            &mut s,
+            &format!("k{i}"),
+            &title,
+            &format!(", \"collections\": [{colls}]"),
+        );
     }
     s.push_str("\n]\n");
     s.into_bytes()
@@ -565,18 +658,23 @@ pub fn query_long(size: usize, seed: u64) -> Vec<u8> {
         "year:<-2147483648 ",
         "year:99999999999999999999 ",
     ]));
+    s.push_str(FILL);
+    let mut or = false;
     for i in 0..size {
-        if i > 0 {
-            s.push(' ');
-        }
-        match rng.below(8) {
+        s.push(' ');
+        // `OR` between two terms only (else the search is refused before it runs).
+        let pick = match rng.below(8) {
+            0 if or || i == 0 || i + 1 == size => 7,
+            n => n,
+        };
+        or = pick == 0;
+        match pick {
             0 => s.push_str("OR"),
             1 => s.push_str(&format!("-{}", rng.pick(WORDS))),
             2 => s.push_str(&format!("year:{}", 1900 + rng.below(120))),
             3 => s.push_str(&format!("year:{}..", 1900 + rng.below(120))),
             4 => s.push_str(&format!("title:\"{} {}\"", rng.pick(WORDS), rng.pick(WORDS))),
             5 => s.push_str(&format!("author:{}", rng.pick(WORDS))),
-            6 if i == 1 => s.push_str(FILL),
             _ => s.push_str(rng.pick(WORDS)),
         }
     }
@@ -592,7 +690,13 @@ mod tests {
         for s in SHAPES {
             let a = (s.generate)(s.mib, 7);
             assert!(a.len() >= 1 << 20, "{}: {} bytes at size {}", s.name, a.len(), s.mib);
-            assert!(a.len() < 4 << 20, "{}: {} bytes at size {}: lower `mib`", s.name, a.len(), s.mib);
+            assert!(
+                a.len() < 4 << 20,
+                "{}: {} bytes at size {}: lower `mib`",
+                s.name,
+                a.len(),
+                s.mib
+            );
             assert_eq!(a, (s.generate)(s.mib, 7), "{}", s.name);
             assert!(
                 memchr::memmem::find(&a, FILL.as_bytes()).is_some(),

@@ -168,7 +168,7 @@ proptest! {
 
     /// The long query, small: its first term may be a number past every integer type.
     #[test]
-    #[ignore = "issue 23 cause 9: fixed on an i23-* branch; lead un-ignores at merge"]
+    #[ignore = "issue 23 cause 9: fixed on branch i23-ris; lead un-ignores at merge"]
     fn smoke_query_shape_small(size in 0usize..12, seed in any::<u64>(), payload in bibish()) {
         let query = SHAPES.iter().position(|s| s.ext == "query").unwrap();
         shaped(query, size, seed, &payload);
@@ -186,7 +186,7 @@ proptest! {
 
     /// Every shape at up to 3,000 units with fuzz-like payloads.
     #[test]
-    #[ignore = "issue 23 cause 3, 4, 5: fixed on an i23-* branch; lead un-ignores at merge"]
+    #[ignore = "issue 23 cause 3, 4, 5, 8, 9: fixed on an i23-* branch; lead un-ignores at merge"]
     fn smoke_shapes_medium(shape in 0..SHAPES.len(), size in 0usize..3000, seed in any::<u64>(), payload in bibish()) {
         shaped(shape, size, seed, &payload);
     }
@@ -208,10 +208,41 @@ fn shaped(index: usize, size: usize, seed: u64, payload: &[u8]) {
 /// Bytes that look like Folio JSON.
 fn jsonish() -> impl Strategy<Value = Vec<u8>> {
     let pieces = prop::sample::select(vec![
-        "[", "]", "{", "}", ",", ":", "\"key\"", "\"title\"", "\"type\"", "\"article\"", "\"collections\"",
-        "\"tags\"", "\"keywords\"", "\"creators\"", "\"authors\"", "\"family\"", "\"extra_fields\"",
-        "\"name\"", "\"value\"", "\"origin\"", "\"bibtex\"", "\"a/b\"", "\"\"", "\"x\"", "\"\\\\emph{\"", "1",
-        "-1", "2147483648", "null", "true", "\"year\"", "\"date\"", "\"access\"", "\"open\"", "\"é\"",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        "\"key\"",
+        "\"title\"",
+        "\"type\"",
+        "\"article\"",
+        "\"collections\"",
+        "\"tags\"",
+        "\"keywords\"",
+        "\"creators\"",
+        "\"authors\"",
+        "\"family\"",
+        "\"extra_fields\"",
+        "\"name\"",
+        "\"value\"",
+        "\"origin\"",
+        "\"bibtex\"",
+        "\"a/b\"",
+        "\"\"",
+        "\"x\"",
+        "\"\\\\emph{\"",
+        "1",
+        "-1",
+        "2147483648",
+        "null",
+        "true",
+        "\"year\"",
+        "\"date\"",
+        "\"access\"",
+        "\"open\"",
+        "\"é\"",
     ]);
     prop::collection::vec(pieces, 0..80).prop_map(|v| v.concat().into_bytes())
 }
@@ -219,8 +250,22 @@ fn jsonish() -> impl Strategy<Value = Vec<u8>> {
 /// Bytes that look like an `.aux` file.
 fn auxish() -> impl Strategy<Value = Vec<u8>> {
     let pieces = prop::sample::select(vec![
-        "\\citation{", "\\abx@aux@cite{", "\\@input{", "}", "{", "0", ",", "*", "Key", "a b", "\n", "\\relax",
-        "ch1.aux", "}{", "%", "é",
+        "\\citation{",
+        "\\abx@aux@cite{",
+        "\\@input{",
+        "}",
+        "{",
+        "0",
+        ",",
+        "*",
+        "Key",
+        "a b",
+        "\n",
+        "\\relax",
+        "ch1.aux",
+        "}{",
+        "%",
+        "é",
     ]);
     prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat().into_bytes())
 }
@@ -238,7 +283,6 @@ fn a_comment_hiding_the_closing_brace_is_not_copied() {
 // Written against the fixed behaviour: no crash, the import completes, no entry lost, and
 // what each cause's fix promises. Those that fail before the fixes are merged are ignored
 // with the branch that fixes them.
-
 
 /// The shape `name` at its 1 MiB size, its bytes and what importing them gave.
 fn big(name: &str) -> (Vec<u8>, Imported) {
@@ -266,60 +310,66 @@ fn item<'a>(imported: &'a Imported, key: &str) -> &'a folio::model::Item {
 fn deep(name: &str, start: &str) {
     let (bytes, imported) = big(name);
     assert_eq!(imported.items.len(), occurrences(&bytes, start), "{name}");
-    let deep = imported.items.iter().find(|i| i.key == "deep" || i.title.contains("Fill"));
+    let deep = imported
+        .items
+        .iter()
+        .find(|i| i.key == "deep" || i.title.contains("Fill"));
     let deep = deep.unwrap_or_else(|| panic!("{name}: the deep entry is missing"));
     let text = serde_json::to_string(&folio::format::json::item_to_json(deep, &[])).unwrap();
     assert!(text.contains("Fill"), "{name}: the deep text is lost");
 }
 
 #[test]
-#[ignore = "issue 23 cause 3: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 3: fixed on branch i23-bibtex; lead un-ignores at merge"]
 fn shape_bib_deep_emph() {
     deep("bib-deep-emph", "@article{");
 }
 
+/// Plain brace groups: fine before issue 23's fixes too.
 #[test]
-#[ignore = "issue 23 cause 3: fixed on an i23-* branch; lead un-ignores at merge"]
 fn shape_bib_deep_braces() {
     deep("bib-deep-braces", "@article{");
 }
 
 #[test]
-#[ignore = "issue 23 cause 3: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 3: fixed on branch i23-bibtex; lead un-ignores at merge"]
 fn shape_bib_deep_accent() {
     deep("bib-deep-accent", "@article{");
 }
 
 #[test]
-#[ignore = "issue 23 cause 3: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 3: fixed on branch i23-bibtex; lead un-ignores at merge"]
 fn shape_bib_deep_command() {
     deep("bib-deep-command", "@article{");
 }
 
 #[test]
-#[ignore = "issue 23 cause 3: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 3: fixed on branch i23-bibtex; lead un-ignores at merge"]
 fn shape_ris_deep_title() {
     deep("ris-deep-title", "TY  - ");
 }
 
 #[test]
-#[ignore = "issue 23 cause 3: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 3: fixed on branch i23-bibtex; lead un-ignores at merge"]
 fn shape_json_deep_title() {
     deep("json-deep-title", "\"key\": ");
 }
 
 /// A 30,000-level JabRef group tree: both entries imported, filed at the kept depth.
 #[test]
-#[ignore = "issue 23 cause 3: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 3: fixed on branch i23-ris (collections); lead un-ignores at merge"]
 fn shape_bib_jabref_deep_groups() {
     let (_, imported) = big("bib-jabref-deep-groups");
     assert_eq!(imported.items.len(), 2);
     assert!(!imported.collections.is_empty());
-    assert!(imported.collections.iter().all(|p| p.split('/').count() <= folio::budget::MAX_COLLECTION_DEPTH));
+    assert!(imported
+        .collections
+        .iter()
+        .all(|p| p.split('/').count() <= folio::budget::MAX_COLLECTION_DEPTH));
 }
 
 #[test]
-#[ignore = "issue 23 cause 3: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 3: fixed on branch i23-ris (collections); lead un-ignores at merge"]
 fn shape_json_deep_collection() {
     let (_, imported) = big("json-deep-collection");
     assert_eq!(imported.items.len(), 2);
@@ -373,7 +423,10 @@ fn many_tags(name: &str) {
     assert_eq!(imported.items.len(), 2);
     let tagged = imported.items.iter().max_by_key(|i| i.tags.len()).unwrap();
     assert_eq!(tagged.tags.len(), folio::budget::MAX_TAGS_PER_ITEM, "{name}");
-    assert!(!imported.report.files[0].diagnostics.is_empty(), "{name}: no diagnostic");
+    assert!(
+        !imported.report.files[0].diagnostics.is_empty(),
+        "{name}: no diagnostic"
+    );
 }
 
 #[test]
@@ -396,7 +449,7 @@ fn shape_json_many_tags() {
 
 /// 40,000 `\citation` lines in one `.aux`: every key once, through the file reader.
 #[test]
-#[ignore = "issue 23 cause 5: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 5: fixed on branch i23-files; lead un-ignores at merge"]
 fn shape_aux_citations() {
     let shape = folio::fuzzing::by_name("aux-citations").unwrap();
     let bytes = (shape.generate)(shape.mib, 1);
@@ -425,11 +478,16 @@ fn shape_bib_mixed_encoding() {
 /// Every other RIS record lost its `TY`: no record is merged into the one before (each
 /// generated record has one author), and the report says what happened.
 #[test]
-#[ignore = "issue 23 cause 8: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 8: fixed on branch i23-ris; lead un-ignores at merge"]
 fn shape_ris_lost_ty() {
     let (_, imported) = big("ris-lost-ty");
     for it in &imported.items {
-        assert!(it.creators.len() <= 1, "{}: {} creators (records merged)", it.key, it.creators.len());
+        assert!(
+            it.creators.len() <= 1,
+            "{}: {} creators (records merged)",
+            it.key,
+            it.creators.len()
+        );
     }
     assert!(!imported.report.files[0].diagnostics.is_empty());
 }
@@ -446,13 +504,17 @@ fn shape_ris_no_er() {
 
 /// Author lines starting with a bidi mark: every result keeps its authors and its title.
 #[test]
-#[ignore = "issue 23 cause 8: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 8: fixed on branch i23-ris; lead un-ignores at merge"]
 fn shape_results_bidi() {
     let (bytes, imported) = big("results-bidi");
     assert_eq!(imported.items.len(), occurrences(&bytes, "Publication date:"));
     for it in &imported.items {
         assert_eq!(it.creators.len(), 3, "{}: {:?}", it.key, it.title);
-        assert!(!it.title.contains("Author"), "{}: the author line became the title", it.key);
+        assert!(
+            !it.title.contains("Author"),
+            "{}: the author line became the title",
+            it.key
+        );
     }
 }
 
@@ -467,17 +529,21 @@ fn shape_json_empty_collection() {
 /// A 1 MiB search of 90,000 terms with numbers past every integer type: a clear refusal or
 /// a result, never a database error.
 #[test]
-#[ignore = "issue 23 cause 9: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 9: fixed on branch i23-ris; lead un-ignores at merge"]
 fn shape_query_long() {
     let shape = folio::fuzzing::by_name("query-long").unwrap();
-    let bytes = (shape.generate)(shape.mib, 1);
-    assert!(bytes.len() >= 1 << 20);
-    folio::fuzzing::run("query", &bytes);
+    // The seed picks the first term: a number past every integer type (refused), a `-word`
+    // or a word (then the 125,000 terms reach the search).
+    for seed in 0..8 {
+        let bytes = (shape.generate)(shape.mib, seed);
+        assert!(bytes.len() >= 1 << 20);
+        folio::fuzzing::run("query", &bytes);
+    }
 }
 
 /// Numbers past `i32`/`i64` and the largest offset match nothing; `-word` may come first.
 #[test]
-#[ignore = "issue 23 cause 9: fixed on an i23-* branch; lead un-ignores at merge"]
+#[ignore = "issue 23 cause 9: fixed on branch i23-ris; lead un-ignores at merge"]
 fn query_limits_match_nothing() {
     use folio::store::search::{Filter, Sort};
     let lib = folio::fuzzing::query_library();
@@ -495,4 +561,3 @@ fn query_limits_match_nothing() {
     let all = lib.list(&Filter::default(), Sort::default(), usize::MAX, 10).unwrap();
     assert!(all.is_empty(), "an offset past the end lists {} items", all.len());
 }
-
