@@ -605,8 +605,10 @@ pub fn results_bidi(size: usize, seed: u64) -> Vec<u8> {
     let mut s = String::with_capacity(size * 240);
     for i in 0..size {
         let mark = rng.pick(&["\u{200e}", "\u{200f}", "\u{200e}\u{200f}", ""]);
+        // A title of several words, as on every results page (a lone capitalised word before
+        // the date line reads as a name).
         let title = if i == 0 {
-            FILL.to_string()
+            format!("The {FILL} title")
         } else {
             format!("Title {i} on {}", rng.pick(WORDS))
         };

@@ -618,7 +618,7 @@ fn version_12_keeps_unedited_records_verbatim_and_edited_ones_regenerated() {
             "ALTER TABLE items DROP COLUMN source_batch; DROP TABLE journal_parts; \
              ALTER TABLE journal DROP COLUMN parts; PRAGMA user_version = 11",
         )
-            .unwrap();
+        .unwrap();
     }
     assert_eq!(Store::pending_upgrade(&path), Some((11, schema_version())));
     let mut lib = Library::open(&path).unwrap();
