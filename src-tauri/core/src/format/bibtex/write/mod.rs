@@ -28,7 +28,7 @@ use links::{contains_ascii_ci, crossref_target, cut_links, Placed};
 pub(super) use preamble::at_commands_by_name;
 use preamble::ends_in_control_word;
 use replacement::{replacement_diagnostic, replacement_in_raw, without_replacement_chars};
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 pub(super) use verbatim::source_problem;
 use verbatim::{verbatim_source, verbatim_text};
 
@@ -430,15 +430,22 @@ impl<'e> BibWriter<'e> {
             let p = replacement_in_raw(&p, ascii, "@preamble", &mut diagnostics);
             head.push_str(&format!("@preamble{{{p}{sep}}}\n\n"));
         }
-        // @string definitions that are used (also through other strings), in their order.
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for (n, v) in &extras.strings {
-                if used.contains(&n.to_ascii_lowercase()) {
-                    let before = used.len();
-                    macros_in_raw(v, &mut used);
-                    changed |= used.len() != before;
+        // @string definitions that are used (also through other strings), in their order: a
+        // worklist reads each used definition once (a fixpoint over all definitions found one
+        // more link of a 9,000-macro chain per pass: quadratic, issue 23).
+        let mut definitions: HashMap<String, Vec<&String>> = HashMap::default();
+        for (n, v) in &extras.strings {
+            definitions.entry(n.to_ascii_lowercase()).or_default().push(v);
+        }
+        let mut queue: Vec<String> = used.iter().cloned().collect();
+        while let Some(name) = queue.pop() {
+            for v in definitions.get(&name).into_iter().flatten() {
+                let mut found = HashSet::default();
+                macros_in_raw(v, &mut found);
+                for m in found {
+                    if used.insert(m.clone()) {
+                        queue.push(m);
+                    }
                 }
             }
         }
