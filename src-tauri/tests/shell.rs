@@ -1107,7 +1107,14 @@ fn an_import_whose_reader_aborts_fails_and_leaves_the_library_and_window_alone()
     .unwrap();
     std::fs::set_permissions(&crashing, std::fs::Permissions::from_mode(0o755)).unwrap();
     let mut steps = 0;
-    let err = ops::import_files(&mut lib, &crashing, &[file.clone()], &opts(None), &mut |_| steps += 1).unwrap_err();
+    let err = ops::import_files(
+        &mut lib,
+        &crashing,
+        std::slice::from_ref(&file),
+        &opts(None),
+        &mut |_| steps += 1,
+    )
+    .unwrap_err();
     assert_eq!((err.code.as_str(), steps), ("crashed", 1), "{err:?}");
     assert!(
         err.message.contains("SIGABRT") && err.message.contains("memory allocation"),
