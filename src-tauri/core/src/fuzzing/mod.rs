@@ -2,7 +2,7 @@
 //! replay the committed regression inputs and run a short random smoke in CI. Each function
 //! panics when an invariant breaks; none may panic on any input.
 //!
-//! [`shapes`] generates the pathological shapes of issue 23 (deep nesting, macro chains, one
+//! `shapes` generates the pathological shapes of issue 23 (deep nesting, macro chains, one
 //! key on many entries, many tags, deep group trees…); the fuzz targets read an input that
 //! starts with [`SHAPED`] as one of them ([`input`]), any other input as it is.
 
