@@ -109,15 +109,7 @@ fn run_traced(cmd: &mut Command) -> Result<(f64, f64, String)> {
     if !out.status.success() {
         bail!("{cmd:?} failed: {err}");
     }
-    let peak = err
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("trace: peak memory: ")?
-                .strip_suffix(" MB")?
-                .parse::<f64>()
-                .ok()
-        })
-        .unwrap_or(f64::NAN);
+    let peak = traced_peak(&err).unwrap_or(f64::NAN);
     Ok((wall, peak, err))
 }
 
@@ -521,15 +513,7 @@ impl Scaling {
         };
         let secs = t.elapsed().as_secs_f64();
         let err = std::fs::read_to_string(&err_path).unwrap_or_default();
-        let traced = err
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("trace: peak memory: ")?
-                    .strip_suffix(" MB")?
-                    .parse::<f64>()
-                    .ok()
-            })
-            .unwrap_or(0.0);
+        let traced = traced_peak(&err).unwrap_or(0.0);
         let peak = hwm.max(traced);
         Ok(if status.success() {
             Ended::Done(secs, peak)
@@ -985,4 +969,14 @@ impl Bench {
         println!("\nwrote {}", out.display());
         Ok(())
     }
+}
+
+/// The peak memory (MB) a `FOLIO_TRACE` run of the CLI printed on stderr.
+fn traced_peak(stderr: &str) -> Option<f64> {
+    stderr.lines().find_map(|l| {
+        l.strip_prefix("trace: peak memory: ")?
+            .strip_suffix(" MB")?
+            .parse::<f64>()
+            .ok()
+    })
 }
