@@ -72,6 +72,20 @@ pub(crate) fn looks_corporate(name: &str) -> bool {
     })
 }
 
+/// Whether "`family`, …" is an organisation's name with a comma in it ("American
+/// Psychological Association, Task Force on …", "University of X, Department of Y"): words
+/// that mark an organisation before the comma (not a one-word name: "Bank, Anna" is a person).
+fn comma_corporate(family: &str) -> bool {
+    let words: Vec<&str> = family.split_whitespace().collect();
+    let marked = words.len() >= 2
+        && words.iter().any(|w| {
+            let w = w.to_lowercase();
+            let w = w.trim_matches(|c: char| c == '(' || c == ')');
+            !matches!(w, "of" | "for" | "and" | "&") && CORPORATE_WORDS.contains(&w)
+        });
+    marked
+}
+
 /// Role prefixes some vendors put in name values ("Editor-in-Chief: Jane Doe").
 fn strip_role_prefix(name: &str) -> &str {
     if let Some((pre, rest)) = name.split_once(':') {
@@ -98,9 +112,24 @@ fn strip_role_prefix(name: &str) -> &str {
 /// without a comma, or an organisation (one word, or words such as "University", "Group").
 pub(crate) fn ris_creator(role: Role, text: &str) -> Creator {
     let t = strip_role_prefix(text.trim()).trim();
-    if t.contains(',') {
-        let c = Creator::parse_name(role, t);
-        return c;
+    if let Some(whole) = t.strip_suffix(',').map(str::trim_end).filter(|w| !w.contains(',')) {
+        // A trailing comma: the whole is one name (EndNote's mark of a corporate author, and
+        // how Folio writes an organisation RIS would otherwise split): several words are an
+        // organisation, unless all but the last are particles ("van Gogh,"); one word is a
+        // person's family name ("Plato,").
+        let words: Vec<&str> = whole.split_whitespace().collect();
+        let particles = words[..words.len().saturating_sub(1)]
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_lowercase));
+        if words.len() >= 2 && !particles {
+            return Creator::literal(role, whole);
+        }
+    }
+    if let Some((family, _)) = t.split_once(',') {
+        if comma_corporate(family) {
+            return Creator::literal(role, t);
+        }
+        return Creator::parse_name(role, t);
     }
     let words: Vec<&str> = t.split_whitespace().collect();
     if words.len() <= 1 || looks_corporate(t) {

@@ -421,6 +421,24 @@ impl Item {
 }
 
 /// Strip resolver prefixes from a DOI (`https://doi.org/10.1/x`, `doi:10.1/x` → `10.1/x`).
+/// Whether `s` is one ISSN with a valid check digit ("0362-4331", "03624331", "2049-363X").
+pub fn is_issn(s: &str) -> bool {
+    let chars: Vec<char> = s.trim().chars().filter(|c| *c != '-').collect();
+    if chars.len() != 8 || s.trim().len() > 9 {
+        return false;
+    }
+    let mut sum = 0u32;
+    for (i, c) in chars[..7].iter().enumerate() {
+        let Some(d) = c.to_digit(10) else { return false };
+        sum += d * (8 - i as u32);
+    }
+    let check = (11 - sum % 11) % 11;
+    match chars[7] {
+        'X' | 'x' => check == 10,
+        c => c.to_digit(10) == Some(check),
+    }
+}
+
 pub fn normalize_doi(doi: &str) -> String {
     let t = doi.trim();
     let lower = t.to_ascii_lowercase();

@@ -19,6 +19,6 @@ pub use creator::{split_particle, Creator, Name, Role};
 pub use date::{month_abbrev, month_from_str, month_name, PartialDate};
 pub use fields::{Field, Kind, TextSlot, DETAIL_FIELDS, FIELDS, TEXT_FIELDS};
 pub use hash::{fnv1a, Fnv64};
-pub use item::{is_tag_name, normalize_doi, ExtraField, Item, ItemId, Origin, SourceRecord};
+pub use item::{is_issn, is_tag_name, normalize_doi, ExtraField, Item, ItemId, Origin, SourceRecord};
 pub use item_type::{ItemType, TypeInfo};
-pub use tag::{split_keywords, ItemTag, TagSource};
+pub use tag::{split_keywords, split_keywords_with, ItemTag, TagSource};

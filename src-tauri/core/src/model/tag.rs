@@ -52,9 +52,16 @@ impl ItemTag {
 /// Split a keyword list as found in files ("a, b; c" or one per line) into trimmed, non-empty,
 /// case-insensitively unique names in their first order.
 pub fn split_keywords(text: &str) -> Vec<String> {
+    split_keywords_with(text, |k| k.to_string())
+}
+
+/// [`split_keywords`] of a list in some markup (TeX): cut where the markup's text is cut, then
+/// each part converted by `convert`, so that a separator inside a group stays in its keyword.
+pub fn split_keywords_with(text: &str, convert: impl Fn(&str) -> String) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for k in keyword_parts(text) {
+        let k = convert(k);
         let k = k.trim().trim_end_matches('.').trim();
         if !k.is_empty() && seen.insert(k.to_lowercase()) {
             out.push(k.to_string());

@@ -431,7 +431,11 @@ fn check_json(text: &str, items: usize) -> Errors {
     }
 }
 
+/// Whitespace collapsed; invisible marks (zero-width spaces and joiners, left-to-right and
+/// right-to-left marks, byte order marks) left out: they print nothing.
 fn ws(s: &str) -> String {
+    let visible = |c: char| !matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}');
+    let s: String = s.chars().filter(|&c| visible(c)).collect();
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -467,19 +471,25 @@ fn page_range(pages: &str) -> String {
 }
 
 /// The fields a round trip must keep, as compared: whitespace collapsed; the title with its
-/// subtitle (BibTeX has no subtitle field: "title: subtitle"); creators with their roles, a
-/// person's particle counted with the family name; page ranges with one hyphen; the DOI
-/// without case; ISSN and ISBN without hyphens and spaces; tags as a set (their order and
-/// whether imported or manual are not compared).
+/// subtitle (BibTeX has no subtitle field: "title: subtitle"); creators with their roles,
+/// grouped by role, a person's particle counted with the family name; page ranges with one hyphen; the DOI
+/// without case; ISSN and ISBN without hyphens and spaces, `,` and `;` both separating a
+/// list; tags as a set without case (their order and whether imported or manual are not
+/// compared).
 fn view(it: &Item) -> [(&'static str, String); 12] {
     let title = match it.subtitle.trim() {
         "" => ws(&it.title),
         sub => format!("{}: {}", ws(&it.title), ws(sub)),
     };
-    let creators: Vec<String> = it.creators.iter().map(creator).collect();
+    // Grouped by role, each role's order kept: BibTeX and BibLaTeX write one list per role.
+    let mut by_role: Vec<&folio::model::Creator> = it.creators.iter().collect();
+    by_role.sort_by_key(|c| folio::model::Role::ALL.iter().position(|r| *r == c.role));
+    let creators: Vec<String> = by_role.into_iter().map(creator).collect();
     let pages = page_range(&it.pages);
-    let id = |s: &str| s.replace(['-', ' '], "").to_uppercase();
-    let tags: BTreeSet<String> = it.tags.iter().map(|t| ws(&t.name)).collect();
+    let id = |s: &str| s.replace(['-', ' '], "").replace(',', ";").to_uppercase();
+    // Without case: a library has one tag per name whatever its case ("Pedagogy" is
+    // "pedagogy"), spelt as it first came in.
+    let tags: BTreeSet<String> = it.tags.iter().map(|t| ws(&t.name).to_lowercase()).collect();
     [
         ("title", title),
         ("creators", creators.join("; ")),

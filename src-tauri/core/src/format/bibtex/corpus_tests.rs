@@ -127,11 +127,12 @@ fn round_trip(rel: &str, text: &str, mode: BibMode) -> Vec<String> {
         ..Default::default()
     };
     let written = write(&items, &first.extras, &opts);
-    // Links the writer cut to break a cycle (biber cannot read one) do not come back.
+    // Links the writer cut to break a cycle (biber cannot read one) do not come back; a
+    // crossref in another case than its parent's key comes back in the key's case.
     let cut: Vec<String> = written
         .diagnostics
         .iter()
-        .filter(|d| d.message.contains("closes a cycle"))
+        .filter(|d| d.message.contains("closes a cycle") || d.message.contains("in the key's own case"))
         .filter_map(|d| d.message.split_once(": ").map(|(k, _)| k.to_string()))
         .collect();
     let second = parse(&written.text, &mut BibContext::new());
@@ -218,7 +219,7 @@ fn corpus_verbatim_export_is_the_input() {
         let links_cut: Vec<String> = w
             .diagnostics
             .iter()
-            .filter(|d| d.message.contains("closes a cycle"))
+            .filter(|d| d.message.contains("closes a cycle") || d.message.contains("in the key's own case"))
             .filter_map(|d| d.message.split_once(": ").map(|(k, _)| k.to_string()))
             .collect();
         for (pi, it) in p.items.iter().zip(&items) {

@@ -33,13 +33,40 @@ pub(super) const ROLE_FIELDS: &[(Role, &str)] = &[
     (Role::Editor, "editor"),
     (Role::Translator, "translator"),
     (Role::BookAuthor, "bookauthor"),
+    (Role::Commentator, "commentator"),
+    (Role::Annotator, "annotator"),
 ];
 
+/// Roles BibLaTeX has no name list of its own for: written in `editora`, `editorb`, `editorc`
+/// with the role's word in `editoratype`… (biblatex's own `collaborator` for a contributor),
+/// and read back from there. BibTeX styles ignore these fields.
+pub(crate) const EDITOR_TYPE_ROLES: &[(Role, &str)] = &[
+    (Role::SeriesEditor, "serieseditor"),
+    (Role::Contributor, "collaborator"),
+    (Role::Director, "director"),
+    (Role::Inventor, "inventor"),
+    (Role::Recipient, "recipient"),
+    (Role::Interviewer, "interviewer"),
+];
+
+/// The name lists [`EDITOR_TYPE_ROLES`] go to, each with its `…type` field.
+pub(crate) const EXTRA_EDITOR_FIELDS: [&str; 3] = ["editora", "editorb", "editorc"];
+
+/// The role an `editor?type` word names, when it is one of [`EDITOR_TYPE_ROLES`].
+pub(crate) fn editor_type_role(word: &str) -> Option<Role> {
+    let w = word.trim().to_ascii_lowercase();
+    EDITOR_TYPE_ROLES.iter().find(|(_, x)| *x == w).map(|(r, _)| *r)
+}
+
+/// The order creators are written and read back in: [`ROLE_FIELDS`], then
+/// [`EDITOR_TYPE_ROLES`].
 pub(crate) fn role_rank(r: Role) -> usize {
     ROLE_FIELDS
         .iter()
-        .position(|(x, _)| *x == r)
-        .unwrap_or(ROLE_FIELDS.len())
+        .map(|(x, _)| x)
+        .chain(EDITOR_TYPE_ROLES.iter().map(|(x, _)| x))
+        .position(|x| *x == r)
+        .unwrap_or(ROLE_FIELDS.len() + EDITOR_TYPE_ROLES.len())
 }
 
 /// Which model slot a field name fills.
@@ -125,6 +152,8 @@ pub(super) fn slot(name: &str) -> Option<Slot> {
         "editor" => Slot::Creators(Role::Editor),
         "translator" => Slot::Creators(Role::Translator),
         "bookauthor" => Slot::Creators(Role::BookAuthor),
+        "commentator" => Slot::Creators(Role::Commentator),
+        "annotator" => Slot::Creators(Role::Annotator),
         _ => return None,
     })
 }

@@ -1,6 +1,8 @@
 //! Blocks → items: macro expansion, field mapping, names, LaTeX → Unicode.
 
-use super::fields::{access_from, derived_access, role_rank, slot, Slot, TYPE_FIELD};
+use super::fields::{
+    access_from, derived_access, editor_type_role, role_rank, slot, Slot, EXTRA_EDITOR_FIELDS, TYPE_FIELD,
+};
 use super::macros::{expand, BibContext, Unexpanded};
 use super::names;
 use super::parse::{is_macro, Block, RawField, RawValue, Scanner};
@@ -8,8 +10,8 @@ use super::tex::{self, field_text, squash};
 use crate::error::Diagnostic;
 use crate::format::{Parsed, ParsedItem};
 use crate::model::{
-    month_from_str, normalize_doi, split_keywords, Abstract, Access, AccessStatus, ExtraField, Item, ItemTag, ItemType,
-    PartialDate, Role, SourceRecord,
+    is_issn, month_from_str, normalize_doi, split_keywords_with, Abstract, Access, AccessStatus, ExtraField, Item,
+    ItemTag, ItemType, PartialDate, Role, SourceRecord,
 };
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -248,6 +250,22 @@ fn outside_text(scanner: &mut Scanner<'_>, entries: usize, input: &str, parsed: 
     }
 }
 
+/// `editora`…`editorc` whose `…type` names one of Folio's roles ([`EDITOR_TYPE_ROLES`]) and
+/// the role; the others stay kept fields. Only a plain word counts (no macros, no markup).
+fn typed_editors(fields: &[RawField<'_>]) -> Vec<(&'static str, Role)> {
+    EXTRA_EDITOR_FIELDS
+        .into_iter()
+        .filter_map(|list| {
+            let has_list = fields.iter().any(|f| f.name.eq_ignore_ascii_case(list));
+            let ty = fields
+                .iter()
+                .find(|f| f.name.len() == list.len() + 4 && f.name.to_ascii_lowercase() == format!("{list}type"))?;
+            let word = ty.value.raw.trim().trim_matches(|c| c == '{' || c == '}' || c == '"');
+            editor_type_role(word).filter(|_| has_list).map(|r| (list, r))
+        })
+        .collect()
+}
+
 fn entry_to_item(
     ty: &str,
     key: &str,
@@ -276,15 +294,24 @@ fn entry_to_item(
     let mut creators: Vec<(Role, Vec<crate::model::Creator>)> = Vec::new();
     let mut unknown = Vec::new();
     let mut extra_at: Vec<(usize, ExtraField)> = Vec::new();
+    let typed = typed_editors(fields);
     for (i, f) in fields.iter().enumerate() {
         let s = if f.name.len() <= buf.len() {
             let n = &mut buf[..f.name.len()];
             n.copy_from_slice(f.name.as_bytes());
             n.make_ascii_lowercase();
-            std::str::from_utf8(n).ok().and_then(slot)
+            std::str::from_utf8(n)
+                .ok()
+                .and_then(|n| slot(n).or_else(|| typed.iter().find(|(x, _)| *x == n).map(|(_, r)| Slot::Creators(*r))))
         } else {
             None
         };
+        if typed
+            .iter()
+            .any(|(x, _)| f.name.len() == x.len() + 4 && f.name.to_ascii_lowercase() == format!("{x}type"))
+        {
+            continue; // the role of a list read above
+        }
         let keep = |extra_at: &mut Vec<(usize, ExtraField)>| {
             extra_at.push((i, ExtraField::bibtex(f.name.to_string(), f.value.raw.to_string())));
         };
@@ -364,6 +391,15 @@ fn entry_to_item(
     extra_at.sort_by_key(|(i, _)| *i);
     item.extra.extend(extra_at.into_iter().map(|(_, f)| f));
     pubstate_as_date(&mut item);
+    if item.issn.is_empty() && is_issn(&item.isbn) {
+        // Mendeley writes a journal's ISSN as `isbn`; RIS and the library's checks read it as
+        // the ISSN it is.
+        diags.push(Diagnostic::info(
+            line,
+            format!("{key}: isbn {} is an ISSN; read as the ISSN", item.isbn),
+        ));
+        item.issn = std::mem::take(&mut item.isbn);
+    }
     // Creators grouped by role in the order the writer uses (author, editor, translator,
     // bookauthor), each list in its own order.
     creators.sort_by_key(|(r, _)| role_rank(*r));
@@ -410,7 +446,8 @@ fn set_text_slot(item: &mut Item, s: Slot, v: &str) {
         Slot::Genre => item.genre = field_text(v),
         Slot::Abstract => item.r#abstract = Abstract::parse(&abstract_text(v)),
         Slot::Keywords => {
-            item.add_tags(split_keywords(&field_text(v)).iter().map(|k| ItemTag::imported(k)));
+            // Cut the TeX text, so that a brace group ("{Colitis, Ulcerative}") stays one tag.
+            item.add_tags(split_keywords_with(v, field_text).iter().map(|k| ItemTag::imported(k)));
         }
         Slot::Date => item.date = PartialDate::parse(&field_text(v)),
         Slot::Access | Slot::Creators(_) | Slot::Year | Slot::Month | Slot::Day => {

@@ -1626,3 +1626,123 @@ fn a_line_break_in_a_title_is_a_space() {
     assert_eq!(it.r#abstract.flat(true), "One.\nTwo.");
     assert_eq!(tex::to_unicode("a\\\\b"), "a\nb");
 }
+
+// ------------------------------------------------ issue 22: round trips the matrix found
+
+#[test]
+fn a_tag_with_a_comma_is_one_brace_group_in_keywords() {
+    let mut it = Item::new(ItemType::Article, "T");
+    it.key = "k".into();
+    it.add_tags(["Colitis, Ulcerative/*therapy", "Animals", "a; b"].map(ItemTag::imported));
+    for text in [bib(std::slice::from_ref(&it)), blx(std::slice::from_ref(&it))] {
+        assert!(
+            text.contains("keywords = {{Colitis, Ulcerative/*therapy}, Animals, {a; b}}"),
+            "{text}"
+        );
+        let back = one(&text);
+        let names: Vec<&str> = back.tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Colitis, Ulcerative/*therapy", "Animals", "a; b"]);
+    }
+    // Plain lists are cut as before; TeX in a keyword is read.
+    let it = one("@article{k, keywords = {Caf\\'e, {Bt; toxin}, x; y}}");
+    let names: Vec<&str> = it.tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Café", "Bt; toxin", "x", "y"]);
+}
+
+#[test]
+fn roles_without_a_name_list_go_to_editora_with_their_type_and_come_back() {
+    let mut it = Item::new(ItemType::Book, "T");
+    it.key = "k".into();
+    it.creators = vec![
+        Creator::person(Role::Author, "Smith", "John"),
+        Creator::person(Role::Commentator, "Coe", "Cat"),
+        Creator::person(Role::SeriesEditor, "Jones", "Jeff"),
+        Creator::person(Role::SeriesEditor, "Ray", "Rita"),
+        Creator::person(Role::Contributor, "Roe", "Rick"),
+    ];
+    for text in [bib(std::slice::from_ref(&it)), blx(std::slice::from_ref(&it))] {
+        assert!(text.contains("editora = {Jones, Jeff and Ray, Rita}"), "{text}");
+        assert!(text.contains("editoratype = {serieseditor}"), "{text}");
+        assert!(
+            text.contains("editorb = {Roe, Rick}") && text.contains("editorbtype = {collaborator}"),
+            "{text}"
+        );
+        assert!(text.contains("commentator = {Coe, Cat}"), "{text}");
+        let back = one(&text);
+        assert_eq!(back.creators, it.creators, "{text}");
+        assert!(back.extra.is_empty(), "{:?}", back.extra);
+    }
+    // A type Folio has no role for stays a kept field, with its list.
+    let other = one("@book{k, editora = {Doe, Jane}, editoratype = {compiler}, title = {T}}");
+    assert!(other.creators.is_empty());
+    let kept: Vec<&str> = other.extra.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(kept, ["editora", "editoratype"]);
+    // A kept editora keeps its slot: the series editors go to editorb.
+    let mut both = other.clone();
+    both.creators = vec![Creator::person(Role::SeriesEditor, "Jones", "Jeff")];
+    let text = blx(std::slice::from_ref(&both));
+    assert!(
+        text.contains("editora = {Doe, Jane}") && text.contains("editorb = {Jones, Jeff}"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_writers_math_for_one_symbol_reads_back_as_the_symbol() {
+    let mut it = Item::new(ItemType::Article, "β-cyclodextrin, b_v(θ) and e+e− pairs ± 2");
+    it.key = "k".into();
+    let text = bib(std::slice::from_ref(&it));
+    assert!(text.contains("{$\\beta$}-cyclodextrin"), "{text}");
+    assert_eq!(one(&text).title, it.title);
+    // Formulas stay as written.
+    assert_eq!(
+        one("@misc{k, title = {$x^2$ and $\\alpha + 1$}}").title,
+        "$x^2$ and $\\alpha + 1$"
+    );
+}
+
+#[test]
+fn biblatex_hyphen_is_a_hyphen() {
+    let it = one("@article{k, title = {methodology\\hyphen independent energies}}");
+    assert_eq!(it.title, "methodology-independent energies");
+}
+
+#[test]
+fn an_issn_in_the_isbn_field_is_read_as_the_issn() {
+    let r = p("@article{k, isbn = {03624331}}");
+    let it = &r.items[0].item;
+    assert_eq!((it.issn.as_str(), it.isbn.as_str()), ("03624331", ""));
+    assert!(
+        r.diagnostics.iter().any(|d| d.message.contains("is an ISSN")),
+        "{:?}",
+        r.diagnostics
+    );
+    // A real ISBN-10 and an ISSN beside it stay where they are.
+    let it = one("@book{k, isbn = {0262510871}, issn = {2434-561X}}");
+    assert_eq!((it.issn.as_str(), it.isbn.as_str()), ("2434-561X", "0262510871"));
+    assert!(
+        crate::model::is_issn("2434-561X") && crate::model::is_issn("03178471") && !crate::model::is_issn("2434-5610")
+    );
+}
+
+#[test]
+fn a_crossref_in_another_case_is_written_with_the_parents_key() {
+    let r = p("@inproceedings{child, title = {C}, crossref = {WHOLE-PROC}}\n@proceedings{whole-proc, title = {P}}");
+    let items: Vec<Item> = r.items.iter().map(|i| i.item.clone()).collect();
+    for mode in [BibMode::Bibtex, BibMode::Biblatex] {
+        let w = write(
+            &items,
+            &r.extras,
+            &BibWriteOptions {
+                mode,
+                ..Default::default()
+            },
+        );
+        assert!(w.text.contains("crossref = {whole-proc}"), "{}", w.text);
+        assert!(!w.text.contains("WHOLE-PROC"), "{}", w.text);
+        assert!(w
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("in the key's own case")));
+    }
+}

@@ -326,7 +326,11 @@ fn convert(s: &str, g: &Groups, depth: usize, out: &mut String) {
                 match s[i + 1..].find('$') {
                     Some(p) => {
                         let end = i + 1 + p;
-                        out.push_str(&s[i..=end]);
+                        match math_char(&s[i + 1..end]) {
+                            // `$\beta$`, `$\pm$`: one symbol, as the writer spells it.
+                            Some(ch) => out.push(ch),
+                            None => out.push_str(&s[i..=end]),
+                        }
                         i = end + 1;
                     }
                     None => {
@@ -501,6 +505,11 @@ fn command(s: &str, i: usize, g: &Groups, depth: usize, out: &mut String) -> usi
     let after_empty = if s[after..].starts_with("{}") { after + 2 } else { after };
     if let Some((_, u)) = SYMBOLS.iter().find(|(n, _)| *n == name) {
         out.push_str(u);
+        return after_empty;
+    }
+    if name == "hyphen" {
+        // biblatex's breakable hyphen in a compound ("methodology\hyphen independent").
+        out.push('-');
         return after_empty;
     }
     if matches!(name, "mkbibquote" | "enquote" | "textquote") {
@@ -739,6 +748,17 @@ fn known_command(name: &str) -> bool {
 
 fn accent_command(mark: char) -> Option<char> {
     ACCENTS.iter().find(|(_, m)| *m == mark).map(|(c, _)| *c)
+}
+
+/// The character inline math `inner` stands for when it is one Greek letter or one symbol
+/// (`\beta`, `\pm`, `-`; spaces around allowed): the writer's own spelling read back.
+fn math_char(inner: &str) -> Option<char> {
+    let t = inner.trim();
+    if let Some((c, _)) = MATH_SYMBOLS.iter().find(|(_, m)| *m == t) {
+        return Some(*c); // `$-$` is a minus sign, `$\pm$` ±
+    }
+    let name = t.strip_prefix('\\')?;
+    GREEK.iter().find(|(_, g)| *g == name).map(|(c, _)| *c)
 }
 
 /// One character as LaTeX (ASCII mode); `None` when there is no mapping.

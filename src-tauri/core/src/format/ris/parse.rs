@@ -379,6 +379,9 @@ fn strip_pp(s: String) -> String {
     s
 }
 
+/// The kept field an eISSN beside a print ISSN goes to (RIS writes it back as `SN … (Electronic)`).
+pub(crate) const EISSN_FIELD: &str = "eissn";
+
 /// Collapse runs of whitespace (keeps the string when there are none).
 fn collapse(s: String) -> String {
     if s.contains("  ") || s.contains(['\n', '\t']) {
@@ -388,15 +391,49 @@ fn collapse(s: String) -> String {
     }
 }
 
-/// Split "03064530 (ISSN)" style values and tell ISSN from ISBN.
-pub(crate) fn classify_sn(value: &str, ty: ItemType) -> Vec<(bool, String)> {
+/// "26896575(ELECTRONIC),26896567(PRINT)": cut at each comma that a number (or an `ISSN`/
+/// `ISBN` label) follows; other commas ("(v. 1, pbk.)") stay.
+fn split_number_list(v: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for part in value.split([';', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+    let mut start = 0;
+    for (i, _) in v.match_indices(',') {
+        let next = v[i + 1..].trim_start();
+        let lower = next.get(..4).unwrap_or("").to_ascii_lowercase();
+        if next.starts_with(|c: char| c.is_ascii_digit()) || matches!(lower.as_str(), "issn" | "isbn" | "eiss") {
+            out.push(&v[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&v[start..]);
+    out
+}
+
+/// What a standard number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sn {
+    Issn,
+    /// An ISSN marked as the electronic one: "1365-2664 (Electronic)", "eISSN: …".
+    Eissn,
+    Isbn,
+}
+
+/// Split "03064530 (ISSN)" style values and tell ISSN, eISSN and ISBN apart.
+pub(crate) fn classify_sn_parts(value: &str, ty: ItemType) -> Vec<(Sn, String)> {
+    let mut out = Vec::new();
+    let parts = value.split([';', '\n']).flat_map(split_number_list);
+    for part in parts.map(str::trim).filter(|p| !p.is_empty()) {
         let mut p = part.to_string();
         let lower = p.to_ascii_lowercase();
         let mut hint = None;
+        let mut electronic = lower.starts_with("eissn") || lower.starts_with("e-issn");
         if let Some(open) = p.find('(') {
             let inside = lower[open..].to_string();
+            electronic |= ["electronic", "online", "eissn", "e-issn"]
+                .iter()
+                .any(|w| inside.contains(w));
+            if electronic {
+                hint = Some(true);
+            }
             if inside.contains("isbn") {
                 hint = Some(false);
             } else if inside.contains("issn") {
@@ -429,7 +466,12 @@ pub(crate) fn classify_sn(value: &str, ty: ItemType) -> Vec<(bool, String)> {
             p = format!("{}-{}", &digits[..4], &digits[4..]);
         }
         if !p.is_empty() {
-            out.push((is_issn, p));
+            let kind = match (is_issn, electronic) {
+                (false, _) => Sn::Isbn,
+                (true, false) => Sn::Issn,
+                (true, true) => Sn::Eissn,
+            };
+            out.push((kind, p));
         }
     }
     out
@@ -639,14 +681,13 @@ fn read_titles(item: &mut Item, slots: &Slots<'_>, rec: &RawRecord, ty: ItemType
             let used = item.series.clone();
             keep_rest(item, &used, &rest);
         }
-        // BT (old spec): the book's own title when it has no other, else its series.
+        // BT (old spec): the book's own title when it has no other, else the work that
+        // contains the book (Folio writes a @bookinbook's book there).
         let bt = collapse(single(item, slots, Field::Secondary));
         if item.title.is_empty() && rec.has("BT") && !rec.has("TI") && !rec.has("T1") {
             item.title = bt;
-        } else if item.series.is_empty() {
-            item.series = bt;
-        } else if !bt.is_empty() && bt != item.series {
-            item.extra.push(ExtraField::ris("BT".into(), bt));
+        } else {
+            item.container = bt;
         }
     } else {
         let secondary = collapse(single(item, slots, Field::Secondary));
@@ -694,7 +735,9 @@ fn read_numbering(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
     let sp = strip_pp(single(item, slots, Field::StartPage));
     let ep = single(item, slots, Field::EndPage);
     item.pages = match (sp.is_empty(), ep.is_empty()) {
-        (false, false) if sp.contains(['-', '\u{2013}']) => sp,
+        // "123-130" / "130": the range is already in SP. Both with a dash ("C3-32" / "C3-35"):
+        // page numbers that hold a dash themselves.
+        (false, false) if sp.contains(['-', '\u{2013}']) && !ep.contains(['-', '\u{2013}']) => sp,
         (false, false) => format!("{sp}-{ep}"),
         (false, true) => sp,
         (true, false) => ep,
@@ -807,14 +850,28 @@ fn read_identifiers(item: &mut Item, slots: &Slots<'_>, ty: ItemType) {
 
     // ISSN / ISBN.
     let mut issn: Vec<String> = Vec::new();
+    let mut eissn: Vec<String> = Vec::new();
     let mut isbn: Vec<String> = Vec::new();
     let numbers = slots.chosen(Field::Number).iter().filter(|f| sn_identifier(f));
     for f in slots.chosen(Field::StandardNumber).iter().chain(numbers) {
-        for (is_issn, v) in classify_sn(&f.value, ty) {
-            let list = if is_issn { &mut issn } else { &mut isbn };
+        for (kind, v) in classify_sn_parts(&f.value, ty) {
+            let list = match kind {
+                Sn::Issn => &mut issn,
+                Sn::Eissn => &mut eissn,
+                Sn::Isbn => &mut isbn,
+            };
             if !list.contains(&v) {
                 list.push(v);
             }
+        }
+    }
+    // An eISSN beside a print ISSN is kept on its own (the `eissn` field, as pasted results
+    // name it); alone it is the item's ISSN.
+    if issn.is_empty() {
+        issn = eissn;
+    } else {
+        for e in eissn.into_iter().filter(|e| !issn.contains(e)) {
+            item.extra.push(ExtraField::text(EISSN_FIELD.into(), e));
         }
     }
     item.issn = issn.join("; ");

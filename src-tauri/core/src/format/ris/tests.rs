@@ -1350,3 +1350,149 @@ fn pathological_record_shapes_are_read_in_linear_time() {
     let it = &parse(&long).items[0].item;
     assert!(it.r#abstract.flat(false).contains("line 99999"));
 }
+
+// ------------------------------------------------ issue 22: round trips the matrix found
+
+#[test]
+fn page_numbers_with_a_hyphen_of_their_own_survive_a_round_trip() {
+    let mut it = Item::new(ItemType::Article, "T");
+    it.pages = "C3-32-C3-35".into();
+    let text = write(std::slice::from_ref(&it), &RisWriteOptions::default()).text;
+    assert!(
+        text.contains("SP  - C3-32\r\nEP  - C3-35") || text.contains("SP  - C3-32\nEP  - C3-35"),
+        "{text}"
+    );
+    assert_eq!(one(&text).pages, "C3-32-C3-35");
+    // A range already in SP with its end repeated in EP stays one range.
+    assert_eq!(one("TY  - JOUR\nSP  - 123-130\nEP  - 130\nER  - \n").pages, "123-130");
+    assert_eq!(one("TY  - JOUR\nSP  - 12\nEP  - 18\nER  - \n").pages, "12-18");
+    // An even number of hyphens is no range: all of it in SP.
+    it.pages = "A-1-B".into();
+    let text = write(std::slice::from_ref(&it), &RisWriteOptions::default()).text;
+    assert!(text.contains("SP  - A-1-B") && !text.contains("EP  -"), "{text}");
+}
+
+#[test]
+fn an_eissn_beside_the_issn_is_kept_apart_and_written_back_marked() {
+    let it = one("TY  - JOUR\nSN  - 0021-8901\nSN  - 1365-2664 (Electronic)\nER  - \n");
+    assert_eq!(it.issn, "0021-8901");
+    assert_eq!(extras(&it), [("eissn", "1365-2664")]);
+    let text = write(std::slice::from_ref(&it), &RisWriteOptions::default()).text;
+    assert!(text.contains("SN  - 1365-2664 (Electronic)"), "{text}");
+    let back = one(&text);
+    assert_eq!(
+        (back.issn.as_str(), extras(&back)),
+        ("0021-8901", vec![("eissn", "1365-2664")])
+    );
+    // Alone, the electronic ISSN is the item's ISSN.
+    assert_eq!(
+        one("TY  - JOUR\nSN  - 1536-5964 (Electronic)\nER  - \n").issn,
+        "1536-5964"
+    );
+    // PubMed's pair: the linking ISSN is the ISSN.
+    let pm = one("TY  - JOUR\nSN  - 1536-5964 (Electronic)\nSN  - 0025-7974 (Linking)\nER  - \n");
+    assert_eq!(
+        (pm.issn.as_str(), extras(&pm)),
+        ("0025-7974", vec![("eissn", "1536-5964")])
+    );
+}
+
+#[test]
+fn an_organisation_with_a_comma_in_its_name_stays_an_organisation() {
+    let it = one(
+        "TY  - RPRT\nAU  - American Psychological Association, Task Force on the Sexualization of Girls\n\
+         AU  - University of Somewhere, Department of Things\nAU  - Bank, Anna\nER  - \n",
+    );
+    assert_eq!(
+        person(&it.creators[0]),
+        (
+            "American Psychological Association, Task Force on the Sexualization of Girls".into(),
+            "<literal>".into()
+        )
+    );
+    assert_eq!(person(&it.creators[1]).1, "<literal>");
+    assert_eq!(person(&it.creators[2]), ("Bank".into(), "Anna".into()));
+    let back = one(&write(std::slice::from_ref(&it), &RisWriteOptions::default()).text);
+    assert_eq!(back.creators, it.creators);
+}
+
+#[test]
+fn a_book_inside_another_book_keeps_its_container_through_ris() {
+    let mut it = Item::new(ItemType::Book, "Roverandom");
+    it.container = "Tales from the Perilous Realm".into();
+    it.series = "Omnibus".into();
+    let text = write(std::slice::from_ref(&it), &RisWriteOptions::default()).text;
+    assert!(text.contains("BT  - Tales from the Perilous Realm"), "{text}");
+    let back = one(&text);
+    assert_eq!(
+        (back.title.as_str(), back.container.as_str(), back.series.as_str()),
+        ("Roverandom", "Tales from the Perilous Realm", "Omnibus")
+    );
+    // BT without a title of its own is the book's title.
+    assert_eq!(one("TY  - BOOK\nBT  - The Book\nER  - \n").title, "The Book");
+}
+
+#[test]
+fn organisations_ris_would_split_are_written_with_a_trailing_comma() {
+    let mut it = Item::new(ItemType::Report, "T");
+    it.creators = vec![
+        Creator::literal(Role::Author, "Sci-Art Publishers"),
+        Creator::literal(Role::Author, "M. O. Ball et al."),
+        Creator::literal(Role::Author, "UNESCO"),
+        Creator::person(Role::Author, "Plato", ""),
+    ];
+    let text = write(std::slice::from_ref(&it), &RisWriteOptions::default()).text;
+    for l in [
+        "AU  - Sci-Art Publishers,",
+        "AU  - M. O. Ball et al.,",
+        "AU  - UNESCO\r",
+        "AU  - Plato,",
+    ] {
+        assert!(
+            text.contains(l) || text.contains(l.trim_end_matches('\r')),
+            "{l}: {text}"
+        );
+    }
+    assert_eq!(one(&text).creators, it.creators);
+    // A particle before a one-person family name stays a person.
+    assert_eq!(
+        person(&one("TY  - BOOK\nAU  - van Gogh,\nER  - \n").creators[0]),
+        ("van Gogh".into(), String::new())
+    );
+}
+
+#[test]
+fn issns_listed_with_commas_are_each_read() {
+    let it = one("TY  - JOUR\nSN  - 26896575(ELECTRONIC),26896567(PRINT)\nER  - \n");
+    assert_eq!(
+        (it.issn.as_str(), extras(&it)),
+        ("2689-6567", vec![("eissn", "2689-6575")])
+    );
+    // Other commas do not cut: one ISBN, its note dropped as before.
+    assert_eq!(
+        one("TY  - BOOK\nSN  - 0262510871 (v. 1, pbk.)\nER  - \n").isbn,
+        "0262510871"
+    );
+}
+
+#[test]
+fn a_name_with_a_suffix_and_no_given_name_keeps_its_suffix() {
+    let mut it = Item::new(ItemType::Report, "T");
+    let mut may = Creator::person(Role::Author, "May", "");
+    if let Name::Person { suffix, .. } = &mut may.name {
+        *suffix = "Keith".into();
+    }
+    it.creators = vec![may, Creator::person(Role::Commentator, "Coe", "Cat")];
+    let w = write(std::slice::from_ref(&it), &RisWriteOptions::default());
+    assert!(w.text.contains("AU  - May, Keith,"), "{}", w.text);
+    // A role RIS has no tag for is not written as an author: left out, and said.
+    assert!(!w.text.contains("Coe"), "{}", w.text);
+    assert!(
+        w.diagnostics
+            .iter()
+            .any(|d| d.message.contains("RIS has no tag for commentator; left out")),
+        "{:?}",
+        w.diagnostics
+    );
+    assert_eq!(one(&w.text).creators, it.creators[..1]);
+}

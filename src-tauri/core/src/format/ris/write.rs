@@ -113,10 +113,20 @@ fn verbatim_text(text: &str) -> Option<String> {
 /// family name a person on re-import), the name itself for organisations.
 fn ris_name(c: &crate::model::Creator) -> String {
     match &c.name {
-        Name::Literal { literal } => literal.clone(),
-        Name::Person { given, suffix, .. } => {
+        // An organisation the reader would take for a person ("Sci-Art Publishers", "M. O.
+        // Ball et al."): a trailing comma keeps it whole, as EndNote marks corporate authors.
+        Name::Literal { literal } => match crate::format::names::ris_creator(c.role, literal).name {
+            Name::Literal { .. } => literal.clone(),
+            Name::Person { .. } if !literal.contains(',') && literal.split_whitespace().count() >= 2 => {
+                format!("{literal},")
+            }
+            Name::Person { .. } => literal.clone(),
+        },
+        Name::Person { given, .. } => {
+            // No given name: a trailing comma, so that "May, Keith," is family and suffix
+            // (BibTeX's "May, Keith," form) and "Plato," one family name.
             let inv = c.display_inverted();
-            if given.is_empty() && suffix.is_empty() {
+            if given.is_empty() {
                 format!("{inv},")
             } else {
                 inv
@@ -153,7 +163,18 @@ fn split_pages(p: &str) -> (String, String) {
         return (p.to_string(), String::new());
     }
     for sep in ["--", "\u{2013}", "\u{2014}", "-"] {
-        if let Some((a, b)) = p.split_once(sep) {
+        let at = if sep == "-" {
+            // Single hyphens only: "12-18" at the hyphen; page numbers with a hyphen of their
+            // own ("C3-32-C3-35") at the middle one of an odd count; an even count is no range.
+            let hy: Vec<usize> = p.match_indices('-').map(|(i, _)| i).collect();
+            if hy.len() % 2 == 0 {
+                continue;
+            }
+            Some(hy[hy.len() / 2])
+        } else {
+            p.find(sep)
+        };
+        if let Some((a, b)) = at.map(|i| (&p[..i], &p[i + sep.len()..])) {
             if !a.trim().is_empty() && !b.trim().is_empty() {
                 return (a.trim().to_string(), b.trim().to_string());
             }
@@ -188,29 +209,26 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String) -> Option<String> {
     line(out, omit, "ST", &item.short_title);
     let mut odd_roles = Vec::new();
     for c in &item.creators {
-        let tag = match creator_tag(c.role, ty) {
-            Some(t) => t,
-            None => {
-                if !odd_roles.contains(&c.role.as_str()) {
-                    odd_roles.push(c.role.as_str());
-                }
-                "AU"
-            }
-        };
-        line(out, omit, tag, &ris_name(c));
+        match creator_tag(c.role, ty) {
+            Some(tag) => line(out, omit, tag, &ris_name(c)),
+            // Not written as an author, which it is not: left out and named in the report.
+            None if !odd_roles.contains(&c.role.as_str()) => odd_roles.push(c.role.as_str()),
+            None => {}
+        }
     }
     let odd_roles = (!odd_roles.is_empty()).then(|| {
         format!(
-            " ({:?}): RIS has no tag for {}; written as AU",
+            " ({:?}): RIS has no tag for {}; left out (the library keeps them)",
             item.title,
             odd_roles.join(", ")
         )
     });
     if tags::t2_is_series(ty) {
         line(out, omit, "T2", &item.series);
-        if !item.container.is_empty() {
-            line(out, omit, "T3", &item.container);
-        }
+        // A book inside another (biblatex's @bookinbook, a volume in a collection): the
+        // containing work as the old spec's book title, which the reader takes for it when
+        // the record has its own TI.
+        line(out, omit, "BT", &item.container);
     } else {
         line(out, omit, "T2", &item.container);
         line(out, omit, "T3", &item.series);
@@ -275,7 +293,13 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String) -> Option<String> {
     if !omit.extra {
         for e in &item.extra {
             if let Some(tag) = ris_tag_of(e, item.item_type) {
-                line(out, omit, tag, &e.value);
+                if tag == "SN" && is_eissn(e) && !e.value.contains('(') {
+                    // The eISSN beside the ISSN, marked as PubMed and EndNote mark it, so that
+                    // readers tell it from the print ISSN.
+                    line(out, omit, tag, &format!("{} (Electronic)", e.value.trim()));
+                } else {
+                    line(out, omit, tag, &e.value);
+                }
             }
         }
     }
@@ -289,10 +313,22 @@ fn write_item(item: &Item, omit: &Omit, out: &mut String) -> Option<String> {
 /// record's type), a Web of Science tag through the crosswalk table (`C1`, an address, is
 /// `AD`), nothing for BibTeX and other named fields.
 fn ris_tag_of(e: &ExtraField, ty: ItemType) -> Option<&str> {
+    if is_eissn(e) {
+        return Some("SN");
+    }
     match e.origin {
         Origin::Ris if e.name != "TY" && tags::is_tag(&e.name) => Some(&e.name),
         Origin::Wos => crate::format::crosswalk::lookup(Origin::Wos, &e.name, ty).and_then(|r| r.ris),
         _ => None,
+    }
+}
+
+/// A kept eISSN: Web of Science's `EI`, the `eissn` of pasted results and RIS imports.
+fn is_eissn(e: &ExtraField) -> bool {
+    match e.origin {
+        Origin::Wos => e.name == "EI",
+        Origin::Text => e.name.eq_ignore_ascii_case(super::parse::EISSN_FIELD),
+        Origin::Ris | Origin::Bibtex => false,
     }
 }
 

@@ -1,14 +1,16 @@
 //! An entry regenerated from the model: entry type, fields in their fixed order, LaTeX
 //! escaping, the date as `date` or `year`/`month`, and the item's kept extra fields.
 
-use super::super::fields::{derived_access, pubstate_of, role_rank, ROLE_FIELDS, TYPE_FIELD};
+use super::super::fields::{
+    derived_access, pubstate_of, EDITOR_TYPE_ROLES, EXTRA_EDITOR_FIELDS, ROLE_FIELDS, TYPE_FIELD,
+};
 use super::super::names;
 use super::super::options::{BibMode, BibWriteOptions};
 use super::super::parse::{is_macro, Block, Scanner};
 use super::super::tex::{self, Escape};
 use super::kept::{check_raw, own_names, tagged_home, valid_field_name, LeftOut, RawValue};
 use crate::error::Diagnostic;
-use crate::model::{month_abbrev, Abstract, AccessStatus, Item, ItemType, Origin, PartialDate};
+use crate::model::{month_abbrev, Abstract, AccessStatus, Item, ItemTag, ItemType, Origin, PartialDate};
 use rustc_hash::FxHashSet as HashSet;
 
 /// The abstract as one field text: "Heading: text" sections separated by a line break (never
@@ -61,6 +63,36 @@ impl Entry<'_> {
             }
         }
         self.push_raw(name, format!("{{{v}}}"));
+    }
+    /// `keywords`: the tags joined with ", "; a tag holding a separator (`,` or `;`) is one
+    /// brace group, which biber, JabRef and Folio's reader keep whole.
+    fn keywords(&mut self, tags: &[ItemTag]) {
+        let esc = Escape {
+            ascii: self.ascii,
+            protect_case: false,
+        };
+        let parts: Vec<String> = tags
+            .iter()
+            .map(|t| {
+                let v = tex::from_unicode(&t.name, esc);
+                if t.name.contains([',', ';']) {
+                    format!("{{{v}}}")
+                } else {
+                    v
+                }
+            })
+            .collect();
+        let mut v = parts.join(", ");
+        if self.mode == BibMode::Bibtex {
+            if let Some(t) = tex::biblatex_to_latex(&v) {
+                v = t;
+                self.translated = true;
+            }
+        }
+        if !v.is_empty() {
+            let name = self.pick(&["keywords"]);
+            self.push_raw(name, format!("{{{v}}}"));
+        }
     }
     /// A kept plain-text field under its own name.
     fn text_as(&mut self, name: &str, value: &str) {
@@ -393,6 +425,42 @@ fn kept_fields(e: &mut Entry<'_>, item: &Item, key: &str, out: &mut EntryOut<'_>
     }
 }
 
+/// Creators whose role has no name list of its own ([`EDITOR_TYPE_ROLES`]): `editora`…
+/// with the role in `editoratype`…, in the slots no kept field uses; past three roles, left
+/// out with a warning.
+fn extra_roles(e: &mut Entry<'_>, item: &Item, key: &str, diags: &mut Vec<Diagnostic>) {
+    let free: Vec<&str> = EXTRA_EDITOR_FIELDS
+        .into_iter()
+        .filter(|n| !e.taken(n) && !e.taken(&format!("{n}type")))
+        .collect();
+    let mut free = free.into_iter();
+    for (role, word) in EDITOR_TYPE_ROLES {
+        let list: Vec<_> = item.creators_with(*role).collect();
+        if list.is_empty() {
+            continue;
+        }
+        match free.next() {
+            Some(field) => {
+                let v = names::write_list(list.into_iter(), e.ascii);
+                e.push_raw(field, format!("{{{v}}}"));
+                e.push_raw(&format!("{field}type"), format!("{{{word}}}"));
+            }
+            None => {
+                for c in list {
+                    diags.push(Diagnostic::warning(
+                        None,
+                        format!(
+                            "{key}: creator {} ({}) left out: editora, editorb and editorc are taken",
+                            c.display_natural(),
+                            c.role
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
 pub(super) fn entry_text(
     item: &Item,
     key: &str,
@@ -419,18 +487,7 @@ pub(super) fn entry_text(
             e.push_raw(name, format!("{{{v}}}"));
         }
     }
-    for c in &item.creators {
-        if role_rank(c.role) == ROLE_FIELDS.len() {
-            diags.push(Diagnostic::warning(
-                None,
-                format!(
-                    "{key}: creator {} ({}) has no BibTeX field; left out",
-                    c.display_natural(),
-                    c.role
-                ),
-            ));
-        }
-    }
+    extra_roles(&mut e, item, key, diags);
     let (title, subtitle) = if mode == BibMode::Bibtex && !item.subtitle.is_empty() {
         diags.push(Diagnostic::info(
             None,
@@ -480,8 +537,7 @@ pub(super) fn entry_text(
         e.text(&["abstract"], &abstract_field(&item.r#abstract), false);
     }
     if !item.tags.is_empty() {
-        let names: Vec<&str> = item.tags.iter().map(|t| t.name.as_str()).collect();
-        e.text(&["keywords"], &names.join(", "), false);
+        e.keywords(&item.tags);
     }
     if item.access.status != AccessStatus::Unknown && derived_access(&item.note, &item.extra) != item.access {
         e.push_raw("access", format!("{{{}}}", item.access.status.as_str()));

@@ -34,6 +34,8 @@ struct Link {
     span: (usize, usize),
     field: String,
     crossref: bool,
+    /// The key a `crossref` names, as written.
+    written: String,
     /// Lowercase keys it points at.
     targets: Vec<String>,
 }
@@ -98,6 +100,7 @@ fn links_in(text: &str, keys: &HashSet<String>) -> Vec<Link> {
             span: (start, end),
             field: f.name.to_string(),
             crossref: name == "crossref",
+            written: inner.to_string(),
             targets,
         });
     }
@@ -226,9 +229,35 @@ pub(super) fn cut_links(entries: &mut [Placed], mode: BibMode, diags: &mut Vec<D
             }
         }
     }
-    cut.sort_unstable();
-    // Remove from the end of each text so earlier spans stay valid.
-    for &(i, j) in cut.iter().rev() {
-        entries[i].text = remove_field(&entries[i].text, links[i][j].span);
+    // A crossref naming its parent in another case ("WHOLE-JOURNAL" for whole-journal): BibTeX
+    // ignores case, biber does not; written with the parent's own key.
+    let by_lower: std::collections::HashMap<&str, &str> =
+        entries.iter().map(|e| (e.lower.as_str(), e.key.as_str())).collect();
+    let mut edits: Vec<(usize, usize, Option<String>)> = cut.iter().map(|&(i, j)| (i, j, None)).collect();
+    for (i, ls) in links.iter().enumerate() {
+        for (j, l) in ls.iter().enumerate() {
+            if !l.crossref || cut.contains(&(i, j)) {
+                continue;
+            }
+            if let Some(&key) = by_lower.get(l.targets[0].as_str()).filter(|k| **k != l.written) {
+                diags.push(Diagnostic::info(
+                    None,
+                    format!(
+                        "{}: crossref {:?} written as {key:?}, in the key's own case (biber compares keys with their case)",
+                        entries[i].key, l.written
+                    ),
+                ));
+                edits.push((i, j, Some(format!("{} = {{{key}}}", l.field))));
+            }
+        }
+    }
+    edits.sort_unstable_by_key(|&(i, j, _)| (i, links[i][j].span.0));
+    // Edit from the end of each text so earlier spans stay valid.
+    for (i, j, with) in edits.into_iter().rev() {
+        let span = links[i][j].span;
+        entries[i].text = match with {
+            None => remove_field(&entries[i].text, span),
+            Some(w) => format!("{}{w}{}", &entries[i].text[..span.0], &entries[i].text[span.1..]),
+        };
     }
 }
