@@ -266,6 +266,18 @@ fn typed_editors(fields: &[RawField<'_>]) -> Vec<(&'static str, Role)> {
         .collect()
 }
 
+/// Mendeley writes a journal's ISSN as `isbn`: read as the ISSN it is (as RIS and the
+/// library's checks read it), with a note.
+fn issn_in_isbn(item: &mut Item, key: &str, line: usize, diags: &mut Vec<Diagnostic>) {
+    if item.issn.is_empty() && is_issn(&item.isbn) {
+        diags.push(Diagnostic::info(
+            line,
+            format!("{key}: isbn {} is an ISSN; read as the ISSN", item.isbn),
+        ));
+        item.issn = std::mem::take(&mut item.isbn);
+    }
+}
+
 fn entry_to_item(
     ty: &str,
     key: &str,
@@ -391,15 +403,7 @@ fn entry_to_item(
     extra_at.sort_by_key(|(i, _)| *i);
     item.extra.extend(extra_at.into_iter().map(|(_, f)| f));
     pubstate_as_date(&mut item);
-    if item.issn.is_empty() && is_issn(&item.isbn) {
-        // Mendeley writes a journal's ISSN as `isbn`; RIS and the library's checks read it as
-        // the ISSN it is.
-        diags.push(Diagnostic::info(
-            line,
-            format!("{key}: isbn {} is an ISSN; read as the ISSN", item.isbn),
-        ));
-        item.issn = std::mem::take(&mut item.isbn);
-    }
+    issn_in_isbn(&mut item, key, line, diags);
     // Creators grouped by role in the order the writer uses (author, editor, translator,
     // bookauthor), each list in its own order.
     creators.sort_by_key(|(r, _)| role_rank(*r));
