@@ -33,6 +33,21 @@ need_rust() {
   fi
 }
 
+# A Python with the packages the tests drive real clients with (pyzotero for the local API),
+# in a virtual environment of its own (Debian's Python refuses pip installs): exports
+# FOLIO_PYTHON, which the tests run.
+PY_PACKAGES=(pyzotero==1.16.0)
+need_python_clients() {
+  need_apt python3 python3-venv
+  local venv="${HOME}/.cache/folio/pyvenv"
+  if ! [ -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import pyzotero' 2>/dev/null; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${PY_PACKAGES[@]}" >&2
+  fi
+  export FOLIO_PYTHON="$venv/bin/python"
+}
+
 # The repository root.
 repo_root() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd

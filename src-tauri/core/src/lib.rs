@@ -25,3 +25,5 @@ pub mod budget;
 pub mod dedupe;
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(feature = "serve")]
+pub mod serve;

@@ -11,6 +11,8 @@
 //!   export exactly what it cites (with `crossref`/`xdata` parents) and register it so its keys
 //!   are protected;
 //! - [`searches`]: saving a search (a name and a query that parses are required);
+//! - [`zotero`]: the library as Zotero's Web API v3 shows it (keys, item JSON, the items
+//!   query), for the local HTTP API;
 //! - [`sync`]: after an action that changed the library, every auto-export is brought up to
 //!   date, and what failed is reported in one wording.
 //!
@@ -24,6 +26,7 @@ pub mod isolated;
 pub mod searches;
 pub mod select;
 pub mod sync;
+pub mod zotero;
 
 pub use cite::{citation, cite_command, references};
 pub use cited::{aux_path, cited, export_cited, export_cited_to, Cited, CitedExport};

@@ -20,6 +20,7 @@ mod matrix;
 mod migrations;
 mod reliability;
 mod search;
+mod serve;
 mod store;
 mod support;
 mod tags;

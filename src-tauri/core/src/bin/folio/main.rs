@@ -4,7 +4,8 @@
 //! One module per command group, each owning its clap types (flattened into [`Command`]) and a
 //! `run`: `items` (add, edit, show, list, delete, restore, trash), `collections`, `tags` (tag,
 //! access), `searches`, `keys`, `history` (undo, redo, history), `import`, `duplicates`
-//! (duplicates, merge), `export` (export, auto-export, aux, cite) and `info`. Shared helpers:
+//! (duplicates, merge), `export` (export, auto-export, aux, cite), `info` and `serve` (the local
+//! HTTP API). Shared helpers:
 //! `select` (a selection of items → filter and keys) and `output` (JSON and text printing).
 //! Every `--json` output is a serde type, pinned by the snapshot tests in `tests/it/cli_json.rs`.
 
@@ -22,6 +23,7 @@ mod keys;
 mod output;
 mod searches;
 mod select;
+mod serve;
 mod tags;
 
 use anyhow::{Context, Result};
@@ -68,6 +70,8 @@ enum Command {
     Export(export::Cmd),
     #[command(flatten)]
     Info(info::Cmd),
+    #[command(flatten)]
+    Serve(serve::Cmd),
 }
 
 fn library_path(cli: &Cli) -> PathBuf {
@@ -83,9 +87,14 @@ fn library_path(cli: &Cli) -> PathBuf {
 
 fn run(cli: Cli) -> Result<()> {
     let path = library_path(&cli);
+    let command = match cli.command {
+        // Reads only, with its own read-only connections: no write lock, no auto-export sync.
+        Command::Serve(c) => return serve::run(c, &path),
+        other => other,
+    };
     let mut lib = Library::open(&path).with_context(|| format!("cannot open library {}", path.display()))?;
     say_how_it_opened(&lib, &path);
-    let result = dispatch(&mut lib, cli.command, &path);
+    let result = dispatch(&mut lib, command, &path);
     sync_auto_exports(&mut lib);
     result
 }
@@ -145,6 +154,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &Path) -> Result<()> {
         Command::Duplicates(c) => duplicates::run(lib, c),
         Command::Export(c) => export::run(lib, c),
         Command::Info(c) => info::run(lib, c, path),
+        Command::Serve(_) => unreachable!("run() serves before opening the library for writing"),
     }
 }
 

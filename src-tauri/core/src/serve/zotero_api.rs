@@ -1,0 +1,490 @@
+//! Zotero's local API (a read-only copy of the Web API v3): `/api/` and `/api/users/0/…`.
+
+use super::{error_response, Shared};
+use crate::app::zotero::{self as z, ItemsQuery, Origin};
+use crate::cite::CiteStyle;
+use crate::error::{Error, Result};
+use crate::export::ExportOptions;
+use crate::format::Format;
+use crate::model::Item;
+use crate::Library;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+/// Zotero's page size when `limit` is not given, and its largest.
+const DEFAULT_LIMIT: usize = 25;
+const MAX_LIMIT: usize = 100;
+
+pub(super) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/", get(root))
+        .route("/api", get(root))
+        .route("/api/users/{user}/items", get(items))
+        .route("/api/users/{user}/items/top", get(items))
+        .route("/api/users/{user}/items/{key}", get(item))
+        .route("/api/users/{user}/items/{key}/children", get(children))
+        .route("/api/users/{user}/collections", get(collections))
+        .route("/api/users/{user}/collections/top", get(collections_top))
+        .route("/api/users/{user}/collections/{key}", get(collection))
+        .route("/api/users/{user}/collections/{key}/items", get(collection_items))
+        .route("/api/users/{user}/collections/{key}/items/top", get(collection_items))
+        .route("/api/users/{user}/collections/{key}/collections", get(subcollections))
+        .route("/api/users/{user}/tags", get(tags))
+        .route("/api/users/{user}/searches", get(searches))
+}
+
+async fn root() -> Response {
+    (StatusCode::OK, "Nothing to see here.\n").into_response()
+}
+
+/// The query string's parameters, repeated ones (`tag`) kept.
+fn params(raw: Option<String>) -> Vec<(String, String)> {
+    raw.and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(&q).ok())
+        .unwrap_or_default()
+}
+
+fn param<'a>(p: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    p.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// Only the local user (0) is served; groups do not exist in Folio.
+fn check_user(user: &str) -> Result<()> {
+    if user == "0" {
+        Ok(())
+    } else {
+        Err(Error::NotFound(format!(
+            "user {user}: the local API serves user 0 (this library)"
+        )))
+    }
+}
+
+fn items_query(p: &[(String, String)]) -> Result<ItemsQuery> {
+    let num = |name: &str, default: usize| -> Result<usize> {
+        match param(p, name) {
+            None | Some("") => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|_| Error::InvalidInput(format!("{name}={v:?} is not a number"))),
+        }
+    };
+    Ok(ItemsQuery {
+        q: param(p, "q").unwrap_or("").to_string(),
+        everything: param(p, "qmode") == Some("everything"),
+        item_type: param(p, "itemType").unwrap_or("").to_string(),
+        tags: p.iter().filter(|(k, _)| k == "tag").map(|(_, v)| v.clone()).collect(),
+        sort: param(p, "sort").unwrap_or("").to_string(),
+        descending: param(p, "direction").map(|d| d.eq_ignore_ascii_case("desc")),
+        start: num("start", 0)?,
+        limit: num("limit", DEFAULT_LIMIT)?.clamp(1, MAX_LIMIT),
+        collection: None,
+    })
+}
+
+/// `format=`: json (default), keys, or an export format.
+enum Out {
+    Json,
+    Keys,
+    Export(Format),
+}
+
+fn out_format(p: &[(String, String)]) -> Result<Out> {
+    Ok(match param(p, "format").unwrap_or("json") {
+        "json" | "atom" => Out::Json,
+        "keys" => Out::Keys,
+        "bibtex" => Out::Export(Format::Bibtex),
+        "biblatex" => Out::Export(Format::Biblatex),
+        "ris" => Out::Export(Format::Ris),
+        other => {
+            return Err(Error::InvalidInput(format!(
+                "format={other:?} is not served (json, keys, bibtex, biblatex, ris)"
+            )))
+        }
+    })
+}
+
+/// `include=data,bib,citation` (default `data`) with `style=`.
+struct Include {
+    data: bool,
+    bib: bool,
+    citation: bool,
+    style: CiteStyle,
+}
+
+fn include(p: &[(String, String)]) -> Result<Include> {
+    let inc = param(p, "include").unwrap_or("data");
+    let has = |w: &str| inc.split(',').any(|x| x.trim() == w);
+    let style = match param(p, "style") {
+        None | Some("") => CiteStyle::ChicagoAuthorDate,
+        Some(s) => s
+            .parse()
+            .map_err(|e: String| Error::InvalidInput(format!("style={s:?}: {e}")))?,
+    };
+    Ok(Include {
+        data: has("data"),
+        bib: has("bib"),
+        citation: has("citation"),
+        style,
+    })
+}
+
+/// HTML text: imported text is never markup.
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The items as the answer `p` asks for, from a blocking thread.
+fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]) -> Result<(String, &'static str)> {
+    match out_format(p)? {
+        Out::Keys => {
+            let keys: Vec<String> = items.iter().map(|i| z::object_key(i.id.unwrap_or(0))).collect();
+            Ok((keys.join("\n") + "\n", "text/plain; charset=utf-8"))
+        }
+        Out::Export(format) => {
+            let w = lib.render(
+                items,
+                &ExportOptions {
+                    format,
+                    ..Default::default()
+                },
+            )?;
+            let ct = if format == Format::Ris {
+                "application/x-research-info-systems; charset=utf-8"
+            } else {
+                "application/x-bibtex; charset=utf-8"
+            };
+            Ok((w.text, ct))
+        }
+        Out::Json => {
+            let inc = include(p)?;
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                let colls = lib.collection_ids_of(it.id.unwrap_or(0))?;
+                let mut v = z::item_json(origin, it, &colls);
+                if !inc.data {
+                    if let Some(o) = v.as_object_mut() {
+                        o.remove("data");
+                    }
+                }
+                let keys = [it.key.clone()];
+                if inc.bib {
+                    let r = crate::app::references(lib, &keys, inc.style)?.join("");
+                    v["bib"] = json!(format!(
+                        "<div class=\"csl-bib-body\">\n  <div class=\"csl-entry\">{}</div>\n</div>",
+                        escape_html(&r)
+                    ));
+                }
+                if inc.citation {
+                    let c = crate::app::citation(lib, &keys, inc.style)?;
+                    v["citation"] = json!(format!("<span>{}</span>", escape_html(&c)));
+                }
+                out.push(v);
+            }
+            Ok((Value::Array(out).to_string(), "application/json"))
+        }
+    }
+}
+
+/// A list answer with Zotero's paging headers: `Total-Results` and `Link` (`first`, `prev`,
+/// `next`, `last`, which pyzotero's `everything()` follows).
+fn paged(body: String, ct: &str, origin: &Origin, path: &str, p: &[(String, String)], total: usize) -> Response {
+    let start = param(p, "start").and_then(|s| s.parse().ok()).unwrap_or(0usize);
+    let limit = param(p, "limit")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_LIMIT)
+        .clamp(1, MAX_LIMIT);
+    let url = |s: usize| {
+        let mut q: Vec<(String, String)> = p.iter().filter(|(k, _)| k != "start").cloned().collect();
+        q.push(("start".into(), s.to_string()));
+        let qs = serde_urlencoded::to_string(&q).unwrap_or_default();
+        format!("{}{path}?{qs}", origin.base)
+    };
+    let mut links = Vec::new();
+    if start > 0 {
+        links.push(format!("<{}>; rel=\"first\"", url(0)));
+        links.push(format!("<{}>; rel=\"prev\"", url(start.saturating_sub(limit))));
+    }
+    if start + limit < total {
+        links.push(format!("<{}>; rel=\"next\"", url(start + limit)));
+        let last = (total - 1) / limit * limit;
+        links.push(format!("<{}>; rel=\"last\"", url(last)));
+    }
+    let mut resp = (StatusCode::OK, [(header::CONTENT_TYPE, ct.to_string())], body).into_response();
+    let h = resp.headers_mut();
+    h.insert("Total-Results", total.into());
+    h.insert("Last-Modified-Version", 1.into());
+    if !links.is_empty() {
+        if let Ok(v) = links.join(", ").parse() {
+            h.insert(header::LINK, v);
+        }
+    }
+    resp
+}
+
+fn answer(r: Result<Response>) -> Response {
+    r.unwrap_or_else(|e| error_response(&e))
+}
+
+async fn items(
+    State(s): State<Shared>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(items_in(s, &user, None, headers, uri.path().to_string(), raw).await)
+}
+
+async fn collection_items(
+    State(s): State<Shared>,
+    Path((user, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(items_in(s, &user, Some(key), headers, uri.path().to_string(), raw).await)
+}
+
+async fn items_in(
+    s: Shared,
+    user: &str,
+    collection: Option<String>,
+    headers: HeaderMap,
+    path: String,
+    raw: Option<String>,
+) -> Result<Response> {
+    check_user(user)?;
+    let p = params(raw);
+    let origin = s.origin(&headers);
+    let mut q = items_query(&p)?;
+    let o = origin.clone();
+    let pp = p.clone();
+    let (body, ct, total) = s
+        .read(move |lib| {
+            if let Some(key) = collection {
+                let tree = lib.collection_tree()?;
+                let c =
+                    z::collection_by_key(&tree, &key).ok_or_else(|| Error::NotFound(format!("collection {key}")))?;
+                q.collection = Some(c.id);
+            }
+            let (items, total) = z::items_page(lib, &q)?;
+            let (body, ct) = render(lib, &o, &items, &pp)?;
+            Ok((body, ct, total))
+        })
+        .await?;
+    Ok(paged(body, ct, &origin, &path, &p, total))
+}
+
+async fn item(
+    State(s): State<Shared>,
+    Path((user, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            let p = params(raw);
+            let origin = s.origin(&headers);
+            let (body, ct) = s
+                .read(move |lib| {
+                    let it = z::item_by_key(lib, &key)?;
+                    let (body, ct) = render(lib, &origin, std::slice::from_ref(&it), &p)?;
+                    // One object, not a list of one, for JSON.
+                    let body = match serde_json::from_str::<Value>(&body) {
+                        Ok(Value::Array(mut a)) if ct == "application/json" && a.len() == 1 => a.remove(0).to_string(),
+                        _ => body,
+                    };
+                    Ok((body, ct))
+                })
+                .await?;
+            Ok((StatusCode::OK, [(header::CONTENT_TYPE, ct)], body).into_response())
+        }
+        .await,
+    )
+}
+
+/// Attachments and notes: Folio has none yet, so an item's children are an empty list.
+async fn children(
+    State(s): State<Shared>,
+    Path((user, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            s.read(move |lib| z::item_by_key(lib, &key).map(|_| ())).await?;
+            Ok(paged(
+                "[]".into(),
+                "application/json",
+                &s.origin(&headers),
+                uri.path(),
+                &[],
+                0,
+            ))
+        }
+        .await,
+    )
+}
+
+/// Which collections a collections route lists.
+enum Which {
+    All,
+    Top,
+    Children(String),
+}
+
+async fn list_collections(
+    s: Shared,
+    user: &str,
+    which: Which,
+    headers: HeaderMap,
+    path: String,
+    raw: Option<String>,
+) -> Result<Response> {
+    check_user(user)?;
+    let p = params(raw);
+    let origin = s.origin(&headers);
+    let o = origin.clone();
+    let list = s
+        .read(move |lib| {
+            let tree = lib.collection_tree()?;
+            let nodes: Vec<&crate::library::CollectionNode> = match &which {
+                Which::All => z::flatten(&tree),
+                Which::Top => tree.iter().collect(),
+                Which::Children(key) => z::collection_by_key(&tree, key)
+                    .ok_or_else(|| Error::NotFound(format!("collection {key}")))?
+                    .children
+                    .iter()
+                    .collect(),
+            };
+            Ok(nodes
+                .into_iter()
+                .map(|c| z::collection_json(&o, c))
+                .collect::<Vec<Value>>())
+        })
+        .await?;
+    Ok(page_of(list, &origin, &path, &p))
+}
+
+/// A JSON list cut to the requested page, with the paging headers.
+fn page_of(list: Vec<Value>, origin: &Origin, path: &str, p: &[(String, String)]) -> Response {
+    let total = list.len();
+    let start = param(p, "start").and_then(|s| s.parse().ok()).unwrap_or(0usize);
+    let limit = param(p, "limit")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_LIMIT)
+        .clamp(1, MAX_LIMIT);
+    let page: Vec<Value> = list.into_iter().skip(start).take(limit).collect();
+    paged(
+        Value::Array(page).to_string(),
+        "application/json",
+        origin,
+        path,
+        p,
+        total,
+    )
+}
+
+async fn collections(
+    State(s): State<Shared>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(list_collections(s, &user, Which::All, headers, uri.path().to_string(), raw).await)
+}
+
+async fn collections_top(
+    State(s): State<Shared>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(list_collections(s, &user, Which::Top, headers, uri.path().to_string(), raw).await)
+}
+
+async fn subcollections(
+    State(s): State<Shared>,
+    Path((user, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(list_collections(s, &user, Which::Children(key), headers, uri.path().to_string(), raw).await)
+}
+
+async fn collection(
+    State(s): State<Shared>,
+    Path((user, key)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            let origin = s.origin(&headers);
+            let v = s
+                .read(move |lib| {
+                    let tree = lib.collection_tree()?;
+                    let c = z::collection_by_key(&tree, &key)
+                        .ok_or_else(|| Error::NotFound(format!("collection {key}")))?;
+                    Ok(z::collection_json(&origin, c))
+                })
+                .await?;
+            Ok((
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                v.to_string(),
+            )
+                .into_response())
+        }
+        .await,
+    )
+}
+
+async fn tags(
+    State(s): State<Shared>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            let origin = s.origin(&headers);
+            let o = origin.clone();
+            let list = s.read(move |lib| z::tags_json(lib, &o)).await?;
+            Ok(page_of(list, &origin, uri.path(), &params(raw)))
+        }
+        .await,
+    )
+}
+
+async fn searches(
+    State(s): State<Shared>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            let origin = s.origin(&headers);
+            let o = origin.clone();
+            let list = s.read(move |lib| z::searches_json(lib, &o)).await?;
+            Ok(page_of(list, &origin, uri.path(), &params(raw)))
+        }
+        .await,
+    )
+}

@@ -1,0 +1,429 @@
+//! The local HTTP API (`folio serve`) against its real clients: raw HTTP for the protocol's
+//! edges and refusals, pyzotero (`local=True`) for Zotero's local API, and biber reading a
+//! pull export with `\addbibresource[location=remote]{…}`.
+
+use crate::support::{corpus, folio_bin, ok};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A running `folio serve --port 0`, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(lib: &Path) -> Server {
+    let mut child = Command::new(folio_bin())
+        .args(["--library"])
+        .arg(lib)
+        .args(["serve", "--port", "0"])
+        .env_remove("FOLIO_LIBRARY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start folio serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("folio serve prints where it listens");
+    let port = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+    Server { child, port }
+}
+
+/// One HTTP/1.1 request; the status, the headers (lowercase names) and the body.
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Vec<(String, String)>, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap_or("")
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let hs = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, hs, body.to_string())
+}
+
+fn get(port: u16, path: &str) -> (u16, Vec<(String, String)>, String) {
+    http(port, "GET", path, &[], "")
+}
+
+fn header<'a>(hs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    hs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// A library with a RIS file in collection Thesis/Chapter 2 and a BibTeX file at the top.
+fn library(dir: &Path) -> PathBuf {
+    let lib = dir.join("lib.sqlite");
+    let c = corpus().join("public");
+    ok(
+        &lib,
+        &[
+            "import",
+            c.join("ris/asreview__pubmed_zotero.ris").to_str().unwrap(),
+            "--collection",
+            "Thesis/Chapter 2",
+        ],
+    );
+    ok(
+        &lib,
+        &[
+            "import",
+            c.join("bibtex/citationjs__biblatex-input.bib").to_str().unwrap(),
+        ],
+    );
+    lib
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+#[test]
+fn the_zotero_api_answers_with_zotero_shapes_and_paging() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    let total: usize = ok(&lib, &["list", "--json"]).matches("\"key\":").count();
+    let srv = serve(&lib);
+    let (st, hs, body) = get(srv.port, "/api/");
+    assert_eq!((st, header(&hs, "zotero-api-version")), (200, Some("3")), "{body}");
+
+    // Paging: Total-Results, Link next/last; pages of `limit` that add up to everything.
+    let (st, hs, body) = get(srv.port, "/api/users/0/items?format=keys&limit=7");
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(header(&hs, "total-results"), Some(total.to_string().as_str()));
+    let link = header(&hs, "link").unwrap();
+    assert!(
+        link.contains("start=7>; rel=\"next\"") && link.contains("rel=\"last\""),
+        "{link}"
+    );
+    let mut keys: Vec<String> = Vec::new();
+    let mut start = 0;
+    while start < total {
+        let (_, _, body) = get(
+            srv.port,
+            &format!("/api/users/0/items?format=keys&limit=7&start={start}"),
+        );
+        keys.extend(body.lines().map(str::to_string));
+        start += 7;
+    }
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), total);
+    assert!(keys
+        .iter()
+        .all(|k| k.len() == 8 && k.bytes().all(|b| b.is_ascii_alphanumeric())));
+
+    // One item in Zotero's JSON: type, creators with creatorType, tags with type, collections.
+    let (st, _, body) = get(srv.port, "/api/users/0/items?q=Tripterygium&qmode=everything");
+    assert_eq!(st, 200);
+    let v = json(&body);
+    let it = &v[0];
+    assert_eq!(it["data"]["itemType"], "journalArticle");
+    assert_eq!(it["data"]["publicationTitle"], "Medicine");
+    assert_eq!(it["data"]["creators"][0]["creatorType"], "author");
+    assert_eq!(it["data"]["creators"][0]["lastName"], "Zhang");
+    assert_eq!(it["data"]["tags"][0]["type"], 1, "imported tags are type 1");
+    assert!(it["data"]["extra"]
+        .as_str()
+        .unwrap()
+        .starts_with("Citation Key: Zhang2019"));
+    assert_eq!(it["data"]["collections"].as_array().unwrap().len(), 1);
+    let key = it["key"].as_str().unwrap().to_string();
+    let (st, _, one) = get(srv.port, &format!("/api/users/0/items/{key}"));
+    assert_eq!((st, json(&one)["data"]["key"].as_str()), (200, Some(key.as_str())));
+    let (st, _, kids) = get(srv.port, &format!("/api/users/0/items/{key}/children"));
+    assert_eq!((st, kids.as_str()), (200, "[]"));
+
+    // Collections by key, their items and subcollections.
+    let (_, _, body) = get(srv.port, "/api/users/0/collections/top");
+    let top = json(&body);
+    assert_eq!(top.as_array().unwrap().len(), 1);
+    assert_eq!(top[0]["data"]["name"], "Thesis");
+    let thesis = top[0]["key"].as_str().unwrap();
+    let (_, _, body) = get(srv.port, &format!("/api/users/0/collections/{thesis}/collections"));
+    let sub = json(&body);
+    assert_eq!(sub[0]["data"]["name"], "Chapter 2");
+    assert_eq!(sub[0]["data"]["parentCollection"], thesis);
+    let (_, hs, _) = get(
+        srv.port,
+        &format!(
+            "/api/users/0/collections/{}/items?format=keys",
+            sub[0]["key"].as_str().unwrap()
+        ),
+    );
+    let in_ch2: usize = header(&hs, "total-results").unwrap().parse().unwrap();
+    assert!(in_ch2 > 0 && in_ch2 < total, "{in_ch2} of {total}");
+
+    // Exports: BibTeX that Folio reads back, as many entries as the page.
+    let (st, hs, body) = get(srv.port, "/api/users/0/items?format=biblatex&limit=5");
+    assert_eq!(st, 200);
+    assert!(header(&hs, "content-type").unwrap().starts_with("application/x-bibtex"));
+    assert_eq!(
+        body.matches("\n@").count() + usize::from(body.starts_with('@')),
+        5,
+        "{body}"
+    );
+
+    // include=bib: a formatted reference, HTML-escaped.
+    let (_, _, body) = get(
+        srv.port,
+        &format!("/api/users/0/items/{key}?include=bib,data&style=apa"),
+    );
+    let bib = json(&body)["bib"].as_str().unwrap().to_string();
+    assert!(bib.contains("csl-entry") && bib.contains("Zhang"), "{bib}");
+}
+
+#[test]
+fn bad_requests_and_foreign_callers_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    let srv = serve(&lib);
+    let p = srv.port;
+    // DNS rebinding: a page at evil.com resolving to 127.0.0.1 sends its own Host.
+    for host in ["evil.com", "evil.com:23119", "127.0.0.1.evil.com", "10.0.0.1"] {
+        let (st, _, body) = http(p, "GET", "/api/users/0/items", &[("Host", host)], "");
+        assert_eq!(st, 403, "{host}: {body}");
+        assert!(body.contains("not this machine's loopback"), "{body}");
+    }
+    // A web page's fetch carries its Origin.
+    for origin in ["http://evil.com", "null", "https://127.0.0.1.evil.com"] {
+        let (st, _, body) = http(
+            p,
+            "GET",
+            "/better-bibtex/library?/1/library.biblatex",
+            &[("Origin", origin)],
+            "",
+        );
+        assert_eq!(st, 403, "{origin}: {body}");
+    }
+    let (st, _, _) = http(p, "GET", "/api/users/0/items", &[("Host", "localhost:1")], "");
+    assert_eq!(st, 200);
+    // Clear errors.
+    assert_eq!(get(p, "/api/users/1/items").0, 404);
+    assert_eq!(get(p, "/api/groups/1/items").0, 404);
+    assert_eq!(get(p, "/api/users/0/items/ABCDEFGH").0, 404);
+    assert_eq!(get(p, "/api/users/0/items/nonsense").0, 404);
+    let (st, _, body) = get(p, "/api/users/0/items?limit=lots");
+    assert_eq!(st, 400, "{body}");
+    assert!(body.contains("limit"), "{body}");
+    assert_eq!(get(p, "/api/users/0/items?format=docx").0, 400);
+    assert_eq!(get(p, "/api/users/0/items?include=bib&style=nope").0, 400);
+    assert_eq!(get(p, "/better-bibtex/collection?/0/Nowhere.biblatex").0, 404);
+    // Nothing writes: no PUT/POST/DELETE on the Zotero API.
+    assert_eq!(http(p, "POST", "/api/users/0/items", &[], "[]").0, 405);
+    assert_eq!(http(p, "DELETE", "/api/users/0/items/ABCDEFGH", &[], "").0, 405);
+}
+
+#[test]
+fn json_rpc_and_cayw_speak_better_bibtex() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    let srv = serve(&lib);
+    let rpc = |body: &str| {
+        let (st, _, b) = http(
+            srv.port,
+            "POST",
+            "/better-bibtex/json-rpc",
+            &[("Content-Type", "application/json")],
+            body,
+        );
+        assert_eq!(st, 200, "{b}");
+        json(&b)
+    };
+    let r = rpc(r#"{"jsonrpc":"2.0","method":"api.ready","id":1}"#);
+    assert_eq!(r["id"], 1);
+    assert!(r["result"]["zotero"].is_string(), "{r}");
+    let r = rpc(r#"{"jsonrpc":"2.0","method":"item.search","params":["Tripterygium"],"id":2}"#);
+    assert_eq!(r["result"][0]["citekey"], "Zhang2019", "{r}");
+    let zkey = r["result"][0]["id"].as_str().unwrap().to_string();
+    let r = rpc(&format!(
+        r#"{{"jsonrpc":"2.0","method":"item.citationkey","params":[["{zkey}","ZZZZZZZZ"]],"id":3}}"#
+    ));
+    assert_eq!(r["result"][&zkey], "Zhang2019", "{r}");
+    assert!(r["result"]["ZZZZZZZZ"].is_null(), "{r}");
+    let r = rpc(r#"{"jsonrpc":"2.0","method":"item.export","params":[["Zhang2019"],"Better BibLaTeX"],"id":4}"#);
+    assert!(r["result"].as_str().unwrap().contains("@article{Zhang2019,"), "{r}");
+    let r = rpc(r#"{"jsonrpc":"2.0","method":"item.bibliography","params":[["Zhang2019"],{"id":"apa"}],"id":5}"#);
+    assert!(r["result"].as_str().unwrap().contains("Zhang, J."), "{r}");
+    // JSON-RPC 2.0 error objects.
+    assert_eq!(rpc("{not json")["error"]["code"], -32700);
+    assert_eq!(rpc(r#"{"jsonrpc":"2.0","id":6}"#)["error"]["code"], -32600);
+    assert_eq!(
+        rpc(r#"{"jsonrpc":"2.0","method":"item.nothing","id":7}"#)["error"]["code"],
+        -32601
+    );
+    assert_eq!(
+        rpc(r#"{"jsonrpc":"2.0","method":"item.export","params":[],"id":8}"#)["error"]["code"],
+        -32602
+    );
+    let r = rpc(r#"{"jsonrpc":"2.0","method":"autoexport.add","params":[1,"x.bib"],"id":9}"#);
+    assert!(r["error"]["message"].as_str().unwrap().contains("read-only"), "{r}");
+    // The CAYW probe.
+    let (st, _, body) = get(srv.port, "/better-bibtex/cayw?probe=true");
+    assert_eq!((st, body.as_str()), (200, "ready"));
+}
+
+/// biber fetches the pull export itself, as a LaTeX user's document asks it to.
+#[test]
+fn biber_reads_a_pull_export_from_folio_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    // Thesis holds its subcollection's items: the pull export includes subcollections.
+    let expected = ok(&lib, &["list", "--collection", "Thesis/Chapter 2", "--json"])
+        .matches("\"key\":")
+        .count();
+    assert!(expected > 0);
+    let srv = serve(&lib);
+    let tex = dir.path().join("paper.tex");
+    std::fs::write(
+        &tex,
+        format!(
+            "\\documentclass{{article}}\n\\usepackage[backend=biber]{{biblatex}}\n\
+             \\addbibresource[location=remote]{{http://127.0.0.1:{}/better-bibtex/collection?/0/Thesis.biblatex}}\n\
+             \\begin{{document}}\n\\nocite{{*}}\n\\printbibliography\n\\end{{document}}\n",
+            srv.port
+        ),
+    )
+    .unwrap();
+    let run = |prog: &str, args: &[&str]| {
+        let out = Command::new(prog)
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("{prog} not found ({e}); install texlive-luatex and biber"));
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (ok1, log) = run("lualatex", &["-interaction=nonstopmode", "paper.tex"]);
+    assert!(ok1, "{log}");
+    let (ok2, log) = run("biber", &["paper"]);
+    assert!(ok2, "{log}");
+    assert!(log.contains("is a remote BibTeX data source - fetching"), "{log}");
+    assert!(!log.contains("WARN") && !log.contains("ERROR"), "{log}");
+    let bbl = std::fs::read_to_string(dir.path().join("paper.bbl")).unwrap();
+    assert_eq!(bbl.matches("\\entry{").count(), expected, "{bbl}");
+    let (ok3, log) = run("lualatex", &["-interaction=nonstopmode", "paper.tex"]);
+    assert!(ok3 && !log.contains("\n! "), "{log}");
+}
+
+/// pyzotero, the Python client most scripts use, with `local=True` pointed at the server.
+#[test]
+fn pyzotero_reads_the_library_through_the_local_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("big.sqlite");
+    let xz = corpus().join("large/derived/beebe-fish-10k.bib.xz");
+    let bib = dir.path().join("fish.bib");
+    let out = Command::new("xz").arg("-dc").arg(&xz).output().expect("xz (xz-utils)");
+    assert!(out.status.success());
+    std::fs::write(&bib, out.stdout).unwrap();
+    ok(&lib, &["import", bib.to_str().unwrap(), "--collection", "Fish"]);
+    let small = corpus().join("public/ris/asreview__pubmed_zotero.ris");
+    ok(&lib, &["import", small.to_str().unwrap(), "--collection", "Fish/Crohn"]);
+    let total = ok(&lib, &["info", "--json"]);
+    let total: usize = json(&total)["items"].as_u64().unwrap() as usize;
+    let srv = serve(&lib);
+    let script = format!(
+        r#"
+import json, sys
+try:
+    from pyzotero import zotero
+except ImportError:
+    sys.exit("pyzotero is not installed (pip install pyzotero)")
+z = zotero.Zotero(0, "user", local=True)
+z.endpoint = "http://localhost:{port}/api"
+out = {{}}
+out["page"] = len(z.items(limit=10))
+out["everything"] = len(set(i["key"] for i in z.everything(z.items(limit=100))))
+out["top"] = len(z.top(limit=5))
+cols = z.collections()
+out["collections"] = sorted(c["data"]["name"] for c in cols)
+crohn = [c for c in cols if c["data"]["name"] == "Crohn"][0]
+out["crohn_items"] = len(z.everything(z.collection_items(crohn["key"])))
+out["tags"] = len(z.everything(z.tags()))
+z.add_parameters(q="Tripterygium", qmode="everything")
+hits = z.items()
+out["search"] = [h["data"]["title"][:12] for h in hits]
+item = z.item(hits[0]["key"])
+out["item_key"] = item["data"]["key"] == hits[0]["key"]
+z.add_parameters(format="bibtex", limit=3)
+out["bibtex_entries"] = len(z.items().entries)
+print(json.dumps(out))
+"#,
+        port = srv.port
+    );
+    // FOLIO_PYTHON: the Python `.ci/test` set up with pyzotero (need_python_clients).
+    let python = std::env::var("FOLIO_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .expect("python (FOLIO_PYTHON)");
+    assert!(
+        out.status.success(),
+        "pyzotero failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json(String::from_utf8_lossy(&out.stdout).trim());
+    assert_eq!(r["page"], 10);
+    assert_eq!(r["everything"], total, "{r}");
+    assert_eq!(r["top"], 5);
+    assert_eq!(r["collections"], serde_json::json!(["Crohn", "Fish"]));
+    assert_eq!(
+        r["crohn_items"].as_u64().unwrap() as usize,
+        ok(&lib, &["list", "--collection", "Fish/Crohn", "--json"])
+            .matches("\"key\":")
+            .count()
+    );
+    let tags = folio::Library::open_read_only(&lib).unwrap().tag_list().unwrap();
+    assert_eq!(
+        r["tags"].as_u64().unwrap() as usize,
+        tags.iter().filter(|t| t.items > 0).count(),
+        "{r}"
+    );
+    assert_eq!(r["search"], serde_json::json!(["Efficacy and"]), "{r}");
+    assert_eq!(r["item_key"], true);
+    assert_eq!(r["bibtex_entries"], 3, "{r}");
+}
