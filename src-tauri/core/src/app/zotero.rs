@@ -19,7 +19,7 @@ const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHIJKLMNPQRSTUVWXY";
 const KEY_BITS: u32 = 40;
 const MASK: u64 = (1 << KEY_BITS) - 1;
 /// Odd, so multiplying by it modulo 2^40 is a bijection: neighbouring ids get unrelated keys.
-const MULT: u64 = 0x9E37_79B9_7F;
+const MULT: u64 = 0x009E_3779_B97F;
 
 /// The inverse of [`MULT`] modulo 2^40 (Newton's iteration doubles the correct bits).
 fn mult_inverse() -> u64 {

@@ -175,7 +175,7 @@ impl Library {
     /// Collection paths an item is filed in.
     /// The ids of the collections item `id` is directly in.
     pub fn collection_ids_of(&self, id: ItemId) -> Result<Vec<CollectionId>> {
-        Ok(item_rows::collections_of(self.store.conn(), id)?)
+        item_rows::collections_of(self.store.conn(), id)
     }
 
     pub fn collections_of(&self, id: ItemId) -> Result<Vec<String>> {

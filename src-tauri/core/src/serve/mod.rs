@@ -1,6 +1,6 @@
 //! The local HTTP API: Folio answers the requests researchers' tools already send to Zotero on
-//! `http://127.0.0.1:23119` — Zotero's read-only local API under `/api/` ([`zotero_api`]) and
-//! Better BibTeX's endpoints under `/better-bibtex/` ([`bbt`]: pull export, JSON-RPC, the CAYW
+//! `http://127.0.0.1:23119` — Zotero's read-only local API under `/api/` (module `zotero_api`) and
+//! Better BibTeX's endpoints under `/better-bibtex/` (module `bbt`: pull export, JSON-RPC, the CAYW
 //! probe). A thin front end on tokio (axum): it parses requests, calls the application layer
 //! ([`crate::app::zotero`], exports, citations) on a blocking thread with a read-only
 //! connection, and writes the answer. It holds no rules of its own.

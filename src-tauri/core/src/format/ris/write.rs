@@ -167,7 +167,7 @@ fn split_pages(p: &str) -> (String, String) {
             // Single hyphens only: "12-18" at the hyphen; page numbers with a hyphen of their
             // own ("C3-32-C3-35") at the middle one of an odd count; an even count is no range.
             let hy: Vec<usize> = p.match_indices('-').map(|(i, _)| i).collect();
-            if hy.len() % 2 == 0 {
+            if hy.len().is_multiple_of(2) {
                 continue;
             }
             Some(hy[hy.len() / 2])
