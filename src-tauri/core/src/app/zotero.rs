@@ -400,7 +400,8 @@ fn query_text(q: &ItemsQuery) -> String {
     let mut parts: Vec<String> = Vec::new();
     for w in q.q.split_whitespace() {
         let w = w.replace('"', "");
-        if w.is_empty() {
+        if !w.chars().any(char::is_alphanumeric) {
+            // Punctuation alone ("--") is nothing to search for, as in Zotero.
             continue;
         }
         if q.everything {

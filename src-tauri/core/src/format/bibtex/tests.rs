@@ -1746,3 +1746,8 @@ fn a_crossref_in_another_case_is_written_with_the_parents_key() {
             .any(|d| d.message.contains("in the key's own case")));
     }
 }
+
+#[test]
+fn superscripts_in_math_stay_as_written() {
+    assert_eq!(one("@misc{k, title = {a $^1$H NMR study}}").title, "a $^1$H NMR study");
+}

@@ -754,8 +754,9 @@ fn accent_command(mark: char) -> Option<char> {
 /// (`\beta`, `\pm`, `-`; spaces around allowed): the writer's own spelling read back.
 fn math_char(inner: &str) -> Option<char> {
     let t = inner.trim();
-    if let Some((c, _)) = MATH_SYMBOLS.iter().find(|(_, m)| *m == t) {
-        return Some(*c); // `$-$` is a minus sign, `$\pm$` ±
+    // `$-$` is a minus sign, `$\pm$` ±; superscripts (`$^1$H`) stay math, as written.
+    if let Some((c, _)) = MATH_SYMBOLS.iter().find(|(_, m)| *m == t && !m.starts_with('^')) {
+        return Some(*c);
     }
     let name = t.strip_prefix('\\')?;
     GREEK.iter().find(|(_, g)| *g == name).map(|(c, _)| *c)
