@@ -115,17 +115,8 @@ fn creator_type(role: Role) -> &'static str {
 fn creator_json(c: &Creator) -> Value {
     match &c.name {
         Name::Literal { literal } => json!({"creatorType": creator_type(c.role), "name": literal}),
-        Name::Person {
-            family,
-            given,
-            particle,
-            suffix,
-        } => {
-            let last = if particle.is_empty() {
-                family.clone()
-            } else {
-                format!("{particle} {family}")
-            };
+        Name::Person { given, suffix, .. } => {
+            let last = c.family_with_particle();
             let first = if suffix.is_empty() {
                 given.clone()
             } else {
@@ -156,11 +147,7 @@ fn creator_summary(item: &Item) -> String {
         .iter()
         .filter(|c| c.role == Role::Author)
         .chain(item.creators.iter().filter(|c| c.role == Role::Editor))
-        .map(|c| match &c.name {
-            Name::Literal { literal } => literal.clone(),
-            Name::Person { family, particle, .. } if !particle.is_empty() => format!("{particle} {family}"),
-            Name::Person { family, .. } => family.clone(),
-        })
+        .map(Creator::family_with_particle)
         .collect();
     match names.len() {
         0 => String::new(),

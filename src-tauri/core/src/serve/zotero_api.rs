@@ -191,14 +191,21 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
     }
 }
 
-/// A list answer with Zotero's paging headers: `Total-Results` and `Link` (`first`, `prev`,
-/// `next`, `last`, which pyzotero's `everything()` follows).
-fn paged(body: String, ct: &str, origin: &Origin, path: &str, p: &[(String, String)], total: usize) -> Response {
-    let start = param(p, "start").and_then(|s| s.parse().ok()).unwrap_or(0usize);
+/// `start` and `limit` of a list request (bad values were refused by [`items_query`] for
+/// items; elsewhere they fall back to the defaults).
+fn window(p: &[(String, String)]) -> (usize, usize) {
+    let start = param(p, "start").and_then(|s| s.parse().ok()).unwrap_or(0);
     let limit = param(p, "limit")
         .and_then(|s| s.parse().ok())
         .unwrap_or(DEFAULT_LIMIT)
         .clamp(1, MAX_LIMIT);
+    (start, limit)
+}
+
+/// A list answer with Zotero's paging headers: `Total-Results` and `Link` (`first`, `prev`,
+/// `next`, `last`, which pyzotero's `everything()` follows).
+fn paged(body: String, ct: &str, origin: &Origin, path: &str, p: &[(String, String)], total: usize) -> Response {
+    let (start, limit) = window(p);
     let url = |s: usize| {
         let mut q: Vec<(String, String)> = p.iter().filter(|(k, _)| k != "start").cloned().collect();
         q.push(("start".into(), s.to_string()));
@@ -377,11 +384,7 @@ async fn list_collections(
 /// A JSON list cut to the requested page, with the paging headers.
 fn page_of(list: Vec<Value>, origin: &Origin, path: &str, p: &[(String, String)]) -> Response {
     let total = list.len();
-    let start = param(p, "start").and_then(|s| s.parse().ok()).unwrap_or(0usize);
-    let limit = param(p, "limit")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_LIMIT)
-        .clamp(1, MAX_LIMIT);
+    let (start, limit) = window(p);
     let page: Vec<Value> = list.into_iter().skip(start).take(limit).collect();
     paged(
         Value::Array(page).to_string(),
@@ -458,16 +461,7 @@ async fn tags(
     uri: axum::http::Uri,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    answer(
-        async {
-            check_user(&user)?;
-            let origin = s.origin(&headers);
-            let o = origin.clone();
-            let list = s.read(move |lib| z::tags_json(lib, &o)).await?;
-            Ok(page_of(list, &origin, uri.path(), &params(raw)))
-        }
-        .await,
-    )
+    answer(listed(s, &user, headers, uri, raw, z::tags_json).await)
 }
 
 async fn searches(
@@ -477,14 +471,21 @@ async fn searches(
     uri: axum::http::Uri,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    answer(
-        async {
-            check_user(&user)?;
-            let origin = s.origin(&headers);
-            let o = origin.clone();
-            let list = s.read(move |lib| z::searches_json(lib, &o)).await?;
-            Ok(page_of(list, &origin, uri.path(), &params(raw)))
-        }
-        .await,
-    )
+    answer(listed(s, &user, headers, uri, raw, z::searches_json).await)
+}
+
+/// A list the application layer makes whole (tags, saved searches), cut to the page asked for.
+async fn listed(
+    s: Shared,
+    user: &str,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    raw: Option<String>,
+    list: fn(&Library, &Origin) -> Result<Vec<Value>>,
+) -> Result<Response> {
+    check_user(user)?;
+    let origin = s.origin(&headers);
+    let o = origin.clone();
+    let all = s.read(move |lib| list(lib, &o)).await?;
+    Ok(page_of(all, &origin, uri.path(), &params(raw)))
 }
