@@ -38,7 +38,10 @@ pub fn write(items: &[Item]) -> Written {
     let text = match hayagriva::io::to_yaml_str(&lib) {
         Ok(t) => t,
         Err(e) => {
-            diagnostics.push(Diagnostic::error(None, format!("Hayagriva YAML could not be written: {e}")));
+            diagnostics.push(Diagnostic::error(
+                None,
+                format!("Hayagriva YAML could not be written: {e}"),
+            ));
             String::new()
         }
     };

@@ -36,12 +36,7 @@ pub fn parse_json(input: &str) -> Parsed {
             _ => return file_error("\"items\" must be an array of CSL items"),
         },
         v @ Value::Object(_) => vec![v],
-        other => {
-            return file_error(&format!(
-                "CSL-JSON is an array of items, not {}",
-                kind(&other)
-            ))
-        }
+        other => return file_error(&format!("CSL-JSON is an array of items, not {}", kind(&other))),
     };
     read_items(list, &starts, false)
 }
@@ -237,7 +232,11 @@ impl Reader {
             return Ok(Creator::literal(role, &literal));
         }
         let (family, given) = (part("family")?, part("given")?);
-        let (non_dropping, dropping, suffix) = (part("non-dropping-particle")?, part("dropping-particle")?, part("suffix")?);
+        let (non_dropping, dropping, suffix) = (
+            part("non-dropping-particle")?,
+            part("dropping-particle")?,
+            part("suffix")?,
+        );
         if family.is_empty() && given.is_empty() {
             return Err(format!("a name of \"{var}\" has no family, given or literal name"));
         }
@@ -325,7 +324,10 @@ fn date_part(var: &str, p: &Value) -> Result<Option<PartialDate>, String> {
     }
     let Some(&y) = n.first() else { return Ok(None) };
     let year = i32::try_from(y).map_err(|_| format!("\"{var}\" year {y} is out of range"))?;
-    let m = n.get(1).and_then(|&m| u8::try_from(m).ok()).filter(|m| (1..=12).contains(m));
+    let m = n
+        .get(1)
+        .and_then(|&m| u8::try_from(m).ok())
+        .filter(|m| (1..=12).contains(m));
     let d = m
         .and(n.get(2))
         .and_then(|&d| u8::try_from(d).ok())
@@ -344,7 +346,10 @@ pub(super) fn date_from_text(t: &str) -> PartialDate {
     let d = PartialDate::parse(t);
     if d.year.is_some() && d.iso() == d.raw {
         // ISO text: the parts say it all.
-        return PartialDate { raw: String::new(), ..d };
+        return PartialDate {
+            raw: String::new(),
+            ..d
+        };
     }
     d
 }
@@ -393,9 +398,9 @@ fn read_key(o: &Map<String, Value>, r: &mut Reader, item: &mut Item) -> Result<(
     };
     match citekey::key_problem(&id) {
         None => item.key = id,
-        Some(p) => r
-            .warnings
-            .push(format!("id {id:?} is not a usable citation key ({p}): Folio generates one")),
+        Some(p) => r.warnings.push(format!(
+            "id {id:?} is not a usable citation key ({p}): Folio generates one"
+        )),
     }
     Ok(())
 }
@@ -436,7 +441,8 @@ fn read_variable(r: &mut Reader, item: &mut Item, var: &str, v: &Value) -> Resul
     if OTHER_NAMES.contains(&var) {
         let names = r.names(var, v, Role::Contributor)?;
         let list = bibnames::write_list(names.iter(), false);
-        item.extra.push(ExtraField::bibtex(var.to_string(), format!("{{{list}}}")));
+        item.extra
+            .push(ExtraField::bibtex(var.to_string(), format!("{{{list}}}")));
         return Ok(());
     }
     if var == "issued" {

@@ -36,10 +36,19 @@ fn reads_names_dates_and_variables() {
         }
     );
     assert_eq!(it.creators[1].family(), "van Gogh");
-    assert_eq!(it.creators[2], Creator::literal(Role::Author, "World Health Organization"));
-    assert_eq!((it.date.year, it.date.month, it.date.raw.as_str()), (Some(2020), Some(1), "2020-01/2020-03"));
+    assert_eq!(
+        it.creators[2],
+        Creator::literal(Role::Author, "World Health Organization")
+    );
+    assert_eq!(
+        (it.date.year, it.date.month, it.date.raw.as_str()),
+        (Some(2020), Some(1), "2020-01/2020-03")
+    );
     assert_eq!(it.volume, "3");
-    assert_eq!(it.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+    assert_eq!(
+        it.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["a", "b", "c"]
+    );
     assert_eq!(it.extra_field("urldate"), Some("2021-05-06"));
     assert_eq!(it.extra_field("eventtitle"), Some("Conf"));
     assert_eq!(it.extra_field("PMID"), Some("123"));
@@ -63,12 +72,49 @@ fn reads_names_dates_and_variables() {
 #[test]
 fn types_round_trip_and_unknown_ones_are_kept() {
     for t in [
-        "article", "article-journal", "bill", "book", "broadcast", "chapter", "classic", "collection", "dataset",
-        "document", "entry", "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing",
-        "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture", "musical_score",
-        "pamphlet", "paper-conference", "patent", "performance", "periodical", "personal_communication", "post",
-        "post-weblog", "regulation", "report", "review", "review-book", "software", "song", "speech", "standard",
-        "thesis", "treaty", "webpage",
+        "article",
+        "article-journal",
+        "bill",
+        "book",
+        "broadcast",
+        "chapter",
+        "classic",
+        "collection",
+        "dataset",
+        "document",
+        "entry",
+        "entry-dictionary",
+        "entry-encyclopedia",
+        "event",
+        "figure",
+        "graphic",
+        "hearing",
+        "interview",
+        "legal_case",
+        "legislation",
+        "manuscript",
+        "map",
+        "motion_picture",
+        "musical_score",
+        "pamphlet",
+        "paper-conference",
+        "patent",
+        "performance",
+        "periodical",
+        "personal_communication",
+        "post",
+        "post-weblog",
+        "regulation",
+        "report",
+        "review",
+        "review-book",
+        "software",
+        "song",
+        "speech",
+        "standard",
+        "thesis",
+        "treaty",
+        "webpage",
     ] {
         let p = parse_json(&format!(r#"[{{"id": "k", "type": "{t}"}}]"#));
         assert!(p.diagnostics.is_empty(), "{t}: {:?}", p.diagnostics);
@@ -89,8 +135,14 @@ fn keys_missing_or_unusable_are_left_to_folio() {
     assert_eq!(p.items[0].item.key, "");
     assert_eq!(p.items[1].item.key, "");
     assert_eq!(p.items[2].item.key, "17");
-    assert!(p.diagnostics[0].message.contains("item 1: no \"id\""), "{:?}", p.diagnostics);
-    assert!(p.diagnostics[1].message.contains("id \"a b{\" is not a usable citation key"));
+    assert!(
+        p.diagnostics[0].message.contains("item 1: no \"id\""),
+        "{:?}",
+        p.diagnostics
+    );
+    assert!(p.diagnostics[1]
+        .message
+        .contains("id \"a b{\" is not a usable citation key"));
     assert!(p.diagnostics.iter().all(|d| d.severity == Severity::Warning));
 }
 
@@ -101,40 +153,94 @@ fn keys_missing_or_unusable_are_left_to_folio() {
 fn hostile_input_is_bounded_and_named() {
     let p = parse_json("[{\"id\": \"a\",");
     assert!(p.items.is_empty());
-    assert!(p.diagnostics[0].message.starts_with("invalid CSL-JSON"), "{:?}", p.diagnostics);
+    assert!(
+        p.diagnostics[0].message.starts_with("invalid CSL-JSON"),
+        "{:?}",
+        p.diagnostics
+    );
     let p = parse_yaml("references:\n- id: a\n  title: [unclosed\n");
-    assert!(p.diagnostics[0].message.starts_with("invalid CSL-YAML"), "{:?}", p.diagnostics);
+    assert!(
+        p.diagnostics[0].message.starts_with("invalid CSL-YAML"),
+        "{:?}",
+        p.diagnostics
+    );
     assert!(p.diagnostics[0].line >= Some(3), "{:?}", p.diagnostics);
     let p = parse_json(
         "[\n {\"id\": \"ok1\", \"title\": \"fine\"},\n {\"id\": \"bad\", \"title\": [1]},\n {\"id\": \"bad2\", \"author\": \"Doe\"},\n {\"id\": \"bad3\", \"issued\": {\"date-parts\": [[\"spring\"]]}},\n {\"id\": \"ok2\"}\n]",
     );
-    assert_eq!(p.items.iter().map(|i| i.item.key.as_str()).collect::<Vec<_>>(), ["ok1", "ok2"]);
+    assert_eq!(
+        p.items.iter().map(|i| i.item.key.as_str()).collect::<Vec<_>>(),
+        ["ok1", "ok2"]
+    );
     let errors: Vec<(Option<usize>, &str)> = p.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert_eq!(errors[0].0, Some(3));
-    assert!(errors[0].1.contains("item 2 (bad): \"title\" must be text or a number, not an array"));
-    assert!(errors[1].1.contains("item 3 (bad2): \"author\" must be a list of names"));
+    assert!(errors[0]
+        .1
+        .contains("item 2 (bad): \"title\" must be text or a number, not an array"));
+    assert!(errors[1]
+        .1
+        .contains("item 3 (bad2): \"author\" must be a list of names"));
     assert!(errors[2].1.contains("item 4 (bad3)") && errors[2].1.contains("date-parts"));
     // Nesting: the JSON and YAML readers stop at 128 levels with an error.
-    let deep = format!("[{{\"id\": \"a\", \"custom\": {}1{}}}]", "[".repeat(1_000), "]".repeat(1_000));
+    let deep = format!(
+        "[{{\"id\": \"a\", \"custom\": {}1{}}}]",
+        "[".repeat(1_000),
+        "]".repeat(1_000)
+    );
     let p = parse_json(&deep);
-    assert!(p.items.is_empty() && p.diagnostics[0].message.contains("recursion limit"), "{:?}", p.diagnostics);
-    let deep = format!("references:\n- id: a\n  custom: {}1{}\n", "[".repeat(1_000), "]".repeat(1_000));
+    assert!(
+        p.items.is_empty() && p.diagnostics[0].message.contains("recursion limit"),
+        "{:?}",
+        p.diagnostics
+    );
+    let deep = format!(
+        "references:\n- id: a\n  custom: {}1{}\n",
+        "[".repeat(1_000),
+        "]".repeat(1_000)
+    );
     let p = parse_yaml(&deep);
-    assert!(p.items.is_empty() && p.diagnostics[0].severity == Severity::Error, "{:?}", p.diagnostics);
+    assert!(
+        p.items.is_empty() && p.diagnostics[0].severity == Severity::Error,
+        "{:?}",
+        p.diagnostics
+    );
     // YAML aliases cannot multiply a small file into a huge one ("billion laughs").
     let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
-        laughs.push_str(&format!("a{i}: &a{i} [*a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}]\n", i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1).replace("*a0", "*a"));
+        laughs.push_str(
+            &format!(
+                "a{i}: &a{i} [*a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}]\n",
+                i - 1,
+                i - 1,
+                i - 1,
+                i - 1,
+                i - 1,
+                i - 1,
+                i - 1,
+                i - 1,
+                i - 1,
+                i - 1
+            )
+            .replace("*a0", "*a"),
+        );
     }
     laughs.push_str("references: *a11\n");
     let p = parse_yaml(&laughs);
-    assert!(p.items.is_empty() && p.diagnostics[0].severity == Severity::Error, "{:?}", p.diagnostics);
+    assert!(
+        p.items.is_empty() && p.diagnostics[0].severity == Severity::Error,
+        "{:?}",
+        p.diagnostics
+    );
     // A value past the field budget rejects its item only.
     let big = "x".repeat(crate::budget::MAX_FIELD_BYTES + 1);
     let p = parse_json(&format!(r#"[{{"id": "big", "title": "{big}"}}, {{"id": "small"}}]"#));
     assert_eq!(p.items.len(), 1);
-    assert!(p.diagnostics[0].message.contains("more than the"), "{}", &p.diagnostics[0].message[..80]);
+    assert!(
+        p.diagnostics[0].message.contains("more than the"),
+        "{}",
+        &p.diagnostics[0].message[..80]
+    );
 }
 
 #[test]
@@ -162,7 +268,10 @@ fn yaml_in_markdown_front_matter_with_escapes() {
 fn csl_json_is_told_from_folio_json() {
     let csl = r#"[{"id": "a", "type": "article-journal", "title": "T"}]"#;
     assert_eq!(sniff(csl, Some("json")), Some(Format::CslJson));
-    assert_eq!(sniff(r#"{"items": [{"id": 1, "title": "T"}]}"#, None), Some(Format::CslJson));
+    assert_eq!(
+        sniff(r#"{"items": [{"id": 1, "title": "T"}]}"#, None),
+        Some(Format::CslJson)
+    );
     let mut it = Item::new(ItemType::Article, "T");
     it.key = "a".into();
     it.id = Some(1);
@@ -170,7 +279,10 @@ fn csl_json_is_told_from_folio_json() {
     assert_eq!(sniff(&folio, Some("json")), Some(Format::Json));
     // Folio's JSON written by hand: no id, or a Folio type name CSL does not have.
     assert_eq!(sniff(r#"[{"title": "T"}]"#, None), Some(Format::Json));
-    assert_eq!(sniff(r#"[{"id": 3, "type": "inproceedings"}]"#, None), Some(Format::Json));
+    assert_eq!(
+        sniff(r#"[{"id": 3, "type": "inproceedings"}]"#, None),
+        Some(Format::Json)
+    );
     assert_eq!(sniff("references:\n- id: a\n", Some("yaml")), Some(Format::CslYaml));
     assert_eq!(sniff("title: x\n", Some("yml")), Some(Format::CslYaml));
 }
@@ -181,11 +293,13 @@ fn writer_maps_folio_slots_and_reports_what_csl_cannot_hold() {
     it.key = "k".into();
     it.subtitle = "Sub".into();
     it.institution = "MIT".into();
-    it.creators.push(Creator::parse_name(Role::Author, "de la Fontaine, Jean"));
+    it.creators
+        .push(Creator::parse_name(Role::Author, "de la Fontaine, Jean"));
     it.creators.push(Creator::parse_name(Role::Inventor, "Roe, R."));
     it.date = PartialDate::parse("in press");
     it.tags.push(ItemTag::manual("x"));
-    it.extra.push(ExtraField::bibtex("urldate".into(), "{2020-01-02}".into()));
+    it.extra
+        .push(ExtraField::bibtex("urldate".into(), "{2020-01-02}".into()));
     it.extra.push(ExtraField::bibtex("bibdate".into(), "{Mon}".into()));
     it.extra.push(ExtraField::ris("Y2".into(), "2020".into()));
     let w = write_json(std::slice::from_ref(&it));
@@ -195,7 +309,10 @@ fn writer_maps_folio_slots_and_reports_what_csl_cannot_hold() {
     assert_eq!(o["genre"], "PhD thesis");
     assert_eq!(o["title"], "Main: Sub");
     assert_eq!(o["publisher"], "MIT");
-    assert_eq!(o["author"][0], json!({"family": "Fontaine", "given": "Jean", "dropping-particle": "de la"}));
+    assert_eq!(
+        o["author"][0],
+        json!({"family": "Fontaine", "given": "Jean", "dropping-particle": "de la"})
+    );
     assert_eq!(o["author"][1], json!({"family": "Roe", "given": "R."}));
     assert_eq!(o["issued"], json!({"literal": "in press"}));
     assert_eq!(o["accessed"], json!({"date-parts": [[2020, 1, 2]]}));

@@ -1,0 +1,321 @@
+//! CSL-JSON, CSL-YAML and Hayagriva YAML against the real counterparts (issue 25, part 5):
+//! pandoc (Debian package `pandoc`) renders every exported corpus item with `--citeproc`
+//! and no warning; CSL-JSON and CSL-YAML that pandoc itself wrote come back from Folio the
+//! same on the variables CSL defines; hayagriva reads Folio's Hayagriva YAML; the CLI.
+//!
+//! Pandoc's warnings are all failures: with `--citeproc` it warns about a citation it cannot
+//! find (`[WARNING] Citeproc: citation K not found`: an item it could not read), a bibliography
+//! it cannot parse (an error and exit status 1), or a date or name it cannot read. No
+//! warning kind is tolerated; each rendered reference (`id="ref-…"` in the HTML) is counted.
+
+use crate::support::{corpus, ok};
+use folio::export::{ExportOptions, Selection};
+use folio::format::Format;
+use folio::import::{DuplicatePolicy, ImportOptions};
+use folio::Library;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn pandoc() -> &'static str {
+    let ok = Command::new("pandoc")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "pandoc not found: install the Debian package `pandoc` (apt-get install pandoc)"
+    );
+    "pandoc"
+}
+
+fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
+    let d = corpus().join("public").join(dir);
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&d)
+        .unwrap_or_else(|e| panic!("{}: {e}", d.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
+        .collect();
+    v.sort();
+    v
+}
+
+fn export(lib: &Library, format: Format) -> String {
+    let opts = ExportOptions {
+        format,
+        ..Default::default()
+    };
+    lib.export_text(&Selection::default(), &opts).expect("export").0
+}
+
+/// Pandoc with `--citeproc` over a document citing every item of `bib`: its stderr and the
+/// number of references it rendered.
+fn render(dir: &Path, bib: &Path) -> (String, usize) {
+    let doc = dir.join("doc.md");
+    std::fs::write(&doc, "---\nnocite: '@*'\n---\n\nEvery reference.\n").unwrap();
+    let out = Command::new(pandoc())
+        .arg("--citeproc")
+        .arg(format!("--bibliography={}", bib.display()))
+        .args(["-t", "html"])
+        .arg(&doc)
+        .output()
+        .expect("run pandoc");
+    let mut err = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() {
+        err.push_str(&format!("\n(pandoc exit status {:?})", out.status.code()));
+    }
+    let html = String::from_utf8_lossy(&out.stdout);
+    (err, html.matches("id=\"ref-").count())
+}
+
+/// Every public corpus BibTeX and RIS file, imported into a fresh library and exported as
+/// CSL-JSON and CSL-YAML: pandoc renders each item, without a warning.
+#[test]
+fn pandoc_renders_every_corpus_export_without_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut problems = Vec::new();
+    let (mut checked, mut items) = (0, 0);
+    for path in files("bibtex", "bib").into_iter().chain(files("ris", "ris")) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut lib = Library::open_in_memory().unwrap();
+        if lib
+            .import_files(&[path.clone()], &ImportOptions::default(), &mut |_| {})
+            .is_err()
+        {
+            // The import's own tests own files Folio refuses (a binary or empty file).
+            continue;
+        }
+        let n = lib.count(&Default::default()).unwrap() as usize;
+        if n == 0 {
+            continue;
+        }
+        for (format, ext) in [(Format::CslJson, "json"), (Format::CslYaml, "yaml")] {
+            let file = dir.path().join(format!("export.{ext}"));
+            std::fs::write(&file, export(&lib, format)).unwrap();
+            let (err, rendered) = render(dir.path(), &file);
+            if !err.trim().is_empty() {
+                problems.push(format!("{name} ({ext}): pandoc says: {}", err.trim()));
+            }
+            if rendered != n {
+                problems.push(format!(
+                    "{name} ({ext}): {n} items exported, pandoc rendered {rendered}"
+                ));
+            }
+            checked += 1;
+        }
+        items += n;
+    }
+    eprintln!("pandoc --citeproc: {checked} exports of {items} items");
+    assert!(checked > 100, "only {checked} exports checked");
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The comparison's normalisations, none of which changes what a CSL processor reads: key
+/// order (objects compared as sorted maps), whitespace in text (runs collapsed, ends trimmed),
+/// numbers as text (`"volume": 3` = `"3"`), a keyword list as its keywords joined with ", "
+/// (Folio keeps keywords as tags), and an empty or missing type as `document` (pandoc writes
+/// BibTeX's @misc with an empty type; Folio writes CSL 1.0.2's generic type).
+fn normalise(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(s.split_whitespace().collect::<Vec<_>>().join(" ")),
+        Value::Number(n) => Value::String(n.to_string()),
+        Value::Array(a) => Value::Array(a.iter().map(normalise).collect()),
+        Value::Object(o) => {
+            let mut m: BTreeMap<String, Value> = BTreeMap::new();
+            for (k, x) in o {
+                let x = match (k.as_str(), x) {
+                    ("keyword", Value::String(s)) => Value::String(folio::model::split_keywords(s).join(", ")),
+                    _ => normalise(x),
+                };
+                m.insert(k.clone(), x);
+            }
+            if m.get("type").is_none_or(|t| t == "") && m.contains_key("id") {
+                m.insert("type".into(), Value::String("document".into()));
+            }
+            Value::Object(m.into_iter().collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// Items by id.
+fn by_id(list: &Value) -> BTreeMap<String, Value> {
+    list.as_array()
+        .expect("an array of items")
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap_or_default().to_string(), normalise(i)))
+        .collect()
+}
+
+/// CSL-JSON (or CSL-YAML) through a fresh library and back; the differences by item and
+/// variable. Items whose id Folio had to change (duplicates in the file, ids that are no
+/// citation key) are counted, not compared.
+fn through_folio(name: &str, text: &str, format: Format) -> (Vec<String>, usize, String) {
+    let mut lib = Library::open_in_memory().unwrap();
+    let opts = ImportOptions {
+        format: Some(format),
+        duplicates: DuplicatePolicy::Keep,
+        ..Default::default()
+    };
+    lib.import_text(name, text, &opts).expect("import");
+    let out = export(&lib, format);
+    (Vec::new(), lib.count(&Default::default()).unwrap() as usize, out)
+}
+
+fn compare(name: &str, before: &Value, after: &Value, diffs: &mut Vec<String>) -> usize {
+    let (a, b) = (by_id(before), by_id(after));
+    let mut compared = 0;
+    for (id, x) in &a {
+        let Some(y) = b.get(id) else { continue };
+        compared += 1;
+        let (xo, yo) = (x.as_object().unwrap(), y.as_object().unwrap());
+        for k in xo.keys().chain(yo.keys()).collect::<std::collections::BTreeSet<_>>() {
+            if xo.get(k) != yo.get(k) {
+                diffs.push(format!(
+                    "{name} {id} {k}: pandoc {} / folio {}",
+                    xo.get(k).map_or("-".into(), |v| v.to_string()),
+                    yo.get(k).map_or("-".into(), |v| v.to_string())
+                ));
+            }
+        }
+    }
+    compared
+}
+
+fn pandoc_convert(input: &Path, from: &str, to: &str) -> Option<String> {
+    let out = Command::new(pandoc())
+        .args(["-f", from, "-t", to, "-s"])
+        .arg(input)
+        .output()
+        .expect("run pandoc");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// CSL-JSON that pandoc wrote from each corpus BibTeX file → Folio → CSL-JSON is the same on
+/// every CSL variable (after [`normalise`]).
+#[test]
+fn csl_json_from_pandoc_comes_back_the_same() {
+    let mut diffs = Vec::new();
+    let (mut files_done, mut compared, mut unread) = (0, 0, Vec::new());
+    for path in files("bibtex", "bib") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(json) = pandoc_convert(&path, "biblatex", "csljson") else {
+            unread.push(name);
+            continue;
+        };
+        let before: Value = serde_json::from_str(&json).expect("pandoc's CSL-JSON");
+        if before.as_array().is_none_or(|a| a.is_empty()) {
+            continue;
+        }
+        let (_, _, out) = through_folio(&name, &json, Format::CslJson);
+        let after: Value = serde_json::from_str(&out).expect("Folio's CSL-JSON");
+        compared += compare(&name, &before, &after, &mut diffs);
+        files_done += 1;
+    }
+    eprintln!("CSL-JSON identity: {compared} items of {files_done} files; pandoc could not read {unread:?}");
+    assert!(compared > 500, "only {compared} items compared");
+    assert!(diffs.is_empty(), "{} difference(s):\n{}", diffs.len(), diffs.join("\n"));
+}
+
+/// CSL-YAML that pandoc wrote (a Markdown file's `references:`) → Folio → CSL-YAML reads the
+/// same to pandoc: both files are turned into CSL-JSON by pandoc and compared as above (so
+/// Markdown escapes, which pandoc writes only where needed and Folio everywhere, compare by
+/// what they mean).
+#[test]
+fn csl_yaml_from_pandoc_comes_back_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut diffs = Vec::new();
+    let (mut files_done, mut compared) = (0, 0);
+    for path in files("bibtex", "bib") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(md) = pandoc_convert(&path, "biblatex", "markdown") else {
+            continue;
+        };
+        if !md.contains("references:") {
+            continue;
+        }
+        let (_, _, out) = through_folio(&name, &md, Format::CslYaml);
+        let (a, b) = (dir.path().join("before.md"), dir.path().join("after.md"));
+        std::fs::write(&a, &md).unwrap();
+        std::fs::write(&b, format!("{out}\n")).unwrap();
+        let json =
+            |p: &Path| pandoc_convert(p, "markdown", "csljson").map(|t| serde_json::from_str::<Value>(&t).unwrap());
+        let Some(before) = json(&a) else {
+            // Pandoc cannot read its own YAML back (it ran out of memory on a large file).
+            eprintln!("{name}: pandoc cannot read its own CSL-YAML back; not compared");
+            continue;
+        };
+        let Some(after) = json(&b) else {
+            diffs.push(format!("{name}: pandoc cannot read Folio's CSL-YAML"));
+            continue;
+        };
+        compared += compare(&name, &before, &after, &mut diffs);
+        files_done += 1;
+    }
+    eprintln!("CSL-YAML identity: {compared} items of {files_done} files");
+    assert!(compared > 500, "only {compared} items compared");
+    assert!(diffs.is_empty(), "{} difference(s):\n{}", diffs.len(), diffs.join("\n"));
+}
+
+/// One bad item of a CSL-JSON file costs only that item in a real import, named in the report.
+#[test]
+fn one_bad_csl_item_does_not_reject_the_file() {
+    let mut lib = Library::open_in_memory().unwrap();
+    let text = "[\n{\"id\": \"good\", \"type\": \"book\", \"title\": \"Good\"},\n{\"id\": \"bad\", \"title\": {\"x\": 1}},\n{\"id\": \"also\", \"title\": \"Also\"}\n]";
+    let r = lib.import_text("x.json", text, &ImportOptions::default()).unwrap();
+    assert_eq!(r.files[0].format, Format::CslJson);
+    assert_eq!(lib.count(&Default::default()).unwrap(), 2);
+    let d = &r.files[0].diagnostics;
+    assert!(
+        d.iter()
+            .any(|d| d.line == Some(3) && d.message.contains("item 2 (bad): \"title\"")),
+        "{d:?}"
+    );
+}
+
+/// The CLI: `export --format csljson|cslyaml|hayagriva`, and `import` of a CSL-JSON file with
+/// a `.json` name (told from Folio's JSON by its content). The Hayagriva file is read back by
+/// hayagriva (typst's reader) with every key.
+#[test]
+fn cli_exports_and_imports_csl() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    let src = corpus().join("public/bibtex/biblatex__biblatex-examples.bib");
+    ok(&lib, &["import", src.to_str().unwrap()]);
+    let json = ok(&lib, &["export", "--format", "csljson"]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let keys: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(keys.len() > 50 && keys.contains(&"vangennep".to_string()), "{keys:?}");
+    let yaml = ok(&lib, &["export", "--format", "cslyaml"]);
+    assert!(yaml.starts_with("---\nreferences:\n- id: "), "{}", &yaml[..100]);
+    let hay = ok(&lib, &["export", "--format", "hayagriva"]);
+    let read = hayagriva::io::from_yaml_str(&hay).expect("hayagriva reads Folio's Hayagriva YAML");
+    let mut hkeys: Vec<&str> = read.keys().collect();
+    hkeys.sort();
+    let mut want: Vec<&str> = keys.iter().map(String::as_str).collect();
+    want.sort();
+    assert_eq!(hkeys, want);
+    // Import: the CSL-JSON into a second library, detected from the content of a .json file.
+    let file = dir.path().join("x.json");
+    std::fs::write(&file, &json).unwrap();
+    let lib2 = dir.path().join("lib2.sqlite");
+    let out = ok(&lib2, &["import", file.to_str().unwrap(), "--json"]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["files"][0]["format"], "csljson", "{report}");
+    let again: Value = serde_json::from_str(&ok(&lib2, &["export", "--format", "csljson"])).unwrap();
+    // The same items and variables (a kept field may come in another place among them).
+    assert_eq!(again, v, "CSL-JSON → Folio → CSL-JSON");
+}
