@@ -80,7 +80,7 @@ fn pandoc_renders_every_corpus_export_without_warnings() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let mut lib = Library::open_in_memory().unwrap();
         if lib
-            .import_files(&[path.clone()], &ImportOptions::default(), &mut |_| {})
+            .import_files(std::slice::from_ref(&path), &ImportOptions::default(), &mut |_| {})
             .is_err()
         {
             // The import's own tests own files Folio refuses (a binary or empty file).
