@@ -175,6 +175,8 @@ pub const OTHER_TEXT: &[&str] = &[
     "number",
     "number-of-pages",
     "number-of-volumes",
+    // Pandoc's variable for BibLaTeX's `ids` (the entry's other keys).
+    "other-ids",
     "original-publisher",
     "original-publisher-place",
     "original-title",
@@ -211,6 +213,7 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("chapter-number", "chapter"),
     ("status", "pubstate"),
     ("annote", "annotation"),
+    ("other-ids", "ids"),
 ];
 
 /// BibLaTeX fields a BibTeX import keeps that the CSL writer writes as a CSL variable the item

@@ -180,18 +180,149 @@ pub(super) fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// Take out Markdown's backslash escapes (`\*` → `*`): what the YAML writer added.
+/// The text of a CSL-YAML string, which pandoc reads as Markdown: backslash escapes out
+/// (`\\*` → `*`, what the YAML writer added); pandoc's raw LaTeX `` `\\textendash{}`{=latex} ``
+/// read as LaTeX; a code span as its text; a span with attributes (`[DNA]{.nocase}`) as its
+/// text; emphasis, strong, super- and subscript as CSL's markup (`*a*` → `<i>a</i>`); and
+/// pandoc's smart punctuation (`--`, `---`, `...`, straight quotes) as the characters pandoc
+/// reads. TeX math (`$k$`) stays as written, as Folio keeps it.
 pub(super) fn unescape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
-            out.extend(chars.next());
-        } else {
-            out.push(c);
-        }
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
+        let prev = out.chars().next_back();
+        rest = match c {
+            '\\' if after.chars().next().is_some_and(|n| n.is_ascii_punctuation()) => {
+                out.push_str(&after[..1]);
+                &after[1..]
+            }
+            '`' => match after.find('`') {
+                Some(end) => {
+                    let (code, tail) = (&after[..end], &after[end + 1..]);
+                    match tail.strip_prefix("{=latex}") {
+                        Some(t) => {
+                            out.push_str(&crate::format::bibtex::tex::to_unicode(code));
+                            t
+                        }
+                        None => {
+                            out.push_str(code);
+                            tail
+                        }
+                    }
+                }
+                None => {
+                    out.push('`');
+                    after
+                }
+            },
+            '[' => match span_end(after) {
+                Some((inner, tail)) => {
+                    out.push_str(&unescape_markdown(inner));
+                    tail
+                }
+                None => {
+                    out.push('[');
+                    after
+                }
+            },
+            '*' | '^' | '~' => match delimited(rest, c) {
+                Some((tag, inner, tail)) => {
+                    out.push_str(&format!("<{tag}>{}</{tag}>", unescape_markdown(inner)));
+                    tail
+                }
+                None => {
+                    out.push(c);
+                    after
+                }
+            },
+            '-' if after.starts_with("--") => {
+                out.push('—');
+                &after[2..]
+            }
+            '-' if after.starts_with('-') => {
+                out.push('–');
+                &after[1..]
+            }
+            '.' if after.starts_with("..") => {
+                out.push('…');
+                &after[2..]
+            }
+            '\'' => {
+                out.push(
+                    if prev.is_some_and(char::is_alphanumeric) || !after.starts_with(char::is_alphanumeric) {
+                        '’'
+                    } else {
+                        '‘'
+                    },
+                );
+                after
+            }
+            '"' => {
+                out.push(if prev.is_none_or(|p| p.is_whitespace() || "([{‘“".contains(p)) {
+                    '“'
+                } else {
+                    '”'
+                });
+                after
+            }
+            _ => {
+                out.push(c);
+                after
+            }
+        };
     }
     out
+}
+
+/// Pandoc's inline markup that starts at `text` with `c`: `**strong**`, `*emphasis*`,
+/// `^superscript^`, `~subscript~` — CSL's tag, the inner text and what follows; `None` when
+/// the delimiter is not closed or encloses nothing (a lone `*` is text).
+fn delimited(text: &str, c: char) -> Option<(&'static str, &str, &str)> {
+    let (tag, delim) = match c {
+        '*' if text.starts_with("**") => ("b", "**"),
+        '*' => ("i", "*"),
+        '^' => ("sup", "^"),
+        _ => ("sub", "~"),
+    };
+    let body = &text[delim.len()..];
+    if body.starts_with(char::is_whitespace) {
+        return None;
+    }
+    // Super- and subscripts hold no (unescaped) space: `~` in "about ~5 km" is text.
+    let spaced = |inner: &str| tag.starts_with('s') && inner.contains(char::is_whitespace);
+    let mut escaped = false;
+    for (i, ch) in body.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if ch == '\\' {
+            escaped = true;
+        } else if body[i..].starts_with(delim) && i > 0 {
+            return (!spaced(&body[..i])).then(|| (tag, &body[..i], &body[i + delim.len()..]));
+        }
+    }
+    None
+}
+
+/// After a `[`: the span's text and what follows its `{…}` attributes, when the bracket is a
+/// span (`[text]{.class}`) and not literal text. Brackets nest; escaped ones do not count.
+fn span_end(after: &str) -> Option<(&str, &str)> {
+    let (mut depth, mut escaped) = (0usize, false);
+    for (i, c) in after.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' => depth += 1,
+            ']' if depth > 0 => depth -= 1,
+            ']' => {
+                let tail = after[i + 1..].strip_prefix('{')?;
+                let close = tail.find('}')?;
+                return Some((&after[..i], &tail[close + 1..]));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Reads the members of one item, cleaning text the same way everywhere.
@@ -322,7 +453,9 @@ fn date_part(var: &str, p: &Value) -> Result<Option<PartialDate>, String> {
         };
         n.push(v);
     }
-    let Some(&y) = n.first() else { return Ok(None) };
+    let Some(&y) = n.first().filter(|&&y| y != 0) else {
+        return Ok(None);
+    };
     let year = i32::try_from(y).map_err(|_| format!("\"{var}\" year {y} is out of range"))?;
     let m = n
         .get(1)
@@ -382,9 +515,18 @@ pub(super) fn item_from_csl(v: &Value, markdown: bool) -> Result<(Item, Vec<Stri
         if v.is_null() || var == "id" || var == "type" {
             continue;
         }
-        read_variable(&mut r, &mut item, var, v)?;
+        read_variable(&mut r, &mut item, canonical_variable(var), v)?;
     }
     Ok((item, r.warnings))
+}
+
+/// CSL's upper-case variables under the lower-case names pandoc writes in YAML (`doi:`) and
+/// some tools in JSON; other names as they are.
+fn canonical_variable(var: &str) -> &str {
+    ["DOI", "ISBN", "ISSN", "URL", "PMID", "PMCID"]
+        .into_iter()
+        .find(|v| v.eq_ignore_ascii_case(var))
+        .unwrap_or(var)
 }
 
 /// `id` is the citation key; one missing or one LaTeX tools reject leaves the key to Folio.

@@ -264,6 +264,27 @@ fn yaml_in_markdown_front_matter_with_escapes() {
     assert_eq!(again.items.iter().map(|i| i.item.clone()).collect::<Vec<_>>(), items);
 }
 
+/// What pandoc writes into a Markdown file's `references:` reads as pandoc reads it: raw
+/// LaTeX as LaTeX, spans as their text, emphasis and superscripts as CSL markup, smart
+/// punctuation as its characters, lower-case `doi:` as `DOI`; math stays TeX. Folio's own
+/// writer escapes all of these, so its text comes back exactly.
+#[test]
+fn pandoc_markdown_in_yaml_reads_as_pandoc_reads_it() {
+    let md = "---\nreferences:\n- id: a\n  type: article-journal\n  title: \"Tutte's $f$-factor -- *Jatropha* of [DNA]{.nocase} in Bose`\\\\textendash{}`{=latex}Einstein...\n    \\\"few\\\" x^2^ H~2~O ~5 km\"\n  doi: 10.1/x\n...\n";
+    let p = parse_yaml(md);
+    assert_eq!(p.items.len(), 1, "{:?}", p.diagnostics);
+    let it = &p.items[0].item;
+    assert_eq!(
+        it.title,
+        "Tutte’s $f$-factor – <i>Jatropha</i> of DNA in Bose–Einstein… “few” x<sup>2</sup> H<sub>2</sub>O ~5 km"
+    );
+    assert_eq!(it.doi, "10.1/x");
+    let mut plain = it.clone();
+    plain.title = "It's \"a\" -- b... *c* ~d~ ^e^ [f]{.g} `h`".into();
+    let w = write_yaml(std::slice::from_ref(&plain));
+    assert_eq!(parse_yaml(&w.text).items[0].item.title, plain.title, "{}", w.text);
+}
+
 #[test]
 fn csl_json_is_told_from_folio_json() {
     let csl = r#"[{"id": "a", "type": "article-journal", "title": "T"}]"#;

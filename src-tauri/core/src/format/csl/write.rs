@@ -300,14 +300,23 @@ pub fn write_json(items: &[Item]) -> Written {
 /// string (emphasis, links, citations, math, raw HTML, footnotes, entities).
 fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(
-            c,
-            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '@' | '$' | '~' | '^' | '&' | '#' | '|'
-        ) {
+    let mut prev = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        // Pandoc's smart punctuation would turn straight quotes into curly ones and `--`,
+        // `...` into dashes and an ellipsis: escaped, they stay as written.
+        let smart = matches!(c, '\'' | '"') || (c == '-' || c == '.') && (next == Some(c) || prev == Some(c));
+        if smart
+            || matches!(
+                c,
+                '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '@' | '$' | '~' | '^' | '&' | '#' | '|'
+            )
+        {
             out.push('\\');
         }
         out.push(c);
+        prev = Some(c);
     }
     out
 }
