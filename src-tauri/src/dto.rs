@@ -195,6 +195,12 @@ wire_enum! {
         ResultsText = "results-text",
         /// Folio's own JSON.
         Json = "json",
+        /// CSL-JSON (pandoc, Zotero, citeproc-js).
+        CslJson = "csljson",
+        /// CSL-YAML (pandoc's `references:`).
+        CslYaml = "cslyaml",
+        /// Hayagriva YAML (typst); export only.
+        Hayagriva = "hayagriva",
     }
 }
 

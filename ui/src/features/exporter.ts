@@ -1,5 +1,6 @@
 // Export the selection, the current collection or tag view, or the whole library to BibTeX,
-// BibLaTeX or RIS through a save dialog; copy BibTeX of the selection.
+// BibLaTeX, RIS, Folio JSON, CSL-JSON, CSL-YAML or Hayagriva YAML through a save dialog; copy
+// BibTeX of the selection.
 
 import { h } from "../lib/dom";
 import { clipboard, dialogs, ipc } from "../lib/ipc";
@@ -13,6 +14,9 @@ const FORMATS: { id: Format; label: string; ext: string }[] = [
   { id: "biblatex", label: "BibLaTeX (.bib)", ext: "bib" },
   { id: "ris", label: "RIS (.ris)", ext: "ris" },
   { id: "json", label: "Folio JSON (.json, lossless)", ext: "json" },
+  { id: "csljson", label: "CSL-JSON (.json, for pandoc and Zotero)", ext: "json" },
+  { id: "cslyaml", label: "CSL-YAML (.yaml, pandoc's references)", ext: "yaml" },
+  { id: "hayagriva", label: "Hayagriva YAML (.yaml, for typst)", ext: "yaml" },
 ];
 
 function viewName(): string {

@@ -29,7 +29,7 @@ export type SortColumn = "title" | "creators" | "year" | "container" | "type" | 
 /**
  * A file format: what an import read, what an export writes.
  */
-export type Format = "bibtex" | "biblatex" | "ris" | "results-text" | "json";
+export type Format = "bibtex" | "biblatex" | "ris" | "results-text" | "json" | "csljson" | "cslyaml" | "hayagriva";
 
 /**
  * What an import does with an entry the library already has.

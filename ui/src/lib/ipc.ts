@@ -162,7 +162,7 @@ export const dialogs = {
       multiple: true,
       title: "Import references",
       filters: [
-        { name: "References", extensions: ["bib", "ris", "txt", "json"] },
+        { name: "References", extensions: ["bib", "ris", "txt", "json", "yaml", "yml", "md"] },
         { name: "All files", extensions: ["*"] },
       ],
     });

@@ -26,6 +26,10 @@
 mod convert;
 #[cfg(test)]
 mod tests;
+mod yaml;
+
+/// Hayagriva YAML (typst's bibliography format) of the items: see `yaml.rs`.
+pub use yaml::write as write_hayagriva;
 
 use crate::model::Item;
 use hayagriva::archive::{self, ArchivedStyle};

@@ -440,7 +440,7 @@ pub fn parse(input: &str) -> Parsed {
 
 /// Lines on which the items' objects start (each `{` at `item_depth` levels of nesting),
 /// for diagnostics.
-fn object_start_lines(input: &str, item_depth: usize) -> Vec<usize> {
+pub(super) fn object_start_lines(input: &str, item_depth: usize) -> Vec<usize> {
     let mut lines = Vec::new();
     let (mut depth, mut line, mut in_str, mut esc) = (0usize, 1usize, false, false);
     for c in input.chars() {

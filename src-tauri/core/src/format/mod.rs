@@ -5,6 +5,7 @@
 
 pub mod bibtex;
 pub mod crosswalk;
+pub mod csl;
 pub mod json;
 pub(crate) mod names;
 mod out;
@@ -30,15 +31,26 @@ pub enum Format {
     ResultsText,
     /// Folio's own JSON (the CLI's item shape, lossless).
     Json,
+    /// CSL-JSON (pandoc's `--bibliography=refs.json`, Zotero, citeproc-js).
+    #[serde(rename = "csljson")]
+    CslJson,
+    /// CSL-YAML (pandoc's `references:` metadata).
+    #[serde(rename = "cslyaml")]
+    CslYaml,
+    /// Hayagriva YAML (typst's bibliography format); export only.
+    Hayagriva,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 8] = [
         Format::Bibtex,
         Format::Biblatex,
         Format::Ris,
         Format::ResultsText,
         Format::Json,
+        Format::CslJson,
+        Format::CslYaml,
+        Format::Hayagriva,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,6 +59,9 @@ impl Format {
             Format::Ris => "ris",
             Format::ResultsText => "results-text",
             Format::Json => "json",
+            Format::CslJson => "csljson",
+            Format::CslYaml => "cslyaml",
+            Format::Hayagriva => "hayagriva",
         }
     }
     pub fn extension(self) -> &'static str {
@@ -54,8 +69,17 @@ impl Format {
             Format::Bibtex | Format::Biblatex => "bib",
             Format::Ris => "ris",
             Format::ResultsText => "txt",
-            Format::Json => "json",
+            Format::Json | Format::CslJson => "json",
+            Format::CslYaml | Format::Hayagriva => "yaml",
         }
+    }
+    /// Whether Folio reads this format (Hayagriva is written only).
+    pub fn can_import(self) -> bool {
+        self != Format::Hayagriva
+    }
+    /// Whether Folio writes this format (pasted search results are read only).
+    pub fn can_export(self) -> bool {
+        self != Format::ResultsText
     }
 }
 
@@ -74,8 +98,11 @@ impl FromStr for Format {
             "ris" | "wos" => Ok(Format::Ris),
             "results-text" | "results" | "text" | "txt" => Ok(Format::ResultsText),
             "json" | "folio-json" => Ok(Format::Json),
+            "csljson" | "csl-json" | "csl" => Ok(Format::CslJson),
+            "cslyaml" | "csl-yaml" | "yaml" | "yml" => Ok(Format::CslYaml),
+            "hayagriva" | "typst" => Ok(Format::Hayagriva),
             _ => Err(format!(
-                "unknown format {s:?}; use bibtex, biblatex, ris, results-text or json"
+                "unknown format {s:?}; use bibtex, biblatex, ris, results-text, json, csljson, cslyaml or hayagriva"
             )),
         }
     }
@@ -95,6 +122,16 @@ pub fn parse_into(input: &str, format: Format, ctx: &mut bibtex::BibContext, sin
         Format::Ris => ris::parse_into(input, &mut capping),
         Format::ResultsText => feed(results_text::parse(input), input.len(), &mut capping),
         Format::Json => feed(json::parse(input), input.len(), &mut capping),
+        Format::CslJson => feed(csl::parse_json(input), input.len(), &mut capping),
+        Format::CslYaml => feed(csl::parse_yaml(input), input.len(), &mut capping),
+        Format::Hayagriva => {
+            let mut p = Parsed::default();
+            p.diagnostics.push(crate::error::Diagnostic::error(
+                None,
+                "Hayagriva YAML is an export format: Folio cannot import it (typst's `hayagriva` tool converts it to BibLaTeX, which Folio reads)",
+            ));
+            p
+        }
     };
     parsed.diagnostics.extend(capped);
     parsed
@@ -340,8 +377,17 @@ pub fn decode(bytes: &[u8], forced: Option<&str>) -> Result<Decoded, String> {
 pub fn sniff(text: &str, extension: Option<&str>) -> Option<Format> {
     let ext = extension.map(|e| e.to_ascii_lowercase());
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    if (t.starts_with('[') || t.starts_with('{')) && serde_json::from_str::<serde_json::Value>(t).is_ok() {
-        return Some(Format::Json);
+    if t.starts_with('[') || t.starts_with('{') {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+            return Some(if csl::is_csl_json(&v) {
+                Format::CslJson
+            } else {
+                Format::Json
+            });
+        }
+    }
+    if csl::looks_like_yaml(t) {
+        return Some(Format::CslYaml);
     }
     if ris::looks_like(t) {
         return Some(Format::Ris);
@@ -356,6 +402,7 @@ pub fn sniff(text: &str, extension: Option<&str>) -> Option<Format> {
         Some("bib" | "bibtex" | "biblatex") => Some(Format::Bibtex),
         Some("ris" | "enw") => Some(Format::Ris),
         Some("json") => Some(Format::Json),
+        Some("yaml" | "yml") => Some(Format::CslYaml),
         _ => None,
     }
 }

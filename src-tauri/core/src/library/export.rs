@@ -1,5 +1,6 @@
-//! Use case: export a selection of the library to BibTeX, BibLaTeX, RIS or Folio JSON, written
-//! atomically (temporary file in the target folder, then rename).
+//! Use case: export a selection of the library to BibTeX, BibLaTeX, RIS, Folio JSON, CSL-JSON,
+//! CSL-YAML or Hayagriva YAML, written atomically (temporary file in the target folder, then
+//! rename).
 
 use super::{files, Library};
 use crate::error::{Diagnostic, Error, Result};
@@ -152,6 +153,9 @@ impl Library {
                     .collect::<Result<_>>()?;
                 format::json::write(&with)
             }
+            Format::CslJson => format::csl::write_json(items),
+            Format::CslYaml => format::csl::write_yaml(items),
+            Format::Hayagriva => crate::cite::write_hayagriva(items),
             Format::ResultsText => {
                 return Err(Error::InvalidInput(
                     "search-results text can be imported, not exported".into(),

@@ -329,7 +329,8 @@ pub fn split_particle(family: &str) -> (String, String) {
     let words: Vec<&str> = family.split_whitespace().collect();
     let n = words
         .iter()
-        .take_while(|w| w.chars().next().is_some_and(char::is_lowercase))
+        // A word's first letter decides: "’t" (van ’t Hof) and "d’" are particles too.
+        .take_while(|w| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_lowercase))
         .count();
     if n == 0 || n == words.len() {
         return (String::new(), family.trim().to_string());

@@ -6,6 +6,7 @@ mod app;
 mod cli;
 mod cli_json;
 mod collections;
+mod csl;
 mod duplicates;
 mod export_validity;
 mod fields;

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum Cmd {
-    /// Export items to BibTeX, BibLaTeX, RIS or Folio JSON.
+    /// Export items to BibTeX, BibLaTeX, RIS, Folio JSON, CSL-JSON, CSL-YAML or Hayagriva YAML.
     Export(ExportArgs),
     /// Files kept in sync with the library (Better BibTeX-style auto-export).
     #[command(subcommand, name = "auto-export")]
@@ -42,6 +42,8 @@ pub enum Cmd {
 
 #[derive(Args)]
 pub struct ExportArgs {
+    /// bibtex, biblatex, ris, json (Folio's own, lossless), csljson or cslyaml (CSL, for
+    /// pandoc's --citeproc), hayagriva (typst's YAML).
     #[arg(long, default_value = "bibtex")]
     format: Format,
     /// Write here (atomically) instead of standard output.

@@ -13,10 +13,13 @@ use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum Cmd {
-    /// Import BibTeX/BibLaTeX, RIS, Web of Science, pasted search results or Folio JSON ("-" reads stdin).
+    /// Import BibTeX/BibLaTeX, RIS, Web of Science, pasted search results, Folio JSON, CSL-JSON
+    /// or CSL-YAML ("-" reads stdin).
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// bibtex, ris, results-text, json, csljson or cslyaml; detected from the content
+        /// (then the file name) when omitted.
         #[arg(long)]
         format: Option<Format>,
         /// Text encoding (e.g. latin1, windows-1252, utf-16le); detected when omitted.

@@ -35,7 +35,7 @@ pub enum Cmd {
         keys: Vec<String>,
         #[arg(long)]
         json: bool,
-        /// Show as bibtex, biblatex, ris or json instead.
+        /// Show as bibtex, biblatex, ris, json, csljson, cslyaml or hayagriva instead.
         #[arg(long)]
         format: Option<Format>,
     },
