@@ -148,6 +148,8 @@ pub fn typescript() -> String {
         ScopeDto,
         NewAutoExportDto,
         AutoExportDto,
+        ServerSettingsDto,
+        ServerStatusDto,
         SyncResultDto,
         AuxDto,
         KeyFixDto,

@@ -91,6 +91,8 @@ pub async fn open_library<R: Runtime>(
         .await
         .map_err(|e| CommandError::new("internal", e.to_string()))??;
     changed(&app, vec![Library, Items, Collections, Tags], format!("Opened {path}"));
+    // The local API serves the library that is open.
+    crate::server::restart(app.clone()).await;
     Ok(path)
 }
 
@@ -676,4 +678,44 @@ pub async fn aux_register<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSta
     run(&state, move |o| ops::aux_register(&mut o.library, &PathBuf::from(p))).await?;
     changed(&app, vec![AutoExports], format!("Registered {path}"));
     Ok(())
+}
+
+// ----- the local HTTP API ------------------------------------------------------------------
+
+/// Whether the local API is on, its settings and where it listens.
+#[tauri::command]
+pub fn server_status(server: State<'_, crate::server::Server>) -> ServerStatusDto {
+    server.status()
+}
+
+/// Save the local API's settings and restart it with them.
+#[tauri::command]
+pub async fn server_configure<R: Runtime>(
+    app: AppHandle<R>,
+    server: State<'_, crate::server::Server>,
+    settings: ServerSettingsDto,
+) -> CmdResult<ServerStatusDto> {
+    crate::server::configure(app, settings).await?;
+    Ok(server.status())
+}
+
+/// The UI's selection (keys, or every row of a filter), for cite-as-you-write's
+/// `selected=true`.
+#[tauri::command]
+pub fn selection_changed(server: State<'_, crate::server::Server>, keys: Vec<String>, filter: Option<FilterDto>) {
+    server.set_selection(keys, filter);
+}
+
+/// The citation picker's answer: the keys picked, or null when cancelled.
+#[tauri::command]
+pub fn cayw_answer<R: Runtime>(
+    app: AppHandle<R>,
+    server: State<'_, crate::server::Server>,
+    keys: Option<Vec<String>>,
+) -> bool {
+    let answered = server.answer(keys);
+    if let Some(w) = tauri::Manager::get_webview_window(&app, crate::server::PICKER) {
+        let _ = w.close();
+    }
+    answered
 }

@@ -1128,3 +1128,41 @@ pub struct LibraryStatusDto {
     /// Since the open started.
     pub elapsed_ms: u64,
 }
+
+/// The local HTTP API's settings (kept in the app's settings file).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(rename = "ServerSettings")]
+pub struct ServerSettingsDto {
+    /// Answer editors and scripts on 127.0.0.1 while the app is open.
+    pub enabled: bool,
+    /// The port asked for (23119, Zotero's, falls back to the next free one when taken).
+    pub port: u16,
+    /// "Allow editors to change the library": the citation picker, `collection.scanAUX`,
+    /// `autoexport.add`.
+    pub allow_writes: bool,
+}
+
+impl Default for ServerSettingsDto {
+    fn default() -> Self {
+        ServerSettingsDto {
+            enabled: true,
+            port: folio::serve::DEFAULT_PORT,
+            allow_writes: false,
+        }
+    }
+}
+
+/// The local HTTP API: its settings and where it listens.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "ServerStatus")]
+pub struct ServerStatusDto {
+    pub settings: ServerSettingsDto,
+    /// The port it listens on; null when off or failed.
+    pub port: Option<u16>,
+    /// The default port it fell back from (taken, e.g. by Zotero).
+    pub fallback_from: Option<u16>,
+    /// Why it is not listening.
+    pub error: Option<String>,
+}

@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod events;
 pub mod ops;
+pub mod server;
 pub mod state;
 pub mod watch;
 
@@ -68,13 +69,20 @@ macro_rules! folio_handlers {
             $crate::commands::aux_read,
             $crate::commands::export_aux,
             $crate::commands::aux_register,
+            $crate::commands::server_status,
+            $crate::commands::server_configure,
+            $crate::commands::selection_changed,
+            $crate::commands::cayw_answer,
         ]
     };
 }
 
 /// Add the state and the commands to a builder (the real one, or `tauri::test::mock_builder()`).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    builder.manage(state).invoke_handler(folio_handlers!())
+    builder
+        .manage(state)
+        .manage(server::Server::default())
+        .invoke_handler(folio_handlers!())
 }
 
 /// Open the startup library, reporting a failure on stderr (the UI shows it from the status).
@@ -103,7 +111,15 @@ pub fn run() {
                 std::thread::spawn(move || {
                     open_startup(&st, &startup);
                     let _ = handle.emit(events::LIBRARY_STATUS, st.status());
+                    tauri::async_runtime::spawn(server::restart(handle.clone()));
                 });
+            }
+            // The local HTTP API (editors, scripts, biber), once the library is open.
+            if upgrade {
+                // Started when the upgrade is done (below); the settings are read now.
+                server::init_settings(app.handle());
+            } else {
+                server::init(app.handle());
             }
             // Changes made by the CLI or another process show up without a restart.
             watch::spawn(app.handle().clone(), watched, std::time::Duration::from_secs(1));

@@ -210,6 +210,11 @@ impl AppState {
         Some((open.path.clone(), open.library.store().data_version().ok()?, own))
     }
 
+    /// The open library's file (also while a long action holds the library).
+    pub fn library_path(&self) -> Option<PathBuf> {
+        self.path.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     /// The app itself just wrote through another handle (an import's worker process): the
     /// next change the watcher sees is not from outside. Called while the action holds the
     /// library, so the watcher cannot look in between.

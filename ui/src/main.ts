@@ -1,4 +1,8 @@
 import { startApp } from "./features/app";
+import { startPicker } from "./features/picker";
 import { showError } from "./features/toast";
 
-startApp(document.getElementById("app")!).catch((e) => showError(e, "Start"));
+const root = document.getElementById("app")!;
+// The shell opens the citation picker as a second window on this page with `#cayw`.
+if (location.hash === "#cayw") startPicker(root);
+else startApp(root).catch((e) => showError(e, "Start"));

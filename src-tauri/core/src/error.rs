@@ -79,6 +79,10 @@ pub enum Error {
     /// An error a worker process reported, by its code (one of [`Error::code`]'s) and message.
     #[error("{message}")]
     Remote { code: &'static str, message: String },
+    /// A setting forbids what was asked (an editor changing the library over the local API
+    /// while "allow editors to change the library" is off).
+    #[error("refused: {0}")]
+    Forbidden(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -133,6 +137,7 @@ impl Error {
             Error::NothingCited { .. } => "nothing-to-do",
             Error::Crashed(_) => "crashed",
             Error::Remote { code, .. } => code,
+            Error::Forbidden(_) => "forbidden",
         }
     }
 

@@ -14,6 +14,7 @@ import type { Collection } from "../lib/types";
 import { Table } from "./table";
 import { showError, toast } from "./toast";
 import { waitForLibrary } from "./opening";
+import { openServerSettings } from "./server-settings";
 
 export async function startApp(root: HTMLElement) {
   // An old library is upgraded as it opens: the window shows that first.
@@ -130,6 +131,10 @@ export async function startApp(root: HTMLElement) {
     renderSidebar(sidebarEl);
   }
 
+  // The shell answers cite-as-you-write's `selected=true` from the selection it was told.
+  const reportSelection = debounce(() => {
+    ipc.selectionChanged(store.targets()).catch(() => undefined);
+  }, 150);
   store.subscribe((what) => {
     if (what === "query") {
       // A saved search puts its query in the box (only then: the box may hold typing the
@@ -143,6 +148,7 @@ export async function startApp(root: HTMLElement) {
       pane.show();
     } else if (what === "selection") {
       pane.show();
+      reportSelection();
     } else if (what === "sidebar-local") {
       renderSidebar(sidebarEl);
     }
@@ -382,6 +388,7 @@ function fileMenu(table: Table): HTMLElement {
     [`Copy \\${citeCommand()}{key}`, `${mod}+Shift+C`, copyCite, "copy-cite"],
     ...STYLES.map((st): Entry => [`Copy reference (${st.label})`, "", () => copyReference(st.id), `copy-ref-${st.id}`]),
     ["Citation command…", "", openCiteSettings, "cite-settings"],
+    ["Editors and scripts…", "", () => void openServerSettings(), "server-settings"],
     null,
     ["Regenerate citation keys", "", regenerateKeys, "regenerate-keys"],
     ["Fix citation keys for LaTeX", "", fixKeys, "fix-keys"],

@@ -7,6 +7,8 @@
 //! - [`select`]: which items an action applies to (keys, a filter from its parts, a saved
 //!   search, a collection, everything) and the one query that lists a filter's keys;
 //! - [`cite`]: the `\cite{…}` command an editor pastes and formatted references;
+//! - [`cayw`]: cite as you write — the text an editor inserts for the picked items, in Better
+//!   BibTeX's formats;
 //! - [`cited`](mod@cited): a LaTeX paper's citations — a dropped `.tex` stands for the `.aux` beside it,
 //!   export exactly what it cites (with `crossref`/`xdata` parents) and register it so its keys
 //!   are protected;
@@ -20,6 +22,7 @@
 //! why they are protected, the query that did not parse, the `.tex` without its `.aux`), never
 //! text a caller has to take apart again.
 
+pub mod cayw;
 pub mod cite;
 pub mod cited;
 pub mod isolated;

@@ -77,6 +77,42 @@ impl Library {
             })
     }
 
+    /// Make the collection at `path` hold exactly the items a LaTeX `.aux` file cites (Better
+    /// BibTeX's `collection.scanAUX`): the collection (and missing parents) is created when it
+    /// does not exist, items it held that the paper does not cite are taken out, cited ones are
+    /// added. One undoable action; the cited keys the library does not have are returned, not
+    /// an error.
+    pub fn collection_fill_from_aux(&mut self, path: &str, aux: &std::path::Path) -> Result<AuxFill> {
+        collections::split_path(path)?;
+        let (items, missing) = self.cited_items(aux)?;
+        let cited: Vec<i64> = items.iter().filter_map(|it| it.id).collect();
+        let name = aux
+            .file_name()
+            .map_or_else(|| aux.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let (added, removed) = self.store.write(&format!("Fill collection {path} from {name}"), |w| {
+            let id = collections::ensure_path(w, path)?;
+            let keep: rustc_hash::FxHashSet<i64> = cited.iter().copied().collect();
+            let mut removed = 0;
+            for old in collections::members(w.conn(), id)? {
+                if !keep.contains(&old) {
+                    removed += usize::from(collections::remove_item(w, id, old)?);
+                }
+            }
+            let mut added = 0;
+            for &i in &cited {
+                added += usize::from(collections::add_item(w, id, i)?);
+            }
+            Ok((added, removed))
+        })?;
+        Ok(AuxFill {
+            collection: path.to_string(),
+            cited: cited.len(),
+            added,
+            removed,
+            missing,
+        })
+    }
+
     /// The collection tree with direct item counts, in the store's order (position, name).
     ///
     /// Built without recursion, in time linear in the number of collections. The tree nests at
@@ -92,6 +128,18 @@ impl Library {
         let counts = collections::counts(self.store.conn())?;
         Ok(tree_of(&rows, &counts))
     }
+}
+
+/// What [`Library::collection_fill_from_aux`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuxFill {
+    pub collection: String,
+    /// Items in the collection now (the cited ones the library has, with their parents).
+    pub cited: usize,
+    pub added: usize,
+    pub removed: usize,
+    /// Cited keys the library does not have.
+    pub missing: Vec<String>,
 }
 
 /// Where a collection goes in the tree [`Library::collection_tree`] returns: its row, the row

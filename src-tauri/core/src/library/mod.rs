@@ -24,6 +24,7 @@ pub mod auto_export;
 pub mod duplicates;
 pub mod export;
 pub mod import;
+pub use collections::AuxFill;
 
 use crate::citekey;
 use crate::error::{Error, Result};

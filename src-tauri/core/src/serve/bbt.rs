@@ -32,9 +32,13 @@ fn pull_format(ext: &str) -> Result<Format> {
         "biblatex" => Ok(Format::Biblatex),
         "bibtex" => Ok(Format::Bibtex),
         "ris" => Ok(Format::Ris),
-        "json" => Ok(Format::Json),
+        // As Better BibTeX: `.json` is CSL-JSON (what pandoc reads); Folio's own JSON is `.folio`.
+        "json" | "csljson" => Ok(Format::CslJson),
+        "yaml" | "cslyaml" => Ok(Format::CslYaml),
+        "hayagriva" => Ok(Format::Hayagriva),
+        "folio" => Ok(Format::Json),
         other => Err(Error::InvalidInput(format!(
-            "pull export as {other:?} is not served (biblatex, bibtex, ris, json)"
+            "pull export as {other:?} is not served (biblatex, bibtex, json (CSL-JSON), yaml (CSL-YAML), ris, hayagriva, folio)"
         ))),
     }
 }
@@ -42,7 +46,8 @@ fn pull_format(ext: &str) -> Result<Format> {
 fn content_type(f: Format) -> &'static str {
     match f {
         Format::Ris => "application/x-research-info-systems; charset=utf-8",
-        Format::Json => "application/json",
+        Format::Json | Format::CslJson => "application/json",
+        Format::CslYaml | Format::Hayagriva => "application/yaml; charset=utf-8",
         _ => "application/x-bibtex; charset=utf-8",
     }
 }
@@ -141,20 +146,55 @@ async fn pull_library(State(s): State<Shared>, RawQuery(raw): RawQuery) -> Respo
     r.unwrap_or_else(|e| error_response(&e))
 }
 
-/// `probe=true` answers `ready`. The picker and `selected=true` need the desktop app: the
-/// headless server says so (501) instead of hanging.
-async fn cayw(RawQuery(raw): RawQuery) -> Response {
-    let p: Vec<(String, String)> = raw
+/// Cite as you write. `probe=true` answers `ready`. Otherwise (when editors may change the
+/// library — the picker takes the app's focus) the keys come from the app's selection
+/// (`selected=true`) or its picker, which this request waits for; the answer is the text in
+/// `format=` ([`crate::app::cayw`]), empty when the user cancelled. Without a window (`folio
+/// serve`) the answer is 501.
+async fn cayw(State(s): State<Shared>, RawQuery(raw): RawQuery) -> Response {
+    let params: Vec<(String, String)> = raw
         .and_then(|q| serde_urlencoded::from_str(&q).ok())
         .unwrap_or_default();
-    if p.iter().any(|(k, v)| k == "probe" && (v == "true" || v == "1")) {
+    let req = match crate::app::cayw::Request::parse(&params) {
+        Ok(r) => r,
+        Err(e) => return error_response(&e),
+    };
+    if req.probe {
         return (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "ready").into_response();
     }
-    (
-        StatusCode::NOT_IMPLEMENTED,
-        "the citation picker runs in the desktop app; `folio serve` has no window to show it\n",
-    )
-        .into_response()
+    if !s.host.has_window() {
+        return (
+            StatusCode::NOT_IMPLEMENTED,
+            "the citation picker runs in the desktop app; `folio serve` has no window to show it\n",
+        )
+            .into_response();
+    }
+    if !s.host.writes_allowed() {
+        return error_response(&Error::Forbidden(
+            "the citation picker is off: turn on \"allow editors to change the library\" in Folio's Settings".into(),
+        ));
+    }
+    let keys = if req.selected {
+        s.host.selected()
+    } else {
+        s.host.pick().await.map(Option::unwrap_or_default)
+    };
+    let keys = match keys {
+        Ok(k) => k,
+        Err(e) => return error_response(&e),
+    };
+    let format = req.format;
+    let out = s.read(move |lib| crate::app::cayw::render(lib, &req, &keys)).await;
+    match out {
+        Ok(text) => {
+            let ct = match format {
+                crate::app::cayw::CaywFormat::Json => "application/json",
+                _ => "text/plain; charset=utf-8",
+            };
+            (StatusCode::OK, [(header::CONTENT_TYPE, ct)], text).into_response()
+        }
+        Err(e) => error_response(&e),
+    }
 }
 
 /// A JSON-RPC 2.0 error object.
@@ -173,11 +213,21 @@ async fn json_rpc(State(s): State<Shared>, body: Bytes) -> Response {
     };
     let params = req.get("params").cloned().unwrap_or(Value::Array(Vec::new()));
     let id2 = id.clone();
-    let out = s.read(move |lib| call(lib, &method, &params)).await;
+    let out = if WRITE_METHODS.contains(&method.as_str()) {
+        let what = method.clone();
+        s.write(
+            &what,
+            Box::new(move |lib: &mut Library| call_write(lib, &method, &params)),
+        )
+        .await
+    } else {
+        s.read(move |lib| call(lib, &method, &params)).await
+    };
     rpc_answer(match out {
         Ok(result) => json!({"jsonrpc": "2.0", "id": id2, "result": result}),
         Err(Error::NotFound(m)) if m.starts_with("method ") => rpc_error(id, -32601, m),
         Err(Error::InvalidInput(m)) => rpc_error(id, -32602, m),
+        Err(e @ Error::Forbidden(_)) => rpc_error(id, -32000, e.to_string()),
         Err(e) => rpc_error(id, -32603, e.to_string()),
     })
 }
@@ -261,17 +311,7 @@ fn call(lib: &Library, method: &str, params: &Value) -> Result<Value> {
             let translator = arg(params, 1, "translator")
                 .and_then(Value::as_str)
                 .unwrap_or("biblatex");
-            let format = match translator.to_ascii_lowercase().replace(' ', "").as_str() {
-                "betterbibtex" | "bibtex" => Format::Bibtex,
-                "betterbiblatex" | "biblatex" => Format::Biblatex,
-                "ris" => Format::Ris,
-                "json" => Format::Json,
-                other => {
-                    return Err(Error::InvalidInput(format!(
-                        "translator {other:?} (biblatex, bibtex, ris, json)"
-                    )))
-                }
-            };
+            let format = crate::app::cayw::translator_format(translator)?;
             let items = keys.iter().map(|k| lib.get(k)).collect::<Result<Vec<_>>>()?;
             Ok(json!(
                 lib.render(
@@ -295,9 +335,87 @@ fn call(lib: &Library, method: &str, params: &Value) -> Result<Value> {
                 .unwrap_or(CiteStyle::ChicagoAuthorDate);
             Ok(json!(crate::app::references(lib, &keys, style)?.join("\n")))
         }
-        "collection.scanAUX" | "autoexport.add" => Err(Error::InvalidInput(format!(
-            "{method} changes the library, and this server is read-only"
-        ))),
+        other => Err(Error::NotFound(format!("method {other:?} does not exist"))),
+    }
+}
+
+/// The JSON-RPC methods that change the library (allowed by the host's setting only).
+const WRITE_METHODS: &[&str] = &["collection.scanAUX", "autoexport.add"];
+
+/// Better BibTeX's collection argument: a path under the library's name (`/My Library/Thesis`,
+/// `//Thesis`), a plain path (`Thesis/Chapter 2`), or a collection key.
+fn collection_arg(lib: &Library, v: Option<&Value>) -> Result<String> {
+    let raw = v
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::InvalidInput("collection: missing (a collection path such as \"Thesis\")".into()))?;
+    if let Some(c) = crate::app::zotero::collection_by_key(&lib.collection_tree()?, raw) {
+        return Ok(c.path.clone());
+    }
+    // "/<library name>/<path>" (the library name may be empty: "//Thesis").
+    Ok(match raw.strip_prefix('/') {
+        Some(rest) => rest.split_once('/').map_or(rest, |(_, p)| p).to_string(),
+        None => raw.to_string(),
+    })
+}
+
+/// One JSON-RPC method that changes the library, on the host's writable library.
+fn call_write(lib: &mut Library, method: &str, params: &Value) -> Result<Value> {
+    match method {
+        "collection.scanAUX" => {
+            let path = collection_arg(lib, arg(params, 0, "collection"))?;
+            let aux = arg(params, 1, "path")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::InvalidInput("path: missing (the paper's .aux file)".into()))?;
+            let aux = crate::app::aux_path(std::path::Path::new(aux))?;
+            let r = lib.collection_fill_from_aux(&path, &aux)?;
+            let id = lib.resolve_collection(&r.collection)?;
+            Ok(json!({
+                "libraryID": 1,
+                "key": crate::app::zotero::object_key(id),
+                "collection": r.collection,
+                "items": r.cited,
+                "added": r.added,
+                "removed": r.removed,
+                "missing": r.missing,
+            }))
+        }
+        "autoexport.add" => {
+            let path = collection_arg(lib, arg(params, 0, "collection"))?;
+            let translator = arg(params, 1, "translator")
+                .and_then(Value::as_str)
+                .unwrap_or("Better BibLaTeX");
+            let format = crate::app::cayw::translator_format(translator)?;
+            let target = arg(params, 2, "path")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::InvalidInput("path: missing (the file to keep up to date)".into()))?;
+            let replace = arg(params, 4, "replace").and_then(Value::as_bool).unwrap_or(false);
+            let id = lib.resolve_collection(&path)?;
+            if replace
+                && lib
+                    .auto_exports()?
+                    .iter()
+                    .any(|a| std::path::Path::new(&a.export.path) == std::path::Path::new(target))
+            {
+                lib.auto_export_remove(target)?;
+            }
+            let r = lib.auto_export_add(crate::library::auto_export::AutoExport {
+                path: target.to_string(),
+                format: format.to_string(),
+                scope: crate::library::auto_export::Scope::Collection { id, recursive: true },
+                ascii: None,
+                omit_fields: Vec::new(),
+            })?;
+            Ok(json!({
+                "libraryID": 1,
+                "key": crate::app::zotero::object_key(id),
+                "id": r.path,
+                "path": r.path,
+                "items": r.items,
+                "error": r.error,
+            }))
+        }
         other => Err(Error::NotFound(format!("method {other:?} does not exist"))),
     }
 }

@@ -7,7 +7,9 @@
 //!
 //! Security, as Zotero's own server: it listens on loopback only; a request whose `Host` is not
 //! a loopback name is refused (DNS rebinding), and so is any request with an `Origin` header
-//! that is not one of the configured origins (a web page's `fetch`); everything is read-only.
+//! that is not one of the configured origins (a web page's `fetch`); everything is read-only
+//! except the cite-as-you-write picker, `collection.scanAUX` and `autoexport.add`, which the
+//! [`Host`]'s "allow editors to change the library" setting must allow.
 
 mod bbt;
 mod zotero_api;
@@ -28,8 +30,66 @@ pub const DEFAULT_PORT: u16 = 23119;
 /// When the default port is taken (Zotero is running), the next ports tried.
 pub const FALLBACK_PORTS: u16 = 20;
 
+/// What the program running the server offers besides the library file: the setting that
+/// lets editors change the library, the user's selection, the citation picker, and its own
+/// writer (so a change an editor asks for is one more action of the app: undoable, shown at
+/// once, followed by its auto-exports). The desktop app implements it with its window;
+/// [`Headless`] is `folio serve`'s.
+pub trait Host: Send + Sync + 'static {
+    /// "Allow editors to change the library": `cayw` (other than its probe),
+    /// `collection.scanAUX` and `autoexport.add` are refused unless this is on.
+    fn writes_allowed(&self) -> bool;
+    /// Whether there is a window to pick in (and a selection).
+    fn has_window(&self) -> bool;
+    /// The citation keys of the items selected in the app, in view order.
+    fn selected(&self) -> Result<Vec<String>>;
+    /// Bring up the citation picker and wait for the user: the keys picked, or `None` when
+    /// they cancelled.
+    fn pick(&self) -> PickFuture;
+    /// Run one action that changes the library, with the host's writer. Called on a blocking
+    /// thread.
+    fn write(&self, action: WriteAction) -> Result<serde_json::Value>;
+}
+
+/// The picker's answer, when the user is done.
+pub type PickFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<Vec<String>>>> + Send>>;
+/// An action on a writable library.
+pub type WriteAction = Box<dyn FnOnce(&mut Library) -> Result<serde_json::Value> + Send>;
+
+/// `folio serve`'s host: no window; changes (when allowed with `--allow-writes`) are made
+/// through a library handle of its own, one action per request.
+pub struct Headless {
+    pub library: PathBuf,
+    pub allow_writes: bool,
+}
+
+impl Host for Headless {
+    fn writes_allowed(&self) -> bool {
+        self.allow_writes
+    }
+    fn has_window(&self) -> bool {
+        false
+    }
+    fn selected(&self) -> Result<Vec<String>> {
+        Err(no_window())
+    }
+    fn pick(&self) -> PickFuture {
+        Box::pin(async { Err(no_window()) })
+    }
+    fn write(&self, action: WriteAction) -> Result<serde_json::Value> {
+        let mut lib = Library::open(&self.library)?;
+        action(&mut lib)
+    }
+}
+
+fn no_window() -> Error {
+    Error::InvalidInput(
+        "the citation picker and the selection are the desktop app's; `folio serve` has no window".into(),
+    )
+}
+
 /// How the server runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub library: PathBuf,
     /// The port asked for; `None`: [`DEFAULT_PORT`], or one of the next [`FALLBACK_PORTS`] when
@@ -37,14 +97,21 @@ pub struct Config {
     pub port: Option<u16>,
     /// `Origin` values accepted besides none at all (the desktop app's own webview).
     pub allowed_origins: Vec<String>,
+    /// The program around the server (window, selection, writer, the writes setting).
+    pub host: Arc<dyn Host>,
 }
 
 impl Config {
+    /// Headless, read-only.
     pub fn new(library: &Path) -> Config {
         Config {
             library: library.to_path_buf(),
             port: None,
             allowed_origins: Vec::new(),
+            host: Arc::new(Headless {
+                library: library.to_path_buf(),
+                allow_writes: false,
+            }),
         }
     }
 }
@@ -81,6 +148,7 @@ impl Pool {
 #[derive(Clone)]
 pub(crate) struct Shared {
     pool: Arc<Pool>,
+    pub(crate) host: Arc<dyn Host>,
     allowed_origins: Arc<Vec<String>>,
     library_name: Arc<String>,
 }
@@ -93,6 +161,21 @@ impl Shared {
     ) -> Result<R> {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || pool.with(f))
+            .await
+            .map_err(|e| Error::Format(format!("request thread: {e}")))?
+    }
+
+    /// Run a change through the host's writer on a blocking thread, when editors may change
+    /// the library; refused otherwise.
+    pub(crate) async fn write(&self, what: &str, action: WriteAction) -> Result<serde_json::Value> {
+        if !self.host.writes_allowed() {
+            return Err(Error::Forbidden(format!(
+                "{what} changes the library, and \"allow editors to change the library\" is off \
+                 (the app's Settings, or `folio serve --allow-writes`)"
+            )));
+        }
+        let host = self.host.clone();
+        tokio::task::spawn_blocking(move || host.write(action))
             .await
             .map_err(|e| Error::Format(format!("request thread: {e}")))?
     }
@@ -116,6 +199,8 @@ pub(crate) fn error_response(e: &Error) -> Response {
     let status = match e {
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::InvalidInput(_) | Error::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Busy | Error::NotALibrary { .. } | Error::Damaged { .. } | Error::TooNew { .. } => {
             StatusCode::SERVICE_UNAVAILABLE
         }
@@ -218,6 +303,7 @@ pub async fn bind(config: &Config) -> Result<Bound> {
             path: config.library.clone(),
             free: Mutex::new(vec![lib]),
         }),
+        host: config.host.clone(),
         allowed_origins: Arc::new(config.allowed_origins.clone()),
         library_name: Arc::new(
             config

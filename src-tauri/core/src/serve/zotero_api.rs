@@ -84,26 +84,99 @@ fn items_query(p: &[(String, String)]) -> Result<ItemsQuery> {
     })
 }
 
-/// `format=`: json (default), keys, or an export format.
+/// `format=`: json (default), keys, csljson, an export format, or an Atom feed whose entries
+/// hold `content=` (what pyzotero asks for with `content=csljson|bib|citation`).
 enum Out {
     Json,
     Keys,
+    Csl,
     Export(Format),
+    Atom(AtomContent),
+}
+
+#[derive(Clone, Copy)]
+enum AtomContent {
+    Json,
+    Csl,
+    Bib,
+    Citation,
 }
 
 fn out_format(p: &[(String, String)]) -> Result<Out> {
+    let content = || -> Result<AtomContent> {
+        Ok(match param(p, "content").unwrap_or("json") {
+            "json" => AtomContent::Json,
+            "csljson" => AtomContent::Csl,
+            "bib" => AtomContent::Bib,
+            "citation" => AtomContent::Citation,
+            other => {
+                return Err(Error::InvalidInput(format!(
+                    "content={other:?} is not served (json, csljson, bib, citation)"
+                )))
+            }
+        })
+    };
     Ok(match param(p, "format").unwrap_or("json") {
-        "json" | "atom" => Out::Json,
+        "json" => Out::Json,
+        "atom" => Out::Atom(content()?),
         "keys" => Out::Keys,
+        "csljson" => Out::Csl,
         "bibtex" => Out::Export(Format::Bibtex),
         "biblatex" => Out::Export(Format::Biblatex),
         "ris" => Out::Export(Format::Ris),
         other => {
             return Err(Error::InvalidInput(format!(
-                "format={other:?} is not served (json, keys, bibtex, biblatex, ris)"
+                "format={other:?} is not served (json, atom, keys, csljson, bibtex, biblatex, ris)"
             )))
         }
     })
+}
+
+/// XML text.
+fn escape_xml(s: &str) -> String {
+    escape_html(s).replace('\'', "&apos;")
+}
+
+/// An Atom feed of the items, each entry's `<content>` in the form asked for (Zotero's
+/// `format=atom&content=…`).
+fn atom(lib: &Library, origin: &Origin, items: &[Item], content: AtomContent, style: CiteStyle) -> Result<String> {
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:zapi=\"http://zotero.org/ns/api\">\n",
+    );
+    x.push_str(&format!("  <title>{}</title>\n", escape_xml(&origin.library_name)));
+    for it in items {
+        let key = z::object_key(it.id.unwrap_or(0));
+        let keys = [it.key.clone()];
+        let (ty, body) = match content {
+            AtomContent::Json => {
+                let colls = lib.collection_ids_of(it.id.unwrap_or(0))?;
+                ("application/json", z::item_json(origin, it, &colls)["data"].to_string())
+            }
+            AtomContent::Csl => ("application/json", crate::format::csl::item_to_csl(it).to_string()),
+            AtomContent::Bib => (
+                "xhtml",
+                format!(
+                    "<div xmlns=\"http://www.w3.org/1999/xhtml\" class=\"csl-bib-body\"><div class=\"csl-entry\">{}</div></div>",
+                    escape_html(&crate::app::references(lib, &keys, style)?.join(""))
+                ),
+            ),
+            AtomContent::Citation => (
+                "xhtml",
+                format!(
+                    "<span xmlns=\"http://www.w3.org/1999/xhtml\">{}</span>",
+                    escape_html(&crate::app::citation(lib, &keys, style)?)
+                ),
+            ),
+        };
+        let body = if ty == "xhtml" { body } else { escape_xml(&body) };
+        x.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>{}/users/0/items/{key}</id>\n    <zapi:key>{key}</zapi:key>\n    <content type=\"{ty}\">{body}</content>\n  </entry>\n",
+            escape_xml(&it.full_title()),
+            escape_xml(&origin.base)
+        ));
+    }
+    x.push_str("</feed>\n");
+    Ok(x)
 }
 
 /// `include=data,bib,citation` (default `data`) with `style=`.
@@ -146,6 +219,17 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
             let keys: Vec<String> = items.iter().map(|i| z::object_key(i.id.unwrap_or(0))).collect();
             Ok((keys.join("\n") + "\n", "text/plain; charset=utf-8"))
         }
+        Out::Csl => {
+            let list: Vec<Value> = items.iter().map(crate::format::csl::item_to_csl).collect();
+            Ok((
+                json!({ "items": list }).to_string(),
+                "application/vnd.citationstyles.csl+json",
+            ))
+        }
+        Out::Atom(content) => Ok((
+            atom(lib, origin, items, content, include(p)?.style)?,
+            "application/atom+xml",
+        )),
         Out::Export(format) => {
             let w = lib.render(
                 items,

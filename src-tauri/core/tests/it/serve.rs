@@ -22,10 +22,15 @@ impl Drop for Server {
 }
 
 fn serve(lib: &Path) -> Server {
+    serve_with(lib, &[])
+}
+
+fn serve_with(lib: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(folio_bin())
         .args(["--library"])
         .arg(lib)
         .args(["serve", "--port", "0"])
+        .args(extra)
         .env_remove("FOLIO_LIBRARY")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -299,11 +304,157 @@ fn json_rpc_and_cayw_speak_better_bibtex() {
         rpc(r#"{"jsonrpc":"2.0","method":"item.export","params":[],"id":8}"#)["error"]["code"],
         -32602
     );
-    let r = rpc(r#"{"jsonrpc":"2.0","method":"autoexport.add","params":[1,"x.bib"],"id":9}"#);
-    assert!(r["error"]["message"].as_str().unwrap().contains("read-only"), "{r}");
-    // The CAYW probe.
+    // Changes are refused unless the server was started to allow them; nothing is written.
+    let target = dir.path().join("x.bib");
+    let r = rpc(&format!(
+        r#"{{"jsonrpc":"2.0","method":"autoexport.add","params":["Thesis","Better BibLaTeX","{}"],"id":9}}"#,
+        target.display()
+    ));
+    assert_eq!(r["error"]["code"], -32000, "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("allow editors to change the library"),
+        "{r}"
+    );
+    assert!(!target.exists());
+    let r = rpc(r#"{"jsonrpc":"2.0","method":"collection.scanAUX","params":["Paper","p.aux"],"id":10}"#);
+    assert_eq!(r["error"]["code"], -32000, "{r}");
+    // The CAYW probe; the picker needs the desktop app's window.
     let (st, _, body) = get(srv.port, "/better-bibtex/cayw?probe=true");
     assert_eq!((st, body.as_str()), (200, "ready"));
+    let (st, _, body) = get(srv.port, "/better-bibtex/cayw?format=pandoc");
+    assert_eq!(st, 501, "{body}");
+    assert!(body.contains("desktop app"), "{body}");
+    let (st, _, body) = get(srv.port, "/better-bibtex/cayw?format=word");
+    assert_eq!(st, 400, "{body}");
+}
+
+/// With `--allow-writes`, `collection.scanAUX` makes a collection hold what a paper's `.aux`
+/// cites (one undoable action) and `autoexport.add` keeps a file of a collection up to date,
+/// as Better BibTeX's editor plug-ins ask.
+#[test]
+fn editors_change_the_library_when_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    let srv = serve_with(&lib, &["--allow-writes"]);
+    let rpc = |body: String| {
+        let (st, _, b) = http(
+            srv.port,
+            "POST",
+            "/better-bibtex/json-rpc",
+            &[("Content-Type", "application/json")],
+            &body,
+        );
+        assert_eq!(st, 200, "{b}");
+        json(&b)
+    };
+    let aux = dir.path().join("paper.aux");
+    std::fs::write(&aux, "\\relax\n\\citation{Zhang2019}\n\\citation{Nobody1900}\n").unwrap();
+    let r = rpc(format!(
+        r#"{{"jsonrpc":"2.0","method":"collection.scanAUX","params":["/My Library/Papers/Draft","{}"],"id":1}}"#,
+        aux.display()
+    ));
+    assert_eq!(r["result"]["collection"], "Papers/Draft", "{r}");
+    assert_eq!(r["result"]["missing"], serde_json::json!(["Nobody1900"]), "{r}");
+    let listed = ok(&lib, &["list", "--collection", "Papers/Draft", "--json"]);
+    assert_eq!(listed.matches("\"key\":").count(), 1, "{listed}");
+    assert!(listed.contains("Zhang2019"), "{listed}");
+    // Scanning again after the paper changed replaces what the collection holds.
+    std::fs::write(&aux, "\\citation{Zhang2019}\n").unwrap();
+    let r = rpc(format!(
+        r#"{{"jsonrpc":"2.0","method":"collection.scanAUX","params":{{"collection":"Papers/Draft","path":"{}"}},"id":2}}"#,
+        aux.display()
+    ));
+    assert_eq!(
+        (r["result"]["added"].as_u64(), r["result"]["removed"].as_u64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
+    // One undo takes the filling back.
+    let history = ok(&lib, &["history"]);
+    assert!(
+        history.contains("Fill collection Papers/Draft from paper.aux"),
+        "{history}"
+    );
+    // autoexport.add writes the collection's file now and keeps it.
+    let target = dir.path().join("thesis.bib");
+    let r = rpc(format!(
+        r#"{{"jsonrpc":"2.0","method":"autoexport.add","params":["Thesis","Better BibTeX","{}"],"id":3}}"#,
+        target.display()
+    ));
+    assert!(r["error"].is_null(), "{r}");
+    let n = ok(&lib, &["list", "--collection", "Thesis/Chapter 2", "--json"])
+        .matches("\"key\":")
+        .count();
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert_eq!(
+        written.matches("\n@").count() + usize::from(written.starts_with('@')),
+        n,
+        "{written}"
+    );
+    assert!(ok(&lib, &["auto-export", "list"]).contains("thesis.bib"));
+    // A second add of the same file is refused, unless `replace`.
+    let again = format!(
+        r#"{{"jsonrpc":"2.0","method":"autoexport.add","params":["Thesis","Better BibLaTeX","{}"],"id":4}}"#,
+        target.display()
+    );
+    assert!(rpc(again.clone())["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("already"));
+    let replaced = again.replace(r#""],"id":4"#, r#"",{},true],"id":4"#);
+    assert!(rpc(replaced)["error"].is_null());
+    assert!(std::fs::read_to_string(&target).unwrap().contains("@article{"));
+    // A bad collection is a JSON-RPC error naming it.
+    let r =
+        rpc(r#"{"jsonrpc":"2.0","method":"autoexport.add","params":["Nope","biblatex","/tmp/n.bib"],"id":5}"#.into());
+    assert!(r["error"]["message"].as_str().unwrap().contains("Nope"), "{r}");
+}
+
+/// CSL-JSON through the Zotero API (`format=csljson`, and pyzotero's `format=atom&content=csljson`)
+/// and Better BibTeX's pull export (`.json` is CSL-JSON, `.yaml` CSL-YAML), read by pandoc.
+#[test]
+fn csl_json_is_served_and_pandoc_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    let srv = serve(&lib);
+    let (st, hs, body) = get(srv.port, "/api/users/0/items?format=csljson&limit=5");
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(
+        header(&hs, "content-type"),
+        Some("application/vnd.citationstyles.csl+json")
+    );
+    let v = json(&body);
+    assert_eq!(v["items"].as_array().unwrap().len(), 5, "{v}");
+    assert!(
+        v["items"][0]["id"].is_string() && v["items"][0]["type"].is_string(),
+        "{v}"
+    );
+    let (st, hs, body) = get(srv.port, "/api/users/0/items?format=atom&content=csljson&limit=3");
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(header(&hs, "content-type"), Some("application/atom+xml"));
+    assert_eq!(body.matches("<entry>").count(), 3, "{body}");
+    for (ext, from) in [("json", "csljson"), ("yaml", "markdown")] {
+        let (st, _, text) = get(srv.port, &format!("/better-bibtex/collection?/0/Thesis.{ext}"));
+        assert_eq!(st, 200, "{text}");
+        let f = dir
+            .path()
+            .join(format!("refs.{}", if ext == "yaml" { "md" } else { ext }));
+        std::fs::write(&f, format!("{text}\n")).unwrap();
+        let out = Command::new("pandoc")
+            .args(["-f", from, "-t", "csljson"])
+            .arg(&f)
+            .output()
+            .expect("pandoc (Debian package pandoc)");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let n = json(&String::from_utf8_lossy(&out.stdout)).as_array().unwrap().len();
+        let expected = ok(&lib, &["list", "--collection", "Thesis/Chapter 2", "--json"])
+            .matches("\"key\":")
+            .count();
+        assert_eq!(n, expected, "pandoc read {n} items of the .{ext} pull export");
+    }
 }
 
 /// biber fetches the pull export itself, as a LaTeX user's document asks it to.
@@ -389,6 +540,10 @@ item = z.item(hits[0]["key"])
 out["item_key"] = item["data"]["key"] == hits[0]["key"]
 z.add_parameters(format="bibtex", limit=3)
 out["bibtex_entries"] = len(z.items().entries)
+z.add_parameters(content="csljson", limit=4)
+csl = z.items()
+out["csljson"] = [sorted(c.keys())[:2] for c in csl]
+out["csljson_ids"] = all(isinstance(c["id"], str) and c["type"] for c in csl)
 print(json.dumps(out))
 "#,
         port = srv.port
@@ -426,4 +581,6 @@ print(json.dumps(out))
     assert_eq!(r["search"], serde_json::json!(["Efficacy and"]), "{r}");
     assert_eq!(r["item_key"], true);
     assert_eq!(r["bibtex_entries"], 3, "{r}");
+    assert_eq!(r["csljson"].as_array().map(Vec::len), Some(4), "{r}");
+    assert_eq!(r["csljson_ids"], true, "{r}");
 }

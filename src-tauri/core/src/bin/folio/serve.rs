@@ -7,19 +7,28 @@ use std::path::Path;
 
 #[derive(Subcommand)]
 pub enum Cmd {
-    /// Answer Zotero local-API and Better BibTeX requests on 127.0.0.1 (read-only) until
-    /// interrupted. Default port 23119 (Zotero's), else the next free one.
+    /// Answer Zotero local-API and Better BibTeX requests on 127.0.0.1 until interrupted.
+    /// Default port 23119 (Zotero's), else the next free one. Read-only unless
+    /// --allow-writes.
     Serve {
         /// Listen on this port (0: any free port); it is an error when it is taken.
         #[arg(long)]
         port: Option<u16>,
+        /// Let editors change the library: Better BibTeX's `collection.scanAUX` and
+        /// `autoexport.add` (each one undoable action, as from the CLI).
+        #[arg(long)]
+        allow_writes: bool,
     },
 }
 
 pub fn run(cmd: Cmd, path: &Path) -> Result<()> {
-    let Cmd::Serve { port } = cmd;
+    let Cmd::Serve { port, allow_writes } = cmd;
     let mut config = folio::serve::Config::new(path);
     config.port = port;
+    config.host = std::sync::Arc::new(folio::serve::Headless {
+        library: path.to_path_buf(),
+        allow_writes,
+    });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

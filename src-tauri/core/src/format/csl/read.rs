@@ -236,6 +236,10 @@ pub(super) fn unescape_markdown(s: &str) -> String {
                     after
                 }
             },
+            '&' if after.starts_with("#32;") => {
+                out.push(' ');
+                &after[4..]
+            }
             '-' if after.starts_with("--") => {
                 out.push('—');
                 &after[2..]

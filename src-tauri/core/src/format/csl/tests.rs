@@ -280,7 +280,7 @@ fn pandoc_markdown_in_yaml_reads_as_pandoc_reads_it() {
     );
     assert_eq!(it.doi, "10.1/x");
     let mut plain = it.clone();
-    plain.title = "It's \"a\" -- b... *c* ~d~ ^e^ [f]{.g} `h`".into();
+    plain.title = "It's \"a\" -- b... *c* ~d~ ^e^ [f]{.g} `h` “739 ” &#32;".into();
     let w = write_yaml(std::slice::from_ref(&plain));
     assert_eq!(parse_yaml(&w.text).items[0].item.title, plain.title, "{}", w.text);
 }

@@ -315,7 +315,13 @@ fn escape_markdown(s: &str) -> String {
         {
             out.push('\\');
         }
-        out.push(c);
+        // Pandoc drops a space before a closing curly quote ("739 ”" → "739”"): as an
+        // entity it stays.
+        if c == ' ' && matches!(next, Some('”' | '’')) {
+            out.push_str("&#32;");
+        } else {
+            out.push(c);
+        }
         prev = Some(c);
     }
     out
