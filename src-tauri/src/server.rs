@@ -112,9 +112,14 @@ impl Server {
         }
     }
 
-    fn stop(&self) {
-        if let Some((_, _, tx)) = self.lock().running.take() {
-            let _ = tx.send(());
+    /// Stop the running server; whether one was running.
+    fn stop(&self) -> bool {
+        match self.lock().running.take() {
+            Some((_, _, tx)) => {
+                let _ = tx.send(());
+                true
+            }
+            None => false,
         }
     }
 }
@@ -231,7 +236,7 @@ pub fn init<R: Runtime>(app: &AppHandle<R>) {
 pub async fn restart<R: Runtime>(app: AppHandle<R>) {
     let server = app.state::<Server>().inner().clone();
     let state = app.state::<AppState>().inner().clone();
-    server.stop();
+    let was_running = server.stop();
     let settings = server.lock().settings.clone();
     server.lock().error = None;
     if !settings.enabled {
@@ -250,12 +255,18 @@ pub async fn restart<R: Runtime>(app: AppHandle<R>) {
         server: server.clone(),
         state,
     });
-    let bound = match folio::serve::bind(&config).await {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("folio: the local API is off: {e}");
-            server.lock().error = Some(e.to_string());
-            return;
+    // The server just stopped lets go of its port a moment later: try for up to 2 s.
+    let mut tries = if was_running { 20 } else { 1 };
+    let bound = loop {
+        tries -= 1;
+        match folio::serve::bind(&config).await {
+            Ok(b) => break b,
+            Err(_) if tries > 0 => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            Err(e) => {
+                eprintln!("folio: the local API is off: {e}");
+                server.lock().error = Some(e.to_string());
+                return;
+            }
         }
     };
     let port = bound.local_addr().port();

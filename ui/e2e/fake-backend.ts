@@ -122,6 +122,8 @@ export class FakeBackend {
   protectedKeys: Record<string, string> = {};
   savePath = "/tmp/folio-export.bib";
   /** What `library_status` answers (the harness starts it as `?library=upgrading`). */
+  server = { enabled: true, port: 23119, allowWrites: false };
+  selectionReported: unknown = null;
   status: Record<string, unknown> = { state: "ready", path: "/home/test/.local/share/folio/library.sqlite", fromVersion: null, toVersion: null, code: null, message: null, elapsedMs: 5 };
   openPaths: string[] = [];
 
@@ -634,6 +636,16 @@ export class FakeBackend {
       case "open_library":
         this.changed(["library", ...ALL], `Opened ${a.path}`);
         return a.path;
+      case "selection_changed":
+        this.selectionReported = { keys: a.keys, filter: a.filter };
+        return null;
+      case "server_status":
+        return { settings: this.server, port: this.server.enabled ? this.server.port : null, fallbackFrom: null, error: null };
+      case "server_configure":
+        this.server = a.settings as typeof this.server;
+        return { settings: this.server, port: this.server.enabled ? this.server.port : null, fallbackFrom: null, error: null };
+      case "cayw_answer":
+        return false;
       case "plugin:clipboard-manager|write_text":
         this.clipboard = String(a.text);
         return null;

@@ -64,11 +64,20 @@ export function startPicker(root: HTMLElement) {
     list.querySelector(".current")?.scrollIntoView({ block: "nearest" });
     if (!rows.length && input.value.trim()) list.appendChild(h("li", { class: "muted picker-empty", text: "No item matches" }));
   };
-  const search = async () => {
+  let searched: string | null = null;
+  let inflight: Promise<void> = Promise.resolve();
+  const search = () => (inflight = run());
+  /** Enter or Tab typed faster than the search: the rows for what is in the box first. */
+  const current = async () => {
+    if (input.value.trim() !== searched) await search();
+    else await inflight;
+  };
+  const run = async () => {
     const n = ++asked;
     const q = input.value.trim();
+    searched = q;
     try {
-      const page = await ipc.listPage({ ...emptyFilter(), query: q }, { column: "dateAdded", descending: true }, 0, LIMIT);
+      const page = await ipc.listPage({ ...emptyFilter(), query: q }, { column: "added", descending: true }, 0, LIMIT);
       if (n !== asked) return; // an older answer after a newer one
       rows = page.rows;
       at = 0;
@@ -87,6 +96,7 @@ export function startPicker(root: HTMLElement) {
     paintChips();
   };
   const finish = async () => {
+    await current();
     add();
     await ipc.caywAnswer(chosen.map((r) => r.key));
   };
@@ -99,11 +109,15 @@ export function startPicker(root: HTMLElement) {
     } else if (e.key === "Enter") {
       e.preventDefault();
       void finish();
-    } else if (e.key === "Tab" && rows.length) {
+    } else if (e.key === "Tab") {
+      // Focus stays in the box (the window has nothing else to type into).
       e.preventDefault();
-      add();
-      input.value = "";
-      void search();
+      void current().then(() => {
+        if (!rows.length) return;
+        add();
+        input.value = "";
+        void search();
+      });
     } else if (e.key === "Backspace" && !input.value && chosen.length) {
       chosen.pop();
       paintChips();

@@ -17,7 +17,9 @@ export function serverLine(s: ServerStatus): string {
   const url = `http://127.0.0.1:${s.port}`;
   return s.fallbackFrom != null
     ? `Port ${s.fallbackFrom} is taken (is Zotero running?): listening on ${url} instead. Editors set to Zotero's port will not find Folio.`
-    : `Listening on ${url} (Zotero's port: editors and scripts made for Zotero find Folio).`;
+    : s.port === 23119
+      ? `Listening on ${url} (Zotero's port: editors and scripts made for Zotero find Folio).`
+      : `Listening on ${url}. Editors and scripts must be set to port ${s.port} (Zotero's is 23119).`;
 }
 
 export async function openServerSettings() {

@@ -432,6 +432,44 @@ export type AutoExport = {
   lastError: string | null,
 };
 
+/**
+ * The local HTTP API's settings (kept in the app's settings file).
+ */
+export type ServerSettings = {
+  /**
+   * Answer editors and scripts on 127.0.0.1 while the app is open.
+   */
+  enabled: boolean,
+  /**
+   * The port asked for (23119, Zotero's, falls back to the next free one when taken).
+   */
+  port: number,
+  /**
+   * "Allow editors to change the library": the citation picker, `collection.scanAUX`,
+   * `autoexport.add`.
+   */
+  allowWrites: boolean,
+};
+
+/**
+ * The local HTTP API: its settings and where it listens.
+ */
+export type ServerStatus = {
+  settings: ServerSettings,
+  /**
+   * The port it listens on; null when off or failed.
+   */
+  port: number | null,
+  /**
+   * The default port it fell back from (taken, e.g. by Zotero).
+   */
+  fallbackFrom: number | null,
+  /**
+   * Why it is not listening.
+   */
+  error: string | null,
+};
+
 export type SyncResult = {
   path: string,
   items: number,
