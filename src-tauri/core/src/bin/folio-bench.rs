@@ -215,6 +215,14 @@ fn main() -> Result<()> {
         Some("parse-biblatex") => return parse_biblatex_mode(Path::new(&args[2])),
         Some("scaling") => return scaling_mode(&args[2..]),
         Some("scaling-query") => return scaling_query_mode(Path::new(&args[2])),
+        // Only the local-API rows, on the 100k library an earlier full run left.
+        Some("local-api") => {
+            let mut b = setup()?;
+            if !b.lib100.exists() {
+                bail!("{} does not exist: run the whole bench once", b.lib100.display());
+            }
+            return b.local_api();
+        }
         _ => {}
     }
     let mut b = setup()?;
@@ -232,6 +240,7 @@ fn main() -> Result<()> {
     b.duplicate_checks()?;
     b.tag_all_and_undo()?;
     b.auto_export()?;
+    b.local_api()?;
     let scaling = Scaling::new(&b.exe, &b.work)?;
     for shape in folio::fuzzing::SHAPES {
         scaling.shape(shape, &SCALING_SIZES, &mut b.report)?;
@@ -952,6 +961,175 @@ impl Bench {
         Ok(())
     }
 
+    /// The local HTTP API on the 100k library (`folio serve`, the same server the app runs):
+    /// 100 JSON-RPC `item.search` requests at once (latency p50/p99 over the rounds), a pull
+    /// export of the whole library (time, the server's peak memory), and meanwhile the first
+    /// page of the table as the app's own library handle reads it (`Library::list`, what the
+    /// app's `list_page` command calls) against the same reads with the server idle.
+    fn local_api(&mut self) -> Result<()> {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(&self.folio)
+            .arg("--library")
+            .arg(&self.lib100)
+            .args(["serve", "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().context("serve stdout")?).read_line(&mut line)?;
+        let port: u16 = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .context("serve port")?;
+        let pid = child.id();
+        let result = (|| -> Result<()> {
+            let ui = Library::open_read_only(&self.lib100)?;
+            let first_page = |lib: &Library| -> Result<f64> {
+                let t = Instant::now();
+                lib.list(
+                    &Filter::default(),
+                    Sort {
+                        column: SortColumn::Title,
+                        descending: false,
+                    },
+                    0,
+                    100,
+                )?;
+                Ok(ms(t.elapsed()))
+            };
+            let mut idle = Vec::new();
+            for _ in 0..20 {
+                idle.push(first_page(&ui)?);
+            }
+            // The pull export biber fetches, of the whole library.
+            let mut walls = Vec::new();
+            let mut bytes = 0;
+            for _ in 0..self.runs {
+                let t = Instant::now();
+                let (status, body) = http(port, "GET", "/better-bibtex/library?/1/library.biblatex", "")?;
+                if status != 200 {
+                    bail!("pull export answered {status}");
+                }
+                walls.push(t.elapsed().as_secs_f64());
+                bytes = body.len();
+            }
+            let peak = peak_of(pid);
+            self.report.row(
+                &format!(
+                    "local API: pull export of {} items (BibLaTeX, {:.0} MB)",
+                    self.n100,
+                    bytes as f64 / 1e6
+                ),
+                format!("{:.2} s; server peak {peak} (before the searches)", median(walls)),
+                "—",
+                "",
+            );
+            const TERMS: [&str; 10] = [
+                "fish",
+                "salmon",
+                "trout",
+                "smith",
+                "growth",
+                "ecology",
+                "river 1990",
+                "population",
+                "ocean",
+                "genetic",
+            ];
+            let mut lat = Vec::new();
+            let mut busy = Vec::new();
+            for round in 0..self.runs {
+                let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let handles: Vec<_> = (0..100)
+                    .map(|i| {
+                        let body = format!(
+                            r#"{{"jsonrpc":"2.0","method":"item.search","params":["{}"],"id":{i}}}"#,
+                            TERMS[(i + round) % TERMS.len()]
+                        );
+                        std::thread::spawn(move || -> Result<f64> {
+                            let t = Instant::now();
+                            let (status, _) = http(port, "POST", "/better-bibtex/json-rpc", &body)?;
+                            if status != 200 {
+                                bail!("item.search answered {status}");
+                            }
+                            Ok(ms(t.elapsed()))
+                        })
+                    })
+                    .collect();
+                let watcher = {
+                    let stop = stop.clone();
+                    let path = self.lib100.clone();
+                    std::thread::spawn(move || -> Result<Vec<f64>> {
+                        let lib = Library::open_read_only(&path)?;
+                        let mut v = Vec::new();
+                        loop {
+                            let t = Instant::now();
+                            lib.list(
+                                &Filter::default(),
+                                Sort {
+                                    column: SortColumn::Title,
+                                    descending: false,
+                                },
+                                0,
+                                100,
+                            )?;
+                            v.push(ms(t.elapsed()));
+                            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                                return Ok(v);
+                            }
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                    })
+                };
+                for h in handles {
+                    lat.push(h.join().map_err(|_| anyhow::anyhow!("request thread"))??);
+                }
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                busy.extend(watcher.join().map_err(|_| anyhow::anyhow!("watcher thread"))??);
+            }
+            lat.sort_by(f64::total_cmp);
+            self.report.row(
+                &format!(
+                    "local API: 100 concurrent item.search at {} items ({} rounds)",
+                    self.n100, self.runs
+                ),
+                format!(
+                    "p50 {:.0} ms, p99 {:.0} ms; server peak {}",
+                    percentile(&lat, 50.0),
+                    percentile(&lat, 99.0),
+                    peak_of(pid)
+                ),
+                "—",
+                "",
+            );
+            idle.sort_by(f64::total_cmp);
+            busy.sort_by(f64::total_cmp);
+            self.report.row(
+                "  app's first table page (100 rows) idle / during the 100 searches",
+                format!(
+                    "p50 {:.1} / {:.1} ms, p99 {:.1} / {:.1} ms ({} reads)",
+                    percentile(&idle, 50.0),
+                    percentile(&busy, 50.0),
+                    percentile(&idle, 99.0),
+                    percentile(&busy, 99.0),
+                    busy.len()
+                ),
+                "p99 < 100 ms",
+                if percentile(&busy, 99.0) < 100.0 {
+                    "met"
+                } else {
+                    "MISSED"
+                },
+            );
+            Ok(())
+        })();
+        let _ = child.kill();
+        let _ = child.wait();
+        result
+    }
+
     /// The Markdown table, to `target/bench-report.md`.
     fn write_report(&self) -> Result<()> {
         let runs = self.runs;
@@ -972,6 +1150,35 @@ impl Bench {
 }
 
 /// The peak memory (MB) a `FOLIO_TRACE` run of the CLI printed on stderr.
+/// A process's peak resident memory so far (Linux `VmHWM`).
+fn peak_of(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        })
+        .map_or("?".to_string(), |kb| format!("{:.0} MB", kb / 1024.0))
+}
+
+/// One HTTP/1.1 request to the local server: the status and the body.
+fn http(port: u16, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
+    Ok((status, body))
+}
+
 fn traced_peak(stderr: &str) -> Option<f64> {
     stderr.lines().find_map(|l| {
         l.strip_prefix("trace: peak memory: ")?

@@ -8,7 +8,7 @@ use crate::cite::CiteStyle;
 use crate::error::{Error, Result};
 use crate::export::ExportOptions;
 use crate::format::Format;
-use crate::store::search::{Filter, Sort};
+use crate::store::search::Filter;
 use crate::Library;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -94,21 +94,22 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Export `filter`'s items (a whole collection with its subcollections, or the library).
+/// Export `filter`'s items (a whole collection with its subcollections, or the library): the
+/// CLI's export, which streams the items and reuses the entry cache.
 fn export(lib: &Library, filter: &Filter, format: Format) -> Result<String> {
-    let ids = lib.ids(filter, Sort::default())?;
-    let mut items = Vec::with_capacity(ids.len());
-    for id in ids {
-        items.push(lib.get_by_id(id)?);
-    }
-    let w = lib.render(
-        &items,
-        &ExportOptions {
-            format,
-            ..Default::default()
-        },
-    )?;
-    Ok(w.text)
+    let sel = crate::export::Selection {
+        filter: filter.clone(),
+        keys: Vec::new(),
+    };
+    Ok(lib
+        .export_text(
+            &sel,
+            &ExportOptions {
+                format,
+                ..Default::default()
+            },
+        )?
+        .0)
 }
 
 async fn pull_collection(State(s): State<Shared>, RawQuery(raw): RawQuery) -> Response {
@@ -272,10 +273,12 @@ fn call(lib: &Library, method: &str, params: &Value) -> Result<Value> {
         "user.groups" => Ok(json!([{"id": 1, "name": "My Library"}])),
         "item.search" => {
             let terms = arg(params, 0, "terms").and_then(Value::as_str).unwrap_or("");
+            // The first ITEM_SEARCH_LIMIT matches (an editor's picker shows a screenful; a
+            // search that matches most of a 100k library would otherwise load all of it).
             let q = crate::app::zotero::ItemsQuery {
                 q: terms.to_string(),
                 everything: true,
-                limit: usize::MAX,
+                limit: ITEM_SEARCH_LIMIT,
                 ..Default::default()
             };
             let (items, _) = crate::app::zotero::items_page(lib, &q)?;
@@ -338,6 +341,9 @@ fn call(lib: &Library, method: &str, params: &Value) -> Result<Value> {
         other => Err(Error::NotFound(format!("method {other:?} does not exist"))),
     }
 }
+
+/// The most items `item.search` answers with.
+pub const ITEM_SEARCH_LIMIT: usize = 200;
 
 /// The JSON-RPC methods that change the library (allowed by the host's setting only).
 const WRITE_METHODS: &[&str] = &["collection.scanAUX", "autoexport.add"];

@@ -25,6 +25,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// How many requests read the library at once (and how many connections the pool keeps).
+pub const MAX_READERS: usize = 8;
+
 /// Zotero's port: clients look here without configuration.
 pub const DEFAULT_PORT: u16 = 23119;
 /// When the default port is taken (Zotero is running), the next ports tried.
@@ -136,7 +139,7 @@ impl Pool {
         };
         let out = f(&lib);
         if let Ok(mut free) = self.free.lock() {
-            if free.len() < 8 {
+            if free.len() < MAX_READERS {
                 free.push(lib);
             }
         }
@@ -148,6 +151,9 @@ impl Pool {
 #[derive(Clone)]
 pub(crate) struct Shared {
     pool: Arc<Pool>,
+    /// At most [`MAX_READERS`] requests read at once (each with its own connection and page
+    /// cache); the others wait their turn instead of opening a connection each.
+    readers: Arc<tokio::sync::Semaphore>,
     pub(crate) host: Arc<dyn Host>,
     allowed_origins: Arc<Vec<String>>,
     library_name: Arc<String>,
@@ -159,10 +165,20 @@ impl Shared {
         &self,
         f: impl FnOnce(&Library) -> Result<R> + Send + 'static,
     ) -> Result<R> {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || pool.with(f))
+        let permit = self
+            .readers
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|e| Error::Format(format!("request thread: {e}")))?
+            .map_err(|e| Error::Format(format!("request queue: {e}")))?;
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let out = pool.with(f);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| Error::Format(format!("request thread: {e}")))?
     }
 
     /// Run a change through the host's writer on a blocking thread, when editors may change
@@ -304,6 +320,7 @@ pub async fn bind(config: &Config) -> Result<Bound> {
             free: Mutex::new(vec![lib]),
         }),
         host: config.host.clone(),
+        readers: Arc::new(tokio::sync::Semaphore::new(MAX_READERS)),
         allowed_origins: Arc::new(config.allowed_origins.clone()),
         library_name: Arc::new(
             config
