@@ -1,11 +1,12 @@
 // 100,000 items: import a generated Folio JSON file into the real app, then restart it on that
-// library and measure the time to the first screen of rows; scroll to the middle.
+// library and measure the time to the first screen of rows; scroll to the middle; scroll and sort
+// while 100 editors' searches and a whole-library pull export hit the app's local API.
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { SHOTS, WebDriver, xpixel, xshot, waitPainted, sandboxEnv, sleep, startDriver, startXvfb, waitFor } from "./support.mjs";
+import { SHOTS, WebDriver, freePort, xpixel, xshot, waitPainted, sandboxEnv, sleep, startDriver, startXvfb, waitFor } from "./support.mjs";
 
 const N = Number(process.env.FOLIO_BIG_N ?? 100000);
 const work = mkdtempSync(join(tmpdir(), "folio-big-"));
@@ -35,10 +36,16 @@ function generate() {
   writeFileSync(file, JSON.stringify(items));
 }
 
+// The app's local HTTP API on a port of its own (editors and scripts query it meanwhile).
+const settings = join(work, "settings.json");
+let apiPort;
+
 before(async () => {
   generate();
+  apiPort = await freePort();
+  writeFileSync(settings, JSON.stringify({ server: { enabled: true, port: apiPort, allowWrites: false } }));
   xvfb = await startXvfb();
-  driver = await startDriver(sandboxEnv(xvfb.display, library));
+  driver = await startDriver({ ...sandboxEnv(xvfb.display, library), FOLIO_SETTINGS: settings });
 });
 after(async () => {
   await wd?.close();
@@ -125,6 +132,45 @@ test("restart on the big library: time to first screen, scrolling", { timeout: 5
     const r = document.querySelector(".tr.selected").getBoundingClientRect();
     return r.top < s.top || r.bottom > s.bottom ? [s.top, s.bottom, r.top, r.bottom] : null;`);
   assert.equal(cut, null, "the selected row is entirely in view");
+});
+
+test("the window stays responsive while editors search and pull the 100k library", { timeout: 5 * 60_000 }, async () => {
+  const rpc = (i) =>
+    fetch(`http://127.0.0.1:${apiPort}/better-bibtex/json-rpc`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "item.search", params: [["public", "trust", "Author12", "governance 1990"][i % 4]], id: i }),
+    }).then(async (r) => [r.status, await r.json()]);
+  const t0 = Date.now();
+  const load = Promise.all([
+    ...Array.from({ length: 100 }, (_, i) => rpc(i)),
+    fetch(`http://127.0.0.1:${apiPort}/better-bibtex/library?/1/library.biblatex`).then(async (r) => [r.status, (await r.text()).length]),
+  ]);
+  // Meanwhile: scroll to a quarter and back, and sort by title, waiting for the rows each time.
+  const scroll = async (frac) => {
+    const t = Date.now();
+    const target = await wd.exec(
+      `const s = document.querySelector("[data-table=items]"); s.scrollTop = (s.scrollHeight - s.clientHeight) * arguments[0]; return Math.floor(s.scrollTop / 26);`,
+      frac,
+    );
+    await waitFor(`rows near ${target}`, () => wd.exec(`return !!document.querySelector('.tr[data-index="' + (arguments[0] + 3) + '"][data-key]')`, target), 30000, 10);
+    return Date.now() - t;
+  };
+  timings.duringApiScrollTo25pctMs = await scroll(0.25);
+  timings.duringApiScrollTo75pctMs = await scroll(0.75);
+  const ts = Date.now();
+  await wd.exec(`document.querySelector("[data-table=items]").scrollTop = 0`);
+  await wd.click(".th[data-col=title]");
+  await waitFor("sorted by title", () => wd.exec(`return document.querySelector('.th[data-col=title]').getAttribute("aria-sort") === "ascending" && !!document.querySelector('.tr[data-index="0"][data-key]')`), 30000, 10);
+  timings.duringApiSortMs = Date.now() - ts;
+  const answers = await load;
+  timings.apiLoadMs = Date.now() - t0;
+  const searches = answers.slice(0, 100);
+  assert.ok(searches.every(([st, j]) => st === 200 && Array.isArray(j.result)), JSON.stringify(searches.find(([st, j]) => st !== 200 || !Array.isArray(j.result))));
+  assert.ok(searches.some(([, j]) => j.result.length > 0));
+  const [exportStatus, exportLength] = answers[100];
+  assert.equal(exportStatus, 200);
+  assert.ok(exportLength > N * 50, `the pull export has ${exportLength} characters`);
 });
 
 test("actions on all 100k rows; the duplicate count after a change", { timeout: 5 * 60_000 }, async () => {

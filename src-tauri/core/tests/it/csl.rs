@@ -205,8 +205,7 @@ fn through_folio(name: &str, text: &str, format: Format) -> String {
         ..Default::default()
     };
     lib.import_text(name, text, &opts).expect("import");
-    let out = export(&lib, format);
-    out
+    export(&lib, format)
 }
 
 fn compare(name: &str, before: &Value, after: &Value, diffs: &mut Vec<String>) -> usize {
