@@ -1026,69 +1026,7 @@ impl Bench {
                 "—",
                 "",
             );
-            const TERMS: [&str; 10] = [
-                "fish",
-                "salmon",
-                "trout",
-                "smith",
-                "growth",
-                "ecology",
-                "river 1990",
-                "population",
-                "ocean",
-                "genetic",
-            ];
-            let mut lat = Vec::new();
-            let mut busy = Vec::new();
-            for round in 0..self.runs {
-                let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-                let handles: Vec<_> = (0..100)
-                    .map(|i| {
-                        let body = format!(
-                            r#"{{"jsonrpc":"2.0","method":"item.search","params":["{}"],"id":{i}}}"#,
-                            TERMS[(i + round) % TERMS.len()]
-                        );
-                        std::thread::spawn(move || -> Result<f64> {
-                            let t = Instant::now();
-                            let (status, _) = http(port, "POST", "/better-bibtex/json-rpc", &body)?;
-                            if status != 200 {
-                                bail!("item.search answered {status}");
-                            }
-                            Ok(ms(t.elapsed()))
-                        })
-                    })
-                    .collect();
-                let watcher = {
-                    let stop = stop.clone();
-                    let path = self.lib100.clone();
-                    std::thread::spawn(move || -> Result<Vec<f64>> {
-                        let lib = Library::open_read_only(&path)?;
-                        let mut v = Vec::new();
-                        loop {
-                            let t = Instant::now();
-                            lib.list(
-                                &Filter::default(),
-                                Sort {
-                                    column: SortColumn::Title,
-                                    descending: false,
-                                },
-                                0,
-                                100,
-                            )?;
-                            v.push(ms(t.elapsed()));
-                            if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                                return Ok(v);
-                            }
-                            std::thread::sleep(Duration::from_millis(20));
-                        }
-                    })
-                };
-                for h in handles {
-                    lat.push(h.join().map_err(|_| anyhow::anyhow!("request thread"))??);
-                }
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                busy.extend(watcher.join().map_err(|_| anyhow::anyhow!("watcher thread"))??);
-            }
+            let (mut lat, mut busy) = concurrent_searches(port, &self.lib100, self.runs)?;
             lat.sort_by(f64::total_cmp);
             self.report.row(
                 &format!(
@@ -1150,6 +1088,75 @@ impl Bench {
 }
 
 /// The peak memory (MB) a `FOLIO_TRACE` run of the CLI printed on stderr.
+/// `runs` rounds of 100 JSON-RPC `item.search` requests at once: each request's latency, and
+/// the first table page's read time (as the app reads it) while they run.
+fn concurrent_searches(port: u16, lib100: &Path, runs: usize) -> Result<(Vec<f64>, Vec<f64>)> {
+    const TERMS: [&str; 10] = [
+        "fish",
+        "salmon",
+        "trout",
+        "smith",
+        "growth",
+        "ecology",
+        "river 1990",
+        "population",
+        "ocean",
+        "genetic",
+    ];
+    let mut lat = Vec::new();
+    let mut busy = Vec::new();
+    for round in 0..runs {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let handles: Vec<_> = (0..100)
+            .map(|i| {
+                let body = format!(
+                    r#"{{"jsonrpc":"2.0","method":"item.search","params":["{}"],"id":{i}}}"#,
+                    TERMS[(i + round) % TERMS.len()]
+                );
+                std::thread::spawn(move || -> Result<f64> {
+                    let t = Instant::now();
+                    let (status, _) = http(port, "POST", "/better-bibtex/json-rpc", &body)?;
+                    if status != 200 {
+                        bail!("item.search answered {status}");
+                    }
+                    Ok(ms(t.elapsed()))
+                })
+            })
+            .collect();
+        let watcher = {
+            let stop = stop.clone();
+            let path = lib100.to_path_buf();
+            std::thread::spawn(move || -> Result<Vec<f64>> {
+                let lib = Library::open_read_only(&path)?;
+                let mut v = Vec::new();
+                loop {
+                    let t = Instant::now();
+                    lib.list(
+                        &Filter::default(),
+                        Sort {
+                            column: SortColumn::Title,
+                            descending: false,
+                        },
+                        0,
+                        100,
+                    )?;
+                    v.push(ms(t.elapsed()));
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        return Ok(v);
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            })
+        };
+        for h in handles {
+            lat.push(h.join().map_err(|_| anyhow::anyhow!("request thread"))??);
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        busy.extend(watcher.join().map_err(|_| anyhow::anyhow!("watcher thread"))??);
+    }
+    Ok((lat, busy))
+}
+
 /// A process's peak resident memory so far (Linux `VmHWM`).
 fn peak_of(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/status"))

@@ -26,7 +26,7 @@ mod tests;
 pub use read::{parse_json, parse_yaml};
 pub use write::{item_to_csl, write_json, write_yaml};
 
-use crate::model::{ItemType, Role};
+use crate::model::{ItemType, PartialDate, Role};
 use serde_json::Value;
 
 /// The CSL type written for a Folio item type.
@@ -322,4 +322,50 @@ const SLOT_VARIABLES: &[&str] = &[
 /// Whether `var` is a CSL text or number variable.
 pub fn is_variable(var: &str) -> bool {
     SLOT_VARIABLES.contains(&var) || OTHER_TEXT.contains(&var)
+}
+
+/// Types whose CSL `number` is Folio's issue (a report's or patent's number).
+fn number_is_issue(ty: ItemType) -> bool {
+    matches!(
+        ty,
+        ItemType::Report | ItemType::Patent | ItemType::Standard | ItemType::Legislation | ItemType::Case
+    )
+}
+
+/// Types whose CSL `publisher` is Folio's institution (a thesis's university, a report's
+/// institution).
+fn publisher_is_institution(ty: ItemType) -> bool {
+    matches!(
+        ty,
+        ItemType::Thesis | ItemType::PhdThesis | ItemType::MastersThesis | ItemType::Report
+    )
+}
+
+/// An EDTF interval of two ISO dates (`2020-01/2020-03`): its start and end.
+fn interval(t: &str) -> Option<(PartialDate, PartialDate)> {
+    let (a, b) = t.trim().split_once('/')?;
+    let iso = |s: &str| {
+        let d = PartialDate::parse(s);
+        (d.year.is_some() && d.iso() == s.trim()).then_some(d)
+    };
+    Some((iso(a)?, iso(b)?))
+}
+
+/// A date from text: an EDTF interval of ISO dates (`2020-01/2020-03`) keeps the interval as
+/// its text with the start's parts; anything else is read as Folio reads dates.
+fn date_from_text(t: &str) -> PartialDate {
+    if let Some((a, b)) = interval(t) {
+        let mut d = a;
+        d.raw = format!("{}/{}", d.iso(), b.iso());
+        return d;
+    }
+    let d = PartialDate::parse(t);
+    if d.year.is_some() && d.iso() == d.raw {
+        // ISO text: the parts say it all.
+        return PartialDate {
+            raw: String::new(),
+            ..d
+        };
+    }
+    d
 }

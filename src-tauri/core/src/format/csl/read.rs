@@ -1,6 +1,6 @@
 //! CSL-JSON and CSL-YAML → items.
 
-use super::{folio_type, kept_name, NAME_ROLES, OTHER_DATES, OTHER_NAMES, TYPE_FIELD};
+use super::{date_from_text, folio_type, kept_name, NAME_ROLES, OTHER_DATES, OTHER_NAMES, TYPE_FIELD};
 use crate::budget::MAX_FIELD_BYTES;
 use crate::error::Diagnostic;
 use crate::format::bibtex::names as bibnames;
@@ -472,25 +472,6 @@ fn date_part(var: &str, p: &Value) -> Result<Option<PartialDate>, String> {
     Ok(Some(PartialDate::ymd(year, m, d)))
 }
 
-/// A date from text: an EDTF interval of ISO dates (`2020-01/2020-03`) keeps the interval as
-/// its text with the start's parts; anything else is read as Folio reads dates.
-pub(super) fn date_from_text(t: &str) -> PartialDate {
-    if let Some((a, b)) = super::write::interval(t) {
-        let mut d = a;
-        d.raw = format!("{}/{}", d.iso(), b.iso());
-        return d;
-    }
-    let d = PartialDate::parse(t);
-    if d.year.is_some() && d.iso() == d.raw {
-        // ISO text: the parts say it all.
-        return PartialDate {
-            raw: String::new(),
-            ..d
-        };
-    }
-    d
-}
-
 /// Read one CSL item; the warnings about what was left out or changed.
 pub(super) fn item_from_csl(v: &Value, markdown: bool) -> Result<(Item, Vec<String>), String> {
     let o = v
@@ -561,10 +542,10 @@ fn slot<'i>(item: &'i mut Item, var: &str) -> Option<&'i mut String> {
         "collection-title" => &mut item.series,
         "volume" => &mut item.volume,
         "issue" => &mut item.issue,
-        "number" if super::write::number_is_issue(ty) && item.issue.is_empty() => &mut item.issue,
+        "number" if super::number_is_issue(ty) && item.issue.is_empty() => &mut item.issue,
         "page" => &mut item.pages,
         "edition" => &mut item.edition,
-        "publisher" if super::write::publisher_is_institution(ty) => &mut item.institution,
+        "publisher" if super::publisher_is_institution(ty) => &mut item.institution,
         "publisher" => &mut item.publisher,
         "publisher-place" => &mut item.place,
         "DOI" => &mut item.doi,

@@ -1,39 +1,14 @@
 //! Items → CSL-JSON and CSL-YAML.
 
-use super::{csl_type, folio_type, role_variable, variable_of, OTHER_DATES, OTHER_NAMES, TYPE_FIELD};
+use super::{
+    csl_type, folio_type, interval, number_is_issue, role_variable, variable_of, OTHER_DATES, OTHER_NAMES, TYPE_FIELD,
+};
 use crate::error::Diagnostic;
 use crate::format::bibtex::{display, names as bibnames, tex};
 use crate::format::Written;
 use crate::model::{split_particle, Creator, Item, ItemType, Name, Origin, PartialDate, Role};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-
-/// Types whose CSL `number` is Folio's issue (a report's or patent's number).
-pub(super) fn number_is_issue(ty: ItemType) -> bool {
-    matches!(
-        ty,
-        ItemType::Report | ItemType::Patent | ItemType::Standard | ItemType::Legislation | ItemType::Case
-    )
-}
-
-/// Types whose CSL `publisher` is Folio's institution (a thesis's university, a report's
-/// institution).
-pub(super) fn publisher_is_institution(ty: ItemType) -> bool {
-    matches!(
-        ty,
-        ItemType::Thesis | ItemType::PhdThesis | ItemType::MastersThesis | ItemType::Report
-    )
-}
-
-/// An EDTF interval of two ISO dates (`2020-01/2020-03`): its start and end.
-pub(super) fn interval(t: &str) -> Option<(PartialDate, PartialDate)> {
-    let (a, b) = t.trim().split_once('/')?;
-    let iso = |s: &str| {
-        let d = PartialDate::parse(s);
-        (d.year.is_some() && d.iso() == s.trim()).then_some(d)
-    };
-    Some((iso(a)?, iso(b)?))
-}
 
 fn parts(d: &PartialDate) -> Value {
     let mut p = vec![json!(d.year)];
@@ -215,7 +190,7 @@ fn kept_fields(item: &Item, o: &mut Map<String, Value>, left_out: &mut LeftOut) 
                 .collect();
             Value::Array(list)
         } else if OTHER_DATES.contains(&var) {
-            match date_value(&super::read::date_from_text(&text)) {
+            match date_value(&super::date_from_text(&text)) {
                 Some(v) => v,
                 None => continue,
             }
