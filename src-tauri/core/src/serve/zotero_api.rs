@@ -2,7 +2,7 @@
 
 use super::{error_response, Shared};
 use crate::app::zotero::{self as z, ItemsQuery, Origin};
-use crate::cite::CiteStyle;
+use crate::cite::{CiteStyle, CslStyle};
 use crate::error::{Error, Result};
 use crate::export::ExportOptions;
 use crate::format::Format;
@@ -111,18 +111,21 @@ struct Include {
     data: bool,
     bib: bool,
     citation: bool,
-    style: CiteStyle,
+    style: CslStyle,
 }
 
 fn include(p: &[(String, String)]) -> Result<Include> {
     let inc = param(p, "include").unwrap_or("data");
     let has = |w: &str| inc.split(',').any(|x| x.trim() == w);
     let style = match param(p, "style") {
-        None | Some("") => CiteStyle::ChicagoAuthorDate,
-        Some(s) => s
-            .parse()
-            .map_err(|e: String| Error::InvalidInput(format!("style={s:?}: {e}")))?,
+        None | Some("") => CiteStyle::ChicagoAuthorDate.into(),
+        Some(s) => CslStyle::resolve(s).map_err(|e| Error::InvalidInput(format!("style={s:?}: {e}")))?,
     };
+    if has("bib") && !style.has_bibliography() {
+        return Err(Error::InvalidInput(
+            crate::cite::StyleError::NoBibliography(style.to_string()).to_string(),
+        ));
+    }
     Ok(Include {
         data: has("data"),
         bib: has("bib"),
@@ -174,14 +177,14 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
                 }
                 let keys = [it.key.clone()];
                 if inc.bib {
-                    let r = crate::app::references(lib, &keys, inc.style)?.join("");
+                    let r = crate::app::references(lib, &keys, &inc.style)?.join("");
                     v["bib"] = json!(format!(
                         "<div class=\"csl-bib-body\">\n  <div class=\"csl-entry\">{}</div>\n</div>",
                         escape_html(&r)
                     ));
                 }
                 if inc.citation {
-                    let c = crate::app::citation(lib, &keys, inc.style)?;
+                    let c = crate::app::citation(lib, &keys, &inc.style)?;
                     v["citation"] = json!(format!("<span>{}</span>", escape_html(&c)));
                 }
                 out.push(v);
