@@ -224,12 +224,17 @@ fn decoded(a: ArchivedStyle) -> (Arc<IndependentStyle>, Option<LocaleCode>) {
             (Arc::new(s), l)
         }
         Style::Dependent(d) => {
-            let parent = archived_parent(&d.parent_link.href).unwrap_or(ArchivedStyle::AmericanPsychologicalAssociation);
+            let parent =
+                archived_parent(&d.parent_link.href).unwrap_or(ArchivedStyle::AmericanPsychologicalAssociation);
             let (csl, l) = decoded(parent);
             (csl, d.default_locale.or(l))
         }
     };
-    match ArchivedStyle::all().iter().position(|x| *x == a).and_then(|i| all.get(i)) {
+    match ArchivedStyle::all()
+        .iter()
+        .position(|x| *x == a)
+        .and_then(|i| all.get(i))
+    {
         Some(cell) => cell.get_or_init(decode).clone(),
         None => decode(),
     }
@@ -278,7 +283,11 @@ fn unknown(name: &str) -> StyleError {
     let mut scored: Vec<(usize, &str)> = names
         .iter()
         .map(|n| {
-            let d = if !lower.is_empty() && n.contains(lower.as_str()) { 0 } else { edit_distance(&lower, n) };
+            let d = if !lower.is_empty() && n.contains(lower.as_str()) {
+                0
+            } else {
+                edit_distance(&lower, n)
+            };
             (d, *n)
         })
         .collect();

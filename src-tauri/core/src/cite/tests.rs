@@ -764,8 +764,14 @@ mod custom_styles {
         for (given, id) in [
             ("nature", "http://www.zotero.org/styles/nature"),
             ("NATURE ", "http://www.zotero.org/styles/nature"),
-            ("http://www.zotero.org/styles/nature", "http://www.zotero.org/styles/nature"),
-            ("https://www.zotero.org/styles/nature/", "http://www.zotero.org/styles/nature"),
+            (
+                "http://www.zotero.org/styles/nature",
+                "http://www.zotero.org/styles/nature",
+            ),
+            (
+                "https://www.zotero.org/styles/nature/",
+                "http://www.zotero.org/styles/nature",
+            ),
             ("vancouver", "http://www.zotero.org/styles/nlm-citation-sequence"),
             ("mla", "http://www.zotero.org/styles/modern-language-association"),
             (
@@ -774,7 +780,10 @@ mod custom_styles {
             ),
             ("elsevier-harvard", "http://www.zotero.org/styles/elsevier-harvard"),
             ("http://www.zotero.org/styles/apa", "http://www.zotero.org/styles/apa"),
-            ("http://www.zotero.org/styles/chicago-author-date", CslStyle::from(CiteStyle::ChicagoAuthorDate).id()),
+            (
+                "http://www.zotero.org/styles/chicago-author-date",
+                CslStyle::from(CiteStyle::ChicagoAuthorDate).id(),
+            ),
         ] {
             let s = CslStyle::resolve(given).unwrap_or_else(|e| panic!("{given}: {e}"));
             assert_eq!(s.id(), id, "{given}");
@@ -822,15 +831,24 @@ mod custom_styles {
         // and pages then the year in parentheses.
         let nature = CslStyle::resolve("nature").unwrap();
         let r = format_references(std::slice::from_ref(&it), &nature).unwrap();
-        assert!(r[0].starts_with("1. Jaspers, S. & Steen, T. The temporary use of vacant spaces."), "{r:?}");
+        assert!(
+            r[0].starts_with("1. Jaspers, S. & Steen, T. The temporary use of vacant spaces."),
+            "{r:?}"
+        );
         assert!(r[0].ends_with("(2019)."), "{r:?}");
         // MLA 9: full given names, the second author's given name first, the title in
         // quotation marks, "vol." and "no.", the date as published, "pp.".
         let mla = CslStyle::resolve("http://www.zotero.org/styles/modern-language-association").unwrap();
         let r = format_references(std::slice::from_ref(&it), &mla).unwrap();
-        assert!(r[0].starts_with("Jaspers, Sylke, and Trui Steen. “The Temporary Use of Vacant Spaces.”"), "{r:?}");
+        assert!(
+            r[0].starts_with("Jaspers, Sylke, and Trui Steen. “The Temporary Use of Vacant Spaces.”"),
+            "{r:?}"
+        );
         assert!(r[0].contains("vol. 33, no. 1, Dec. 2019, pp. 1–10"), "{r:?}");
-        assert_eq!(format_citation(std::slice::from_ref(&it), &mla).unwrap(), "(Jaspers and Steen)");
+        assert_eq!(
+            format_citation(std::slice::from_ref(&it), &mla).unwrap(),
+            "(Jaspers and Steen)"
+        );
     }
 
     #[test]
@@ -848,7 +866,10 @@ mod custom_styles {
         );
         assert_eq!(format_citation(&items, &s).unwrap(), "<<Jaspers and Steen 2019>>");
         // A relative path without a directory is a file too when it ends in .csl.
-        assert!(matches!(CslStyle::resolve("no-such-style.csl"), Err(StyleError::Io { .. })));
+        assert!(matches!(
+            CslStyle::resolve("no-such-style.csl"),
+            Err(StyleError::Io { .. })
+        ));
     }
 
     #[test]
@@ -894,7 +915,11 @@ mod custom_styles {
         let de = resolve(&de).unwrap();
         assert_eq!(de.locale().0, "de-DE");
         // An unknown locale falls back to en-US.
-        let xx = write(dir.path(), "xx.csl", &dependent("http://www.zotero.org/styles/apa", "xx-XX"));
+        let xx = write(
+            dir.path(),
+            "xx.csl",
+            &dependent("http://www.zotero.org/styles/apa", "xx-XX"),
+        );
         assert_eq!(resolve(&xx).unwrap().locale().0, "en-US");
         // A parent that is not bundled: the error names it.
         let orphan = write(
@@ -928,7 +953,10 @@ mod custom_styles {
         match CslStyle::resolve("natur") {
             Err(e @ StyleError::Unknown { .. }) => {
                 let m = e.to_string();
-                assert!(m.contains("\"natur\"") && m.contains("nature") && m.contains("folio styles"), "{m}");
+                assert!(
+                    m.contains("\"natur\"") && m.contains("nature") && m.contains("folio styles"),
+                    "{m}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -958,7 +986,11 @@ mod custom_styles {
         std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x3c]).unwrap();
         assert!(matches!(resolve(&binary), Err(StyleError::NotXml { .. })));
 
-        let html = write(dir.path(), "page.csl", "<?xml version=\"1.0\"?>\n<html><body>hi</body></html>");
+        let html = write(
+            dir.path(),
+            "page.csl",
+            "<?xml version=\"1.0\"?>\n<html><body>hi</body></html>",
+        );
         match resolve(&html) {
             Err(e @ StyleError::NotCsl { .. }) => {
                 let m = e.to_string();

@@ -22,6 +22,7 @@ mod reliability;
 mod search;
 mod serve;
 mod store;
+mod styles;
 mod support;
 mod tags;
 mod tex;
