@@ -4,7 +4,7 @@
 //! rendered as plain text (no italics: italic titles come out as ordinary text) with a
 //! [`CslStyle`]: one of the four quick choices of [`CiteStyle`] (APA 7, Chicago author-date,
 //! IEEE, Harvard), any of the ~80 styles bundled in hayagriva's `archive` feature
-//! ([`bundled_styles`]; by name, "nature", or CSL id, "http://www.zotero.org/styles/nature"),
+//! ([`bundled_styles`]; by name, "nature", or CSL id, `http://www.zotero.org/styles/nature`),
 //! or a `.csl` file (independent, or dependent on a bundled style). Terms come from the
 //! style's `default-locale` when hayagriva bundles that locale, else from en-US.
 //!

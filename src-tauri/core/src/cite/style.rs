@@ -212,11 +212,14 @@ fn by_name(t: &str) -> Option<CslStyle> {
     ArchivedStyle::by_name(&bare).map(|a| archived(a, &bare))
 }
 
+/// An archived style's independent style and its default locale.
+type Decoded = (Arc<IndependentStyle>, Option<LocaleCode>);
+
 /// An archived style's independent style and default locale, decoded once per process.
 /// hayagriva's archive holds independent styles only; a dependent one would render with its
 /// parent's rules (and, were the parent missing too, with APA's rather than fail).
-fn decoded(a: ArchivedStyle) -> (Arc<IndependentStyle>, Option<LocaleCode>) {
-    static DECODED: OnceLock<Vec<OnceLock<(Arc<IndependentStyle>, Option<LocaleCode>)>>> = OnceLock::new();
+fn decoded(a: ArchivedStyle) -> Decoded {
+    static DECODED: OnceLock<Vec<OnceLock<Decoded>>> = OnceLock::new();
     let all = DECODED.get_or_init(|| ArchivedStyle::all().iter().map(|_| OnceLock::new()).collect());
     let decode = || match a.get() {
         Style::Independent(s) => {
