@@ -353,19 +353,19 @@ fn root_element(text: &str) -> Result<&str, String> {
     let mut rest = text.trim_start_matches('\u{feff}').trim_start();
     loop {
         if !rest.starts_with('<') {
-            let got: String = rest.chars().take(20).collect();
-            return Err(if got.is_empty() {
+            // The file's text is not quoted: the server passes this message to its caller.
+            return Err(if rest.is_empty() {
                 "the file is empty".into()
             } else {
-                format!("it starts with {got:?}, not an XML tag")
+                "it does not start with an XML tag".into()
             });
         }
-        let skip_to = if rest.starts_with("<?") {
-            "?>"
+        let (what, skip_to) = if rest.starts_with("<?") {
+            ("<?", "?>")
         } else if rest.starts_with("<!--") {
-            "-->"
+            ("<!--", "-->")
         } else if rest.starts_with("<!") {
-            ">"
+            ("<!", ">")
         } else {
             let tag = &rest[1..];
             let end = tag
@@ -375,7 +375,7 @@ fn root_element(text: &str) -> Result<&str, String> {
         };
         match rest.find(skip_to) {
             Some(i) => rest = rest[i + skip_to.len()..].trim_start(),
-            None => return Err(format!("an unterminated {:?}", &rest[..rest.len().min(4)])),
+            None => return Err(format!("an unterminated {what:?}")),
         }
     }
 }

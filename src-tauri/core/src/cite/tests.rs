@@ -986,6 +986,19 @@ mod custom_styles {
         std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x3c]).unwrap();
         assert!(matches!(resolve(&binary), Err(StyleError::NotXml { .. })));
 
+        for (i, odd) in ["<!-- never closed é", "<!é", "<?xml é", "\u{feff}  é<style/>"]
+            .iter()
+            .enumerate()
+        {
+            let p = write(dir.path(), &format!("odd{i}.csl"), odd);
+            assert!(matches!(resolve(&p), Err(StyleError::NotXml { .. })), "{odd:?}");
+        }
+        let doctype = write(
+            dir.path(),
+            "doctype.csl",
+            "<!DOCTYPE html>\n<!-- c --><html lang=\"en\"></html>",
+        );
+        assert!(matches!(resolve(&doctype), Err(StyleError::NotCsl { root, .. }) if root == "html"));
         let html = write(
             dir.path(),
             "page.csl",
