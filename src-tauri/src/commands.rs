@@ -499,17 +499,19 @@ pub async fn protected_keys(state: State<'_, AppState>) -> CmdResult<Vec<crate::
     run(&state, |o| ops::protected_keys(&o.library)).await
 }
 
-/// Formatted references (apa, chicago-author-date, ieee, harvard) of the items, one a line.
+/// Formatted references of the items, one a line: the style is a quick choice (`CiteStyle`:
+/// apa, chicago-author-date, ieee, harvard), any bundled CSL style's name or id, or a `.csl`
+/// file's path.
 #[tauri::command]
 pub async fn format_references(
     state: State<'_, AppState>,
     keys: Vec<String>,
     filter: Option<FilterDto>,
-    style: CiteStyleDto,
+    style: String,
 ) -> CmdResult<String> {
     run(&state, move |o| {
         let keys = ops::targets(&o.library, keys, filter.as_ref())?;
-        ops::format_references(&o.library, &keys, style.as_str())
+        ops::format_references(&o.library, &keys, &style)
     })
     .await
 }

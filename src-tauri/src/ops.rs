@@ -374,8 +374,10 @@ pub fn aux_register(lib: &mut Library, path: &Path) -> CmdResult<()> {
     Ok(lib.aux_add(&app::aux_path(path)?)?)
 }
 
-/// Formatted reference-list entries of the items, one per line, in the order given.
+/// Formatted reference-list entries of the items, one per line, in the order given. The style
+/// is any name `folio::cite::CslStyle::resolve` takes: a quick choice (`apa`), a bundled style
+/// (`nature`, `http://www.zotero.org/styles/vancouver`) or a `.csl` file's path.
 pub fn format_references(lib: &Library, keys: &[String], style: &str) -> CmdResult<String> {
-    let style: folio::cite::CiteStyle = style.parse().map_err(CommandError::invalid)?;
-    Ok(app::references(lib, keys, style)?.join("\n"))
+    let style = folio::cite::CslStyle::resolve(style).map_err(|e| CommandError::invalid(e.to_string()))?;
+    Ok(app::references(lib, keys, &style)?.join("\n"))
 }

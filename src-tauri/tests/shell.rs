@@ -615,12 +615,18 @@ fn aux_export_register_and_formatted_references() {
     let ieee = ops::format_references(&lib, &["jaspers2019".into(), "flores2022".into()], "ieee").unwrap();
     assert_eq!(ieee.lines().count(), 2);
     assert!(ieee.starts_with("[1]"), "{ieee}");
-    assert_eq!(
-        ops::format_references(&lib, &["jaspers2019".into()], "mla")
-            .unwrap_err()
-            .code,
-        "invalid-input"
-    );
+    // Any bundled style by name or Zotero id, and a .csl file.
+    let mla = ops::format_references(&lib, &["jaspers2019".into()], "mla").unwrap();
+    assert!(mla.starts_with("Jaspers, Sylke"), "{mla}");
+    let nature = ops::format_references(&lib, &["jaspers2019".into()], "http://www.zotero.org/styles/nature").unwrap();
+    assert!(nature.starts_with("1. Jaspers, S."), "{nature}");
+    let e = ops::format_references(&lib, &["jaspers2019".into()], "no-such-style").unwrap_err();
+    assert_eq!(e.code, "invalid-input");
+    assert!(e.message.contains("folio styles"), "{}", e.message);
+    let missing = dir.path().join("missing.csl");
+    let e = ops::format_references(&lib, &["jaspers2019".into()], missing.to_str().unwrap()).unwrap_err();
+    assert_eq!(e.code, "invalid-input");
+    assert!(e.message.contains("missing.csl"), "{}", e.message);
 }
 
 #[test]

@@ -19,7 +19,7 @@
 //! | `formatted-bibliography` | the reference list in `style=` |
 //! | `translate` | the items exported with `translator=` (biblatex, bibtex, ris, csljson…) |
 
-use crate::cite::CiteStyle;
+use crate::cite::{CiteStyle, CslStyle};
 use crate::error::{Error, Result};
 use crate::export::ExportOptions;
 use crate::format::Format;
@@ -105,16 +105,12 @@ impl Request {
         })
     }
 
-    /// The citation style of the formatted formats (`style=`, also as Zotero's style URL).
-    pub fn cite_style(&self) -> Result<CiteStyle> {
+    /// The citation style of the formatted formats (`style=`: a bundled style's name or id,
+    /// Zotero's style URL, or a `.csl` file; Chicago author-date by default).
+    pub fn cite_style(&self) -> Result<CslStyle> {
         match &self.style {
-            None => Ok(CiteStyle::ChicagoAuthorDate),
-            Some(s) => s
-                .rsplit('/')
-                .next()
-                .unwrap_or(s)
-                .parse::<CiteStyle>()
-                .map_err(Error::InvalidInput),
+            None => Ok(CiteStyle::ChicagoAuthorDate.into()),
+            Some(s) => CslStyle::resolve(s).map_err(|e| Error::InvalidInput(format!("style={s:?}: {e}"))),
         }
     }
 }
@@ -171,8 +167,8 @@ pub fn render(lib: &Library, req: &Request, keys: &[String]) -> Result<String> {
         CaywFormat::Asciidoctor => Ok(format!("cite:[{}]", keys.join(", "))),
         CaywFormat::Keys => Ok(keys.join(",")),
         CaywFormat::Json => export(Format::CslJson),
-        CaywFormat::FormattedCitation => super::citation(lib, keys, req.cite_style()?),
-        CaywFormat::FormattedBibliography => Ok(super::references(lib, keys, req.cite_style()?)?.join("\n")),
+        CaywFormat::FormattedCitation => super::citation(lib, keys, &req.cite_style()?),
+        CaywFormat::FormattedBibliography => Ok(super::references(lib, keys, &req.cite_style()?)?.join("\n")),
         CaywFormat::Translate => export(translator_format(req.translator.as_deref().unwrap_or("biblatex"))?),
     }
 }

@@ -1,6 +1,6 @@
 //! Citing items: the LaTeX command an editor pastes, and formatted references.
 
-use crate::cite::CiteStyle;
+use crate::cite::CslStyle;
 use crate::error::{Error, Result};
 use crate::model::Item;
 use crate::Library;
@@ -24,13 +24,13 @@ fn items(lib: &Library, keys: &[String]) -> Result<Vec<Item>> {
     keys.iter().map(|k| lib.get(k)).collect()
 }
 
-/// One formatted reference-list entry per key, in the order given (APA 7, Chicago
-/// author-date, IEEE, Harvard).
-pub fn references(lib: &Library, keys: &[String], style: CiteStyle) -> Result<Vec<String>> {
+/// One formatted reference-list entry per key, in the order given, in any CSL style
+/// (`CslStyle::resolve("nature")`, `CiteStyle::Apa.into()`, a `.csl` file).
+pub fn references(lib: &Library, keys: &[String], style: &CslStyle) -> Result<Vec<String>> {
     crate::cite::format_references(&items(lib, keys)?, style).map_err(Error::Format)
 }
 
 /// The in-text citation of the keys cited together ("(Jaspers & Steen, 2019)", "\[1\]").
-pub fn citation(lib: &Library, keys: &[String], style: CiteStyle) -> Result<String> {
+pub fn citation(lib: &Library, keys: &[String], style: &CslStyle) -> Result<String> {
     crate::cite::format_citation(&items(lib, keys)?, style).map_err(Error::Format)
 }

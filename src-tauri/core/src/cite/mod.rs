@@ -1,8 +1,12 @@
-//! Formatted references and in-text citations (APA 7, Chicago author-date, IEEE, Harvard).
+//! Formatted references and in-text citations in any CSL style.
 //!
 //! Items are converted to [`hayagriva`] entries (see `convert.rs` for the field mapping) and
-//! rendered with the CSL styles bundled in hayagriva's `archive` feature, in the `en-US`
-//! locale, as plain text (no italics: italic titles come out as ordinary text).
+//! rendered as plain text (no italics: italic titles come out as ordinary text) with a
+//! [`CslStyle`]: one of the four quick choices of [`CiteStyle`] (APA 7, Chicago author-date,
+//! IEEE, Harvard), any of the ~80 styles bundled in hayagriva's `archive` feature
+//! ([`bundled_styles`]; by name, "nature", or CSL id, `http://www.zotero.org/styles/nature`),
+//! or a `.csl` file (independent, or dependent on a bundled style). Terms come from the
+//! style's `default-locale` when hayagriva bundles that locale, else from en-US.
 //!
 //! Both functions format the given items as one set, so numbering (IEEE) and disambiguation
 //! (APA's "2019a"/"2019b", added initials) are computed across all of them, as if they were
@@ -24,6 +28,7 @@
 //!   entry; Chicago demotes it ("Berg, Jan van der").
 
 mod convert;
+mod style;
 #[cfg(test)]
 mod tests;
 mod yaml;
@@ -31,9 +36,10 @@ mod yaml;
 /// Hayagriva YAML (typst's bibliography format) of the items: see `yaml.rs`.
 pub use yaml::write as write_hayagriva;
 
+pub use style::{bundled_styles, BundledStyle, CslStyle, StyleError};
+
 use crate::model::Item;
-use hayagriva::archive::{self, ArchivedStyle};
-use hayagriva::citationberg::{IndependentStyle, Locale, Style};
+use hayagriva::archive::ArchivedStyle;
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, ElemChild, ElemChildren,
     Entry, Rendered,
@@ -41,7 +47,6 @@ use hayagriva::{
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::str::FromStr;
-use std::sync::OnceLock;
 
 /// A citation style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,27 +79,13 @@ impl CiteStyle {
         }
     }
 
-    fn archived(self) -> ArchivedStyle {
+    pub(crate) fn archived(self) -> ArchivedStyle {
         match self {
             CiteStyle::Apa => ArchivedStyle::AmericanPsychologicalAssociation,
             CiteStyle::ChicagoAuthorDate => ArchivedStyle::ChicagoAuthorDate,
             CiteStyle::Ieee => ArchivedStyle::InstituteOfElectricalAndElectronicsEngineers,
             CiteStyle::Harvard => ArchivedStyle::HarvardCiteThemRight,
         }
-    }
-
-    /// The CSL style, decoded once per process.
-    fn csl(self) -> Result<&'static IndependentStyle, String> {
-        static STYLES: [OnceLock<Result<IndependentStyle, String>>; 4] =
-            [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
-        let idx = CiteStyle::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        STYLES[idx]
-            .get_or_init(|| match self.archived().get() {
-                Style::Independent(s) => Ok(s),
-                Style::Dependent(_) => Err(format!("bundled style {} is not independent", self.as_str())),
-            })
-            .as_ref()
-            .map_err(Clone::clone)
     }
 }
 
@@ -117,11 +108,6 @@ impl FromStr for CiteStyle {
             )),
         }
     }
-}
-
-fn locales() -> &'static [Locale] {
-    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
-    LOCALES.get_or_init(archive::locales)
 }
 
 fn plain(children: &ElemChildren) -> String {
@@ -150,37 +136,43 @@ fn tidy(s: &str) -> String {
 }
 
 /// Entries keyed by their position, so the output can be put back in input order.
-fn entries(items: &[Item], style: CiteStyle) -> Vec<Entry> {
+fn entries(items: &[Item], style: &CslStyle) -> Vec<Entry> {
+    let apa = style.is_apa();
     items
         .iter()
         .enumerate()
-        .map(|(i, it)| convert::entry(it, &format!("item-{i}"), style == CiteStyle::Apa))
+        .map(|(i, it)| convert::entry(it, &format!("item-{i}"), apa))
         .collect()
 }
 
 /// Run the CSL processor; a panic inside it becomes an error rather than taking the caller
 /// down.
-fn render(entries: &[Entry], style: CiteStyle, one_citation_per_item: bool) -> Result<Rendered, String> {
-    let csl = style.csl()?;
-    let locales = locales();
+fn render(entries: &[Entry], style: &CslStyle, one_citation_per_item: bool) -> Result<Rendered, String> {
+    let csl = style.csl();
+    let locales = style::locales();
+    let locale = || Some(style.locale().clone());
     catch_unwind(AssertUnwindSafe(|| {
         let mut driver = BibliographyDriver::new();
         if one_citation_per_item {
             for e in entries {
-                driver.citation(CitationRequest::from_items(
+                driver.citation(CitationRequest::new(
                     vec![CitationItem::with_entry(e)],
                     csl,
+                    locale(),
                     locales,
+                    None,
                 ));
             }
         } else {
-            driver.citation(CitationRequest::from_items(
+            driver.citation(CitationRequest::new(
                 entries.iter().map(CitationItem::with_entry).collect(),
                 csl,
+                locale(),
                 locales,
+                None,
             ));
         }
-        driver.finish(BibliographyRequest::new(csl, None, locales))
+        driver.finish(BibliographyRequest::new(csl, locale(), locales))
     }))
     .map_err(|p| {
         let msg = p
@@ -196,7 +188,10 @@ fn render(entries: &[Entry], style: CiteStyle, one_citation_per_item: bool) -> R
 /// bibliography order). IEEE entries start with their number, "\[1\] ", numbered in the order
 /// given. Items with missing data (no title, no date, no creators) still format: the style
 /// decides what stands in their place ("n.d." for no date in APA).
-pub fn format_references(items: &[Item], style: CiteStyle) -> Result<Vec<String>, String> {
+pub fn format_references(items: &[Item], style: &CslStyle) -> Result<Vec<String>, String> {
+    if !style.has_bibliography() {
+        return Err(StyleError::NoBibliography(style.to_string()).to_string());
+    }
     if items.is_empty() {
         return Ok(Vec::new());
     }
@@ -204,7 +199,7 @@ pub fn format_references(items: &[Item], style: CiteStyle) -> Result<Vec<String>
     let rendered = render(&entries, style, true)?;
     let bib = rendered
         .bibliography
-        .ok_or_else(|| format!("style {style} has no bibliography"))?;
+        .ok_or_else(|| StyleError::NoBibliography(style.to_string()).to_string())?;
     let mut out = vec![String::new(); items.len()];
     for b in bib.items {
         let idx = b
@@ -227,7 +222,7 @@ pub fn format_references(items: &[Item], style: CiteStyle) -> Result<Vec<String>
 /// The in-text citation for the items cited together: "(Jaspers & Steen, 2019)" in APA,
 /// "\[1\]" in IEEE. Several items give one combined citation, ordered as the style orders them
 /// ("(Fledderus, 2015; Jaspers & Steen, 2019)"); IEEE numbers follow the order given.
-pub fn format_citation(items: &[Item], style: CiteStyle) -> Result<String, String> {
+pub fn format_citation(items: &[Item], style: &CslStyle) -> Result<String, String> {
     if items.is_empty() {
         return Ok(String::new());
     }

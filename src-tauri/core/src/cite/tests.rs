@@ -69,7 +69,7 @@ fn seed_items() -> Vec<Item> {
 const TEST_TITLE: &str = "TEST TITLE, not the article's real title";
 
 fn refs(items: &[Item], style: CiteStyle) -> Vec<String> {
-    format_references(items, style).unwrap()
+    format_references(items, &style.into()).unwrap()
 }
 
 fn one(item: &Item, style: CiteStyle) -> String {
@@ -79,7 +79,7 @@ fn one(item: &Item, style: CiteStyle) -> String {
 }
 
 fn cite(items: &[Item], style: CiteStyle) -> String {
-    format_citation(items, style).unwrap()
+    format_citation(items, &style.into()).unwrap()
 }
 
 #[test]
@@ -105,8 +105,8 @@ fn style_names() {
 #[test]
 fn empty_input() {
     for s in CiteStyle::ALL {
-        assert!(format_references(&[], *s).unwrap().is_empty());
-        assert_eq!(format_citation(&[], *s).unwrap(), "");
+        assert!(format_references(&[], &(*s).into()).unwrap().is_empty());
+        assert_eq!(format_citation(&[], &(*s).into()).unwrap(), "");
     }
 }
 
@@ -655,10 +655,10 @@ mod props {
         #[test]
         fn no_item_panics_or_fails(items in prop::collection::vec(item(), 1..4)) {
             for s in CiteStyle::ALL {
-                let r = format_references(&items, *s);
+                let r = format_references(&items, &(*s).into());
                 prop_assert!(r.is_ok(), "{s}: {r:?}");
                 prop_assert_eq!(r.unwrap().len(), items.len());
-                let c = format_citation(&items, *s);
+                let c = format_citation(&items, &(*s).into());
                 prop_assert!(c.is_ok(), "{s}: {c:?}");
             }
         }
@@ -690,4 +690,348 @@ fn translator_and_series() {
          ed. Translated by T. Smith. Cambridge: Cambridge University Press (Political economy of \
          institutions and decisions, 3)."
     );
+}
+
+/// Custom styles: resolving names, CSL ids and `.csl` files; caching; every error kind.
+mod custom_styles {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn article() -> Item {
+        let mut it = Item::new(ItemType::Article, "The temporary use of vacant spaces");
+        it.creators.push(person(Role::Author, "Jaspers", "Sylke"));
+        it.creators.push(person(Role::Author, "Steen", "Trui"));
+        it.date = PartialDate::ymd(2019, Some(12), Some(4));
+        it.container = "International Journal of Public Sector Management".into();
+        it.volume = "33".into();
+        it.issue = "1".into();
+        it.pages = "1-10".into();
+        it
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn resolve(p: &Path) -> Result<CslStyle, StyleError> {
+        CslStyle::resolve(p.to_str().unwrap())
+    }
+
+    /// A minimal independent CSL 1.0 style: citations as "<<Family Year>>", bibliography
+    /// entries as "REF: TITLE / Family / Year" (title upper-cased).
+    fn minimal(title: &str, bibliography: bool) -> String {
+        let bib = if bibliography {
+            r#"<bibliography><layout suffix="."><text value="REF: "/><text variable="title" text-case="uppercase"/><text value=" / "/><names variable="author"><name form="short" and="text" delimiter=", "/></names><text value=" / "/><date variable="issued"><date-part name="year"/></date></layout></bibliography>"#
+        } else {
+            ""
+        };
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<!-- written by Folio's tests -->
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-GB">
+  <info><title>{title}</title><id>http://example.org/styles/folio-test</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout prefix="&lt;&lt;" suffix="&gt;&gt;" delimiter="; "><group delimiter=" "><names variable="author"><name form="short" and="text"/></names><date variable="issued"><date-part name="year"/></date></group></layout></citation>
+  {bib}
+</style>
+"#
+        )
+    }
+
+    fn dependent(parent: &str, locale: &str) -> String {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" default-locale="{locale}">
+  <info>
+    <title>Some Journal</title>
+    <id>http://www.zotero.org/styles/some-journal</id>
+    <link href="http://www.zotero.org/styles/some-journal" rel="self"/>
+    <link href="{parent}" rel="independent-parent"/>
+    <category citation-format="author-date"/>
+    <updated>2026-01-01T00:00:00+00:00</updated>
+  </info>
+</style>
+"#
+        )
+    }
+
+    #[test]
+    fn names_ids_and_urls_resolve_to_archived_styles() {
+        let apa = CslStyle::resolve("apa").unwrap();
+        assert_eq!(apa.id(), "http://www.zotero.org/styles/apa");
+        assert_eq!(apa.name(), "apa");
+        for (given, id) in [
+            ("nature", "http://www.zotero.org/styles/nature"),
+            ("NATURE ", "http://www.zotero.org/styles/nature"),
+            (
+                "http://www.zotero.org/styles/nature",
+                "http://www.zotero.org/styles/nature",
+            ),
+            (
+                "https://www.zotero.org/styles/nature/",
+                "http://www.zotero.org/styles/nature",
+            ),
+            ("vancouver", "http://www.zotero.org/styles/nlm-citation-sequence"),
+            ("mla", "http://www.zotero.org/styles/modern-language-association"),
+            (
+                "modern-language-association",
+                "http://www.zotero.org/styles/modern-language-association",
+            ),
+            ("elsevier-harvard", "http://www.zotero.org/styles/elsevier-harvard"),
+            ("http://www.zotero.org/styles/apa", "http://www.zotero.org/styles/apa"),
+            (
+                "http://www.zotero.org/styles/chicago-author-date",
+                CslStyle::from(CiteStyle::ChicagoAuthorDate).id(),
+            ),
+        ] {
+            let s = CslStyle::resolve(given).unwrap_or_else(|e| panic!("{given}: {e}"));
+            assert_eq!(s.id(), id, "{given}");
+            assert!(!s.title().is_empty(), "{given}");
+        }
+        // The four quick choices are the same styles as before.
+        for c in CiteStyle::ALL {
+            let s = CslStyle::resolve(c.as_str()).unwrap();
+            assert_eq!(s.name(), c.as_str());
+            assert_eq!(s.id(), CslStyle::from(*c).id());
+        }
+        // Every bundled style is listed once and resolves by its name and its id.
+        let all = bundled_styles();
+        assert!(all.len() >= 80, "{}", all.len());
+        for b in &all {
+            assert_eq!(CslStyle::resolve(b.name).unwrap().id(), b.id, "{}", b.name);
+            assert_eq!(CslStyle::resolve(b.id).unwrap().id(), b.id);
+            for a in b.aliases {
+                assert_eq!(CslStyle::resolve(a).unwrap().id(), b.id, "{a}");
+            }
+        }
+    }
+
+    /// Every bundled style formats real items without failing or panicking.
+    #[test]
+    fn every_bundled_style_formats() {
+        let mut items = seed_items();
+        items.push(article());
+        for b in bundled_styles() {
+            let s = CslStyle::resolve(b.name).unwrap();
+            let c = format_citation(&items, &s);
+            assert!(c.as_ref().is_ok_and(|c| !c.is_empty()), "{}: {c:?}", b.name);
+            if s.has_bibliography() {
+                let r = format_references(&items, &s).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+                assert_eq!(r.len(), items.len());
+                assert!(r.iter().all(|x| !x.is_empty()), "{}: {r:?}", b.name);
+            }
+        }
+    }
+
+    #[test]
+    fn archive_styles_render_as_their_guides_say() {
+        let it = article();
+        // Nature: numbered, initials after the family name, "&" before the last author, volume
+        // and pages then the year in parentheses.
+        let nature = CslStyle::resolve("nature").unwrap();
+        let r = format_references(std::slice::from_ref(&it), &nature).unwrap();
+        assert!(
+            r[0].starts_with("1. Jaspers, S. & Steen, T. The temporary use of vacant spaces."),
+            "{r:?}"
+        );
+        assert!(r[0].ends_with("(2019)."), "{r:?}");
+        // MLA 9: full given names, the second author's given name first, the title in
+        // quotation marks, "vol." and "no.", the date as published, "pp.".
+        let mla = CslStyle::resolve("http://www.zotero.org/styles/modern-language-association").unwrap();
+        let r = format_references(std::slice::from_ref(&it), &mla).unwrap();
+        assert!(
+            r[0].starts_with("Jaspers, Sylke, and Trui Steen. “The Temporary Use of Vacant Spaces.”"),
+            "{r:?}"
+        );
+        assert!(r[0].contains("vol. 33, no. 1, Dec. 2019, pp. 1–10"), "{r:?}");
+        assert_eq!(
+            format_citation(std::slice::from_ref(&it), &mla).unwrap(),
+            "(Jaspers and Steen)"
+        );
+    }
+
+    #[test]
+    fn an_independent_csl_file_renders_its_own_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "mine.csl", &minimal("Folio Test Style", true));
+        let s = resolve(&p).unwrap();
+        assert_eq!(s.title(), "Folio Test Style");
+        assert_eq!(s.id(), "http://example.org/styles/folio-test");
+        assert_eq!(s.locale().0, "en-GB");
+        let items = [article()];
+        assert_eq!(
+            format_references(&items, &s).unwrap(),
+            ["REF: THE TEMPORARY USE OF VACANT SPACES / Jaspers and Steen / 2019."]
+        );
+        assert_eq!(format_citation(&items, &s).unwrap(), "<<Jaspers and Steen 2019>>");
+        // A relative path without a directory is a file too when it ends in .csl.
+        assert!(matches!(
+            CslStyle::resolve("no-such-style.csl"),
+            Err(StyleError::Io { .. })
+        ));
+    }
+
+    #[test]
+    fn files_are_cached_by_path_and_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "mine.csl", &minimal("First", true));
+        let a = resolve(&p).unwrap();
+        assert!(a.same(&resolve(&p).unwrap()), "the same file is parsed once");
+        // Rewritten (another length, another time): read again.
+        std::fs::write(&p, minimal("Second version", true)).unwrap();
+        let f = std::fs::File::options().write(true).open(&p).unwrap();
+        f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+            .unwrap();
+        let b = resolve(&p).unwrap();
+        assert!(!a.same(&b));
+        assert_eq!(b.title(), "Second version");
+        assert!(CslStyle::resolve("nature")
+            .unwrap()
+            .same(&CslStyle::resolve("http://www.zotero.org/styles/nature").unwrap()));
+    }
+
+    #[test]
+    fn a_dependent_file_renders_with_its_archived_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "journal.csl",
+            &dependent("http://www.zotero.org/styles/elsevier-harvard", "en-US"),
+        );
+        let s = resolve(&p).unwrap();
+        assert_eq!(s.title(), "Some Journal");
+        let parent = CslStyle::resolve("elsevier-harvard").unwrap();
+        let items = seed_items();
+        assert_eq!(format_references(&items, &s), format_references(&items, &parent));
+        assert_eq!(format_citation(&items, &s), format_citation(&items, &parent));
+
+        // Its default-locale is honoured when bundled: German terms ("S." for pages).
+        let de = write(
+            dir.path(),
+            "de.csl",
+            &dependent("http://www.zotero.org/styles/elsevier-harvard", "de-DE"),
+        );
+        let de = resolve(&de).unwrap();
+        assert_eq!(de.locale().0, "de-DE");
+        // An unknown locale falls back to en-US.
+        let xx = write(
+            dir.path(),
+            "xx.csl",
+            &dependent("http://www.zotero.org/styles/apa", "xx-XX"),
+        );
+        assert_eq!(resolve(&xx).unwrap().locale().0, "en-US");
+        // A parent that is not bundled: the error names it.
+        let orphan = write(
+            dir.path(),
+            "orphan.csl",
+            &dependent("http://www.zotero.org/styles/not-bundled-anywhere", "en-US"),
+        );
+        match resolve(&orphan) {
+            Err(e @ StyleError::MissingParent { .. }) => {
+                let m = e.to_string();
+                assert!(m.contains("http://www.zotero.org/styles/not-bundled-anywhere"), "{m}");
+                assert!(m.contains("orphan.csl"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bundled_locale_changes_the_terms() {
+        // German terms in a German style: "S." for pages, "In:" for the container.
+        let de = CslStyle::resolve("deutsche-sprache").unwrap();
+        assert_eq!(de.locale().0, "de-DE");
+        let r = format_references(&[article()], &de).unwrap();
+        assert!(r[0].contains("S. 1–10"), "{r:?}");
+        let en = CslStyle::resolve("apa").unwrap();
+        assert_eq!(en.locale().0, "en-US");
+    }
+
+    #[test]
+    fn unknown_names_suggest_the_closest() {
+        match CslStyle::resolve("natur") {
+            Err(e @ StyleError::Unknown { .. }) => {
+                let m = e.to_string();
+                assert!(
+                    m.contains("\"natur\"") && m.contains("nature") && m.contains("folio styles"),
+                    "{m}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let m = CslStyle::resolve("elsevier").unwrap_err().to_string();
+        assert!(m.contains("elsevier-harvard"), "{m}");
+        assert!(CslStyle::resolve("").is_err());
+        assert!(CslStyle::resolve("http://example.org/styles/nature").is_err());
+    }
+
+    #[test]
+    fn broken_files_give_the_path_and_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.csl");
+        let e = resolve(&missing).unwrap_err();
+        assert!(matches!(e, StyleError::Io { .. }), "{e:?}");
+        assert!(e.to_string().contains("missing.csl"), "{e}");
+        // A directory is not a style.
+        assert!(matches!(resolve(dir.path()), Err(StyleError::Io { .. })));
+
+        let text = write(dir.path(), "text.csl", "this is not a style\n");
+        let e = resolve(&text).unwrap_err();
+        assert!(matches!(e, StyleError::NotXml { .. }), "{e:?}");
+        assert!(e.to_string().contains("text.csl"), "{e}");
+        let empty = write(dir.path(), "empty.csl", "");
+        assert!(matches!(resolve(&empty), Err(StyleError::NotXml { .. })));
+        let binary = dir.path().join("binary.csl");
+        std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x3c]).unwrap();
+        assert!(matches!(resolve(&binary), Err(StyleError::NotXml { .. })));
+
+        for (i, odd) in ["<!-- never closed é", "<!é", "<?xml é", "\u{feff}  é<style/>"]
+            .iter()
+            .enumerate()
+        {
+            let p = write(dir.path(), &format!("odd{i}.csl"), odd);
+            assert!(matches!(resolve(&p), Err(StyleError::NotXml { .. })), "{odd:?}");
+        }
+        let doctype = write(
+            dir.path(),
+            "doctype.csl",
+            "<!DOCTYPE html>\n<!-- c --><html lang=\"en\"></html>",
+        );
+        assert!(matches!(resolve(&doctype), Err(StyleError::NotCsl { root, .. }) if root == "html"));
+        let html = write(
+            dir.path(),
+            "page.csl",
+            "<?xml version=\"1.0\"?>\n<html><body>hi</body></html>",
+        );
+        match resolve(&html) {
+            Err(e @ StyleError::NotCsl { .. }) => {
+                let m = e.to_string();
+                assert!(m.contains("page.csl") && m.contains("<html>"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+
+        // Truncated XML and a style citationberg refuses: citationberg's message.
+        let full = minimal("Broken", true);
+        let cut = write(dir.path(), "cut.csl", &full[..full.len() / 2]);
+        let e = resolve(&cut).unwrap_err();
+        assert!(matches!(e, StyleError::Invalid { .. }), "{e:?}");
+        assert!(e.to_string().contains("cut.csl"), "{e}");
+        let no_class = write(dir.path(), "noclass.csl", &full.replace(r#"class="in-text" "#, ""));
+        let e = resolve(&no_class).unwrap_err();
+        assert!(matches!(e, StyleError::Invalid { .. }), "{e:?}");
+        assert!(e.to_string().contains("class"), "{e}");
+    }
+
+    #[test]
+    fn a_style_without_bibliography_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "cites.csl", &minimal("Citations only", false));
+        let s = resolve(&p).unwrap();
+        assert!(!s.has_bibliography());
+        let e = format_references(&[article()], &s).unwrap_err();
+        assert!(e.contains("no bibliography") && e.contains("cites.csl"), "{e}");
+        assert_eq!(format_citation(&[article()], &s).unwrap(), "<<Jaspers and Steen 2019>>");
+    }
 }

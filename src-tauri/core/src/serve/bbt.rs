@@ -4,7 +4,7 @@
 //! cite-as-you-write probe (`/better-bibtex/cayw?probe=true`).
 
 use super::{error_response, Shared};
-use crate::cite::CiteStyle;
+use crate::cite::{CiteStyle, CslStyle};
 use crate::error::{Error, Result};
 use crate::export::ExportOptions;
 use crate::format::Format;
@@ -332,11 +332,11 @@ fn call(lib: &Library, method: &str, params: &Value) -> Result<Value> {
             let style = arg(params, 1, "format")
                 .and_then(|f| f.get("id").or(Some(f)))
                 .and_then(Value::as_str)
-                .map(|s| s.rsplit('/').next().unwrap_or(s).parse::<CiteStyle>())
+                .map(CslStyle::resolve)
                 .transpose()
-                .map_err(Error::InvalidInput)?
-                .unwrap_or(CiteStyle::ChicagoAuthorDate);
-            Ok(json!(crate::app::references(lib, &keys, style)?.join("\n")))
+                .map_err(|e| Error::InvalidInput(e.to_string()))?
+                .unwrap_or_else(|| CiteStyle::ChicagoAuthorDate.into());
+            Ok(json!(crate::app::references(lib, &keys, &style)?.join("\n")))
         }
         other => Err(Error::NotFound(format!("method {other:?} does not exist"))),
     }

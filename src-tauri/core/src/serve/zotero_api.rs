@@ -2,7 +2,7 @@
 
 use super::{error_response, Shared};
 use crate::app::zotero::{self as z, ItemsQuery, Origin};
-use crate::cite::CiteStyle;
+use crate::cite::{CiteStyle, CslStyle};
 use crate::error::{Error, Result};
 use crate::export::ExportOptions;
 use crate::format::Format;
@@ -139,7 +139,7 @@ fn escape_xml(s: &str) -> String {
 
 /// An Atom feed of the items, each entry's `<content>` in the form asked for (Zotero's
 /// `format=atom&content=…`).
-fn atom(lib: &Library, origin: &Origin, items: &[Item], content: AtomContent, style: CiteStyle) -> Result<String> {
+fn atom(lib: &Library, origin: &Origin, items: &[Item], content: AtomContent, style: &CslStyle) -> Result<String> {
     let mut x = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:zapi=\"http://zotero.org/ns/api\">\n",
     );
@@ -184,18 +184,21 @@ struct Include {
     data: bool,
     bib: bool,
     citation: bool,
-    style: CiteStyle,
+    style: CslStyle,
 }
 
 fn include(p: &[(String, String)]) -> Result<Include> {
     let inc = param(p, "include").unwrap_or("data");
     let has = |w: &str| inc.split(',').any(|x| x.trim() == w);
     let style = match param(p, "style") {
-        None | Some("") => CiteStyle::ChicagoAuthorDate,
-        Some(s) => s
-            .parse()
-            .map_err(|e: String| Error::InvalidInput(format!("style={s:?}: {e}")))?,
+        None | Some("") => CiteStyle::ChicagoAuthorDate.into(),
+        Some(s) => CslStyle::resolve(s).map_err(|e| Error::InvalidInput(format!("style={s:?}: {e}")))?,
     };
+    if has("bib") && !style.has_bibliography() {
+        return Err(Error::InvalidInput(
+            crate::cite::StyleError::NoBibliography(style.to_string()).to_string(),
+        ));
+    }
     Ok(Include {
         data: has("data"),
         bib: has("bib"),
@@ -227,7 +230,7 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
             ))
         }
         Out::Atom(content) => Ok((
-            atom(lib, origin, items, content, include(p)?.style)?,
+            atom(lib, origin, items, content, &include(p)?.style)?,
             "application/atom+xml",
         )),
         Out::Export(format) => {
@@ -258,14 +261,14 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
                 }
                 let keys = [it.key.clone()];
                 if inc.bib {
-                    let r = crate::app::references(lib, &keys, inc.style)?.join("");
+                    let r = crate::app::references(lib, &keys, &inc.style)?.join("");
                     v["bib"] = json!(format!(
                         "<div class=\"csl-bib-body\">\n  <div class=\"csl-entry\">{}</div>\n</div>",
                         escape_html(&r)
                     ));
                 }
                 if inc.citation {
-                    let c = crate::app::citation(lib, &keys, inc.style)?;
+                    let c = crate::app::citation(lib, &keys, &inc.style)?;
                     v["citation"] = json!(format!("<span>{}</span>", escape_html(&c)));
                 }
                 out.push(v);

@@ -264,13 +264,13 @@ fn cite_commands_and_formatted_references() {
         );
     }
     assert!(matches!(app::cite_command("cite", &[]), Err(Error::NothingSelected)));
-    let refs = app::references(&lib, &keys, folio::cite::CiteStyle::Apa).unwrap();
+    let refs = app::references(&lib, &keys, &folio::cite::CiteStyle::Apa.into()).unwrap();
     assert_eq!(refs.len(), 2);
     assert!(refs[0].starts_with("Steen, T."), "{refs:?}");
-    let c = app::citation(&lib, &keys, folio::cite::CiteStyle::Apa).unwrap();
+    let c = app::citation(&lib, &keys, &folio::cite::CiteStyle::Apa.into()).unwrap();
     assert!(c.contains("Steen") && c.contains("Jaspers"), "{c}");
     assert_eq!(
-        app::references(&lib, &strings(&["nobody"]), folio::cite::CiteStyle::Ieee)
+        app::references(&lib, &strings(&["nobody"]), &folio::cite::CiteStyle::Ieee.into())
             .unwrap_err()
             .code(),
         "not-found"

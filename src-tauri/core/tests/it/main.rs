@@ -23,6 +23,7 @@ mod reliability;
 mod search;
 mod serve;
 mod store;
+mod styles;
 mod support;
 mod tags;
 mod tex;

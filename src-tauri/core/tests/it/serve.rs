@@ -584,3 +584,125 @@ print(json.dumps(out))
     assert_eq!(r["csljson"].as_array().map(Vec::len), Some(4), "{r}");
     assert_eq!(r["csljson_ids"], true, "{r}");
 }
+
+/// Percent-encoding for a query value (a style URL or a file path).
+fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Custom CSL styles: `style=` and `item.bibliography`'s format id take any bundled style by
+/// name or Zotero id, or a .csl file; an unknown style is a 400 with the reason.
+#[test]
+fn any_csl_style_by_name_id_or_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    ok(
+        &lib,
+        &[
+            "add",
+            "--type",
+            "article",
+            "--title",
+            "The temporary use of vacant spaces",
+            "--author",
+            "Jaspers, Sylke",
+            "--author",
+            "Steen, Trui",
+            "--year",
+            "2019",
+            "--journal",
+            "International Journal of Public Sector Management",
+            "--volume",
+            "33",
+            "--issue",
+            "1",
+            "--pages",
+            "1-10",
+        ],
+    );
+    let csl = dir.path().join("my style.csl");
+    std::fs::write(
+        &csl,
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Serve test</title><id>http://example.org/serve-test</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text value="CITED"/></layout></citation>
+  <bibliography><layout><text value="SERVED: "/><text variable="title" text-case="uppercase"/></layout></bibliography>
+</style>"#,
+    )
+    .unwrap();
+    let srv = serve(&lib);
+    let bib = |style: &str| {
+        let (st, _, body) = get(
+            srv.port,
+            &format!("/api/users/0/items?include=bib,citation&style={}", query_value(style)),
+        );
+        assert_eq!(st, 200, "{style}: {body}");
+        let v = json(&body);
+        (
+            v[0]["bib"].as_str().unwrap().to_string(),
+            v[0]["citation"].as_str().unwrap().to_string(),
+        )
+    };
+    // Nature: numbered, "&" HTML-escaped.
+    let (nature, _) = bib("nature");
+    assert!(
+        nature.contains("1. Jaspers, S. &amp; Steen, T. The temporary use of vacant spaces."),
+        "{nature}"
+    );
+    assert_eq!(bib("http://www.zotero.org/styles/nature").0, nature);
+    let (mine, cited) = bib(csl.to_str().unwrap());
+    assert!(mine.contains("SERVED: THE TEMPORARY USE OF VACANT SPACES"), "{mine}");
+    assert!(cited.contains("CITED"), "{cited}");
+
+    let (st, _, body) = get(srv.port, "/api/users/0/items?include=bib&style=natur");
+    assert_eq!(st, 400, "{body}");
+    assert!(
+        body.contains("unknown citation style") && body.contains("nature"),
+        "{body}"
+    );
+    let missing = dir.path().join("missing.csl");
+    let (st, _, body) = get(
+        srv.port,
+        &format!(
+            "/api/users/0/items?include=bib&style={}",
+            query_value(missing.to_str().unwrap())
+        ),
+    );
+    assert_eq!(st, 400, "{body}");
+    assert!(body.contains("missing.csl"), "{body}");
+
+    // Better BibTeX's JSON-RPC: the format id is a Zotero style id, a name or a file.
+    let rpc = |style: &str| {
+        let (st, _, b) = http(
+            srv.port,
+            "POST",
+            "/better-bibtex/json-rpc",
+            &[("Content-Type", "application/json")],
+            &serde_json::json!({
+                "jsonrpc": "2.0",
+                "method": "item.bibliography",
+                "params": [["Jaspers2019"], {"id": style}],
+                "id": 1
+            })
+            .to_string(),
+        );
+        assert_eq!(st, 200, "{b}");
+        json(&b)
+    };
+    let r = rpc("http://www.zotero.org/styles/nature");
+    assert!(
+        r["result"].as_str().unwrap().starts_with("1. Jaspers, S. & Steen, T."),
+        "{r}"
+    );
+    let r = rpc(csl.to_str().unwrap());
+    assert_eq!(r["result"], "SERVED: THE TEMPORARY USE OF VACANT SPACES", "{r}");
+    let r = rpc("http://www.zotero.org/styles/no-such-style");
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    assert!(r["error"]["message"].as_str().unwrap().contains("folio styles"), "{r}");
+}

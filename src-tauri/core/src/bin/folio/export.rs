@@ -31,13 +31,16 @@ pub enum Cmd {
         /// The LaTeX command: cite, citep, citet, autocite, parencite, textcite, …
         #[arg(long, default_value = "cite")]
         command: String,
-        /// A formatted reference instead: apa, chicago (author-date), ieee or harvard.
-        #[arg(long)]
-        style: Option<folio::cite::CiteStyle>,
+        /// A formatted reference instead: apa, chicago (author-date), ieee, harvard, any bundled
+        /// style (`folio styles` lists them: nature, vancouver, mla…) or a .csl file.
+        #[arg(long, value_name = "NAME|FILE.csl")]
+        style: Option<folio::cite::CslStyle>,
         /// With --style: the in-text citation ("(Jaspers & Steen, 2019)") instead of references.
         #[arg(long, requires = "style")]
         in_text: bool,
     },
+    /// List the bundled citation styles (name, title; aliases), for `cite --style`.
+    Styles,
 }
 
 #[derive(Args)]
@@ -164,6 +167,22 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
             style,
             in_text,
         } => cite(lib, &keys, &command, style, in_text),
+        Cmd::Styles => {
+            styles();
+            Ok(())
+        }
+    }
+}
+
+/// `folio styles`: one line per bundled style, "name<TAB>title", aliases in brackets. Needs
+/// no library.
+pub fn styles() {
+    for s in folio::cite::bundled_styles() {
+        if s.aliases.is_empty() {
+            println!("{}\t{}", s.name, s.title);
+        } else {
+            println!("{}\t{} (also: {})", s.name, s.title, s.aliases.join(", "));
+        }
     }
 }
 
@@ -331,13 +350,13 @@ fn cite(
     lib: &Library,
     keys: &[String],
     command: &str,
-    style: Option<folio::cite::CiteStyle>,
+    style: Option<folio::cite::CslStyle>,
     in_text: bool,
 ) -> Result<()> {
     match style {
-        Some(style) if in_text => println!("{}", app::citation(lib, keys, style)?),
+        Some(style) if in_text => println!("{}", app::citation(lib, keys, &style)?),
         Some(style) => {
-            for r in app::references(lib, keys, style)? {
+            for r in app::references(lib, keys, &style)? {
                 println!("{r}");
             }
         }

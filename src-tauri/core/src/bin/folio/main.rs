@@ -90,6 +90,11 @@ fn run(cli: Cli) -> Result<()> {
     let command = match cli.command {
         // Reads only, with its own read-only connections: no write lock, no auto-export sync.
         Command::Serve(c) => return serve::run(c, &path),
+        // Lists what is bundled: no library is opened (or created).
+        Command::Export(export::Cmd::Styles) => {
+            export::styles();
+            return Ok(());
+        }
         other => other,
     };
     let mut lib = Library::open(&path).with_context(|| format!("cannot open library {}", path.display()))?;
