@@ -3,14 +3,15 @@
 // (real X key events, xdotool) answer the waiting request with `\cite{…}`; Tab builds a
 // citation of several items, Esc cancels; `selected=true` takes the app's selection; the
 // Settings dialog shows where the server listens and turning "allow editors to change the
-// library" off refuses the picker. Screenshots: cayw-picker.png, cayw-settings.png.
+// library" off refuses the picker; Copy reference in a bundled CSL style chosen in the citation
+// dialog. Screenshots: cayw-picker.png, cayw-settings.png.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { SHOTS, TARGET, WebDriver, freePort, sandboxEnv, sleep, startDriver, startXvfb, waitFor, waitPainted, xshot } from "./support.mjs";
+import { SHOTS, TARGET, WebDriver, clipboardText, freePort, sandboxEnv, sleep, startDriver, startXvfb, waitFor, waitPainted, xshot } from "./support.mjs";
 
 const FOLIO = process.env.FOLIO_BIN ?? join(TARGET, "release", "folio");
 const work = mkdtempSync(join(tmpdir(), "folio-cayw-"));
@@ -151,6 +152,28 @@ describe("cite as you write", () => {
     assert.equal(await r.text(), "\\textcite{Jaspers2019}");
   });
 
+  test("Copy reference in another CSL style: a bundled one chosen in the dialog; a missing .csl file is refused", { timeout: 60_000 }, async () => {
+    await wd.click('[data-action="file-menu"]');
+    await wd.click('[data-menu="cite-settings"]');
+    await waitFor("the bundled styles", () => wd.exec(`return document.querySelectorAll('[data-input="cite-style"] option').length > 50`), 10000);
+    // A .csl file that does not exist: the dialog says why and stays open.
+    await wd.type('[data-input="cite-style-file"]', join(work, "nope.csl"));
+    await wd.click('[data-action="cite-save"]');
+    await waitFor("the error", async () => /nope\.csl/.test((await wd.text(".toasts")) ?? ""), 10000);
+    assert.ok(await wd.exec(`return !!document.querySelector('[data-modal="cite-settings"]')`));
+    await wd.clear('[data-input="cite-style-file"]');
+    await wd.exec(`const s = document.querySelector('[data-input="cite-style"]'); s.value = "nature"; s.dispatchEvent(new Event("change"));`);
+    await wd.click('[data-action="cite-save"]');
+    await waitFor("saved", async () => /also in Nature/.test((await wd.text(".toasts")) ?? ""), 10000);
+    await wd.click('.tr[data-key="Steen2021"]');
+    await wd.click('[data-action="file-menu"]');
+    await wd.click('[data-menu="copy-ref-chosen"]');
+    let last = "";
+    await waitFor("a Nature reference on the clipboard", () => /^1\. Steen, T\. & Brandsen, T\. Co-production and public value\. Public Administration/.test((last = clipboardText(xvfb.display))), 10000, 200).catch((e) => {
+      throw new Error(`${e.message}; the clipboard holds ${JSON.stringify(last)}`);
+    });
+  });
+
   test("Settings shows where the server listens; with editors' changes off the picker is refused", { timeout: 60_000 }, async () => {
     await wd.click('[data-action="file-menu"]');
     await wd.click('[data-menu="server-settings"]');
@@ -162,8 +185,8 @@ describe("cite as you write", () => {
       throw new Error(`${e.message}; the app said: ${said}`);
     });
     assert.ok(await wd.exec(`return !!document.querySelector('[data-modal="server-settings"]')`), "the settings dialog is open");
-    await waitPainted(xvfb.display);
-    await sleep(800);
+    // (waitPainted looks at a pixel the dialog's backdrop covers.)
+    await sleep(1000);
     xshot(xvfb.display, join(SHOTS, "cayw-settings.png"));
     const r = await fetch(url("format=latex"));
     assert.equal(r.status, 403);

@@ -150,6 +150,7 @@ pub fn typescript() -> String {
         AutoExportDto,
         ServerSettingsDto,
         ServerStatusDto,
+        BundledStyleDto,
         SyncResultDto,
         AuxDto,
         KeyFixDto,

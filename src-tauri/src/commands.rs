@@ -721,3 +721,31 @@ pub fn cayw_answer<R: Runtime>(
     }
     answered
 }
+
+/// The CSL styles bundled with Folio, by title (any of them, or a `.csl` file's path, is what
+/// `format_references` takes).
+#[tauri::command]
+pub fn cite_styles() -> Vec<BundledStyleDto> {
+    let mut v: Vec<BundledStyleDto> = folio::cite::bundled_styles()
+        .into_iter()
+        .map(|s| BundledStyleDto {
+            name: s.name.to_string(),
+            title: s.title.to_string(),
+        })
+        .collect();
+    v.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    v
+}
+
+/// Whether a style can be used (a bundled name or a readable `.csl` file): its title, or why
+/// not.
+#[tauri::command]
+pub async fn check_style(style: String) -> CmdResult<String> {
+    tauri::async_runtime::spawn_blocking(move || {
+        folio::cite::CslStyle::resolve(&style)
+            .map(|s| s.to_string())
+            .map_err(|e| CommandError::invalid(e.to_string()))
+    })
+    .await
+    .map_err(|e| CommandError::new("internal", e.to_string()))?
+}

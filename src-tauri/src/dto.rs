@@ -1166,3 +1166,13 @@ pub struct ServerStatusDto {
     /// Why it is not listening.
     pub error: Option<String>,
 }
+
+/// A CSL style bundled with Folio (for the quick-copy style choice).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "BundledStyle")]
+pub struct BundledStyleDto {
+    /// What `format_references` takes (`nature`, `apa`…).
+    pub name: String,
+    pub title: String,
+}

@@ -73,6 +73,8 @@ macro_rules! folio_handlers {
             $crate::commands::server_configure,
             $crate::commands::selection_changed,
             $crate::commands::cayw_answer,
+            $crate::commands::cite_styles,
+            $crate::commands::check_style,
         ]
     };
 }

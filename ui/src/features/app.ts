@@ -5,7 +5,7 @@ import { dialogs, ipc, onFileDrop, onLibraryChanged } from "../lib/ipc";
 import { setDropHandler, targetAt } from "./drag";
 import { DuplicatesView } from "./duplicates";
 import { copyBibtex, openExportDialog } from "./exporter";
-import { citeCommand, copyCite, copyReference, handleAuxDrop, isLatexFile, openAutoExports, openCiteSettings, fixKeys, regenerateKeys, STYLES } from "./latex";
+import { chosenStyle, citeCommand, copyCite, copyReference, handleAuxDrop, isLatexFile, openAutoExports, openCiteSettings, fixKeys, regenerateKeys, STYLES } from "./latex";
 import { importClipboardText, importFromDialog, importPaths } from "./importer";
 import { ItemPane } from "./itempane";
 import { promptName, renderSidebar } from "./sidebar";
@@ -387,7 +387,8 @@ function fileMenu(table: Table): HTMLElement {
     ["Copy BibTeX", `${mod}+C`, copyBibtex, "copy-bibtex"],
     [`Copy \\${citeCommand()}{key}`, `${mod}+Shift+C`, copyCite, "copy-cite"],
     ...STYLES.map((st): Entry => [`Copy reference (${st.label})`, "", () => copyReference(st.id), `copy-ref-${st.id}`]),
-    ["Citation command…", "", openCiteSettings, "cite-settings"],
+    ["Copy reference (another style…)", "", () => void copyChosen(), "copy-ref-chosen"],
+    ["Citation command and style…", "", openCiteSettings, "cite-settings"],
     ["Editors and scripts…", "", () => void openServerSettings(), "server-settings"],
     null,
     ["Regenerate citation keys", "", regenerateKeys, "regenerate-keys"],
@@ -418,7 +419,7 @@ function fileMenu(table: Table): HTMLElement {
               fn();
             },
           },
-          h("span", { text: id === "copy-cite" ? `Copy \\${citeCommand()}{key}` : label }),
+          h("span", { text: id === "copy-cite" ? `Copy \\${citeCommand()}{key}` : id === "copy-ref-chosen" && chosenStyle() ? `Copy reference (${chosenStyle()!.label})` : label }),
           h("span", { class: "muted", text: key }),
         ),
       );
@@ -446,6 +447,13 @@ function fileMenu(table: Table): HTMLElement {
     if (e.key === "Escape") pop.hidden = true;
   });
   return h("div", { class: "menu" }, btn, pop);
+}
+
+/** Copy reference in the style chosen in "Citation command and style…" (asks for one first). */
+async function copyChosen() {
+  const st = chosenStyle();
+  if (!st) return openCiteSettings();
+  return copyReference(st.id);
 }
 
 async function pickLibrary(create: boolean) {
@@ -487,6 +495,7 @@ function rowMenu(e: MouseEvent) {
     item("Copy BibTeX", "row-copy-bibtex", copyBibtex),
     item(`Copy \\${citeCommand()}{key}`, "row-copy-cite", copyCite),
     ...STYLES.map((st) => item(`Copy reference (${st.label})`, `row-copy-ref-${st.id}`, () => copyReference(st.id))),
+    ...(chosenStyle() ? [item(`Copy reference (${chosenStyle()!.label})`, "row-copy-ref-chosen", () => void copyChosen())] : []),
     item("Regenerate citation key", "row-regenerate", regenerateKeys),
     item("Fix citation key for LaTeX", "row-fix-key", fixKeys),
     item("Export…", "row-export", openExportDialog),

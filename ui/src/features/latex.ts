@@ -103,6 +103,16 @@ export const STYLES: { id: CiteStyle; label: string }[] = [
   { id: "harvard", label: "Harvard" },
 ];
 
+const STYLE_KEY = "folio.cite.style";
+
+/** The quick-copy style the user chose besides the four (a bundled style's name or a `.csl`
+ * file's path), if any. */
+export function chosenStyle(): { id: string; label: string } | null {
+  const id = localStorage.getItem(STYLE_KEY);
+  if (!id || STYLES.some((s) => s.id === id)) return null;
+  return { id, label: localStorage.getItem(`${STYLE_KEY}.label`) ?? id };
+}
+
 export function citeCommand(): string {
   const c = localStorage.getItem(CITE_KEY) ?? "cite";
   return CITE_COMMANDS.includes(c) ? c : "cite";
@@ -116,18 +126,53 @@ export function openCiteSettings() {
       h("label", { class: "radio" }, h("input", { type: "radio", name: "cite-cmd", value: c, checked: c === current, "data-cite": c }), h("span", { class: "decision-entry", text: `\\${c}{key1,key2}` })),
     );
   }
+  // Copy reference also in another CSL style: any bundled one, or a .csl file.
+  const chosen = chosenStyle();
+  const isFile = (id: string) => /[\\/]|\.(csl|xml)$/i.test(id);
+  const styleSel = h("select", { "data-input": "cite-style", "aria-label": "Another style for Copy reference" }, h("option", { value: "", text: "None besides APA, Chicago, IEEE, Harvard" }));
+  const file = h("input", { type: "text", "data-input": "cite-style-file", placeholder: "or a .csl file", value: chosen && isFile(chosen.id) ? chosen.id : "" });
+  const pick = h("button", {
+    class: "btn",
+    text: "Choose…",
+    onclick: async () => {
+      const p = await dialogs.pickStyleFile();
+      if (p) file.value = p;
+    },
+  });
+  ipc
+    .citeStyles()
+    .then((list) => {
+      for (const st of list) styleSel.appendChild(h("option", { value: st.name, text: st.title, selected: chosen?.id === st.name }));
+    })
+    .catch((e) => showError(e, "Styles"));
+  const styleBox = h("fieldset", {}, h("legend", { text: "Copy reference also in" }), styleSel, h("div", { class: "row" }, file, pick));
   const save = h("button", {
     class: "btn primary",
     "data-action": "cite-save",
     text: "Save",
-    onclick: () => {
+    onclick: async () => {
       const v = (box.querySelector("input[name=cite-cmd]:checked") as HTMLInputElement | null)?.value ?? "cite";
+      const style = file.value.trim() || styleSel.value;
+      if (style) {
+        // A style that cannot be read says why now, not at the first copy.
+        try {
+          await ipc.checkStyle(style);
+        } catch (e) {
+          showError(e, "Style");
+          return;
+        }
+        const label = file.value.trim() ? file.value.trim().split(/[\\/]/).pop()! : (styleSel.selectedOptions[0]?.textContent ?? style);
+        localStorage.setItem(STYLE_KEY, style);
+        localStorage.setItem(`${STYLE_KEY}.label`, label);
+      } else {
+        localStorage.removeItem(STYLE_KEY);
+      }
       localStorage.setItem(CITE_KEY, v);
       dlg.close();
-      toast(`${mod}+Shift+C now copies \\${v}{…}`);
+      toast(`${mod}+Shift+C now copies \\${v}{…}${style ? `; Copy reference also in ${chosenStyle()?.label ?? style}` : ""}`);
     },
   });
-  const dlg = modal("Citation command", "", box, "cite-settings", [save]);
+  const dlg = modal("Citation command and style", "", h("div", {}, box, styleBox), "cite-settings", [save]);
 }
 
 export async function copyCite() {
@@ -143,13 +188,13 @@ export async function copyCite() {
   }
 }
 
-export async function copyReference(style: CiteStyle) {
+export async function copyReference(style: CiteStyle | string) {
   const n = store.selectionCount();
   if (!n) return toast("Select items to copy", "error");
   try {
     const text = await ipc.formatReferences(store.targets(), style);
     await clipboard.writeText(text);
-    const label = STYLES.find((s) => s.id === style)?.label ?? style;
+    const label = STYLES.find((s) => s.id === style)?.label ?? chosenStyle()?.label ?? style;
     toast(`Copied ${n.toLocaleString()} reference${n === 1 ? "" : "s"} (${label})`);
   } catch (e) {
     showError(e, "Copy reference");

@@ -470,6 +470,17 @@ export type ServerStatus = {
   error: string | null,
 };
 
+/**
+ * A CSL style bundled with Folio (for the quick-copy style choice).
+ */
+export type BundledStyle = {
+  /**
+   * What `format_references` takes (`nature`, `apa`…).
+   */
+  name: string,
+  title: string,
+};
+
 export type SyncResult = {
   path: string,
   items: number,

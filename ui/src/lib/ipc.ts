@@ -11,6 +11,7 @@ import {
   type AccessStatus,
   type AutoExport,
   type AuxInfo,
+  type BundledStyle,
   type CiteStyle,
   type CommandError,
   type Creator,
@@ -110,7 +111,10 @@ export const ipc = {
   regenerateKeys: (keys: string[] | Targets, force = false) => call<[string, string][]>("regenerate_keys", { ...targets(keys), force }),
   fixKeys: (keys: string[] | Targets, force = false) => call<KeyFix>("fix_keys", { ...targets(keys), force }),
   protectedKeys: () => call<ProtectedKey[]>("protected_keys"),
-  formatReferences: (keys: string[] | Targets, style: CiteStyle) => call<string>("format_references", { ...targets(keys), style }),
+  /** `style`: one of the quick choices, any bundled CSL style's name, or a `.csl` file's path. */
+  formatReferences: (keys: string[] | Targets, style: CiteStyle | string) => call<string>("format_references", { ...targets(keys), style }),
+  citeStyles: () => call<BundledStyle[]>("cite_styles"),
+  checkStyle: (style: string) => call<string>("check_style", { style }),
   duplicates: () => call<DuplicateGroup[]>("duplicates"),
   /** The number of duplicate groups (the shell keeps the groups until the library changes). */
   duplicateCount: () => call<number>("duplicate_count"),
@@ -181,6 +185,14 @@ export const dialogs = {
       defaultPath: defaultName,
       filters: [{ name: ext.toUpperCase(), extensions: [ext] }],
     });
+  },
+  async pickStyleFile(): Promise<string | null> {
+    const r = await openDialog({
+      multiple: false,
+      title: "A CSL style",
+      filters: [{ name: "CSL style", extensions: ["csl", "xml"] }],
+    });
+    return typeof r === "string" ? r : null;
   },
   async pickLibrary(create: boolean): Promise<string | null> {
     if (create) {
