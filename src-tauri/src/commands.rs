@@ -733,7 +733,7 @@ pub fn cite_styles() -> Vec<BundledStyleDto> {
             title: s.title.to_string(),
         })
         .collect();
-    v.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    v.sort_by_key(|s| s.title.to_lowercase());
     v
 }
 

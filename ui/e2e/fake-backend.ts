@@ -646,6 +646,14 @@ export class FakeBackend {
         return { settings: this.server, port: this.server.enabled ? this.server.port : null, fallbackFrom: null, error: null };
       case "cayw_answer":
         return false;
+      case "cite_styles":
+        return [
+          { name: "nature", title: "Nature" },
+          { name: "modern-language-association", title: "Modern Language Association 9th edition" },
+        ];
+      case "check_style":
+        if (String(a.style).endsWith(".csl")) throw { code: "invalid-input", message: `${a.style}: cannot read the style file` };
+        return String(a.style);
       case "plugin:clipboard-manager|write_text":
         this.clipboard = String(a.text);
         return null;

@@ -176,7 +176,11 @@ async fn cayw(State(s): State<Shared>, RawQuery(raw): RawQuery) -> Response {
         ));
     }
     let keys = if req.selected {
-        s.host.selected()
+        // The host may wait for its library (an action in progress): not on a runtime thread.
+        let host = s.host.clone();
+        tokio::task::spawn_blocking(move || host.selected())
+            .await
+            .unwrap_or_else(|e| Err(Error::Format(format!("request thread: {e}"))))
     } else {
         s.host.pick().await.map(Option::unwrap_or_default)
     };

@@ -44,7 +44,8 @@ pub trait Host: Send + Sync + 'static {
     fn writes_allowed(&self) -> bool;
     /// Whether there is a window to pick in (and a selection).
     fn has_window(&self) -> bool;
-    /// The citation keys of the items selected in the app, in view order.
+    /// The citation keys of the items selected in the app, in view order. Called on a blocking
+    /// thread.
     fn selected(&self) -> Result<Vec<String>>;
     /// Bring up the citation picker and wait for the user: the keys picked, or `None` when
     /// they cancelled.
