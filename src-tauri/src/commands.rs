@@ -3,13 +3,13 @@
 
 use crate::dto::*;
 use crate::error::{CmdResult, CommandError};
+use crate::events::changed;
 use crate::events::ChangeScope::{self, AutoExports, Collections, Items, Library, Tags};
-use crate::events::{LibraryChanged, LIBRARY_CHANGED};
 use crate::ops;
 use crate::state::{AppState, Open};
 use std::path::PathBuf;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 
 /// Run `f` on the open library off the main thread.
 async fn run<T: Send + 'static>(
@@ -20,16 +20,6 @@ async fn run<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(move || st.with(f))
         .await
         .map_err(|e| CommandError::new("internal", format!("worker failed: {e}")))?
-}
-
-fn changed<R: Runtime>(app: &AppHandle<R>, scopes: Vec<ChangeScope>, action: impl Into<String>) {
-    let _ = app.emit(
-        LIBRARY_CHANGED,
-        LibraryChanged {
-            scopes,
-            action: action.into(),
-        },
-    );
 }
 
 fn all_scopes() -> Vec<ChangeScope> {

@@ -1,6 +1,7 @@
 //! Events the shell sends to the UI.
 
 use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, Runtime};
 use ts_rs::TS;
 
 /// Sent after every change to the library so the UI refreshes what it shows.
@@ -43,4 +44,15 @@ impl LibraryChanged {
             action: action.into(),
         }
     }
+}
+
+/// Tell the UI what an action changed (`library-changed`).
+pub fn changed<R: Runtime>(app: &AppHandle<R>, scopes: Vec<ChangeScope>, action: impl Into<String>) {
+    let _ = app.emit(
+        LIBRARY_CHANGED,
+        LibraryChanged {
+            scopes,
+            action: action.into(),
+        },
+    );
 }

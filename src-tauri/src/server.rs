@@ -7,12 +7,12 @@
 
 use crate::dto::{FilterDto, ServerSettingsDto, ServerStatusDto};
 use crate::error::{CmdResult, CommandError};
-use crate::events::{ChangeScope, LibraryChanged, LIBRARY_CHANGED};
+use crate::events::ChangeScope;
 use crate::state::AppState;
 use folio::serve::{Host, PickFuture, WriteAction};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::oneshot;
 
 /// The picker window's label (its capability names it).
@@ -201,17 +201,11 @@ impl<R: Runtime> Host for DesktopHost<R> {
             .state
             .with(move |open| action(&mut open.library).map_err(CommandError::from))
             .map_err(core_error)?;
-        let _ = self.app.emit(
-            LIBRARY_CHANGED,
-            LibraryChanged {
-                scopes: vec![
-                    ChangeScope::Items,
-                    ChangeScope::Collections,
-                    ChangeScope::Tags,
-                    ChangeScope::AutoExports,
-                ],
-                action: "Changed by an editor (local API)".into(),
-            },
+        use ChangeScope::*;
+        crate::events::changed(
+            &self.app,
+            vec![Items, Collections, Tags, AutoExports],
+            "Changed by an editor (local API)",
         );
         Ok(out)
     }

@@ -115,22 +115,21 @@ impl Request {
     }
 }
 
-/// The export format of `translator=` (Better BibTeX's translator names or Folio's format
-/// names).
+/// The export format of `translator=`: Better BibTeX's translator names ("Better BibLaTeX",
+/// "Better CSL JSON"…) or Folio's format names.
 pub fn translator_format(name: &str) -> Result<Format> {
-    match name.to_ascii_lowercase().replace([' ', '-', '_'], "").as_str() {
-        "betterbibtex" | "bibtex" => Ok(Format::Bibtex),
-        "betterbiblatex" | "biblatex" => Ok(Format::Biblatex),
-        "ris" => Ok(Format::Ris),
-        "json" | "folio" => Ok(Format::Json),
-        "betterscljson" | "bettercsljson" | "csljson" => Ok(Format::CslJson),
-        "betterscslyaml" | "bettercslyaml" | "cslyaml" | "yaml" => Ok(Format::CslYaml),
-        "hayagriva" => Ok(Format::Hayagriva),
-        other => Err(Error::InvalidInput(format!(
-            "translator {other:?} is not one Folio has (Better BibLaTeX, Better BibTeX, Better CSL JSON, \
-             Better CSL YAML, RIS, hayagriva)"
-        ))),
+    let lower = name.trim().to_ascii_lowercase();
+    let bare = lower.strip_prefix("better ").unwrap_or(&lower).replace([' ', '_'], "-");
+    let format = match bare.as_str() {
+        "folio" => Format::Json,
+        other => other.parse::<Format>().map_err(Error::InvalidInput)?,
+    };
+    if format == Format::ResultsText {
+        return Err(Error::InvalidInput(format!(
+            "translator {name:?}: results text is read, not written"
+        )));
     }
+    Ok(format)
 }
 
 /// The text for the picked keys, in the order picked. No keys (the picker was cancelled or

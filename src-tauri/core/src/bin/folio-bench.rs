@@ -986,22 +986,9 @@ impl Bench {
         let pid = child.id();
         let result = (|| -> Result<()> {
             let ui = Library::open_read_only(&self.lib100)?;
-            let first_page = |lib: &Library| -> Result<f64> {
-                let t = Instant::now();
-                lib.list(
-                    &Filter::default(),
-                    Sort {
-                        column: SortColumn::Title,
-                        descending: false,
-                    },
-                    0,
-                    100,
-                )?;
-                Ok(ms(t.elapsed()))
-            };
             let mut idle = Vec::new();
             for _ in 0..20 {
-                idle.push(first_page(&ui)?);
+                idle.push(first_page_ms(&ui)?);
             }
             // The pull export biber fetches, of the whole library.
             let mut walls = Vec::new();
@@ -1088,6 +1075,17 @@ impl Bench {
 }
 
 /// The peak memory (MB) a `FOLIO_TRACE` run of the CLI printed on stderr.
+/// The app's first table page (100 rows by title), as its `list_page` command reads it: ms.
+fn first_page_ms(lib: &Library) -> Result<f64> {
+    let t = Instant::now();
+    let by_title = Sort {
+        column: SortColumn::Title,
+        descending: false,
+    };
+    lib.list(&Filter::default(), by_title, 0, 100)?;
+    Ok(ms(t.elapsed()))
+}
+
 /// `runs` rounds of 100 JSON-RPC `item.search` requests at once: each request's latency, and
 /// the first table page's read time (as the app reads it) while they run.
 fn concurrent_searches(port: u16, lib100: &Path, runs: usize) -> Result<(Vec<f64>, Vec<f64>)> {
@@ -1130,17 +1128,7 @@ fn concurrent_searches(port: u16, lib100: &Path, runs: usize) -> Result<(Vec<f64
                 let lib = Library::open_read_only(&path)?;
                 let mut v = Vec::new();
                 loop {
-                    let t = Instant::now();
-                    lib.list(
-                        &Filter::default(),
-                        Sort {
-                            column: SortColumn::Title,
-                            descending: false,
-                        },
-                        0,
-                        100,
-                    )?;
-                    v.push(ms(t.elapsed()));
+                    v.push(first_page_ms(&lib)?);
                     if stop.load(std::sync::atomic::Ordering::Relaxed) {
                         return Ok(v);
                     }

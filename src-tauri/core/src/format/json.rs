@@ -393,12 +393,7 @@ pub fn parse(input: &str) -> Parsed {
             return out;
         }
     };
-    // How deep the items' objects start: `[{…}]`, `{"items": [{…}]}`, `{…}`.
-    let depth = match &v {
-        Value::Array(_) => 2,
-        Value::Object(o) if o.contains_key("items") => 3,
-        _ => 1,
-    };
+    let depth = items_depth(&v);
     let list = match v {
         Value::Array(a) => a,
         Value::Object(mut o) if o.contains_key("items") => match o.remove("items") {
@@ -479,6 +474,16 @@ pub fn write(items: &[(Item, Vec<String>)]) -> Written {
     Written {
         text,
         diagnostics: Vec::new(),
+    }
+}
+
+/// How deep a JSON file's item objects start (for line numbers): `[{…}]` 2, `{"items":
+/// [{…}]}` 3, a single `{…}` 1. Folio's JSON and CSL-JSON share the three shapes.
+pub(crate) fn items_depth(v: &Value) -> usize {
+    match v {
+        Value::Array(_) => 2,
+        Value::Object(o) if o.contains_key("items") => 3,
+        _ => 1,
     }
 }
 

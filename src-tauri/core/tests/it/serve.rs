@@ -600,31 +600,7 @@ fn query_value(s: &str) -> String {
 #[test]
 fn any_csl_style_by_name_id_or_file() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = dir.path().join("lib.sqlite");
-    ok(
-        &lib,
-        &[
-            "add",
-            "--type",
-            "article",
-            "--title",
-            "The temporary use of vacant spaces",
-            "--author",
-            "Jaspers, Sylke",
-            "--author",
-            "Steen, Trui",
-            "--year",
-            "2019",
-            "--journal",
-            "International Journal of Public Sector Management",
-            "--volume",
-            "33",
-            "--issue",
-            "1",
-            "--pages",
-            "1-10",
-        ],
-    );
+    let lib = crate::support::jaspers_library(dir.path());
     let csl = dir.path().join("my style.csl");
     std::fs::write(
         &csl,

@@ -2,35 +2,6 @@
 
 use crate::support::*;
 
-fn library(dir: &std::path::Path) -> std::path::PathBuf {
-    let lib = dir.join("lib.sqlite");
-    ok(
-        &lib,
-        &[
-            "add",
-            "--type",
-            "article",
-            "--title",
-            "The temporary use of vacant spaces",
-            "--author",
-            "Jaspers, Sylke",
-            "--author",
-            "Steen, Trui",
-            "--year",
-            "2019",
-            "--journal",
-            "International Journal of Public Sector Management",
-            "--volume",
-            "33",
-            "--issue",
-            "1",
-            "--pages",
-            "1-10",
-        ],
-    );
-    lib
-}
-
 /// A style of our own: its output cannot come from any bundled style.
 const MINE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="de-DE">
@@ -42,7 +13,7 @@ const MINE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 #[test]
 fn cite_with_a_csl_file_a_bundled_style_and_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = library(dir.path());
+    let lib = jaspers_library(dir.path());
     let csl = dir.path().join("mine.csl");
     std::fs::write(&csl, MINE).unwrap();
     let key = "Jaspers2019";

@@ -150,3 +150,34 @@ pub fn text_pairs(lib: &Library, sql: &str) -> Vec<(String, String)> {
         .map(|r| r.unwrap())
         .collect()
 }
+
+/// A library (made by the CLI) holding one journal article, Jaspers & Steen 2019, for tests of
+/// formatted references.
+pub fn jaspers_library(dir: &Path) -> PathBuf {
+    let lib = dir.join("lib.sqlite");
+    ok(
+        &lib,
+        &[
+            "add",
+            "--type",
+            "article",
+            "--title",
+            "The temporary use of vacant spaces",
+            "--author",
+            "Jaspers, Sylke",
+            "--author",
+            "Steen, Trui",
+            "--year",
+            "2019",
+            "--journal",
+            "International Journal of Public Sector Management",
+            "--volume",
+            "33",
+            "--issue",
+            "1",
+            "--pages",
+            "1-10",
+        ],
+    );
+    lib
+}

@@ -23,11 +23,7 @@ pub fn parse_json(input: &str) -> Parsed {
             return out;
         }
     };
-    let depth = match &v {
-        Value::Array(_) => 2,
-        Value::Object(o) if o.contains_key("items") => 3,
-        _ => 1,
-    };
+    let depth = crate::format::json::items_depth(&v);
     let starts = crate::format::json::object_start_lines(input, depth);
     let list = match v {
         Value::Array(a) => a,

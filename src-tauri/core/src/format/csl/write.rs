@@ -206,24 +206,11 @@ pub fn item_to_csl(item: &Item) -> Value {
     Value::Object(item_object(item, &mut LeftOut::default()))
 }
 
-/// Every string of a value (but the `id` and `type`) as a reader sees it: the LaTeX a BibTeX
-/// import kept (`\TeX`, `$^1$H`, `\bioname{…}`) shown as text.
-fn display_strings(v: &mut Value) {
-    match v {
-        Value::String(s) => {
-            if let std::borrow::Cow::Owned(d) = display::display_text(s) {
-                *s = d;
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(display_strings),
-        Value::Object(o) => {
-            for (k, x) in o.iter_mut() {
-                if k != "id" && k != "type" {
-                    display_strings(x);
-                }
-            }
-        }
-        _ => {}
+/// A string as a reader sees it: the LaTeX a BibTeX import kept (`\TeX`, `$^1$H`,
+/// `\bioname{…}`) shown as text.
+fn display_string(s: &mut String) {
+    if let std::borrow::Cow::Owned(d) = display::display_text(s) {
+        *s = d;
     }
 }
 
@@ -236,7 +223,7 @@ fn objects(items: &[Item]) -> (Vec<Value>, Vec<Diagnostic>) {
         .map(|i| {
             let mut v = Value::Object(item_object(i, &mut left_out));
             if i.source.as_ref().is_some_and(|s| s.format == "bibtex") {
-                display_strings(&mut v);
+                each_text(&mut v, &display_string);
             }
             v
         })
@@ -302,15 +289,15 @@ fn escape_markdown(s: &str) -> String {
     out
 }
 
-/// Every string of a value, escaped for Markdown (the `id` is a key, not Markdown).
-fn escape_strings(v: &mut Value) {
+/// Apply `f` to every string of a value but the `id` (a key) and the `type`.
+fn each_text(v: &mut Value, f: &impl Fn(&mut String)) {
     match v {
-        Value::String(s) => *s = escape_markdown(s),
-        Value::Array(a) => a.iter_mut().for_each(escape_strings),
+        Value::String(s) => f(s),
+        Value::Array(a) => a.iter_mut().for_each(|x| each_text(x, f)),
         Value::Object(o) => {
             for (k, x) in o.iter_mut() {
                 if k != "id" && k != "type" {
-                    escape_strings(x);
+                    each_text(x, f);
                 }
             }
         }
@@ -322,7 +309,8 @@ fn escape_strings(v: &mut Value) {
 /// Markdown file's metadata): `---`, a `references:` list, `...`.
 pub fn write_yaml(items: &[Item]) -> Written {
     let (mut list, diagnostics) = objects(items);
-    list.iter_mut().for_each(escape_strings);
+    list.iter_mut()
+        .for_each(|v| each_text(v, &|s: &mut String| *s = escape_markdown(s)));
     let doc = json!({ "references": list });
     let yaml = serde_yaml::to_string(&doc).expect("JSON values serialize as YAML");
     Written {
