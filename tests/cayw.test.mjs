@@ -4,7 +4,7 @@
 // citation of several items, Esc cancels; `selected=true` takes the app's selection; the
 // Settings dialog shows where the server listens and turning "allow editors to change the
 // library" off refuses the picker; Copy reference in a bundled CSL style chosen in the citation
-// dialog. Screenshots: cayw-picker.png, cayw-settings.png.
+// dialog. Screenshots: cayw-picker.png, cayw-settings.png, cite-style.png.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -163,6 +163,8 @@ describe("cite as you write", () => {
     assert.ok(await wd.exec(`return !!document.querySelector('[data-modal="cite-settings"]')`));
     await wd.clear('[data-input="cite-style-file"]');
     await wd.exec(`const s = document.querySelector('[data-input="cite-style"]'); s.value = "nature"; s.dispatchEvent(new Event("change"));`);
+    await sleep(1000);
+    await wd.screenshot(join(SHOTS, "cite-style.png"));
     await wd.click('[data-action="cite-save"]');
     await waitFor("saved", async () => /also in Nature/.test((await wd.text(".toasts")) ?? ""), 10000);
     await wd.click('.tr[data-key="Steen2021"]');

@@ -145,7 +145,7 @@ export function openCiteSettings() {
       for (const st of list) styleSel.appendChild(h("option", { value: st.name, text: st.title, selected: chosen?.id === st.name }));
     })
     .catch((e) => showError(e, "Styles"));
-  const styleBox = h("fieldset", {}, h("legend", { text: "Copy reference also in" }), styleSel, h("div", { class: "row" }, file, pick));
+  const styleBox = h("fieldset", {}, h("legend", { text: "Copy reference also in" }), styleSel, h("div", { class: "style-file" }, file, pick));
   const save = h("button", {
     class: "btn primary",
     "data-action": "cite-save",
