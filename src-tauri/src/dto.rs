@@ -328,6 +328,9 @@ impl FilterDto {
             access: self.access.iter().map(|&a| a.into()).collect(),
             query,
             trash: self.trash,
+            // The app shows the live library or the trash, and all of it.
+            include_trash: false,
+            since: None,
         })
     }
 }

@@ -9,6 +9,7 @@
 use crate::error::{Error, Result};
 use crate::model::{Creator, Item, ItemType, Name, Role, TagSource};
 use crate::store::search::{Filter, Sort, SortColumn};
+use crate::store::versions::{Kind, ObjectId};
 use crate::store::CollectionId;
 use crate::Library;
 use serde_json::{json, Map, Value};
@@ -176,16 +177,42 @@ pub struct Origin {
     pub library_name: String,
 }
 
+/// What the Web API shows of an item beside its fields: its collections, its version and
+/// whether it is in the trash.
+#[derive(Debug, Clone, Default)]
+pub struct ItemState {
+    pub collections: Vec<CollectionId>,
+    pub version: i64,
+    pub trashed: bool,
+}
+
+impl ItemState {
+    /// The item's state in the library.
+    pub fn of(lib: &Library, item: &Item) -> Result<ItemState> {
+        let id = item.id.unwrap_or(0);
+        Ok(ItemState {
+            collections: lib.collection_ids_of(id)?,
+            version: lib.version_of(Kind::Item, &ObjectId::Id(id))?,
+            trashed: lib.is_in_trash(id)?,
+        })
+    }
+}
+
+/// [`item_json`] of an item as the library holds it.
+pub fn item_in_library(lib: &Library, origin: &Origin, item: &Item) -> Result<Value> {
+    Ok(item_json(origin, item, &ItemState::of(lib, item)?))
+}
+
 /// An item in the Web API's JSON shape: `key`, `version`, `library`, `links`, `meta` and
 /// `data` (the fields by item type, creators with `creatorType`, tags with `type` 1 for
 /// imported and 0 for manual, `collections` by key, `extra` with the citation key as Better
-/// BibTeX writes it).
-pub fn item_json(origin: &Origin, item: &Item, collections: &[CollectionId]) -> Value {
+/// BibTeX writes it, `deleted` for an item in the trash).
+pub fn item_json(origin: &Origin, item: &Item, state: &ItemState) -> Value {
     let key = object_key(item.id.unwrap_or(0));
     let (zt, container_field) = zotero_type(item.item_type);
     let mut data = Map::new();
     data.insert("key".into(), json!(key));
-    data.insert("version".into(), json!(1));
+    data.insert("version".into(), json!(state.version));
     data.insert("itemType".into(), json!(zt));
     data.insert("title".into(), json!(item.full_title()));
     data.insert(
@@ -277,8 +304,11 @@ pub fn item_json(origin: &Origin, item: &Item, collections: &[CollectionId]) -> 
     data.insert("tags".into(), Value::Array(tags));
     data.insert(
         "collections".into(),
-        Value::Array(collections.iter().map(|c| json!(object_key(*c))).collect()),
+        Value::Array(state.collections.iter().map(|c| json!(object_key(*c))).collect()),
     );
+    if state.trashed {
+        data.insert("deleted".into(), json!(1));
+    }
     data.insert("relations".into(), json!({}));
     data.insert("dateAdded".into(), json!(iso_time(&item.date_added)));
     data.insert("dateModified".into(), json!(iso_time(&item.date_modified)));
@@ -294,7 +324,7 @@ pub fn item_json(origin: &Origin, item: &Item, collections: &[CollectionId]) -> 
     meta.insert("numChildren".into(), json!(0));
     json!({
         "key": key,
-        "version": 1,
+        "version": state.version,
         "library": library_json(origin),
         "links": {"self": {"href": format!("{}/api/users/0/items/{key}", origin.base), "type": "application/json"}},
         "meta": meta,
@@ -314,18 +344,18 @@ fn library_json(origin: &Origin) -> Value {
     json!({"type": "user", "id": 0, "name": origin.library_name, "links": {}})
 }
 
-/// A collection: `key`, `name`, `parentCollection` (a key or `false`), `meta.numItems` and
-/// `meta.numCollections`.
-pub fn collection_json(origin: &Origin, c: &crate::library::CollectionNode) -> Value {
+/// A collection: `key`, `version`, `name`, `parentCollection` (a key or `false`),
+/// `meta.numItems` and `meta.numCollections`.
+pub fn collection_json(origin: &Origin, c: &crate::library::CollectionNode, version: i64) -> Value {
     let key = object_key(c.id);
     let parent = c.parent_id.map_or(Value::Bool(false), |p| json!(object_key(p)));
     json!({
         "key": key,
-        "version": 1,
+        "version": version,
         "library": library_json(origin),
         "links": {"self": {"href": format!("{}/api/users/0/collections/{key}", origin.base), "type": "application/json"}},
         "meta": {"numCollections": c.children.len(), "numItems": c.items},
-        "data": {"key": key, "version": 1, "name": c.name, "parentCollection": parent, "relations": {}},
+        "data": {"key": key, "version": version, "name": c.name, "parentCollection": parent, "relations": {}},
     })
 }
 
@@ -358,6 +388,22 @@ pub struct ItemsQuery {
     pub start: usize,
     pub limit: usize,
     pub collection: Option<CollectionId>,
+    /// `since=N`: only items changed after library version N.
+    pub since: Option<i64>,
+    /// `/items/trash` (only the trash) or `includeTrashed=1` (the trash too).
+    pub trash: TrashScope,
+}
+
+/// Which items a query sees with regard to the trash.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TrashScope {
+    /// Items not in the trash (Zotero's default).
+    #[default]
+    Live,
+    /// `/items/trash`.
+    Only,
+    /// `includeTrashed=1`.
+    Also,
 }
 
 /// Zotero's `sort` names → Folio's sort columns (others sort by date added, Zotero's default).
@@ -441,6 +487,9 @@ pub fn items_page(lib: &Library, q: &ItemsQuery) -> Result<(Vec<Item>, usize)> {
     let filter = Filter {
         collection: q.collection,
         query,
+        since: q.since,
+        trash: q.trash == TrashScope::Only,
+        include_trash: q.trash == TrashScope::Also,
         ..Default::default()
     };
     let ids = lib.ids(&filter, sort_of(q))?;
@@ -473,12 +522,35 @@ pub fn collection_by_key<'a>(
 }
 
 /// `/tags`: each tag with `meta.type` (1 when every link came from an import) and
-/// `meta.numItems`.
-pub fn tags_json(lib: &Library, origin: &Origin) -> Result<Vec<Value>> {
+/// `meta.numItems`; with `since`, only the tags created or renamed after that version and
+/// those of items changed after it (as Zotero does).
+pub fn tags_json(lib: &Library, origin: &Origin, since: Option<i64>) -> Result<Vec<Value>> {
+    let changed: Option<std::collections::HashSet<String>> = match since {
+        None => None,
+        Some(v) => {
+            let mut names: std::collections::HashSet<String> = lib
+                .changed_since(Kind::Tag, v)?
+                .into_iter()
+                .filter_map(|t| match t.id {
+                    ObjectId::Name(n) => Some(n),
+                    ObjectId::Id(_) => None,
+                })
+                .collect();
+            for it in lib.changed_since(Kind::Item, v)? {
+                if let ObjectId::Id(id) = it.id {
+                    if let Ok(item) = lib.get_by_id(id) {
+                        names.extend(item.tags.iter().map(|t| t.name.to_lowercase()));
+                    }
+                }
+            }
+            Some(names)
+        }
+    };
     Ok(lib
         .tag_list()?
         .into_iter()
         .filter(|t| t.items > 0)
+        .filter(|t| changed.as_ref().is_none_or(|c| c.contains(&t.name.to_lowercase())))
         .map(|t| {
             let ty = if t.imported == t.items { 1 } else { 0 };
             json!({
@@ -490,27 +562,67 @@ pub fn tags_json(lib: &Library, origin: &Origin) -> Result<Vec<Value>> {
         .collect())
 }
 
-/// `/searches`: saved searches with their query as one `quicksearch-everything` condition.
-pub fn searches_json(lib: &Library, origin: &Origin) -> Result<Vec<Value>> {
-    Ok(lib
-        .saved_searches()?
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let key = object_key(i as i64 + 1);
-            let mut conditions =
-                vec![json!({"condition": "quicksearch-everything", "operator": "contains", "value": s.query})];
-            if let Some(c) = s.collection_id {
-                conditions.push(json!({"condition": "collection", "operator": "is", "value": object_key(c)}));
-            }
-            json!({
-                "key": key,
-                "version": 1,
-                "library": library_json(origin),
-                "data": {"key": key, "version": 1, "name": s.name, "conditions": conditions},
+/// The stable key of the saved search named `name` (names are unique regardless of case):
+/// a hash of the name, so it survives a deletion of another search and an undo.
+pub fn search_key(name: &str) -> String {
+    // FNV-1a, 64 bits, folded to the 40 bits a key holds.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.to_lowercase().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let id = ((h ^ (h >> KEY_BITS)) & MASK).max(1);
+    object_key(id as i64)
+}
+
+/// `/searches`: saved searches with their query as one `quicksearch-everything` condition;
+/// with `since`, only those changed after that version.
+pub fn searches_json(lib: &Library, origin: &Origin, since: Option<i64>) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for s in lib.saved_searches()? {
+        let version = lib.version_of(Kind::Search, &ObjectId::Name(s.name.to_lowercase()))?;
+        if since.is_some_and(|v| version <= v) {
+            continue;
+        }
+        let key = search_key(&s.name);
+        let mut conditions =
+            vec![json!({"condition": "quicksearch-everything", "operator": "contains", "value": s.query})];
+        if let Some(c) = s.collection_id {
+            conditions.push(json!({"condition": "collection", "operator": "is", "value": object_key(c)}));
+        }
+        out.push(json!({
+            "key": key,
+            "version": version,
+            "library": library_json(origin),
+            "data": {"key": key, "version": version, "name": s.name, "conditions": conditions},
+        }));
+    }
+    Ok(out)
+}
+
+/// `/deleted?since=N`: what was removed for good after version N — item, collection and saved
+/// search keys, tag names (a tag no item carries any more, or a renamed tag's old name).
+/// Items in the trash are not deleted (they come with `deleted: 1` in `/items/trash`).
+/// Folio's library settings are not Zotero settings: `settings` is always empty.
+pub fn deleted_json(lib: &Library, since: i64) -> Result<Value> {
+    let ids = |kind: Kind| -> Result<Vec<Value>> {
+        Ok(lib
+            .deleted_since(kind, since)?
+            .into_iter()
+            .map(|v| match v.id {
+                ObjectId::Id(id) => json!(object_key(id)),
+                ObjectId::Name(n) if kind == Kind::Search => json!(search_key(&n)),
+                ObjectId::Name(n) => json!(n),
             })
-        })
-        .collect())
+            .collect())
+    };
+    Ok(json!({
+        "collections": ids(Kind::Collection)?,
+        "searches": ids(Kind::Search)?,
+        "items": ids(Kind::Item)?,
+        "tags": ids(Kind::Tag)?,
+        "settings": [],
+    }))
 }
 
 #[cfg(test)]

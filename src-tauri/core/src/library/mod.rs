@@ -19,6 +19,7 @@ mod saved;
 mod shared;
 mod tags;
 mod undo;
+mod versions;
 
 pub mod auto_export;
 pub mod duplicates;
@@ -173,12 +174,12 @@ impl Library {
         item_rows::is_deleted(self.store.conn(), id)
     }
 
-    /// Collection paths an item is filed in.
     /// The ids of the collections item `id` is directly in.
     pub fn collection_ids_of(&self, id: ItemId) -> Result<Vec<CollectionId>> {
         item_rows::collections_of(self.store.conn(), id)
     }
 
+    /// Collection paths an item is filed in.
     pub fn collections_of(&self, id: ItemId) -> Result<Vec<String>> {
         item_rows::collections_of(self.store.conn(), id)?
             .into_iter()

@@ -1,12 +1,13 @@
 //! Zotero's local API (a read-only copy of the Web API v3): `/api/` and `/api/users/0/…`.
 
 use super::{error_response, Shared};
-use crate::app::zotero::{self as z, ItemsQuery, Origin};
+use crate::app::zotero::{self as z, ItemsQuery, Origin, TrashScope};
 use crate::cite::{CiteStyle, CslStyle};
 use crate::error::{Error, Result};
 use crate::export::ExportOptions;
 use crate::format::Format;
 use crate::model::Item;
+use crate::store::versions::{Kind, ObjectId, BASE};
 use crate::Library;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -25,6 +26,7 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/api", get(root))
         .route("/api/users/{user}/items", get(items))
         .route("/api/users/{user}/items/top", get(items))
+        .route("/api/users/{user}/items/trash", get(items))
         .route("/api/users/{user}/items/{key}", get(item))
         .route("/api/users/{user}/items/{key}/children", get(children))
         .route("/api/users/{user}/collections", get(collections))
@@ -35,6 +37,7 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/api/users/{user}/collections/{key}/collections", get(subcollections))
         .route("/api/users/{user}/tags", get(tags))
         .route("/api/users/{user}/searches", get(searches))
+        .route("/api/users/{user}/deleted", get(deleted))
 }
 
 async fn root() -> Response {
@@ -62,7 +65,18 @@ fn check_user(user: &str) -> Result<()> {
     }
 }
 
-fn items_query(p: &[(String, String)]) -> Result<ItemsQuery> {
+/// `since=N` (a library version), if given.
+fn since(p: &[(String, String)]) -> Result<Option<i64>> {
+    match param(p, "since") {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| Error::InvalidInput(format!("since={v:?} is not a library version"))),
+    }
+}
+
+fn items_query(p: &[(String, String)], path: &str) -> Result<ItemsQuery> {
     let num = |name: &str, default: usize| -> Result<usize> {
         match param(p, name) {
             None | Some("") => Ok(default),
@@ -70,6 +84,15 @@ fn items_query(p: &[(String, String)]) -> Result<ItemsQuery> {
                 .parse()
                 .map_err(|_| Error::InvalidInput(format!("{name}={v:?} is not a number"))),
         }
+    };
+    // Keys and versions come whole unless a limit is asked for (as in Zotero).
+    let whole = matches!(param(p, "format"), Some("keys" | "versions")) && param(p, "limit").is_none();
+    let trash = if path.ends_with("/items/trash") {
+        TrashScope::Only
+    } else if matches!(param(p, "includeTrashed"), Some("1" | "true")) {
+        TrashScope::Also
+    } else {
+        TrashScope::Live
     };
     Ok(ItemsQuery {
         q: param(p, "q").unwrap_or("").to_string(),
@@ -79,8 +102,14 @@ fn items_query(p: &[(String, String)]) -> Result<ItemsQuery> {
         sort: param(p, "sort").unwrap_or("").to_string(),
         descending: param(p, "direction").map(|d| d.eq_ignore_ascii_case("desc")),
         start: num("start", 0)?,
-        limit: num("limit", DEFAULT_LIMIT)?.clamp(1, MAX_LIMIT),
+        limit: if whole {
+            usize::MAX
+        } else {
+            num("limit", DEFAULT_LIMIT)?.clamp(1, MAX_LIMIT)
+        },
         collection: None,
+        since: since(p)?,
+        trash,
     })
 }
 
@@ -89,6 +118,8 @@ fn items_query(p: &[(String, String)]) -> Result<ItemsQuery> {
 enum Out {
     Json,
     Keys,
+    /// `{"KEY": version, …}`
+    Versions,
     Csl,
     Export(Format),
     Atom(AtomContent),
@@ -120,13 +151,14 @@ fn out_format(p: &[(String, String)]) -> Result<Out> {
         "json" => Out::Json,
         "atom" => Out::Atom(content()?),
         "keys" => Out::Keys,
+        "versions" => Out::Versions,
         "csljson" => Out::Csl,
         "bibtex" => Out::Export(Format::Bibtex),
         "biblatex" => Out::Export(Format::Biblatex),
         "ris" => Out::Export(Format::Ris),
         other => {
             return Err(Error::InvalidInput(format!(
-                "format={other:?} is not served (json, atom, keys, csljson, bibtex, biblatex, ris)"
+                "format={other:?} is not served (json, atom, keys, versions, csljson, bibtex, biblatex, ris)"
             )))
         }
     })
@@ -148,10 +180,7 @@ fn atom(lib: &Library, origin: &Origin, items: &[Item], content: AtomContent, st
         let key = z::object_key(it.id.unwrap_or(0));
         let keys = [it.key.clone()];
         let (ty, body) = match content {
-            AtomContent::Json => {
-                let colls = lib.collection_ids_of(it.id.unwrap_or(0))?;
-                ("application/json", z::item_json(origin, it, &colls)["data"].to_string())
-            }
+            AtomContent::Json => ("application/json", z::item_in_library(lib, origin, it)?["data"].to_string()),
             AtomContent::Csl => ("application/json", crate::format::csl::item_to_csl(it).to_string()),
             AtomContent::Bib => (
                 "xhtml",
@@ -222,6 +251,15 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
             let keys: Vec<String> = items.iter().map(|i| z::object_key(i.id.unwrap_or(0))).collect();
             Ok((keys.join("\n") + "\n", "text/plain; charset=utf-8"))
         }
+        Out::Versions => {
+            let ids: Vec<i64> = items.iter().map(|i| i.id.unwrap_or(0)).collect();
+            let versions = lib.versions_of(Kind::Item, &ids)?;
+            let map: serde_json::Map<String, Value> = ids
+                .iter()
+                .map(|id| (z::object_key(*id), json!(versions.get(id).copied().unwrap_or(BASE))))
+                .collect();
+            Ok((Value::Object(map).to_string(), "application/json"))
+        }
         Out::Csl => {
             let list: Vec<Value> = items.iter().map(crate::format::csl::item_to_csl).collect();
             Ok((
@@ -252,8 +290,7 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
             let inc = include(p)?;
             let mut out = Vec::with_capacity(items.len());
             for it in items {
-                let colls = lib.collection_ids_of(it.id.unwrap_or(0))?;
-                let mut v = z::item_json(origin, it, &colls);
+                let mut v = z::item_in_library(lib, origin, it)?;
                 if !inc.data {
                     if let Some(o) = v.as_object_mut() {
                         o.remove("data");
@@ -282,6 +319,9 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
 /// items; elsewhere they fall back to the defaults).
 fn window(p: &[(String, String)]) -> (usize, usize) {
     let start = param(p, "start").and_then(|s| s.parse().ok()).unwrap_or(0);
+    if matches!(param(p, "format"), Some("keys" | "versions")) && param(p, "limit").is_none() {
+        return (start, usize::MAX);
+    }
     let limit = param(p, "limit")
         .and_then(|s| s.parse().ok())
         .unwrap_or(DEFAULT_LIMIT)
@@ -291,7 +331,15 @@ fn window(p: &[(String, String)]) -> (usize, usize) {
 
 /// A list answer with Zotero's paging headers: `Total-Results` and `Link` (`first`, `prev`,
 /// `next`, `last`, which pyzotero's `everything()` follows).
-fn paged(body: String, ct: &str, origin: &Origin, path: &str, p: &[(String, String)], total: usize) -> Response {
+fn paged(
+    body: String,
+    ct: &str,
+    origin: &Origin,
+    path: &str,
+    p: &[(String, String)],
+    total: usize,
+    version: i64,
+) -> Response {
     let (start, limit) = window(p);
     let url = |s: usize| {
         let mut q: Vec<(String, String)> = p.iter().filter(|(k, _)| k != "start").cloned().collect();
@@ -304,7 +352,7 @@ fn paged(body: String, ct: &str, origin: &Origin, path: &str, p: &[(String, Stri
         links.push(format!("<{}>; rel=\"first\"", url(0)));
         links.push(format!("<{}>; rel=\"prev\"", url(start.saturating_sub(limit))));
     }
-    if start + limit < total {
+    if start.saturating_add(limit) < total {
         links.push(format!("<{}>; rel=\"next\"", url(start + limit)));
         let last = (total - 1) / limit * limit;
         links.push(format!("<{}>; rel=\"last\"", url(last)));
@@ -312,7 +360,7 @@ fn paged(body: String, ct: &str, origin: &Origin, path: &str, p: &[(String, Stri
     let mut resp = (StatusCode::OK, [(header::CONTENT_TYPE, ct.to_string())], body).into_response();
     let h = resp.headers_mut();
     h.insert("Total-Results", total.into());
-    h.insert("Last-Modified-Version", 1.into());
+    h.insert("Last-Modified-Version", version.into());
     if !links.is_empty() {
         if let Ok(v) = links.join(", ").parse() {
             h.insert(header::LINK, v);
@@ -323,6 +371,42 @@ fn paged(body: String, ct: &str, origin: &Origin, path: &str, p: &[(String, Stri
 
 fn answer(r: Result<Response>) -> Response {
     r.unwrap_or_else(|e| error_response(&e))
+}
+
+/// `If-Modified-Since-Version: N` when the version asked about is not newer than N: an empty
+/// 304 answer (Zotero's way of saying "nothing changed since you looked").
+fn not_modified(headers: &HeaderMap, version: i64) -> Option<Response> {
+    let seen: i64 = headers
+        .get("If-Modified-Since-Version")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (version <= seen).then(|| {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        resp.headers_mut().insert("Last-Modified-Version", version.into());
+        resp
+    })
+}
+
+/// One object's answer, with its version in `Last-Modified-Version` (or a 304).
+fn single(headers: &HeaderMap, version: i64, ct: &'static str, body: String) -> Response {
+    if let Some(r) = not_modified(headers, version) {
+        return r;
+    }
+    let mut resp = (StatusCode::OK, [(header::CONTENT_TYPE, ct)], body).into_response();
+    resp.headers_mut().insert("Last-Modified-Version", version.into());
+    resp
+}
+
+/// The library's version, or the 304 answer when the client's copy is current.
+async fn library_version(s: &Shared, headers: &HeaderMap) -> Result<std::result::Result<i64, Response>> {
+    let version = s.read(|lib| lib.version()).await?;
+    Ok(match not_modified(headers, version) {
+        Some(r) => Err(r),
+        None => Ok(version),
+    })
 }
 
 async fn items(
@@ -356,7 +440,11 @@ async fn items_in(
     check_user(user)?;
     let p = params(raw);
     let origin = s.origin(&headers);
-    let mut q = items_query(&p)?;
+    let mut q = items_query(&p, &path)?;
+    let version = match library_version(&s, &headers).await? {
+        Ok(v) => v,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let o = origin.clone();
     let pp = p.clone();
     let (body, ct, total) = s
@@ -372,7 +460,7 @@ async fn items_in(
             Ok((body, ct, total))
         })
         .await?;
-    Ok(paged(body, ct, &origin, &path, &p, total))
+    Ok(paged(body, ct, &origin, &path, &p, total, version))
 }
 
 async fn item(
@@ -386,19 +474,20 @@ async fn item(
             check_user(&user)?;
             let p = params(raw);
             let origin = s.origin(&headers);
-            let (body, ct) = s
+            let (body, ct, version) = s
                 .read(move |lib| {
                     let it = z::item_by_key(lib, &key)?;
+                    let version = lib.version_of(Kind::Item, &ObjectId::Id(it.id.unwrap_or(0)))?;
                     let (body, ct) = render(lib, &origin, std::slice::from_ref(&it), &p)?;
                     // One object, not a list of one, for JSON.
                     let body = match serde_json::from_str::<Value>(&body) {
                         Ok(Value::Array(mut a)) if ct == "application/json" && a.len() == 1 => a.remove(0).to_string(),
                         _ => body,
                     };
-                    Ok((body, ct))
+                    Ok((body, ct, version))
                 })
                 .await?;
-            Ok((StatusCode::OK, [(header::CONTENT_TYPE, ct)], body).into_response())
+            Ok(single(&headers, version, ct, body))
         }
         .await,
     )
@@ -414,7 +503,12 @@ async fn children(
     answer(
         async {
             check_user(&user)?;
-            s.read(move |lib| z::item_by_key(lib, &key).map(|_| ())).await?;
+            let version = s
+                .read(move |lib| {
+                    z::item_by_key(lib, &key)?;
+                    lib.version()
+                })
+                .await?;
             Ok(paged(
                 "[]".into(),
                 "application/json",
@@ -422,6 +516,7 @@ async fn children(
                 uri.path(),
                 &[],
                 0,
+                version,
             ))
         }
         .await,
@@ -445,7 +540,12 @@ async fn list_collections(
 ) -> Result<Response> {
     check_user(user)?;
     let p = params(raw);
+    let since = since(&p)?;
     let origin = s.origin(&headers);
+    let version = match library_version(&s, &headers).await? {
+        Ok(v) => v,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let o = origin.clone();
     let list = s
         .read(move |lib| {
@@ -459,18 +559,47 @@ async fn list_collections(
                     .iter()
                     .collect(),
             };
+            let ids: Vec<i64> = nodes.iter().map(|c| c.id).collect();
+            let versions = lib.versions_of(Kind::Collection, &ids)?;
             Ok(nodes
                 .into_iter()
-                .map(|c| z::collection_json(&o, c))
+                .filter_map(|c| {
+                    let v = versions.get(&c.id).copied().unwrap_or(BASE);
+                    since.is_none_or(|s| v > s).then(|| z::collection_json(&o, c, v))
+                })
                 .collect::<Vec<Value>>())
         })
         .await?;
-    Ok(page_of(list, &origin, &path, &p))
+    Ok(page_of(list, &origin, &path, &p, version))
 }
 
-/// A JSON list cut to the requested page, with the paging headers.
-fn page_of(list: Vec<Value>, origin: &Origin, path: &str, p: &[(String, String)]) -> Response {
+/// A JSON list cut to the requested page, with the paging headers; with `format=versions`
+/// (`{"KEY": version, …}`) or `format=keys`, the whole list.
+fn page_of(list: Vec<Value>, origin: &Origin, path: &str, p: &[(String, String)], version: i64) -> Response {
     let total = list.len();
+    let keyed = || {
+        list.iter()
+            .filter_map(|v| Some((v.get("key")?.as_str()?, v.get("version")?)))
+    };
+    match param(p, "format") {
+        Some("versions") => {
+            let map: serde_json::Map<String, Value> = keyed().map(|(k, v)| (k.to_string(), v.clone())).collect();
+            return paged(
+                Value::Object(map).to_string(),
+                "application/json",
+                origin,
+                path,
+                p,
+                total,
+                version,
+            );
+        }
+        Some("keys") => {
+            let keys: String = keyed().map(|(k, _)| format!("{k}\n")).collect();
+            return paged(keys, "text/plain; charset=utf-8", origin, path, p, total, version);
+        }
+        _ => {}
+    }
     let (start, limit) = window(p);
     let page: Vec<Value> = list.into_iter().skip(start).take(limit).collect();
     paged(
@@ -480,6 +609,7 @@ fn page_of(list: Vec<Value>, origin: &Origin, path: &str, p: &[(String, String)]
         path,
         p,
         total,
+        version,
     )
 }
 
@@ -522,20 +652,16 @@ async fn collection(
         async {
             check_user(&user)?;
             let origin = s.origin(&headers);
-            let v = s
+            let (v, version) = s
                 .read(move |lib| {
                     let tree = lib.collection_tree()?;
                     let c = z::collection_by_key(&tree, &key)
                         .ok_or_else(|| Error::NotFound(format!("collection {key}")))?;
-                    Ok(z::collection_json(&origin, c))
+                    let version = lib.version_of(Kind::Collection, &ObjectId::Id(c.id))?;
+                    Ok((z::collection_json(&origin, c, version), version))
                 })
                 .await?;
-            Ok((
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                v.to_string(),
-            )
-                .into_response())
+            Ok(single(&headers, version, "application/json", v.to_string()))
         }
         .await,
     )
@@ -561,6 +687,9 @@ async fn searches(
     answer(listed(s, &user, headers, uri, raw, z::searches_json).await)
 }
 
+/// What a list of the application layer takes: the library, the origin, `since`.
+type ListFn = fn(&Library, &Origin, Option<i64>) -> Result<Vec<Value>>;
+
 /// A list the application layer makes whole (tags, saved searches), cut to the page asked for.
 async fn listed(
     s: Shared,
@@ -568,11 +697,47 @@ async fn listed(
     headers: HeaderMap,
     uri: axum::http::Uri,
     raw: Option<String>,
-    list: fn(&Library, &Origin) -> Result<Vec<Value>>,
+    list: ListFn,
 ) -> Result<Response> {
     check_user(user)?;
+    let p = params(raw);
+    let since = since(&p)?;
+    let version = match library_version(&s, &headers).await? {
+        Ok(v) => v,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let origin = s.origin(&headers);
     let o = origin.clone();
-    let all = s.read(move |lib| list(lib, &o)).await?;
-    Ok(page_of(all, &origin, uri.path(), &params(raw)))
+    let all = s.read(move |lib| list(lib, &o, since)).await?;
+    Ok(page_of(all, &origin, uri.path(), &p, version))
+}
+
+/// `/deleted?since=N`: what was removed for good after version N (`since` is required).
+async fn deleted(
+    State(s): State<Shared>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            let since = since(&params(raw))?
+                .ok_or_else(|| Error::InvalidInput("/deleted needs since=<library version>".into()))?;
+            let version = match library_version(&s, &headers).await? {
+                Ok(v) => v,
+                Err(not_modified) => return Ok(not_modified),
+            };
+            let body = s.read(move |lib| z::deleted_json(lib, since)).await?;
+            let mut resp = (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+                .into_response();
+            resp.headers_mut().insert("Last-Modified-Version", version.into());
+            Ok(resp)
+        }
+        .await,
+    )
 }

@@ -7,7 +7,7 @@
 //! An import of 100k items therefore journals only 100k "was absent" markers.
 
 use super::items::{ItemSnapshot, TagState};
-use super::{collections, items, meta, saved, tags, CollectionRow, SavedSearch, Store, Writer};
+use super::{collections, items, meta, saved, tags, versions, CollectionRow, SavedSearch, Store, Writer};
 use crate::error::{Error, Result};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -128,6 +128,8 @@ fn swap_parts(w: &mut Writer<'_>, id: i64, parts: i64) -> Result<std::result::Re
         })
     };
     let mut items = 0;
+    // What the step touches, with what `versions::stamp` needs of the states before it.
+    let mut touched: Vec<Change> = Vec::new();
     for seq in 0..parts {
         let changes = match read(w, seq)? {
             Ok(c) => c,
@@ -138,6 +140,7 @@ fn swap_parts(w: &mut Writer<'_>, id: i64, parts: i64) -> Result<std::result::Re
             .filter(|c| matches!(c, Change::Item { .. } | Change::Tags { .. }))
             .count();
         let other: Vec<Change> = changes.iter().map(|c| current(w, c)).collect::<Result<_>>()?;
+        touched.extend(other.iter().map(versions::reference));
         w.conn().execute(
             "UPDATE journal_parts SET other = ?3 WHERE journal_id = ?1 AND seq = ?2",
             params![id, seq, to_json(&other)?],
@@ -148,6 +151,8 @@ fn swap_parts(w: &mut Writer<'_>, id: i64, parts: i64) -> Result<std::result::Re
         let changes = read(w, seq)?.map_err(Error::Format)?;
         restore(w, &changes)?;
     }
+    let version = versions::next(w.conn())?;
+    versions::stamp(w.conn(), version, &touched)?;
     w.conn().execute(
         "UPDATE journal_parts SET changes = other, other = NULL WHERE journal_id = ?1",
         [id],
@@ -306,6 +311,10 @@ impl Store {
                     match from_json(json.as_deref()) {
                         Ok(changes) => {
                             let other_side = swap(w, &changes)?;
+                            // The other side holds the states before this step: what
+                            // `stamp` compares the library with.
+                            let version = versions::next(w.conn())?;
+                            versions::stamp(w.conn(), version, &other_side)?;
                             w.conn().execute(
                                 "UPDATE journal SET changes = ?2 WHERE id = ?1",
                                 params![id, to_json(&other_side)?],

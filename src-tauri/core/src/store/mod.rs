@@ -20,6 +20,7 @@ mod open;
 pub(crate) mod saved;
 pub mod search;
 pub(crate) mod tags;
+pub mod versions;
 
 pub use collections::{CollectionId, CollectionRow};
 pub use items::{ItemSnapshot, ItemSummary};
@@ -98,12 +99,13 @@ pub fn migrations() -> Migrations<'static> {
         ),
         M::up(include_str!("migrations/0013-source-batch.sql")),
         M::up(include_str!("migrations/0014-journal-parts.sql")),
+        M::up(include_str!("migrations/0015-object-versions.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    14
+    15
 }
 
 pub struct Store {
@@ -316,6 +318,8 @@ impl Store {
         }
         if let Some(label) = w.label.as_deref().filter(|_| !w.changes.is_empty()) {
             journal::record(&tx, label, &w.changes)?;
+            let version = versions::next(&tx)?;
+            versions::stamp(&tx, version, &w.changes)?;
         }
         tx.commit().map_err(busy)?;
         self.changed = true;

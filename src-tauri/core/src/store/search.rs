@@ -29,6 +29,10 @@ pub struct Filter {
     pub query: Query,
     /// The trash instead of the live library.
     pub trash: bool,
+    /// The trash as well as the live library (`trash` is then ignored).
+    pub include_trash: bool,
+    /// Only items changed after this library version (see [`super::versions`]).
+    pub since: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -319,11 +323,13 @@ fn where_sql(store: &super::Store, f: &Filter, mode: Mode) -> Result<Sql> {
         clauses: Vec::new(),
         params: Vec::new(),
     };
-    sql.clauses.push(if f.trash {
-        "items.deleted_at IS NOT NULL".into()
-    } else {
-        "items.deleted_at IS NULL".into()
-    });
+    if !f.include_trash {
+        sql.clauses.push(if f.trash {
+            "items.deleted_at IS NOT NULL".into()
+        } else {
+            "items.deleted_at IS NULL".into()
+        });
+    }
     if let Some(c) = f.collection {
         let ids = if f.recursive {
             collections::with_descendants(conn, c)?
@@ -341,6 +347,12 @@ fn where_sql(store: &super::Store, f: &Filter, mode: Mode) -> Result<Sql> {
         let p = sql.p(tag.trim().to_string());
         sql.clauses.push(format!(
             "items.id IN (SELECT it.item_id FROM item_tags it JOIN tags tg ON tg.id = it.tag_id WHERE tg.name = {p})"
+        ));
+    }
+    if let Some(since) = f.since.filter(|v| *v >= super::versions::BASE) {
+        let p = sql.p(since);
+        sql.clauses.push(format!(
+            "items.id IN (SELECT ov.id FROM object_versions ov WHERE ov.kind = 0 AND ov.version > {p})"
         ));
     }
     if !f.access.is_empty() {
@@ -432,10 +444,12 @@ fn clause_fts(clause: &[Term]) -> Option<String> {
 /// Whether the filter is nothing but required full-text terms over the live library.
 fn fts_only(f: &Filter) -> bool {
     !f.trash
+        && !f.include_trash
         && f.collection.is_none()
         && !f.unfiled
         && f.tags.is_empty()
         && f.access.is_empty()
+        && f.since.is_none()
         && f.query.clauses.iter().all(|c| clause_fts(c).is_some())
 }
 
@@ -459,6 +473,7 @@ pub fn list(store: &super::Store, f: &Filter, sort: Sort, offset: usize, limit: 
     // Many full-text matches: walk the sort index and probe, instead of collecting and sorting
     // every match.
     let probe = !f.trash
+        && !f.include_trash
         && sort_index(sort.column).is_some()
         && match required_fts(f) {
             Some(expr) => store.fts.matches(conn, &expr)?.len() > PROBE_THRESHOLD,

@@ -29,4 +29,5 @@ mod tags;
 mod tex;
 mod tidy;
 mod undo;
+mod versions;
 mod workflow;

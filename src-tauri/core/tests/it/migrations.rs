@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 14);
+    assert_eq!(schema_version(), 15);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {

@@ -585,6 +585,147 @@ print(json.dumps(out))
     assert_eq!(r["csljson_ids"], true, "{r}");
 }
 
+/// Run a pyzotero script against the server on `port` (`z` is the client); its last line
+/// of output is JSON.
+fn pyzotero(port: u16, body: &str) -> serde_json::Value {
+    let script = format!(
+        "import json, sys\ntry:\n    from pyzotero import zotero\nexcept ImportError:\n    sys.exit('pyzotero is not installed (pip install pyzotero)')\nz = zotero.Zotero(0, 'user', local=True)\nz.endpoint = 'http://localhost:{port}/api'\n{body}\n"
+    );
+    // FOLIO_PYTHON: the Python `.ci/test` set up with pyzotero (need_python_clients).
+    let python = std::env::var("FOLIO_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .expect("python (FOLIO_PYTHON)");
+    assert!(
+        out.status.success(),
+        "pyzotero failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// A client that keeps a copy (pyzotero's sync calls): the library version, item and
+/// collection versions, `since=`, `/deleted`, the trash, and 304 for an unchanged library.
+#[test]
+fn pyzotero_follows_changes_by_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    let srv = serve(&lib);
+    let first = pyzotero(
+        srv.port,
+        "print(json.dumps({'v': z.last_modified_version(), 'items': z.item_versions(), \
+         'collections': z.collection_versions()}))",
+    );
+    let v0 = first["v"].as_i64().unwrap();
+    assert!(v0 >= 3, "two imports and their collections: {first}");
+    let items = first["items"].as_object().unwrap();
+    let total = ok(&lib, &["list", "--json"]).matches("\"key\":").count();
+    assert_eq!(items.len(), total, "format=versions is the whole list");
+    assert!(items.values().all(|v| v.as_i64().unwrap() <= v0));
+    assert_eq!(first["collections"].as_object().unwrap().len(), 2);
+
+    // Nothing changed: 304 for the library's version, 200 for an older one.
+    let lmv = v0.to_string();
+    let (st, hs, body) = http(
+        srv.port,
+        "GET",
+        "/api/users/0/items?limit=1",
+        &[("If-Modified-Since-Version", lmv.as_str())],
+        "",
+    );
+    assert_eq!((st, body.as_str()), (304, ""));
+    assert_eq!(header(&hs, "last-modified-version"), Some(lmv.as_str()));
+    let older = (v0 - 1).to_string();
+    let (st, _, _) = http(
+        srv.port,
+        "GET",
+        "/api/users/0/collections",
+        &[("If-Modified-Since-Version", older.as_str())],
+        "",
+    );
+    assert_eq!(st, 200);
+
+    // Change the library from another process while the server runs: edit one item, trash a
+    // second and purge a third, delete a collection, tag a fourth.
+    let keys: Vec<String> = json(&ok(&lib, &["list", "--json", "--sort", "key"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(4)
+        .map(|i| i["key"].as_str().unwrap().to_string())
+        .collect();
+    ok(&lib, &["edit", &keys[0], "--set", "title=Changed by the CLI"]);
+    ok(&lib, &["delete", &keys[2]]);
+    ok(&lib, &["trash", "--empty"]);
+    ok(&lib, &["delete", &keys[1]]);
+    ok(&lib, &["collection", "delete", "Thesis/Chapter 2"]);
+    ok(&lib, &["tag", "add", "read", &keys[3]]);
+    let zkey = |k: &str| {
+        let l = folio::Library::open_read_only(&lib).unwrap();
+        folio::app::zotero::object_key(l.get(k).map(|i| i.id.unwrap()).unwrap_or_else(|_| {
+            // The purged item: its id from the first listing is gone with it.
+            panic!("{k} is not in the library")
+        }))
+    };
+    let (edited, trashed, tagged) = (zkey(&keys[0]), zkey(&keys[1]), zkey(&keys[3]));
+    let purged: Vec<&String> = items
+        .keys()
+        .filter(|k| {
+            let l = folio::Library::open_read_only(&lib).unwrap();
+            folio::app::zotero::object_id(k).is_some_and(|id| l.get_by_id(id).is_err())
+        })
+        .collect();
+    assert_eq!(purged.len(), 1, "{purged:?}");
+
+    let after = pyzotero(
+        srv.port,
+        &format!(
+            "v = z.last_modified_version()\n\
+             changed = z.item_versions(since={v0})\n\
+             listed = [i['key'] for i in z.items(since={v0}, includeTrashed=1)]\n\
+             trash = [(i['key'], i['data'].get('deleted')) for i in z.trash()]\n\
+             gone = z.deleted(since={v0})\n\
+             cols = z.collection_versions(since={v0})\n\
+             tags = z.tags(since={v0})\n\
+             print(json.dumps({{'v': v, 'changed': changed, 'listed': listed, 'trash': trash, \
+             'deleted': gone, 'cols': cols, 'tags': tags}}))"
+        ),
+    );
+    assert_eq!(after["v"].as_i64().unwrap(), v0 + 6, "one version per action: {after}");
+    let changed = after["changed"].as_object().unwrap();
+    // The edited and the tagged item; the items filed in the deleted collection changed too
+    // (their `collections`); the trashed one is left out of a live listing.
+    assert!(
+        changed.contains_key(&edited) && changed.contains_key(&tagged),
+        "{after}"
+    );
+    assert!(!changed.contains_key(&trashed), "{after}");
+    assert!(changed.values().all(|v| v.as_i64().unwrap() > v0));
+    let listed: Vec<&str> = after["listed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&trashed.as_str()),
+        "includeTrashed lists the trash: {after}"
+    );
+    assert_eq!(after["trash"], serde_json::json!([[trashed, 1]]), "{after}");
+    assert_eq!(after["deleted"]["items"], serde_json::json!([purged[0]]), "{after}");
+    assert_eq!(after["deleted"]["collections"].as_array().unwrap().len(), 1, "{after}");
+    assert_eq!(after["cols"], serde_json::json!({}), "{after}");
+    assert!(after["tags"].as_array().unwrap().iter().any(|t| t == "read"), "{after}");
+
+    // `/deleted` without `since` is a clear 400.
+    let (st, _, body) = get(srv.port, "/api/users/0/deleted");
+    assert_eq!(st, 400, "{body}");
+    assert!(body.contains("since"), "{body}");
+}
+
 /// Percent-encoding for a query value (a style URL or a file path).
 fn query_value(s: &str) -> String {
     s.bytes()

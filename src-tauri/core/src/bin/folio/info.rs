@@ -25,6 +25,9 @@ pub enum Cmd {
 struct InfoJson {
     library: String,
     schema_version: i64,
+    /// The library's version: one more with every action, undo and redo (Zotero's
+    /// `Last-Modified-Version`).
+    version: i64,
     /// Live items.
     items: i64,
     trash: i64,
@@ -45,6 +48,7 @@ pub fn run(lib: &Library, cmd: Cmd, path: &Path) -> Result<()> {
     let info = InfoJson {
         library: path.display().to_string(),
         schema_version: folio::store::schema_version(),
+        version: lib.version()?,
         items: lib.count(&Filter::default())?,
         trash: lib.count(&Filter {
             trash: true,
@@ -60,8 +64,8 @@ pub fn run(lib: &Library, cmd: Cmd, path: &Path) -> Result<()> {
         print_json(&info)?;
     } else {
         println!(
-            "library      {}\nitems        {}\ntrash        {}\nkey pattern  {}",
-            info.library, info.items, info.trash, info.key_pattern
+            "library      {}\nversion      {}\nitems        {}\ntrash        {}\nkey pattern  {}",
+            info.library, info.version, info.items, info.trash, info.key_pattern
         );
         if let Some(why) = &info.read_only {
             println!("read-only    {why}");
