@@ -1,7 +1,7 @@
 // Cite as you write against the real app under Xvfb: an editor's request to Better BibTeX's
 // `/better-bibtex/cayw` on the app's local API brings up the picker window; typing and Enter
 // (real X key events, xdotool) answer the waiting request with `\cite{…}`; Tab builds a
-// citation of several items, Esc cancels; `selected=true` takes the app's selection; the
+// citation of several items, a comma after the search adds a page, Esc cancels; `selected=true` takes the app's selection; the
 // Settings dialog shows where the server listens and turning "allow editors to change the
 // library" off refuses the picker; Copy reference in a bundled CSL style chosen in the citation
 // dialog. Screenshots: cayw-picker.png, cayw-settings.png, cite-style.png.
@@ -132,6 +132,15 @@ describe("cite as you write", () => {
     await typeAndPress(win, "creation", "Tab");
     await typeAndPress(win, "Jaspers", "Return");
     assert.equal(await answer, "[@Brandsen2018; @Jaspers2019]");
+    await pickerGone();
+    await driveWindow(false);
+  });
+
+  test("a comma after the search adds a page; biblatex gets it as the postnote", { timeout: 60_000 }, async () => {
+    const answer = fetch(url("format=biblatex")).then((r) => r.text());
+    const win = await pickerWindow();
+    await typeAndPress(win, "Jaspers, 12", "Return");
+    assert.equal(await answer, "\\autocite[12]{Jaspers2019}");
     await pickerGone();
     await driveWindow(false);
   });

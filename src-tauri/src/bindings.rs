@@ -151,6 +151,8 @@ pub fn typescript() -> String {
         ServerSettingsDto,
         ServerStatusDto,
         BundledStyleDto,
+        CitationDto,
+        LocatorLabelDto,
         SyncResultDto,
         AuxDto,
         KeyFixDto,

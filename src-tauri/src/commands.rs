@@ -703,13 +703,25 @@ pub fn selection_changed(server: State<'_, crate::server::Server>, keys: Vec<Str
 pub fn cayw_answer<R: Runtime>(
     app: AppHandle<R>,
     server: State<'_, crate::server::Server>,
-    keys: Option<Vec<String>>,
+    picked: Option<Vec<CitationDto>>,
 ) -> bool {
-    let answered = server.answer(keys);
+    let answered = server.answer(picked.map(|p| p.into_iter().map(Into::into).collect()));
     if let Some(w) = tauri::Manager::get_webview_window(&app, crate::server::PICKER) {
         let _ = w.close();
     }
     answered
+}
+
+/// The locator labels the citation picker offers (page, chapter, section…).
+#[tauri::command]
+pub fn locator_labels() -> Vec<LocatorLabelDto> {
+    folio::app::cayw::LOCATOR_LABELS
+        .iter()
+        .map(|(label, short)| LocatorLabelDto {
+            label: (*label).to_string(),
+            short: (*short).to_string(),
+        })
+        .collect()
 }
 
 /// The CSL styles bundled with Folio, by title (any of them, or a `.csl` file's path, is what

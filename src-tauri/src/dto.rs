@@ -1168,6 +1168,48 @@ pub struct ServerStatusDto {
     pub fallback_from: Option<u16>,
     /// Why it is not listening.
     pub error: Option<String>,
+    /// The folder whose `.csl` files editors may name in `style=`.
+    pub styles_folder: Option<String>,
+}
+
+/// One item picked in the cite-as-you-write picker, with what the writer added to it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(rename = "PickedCitation")]
+pub struct CitationDto {
+    pub key: String,
+    /// Text before the citation ("see").
+    pub prefix: String,
+    /// Where in the work ("12", "3–5").
+    pub locator: String,
+    /// What the locator counts: a CSL locator label (`page` when empty).
+    pub label: String,
+    /// Text after the citation.
+    pub suffix: String,
+    /// The year only (the author is named in the sentence).
+    pub suppress_author: bool,
+}
+
+impl From<CitationDto> for folio::app::cayw::Citation {
+    fn from(c: CitationDto) -> Self {
+        folio::app::cayw::Citation {
+            key: c.key,
+            prefix: c.prefix,
+            locator: c.locator,
+            label: c.label,
+            suffix: c.suffix,
+            suppress_author: c.suppress_author,
+        }
+    }
+}
+
+/// A locator label the picker offers (`chapter`, shown as `ch.`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "LocatorLabel")]
+pub struct LocatorLabelDto {
+    pub label: String,
+    pub short: String,
 }
 
 /// A CSL style bundled with Folio (for the quick-copy style choice).

@@ -74,6 +74,7 @@ macro_rules! folio_handlers {
             $crate::commands::selection_changed,
             $crate::commands::cayw_answer,
             $crate::commands::cite_styles,
+            $crate::commands::locator_labels,
             $crate::commands::check_style,
         ]
     };

@@ -71,6 +71,9 @@ fn save(path: &PathBuf, s: &ServerSettingsDto) -> CmdResult<()> {
 struct Inner {
     settings: ServerSettingsDto,
     settings_path: Option<PathBuf>,
+    /// The folder whose `.csl` files editors may name in `style=` (`styles/` beside the
+    /// settings file), when it exists or could be made.
+    styles: Option<PathBuf>,
     /// Listening: the port, the default port it fell back from, the switch that stops it.
     running: Option<(u16, Option<u16>, oneshot::Sender<()>)>,
     /// Why the last start failed.
@@ -78,7 +81,7 @@ struct Inner {
     /// The UI's selection: keys, or "every row of this filter".
     selection: (Vec<String>, Option<FilterDto>),
     /// The open picker's answer channel.
-    picker: Option<oneshot::Sender<Option<Vec<String>>>>,
+    picker: Option<oneshot::Sender<Option<Vec<folio::app::cayw::Citation>>>>,
 }
 
 /// The server's state, managed by the app.
@@ -97,6 +100,7 @@ impl Server {
             port: i.running.as_ref().map(|r| r.0),
             fallback_from: i.running.as_ref().and_then(|r| r.1),
             error: i.error.clone(),
+            styles_folder: i.styles.as_ref().map(|p| p.display().to_string()),
         }
     }
 
@@ -105,7 +109,7 @@ impl Server {
     }
 
     /// The picker's answer (`None`: cancelled); false when no picker was waiting.
-    pub fn answer(&self, keys: Option<Vec<String>>) -> bool {
+    pub fn answer(&self, keys: Option<Vec<folio::app::cayw::Citation>>) -> bool {
         match self.lock().picker.take() {
             Some(tx) => tx.send(keys).is_ok(),
             None => false,
@@ -217,6 +221,18 @@ pub fn init_settings<R: Runtime>(app: &AppHandle<R>) {
     let mut i = server.lock();
     i.settings_path = settings_path(app);
     i.settings = load(i.settings_path.as_ref());
+    i.styles = i.settings_path.as_ref().and_then(|p| styles_folder(p));
+}
+
+/// `styles/` beside the settings file, made if missing; `None` (bundled styles only) when
+/// it cannot be made.
+fn styles_folder(settings: &std::path::Path) -> Option<PathBuf> {
+    let dir = settings.parent()?.join("styles");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("folio: no styles folder for editors ({}: {e}); bundled styles only", dir.display());
+        return None;
+    }
+    std::fs::canonicalize(&dir).ok()
 }
 
 /// Read the settings and start the server when it is on (at start-up).
@@ -241,6 +257,7 @@ pub async fn restart<R: Runtime>(app: AppHandle<R>) {
         return;
     };
     let mut config = folio::serve::Config::new(&path);
+    config.styles = server.lock().styles.clone();
     // The default port falls back to the next free one (Zotero may hold it); another port is
     // the user's choice and used exactly.
     config.port = (settings.port != folio::serve::DEFAULT_PORT).then_some(settings.port);

@@ -124,6 +124,8 @@ export class FakeBackend {
   /** What `library_status` answers (the harness starts it as `?library=upgrading`). */
   server = { enabled: true, port: 23119, allowWrites: false };
   selectionReported: unknown = null;
+  /** What the picker answered (cayw_answer), for the picker tests. */
+  picked: unknown[] | null = null;
   status: Record<string, unknown> = { state: "ready", path: "/home/test/.local/share/folio/library.sqlite", fromVersion: null, toVersion: null, code: null, message: null, elapsedMs: 5 };
   openPaths: string[] = [];
 
@@ -640,12 +642,19 @@ export class FakeBackend {
         this.selectionReported = { keys: a.keys, filter: a.filter };
         return null;
       case "server_status":
-        return { settings: this.server, port: this.server.enabled ? this.server.port : null, fallbackFrom: null, error: null };
+        return { settings: this.server, port: this.server.enabled ? this.server.port : null, fallbackFrom: null, error: null, stylesFolder: "/home/researcher/.config/folio/styles" };
       case "server_configure":
         this.server = a.settings as typeof this.server;
-        return { settings: this.server, port: this.server.enabled ? this.server.port : null, fallbackFrom: null, error: null };
+        return { settings: this.server, port: this.server.enabled ? this.server.port : null, fallbackFrom: null, error: null, stylesFolder: "/home/researcher/.config/folio/styles" };
       case "cayw_answer":
+        this.picked = (a.picked as unknown[] | null) ?? null;
         return false;
+      case "locator_labels":
+        return [
+          { label: "page", short: "p." },
+          { label: "chapter", short: "ch." },
+          { label: "section", short: "sec." },
+        ];
       case "cite_styles":
         return [
           { name: "nature", title: "Nature" },

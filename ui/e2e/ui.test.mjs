@@ -560,3 +560,59 @@ describe("an old library", () => {
     await page.waitForFunction(() => /Cannot open .*library\.sqlite: the library is busy/.test(document.querySelector(".toasts")?.textContent ?? ""));
   });
 });
+
+describe("the citation picker", () => {
+  const picked = () => page.evaluate(() => window.__fake.picked);
+  const openPicker = async () => {
+    await page.goto(page.url().replace(/harness\.html.*/, "harness.html?window=cayw#cayw"));
+    await page.waitForSelector("body[data-ready=true] [data-picker=query]");
+  };
+  const rowsShow = (key) =>
+    page.waitForFunction((k) => document.querySelector("[data-picker=list] .current")?.dataset.key === k, key, { timeout: 5000 });
+
+  test("a comma after the search gives the item a locator; Tab adds it, Enter cites all", async () => {
+    await openPicker();
+    await page.type("[data-picker=query]", "steen, ch. 3");
+    await rowsShow("steen2020");
+    await page.keyboard.press("Tab");
+    await page.waitForSelector("[data-picker=chosen] [data-key=steen2020]");
+    assert.equal(await page.textContent("[data-picker=chosen] [data-key=steen2020]"), "steen2020, ch. 3");
+    await page.type("[data-picker=query]", "jaspers, 45");
+    await rowsShow("jaspers2019");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.__fake.picked !== null);
+    const [a, b] = await picked();
+    assert.deepEqual(
+      [a.key, a.label, a.locator, b.key, b.label, b.locator],
+      ["steen2020", "chapter", "3", "jaspers2019", "", "45"],
+    );
+    assert.deepEqual(errors, []);
+  });
+
+  test("← walks to a chosen item; Enter edits its prefix, suffix and year only", async () => {
+    await openPicker();
+    await page.type("[data-picker=query]", "jaspers");
+    await rowsShow("jaspers2019");
+    await page.keyboard.press("Tab");
+    await page.waitForSelector("[data-picker=chosen] [data-key=jaspers2019]");
+    await page.keyboard.press("ArrowLeft");
+    await page.waitForFunction(() => document.activeElement?.dataset.key === "jaspers2019");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-picker=editor]:not([hidden]) [data-edit=locator]");
+    await page.fill("[data-edit=prefix]", "see");
+    await page.fill("[data-edit=locator]", "12–15");
+    await page.fill("[data-edit=suffix]", "emphasis added");
+    await page.check("[data-edit=suppress-author]");
+    await page.screenshot({ path: join(SHOTS, "ui-mock-picker-edit.png") });
+    await page.press("[data-edit=suffix]", "Enter");
+    await page.waitForSelector("[data-picker=editor][hidden]", { state: "attached" });
+    assert.equal(await page.textContent("[data-picker=chosen] [data-key=jaspers2019]"), "see -jaspers2019, p. 12–15 emphasis added");
+    // Focus is back in the box: Enter with it empty cites the chosen item only.
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.__fake.picked !== null);
+    assert.deepEqual(await picked(), [
+      { key: "jaspers2019", prefix: "see", locator: "12–15", label: "", suffix: "emphasis added", suppressAuthor: true },
+    ]);
+    assert.deepEqual(errors, []);
+  });
+});

@@ -42,6 +42,13 @@ export async function openServerSettings() {
     h("label", { class: "check" }, writes, " Allow editors to change the library: the cite-as-you-write picker, collection.scanAUX and autoexport.add"),
     line,
     h("p", { class: "muted", text: "Web pages can never reach it: requests from a browser page or another host name are refused." }),
+    h("p", {
+      class: "muted",
+      "data-status": "styles-folder",
+      text: status.stylesFolder
+        ? `Citation styles for editors (style=…): any bundled style, or a .csl file you put in ${status.stylesFolder}.`
+        : "Citation styles for editors (style=…): the bundled styles (no styles folder could be made).",
+    }),
   );
   const save = h("button", {
     class: "btn primary",

@@ -468,6 +468,10 @@ export type ServerStatus = {
    * Why it is not listening.
    */
   error: string | null,
+  /**
+   * The folder whose `.csl` files editors may name in `style=`.
+   */
+  stylesFolder: string | null,
 };
 
 /**
@@ -479,6 +483,41 @@ export type BundledStyle = {
    */
   name: string,
   title: string,
+};
+
+/**
+ * One item picked in the cite-as-you-write picker, with what the writer added to it.
+ */
+export type PickedCitation = {
+  key: string,
+  /**
+   * Text before the citation ("see").
+   */
+  prefix: string,
+  /**
+   * Where in the work ("12", "3–5").
+   */
+  locator: string,
+  /**
+   * What the locator counts: a CSL locator label (`page` when empty).
+   */
+  label: string,
+  /**
+   * Text after the citation.
+   */
+  suffix: string,
+  /**
+   * The year only (the author is named in the sentence).
+   */
+  suppressAuthor: boolean,
+};
+
+/**
+ * A locator label the picker offers (`chapter`, shown as `ch.`).
+ */
+export type LocatorLabel = {
+  label: string,
+  short: string,
 };
 
 export type SyncResult = {

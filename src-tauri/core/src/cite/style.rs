@@ -60,6 +60,9 @@ pub enum StyleError {
     /// A dependent style whose parent is not bundled.
     #[error("citation style {} depends on the style {parent}, which is not bundled; give the path of the parent's .csl file instead", path.display())]
     MissingParent { path: PathBuf, parent: String },
+    /// A style file asked for over the local server outside its styles folder.
+    #[error("citation style {}: the local server reads .csl files only from {}; copy the style there, or give a bundled style's name", path.display(), folder_text(.folder.as_deref()))]
+    OutsideFolder { path: PathBuf, folder: Option<PathBuf> },
     /// A style without a `<bibliography>` asked for reference-list entries.
     #[error("citation style {0} has no bibliography (it formats citations or notes only)")]
     NoBibliography(String),
@@ -124,6 +127,34 @@ impl CslStyle {
             return from_file(Path::new(t));
         }
         by_name(t).ok_or_else(|| unknown(t))
+    }
+
+    /// [`CslStyle::resolve`] for a caller that may not name any file (the local server's
+    /// clients): a `.csl` file only from `folder` (a bare file name is looked up there; no
+    /// `..`), never elsewhere; without a folder, bundled styles only.
+    pub fn resolve_in(s: &str, folder: Option<&Path>) -> Result<CslStyle, StyleError> {
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        let url = lower.starts_with("http://") || lower.starts_with("https://");
+        if url || !(lower.ends_with(".csl") || t.contains('/') || t.contains('\\')) {
+            return by_name(t).ok_or_else(|| unknown(t));
+        }
+        let refuse = || StyleError::OutsideFolder {
+            path: PathBuf::from(t),
+            folder: folder.map(Path::to_path_buf),
+        };
+        let Some(dir) = folder else {
+            return Err(refuse());
+        };
+        let given = Path::new(t);
+        if given.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+            return Err(refuse());
+        }
+        let path = if given.is_absolute() { given.to_path_buf() } else { dir.join(given) };
+        if !path.starts_with(dir) {
+            return Err(refuse());
+        }
+        from_file(&path)
     }
 
     /// The name it was resolved from (short name, archive name or file path).
@@ -429,4 +460,12 @@ fn parse_file(path: &Path, bytes: &[u8]) -> Result<CslStyle, StyleError> {
         }
     };
     Ok(CslStyle(Arc::new(resolved)))
+}
+
+/// "the styles folder DIR", or that there is none.
+fn folder_text(folder: Option<&Path>) -> String {
+    match folder {
+        Some(d) => format!("its styles folder {}", d.display()),
+        None => "a styles folder, and none is set (`folio serve --styles DIR`)".into(),
+    }
 }

@@ -156,10 +156,11 @@ async fn cayw(State(s): State<Shared>, RawQuery(raw): RawQuery) -> Response {
     let params: Vec<(String, String)> = raw
         .and_then(|q| serde_urlencoded::from_str(&q).ok())
         .unwrap_or_default();
-    let req = match crate::app::cayw::Request::parse(&params) {
+    let mut req = match crate::app::cayw::Request::parse(&params) {
         Ok(r) => r,
         Err(e) => return error_response(&e),
     };
+    req.style_folder = s.styles.as_deref().cloned();
     if req.probe {
         return (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "ready").into_response();
     }
@@ -175,21 +176,22 @@ async fn cayw(State(s): State<Shared>, RawQuery(raw): RawQuery) -> Response {
             "the citation picker is off: turn on \"allow editors to change the library\" in Folio's Settings".into(),
         ));
     }
-    let keys = if req.selected {
+    let cites = if req.selected {
         // The host may wait for its library (an action in progress): not on a runtime thread.
         let host = s.host.clone();
         tokio::task::spawn_blocking(move || host.selected())
             .await
             .unwrap_or_else(|e| Err(Error::Format(format!("request thread: {e}"))))
+            .map(|keys| keys.iter().map(|k| crate::app::cayw::Citation::of(k)).collect())
     } else {
         s.host.pick().await.map(Option::unwrap_or_default)
     };
-    let keys = match keys {
-        Ok(k) => k,
+    let cites: Vec<crate::app::cayw::Citation> = match cites {
+        Ok(c) => c,
         Err(e) => return error_response(&e),
     };
     let format = req.format;
-    let out = s.read(move |lib| crate::app::cayw::render(lib, &req, &keys)).await;
+    let out = s.read(move |lib| crate::app::cayw::render(lib, &req, &cites)).await;
     match out {
         Ok(text) => {
             let ct = match format {
@@ -226,7 +228,9 @@ async fn json_rpc(State(s): State<Shared>, body: Bytes) -> Response {
         )
         .await
     } else {
-        s.read(move |lib| call(lib, &method, &params)).await
+        let styles = s.styles.clone();
+        s.read(move |lib| call(lib, &method, &params, styles.as_deref().map(|p| p.as_path())))
+            .await
     };
     rpc_answer(match out {
         Ok(result) => json!({"jsonrpc": "2.0", "id": id2, "result": result}),
@@ -271,7 +275,7 @@ fn string_list(v: Option<&Value>, what: &str) -> Result<Vec<String>> {
 }
 
 /// One JSON-RPC method.
-fn call(lib: &Library, method: &str, params: &Value) -> Result<Value> {
+fn call(lib: &Library, method: &str, params: &Value, styles: Option<&std::path::Path>) -> Result<Value> {
     match method {
         "api.ready" => Ok(json!({"zotero": "7.0", "betterbibtex": "folio", "folio": env!("CARGO_PKG_VERSION")})),
         "user.groups" => Ok(json!([{"id": 1, "name": "My Library"}])),
@@ -336,7 +340,7 @@ fn call(lib: &Library, method: &str, params: &Value) -> Result<Value> {
             let style = arg(params, 1, "format")
                 .and_then(|f| f.get("id").or(Some(f)))
                 .and_then(Value::as_str)
-                .map(CslStyle::resolve)
+                .map(|s| CslStyle::resolve_in(s, styles))
                 .transpose()
                 .map_err(|e| Error::InvalidInput(e.to_string()))?
                 .unwrap_or_else(|| CiteStyle::ChicagoAuthorDate.into());

@@ -47,8 +47,8 @@ pub trait Host: Send + Sync + 'static {
     /// The citation keys of the items selected in the app, in view order. Called on a blocking
     /// thread.
     fn selected(&self) -> Result<Vec<String>>;
-    /// Bring up the citation picker and wait for the user: the keys picked, or `None` when
-    /// they cancelled.
+    /// Bring up the citation picker and wait for the user: the items picked (with their
+    /// prefixes, locators, suffixes), or `None` when they cancelled.
     fn pick(&self) -> PickFuture;
     /// Run one action that changes the library, with the host's writer. Called on a blocking
     /// thread.
@@ -56,7 +56,8 @@ pub trait Host: Send + Sync + 'static {
 }
 
 /// The picker's answer, when the user is done.
-pub type PickFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<Vec<String>>>> + Send>>;
+pub type PickFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<Vec<crate::app::cayw::Citation>>>> + Send>>;
 /// An action on a writable library.
 pub type WriteAction = Box<dyn FnOnce(&mut Library) -> Result<serde_json::Value> + Send>;
 
@@ -103,6 +104,9 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// The program around the server (window, selection, writer, the writes setting).
     pub host: Arc<dyn Host>,
+    /// The only folder `style=` may name `.csl` files in (clients are any local program;
+    /// `None`: bundled styles only).
+    pub styles: Option<PathBuf>,
 }
 
 impl Config {
@@ -112,6 +116,7 @@ impl Config {
             library: library.to_path_buf(),
             port: None,
             allowed_origins: Vec::new(),
+            styles: None,
             host: Arc::new(Headless {
                 library: library.to_path_buf(),
                 allow_writes: false,
@@ -158,6 +163,8 @@ pub(crate) struct Shared {
     pub(crate) host: Arc<dyn Host>,
     allowed_origins: Arc<Vec<String>>,
     library_name: Arc<String>,
+    /// [`Config::styles`].
+    pub(crate) styles: Option<Arc<PathBuf>>,
 }
 
 impl Shared {
@@ -323,6 +330,7 @@ pub async fn bind(config: &Config) -> Result<Bound> {
         host: config.host.clone(),
         readers: Arc::new(tokio::sync::Semaphore::new(MAX_READERS)),
         allowed_origins: Arc::new(config.allowed_origins.clone()),
+        styles: config.styles.clone().map(Arc::new),
         library_name: Arc::new(
             config
                 .library

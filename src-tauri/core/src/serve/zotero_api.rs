@@ -216,12 +216,12 @@ struct Include {
     style: CslStyle,
 }
 
-fn include(p: &[(String, String)]) -> Result<Include> {
+fn include(p: &[(String, String)], styles: Option<&std::path::Path>) -> Result<Include> {
     let inc = param(p, "include").unwrap_or("data");
     let has = |w: &str| inc.split(',').any(|x| x.trim() == w);
     let style = match param(p, "style") {
         None | Some("") => CiteStyle::ChicagoAuthorDate.into(),
-        Some(s) => CslStyle::resolve(s).map_err(|e| Error::InvalidInput(format!("style={s:?}: {e}")))?,
+        Some(s) => CslStyle::resolve_in(s, styles).map_err(|e| Error::InvalidInput(format!("style={s:?}: {e}")))?,
     };
     if has("bib") && !style.has_bibliography() {
         return Err(Error::InvalidInput(
@@ -245,7 +245,13 @@ fn escape_html(s: &str) -> String {
 }
 
 /// The items as the answer `p` asks for, from a blocking thread.
-fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]) -> Result<(String, &'static str)> {
+fn render(
+    lib: &Library,
+    origin: &Origin,
+    items: &[Item],
+    p: &[(String, String)],
+    styles: Option<&std::path::Path>,
+) -> Result<(String, &'static str)> {
     match out_format(p)? {
         Out::Keys => {
             let keys: Vec<String> = items.iter().map(|i| z::object_key(i.id.unwrap_or(0))).collect();
@@ -268,7 +274,7 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
             ))
         }
         Out::Atom(content) => Ok((
-            atom(lib, origin, items, content, &include(p)?.style)?,
+            atom(lib, origin, items, content, &include(p, styles)?.style)?,
             "application/atom+xml",
         )),
         Out::Export(format) => {
@@ -287,7 +293,7 @@ fn render(lib: &Library, origin: &Origin, items: &[Item], p: &[(String, String)]
             Ok((w.text, ct))
         }
         Out::Json => {
-            let inc = include(p)?;
+            let inc = include(p, styles)?;
             let mut out = Vec::with_capacity(items.len());
             for it in items {
                 let mut v = z::item_in_library(lib, origin, it)?;
@@ -447,6 +453,7 @@ async fn items_in(
     };
     let o = origin.clone();
     let pp = p.clone();
+    let styles = s.styles.clone();
     let (body, ct, total) = s
         .read(move |lib| {
             if let Some(key) = collection {
@@ -456,7 +463,7 @@ async fn items_in(
                 q.collection = Some(c.id);
             }
             let (items, total) = z::items_page(lib, &q)?;
-            let (body, ct) = render(lib, &o, &items, &pp)?;
+            let (body, ct) = render(lib, &o, &items, &pp, styles.as_deref().map(|p| p.as_path()))?;
             Ok((body, ct, total))
         })
         .await?;
@@ -474,11 +481,18 @@ async fn item(
             check_user(&user)?;
             let p = params(raw);
             let origin = s.origin(&headers);
+            let styles = s.styles.clone();
             let (body, ct, version) = s
                 .read(move |lib| {
                     let it = z::item_by_key(lib, &key)?;
                     let version = lib.version_of(Kind::Item, &ObjectId::Id(it.id.unwrap_or(0)))?;
-                    let (body, ct) = render(lib, &origin, std::slice::from_ref(&it), &p)?;
+                    let (body, ct) = render(
+                        lib,
+                        &origin,
+                        std::slice::from_ref(&it),
+                        &p,
+                        styles.as_deref().map(|p| p.as_path()),
+                    )?;
                     // One object, not a list of one, for JSON.
                     let body = match serde_json::from_str::<Value>(&body) {
                         Ok(Value::Array(mut a)) if ct == "application/json" && a.len() == 1 => a.remove(0).to_string(),

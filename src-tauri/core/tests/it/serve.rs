@@ -737,12 +737,15 @@ fn query_value(s: &str) -> String {
 }
 
 /// Custom CSL styles: `style=` and `item.bibliography`'s format id take any bundled style by
-/// name or Zotero id, or a .csl file; an unknown style is a 400 with the reason.
+/// name or Zotero id, or a .csl file in the server's styles folder (no other file); an
+/// unknown style is a 400 with the reason.
 #[test]
 fn any_csl_style_by_name_id_or_file() {
     let dir = tempfile::tempdir().unwrap();
     let lib = crate::support::jaspers_library(dir.path());
-    let csl = dir.path().join("my style.csl");
+    let styles = dir.path().join("styles");
+    std::fs::create_dir(&styles).unwrap();
+    let csl = styles.join("my style.csl");
     std::fs::write(
         &csl,
         r#"<?xml version="1.0" encoding="utf-8"?>
@@ -753,7 +756,19 @@ fn any_csl_style_by_name_id_or_file() {
 </style>"#,
     )
     .unwrap();
-    let srv = serve(&lib);
+    let outside = dir.path().join("outside.csl");
+    std::fs::copy(&csl, &outside).unwrap();
+    // Without a styles folder, no file at all.
+    {
+        let srv = serve(&lib);
+        let (st, _, body) = get(
+            srv.port,
+            &format!("/api/users/0/items?include=bib&style={}", query_value(csl.to_str().unwrap())),
+        );
+        assert_eq!(st, 400, "{body}");
+        assert!(body.contains("--styles"), "{body}");
+    }
+    let srv = serve_with(&lib, &["--styles", styles.to_str().unwrap()]);
     let bib = |style: &str| {
         let (st, _, body) = get(
             srv.port,
@@ -776,6 +791,20 @@ fn any_csl_style_by_name_id_or_file() {
     let (mine, cited) = bib(csl.to_str().unwrap());
     assert!(mine.contains("SERVED: THE TEMPORARY USE OF VACANT SPACES"), "{mine}");
     assert!(cited.contains("CITED"), "{cited}");
+    assert_eq!(bib("my style.csl").0, mine, "a file name is looked up in the folder");
+    // Files outside the folder are refused, however they are named.
+    for other in [
+        outside.to_str().unwrap().to_string(),
+        styles.join("../outside.csl").to_str().unwrap().to_string(),
+        "../outside.csl".to_string(),
+    ] {
+        let (st, _, body) = get(
+            srv.port,
+            &format!("/api/users/0/items?include=bib&style={}", query_value(&other)),
+        );
+        assert_eq!(st, 400, "{other}: {body}");
+        assert!(body.contains("only from"), "{body}");
+    }
 
     let (st, _, body) = get(srv.port, "/api/users/0/items?include=bib&style=natur");
     assert_eq!(st, 400, "{body}");
@@ -783,7 +812,7 @@ fn any_csl_style_by_name_id_or_file() {
         body.contains("unknown citation style") && body.contains("nature"),
         "{body}"
     );
-    let missing = dir.path().join("missing.csl");
+    let missing = styles.join("missing.csl");
     let (st, _, body) = get(
         srv.port,
         &format!(

@@ -18,13 +18,30 @@ pub enum Cmd {
         /// `autoexport.add` (each one undoable action, as from the CLI).
         #[arg(long)]
         allow_writes: bool,
+        /// A folder of .csl files clients may name in `style=` (by file name or path inside
+        /// it); without it, clients get the bundled styles only.
+        #[arg(long, value_name = "DIR")]
+        styles: Option<std::path::PathBuf>,
     },
 }
 
 pub fn run(cmd: Cmd, path: &Path) -> Result<()> {
-    let Cmd::Serve { port, allow_writes } = cmd;
+    let Cmd::Serve {
+        port,
+        allow_writes,
+        styles,
+    } = cmd;
     let mut config = folio::serve::Config::new(path);
     config.port = port;
+    config.styles = match styles {
+        None => None,
+        Some(dir) => Some(
+            std::fs::canonicalize(&dir)
+                .ok()
+                .filter(|d| d.is_dir())
+                .with_context(|| format!("--styles {}: not a folder", dir.display()))?,
+        ),
+    };
     config.host = std::sync::Arc::new(folio::serve::Headless {
         library: path.to_path_buf(),
         allow_writes,
