@@ -229,7 +229,10 @@ pub fn init_settings<R: Runtime>(app: &AppHandle<R>) {
 fn styles_folder(settings: &std::path::Path) -> Option<PathBuf> {
     let dir = settings.parent()?.join("styles");
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("folio: no styles folder for editors ({}: {e}); bundled styles only", dir.display());
+        eprintln!(
+            "folio: no styles folder for editors ({}: {e}); bundled styles only",
+            dir.display()
+        );
         return None;
     }
     std::fs::canonicalize(&dir).ok()

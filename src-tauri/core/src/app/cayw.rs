@@ -28,11 +28,11 @@
 //! `\citeyear` (natbib), `\autocite*` (biblatex, one item), `-@a` (pandoc).
 
 use crate::cite::{CiteStyle, CslStyle};
-use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::export::ExportOptions;
 use crate::format::Format;
 use crate::Library;
+use serde::{Deserialize, Serialize};
 
 /// What a `cayw` request asks for (its query parameters, parsed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,7 +186,13 @@ fn natbib(command: &str, cites: &[Citation]) -> Result<String> {
     let cmd = command.trim().trim_start_matches('\\');
     Ok(cites
         .iter()
-        .map(|c| format!("\\{}{}", if c.suppress_author { "citeyear" } else { cmd }, latex_args(c)))
+        .map(|c| {
+            format!(
+                "\\{}{}",
+                if c.suppress_author { "citeyear" } else { cmd },
+                latex_args(c)
+            )
+        })
         .collect())
 }
 
@@ -203,7 +209,11 @@ fn biblatex(command: &str, cites: &[Citation]) -> Result<String> {
     if !cites.iter().any(Citation::has_notes) {
         return Ok(plain);
     }
-    let multi = if cmd.ends_with('s') { cmd.to_string() } else { format!("{cmd}s") };
+    let multi = if cmd.ends_with('s') {
+        cmd.to_string()
+    } else {
+        format!("{cmd}s")
+    };
     Ok(format!("\\{multi}{}", cites.iter().map(latex_args).collect::<String>()))
 }
 
@@ -276,7 +286,8 @@ impl Request {
     pub fn cite_style(&self) -> Result<CslStyle> {
         match &self.style {
             None => Ok(CiteStyle::ChicagoAuthorDate.into()),
-            Some(s) => CslStyle::resolve_in(s, self.style_folder.as_deref()).map_err(|e| Error::InvalidInput(format!("style={s:?}: {e}"))),
+            Some(s) => CslStyle::resolve_in(s, self.style_folder.as_deref())
+                .map_err(|e| Error::InvalidInput(format!("style={s:?}: {e}"))),
         }
     }
 }
@@ -356,8 +367,8 @@ pub fn render(lib: &Library, req: &Request, cites: &[Citation]) -> Result<String
         )),
         CaywFormat::Keys => Ok(keys.join(",")),
         CaywFormat::Json => {
-            let csl: serde_json::Value = serde_json::from_str(&export(Format::CslJson)?)
-                .map_err(|e| Error::Format(format!("CSL-JSON: {e}")))?;
+            let csl: serde_json::Value =
+                serde_json::from_str(&export(Format::CslJson)?).map_err(|e| Error::Format(format!("CSL-JSON: {e}")))?;
             let mut list = match csl {
                 serde_json::Value::Array(a) => a,
                 other => vec![other],
@@ -369,7 +380,11 @@ pub fn render(lib: &Library, req: &Request, cites: &[Citation]) -> Result<String
                     }
                 }
                 if !c.locator.trim().is_empty() {
-                    item["label"] = serde_json::json!(if c.label.trim().is_empty() { "page" } else { c.label.trim() });
+                    item["label"] = serde_json::json!(if c.label.trim().is_empty() {
+                        "page"
+                    } else {
+                        c.label.trim()
+                    });
                 }
                 if c.suppress_author {
                     item["suppress-author"] = serde_json::json!(true);
@@ -467,7 +482,10 @@ mod tests {
         assert_eq!(noted("format=typst"), "@smith2020[p. 12] @doe2019");
         assert_eq!(noted("format=asciidoctor-bibtex"), "cite:[smith2020(12), doe2019]");
         let json: serde_json::Value = serde_json::from_str(&noted("format=json")).unwrap();
-        assert_eq!((json[0]["locator"].as_str(), json[0]["label"].as_str()), (Some("12"), Some("page")));
+        assert_eq!(
+            (json[0]["locator"].as_str(), json[0]["label"].as_str()),
+            (Some("12"), Some("page"))
+        );
         assert_eq!(json[0]["prefix"], "see");
         assert!(json[1].get("locator").is_none());
 
@@ -480,7 +498,10 @@ mod tests {
             ..Citation::of(&keys[0])
         };
         assert_eq!(one(chapter.clone(), ""), r"\cite[ch.~3, emphasis added]{smith2020}");
-        assert_eq!(one(chapter.clone(), "format=pandoc"), "@smith2020, ch. 3 emphasis added");
+        assert_eq!(
+            one(chapter.clone(), "format=pandoc"),
+            "@smith2020, ch. 3 emphasis added"
+        );
         let year_only = Citation {
             suppress_author: true,
             ..Citation::of(&keys[0])
@@ -542,7 +563,10 @@ mod tests {
         let bad = Request::parse(&params("command=ci%7Bte")).unwrap();
         assert!(render(&lib, &bad, &plain(&keys)).is_err());
         let style = Request::parse(&params("format=formatted-citation&style=nope")).unwrap();
-        assert!(render(&lib, &style, &plain(&keys)).unwrap_err().to_string().contains("nope"));
+        assert!(render(&lib, &style, &plain(&keys))
+            .unwrap_err()
+            .to_string()
+            .contains("nope"));
         assert_eq!(render(&lib, &Request::parse(&[]).unwrap(), &[]).unwrap(), "");
     }
 }

@@ -150,7 +150,11 @@ impl CslStyle {
         if given.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
             return Err(refuse());
         }
-        let path = if given.is_absolute() { given.to_path_buf() } else { dir.join(given) };
+        let path = if given.is_absolute() {
+            given.to_path_buf()
+        } else {
+            dir.join(given)
+        };
         if !path.starts_with(dir) {
             return Err(refuse());
         }

@@ -138,7 +138,8 @@ impl Library {
         })
     }
 
-    /// Remove trashed items for good (still one undoable step).
+    /// Remove trashed items for good (still one undoable step), and the stored files nothing
+    /// refers to any more.
     pub fn empty_trash(&mut self) -> Result<usize> {
         let ids = search::ids(
             &self.store,
@@ -149,13 +150,18 @@ impl Library {
             Sort::default(),
         )?;
         if ids.is_empty() {
+            self.delete_unreferenced_files()?;
             return Ok(0);
         }
-        self.store.write(&format!("Empty trash ({} items)", ids.len()), |w| {
+        let n = self.store.write(&format!("Empty trash ({} items)", ids.len()), |w| {
             for id in &ids {
                 items::hard_delete(w, *id)?;
             }
             Ok(ids.len())
-        })
+        })?;
+        // Their stored files, and detached ones, go for good (undoing this step brings the
+        // items and their attachment records back, their stored files missing).
+        self.delete_unreferenced_files()?;
+        Ok(n)
     }
 }

@@ -10,6 +10,7 @@
 //! are in `shared`; no area reaches into another's file, and no file's methods call back
 //! into a file that calls them.
 
+mod attachments;
 mod collections;
 pub(crate) mod files;
 mod items;
@@ -25,6 +26,7 @@ pub mod auto_export;
 pub mod duplicates;
 pub mod export;
 pub mod import;
+pub use attachments::{stored_stem, AttachMode, AttachedFile, BASE_FOLDER};
 pub use collections::AuxFill;
 
 use crate::citekey;

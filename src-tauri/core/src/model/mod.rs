@@ -3,6 +3,7 @@
 
 mod abstracts;
 mod access;
+mod attachment;
 pub mod citekey;
 mod creator;
 mod date;
@@ -15,6 +16,7 @@ mod tag;
 
 pub use abstracts::{known_headings, Abstract, AbstractSection};
 pub use access::{Access, AccessStatus};
+pub use attachment::{mime_of, Attachment, AttachmentKind, FulltextState};
 pub use creator::{split_particle, Creator, Name, Role};
 pub use date::{month_abbrev, month_from_str, month_name, PartialDate};
 pub use fields::{Field, Kind, TextSlot, DETAIL_FIELDS, FIELDS, TEXT_FIELDS};

@@ -18,6 +18,9 @@ pub struct ItemSnapshot {
     pub item: Item,
     pub collections: Vec<i64>,
     pub deleted_at: Option<String>,
+    /// Its attached files (journal entries written before version 16 have none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::model::Attachment>,
 }
 
 /// What a tag action changes on an item, as the undo journal keeps it: its tag links and its
@@ -108,6 +111,13 @@ pub fn tag_renamed(w: &mut Writer<'_>, item: &mut Item, old: &str, new: &str) ->
     });
     item.date_modified = now_rfc3339();
     put_item_after_tags(w, id, item)
+}
+
+/// Set an item's modification time to now (its attachments changed; the caller journaled it).
+pub fn touch_modified(conn: &Connection, id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE items SET date_modified = ?2 WHERE id = ?1")?
+        .execute(params![id, now_rfc3339()])?;
+    Ok(())
 }
 
 /// The item row's part of a tag change: modification time, source match, index row.
@@ -539,6 +549,7 @@ pub fn snapshot(conn: &Connection, id: i64) -> Result<Option<ItemSnapshot>> {
         item,
         collections: collections_of(conn, id)?,
         deleted_at,
+        attachments: super::attachments::of_item(conn, id)?,
     }))
 }
 
@@ -777,6 +788,7 @@ pub fn restore(w: &mut Writer<'_>, id: i64, snap: Option<&ItemSnapshot>) -> Resu
                     .prepare_cached("INSERT INTO collection_items (collection_id, item_id) VALUES (?1, ?2)")?
                     .execute(params![c, id])?;
             }
+            super::attachments::restore(w.conn(), id, &s.attachments)?;
             if s.deleted_at.is_none() {
                 w.reindex(id, fts_row(&s.item))?;
             }

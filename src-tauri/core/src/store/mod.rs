@@ -7,6 +7,7 @@
 //!   [`Writer`] that records the touched objects' prior states in the undo journal.
 //! - Reads go through the plain connection ([`Store::conn`]).
 
+pub mod attachments;
 pub(crate) mod backfill;
 pub(crate) mod batches;
 pub(crate) mod collections;
@@ -100,12 +101,13 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0013-source-batch.sql")),
         M::up(include_str!("migrations/0014-journal-parts.sql")),
         M::up(include_str!("migrations/0015-object-versions.sql")),
+        M::up(include_str!("migrations/0016-attachments.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    15
+    16
 }
 
 pub struct Store {

@@ -3,6 +3,7 @@
 
 mod access;
 mod app;
+mod attachments;
 mod cli;
 mod cli_json;
 mod collections;

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 15);
+    assert_eq!(schema_version(), 16);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {

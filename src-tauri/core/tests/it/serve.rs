@@ -763,7 +763,10 @@ fn any_csl_style_by_name_id_or_file() {
         let srv = serve(&lib);
         let (st, _, body) = get(
             srv.port,
-            &format!("/api/users/0/items?include=bib&style={}", query_value(csl.to_str().unwrap())),
+            &format!(
+                "/api/users/0/items?include=bib&style={}",
+                query_value(csl.to_str().unwrap())
+            ),
         );
         assert_eq!(st, 400, "{body}");
         assert!(body.contains("--styles"), "{body}");

@@ -12,6 +12,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod attachments;
 mod collections;
 mod duplicates;
 mod export;
@@ -72,6 +73,8 @@ enum Command {
     Info(info::Cmd),
     #[command(flatten)]
     Serve(serve::Cmd),
+    #[command(flatten)]
+    Attachments(attachments::Cmd),
 }
 
 fn library_path(cli: &Cli) -> PathBuf {
@@ -159,6 +162,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &Path) -> Result<()> {
         Command::Duplicates(c) => duplicates::run(lib, c),
         Command::Export(c) => export::run(lib, c),
         Command::Info(c) => info::run(lib, c, path),
+        Command::Attachments(c) => attachments::run(lib, c),
         Command::Serve(_) => unreachable!("run() serves before opening the library for writing"),
     }
 }

@@ -28,7 +28,14 @@ pub fn truncate(s: &str, n: usize) -> String {
 /// The JSON view of an item (Folio's own JSON), with the collections it is filed in.
 pub fn item_json(lib: &Library, item: &Item) -> Result<serde_json::Value> {
     let cols = lib.collections_of(item.id.unwrap_or_default())?;
-    Ok(item_to_json(item, &cols))
+    let mut v = item_to_json(item, &cols);
+    // Its attached files, when it has any.
+    let files = lib.attachments_of(item.id.unwrap_or_default())?;
+    if !files.is_empty() {
+        let list: Vec<crate::attachments::AttachmentJson> = files.iter().map(Into::into).collect();
+        v["attachments"] = serde_json::to_value(list)?;
+    }
+    Ok(v)
 }
 
 /// The JSON views of the items with these ids, in order.

@@ -1,0 +1,220 @@
+//! Attachments: stored copies and linked files, undo, the trash, missing files, versions,
+//! and bad input — with real PDFs from the corpus.
+
+use crate::support::*;
+use folio::library::AttachMode;
+use folio::model::AttachmentKind;
+use folio::store::versions::{Kind, ObjectId};
+use folio::Library;
+use std::path::{Path, PathBuf};
+
+fn pdf(name: &str) -> PathBuf {
+    let p = corpus().join("pdf/public").join(name);
+    assert!(p.is_file(), "the PDF corpus is needed: {} (FOLIO_CORPUS)", p.display());
+    p
+}
+
+fn sha256(p: &Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(p).unwrap();
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A library file in `dir` with one article.
+fn library(dir: &Path) -> Library {
+    let mut lib = Library::open(&dir.join("lib.sqlite")).unwrap();
+    lib.add(article(
+        "Stressful life events are not associated with dementia",
+        &["Sundström, Anna"],
+        2014,
+    ))
+    .unwrap();
+    lib
+}
+
+#[test]
+fn a_stored_copy_is_named_after_the_item_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library(dir.path());
+    let src = pdf("cermine__example1.pdf");
+    let v = lib.version().unwrap();
+    let added = lib.attach("Sundstrom2014", std::slice::from_ref(&src), AttachMode::Store).unwrap();
+    assert_eq!(added.len(), 1);
+    let files = lib.attachments("Sundstrom2014").unwrap();
+    let f = &files[0];
+    assert_eq!(f.attachment.kind, AttachmentKind::Stored);
+    assert_eq!(f.attachment.title, "cermine__example1.pdf");
+    assert_eq!(f.attachment.mime, "application/pdf");
+    assert_eq!(f.attachment.bytes, std::fs::metadata(&src).unwrap().len());
+    assert_eq!(f.attachment.sha256, sha256(&src));
+    let file = f.file.clone().unwrap();
+    assert_eq!(
+        file,
+        dir.path()
+            .join("lib.files/Sundström 2014 - Stressful life events are not associated with dementia.pdf")
+    );
+    assert_eq!(sha256(&file), f.attachment.sha256, "the copy is the file");
+    assert!(!f.missing && src.is_file(), "the original stays");
+    // Attaching is a change of the item.
+    let id = lib.get("Sundstrom2014").unwrap().id.unwrap();
+    assert_eq!(lib.version_of(Kind::Item, &ObjectId::Id(id)).unwrap(), v + 1);
+    // Another file for the same item gets the next free name.
+    lib.attach("Sundstrom2014", &[pdf("cermine__test1.pdf")], AttachMode::Store)
+        .unwrap();
+    let names: Vec<String> = lib
+        .attachments("Sundstrom2014")
+        .unwrap()
+        .iter()
+        .map(|f| f.attachment.path.clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Sundström 2014 - Stressful life events are not associated with dementia.pdf",
+            "Sundström 2014 - Stressful life events are not associated with dementia (2).pdf"
+        ]
+    );
+}
+
+#[test]
+fn attach_and_detach_undo_and_the_trash_keeps_files_until_it_is_emptied() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library(dir.path());
+    let linked_src = dir.path().join("mine.pdf");
+    std::fs::copy(pdf("cermine__test2.pdf"), &linked_src).unwrap();
+    lib.attach("Sundstrom2014", &[pdf("cermine__example1.pdf")], AttachMode::Store)
+        .unwrap();
+    lib.attach("Sundstrom2014", std::slice::from_ref(&linked_src), AttachMode::Link)
+        .unwrap();
+    let stored = lib.attachments("Sundstrom2014").unwrap()[0].file.clone().unwrap();
+    assert_eq!(lib.attachments("Sundstrom2014").unwrap().len(), 2);
+
+    lib.detach("Sundstrom2014", "mine.pdf").unwrap();
+    assert_eq!(lib.attachments("Sundstrom2014").unwrap().len(), 1);
+    lib.undo().unwrap();
+    assert_eq!(lib.attachments("Sundstrom2014").unwrap().len(), 2);
+    lib.redo().unwrap();
+    lib.undo().unwrap();
+
+    // In the trash the files stay; restored, the item has them again.
+    lib.delete(&strings(&["Sundstrom2014"])).unwrap();
+    assert!(stored.is_file() && linked_src.is_file());
+    lib.restore(&strings(&["Sundstrom2014"])).unwrap();
+    assert_eq!(lib.attachments("Sundstrom2014").unwrap().len(), 2);
+    // Emptied: the stored copy goes, the linked file never.
+    lib.delete(&strings(&["Sundstrom2014"])).unwrap();
+    lib.empty_trash().unwrap();
+    assert!(!stored.exists(), "the stored copy is deleted with its item");
+    assert!(linked_src.is_file(), "a linked file is never deleted");
+    // Undo brings the item and its records back; the deleted copy is reported missing.
+    lib.undo().unwrap();
+    lib.restore(&strings(&["Sundstrom2014"])).unwrap();
+    let files = lib.attachments("Sundstrom2014").unwrap();
+    assert_eq!(files.iter().map(|f| f.missing).collect::<Vec<_>>(), [true, false]);
+}
+
+#[test]
+fn a_detached_copy_is_deleted_only_when_the_trash_is_emptied() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library(dir.path());
+    lib.attach("Sundstrom2014", &[pdf("cermine__example1.pdf")], AttachMode::Store)
+        .unwrap();
+    let stored = lib.attachments("Sundstrom2014").unwrap()[0].file.clone().unwrap();
+    lib.detach("Sundstrom2014", "cermine__example1.pdf").unwrap();
+    assert!(stored.is_file(), "undo of the detach needs it");
+    lib.empty_trash().unwrap();
+    assert!(!stored.exists());
+}
+
+#[test]
+fn linked_files_are_relative_to_the_base_folder_and_found_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library(dir.path());
+    let synced = dir.path().join("Dropbox/papers");
+    std::fs::create_dir_all(&synced).unwrap();
+    let file = synced.join("paper.pdf");
+    std::fs::copy(pdf("cermine__test3.pdf"), &file).unwrap();
+    lib.set_attachment_base(Some(&dir.path().join("Dropbox"))).unwrap();
+    lib.attach("Sundstrom2014", std::slice::from_ref(&file), AttachMode::Link).unwrap();
+    let f = &lib.attachments("Sundstrom2014").unwrap()[0];
+    assert_eq!(f.attachment.path, "papers/paper.pdf", "relative to the base folder");
+    assert!(!f.missing);
+    // The synced folder is elsewhere on another machine: set the base, the file is found.
+    let moved = dir.path().join("elsewhere");
+    std::fs::rename(dir.path().join("Dropbox"), &moved).unwrap();
+    assert!(lib.attachments("Sundstrom2014").unwrap()[0].missing);
+    assert_eq!(lib.all_attachments().unwrap().iter().filter(|f| f.missing).count(), 1);
+    lib.set_attachment_base(Some(&moved)).unwrap();
+    assert!(!lib.attachments("Sundstrom2014").unwrap()[0].missing);
+}
+
+#[test]
+fn bad_files_are_refused_whole_with_their_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library(dir.path());
+    let good = pdf("cermine__example1.pdf");
+    let nothing = dir.path().join("nothing.pdf");
+    let e = lib
+        .attach("Sundstrom2014", &[good.clone(), nothing.clone()], AttachMode::Store)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nothing.pdf"), "{e}");
+    assert!(lib.attachments("Sundstrom2014").unwrap().is_empty(), "nothing attached");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("lib.files"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "the copy already made is removed: {leftovers:?}");
+    // A folder and a FIFO are refused at once (no hang).
+    let e = lib
+        .attach("Sundstrom2014", &[dir.path().to_path_buf()], AttachMode::Store)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("directory"), "{e}");
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("pipe.pdf");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let e = lib
+            .attach("Sundstrom2014", &[fifo], AttachMode::Link)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("FIFO") || e.contains("fifo"), "{e}");
+    }
+    // A library in memory has no files folder: copies are refused, links work.
+    let mut mem = mem();
+    mem.add(article("X", &["Doe, J"], 2000)).unwrap();
+    let e = mem
+        .attach("Doe2000", std::slice::from_ref(&good), AttachMode::Store)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--link"), "{e}");
+    mem.attach("Doe2000", &[good], AttachMode::Link).unwrap();
+    let e = mem.detach("Doe2000", "other.pdf").unwrap_err().to_string();
+    assert!(e.contains("cermine__example1.pdf"), "names what it has: {e}");
+}
+
+#[test]
+fn the_cli_attaches_lists_and_shows_attachments_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = jaspers_library(dir.path());
+    let src = pdf("cermine__test1.pdf");
+    ok(&lib, &["attach", "Jaspers2019", src.to_str().unwrap()]);
+    let list: serde_json::Value = serde_json::from_str(&ok(&lib, &["list", "--json"])).unwrap();
+    let a = &list[0]["attachments"][0];
+    assert_eq!(a["stored"], true);
+    assert_eq!(a["mime"], "application/pdf");
+    assert_eq!(a["sha256"], sha256(&src));
+    assert_eq!(a["fulltext"], "pending");
+    assert_eq!(a["missing"], false);
+    std::fs::remove_file(a["path"].as_str().unwrap()).unwrap();
+    let missing: serde_json::Value = serde_json::from_str(&ok(&lib, &["attachments", "--missing", "--json"])).unwrap();
+    assert_eq!(missing.as_array().unwrap().len(), 1);
+    assert_eq!(missing[0]["key"], "Jaspers2019");
+}
