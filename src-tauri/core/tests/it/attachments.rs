@@ -41,7 +41,9 @@ fn a_stored_copy_is_named_after_the_item_and_checked() {
     let mut lib = library(dir.path());
     let src = pdf("cermine__example1.pdf");
     let v = lib.version().unwrap();
-    let added = lib.attach("Sundstrom2014", std::slice::from_ref(&src), AttachMode::Store).unwrap();
+    let added = lib
+        .attach("Sundstrom2014", std::slice::from_ref(&src), AttachMode::Store)
+        .unwrap();
     assert_eq!(added.len(), 1);
     let files = lib.attachments("Sundstrom2014").unwrap();
     let f = &files[0];
@@ -138,7 +140,8 @@ fn linked_files_are_relative_to_the_base_folder_and_found_missing() {
     let file = synced.join("paper.pdf");
     std::fs::copy(pdf("cermine__test3.pdf"), &file).unwrap();
     lib.set_attachment_base(Some(&dir.path().join("Dropbox"))).unwrap();
-    lib.attach("Sundstrom2014", std::slice::from_ref(&file), AttachMode::Link).unwrap();
+    lib.attach("Sundstrom2014", std::slice::from_ref(&file), AttachMode::Link)
+        .unwrap();
     let f = &lib.attachments("Sundstrom2014").unwrap()[0];
     assert_eq!(f.attachment.path, "papers/paper.pdf", "relative to the base folder");
     assert!(!f.missing);

@@ -1,11 +1,10 @@
 //! Attachments: attach, detach, list (and the base folder of linked files).
 
-use crate::output::print_json;
+use crate::output::{print_json, AttachmentJson};
 use anyhow::Result;
 use clap::Subcommand;
 use folio::library::{AttachMode, AttachedFile};
 use folio::Library;
-use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -39,45 +38,6 @@ pub enum Cmd {
         #[arg(long)]
         clear_base: bool,
     },
-}
-
-/// One attachment in `--json` output (also in `list --json` items).
-#[derive(Serialize)]
-pub struct AttachmentJson {
-    pub key: String,
-    pub id: Option<i64>,
-    /// The file on this machine (the recorded path when it cannot be resolved).
-    pub path: String,
-    pub stored: bool,
-    pub title: String,
-    pub mime: String,
-    pub bytes: u64,
-    pub pages: Option<u32>,
-    pub sha256: String,
-    pub fulltext: &'static str,
-    pub missing: bool,
-}
-
-impl From<&AttachedFile> for AttachmentJson {
-    fn from(f: &AttachedFile) -> Self {
-        let a = &f.attachment;
-        AttachmentJson {
-            key: f.key.clone(),
-            id: a.id,
-            path: f
-                .file
-                .as_ref()
-                .map_or_else(|| a.path.clone(), |p| p.to_string_lossy().into_owned()),
-            stored: a.kind == folio::model::AttachmentKind::Stored,
-            title: a.title.clone(),
-            mime: a.mime.clone(),
-            bytes: a.bytes,
-            pages: a.pages,
-            sha256: a.sha256.clone(),
-            fulltext: a.fulltext.as_str(),
-            missing: f.missing,
-        }
-    }
 }
 
 fn print(list: &[AttachedFile], json: bool) -> Result<()> {

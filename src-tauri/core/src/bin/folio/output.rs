@@ -32,7 +32,7 @@ pub fn item_json(lib: &Library, item: &Item) -> Result<serde_json::Value> {
     // Its attached files, when it has any.
     let files = lib.attachments_of(item.id.unwrap_or_default())?;
     if !files.is_empty() {
-        let list: Vec<crate::attachments::AttachmentJson> = files.iter().map(Into::into).collect();
+        let list: Vec<AttachmentJson> = files.iter().map(Into::into).collect();
         v["attachments"] = serde_json::to_value(list)?;
     }
     Ok(v)
@@ -111,4 +111,43 @@ fn tags_text(item: &Item) -> String {
         })
         .collect();
     tags.join("; ")
+}
+
+/// One attachment in `--json` output (also in `list --json` items).
+#[derive(Serialize)]
+pub struct AttachmentJson {
+    pub key: String,
+    pub id: Option<i64>,
+    /// The file on this machine (the recorded path when it cannot be resolved).
+    pub path: String,
+    pub stored: bool,
+    pub title: String,
+    pub mime: String,
+    pub bytes: u64,
+    pub pages: Option<u32>,
+    pub sha256: String,
+    pub fulltext: &'static str,
+    pub missing: bool,
+}
+
+impl From<&folio::library::AttachedFile> for AttachmentJson {
+    fn from(f: &folio::library::AttachedFile) -> Self {
+        let a = &f.attachment;
+        AttachmentJson {
+            key: f.key.clone(),
+            id: a.id,
+            path: f
+                .file
+                .as_ref()
+                .map_or_else(|| a.path.clone(), |p| p.to_string_lossy().into_owned()),
+            stored: a.kind == folio::model::AttachmentKind::Stored,
+            title: a.title.clone(),
+            mime: a.mime.clone(),
+            bytes: a.bytes,
+            pages: a.pages,
+            sha256: a.sha256.clone(),
+            fulltext: a.fulltext.as_str(),
+            missing: f.missing,
+        }
+    }
 }
