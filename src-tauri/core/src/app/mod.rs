@@ -34,6 +34,18 @@ pub mod zotero;
 pub use cite::{citation, cite_command, references};
 pub use cited::{aux_path, cited, export_cited, export_cited_to, Cited, CitedExport};
 pub use searches::save_search;
+
+/// A `file://` URL for a local path (bytes other than unreserved ones and `/` percent-encoded).
+pub fn file_url(path: &std::path::Path) -> String {
+    let mut out = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
 pub use select::{filter, filter_keys, parse_query, resolve, CollectionRef, FilterSpec, Target};
 pub use sync::{after_action, Synced};
 

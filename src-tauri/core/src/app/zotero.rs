@@ -184,6 +184,8 @@ pub struct ItemState {
     pub collections: Vec<CollectionId>,
     pub version: i64,
     pub trashed: bool,
+    /// Its attachments (Zotero's child items).
+    pub children: usize,
 }
 
 impl ItemState {
@@ -194,6 +196,7 @@ impl ItemState {
             collections: lib.collection_ids_of(id)?,
             version: lib.version_of(Kind::Item, &ObjectId::Id(id))?,
             trashed: lib.is_in_trash(id)?,
+            children: lib.attachments_of(id)?.len(),
         })
     }
 }
@@ -321,7 +324,7 @@ pub fn item_json(origin: &Origin, item: &Item, state: &ItemState) -> Value {
     if !parsed.is_empty() {
         meta.insert("parsedDate".into(), json!(parsed));
     }
-    meta.insert("numChildren".into(), json!(0));
+    meta.insert("numChildren".into(), json!(state.children));
     json!({
         "key": key,
         "version": state.version,
@@ -500,6 +503,92 @@ pub fn items_page(lib: &Library, q: &ItemsQuery) -> Result<(Vec<Item>, usize)> {
         items.push(lib.get_by_id(id)?);
     }
     Ok((items, total))
+}
+
+/// Attachments' keys are made from their ids past this offset (items never get that many
+/// ids), so an item and an attachment never share a key.
+const ATTACHMENT_KEYS: i64 = 1 << 39;
+
+/// The stable key of attachment `id` (a Zotero child item).
+pub fn attachment_key(id: i64) -> String {
+    object_key(id + ATTACHMENT_KEYS)
+}
+
+/// The attachment id a key made by [`attachment_key`] stands for.
+pub fn attachment_id(key: &str) -> Option<i64> {
+    object_id(key).and_then(|n| (n > ATTACHMENT_KEYS).then_some(n - ATTACHMENT_KEYS))
+}
+
+/// An attachment as Zotero's child item: `itemType: attachment`, `linkMode` `imported_file`
+/// (stored) or `linked_file`, `contentType`, `filename` or `path`, `parentItem`, and the file
+/// as the `enclosure` link (`…/file/view/url` gives its `file://` URL, `…/file` its bytes).
+pub fn attachment_json(origin: &Origin, parent: &Item, f: &crate::library::AttachedFile, version: i64) -> Value {
+    let a = &f.attachment;
+    let key = attachment_key(a.id.unwrap_or(0));
+    let parent_key = object_key(parent.id.unwrap_or(0));
+    let stored = a.kind == crate::model::AttachmentKind::Stored;
+    let file = f
+        .file
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut data = json!({
+        "key": key,
+        "version": version,
+        "parentItem": parent_key,
+        "itemType": "attachment",
+        "linkMode": if stored { "imported_file" } else { "linked_file" },
+        "title": a.title,
+        "accessDate": "",
+        "url": "",
+        "note": "",
+        "contentType": a.mime,
+        "charset": "",
+        "tags": [],
+        "relations": {},
+        "dateAdded": iso_time(&a.added),
+        "dateModified": iso_time(&a.added),
+    });
+    if stored {
+        data["filename"] = json!(std::path::Path::new(&a.path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()));
+    } else {
+        data["path"] = json!(file);
+    }
+    let base = format!("{}/api/users/0/items", origin.base);
+    let mut links = json!({
+        "self": {"href": format!("{base}/{key}"), "type": "application/json"},
+        "up": {"href": format!("{base}/{parent_key}"), "type": "application/json"},
+    });
+    if !f.missing {
+        links["enclosure"] = json!({
+            "href": format!("{base}/{key}/file/view"),
+            "type": a.mime,
+            "title": a.title,
+            "length": a.bytes,
+        });
+    }
+    json!({
+        "key": key,
+        "version": version,
+        "library": library_json(origin),
+        "links": links,
+        "meta": {"numChildren": 0},
+        "data": data,
+    })
+}
+
+/// The attachment with Zotero key `key`, its item and where the file is.
+pub fn attachment_by_key(lib: &Library, key: &str) -> Result<(Item, crate::library::AttachedFile)> {
+    let id = attachment_id(key).ok_or_else(|| Error::NotFound(format!("item {key}")))?;
+    let (item, file) = lib
+        .attachment_by_id(id)?
+        .ok_or_else(|| Error::NotFound(format!("item {key}")))?;
+    if lib.is_in_trash(item.id.unwrap_or(0))? {
+        return Err(Error::NotFound(format!("item {key}")));
+    }
+    Ok((item, file))
 }
 
 /// The item with Zotero key `key`.

@@ -197,6 +197,16 @@ impl Library {
         list.into_iter().map(|a| self.attached_file(&key, a)).collect()
     }
 
+    /// One attachment by id, with its item.
+    pub fn attachment_by_id(&self, id: i64) -> Result<Option<(Item, AttachedFile)>> {
+        let Some((item_id, a)) = rows::get(self.store.conn(), id)? else {
+            return Ok(None);
+        };
+        let item = self.get_by_id(item_id)?;
+        let f = self.attached_file(&item.key, a)?;
+        Ok(Some((item, f)))
+    }
+
     /// Every attachment of the items not in the trash, in item order.
     pub fn all_attachments(&self) -> Result<Vec<AttachedFile>> {
         rows::all(self.store.conn())?
@@ -394,4 +404,10 @@ fn linked_path(f: &Path, base: Option<&Path>) -> Result<String> {
         return Ok(rel.to_string_lossy().into_owned());
     }
     Ok(abs.to_string_lossy().into_owned())
+}
+
+/// The content of an attachment's file, at most `limit` bytes (a regular file only; a bigger
+/// file is refused with its path).
+pub fn read_attachment(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    super::files::read_regular(path, limit, "an attachment sent over the local API")
 }

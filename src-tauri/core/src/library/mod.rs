@@ -26,7 +26,7 @@ pub mod auto_export;
 pub mod duplicates;
 pub mod export;
 pub mod import;
-pub use attachments::{stored_stem, AttachMode, AttachedFile, BASE_FOLDER};
+pub use attachments::{read_attachment, stored_stem, AttachMode, AttachedFile, BASE_FOLDER};
 pub use collections::AuxFill;
 
 use crate::citekey;

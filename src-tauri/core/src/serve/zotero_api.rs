@@ -29,6 +29,9 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/api/users/{user}/items/trash", get(items))
         .route("/api/users/{user}/items/{key}", get(item))
         .route("/api/users/{user}/items/{key}/children", get(children))
+        .route("/api/users/{user}/items/{key}/file", get(file))
+        .route("/api/users/{user}/items/{key}/file/view", get(file))
+        .route("/api/users/{user}/items/{key}/file/view/url", get(file_url))
         .route("/api/users/{user}/collections", get(collections))
         .route("/api/users/{user}/collections/top", get(collections_top))
         .route("/api/users/{user}/collections/{key}", get(collection))
@@ -484,6 +487,12 @@ async fn item(
             let styles = s.styles.clone();
             let (body, ct, version) = s
                 .read(move |lib| {
+                    if z::attachment_id(&key).is_some() {
+                        let (parent, f) = z::attachment_by_key(lib, &key)?;
+                        let version = lib.version_of(Kind::Item, &ObjectId::Id(parent.id.unwrap_or(0)))?;
+                        let v = z::attachment_json(&origin, &parent, &f, version);
+                        return Ok((v.to_string(), "application/json", version));
+                    }
                     let it = z::item_by_key(lib, &key)?;
                     let version = lib.version_of(Kind::Item, &ObjectId::Id(it.id.unwrap_or(0)))?;
                     let (body, ct) = render(
@@ -507,34 +516,86 @@ async fn item(
     )
 }
 
-/// Attachments and notes: Folio has none yet, so an item's children are an empty list.
+/// An item's children: its attachments (Folio has no notes as child items).
 async fn children(
     State(s): State<Shared>,
     Path((user, key)): Path<(String, String)>,
     headers: HeaderMap,
     uri: axum::http::Uri,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     answer(
         async {
             check_user(&user)?;
-            let version = s
+            let version = match library_version(&s, &headers).await? {
+                Ok(v) => v,
+                Err(not_modified) => return Ok(not_modified),
+            };
+            let origin = s.origin(&headers);
+            let o = origin.clone();
+            let list = s
                 .read(move |lib| {
-                    z::item_by_key(lib, &key)?;
-                    lib.version()
+                    let it = z::item_by_key(lib, &key)?;
+                    let id = it.id.unwrap_or(0);
+                    let v = lib.version_of(Kind::Item, &ObjectId::Id(id))?;
+                    Ok(lib
+                        .attachments_of(id)?
+                        .iter()
+                        .map(|f| z::attachment_json(&o, &it, f, v))
+                        .collect::<Vec<Value>>())
                 })
                 .await?;
-            Ok(paged(
-                "[]".into(),
-                "application/json",
-                &s.origin(&headers),
-                uri.path(),
-                &[],
-                0,
-                version,
-            ))
+            Ok(page_of(list, &origin, uri.path(), &params(raw), version))
         }
         .await,
     )
+}
+
+/// The most `/file` sends (a bigger file is better opened from its path: `/file/view/url`).
+const MAX_FILE: u64 = 1 << 30;
+
+/// An attachment's file, as its bytes (`/file`, `/file/view`).
+async fn file(State(s): State<Shared>, Path((user, key)): Path<(String, String)>) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            let (path, mime) = attachment_path(&s, key).await?;
+            let bytes = tokio::task::spawn_blocking(move || crate::library::read_attachment(&path, MAX_FILE))
+                .await
+                .map_err(|e| Error::Format(format!("request thread: {e}")))??;
+            Ok((StatusCode::OK, [(header::CONTENT_TYPE, mime)], bytes).into_response())
+        }
+        .await,
+    )
+}
+
+/// Where an attachment's file is, as a `file://` URL (`/file/view/url`, as Zotero answers).
+async fn file_url(State(s): State<Shared>, Path((user, key)): Path<(String, String)>) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            let (path, _) = attachment_path(&s, key).await?;
+            let url = crate::app::file_url(&path);
+            Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain".to_string())], url).into_response())
+        }
+        .await,
+    )
+}
+
+/// The file of the attachment `key` and its MIME type; 404 when it is not an attachment or
+/// its file is missing.
+async fn attachment_path(s: &Shared, key: String) -> Result<(std::path::PathBuf, String)> {
+    s.read(move |lib| {
+        let (_, f) = z::attachment_by_key(lib, &key)?;
+        match (f.file, f.missing) {
+            (Some(p), false) => Ok((p, f.attachment.mime)),
+            _ => Err(Error::NotFound(format!(
+                "the file of attachment {key} ({}) is missing",
+                f.attachment.title
+            ))),
+        }
+    })
+    .await
 }
 
 /// Which collections a collections route lists.

@@ -726,6 +726,60 @@ fn pyzotero_follows_changes_by_version() {
     assert!(body.contains("since"), "{body}");
 }
 
+/// Attachments are Zotero child items: pyzotero lists them, reads one and downloads its file.
+#[test]
+fn pyzotero_reads_attachments_and_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = crate::support::jaspers_library(dir.path());
+    let pdf = corpus().join("pdf/public/cermine__test1.pdf");
+    let linked = dir.path().join("linked paper.pdf");
+    std::fs::copy(corpus().join("pdf/public/cermine__test2.pdf"), &linked).unwrap();
+    ok(&lib, &["attach", "Jaspers2019", pdf.to_str().unwrap()]);
+    ok(&lib, &["attach", "Jaspers2019", linked.to_str().unwrap(), "--link"]);
+    let srv = serve(&lib);
+    let out = pyzotero(
+        srv.port,
+        "item = z.items(limit=1)[0]\n\
+         kids = z.children(item['key'])\n\
+         one = z.item(kids[0]['key'])\n\
+         data = z.file(kids[0]['key'])\n\
+         linked = z.file(kids[1]['key'])\n\
+         print(json.dumps({'num': item['meta']['numChildren'], \
+         'kids': [(k['data']['itemType'], k['data']['linkMode'], k['data']['contentType'], k['data']['parentItem'] == item['key']) for k in kids], \
+         'one': one['data']['title'], 'filename': one['data'].get('filename'), 'bytes': len(data), 'linked': len(linked)}))",
+    );
+    assert_eq!(out["num"], 2, "{out}");
+    assert_eq!(
+        out["kids"],
+        serde_json::json!([
+            ["attachment", "imported_file", "application/pdf", true],
+            ["attachment", "linked_file", "application/pdf", true]
+        ])
+    );
+    assert_eq!(out["one"], "cermine__test1.pdf");
+    assert_eq!(
+        out["filename"], "Jaspers 2019 - The temporary use of vacant spaces.pdf",
+        "{out}"
+    );
+    assert_eq!(out["bytes"].as_u64(), Some(std::fs::metadata(&pdf).unwrap().len()));
+    assert_eq!(out["linked"].as_u64(), Some(std::fs::metadata(&linked).unwrap().len()));
+    // The file's URL, and a missing file is a clear 404.
+    let list: serde_json::Value = json(&get(srv.port, "/api/users/0/items?limit=1").2);
+    let key = list[0]["key"].as_str().unwrap().to_string();
+    let kids = json(&get(srv.port, &format!("/api/users/0/items/{key}/children")).2);
+    let linked_key = kids[1]["key"].as_str().unwrap().to_string();
+    let (st, _, url) = get(srv.port, &format!("/api/users/0/items/{linked_key}/file/view/url"));
+    assert_eq!(st, 200);
+    assert!(
+        url.starts_with("file:///") && url.ends_with("linked%20paper.pdf"),
+        "{url}"
+    );
+    std::fs::remove_file(&linked).unwrap();
+    let (st, _, body) = get(srv.port, &format!("/api/users/0/items/{linked_key}/file"));
+    assert_eq!(st, 404, "{body}");
+    assert!(body.contains("missing"), "{body}");
+}
+
 /// Percent-encoding for a query value (a style URL or a file path).
 fn query_value(s: &str) -> String {
     s.bytes()
