@@ -328,6 +328,25 @@ impl Library {
         self.import_inputs(inputs, opts, progress)
     }
 
+    /// Import bytes read from a pipe or the clipboard (`name` is used in reports, e.g. "-"),
+    /// decoded as a file is: the encoding detected or forced, and a warning naming the lines
+    /// that were not UTF-8 when some were.
+    pub fn import_bytes(&mut self, name: &str, bytes: Vec<u8>, opts: &ImportOptions) -> Result<ImportReport> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::InvalidInput(format!("{name}: nothing to import (empty text)")));
+        }
+        let decoded = format::decode_owned(bytes, opts.encoding.as_deref())
+            .map_err(|e| Error::InvalidInput(format!("{name}: {e}")))?;
+        let input = Input {
+            name: name.into(),
+            extension: None,
+            text: decoded.text,
+            encoding: decoded.encoding.to_string(),
+            decoding: decoded.diagnostics,
+        };
+        self.import_inputs(vec![input], opts, &mut |_| {})
+    }
+
     /// Import pasted or piped text (`name` is used in reports, e.g. "clipboard" or "-").
     pub fn import_text(&mut self, name: &str, text: &str, opts: &ImportOptions) -> Result<ImportReport> {
         if text.trim().is_empty() {

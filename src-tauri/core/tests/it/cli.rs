@@ -381,3 +381,37 @@ fn tag_commands_take_a_selection_or_all_and_never_default_to_everything() {
     assert_eq!(ok(&lib, &["list", "--count", "--tag", "mine"]).trim(), "0");
     assert_eq!(ok(&lib, &["list", "--count", "--tag", "fish"]).trim(), "2");
 }
+
+/// `import -` reads a pipe as it reads a file: a Latin-1 pipe is decoded as Windows-1252 and
+/// said so, a UTF-8 pipe with a stray Latin-1 line gets the warning naming that line.
+#[test]
+fn a_piped_import_is_decoded_and_reported_like_a_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    let pipe = |bytes: &[u8]| {
+        let mut child = std::process::Command::new(folio_bin())
+            .arg("--library")
+            .arg(&lib)
+            .args(["import", "-"])
+            .env_remove("FOLIO_LIBRARY")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let said = pipe(b"@article{a, title={Caf\xe9 society}, author={Doe, J}, year=2000}\n");
+    assert!(said.contains("-: bibtex (windows-1252): 1 added"), "{said}");
+    let said = pipe(b"@article{b, title={Caf\xc3\xa9}, author={Roe, J}, year=2001}\n@article{c, title={Caf\xe9 c}, author={Poe, J}, year=2002}\n");
+    assert!(
+        said.contains("-:2: warning: the file is UTF-8 but 1 line(s) are not"),
+        "{said}"
+    );
+    let titles = ok(&lib, &["list", "--json"]);
+    assert!(titles.contains("Café society") && titles.contains("Café c"), "{titles}");
+}

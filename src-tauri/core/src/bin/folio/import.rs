@@ -1,7 +1,7 @@
 //! Import files (or standard input) and report what happened to each.
 
 use crate::output::print_json;
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use clap::Subcommand;
 use folio::error::Diagnostic;
 use folio::format::Format;
@@ -154,8 +154,7 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
                 limit >> 20
             );
         }
-        let text = folio::format::decode(&bytes, opts.encoding.as_deref()).map_err(|e| anyhow!("stdin: {e}"))?;
-        lib.import_text("-", &text.text, &opts)?
+        lib.import_bytes("-", bytes, &opts)?
     } else {
         let tty = std::io::stderr().is_terminal() && !json;
         let mut progress = |p: Progress| {
