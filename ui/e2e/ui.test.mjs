@@ -607,11 +607,24 @@ describe("the citation picker", () => {
     await page.press("[data-edit=suffix]", "Enter");
     await page.waitForSelector("[data-picker=editor][hidden]", { state: "attached" });
     assert.equal(await page.textContent("[data-picker=chosen] [data-key=jaspers2019]"), "see -jaspers2019, p. 12–15 emphasis added");
-    // Focus is back in the box: Enter with it empty cites the chosen item only.
+    // A second item; an edit of the first one cancelled with Esc changes nothing, also when
+    // the second one is edited after it.
+    await page.type("[data-picker=query]", "steen");
+    await rowsShow("steen2020");
+    await page.keyboard.press("Tab");
+    await page.waitForSelector("[data-picker=chosen] [data-key=steen2020]");
+    await page.click("[data-picker=chosen] [data-key=jaspers2019]");
+    await page.fill("[data-edit=locator]", "99");
+    await page.press("[data-edit=locator]", "Escape");
+    await page.click("[data-picker=chosen] [data-key=steen2020]");
+    await page.fill("[data-edit=locator]", "7");
+    await page.press("[data-edit=locator]", "Enter");
+    // Focus is back in the box: Enter with it empty cites the chosen items only.
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => window.__fake.picked !== null);
     assert.deepEqual(await picked(), [
       { key: "jaspers2019", prefix: "see", locator: "12–15", label: "", suffix: "emphasis added", suppressAuthor: true },
+      { key: "steen2020", prefix: "", locator: "7", label: "", suffix: "", suppressAuthor: false },
     ]);
     assert.deepEqual(errors, []);
   });

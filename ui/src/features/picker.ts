@@ -125,21 +125,18 @@ export function startPicker(root: HTMLElement) {
       paintChips();
       input.focus();
     };
-    editor.addEventListener(
-      "keydown",
-      (e) => {
-        if (e.key === "Enter") {
-          e.preventDefault();
-          e.stopPropagation();
-          done(true);
-        } else if (e.key === "Escape") {
-          e.preventDefault();
-          e.stopPropagation();
-          done(false);
-        }
-      },
-      { once: false },
-    );
+    // One handler for the editor open now (a listener added per edit would apply old ones).
+    editor.onkeydown = (e: KeyboardEvent) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        e.stopPropagation();
+        done(true);
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        e.stopPropagation();
+        done(false);
+      }
+    };
     const captioned = (caption: string, el: HTMLElement) => h("label", { class: "picker-field" }, h("span", { class: "muted", text: caption }), el);
     editor.append(
       h("span", { class: "picker-editor-key", text: c.cite.key }),
