@@ -616,7 +616,8 @@ fn version_12_keeps_unedited_records_verbatim_and_edited_ones_regenerated() {
         assert!(journaled.contains(&format!("\"fingerprint\":{}", fingerprint_up_to_v11(&before))));
         conn.execute_batch(
             "ALTER TABLE items DROP COLUMN source_batch; DROP TABLE journal_parts; \
-             ALTER TABLE journal DROP COLUMN parts; PRAGMA user_version = 11",
+             ALTER TABLE journal DROP COLUMN parts; DROP TABLE object_versions; DROP TABLE library_version; \
+             DROP TABLE attachments; PRAGMA user_version = 11",
         )
         .unwrap();
     }

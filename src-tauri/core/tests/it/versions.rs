@@ -152,8 +152,10 @@ fn an_upgraded_library_starts_at_the_base_version() {
     // Make it a version-14 library: no version tables.
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("DROP TABLE object_versions; DROP TABLE library_version; PRAGMA user_version = 14;")
-            .unwrap();
+        c.execute_batch(
+            "DROP TABLE attachments; DROP TABLE object_versions; DROP TABLE library_version; PRAGMA user_version = 14;",
+        )
+        .unwrap();
     }
     let mut lib = Library::open(&path).unwrap();
     assert_eq!(lib.version().unwrap(), BASE);
