@@ -71,7 +71,7 @@ export function startPicker(root: HTMLElement) {
   const list = h("ul", { class: "picker-list", role: "listbox", "aria-label": "Matching items", "data-picker": "list" });
   const hint = h("p", {
     class: "picker-hint muted",
-    text: "Enter cites · Tab adds another · “, 12” after the search sets the page · ← edits a chosen item · Esc cancels",
+    text: "Enter cites · Tab adds another · “, 12” sets the page · ← edits a chosen one · Esc cancels",
   });
 
   const paintChips = () => {

@@ -515,16 +515,10 @@ fn pyzotero_reads_the_library_through_the_local_api() {
     let total = ok(&lib, &["info", "--json"]);
     let total: usize = json(&total)["items"].as_u64().unwrap() as usize;
     let srv = serve(&lib);
-    let script = format!(
+    let r = pyzotero(
+        srv.port,
         r#"
-import json, sys
-try:
-    from pyzotero import zotero
-except ImportError:
-    sys.exit("pyzotero is not installed (pip install pyzotero)")
-z = zotero.Zotero(0, "user", local=True)
-z.endpoint = "http://localhost:{port}/api"
-out = {{}}
+out = {}
 out["page"] = len(z.items(limit=10))
 out["everything"] = len(set(i["key"] for i in z.everything(z.items(limit=100))))
 out["top"] = len(z.top(limit=5))
@@ -546,22 +540,7 @@ out["csljson"] = [sorted(c.keys())[:2] for c in csl]
 out["csljson_ids"] = all(isinstance(c["id"], str) and c["type"] for c in csl)
 print(json.dumps(out))
 "#,
-        port = srv.port
     );
-    // FOLIO_PYTHON: the Python `.ci/test` set up with pyzotero (need_python_clients).
-    let python = std::env::var("FOLIO_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = Command::new(&python)
-        .arg("-c")
-        .arg(&script)
-        .output()
-        .expect("python (FOLIO_PYTHON)");
-    assert!(
-        out.status.success(),
-        "pyzotero failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r = json(String::from_utf8_lossy(&out.stdout).trim());
     assert_eq!(r["page"], 10);
     assert_eq!(r["everything"], total, "{r}");
     assert_eq!(r["top"], 5);
