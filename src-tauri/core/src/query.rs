@@ -11,7 +11,10 @@
 //!   `title` (`t`), `abstract` (`ab`), `keyword` (`kw`), `journal` (`container`, `in`), `note`;
 //!   `year:2020`, `year:2019..2022`, `year:..2010`, `year:2015..`; `tag:NAME`; `access:open|free|
 //!   restricted|unknown`; `type:article`; `key:Smith2020` (`key:Smith*` for a prefix);
-//!   `doi:10.1108/…`; `collection:"Thesis/Chapter 2"`; `has:doi|abstract|pdf|title|key|year`;
+//!   `doi:10.1108/…`; `collection:"Thesis/Chapter 2"`; `has:doi|abstract|title|year|url|isbn|issn|
+//!   pdf|file`; `fulltext:"a phrase"` (`ft:`) searches the text of attached files;
+//! - in "everything" mode ([`parse_everything`]) unfielded words match the attachments' text
+//!   as well as the item's fields;
 //! - `-term` negates; `A OR B` matches either; everything else must all match.
 
 use crate::model::{AccessStatus, ItemType};
@@ -49,6 +52,10 @@ pub enum HasField {
     Url,
     Isbn,
     Issn,
+    /// An attached PDF.
+    Pdf,
+    /// Any attached file.
+    File,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +81,13 @@ pub enum TermKind {
     Doi(String),
     Collection(String),
     Has(HasField),
+    /// Words (prefixes) or a phrase in the text of an attached file; with `or_fields` also in
+    /// the item's own fields (the search box's "everything" mode).
+    Fulltext {
+        words: Vec<String>,
+        phrase: bool,
+        or_fields: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +209,9 @@ fn weight(t: &Term) -> usize {
     match &t.kind {
         TermKind::Text {
             words, phrase: false, ..
+        }
+        | TermKind::Fulltext {
+            words, phrase: false, ..
         } => words.len().max(1),
         _ => 1,
     }
@@ -276,6 +293,17 @@ fn term(t: Token) -> Result<Option<Term>, String> {
                     },
                     "doi" => TermKind::Doi(crate::model::normalize_doi(&v)),
                     "collection" | "col" => TermKind::Collection(v),
+                    "fulltext" | "ft" => {
+                        let w = words(&v);
+                        if w.is_empty() {
+                            return Err(format!("{f}: needs words to search for"));
+                        }
+                        TermKind::Fulltext {
+                            words: w,
+                            phrase: t.quoted,
+                            or_fields: false,
+                        }
+                    }
                     "has" => TermKind::Has(match v.to_ascii_lowercase().as_str() {
                         "doi" => HasField::Doi,
                         "abstract" => HasField::Abstract,
@@ -284,16 +312,18 @@ fn term(t: Token) -> Result<Option<Term>, String> {
                         "url" => HasField::Url,
                         "isbn" => HasField::Isbn,
                         "issn" => HasField::Issn,
+                        "pdf" => HasField::Pdf,
+                        "file" | "files" | "attachment" | "attachments" => HasField::File,
                         _ => {
                             return Err(format!(
-                                "has:{v} is not known; use doi, abstract, title, year, url, isbn or issn"
+                                "has:{v} is not known; use doi, abstract, title, year, url, isbn, issn, pdf or file"
                             ))
                         }
                     }),
                     _ => {
                         return Err(format!(
                         "unknown search field {f}:; use author, title, abstract, keyword, journal, note, year, tag, \
-                             access, type, key, doi, collection or has"
+                             access, type, key, doi, collection, has or fulltext"
                     ))
                     }
                 }
@@ -304,6 +334,29 @@ fn term(t: Token) -> Result<Option<Term>, String> {
         negated: t.negated,
         kind,
     }))
+}
+
+/// Parse the search syntax in "everything" mode: words without a field also match the text of
+/// the attached files.
+pub fn parse_everything(input: &str) -> Result<Query, String> {
+    let mut q = parse(input)?;
+    for clause in &mut q.clauses {
+        for t in clause.iter_mut() {
+            if let TermKind::Text {
+                field: None,
+                words,
+                phrase,
+            } = &mut t.kind
+            {
+                t.kind = TermKind::Fulltext {
+                    words: std::mem::take(words),
+                    phrase: *phrase,
+                    or_fields: true,
+                };
+            }
+        }
+    }
+    Ok(q)
 }
 
 /// Parse the search syntax. Errors are short messages for the user.

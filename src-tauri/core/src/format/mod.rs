@@ -6,6 +6,7 @@
 pub mod bibtex;
 pub mod crosswalk;
 pub mod csl;
+pub mod filelinks;
 pub mod json;
 pub(crate) mod names;
 mod out;

@@ -44,13 +44,13 @@ pub enum AttachMode {
 }
 
 /// What a file is, read once: size, SHA-256, MIME type.
-struct Probe {
-    bytes: u64,
-    sha256: String,
-    mime: &'static str,
+pub(super) struct Probe {
+    pub(super) bytes: u64,
+    pub(super) sha256: String,
+    pub(super) mime: &'static str,
 }
 
-fn probe(path: &Path) -> Result<Probe> {
+pub(super) fn probe(path: &Path) -> Result<Probe> {
     let (mut f, _) = open_regular(path)?;
     let mut hash = Sha256::new();
     let mut head = Vec::new();
@@ -367,9 +367,21 @@ impl Library {
                 ))
             })?;
         let aid = found.id.unwrap_or(0);
+        let file_name = Path::new(&found.path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut item = self.get_by_id(id)?;
+        let unlinked = super::filelinks::remove_links_to(&mut item, &file_name);
         self.store.write(&format!("Detach {} from {key}", found.title), |w| {
             rows::remove(w, id, aid)?;
-            item_rows::touch_modified(w.conn(), id)
+            if unlinked {
+                // The record's own file field named it: it goes too (else an export would
+                // write the file back).
+                item_rows::update(w, &mut item)
+            } else {
+                item_rows::touch_modified(w.conn(), id)
+            }
         })?;
         Ok(found)
     }

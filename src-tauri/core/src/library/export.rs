@@ -64,8 +64,34 @@ impl Library {
         )
     }
 
-    /// Render items in a format.
+    /// Render items in a format (attachments' paths absolute).
     pub fn render(&self, items: &[Item], opts: &ExportOptions) -> Result<format::Written> {
+        self.render_in(items, opts, None)
+    }
+
+    /// Render items for a file in `out_dir`: the attachments of BibTeX, BibLaTeX and RIS
+    /// records are written relative to it when inside it (`library/filelinks.rs`).
+    fn render_in(&self, items: &[Item], opts: &ExportOptions, out_dir: Option<&Path>) -> Result<format::Written> {
+        let files = match opts.format {
+            Format::Bibtex | Format::Biblatex | Format::Ris => self.files_by_item()?,
+            _ => Default::default(),
+        };
+        let adjusted: Vec<Item>;
+        let items = if files.is_empty() {
+            items
+        } else {
+            adjusted = items
+                .iter()
+                .map(|it| {
+                    let mut it = it.clone();
+                    if let Some(f) = it.id.and_then(|id| files.get(&id)) {
+                        super::filelinks::with_file_fields(&mut it, f, opts.format, out_dir);
+                    }
+                    it
+                })
+                .collect();
+            &adjusted
+        };
         let (extras, note) = match opts.format {
             Format::Bibtex | Format::Biblatex => {
                 let mut batches = HashSet::new();
@@ -164,12 +190,22 @@ impl Library {
         })
     }
 
-    /// Export a selection to text.
+    /// Export a selection to text (attachments' paths absolute).
     pub fn export_text(&self, sel: &Selection, opts: &ExportOptions) -> Result<(String, ExportReport)> {
+        self.export_text_in(sel, opts, None)
+    }
+
+    /// Export a selection to text for a file in `out_dir` (see [`Library::render_in`]).
+    fn export_text_in(
+        &self,
+        sel: &Selection,
+        opts: &ExportOptions,
+        out_dir: Option<&Path>,
+    ) -> Result<(String, ExportReport)> {
         if self.streamable(sel, opts) {
             let ids = crate::store::search::ids_in_storage_order(&self.store, &sel.filter)?;
             let (extras, note) = self.stream_extras(&ids, opts)?;
-            let (w, items) = self.stream(&ids, opts, &extras)?;
+            let (w, items) = self.stream(&ids, opts, &extras, out_dir)?;
             let mut text = String::new();
             let mut diagnostics = w
                 .finish_to(&mut |s: &str| {
@@ -188,7 +224,7 @@ impl Library {
             ));
         }
         let items = self.select(sel)?;
-        let w = self.render(&items, opts)?;
+        let w = self.render_in(&items, opts, out_dir)?;
         Ok((
             w.text,
             ExportReport {
@@ -210,7 +246,7 @@ impl Library {
         if let Some(path) = out {
             self.check_export_target(path)?;
         }
-        let w = self.render(items, opts)?;
+        let w = self.render_in(items, opts, out.and_then(Path::parent))?;
         let mut report = ExportReport {
             items: items.len(),
             written: false,
@@ -249,17 +285,26 @@ impl Library {
         ids: &[ItemId],
         opts: &ExportOptions,
         extras: &'e format::BibExtras,
+        out_dir: Option<&Path>,
     ) -> Result<(Streamed<'e>, usize)> {
+        let files = Files {
+            by_item: self.files_by_item()?,
+            format: opts.format,
+            out_dir,
+        };
         let w = match opts.format {
             Format::Ris => Streamed::Ris(self.feed(
                 ids,
                 ris::RisWriter::new(&ris::RisWriteOptions {
                     omit_fields: opts.omit_fields.clone(),
                 }),
+                &files,
             )?),
-            _ => Streamed::Bib(Box::new(
-                self.feed(ids, bibtex::BibWriter::new(extras, &bib_options(opts)))?,
-            )),
+            _ => Streamed::Bib(Box::new(self.feed(
+                ids,
+                bibtex::BibWriter::new(extras, &bib_options(opts)),
+                &files,
+            )?)),
         };
         Ok((w, ids.len()))
     }
@@ -270,7 +315,9 @@ impl Library {
     /// items (the costly part: 88% of a 100k BibTeX export's instructions went to checking
     /// records on one thread); one thread adds the results to the writer in the order read.
     /// Deterministic: the writer sees the chunks in order, then the records it refused.
-    fn feed<W: EntryWriter + Send>(&self, ids: &[i64], w: W) -> Result<W> {
+    /// Items with attachments are decoded (not copied) so their file fields can be written
+    /// from the attachments (`library/filelinks.rs`).
+    fn feed<W: EntryWriter + Send>(&self, ids: &[i64], w: W, files: &Files<'_>) -> Result<W> {
         use crate::store::items::{current_sources, load_chunk_raw, RawItem, LOAD_CHUNK};
         enum Job {
             Sources(Vec<crate::store::items::CurrentSource>),
@@ -309,7 +356,7 @@ impl Library {
                         )),
                         Job::Items(v) => v
                             .into_iter()
-                            .map(|raw| raw.decode().map(|item| W::render(checker, item)))
+                            .map(|raw| raw.decode().map(|item| W::render(checker, files.apply(item))))
                             .collect::<Result<_>>()
                             .map(Done::Items),
                     };
@@ -368,7 +415,10 @@ impl Library {
                     job_tx.send((seq.get() - 1, job)).is_ok()
                 };
                 for chunk in ids.chunks(LOAD_CHUNK) {
-                    let sources = current_sources(conn, chunk, format)?;
+                    let mut sources = current_sources(conn, chunk, format)?;
+                    if !files.by_item.is_empty() {
+                        sources.retain(|s| !files.by_item.contains_key(&s.id));
+                    }
                     let copied: rustc_hash::FxHashSet<i64> = sources.iter().map(|s| s.id).collect();
                     let rest: Vec<i64> = chunk.iter().copied().filter(|id| !copied.contains(id)).collect();
                     if !send(Job::Sources(sources)) {
@@ -423,7 +473,7 @@ impl Library {
             let trace = crate::trace::Trace::new();
             let ids = crate::store::search::ids_in_storage_order(&self.store, &sel.filter)?;
             let (extras, note) = self.stream_extras(&ids, opts)?;
-            let (w, items) = self.stream(&ids, opts, &extras)?;
+            let (w, items) = self.stream(&ids, opts, &extras, path.parent())?;
             trace.mark("export: read and checked");
             let mut diagnostics = Vec::new();
             let written = write_atomic_if_changed_with(path, |out| {
@@ -438,9 +488,25 @@ impl Library {
                 diagnostics,
             });
         }
-        let (text, mut report) = self.export_text(sel, opts)?;
+        let (text, mut report) = self.export_text_in(sel, opts, path.parent())?;
         report.written = write_atomic_if_changed(path, text.as_bytes())?;
         Ok(report)
+    }
+}
+
+/// What a streamed export writes into items' file fields.
+struct Files<'a> {
+    by_item: super::filelinks::FilesByItem,
+    format: Format,
+    out_dir: Option<&'a Path>,
+}
+
+impl Files<'_> {
+    fn apply(&self, mut item: Item) -> Item {
+        if let Some(f) = item.id.and_then(|id| self.by_item.get(&id)) {
+            super::filelinks::with_file_fields(&mut item, f, self.format, self.out_dir);
+        }
+        item
     }
 }
 

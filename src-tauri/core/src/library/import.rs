@@ -172,6 +172,8 @@ impl Progress {
 struct Input {
     name: String,
     extension: Option<String>,
+    /// The folder of the file read (relative file links in its records are relative to it).
+    dir: Option<PathBuf>,
     text: String,
     encoding: String,
     /// What decoding found (lines read as Windows-1252 in a UTF-8 file).
@@ -198,6 +200,9 @@ fn read_input(path: &Path, opts: &ImportOptions) -> Result<Input> {
     Ok(Input {
         name: path.display().to_string(),
         extension: path.extension().map(|e| e.to_string_lossy().into_owned()),
+        dir: std::fs::canonicalize(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf)),
         text: decoded.text,
         encoding: decoded.encoding.to_string(),
         decoding: decoded.diagnostics,
@@ -340,6 +345,7 @@ impl Library {
         let input = Input {
             name: name.into(),
             extension: None,
+            dir: None,
             text: decoded.text,
             encoding: decoded.encoding.to_string(),
             decoding: decoded.diagnostics,
@@ -355,6 +361,7 @@ impl Library {
         let input = Input {
             name: name.into(),
             extension: None,
+            dir: None,
             text: text.to_string(),
             encoding: "UTF-8".into(),
             decoding: Vec::new(),
@@ -387,6 +394,9 @@ impl Library {
             .collect::<Result<Vec<Format>>>()?;
         let bytes_total: u64 = inputs.iter().map(|i| i.text.len() as u64).sum();
         let pattern = self.key_pattern()?;
+        let dirs: Vec<Option<PathBuf>> = inputs.iter().map(|i| i.dir.clone()).collect();
+        let base = self.attachment_base()?;
+        let now = crate::text::now_rfc3339();
         let (metas, texts): (Vec<InputMeta>, Vec<String>) = inputs
             .into_iter()
             .map(|i| {
@@ -419,11 +429,13 @@ impl Library {
             let reader = scope.spawn(move || {
                 let mut ctx = bibtex::BibContext::new();
                 let mut matcher = Matcher::new(index_rx, policy);
-                for (text, &format) in texts.into_iter().zip(formats_ref) {
+                for ((text, &format), dir) in texts.into_iter().zip(formats_ref).zip(&dirs) {
                     let mut open = true;
                     let rest = format::parse_into(&text, format, &mut ctx, &mut |mut pi, offset| {
                         let fp = Fingerprint::of(&pi.item);
                         let derived = crate::store::derive::derive_fresh(&pi.item, &fp, pi.source_checks.take());
+                        let links =
+                            super::filelinks::links_to_attachments(&pi.item, dir.as_deref(), base.as_deref(), &now);
                         open = matcher.push(
                             Prepared {
                                 pi,
@@ -431,6 +443,7 @@ impl Library {
                                 derived,
                                 offset,
                                 matched: None,
+                                links,
                             },
                             &tx,
                         );
@@ -514,6 +527,8 @@ struct Prepared {
     /// (the library's items, then the entries of this import the writer adds), the match, and
     /// the action the policy gives it.
     matched: Option<(usize, Match, DuplicateAction)>,
+    /// Linked attachments for the files the record names (`library/filelinks.rs`).
+    links: Vec<crate::model::Attachment>,
 }
 
 /// Duplicate matching on the reader thread (it has time to spare; the writer is the import's
@@ -762,7 +777,11 @@ fn store_entry(
     file: &mut FileEntries,
 ) -> Result<()> {
     let Prepared {
-        pi, derived, matched, ..
+        pi,
+        derived,
+        matched,
+        links,
+        ..
     } = entry;
     let mut item = pi.item;
     if let Some(s) = item.source.as_mut() {
@@ -787,6 +806,7 @@ fn store_entry(
                 items::load(w.conn(), existing_id)?.ok_or_else(|| Error::NotFound(format!("no item {existing_id}")))?;
             crate::dedupe::merge_into(&mut existing, &item);
             items::update(w, &mut existing)?;
+            add_links(w, existing_id, links)?;
             if let Some(c) = known.collection {
                 collections::add_item(w, c, existing_id)?;
             }
@@ -804,6 +824,7 @@ fn store_entry(
         file.key_diags.push(d);
     }
     let id = items::insert_derived(w, &mut item, derived)?;
+    add_links(w, id, links)?;
     known.index_ids.push(Some(id));
     known.index_keys.push(item.key.clone());
     if let Some(c) = known.collection {
@@ -813,6 +834,21 @@ fn store_entry(
         file.coll_paths.push((id, pi.collections));
     }
     file.added_keys.push(item.key);
+    Ok(())
+}
+
+/// Attach the linked files an entry's record names to item `id`, leaving out the paths it has
+/// already (a merged duplicate imported again).
+fn add_links(w: &mut crate::store::Writer<'_>, id: i64, links: Vec<crate::model::Attachment>) -> Result<()> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    let have = crate::store::attachments::of_item(w.conn(), id)?;
+    for a in links {
+        if !have.iter().any(|h| h.path == a.path) {
+            crate::store::attachments::add(w, id, &a)?;
+        }
+    }
     Ok(())
 }
 

@@ -160,8 +160,11 @@ impl Library {
             Ok(ids.len())
         })?;
         // Their stored files, and detached ones, go for good (undoing this step brings the
-        // items and their attachment records back, their stored files missing).
+        // items and their attachment records back, their stored files missing), and so does
+        // the full text of attachments that are gone (an undone step's is extracted again).
         self.delete_unreferenced_files()?;
+        self.store
+            .write_status(|c| crate::store::fulltext::remove_orphans(c).map(|_| ()))?;
         Ok(n)
     }
 }

@@ -12,7 +12,9 @@
 
 mod attachments;
 mod collections;
+mod filelinks;
 pub(crate) mod files;
+pub mod fulltext;
 mod items;
 mod keys;
 mod protected;

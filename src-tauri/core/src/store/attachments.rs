@@ -74,7 +74,10 @@ pub fn add(w: &mut Writer<'_>, item: i64, a: &Attachment) -> Result<i64> {
         |r| r.get(0),
     )?;
     let fresh = Attachment { id: None, ..a.clone() };
-    write(w.conn(), item, next, &fresh)
+    let id = write(w.conn(), item, next, &fresh)?;
+    // The id of a detached attachment can come again: its old pages must not.
+    super::fulltext::remove(w.conn(), id)?;
+    Ok(id)
 }
 
 /// Remove attachment `id` (journaled through its item). The file is not touched.
@@ -108,6 +111,13 @@ pub fn set_fulltext(
         "UPDATE attachments SET fulltext = ?2, pages = coalesce(?3, pages), fulltext_error = ?4 WHERE id = ?1",
     )?
     .execute(params![id, state.as_str(), pages, error])?;
+    Ok(())
+}
+
+/// Record what an attachment's file is now (size, SHA-256), read when its text was extracted.
+pub fn set_content(conn: &Connection, id: i64, bytes: u64, sha256: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE attachments SET bytes = ?2, sha256 = ?3 WHERE id = ?1")?
+        .execute(params![id, bytes.min(i64::MAX as u64) as i64, sha256])?;
     Ok(())
 }
 

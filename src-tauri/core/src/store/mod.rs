@@ -14,6 +14,7 @@ pub(crate) mod collections;
 pub(crate) mod derive;
 pub(crate) mod exports;
 mod fingerprints;
+pub mod fulltext;
 pub(crate) mod items;
 pub(crate) mod journal;
 pub(crate) mod meta;
@@ -102,12 +103,13 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0014-journal-parts.sql")),
         M::up(include_str!("migrations/0015-object-versions.sql")),
         M::up(include_str!("migrations/0016-attachments.sql")),
+        M::up(include_str!("migrations/0017-fulltext.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    16
+    17
 }
 
 pub struct Store {

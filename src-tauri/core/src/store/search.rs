@@ -104,6 +104,11 @@ fn fts_phrase(words: &[String], prefix: bool) -> String {
     }
 }
 
+/// The FTS5 expression of unfielded words (prefixes) or a phrase.
+pub fn fts_expr_of(words: &[String], phrase: bool) -> String {
+    fts_expr(None, words, phrase)
+}
+
 fn fts_expr(field: Option<crate::query::TextField>, words: &[String], phrase: bool) -> String {
     let body = if phrase {
         fts_phrase(words, false)
@@ -278,7 +283,23 @@ fn term_sql(conn: &Connection, sql: &mut Sql, t: &Term, mode: Mode) -> Result<St
             HasField::Url => "items.url <> ''".into(),
             HasField::Isbn => "items.isbn <> ''".into(),
             HasField::Issn => "items.issn <> ''".into(),
+            HasField::Pdf => "items.id IN (SELECT item_id FROM attachments WHERE mime = 'application/pdf')".into(),
+            HasField::File => "items.id IN (SELECT item_id FROM attachments)".into(),
         },
+        TermKind::Fulltext {
+            words,
+            phrase,
+            or_fields,
+        } => {
+            let expr = fts_expr(None, words, *phrase);
+            let files = super::fulltext::items_matching_sql(&sql.p(expr.clone()));
+            if *or_fields {
+                let p = sql.p(expr);
+                format!("(items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {p}) OR {files})")
+            } else {
+                files
+            }
+        }
     };
     Ok(if t.negated { format!("NOT ({s})") } else { s })
 }

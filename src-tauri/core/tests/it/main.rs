@@ -11,6 +11,7 @@ mod csl;
 mod duplicates;
 mod export_validity;
 mod fields;
+mod filelinks;
 mod formats;
 mod fuzz;
 mod hostile_files;
