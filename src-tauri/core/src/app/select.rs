@@ -40,6 +40,8 @@ pub struct FilterSpec {
     pub query: String,
     /// The trash instead of the live items.
     pub trash: bool,
+    /// "Everything" mode: words without a field also search the attachments' text.
+    pub everything: bool,
 }
 
 impl FilterSpec {
@@ -53,7 +55,14 @@ impl FilterSpec {
 /// `recursive` without a collection, a collection or saved search that does not exist, a
 /// collection on top of a saved search that already has one.
 pub fn filter(lib: &Library, spec: &FilterSpec) -> Result<Filter> {
-    let query = parse_query(&spec.query)?;
+    let query = if spec.everything {
+        crate::query::parse_everything(&spec.query).map_err(|e| Error::InvalidQuery {
+            query: spec.query.clone(),
+            message: e,
+        })?
+    } else {
+        parse_query(&spec.query)?
+    };
     if spec.recursive && spec.collection.is_none() {
         return Err(Error::InvalidInput(
             "searching subcollections needs a collection".into(),

@@ -361,3 +361,45 @@ fn a_cancelled_pass_keeps_what_it_did_and_the_next_resumes() {
     assert_eq!((r.indexed, r.cancelled), (2, false));
     assert_eq!(lib.fulltext_status().unwrap().indexed, 3);
 }
+
+#[test]
+fn the_cli_indexes_reports_and_searches_full_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.sqlite");
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "Cover page.\u{c}The braided channel migrates eastward.").unwrap();
+    let bib = dir.path().join("refs.bib");
+    std::fs::write(
+        &bib,
+        "@article{Flores2020, author = {Flores, Ana}, title = {Rivers}, year = {2020}, file = {:notes.txt:Text}}\n",
+    )
+    .unwrap();
+    ok(&lib, &["import", bib.to_str().unwrap()]);
+    let status: serde_json::Value = serde_json::from_str(&ok(&lib, &["fulltext", "status", "--json"])).unwrap();
+    assert_eq!(
+        (status["attachments"].as_i64(), status["pending"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let out = folio(&lib, &["fulltext", "index"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[1/1] notes.txt") && err.contains("indexed 1 file(s) (2 pages)"),
+        "{err}"
+    );
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(&lib, &["list", "--json", "-q", "fulltext:\"braided channel\""])).unwrap();
+    assert_eq!(listed[0]["key"], "Flores2020");
+    assert_eq!(listed[0]["attachments"][0]["fulltext"], "indexed");
+    assert_eq!(listed[0]["attachments"][0]["pages"], 2);
+    let every: serde_json::Value =
+        serde_json::from_str(&ok(&lib, &["list", "--json", "-q", "braided", "--everything"])).unwrap();
+    assert_eq!(every[0]["key"], "Flores2020");
+    assert_eq!(ok(&lib, &["list", "--count", "-q", "braided"]).trim(), "0");
+    let found = ok(&lib, &["fulltext", "search", "--everything", "migrates"]);
+    assert!(
+        found.contains("Flores2020\tRivers")
+            && found.contains("notes.txt p. 2: The braided channel [migrates] eastward."),
+        "{found}"
+    );
+}

@@ -3,6 +3,7 @@
 use crate::output::{print_json, AttachmentJson};
 use anyhow::Result;
 use clap::Subcommand;
+use folio::library::fulltext::FulltextOptions;
 use folio::library::{AttachMode, AttachedFile};
 use folio::Library;
 use std::path::PathBuf;
@@ -37,6 +38,42 @@ pub enum Cmd {
         /// Forget the base folder.
         #[arg(long)]
         clear_base: bool,
+    },
+    /// The full text of attached files: `index` extracts what is new or changed (resumable:
+    /// an interrupted pass keeps what it did), `status` tells how far it is, `search` shows which
+    /// attachment and page match a query's `fulltext:` terms (with --everything, its words).
+    Fulltext {
+        #[command(subcommand)]
+        action: FulltextCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum FulltextCmd {
+    /// Extract and index the text of attachments not indexed yet or changed since.
+    Index {
+        /// Hash every file again; re-extract those whose content changed.
+        #[arg(long)]
+        recheck: bool,
+        /// Stop after this many files.
+        #[arg(long)]
+        limit: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// How many attachments are indexed, pending, without text or failed.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The items whose attachments match, with the page and a snippet of each hit.
+    Search {
+        query: String,
+        /// Words without a field search the attachments too (as `fulltext:`).
+        #[arg(long)]
+        everything: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -106,6 +143,81 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
             };
             let list: Vec<AttachedFile> = list.into_iter().filter(|f| !missing || f.missing).collect();
             print(&list, json)?;
+        }
+        Cmd::Fulltext { action } => fulltext(lib, action)?,
+    }
+    Ok(())
+}
+
+fn fulltext(lib: &mut Library, action: FulltextCmd) -> Result<()> {
+    match action {
+        FulltextCmd::Index { recheck, limit, json } => {
+            // Each file is its own transaction: an interrupted pass keeps what it did and the
+            // next one resumes.
+            let opts = FulltextOptions { recheck, limit };
+            let report = lib.index_fulltext(&opts, &mut |p| {
+                if !json {
+                    eprintln!("[{}/{}] {}", p.done + 1, p.total, p.title);
+                }
+                true
+            })?;
+            if json {
+                return print_json(&report);
+            }
+            for (title, why) in &report.failures {
+                eprintln!("failed: {title}: {why}");
+            }
+            eprintln!(
+                "indexed {} file(s) ({} pages); {} without text, {} failed, {} unchanged, {} missing{}",
+                report.indexed,
+                report.pages,
+                report.no_text,
+                report.failed,
+                report.unchanged,
+                report.missing,
+                if report.cancelled {
+                    "; stopped (the rest stay pending)"
+                } else {
+                    ""
+                }
+            );
+        }
+        FulltextCmd::Status { json } => {
+            let s = lib.fulltext_status()?;
+            if json {
+                return print_json(&s);
+            }
+            println!(
+                "{} attachment(s): {} indexed, {} pending, {} without text, {} failed; {} pages, {} bytes of text",
+                s.attachments, s.indexed, s.pending, s.no_text, s.failed, s.pages, s.text_bytes
+            );
+        }
+        FulltextCmd::Search {
+            query,
+            everything,
+            json,
+        } => {
+            let spec = folio::app::FilterSpec {
+                query: query.clone(),
+                everything,
+                ..Default::default()
+            };
+            let filter = folio::app::filter(lib, &spec)?;
+            let items = lib.items(&filter, Default::default())?;
+            let mut out = Vec::new();
+            for it in items {
+                let hits = lib.fulltext_hits(&it.key, &query, everything)?;
+                out.push(serde_json::json!({"key": it.key, "title": it.title, "hits": hits}));
+                if !json {
+                    println!("{}\t{}", it.key, it.title);
+                    for h in &hits {
+                        println!("  {} p. {}: {}", h.title, h.page, h.snippet.replace('\n', " "));
+                    }
+                }
+            }
+            if json {
+                return print_json(&out);
+            }
         }
     }
     Ok(())

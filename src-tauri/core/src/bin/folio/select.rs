@@ -26,13 +26,17 @@ pub struct SelectArgs {
     /// Items with this access status (repeat: any of them).
     #[arg(long = "access")]
     pub access: Vec<AccessStatus>,
-    /// Search: words, "phrases", author:, title:, year:2019..2022, tag:, access:, type:, -negation, OR.
+    /// Search: words, "phrases", author:, title:, year:2019..2022, tag:, access:, type:, fulltext:, has:pdf, -negation, OR.
     /// A query may start with `-word` (exclusion): `--query -salmon` is the query, not an option.
     #[arg(long, short = 'q', allow_hyphen_values = true)]
     pub query: Option<String>,
     /// Items matching this saved search (combined with the options above).
     #[arg(long)]
     pub saved: Option<String>,
+    /// With --query: words without a field also search the text of attached files
+    /// (`fulltext:` searches only that text).
+    #[arg(long)]
+    pub everything: bool,
 }
 
 impl SelectArgs {
@@ -51,6 +55,7 @@ impl SelectArgs {
             access: self.access.clone(),
             query: self.query.clone().unwrap_or_default(),
             trash: false,
+            everything: self.everything,
         }
     }
 }
