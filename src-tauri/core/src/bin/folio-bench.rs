@@ -236,6 +236,7 @@ fn main() -> Result<()> {
     b.search(&lib)?;
     b.list_pages(&lib)?;
     drop(lib);
+    b.fulltext_at_scale()?;
     b.open_library()?;
     b.duplicate_checks()?;
     b.tag_all_and_undo()?;
@@ -814,6 +815,148 @@ impl Bench {
         );
         let detail: Vec<String> = slowest.iter().take(3).map(|(t, q)| format!("{q} {t:.1} ms")).collect();
         self.report.row("  slowest queries (median)", detail.join("; "), "", "");
+        Ok(())
+    }
+
+    /// 4b. Full text at scale: on a copy of the 100k library, 5,000 attachments of a PDF's
+    /// worth of text each (10 pages of ~4 KB, titles drawn from the library, one marker
+    /// phrase per document): indexing throughput, `fulltext:` and "everything" searches
+    /// (count + first page, p50/p99), and the library's growth per indexed document.
+    fn fulltext_at_scale(&mut self) -> Result<()> {
+        const DOCS: usize = 5000;
+        let path = self.work.join("libft100.sqlite");
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        std::fs::copy(&self.lib100, &path)?;
+        let size = |p: &Path| -> u64 {
+            ["", "-wal"]
+                .iter()
+                .filter_map(|e| std::fs::metadata(format!("{}{e}", p.display())).ok())
+                .map(|m| m.len())
+                .sum()
+        };
+        let mut lib = Library::open(&path)?;
+        let before = size(&path);
+        let rows = lib.list(&Filter::default(), Sort::default(), 0, usize::MAX)?;
+        let titles: Vec<&str> = rows
+            .iter()
+            .map(|r| r.title.as_str())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let dir = self.work.join("ft-docs");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut text_bytes = 0u64;
+        let t = Instant::now();
+        for (i, row) in rows.iter().take(DOCS).enumerate() {
+            let mut doc = String::new();
+            for page in 0..10 {
+                if page > 0 {
+                    doc.push('\u{c}');
+                }
+                if page == i % 10 {
+                    doc.push_str(&format!("folio marker {i} zebra. "));
+                }
+                for _ in 0..40 {
+                    doc.push_str(titles[(next() % titles.len() as u64) as usize]);
+                    doc.push_str(". ");
+                }
+            }
+            text_bytes += doc.len() as u64;
+            let file = dir.join(format!("{i}.txt"));
+            std::fs::write(&file, doc)?;
+            lib.attach(&row.key, &[file], folio::library::AttachMode::Link)?;
+        }
+        let attach_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let r = lib.index_fulltext(&Default::default(), &mut |_| true)?;
+        let index_s = t.elapsed().as_secs_f64();
+        lib.store().conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        let after = size(&path);
+        let mb = text_bytes as f64 / (1 << 20) as f64;
+        self.report.row(
+            &format!(
+                "full text: index {DOCS} documents ({mb:.0} MB of text, {} pages)",
+                r.pages
+            ),
+            format!(
+                "{index_s:.1} s, {:.1} MB/s, {:.0} pages/s (attaching {attach_s:.1} s)",
+                mb / index_s,
+                r.pages as f64 / index_s
+            ),
+            "",
+            "",
+        );
+        self.report.row(
+            "  library growth per indexed document",
+            format!(
+                "{:.1} KB ({:.2}x its text)",
+                (after.saturating_sub(before)) as f64 / DOCS as f64 / 1024.0,
+                after.saturating_sub(before) as f64 / text_bytes as f64
+            ),
+            "",
+            "",
+        );
+        let queries: [(&str, bool); 7] = [
+            ("fulltext:\"marker 2500 zebra\"", false),
+            ("ft:zebra", false),
+            ("fulltext:\"of the\"", false),
+            ("ft:th", false),
+            ("ft:network -ft:model", false),
+            ("author:smith ft:analysis", false),
+            ("bayesian", true),
+        ];
+        let mut times = Vec::new();
+        let mut per_query = Vec::new();
+        for (q, everything) in queries {
+            let query = if everything {
+                folio::query::parse_everything(q)
+            } else {
+                folio::query::parse(q)
+            }
+            .map_err(anyhow::Error::msg)?;
+            let f = Filter {
+                query,
+                ..Default::default()
+            };
+            let mut mine = Vec::new();
+            for _ in 0..10 {
+                let t = Instant::now();
+                let _n = lib.count(&f)?;
+                let _rows = lib.list(&f, Sort::default(), 0, 50)?;
+                mine.push(ms(t.elapsed()));
+            }
+            per_query.push((median(mine.clone()), q));
+            times.extend(mine);
+        }
+        per_query.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (p50, p99) = (percentile(&times, 50.0), percentile(&times, 99.0));
+        self.report.row(
+            &format!(
+                "full text: search at {} items + {DOCS} documents (count + page)",
+                rows.len()
+            ),
+            format!("p50 {p50:.1} ms, p99 {p99:.1} ms"),
+            "p50 < 10 ms, p99 < 50 ms",
+            if p50 < 10.0 && p99 < 50.0 { "met" } else { "MISSED" },
+        );
+        let detail: Vec<String> = per_query
+            .iter()
+            .take(3)
+            .map(|(t, q)| format!("{q} {t:.1} ms"))
+            .collect();
+        self.report
+            .row("  slowest full-text queries (median)", detail.join("; "), "", "");
+        drop(lib);
+        let _ = std::fs::remove_dir_all(&dir);
         Ok(())
     }
 

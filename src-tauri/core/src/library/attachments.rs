@@ -92,29 +92,79 @@ fn clean_name_part(s: &str) -> String {
     collapsed.trim_matches(['.', ' ']).to_string()
 }
 
-/// "Steen 2021 - Co-production and public value" (the stored file's name without extension):
-/// first creator's family name, year, title cut at a word near 80 characters.
-pub fn stored_stem(item: &Item) -> String {
-    let who = item
-        .creators
-        .first()
-        .map(|c| c.family_with_particle())
-        .unwrap_or_default();
-    let year = item.date.year.map(|y| y.to_string()).unwrap_or_default();
-    let mut title = clean_name_part(&item.full_title());
-    if title.chars().count() > 80 {
-        let cut: String = title.chars().take(80).collect();
-        title = match cut.rfind(' ') {
-            Some(i) if i > 40 => cut[..i].to_string(),
-            _ => cut,
-        };
+/// The library setting: the pattern stored files are named by.
+pub const NAME_PATTERN: &str = "attachments.pattern";
+/// "Steen 2021 - Co-production and public value.pdf".
+pub const DEFAULT_NAME_PATTERN: &str = "[auth] [year] - [title]";
+
+/// Cut at a word near `max` characters.
+fn cut_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
     }
-    let head = clean_name_part(&[who, year].join(" "));
-    match (head.is_empty(), title.is_empty()) {
-        (false, false) => format!("{head} - {title}"),
-        (false, true) => head,
-        (true, false) => title,
-        (true, true) => item.key.clone(),
+    let cut: String = s.chars().take(max).collect();
+    match cut.rfind(' ') {
+        Some(i) if i > max / 2 => cut[..i].to_string(),
+        _ => cut,
+    }
+}
+
+/// "Steen 2021 - Co-production and public value" (the stored file's name without extension)
+/// by the default pattern.
+pub fn stored_stem(item: &Item) -> String {
+    stored_stem_with(item, DEFAULT_NAME_PATTERN)
+}
+
+/// A stored file's name (without extension) by a pattern: `[auth]` (first creator's family
+/// name), `[authors]` ("Steen & Jaspers", "Flores et al."), `[year]`, `[title]` (with its
+/// subtitle, cut at a word near 80 characters), `[shorttitle]` (its first three words),
+/// `[key]`, and any other text as it is. Separators left dangling by an empty part are
+/// dropped; a name left empty is the citation key. Characters no file system takes are
+/// replaced by spaces; case and accents are kept.
+pub fn stored_stem_with(item: &Item, pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find(']') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let token = &rest[open + 1..open + close];
+        let value = match token.to_ascii_lowercase().as_str() {
+            "auth" => item
+                .creators
+                .first()
+                .map(|c| c.family_with_particle())
+                .unwrap_or_default(),
+            "authors" => item.creator_summary(),
+            "year" => item.date.year.map(|y| y.to_string()).unwrap_or_default(),
+            "title" => cut_words(&item.full_title(), 80),
+            "shorttitle" => item.title.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+            "key" => item.key.clone(),
+            _ => rest[open..open + close + 1].to_string(),
+        };
+        out.push_str(&clean_name_part(&value));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    // " - " between an empty part and the next, or at an end, goes.
+    let mut name = clean_name_part(&out);
+    loop {
+        let before = name.clone();
+        name = name.replace(" -  - ", " - ").replace("- -", "-");
+        name = name
+            .trim_matches(|c: char| c == ' ' || c == '-' || c == '_' || c == ',' || c == '.')
+            .to_string();
+        if name == before {
+            break;
+        }
+    }
+    if name.is_empty() {
+        clean_name_part(&item.key)
+    } else {
+        name
     }
 }
 
@@ -293,13 +343,10 @@ impl Library {
 
     /// Copy `src` into the files folder under the item's name (the same content already there
     /// under that name is reused); the name used.
-    fn store_copy(&self, src: &Path, dir: &Path, item: &Item, p: &Probe, title: &str) -> Result<String> {
+    pub(super) fn store_copy(&self, src: &Path, dir: &Path, item: &Item, p: &Probe, title: &str) -> Result<String> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let ext = Path::new(title)
-            .extension()
-            .map(|e| format!(".{}", clean_name_part(&e.to_string_lossy()).to_ascii_lowercase()))
-            .unwrap_or_default();
-        let stem = stored_stem(item);
+        let ext = extension_of(title);
+        let stem = stored_stem_with(item, &self.attachment_name_pattern()?);
         for n in 1..1000 {
             let name = if n == 1 {
                 format!("{stem}{ext}")
@@ -409,8 +456,16 @@ impl Library {
     }
 }
 
+/// A file name's extension as stored files get it (`.pdf`), empty when none.
+pub(super) fn extension_of(name: &str) -> String {
+    Path::new(name)
+        .extension()
+        .map(|e| format!(".{}", clean_name_part(&e.to_string_lossy()).to_ascii_lowercase()))
+        .unwrap_or_default()
+}
+
 /// A linked file's recorded path: relative to `base` when inside it, else absolute.
-fn linked_path(f: &Path, base: Option<&Path>) -> Result<String> {
+pub(super) fn linked_path(f: &Path, base: Option<&Path>) -> Result<String> {
     let abs = std::fs::canonicalize(f).map_err(|e| Error::io(f, e))?;
     if let Some(rel) = base.and_then(|b| abs.strip_prefix(b).ok()) {
         return Ok(rel.to_string_lossy().into_owned());

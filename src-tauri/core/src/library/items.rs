@@ -85,7 +85,9 @@ impl Library {
         }
         let label = format!("Edit {}", item.key);
         let renamed = before.key != item.key;
-        self.store.write(&label, |w| {
+        // Stored files follow the item's name (new names made on disk first, recorded below).
+        let files = self.renames_for_edit(&before, &item)?;
+        let written = self.store.write(&label, |w| {
             let keys = if renamed {
                 items::all_keys(w.conn())?
             } else {
@@ -98,8 +100,12 @@ impl Library {
                     items::update(w, &mut other)?;
                 }
             }
-            Ok(())
-        })?;
+            files.record(w)
+        });
+        if written.is_err() {
+            files.discard();
+        }
+        written?;
         self.get_by_id(id)
     }
 

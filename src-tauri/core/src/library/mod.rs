@@ -18,6 +18,7 @@ pub mod fulltext;
 mod items;
 mod keys;
 mod protected;
+mod renames;
 mod saved;
 mod shared;
 mod tags;
@@ -28,7 +29,10 @@ pub mod auto_export;
 pub mod duplicates;
 pub mod export;
 pub mod import;
-pub use attachments::{read_attachment, stored_stem, AttachMode, AttachedFile, BASE_FOLDER};
+pub use attachments::{
+    read_attachment, stored_stem, stored_stem_with, AttachMode, AttachedFile, BASE_FOLDER, DEFAULT_NAME_PATTERN,
+    NAME_PATTERN,
+};
 pub use collections::AuxFill;
 
 use crate::citekey;

@@ -89,6 +89,15 @@ pub fn remove(w: &mut Writer<'_>, item: i64, id: i64) -> Result<bool> {
         > 0)
 }
 
+/// Give a stored attachment another file name (journaled through its item).
+pub fn set_path(w: &mut Writer<'_>, item: i64, id: i64, path: &str) -> Result<()> {
+    w.touch_item(item)?;
+    w.conn()
+        .prepare_cached("UPDATE attachments SET path = ?3 WHERE id = ?1 AND item_id = ?2")?
+        .execute(params![id, item, path])?;
+    Ok(())
+}
+
 /// Put an item's attachments back exactly (undo/redo): ids, order and state.
 pub(super) fn restore(conn: &Connection, item: i64, list: &[Attachment]) -> Result<()> {
     conn.prepare_cached("DELETE FROM attachments WHERE item_id = ?1")?

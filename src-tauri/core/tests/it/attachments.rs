@@ -221,3 +221,92 @@ fn the_cli_attaches_lists_and_shows_attachments_in_json() {
     assert_eq!(missing.as_array().unwrap().len(), 1);
     assert_eq!(missing[0]["key"], "Jaspers2019");
 }
+
+#[test]
+fn stored_files_follow_the_items_name_and_the_pattern_and_undo_finds_the_old_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library(dir.path());
+    let src = pdf("cermine__example1.pdf");
+    lib.attach("Sundstrom2014", std::slice::from_ref(&src), AttachMode::Store)
+        .unwrap();
+    let files_dir = dir.path().join("lib.files");
+    let name = |lib: &Library| lib.attachments("Sundstrom2014").unwrap()[0].attachment.path.clone();
+    let old = name(&lib);
+    assert_eq!(
+        old,
+        "Sundström 2014 - Stressful life events are not associated with dementia.pdf"
+    );
+    // An edit of the title renames the stored copy in the same action.
+    lib.edit(
+        "Sundstrom2014",
+        &[("title".into(), "Life events and dementia".into())],
+        false,
+    )
+    .unwrap();
+    assert_eq!(name(&lib), "Sundström 2014 - Life events and dementia.pdf");
+    assert_eq!(sha256(&files_dir.join(name(&lib))), sha256(&src));
+    // A note edit does not.
+    lib.edit("Sundstrom2014", &[("note".into(), "read".into())], false)
+        .unwrap();
+    assert_eq!(name(&lib), "Sundström 2014 - Life events and dementia.pdf");
+    lib.undo().unwrap();
+    lib.undo().unwrap();
+    assert_eq!(name(&lib), old);
+    assert!(
+        !lib.attachments("Sundstrom2014").unwrap()[0].missing,
+        "the old name is still there"
+    );
+    // The pattern: every stored file is renamed in one step; "default" goes back.
+    assert_eq!(
+        lib.set_attachment_name_pattern(Some("[key] - [shorttitle]")).unwrap(),
+        1
+    );
+    assert_eq!(name(&lib), "Sundstrom2014 - Stressful life events.pdf");
+    assert!(files_dir.join(name(&lib)).is_file());
+    assert!(lib.set_attachment_name_pattern(Some("no tokens")).is_err());
+    lib.undo().unwrap();
+    assert_eq!(name(&lib), old);
+    assert_eq!(
+        lib.attachment_name_pattern().unwrap(),
+        folio::library::DEFAULT_NAME_PATTERN
+    );
+    // Names nothing refers to go when the trash is emptied.
+    lib.set_attachment_name_pattern(Some("[auth]")).unwrap();
+    lib.empty_trash().unwrap();
+    let left: Vec<String> = std::fs::read_dir(&files_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["Sundström.pdf"]);
+    // The CLI: --rename fits names to the pattern after a change the library did not rename.
+    drop(lib);
+    let out = ok(
+        &dir.path().join("lib.sqlite"),
+        &["attachments", "--pattern", "default", "--json"],
+    );
+    assert!(out.contains("Sundström 2014 - Stressful life events"), "{out}");
+}
+
+#[test]
+fn name_patterns_drop_dangling_separators() {
+    use folio::library::stored_stem_with;
+    let mut it = article(
+        "A Title: With More",
+        &["Flores, Ana", "Steen, Trui", "Jaspers, Sylke"],
+        2020,
+    );
+    it.key = "Flores2020".into();
+    assert_eq!(
+        stored_stem_with(&it, "[authors] ([year]) [title]"),
+        "Flores et al (2020) A Title With More"
+    );
+    it.date.year = None;
+    assert_eq!(
+        stored_stem_with(&it, "[auth] [year] - [title]"),
+        "Flores - A Title With More"
+    );
+    it.creators.clear();
+    assert_eq!(stored_stem_with(&it, "[auth] [year] - [title]"), "A Title With More");
+    it.title.clear();
+    assert_eq!(stored_stem_with(&it, "[auth] [year] - [title]"), "Flores2020");
+}

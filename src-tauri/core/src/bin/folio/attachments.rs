@@ -38,6 +38,13 @@ pub enum Cmd {
         /// Forget the base folder.
         #[arg(long)]
         clear_base: bool,
+        /// Name stored files by this pattern and rename them all (one undo step): [auth],
+        /// [authors], [year], [title], [shorttitle], [key]; "default" for "[auth] [year] - [title]".
+        #[arg(long, value_name = "PATTERN")]
+        pattern: Option<String>,
+        /// Rename the stored files (of KEY, else all) whose names do not fit the pattern.
+        #[arg(long)]
+        rename: bool,
     },
     /// The full text of attached files: `index` extracts what is new or changed (resumable:
     /// an interrupted pass keeps what it did), `status` tells how far it is, `search` shows which
@@ -131,11 +138,26 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
             json,
             base,
             clear_base,
+            pattern,
+            rename,
         } => {
             if let Some(dir) = base {
                 lib.set_attachment_base(Some(&dir))?;
             } else if clear_base {
                 lib.set_attachment_base(None)?;
+            }
+            if let Some(p) = pattern {
+                let p = Some(p.as_str()).filter(|p| *p != "default");
+                let n = lib.set_attachment_name_pattern(p)?;
+                eprintln!(
+                    "stored files are named \"{}\"; {n} renamed",
+                    lib.attachment_name_pattern()?
+                );
+            }
+            if rename {
+                let keys: Vec<String> = key.iter().cloned().collect();
+                let n = lib.rename_attachments(&keys)?;
+                eprintln!("{n} stored file(s) renamed");
             }
             let list = match key {
                 Some(k) => lib.attachments(&k)?,
