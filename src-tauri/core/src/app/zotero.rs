@@ -591,6 +591,50 @@ pub fn attachment_by_key(lib: &Library, key: &str) -> Result<(Item, crate::libra
     Ok((item, file))
 }
 
+/// An attachment's full text as Zotero's `/items/{key}/fulltext` gives it: `content`, and for
+/// a PDF `indexedPages`/`totalPages`, else `indexedChars`/`totalChars`. Not found when the
+/// attachment has no indexed text.
+pub fn fulltext_json(lib: &Library, key: &str) -> Result<Value> {
+    let (_, f) = attachment_by_key(lib, key)?;
+    let a = &f.attachment;
+    if a.fulltext != crate::model::FulltextState::Indexed {
+        return Err(Error::NotFound(format!(
+            "attachment {key} ({}) has no indexed text ({})",
+            a.title,
+            a.fulltext.as_str()
+        )));
+    }
+    let pages = lib.attachment_text(a.id.unwrap_or(0))?;
+    let content = pages.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n");
+    Ok(if a.mime == "application/pdf" {
+        let total = a.pages.unwrap_or(pages.len() as u32);
+        json!({"content": content, "indexedPages": total, "totalPages": total})
+    } else {
+        let n = content.chars().count();
+        json!({"content": content, "indexedChars": n, "totalChars": n})
+    })
+}
+
+/// The attachments with indexed text changed after library version `since`, with their
+/// versions (Zotero's `/fulltext?since=`): an attachment has its item's version.
+pub fn fulltext_versions(lib: &Library, since: i64) -> Result<serde_json::Map<String, Value>> {
+    let mut out = serde_json::Map::new();
+    for f in lib.all_attachments()? {
+        if f.attachment.fulltext != crate::model::FulltextState::Indexed {
+            continue;
+        }
+        let item = lib.get(&f.key)?;
+        let v = lib.version_of(
+            crate::store::versions::Kind::Item,
+            &crate::store::versions::ObjectId::Id(item.id.unwrap_or(0)),
+        )?;
+        if v > since {
+            out.insert(attachment_key(f.attachment.id.unwrap_or(0)), json!(v));
+        }
+    }
+    Ok(out)
+}
+
 /// The item with Zotero key `key`.
 pub fn item_by_key(lib: &Library, key: &str) -> Result<Item> {
     let id = object_id(key).ok_or_else(|| Error::NotFound(format!("item {key}")))?;

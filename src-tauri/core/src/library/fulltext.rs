@@ -274,6 +274,15 @@ impl Library {
         Ok(())
     }
 
+    /// The indexed text of attachment `id`, page by page (pages without text left out):
+    /// (1-based page, text).
+    pub fn attachment_text(&self, id: i64) -> Result<Vec<(u32, String)>> {
+        Ok(fulltext::pages_of(self.store.conn(), id)?
+            .into_iter()
+            .map(|(p, t)| (p + 1, t))
+            .collect())
+    }
+
     /// The pages of item `key`'s attachments that the full-text part of `query` matches
     /// (`fulltext:` terms; with `everything`, unfielded words too), at most 50.
     pub fn fulltext_hits(&self, key: &str, query: &str, everything: bool) -> Result<Vec<FulltextHit>> {

@@ -32,6 +32,8 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/api/users/{user}/items/{key}/file", get(file))
         .route("/api/users/{user}/items/{key}/file/view", get(file))
         .route("/api/users/{user}/items/{key}/file/view/url", get(file_url))
+        .route("/api/users/{user}/items/{key}/fulltext", get(fulltext))
+        .route("/api/users/{user}/fulltext", get(fulltext_since))
         .route("/api/users/{user}/collections", get(collections))
         .route("/api/users/{user}/collections/top", get(collections_top))
         .route("/api/users/{user}/collections/{key}", get(collection))
@@ -399,6 +401,18 @@ fn not_modified(headers: &HeaderMap, version: i64) -> Option<Response> {
     })
 }
 
+/// A JSON answer with the library's version in `Last-Modified-Version`.
+fn json_response(body: Value, version: i64) -> Response {
+    let mut resp = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response();
+    resp.headers_mut().insert("Last-Modified-Version", version.into());
+    resp
+}
+
 /// One object's answer, with its version in `Last-Modified-Version` (or a 304).
 fn single(headers: &HeaderMap, version: i64, ct: &'static str, body: String) -> Response {
     if let Some(r) = not_modified(headers, version) {
@@ -564,6 +578,45 @@ async fn file(State(s): State<Shared>, Path((user, key)): Path<(String, String)>
                 .await
                 .map_err(|e| Error::Format(format!("request thread: {e}")))??;
             Ok((StatusCode::OK, [(header::CONTENT_TYPE, mime)], bytes).into_response())
+        }
+        .await,
+    )
+}
+
+/// An attachment's indexed text (`/items/{key}/fulltext`, pyzotero's `fulltext_item`).
+async fn fulltext(State(s): State<Shared>, Path((user, key)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            let version = match library_version(&s, &headers).await? {
+                Ok(v) => v,
+                Err(not_modified) => return Ok(not_modified),
+            };
+            let body = s.read(move |lib| z::fulltext_json(lib, &key)).await?;
+            Ok(json_response(body, version))
+        }
+        .await,
+    )
+}
+
+/// Which attachments' text changed since a version (`/fulltext?since=`, pyzotero's
+/// `new_fulltext`).
+async fn fulltext_since(
+    State(s): State<Shared>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer(
+        async {
+            check_user(&user)?;
+            let since = since(&params(raw))?.unwrap_or(0);
+            let version = match library_version(&s, &headers).await? {
+                Ok(v) => v,
+                Err(not_modified) => return Ok(not_modified),
+            };
+            let map = s.read(move |lib| z::fulltext_versions(lib, since)).await?;
+            Ok(json_response(Value::Object(map), version))
         }
         .await,
     )

@@ -88,6 +88,17 @@ pub fn hits(conn: &Connection, item: i64, expr: &str, limit: usize) -> Result<Ve
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// An attachment's indexed pages in order: (page index, text).
+pub fn pages_of(conn: &Connection, attachment: i64) -> Result<Vec<(u32, String)>> {
+    let (lo, hi) = range(attachment);
+    let mut st =
+        conn.prepare_cached("SELECT rowid, text FROM fulltext WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid")?;
+    let rows = st.query_map([lo, hi], |r| {
+        Ok(((r.get::<_, i64>(0)? & 0xffff) as u32, r.get::<_, String>(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Pages indexed and bytes of text in the index.
 pub fn totals(conn: &Connection) -> Result<(i64, i64)> {
     Ok(conn.query_row(

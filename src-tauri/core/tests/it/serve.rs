@@ -759,6 +759,46 @@ fn pyzotero_reads_attachments_and_their_files() {
     assert!(body.contains("missing"), "{body}");
 }
 
+#[test]
+fn pyzotero_reads_attachments_full_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = crate::support::jaspers_library(dir.path());
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "Vacant spaces are used\u{c}temporarily by artists.").unwrap();
+    ok(&lib, &["attach", "Jaspers2019", notes.to_str().unwrap()]);
+    let before: i64 = serde_json::from_str::<serde_json::Value>(&ok(&lib, &["info", "--json"])).unwrap()["version"]
+        .as_i64()
+        .unwrap();
+    ok(&lib, &["fulltext", "index"]);
+    let srv = serve(&lib);
+    let out = pyzotero(
+        srv.port,
+        &format!(
+            "item = [i for i in z.items() if i['data'].get('title', '').startswith('The temporary use')][0]\n\
+             kid = z.children(item['key'])[0]\n\
+             ft = z.fulltext_item(kid['key'])\n\
+             print(json.dumps({{'ft': ft, 'new': z.new_fulltext({before} - 1), 'kid': kid['key'], 'parent': item['key']}}))"
+        ),
+    );
+    assert_eq!(
+        out["ft"]["content"], "Vacant spaces are used\ntemporarily by artists.",
+        "{out}"
+    );
+    assert_eq!(out["ft"]["indexedChars"], 46);
+    let kid = out["kid"].as_str().unwrap();
+    assert!(out["new"][kid].as_i64().is_some(), "{out}");
+    // Not indexed yet (a new attachment): a clear 404.
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "x").unwrap();
+    ok(&lib, &["attach", "Jaspers2019", other.to_str().unwrap()]);
+    let parent = out["parent"].as_str().unwrap();
+    let kids = json(&get(srv.port, &format!("/api/users/0/items/{parent}/children")).2);
+    let second = kids[1]["key"].as_str().unwrap();
+    let (st, _, body) = get(srv.port, &format!("/api/users/0/items/{second}/fulltext"));
+    assert_eq!(st, 404, "{body}");
+    assert!(body.contains("no indexed text (pending)"), "{body}");
+}
+
 /// Percent-encoding for a query value (a style URL or a file path).
 fn query_value(s: &str) -> String {
     s.bytes()
