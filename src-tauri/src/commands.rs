@@ -346,6 +346,113 @@ pub async fn tag_delete<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
     Ok(n)
 }
 
+// ----- attachments ---------------------------------------------------------------------------
+
+/// Attach files to item `id`: copies kept in the library's files folder, or with `link` the
+/// files where they are. One undo step; the item as it is then.
+#[tauri::command]
+pub async fn attach_files<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: i64,
+    paths: Vec<String>,
+    link: Option<bool>,
+) -> CmdResult<ItemDto> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    let link = link.unwrap_or(false);
+    let r = run(&state, move |o| ops::attach_files(&mut o.library, id, &paths, link)).await?;
+    changed(&app, vec![Items], format!("Attached to {}", r.key));
+    Ok(r)
+}
+
+/// Detach attachment `attachment` from item `id` (its file stays; undo brings it back).
+#[tauri::command]
+pub async fn detach_attachment<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: i64,
+    attachment: i64,
+) -> CmdResult<ItemDto> {
+    let r = run(&state, move |o| ops::detach(&mut o.library, id, attachment)).await?;
+    changed(&app, vec![Items], format!("Detached from {}", r.key));
+    Ok(r)
+}
+
+/// Open an attachment's file in the system's viewer. Only attachments' files can be opened,
+/// by id: the webview names no path and has no opener permission of its own.
+/// `FOLIO_OPEN_WITH` names another program (the tests' recorder).
+#[tauri::command]
+pub async fn open_attachment(state: State<'_, AppState>, attachment: i64) -> CmdResult<()> {
+    let path = run(&state, move |o| ops::attachment_file(&o.library, attachment)).await?;
+    let with = std::env::var("FOLIO_OPEN_WITH").ok().filter(|w| !w.is_empty());
+    tauri_plugin_opener::open_path(&path, with.as_deref())
+        .map_err(|e| CommandError::new("io", format!("cannot open {}: {e}", path.display())))
+}
+
+/// Extract and index the text of attachments that need it, on a second handle of the
+/// library so the window keeps reading while it runs; progress (files done of total) through
+/// `on_progress`.
+#[tauri::command]
+pub async fn fulltext_index<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    on_progress: Channel<ProgressDto>,
+) -> CmdResult<FulltextReportDto> {
+    let path = run(&state, |o| {
+        o.library
+            .store()
+            .path()
+            .map(std::path::Path::to_path_buf)
+            .ok_or_else(|| CommandError::invalid("a library in memory has no files to index"))
+    })
+    .await?;
+    let worker = state.import_worker();
+    let report = tauri::async_runtime::spawn_blocking(move || -> CmdResult<FulltextReportDto> {
+        let mut lib = folio::Library::open(&path)?;
+        ops::use_pdf_worker(&mut lib, &worker);
+        let r = lib.index_fulltext(&Default::default(), &mut |p| {
+            let _ = on_progress.send(ProgressDto {
+                done: p.done as u64,
+                total: p.total as u64,
+                entries: p.done,
+            });
+            true
+        })?;
+        Ok(FulltextReportDto::from(&r))
+    })
+    .await
+    .map_err(|e| CommandError::new("internal", format!("worker failed: {e}")))??;
+    if report.indexed + report.failed + report.no_text > 0 {
+        changed(&app, vec![Items], format!("Indexed {} files", report.indexed));
+    }
+    Ok(report)
+}
+
+/// The pages of item `id`'s attachments that `query` matches (its `fulltext:` terms; with
+/// `everything`, its plain words too), with snippets.
+#[tauri::command]
+pub async fn fulltext_hits(
+    state: State<'_, AppState>,
+    id: i64,
+    query: String,
+    everything: Option<bool>,
+) -> CmdResult<Vec<FulltextHitDto>> {
+    run(&state, move |o| {
+        let key = o.library.get_by_id(id)?.key;
+        Ok(o.library
+            .fulltext_hits(&key, &query, everything.unwrap_or(false))?
+            .into_iter()
+            .map(|h| FulltextHitDto {
+                attachment: h.attachment,
+                title: h.title,
+                page: h.page,
+                snippet: h.snippet,
+            })
+            .collect())
+    })
+    .await
+}
+
 // ----- import and export ---------------------------------------------------------------------
 
 /// Import files (paths only cross IPC); progress streams through `on_progress`. `duplicates`:

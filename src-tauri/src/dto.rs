@@ -522,6 +522,91 @@ pub struct ItemDto {
     pub in_trash: bool,
     pub date_added: String,
     pub date_modified: String,
+    /// Its files, in order.
+    pub attachments: Vec<AttachmentDto>,
+}
+
+/// An attached file as the item pane lists it.
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Attachment")]
+pub struct AttachmentDto {
+    pub id: i64,
+    /// The file's name as it was attached.
+    pub title: String,
+    /// `stored` (a copy the library keeps) or `linked` (a file left where it is).
+    pub kind: String,
+    /// Where the file is on this machine (empty when no folder places it).
+    pub file: String,
+    pub mime: String,
+    pub bytes: u64,
+    pub pages: Option<u32>,
+    /// `pending`, `indexed`, `none` (no text) or `failed`.
+    pub fulltext: String,
+    /// Why extraction failed or found nothing.
+    pub fulltext_error: Option<String>,
+    /// The file is not there (moved, deleted, another machine's path).
+    pub missing: bool,
+}
+
+impl From<&folio::library::AttachedFile> for AttachmentDto {
+    fn from(f: &folio::library::AttachedFile) -> Self {
+        let a = &f.attachment;
+        AttachmentDto {
+            id: a.id.unwrap_or_default(),
+            title: a.title.clone(),
+            kind: a.kind.as_str().into(),
+            file: f.file.as_ref().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default(),
+            mime: a.mime.clone(),
+            bytes: a.bytes,
+            pages: a.pages,
+            fulltext: a.fulltext.as_str().into(),
+            fulltext_error: a.fulltext_error.clone(),
+            missing: f.missing,
+        }
+    }
+}
+
+/// What a full-text pass did.
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "FulltextReport")]
+pub struct FulltextReportDto {
+    pub indexed: usize,
+    pub no_text: usize,
+    pub failed: usize,
+    pub missing: usize,
+    pub pages: usize,
+    /// `title: reason` of each failure.
+    pub failures: Vec<String>,
+    pub cancelled: bool,
+}
+
+impl From<&folio::library::fulltext::FulltextReport> for FulltextReportDto {
+    fn from(r: &folio::library::fulltext::FulltextReport) -> Self {
+        FulltextReportDto {
+            indexed: r.indexed,
+            no_text: r.no_text,
+            failed: r.failed,
+            missing: r.missing,
+            pages: r.pages,
+            failures: r.failures.iter().map(|(t, w)| format!("{t}: {w}")).collect(),
+            cancelled: r.cancelled,
+        }
+    }
+}
+
+/// A page of an attachment that matched the search, for the item pane.
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "FulltextHit")]
+pub struct FulltextHitDto {
+    pub attachment: i64,
+    pub title: String,
+    /// 1-based.
+    pub page: u32,
+    /// The matched words between `[` and `]`.
+    pub snippet: String,
 }
 
 /// The text fields shown in the item pane, in the core's order: every field `Item::set` takes
@@ -531,7 +616,7 @@ pub fn pane_fields() -> impl Iterator<Item = &'static str> {
 }
 
 impl ItemDto {
-    pub fn new(item: &Item, collections: Vec<String>, in_trash: bool) -> ItemDto {
+    pub fn new(item: &Item, collections: Vec<String>, in_trash: bool, attachments: Vec<AttachmentDto>) -> ItemDto {
         ItemDto {
             id: item.id.unwrap_or_default(),
             key: item.key.clone(),
@@ -582,6 +667,7 @@ impl ItemDto {
             in_trash,
             date_added: item.date_added.clone(),
             date_modified: item.date_modified.clone(),
+            attachments,
         }
     }
 }

@@ -70,7 +70,50 @@ pub fn sidebar(lib: &Library, path: &Path) -> CmdResult<SidebarDto> {
 
 pub fn item(lib: &Library, id: i64) -> CmdResult<ItemDto> {
     let item = lib.get_by_id(id)?;
-    Ok(ItemDto::new(&item, lib.collections_of(id)?, lib.is_in_trash(id)?))
+    let files = lib.attachments_of(id)?.iter().map(AttachmentDto::from).collect();
+    Ok(ItemDto::new(&item, lib.collections_of(id)?, lib.is_in_trash(id)?, files))
+}
+
+/// Attach files to item `id` (copies in the library's files folder, or `link`ed where they
+/// are): one undo step. The item as it is then.
+pub fn attach_files(lib: &mut Library, id: i64, paths: &[PathBuf], link: bool) -> CmdResult<ItemDto> {
+    let key = key_of(lib, id)?;
+    let mode = if link {
+        folio::library::AttachMode::Link
+    } else {
+        folio::library::AttachMode::Store
+    };
+    lib.attach(&key, paths, mode)?;
+    item(lib, id)
+}
+
+/// Read PDFs in `worker` (this program, or the built app in tests) when the core has PDF
+/// reading; a no-op until then.
+pub fn use_pdf_worker(lib: &mut Library, worker: &Path) {
+    let _ = (lib, worker);
+}
+
+/// Detach attachment `attachment` from item `id` (the file stays): one undo step.
+pub fn detach(lib: &mut Library, id: i64, attachment: i64) -> CmdResult<ItemDto> {
+    let key = key_of(lib, id)?;
+    lib.detach(&key, &attachment.to_string())?;
+    item(lib, id)
+}
+
+/// Where attachment `attachment`'s file is, to open it; an error naming the file when it is
+/// missing.
+pub fn attachment_file(lib: &Library, attachment: i64) -> CmdResult<PathBuf> {
+    let (_, f) = lib
+        .attachment_by_id(attachment)?
+        .ok_or_else(|| CommandError::invalid(format!("no attachment {attachment}")))?;
+    match (f.file, f.missing) {
+        (Some(p), false) => Ok(p),
+        (p, _) => Err(CommandError::invalid(format!(
+            "the file of {} is missing{}",
+            f.attachment.title,
+            p.map(|p| format!(" ({})", p.display())).unwrap_or_default()
+        ))),
+    }
 }
 
 fn key_of(lib: &Library, id: i64) -> CmdResult<String> {

@@ -10,6 +10,7 @@ import {
   type Collection,
   type Creator,
   type Item,
+  type Attachment,
   type ItemRow,
   type ItemType,
   type LibraryChanged,
@@ -36,6 +37,7 @@ interface FItem {
   extra: { name: string; value: string }[];
   fields: Record<string, string>;
   deleted: boolean;
+  attachments?: Attachment[];
 }
 
 interface FColl {
@@ -231,6 +233,7 @@ export class FakeBackend {
       inTrash: it.deleted,
       dateAdded: it.dateAdded,
       dateModified: it.dateAdded,
+      attachments: it.attachments ?? [],
     };
   }
 
@@ -341,6 +344,29 @@ export class FakeBackend {
         return this.sorted(this.filtered(a.filter as Args), a.sort as Args).map((i) => i.key);
       case "get_item":
         return this.item(a.id as number);
+      case "attach_files": {
+        const it = this.data.items.find((x) => x.id === a.id)!;
+        return this.mutate(`Attach to ${it.key}`, ["items"], () => {
+          it.attachments ??= [];
+          for (const p of a.paths as string[]) {
+            const title = p.split("/").pop()!;
+            const missing = title.startsWith("gone");
+            it.attachments.push({ id: this.data.nextId++, title, kind: a.link ? "linked" : "stored", file: p, mime: title.endsWith(".pdf") ? "application/pdf" : "text/plain", bytes: 123456, pages: missing ? null : 12, fulltext: missing ? "pending" : "indexed", fulltextError: null, missing });
+          }
+          return this.item(it.id);
+        });
+      }
+      case "detach_attachment": {
+        const it = this.data.items.find((x) => x.id === a.id)!;
+        return this.mutate(`Detach from ${it.key}`, ["items"], () => {
+          it.attachments = (it.attachments ?? []).filter((x) => x.id !== a.attachment);
+          return this.item(it.id);
+        });
+      }
+      case "open_attachment":
+        return null;
+      case "fulltext_index":
+        return { indexed: 0, noText: 0, failed: 0, missing: 0, pages: 0, failures: [], cancelled: false };
       case "edit_field": {
         const it = this.data.items.find((x) => x.id === a.id)!;
         const field = a.field as string;

@@ -629,3 +629,51 @@ describe("the citation picker", () => {
     assert.deepEqual(errors, []);
   });
 });
+
+describe("files of an item", () => {
+  test("attach, see size, pages and text state, a missing file marked, open by id, detach", async () => {
+    await waitRows(4);
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.waitForSelector("[data-section=files]");
+    assert.match(await page.textContent("[data-section=files]"), /No files/);
+    await page.evaluate(() => (window.__fake.openPaths = ["/papers/Steen 2020.pdf", "/papers/gone.pdf"]));
+    await page.click("[data-action=attach-files]");
+    await page.waitForSelector("[data-section=files] .file-line >> nth=1");
+    const lines = await page.$$eval("[data-section=files] .file-line", (els) =>
+      els.map((e) => [e.querySelector(".file-name").textContent, e.querySelector(".file-facts").textContent, e.querySelector(".badge").textContent, e.querySelector("[data-action=open-attachment]").disabled]),
+    );
+    assert.deepEqual(lines, [
+      ["Steen 2020.pdf", "121 KB · 12 pages", "text indexed", false],
+      ["gone.pdf", "121 KB", "missing", true],
+    ]);
+    assert.deepEqual((await calls("attach_files"))[0], { id: 3, paths: ["/papers/Steen 2020.pdf", "/papers/gone.pdf"], link: false });
+    // A file not read yet offers to read it.
+    assert.ok(await page.$("[data-action=index-text]"));
+    await page.screenshot({ path: join(SHOTS, "ui-mock-files.png") });
+    const first = await page.getAttribute("[data-section=files] .file-line >> nth=0", "data-attachment");
+    await page.click(`[data-attachment='${first}'] [data-action=open-attachment]`);
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "open_attachment"));
+    assert.deepEqual((await calls("open_attachment"))[0], { attachment: Number(first) });
+    await page.click(`[data-attachment='${first}'] [data-action=detach-attachment]`);
+    await page.waitForFunction(() => document.querySelectorAll("[data-section=files] .file-line").length === 1);
+    assert.deepEqual(errors, []);
+  });
+
+  test("a PDF dropped on a row is attached to that item; a .bib dropped there is imported", async () => {
+    await waitRows(4);
+    const box = await page.$eval(".tr[data-key=jaspers2019]", (e) => {
+      const r = e.getBoundingClientRect();
+      return [r.left + 40, r.top + r.height / 2];
+    });
+    const drop = (paths) =>
+      page.evaluate(([x, y, paths]) => window.__emit("tauri://drag-drop", { paths, position: { x: x * devicePixelRatio, y: y * devicePixelRatio } }), [...box, paths]);
+    await drop(["/papers/Jaspers 2019.pdf"]);
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "attach_files"));
+    assert.deepEqual((await calls("attach_files"))[0], { id: 2, paths: ["/papers/Jaspers 2019.pdf"], link: false });
+    assert.equal((await calls("import_files")).length, 0);
+    await drop(["/data/more.bib"]);
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "import_files"));
+    assert.equal((await calls("attach_files")).length, 1);
+    assert.deepEqual(errors, []);
+  });
+});

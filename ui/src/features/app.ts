@@ -16,6 +16,22 @@ import { showError, toast } from "./toast";
 import { waitForLibrary } from "./opening";
 import { openServerSettings } from "./server-settings";
 
+/** A file an import reads (not one to attach): BibTeX, RIS, WoS, pasted results, JSON, YAML. */
+function isReferenceFile(p: string): boolean {
+  return /\.(bib|bibtex|biblatex|ris|nbib|enw|ciw|txt|json|yaml|yml|md)$/i.test(p);
+}
+
+/** The item under a point where files can be dropped to attach them: a table row, or the
+ * item pane showing one item. */
+function itemAt(x: number, y: number): { el: HTMLElement; id: number } | null {
+  let el = document.elementFromPoint(x, y) as HTMLElement | null;
+  while (el && el !== document.body) {
+    if (el.dataset.itemId) return { el, id: Number(el.dataset.itemId) };
+    el = el.parentElement;
+  }
+  return null;
+}
+
 export async function startApp(root: HTMLElement) {
   // An old library is upgraded as it opens: the window shows that first.
   const opened = await waitForLibrary(root);
@@ -223,10 +239,21 @@ export async function startApp(root: HTMLElement) {
       return;
     }
     const t = targetAt(e.x, e.y);
+    // Reference files dropped anywhere are imported; other files dropped on an item attach.
+    const onItem = e.type !== "leave" && e.paths.every(isReferenceFile) ? null : itemAt(e.x, e.y);
     document.querySelectorAll(".file-over").forEach((x) => x.classList.remove("file-over"));
     if (e.type === "drop") {
       dropHint.hidden = true;
-      // A LaTeX .aux (or .tex beside its .aux): export what it cites; anything else is imported.
+      if (onItem) {
+        // Files dropped on an item (its row or the item pane) are attached to it.
+        ipc
+          .attachFiles(onItem.id, e.paths)
+          .then((it) => toast(`Attached ${e.paths.length === 1 ? (e.paths[0].split(/[\\/]/).pop() ?? "1 file") : `${e.paths.length} files`} to ${it.key}`))
+          .catch((err) => showError(err, "Attach"));
+        return;
+      }
+      // A LaTeX .aux (or .tex beside its .aux): export what it cites; anything else is imported
+      // (PDFs and folders become references with their files).
       const latex = e.paths.filter(isLatexFile);
       const refs = e.paths.filter((p) => !isLatexFile(p));
       (async () => {
@@ -235,8 +262,13 @@ export async function startApp(root: HTMLElement) {
       })();
     } else {
       dropHint.hidden = false;
-      dropHint.textContent = t?.target.collection ? `Drop to import into “${t.target.collection}”` : "Drop to import";
-      if (t?.target.collection) t.el.classList.add("file-over");
+      dropHint.textContent = onItem
+        ? "Drop to attach to this item"
+        : t?.target.collection
+          ? `Drop to import into “${t.target.collection}”`
+          : "Drop to import";
+      if (onItem) onItem.el.classList.add("file-over");
+      else if (t?.target.collection) t.el.classList.add("file-over");
     }
   });
 

@@ -3,12 +3,103 @@
 // collections and kept extra fields. Several selected items: bulk actions.
 
 import { clear, h } from "../lib/dom";
-import { ipc } from "../lib/ipc";
+import { dialogs, ipc } from "../lib/ipc";
 import { ACCESS_STATUSES, ITEM_TYPES, ROLES, type AccessStatus, type Creator, type Item, type Role } from "../lib/types";
 import { fieldLabel, fieldValue } from "./fields";
 import { withKeyConfirm } from "./latex";
 import { store } from "../lib/store";
 import { showError, toast } from "./toast";
+
+/** "1.2 MB" */
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+const TEXT_STATE: Record<string, string> = {
+  indexed: "text indexed",
+  pending: "text not read yet",
+  none: "no text",
+  failed: "text unreadable",
+};
+
+/** The item's files: name, size, pages, where its full text stands, a missing file marked;
+ * Open (the system's viewer) and Detach for each, Attach… and Index text for the item. */
+function filesSection(it: Item): HTMLElement {
+  const box = h("section", { class: "files", "data-section": "files" });
+  const attach = h("button", {
+    class: "btn small",
+    "data-action": "attach-files",
+    text: "Attach…",
+    onclick: async () => {
+      try {
+        const paths = await dialogs.pickAttachments();
+        if (paths.length) await ipc.attachFiles(it.id, paths);
+      } catch (e) {
+        showError(e, "Attach");
+      }
+    },
+  });
+  box.appendChild(h("h3", { text: "Files" }, attach));
+  if (it.attachments.length === 0) {
+    box.appendChild(h("p", { class: "muted", text: "No files. Drop a PDF on this item, or Attach…" }));
+    return box;
+  }
+  for (const a of it.attachments) {
+    const facts = [size(a.bytes), a.pages != null ? `${a.pages} pages` : "", a.kind === "linked" ? "linked" : ""].filter(Boolean).join(" · ");
+    const state = h("span", {
+      class: `badge text-state text-${a.fulltext}`,
+      "data-fulltext": a.fulltext,
+      title: a.fulltextError ?? "",
+      text: TEXT_STATE[a.fulltext] ?? a.fulltext,
+    });
+    const row = h(
+      "div",
+      { class: `file-line${a.missing ? " missing" : ""}`, "data-attachment": String(a.id), title: a.file },
+      h("span", { class: "file-name", text: a.title }),
+      h("span", { class: "file-facts muted", text: facts }),
+      a.missing ? h("span", { class: "badge badge-missing", "data-badge": "missing", text: "missing" }) : state,
+      h(
+        "span",
+        { class: "row-actions" },
+        h("button", {
+          class: "btn small",
+          "data-action": "open-attachment",
+          text: "Open",
+          disabled: a.missing,
+          onclick: () => ipc.openAttachment(a.id).catch((e) => showError(e, "Open")),
+        }),
+        h("button", {
+          class: "btn small",
+          "data-action": "detach-attachment",
+          text: "Detach",
+          onclick: () =>
+            ipc
+              .detachAttachment(it.id, a.id)
+              .then(() => toast(`Detached ${a.title} (Undo brings it back)`))
+              .catch((e) => showError(e, "Detach")),
+        }),
+      ),
+    );
+    box.appendChild(row);
+  }
+  if (it.attachments.some((a) => a.fulltext === "pending" && !a.missing)) {
+    box.appendChild(
+      h("button", {
+        class: "link-btn",
+        "data-action": "index-text",
+        text: "Read the text of new files",
+        onclick: () =>
+          ipc
+            .fulltextIndex(() => {})
+            .then((r) => toast(`Read ${r.indexed} file(s), ${r.pages} pages${r.failed ? `; ${r.failed} unreadable` : ""}`))
+            .catch((e) => showError(e, "Index text")),
+      }),
+    );
+  }
+  return box;
+}
 
 /** Empty fields are hidden until asked for (every field stays editable). */
 let showEmpty = false;
@@ -29,6 +120,7 @@ export class ItemPane {
     if (sel.size === 0) {
       this.item = null;
       clear(this.el);
+      delete this.el.dataset.itemId;
       this.el.appendChild(h("div", { class: "empty-pane muted", text: store.s.total ? "Select an item to see and edit it." : "" }));
       return;
     }
@@ -60,6 +152,7 @@ export class ItemPane {
 
   private renderMulti() {
     clear(this.el);
+    delete this.el.dataset.itemId;
     const n = store.selectionCount();
     const keys = store.targets();
     this.el.append(
@@ -94,6 +187,8 @@ export class ItemPane {
   private render() {
     const it = this.item!;
     clear(this.el);
+    // Files dropped on the pane attach to this item.
+    this.el.dataset.itemId = String(it.id);
     const id = it.id;
     /** Save one field; false when it was not saved (refused, busy, not confirmed). */
     const save = async (field: string, value: string, input?: HTMLElement): Promise<boolean> => {
@@ -188,6 +283,9 @@ export class ItemPane {
 
     // Creators
     this.el.appendChild(this.creatorsEditor(it));
+
+    // Files
+    this.el.appendChild(filesSection(it));
 
     const grid2 = h("div", { class: "fields" });
     this.el.appendChild(grid2);

@@ -254,6 +254,7 @@ export class Table {
         "aria-selected": String(selected),
         "data-index": i,
         "data-key": r?.key ?? null,
+        "data-item-id": r?.id ?? null,
         style: `top:${i * ROW_H}px;grid-template-columns:${grid}`,
       });
       if (r) {

@@ -21,6 +21,8 @@ import {
   type DuplicatePolicy,
   type FieldChoice,
   type Format,
+  type FulltextHit,
+  type FulltextReport,
   type ItemType,
   type MergeReport,
   type NewAutoExport,
@@ -106,6 +108,17 @@ export const ipc = {
     return call<ImportReport>("import_files", { paths, collection, duplicates, onProgress: channel });
   },
   importCancel: () => call<boolean>("import_cancel"),
+  /** Attach files to item `id` (copies kept by the library, or `link`ed where they are). */
+  attachFiles: (id: number, paths: string[], link = false) => call<Item>("attach_files", { id, paths, link }),
+  detachAttachment: (id: number, attachment: number) => call<Item>("detach_attachment", { id, attachment }),
+  /** Open an attachment's file in the system's viewer (by id: the webview names no path). */
+  openAttachment: (attachment: number) => call<void>("open_attachment", { attachment }),
+  fulltextIndex: (onProgress: (p: Progress) => void) => {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return call<FulltextReport>("fulltext_index", { onProgress: channel });
+  },
+  fulltextHits: (id: number, query: string, everything = false) => call<FulltextHit[]>("fulltext_hits", { id, query, everything }),
   importText: (text: string, collection: string | null, duplicates: DuplicatePolicy) =>
     call<ImportReport>("import_text", { text, collection, duplicates }),
   exportFile: (selection: Selection, format: Format, path: string) =>
@@ -188,6 +201,11 @@ export const dialogs = {
       defaultPath: defaultName,
       filters: [{ name: ext.toUpperCase(), extensions: [ext] }],
     });
+  },
+  async pickAttachments(): Promise<string[]> {
+    const r = await openDialog({ multiple: true, title: "Attach files" });
+    if (r == null) return [];
+    return Array.isArray(r) ? r : [r];
   },
   async pickStyleFile(): Promise<string | null> {
     const r = await openDialog({
