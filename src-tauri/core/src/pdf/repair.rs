@@ -51,9 +51,13 @@ pub(super) fn rebuild(bytes: &[u8]) -> Option<Vec<u8>> {
 
 /// Every `N G obj` at the start of a line: (number, generation, offset), in file order; a
 /// later definition of the same number wins (an incremental update).
+/// An object whose generation number is out of range: (number, 0, offset of the generation,
+/// its length).
+type BadGen = (u32, u16, usize, usize);
+
 /// Also returns the objects whose generation number is out of range: (number, 0, offset of
 /// the generation, its length).
-fn scan_objects(bytes: &[u8]) -> (Vec<(u32, u16, usize)>, Vec<(u32, u16, usize, usize)>) {
+fn scan_objects(bytes: &[u8]) -> (Vec<(u32, u16, usize)>, Vec<BadGen>) {
     let mut found: std::collections::BTreeMap<u32, (u16, usize)> = Default::default();
     let mut bad = Vec::new();
     let mut i = 0;

@@ -55,7 +55,7 @@ impl Collector {
         for l in &mut lines {
             l.text = clean(&l.text);
         }
-        let layout = (self.page_num >= 1 && self.page_num <= self.layout_pages).then(|| PageLayout {
+        let layout = (self.page_num >= 1 && self.page_num <= self.layout_pages).then_some(PageLayout {
             page: self.page_num,
             width: self.page_width,
             height: self.page_height,
@@ -120,7 +120,7 @@ impl OutputDev for Collector {
         ch: &str,
     ) -> Result<(), OutputError> {
         self.checks = self.checks.wrapping_add(1);
-        if self.checks % 256 == 0 && Instant::now() > self.deadline {
+        if self.checks.is_multiple_of(256) && Instant::now() > self.deadline {
             return Err(stop(DEADLINE));
         }
         self.glyphs += 1;

@@ -71,11 +71,7 @@ fn properties(packet: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     // Whether the last entry of `out` still takes text (its element is open).
     let mut open = false;
-    loop {
-        let event = match reader.read_event() {
-            Ok(e) => e,
-            Err(_) => break,
-        };
+    while let Ok(event) = reader.read_event() {
         match event {
             Event::Start(e) => {
                 open = element(&e, &stack, &mut out);

@@ -186,9 +186,8 @@ fn year_score(line: &str, at: usize, header_or_footer: bool) -> i32 {
         .ends_with(|c: char| c.is_ascii_digit());
     let citation =
         (paren && (volume_before || after_paren.starts_with([',', ';', ':']))) || line[at + 4..].starts_with(';');
-    let mut score = if near(&["published", "publication date", "available online"]) {
-        5
-    } else if header_or_footer && (paren || citation) {
+    let published = near(&["published", "publication date", "available online"]);
+    let mut score = if published || header_or_footer && (paren || citation) {
         5
     } else if citation || near(&["copyright", "©", "(c)", "c\u{20dd}"]) {
         4
