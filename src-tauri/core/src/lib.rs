@@ -9,6 +9,7 @@ pub use model::citekey;
 pub mod error;
 pub mod format;
 pub mod model;
+pub mod pdf;
 
 pub use error::{Diagnostic, Error, ProtectedKey, Result, Severity};
 pub mod library;

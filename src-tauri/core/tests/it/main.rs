@@ -21,6 +21,7 @@ mod isolated;
 mod latex_compile;
 mod matrix;
 mod migrations;
+mod pdf;
 mod reliability;
 mod search;
 mod serve;

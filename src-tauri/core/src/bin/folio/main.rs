@@ -179,6 +179,11 @@ fn trace_peak_memory() {
 }
 
 fn main() {
+    // The PDF reader's worker process (`folio::pdf::read_isolated`).
+    if std::env::args_os().nth(1).is_some_and(|a| a == folio::pdf::WORKER_ARG) {
+        let ok = folio::pdf::worker_main() == std::process::ExitCode::SUCCESS;
+        std::process::exit(if ok { 0 } else { 1 });
+    }
     // The desktop app (or any front end) runs imports in a worker process (`folio::app::isolated`).
     if std::env::args_os()
         .nth(1)
