@@ -556,7 +556,11 @@ impl From<&folio::library::AttachedFile> for AttachmentDto {
             id: a.id.unwrap_or_default(),
             title: a.title.clone(),
             kind: a.kind.as_str().into(),
-            file: f.file.as_ref().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default(),
+            file: f
+                .file
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             mime: a.mime.clone(),
             bytes: a.bytes,
             pages: a.pages,

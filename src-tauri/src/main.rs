@@ -10,5 +10,13 @@ fn main() {
     {
         std::process::exit(folio::app::isolated::serve_stdio());
     }
+    // PDFs are read in a second copy of this program too (`folio::pdf::read_isolated`), with
+    // limits on its time and memory.
+    if std::env::args_os().nth(1).is_some_and(|a| a == folio::pdf::WORKER_ARG) {
+        std::process::exit(match folio::pdf::worker_main() {
+            c if c == std::process::ExitCode::SUCCESS => 0,
+            _ => 1,
+        });
+    }
     folio_desktop::run();
 }

@@ -71,7 +71,12 @@ pub fn sidebar(lib: &Library, path: &Path) -> CmdResult<SidebarDto> {
 pub fn item(lib: &Library, id: i64) -> CmdResult<ItemDto> {
     let item = lib.get_by_id(id)?;
     let files = lib.attachments_of(id)?.iter().map(AttachmentDto::from).collect();
-    Ok(ItemDto::new(&item, lib.collections_of(id)?, lib.is_in_trash(id)?, files))
+    Ok(ItemDto::new(
+        &item,
+        lib.collections_of(id)?,
+        lib.is_in_trash(id)?,
+        files,
+    ))
 }
 
 /// Attach files to item `id` (copies in the library's files folder, or `link`ed where they
@@ -87,10 +92,10 @@ pub fn attach_files(lib: &mut Library, id: i64, paths: &[PathBuf], link: bool) -
     item(lib, id)
 }
 
-/// Read PDFs in `worker` (this program, or the built app in tests) when the core has PDF
-/// reading; a no-op until then.
+/// Read PDFs in `worker`: this program (its `main` serves `folio::pdf::WORKER_ARG`), or the
+/// built app when the shell's tests run the commands.
 pub fn use_pdf_worker(lib: &mut Library, worker: &Path) {
-    let _ = (lib, worker);
+    lib.set_pdf_worker(folio::pdf::Worker::with_program(worker));
 }
 
 /// Detach attachment `attachment` from item `id` (the file stays): one undo step.

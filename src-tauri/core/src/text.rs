@@ -50,6 +50,27 @@ fn fold_unicode(s: &str) -> String {
 }
 
 /// Sort key for titles: folded, with a leading English article dropped.
+/// A page of extracted text as the full-text index takes it: compatibility forms unfolded
+/// (NFKC: the ligature "ﬁ" is "fi", full-width letters are letters) and a word broken at a line
+/// end joined again ("consid-\nerably" → "considerably", as pdftotext does; a hyphen before a
+/// capital or a digit stays).
+pub fn searchable_page(s: &str) -> String {
+    let mut joined = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '-' && chars.peek() == Some(&'\n') {
+            let mut ahead = chars.clone();
+            ahead.next();
+            if ahead.peek().is_some_and(|n| n.is_lowercase()) {
+                chars.next();
+                continue;
+            }
+        }
+        joined.push(c);
+    }
+    joined.nfkc().collect()
+}
+
 pub fn title_sort_key(title: &str) -> String {
     let f = fold(title);
     for article in ["the ", "a ", "an "] {
@@ -70,6 +91,14 @@ pub fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_for_the_index() {
+        assert_eq!(
+            searchable_page("consid-\nerably ﬁnd Co-\nProduction 12-\n3"),
+            "considerably find Co-\nProduction 12-\n3"
+        );
+    }
 
     #[test]
     fn folding() {

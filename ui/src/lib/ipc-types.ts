@@ -186,6 +186,76 @@ export type Item = {
   inTrash: boolean,
   dateAdded: string,
   dateModified: string,
+  /**
+   * Its files, in order.
+   */
+  attachments: Array<Attachment>,
+};
+
+/**
+ * An attached file as the item pane lists it.
+ */
+export type Attachment = {
+  id: number,
+  /**
+   * The file's name as it was attached.
+   */
+  title: string,
+  /**
+   * `stored` (a copy the library keeps) or `linked` (a file left where it is).
+   */
+  kind: string,
+  /**
+   * Where the file is on this machine (empty when no folder places it).
+   */
+  file: string,
+  mime: string,
+  bytes: number,
+  pages: number | null,
+  /**
+   * `pending`, `indexed`, `none` (no text) or `failed`.
+   */
+  fulltext: string,
+  /**
+   * Why extraction failed or found nothing.
+   */
+  fulltextError: string | null,
+  /**
+   * The file is not there (moved, deleted, another machine's path).
+   */
+  missing: boolean,
+};
+
+/**
+ * What a full-text pass did.
+ */
+export type FulltextReport = {
+  indexed: number,
+  noText: number,
+  failed: number,
+  missing: number,
+  pages: number,
+  /**
+   * `title: reason` of each failure.
+   */
+  failures: Array<string>,
+  cancelled: boolean,
+};
+
+/**
+ * A page of an attachment that matched the search, for the item pane.
+ */
+export type FulltextHit = {
+  attachment: number,
+  title: string,
+  /**
+   * 1-based.
+   */
+  page: number,
+  /**
+   * The matched words between `[` and `]`.
+   */
+  snippet: string,
 };
 
 export type Collection = {

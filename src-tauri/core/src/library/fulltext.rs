@@ -85,9 +85,9 @@ enum Extracted {
 const MAX_TEXT_BYTES: u64 = 64 << 20;
 
 /// Extract a file's text by its type.
-fn extract(path: &Path, mime: &str) -> Extracted {
+fn extract(path: &Path, mime: &str, worker: &crate::pdf::Worker) -> Extracted {
     match mime {
-        "application/pdf" => extract_pdf(path),
+        "application/pdf" => extract_pdf(path, worker),
         "text/plain" | "text/markdown" | "text/html" => match read_text(path) {
             Ok(t) => {
                 let text = if mime == "text/html" { strip_tags(&t) } else { t };
@@ -152,9 +152,17 @@ fn strip_tags(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn extract_pdf(path: &Path) -> Extracted {
-    let _ = path;
-    Extracted::Failed("PDF text extraction is not built in yet".into())
+/// A PDF's pages, read in the worker process (time and memory limits; a crash takes only
+/// the worker).
+fn extract_pdf(path: &Path, worker: &crate::pdf::Worker) -> Extracted {
+    match crate::pdf::read_isolated(path, &crate::pdf::Limits::default(), worker) {
+        Ok(doc) if doc.has_text() => Extracted::Pages {
+            page_count: doc.page_count,
+            pages: doc.pages,
+        },
+        Ok(_) => Extracted::NoText("the PDF has no text layer (a scan?)".into()),
+        Err(e) => Extracted::Failed(e.to_string()),
+    }
 }
 
 impl Library {
@@ -242,7 +250,7 @@ impl Library {
         } else {
             a.mime.clone()
         };
-        let extracted = extract(path, &mime);
+        let extracted = extract(path, &mime, &self.pdf_worker()?);
         self.store.write_status(|c| {
             rows::set_content(c, id, p.bytes, &p.sha256)?;
             match &extracted {

@@ -237,7 +237,7 @@ fn merge_extras(into: &mut BibExtras, new: &BibExtras, batch: i64, diags: &mut V
 
 /// The key an imported entry gets: its own when free, else a suffixed one (reported), or a
 /// generated one when it has none (reported when it had to leave characters out).
-fn plan_key(
+pub(super) fn plan_key(
     item: &Item,
     pattern: &str,
     taken: &HashSet<String>,

@@ -17,6 +17,7 @@ pub(crate) mod files;
 pub mod fulltext;
 mod items;
 mod keys;
+pub mod pdf_import;
 mod protected;
 mod renames;
 mod saved;
@@ -51,6 +52,8 @@ pub const BIB_EXTRAS: &str = "bibtex.extras";
 
 pub struct Library {
     pub(crate) store: Store,
+    /// The program PDFs are read in (`None`: `$FOLIO_PDF_WORKER`, else this program).
+    pub(crate) pdf_worker: Option<crate::pdf::Worker>,
 }
 
 /// A collection with its subcollections, for trees.
@@ -102,6 +105,7 @@ impl Library {
     pub fn open(path: &Path) -> Result<Library> {
         Ok(Library {
             store: Store::open(path)?,
+            pdf_worker: None,
         })
     }
 
@@ -111,6 +115,7 @@ impl Library {
     pub fn open_read_only(path: &Path) -> Result<Library> {
         Ok(Library {
             store: Store::open_read_only(path)?,
+            pdf_worker: None,
         })
     }
 
@@ -134,6 +139,7 @@ impl Library {
     pub fn open_in_memory() -> Result<Library> {
         Ok(Library {
             store: Store::open_in_memory()?,
+            pdf_worker: None,
         })
     }
 

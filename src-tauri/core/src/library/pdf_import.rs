@@ -110,9 +110,7 @@ pub fn pdf_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                     let Ok(t) = e.file_type() else { continue };
                     if t.is_dir() {
                         stack.push(path);
-                    } else if t.is_file()
-                        && path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf"))
-                    {
+                    } else if t.is_file() && path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf")) {
                         found.push(path);
                     }
                 }
@@ -124,6 +122,21 @@ pub fn pdf_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(out)
+}
+
+/// Whether an import input goes to the PDF import: a folder, a `.pdf` file, or a file that
+/// starts like a PDF (`-`, standard input, never).
+pub fn is_pdf_input(p: &Path) -> bool {
+    if p.as_os_str() == "-" {
+        return false;
+    }
+    if p.is_dir() || p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+        return true;
+    }
+    let mut head = [0u8; 5];
+    std::fs::File::open(p)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| &head == b"%PDF-")
 }
 
 /// The item a PDF's metadata describes (the file's name as its title when it has none).
@@ -243,7 +256,9 @@ impl Library {
     pub(crate) fn pdf_worker(&self) -> Result<pdf::Worker> {
         match &self.pdf_worker {
             Some(w) => Ok(w.clone()),
-            None => pdf::Worker::from_env().map_err(|e| Error::InvalidInput(format!("cannot start the PDF reader: {e}"))),
+            None => {
+                pdf::Worker::from_env().map_err(|e| Error::InvalidInput(format!("cannot start the PDF reader: {e}")))
+            }
         }
     }
 
@@ -261,8 +276,14 @@ impl Library {
         let worker = self.pdf_worker()?;
         let mut read = Vec::with_capacity(files.len());
         for (i, f) in files.iter().enumerate() {
-            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let cancelled = opts.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let cancelled = opts
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
             if cancelled || !progress(i, files.len(), &name) {
                 return Err(Error::Cancelled("PDF import"));
             }
@@ -288,7 +309,11 @@ impl Library {
         let result = (|| -> Result<()> {
             for r in &read {
                 let p = probe(&r.path)?;
-                let title = r.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let title = r
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let path = match mode {
                     AttachMode::Store => {
                         let dir = self.files_dir().expect("checked above");
@@ -300,7 +325,11 @@ impl Library {
                 };
                 prepared.push(Attachment {
                     id: None,
-                    kind: if opts.link { AttachmentKind::Linked } else { AttachmentKind::Stored },
+                    kind: if opts.link {
+                        AttachmentKind::Linked
+                    } else {
+                        AttachmentKind::Stored
+                    },
                     path,
                     title,
                     mime: "application/pdf".into(),
@@ -323,7 +352,9 @@ impl Library {
         let label = match read.as_slice() {
             [one] => format!(
                 "Import {}",
-                one.path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned())
+                one.path
+                    .file_name()
+                    .map_or(String::new(), |n| n.to_string_lossy().into_owned())
             ),
             many => format!("Import {} PDFs", many.len()),
         };

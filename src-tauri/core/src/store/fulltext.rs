@@ -20,7 +20,7 @@ pub fn replace(conn: &Connection, attachment: i64, pages: &[String]) -> Result<(
     let mut st = conn.prepare_cached("INSERT INTO fulltext (rowid, text) VALUES (?1, ?2)")?;
     for (i, p) in pages.iter().take(MAX_PAGES).enumerate() {
         if !p.trim().is_empty() {
-            st.execute(params![lo + i as i64, p])?;
+            st.execute(params![lo + i as i64, crate::text::searchable_page(p)])?;
         }
     }
     Ok(())

@@ -22,6 +22,7 @@ mod latex_compile;
 mod matrix;
 mod migrations;
 mod pdf;
+mod pdf_import;
 mod reliability;
 mod search;
 mod serve;

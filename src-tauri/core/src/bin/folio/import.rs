@@ -32,6 +32,10 @@ pub enum Cmd {
         /// skip them, merge them into the existing items, or keep both.
         #[arg(long, default_value = "skip")]
         duplicates: DuplicatePolicy,
+        /// PDFs (and folders of PDFs): leave the files where they are instead of copying them
+        /// into the library's files folder.
+        #[arg(long)]
+        link: bool,
         #[arg(long)]
         json: bool,
     },
@@ -134,8 +138,19 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
         encoding,
         collection,
         duplicates,
+        link,
         json,
     } = cmd;
+    // PDFs and folders go to the PDF import (a reference from each file, with the file).
+    let (pdfs, files): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|p| folio::library::pdf_import::is_pdf_input(p));
+    if !pdfs.is_empty() {
+        import_pdfs(lib, &pdfs, link, collection.clone(), json)?;
+        if files.is_empty() {
+            return Ok(());
+        }
+    }
     let opts = ImportOptions {
         format,
         encoding,
@@ -175,6 +190,51 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
     }
     if report.added() == 0 && report.errors() > 0 {
         bail!("nothing was imported");
+    }
+    Ok(())
+}
+
+/// `folio import paper.pdf folder/`: each PDF's reference, where each field came from, what
+/// is uncertain.
+fn import_pdfs(lib: &mut Library, paths: &[PathBuf], link: bool, collection: Option<String>, json: bool) -> Result<()> {
+    let opts = folio::library::pdf_import::PdfImportOptions {
+        link,
+        collection,
+        ..Default::default()
+    };
+    let tty = std::io::stderr().is_terminal() && !json;
+    let reports = lib.import_pdfs(paths, &opts, &mut |done, total, name| {
+        if tty {
+            eprintln!("[{}/{total}] {name}", done + 1);
+        }
+        true
+    })?;
+    if json {
+        return print_json(&reports);
+    }
+    use folio::library::pdf_import::PdfOutcome;
+    for r in &reports {
+        match &r.outcome {
+            PdfOutcome::Added { key } => eprintln!("{}: added {key} ({} pages)", r.path, r.pages),
+            PdfOutcome::Attached { key, reason } => {
+                eprintln!("{}: attached to {key}, already in the library ({reason})", r.path)
+            }
+        }
+        for f in &r.fields {
+            eprintln!(
+                "  {}: {} ({}{})",
+                f.field,
+                f.value,
+                f.source,
+                if f.uncertain { ", uncertain" } else { "" }
+            );
+        }
+        for n in &r.notes {
+            eprintln!("  note: {n}");
+        }
+        if r.needs_review {
+            eprintln!("  tagged \"{}\": check it", folio::library::pdf_import::NEEDS_REVIEW);
+        }
     }
     Ok(())
 }
