@@ -351,7 +351,7 @@ export class FakeBackend {
           for (const p of a.paths as string[]) {
             const title = p.split("/").pop()!;
             const missing = title.startsWith("gone");
-            it.attachments.push({ id: this.data.nextId++, title, kind: a.link ? "linked" : "stored", file: p, mime: title.endsWith(".pdf") ? "application/pdf" : "text/plain", bytes: 123456, pages: missing ? null : 12, fulltext: missing ? "pending" : "indexed", fulltextError: null, missing });
+            it.attachments.push({ id: this.data.nextId++, title, kind: a.link ? "linked" : "stored", file: p, mime: title.endsWith(".pdf") ? "application/pdf" : "text/plain", bytes: 123456, pages: missing ? null : 12, fulltext: missing || title.endsWith(".txt") ? "pending" : "indexed", fulltextError: null, missing });
           }
           return this.item(it.id);
         });

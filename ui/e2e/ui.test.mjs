@@ -636,17 +636,18 @@ describe("files of an item", () => {
     await page.click(".tr[data-key=steen2020] .td");
     await page.waitForSelector("[data-section=files]");
     assert.match(await page.textContent("[data-section=files]"), /No files/);
-    await page.evaluate(() => (window.__fake.openPaths = ["/papers/Steen 2020.pdf", "/papers/gone.pdf"]));
+    await page.evaluate(() => (window.__fake.openPaths = ["/papers/Steen 2020.pdf", "/papers/gone.pdf", "/papers/notes.txt"]));
     await page.click("[data-action=attach-files]");
-    await page.waitForSelector("[data-section=files] .file-line >> nth=1");
+    await page.waitForSelector("[data-section=files] .file-line >> nth=2");
     const lines = await page.$$eval("[data-section=files] .file-line", (els) =>
       els.map((e) => [e.querySelector(".file-name").textContent, e.querySelector(".file-facts").textContent, e.querySelector(".badge").textContent, e.querySelector("[data-action=open-attachment]").disabled]),
     );
     assert.deepEqual(lines, [
       ["Steen 2020.pdf", "121 KB · 12 pages", "text indexed", false],
       ["gone.pdf", "121 KB", "missing", true],
+      ["notes.txt", "121 KB · 12 pages", "text not read yet", false],
     ]);
-    assert.deepEqual((await calls("attach_files"))[0], { id: 3, paths: ["/papers/Steen 2020.pdf", "/papers/gone.pdf"], link: false });
+    assert.deepEqual((await calls("attach_files"))[0], { id: 3, paths: ["/papers/Steen 2020.pdf", "/papers/gone.pdf", "/papers/notes.txt"], link: false });
     // A file not read yet offers to read it.
     assert.ok(await page.$("[data-action=index-text]"));
     await page.screenshot({ path: join(SHOTS, "ui-mock-files.png") });
@@ -655,7 +656,9 @@ describe("files of an item", () => {
     await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "open_attachment"));
     assert.deepEqual((await calls("open_attachment"))[0], { attachment: Number(first) });
     await page.click(`[data-attachment='${first}'] [data-action=detach-attachment]`);
-    await page.waitForFunction(() => document.querySelectorAll("[data-section=files] .file-line").length === 1);
+    await page.waitForFunction(() => document.querySelectorAll("[data-section=files] .file-line").length === 2);
+    await page.click("[data-action=index-text]");
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "fulltext_index"));
     assert.deepEqual(errors, []);
   });
 
@@ -672,6 +675,7 @@ describe("files of an item", () => {
     assert.deepEqual((await calls("attach_files"))[0], { id: 2, paths: ["/papers/Jaspers 2019.pdf"], link: false });
     assert.equal((await calls("import_files")).length, 0);
     await drop(["/data/more.bib"]);
+    await confirmImport();
     await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "import_files"));
     assert.equal((await calls("attach_files")).length, 1);
     assert.deepEqual(errors, []);

@@ -240,7 +240,7 @@ export async function startApp(root: HTMLElement) {
     }
     const t = targetAt(e.x, e.y);
     // Reference files dropped anywhere are imported; other files dropped on an item attach.
-    const onItem = e.type !== "leave" && e.paths.every(isReferenceFile) ? null : itemAt(e.x, e.y);
+    const onItem = e.paths.every(isReferenceFile) ? null : itemAt(e.x, e.y);
     document.querySelectorAll(".file-over").forEach((x) => x.classList.remove("file-over"));
     if (e.type === "drop") {
       dropHint.hidden = true;

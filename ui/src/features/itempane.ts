@@ -284,9 +284,6 @@ export class ItemPane {
     // Creators
     this.el.appendChild(this.creatorsEditor(it));
 
-    // Files
-    this.el.appendChild(filesSection(it));
-
     const grid2 = h("div", { class: "fields" });
     this.el.appendChild(grid2);
     const more = (name: string, label: string, value: string, multiline = false) => {
@@ -318,6 +315,9 @@ export class ItemPane {
       });
       this.el.appendChild(toggle);
     }
+
+    // Files
+    this.el.appendChild(filesSection(it));
 
     // Abstract
     const abs = h("section", { class: "abstract", "data-section": "abstract" }, h("h3", { text: "Abstract" }));
