@@ -139,6 +139,8 @@ pub fn typescript() -> String {
         DecisionDto,
         FileReportDto,
         ImportReportDto,
+        PdfReportDto,
+        PdfFieldDto,
         ProgressDto,
         SelectionDto,
         ExportReportDto,

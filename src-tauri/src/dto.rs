@@ -836,6 +836,8 @@ pub struct ImportReportDto {
     pub duplicates: usize,
     pub errors: usize,
     pub files: Vec<FileReportDto>,
+    /// PDFs imported as references (each with its file).
+    pub pdfs: Vec<PdfReportDto>,
 }
 
 impl From<&ImportReport> for ImportReportDto {
@@ -845,8 +847,77 @@ impl From<&ImportReport> for ImportReportDto {
             duplicates: r.files.iter().map(|f| f.duplicates).sum(),
             errors: r.errors(),
             files: r.files.iter().map(FileReportDto::from).collect(),
+            pdfs: Vec::new(),
         }
     }
+}
+
+impl ImportReportDto {
+    /// Add what a PDF import did.
+    pub fn with_pdfs(mut self, pdfs: &[folio::library::pdf_import::PdfFileReport]) -> Self {
+        use folio::library::pdf_import::PdfOutcome;
+        for p in pdfs {
+            let (key, attached_because) = match &p.outcome {
+                PdfOutcome::Added { key } => (key.clone(), None),
+                PdfOutcome::Attached { key, reason } => (key.clone(), Some(reason.clone())),
+            };
+            if attached_because.is_some() {
+                self.duplicates += 1;
+            } else {
+                self.added += 1;
+            }
+            self.pdfs.push(PdfReportDto {
+                path: p.path.clone(),
+                key,
+                attached_because,
+                pages: p.pages,
+                needs_review: p.needs_review,
+                fields: p
+                    .fields
+                    .iter()
+                    .map(|f| PdfFieldDto {
+                        field: f.field.clone(),
+                        value: f.value.clone(),
+                        source: f.source.clone(),
+                        uncertain: f.uncertain,
+                    })
+                    .collect(),
+                notes: p.notes.clone(),
+            });
+        }
+        self
+    }
+}
+
+/// What became of one imported PDF.
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "PdfReport")]
+pub struct PdfReportDto {
+    pub path: String,
+    /// The new item, or the item the file was attached to.
+    pub key: String,
+    /// Set when the PDF was attached to an item already there: why it matched.
+    pub attached_because: Option<String>,
+    pub pages: u32,
+    /// Tagged `needs review` (no text, a guess, an unreadable file).
+    pub needs_review: bool,
+    /// Each field read, with where it came from.
+    pub fields: Vec<PdfFieldDto>,
+    /// What is uncertain, and why a file could not be read.
+    pub notes: Vec<String>,
+}
+
+/// A field a PDF import filled and its source ("XMP metadata", "printed on page 1", "layout of
+/// page 1", "document info", "file name").
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "PdfField")]
+pub struct PdfFieldDto {
+    pub field: String,
+    pub value: String,
+    pub source: String,
+    pub uncertain: bool,
 }
 
 /// Streamed through a Channel while an import runs.

@@ -242,14 +242,39 @@ pub fn import_files(
     if paths.is_empty() {
         return Err(CommandError::invalid("no files to import"));
     }
-    let report = match lib.store().path().map(Path::to_path_buf) {
-        Some(library) => {
-            let req = isolated::Request::new(&library, isolated::Source::Files(paths.to_vec()), opts);
+    // PDFs and folders become references with their files (each PDF read in a worker
+    // process); the rest is reference text.
+    let (pdfs, texts): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .iter()
+        .cloned()
+        .partition(|p| folio::library::pdf_import::is_pdf_input(p));
+    let pdf_reports = if pdfs.is_empty() {
+        Vec::new()
+    } else {
+        use_pdf_worker(lib, worker);
+        let pdf_opts = folio::library::pdf_import::PdfImportOptions {
+            collection: opts.collection.clone(),
+            cancel: opts.cancel.clone(),
+            ..Default::default()
+        };
+        lib.import_pdfs(&pdfs, &pdf_opts, &mut |done, total, _| {
+            progress(Progress {
+                entries: done,
+                bytes_done: done as u64,
+                bytes_total: total as u64,
+            });
+            true
+        })?
+    };
+    let report = match (texts.is_empty(), lib.store().path().map(Path::to_path_buf)) {
+        (true, _) => folio::import::ImportReport::default(),
+        (false, Some(library)) => {
+            let req = isolated::Request::new(&library, isolated::Source::Files(texts), opts);
             isolated::import(worker, &req, opts.cancel.as_deref(), progress)?
         }
-        None => lib.import_files(paths, opts, progress)?,
+        (false, None) => lib.import_files(&texts, opts, progress)?,
     };
-    Ok(ImportReportDto::from(&report))
+    Ok(ImportReportDto::from(&report).with_pdfs(&pdf_reports))
 }
 
 /// Import pasted text, in a worker process like [`import_files`].

@@ -490,7 +490,9 @@ export class FakeBackend {
         const paths = cmd === "import_files" ? (a.paths as string[]) : ["clipboard"];
         const policy = String(a.duplicates ?? "skip");
         const ch = a.onProgress as { onmessage?: (p: unknown) => void } | undefined;
-        const files = paths.map((p) => {
+        // PDFs become references with their files (as the shell's PDF import reports them).
+        const pdfPaths = paths.filter((p) => p.toLowerCase().endsWith(".pdf"));
+        const files = paths.filter((p) => !pdfPaths.includes(p)).map((p) => {
           const spec = cmd === "import_text" ? [{ title: String(a.text).trim().slice(0, 60) }] : this.files[p];
           if (!spec) throw { code: "io", message: `${p}: No such file or directory (os error 2)` };
           return { p, spec };
@@ -541,11 +543,31 @@ export class FakeBackend {
             });
             return { path: p, format: p.endsWith(".ris") ? "ris" : "bibtex", encoding: "UTF-8", entries: spec.length, added: keys.length, duplicates: dup, errors: 0, keys, repairs: [], decisions, diagnostics: [] };
           });
+          const pdfs = pdfPaths.map((p) => {
+            const id = this.data.nextId++;
+            const title = "Stressful life events are not associated with the development of dementia";
+            const key = `sundstrom${id}`;
+            this.data.items.push({ ...seed().items[0], id, key, title, year: 2014, tags: [], collections: coll ? [coll.id] : [], creators: [person("Sundström", "Anna")], fields: { title, doi: "10.1017/S1041610213001804" }, attachments: [{ id: this.data.nextId++, title: p.split("/").pop()!, kind: "stored", file: p, mime: "application/pdf", bytes: 194431, pages: 8, fulltext: "indexed", fulltextError: null, missing: false }] });
+            return {
+              path: p,
+              key,
+              attachedBecause: null,
+              pages: 8,
+              needsReview: false,
+              fields: [
+                { field: "title", value: title, source: "layout of page 1", uncertain: false },
+                { field: "authors", value: "Sundström, Anna", source: "layout of page 1", uncertain: true },
+                { field: "doi", value: "10.1017/S1041610213001804", source: "printed on page 1", uncertain: false },
+              ],
+              notes: ["the authors is a guess from the page layout or text"],
+            };
+          });
           return {
-            added: reports.reduce((n, r) => n + r.added, 0),
+            added: reports.reduce((n, r) => n + r.added, 0) + pdfs.length,
             duplicates: reports.reduce((n, r) => n + r.duplicates, 0),
             errors: reports.reduce((n, r) => n + r.errors, 0),
             files: reports,
+            pdfs,
           };
         });
       }

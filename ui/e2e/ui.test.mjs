@@ -680,4 +680,22 @@ describe("files of an item", () => {
     assert.equal((await calls("attach_files")).length, 1);
     assert.deepEqual(errors, []);
   });
+
+  test("a PDF dropped on the window becomes a reference; the report says where each field came from", async () => {
+    await waitRows(4);
+    await page.evaluate(() => window.__emit("tauri://drag-drop", { paths: ["/papers/sundstrom.pdf"], position: { x: 600 * devicePixelRatio, y: 600 * devicePixelRatio } }));
+    await confirmImport();
+    await page.waitForSelector("[data-modal=import-report] [data-report-pdf='sundstrom.pdf']");
+    assert.equal(await page.textContent("[data-pdf-outcome]"), "added as sundstrom100");
+    const fields = await page.$$eval("[data-report-pdf] .pdf-field", (els) => els.map((e) => e.textContent));
+    assert.deepEqual(fields, [
+      "title: Stressful life events are not associated with the development of dementia — layout of page 1",
+      "authors: Sundström, Anna — layout of page 1, uncertain",
+      "doi: 10.1017/S1041610213001804 — printed on page 1",
+    ]);
+    await page.screenshot({ path: join(SHOTS, "ui-mock-pdf-report.png") });
+    assert.deepEqual((await calls("import_files"))[0].paths, ["/papers/sundstrom.pdf"]);
+    await waitRows(5);
+    assert.deepEqual(errors, []);
+  });
 });

@@ -199,6 +199,39 @@ export function showReport(r: ImportReport, collection: string | null) {
     }
     body.appendChild(sec);
   }
+  // PDFs: the item each became (or was attached to), where each field came from, what is
+  // uncertain.
+  for (const p of r.pdfs) {
+    const sec = h(
+      "div",
+      { class: "report-file report-pdf", "data-report-pdf": baseName(p.path) },
+      h(
+        "div",
+        { class: "report-file-head" },
+        h("strong", { text: baseName(p.path) }),
+        h("span", { class: "muted", text: ` PDF · ${p.pages} pages` }),
+      ),
+      h("div", {
+        "data-pdf-outcome": p.attachedBecause ? "attached" : "added",
+        text: p.attachedBecause ? `attached to ${p.key} (already there: ${p.attachedBecause})` : `added as ${p.key}${p.needsReview ? " — tagged “needs review”" : ""}`,
+      }),
+    );
+    const ul = h("ul", { class: "diags pdf-fields" });
+    for (const f of p.fields) {
+      ul.appendChild(
+        h(
+          "li",
+          { class: `pdf-field${f.uncertain ? " uncertain" : ""}`, "data-pdf-field": f.field },
+          h("span", { class: "diag-where", text: `${f.field}: ` }),
+          h("span", { text: f.value }),
+          h("span", { class: "muted", text: ` — ${f.source}${f.uncertain ? ", uncertain" : ""}` }),
+        ),
+      );
+    }
+    for (const n of p.notes) ul.appendChild(h("li", { class: "diag diag-warning", text: n }));
+    sec.appendChild(ul);
+    body.appendChild(sec);
+  }
   modal("Import report", summary, body, "import-report");
 }
 

@@ -380,6 +380,49 @@ export type ImportReport = {
   duplicates: number,
   errors: number,
   files: Array<FileReport>,
+  /**
+   * PDFs imported as references (each with its file).
+   */
+  pdfs: Array<PdfReport>,
+};
+
+/**
+ * What became of one imported PDF.
+ */
+export type PdfReport = {
+  path: string,
+  /**
+   * The new item, or the item the file was attached to.
+   */
+  key: string,
+  /**
+   * Set when the PDF was attached to an item already there: why it matched.
+   */
+  attachedBecause: string | null,
+  pages: number,
+  /**
+   * Tagged `needs review` (no text, a guess, an unreadable file).
+   */
+  needsReview: boolean,
+  /**
+   * Each field read, with where it came from.
+   */
+  fields: Array<PdfField>,
+  /**
+   * What is uncertain, and why a file could not be read.
+   */
+  notes: Array<string>,
+};
+
+/**
+ * A field a PDF import filled and its source ("XMP metadata", "printed on page 1", "layout of
+ * page 1", "document info", "file name").
+ */
+export type PdfField = {
+  field: string,
+  value: string,
+  source: string,
+  uncertain: boolean,
 };
 
 /**
