@@ -214,7 +214,7 @@ pub(crate) fn with_file_fields(
             // BibDesk's own `bdsk-file-N` stay (BibDesk reads those); other link fields give
             // way to the one `file` field.
             item.extra
-                .retain(|f| !(filelinks::is_file_field(f) && !f.name.to_ascii_lowercase().starts_with("bdsk-file-")));
+                .retain(|f| !filelinks::is_file_field(f) || f.name.to_ascii_lowercase().starts_with("bdsk-file-"));
             item.extra.push(ExtraField {
                 name: "file".into(),
                 value,

@@ -246,10 +246,18 @@ fn full_text_is_indexed_searched_by_page_and_extracted_again_only_when_the_file_
         "<html><script>var floodplain = 1;</script><p>Estuary &amp; lagoon</p></html>",
     )
     .unwrap();
-    lib.attach("Flores2020", &[notes.clone()], folio::library::AttachMode::Link)
-        .unwrap();
-    lib.attach("Steen2021", &[page.clone()], folio::library::AttachMode::Store)
-        .unwrap();
+    lib.attach(
+        "Flores2020",
+        std::slice::from_ref(&notes),
+        folio::library::AttachMode::Link,
+    )
+    .unwrap();
+    lib.attach(
+        "Steen2021",
+        std::slice::from_ref(&page),
+        folio::library::AttachMode::Store,
+    )
+    .unwrap();
     let status = lib.fulltext_status().unwrap();
     assert_eq!((status.attachments, status.pending, status.indexed), (2, 2, 0));
     let mut seen = Vec::new();

@@ -71,12 +71,14 @@ fn a_folder_of_the_corpus_becomes_references_and_every_phrase_finds_its_own_file
     lib.set_pdf_worker(worker());
     let mut seen = 0;
     let reports = lib
-        .import_pdfs(&[folder.clone()], &opts(), &mut |_, _, _| {
+        .import_pdfs(std::slice::from_ref(&folder), &opts(), &mut |_, _, _| {
             seen += 1;
             true
         })
         .unwrap();
-    let n_files = folio::library::pdf_import::pdf_files(&[folder.clone()]).unwrap().len();
+    let n_files = folio::library::pdf_import::pdf_files(std::slice::from_ref(&folder))
+        .unwrap()
+        .len();
     assert_eq!(reports.len(), n_files, "every PDF has its report, hostile ones too");
     assert_eq!(seen, n_files);
     // Every file is in the library: as a new item or attached to one.
