@@ -130,7 +130,18 @@ pub fn is_pdf_input(p: &Path) -> bool {
     if p.as_os_str() == "-" {
         return false;
     }
-    if p.is_dir() || p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+    // Only folders and regular files: a pipe or a device is left to the import that refuses
+    // it (opening a FIFO to look at it would wait for a writer forever); a missing file too.
+    let Ok(meta) = std::fs::metadata(p) else {
+        return false;
+    };
+    if meta.is_dir() {
+        return true;
+    }
+    if !meta.is_file() {
+        return false;
+    }
+    if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
         return true;
     }
     let mut head = [0u8; 5];
@@ -271,7 +282,11 @@ impl Library {
     ) -> Result<Vec<PdfFileReport>> {
         let files = pdf_files(paths)?;
         if files.is_empty() {
-            return Err(Error::InvalidInput("no PDF to import".into()));
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            return Err(Error::InvalidInput(format!(
+                "{}: no PDF files there (a folder is imported as the PDFs in it)",
+                names.join(", ")
+            )));
         }
         let worker = self.pdf_worker()?;
         let mut read = Vec::with_capacity(files.len());

@@ -342,13 +342,20 @@ fn bad_files_get_clear_errors_and_never_change_the_library() {
     let refused: Vec<(PathBuf, &str)> = vec![
         (write("empty.bib", b""), "empty"),
         (write("picture.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "PNG"),
-        (write("paper.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), "PDF"),
         (
             write("nul.bib", b"@article{a, title={x}}\n@article{b, title={y\0}}\n"),
             "line 2",
         ),
         (dir.path().join("does-not-exist.bib"), "does-not-exist.bib"),
-        (dir.path().to_path_buf(), "directory"),
+        // A folder is imported as the PDFs in it: one without any is refused.
+        (
+            {
+                let empty = dir.path().join("empty folder");
+                std::fs::create_dir(&empty).unwrap();
+                empty
+            },
+            "no PDF files",
+        ),
     ];
     for (path, what) in &refused {
         let out = folio(&lib, &["import", path.to_str().unwrap()]);
@@ -358,6 +365,22 @@ fn bad_files_get_clear_errors_and_never_change_the_library() {
         assert!(err.contains(&*name) && err.contains(what), "{}: {err}", path.display());
         assert!(!err.contains("panicked"));
     }
+    assert_eq!(ok(&lib, &["list", "--json"]), before);
+    // A damaged PDF is kept (issue 26: nothing dropped is lost): an item named after the file,
+    // tagged for review, the reason in the report.
+    let pdf = write("paper.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj");
+    let out = folio(&lib, &["import", pdf.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("paper.pdf: added") && err.contains("needs review"),
+        "{err}"
+    );
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(&lib, &["list", "--json", "-q", "tag:\"needs review\""])).unwrap();
+    assert_eq!(listed[0]["title"], "paper");
+    assert_eq!(listed[0]["attachments"][0]["fulltext"], "failed");
+    ok(&lib, &["undo"]);
     assert_eq!(ok(&lib, &["list", "--json"]), before);
     // Read as far as possible, with the bad part reported by line.
     let nested = format!(
