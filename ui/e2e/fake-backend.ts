@@ -365,6 +365,12 @@ export class FakeBackend {
       }
       case "open_attachment":
         return null;
+      case "fulltext_hits": {
+        const it = this.data.items.find((x) => x.id === a.id)!;
+        const pdf = (it.attachments ?? []).find((x) => x.fulltext === "indexed");
+        if (!pdf || !/ft:|fulltext:/.test(String(a.query))) return [];
+        return [{ attachment: pdf.id, title: pdf.title, page: 3, snippet: "…the <b>co-produced</b> [value] of public services…" }];
+      }
       case "fulltext_index":
         return { indexed: 0, noText: 0, failed: 0, missing: 0, pages: 0, failures: [], cancelled: false };
       case "edit_field": {

@@ -698,4 +698,23 @@ describe("files of an item", () => {
     await waitRows(5);
     assert.deepEqual(errors, []);
   });
+
+  test("a full-text search shows which file and page matched, the words marked, markup as text", async () => {
+    await waitRows(4);
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.evaluate(() => (window.__fake.openPaths = ["/papers/Steen 2020.pdf"]));
+    await page.click("[data-action=attach-files]");
+    await page.waitForSelector("[data-section=files] .file-line");
+    await page.fill("[data-input=search]", "ft:value");
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === "list_page" && c.args.filter.query === "ft:value"));
+    await waitRows(1);
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.waitForSelector("[data-section=fulltext-hits] .hit-line");
+    assert.equal(await page.textContent(".hit-line"), "Steen 2020.pdf, p. 3: …the <b>co-produced</b> value of public services…");
+    assert.equal(await page.textContent(".hit-line mark"), "value");
+    assert.equal(await page.$(".hit-line b"), null, "markup in the text stays text");
+    assert.deepEqual((await calls("fulltext_hits")).at(-1), { id: 3, query: "ft:value", everything: false });
+    await page.screenshot({ path: join(SHOTS, "ui-mock-fulltext-hits.png") });
+    assert.deepEqual(errors, []);
+  });
 });

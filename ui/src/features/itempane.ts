@@ -84,6 +84,26 @@ function filesSection(it: Item): HTMLElement {
     );
     box.appendChild(row);
   }
+  // The search on view looks into the files' text: which file and page matched, with the
+  // matched words marked (built as text nodes: library text is never HTML).
+  const query = store.s.query;
+  if (/(^|[\s-])(fulltext|ft):/i.test(query)) {
+    const hits = h("div", { class: "fulltext-hits", "data-section": "fulltext-hits" });
+    box.appendChild(hits);
+    ipc
+      .fulltextHits(it.id, query)
+      .then((list) => {
+        for (const hit of list) {
+          const line = h("div", { class: "hit-line", "data-hit-page": String(hit.page) }, h("span", { class: "hit-where muted", text: `${hit.title}, p. ${hit.page}: ` }));
+          // "[word]" marks a match.
+          for (const [i, part] of hit.snippet.split(/[[\]]/).entries()) {
+            line.appendChild(i % 2 ? h("mark", { text: part }) : document.createTextNode(part));
+          }
+          hits.appendChild(line);
+        }
+      })
+      .catch((e) => showError(e, "Full-text hits"));
+  }
   if (it.attachments.some((a) => a.fulltext === "pending" && !a.missing)) {
     box.appendChild(
       h("button", {
