@@ -623,10 +623,9 @@ pub fn fulltext_versions(lib: &Library, since: i64) -> Result<serde_json::Map<St
         if f.attachment.fulltext != crate::model::FulltextState::Indexed {
             continue;
         }
-        let item = lib.get(&f.key)?;
         let v = lib.version_of(
             crate::store::versions::Kind::Item,
-            &crate::store::versions::ObjectId::Id(item.id.unwrap_or(0)),
+            &crate::store::versions::ObjectId::Id(lib.id_of(&f.key)?),
         )?;
         if v > since {
             out.insert(attachment_key(f.attachment.id.unwrap_or(0)), json!(v));

@@ -48,40 +48,46 @@ pub fn is_file_field(f: &ExtraField) -> bool {
 /// The files an item's fields name, in field order; web addresses and EndNote's
 /// `internal-pdf://` links (which only EndNote's own library folder resolves) are left out.
 pub fn links_of(item: &Item) -> Vec<FileLink> {
-    let mut out = Vec::new();
-    for f in item.extra.iter().filter(|f| is_file_field(f)) {
-        let name = f.name.as_str();
-        let value = match f.origin {
-            Origin::Bibtex => bibtex_plain(&f.value),
-            _ => f.value.trim().to_string(),
-        };
-        let found: Vec<FileLink> = if name.len() > 10 && name[..10].eq_ignore_ascii_case("bdsk-file-") {
-            bdsk_file(&value).into_iter().collect()
-        } else if name.eq_ignore_ascii_case("file") {
-            parse_file_field(&value)
-        } else {
-            // `pdf`, `ps`, `local-url`, RIS `L1`/`L2`/`L4`: one path (RIS may list several,
-            // one per line of a joined value).
-            value
-                .split(['\n', ';'])
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(|p| FileLink {
-                    path: p.to_string(),
-                    description: String::new(),
-                    file_type: String::new(),
-                    field: String::new(),
-                })
-                .collect()
-        };
-        for mut l in found {
-            let Some(path) = local_path(&l.path) else { continue };
-            l.path = path;
-            l.field = name.to_string();
-            out.push(l);
-        }
+    item.extra.iter().flat_map(links_of_field).collect()
+}
+
+/// The files one field names (none when it is not a file field).
+pub fn links_of_field(f: &ExtraField) -> Vec<FileLink> {
+    if !is_file_field(f) {
+        return Vec::new();
     }
-    out
+    let name = f.name.as_str();
+    let value = match f.origin {
+        Origin::Bibtex => bibtex_plain(&f.value),
+        _ => f.value.trim().to_string(),
+    };
+    let found: Vec<FileLink> = if name.len() > 10 && name[..10].eq_ignore_ascii_case("bdsk-file-") {
+        bdsk_file(&value).into_iter().collect()
+    } else if name.eq_ignore_ascii_case("file") {
+        parse_file_field(&value)
+    } else {
+        // `pdf`, `ps`, `local-url`, RIS `L1`/`L2`/`L4`: one path (RIS may list several, one per
+        // line of a joined value).
+        value
+            .split(['\n', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| FileLink {
+                path: p.to_string(),
+                description: String::new(),
+                file_type: String::new(),
+                field: String::new(),
+            })
+            .collect()
+    };
+    found
+        .into_iter()
+        .filter_map(|mut l| {
+            l.path = local_path(&l.path)?;
+            l.field = name.to_string();
+            Some(l)
+        })
+        .collect()
 }
 
 /// A BibTeX value as the text a file field means: outer braces or quotes removed and the TeX

@@ -290,8 +290,10 @@ impl Library {
                         let dir = self.files_dir().ok_or_else(|| {
                             Error::InvalidInput("a library in memory has no files folder: attach with --link".into())
                         })?;
-                        let name = self.store_copy(f, &dir, &item, &p, &title)?;
-                        copied.push(dir.join(&name));
+                        let (name, made) = self.store_copy(f, &dir, &item, &p, &title)?;
+                        if made {
+                            copied.push(dir.join(&name));
+                        }
                         name
                     }
                     AttachMode::Link => linked_path(f, base.as_deref())?,
@@ -342,44 +344,19 @@ impl Library {
     }
 
     /// Copy `src` into the files folder under the item's name (the same content already there
-    /// under that name is reused); the name used.
-    pub(super) fn store_copy(&self, src: &Path, dir: &Path, item: &Item, p: &Probe, title: &str) -> Result<String> {
+    /// under that name is reused); the name used, and whether the file was made now (and is
+    /// to be removed again if the action fails).
+    pub(super) fn store_copy(
+        &self,
+        src: &Path,
+        dir: &Path,
+        item: &Item,
+        p: &Probe,
+        title: &str,
+    ) -> Result<(String, bool)> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let ext = extension_of(title);
         let stem = stored_stem_with(item, &self.attachment_name_pattern()?);
-        for n in 1..1000 {
-            let name = if n == 1 {
-                format!("{stem}{ext}")
-            } else {
-                format!("{stem} ({n}){ext}")
-            };
-            let target = dir.join(&name);
-            if target.exists() {
-                if probe(&target).is_ok_and(|t| t.sha256 == p.sha256) {
-                    return Ok(name);
-                }
-                continue;
-            }
-            // Copy to a temporary file in the folder, then rename: no half file under the name.
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".folio-attach-")
-                .tempfile_in(dir)
-                .map_err(|e| Error::io(dir, e))?;
-            let (mut from, _) = open_regular(src)?;
-            std::io::copy(&mut from, tmp.as_file_mut()).map_err(|e| Error::io(src, e))?;
-            // The copy gets the original's permissions (a temporary file is private).
-            if let Ok(m) = std::fs::metadata(src) {
-                let _ = tmp.as_file().set_permissions(m.permissions());
-            }
-            tmp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
-            tmp.persist_noclobber(&target)
-                .map_err(|e| Error::io(&target, e.error))?;
-            return Ok(name);
-        }
-        Err(Error::InvalidInput(format!(
-            "{}: a thousand files named {stem}{ext} are there already",
-            dir.display()
-        )))
+        place_in(src, dir, &stem, &extension_of(title), &p.sha256, false)
     }
 
     /// Detach the item's attachment that `which` names (its id, file name, title or recorded
@@ -454,6 +431,55 @@ impl Library {
         }
         Ok(n)
     }
+}
+
+/// Give the file `src` (content `sha256`) a free name `stem` + `ext` (else `stem (n)` + `ext`) in
+/// the files folder `dir`, reusing a name that already holds the same content: a copy (written
+/// to a temporary file, then renamed, so no half file ever has the name), or with `link` a hard
+/// link (a copy where the file system has none). The name, and whether a file was made.
+pub(super) fn place_in(
+    src: &Path,
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+    sha256: &str,
+    link: bool,
+) -> Result<(String, bool)> {
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{stem}{ext}")
+        } else {
+            format!("{stem} ({n}){ext}")
+        };
+        let target = dir.join(&name);
+        if target.exists() {
+            if !sha256.is_empty() && probe(&target).is_ok_and(|t| t.sha256 == sha256) {
+                return Ok((name, false));
+            }
+            continue;
+        }
+        if link && std::fs::hard_link(src, &target).is_ok() {
+            return Ok((name, true));
+        }
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".folio-attach-")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, e))?;
+        let (mut from, _) = open_regular(src)?;
+        std::io::copy(&mut from, tmp.as_file_mut()).map_err(|e| Error::io(src, e))?;
+        // The copy gets the original's permissions (a temporary file is private).
+        if let Ok(m) = std::fs::metadata(src) {
+            let _ = tmp.as_file().set_permissions(m.permissions());
+        }
+        tmp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
+        tmp.persist_noclobber(&target)
+            .map_err(|e| Error::io(&target, e.error))?;
+        return Ok((name, true));
+    }
+    Err(Error::InvalidInput(format!(
+        "{}: a thousand files named {stem}{ext} are there already",
+        dir.display()
+    )))
 }
 
 /// A file name's extension as stored files get it (`.pdf`), empty when none.

@@ -249,12 +249,7 @@ pub(crate) fn remove_links_to(item: &mut Item, file_name: &str) -> bool {
             keep.push(f);
             continue;
         }
-        let one = Item {
-            extra: vec![f.clone()],
-            ..Default::default()
-        };
-        let links = filelinks::links_of(&one);
-        if !links.iter().any(|l| names(&l.path)) {
+        if !filelinks::links_of_field(&f).iter().any(|l| names(&l.path)) {
             keep.push(f);
             continue;
         }

@@ -190,7 +190,7 @@ impl Library {
         progress: &mut dyn FnMut(&FulltextProgress) -> bool,
     ) -> Result<FulltextReport> {
         let mut report = FulltextReport::default();
-        let mut todo: Vec<(Attachment, std::path::PathBuf)> = Vec::new();
+        let mut todo: Vec<(Attachment, std::path::PathBuf, bool)> = Vec::new();
         for f in self.all_attachments()? {
             let Some(path) = f.file.clone().filter(|_| !f.missing) else {
                 if f.attachment.fulltext == FulltextState::Pending {
@@ -204,14 +204,14 @@ impl Library {
             let lost =
                 a.fulltext == FulltextState::Indexed && !fulltext::has_pages(self.store.conn(), a.id.unwrap_or(0))?;
             if a.fulltext == FulltextState::Pending || size_changed || lost || a.sha256.is_empty() || opts.recheck {
-                todo.push((a, path));
+                todo.push((a, path, lost));
             }
         }
         if let Some(n) = opts.limit {
             todo.truncate(n);
         }
         let total = todo.len();
-        for (done, (a, path)) in todo.into_iter().enumerate() {
+        for (done, (a, path, lost)) in todo.into_iter().enumerate() {
             if !progress(&FulltextProgress {
                 done,
                 total,
@@ -220,13 +220,14 @@ impl Library {
                 report.cancelled = true;
                 break;
             }
-            self.index_one(&a, &path, &mut report)?;
+            self.index_one(&a, &path, lost, &mut report)?;
         }
         Ok(report)
     }
 
-    /// Hash one file, extract its text when it changed or was never extracted, and record it.
-    fn index_one(&mut self, a: &Attachment, path: &Path, report: &mut FulltextReport) -> Result<()> {
+    /// Hash one file, extract its text when it changed, was never extracted or its pages are
+    /// `lost`, and record it.
+    fn index_one(&mut self, a: &Attachment, path: &Path, lost: bool, report: &mut FulltextReport) -> Result<()> {
         let id =
             a.id.ok_or_else(|| Error::NotFound("an attachment without an id".into()))?;
         let p = match probe(path) {
@@ -239,7 +240,6 @@ impl Library {
                     .write_status(|c| rows::set_fulltext(c, id, FulltextState::Failed, None, Some(&e.to_string())));
             }
         };
-        let lost = a.fulltext == FulltextState::Indexed && !fulltext::has_pages(self.store.conn(), id)?;
         let unchanged = p.sha256 == a.sha256 && a.fulltext != FulltextState::Pending && !lost;
         if unchanged {
             report.unchanged += 1;

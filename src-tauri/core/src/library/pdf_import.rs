@@ -332,8 +332,10 @@ impl Library {
                 let path = match mode {
                     AttachMode::Store => {
                         let dir = self.files_dir().expect("checked above");
-                        let name = self.store_copy(&r.path, &dir, &r.item, &p, &title)?;
-                        copied.push(dir.join(&name));
+                        let (name, made) = self.store_copy(&r.path, &dir, &r.item, &p, &title)?;
+                        if made {
+                            copied.push(dir.join(&name));
+                        }
                         name
                     }
                     AttachMode::Link => super::attachments::linked_path(&r.path, base.as_deref())?,

@@ -5,13 +5,12 @@
 //! name back, finds the old file still there; names nothing refers to go when the trash is
 //! emptied, like detached copies.
 
-use super::attachments::{extension_of, probe, stored_stem_with, DEFAULT_NAME_PATTERN, NAME_PATTERN};
-use super::files::open_regular;
+use super::attachments::{extension_of, place_in, stored_stem_with, DEFAULT_NAME_PATTERN, NAME_PATTERN};
 use super::Library;
 use crate::error::{Error, Result};
 use crate::model::{AttachmentKind, Item, ItemId};
 use crate::store::{attachments as rows, meta};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// New names for stored files, made on disk, to be recorded in an action's transaction.
 #[derive(Default)]
@@ -53,42 +52,6 @@ fn fits(name: &str, stem: &str, ext: &str) -> bool {
             .strip_prefix(" (")
             .and_then(|b| b.strip_suffix(')'))
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-}
-
-/// Give the file `src` (content `sha256`) a name from `stem` in `dir`: a hard link (a copy
-/// where links are not possible), reusing a name that already holds the same content.
-fn link_as(src: &Path, dir: &Path, stem: &str, ext: &str, sha256: &str, created: &mut Vec<PathBuf>) -> Result<String> {
-    for n in 1..1000 {
-        let name = if n == 1 {
-            format!("{stem}{ext}")
-        } else {
-            format!("{stem} ({n}){ext}")
-        };
-        let target = dir.join(&name);
-        if target.exists() {
-            if !sha256.is_empty() && probe(&target).is_ok_and(|t| t.sha256 == sha256) {
-                return Ok(name);
-            }
-            continue;
-        }
-        if std::fs::hard_link(src, &target).is_err() {
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".folio-attach-")
-                .tempfile_in(dir)
-                .map_err(|e| Error::io(dir, e))?;
-            let (mut from, _) = open_regular(src)?;
-            std::io::copy(&mut from, tmp.as_file_mut()).map_err(|e| Error::io(src, e))?;
-            tmp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
-            tmp.persist_noclobber(&target)
-                .map_err(|e| Error::io(&target, e.error))?;
-        }
-        created.push(target);
-        return Ok(name);
-    }
-    Err(Error::InvalidInput(format!(
-        "{}: a thousand files named {stem}{ext} are there already",
-        dir.display()
-    )))
 }
 
 impl Library {
@@ -184,11 +147,14 @@ impl Library {
             if fits(&a.path, &stem, &ext) || !src.is_file() {
                 continue;
             }
-            let made = r.created.len();
-            match link_as(&src, &dir, &stem, &ext, &a.sha256, &mut r.created) {
-                Ok(name) => r.moves.push((id, a.id.unwrap_or(0), name)),
+            match place_in(&src, &dir, &stem, &ext, &a.sha256, true) {
+                Ok((name, made)) => {
+                    if made {
+                        r.created.push(dir.join(&name));
+                    }
+                    r.moves.push((id, a.id.unwrap_or(0), name));
+                }
                 Err(e) => {
-                    r.created.truncate(made);
                     r.discard();
                     return Err(e);
                 }

@@ -401,26 +401,21 @@ fn not_modified(headers: &HeaderMap, version: i64) -> Option<Response> {
     })
 }
 
-/// A JSON answer with the library's version in `Last-Modified-Version`.
-fn json_response(body: Value, version: i64) -> Response {
-    let mut resp = (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response();
+/// An answer with the library's version in `Last-Modified-Version`.
+fn versioned(ct: &'static str, body: String, version: i64) -> Response {
+    let mut resp = (StatusCode::OK, [(header::CONTENT_TYPE, ct)], body).into_response();
     resp.headers_mut().insert("Last-Modified-Version", version.into());
     resp
 }
 
+/// A JSON answer with the library's version (the 304 was decided by [`library_version`]).
+fn json_response(body: Value, version: i64) -> Response {
+    versioned("application/json", body.to_string(), version)
+}
+
 /// One object's answer, with its version in `Last-Modified-Version` (or a 304).
 fn single(headers: &HeaderMap, version: i64, ct: &'static str, body: String) -> Response {
-    if let Some(r) = not_modified(headers, version) {
-        return r;
-    }
-    let mut resp = (StatusCode::OK, [(header::CONTENT_TYPE, ct)], body).into_response();
-    resp.headers_mut().insert("Last-Modified-Version", version.into());
-    resp
+    not_modified(headers, version).unwrap_or_else(|| versioned(ct, body, version))
 }
 
 /// The library's version, or the 304 answer when the client's copy is current.
@@ -857,14 +852,7 @@ async fn deleted(
                 Err(not_modified) => return Ok(not_modified),
             };
             let body = s.read(move |lib| z::deleted_json(lib, since)).await?;
-            let mut resp = (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                body.to_string(),
-            )
-                .into_response();
-            resp.headers_mut().insert("Last-Modified-Version", version.into());
-            Ok(resp)
+            Ok(json_response(body, version))
         }
         .await,
     )

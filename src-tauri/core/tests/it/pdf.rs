@@ -96,21 +96,10 @@ fn test_limits() -> Limits {
 /// Line-end hyphens joined before a lowercase letter (as pdftotext does: "con-\nnected"),
 /// lowercased, NFKC (ligatures), every run of non-letters one space.
 fn norm(s: &str) -> String {
-    let mut joined = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '-' && chars.peek() == Some(&'\n') {
-            let mut ahead = chars.clone();
-            ahead.next();
-            if ahead.peek().is_some_and(|n| n.is_lowercase()) {
-                chars.next();
-                continue;
-            }
-        }
-        joined.push(c);
-    }
+    // As the full-text index reads a page: line-end hyphens joined, NFKC.
+    let joined = folio::text::searchable_page(s);
     let s: String = joined
-        .nfkc()
+        .chars()
         .flat_map(char::to_lowercase)
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();

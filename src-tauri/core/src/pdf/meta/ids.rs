@@ -92,31 +92,9 @@ fn year_of_new_id(id: &str) -> Option<i32> {
     id.as_bytes().get(4).is_some_and(|&c| c == b'.').then_some(2000 + yy)
 }
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
+/// Month names in the other languages the corpus prints dates in (English ones are
+/// `model::month_from_str`'s).
+const OTHER_MONTHS: &[&str] = &[
     "janeiro",
     "fevereiro",
     "março",
@@ -177,7 +155,7 @@ fn year_score(line: &str, at: usize, header_or_footer: bool) -> i32 {
         .rev()
         .filter(|w| !w.is_empty())
         .take(3)
-        .any(|w| MONTHS.contains(&w));
+        .any(|w| (w.len() >= 3 && crate::model::month_from_str(w).is_some()) || OTHER_MONTHS.contains(&w));
     let paren = line[..at].ends_with('(') && line[at + 4..].starts_with(')');
     let after_paren = line[at + 4..].get(1..).unwrap_or("");
     let volume_before = line[..at]
