@@ -83,6 +83,14 @@ pub enum Error {
     /// while "allow editors to change the library" is off).
     #[error("refused: {0}")]
     Forbidden(String),
+    /// The shared library's server cannot be reached (no network, server down, refused
+    /// login): local work goes on and the next sync retries.
+    #[error("cannot reach the shared library at {server}: {reason}")]
+    Offline { server: String, reason: String },
+    /// The shared library's server answered with an error that retrying will not fix (its
+    /// schema is newer than this build, a setting is wrong, a statement failed).
+    #[error("shared library: {0}")]
+    Server(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -138,6 +146,8 @@ impl Error {
             Error::Crashed(_) => "crashed",
             Error::Remote { code, .. } => code,
             Error::Forbidden(_) => "forbidden",
+            Error::Offline { .. } => "offline",
+            Error::Server(_) => "server",
         }
     }
 

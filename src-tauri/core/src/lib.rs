@@ -14,6 +14,7 @@ pub mod pdf;
 pub use error::{Diagnostic, Error, ProtectedKey, Result, Severity};
 pub mod library;
 pub mod query;
+pub mod remote;
 pub mod store;
 pub mod text;
 mod trace;

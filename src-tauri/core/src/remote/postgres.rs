@@ -1,0 +1,1 @@
+//! [`super::Remote`] on PostgreSQL (written by the issue-27 PostgreSQL helper).
