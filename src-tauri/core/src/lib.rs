@@ -15,6 +15,7 @@ pub use error::{Diagnostic, Error, ProtectedKey, Result, Severity};
 pub mod library;
 pub mod query;
 pub mod remote;
+pub mod sync;
 pub mod store;
 pub mod text;
 mod trace;

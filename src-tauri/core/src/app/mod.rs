@@ -28,6 +28,8 @@ pub mod cited;
 pub mod isolated;
 pub mod searches;
 pub mod select;
+#[cfg(feature = "sync")]
+pub mod share;
 pub mod sync;
 pub mod zotero;
 

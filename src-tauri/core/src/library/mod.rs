@@ -20,6 +20,7 @@ mod keys;
 pub mod pdf_import;
 mod protected;
 mod renames;
+pub mod replica;
 mod saved;
 mod shared;
 mod tags;

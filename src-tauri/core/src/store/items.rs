@@ -522,6 +522,22 @@ pub fn id_by_key(conn: &Connection, key: &str) -> Result<Option<i64>> {
 
 /// Whether a key is in use ignoring case (BibTeX and biber compare keys without case, so
 /// `Smith2020` and `smith2020` cannot both be cited).
+/// Set an item's modification time (an item from a shared library keeps the time of its last
+/// change, wherever it was made).
+pub fn set_modified(conn: &Connection, id: i64, modified: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE items SET date_modified = ?2 WHERE id = ?1")?
+        .execute(params![id, modified])?;
+    Ok(())
+}
+
+/// An item's citation key.
+pub fn key_of(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT key FROM items WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
 pub fn key_in_use_nocase(conn: &Connection, key: &str) -> Result<bool> {
     let mut st = conn.prepare_cached("SELECT 1 FROM items WHERE key = ?1 COLLATE NOCASE LIMIT 1")?;
     Ok(st.exists([key])?)

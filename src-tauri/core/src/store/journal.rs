@@ -107,6 +107,49 @@ fn from_json(json: Option<&str>) -> std::result::Result<Vec<Change>, String> {
     serde_json::from_str(json.unwrap_or("")).map_err(|e| e.to_string())
 }
 
+/// Refuse to undo or redo step `id` when a pull (another member of a shared library) changed
+/// one of its objects since: restoring the step's states would drop their change. A step
+/// that cannot be read is left to the swap, which passes over it.
+fn refuse_over_pulled(
+    w: &Writer<'_>,
+    id: i64,
+    label: &str,
+    json: Option<&str>,
+    parts: i64,
+    what: &str,
+) -> Result<()> {
+    if !super::replica::pulled_after(w.conn(), id)? {
+        return Ok(());
+    }
+    let mut changes = Vec::new();
+    if parts > 0 {
+        let mut st = w
+            .conn()
+            .prepare("SELECT CAST(changes AS TEXT) FROM journal_parts WHERE journal_id = ?1 ORDER BY seq")?;
+        let rows = st.query_map([id], |r| r.get::<_, Option<String>>(0))?;
+        for json in rows {
+            match from_json(json?.as_deref()) {
+                Ok(c) => changes.extend(c),
+                Err(_) => return Ok(()),
+            }
+        }
+    } else {
+        match from_json(json) {
+            Ok(c) => changes = c,
+            Err(_) => return Ok(()),
+        }
+    }
+    let names = super::replica::pulled_objects(w.conn(), id, &changes)?;
+    if names.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Conflict(format!(
+        "cannot {what} \"{label}\": another member of the shared library changed {} since; \
+         {what}ing it would drop their change (edit it by hand instead)",
+        names.join(", ")
+    )))
+}
+
 /// Swap a step kept in parts, as [`swap`] does for one list: first every part's current
 /// states (its other side, written to `other`), then every part's stored states restored, in
 /// part order (the parts are in restore order); then the other sides become the stored ones.
@@ -305,6 +348,7 @@ impl Store {
                     [id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?;
+                refuse_over_pulled(w, id, &label, json.as_deref(), parts, what)?;
                 let swapped = if parts > 0 {
                     swap_parts(w, id, parts)?
                 } else {
@@ -330,6 +374,9 @@ impl Store {
                 }
                 w.conn()
                     .execute("UPDATE journal SET state = ?2 WHERE id = ?1", params![id, to])?;
+                let verb = if what == "undo" { "Undo" } else { "Redo" };
+                let version = versions::library_version(w.conn())?;
+                super::replica::label_action(w.conn(), version, &format!("{verb}: {label}"))?;
                 return Ok(Stepped { label, skipped });
             }
             match skipped.as_slice() {

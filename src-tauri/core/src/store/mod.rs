@@ -19,6 +19,7 @@ pub(crate) mod items;
 pub(crate) mod journal;
 pub(crate) mod meta;
 mod open;
+pub mod replica;
 pub(crate) mod saved;
 pub mod search;
 pub(crate) mod tags;
@@ -104,6 +105,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0015-object-versions.sql")),
         M::up(include_str!("migrations/0016-attachments.sql")),
         M::up(include_str!("migrations/0017-fulltext.sql")),
+        M::up(include_str!("migrations/0018-sync.sql")),
     ])
 }
 
@@ -288,25 +290,43 @@ impl Store {
     /// written if `f` fails. A concurrent writer makes this wait up to 10 s, then fail with
     /// [`Error::Busy`].
     pub fn write<T>(&mut self, label: &str, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        self.transact(Some(label), f)
+        self.transact(Mode::Action(label), f).map(|(out, _)| out)
     }
 
-    /// One `BEGIN IMMEDIATE` transaction; journaled under the label when there is one.
-    fn transact<T>(&mut self, label: Option<&str>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+    /// Write what a shared library's server sent (a pull): one transaction, like an action —
+    /// the touched objects get the next library version, so the app, the local API and
+    /// auto-exports see the change — but not journaled: a colleague's change is not the
+    /// user's to undo. `f` gets the version the objects will have.
+    pub fn write_pulled<T>(&mut self, f: impl FnOnce(&mut Writer<'_>, i64) -> Result<T>) -> Result<T> {
+        self.transact(Mode::Pulled, |w| {
+            let version = versions::next(w.conn())?;
+            w.pulled_version = version;
+            f(w, version)
+        })
+        .map(|(out, _)| out)
+    }
+
+    /// One `BEGIN IMMEDIATE` transaction; journaled under the label of an action.
+    fn transact<T>(&mut self, mode: Mode<'_>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<(T, i64)> {
         self.check_writable()?;
-        self.transact_checked(label, f).map_err(|e| self.note_damage(e))
+        self.transact_checked(mode, f).map_err(|e| self.note_damage(e))
     }
 
-    fn transact_checked<T>(&mut self, label: Option<&str>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+    fn transact_checked<T>(&mut self, mode: Mode<'_>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<(T, i64)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(busy)?;
+        let label = match mode {
+            Mode::Action(l) => Some(l),
+            Mode::Unjournaled | Mode::Pulled => None,
+        };
         let mut w = Writer {
             tx: &tx,
             changes: Vec::new(),
             seen: HashSet::new(),
-            journal: label.is_some(),
+            journal: !matches!(mode, Mode::Unjournaled),
+            pulled_version: 0,
             label: label.map(str::to_string),
             fts_pending: Vec::new(),
             fts_pending_ids: HashSet::new(),
@@ -320,14 +340,19 @@ impl Store {
         } else {
             w.flush_fts()?;
         }
+        let mut version = 0;
         if let Some(label) = w.label.as_deref().filter(|_| !w.changes.is_empty()) {
             journal::record(&tx, label, &w.changes)?;
-            let version = versions::next(&tx)?;
+            version = versions::next(&tx)?;
+            versions::stamp(&tx, version, &w.changes)?;
+            replica::label_action(&tx, version, label)?;
+        } else if matches!(mode, Mode::Pulled) {
+            version = w.pulled_version;
             versions::stamp(&tx, version, &w.changes)?;
         }
         tx.commit().map_err(busy)?;
         self.changed = true;
-        Ok(out)
+        Ok((out, version))
     }
 
     /// Prepare one large write into a library without items (a first import) to write every
@@ -399,7 +424,7 @@ impl Store {
 
     /// A transaction that is not journaled (undo/redo themselves).
     fn write_unjournaled<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        self.transact(None, f)
+        self.transact(Mode::Unjournaled, f).map(|(out, _)| out)
     }
 
     /// Bookkeeping writes that are neither user actions nor library changes (status, caches).
@@ -438,11 +463,25 @@ impl Store {
 
 /// A write transaction in progress. Before changing an object, call the matching `touch_*`
 /// so its prior state is journaled (once per action).
+/// What kind of transaction [`Store::transact`] runs.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    /// A user action: journaled under its label, versioned.
+    Action(&'a str),
+    /// Undo and redo (they journal and version themselves), bookkeeping.
+    Unjournaled,
+    /// A pull: versioned, not journaled (see [`Store::write_pulled`]).
+    Pulled,
+}
+
 pub struct Writer<'a> {
     tx: &'a rusqlite::Transaction<'a>,
     changes: Vec<Change>,
     seen: HashSet<Touched>,
+    /// Whether touched objects are recorded (for the journal, or for a pull's versions).
     journal: bool,
+    /// A pull's library version (0 otherwise).
+    pulled_version: i64,
     /// The undo step's label (journaled writes only).
     label: Option<String>,
     fts_pending: Vec<(i64, derive::FtsRow)>,
@@ -481,7 +520,7 @@ impl Writer<'_> {
 
     /// Rename the undo step (e.g. once an import knows how many items it added).
     pub fn set_label(&mut self, label: impl Into<String>) {
-        if self.journal {
+        if self.label.is_some() {
             self.label = Some(label.into());
         }
     }

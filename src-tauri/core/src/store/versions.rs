@@ -48,7 +48,7 @@ impl ToSql for ObjectId {
     }
 }
 
-fn object_id(v: ValueRef<'_>) -> ObjectId {
+pub(crate) fn object_id_of(v: ValueRef<'_>) -> ObjectId {
     match v {
         ValueRef::Integer(i) => ObjectId::Id(i),
         other => ObjectId::Name(
@@ -172,7 +172,7 @@ fn list(conn: &Connection, kind: Kind, since: i64, deleted: bool) -> Result<Vec<
     )?;
     let rows = st.query_map(params![kind as i64, since, deleted], |r| {
         Ok(Versioned {
-            id: object_id(r.get_ref(0)?),
+            id: object_id_of(r.get_ref(0)?),
             version: r.get(1)?,
         })
     })?;

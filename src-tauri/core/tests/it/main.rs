@@ -29,6 +29,7 @@ mod serve;
 mod store;
 mod styles;
 mod support;
+mod sync;
 mod tags;
 mod tex;
 mod tidy;

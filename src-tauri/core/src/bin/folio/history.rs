@@ -19,6 +19,12 @@ pub enum Cmd {
         limit: usize,
         #[arg(long)]
         json: bool,
+        /// The shared library's history (every member's actions, from the server).
+        #[arg(long)]
+        shared: bool,
+        /// With --shared: only the actions that changed this item (by key).
+        #[arg(long, requires = "shared")]
+        item: Option<String>,
     },
 }
 
@@ -46,7 +52,13 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
             warn_damaged(&s.skipped);
             eprintln!("redid: {}", s.label);
         }
-        Cmd::History { limit, json } => history(lib, limit, json)?,
+        Cmd::History {
+            limit,
+            json,
+            shared: true,
+            item,
+        } => shared_history(lib, limit, json, item.as_deref())?,
+        Cmd::History { limit, json, .. } => history(lib, limit, json)?,
     }
     Ok(())
 }
@@ -82,6 +94,18 @@ fn history(lib: &Library, limit: usize, json: bool) -> Result<()> {
             e.id,
             e.label
         );
+    }
+    Ok(())
+}
+
+fn shared_history(lib: &Library, limit: usize, json: bool, item: Option<&str>) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let actions = rt.block_on(folio::app::share::shared_history(lib, item, limit))?;
+    if json {
+        return print_json(&actions);
+    }
+    for a in actions {
+        println!("{} v{:<6} {:<20} {}  ({} objects)", a.at, a.version, a.author, a.label, a.changes.len());
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ mod output;
 mod searches;
 mod select;
 mod serve;
+mod share;
 mod tags;
 
 use anyhow::{Context, Result};
@@ -75,6 +76,8 @@ enum Command {
     Serve(serve::Cmd),
     #[command(flatten)]
     Attachments(attachments::Cmd),
+    #[command(flatten)]
+    Share(share::Cmd),
 }
 
 fn library_path(cli: &Cli) -> PathBuf {
@@ -163,6 +166,7 @@ fn dispatch(lib: &mut Library, command: Command, path: &Path) -> Result<()> {
         Command::Export(c) => export::run(lib, c),
         Command::Info(c) => info::run(lib, c, path),
         Command::Attachments(c) => attachments::run(lib, c),
+        Command::Share(c) => share::run(lib, c, path),
         Command::Serve(_) => unreachable!("run() serves before opening the library for writing"),
     }
 }
