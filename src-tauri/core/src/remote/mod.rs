@@ -199,11 +199,8 @@ pub trait Remote: Send {
     fn pull(&mut self, after: Cursor, limit: usize) -> impl Future<Output = Result<Page>> + Send;
 
     /// The newest actions first, at most `limit`; only those that changed `object` when given.
-    fn history(
-        &mut self,
-        object: Option<Uuid>,
-        limit: usize,
-    ) -> impl Future<Output = Result<Vec<SharedAction>>> + Send;
+    fn history(&mut self, object: Option<Uuid>, limit: usize)
+        -> impl Future<Output = Result<Vec<SharedAction>>> + Send;
 
     /// Wait until the library's version is past `known` (another member pushed) or `timeout`
     /// passed; whether it moved. Woken by the server's notifications where it has them.
