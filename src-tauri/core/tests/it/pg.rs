@@ -33,6 +33,8 @@ struct Cluster {
     dir: PathBuf,
     port: u16,
     postgres_user: Option<(u32, u32)>,
+    /// More `-c name=value` settings.
+    settings: Vec<String>,
     child: Option<Child>,
     /// Shared cluster: the cleaner, whose stdin closes when the test process dies.
     _cleaner: Option<Child>,
@@ -102,6 +104,58 @@ impl PgServer {
     /// Stops a private cluster (fast shutdown: connections are cut).
     pub fn stop(&self) {
         self.cluster.as_ref().expect("a private cluster").lock().unwrap().stop();
+    }
+
+    /// A private cluster with TLS: a test CA (its certificate's path is returned) signs the
+    /// server's certificate for `localhost` and 127.0.0.1.
+    pub fn private_tls() -> (PgServer, PathBuf) {
+        let s = PgServer::private();
+        let mut c = s.cluster.as_ref().unwrap().lock().unwrap();
+        c.stop();
+        let tls = c.dir.join("tls");
+        std::fs::create_dir(&tls).unwrap();
+        std::fs::write(tls.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n").unwrap();
+        let openssl = |args: &str| {
+            let out = Command::new("openssl")
+                .args(args.split_whitespace())
+                .current_dir(&tls)
+                .output()
+                .expect("openssl is needed for the TLS test (Debian's openssl package)");
+            assert!(
+                out.status.success(),
+                "openssl {args}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(
+            "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=FolioTestCA \
+             -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign",
+        );
+        openssl("req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost");
+        openssl(
+            "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 \
+             -extfile ext.cnf",
+        );
+        for f in ["server.key", "server.crt"] {
+            let path = tls.join(f);
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+            if let Some((uid, gid)) = c.postgres_user {
+                std::os::unix::fs::chown(&path, Some(uid), Some(gid)).unwrap();
+            }
+        }
+        c.settings = vec![
+            "ssl=on".into(),
+            format!("ssl_cert_file={}", tls.join("server.crt").display()),
+            format!("ssl_key_file={}", tls.join("server.key").display()),
+        ];
+        c.start();
+        drop(c);
+        (s, tls.join("ca.crt"))
+    }
+
+    /// The server's port.
+    pub fn port(&self) -> u16 {
+        self.cluster.as_ref().expect("a private cluster").lock().unwrap().port
     }
 
     /// Starts a stopped private cluster again, on the same port.
@@ -282,6 +336,7 @@ impl Cluster {
             dir,
             port: 0,
             postgres_user: user,
+            settings: Vec::new(),
             child: None,
             _cleaner: None,
         };
@@ -310,6 +365,7 @@ impl Cluster {
                 "full_page_writes=off",
             ])
             .args(["-c", "synchronous_commit=off", "-c", "max_connections=300"])
+            .args(self.settings.iter().flat_map(|s| ["-c", s.as_str()]))
             .current_dir(&self.dir)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
@@ -749,11 +805,22 @@ async fn a_read_only_member_reads_but_cannot_write() {
         reader.pull(Cursor::default(), 10).await.unwrap().objects[0].uuid,
         a.uuid
     );
+    // An editor needs no more than the grants docs/sync.md gives.
+    let editor = format!("editor_{db}");
+    s.psql(
+        &db,
+        &format!("CREATE ROLE {editor} LOGIN; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {editor}"),
+    );
+    let mut ed = PgRemote::connect(&s.url_as(&editor, "pw", &db), "group", None)
+        .await
+        .unwrap();
+    assert!(ed.can_write().await.unwrap());
+    applied(ed.push(&action("edit", vec![item("E", json!({}))])).await.unwrap());
     match reader.push(&action("try", vec![item("B", json!({}))])).await {
         Err(Error::Forbidden(m)) => assert!(m.contains("read-only") && m.contains(&role), "{m}"),
         other => panic!("expected Forbidden, got {other:?}"),
     }
-    assert_eq!(owner.library_version().await.unwrap(), 1);
+    assert_eq!(owner.library_version().await.unwrap(), 2);
     // It cannot make a library either.
     match PgRemote::connect(&url, "another", None).await {
         Err(Error::NotFound(m)) => assert!(m.contains("another") && m.contains("read-only"), "{m}"),
@@ -930,4 +997,65 @@ async fn a_7k_import_pushes_and_pulls() {
 #[tokio::test]
 async fn a_50k_import_pushes_and_pulls() {
     measure_import(50_000).await;
+}
+
+#[tokio::test]
+async fn tls_modes_check_what_they_promise() {
+    let (s, ca) = PgServer::private_tls();
+    let db = s.create_database();
+    let port = s.port();
+    let ca = ca.display().to_string();
+    let url = |host: &str, query: &str| format!("postgresql://{ADMIN}@{host}:{port}/{db}?{query}");
+    let encrypted = || {
+        s.psql(
+            "postgres",
+            &format!(
+                "SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE ssl AND datname = '{db}'"
+            ),
+        )
+    };
+    // verify-full: the chain and the name (IP and DNS names both in the certificate).
+    for host in ["127.0.0.1", "localhost"] {
+        let mut r = PgRemote::connect(&url(host, &format!("sslmode=verify-full&sslrootcert={ca}")), "g", None)
+            .await
+            .unwrap_or_else(|e| panic!("{host}: {e}"));
+        applied(
+            r.push(&action("one", vec![item(&format!("T{host}"), json!({}))]))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(encrypted(), "1");
+    }
+    // A name the certificate does not have (the same server through hostaddr): refused by
+    // verify-full, accepted by verify-ca.
+    let other = format!("hostaddr=127.0.0.1&sslrootcert={ca}");
+    match PgRemote::connect(
+        &url("folio.invalid", &format!("sslmode=verify-full&{other}")),
+        "g",
+        None,
+    )
+    .await
+    {
+        Err(Error::Offline { reason, .. }) => assert!(reason.contains("certificate"), "{reason}"),
+        other => panic!("expected a refused certificate, got {:?}", other.err()),
+    }
+    PgRemote::connect(&url("folio.invalid", &format!("sslmode=verify-ca&{other}")), "g", None)
+        .await
+        .unwrap();
+    // An unknown CA (the system's roots): refused; require does not check.
+    match PgRemote::connect(&url("127.0.0.1", "sslmode=verify-full"), "g", None).await {
+        Err(Error::Offline { reason, .. }) => assert!(reason.contains("certificate"), "{reason}"),
+        other => panic!("expected a refused certificate, got {:?}", other.err()),
+    }
+    let mut r = PgRemote::connect(&url("127.0.0.1", "sslmode=require"), "g", None)
+        .await
+        .unwrap();
+    assert_eq!(r.library_version().await.unwrap(), 2);
+    assert_eq!(encrypted(), "1");
+    drop(r);
+    // disable: plain.
+    let mut r = PgRemote::connect(&url("127.0.0.1", "sslmode=disable"), "g", None)
+        .await
+        .unwrap();
+    assert_eq!(r.library_version().await.unwrap(), 2);
 }
