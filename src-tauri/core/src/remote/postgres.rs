@@ -17,7 +17,6 @@ use self::conninfo::ConnInfo;
 use self::sql::Failure;
 use super::{Cursor, Page, Push, PushOutcome, Remote, SharedAction, Uuid, TIMEOUT};
 use crate::error::{Error, Result};
-use std::future::Future;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -280,26 +279,24 @@ async fn open(
 }
 
 /// Polls a connection until it ends; notifications for the library go to `notify`.
-fn drive<S, T>(mut conn: Connection<S, T>, notify: Option<(watch::Sender<i64>, i64)>) -> impl Future<Output = ()> + Send
+async fn drive<S, T>(mut conn: Connection<S, T>, notify: Option<(watch::Sender<i64>, i64)>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    async move {
-        while let Some(Ok(message)) = std::future::poll_fn(|cx| conn.poll_message(cx)).await {
-            let (AsyncMessage::Notification(n), Some((tx, library))) = (message, &notify) else {
-                continue;
-            };
-            if let Some((l, version)) = sql::parse_payload(n.payload()) {
-                if l == *library {
-                    tx.send_if_modified(|known| {
-                        let newer = version > *known;
-                        if newer {
-                            *known = version;
-                        }
-                        newer
-                    });
-                }
+    while let Some(Ok(message)) = std::future::poll_fn(|cx| conn.poll_message(cx)).await {
+        let (AsyncMessage::Notification(n), Some((tx, library))) = (message, &notify) else {
+            continue;
+        };
+        if let Some((l, version)) = sql::parse_payload(n.payload()) {
+            if l == *library {
+                tx.send_if_modified(|known| {
+                    let newer = version > *known;
+                    if newer {
+                        *known = version;
+                    }
+                    newer
+                });
             }
         }
     }

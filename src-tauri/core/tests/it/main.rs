@@ -23,6 +23,7 @@ mod matrix;
 mod migrations;
 mod pdf;
 mod pdf_import;
+mod pg;
 mod reliability;
 mod search;
 mod serve;

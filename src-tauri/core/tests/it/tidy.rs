@@ -149,7 +149,10 @@ fn sql_lives_only_in_the_store() {
     let mut problems = Vec::new();
     for f in rust_files(&core_src()) {
         let r = rel(&f);
-        if r.starts_with("core/src/store/") || r == "core/src/error.rs" || is_test_file(&f) {
+        // The shared library's server speaks SQL too: its statements live in the PostgreSQL
+        // remote's files as the library's live in store/.
+        let server_sql = r == "core/src/remote/postgres.rs" || r.starts_with("core/src/remote/postgres/");
+        if r.starts_with("core/src/store/") || r == "core/src/error.rs" || server_sql || is_test_file(&f) {
             continue;
         }
         let code = production(&std::fs::read_to_string(&f).unwrap());

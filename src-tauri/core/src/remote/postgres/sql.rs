@@ -17,7 +17,7 @@ use tokio_postgres::{Client, Row};
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i32 = 1;
 const SCHEMA: &str = include_str!("schema.sql");
-/// The NOTIFY channel; the payload is "<library id> <version>".
+/// The NOTIFY channel; the payload is `<library id> <version>`.
 pub const CHANNEL: &str = "folio_change";
 /// Serialises schema creation among members connecting at once.
 const SCHEMA_LOCK: i64 = 0x466f_6c69_6f27;
