@@ -25,13 +25,14 @@ before(async () => {
   assert.ok(current > 10, `the CLI made format ${current}`);
   // Back to format 10, as the previous version left it: version 11 added two columns, 12 only
   // re-stamps values (source fingerprints), 13 added one column (the import each record came from), 14 the journal's parts,
-  // 15 the object versions, 16 the attachments, 17 their full text.
+  // 15 the object versions, 16 the attachments, 17 their full text, 18 the shared-library bookkeeping.
   python(
     "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('ALTER TABLE items DROP COLUMN source_checks'); " +
       "c.execute('ALTER TABLE items DROP COLUMN source_macros'); " +
       "c.execute('ALTER TABLE items DROP COLUMN source_batch'); c.execute('DROP TABLE journal_parts'); " +
       "c.execute('ALTER TABLE journal DROP COLUMN parts'); " +
       "c.execute('DROP TABLE object_versions'); c.execute('DROP TABLE library_version'); c.execute('DROP TABLE attachments'); c.execute('DROP TABLE fulltext'); " +
+      "[c.execute('DROP TABLE ' + t) for t in ['sync_objects', 'sync_state', 'action_labels', 'sync_outbox', 'sync_conflicts', 'sync_waiting']]; " +
       "c.execute('PRAGMA user_version = 10'); c.commit(); c.close()",
     library,
   );

@@ -15,8 +15,8 @@ pub use error::{Diagnostic, Error, ProtectedKey, Result, Severity};
 pub mod library;
 pub mod query;
 pub mod remote;
-pub mod sync;
 pub mod store;
+pub mod sync;
 pub mod text;
 mod trace;
 

@@ -32,10 +32,7 @@ pub fn split_password(url: &str) -> Result<(String, Option<String>)> {
     };
     let (userinfo, host) = authority.split_at(at);
     match userinfo.split_once(':') {
-        Some((user, password)) => Ok((
-            format!("{scheme}{user}{host}{tail}"),
-            Some(percent_decode(password)),
-        )),
+        Some((user, password)) => Ok((format!("{scheme}{user}{host}{tail}"), Some(percent_decode(password)))),
         None => Ok((url.to_string(), None)),
     }
 }
@@ -187,9 +184,9 @@ pub async fn set_remote(lib: &mut Library, url: &str, library: &str, author: &st
 
 /// One sync of a library with its shared library.
 pub async fn sync_library(lib: &mut Library) -> Result<SyncReport> {
-    let settings = lib
-        .remote_settings()?
-        .ok_or_else(|| Error::InvalidInput("this library is not shared: `folio remote set postgresql://…` first".into()))?;
+    let settings = lib.remote_settings()?.ok_or_else(|| {
+        Error::InvalidInput("this library is not shared: `folio remote set postgresql://…` first".into())
+    })?;
     let mut remote = connect(&settings).await?;
     sync::sync_once(lib, &mut remote).await
 }

@@ -134,7 +134,9 @@ fn collection_uuid(conn: &Conn, id: i64) -> Result<String> {
 /// collections it is filed in by their ids across replicas, and when it went to the trash.
 /// Attached files stay on their machine.
 pub(crate) fn item_state(conn: &Conn, id: i64) -> Result<Option<Value>> {
-    let Some(snap) = items::snapshot(conn, id)? else { return Ok(None) };
+    let Some(snap) = items::snapshot(conn, id)? else {
+        return Ok(None);
+    };
     let mut v = serde_json::to_value(&snap.item).map_err(|e| Error::Format(e.to_string()))?;
     let o = v.as_object_mut().expect("an item is a JSON object");
     o.remove("id");
@@ -149,16 +151,22 @@ pub(crate) fn item_state(conn: &Conn, id: i64) -> Result<Option<Value>> {
 }
 
 fn collection_state(conn: &Conn, id: i64) -> Result<Option<Value>> {
-    let Some(row) = collections::row(conn, id)? else { return Ok(None) };
+    let Some(row) = collections::row(conn, id)? else {
+        return Ok(None);
+    };
     let parent = match row.parent_id {
         Some(p) => Some(collection_uuid(conn, p)?),
         None => None,
     };
-    Ok(Some(json!({"name": row.name, "parent": parent, "position": row.position})))
+    Ok(Some(
+        json!({"name": row.name, "parent": parent, "position": row.position}),
+    ))
 }
 
 fn search_state(conn: &Conn, name: &str) -> Result<Option<Value>> {
-    let Some(s) = saved::get(conn, name)? else { return Ok(None) };
+    let Some(s) = saved::get(conn, name)? else {
+        return Ok(None);
+    };
     let collection = match s.collection_id {
         Some(c) => Some(collection_uuid(conn, c)?),
         None => None,
@@ -193,7 +201,9 @@ impl Library {
     /// The shared library this one is connected to.
     pub fn remote_settings(&self) -> Result<Option<RemoteSettings>> {
         let conn = self.store.conn();
-        let Some(url) = rs::state(conn, "remote")? else { return Ok(None) };
+        let Some(url) = rs::state(conn, "remote")? else {
+            return Ok(None);
+        };
         Ok(Some(RemoteSettings {
             url,
             library: rs::state(conn, "library")?.unwrap_or_default(),
@@ -327,7 +337,11 @@ impl Library {
             if held.contains(&o.row.uuid) {
                 continue;
             }
-            let state = if o.deleted { None } else { state_of(conn, o.row.kind, &o.row.local)? };
+            let state = if o.deleted {
+                None
+            } else {
+                state_of(conn, o.row.kind, &o.row.local)?
+            };
             if state.is_none() && o.row.server_version == 0 {
                 // Made and removed between two syncs: the server never needs to hear of it.
                 forget.push(o.row.uuid.clone());
@@ -340,7 +354,11 @@ impl Library {
                 .and_then(Value::as_str)
                 .map(str::to_string);
             let obj = PushObject {
-                uuid: o.row.uuid.parse().map_err(|_| Error::Format(format!("bad uuid {}", o.row.uuid)))?,
+                uuid: o
+                    .row
+                    .uuid
+                    .parse()
+                    .map_err(|_| Error::Format(format!("bad uuid {}", o.row.uuid)))?,
                 kind: object_kind(o.row.kind),
                 base: o.row.server_version,
                 state,
@@ -363,16 +381,17 @@ impl Library {
             })?;
         }
         let conn = self.store.conn();
-        let (lo, hi) = (
-            groups.first().map_or(0, |g| g.0),
-            groups.last().map_or(0, |g| g.0),
-        );
+        let (lo, hi) = (groups.first().map_or(0, |g| g.0), groups.last().map_or(0, |g| g.0));
         let labels: HashMap<i64, String> = rs::action_labels(conn, lo, hi)?.into_iter().collect();
         Ok(groups
             .into_iter()
             .map(|(v, objects, ids)| {
                 let label = labels.get(&v).cloned().unwrap_or_else(|| {
-                    format!("Share {} object{}", objects.len(), if objects.len() == 1 { "" } else { "s" })
+                    format!(
+                        "Share {} object{}",
+                        objects.len(),
+                        if objects.len() == 1 { "" } else { "s" }
+                    )
                 });
                 (
                     Push {
@@ -412,7 +431,9 @@ impl Library {
                 .map(|p| p.objects.iter().map(|o| (o.uuid.to_string(), &o.state)).collect())
                 .unwrap_or_default();
             for (uuid, pushed_at) in ids {
-                let Some(row) = rs::row_by_uuid(conn, uuid)? else { continue };
+                let Some(row) = rs::row_by_uuid(conn, uuid)? else {
+                    continue;
+                };
                 let now = rs::local_version(conn, row.kind, &row.local)?;
                 let unchanged = now == *pushed_at;
                 let base = match states.get(uuid) {
@@ -449,7 +470,9 @@ impl Library {
         self.store.write_pulled(|w, _| {
             let mut out = Vec::new();
             for c in clashes {
-                let Some(row) = rs::row_by_uuid(w.conn(), &c.uuid.to_string())? else { continue };
+                let Some(row) = rs::row_by_uuid(w.conn(), &c.uuid.to_string())? else {
+                    continue;
+                };
                 let ObjectId::Id(id) = row.local else { continue };
                 if let Some(why) = protected.get(&c.key) {
                     rs::put_conflict(
@@ -459,9 +482,15 @@ impl Library {
                             kind: Kind::Item,
                             uuid: row.uuid.clone(),
                             field: "key".into(),
-                            base: row.base.as_deref().and_then(|b| parse(Some(b))).map(|b| b["key"].to_string()),
+                            base: row
+                                .base
+                                .as_deref()
+                                .and_then(|b| parse(Some(b)))
+                                .map(|b| b["key"].to_string()),
                             mine: Some(json!(c.key).to_string()),
-                            theirs: Some(json!(format!("held by another item on the server ({})", c.holder)).to_string()),
+                            theirs: Some(
+                                json!(format!("held by another item on the server ({})", c.holder)).to_string(),
+                            ),
                             author: author.to_string(),
                             at: crate::text::now_rfc3339(),
                         },
@@ -566,7 +595,9 @@ fn free_key(w: &Writer<'_>, base: &str, taken: &mut BTreeSet<String>) -> Result<
 
 /// Give an item another key (a sync's doing, recorded like a pull: not undoable, pushed).
 fn rename_item(w: &mut Writer<'_>, id: i64, key: &str) -> Result<()> {
-    let Some(mut item) = items::load(w.conn(), id)? else { return Ok(()) };
+    let Some(mut item) = items::load(w.conn(), id)? else {
+        return Ok(());
+    };
     item.key = key.to_string();
     items::update(w, &mut item)
 }
@@ -587,7 +618,16 @@ fn set_shared_field(
         s[field] = value.unwrap_or(Value::Null);
         Some(s)
     };
-    write_state(w, row.kind, &row.local, &row.uuid, new.as_ref(), protected, &mut PullApplied::default()).map(|_| ())
+    write_state(
+        w,
+        row.kind,
+        &row.local,
+        &row.uuid,
+        new.as_ref(),
+        protected,
+        &mut PullApplied::default(),
+    )
+    .map(|_| ())
 }
 
 /// Protected citation keys, with why.
@@ -613,9 +653,23 @@ impl Apply<'_> {
         let Some(row) = row else {
             // New here.
             if o.state.is_some() {
-                let local = write_state(w, kind, &ObjectId::Id(0), &uuid, o.state.as_ref(), &self.protected, self.out)?;
+                let local = write_state(
+                    w,
+                    kind,
+                    &ObjectId::Id(0),
+                    &uuid,
+                    o.state.as_ref(),
+                    &self.protected,
+                    self.out,
+                )?;
                 if let Some(local) = local {
-                    rs::agree(w.conn(), &uuid, o.version, o.state.as_ref().map(to_text).as_deref(), Some(self.version))?;
+                    rs::agree(
+                        w.conn(),
+                        &uuid,
+                        o.version,
+                        o.state.as_ref().map(to_text).as_deref(),
+                        Some(self.version),
+                    )?;
                     rs::mark_pulled(w.conn(), &uuid)?;
                     self.wake_waiting(w, kind, &local, &uuid)?;
                     self.out.added += 1;
@@ -643,10 +697,24 @@ impl Apply<'_> {
                     self.out.conflicts.push(format!("{name}: {}", c.field));
                 }
                 if &merged.state != m {
-                    write_state(w, row.kind, &row.local, &row.uuid, Some(&merged.state), &self.protected, self.out)?;
+                    write_state(
+                        w,
+                        row.kind,
+                        &row.local,
+                        &row.uuid,
+                        Some(&merged.state),
+                        &self.protected,
+                        self.out,
+                    )?;
                 }
                 let clean = &merged.state == t;
-                rs::agree(w.conn(), &row.uuid, o.version, theirs_text.as_deref(), clean.then_some(self.version))?;
+                rs::agree(
+                    w.conn(),
+                    &row.uuid,
+                    o.version,
+                    theirs_text.as_deref(),
+                    clean.then_some(self.version),
+                )?;
                 self.out.merged += 1;
             }
             (None, Some(_)) | (Some(_), None) => {
@@ -658,7 +726,9 @@ impl Apply<'_> {
                     theirs: theirs.cloned(),
                 };
                 self.conflict(w, &row, &whole, &o.author)?;
-                self.out.conflicts.push(format!("{name}: deleted on one side, changed on the other"));
+                self.out
+                    .conflicts
+                    .push(format!("{name}: deleted on one side, changed on the other"));
                 if mine.is_none() {
                     write_state(w, row.kind, &row.local, &row.uuid, theirs, &self.protected, self.out)?;
                 }
@@ -718,7 +788,9 @@ impl Apply<'_> {
 
     /// Objects that referred to this one before it arrived get their reference now.
     fn wake_waiting(&mut self, w: &mut Writer<'_>, kind: Kind, local: &ObjectId, uuid: &str) -> Result<()> {
-        let (Kind::Collection, ObjectId::Id(cid)) = (kind, local) else { return Ok(()) };
+        let (Kind::Collection, ObjectId::Id(cid)) = (kind, local) else {
+            return Ok(());
+        };
         for (k, waiting) in rs::take_waiting(w.conn(), uuid)? {
             match (k, waiting) {
                 (Kind::Item, ObjectId::Id(item)) => {
@@ -816,7 +888,10 @@ fn write_item(
                     at: crate::text::now_rfc3339(),
                 },
             )?;
-            out.conflicts.push(format!("{}: key (this library's {} keeps it: {why})", item.key, item.key));
+            out.conflicts.push(format!(
+                "{}: key (this library's {} keeps it: {why})",
+                item.key, item.key
+            ));
             item.key = new;
         } else {
             rename_item(w, holder, &new)?;
@@ -886,7 +961,11 @@ fn write_collection(w: &mut Writer<'_>, local: &ObjectId, uuid: &str, state: Opt
         }
         return Ok(None);
     };
-    let mut name = state.get("name").and_then(Value::as_str).unwrap_or("Unnamed").to_string();
+    let mut name = state
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("Unnamed")
+        .to_string();
     let parent_uuid = state.get("parent").and_then(Value::as_str).map(str::to_string);
     let parent = match &parent_uuid {
         Some(p) => collection_by_uuid(w, p)?,

@@ -110,14 +110,7 @@ fn from_json(json: Option<&str>) -> std::result::Result<Vec<Change>, String> {
 /// Refuse to undo or redo step `id` when a pull (another member of a shared library) changed
 /// one of its objects since: restoring the step's states would drop their change. A step
 /// that cannot be read is left to the swap, which passes over it.
-fn refuse_over_pulled(
-    w: &Writer<'_>,
-    id: i64,
-    label: &str,
-    json: Option<&str>,
-    parts: i64,
-    what: &str,
-) -> Result<()> {
+fn refuse_over_pulled(w: &Writer<'_>, id: i64, label: &str, json: Option<&str>, parts: i64, what: &str) -> Result<()> {
     if !super::replica::pulled_after(w.conn(), id)? {
         return Ok(());
     }

@@ -111,7 +111,7 @@ pub fn migrations() -> Migrations<'static> {
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    17
+    18
 }
 
 pub struct Store {
@@ -312,7 +312,11 @@ impl Store {
         self.transact_checked(mode, f).map_err(|e| self.note_damage(e))
     }
 
-    fn transact_checked<T>(&mut self, mode: Mode<'_>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<(T, i64)> {
+    fn transact_checked<T>(
+        &mut self,
+        mode: Mode<'_>,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<(T, i64)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)

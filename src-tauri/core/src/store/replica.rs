@@ -265,10 +265,14 @@ pub(crate) fn pulled_objects(conn: &Connection, step: i64, changes: &[Change]) -
             Change::Saved { name, .. } => (Kind::Search, ObjectId::Name(name.to_lowercase())),
             Change::Tag { .. } | Change::Meta { .. } => continue,
         };
-        let hit: Option<bool> = st.query_row(params![kind as i64, local, step], |r| r.get(0)).optional()?;
+        let hit: Option<bool> = st
+            .query_row(params![kind as i64, local, step], |r| r.get(0))
+            .optional()?;
         if hit == Some(true) {
             out.push(match (kind, &local) {
-                (Kind::Item, ObjectId::Id(id)) => super::items::key_of(conn, *id)?.unwrap_or_else(|| format!("item {id}")),
+                (Kind::Item, ObjectId::Id(id)) => {
+                    super::items::key_of(conn, *id)?.unwrap_or_else(|| format!("item {id}"))
+                }
                 (Kind::Collection, ObjectId::Id(id)) => super::collections::row(conn, *id)?
                     .map_or_else(|| format!("collection {id}"), |r| format!("collection {}", r.name)),
                 (_, ObjectId::Name(n)) => format!("saved search {n}"),
@@ -297,7 +301,9 @@ pub fn put_in_flight(conn: &Connection, p: &InFlight) -> Result<()> {
 
 pub fn in_flight(conn: &Connection) -> Result<Vec<InFlight>> {
     let mut st = conn.prepare("SELECT action, label, objects FROM sync_outbox")?;
-    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+    let rows = st.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (action, label, objects) = row?;
@@ -335,14 +341,22 @@ pub fn put_conflict(conn: &Connection, c: &ConflictRow) -> Result<()> {
          ON CONFLICT (uuid, field) DO UPDATE SET base = excluded.base, mine = excluded.mine, \
          theirs = excluded.theirs, author = excluded.author, at = excluded.at",
     )?
-    .execute(params![c.kind as i64, c.uuid, c.field, c.base, c.mine, c.theirs, c.author, c.at])?;
+    .execute(params![
+        c.kind as i64,
+        c.uuid,
+        c.field,
+        c.base,
+        c.mine,
+        c.theirs,
+        c.author,
+        c.at
+    ])?;
     Ok(())
 }
 
 pub fn conflicts(conn: &Connection) -> Result<Vec<ConflictRow>> {
-    let mut st = conn.prepare(
-        "SELECT id, kind, uuid, field, base, mine, theirs, author, at FROM sync_conflicts ORDER BY id",
-    )?;
+    let mut st =
+        conn.prepare("SELECT id, kind, uuid, field, base, mine, theirs, author, at FROM sync_conflicts ORDER BY id")?;
     let rows = st.query_map([], |r| {
         Ok(ConflictRow {
             id: r.get(0)?,

@@ -96,9 +96,8 @@ pub fn merge3(base: Option<&Value>, mine: &Value, theirs: &Value) -> Merged {
 fn merge_set(field: &str, base: Option<&Value>, mine: Option<&Value>, theirs: Option<&Value>) -> Option<Value> {
     let list = |v: Option<&Value>| -> Vec<Value> { v.and_then(Value::as_array).cloned().unwrap_or_default() };
     let (b, m, t) = (list(base), list(mine), list(theirs));
-    let ids = |l: &[Value]| -> std::collections::HashSet<String> {
-        l.iter().filter_map(|v| member_id(field, v)).collect()
-    };
+    let ids =
+        |l: &[Value]| -> std::collections::HashSet<String> { l.iter().filter_map(|v| member_id(field, v)).collect() };
     let (bi, ti) = (ids(&b), ids(&t));
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
@@ -201,7 +200,11 @@ mod tests {
 
     #[test]
     fn without_a_base_every_difference_is_a_conflict() {
-        let m = merge3(None, &json!({"title": "A", "year": 1}), &json!({"title": "B", "year": 1}));
+        let m = merge3(
+            None,
+            &json!({"title": "A", "year": 1}),
+            &json!({"title": "B", "year": 1}),
+        );
         assert_eq!(m.conflicts.len(), 1);
         assert_eq!(m.conflicts[0].field, "title");
     }

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
-    assert_eq!(schema_version(), 17);
+    assert_eq!(schema_version(), 18);
 }
 
 fn fts_hashsize(conn: &Connection) -> Option<i64> {
@@ -617,7 +617,7 @@ fn version_12_keeps_unedited_records_verbatim_and_edited_ones_regenerated() {
         conn.execute_batch(
             "ALTER TABLE items DROP COLUMN source_batch; DROP TABLE journal_parts; \
              ALTER TABLE journal DROP COLUMN parts; DROP TABLE object_versions; DROP TABLE library_version; \
-             DROP TABLE attachments; DROP TABLE fulltext; PRAGMA user_version = 11",
+             DROP TABLE sync_objects; DROP TABLE sync_state; DROP TABLE action_labels; DROP TABLE sync_outbox; DROP TABLE sync_conflicts; DROP TABLE sync_waiting; DROP TABLE attachments; DROP TABLE fulltext; PRAGMA user_version = 11",
         )
         .unwrap();
     }

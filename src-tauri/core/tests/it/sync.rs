@@ -75,7 +75,10 @@ fn two_replicas_converge_after_a_7k_entry_import() {
     let mut a = member(&url, "ann");
     let mut b = member(&url, "ben");
     let file = corpus().join("large/bbt__1436-3-large-user-library.bib");
-    let r = a.lib.import_files(&[file], &ImportOptions::default(), &mut |_| {}).unwrap();
+    let r = a
+        .lib
+        .import_files(&[file], &ImportOptions::default(), &mut |_| {})
+        .unwrap();
     let added = r.added();
     assert!(added > 7000, "{added}");
     let pushed = sync(&mut a);
@@ -85,7 +88,10 @@ fn two_replicas_converge_after_a_7k_entry_import() {
     assert_eq!(contents(&a.lib), contents(&b.lib));
     // Nothing left to do on either side.
     let again = sync(&mut a);
-    assert_eq!((again.pushed_objects, again.pulled.added + again.pulled.changed), (0, 0));
+    assert_eq!(
+        (again.pushed_objects, again.pulled.added + again.pulled.changed),
+        (0, 0)
+    );
     let _ = &b.path;
 }
 
@@ -378,7 +384,9 @@ impl Proxy {
                     drop(client);
                     continue;
                 }
-                let Ok(server) = std::net::TcpStream::connect(target) else { continue };
+                let Ok(server) = std::net::TcpStream::connect(target) else {
+                    continue;
+                };
                 let generation = st.generation.load(Ordering::SeqCst);
                 for (from, to) in [
                     (client.try_clone().unwrap(), server.try_clone().unwrap()),
@@ -406,7 +414,8 @@ impl Proxy {
 fn pipe(mut from: std::net::TcpStream, mut to: std::net::TcpStream, st: &ProxyState, generation: u64) {
     use std::io::{Read, Write};
     use std::sync::atomic::Ordering;
-    from.set_read_timeout(Some(std::time::Duration::from_millis(50))).unwrap();
+    from.set_read_timeout(Some(std::time::Duration::from_millis(50)))
+        .unwrap();
     let mut buf = [0u8; 16384];
     loop {
         if st.generation.load(Ordering::SeqCst) != generation {
@@ -431,7 +440,10 @@ fn pipe(mut from: std::net::TcpStream, mut to: std::net::TcpStream, st: &ProxySt
 fn through(url: &str, proxy: &Proxy) -> String {
     let (scheme, rest) = url.split_once("://").unwrap();
     let (authority, tail) = rest.split_once('/').unwrap();
-    let userinfo = authority.rsplit_once('@').map(|(u, _)| format!("{u}@")).unwrap_or_default();
+    let userinfo = authority
+        .rsplit_once('@')
+        .map(|(u, _)| format!("{u}@"))
+        .unwrap_or_default();
     format!("{scheme}://{userinfo}127.0.0.1:{}/{tail}", proxy.port)
 }
 
@@ -493,11 +505,16 @@ fn three_replicas_with_random_cuts_converge_and_lose_nothing() {
                 keys.push(key);
             }
             0..=5 => {
-                let Some(key) = pick(&mut rng, &keys, &members[m].lib) else { continue };
+                let Some(key) = pick(&mut rng, &keys, &members[m].lib) else {
+                    continue;
+                };
                 let field = FIELDS[rng.below(3)];
                 let value = format!("{field} by {m} at {step}");
                 let current = field_of(&members[m].lib, &key, field);
-                for w in writes.iter_mut().filter(|w| w.key == key && w.field == field && w.value == current) {
+                for w in writes
+                    .iter_mut()
+                    .filter(|w| w.key == key && w.field == field && w.value == current)
+                {
                     w.superseded = true;
                 }
                 edit(&mut members[m].lib, &key, field, &value);
@@ -510,7 +527,9 @@ fn three_replicas_with_random_cuts_converge_and_lose_nothing() {
                 });
             }
             6 => {
-                let Some(key) = pick(&mut rng, &keys, &members[m].lib) else { continue };
+                let Some(key) = pick(&mut rng, &keys, &members[m].lib) else {
+                    continue;
+                };
                 members[m].lib.tag_add(&format!("t{step}"), &[key]).unwrap();
             }
             7 => {
@@ -617,9 +636,25 @@ fn a_watching_member_sees_a_change_without_polling_delay() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.folio"), dir.path().join("b.folio"));
     for (lib, who) in [(&a, "ann"), (&b, "ben")] {
-        cli(lib, &["remote", "set", &url, "--library-name", "group", "--author", who]);
+        cli(
+            lib,
+            &["remote", "set", &url, "--library-name", "group", "--author", who],
+        );
     }
-    cli(&a, &["add", "--key", "Doe2020", "--title", "First", "--author", "Doe, Jane", "--year", "2020"]);
+    cli(
+        &a,
+        &[
+            "add",
+            "--key",
+            "Doe2020",
+            "--title",
+            "First",
+            "--author",
+            "Doe, Jane",
+            "--year",
+            "2020",
+        ],
+    );
     cli(&a, &["sync"]);
     cli(&b, &["sync"]);
     assert_eq!(title_via_cli(&b, "Doe2020"), "First");
@@ -659,7 +694,11 @@ fn a_push_killed_midway_is_all_or_nothing_and_the_retry_pushes_once() {
     let dir = tempfile::tempdir().unwrap();
     let lib = dir.path().join("a.folio");
     let xz = corpus().join("large/derived/beebe-fish-50k.bib.xz");
-    let out = std::process::Command::new("xz").arg("-dc").arg(&xz).output().expect("xz (xz-utils)");
+    let out = std::process::Command::new("xz")
+        .arg("-dc")
+        .arg(&xz)
+        .output()
+        .expect("xz (xz-utils)");
     assert!(out.status.success());
     let bib = dir.path().join("fish.bib");
     std::fs::write(&bib, out.stdout).unwrap();
@@ -668,7 +707,10 @@ fn a_push_killed_midway_is_all_or_nothing_and_the_retry_pushes_once() {
         .as_u64()
         .unwrap() as usize;
     assert!(items > 49_000, "{items}");
-    cli(&lib, &["remote", "set", &url, "--library-name", "group", "--author", "ann"]);
+    cli(
+        &lib,
+        &["remote", "set", &url, "--library-name", "group", "--author", "ann"],
+    );
     // Kill the first sync at several points of its push; the server has all or none.
     let mut killed_with_push_in_flight = false;
     for delay_ms in [300u64, 1200, 2500, 4000] {
@@ -685,7 +727,10 @@ fn a_push_killed_midway_is_all_or_nothing_and_the_retry_pushes_once() {
         let _ = child.kill();
         let _ = child.wait();
         let on_server = server::count_objects(&url);
-        assert!(on_server == 0 || on_server == items, "server has {on_server} of {items}");
+        assert!(
+            on_server == 0 || on_server == items,
+            "server has {on_server} of {items}"
+        );
         if finished || on_server == items {
             break;
         }

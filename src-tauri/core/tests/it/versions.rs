@@ -153,7 +153,7 @@ fn an_upgraded_library_starts_at_the_base_version() {
     {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch(
-            "DROP TABLE attachments; DROP TABLE fulltext; DROP TABLE object_versions; DROP TABLE library_version; PRAGMA user_version = 14;",
+            "DROP TABLE sync_objects; DROP TABLE sync_state; DROP TABLE action_labels; DROP TABLE sync_outbox; DROP TABLE sync_conflicts; DROP TABLE sync_waiting; DROP TABLE attachments; DROP TABLE fulltext; DROP TABLE object_versions; DROP TABLE library_version; PRAGMA user_version = 14;",
         )
         .unwrap();
     }

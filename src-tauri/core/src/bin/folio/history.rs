@@ -105,7 +105,14 @@ fn shared_history(lib: &Library, limit: usize, json: bool, item: Option<&str>) -
         return print_json(&actions);
     }
     for a in actions {
-        println!("{} v{:<6} {:<20} {}  ({} objects)", a.at, a.version, a.author, a.label, a.changes.len());
+        println!(
+            "{} v{:<6} {:<20} {}  ({} objects)",
+            a.at,
+            a.version,
+            a.author,
+            a.label,
+            a.changes.len()
+        );
     }
     Ok(())
 }
