@@ -92,3 +92,36 @@ build_ui() {
   need_node
   (cd "$(repo_root)/ui" && { [ -d node_modules ] && npm ls --depth=0 >/dev/null 2>&1 || npm ci --no-audit --no-fund; } && npm run build) >&2
 }
+
+# A private PostgreSQL server for the shared-library benchmark rows, unless FOLIO_PG_URL names
+# one: a cluster in a temporary folder (run as the postgres user when root), listening on
+# loopback only, stopped and removed when the calling script exits. Exports FOLIO_PG_URL.
+private_pg() {
+  [ -n "${FOLIO_PG_URL:-}" ] && return 0
+  need_apt postgresql
+  local bin dir port
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  dir=$(mktemp -d /tmp/folio-pg.XXXXXX)
+  chmod 755 "$dir"
+  local run=()
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$dir"
+    run=(runuser -u postgres --)
+  fi
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${run[@]}" "$bin/initdb" -D "$dir/data" -U folio_admin --auth=trust -E UTF8 >/dev/null
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir" start >/dev/null
+  PRIVATE_PG=("${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop)
+  PRIVATE_PG_DIR=$dir
+  trap 'stop_private_pg' EXIT
+  export FOLIO_PG_URL="postgresql://folio_admin@127.0.0.1:$port/postgres?sslmode=disable"
+}
+
+stop_private_pg() {
+  if [ -n "${PRIVATE_PG_DIR:-}" ]; then
+    "${PRIVATE_PG[@]}" >/dev/null 2>&1 || true
+    rm -rf "$PRIVATE_PG_DIR"
+    PRIVATE_PG_DIR=
+  fi
+}

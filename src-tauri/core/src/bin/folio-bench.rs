@@ -18,6 +18,9 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "bench/sync.rs"]
+mod sync_bench;
+
 use anyhow::{bail, Context, Result};
 use folio::export::{ExportOptions, Selection};
 use folio::format::Format;
@@ -215,6 +218,15 @@ fn main() -> Result<()> {
         Some("parse-biblatex") => return parse_biblatex_mode(Path::new(&args[2])),
         Some("scaling") => return scaling_mode(&args[2..]),
         Some("scaling-query") => return scaling_query_mode(Path::new(&args[2])),
+        // Only the shared-library rows, on the 100k library an earlier full run left.
+        Some("sync") => {
+            let mut b = setup()?;
+            if !b.lib100.exists() {
+                bail!("{} does not exist: run the whole bench once", b.lib100.display());
+            }
+            b.shared_library()?;
+            return b.write_report();
+        }
         // Only the local-API rows, on the 100k library an earlier full run left.
         Some("local-api") => {
             let mut b = setup()?;
@@ -243,6 +255,7 @@ fn main() -> Result<()> {
     b.tag_all_and_undo()?;
     b.auto_export()?;
     b.local_api()?;
+    b.shared_library()?;
     let scaling = Scaling::new(&b.exe, &b.work)?;
     for shape in folio::fuzzing::SHAPES {
         scaling.shape(shape, &SCALING_SIZES, &mut b.report)?;
@@ -1136,6 +1149,17 @@ impl Bench {
             "—",
             "",
         );
+        Ok(())
+    }
+
+    /// The shared-library rows (issue 27) against `$FOLIO_PG_URL` (`.ci/bench` starts a
+    /// private PostgreSQL on loopback).
+    fn shared_library(&mut self) -> Result<()> {
+        let url = std::env::var("FOLIO_PG_URL")
+            .context("FOLIO_PG_URL: a PostgreSQL superuser URL for the shared-library rows (.ci/bench starts one)")?;
+        for (what, figure) in sync_bench::rows(&url, &self.lib100, &self.work)? {
+            self.report.row(&what, figure, "—", "");
+        }
         Ok(())
     }
 

@@ -78,9 +78,9 @@ pub fn rows(url: &str, lib100: &Path, work: &Path) -> Result<Vec<(String, String
     ));
     out.push(latency(&url, &mut a, &b_path)?);
     // 1,000 items changed by one action (a tag), pushed and pulled.
-    let keys: Vec<String> = a.items(&Default::default(), Default::default())?
+    let keys: Vec<String> = a
+        .list(&Default::default(), Default::default(), 0, 1000)?
         .into_iter()
-        .take(1000)
         .map(|i| i.key)
         .collect();
     a.tag_add("bench-1000", &keys)?;
@@ -123,7 +123,7 @@ pub fn rows(url: &str, lib100: &Path, work: &Path) -> Result<Vec<(String, String
 
 /// One edit's latency from `a`'s sync to a member watching on another thread seeing it.
 fn latency(url: &str, a: &mut Library, b_path: &Path) -> Result<(String, String)> {
-    let key = a.items(&Default::default(), Default::default())?[0].key.clone();
+    let key = a.list(&Default::default(), Default::default(), 0, 1)?[0].key.clone();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let watcher = {
         let (b_path, stop) = (b_path.to_path_buf(), stop.clone());
