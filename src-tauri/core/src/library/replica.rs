@@ -86,6 +86,25 @@ pub struct ReplicaStatus {
     pub pulled: i64,
 }
 
+/// A push planned from the outbox: the objects one local action changed last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedPush {
+    /// The library version of that action.
+    pub version: i64,
+    pub label: String,
+    objects: Vec<SyncRow>,
+}
+
+impl PlannedPush {
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+}
+
 /// How to resolve a conflict.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Take {
@@ -322,54 +341,34 @@ impl Library {
     }
 
     /// The pushes that send the outbox, one per local action (objects of one library version
-    /// together, named by the action's label), oldest first. Objects with open conflicts wait.
-    pub fn prepare_pushes(&mut self, author: &str) -> Result<Vec<(Push, Vec<(String, i64)>)>> {
+    /// together, named by the action's label), oldest first, without their states: each is
+    /// built when it is sent ([`Library::build_push`]), so only one push's states are in memory.
+    /// Objects with open conflicts wait.
+    pub fn plan_pushes(&mut self) -> Result<Vec<PlannedPush>> {
         self.store.write_status(|conn| {
             rs::assign_uuids(conn, new_uuid)?;
             Ok(())
         })?;
         let conn = self.store.conn();
         let held = rs::conflicted(conn)?;
-        let outbox = rs::outbox(conn)?;
-        let mut groups: Vec<(i64, Vec<PushObject>, Vec<(String, i64)>)> = Vec::new();
+        let mut plans: Vec<PlannedPush> = Vec::new();
         let mut forget = Vec::new();
-        for o in outbox {
+        for o in rs::outbox(conn)? {
             if held.contains(&o.row.uuid) {
                 continue;
             }
-            let state = if o.deleted {
-                None
-            } else {
-                state_of(conn, o.row.kind, &o.row.local)?
-            };
-            if state.is_none() && o.row.server_version == 0 {
+            if o.deleted && o.row.server_version == 0 {
                 // Made and removed between two syncs: the server never needs to hear of it.
                 forget.push(o.row.uuid.clone());
                 continue;
             }
-            let citekey = state
-                .as_ref()
-                .filter(|_| o.row.kind == Kind::Item)
-                .and_then(|s| s.get("key"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let obj = PushObject {
-                uuid: o
-                    .row
-                    .uuid
-                    .parse()
-                    .map_err(|_| Error::Format(format!("bad uuid {}", o.row.uuid)))?,
-                kind: object_kind(o.row.kind),
-                base: o.row.server_version,
-                state,
-                citekey,
-            };
-            match groups.last_mut() {
-                Some((v, objs, ids)) if *v == o.version => {
-                    objs.push(obj);
-                    ids.push((o.row.uuid, o.version));
-                }
-                _ => groups.push((o.version, vec![obj], vec![(o.row.uuid, o.version)])),
+            match plans.last_mut() {
+                Some(p) if p.version == o.version => p.objects.push(o.row),
+                _ => plans.push(PlannedPush {
+                    version: o.version,
+                    label: String::new(),
+                    objects: vec![o.row],
+                }),
             }
         }
         if !forget.is_empty() {
@@ -381,29 +380,59 @@ impl Library {
             })?;
         }
         let conn = self.store.conn();
-        let (lo, hi) = (groups.first().map_or(0, |g| g.0), groups.last().map_or(0, |g| g.0));
+        let (lo, hi) = (
+            plans.first().map_or(0, |p| p.version),
+            plans.last().map_or(0, |p| p.version),
+        );
         let labels: HashMap<i64, String> = rs::action_labels(conn, lo, hi)?.into_iter().collect();
-        Ok(groups
-            .into_iter()
-            .map(|(v, objects, ids)| {
-                let label = labels.get(&v).cloned().unwrap_or_else(|| {
-                    format!(
-                        "Share {} object{}",
-                        objects.len(),
-                        if objects.len() == 1 { "" } else { "s" }
-                    )
-                });
-                (
-                    Push {
-                        action: Uuid::now_v7(),
-                        author: author.to_string(),
-                        label,
-                        objects,
-                    },
-                    ids,
-                )
-            })
-            .collect())
+        for p in &mut plans {
+            let n = p.objects.len();
+            p.label = labels
+                .get(&p.version)
+                .cloned()
+                .unwrap_or_else(|| format!("Share {n} object{}", if n == 1 { "" } else { "s" }));
+        }
+        Ok(plans)
+    }
+
+    /// A planned push with its objects' states as they are now, and each object's local
+    /// version (what [`Library::push_done`] compares with).
+    pub fn build_push(&self, plan: &PlannedPush, author: &str) -> Result<(Push, Vec<(String, i64)>)> {
+        let conn = self.store.conn();
+        let mut objects = Vec::with_capacity(plan.objects.len());
+        let mut ids = Vec::with_capacity(plan.objects.len());
+        for row in &plan.objects {
+            let state = state_of(conn, row.kind, &row.local)?;
+            if state.is_none() && row.server_version == 0 {
+                continue;
+            }
+            let citekey = state
+                .as_ref()
+                .filter(|_| row.kind == Kind::Item)
+                .and_then(|s| s.get("key"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            objects.push(PushObject {
+                uuid: row
+                    .uuid
+                    .parse()
+                    .map_err(|_| Error::Format(format!("bad uuid {}", row.uuid)))?,
+                kind: object_kind(row.kind),
+                base: row.server_version,
+                state,
+                citekey,
+            });
+            ids.push((row.uuid.clone(), rs::local_version(conn, row.kind, &row.local)?));
+        }
+        Ok((
+            Push {
+                action: Uuid::now_v7(),
+                author: author.to_string(),
+                label: plan.label.clone(),
+                objects,
+            },
+            ids,
+        ))
     }
 
     /// Record a push about to be sent (so a crash before its answer is recovered).

@@ -130,8 +130,12 @@ async fn push_all<R: Remote>(
     mut complete_at: i64,
     report: &mut SyncReport,
 ) -> Result<bool> {
-    let pushes = lib.with(|l| l.prepare_pushes(author))?;
-    for (push, ids) in pushes {
+    let plans = lib.with(|l| l.plan_pushes())?;
+    for plan in plans {
+        let (push, ids) = lib.with(|l| l.build_push(&plan, author))?;
+        if push.objects.is_empty() {
+            continue;
+        }
         let action = push.action.to_string();
         lib.with(|l| l.push_started(&push, &ids))?;
         // An error (offline) leaves the push in flight: the next sync asks the server.

@@ -35,7 +35,9 @@ fn database_size(url: &str) -> Result<i64> {
     rt()?.block_on(async {
         let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
         tokio::spawn(conn);
-        let row = client.query_one("SELECT pg_database_size(current_database())", &[]).await?;
+        let row = client
+            .query_one("SELECT pg_database_size(current_database())", &[])
+            .await?;
         anyhow::Ok(row.get::<_, i64>(0))
     })
 }
@@ -70,7 +72,10 @@ pub fn rows(url: &str, lib100: &Path, work: &Path) -> Result<Vec<(String, String
         bail!("pulled {} of {} objects", pulled.pulled.added, pushed.pushed_objects);
     }
     out.push((
-        format!("first sync of {} objects: push (one member), pull (another)", pushed.pushed_objects),
+        format!(
+            "first sync of {} objects: push (one member), pull (another)",
+            pushed.pushed_objects
+        ),
         format!(
             "push {push_s:.1} s, pull {pull_s:.1} s; server database {:.0} MB",
             database_size(&url)? as f64 / 1e6
@@ -92,7 +97,12 @@ pub fn rows(url: &str, lib100: &Path, work: &Path) -> Result<Vec<(String, String
     let pull_s = t.elapsed().as_secs_f64();
     out.push((
         format!("sync of {} changed items (one action)", r.pushed_objects),
-        format!("push {:.0} ms, pull {:.0} ms ({} received)", push_s * 1e3, pull_s * 1e3, rb.received),
+        format!(
+            "push {:.0} ms, pull {:.0} ms ({} received)",
+            push_s * 1e3,
+            pull_s * 1e3,
+            rb.received
+        ),
     ));
     // A week offline: the other member made 300 edits (one action each) and imported 2,000.
     for (n, k) in keys.iter().take(300).enumerate() {
@@ -116,7 +126,10 @@ pub fn rows(url: &str, lib100: &Path, work: &Path) -> Result<Vec<(String, String
             "pull after a week offline ({} actions, {} objects by another member)",
             r.pushed_actions, r.pushed_objects
         ),
-        format!("pull {pull_s:.2} s ({} received); their push {push_s:.2} s", rb.received),
+        format!(
+            "pull {pull_s:.2} s ({} received); their push {push_s:.2} s",
+            rb.received
+        ),
     ));
     Ok(out)
 }
