@@ -221,7 +221,7 @@ pub fn mark_dirty(conn: &Connection, uuid: &str) -> Result<()> {
     Ok(())
 }
 
-/// Note that a pull wrote the object (see [`pulled_after`]).
+/// Note that a pull wrote the object (undo then refuses older steps that touched it).
 pub fn mark_pulled(conn: &Connection, uuid: &str) -> Result<()> {
     conn.prepare_cached(
         "UPDATE sync_objects SET pulled_journal = (SELECT coalesce(max(id), 0) FROM journal) WHERE uuid = ?1",

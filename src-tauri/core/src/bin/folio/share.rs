@@ -135,9 +135,11 @@ fn remote(lib: &mut Library, cmd: RemoteCmd, path: &Path) -> Result<()> {
             let settings = lib.remote_settings()?;
             let status = lib.replica_status()?;
             let read_only = lib.remote_read_only()?;
+            let in_flight = lib.pushes_in_flight()?.len();
             if json {
                 return print_json(&serde_json::json!({
                     "remote": settings, "status": status, "read_only": read_only,
+                    "pushes_in_flight": in_flight,
                 }));
             }
             match settings {
