@@ -322,7 +322,6 @@ impl Library {
             })
         });
         self.store.write_pulled(|w, version| {
-            rs::assign_uuids(w.conn(), new_uuid)?;
             let mut out = PullApplied::default();
             let mut ctx = Apply {
                 version,
@@ -419,7 +418,7 @@ impl Library {
                     .map_err(|_| Error::Format(format!("bad uuid {}", row.uuid)))?,
                 kind: object_kind(row.kind),
                 base: row.server_version,
-                state,
+                state: state.as_ref().map(crate::remote::state),
                 citekey,
             });
             ids.push((row.uuid.clone(), rs::local_version(conn, row.kind, &row.local)?));
@@ -456,8 +455,13 @@ impl Library {
     /// server sends the pushed state back.
     pub fn push_done(&mut self, action: &str, version: i64, push: Option<&Push>, ids: &[(String, i64)]) -> Result<()> {
         self.store.write_status(|conn| {
-            let states: HashMap<String, &Option<Value>> = push
-                .map(|p| p.objects.iter().map(|o| (o.uuid.to_string(), &o.state)).collect())
+            let states: HashMap<String, Option<&str>> = push
+                .map(|p| {
+                    p.objects
+                        .iter()
+                        .map(|o| (o.uuid.to_string(), o.state.as_deref().map(|s| s.get())))
+                        .collect()
+                })
                 .unwrap_or_default();
             for (uuid, pushed_at) in ids {
                 let Some(row) = rs::row_by_uuid(conn, uuid)? else {
@@ -466,7 +470,7 @@ impl Library {
                 let now = rs::local_version(conn, row.kind, &row.local)?;
                 let unchanged = now == *pushed_at;
                 let base = match states.get(uuid) {
-                    Some(s) => s.as_ref().map(to_text),
+                    Some(s) => s.map(str::to_string),
                     None if unchanged => state_of(conn, row.kind, &row.local)?.as_ref().map(to_text),
                     None => continue,
                 };

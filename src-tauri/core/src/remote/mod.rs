@@ -57,9 +57,18 @@ impl ObjectKind {
     }
 }
 
+/// A pushed object's state: JSON text, as the server stores it (a 50k-item push holds its
+/// states as text, not as parsed values, which take several times the memory).
+pub type State = Box<serde_json::value::RawValue>;
+
+/// `v` as a pushed state.
+pub fn state(v: &Value) -> State {
+    serde_json::value::to_raw_value(v).expect("a JSON value serializes")
+}
+
 /// One object a push writes: its new state (or its deletion) and the server version the
 /// replica last saw of it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushObject {
     pub uuid: Uuid,
     pub kind: ObjectKind,
@@ -68,14 +77,14 @@ pub struct PushObject {
     /// version of any object differs.
     pub base: i64,
     /// The new state; `None` deletes the object (the server keeps a tombstone).
-    pub state: Option<Value>,
+    pub state: Option<State>,
     /// An item's citation key (`None` for other kinds and deleted items). Unique among the
     /// server's live items (exact comparison, as in the local library).
     pub citekey: Option<String>,
 }
 
 /// One action of a replica, pushed as one server transaction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Push {
     /// The action's id (UUIDv7, made by the replica before the first attempt): pushing the same
     /// action again writes nothing and answers [`PushOutcome::AlreadyApplied`].

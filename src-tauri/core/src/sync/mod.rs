@@ -29,8 +29,9 @@ impl Replica for Library {
     }
 }
 
-/// Objects per pull page.
-pub const PAGE: usize = 2000;
+/// Objects per pull page (each page is one local transaction: fewer, larger pages mean fewer
+/// commits, each of which flushes the full-text index and checkpoints the WAL).
+pub const PAGE: usize = 5000;
 
 /// How many times one sync pulls and pushes again after the server refused a push (someone
 /// else pushed first, or a key was taken).

@@ -732,9 +732,15 @@ fn a_push_killed_midway_is_all_or_nothing_and_the_retry_pushes_once() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     let _ = child.wait();
-    assert!(killed_in_flight, "the sync ended before its push could be caught in flight");
+    assert!(
+        killed_in_flight,
+        "the sync ended before its push could be caught in flight"
+    );
     let on_server = server::count_objects(&url);
-    assert!(on_server == 0 || on_server == items, "server has {on_server} of {items}");
+    assert!(
+        on_server == 0 || on_server == items,
+        "server has {on_server} of {items}"
+    );
     eprintln!("killed with the push in flight; the server had {on_server} of {items}");
     let integrity = cli(&lib, &["info", "--json"]);
     assert!(integrity.contains("\"items\""));

@@ -162,7 +162,7 @@ fn clashes_within(push: &Push) -> std::result::Result<Vec<KeyClash>, Error> {
     Ok(clashes)
 }
 
-fn live_key<'a>(kind: ObjectKind, state: Option<&Value>, key: Option<&'a str>) -> Option<&'a str> {
+fn live_key<'a>(kind: ObjectKind, state: Option<&super::super::State>, key: Option<&'a str>) -> Option<&'a str> {
     (kind == ObjectKind::Item && state.is_some())
         .then_some(key)
         .flatten()
