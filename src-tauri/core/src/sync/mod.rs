@@ -196,7 +196,12 @@ pub async fn watch<R: Remote>(
             continue;
         }
         backoff = std::time::Duration::from_millis(500);
-        let known = result.as_ref().map(|r| r.server_version).unwrap_or(0);
+        // Wait for versions past what was pulled (not the server's version read after the
+        // pull: a push in between would be hidden until the interval ends).
+        let known = match lib.with(|l| l.pull_cursor()) {
+            Ok(c) => c.version,
+            Err(_) => result.as_ref().map(|r| r.server_version).unwrap_or(0),
+        };
         // Wake early for local changes: the library's version, every quarter second.
         let local = |lib: &mut _| Replica::with(lib, |l: &mut Library| l.version()).unwrap_or(0);
         let seen = local(lib);
