@@ -134,7 +134,8 @@ pub fn rows(url: &str, lib100: &Path, work: &Path) -> Result<Vec<(String, String
     Ok(out)
 }
 
-/// One edit's latency from `a`'s sync to a member watching on another thread seeing it.
+/// One edit's latency from the start of `a`'s sync (its push) to a member watching on another
+/// thread seeing it in its library.
 fn latency(url: &str, a: &mut Library, b_path: &Path) -> Result<(String, String)> {
     let key = a.list(&Default::default(), Default::default(), 0, 1)?[0].key.clone();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -161,8 +162,8 @@ fn latency(url: &str, a: &mut Library, b_path: &Path) -> Result<(String, String)
     for i in 0..40 {
         let title = format!("latency probe {i}");
         a.edit(&key, &[("title".into(), title.clone())], true)?;
-        sync(a)?;
         let t = Instant::now();
+        sync(a)?;
         while reader.get(&key)?.title != title {
             if t.elapsed() > Duration::from_secs(20) {
                 bail!("the watching member never saw edit {i}");
@@ -179,7 +180,7 @@ fn latency(url: &str, a: &mut Library, b_path: &Path) -> Result<(String, String)
     times.sort_by(f64::total_cmp);
     let pct = |p: f64| times[((times.len() - 1) as f64 * p / 100.0).round() as usize];
     Ok((
-        "one edit's latency to a watching member (from the end of the editor's sync)".into(),
+        "one edit's latency to a watching member (from the start of the editor's sync)".into(),
         format!("p50 {:.0} ms, p99 {:.0} ms", pct(50.0), pct(99.0)),
     ))
 }
