@@ -52,6 +52,9 @@ struct Wake {
 struct Task {
     handle: tauri::async_runtime::JoinHandle<()>,
     wake: Arc<Wake>,
+    /// Set when stopped: a step that has not started yet is refused (the task may be between
+    /// two steps without an await in between when it is aborted).
+    stopped: Arc<AtomicBool>,
 }
 
 struct Inner {
@@ -114,6 +117,7 @@ impl Sharing {
     /// flight is recovered by the next sync).
     fn stop(&self) {
         if let Some(t) = lock(&self.0.task).take() {
+            t.stopped.store(true, Ordering::SeqCst);
             t.handle.abort();
         }
     }
@@ -132,16 +136,21 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// The app's library as the sync engine's replica: each step locks it briefly (through
-/// [`AppState::with`], so auto-exports follow a pull). Once another library is open, every
-/// step fails with `Cancelled("sync")` and the task ends.
+/// [`AppState::with`], so auto-exports follow a pull). Once another library is open, or the
+/// task was stopped, every step fails with `Cancelled("sync")` and the task ends.
 pub struct AppReplica {
     state: AppState,
     path: PathBuf,
+    stopped: Arc<AtomicBool>,
 }
 
 impl AppReplica {
     pub fn new(state: AppState, path: PathBuf) -> AppReplica {
-        AppReplica { state, path }
+        AppReplica {
+            state,
+            path,
+            stopped: Arc::default(),
+        }
     }
 }
 
@@ -150,9 +159,10 @@ impl Replica for AppReplica {
         let mut out = None;
         let path = &self.path;
         let state = &self.state;
+        let stopped = &self.stopped;
         let _ = blocking(|| {
             state.with(|open| {
-                if open.path == *path {
+                if open.path == *path && !stopped.load(Ordering::SeqCst) {
                     out = Some(f(&mut open.library));
                 }
                 Ok(())
@@ -209,8 +219,9 @@ pub fn restart<R: Runtime>(app: &AppHandle<R>) {
     });
     let wake = Arc::new(Wake::default());
     let replica = AppReplica::new(state, path);
+    let stopped = replica.stopped.clone();
     let handle = tauri::async_runtime::spawn(run(app.clone(), sharing.clone(), replica, settings, wake.clone()));
-    *lock(&sharing.0.task) = Some(Task { handle, wake });
+    *lock(&sharing.0.task) = Some(Task { handle, wake, stopped });
 }
 
 /// The task: sync, wait for a change on either side, sync again; offline → retry with backoff.
@@ -379,17 +390,19 @@ pub async fn connect<R: Runtime>(
         a => a.to_string(),
     };
     // A second handle of the library, so the window's stays free while the server is asked
-    // (seconds when it cannot be reached); its write is the app's own, not "outside".
+    // (seconds when it cannot be reached); its write is the app's own, not "outside". The
+    // running sync (if any) pauses meanwhile, and goes on as before when this fails.
     let mut lib = blocking(|| Library::open(&path))?;
+    sharing.stop();
     state.note_own_write();
     let connected = share::set_remote(&mut lib, url.trim(), &name, &author).await;
     drop(lib);
     state.note_own_write();
-    connected?;
-    if let Some(p) = password {
+    if let (Ok(_), Some(p)) = (&connected, password) {
         lock(&sharing.0.passwords).insert(server, p);
     }
     restart(app);
+    connected?;
     Ok(sharing.status())
 }
 

@@ -287,7 +287,7 @@ export function historySection(key: string): HTMLElement {
 
 function historyLine(e: SharedHistoryEntry): HTMLElement {
   const what =
-    e.change === "added" ? "added it" : e.change === "deleted" ? "deleted it" : e.fields.length ? e.fields.map(sharedFieldLabel).join(", ") : "changed it";
+    e.change === "added" ? "added it" : e.change === "deleted" ? "deleted it" : e.fields.length ? e.fields.map(sharedFieldLabel).join(", ") : e.label || "changed it";
   return h(
     "div",
     { class: "history-line", "data-history-version": String(e.version), title: e.label },
