@@ -1,7 +1,7 @@
 // Shared helpers for the end-to-end tests of the real app: Xvfb, tauri-driver + WebKitWebDriver,
 // and a small dependency-free WebDriver client (fetch). Used by `node --test tests/`.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -234,4 +234,54 @@ from gi.repository import Gtk, Gdk
 t = Gtk.Clipboard.get(Gdk.SELECTION_CLIPBOARD).wait_for_text()
 print(t or "", end="")`;
   return execFileSync("/usr/bin/python3", ["-c", py], { env: { ...process.env, DISPLAY: display }, encoding: "utf8", timeout: 10000 });
+}
+
+/** A private PostgreSQL server for a test (shared libraries, issue 27): the newest installed
+ * under /usr/lib/postgresql/*\/bin, a fresh cluster in a temporary folder (owned by the
+ * `postgres` user when we are root: initdb and postgres refuse root), listening on 127.0.0.1
+ * only, superuser `folio_admin` with trust authentication. `stop()` ends it and removes the
+ * folder; it is also killed when the test process exits. */
+export async function startPostgres() {
+  const base = "/usr/lib/postgresql";
+  const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, "bin", "initdb"))).sort((a, b) => Number(a) - Number(b)) : [];
+  if (!versions.length) throw new Error("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): install Debian's postgresql package");
+  const bin = join(base, versions.at(-1), "bin");
+  const dir = mkdtempSync(join(tmpdir(), "folio-e2e-pg-"));
+  let ids = {};
+  if (process.getuid?.() === 0) {
+    ids = { uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })) };
+    chownSync(dir, ids.uid, ids.gid);
+  }
+  execFileSync(join(bin, "initdb"), ["-U", "folio_admin", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync", "-D", join(dir, "data")], { cwd: dir, stdio: "ignore", ...ids });
+  const port = await freePort();
+  const pg = start(join(bin, "postgres"), ["-D", join(dir, "data"), "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off"], { cwd: dir, ...ids });
+  await waitFor("postgres", () => {
+    try {
+      execFileSync(join(bin, "pg_isready"), ["-q", "-h", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 60000, 100).catch((e) => {
+    throw new Error(`${e.message}\n${pg.output}`);
+  });
+  const url = (db, user = "folio_admin") => `postgresql://${user}@127.0.0.1:${port}/${db}?sslmode=disable`;
+  return {
+    port,
+    url,
+    /** Run SQL as the superuser on `db`; its output (unaligned, tuples only). */
+    psql(db, sql) {
+      return execFileSync(join(bin, "psql"), ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", url(db), "-c", sql], { encoding: "utf8" }).trim();
+    },
+    /** Fast shutdown (connections are cut), then the folder goes. */
+    async stop() {
+      try {
+        process.kill(pg.pid, "SIGINT");
+      } catch {
+        /* gone */
+      }
+      await waitFor("postgres to stop", () => pg.exitCode !== null || pg.signalCode !== null, 15000, 50).catch(() => pg.stop());
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

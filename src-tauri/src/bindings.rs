@@ -162,6 +162,15 @@ pub fn typescript() -> String {
         AuxDto,
         KeyFixDto,
         ProtectedKeyDto,
+        // Shared libraries
+        SyncStateDto,
+        SyncStatusDto,
+        SharedKindDto,
+        SyncConflictDto,
+        TakeDto,
+        SharedChangeKindDto,
+        SharedHistoryDto,
+        ShareDefaultsDto,
         // Events and errors
         LibraryChanged,
         CommandError,

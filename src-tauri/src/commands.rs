@@ -81,8 +81,9 @@ pub async fn open_library<R: Runtime>(
         .await
         .map_err(|e| CommandError::new("internal", e.to_string()))??;
     changed(&app, vec![Library, Items, Collections, Tags], format!("Opened {path}"));
-    // The local API serves the library that is open.
+    // The local API serves the library that is open, and its shared library (if any) syncs.
     crate::server::restart(app.clone()).await;
+    crate::share::restart(&app);
     Ok(path)
 }
 
@@ -857,4 +858,78 @@ pub async fn check_style(style: String) -> CmdResult<String> {
     })
     .await
     .map_err(|e| CommandError::new("internal", e.to_string()))?
+}
+
+// ----- shared libraries (issue 27) -----------------------------------------------------------
+
+/// What the Share library dialog suggests (the file's name, `user@machine`).
+#[tauri::command]
+pub fn share_defaults(state: State<'_, AppState>) -> CmdResult<ShareDefaultsDto> {
+    let path = state
+        .library_path()
+        .ok_or_else(|| CommandError::new("no-library", "no library is open"))?;
+    Ok(ShareDefaultsDto {
+        library_name: folio::app::share::default_library_name(&path),
+        author: folio::app::share::default_author(),
+    })
+}
+
+/// Share the open library through a PostgreSQL server: the connection is tested first (the
+/// error says why it failed); then the sync runs while the library is open.
+#[tauri::command]
+pub async fn remote_connect<R: Runtime>(
+    app: AppHandle<R>,
+    url: String,
+    library_name: String,
+    author: String,
+) -> CmdResult<SyncStatusDto> {
+    crate::share::connect(&app, &url, &library_name, &author).await
+}
+
+/// Stop sharing the open library (it stays as it is).
+#[tauri::command]
+pub async fn remote_disconnect<R: Runtime>(app: AppHandle<R>) -> CmdResult<SyncStatusDto> {
+    crate::share::disconnect(&app)
+}
+
+/// Where the sync stands (also sent as `sync-status` events).
+#[tauri::command]
+pub fn sync_status(sharing: State<'_, crate::share::Sharing>) -> SyncStatusDto {
+    sharing.status()
+}
+
+/// Sync now (also when nothing changed here, or while offline).
+#[tauri::command]
+pub fn sync_now(sharing: State<'_, crate::share::Sharing>) -> SyncStatusDto {
+    sharing.wake(true);
+    sharing.status()
+}
+
+/// The conflicts waiting for a choice.
+#[tauri::command]
+pub async fn sync_conflicts(state: State<'_, AppState>) -> CmdResult<Vec<SyncConflictDto>> {
+    run(&state, |o| crate::share::conflicts(&o.library)).await
+}
+
+/// Keep mine or take theirs for the conflict on `field` of the object `uuid`.
+#[tauri::command]
+pub async fn resolve_conflict<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    uuid: String,
+    field: String,
+    take: TakeDto,
+) -> CmdResult<()> {
+    run(&state, move |o| {
+        crate::share::resolve(&mut o.library, &uuid, &field, take)
+    })
+    .await?;
+    changed(&app, all_scopes(), "Resolved a conflict");
+    Ok(())
+}
+
+/// Who changed the item `key` in the shared library, newest first.
+#[tauri::command]
+pub async fn shared_history<R: Runtime>(app: AppHandle<R>, key: String) -> CmdResult<Vec<SharedHistoryDto>> {
+    crate::share::history(&app, &key).await
 }

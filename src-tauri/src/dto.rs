@@ -15,9 +15,12 @@ use folio::duplicates::{DuplicateGroup, MergeReport};
 use folio::export::ExportReport;
 use folio::format::Format;
 use folio::import::{DuplicateAction, DuplicateDecision, DuplicatePolicy, FileReport, ImportReport};
+use folio::library::replica::SyncConflict;
 use folio::model::{AccessStatus, Creator, Item, ItemType, Name, Role, TagSource};
+use folio::remote::ObjectKind;
 use folio::store::search::{Filter, Sort, SortColumn};
 use folio::store::{HistoryEntry, ItemSummary, TagCount};
+use folio::sync::history::ChangeKind;
 use folio::{CollectionNode, Diagnostic, Severity};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -1381,4 +1384,165 @@ pub struct BundledStyleDto {
     /// What `format_references` takes (`nature`, `apa`…).
     pub name: String,
     pub title: String,
+}
+
+// ----- shared libraries (issue 27) -----------------------------------------------------------
+
+wire_enum! {
+    /// Where the shared library's sync stands.
+    #[ts(rename = "SyncState")]
+    SyncStateDto {
+        /// The library is not shared.
+        Off = "off",
+        /// Connecting, pulling or pushing.
+        Syncing = "syncing",
+        /// Up to date with the server (as of the last sync).
+        Synced = "synced",
+        /// The server cannot be reached; local work goes on and is pushed later.
+        Offline = "offline",
+        /// This member may only read: local changes are not pushed.
+        ReadOnly = "read-only",
+    }
+}
+
+/// The `sync-status` event's payload and `sync_status`'s answer.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SyncStatus")]
+pub struct SyncStatusDto {
+    pub state: SyncStateDto,
+    /// The server, without any password (`postgresql://ann@db.example.org/refs`).
+    pub server: Option<String>,
+    /// The shared library's name on the server.
+    pub library: Option<String>,
+    /// Who this member is in the shared history.
+    pub author: Option<String>,
+    /// Objects changed here and not pushed yet (being pushed while `syncing`).
+    pub outbox: i64,
+    /// Conflicts waiting for a choice (the Conflicts view).
+    pub conflicts: usize,
+    /// When the server stopped answering (RFC 3339), while `offline`.
+    pub offline_since: Option<String>,
+    /// The last sync's error, if it failed.
+    pub last_error: Option<String>,
+    /// When the last sync ended well (RFC 3339).
+    pub last_sync: Option<String>,
+    /// The server's library version after the last sync.
+    pub server_version: i64,
+}
+
+impl SyncStatusDto {
+    pub fn off() -> SyncStatusDto {
+        SyncStatusDto {
+            state: SyncStateDto::Off,
+            server: None,
+            library: None,
+            author: None,
+            outbox: 0,
+            conflicts: 0,
+            offline_since: None,
+            last_error: None,
+            last_sync: None,
+            server_version: 0,
+        }
+    }
+}
+
+wire_enum! {
+    /// A shared object's kind.
+    #[ts(rename = "SharedKind")]
+    SharedKindDto <=> ObjectKind {
+        Item = "item",
+        Collection = "collection",
+        Search = "search",
+    }
+}
+
+/// A field both this library and the server changed, with both values (JSON as the shared
+/// state holds it).
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SyncConflict")]
+pub struct SyncConflictDto {
+    /// The object's id across replicas (what `resolve_conflict` takes).
+    pub uuid: String,
+    pub kind: SharedKindDto,
+    /// The item's citation key, the collection's or saved search's name.
+    pub name: String,
+    /// The field (the shared state's name: `title`, `short_title`, `tags`…); `*` with
+    /// `deleted`: deleted on one side, changed on the other.
+    pub field: String,
+    /// Deleted on one side (`mine` or `theirs` is null), changed on the other.
+    pub deleted: bool,
+    #[ts(type = "unknown")]
+    pub base: Option<serde_json::Value>,
+    #[ts(type = "unknown")]
+    pub mine: Option<serde_json::Value>,
+    #[ts(type = "unknown")]
+    pub theirs: Option<serde_json::Value>,
+    /// Who made the server's change, and when (RFC 3339).
+    pub author: String,
+    pub at: String,
+}
+
+impl From<SyncConflict> for SyncConflictDto {
+    fn from(c: SyncConflict) -> Self {
+        SyncConflictDto {
+            deleted: c.field == "*",
+            uuid: c.uuid,
+            kind: c.kind.into(),
+            name: c.name,
+            field: c.field,
+            base: c.base,
+            mine: c.mine,
+            theirs: c.theirs,
+            author: c.author,
+            at: c.at,
+        }
+    }
+}
+
+wire_enum! {
+    /// Which value a conflict keeps.
+    #[ts(rename = "Take")]
+    TakeDto {
+        Mine = "mine",
+        Theirs = "theirs",
+    }
+}
+
+wire_enum! {
+    /// What an action of the shared history did to an object.
+    #[ts(rename = "SharedChangeKind")]
+    SharedChangeKindDto <=> ChangeKind {
+        Added = "added",
+        Changed = "changed",
+        Deleted = "deleted",
+    }
+}
+
+/// One action of the shared history that changed an item: who, when, what.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SharedHistoryEntry")]
+pub struct SharedHistoryDto {
+    /// The server's library version the action made.
+    pub version: i64,
+    pub author: String,
+    /// The action ("Edit smith2020", "Import 7,312 items").
+    pub label: String,
+    /// RFC 3339, the server's clock.
+    pub at: String,
+    pub change: SharedChangeKindDto,
+    /// The item's fields it changed (the shared state's names), when `changed`.
+    pub fields: Vec<String>,
+}
+
+/// What the Share library dialog suggests: the library file's name, and `user@machine`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "ShareDefaults")]
+pub struct ShareDefaultsDto {
+    pub library_name: String,
+    pub author: String,
 }

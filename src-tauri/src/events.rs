@@ -1,7 +1,7 @@
 //! Events the shell sends to the UI.
 
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use ts_rs::TS;
 
 /// Sent after every change to the library so the UI refreshes what it shows.
@@ -46,6 +46,10 @@ impl LibraryChanged {
     }
 }
 
+/// Told after every change the app announces (managed state): the shared library's sync
+/// looks at the library at once instead of at its next poll.
+pub struct AfterChange(pub Box<dyn Fn() + Send + Sync>);
+
 /// Tell the UI what an action changed (`library-changed`).
 pub fn changed<R: Runtime>(app: &AppHandle<R>, scopes: Vec<ChangeScope>, action: impl Into<String>) {
     let _ = app.emit(
@@ -55,4 +59,7 @@ pub fn changed<R: Runtime>(app: &AppHandle<R>, scopes: Vec<ChangeScope>, action:
             action: action.into(),
         },
     );
+    if let Some(after) = app.try_state::<AfterChange>() {
+        (after.0)();
+    }
 }

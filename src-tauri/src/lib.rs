@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod ops;
 pub mod server;
+pub mod share;
 pub mod state;
 pub mod watch;
 
@@ -81,15 +82,27 @@ macro_rules! folio_handlers {
             $crate::commands::cite_styles,
             $crate::commands::locator_labels,
             $crate::commands::check_style,
+            $crate::commands::share_defaults,
+            $crate::commands::remote_connect,
+            $crate::commands::remote_disconnect,
+            $crate::commands::sync_status,
+            $crate::commands::sync_now,
+            $crate::commands::sync_conflicts,
+            $crate::commands::resolve_conflict,
+            $crate::commands::shared_history,
         ]
     };
 }
 
 /// Add the state and the commands to a builder (the real one, or `tauri::test::mock_builder()`).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    let sharing = share::Sharing::default();
+    let waker = sharing.clone();
     builder
         .manage(state)
         .manage(server::Server::default())
+        .manage(sharing)
+        .manage(events::AfterChange(Box::new(move || waker.wake(false))))
         .invoke_handler(folio_handlers!())
 }
 
@@ -120,6 +133,7 @@ pub fn run() {
                     open_startup(&st, &startup);
                     let _ = handle.emit(events::LIBRARY_STATUS, st.status());
                     tauri::async_runtime::spawn(server::restart(handle.clone()));
+                    share::restart(&handle);
                 });
             }
             // The local HTTP API (editors, scripts, biber), once the library is open.
@@ -128,6 +142,8 @@ pub fn run() {
                 server::init_settings(app.handle());
             } else {
                 server::init(app.handle());
+                // A shared library syncs while it is open.
+                share::restart(app.handle());
             }
             // Changes made by the CLI or another process show up without a restart.
             watch::spawn(app.handle().clone(), watched, std::time::Duration::from_secs(1));

@@ -12,6 +12,9 @@ use folio_desktop::ops;
 use folio_desktop::state::AppState;
 use std::path::{Path, PathBuf};
 
+/// Shared libraries against a real PostgreSQL (issue 27).
+mod sharing;
+
 const TWO_ITEMS: &str = r#"[
   {"key":"flores2022","type":"article","title":"Co-creation in integrated public services",
    "authors":[{"family":"Casiano Flores","given":"Cesar"}],"container":"Transforming Government",

@@ -15,7 +15,10 @@ import {
   type ItemType,
   type LibraryChanged,
   type SavedSearch,
+  type SharedHistoryEntry,
   type Sidebar,
+  type SyncConflict,
+  type SyncStatus,
 } from "../src/lib/types";
 
 /** What most changes touch (the shell's `all_scopes`). */
@@ -130,6 +133,18 @@ export class FakeBackend {
   picked: unknown[] | null = null;
   status: Record<string, unknown> = { state: "ready", path: "/home/test/.local/share/folio/library.sqlite", fromVersion: null, toVersion: null, code: null, message: null, elapsedMs: 5 };
   openPaths: string[] = [];
+  /** The shared library (issue 27): where the sync stands, the conflicts, items' histories. */
+  sync: SyncStatus = { state: "off", server: null, library: null, author: null, outbox: 0, conflicts: 0, offlineSince: null, lastError: null, lastSync: null, serverVersion: 0 };
+  conflicts: SyncConflict[] = [];
+  sharedHistory: Record<string, SharedHistoryEntry[]> = {};
+  /** What `remote_connect` fails with, when set (the error is the server's text). */
+  connectError: { code: string; message: string } | null = null;
+
+  /** The shell sends `sync-status`. */
+  setSync(s: Partial<SyncStatus>) {
+    this.sync = { ...this.sync, ...s };
+    void this.emit("sync-status", this.sync);
+  }
 
   constructor(private emit: (event: string, payload: unknown) => Promise<void>) {}
 
@@ -717,6 +732,38 @@ export class FakeBackend {
       case "check_style":
         if (String(a.style).endsWith(".csl")) throw { code: "invalid-input", message: `${a.style}: cannot read the style file` };
         return String(a.style);
+      case "share_defaults":
+        return { libraryName: "library", author: "tester@machine" };
+      case "remote_connect": {
+        if (this.connectError) throw this.connectError;
+        const url = String(a.url);
+        const server = url.replace(/:\/\/([^:@/]*):[^@]*@/, "://$1@");
+        this.setSync({ state: "syncing", server, library: String(a.libraryName), author: String(a.author), outbox: 3, lastError: null });
+        return this.sync;
+      }
+      case "remote_disconnect":
+        this.setSync({ state: "off", server: null, library: null, author: null, outbox: 0, conflicts: 0 });
+        return this.sync;
+      case "sync_status":
+      case "sync_now":
+        return this.sync;
+      case "sync_conflicts":
+        return this.conflicts;
+      case "resolve_conflict": {
+        const c = this.conflicts.find((x) => x.uuid === a.uuid && x.field === a.field);
+        if (!c) throw { code: "not-found", message: `no conflict on ${a.field} of ${a.uuid}` };
+        this.conflicts = this.conflicts.filter((x) => x !== c);
+        const it = this.data.items.find((i) => i.key === c.name);
+        if (it && a.take === "theirs" && c.field === "title") it.title = String(c.theirs);
+        this.changed(ALL, "Resolved a conflict");
+        this.setSync({ conflicts: this.conflicts.length });
+        return null;
+      }
+      case "shared_history": {
+        const h = this.sharedHistory[String(a.key)];
+        if (!h) throw { code: "not-found", message: `${a.key} has not been shared yet` };
+        return h;
+      }
       case "plugin:clipboard-manager|write_text":
         this.clipboard = String(a.text);
         return null;

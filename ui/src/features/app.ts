@@ -1,7 +1,7 @@
 // The window: toolbar, three panes, status bar; keyboard shortcuts, paste and file drops.
 
 import { clear, debounce, h, isMac, isTextInput } from "../lib/dom";
-import { dialogs, ipc, onFileDrop, onLibraryChanged } from "../lib/ipc";
+import { dialogs, ipc, onFileDrop, onLibraryChanged, onSyncStatus } from "../lib/ipc";
 import { setDropHandler, targetAt } from "./drag";
 import { DuplicatesView } from "./duplicates";
 import { copyBibtex, openExportDialog } from "./exporter";
@@ -15,6 +15,7 @@ import { Table } from "./table";
 import { showError, toast } from "./toast";
 import { waitForLibrary } from "./opening";
 import { openServerSettings } from "./server-settings";
+import { ConflictsView, confirmStopSharing, openShareDialog, syncIndicator } from "./sharing";
 
 /** A file an import reads (not one to attach): BibTeX, RIS, WoS, pasted results, JSON, YAML. */
 function isReferenceFile(p: string): boolean {
@@ -65,6 +66,7 @@ export async function startApp(root: HTMLElement) {
     h("div", { class: "search-wrap" }, search, queryErr),
   );
   const dupView = new DuplicatesView();
+  const conflictsView = new ConflictsView();
   const main = h("main", { class: "middle pane" }, table.el);
   const layout = h("div", { class: "layout" }, sidebarEl, main, pane.el);
   const setDupCount = (n: number) => {
@@ -85,16 +87,20 @@ export async function startApp(root: HTMLElement) {
       console.error("duplicates", e);
     }
   }, 400);
-  /** The middle shows the table, or the duplicates view (which also takes the item pane's room). */
+  /** The middle shows the table, or the duplicates or conflicts view (which also take the item
+   * pane's room). */
   function showMiddle() {
-    const dups = store.s.view.kind === "duplicates";
-    if (dups && !main.contains(dupView.el)) main.replaceChildren(dupView.el);
-    if (!dups && !main.contains(table.el)) main.replaceChildren(table.el);
-    layout.classList.toggle("wide", dups);
-    pane.el.hidden = dups;
-    if (dups) void dupView.load();
+    const kind = store.s.view.kind;
+    const view = kind === "duplicates" ? dupView.el : kind === "conflicts" ? conflictsView.el : table.el;
+    if (!main.contains(view)) main.replaceChildren(view);
+    const wide = view !== table.el;
+    layout.classList.toggle("wide", wide);
+    pane.el.hidden = wide;
+    if (kind === "duplicates") void dupView.load();
+    if (kind === "conflicts") void conflictsView.load();
   }
-  const status = h("footer", { class: "statusbar" }, count, action, libPath);
+  const syncEl = syncIndicator(() => store.setView({ kind: "conflicts" }));
+  const status = h("footer", { class: "statusbar" }, count, action, syncEl, libPath);
   clear(root);
   root.append(toolbar, layout, status);
   const dropHint = h("div", { class: "drop-hint", hidden: true, text: "Drop to import" });
@@ -159,7 +165,7 @@ export async function startApp(root: HTMLElement) {
     } else if (what === "filter") {
       renderSidebar(sidebarEl);
       showMiddle();
-      if (store.s.view.kind === "duplicates") return;
+      if (store.s.view.kind === "duplicates" || store.s.view.kind === "conflicts") return;
       table.reload();
       pane.show();
     } else if (what === "selection") {
@@ -167,6 +173,10 @@ export async function startApp(root: HTMLElement) {
       reportSelection();
     } else if (what === "sidebar-local") {
       renderSidebar(sidebarEl);
+    } else if (what === "sync") {
+      // The conflicts on view follow the count; the item pane shows (or drops) its history.
+      if (store.s.view.kind === "conflicts" && store.s.sync?.conflicts !== conflictsView.conflicts.length) void conflictsView.load();
+      if (store.shared() !== pane.showsHistory()) void pane.refresh();
     }
   });
 
@@ -221,6 +231,10 @@ export async function startApp(root: HTMLElement) {
     if (!items) return;
     if (store.s.view.kind === "duplicates") {
       await dupView.load();
+      return;
+    }
+    if (store.s.view.kind === "conflicts") {
+      await conflictsView.load();
       return;
     }
     countDuplicates();
@@ -388,7 +402,14 @@ export async function startApp(root: HTMLElement) {
     }
   }
 
-  (window as unknown as { folio: unknown }).folio = { store, table, deleteSelection, dupView };
+  (window as unknown as { folio: unknown }).folio = { store, table, deleteSelection, dupView, conflictsView };
+
+  // Where the shared library's sync stands: now, and whenever it changes.
+  await onSyncStatus((s) => store.setSync(s));
+  ipc
+    .syncStatus()
+    .then((s) => store.setSync(s))
+    .catch((e) => console.error("sync status", e));
 
   await refreshSidebar();
   await table.reload();
@@ -422,6 +443,9 @@ function fileMenu(table: Table): HTMLElement {
     ["Copy reference (another style…)", "", () => void copyChosen(), "copy-ref-chosen"],
     ["Citation command and style…", "", openCiteSettings, "cite-settings"],
     ["Editors and scripts…", "", () => void openServerSettings(), "server-settings"],
+    null,
+    ["Share library…", "", () => void openShareDialog(), "share-library"],
+    ["Stop sharing", "", confirmStopSharing, "stop-sharing"],
     null,
     ["Regenerate citation keys", "", regenerateKeys, "regenerate-keys"],
     ["Fix citation keys for LaTeX", "", fixKeys, "fix-keys"],

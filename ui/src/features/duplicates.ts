@@ -6,6 +6,7 @@
 import { clear, h, isMac } from "../lib/dom";
 import { ipc } from "../lib/ipc";
 import type { DuplicateGroup, Item, MergeReport } from "../lib/types";
+import { chooserGrid, type ChoiceRow } from "./chooser";
 import { extraValue, FIELD_LABELS, fieldLabel, fieldValue } from "./fields";
 import { modal } from "./importer";
 import { showError, toast } from "./toast";
@@ -202,65 +203,47 @@ export class DuplicatesView {
     const picks = new Map<string, number>();
     for (const r of rows) if (r.field && differs(r)) picks.set(r.id, r.values[0].trim() ? 0 : r.values.findIndex((v) => v.trim()));
 
-    const grid = h("div", { class: "cmp", "data-compare": "", style: `grid-template-columns: 120px repeat(${items.length}, minmax(180px, 1fr))` });
     // Header: which item to keep.
-    grid.appendChild(h("div", { class: "cmp-label cmp-head", text: "Keep" }));
-    items.forEach((it, col) => {
-      grid.appendChild(
-        h(
-          "label",
-          { class: "cmp-head cmp-keep" },
-          h("input", {
-            type: "radio",
-            name: "dup-keep",
-            value: it.key,
-            checked: col === 0,
-            "data-keep": it.key,
-            onchange: () => {
-              keepCol = col;
-              for (const r of rows) {
-                if (!picks.has(r.id) || touched.has(r.id)) continue;
-                const c = r.values[col].trim() ? col : r.values.findIndex((v) => v.trim());
-                picks.set(r.id, c);
-                const radio = grid.querySelector(`input[name="pick-${CSS.escape(r.id)}"][data-col="${c}"]`) as HTMLInputElement | null;
-                if (radio) radio.checked = true;
-              }
-              grid.querySelectorAll(".cmp-cell").forEach((el) => el.classList.toggle("kept-col", Number((el as HTMLElement).dataset.col) === col));
-            },
-          }),
-          h("span", { class: "cmp-keep-key", text: it.key }),
-          it.inTrash ? h("span", { class: "muted small", text: " (in the trash)" }) : null,
-        ),
-      );
+    const heads = items.map((it, col) =>
+      h(
+        "label",
+        { class: "cmp-head cmp-keep" },
+        h("input", {
+          type: "radio",
+          name: "dup-keep",
+          value: it.key,
+          checked: col === 0,
+          "data-keep": it.key,
+          onchange: () => {
+            keepCol = col;
+            for (const r of rows) {
+              if (!picks.has(r.id) || touched.has(r.id)) continue;
+              const c = r.values[col].trim() ? col : r.values.findIndex((v) => v.trim());
+              picks.set(r.id, c);
+              const radio = grid.querySelector(`input[name="pick-${CSS.escape(r.id)}"][data-col="${c}"]`) as HTMLInputElement | null;
+              if (radio) radio.checked = true;
+            }
+            grid.querySelectorAll(".cmp-cell").forEach((el) => el.classList.toggle("kept-col", Number((el as HTMLElement).dataset.col) === col));
+          },
+        }),
+        h("span", { class: "cmp-keep-key", text: it.key }),
+        it.inTrash ? h("span", { class: "muted small", text: " (in the trash)" }) : null,
+      ),
+    );
+    const choiceRows: ChoiceRow[] = rows.map((r) => ({
+      ...r,
+      differs: differs(r),
+      field: differs(r) ? r.field : null,
+      long: r.id === "abstract",
+    }));
+    const grid = chooserGrid("Keep", heads, choiceRows, {
+      picks,
+      keptCol: keepCol,
+      onPick: (r, col) => {
+        touched.add(r.id);
+        picks.set(r.id, col);
+      },
     });
-    for (const r of rows) {
-      const diff = differs(r);
-      const labelEl = h("div", { class: `cmp-label${diff ? " differs" : ""}`, "data-row": r.id, title: r.note ?? "" }, h("span", { text: r.label }));
-      if (diff && !r.field && r.note) labelEl.appendChild(h("div", { class: "muted small", text: r.note }));
-      grid.appendChild(labelEl);
-      r.values.forEach((v, col) => {
-        const cell = h("div", { class: `cmp-cell${diff ? " differs" : ""}${col === keepCol ? " kept-col" : ""}${r.id === "abstract" ? " long" : ""}`, "data-row": r.id, "data-col": col });
-        if (diff && r.field && v.trim()) {
-          const radio = h("input", {
-            type: "radio",
-            name: `pick-${r.id}`,
-            value: String(col),
-            checked: picks.get(r.id) === col,
-            "data-pick": r.field,
-            "data-col": col,
-            "aria-label": `Keep this ${r.label}`,
-            onchange: () => {
-              touched.add(r.id);
-              picks.set(r.id, col);
-            },
-          });
-          cell.appendChild(h("label", { class: "cmp-pick" }, radio, h("span", { class: "cmp-value", text: v })));
-        } else {
-          cell.appendChild(h("span", { class: `cmp-value${v ? "" : " muted"}`, text: v || "—" }));
-        }
-        grid.appendChild(cell);
-      });
-    }
 
     const nDiff = rows.filter(differs).length;
     const note =

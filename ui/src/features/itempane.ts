@@ -7,6 +7,7 @@ import { dialogs, ipc } from "../lib/ipc";
 import { ACCESS_STATUSES, ITEM_TYPES, ROLES, type AccessStatus, type Creator, type Item, type Role } from "../lib/types";
 import { fieldLabel, fieldValue } from "./fields";
 import { withKeyConfirm } from "./latex";
+import { historySection } from "./sharing";
 import { store } from "../lib/store";
 import { showError, toast } from "./toast";
 
@@ -158,6 +159,11 @@ export class ItemPane {
     } catch (e) {
       if (seq === this.loadSeq) showError(e, "Load item");
     }
+  }
+
+  /** Whether the shown item's shared history is on view. */
+  showsHistory(): boolean {
+    return this.el.querySelector("[data-section=shared-history]") != null;
   }
 
   /** Re-read the shown item after the library changed (undo, edits elsewhere). */
@@ -438,6 +444,9 @@ export class ItemPane {
     extra.appendChild(eg);
     if (it.extra.length === 0) extra.appendChild(h("p", { class: "muted small", text: "Fields an import could not map are kept here." }));
     this.el.appendChild(extra);
+
+    // Who changed it in the shared library (when the library is shared).
+    if (store.shared()) this.el.appendChild(historySection(it.key));
 
     this.el.appendChild(
       h("p", { class: "muted small meta", text: `Added ${it.dateAdded.slice(0, 19).replace("T", " ")} · modified ${it.dateModified.slice(0, 19).replace("T", " ")}` }),

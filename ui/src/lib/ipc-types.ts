@@ -680,6 +680,134 @@ export type ProtectedKey = {
 };
 
 /**
+ * Where the shared library's sync stands.
+ */
+export type SyncState = "off" | "syncing" | "synced" | "offline" | "read-only";
+
+/**
+ * The `sync-status` event's payload and `sync_status`'s answer.
+ */
+export type SyncStatus = {
+  state: SyncState,
+  /**
+   * The server, without any password (`postgresql://ann@db.example.org/refs`).
+   */
+  server: string | null,
+  /**
+   * The shared library's name on the server.
+   */
+  library: string | null,
+  /**
+   * Who this member is in the shared history.
+   */
+  author: string | null,
+  /**
+   * Objects changed here and not pushed yet (being pushed while `syncing`).
+   */
+  outbox: number,
+  /**
+   * Conflicts waiting for a choice (the Conflicts view).
+   */
+  conflicts: number,
+  /**
+   * When the server stopped answering (RFC 3339), while `offline`.
+   */
+  offlineSince: string | null,
+  /**
+   * The last sync's error, if it failed.
+   */
+  lastError: string | null,
+  /**
+   * When the last sync ended well (RFC 3339).
+   */
+  lastSync: string | null,
+  /**
+   * The server's library version after the last sync.
+   */
+  serverVersion: number,
+};
+
+/**
+ * A shared object's kind.
+ */
+export type SharedKind = "item" | "collection" | "search";
+
+/**
+ * A field both this library and the server changed, with both values (JSON as the shared
+ * state holds it).
+ */
+export type SyncConflict = {
+  /**
+   * The object's id across replicas (what `resolve_conflict` takes).
+   */
+  uuid: string,
+  kind: SharedKind,
+  /**
+   * The item's citation key, the collection's or saved search's name.
+   */
+  name: string,
+  /**
+   * The field (the shared state's name: `title`, `short_title`, `tags`…); `*` with
+   * `deleted`: deleted on one side, changed on the other.
+   */
+  field: string,
+  /**
+   * Deleted on one side (`mine` or `theirs` is null), changed on the other.
+   */
+  deleted: boolean,
+  base: unknown,
+  mine: unknown,
+  theirs: unknown,
+  /**
+   * Who made the server's change, and when (RFC 3339).
+   */
+  author: string,
+  at: string,
+};
+
+/**
+ * Which value a conflict keeps.
+ */
+export type Take = "mine" | "theirs";
+
+/**
+ * What an action of the shared history did to an object.
+ */
+export type SharedChangeKind = "added" | "changed" | "deleted";
+
+/**
+ * One action of the shared history that changed an item: who, when, what.
+ */
+export type SharedHistoryEntry = {
+  /**
+   * The server's library version the action made.
+   */
+  version: number,
+  author: string,
+  /**
+   * The action ("Edit smith2020", "Import 7,312 items").
+   */
+  label: string,
+  /**
+   * RFC 3339, the server's clock.
+   */
+  at: string,
+  change: SharedChangeKind,
+  /**
+   * The item's fields it changed (the shared state's names), when `changed`.
+   */
+  fields: Array<string>,
+};
+
+/**
+ * What the Share library dialog suggests: the library file's name, and `user@machine`.
+ */
+export type ShareDefaults = {
+  libraryName: string,
+  author: string,
+};
+
+/**
  * What changed, and the action that changed it.
  */
 export type LibraryChanged = {

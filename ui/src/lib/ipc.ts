@@ -43,6 +43,11 @@ import {
   type ServerStatus,
   type Sidebar,
   type Sort,
+  type SharedHistoryEntry,
+  type ShareDefaults,
+  type SyncConflict,
+  type SyncStatus,
+  type Take,
   type Targets,
 } from "./types";
 
@@ -150,10 +155,25 @@ export const ipc = {
    * when `register`. */
   exportAux: (path: string, format: Format, out: string, register: boolean) => call<ExportReport>("export_aux", { path, format, out, register }),
   auxRegister: (path: string) => call<void>("aux_register", { path }),
+  // Shared libraries (issue 27). The URL (with a password, if one was typed) goes to the shell
+  // only: every connection to the server is made in Rust.
+  shareDefaults: () => call<ShareDefaults>("share_defaults"),
+  remoteConnect: (url: string, libraryName: string, author: string) => call<SyncStatus>("remote_connect", { url, libraryName, author }),
+  remoteDisconnect: () => call<SyncStatus>("remote_disconnect"),
+  syncStatus: () => call<SyncStatus>("sync_status"),
+  syncNow: () => call<SyncStatus>("sync_now"),
+  syncConflicts: () => call<SyncConflict[]>("sync_conflicts"),
+  resolveConflict: (uuid: string, field: string, take: Take) => call<void>("resolve_conflict", { uuid, field, take }),
+  sharedHistory: (key: string) => call<SharedHistoryEntry[]>("shared_history", { key }),
 };
 
 export function onLibraryChanged(handler: (e: LibraryChanged) => void): Promise<UnlistenFn> {
   return listen<LibraryChanged>("library-changed", (e) => handler(e.payload));
+}
+
+/** Where the shared library's sync stands, whenever that changes. */
+export function onSyncStatus(handler: (s: SyncStatus) => void): Promise<UnlistenFn> {
+  return listen<SyncStatus>("sync-status", (e) => handler(e.payload));
 }
 
 /** The library's open (with its upgrade) started or ended. */

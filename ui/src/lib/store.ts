@@ -2,13 +2,14 @@
 // left-pane data) behind named actions. Features read `store.s` (read-only to them) and change
 // it only through the actions, each of which tells the subscribers what changed.
 
-import type { AccessStatus, Filter, Selection, Sidebar, Sort, SortColumn, Targets } from "./types";
+import type { AccessStatus, Filter, Selection, Sidebar, Sort, SortColumn, SyncStatus, Targets } from "./types";
 
 export type View =
   | { kind: "library" }
   | { kind: "unfiled" }
   | { kind: "trash" }
   | { kind: "duplicates" }
+  | { kind: "conflicts" }
   | { kind: "collection"; id: number; path: string };
 
 export interface State {
@@ -28,6 +29,8 @@ export interface State {
   total: number;
   /** Duplicate groups in the library (null until counted). */
   duplicates: number | null;
+  /** Where the shared library's sync stands (null until known). */
+  sync: SyncStatus | null;
 }
 
 /** What the features may see of the state: nothing in it can be written from outside. */
@@ -43,8 +46,9 @@ export type ReadState = {
  * - `filter`: the view, tags or access filter (the table reloads, the left pane redraws);
  * - `query`: a saved search put its query in the search box (typing in the box is silent);
  * - `selection`: which items are selected (the item pane follows);
- * - `sidebar-local`: only how the left pane is drawn (a subtree folded, an inline edit ended). */
-export type Change = "filter" | "query" | "selection" | "sidebar-local";
+ * - `sidebar-local`: only how the left pane is drawn (a subtree folded, an inline edit ended);
+ * - `sync`: where the shared library's sync stands (the status bar, the item pane's history). */
+export type Change = "filter" | "query" | "selection" | "sidebar-local" | "sync";
 
 type Listener = (what: Change) => void;
 
@@ -62,6 +66,7 @@ export class Store {
     sidebar: null,
     total: 0,
     duplicates: null,
+    sync: null,
   };
   private listeners: Listener[] = [];
 
@@ -156,7 +161,7 @@ export class Store {
   }
 
   private filtersChanged() {
-    if (this.state.view.kind === "duplicates") this.state.view = { kind: "library" };
+    if (this.state.view.kind === "duplicates" || this.state.view.kind === "conflicts") this.state.view = { kind: "library" };
     this.clearSelection();
     this.emit("filter");
   }
@@ -202,6 +207,18 @@ export class Store {
   /** How many duplicate groups the library has. */
   setDuplicates(n: number) {
     this.state.duplicates = n;
+  }
+
+  /** Where the shared library's sync stands (from `sync-status`). */
+  setSync(s: SyncStatus) {
+    const was = this.state.sync;
+    this.state.sync = s;
+    if (JSON.stringify(was) !== JSON.stringify(s)) this.emit("sync");
+  }
+
+  /** Whether the open library is shared. */
+  shared(): boolean {
+    return this.state.sync != null && this.state.sync.state !== "off";
   }
 
   /** Redraw the left pane without new data (a subtree folded, an inline edit ended). */

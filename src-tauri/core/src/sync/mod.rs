@@ -10,6 +10,7 @@
 //! ([`Replica`]: the CLI owns its `Library`, the desktop app lends its library for each short
 //! step, so the window is never blocked by the network).
 
+pub mod history;
 pub mod merge;
 
 use crate::error::{Error, Result};
