@@ -32,27 +32,16 @@ pub fn split_password(url: &str) -> Result<(String, Option<String>)> {
     };
     let (userinfo, host) = authority.split_at(at);
     match userinfo.split_once(':') {
-        Some((user, password)) => Ok((format!("{scheme}{user}{host}{tail}"), Some(percent_decode(password)))),
+        Some((user, password)) => Ok((
+            format!("{scheme}{user}{host}{tail}"),
+            Some(
+                percent_encoding::percent_decode_str(password)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            ),
+        )),
         None => Ok((url.to_string(), None)),
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Who this member is by default: the user's login name and the machine's name.

@@ -310,11 +310,19 @@ impl Library {
             ObjectKind::Search => 1,
             ObjectKind::Item => 2,
         });
-        let protected = if objects.iter().any(|o| o.kind == ObjectKind::Item) {
-            Some(self.protected_keys()?)
-        } else {
-            None
-        };
+        // Protected keys matter only when an incoming key is held here by another item (reading
+        // them walks every auto-export's items): look them up only then.
+        let clash = objects.iter().filter(|o| o.kind == ObjectKind::Item).any(|o| {
+            let Some(key) = o.state.as_ref().and_then(|s| s.get("key")).and_then(Value::as_str) else {
+                return false;
+            };
+            let Ok(id) = self.id_of(key) else { return false };
+            rs::row(self.store.conn(), Kind::Item, &ObjectId::Id(id))
+                .ok()
+                .flatten()
+                .is_none_or(|r| r.uuid != o.uuid.to_string())
+        });
+        let protected = if clash { Some(self.protected_keys()?) } else { None };
         let cursor = page.next.or_else(|| {
             page.objects.last().map(|o| Cursor {
                 version: o.version,

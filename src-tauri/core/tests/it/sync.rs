@@ -55,6 +55,17 @@ fn contents(lib: &Library) -> String {
     serde_json::to_string_pretty(&items).unwrap()
 }
 
+/// Ann and Ben, both holding Doe2020 ("A title") from the server.
+fn two_members_sharing_doe2020() -> (Member, Member) {
+    let url = pg::fresh_database();
+    let mut a = member(&url, "ann");
+    let mut b = member(&url, "ben");
+    add(&mut a.lib, "Doe2020", "A title");
+    sync(&mut a);
+    sync(&mut b);
+    (a, b)
+}
+
 fn add(lib: &mut Library, key: &str, title: &str) {
     let mut it = article(title, &["Doe, Jane"], 2020);
     it.key = key.into();
@@ -97,12 +108,7 @@ fn two_replicas_converge_after_a_7k_entry_import() {
 
 #[test]
 fn edits_to_different_fields_merge_without_conflict() {
-    let url = pg::fresh_database();
-    let mut a = member(&url, "ann");
-    let mut b = member(&url, "ben");
-    add(&mut a.lib, "Doe2020", "A title");
-    sync(&mut a);
-    sync(&mut b);
+    let (mut a, mut b) = two_members_sharing_doe2020();
     // Both offline: different fields of the same item.
     edit(&mut a.lib, "Doe2020", "volume", "12");
     edit(&mut b.lib, "Doe2020", "pages", "3--9");
@@ -124,12 +130,7 @@ fn edits_to_different_fields_merge_without_conflict() {
 
 #[test]
 fn the_same_field_is_one_conflict_with_both_values_kept() {
-    let url = pg::fresh_database();
-    let mut a = member(&url, "ann");
-    let mut b = member(&url, "ben");
-    add(&mut a.lib, "Doe2020", "A title");
-    sync(&mut a);
-    sync(&mut b);
+    let (mut a, mut b) = two_members_sharing_doe2020();
     edit(&mut a.lib, "Doe2020", "title", "Ann's title");
     edit(&mut b.lib, "Doe2020", "title", "Ben's title");
     edit(&mut b.lib, "Doe2020", "volume", "7");
@@ -160,12 +161,7 @@ fn the_same_field_is_one_conflict_with_both_values_kept() {
 
 #[test]
 fn taking_mine_pushes_mine() {
-    let url = pg::fresh_database();
-    let mut a = member(&url, "ann");
-    let mut b = member(&url, "ben");
-    add(&mut a.lib, "Doe2020", "A title");
-    sync(&mut a);
-    sync(&mut b);
+    let (mut a, mut b) = two_members_sharing_doe2020();
     edit(&mut a.lib, "Doe2020", "title", "Ann's title");
     edit(&mut b.lib, "Doe2020", "title", "Ben's title");
     sync(&mut a);
@@ -179,12 +175,7 @@ fn taking_mine_pushes_mine() {
 
 #[test]
 fn an_edit_against_a_deletion_keeps_the_item_as_a_conflict() {
-    let url = pg::fresh_database();
-    let mut a = member(&url, "ann");
-    let mut b = member(&url, "ben");
-    add(&mut a.lib, "Doe2020", "A title");
-    sync(&mut a);
-    sync(&mut b);
+    let (mut a, mut b) = two_members_sharing_doe2020();
     // Ann deletes it for good; Ben edits it.
     a.lib.delete(&["Doe2020".into()]).unwrap();
     a.lib.empty_trash().unwrap();
@@ -206,12 +197,7 @@ fn an_edit_against_a_deletion_keeps_the_item_as_a_conflict() {
 
 #[test]
 fn a_deletion_against_an_edit_brings_the_item_back_as_a_conflict() {
-    let url = pg::fresh_database();
-    let mut a = member(&url, "ann");
-    let mut b = member(&url, "ben");
-    add(&mut a.lib, "Doe2020", "A title");
-    sync(&mut a);
-    sync(&mut b);
+    let (mut a, mut b) = two_members_sharing_doe2020();
     edit(&mut a.lib, "Doe2020", "note", "Ann's note");
     b.lib.delete(&["Doe2020".into()]).unwrap();
     b.lib.empty_trash().unwrap();
@@ -278,12 +264,7 @@ fn undo_refuses_to_drop_a_colleagues_change() {
 
 #[test]
 fn undo_of_an_action_nobody_else_touched_is_pushed() {
-    let url = pg::fresh_database();
-    let mut a = member(&url, "ann");
-    let mut b = member(&url, "ben");
-    add(&mut a.lib, "Doe2020", "A title");
-    sync(&mut a);
-    sync(&mut b);
+    let (mut a, mut b) = two_members_sharing_doe2020();
     edit(&mut a.lib, "Doe2020", "volume", "9");
     sync(&mut a);
     a.lib.undo().unwrap();
