@@ -406,12 +406,13 @@ pub async fn connect<R: Runtime>(
     Ok(sharing.status())
 }
 
-/// Stop sharing the open library (it stays as it is; its sync bookkeeping is forgotten).
+/// Stop sharing the open library (it stays as it is; its sync bookkeeping and the password
+/// kept in the OS keychain are forgotten).
 pub fn disconnect<R: Runtime>(app: &AppHandle<R>) -> CmdResult<SyncStatusDto> {
     let state = app.state::<AppState>().inner().clone();
     let sharing = app.state::<Sharing>().inner().clone();
     sharing.stop();
-    blocking(|| state.with(|o| Ok(o.library.forget_remote()?)))?;
+    blocking(|| state.with(|o| Ok(share::unset_remote(&mut o.library)?)))?;
     sharing.update(app, |s| *s = SyncStatusDto::off());
     Ok(sharing.status())
 }

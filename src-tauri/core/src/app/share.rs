@@ -1,11 +1,12 @@
 //! Sharing a library through a PostgreSQL server (issue 27), as every front end does it:
-//! connecting (the address is kept without its password; the password comes from the
-//! environment's `PGPASSWORD` or `~/.pgpass`, as for psql, or from the URL given when
-//! connecting), one sync, the conflicts, the shared history.
+//! connecting (the address is kept without its password; a password given in the URL goes to
+//! the OS keychain, and later connections read `PGPASSWORD`, the keychain or `~/.pgpass`),
+//! one sync, the conflicts, the shared history.
 
 use crate::error::{Error, Result};
 use crate::library::replica::{RemoteSettings, SyncConflict, Take};
 use crate::library::Library;
+use crate::remote::keychain;
 use crate::remote::postgres::PgRemote;
 use crate::remote::{Remote, SharedAction, Uuid};
 use crate::sync::{self, SyncReport};
@@ -67,8 +68,9 @@ pub fn default_library_name(path: &Path) -> String {
         .unwrap_or_else(|| "library".into())
 }
 
-/// Where the password of a connection comes from, in libpq's order: the environment's
-/// `PGPASSWORD`, then `~/.pgpass` (or `PGPASSFILE`), then the one given when connecting.
+/// Where the password of a connection comes from: the one given when connecting, the
+/// environment's `PGPASSWORD`, the OS keychain (kept there when the library was connected),
+/// then `~/.pgpass` (or `PGPASSFILE`), as libpq reads them.
 fn password_for(url: &str, given: Option<&str>) -> Option<String> {
     if let Some(p) = given {
         return Some(p.to_string());
@@ -76,7 +78,29 @@ fn password_for(url: &str, given: Option<&str>) -> Option<String> {
     if let Ok(p) = std::env::var("PGPASSWORD") {
         return Some(p);
     }
+    if let (Some(p), _) = keychain::read(&keychain_account(url)) {
+        return Some(p);
+    }
     pgpass(url)
+}
+
+/// The keychain account of an address: `user@host:port/database`.
+fn keychain_account(url: &str) -> String {
+    let (user, host, port, db) = url_parts(url);
+    keychain::account(&user, &host, &port, &db)
+}
+
+/// Where the password given when connecting was kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "reason")]
+pub enum PasswordKept {
+    /// None was given (the server needs none, or `PGPASSWORD` / `~/.pgpass` has it).
+    NoneGiven,
+    /// In the OS keychain: later syncs (the CLI's, the app's) find it there.
+    Keychain,
+    /// Nowhere: the keychain cannot be used (why); later syncs need `PGPASSWORD` or
+    /// `~/.pgpass`.
+    Nowhere(String),
 }
 
 /// The password `~/.pgpass` (`host:port:database:user:password`, `*` matches anything) has
@@ -145,14 +169,16 @@ pub struct Connected {
     pub server_version: i64,
     /// Objects of this library that the first sync pushes.
     pub to_push: i64,
+    /// Where the password in the URL was kept.
+    pub password: PasswordKept,
 }
 
 /// Set this library up to share through `url` (tested by connecting: the server's schema and
 /// the library are created there when missing and the role may). The password in the URL, if
-/// any, is not kept in the library.
+/// any, is never kept in the library: once the connection works it goes to the OS keychain.
 pub async fn set_remote(lib: &mut Library, url: &str, library: &str, author: &str) -> Result<Connected> {
-    let (bare, password) = split_password(url)?;
-    let password = password_for(&bare, password.as_deref());
+    let (bare, given) = split_password(url)?;
+    let password = password_for(&bare, given.as_deref());
     let mut remote = PgRemote::connect(&bare, library, password.as_deref()).await?;
     let read_only = !remote.can_write().await?;
     let server_version = remote.library_version().await?;
@@ -163,11 +189,31 @@ pub async fn set_remote(lib: &mut Library, url: &str, library: &str, author: &st
     };
     lib.set_remote(&settings)?;
     lib.set_remote_read_only(read_only)?;
+    let password = match given {
+        None => PasswordKept::NoneGiven,
+        Some(p) => match keychain::store(&keychain_account(&settings.url), &p) {
+            Ok(()) => PasswordKept::Keychain,
+            Err(e) => PasswordKept::Nowhere(e.to_string()),
+        },
+    };
     Ok(Connected {
         settings,
         read_only,
         server_version,
         to_push: lib.replica_status()?.outbox,
+        password,
+    })
+}
+
+/// Stop sharing: the library keeps its items and forgets its sync bookkeeping; the password
+/// kept in the OS keychain for the address is removed. Whether one was.
+pub fn unset_remote(lib: &mut Library) -> Result<bool> {
+    let settings = lib.remote_settings()?;
+    lib.forget_remote()?;
+    Ok(match settings {
+        // A keychain that cannot be reached holds nothing of ours to remove.
+        Some(s) => keychain::forget(&keychain_account(&s.url)).unwrap_or(false),
+        None => false,
     })
 }
 

@@ -86,6 +86,14 @@ pub struct ReplicaStatus {
     pub pulled: i64,
 }
 
+/// The outbox as pushes, and the library version it was read at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushPlan {
+    pub pushes: Vec<PlannedPush>,
+    /// Every object changed up to this library version is in `pushes` (or held).
+    pub through: i64,
+}
+
 /// A push planned from the outbox: the objects one local action changed last.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedPush {
@@ -242,7 +250,7 @@ impl Library {
             rs::set_state(conn, "remote", Some(&s.url))?;
             rs::set_state(conn, "library", Some(&s.library))?;
             rs::set_state(conn, "author", Some(&s.author))?;
-            rs::assign_uuids(conn, new_uuid)?;
+            rs::assign_uuids(conn, rs::pushed_through(conn)?, new_uuid)?;
             Ok(())
         })
     }
@@ -350,17 +358,23 @@ impl Library {
     /// The pushes that send the outbox, one per local action (objects of one library version
     /// together, named by the action's label), oldest first, without their states: each is
     /// built when it is sent ([`Library::build_push`]), so only one push's states are in memory.
-    /// Objects with open conflicts wait.
-    pub fn plan_pushes(&mut self) -> Result<Vec<PlannedPush>> {
-        self.store.write_status(|conn| {
-            rs::assign_uuids(conn, new_uuid)?;
-            Ok(())
+    /// Objects with open conflicts wait. Once every push is sent, [`Library::outbox_sent`]
+    /// with the plan's `through` moves the watermark, so the next plan reads only objects
+    /// changed since (a sync of a 100k library does not read every object).
+    pub fn plan_pushes(&mut self) -> Result<PushPlan> {
+        let (through, since) = self.store.write_status(|conn| {
+            // Read first: an action committed after this has a later version and stays in the
+            // outbox whether or not this plan sees it.
+            let through = crate::store::versions::library_version(conn)?;
+            let since = rs::pushed_through(conn)?;
+            rs::assign_uuids(conn, since, new_uuid)?;
+            Ok((through, since))
         })?;
         let conn = self.store.conn();
         let held = rs::conflicted(conn)?;
         let mut plans: Vec<PlannedPush> = Vec::new();
         let mut forget = Vec::new();
-        for o in rs::outbox(conn)? {
+        for o in rs::outbox(conn, since)? {
             if held.contains(&o.row.uuid) {
                 continue;
             }
@@ -399,7 +413,18 @@ impl Library {
                 .cloned()
                 .unwrap_or_else(|| format!("Share {n} object{}", if n == 1 { "" } else { "s" }));
         }
-        Ok(plans)
+        Ok(PushPlan { pushes: plans, through })
+    }
+
+    /// Every push of a plan was sent (or its objects are held by conflicts): objects up to
+    /// the plan's version need not be read again.
+    pub fn outbox_sent(&mut self, plan_through: i64) -> Result<()> {
+        self.store.write_status(|conn| {
+            if rs::pushed_through(conn)? < plan_through {
+                rs::set_pushed_through(conn, plan_through)?;
+            }
+            Ok(())
+        })
     }
 
     /// A planned push with its objects' states as they are now, and each object's local

@@ -14,6 +14,8 @@
 //! would be other implementations.
 
 #[cfg(feature = "sync")]
+pub mod keychain;
+#[cfg(feature = "sync")]
 pub mod postgres;
 
 use crate::error::Result;

@@ -130,17 +130,47 @@ pub fn insert_row(conn: &Connection, kind: Kind, local: &ObjectId, uuid: &str) -
     Ok(())
 }
 
-/// Give every item, collection and saved search without an id across replicas one.
-pub fn assign_uuids(conn: &Connection, mut make: impl FnMut() -> String) -> Result<usize> {
+/// Key of the outbox watermark in `sync_state`.
+const PUSHED_THROUGH: &str = "pushed_through";
+
+/// The outbox watermark: every object whose local version is at most this one is agreed with
+/// the server or held by a conflict, whose resolution ([`mark_dirty`]) lowers it again. Objects
+/// changed (or made) since have later versions, so the outbox is read from the index of
+/// object versions instead of from every object. 0: no push round has finished; every object is
+/// looked at.
+pub fn pushed_through(conn: &Connection) -> Result<i64> {
+    Ok(state(conn, PUSHED_THROUGH)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// Every object up to local version `version` was pushed (or is held by a conflict).
+pub fn set_pushed_through(conn: &Connection, version: i64) -> Result<()> {
+    set_state(conn, PUSHED_THROUGH, Some(&version.to_string()))
+}
+
+/// The items, collections and saved searches without an id across replicas, as (kind, local
+/// id): those stamped after `since` (objects made since the last push round have later
+/// versions), or every one when `since` is 0.
+fn unassigned(since: i64) -> &'static str {
+    if since == 0 {
+        "SELECT 0, id FROM items WHERE id NOT IN (SELECT local FROM sync_objects WHERE kind = 0) \
+         UNION ALL SELECT 1, id FROM collections WHERE id NOT IN (SELECT local FROM sync_objects WHERE kind = 1) \
+         UNION ALL SELECT 2, lower(name) FROM saved_searches \
+           WHERE lower(name) NOT IN (SELECT local FROM sync_objects WHERE kind = 2)"
+    } else {
+        // `deleted` marks an object removed for good; one in the trash is not.
+        "SELECT ov.kind, ov.id FROM object_versions ov \
+         WHERE ov.kind IN (0, 1, 2) AND ov.version > ?1 AND ov.deleted = 0 \
+           AND NOT EXISTS (SELECT 1 FROM sync_objects so WHERE so.kind = ov.kind AND so.local = ov.id)"
+    }
+}
+
+/// Give every object [`unassigned`] names an id across replicas.
+pub fn assign_uuids(conn: &Connection, since: i64, mut make: impl FnMut() -> String) -> Result<usize> {
     let missing: Vec<(i64, ObjectId)> = {
-        let mut st = conn.prepare(
-            "SELECT 0, id FROM items WHERE id NOT IN (SELECT local FROM sync_objects WHERE kind = 0) \
-             UNION ALL SELECT 1, id FROM collections WHERE id NOT IN (SELECT local FROM sync_objects WHERE kind = 1) \
-             UNION ALL SELECT 2, lower(name) FROM saved_searches \
-               WHERE lower(name) NOT IN (SELECT local FROM sync_objects WHERE kind = 2) \
-             ORDER BY 1 DESC, 2",
-        )?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, super::versions::object_id_of(r.get_ref(1)?))))?;
+        let mut st = conn.prepare(&format!("{} ORDER BY 1 DESC, 2", unassigned(since)))?;
+        let rows = st.query_map(since_params(since), |r| {
+            Ok((r.get(0)?, super::versions::object_id_of(r.get_ref(1)?)))
+        })?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let mut put = conn.prepare_cached("INSERT INTO sync_objects (kind, local, uuid) VALUES (?1, ?2, ?3)")?;
@@ -161,17 +191,36 @@ pub struct Outgoing {
     pub deleted: bool,
 }
 
+/// The watermark as the parameter of a query that reads after it (none when every object is
+/// read).
+fn since_params(since: i64) -> rusqlite::ParamsFromIter<Option<i64>> {
+    rusqlite::params_from_iter((since != 0).then_some(since))
+}
+
+/// Which objects a query of the outbox reads: every one, or only those stamped after the
+/// watermark ([`pushed_through`]).
+fn outbox_from(since: i64) -> &'static str {
+    if since == 0 {
+        "FROM sync_objects so LEFT JOIN object_versions ov ON ov.kind = so.kind AND ov.id = so.local \
+         WHERE coalesce(ov.version, 1) > so.synced OR so.server_version = 0"
+    } else {
+        "FROM object_versions ov JOIN sync_objects so ON so.kind = ov.kind AND so.local = ov.id \
+         WHERE ov.kind IN (0, 1, 2) AND ov.version > ?1 \
+           AND (ov.version > so.synced OR so.server_version = 0)"
+    }
+}
+
 /// The outbox, oldest change first (objects of one action together, collections before
-/// saved searches before items).
-pub fn outbox(conn: &Connection) -> Result<Vec<Outgoing>> {
-    let mut st = conn.prepare(
+/// saved searches before items): the objects changed since they were last agreed with the
+/// server, or never pushed, among those stamped after `since` (the watermark).
+pub fn outbox(conn: &Connection, since: i64) -> Result<Vec<Outgoing>> {
+    let mut st = conn.prepare(&format!(
         "SELECT so.kind, so.local, so.uuid, so.server_version, so.base, so.synced, \
-                coalesce(ov.version, 1), coalesce(ov.deleted, 0) \
-         FROM sync_objects so LEFT JOIN object_versions ov ON ov.kind = so.kind AND ov.id = so.local \
-         WHERE coalesce(ov.version, 1) > so.synced OR so.server_version = 0 \
+                coalesce(ov.version, 1), coalesce(ov.deleted, 0) {} \
          ORDER BY coalesce(ov.version, 1), CASE so.kind WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END, so.local",
-    )?;
-    let rows = st.query_map([], |r| {
+        outbox_from(since)
+    ))?;
+    let rows = st.query_map(since_params(since), |r| {
         Ok(Outgoing {
             row: row_of(r)?,
             version: r.get(6)?,
@@ -181,12 +230,18 @@ pub fn outbox(conn: &Connection) -> Result<Vec<Outgoing>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// How many objects wait to be pushed (without reading them).
+/// How many objects wait to be pushed (without reading them): those held by a conflict and
+/// those made since the last sync (no id yet) included.
 pub fn outbox_len(conn: &Connection) -> Result<i64> {
+    let since = pushed_through(conn)?;
     Ok(conn.query_row(
-        "SELECT count(*) FROM sync_objects so LEFT JOIN object_versions ov ON ov.kind = so.kind AND ov.id = so.local \
-         WHERE coalesce(ov.version, 1) > so.synced OR so.server_version = 0",
-        [],
+        &format!(
+            "SELECT (SELECT count(*) FROM (SELECT so.uuid {} UNION SELECT uuid FROM sync_conflicts)) \
+                  + (SELECT count(*) FROM ({}))",
+            outbox_from(since),
+            unassigned(since)
+        ),
+        since_params(since),
         |r| r.get(0),
     )?)
 }
@@ -215,9 +270,23 @@ pub fn agree(
 
 /// Put an object in the outbox whatever its version (a conflict resolved in favour of this
 /// side's state).
+/// Its version may be under the watermark (a conflict held it back while later objects were
+/// pushed): the watermark goes below it.
 pub fn mark_dirty(conn: &Connection, uuid: &str) -> Result<()> {
     conn.prepare_cached("UPDATE sync_objects SET synced = 0 WHERE uuid = ?1")?
         .execute([uuid])?;
+    let version: Option<i64> = conn
+        .prepare_cached(
+            "SELECT coalesce(ov.version, 1) FROM sync_objects so \
+             LEFT JOIN object_versions ov ON ov.kind = so.kind AND ov.id = so.local WHERE so.uuid = ?1",
+        )?
+        .query_row([uuid], |r| r.get(0))
+        .optional()?;
+    if let Some(v) = version {
+        if v <= pushed_through(conn)? {
+            set_pushed_through(conn, v - 1)?;
+        }
+    }
     Ok(())
 }
 

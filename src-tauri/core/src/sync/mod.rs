@@ -132,9 +132,9 @@ async fn push_all<R: Remote>(
     mut complete_at: i64,
     report: &mut SyncReport,
 ) -> Result<bool> {
-    let plans = lib.with(|l| l.plan_pushes())?;
-    for plan in plans {
-        let (push, ids) = lib.with(|l| l.build_push(&plan, author))?;
+    let plan = lib.with(|l| l.plan_pushes())?;
+    for plan in &plan.pushes {
+        let (push, ids) = lib.with(|l| l.build_push(plan, author))?;
         if push.objects.is_empty() {
             continue;
         }
@@ -171,6 +171,7 @@ async fn push_all<R: Remote>(
             }
         }
     }
+    lib.with(|l| l.outbox_sent(plan.through))?;
     Ok(false)
 }
 

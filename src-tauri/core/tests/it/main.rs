@@ -18,6 +18,7 @@ mod hostile_files;
 mod hostile_records;
 mod hostile_text;
 mod isolated;
+mod keychain;
 mod latex_compile;
 mod matrix;
 mod migrations;

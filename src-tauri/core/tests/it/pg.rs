@@ -153,6 +153,29 @@ impl PgServer {
         (s, tls.join("ca.crt"))
     }
 
+    /// A private cluster where every role but the superuser must give its password over TCP
+    /// (scram-sha-256), as a university's server asks; the superuser (and psql) stay trusted.
+    pub fn private_with_passwords() -> PgServer {
+        let s = PgServer::private();
+        let mut c = s.cluster.as_ref().unwrap().lock().unwrap();
+        c.stop();
+        let hba = c.dir.join("data").join("pg_hba.conf");
+        std::fs::write(
+            &hba,
+            format!(
+                "local all all trust\nhost all {ADMIN} 127.0.0.1/32 trust\n\
+                 host all all 127.0.0.1/32 scram-sha-256\n"
+            ),
+        )
+        .unwrap();
+        if let Some((uid, gid)) = c.postgres_user {
+            std::os::unix::fs::chown(&hba, Some(uid), Some(gid)).unwrap();
+        }
+        c.start();
+        drop(c);
+        s
+    }
+
     /// The server's port.
     pub fn port(&self) -> u16 {
         self.cluster.as_ref().expect("a private cluster").lock().unwrap().port

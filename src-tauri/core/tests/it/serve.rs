@@ -331,6 +331,119 @@ fn json_rpc_and_cayw_speak_better_bibtex() {
     assert_eq!(st, 400, "{body}");
 }
 
+/// `curl`, as editor plug-ins call Better BibTeX (zotcite, citation.vim, the VS Code and Sublime
+/// plug-ins): the CAYW probe, a JSON-RPC search and export posted with `-d`, a pull export
+/// fetched with `-f`, and the refusal of a browser's `Origin` seen as curl's failure.
+#[test]
+fn curl_talks_to_json_rpc_and_cayw_as_editor_plugins_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    let srv = serve(&lib);
+    let base = format!("http://127.0.0.1:{}", srv.port);
+    let curl = |args: &[&str]| {
+        let out = Command::new("curl")
+            .args(["-sS", "--max-time", "60"])
+            .args(args)
+            .output()
+            .expect("curl is installed (bash .ci/test installs it)");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, body, err) = curl(&[&format!("{base}/better-bibtex/cayw?probe=true")]);
+    assert_eq!((code, body.as_str()), (Some(0), "ready"), "{err}");
+    let rpc = |body: &str| {
+        let (code, out, err) = curl(&[
+            "-f",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            "Accept: application/json",
+            "-d",
+            body,
+            &format!("{base}/better-bibtex/json-rpc"),
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        json(&out)
+    };
+    let r = rpc(r#"{"jsonrpc":"2.0","method":"item.search","params":["Tripterygium"],"id":1}"#);
+    assert_eq!(r["result"][0]["citekey"], "Zhang2019", "{r}");
+    let r = rpc(r#"{"jsonrpc":"2.0","method":"item.export","params":[["Zhang2019"],"Better BibTeX"],"id":2}"#);
+    let bib = r["result"].as_str().unwrap_or_default();
+    assert!(bib.contains("@article{Zhang2019,"), "{r}");
+    let r = rpc(r#"{"jsonrpc":"2.0","method":"item.nothing","id":3}"#);
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    // A headless server has no picker window: curl -f fails with the server's 501.
+    let (code, _, err) = curl(&["-f", &format!("{base}/better-bibtex/cayw?format=latex")]);
+    assert_eq!(code, Some(22), "{err}");
+    assert!(err.contains("501"), "{err}");
+    // Pull export as a Makefile fetches it.
+    let out = dir.path().join("thesis.bib");
+    let (code, _, err) = curl(&[
+        "-f",
+        "-o",
+        out.to_str().unwrap(),
+        &format!("{base}/better-bibtex/collection?/0/Thesis.bibtex"),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("@article{Zhang2019,"), "{text}");
+    // A browser page's request carries its Origin and is refused.
+    let (code, _, err) = curl(&[
+        "-f",
+        "-H",
+        "Origin: https://evil.example",
+        &format!("{base}/better-bibtex/cayw?probe=true"),
+    ]);
+    assert_eq!(code, Some(22), "{err}");
+    assert!(err.contains("403"), "{err}");
+}
+
+/// Zotero's port 23119 taken (Zotero running): `folio serve` says so and serves on the next
+/// free port; an explicit `--port` that is taken is an error naming the port.
+#[test]
+fn a_taken_port_is_named_and_another_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    // Hold 23119 unless something else already does; either way it is taken.
+    let _zotero = std::net::TcpListener::bind(("127.0.0.1", 23119)).ok();
+    let mut child = Command::new(folio_bin())
+        .arg("--library")
+        .arg(&lib)
+        .arg("serve")
+        .env_remove("FOLIO_LIBRARY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start folio serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let mut err_line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut err_line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    assert!(port > 23119 && port < 23119 + 100, "{line}");
+    assert!(
+        err_line.contains("port 23119 is taken (is Zotero running?)")
+            && err_line.contains(&format!("serving on {port} instead")),
+        "{err_line}"
+    );
+    // Taken on purpose: --port names it and fails.
+    let holder = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let taken = holder.local_addr().unwrap().port().to_string();
+    let out = crate::support::folio(&lib, &["serve", "--port", &taken]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("cannot listen on 127.0.0.1:{taken}")), "{err}");
+}
+
 /// With `--allow-writes`, `collection.scanAUX` makes a collection hold what a paper's `.aux`
 /// cites (one undoable action) and `autoexport.add` keeps a file of a collection up to date,
 /// as Better BibTeX's editor plug-ins ask.

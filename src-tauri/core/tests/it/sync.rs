@@ -274,6 +274,55 @@ fn undo_of_an_action_nobody_else_touched_is_pushed() {
     assert_eq!(contents(&a.lib), contents(&b.lib));
 }
 
+/// After a push round, the outbox is read only from objects changed since (a watermark
+/// over object versions): every later change still reaches the other member exactly once —
+/// an edit, a new item, a trashing, emptying the trash and undoing it — and a conflict held
+/// back while later changes were pushed goes out once it is resolved.
+#[test]
+fn changes_after_a_push_round_are_each_pushed_and_held_ones_follow() {
+    let (mut a, mut b) = two_members_sharing_doe2020();
+    let outbox = |m: &Member| m.lib.replica_status().unwrap().outbox;
+    assert_eq!(outbox(&a), 0);
+    edit(&mut a.lib, "Doe2020", "volume", "3");
+    add(&mut a.lib, "Roe2021", "Another");
+    assert_eq!(outbox(&a), 2);
+    let r = sync(&mut a);
+    assert_eq!((r.pushed_objects, r.outbox), (2, 0), "{r:?}");
+    sync(&mut b);
+    assert_eq!(field(&b.lib, "Roe2021", "title"), "Another");
+    assert_eq!(field(&b.lib, "Doe2020", "volume"), "3");
+    // Trash, then empty the trash: the item is removed for good on both sides.
+    a.lib.delete(&["Roe2021".to_string()]).unwrap();
+    a.lib.empty_trash().unwrap();
+    assert_eq!(outbox(&a), 1);
+    assert_eq!(sync(&mut a).pushed_objects, 1);
+    sync(&mut b);
+    assert!(b.lib.get("Roe2021").is_err(), "Roe2021 is still at Ben's");
+    // Undoing the empty trash brings it back, in the trash, on both sides.
+    a.lib.undo().unwrap();
+    assert_eq!(outbox(&a), 1);
+    sync(&mut a);
+    sync(&mut b);
+    assert_eq!(contents(&a.lib), contents(&b.lib));
+    // Ben's title is held by a conflict while his later edit of another item is pushed.
+    edit(&mut a.lib, "Doe2020", "title", "Ann's title");
+    sync(&mut a);
+    edit(&mut b.lib, "Doe2020", "title", "Ben's title");
+    sync(&mut b);
+    assert_eq!(b.lib.sync_conflicts().unwrap().len(), 1);
+    b.lib.restore(&["Roe2021".to_string()]).unwrap();
+    let r = sync(&mut b);
+    assert_eq!((r.pushed_objects, r.outbox), (1, 1), "{r:?}");
+    // Taking his own title changes nothing here, yet it must reach Ann.
+    b.lib.resolve_sync_conflict("Doe2020", "title", Take::Mine).unwrap();
+    assert_eq!(outbox(&b), 1);
+    let r = sync(&mut b);
+    assert_eq!((r.pushed_objects, r.outbox), (1, 0), "{r:?}");
+    sync(&mut a);
+    assert_eq!(field(&a.lib, "Doe2020", "title"), "Ben's title");
+    assert_eq!(contents(&a.lib), contents(&b.lib));
+}
+
 #[test]
 fn collections_and_saved_searches_are_shared() {
     let url = pg::fresh_database();

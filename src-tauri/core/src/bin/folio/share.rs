@@ -129,6 +129,13 @@ fn remote(lib: &mut Library, cmd: RemoteCmd, path: &Path) -> Result<()> {
                 if c.read_only { ", read-only member" } else { "" },
                 c.to_push
             );
+            match &c.password {
+                share::PasswordKept::NoneGiven => {}
+                share::PasswordKept::Keychain => eprintln!("the password is kept in the OS keychain"),
+                share::PasswordKept::Nowhere(why) => {
+                    eprintln!("folio: the password was not kept ({why}); later syncs need PGPASSWORD or ~/.pgpass")
+                }
+            }
             Ok(())
         }
         RemoteCmd::Show { json } => {
@@ -159,7 +166,10 @@ fn remote(lib: &mut Library, cmd: RemoteCmd, path: &Path) -> Result<()> {
             Ok(())
         }
         RemoteCmd::Unset => {
-            lib.forget_remote()?;
+            if share::unset_remote(lib)? {
+                eprintln!("not shared any more; its password was removed from the OS keychain");
+                return Ok(());
+            }
             eprintln!("not shared any more");
             Ok(())
         }
