@@ -131,10 +131,11 @@ fn pass<R: Runtime>(app: &AppHandle<R>, ix: &Indexer, state: &AppState, cancel: 
     match outcome {
         Ok(r) => {
             if r.indexed + r.failed + r.no_text > 0 {
+                let files = if r.indexed == 1 { "file" } else { "files" };
                 changed(
                     app,
                     vec![ChangeScope::Items],
-                    format!("Indexed the text of {} files", r.indexed),
+                    format!("Indexed the text of {} {files}", r.indexed),
                 );
             }
             let done = r.indexed + r.failed + r.no_text + r.unchanged;

@@ -159,7 +159,7 @@ describe("background indexing", () => {
     await page.click("[data-action=cancel-indexing]");
     await page.waitForSelector(`${indicator}[hidden]`, { state: "attached" });
     assert.equal((await calls("fulltext_cancel")).length, 1);
-    assert.match(await toasts(), /Indexing cancelled after 3 file\(s\)/);
+    assert.match(await toasts(), /Indexing cancelled after 3 files/);
     assert.deepEqual(errors, []);
   });
 
@@ -169,7 +169,7 @@ describe("background indexing", () => {
     await page.waitForFunction(() => document.querySelector("[data-indexing-text]")?.textContent === "Indexing 7 of 9 files…");
     await page.evaluate(() => window.__fake.setIndexing({ running: false, done: 9, total: 9, report: { indexed: 9, noText: 0, failed: 1, missing: 0, pages: 80, failures: ["x.pdf: damaged"], cancelled: false } }));
     await page.waitForSelector("[data-status=indexing][hidden]", { state: "attached" });
-    assert.match(await toasts(), /Read the text of 9 file\(s\), 80 pages; 1 unreadable/);
+    assert.match(await toasts(), /Read the text of 9 files, 80 pages; 1 unreadable/);
     assert.deepEqual(errors, []);
   });
 });

@@ -88,7 +88,8 @@ export function indexingIndicator(): HTMLElement {
     } else if (wasRunning && p.report) {
       const r = p.report;
       const failed = r.failed ? `; ${r.failed} unreadable` : "";
-      toast(r.cancelled ? `Indexing cancelled after ${r.indexed} file(s)${failed}` : `Read the text of ${r.indexed} file(s), ${r.pages} pages${failed}`);
+      const files = `${r.indexed} file${r.indexed === 1 ? "" : "s"}`;
+      toast(r.cancelled ? `Indexing cancelled after ${files}${failed}` : `Read the text of ${files}, ${r.pages} page${r.pages === 1 ? "" : "s"}${failed}`);
     }
     if (p.error) showError({ code: "fulltext", message: p.error }, "Indexing");
     wasRunning = p.running;
