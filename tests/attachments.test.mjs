@@ -175,3 +175,53 @@ test("a PDF dragged from another window onto an item is attached to it and its t
   await sleep(300);
   await wd.screenshot(join(SHOTS, "app-pdf-attached.png"));
 });
+
+test("hostile PDFs in the built-in viewer: each opens or shows its error, and the window keeps answering", { timeout: 300_000 }, async () => {
+  const hostile = join(corpus, "pdf", "public", "hostile");
+  const names = [
+    "hostile_encrypted-user-password__pdfjs__issue6010_1.pdf",
+    "hostile_decompression-bomb__pdfjs__bomb_giant.pdf",
+    "hostile_pages-tree-loop__pdfjs__Pages-tree-refs.pdf",
+    "hostile_type3-recursion__pdfjs__ContentStreamCycleType3insideType3.pdf",
+    "hostile_truncated-download__generated.pdf",
+    "hostile_tiny-corrupt-184-bytes__pdfjs__bug1020226.pdf",
+    "hostile_no-trailer__pdfjs__bug1978317.pdf",
+  ].map((n) => join(hostile, n));
+  for (const f of names) assert.ok(existsSync(f), `the hostile PDFs are needed: ${f}`);
+  // Attached by the CLI while the app runs (the window follows); the app reads their text in
+  // the background meanwhile.
+  execFileSync(FOLIO, ["--library", library, "attach", "Tully2010", ...names], { encoding: "utf8" });
+  await waitFor("the app sees them", async () => {
+    await wd.click(".tr[data-key=Tully2010] .td");
+    return wd.exec(`return document.querySelectorAll("[data-section=files] [data-action=view-attachment]").length`).then((n) => n === names.length + 1);
+  }, 30000, 500);
+  const outcomes = [];
+  for (let i = 1; i <= names.length; i++) {
+    const title = await wd.exec(`return document.querySelectorAll("[data-section=files] .file-line")[arguments[0]].querySelector(".file-name").textContent`, i);
+    await wd.exec(`document.querySelectorAll("[data-section=files] .file-line")[arguments[0]].querySelector("[data-action=view-attachment]").click()`, i);
+    const t0 = Date.now();
+    // Each WebDriver call runs script on the window's main thread: answered means not frozen.
+    let longest = 0;
+    const state = await waitFor(`the viewer on ${title}`, async () => {
+      const a = Date.now();
+      const s = await wd.exec(`return document.querySelector(".viewer")?.dataset.state`);
+      longest = Math.max(longest, Date.now() - a);
+      return s === "ready" || s === "error" ? s : false;
+    }, 60000, 200);
+    const error = state === "error" ? await wd.text("[data-viewer-error]") : "";
+    outcomes.push({ title, state, ms: Date.now() - t0, longest, error });
+    console.log(`${title}: ${state} in ${Date.now() - t0} ms (longest WebDriver answer ${longest} ms)${error ? ` — ${error}` : ""}`);
+    assert.ok(longest < 3000, `the window did not answer for ${longest} ms on ${title}`);
+    if (/encrypted-user-password/.test(title)) {
+      assert.equal(state, "error");
+      assert.match(error, /^Cannot show this PDF: it is protected by a password\./);
+      await wd.screenshot(join(SHOTS, "app-viewer-hostile.png"));
+    }
+    await wd.exec(`document.querySelector("[data-action=viewer-close]").click()`);
+    await waitFor("viewer closed", () => wd.exec(`return !document.querySelector(".viewer")`), 10000);
+  }
+  assert.equal(outcomes.length, names.length);
+  // The window still works: another item's pane.
+  await wd.click(".tr[data-key=Datta2010] .td");
+  await waitFor("Datta2010's pane", () => wd.exec(`return document.querySelectorAll("[data-section=files] .file-line").length === 2`), 20000);
+});

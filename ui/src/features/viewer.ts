@@ -26,11 +26,20 @@ export interface ViewerTarget {
   terms?: string[];
 }
 
-/** How long pdf.js may take to open a file before the viewer gives up on it. */
-const OPEN_TIMEOUT_MS = 30_000;
+/** How long pdf.js may take to open a file, or to draw a page, before the viewer gives up. */
+const TIMEOUT_MS = 30_000;
 /** The most pixels one page's canvas gets (a huge page is drawn at a lower resolution). */
 const MAX_CANVAS_PIXELS = 16 * 1024 * 1024;
 const ZOOMS = [0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4];
+
+/** `p`, or an error saying what did not happen within `ms`. */
+function within<T>(p: Promise<T>, what: string, ms = TIMEOUT_MS): Promise<T> {
+  let timer = 0;
+  const late = new Promise<never>((_, reject) => {
+    timer = window.setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 let pdfjs: Promise<PdfJs> | null = null;
 /** pdf.js, loaded the first time the viewer opens (a chunk of its own). */
@@ -204,7 +213,8 @@ class Viewer {
   }
 
   private fail(e: unknown) {
-    if (this.closed) return;
+    // The first error says why (a password asked for, then the load it cancelled).
+    if (this.closed || this.el.dataset.state === "error") return;
     const raw = e && typeof e === "object" && "message" in e ? String((e as { message: unknown }).message) : String(e);
     const msg = raw.replace(/[.\s]+$/, "");
     this.el.dataset.state = "error";
@@ -223,15 +233,7 @@ class Viewer {
         this.fail(new Error("it is protected by a password"));
         void task.destroy();
       };
-      let timer = 0;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = window.setTimeout(() => reject(new Error(`it did not open within ${OPEN_TIMEOUT_MS / 1000} s`)), OPEN_TIMEOUT_MS);
-      });
-      try {
-        this.doc = await Promise.race([task.promise, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      this.doc = await within(task.promise, "it did not open");
       if (this.closed) return;
       this.pagesLabel.textContent = `of ${this.doc.numPages}`;
       this.page = Math.min(this.page, this.doc.numPages);
@@ -244,7 +246,7 @@ class Viewer {
 
   /** The scale at which the page fills the viewer's width. */
   private async fitScale(): Promise<number> {
-    const page = await this.doc!.getPage(this.page);
+    const page = await within(this.doc!.getPage(this.page), `page ${this.page} did not load`);
     const w = page.getViewport({ scale: 1 }).width;
     return Math.max(0.25, Math.min(4, (this.body.clientWidth - 40) / w));
   }
@@ -279,7 +281,7 @@ class Viewer {
     const lib = this.lib!;
     try {
       if (!this.scale) this.scale = await this.fitScale();
-      const page = await this.doc!.getPage(this.page);
+      const page = await within(this.doc!.getPage(this.page), `page ${this.page} did not load`);
       if (seq !== this.seq || this.closed) return;
       this.el.dataset.state = "rendering";
       const viewport = page.getViewport({ scale: this.scale });
@@ -306,7 +308,7 @@ class Viewer {
       this.pageBox.replaceChildren(sheet);
       this.pageInput.value = String(this.page);
       this.zoomLabel.textContent = `${Math.round(this.scale * 100)} %`;
-      await Promise.all([task.promise, text.render()]);
+      await within(Promise.all([task.promise, text.render()]), `page ${this.page} was not drawn`);
       if (seq !== this.seq || this.closed) return;
       const marks = markTerms(layer, this.t.terms ?? []);
       this.el.dataset.marks = String(marks);
@@ -317,6 +319,7 @@ class Viewer {
     } catch (e) {
       // A render replaced by the next one is cancelled, not failed.
       if (seq !== this.seq || (e as { name?: string })?.name === "RenderingCancelledException") return;
+      this.cancelRender?.();
       this.fail(e);
     }
   }
