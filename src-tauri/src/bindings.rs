@@ -127,6 +127,7 @@ pub fn typescript() -> String {
         AttachmentDto,
         FulltextReportDto,
         FulltextHitDto,
+        IndexProgressDto,
         CollectionDto,
         TagCountDto,
         AccessCountDto,

@@ -5,11 +5,12 @@ use crate::dto::*;
 use crate::error::{CmdResult, CommandError};
 use crate::events::changed;
 use crate::events::ChangeScope::{self, AutoExports, Collections, Items, Library, Tags};
+use crate::indexer::{self, Indexer};
 use crate::ops;
 use crate::state::{AppState, Open};
 use std::path::PathBuf;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 /// Run `f` on the open library off the main thread.
 async fn run<T: Send + 'static>(
@@ -77,9 +78,15 @@ pub async fn open_library<R: Runtime>(
 ) -> CmdResult<String> {
     let st = state.inner().clone();
     let p = PathBuf::from(&path);
-    tauri::async_runtime::spawn_blocking(move || st.open(&p))
+    // A pass over the old library stops; the new one's pending files are read next.
+    if let Some(ix) = app.try_state::<Indexer>() {
+        ix.cancel();
+    }
+    let opened = tauri::async_runtime::spawn_blocking(move || st.open(&p))
         .await
-        .map_err(|e| CommandError::new("internal", e.to_string()))??;
+        .map_err(|e| CommandError::new("internal", e.to_string()))?;
+    indexer::start(&app);
+    opened?;
     changed(&app, vec![Library, Items, Collections, Tags], format!("Opened {path}"));
     // The local API serves the library that is open, and its shared library (if any) syncs.
     crate::server::restart(app.clone()).await;
@@ -363,6 +370,7 @@ pub async fn attach_files<R: Runtime>(
     let link = link.unwrap_or(false);
     let r = run(&state, move |o| ops::attach_files(&mut o.library, id, &paths, link)).await?;
     changed(&app, vec![Items], format!("Attached to {}", r.key));
+    indexer::start(&app);
     Ok(r)
 }
 
@@ -427,6 +435,37 @@ pub async fn fulltext_index<R: Runtime>(
         changed(&app, vec![Items], format!("Indexed {} files", report.indexed));
     }
     Ok(report)
+}
+
+/// A PDF attachment's bytes, for the built-in viewer (pdf.js in the webview): only the files
+/// of the open library's PDF attachments, by attachment id (the webview names no path and
+/// reads no file itself). Sent as raw bytes (an `ArrayBuffer` in the UI), not JSON.
+#[tauri::command]
+pub async fn attachment_pdf(state: State<'_, AppState>, attachment: i64) -> CmdResult<tauri::ipc::Response> {
+    let path = run(&state, move |o| ops::attachment_pdf(&o.library, attachment)).await?;
+    let bytes = tauri::async_runtime::spawn_blocking(move || ops::read_pdf(&path))
+        .await
+        .map_err(|e| CommandError::new("internal", format!("worker failed: {e}")))??;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+/// Read the text of the open library's pending attachments in the background (see
+/// `indexer`); progress comes as `fulltext-progress` events.
+#[tauri::command]
+pub fn fulltext_start<R: Runtime>(app: AppHandle<R>) {
+    indexer::start(&app);
+}
+
+/// Stop the background indexing before its next file. Returns whether it was running.
+#[tauri::command]
+pub fn fulltext_cancel(indexer: State<'_, Indexer>) -> bool {
+    indexer.cancel()
+}
+
+/// Where the background indexing stands (the UI asks once at start, then follows the events).
+#[tauri::command]
+pub fn fulltext_progress(indexer: State<'_, Indexer>) -> IndexProgressDto {
+    indexer.progress()
 }
 
 /// The pages of item `id`'s attachments that `query` matches (its `fulltext:` terms; with
@@ -499,6 +538,8 @@ pub async fn import_files<R: Runtime>(
     state.end_import(&cancel);
     let report = report?;
     changed(&app, all_scopes(), format!("Imported {}", report.added));
+    // Files named by the imported records (and PDFs whose text was not read) are read now.
+    indexer::start(&app);
     Ok(report)
 }
 
@@ -527,6 +568,7 @@ pub async fn import_text<R: Runtime>(
     })
     .await?;
     changed(&app, all_scopes(), format!("Imported {}", report.added));
+    indexer::start(&app);
     Ok(report)
 }
 

@@ -318,11 +318,13 @@ pub struct FilterDto {
     /// The fielded query (`title:foo year:2020..2022 -bar`).
     pub query: String,
     pub trash: bool,
+    /// "Everything" mode: words without a field also search the attachments' text.
+    pub everything: bool,
 }
 
 impl FilterDto {
     pub fn to_core(&self) -> CmdResult<Filter> {
-        let query = folio::app::parse_query(&self.query)?;
+        let query = folio::app::parse_search(&self.query, self.everything)?;
         Ok(Filter {
             collection: self.collection,
             recursive: self.recursive,
@@ -601,6 +603,24 @@ impl From<&folio::library::fulltext::FulltextReport> for FulltextReportDto {
             cancelled: r.cancelled,
         }
     }
+}
+
+/// Where the background full-text indexing stands (`fulltext-progress` events and
+/// `fulltext_progress`): while `running`, file `done + 1` of `total` (`file`) is being read;
+/// after a pass, what it did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "IndexProgress")]
+pub struct IndexProgressDto {
+    pub running: bool,
+    pub done: usize,
+    pub total: usize,
+    /// The file being read.
+    pub file: String,
+    /// The last pass's outcome, once it ended (`None` while running or before any pass).
+    pub report: Option<FulltextReportDto>,
+    /// Why the last pass stopped short (the library could not be opened, …).
+    pub error: Option<String>,
 }
 
 /// A page of an attachment that matched the search, for the item pane.

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod dto;
 pub mod error;
 pub mod events;
+pub mod indexer;
 pub mod ops;
 pub mod server;
 pub mod share;
@@ -51,6 +52,10 @@ macro_rules! folio_handlers {
             $crate::commands::open_attachment,
             $crate::commands::fulltext_index,
             $crate::commands::fulltext_hits,
+            $crate::commands::attachment_pdf,
+            $crate::commands::fulltext_start,
+            $crate::commands::fulltext_cancel,
+            $crate::commands::fulltext_progress,
             $crate::commands::import_files,
             $crate::commands::import_text,
             $crate::commands::export_file,
@@ -101,6 +106,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) ->
     builder
         .manage(state)
         .manage(server::Server::default())
+        .manage(indexer::Indexer::default())
         .manage(sharing)
         .manage(events::AfterChange(Box::new(move || waker.wake(false))))
         .invoke_handler(folio_handlers!())
@@ -134,6 +140,7 @@ pub fn run() {
                     let _ = handle.emit(events::LIBRARY_STATUS, st.status());
                     tauri::async_runtime::spawn(server::restart(handle.clone()));
                     share::restart(&handle);
+                    indexer::start(&handle);
                 });
             }
             // The local HTTP API (editors, scripts, biber), once the library is open.
@@ -144,6 +151,8 @@ pub fn run() {
                 server::init(app.handle());
                 // A shared library syncs while it is open.
                 share::restart(app.handle());
+                // Files whose text was not read yet (a pass cut short by the last exit).
+                indexer::start(app.handle());
             }
             // Changes made by the CLI or another process show up without a restart.
             watch::spawn(app.handle().clone(), watched, std::time::Duration::from_secs(1));

@@ -121,6 +121,40 @@ pub fn attachment_file(lib: &Library, attachment: i64) -> CmdResult<PathBuf> {
     }
 }
 
+/// The most the built-in viewer is sent (the PDF reader's own limit on a file).
+pub const MAX_VIEWER_BYTES: u64 = 512 << 20;
+
+/// Where attachment `attachment`'s PDF is, for the built-in viewer: a PDF attached to an item
+/// of this library, its file present.
+pub fn attachment_pdf(lib: &Library, attachment: i64) -> CmdResult<PathBuf> {
+    let (_, f) = lib
+        .attachment_by_id(attachment)?
+        .ok_or_else(|| CommandError::invalid(format!("no attachment {attachment}")))?;
+    if f.attachment.mime != "application/pdf" {
+        return Err(CommandError::invalid(format!(
+            "{} is not a PDF ({}): open it in the system's viewer",
+            f.attachment.title, f.attachment.mime
+        )));
+    }
+    attachment_file(lib, attachment)
+}
+
+/// A PDF's bytes for the viewer: a regular file of at most [`MAX_VIEWER_BYTES`].
+pub fn read_pdf(path: &Path) -> CmdResult<Vec<u8>> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| CommandError::new("io", format!("cannot read {}: {e}", path.display())))?
+        .len();
+    if len > MAX_VIEWER_BYTES {
+        return Err(CommandError::invalid(format!(
+            "{} is too large for the built-in viewer ({} MB, at most {} MB): open it in the system's viewer",
+            path.display(),
+            len >> 20,
+            MAX_VIEWER_BYTES >> 20
+        )));
+    }
+    Ok(folio::library::read_attachment(path, MAX_VIEWER_BYTES)?)
+}
+
 fn key_of(lib: &Library, id: i64) -> CmdResult<String> {
     Ok(lib.get_by_id(id)?.key)
 }

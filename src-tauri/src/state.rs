@@ -40,6 +40,20 @@ pub struct AppState {
     /// Counts the app's own writes made through another handle (an import's worker process),
     /// so the watcher does not announce them as changes made outside the app.
     own_writes: Arc<AtomicU64>,
+    /// How many of the app's background passes write through a second handle right now (the
+    /// full-text indexer): the watcher does not look meanwhile.
+    background_writers: Arc<AtomicU64>,
+}
+
+/// A background pass of the app writing through its own handle ([`AppState::background_writer`]);
+/// dropping it counts the pass's writes as the app's own.
+pub struct BackgroundWriter(AppState);
+
+impl Drop for BackgroundWriter {
+    fn drop(&mut self) {
+        self.0.note_own_write();
+        self.0.background_writers.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The last open: of which file, since when, and where it stands.
@@ -89,6 +103,7 @@ impl AppState {
             status: Arc::new(Mutex::new(no_open_yet())),
             worker: Default::default(),
             own_writes: Default::default(),
+            background_writers: Default::default(),
         }
     }
 
@@ -147,6 +162,7 @@ impl AppState {
             })),
             worker: Default::default(),
             own_writes: Default::default(),
+            background_writers: Default::default(),
         }
     }
 
@@ -204,6 +220,9 @@ impl AppState {
     /// another process or handle committed) and the count of the app's own such writes
     /// ([`note_own_write`](Self::note_own_write)), unless an action holds the library right now.
     pub fn outside_version(&self) -> Option<(PathBuf, i64, u64)> {
+        if self.background_writers.load(Ordering::SeqCst) > 0 {
+            return None;
+        }
         let guard = self.inner.try_lock().ok()?;
         let open = guard.as_ref()?;
         let own = self.own_writes.load(Ordering::SeqCst);
@@ -220,6 +239,14 @@ impl AppState {
     /// library, so the watcher cannot look in between.
     pub fn note_own_write(&self) {
         self.own_writes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A background pass (the full-text indexer) is about to write through a handle of its
+    /// own, many short commits while the window keeps working: until the guard is dropped the
+    /// watcher does not look, and what it then sees is counted as the app's own write.
+    pub fn background_writer(&self) -> BackgroundWriter {
+        self.background_writers.fetch_add(1, Ordering::SeqCst);
+        BackgroundWriter(self.clone())
     }
 
     /// The program imports run in: set by [`set_import_worker`](Self::set_import_worker), else

@@ -47,6 +47,8 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, state: AppState, every: Duration) {
             loop {
                 if w.poll(&state) {
                     let _ = app.emit(LIBRARY_CHANGED, LibraryChanged::all(OUTSIDE_ACTION));
+                    // Files attached by the CLI are read in the background as the app's own.
+                    crate::indexer::start(&app);
                 }
                 std::thread::sleep(every);
             }

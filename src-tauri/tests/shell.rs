@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 /// Shared libraries against a real PostgreSQL (issue 27).
 mod sharing;
 
+/// Issue 26: the viewer's bytes, background indexing, the "everything" search.
+mod viewer;
+
 const TWO_ITEMS: &str = r#"[
   {"key":"flores2022","type":"article","title":"Co-creation in integrated public services",
    "authors":[{"family":"Casiano Flores","given":"Cesar"}],"container":"Transforming Government",

@@ -107,6 +107,32 @@ export function seed(): Data {
   };
 }
 
+/** A small, valid PDF with one line of Helvetica text per page (for pdf.js in the viewer). */
+export function makePdf(pages: string[]): Uint8Array {
+  const objs: string[] = [];
+  const kids = pages.map((_, i) => `${4 + i * 2} 0 R`).join(" ");
+  objs.push("<< /Type /Catalog /Pages 2 0 R >>");
+  objs.push(`<< /Type /Pages /Kids [${kids}] /Count ${pages.length} >>`);
+  objs.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+  for (const [i, text] of pages.entries()) {
+    const esc = text.replace(/[\\()]/g, (c) => `\\${c}`);
+    const stream = `BT /F1 18 Tf 72 700 Td (${esc}) Tj ET`;
+    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`);
+    objs.push(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
+  }
+  let out = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objs.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) out += `${String(off).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(out);
+}
+
 export class FakeBackend {
   data: Data = seed();
   undoStack: { label: string; data: string }[] = [];
@@ -137,6 +163,17 @@ export class FakeBackend {
   sync: SyncStatus = { state: "off", server: null, library: null, author: null, outbox: 0, conflicts: 0, offlineSince: null, lastError: null, lastSync: null, serverVersion: 0 };
   conflicts: SyncConflict[] = [];
   sharedHistory: Record<string, SharedHistoryEntry[]> = {};
+  /** The PDF `attachment_pdf` sends (null: a 5-page PDF whose page 3 holds the hit). */
+  pdf: Uint8Array | null = null;
+  /** Where the background indexing stands (`fulltext_progress`, `fulltext-progress`). */
+  indexing: Record<string, unknown> = { running: false, done: 0, total: 0, file: "", report: null, error: null };
+
+  /** The shell's indexer reports progress. */
+  setIndexing(p: Record<string, unknown>) {
+    this.indexing = { ...this.indexing, ...p };
+    void this.emit("fulltext-progress", this.indexing);
+  }
+
   /** What `remote_connect` fails with, when set (the error is the server's text). */
   connectError: { code: string; message: string } | null = null;
 
@@ -383,9 +420,28 @@ export class FakeBackend {
       case "fulltext_hits": {
         const it = this.data.items.find((x) => x.id === a.id)!;
         const pdf = (it.attachments ?? []).find((x) => x.fulltext === "indexed");
-        if (!pdf || !/ft:|fulltext:/.test(String(a.query))) return [];
+        const searchesText = /ft:|fulltext:/.test(String(a.query)) || (a.everything === true && String(a.query).trim() !== "");
+        if (!pdf || !searchesText) return [];
         return [{ attachment: pdf.id, title: pdf.title, page: 3, snippet: "…the <b>co-produced</b> [value] of public services…" }];
       }
+      case "attachment_pdf": {
+        const all = this.data.items.flatMap((x) => x.attachments ?? []);
+        const f = all.find((x) => x.id === a.attachment);
+        if (!f) throw { code: "invalid-input", message: `no attachment ${a.attachment}` };
+        if (f.mime !== "application/pdf") throw { code: "invalid-input", message: `${f.title} is not a PDF` };
+        const bytes = this.pdf ?? makePdf(["Steen 2020: page one", "Page two is about co-production", "The co-produced value of public services", "Page four", "Page five"]);
+        return bytes.slice().buffer;
+      }
+      case "fulltext_start":
+        this.setIndexing({ running: true, done: 0, total: 12, file: "Steen 2020.pdf", report: null });
+        return null;
+      case "fulltext_cancel": {
+        const was = this.indexing.running === true;
+        this.setIndexing({ running: false, report: { indexed: Number(this.indexing.done), noText: 0, failed: 0, missing: 0, pages: 40, failures: [], cancelled: true } });
+        return was;
+      }
+      case "fulltext_progress":
+        return this.indexing;
       case "fulltext_index":
         return { indexed: 0, noText: 0, failed: 0, missing: 0, pages: 0, failures: [], cancelled: false };
       case "edit_field": {

@@ -10,5 +10,8 @@ mockIPC((cmd, args) => fake.handle(cmd, (args ?? {}) as Record<string, unknown>)
 if (new URLSearchParams(location.search).get("library") === "upgrading") {
   fake.status = { ...fake.status, state: "upgrading", fromVersion: 10, toVersion: 11, elapsedMs: 2400 };
 }
+if (new URLSearchParams(location.search).get("indexing") === "running") {
+  fake.indexing = { running: true, done: 6, total: 9, file: "x.pdf", report: null, error: null };
+}
 (window as unknown as Record<string, unknown>).__emit = emit;
 await import("../src/main");

@@ -16,6 +16,7 @@ import { showError, toast } from "./toast";
 import { waitForLibrary } from "./opening";
 import { openServerSettings } from "./server-settings";
 import { ConflictsView, confirmStopSharing, openShareDialog, syncIndicator } from "./sharing";
+import { indexingIndicator } from "./fulltext";
 
 /** A file an import reads (not one to attach): BibTeX, RIS, WoS, pasted results, JSON, YAML. */
 function isReferenceFile(p: string): boolean {
@@ -33,6 +34,8 @@ function itemAt(x: number, y: number): { el: HTMLElement; id: number } | null {
   return null;
 }
 
+const SEARCH_HINT = "Search (title:… author:… year:2019..2022 tag:… -word)";
+
 export async function startApp(root: HTMLElement) {
   // An old library is upgraded as it opens: the window shows that first.
   const opened = await waitForLibrary(root);
@@ -49,10 +52,19 @@ export async function startApp(root: HTMLElement) {
   const search = h("input", {
     class: "search",
     type: "search",
-    placeholder: "Search (title:… author:… year:2019..2022 tag:… -word)",
+    placeholder: SEARCH_HINT,
     "aria-label": "Search",
     "data-input": "search",
     spellcheck: "false",
+  });
+  // "Everything": the search's words also search the attachments' text.
+  const everything = h("button", {
+    class: "btn search-mode",
+    type: "button",
+    "data-action": "search-everything",
+    "aria-pressed": "false",
+    title: "Everything: also search inside the attachments' text",
+    text: "Everything",
   });
 
   const menu = fileMenu(table);
@@ -63,7 +75,7 @@ export async function startApp(root: HTMLElement) {
     h("button", { class: "btn", title: "New item (Ctrl+N)", "data-action": "new-item", onclick: () => newItem(), text: "New item" }),
     h("button", { class: "btn", title: `Undo (${mod}+Z)`, "data-action": "undo", onclick: () => undo(), text: "Undo" }),
     h("button", { class: "btn", title: `Redo (${mod}+Shift+Z)`, "data-action": "redo", onclick: () => redo(), text: "Redo" }),
-    h("div", { class: "search-wrap" }, search, queryErr),
+    h("div", { class: "search-wrap" }, search, everything, queryErr),
   );
   const dupView = new DuplicatesView();
   const conflictsView = new ConflictsView();
@@ -100,7 +112,7 @@ export async function startApp(root: HTMLElement) {
     if (kind === "conflicts") void conflictsView.load();
   }
   const syncEl = syncIndicator(() => store.setView({ kind: "conflicts" }));
-  const status = h("footer", { class: "statusbar" }, count, action, syncEl, libPath);
+  const status = h("footer", { class: "statusbar" }, count, action, indexingIndicator(), syncEl, libPath);
   clear(root);
   root.append(toolbar, layout, status);
   const dropHint = h("div", { class: "drop-hint", hidden: true, text: "Drop to import" });
@@ -188,6 +200,15 @@ export async function startApp(root: HTMLElement) {
       table.reload();
     }, 180),
   );
+  everything.addEventListener("click", () => {
+    const on = everything.getAttribute("aria-pressed") !== "true";
+    everything.setAttribute("aria-pressed", String(on));
+    search.placeholder = on ? "Search everything, the files' text too" : SEARCH_HINT;
+    store.setEverything(on);
+    store.setQuery(search.value);
+    store.clearSelection();
+    table.reload();
+  });
   search.addEventListener("keydown", (e) => {
     if (e.key === "Escape") {
       search.value = "";

@@ -6,6 +6,7 @@ import { clear, h } from "../lib/dom";
 import { dialogs, ipc } from "../lib/ipc";
 import { ACCESS_STATUSES, ITEM_TYPES, ROLES, type AccessStatus, type Creator, type Item, type Role } from "../lib/types";
 import { fieldLabel, fieldValue } from "./fields";
+import { hitsSection, searchesText, viewerButton } from "./fulltext";
 import { withKeyConfirm } from "./latex";
 import { historySection } from "./sharing";
 import { store } from "../lib/store";
@@ -64,6 +65,7 @@ function filesSection(it: Item): HTMLElement {
       h(
         "span",
         { class: "row-actions" },
+        viewerButton(a),
         h("button", {
           class: "btn small",
           "data-action": "open-attachment",
@@ -86,36 +88,17 @@ function filesSection(it: Item): HTMLElement {
     box.appendChild(row);
   }
   // The search on view looks into the files' text: which file and page matched, with the
-  // matched words marked (built as text nodes: library text is never HTML).
-  const query = store.s.query;
-  if (/(^|[\s-])(fulltext|ft):/i.test(query)) {
-    const hits = h("div", { class: "fulltext-hits", "data-section": "fulltext-hits" });
-    box.appendChild(hits);
-    ipc
-      .fulltextHits(it.id, query)
-      .then((list) => {
-        for (const hit of list) {
-          const line = h("div", { class: "hit-line", "data-hit-page": String(hit.page) }, h("span", { class: "hit-where muted", text: `${hit.title}, p. ${hit.page}: ` }));
-          // "[word]" marks a match.
-          for (const [i, part] of hit.snippet.split(/[[\]]/).entries()) {
-            line.appendChild(i % 2 ? h("mark", { text: part }) : document.createTextNode(part));
-          }
-          hits.appendChild(line);
-        }
-      })
-      .catch((e) => showError(e, "Full-text hits"));
-  }
+  // matched words marked; a click opens the viewer there.
+  const { query, everything } = store.s;
+  if (searchesText(query, everything)) box.appendChild(hitsSection(it, query, everything));
   if (it.attachments.some((a) => a.fulltext === "pending" && !a.missing)) {
     box.appendChild(
       h("button", {
         class: "link-btn",
         "data-action": "index-text",
         text: "Read the text of new files",
-        onclick: () =>
-          ipc
-            .fulltextIndex(() => {})
-            .then((r) => toast(`Read ${r.indexed} file(s), ${r.pages} pages${r.failed ? `; ${r.failed} unreadable` : ""}`))
-            .catch((e) => showError(e, "Index text")),
+        // In the background: the status bar shows the progress, with Cancel.
+        onclick: () => ipc.fulltextStart().catch((e) => showError(e, "Index text")),
       }),
     );
   }

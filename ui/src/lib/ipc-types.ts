@@ -91,6 +91,10 @@ export type Filter = {
    */
   query: string,
   trash: boolean,
+  /**
+   * "Everything" mode: words without a field also search the attachments' text.
+   */
+  everything: boolean,
 };
 
 /**
@@ -256,6 +260,29 @@ export type FulltextHit = {
    * The matched words between `[` and `]`.
    */
   snippet: string,
+};
+
+/**
+ * Where the background full-text indexing stands (`fulltext-progress` events and
+ * `fulltext_progress`): while `running`, file `done + 1` of `total` (`file`) is being read;
+ * after a pass, what it did.
+ */
+export type IndexProgress = {
+  running: boolean,
+  done: number,
+  total: number,
+  /**
+   * The file being read.
+   */
+  file: string,
+  /**
+   * The last pass's outcome, once it ended (`None` while running or before any pass).
+   */
+  report: FulltextReport | null,
+  /**
+   * Why the last pass stopped short (the library could not be opened, …).
+   */
+  error: string | null,
 };
 
 export type Collection = {

@@ -23,6 +23,7 @@ import {
   type Format,
   type FulltextHit,
   type FulltextReport,
+  type IndexProgress,
   type ItemType,
   type MergeReport,
   type NewAutoExport,
@@ -123,6 +124,12 @@ export const ipc = {
     channel.onmessage = onProgress;
     return call<FulltextReport>("fulltext_index", { onProgress: channel });
   },
+  /** A PDF attachment's bytes for the built-in viewer (by id: only the open library's PDFs). */
+  attachmentPdf: async (attachment: number): Promise<Uint8Array> => new Uint8Array(await call<ArrayBuffer>("attachment_pdf", { attachment })),
+  /** Read pending attachments' text in the background (`onFulltextProgress` follows it). */
+  fulltextStart: () => call<void>("fulltext_start"),
+  fulltextCancel: () => call<boolean>("fulltext_cancel"),
+  fulltextProgress: () => call<IndexProgress>("fulltext_progress"),
   fulltextHits: (id: number, query: string, everything = false) => call<FulltextHit[]>("fulltext_hits", { id, query, everything }),
   importText: (text: string, collection: string | null, duplicates: DuplicatePolicy) =>
     call<ImportReport>("import_text", { text, collection, duplicates }),
@@ -174,6 +181,11 @@ export function onLibraryChanged(handler: (e: LibraryChanged) => void): Promise<
 /** Where the shared library's sync stands, whenever that changes. */
 export function onSyncStatus(handler: (s: SyncStatus) => void): Promise<UnlistenFn> {
   return listen<SyncStatus>("sync-status", (e) => handler(e.payload));
+}
+
+/** Where the background full-text indexing stands, whenever that changes. */
+export function onFulltextProgress(handler: (p: IndexProgress) => void): Promise<UnlistenFn> {
+  return listen<IndexProgress>("fulltext-progress", (e) => handler(e.payload));
 }
 
 /** The library's open (with its upgrade) started or ended. */

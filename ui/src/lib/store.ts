@@ -17,6 +17,8 @@ export interface State {
   tags: string[];
   access: AccessStatus[];
   query: string;
+  /** "Everything" mode: the search's words also search the attachments' text. */
+  everything: boolean;
   sort: Sort;
   /** Selected items: key -> id (-1: id not known yet). */
   selection: Map<string, number>;
@@ -58,6 +60,7 @@ export class Store {
     tags: [],
     access: [],
     query: "",
+    everything: false,
     sort: { column: "title", descending: false },
     selection: new Map(),
     all: null,
@@ -97,6 +100,7 @@ export class Store {
       tags: [...this.state.tags],
       access: [...this.state.access],
       query: this.state.query,
+      everything: this.state.everything,
     };
   }
 
@@ -169,6 +173,11 @@ export class Store {
   /** What the search box holds (typed: the caller reloads the table once typing pauses). */
   setQuery(query: string) {
     this.state.query = query;
+  }
+
+  /** The search box's "Everything" toggle (the caller reloads, as after typing). */
+  setEverything(on: boolean) {
+    this.state.everything = on;
   }
 
   /** A saved search: its query into the box, its collection (or the library) on view. */
@@ -275,7 +284,7 @@ export class Store {
 
 /** A filter that matches every item in the library (not the trash). */
 export function emptyFilter(): Filter {
-  return { collection: null, recursive: false, unfiled: false, tags: [], access: [], query: "", trash: false };
+  return { collection: null, recursive: false, unfiled: false, tags: [], access: [], query: "", trash: false, everything: false };
 }
 
 export const store = new Store();

@@ -48,7 +48,7 @@ pub fn file_url(path: &std::path::Path) -> String {
     }
     out
 }
-pub use select::{filter, filter_keys, parse_query, resolve, CollectionRef, FilterSpec, Target};
+pub use select::{filter, filter_keys, parse_query, parse_search, resolve, CollectionRef, FilterSpec, Target};
 pub use sync::{after_action, Synced};
 
 #[cfg(doc)]

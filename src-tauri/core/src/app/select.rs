@@ -15,6 +15,18 @@ pub fn parse_query(query: &str) -> Result<Query> {
     })
 }
 
+/// Parse a search in the search box's mode: with `everything`, words without a field also
+/// search the attachments' text (`fulltext:`); else as [`parse_query`].
+pub fn parse_search(query: &str, everything: bool) -> Result<Query> {
+    if !everything {
+        return parse_query(query);
+    }
+    crate::query::parse_everything(query).map_err(|e| Error::InvalidQuery {
+        query: query.to_string(),
+        message: e,
+    })
+}
+
 /// A collection as a front end names it: by id (the app) or by path (`Thesis/Chapter 2`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CollectionRef {
@@ -55,14 +67,7 @@ impl FilterSpec {
 /// `recursive` without a collection, a collection or saved search that does not exist, a
 /// collection on top of a saved search that already has one.
 pub fn filter(lib: &Library, spec: &FilterSpec) -> Result<Filter> {
-    let query = if spec.everything {
-        crate::query::parse_everything(&spec.query).map_err(|e| Error::InvalidQuery {
-            query: spec.query.clone(),
-            message: e,
-        })?
-    } else {
-        parse_query(&spec.query)?
-    };
+    let query = parse_search(&spec.query, spec.everything)?;
     if spec.recursive && spec.collection.is_none() {
         return Err(Error::InvalidInput(
             "searching subcollections needs a collection".into(),
