@@ -4,7 +4,7 @@
 // reference whose report says where each field came from.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -75,4 +75,32 @@ test("a PDF dropped on the window becomes a reference, the report naming each fi
   assert.ok(fields.some((f) => f.startsWith("doi|doi: 10.1155/2010/157939 — printed on page 1")), fields.join("\n"));
   assert.ok(fields.some((f) => f.startsWith("title|title: Patient Experiences of Structured Heart Failure Programmes")), fields.join("\n"));
   await wd.screenshot(join(SHOTS, "app-pdf-import.png"));
+});
+
+test("Locate… relinks a stored copy that went missing: the file is back and no longer marked", { timeout: 120_000 }, async () => {
+  await wd.exec(`document.querySelector("[data-action=close-modal]")?.click();`);
+  const list = JSON.parse(execFileSync(FOLIO, ["--library", library, "attachments", "--json"], { encoding: "utf8" }));
+  const stored = list.find((a) => a.title === "cermine__test1.pdf");
+  assert.ok(stored && stored.stored && !stored.missing, JSON.stringify(list));
+  // The stored copy is moved away by hand; the user finds it elsewhere.
+  const elsewhere = join(work, "found again.pdf");
+  renameSync(stored.path, elsewhere);
+  const row = `.tr[data-key="${stored.key}"]`;
+  await waitFor("its row", () => wd.exec(`return !!document.querySelector(arguments[0])`, row), 20000);
+  // Select another row, then this one: the pane reads the item (and sees the file missing).
+  await wd.exec(`[...document.querySelectorAll(".tr[data-key]")].find((r) => r.dataset.key !== arguments[0])?.querySelector(".td")?.click();`, stored.key);
+  await wd.click(`${row} .td`);
+  await waitFor("the file marked missing", () => wd.exec(`return !!document.querySelector("[data-section=files] .file-line.missing [data-action=locate-attachment]")`), 20000);
+  // The native dialog answers with the file (WebDriver cannot drive a GTK file chooser).
+  await wd.exec(
+    `const orig = window.__TAURI_INTERNALS__.invoke;
+     window.__TAURI_INTERNALS__.invoke = (cmd, args, opts) => cmd === "plugin:dialog|open" ? Promise.resolve(arguments[0]) : orig(cmd, args, opts);`,
+    elsewhere,
+  );
+  await wd.click("[data-section=files] .file-line.missing [data-action=locate-attachment]");
+  await waitFor("no longer missing", () => wd.exec(`return !document.querySelector("[data-section=files] .file-line.missing") && !!document.querySelector("[data-section=files] .file-line")`), 20000);
+  assert.deepEqual(readFileSync(stored.path), readFileSync(pdf1), "copied back under its name, the same bytes");
+  assert.ok(existsSync(elsewhere), "the picked file stays where it is");
+  await waitFor("the toast", () => wd.exec(`return /Located cermine__test1\\.pdf/.test(document.querySelector(".toasts")?.textContent ?? "")`), 10000);
+  await wd.screenshot(join(SHOTS, "app-locate.png"));
 });
