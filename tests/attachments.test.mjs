@@ -1,7 +1,8 @@
 // The real app under Xvfb with PDFs (issue 26): an item made from a PDF shows its file (pages,
 // text indexed), Open hands the file to the system's viewer (here a recorder), a full-text
-// search names the file and page of the hit, and a PDF dropped on the window becomes a new
-// reference whose report says where each field came from.
+// search names the file and page of the hit, a PDF dropped on the window becomes a new
+// reference whose report says where each field came from, and Locate… (the native file dialog,
+// typed into with xdotool) copies a missing stored copy back.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -91,14 +92,33 @@ test("Locate… relinks a stored copy that went missing: the file is back and no
   await wd.exec(`[...document.querySelectorAll(".tr[data-key]")].find((r) => r.dataset.key !== arguments[0])?.querySelector(".td")?.click();`, stored.key);
   await wd.click(`${row} .td`);
   await waitFor("the file marked missing", () => wd.exec(`return !!document.querySelector("[data-section=files] .file-line.missing [data-action=locate-attachment]")`), 20000);
-  // The native dialog answers with the file (WebDriver cannot drive a GTK file chooser).
-  await wd.exec(
-    `const orig = window.__TAURI_INTERNALS__.invoke;
-     window.__TAURI_INTERNALS__.invoke = (cmd, args, opts) => cmd === "plugin:dialog|open" ? Promise.resolve(arguments[0]) : orig(cmd, args, opts);`,
-    elsewhere,
-  );
   await wd.click("[data-section=files] .file-line.missing [data-action=locate-attachment]");
-  await waitFor("no longer missing", () => wd.exec(`return !document.querySelector("[data-section=files] .file-line.missing") && !!document.querySelector("[data-section=files] .file-line")`), 20000);
+  // The native file dialog (GTK): real X key events type the path into its location field.
+  const x = (...args) => execFileSync("xdotool", args, { env: { ...process.env, DISPLAY: xvfb.display }, encoding: "utf8" }).trim();
+  const dialog = await waitFor("the file dialog", () => {
+    try {
+      return x("search", "--onlyvisible", "--name", "Locate cermine__test1.pdf").split("\n")[0];
+    } catch {
+      return null; // xdotool exits 1 while there is none
+    }
+  }, 20000, 100);
+  x("windowfocus", "--sync", dialog);
+  x("key", "ctrl+l");
+  x("type", "--delay", "20", elsewhere);
+  x("key", "Return");
+  // A second Return when the first only completed the name (the dialog is gone otherwise).
+  await new Promise((r) => setTimeout(r, 700));
+  try {
+    if (x("search", "--onlyvisible", "--name", "Locate cermine__test1.pdf")) x("key", "Return");
+  } catch {
+    // closed: the file was chosen
+  }
+  try {
+    await waitFor("no longer missing", () => wd.exec(`return !document.querySelector("[data-section=files] .file-line.missing") && !!document.querySelector("[data-section=files] .file-line")`), 20000);
+  } catch (e) {
+    await wd.screenshot(join(SHOTS, "app-locate-failed.png"));
+    throw new Error(`${e.message}; toasts: ${await wd.exec(`return document.querySelector(".toasts")?.textContent ?? ""`)}`);
+  }
   assert.deepEqual(readFileSync(stored.path), readFileSync(pdf1), "copied back under its name, the same bytes");
   assert.ok(existsSync(elsewhere), "the picked file stays where it is");
   await waitFor("the toast", () => wd.exec(`return /Located cermine__test1\\.pdf/.test(document.querySelector(".toasts")?.textContent ?? "")`), 10000);

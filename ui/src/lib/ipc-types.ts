@@ -243,6 +243,22 @@ export type FulltextReport = {
 };
 
 /**
+ * A page of an attachment that matched the search, for the item pane.
+ */
+export type FulltextHit = {
+  attachment: number,
+  title: string,
+  /**
+   * 1-based.
+   */
+  page: number,
+  /**
+   * The matched words between `[` and `]`.
+   */
+  snippet: string,
+};
+
+/**
  * A missing file located ("Locate…"): the item as it is now, and a warning when the file
  * picked has other content than the one attached (it is taken anyway).
  */
@@ -292,22 +308,6 @@ export type MissingReport = {
    * Folders not searched (too deep).
    */
   notes: Array<string>,
-};
-
-/**
- * A page of an attachment that matched the search, for the item pane.
- */
-export type FulltextHit = {
-  attachment: number,
-  title: string,
-  /**
-   * 1-based.
-   */
-  page: number,
-  /**
-   * The matched words between `[` and `]`.
-   */
-  snippet: string,
 };
 
 export type Collection = {
