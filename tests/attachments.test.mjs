@@ -2,11 +2,12 @@
 // text indexed), Open hands the file to the system's viewer (here a recorder), a full-text
 // search names the file and page of the hit, the built-in viewer opens at that page with the
 // words marked, a PDF dropped on the window becomes a new reference whose report says where
-// each field came from, and a PDF dragged from another window onto an item (a real XDND drag)
-// is attached to it and its text read in the background.
+// each field came from, a PDF dragged from another window onto an item (a real XDND drag)
+// is attached to it and its text read in the background, and Locate… (the native file dialog,
+// typed into with xdotool) copies a missing stored copy back.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -233,4 +234,51 @@ test("hostile PDFs in the built-in viewer: each opens or shows its error, and th
   // The window still works: another item's pane.
   await wd.click(".tr[data-key=Datta2010] .td");
   await waitFor("Datta2010's pane", () => wd.exec(`return document.querySelectorAll("[data-section=files] .file-line").length === 2`), 20000);
+});
+
+test("Locate… relinks a stored copy that went missing: the file is back and no longer marked", { timeout: 120_000 }, async () => {
+  await wd.exec(`document.querySelector("[data-action=close-modal]")?.click();`);
+  const list = JSON.parse(execFileSync(FOLIO, ["--library", library, "attachments", "--json"], { encoding: "utf8" }));
+  const stored = list.find((a) => a.title === "cermine__test1.pdf");
+  assert.ok(stored && stored.stored && !stored.missing, JSON.stringify(list));
+  // The stored copy is moved away by hand; the user finds it elsewhere.
+  const elsewhere = join(work, "found again.pdf");
+  renameSync(stored.path, elsewhere);
+  const row = `.tr[data-key="${stored.key}"]`;
+  await waitFor("its row", () => wd.exec(`return !!document.querySelector(arguments[0])`, row), 20000);
+  // Select another row, then this one: the pane reads the item (and sees the file missing).
+  await wd.exec(`[...document.querySelectorAll(".tr[data-key]")].find((r) => r.dataset.key !== arguments[0])?.querySelector(".td")?.click();`, stored.key);
+  await wd.click(`${row} .td`);
+  await waitFor("the file marked missing", () => wd.exec(`return !!document.querySelector("[data-section=files] .file-line.missing [data-action=locate-attachment]")`), 20000);
+  await wd.click("[data-section=files] .file-line.missing [data-action=locate-attachment]");
+  // The native file dialog (GTK): real X key events type the path into its location field.
+  const x = (...args) => execFileSync("xdotool", args, { env: { ...process.env, DISPLAY: xvfb.display }, encoding: "utf8" }).trim();
+  const dialog = await waitFor("the file dialog", () => {
+    try {
+      return x("search", "--onlyvisible", "--name", "Locate cermine__test1.pdf").split("\n")[0];
+    } catch {
+      return null; // xdotool exits 1 while there is none
+    }
+  }, 20000, 100);
+  x("windowfocus", "--sync", dialog);
+  x("key", "ctrl+l");
+  x("type", "--delay", "20", elsewhere);
+  x("key", "Return");
+  // A second Return when the first only completed the name (the dialog is gone otherwise).
+  await new Promise((r) => setTimeout(r, 700));
+  try {
+    if (x("search", "--onlyvisible", "--name", "Locate cermine__test1.pdf")) x("key", "Return");
+  } catch {
+    // closed: the file was chosen
+  }
+  try {
+    await waitFor("no longer missing", () => wd.exec(`return !document.querySelector("[data-section=files] .file-line.missing") && !!document.querySelector("[data-section=files] .file-line")`), 20000);
+  } catch (e) {
+    await wd.screenshot(join(SHOTS, "app-locate-failed.png"));
+    throw new Error(`${e.message}; toasts: ${await wd.exec(`return document.querySelector(".toasts")?.textContent ?? ""`)}`);
+  }
+  assert.deepEqual(readFileSync(stored.path), readFileSync(pdf1), "copied back under its name, the same bytes");
+  assert.ok(existsSync(elsewhere), "the picked file stays where it is");
+  await waitFor("the toast", () => wd.exec(`return /Located cermine__test1\\.pdf/.test(document.querySelector(".toasts")?.textContent ?? "")`), 10000);
+  await wd.screenshot(join(SHOTS, "app-locate.png"));
 });

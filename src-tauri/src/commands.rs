@@ -387,6 +387,42 @@ pub async fn detach_attachment<R: Runtime>(
     Ok(r)
 }
 
+/// "Locate…": point item `id`'s missing attachment at the file `path` the user picked. One undo
+/// step; the item as it is then, with a warning when the file's content differs.
+#[tauri::command]
+pub async fn locate_attachment<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: i64,
+    attachment: i64,
+    path: String,
+) -> CmdResult<LocatedDto> {
+    let path = PathBuf::from(path);
+    let r = run(&state, move |o| ops::locate(&mut o.library, id, attachment, &path)).await?;
+    changed(&app, vec![Items], format!("Located a file of {}", r.item.key));
+    Ok(r)
+}
+
+/// "Find missing files…": search `folder` (the user picked it) for every missing file and
+/// relink those found, in one undo step; what was found, what is still missing or ambiguous.
+#[tauri::command]
+pub async fn find_missing_files<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    folder: String,
+) -> CmdResult<MissingReportDto> {
+    let folder = PathBuf::from(folder);
+    let r = run(&state, move |o| ops::find_missing(&mut o.library, &folder)).await?;
+    if !r.relinked.is_empty() {
+        changed(
+            &app,
+            vec![Items],
+            format!("Relinked {} missing file(s)", r.relinked.len()),
+        );
+    }
+    Ok(r)
+}
+
 /// Open an attachment's file in the system's viewer. Only attachments' files can be opened,
 /// by id: the webview names no path and has no opener permission of its own.
 /// `FOLIO_OPEN_WITH` names another program (the tests' recorder).

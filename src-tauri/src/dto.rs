@@ -623,6 +623,92 @@ pub struct IndexProgressDto {
     pub error: Option<String>,
 }
 
+/// A missing file located ("Locate…"): the item as it is now, and a warning when the file
+/// picked has other content than the one attached (it is taken anyway).
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Located")]
+pub struct LocatedDto {
+    pub item: ItemDto,
+    pub warning: Option<String>,
+}
+
+/// One missing file in the report of "Find missing files…".
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "MissingFile")]
+pub struct MissingFileDto {
+    /// The item's citation key.
+    pub key: String,
+    /// The file's name as it was attached.
+    pub title: String,
+    /// Where it was looked for.
+    pub was: String,
+    /// Found: where it is now. Ambiguous: the candidates. Still missing: none.
+    pub found: Vec<String>,
+    /// Why it is ambiguous, or a warning about a file found.
+    pub note: Option<String>,
+}
+
+/// What "Find missing files…" did: relinked (one undo step), still missing, ambiguous.
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "MissingReport")]
+pub struct MissingReportDto {
+    pub relinked: Vec<MissingFileDto>,
+    pub missing: Vec<MissingFileDto>,
+    pub ambiguous: Vec<MissingFileDto>,
+    /// Files looked at.
+    pub scanned: usize,
+    /// Folders not searched (too deep).
+    pub notes: Vec<String>,
+}
+
+impl From<&folio::library::RelinkReport> for MissingReportDto {
+    fn from(r: &folio::library::RelinkReport) -> Self {
+        let one = |f: &folio::library::AttachedFile, found: Vec<String>, note: Option<String>| MissingFileDto {
+            key: f.key.clone(),
+            title: f.attachment.title.clone(),
+            was: f
+                .file
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|| f.attachment.path.clone()),
+            found,
+            note,
+        };
+        MissingReportDto {
+            relinked: r
+                .found
+                .iter()
+                .map(|x| {
+                    let mut d = one(
+                        &x.file,
+                        vec![x.source.to_string_lossy().into_owned()],
+                        x.warning.clone(),
+                    );
+                    d.was = x.old_path.clone();
+                    d
+                })
+                .collect(),
+            missing: r.missing.iter().map(|f| one(f, Vec::new(), None)).collect(),
+            ambiguous: r
+                .ambiguous
+                .iter()
+                .map(|a| {
+                    one(
+                        &a.file,
+                        a.candidates.iter().map(|c| c.to_string_lossy().into_owned()).collect(),
+                        Some(a.reason.clone()),
+                    )
+                })
+                .collect(),
+            scanned: r.scanned,
+            notes: r.notes.clone(),
+        }
+    }
+}
+
 /// A page of an attachment that matched the search, for the item pane.
 #[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]

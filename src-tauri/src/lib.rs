@@ -50,6 +50,8 @@ macro_rules! folio_handlers {
             $crate::commands::attach_files,
             $crate::commands::detach_attachment,
             $crate::commands::open_attachment,
+            $crate::commands::locate_attachment,
+            $crate::commands::find_missing_files,
             $crate::commands::fulltext_index,
             $crate::commands::fulltext_hits,
             $crate::commands::attachment_pdf,

@@ -105,6 +105,24 @@ pub fn detach(lib: &mut Library, id: i64, attachment: i64) -> CmdResult<ItemDto>
     item(lib, id)
 }
 
+/// "Locate…": point item `id`'s missing attachment `attachment` at the file `path` the user
+/// picked (one undo step); the item then, and a warning when the content differs.
+pub fn locate(lib: &mut Library, id: i64, attachment: i64, path: &Path) -> CmdResult<LocatedDto> {
+    let key = key_of(lib, id)?;
+    let r = lib.locate_attachment(&key, &attachment.to_string(), path)?;
+    Ok(LocatedDto {
+        item: item(lib, id)?,
+        warning: r.warning,
+    })
+}
+
+/// "Find missing files…": search `folder` for every missing file and relink those found (one
+/// undo step).
+pub fn find_missing(lib: &mut Library, folder: &Path) -> CmdResult<MissingReportDto> {
+    let r = lib.find_missing_files(folder, false, folio::library::WalkLimits::default())?;
+    Ok(MissingReportDto::from(&r))
+}
+
 /// Where attachment `attachment`'s file is, to open it; an error naming the file when it is
 /// missing.
 pub fn attachment_file(lib: &Library, attachment: i64) -> CmdResult<PathBuf> {

@@ -402,7 +402,7 @@ export class FakeBackend {
           it.attachments ??= [];
           for (const p of a.paths as string[]) {
             const title = p.split("/").pop()!;
-            const missing = title.startsWith("gone");
+            const missing = /^(gone|moved|twice)/.test(title);
             it.attachments.push({ id: this.data.nextId++, title, kind: a.link ? "linked" : "stored", file: p, mime: title.endsWith(".pdf") ? "application/pdf" : "text/plain", bytes: 123456, pages: missing ? null : 12, fulltext: missing || title.endsWith(".txt") ? "pending" : "indexed", fulltextError: null, missing });
           }
           return this.item(it.id);
@@ -417,6 +417,41 @@ export class FakeBackend {
       }
       case "open_attachment":
         return null;
+      case "locate_attachment": {
+        const it = this.data.items.find((x) => x.id === a.id)!;
+        const att = (it.attachments ?? []).find((x) => x.id === a.attachment);
+        if (!att) throw { code: "not-found", message: `${it.key} has no attachment ${a.attachment}` };
+        return this.mutate(`Locate ${att.title} of ${it.key}`, ["items"], () => {
+          att.file = String(a.path);
+          att.missing = false;
+          const warning = String(a.path).includes("other") ? `${att.title}: the file's content differs from the one attached; relinked anyway` : null;
+          return { item: this.item(it.id), warning };
+        });
+      }
+      case "find_missing_files": {
+        const folder = String(a.folder);
+        const relinked: unknown[] = [];
+        const missing: unknown[] = [];
+        const ambiguous: unknown[] = [];
+        const found = () => {
+          for (const it of this.data.items) {
+            for (const att of it.attachments ?? []) {
+              if (!att.missing) continue;
+              const entry = { key: it.key, title: att.title, was: att.file, found: [] as string[], note: null as string | null };
+              // The fake's rule: a file named "twice…" is found twice, "gone…" nowhere.
+              if (att.title.startsWith("twice")) ambiguous.push({ ...entry, found: [`${folder}/a/${att.title}`, `${folder}/b/${att.title}`], note: "found in several places" });
+              else if (att.title.startsWith("gone")) missing.push(entry);
+              else {
+                att.missing = false;
+                att.file = `${folder}/${att.title}`;
+                relinked.push({ ...entry, found: [att.file] });
+              }
+            }
+          }
+          return { relinked, missing, ambiguous, scanned: 42, notes: [] };
+        };
+        return this.mutate("Relink missing files", ["items"], found);
+      }
       case "fulltext_hits": {
         const it = this.data.items.find((x) => x.id === a.id)!;
         const pdf = (it.attachments ?? []).find((x) => x.fulltext === "indexed");
@@ -826,7 +861,8 @@ export class FakeBackend {
       case "plugin:dialog|save":
         return this.savePath;
       case "plugin:dialog|open":
-        return this.openPaths;
+        // One path (or none) unless several were asked for, as the dialog plugin answers.
+        return (a.options as Args | undefined)?.multiple ? this.openPaths : (this.openPaths[0] ?? null);
       default:
         throw { code: "unknown-command", message: `fake backend: no command ${cmd}` };
     }

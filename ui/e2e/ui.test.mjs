@@ -663,6 +663,44 @@ describe("files of an item", () => {
     assert.deepEqual(errors, []);
   });
 
+  test("Locate… relinks a missing file; Find missing files… relinks the rest and reports", async () => {
+    await waitRows(4);
+    await page.click(".tr[data-key=steen2020] .td");
+    await page.evaluate(() => (window.__fake.openPaths = ["/papers/moved.pdf", "/papers/moved-b.pdf", "/papers/gone.pdf", "/papers/twice.pdf"]));
+    await page.click("[data-action=attach-files]");
+    await page.waitForSelector("[data-section=files] .file-line >> nth=3");
+    assert.equal((await page.$$("[data-section=files] [data-action=locate-attachment]")).length, 4, "each missing file offers Locate…");
+    const moved = await page.getAttribute("[data-section=files] .file-line >> nth=0", "data-attachment");
+    await page.evaluate(() => (window.__fake.openPaths = ["/new place/moved.pdf"]));
+    await page.click(`[data-attachment='${moved}'] [data-action=locate-attachment]`);
+    await page.waitForFunction((id) => !document.querySelector(`[data-attachment='${id}']`)?.classList.contains("missing"), moved);
+    assert.deepEqual((await calls("locate_attachment"))[0], { id: 3, attachment: Number(moved), path: "/new place/moved.pdf" });
+    const dialog = (await calls("plugin:dialog|open")).at(-1);
+    assert.equal(dialog.options.title, "Locate moved.pdf");
+    assert.equal(dialog.options.multiple, false);
+    assert.equal(await page.$(`[data-attachment='${moved}'] [data-action=locate-attachment]`), null, "no Locate… once found");
+    await page.waitForFunction(() => /Located moved\.pdf/.test(document.querySelector(".toasts")?.textContent ?? ""));
+    // The folder they all went to: one relinked, one ambiguous, one still missing.
+    await page.evaluate(() => (window.__fake.openPaths = ["/new place"]));
+    await page.click("[data-action=file-menu]");
+    await page.click("[data-menu=find-missing]");
+    await page.waitForSelector("[data-modal=missing-report]");
+    assert.equal((await calls("plugin:dialog|open")).at(-1).options.directory, true);
+    assert.deepEqual((await calls("find_missing_files"))[0], { folder: "/new place" });
+    assert.equal(await page.textContent("[data-modal=missing-report] [data-summary]"), "1 relinked, 1 still missing, 1 ambiguous (42 files searched)");
+    const kinds = await page.$$eval("[data-modal=missing-report] [data-missing]", (els) => els.map((e) => [e.dataset.missing, e.firstChild.textContent]));
+    assert.deepEqual(kinds, [
+      ["relinked", "steen2020: moved-b.pdf → /new place/moved-b.pdf"],
+      ["ambiguous", "steen2020: twice.pdf → /new place/a/twice.pdf, /new place/b/twice.pdf"],
+      ["missing", "steen2020: gone.pdf"],
+    ]);
+    await page.screenshot({ path: join(SHOTS, "ui-mock-missing-files.png") });
+    await page.click("[data-modal=missing-report] [data-action=close-modal]");
+    // The pane refreshed: only gone.pdf and twice.pdf are still marked missing.
+    await page.waitForFunction(() => document.querySelectorAll("[data-section=files] .file-line.missing").length === 2);
+    assert.deepEqual(errors, []);
+  });
+
   test("a PDF dropped on a row is attached to that item; a .bib dropped there is imported", async () => {
     await waitRows(4);
     const box = await page.$eval(".tr[data-key=jaspers2019]", (e) => {

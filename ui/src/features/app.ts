@@ -14,6 +14,7 @@ import type { Collection } from "../lib/types";
 import { Table } from "./table";
 import { showError, toast } from "./toast";
 import { waitForLibrary } from "./opening";
+import { findMissingFiles } from "./missing";
 import { openServerSettings } from "./server-settings";
 import { ConflictsView, confirmStopSharing, openShareDialog, syncIndicator } from "./sharing";
 import { indexingIndicator } from "./fulltext";
@@ -471,6 +472,7 @@ function fileMenu(table: Table): HTMLElement {
     ["Regenerate citation keys", "", regenerateKeys, "regenerate-keys"],
     ["Fix citation keys for LaTeX", "", fixKeys, "fix-keys"],
     ["Select all", `${mod}+A`, () => table.selectAll(), "select-all"],
+    ["Find missing files…", "", () => void findMissingFiles(), "find-missing"],
     ["Empty trash", "", emptyTrash, "empty-trash"],
     null,
     ["Open library…", "", () => pickLibrary(false), "open-library"],

@@ -26,6 +26,20 @@ const TEXT_STATE: Record<string, string> = {
   failed: "text unreadable",
 };
 
+/** "Locate…" for a missing file: the user picks where it is now; the pane refreshes through
+ * the change event. A file with other content is taken, with a warning. */
+async function locate(it: Item, attachment: number, title: string) {
+  try {
+    const path = await dialogs.pickLocatedFile(title);
+    if (!path) return;
+    const r = await ipc.locateAttachment(it.id, attachment, path);
+    if (r.warning) toast(r.warning, "error");
+    else toast(`Located ${title} (Undo takes it back)`);
+  } catch (e) {
+    showError(e, "Locate");
+  }
+}
+
 /** The item's files: name, size, pages, where its full text stands, a missing file marked;
  * Open (the system's viewer) and Detach for each, Attach… and Index text for the item. */
 function filesSection(it: Item): HTMLElement {
@@ -66,6 +80,15 @@ function filesSection(it: Item): HTMLElement {
         "span",
         { class: "row-actions" },
         viewerButton(a),
+        a.missing
+          ? h("button", {
+              class: "btn small",
+              "data-action": "locate-attachment",
+              text: "Locate…",
+              title: `Point ${a.title} at where the file is now`,
+              onclick: () => void locate(it, a.id, a.title),
+            })
+          : null,
         h("button", {
           class: "btn small",
           "data-action": "open-attachment",

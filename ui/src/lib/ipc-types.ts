@@ -283,6 +283,55 @@ export type IndexProgress = {
    * Why the last pass stopped short (the library could not be opened, …).
    */
   error: string | null,
+ * A missing file located ("Locate…"): the item as it is now, and a warning when the file
+ * picked has other content than the one attached (it is taken anyway).
+ */
+export type Located = {
+  item: Item,
+  warning: string | null,
+};
+
+/**
+ * One missing file in the report of "Find missing files…".
+ */
+export type MissingFile = {
+  /**
+   * The item's citation key.
+   */
+  key: string,
+  /**
+   * The file's name as it was attached.
+   */
+  title: string,
+  /**
+   * Where it was looked for.
+   */
+  was: string,
+  /**
+   * Found: where it is now. Ambiguous: the candidates. Still missing: none.
+   */
+  found: Array<string>,
+  /**
+   * Why it is ambiguous, or a warning about a file found.
+   */
+  note: string | null,
+};
+
+/**
+ * What "Find missing files…" did: relinked (one undo step), still missing, ambiguous.
+ */
+export type MissingReport = {
+  relinked: Array<MissingFile>,
+  missing: Array<MissingFile>,
+  ambiguous: Array<MissingFile>,
+  /**
+   * Files looked at.
+   */
+  scanned: number,
+  /**
+   * Folders not searched (too deep).
+   */
+  notes: Array<string>,
 };
 
 export type Collection = {

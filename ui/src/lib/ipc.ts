@@ -36,6 +36,8 @@ import {
   type KeyFix,
   type LibraryChanged,
   type LibraryStatus,
+  type Located,
+  type MissingReport,
   type Page,
   type Progress,
   type SavedSearch,
@@ -119,6 +121,10 @@ export const ipc = {
   detachAttachment: (id: number, attachment: number) => call<Item>("detach_attachment", { id, attachment }),
   /** Open an attachment's file in the system's viewer (by id: the webview names no path). */
   openAttachment: (attachment: number) => call<void>("open_attachment", { attachment }),
+  /** "Locate…": point a missing attachment at the file the user picked (one undo step). */
+  locateAttachment: (id: number, attachment: number, path: string) => call<Located>("locate_attachment", { id, attachment, path }),
+  /** "Find missing files…": search a folder for every missing file, relink those found. */
+  findMissingFiles: (folder: string) => call<MissingReport>("find_missing_files", { folder }),
   fulltextIndex: (onProgress: (p: Progress) => void) => {
     const channel = new Channel<Progress>();
     channel.onmessage = onProgress;
@@ -238,6 +244,14 @@ export const dialogs = {
     const r = await openDialog({ multiple: true, title: "Attach files" });
     if (r == null) return [];
     return Array.isArray(r) ? r : [r];
+  },
+  async pickLocatedFile(title: string): Promise<string | null> {
+    const r = await openDialog({ multiple: false, title: `Locate ${title}` });
+    return typeof r === "string" ? r : null;
+  },
+  async pickFolder(title: string): Promise<string | null> {
+    const r = await openDialog({ multiple: false, directory: true, title });
+    return typeof r === "string" ? r : null;
   },
   async pickStyleFile(): Promise<string | null> {
     const r = await openDialog({

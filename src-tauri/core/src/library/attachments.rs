@@ -51,31 +51,73 @@ pub(super) struct Probe {
 }
 
 pub(super) fn probe(path: &Path) -> Result<Probe> {
-    let (mut f, _) = open_regular(path)?;
-    let mut hash = Sha256::new();
-    let mut head = Vec::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
+    let (f, _) = open_regular(path)?;
+    let mut r = Hashing::new(f);
+    std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| Error::io(path, e))?;
+    Ok(r.finish(path))
+}
+
+/// A reader that hashes what passes through it and keeps its first bytes (for the MIME
+/// type): a file is read once whether it is only probed or also copied.
+struct Hashing<R> {
+    inner: R,
+    hash: Sha256,
+    head: Vec<u8>,
+    total: u64,
+}
+
+impl<R: Read> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Hashing {
+            inner,
+            hash: Sha256::new(),
+            head: Vec::new(),
+            total: 0,
         }
-        if head.len() < 8 {
-            head.extend_from_slice(&buf[..n.min(8 - head.len())]);
-        }
-        hash.update(&buf[..n]);
-        total += n as u64;
     }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(Probe {
-        bytes: total,
-        sha256: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
-        mime: mime_of(&name, &head),
-    })
+
+    fn finish(self, path: &Path) -> Probe {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Probe {
+            bytes: self.total,
+            sha256: self.hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            mime: mime_of(&name, &self.head),
+        }
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.head.len() < 8 {
+            self.head.extend_from_slice(&buf[..n.min(8 - self.head.len())]);
+        }
+        self.hash.update(&buf[..n]);
+        self.total += n as u64;
+        Ok(n)
+    }
+}
+
+/// Copy `src` into a temporary file in `dir`, hashing it on the way (one read of the file):
+/// what it is and the copy, to be given its name by [`place_copy`].
+pub(super) fn copy_hashing(src: &Path, dir: &Path) -> Result<(Probe, tempfile::NamedTempFile)> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".folio-attach-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    let (from, _) = open_regular(src)?;
+    let mut r = Hashing::new(from);
+    std::io::copy(&mut r, tmp.as_file_mut()).map_err(|e| Error::io(src, e))?;
+    // The copy gets the original's permissions (a temporary file is private).
+    if let Ok(m) = std::fs::metadata(src) {
+        let _ = tmp.as_file().set_permissions(m.permissions());
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(dir, e))?;
+    Ok((r.finish(src), tmp))
 }
 
 /// Characters no file system takes in a name (and control characters).
@@ -280,23 +322,22 @@ impl Library {
         let mut copied: Vec<PathBuf> = Vec::new();
         let result = (|| -> Result<()> {
             for f in files {
-                let p = probe(f)?;
                 let title = f
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let path = match mode {
+                let (p, path) = match mode {
                     AttachMode::Store => {
                         let dir = self.files_dir().ok_or_else(|| {
                             Error::InvalidInput("a library in memory has no files folder: attach with --link".into())
                         })?;
-                        let (name, made) = self.store_copy(f, &dir, &item, &p, &title)?;
+                        let (p, name, made) = self.store_copy(f, &dir, &item, &title)?;
                         if made {
                             copied.push(dir.join(&name));
                         }
-                        name
+                        (p, name)
                     }
-                    AttachMode::Link => linked_path(f, base.as_deref())?,
+                    AttachMode::Link => (probe(f)?, linked_path(f, base.as_deref())?),
                 };
                 prepared.push(Attachment {
                     id: None,
@@ -343,20 +384,14 @@ impl Library {
         written
     }
 
-    /// Copy `src` into the files folder under the item's name (the same content already there
-    /// under that name is reused); the name used, and whether the file was made now (and is
-    /// to be removed again if the action fails).
-    pub(super) fn store_copy(
-        &self,
-        src: &Path,
-        dir: &Path,
-        item: &Item,
-        p: &Probe,
-        title: &str,
-    ) -> Result<(String, bool)> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    /// Copy `src` into the files folder under the item's name, hashing it on the way (the same
+    /// content already there under that name is reused): what the file is, the name used, and
+    /// whether the file was made now (and is to be removed again if the action fails).
+    pub(super) fn store_copy(&self, src: &Path, dir: &Path, item: &Item, title: &str) -> Result<(Probe, String, bool)> {
         let stem = stored_stem_with(item, &self.attachment_name_pattern()?);
-        place_in(src, dir, &stem, &extension_of(title), &p.sha256, false)
+        let (p, tmp) = copy_hashing(src, dir)?;
+        let (name, made) = place_copy(tmp, dir, &stem, &extension_of(title), &p.sha256)?;
+        Ok((p, name, made))
     }
 
     /// Detach the item's attachment that `which` names (its id, file name, title or recorded
@@ -365,31 +400,7 @@ impl Library {
     pub fn detach(&mut self, key: &str, which: &str) -> Result<Attachment> {
         let id = self.id_of(key)?;
         let list = rows::of_item(self.store.conn(), id)?;
-        let w = which.trim();
-        let found = list
-            .iter()
-            .find(|a| a.id.is_some_and(|i| i.to_string() == w))
-            .or_else(|| list.iter().find(|a| a.path == w || a.title == w))
-            .or_else(|| {
-                let name = Path::new(w).file_name()?.to_string_lossy().into_owned();
-                list.iter().find(|a| {
-                    Path::new(&a.path)
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy() == name)
-                        || a.title == name
-                })
-            })
-            .cloned()
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "{key} has no attachment {w:?} (it has: {})",
-                    if list.is_empty() {
-                        "none".to_string()
-                    } else {
-                        list.iter().map(|a| a.title.as_str()).collect::<Vec<_>>().join(", ")
-                    }
-                ))
-            })?;
+        let found = pick(&list, key, which)?.clone();
         let aid = found.id.unwrap_or(0);
         let file_name = Path::new(&found.path)
             .file_name()
@@ -409,42 +420,40 @@ impl Library {
         })?;
         Ok(found)
     }
-
-    /// Delete the stored files no attachment refers to (after the trash was emptied); how many.
-    /// Only regular files directly in the files folder are considered; Folio's temporary
-    /// copies are left to their writers.
-    pub(crate) fn delete_unreferenced_files(&self) -> Result<usize> {
-        let Some(dir) = self.files_dir() else { return Ok(0) };
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Ok(0);
-        };
-        let keep = rows::stored_paths(self.store.conn())?;
-        let mut n = 0;
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || keep.contains(&name) || !e.file_type().is_ok_and(|t| t.is_file()) {
-                continue;
-            }
-            if std::fs::remove_file(e.path()).is_ok() {
-                n += 1;
-            }
-        }
-        Ok(n)
-    }
 }
 
-/// Give the file `src` (content `sha256`) a free name `stem` + `ext` (else `stem (n)` + `ext`) in
-/// the files folder `dir`, reusing a name that already holds the same content: a copy (written
-/// to a temporary file, then renamed, so no half file ever has the name), or with `link` a hard
-/// link (a copy where the file system has none). The name, and whether a file was made.
-pub(super) fn place_in(
-    src: &Path,
-    dir: &Path,
-    stem: &str,
-    ext: &str,
-    sha256: &str,
-    link: bool,
-) -> Result<(String, bool)> {
+/// The attachment of `list` (the item `key`'s) that `which` names: its id, recorded path,
+/// title, or file name.
+pub(super) fn pick<'a>(list: &'a [Attachment], key: &str, which: &str) -> Result<&'a Attachment> {
+    let w = which.trim();
+    list.iter()
+        .find(|a| a.id.is_some_and(|i| i.to_string() == w))
+        .or_else(|| list.iter().find(|a| a.path == w || a.title == w))
+        .or_else(|| {
+            let name = Path::new(w).file_name()?.to_string_lossy().into_owned();
+            list.iter().find(|a| {
+                Path::new(&a.path)
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy() == name)
+                    || a.title == name
+            })
+        })
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "{key} has no attachment {w:?} (it has: {})",
+                if list.is_empty() {
+                    "none".to_string()
+                } else {
+                    list.iter().map(|a| a.title.as_str()).collect::<Vec<_>>().join(", ")
+                }
+            ))
+        })
+}
+
+/// The free name for content `sha256` in the files folder `dir`: `stem` + `ext`, else
+/// `stem (n)` + `ext`; a name already holding the same content is reused. The name and whether
+/// it is taken already (by that content).
+fn free_name(dir: &Path, stem: &str, ext: &str, sha256: &str) -> Result<(String, bool)> {
     for n in 1..1000 {
         let name = if n == 1 {
             format!("{stem}{ext}")
@@ -454,32 +463,57 @@ pub(super) fn place_in(
         let target = dir.join(&name);
         if target.exists() {
             if !sha256.is_empty() && probe(&target).is_ok_and(|t| t.sha256 == sha256) {
-                return Ok((name, false));
+                return Ok((name, true));
             }
             continue;
         }
-        if link && std::fs::hard_link(src, &target).is_ok() {
-            return Ok((name, true));
-        }
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".folio-attach-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
-        let (mut from, _) = open_regular(src)?;
-        std::io::copy(&mut from, tmp.as_file_mut()).map_err(|e| Error::io(src, e))?;
-        // The copy gets the original's permissions (a temporary file is private).
-        if let Ok(m) = std::fs::metadata(src) {
-            let _ = tmp.as_file().set_permissions(m.permissions());
-        }
-        tmp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
-        tmp.persist_noclobber(&target)
-            .map_err(|e| Error::io(&target, e.error))?;
-        return Ok((name, true));
+        return Ok((name, false));
     }
     Err(Error::InvalidInput(format!(
         "{}: a thousand files named {stem}{ext} are there already",
         dir.display()
     )))
+}
+
+/// Give a copy made by [`copy_hashing`] its name in the files folder (see [`free_name`]; no
+/// half file ever has the name). The name, and whether a file was made.
+pub(super) fn place_copy(
+    tmp: tempfile::NamedTempFile,
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+    sha256: &str,
+) -> Result<(String, bool)> {
+    let (name, there) = free_name(dir, stem, ext, sha256)?;
+    if there {
+        return Ok((name, false));
+    }
+    let target = dir.join(&name);
+    tmp.persist_noclobber(&target)
+        .map_err(|e| Error::io(&target, e.error))?;
+    Ok((name, true))
+}
+
+/// Give the file `src` (content `sha256`) a free name in the files folder `dir` (see
+/// [`free_name`]): a copy, or with `link` a hard link (a copy where the file system has none).
+/// The name, and whether a file was made.
+pub(super) fn place_in(
+    src: &Path,
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+    sha256: &str,
+    link: bool,
+) -> Result<(String, bool)> {
+    let (name, there) = free_name(dir, stem, ext, sha256)?;
+    if there {
+        return Ok((name, false));
+    }
+    if link && std::fs::hard_link(src, dir.join(&name)).is_ok() {
+        return Ok((name, true));
+    }
+    let (_, tmp) = copy_hashing(src, dir)?;
+    place_copy(tmp, dir, stem, ext, sha256)
 }
 
 /// A file name's extension as stored files get it (`.pdf`), empty when none.
@@ -499,8 +533,9 @@ pub(super) fn linked_path(f: &Path, base: Option<&Path>) -> Result<String> {
     Ok(abs.to_string_lossy().into_owned())
 }
 
-/// The content of an attachment's file, at most `limit` bytes (a regular file only; a bigger
-/// file is refused with its path).
-pub fn read_attachment(path: &Path, limit: u64) -> Result<Vec<u8>> {
-    super::files::read_regular(path, limit, "an attachment sent over the local API")
+/// An attachment's file opened for reading, with its length (a regular file only: a folder,
+/// FIFO or device is refused without blocking on it). The local API streams it from here.
+pub fn open_attachment(path: &Path) -> Result<(std::fs::File, u64)> {
+    let (f, meta) = open_regular(path)?;
+    Ok((f, meta.len()))
 }

@@ -1,5 +1,6 @@
 //! Use cases: find duplicate groups in the library and merge items (one undo step).
 
+use super::renames::Follow;
 use super::shared::dedupe_index_keys;
 use super::Library;
 use crate::dedupe::{self, Conflict, Reason};
@@ -113,15 +114,14 @@ impl Library {
         Ok(out)
     }
 
-    fn merge_in_tx(w: &mut crate::store::Writer<'_>, keep_id: ItemId, other_ids: &[ItemId]) -> Result<MergeReport> {
-        Self::merge_choosing_in_tx(w, keep_id, other_ids, &[])
-    }
-
+    /// Merge `other_ids` into `keep_id` inside the action's transaction; the kept item's
+    /// stored files follow its name (`follow`).
     fn merge_choosing_in_tx(
         w: &mut crate::store::Writer<'_>,
         keep_id: ItemId,
         other_ids: &[ItemId],
         choices: &[(String, String)],
+        follow: &mut Follow,
     ) -> Result<MergeReport> {
         let mut keep = items::load(w.conn(), keep_id)?.ok_or_else(|| Error::NotFound(format!("no item {keep_id}")))?;
         let mut conflicts = Vec::new();
@@ -145,6 +145,7 @@ impl Library {
                 .map_err(|e| Error::InvalidInput(format!("{key}: {e}")))?;
         }
         items::update(w, &mut keep)?;
+        follow.item(w, &keep)?;
         Ok(MergeReport {
             kept: keep.key,
             merged,
@@ -186,8 +187,14 @@ impl Library {
             ));
         }
         let label = format!("Merge {} into {keep}", others.join(", "));
-        self.store
-            .write(&label, |w| Self::merge_choosing_in_tx(w, keep_id, &ids, choices))
+        let mut follow = self.follow_names()?;
+        let written = self.store.write(&label, |w| {
+            Self::merge_choosing_in_tx(w, keep_id, &ids, choices, &mut follow)
+        });
+        if written.is_err() {
+            follow.discard();
+        }
+        written
     }
 
     /// Merge every group found by identifier (same DOI or ISBN), keeping in each the item with
@@ -215,8 +222,15 @@ impl Library {
             plan.push((keep, others));
         }
         let label = format!("Merge {} duplicate groups", plan.len());
-        self.store.write(&label, |w| {
-            plan.iter().map(|(k, o)| Self::merge_in_tx(w, *k, o)).collect()
-        })
+        let mut follow = self.follow_names()?;
+        let written = self.store.write(&label, |w| {
+            plan.iter()
+                .map(|(k, o)| Self::merge_choosing_in_tx(w, *k, o, &[], &mut follow))
+                .collect()
+        });
+        if written.is_err() {
+            follow.discard();
+        }
+        written
     }
 }

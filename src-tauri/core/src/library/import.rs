@@ -464,6 +464,8 @@ impl Library {
             if once {
                 trace.mark("rollback journal for this import");
             }
+            let mut follow = self.follow_names()?;
+            let follow_ref = &mut follow;
             let stored = self.store.write(&label_for(0), |w| {
                 let rx = rx;
                 store_entries(
@@ -479,10 +481,14 @@ impl Library {
                         progress,
                         label_for: &label_for,
                         trace: &trace,
+                        follow: follow_ref,
                     },
                 )
                 .inspect(|_| trace::thread("writer"))
             });
+            if stored.is_err() {
+                follow.discard();
+            }
             let read = reader.join();
             trace.mark("committed");
             if once {
@@ -630,6 +636,8 @@ struct Job<'a> {
     /// The undo step's label for a number of items.
     label_for: &'a dyn Fn(usize) -> String,
     trace: &'a Trace,
+    /// Stored files of the items merged into follow their new names.
+    follow: &'a mut super::renames::Follow,
 }
 
 /// What the writer knows of the library as the import goes: keys in use, and the item id and
@@ -643,6 +651,8 @@ struct Known {
     index_keys: Vec<String>,
     /// The import's collection, if it has one.
     collection: Option<i64>,
+    /// Existing items entries were merged into (their stored files may need new names).
+    merged: Vec<i64>,
 }
 
 /// What the writer gathers for one file's report while it stores the file's entries.
@@ -672,6 +682,7 @@ fn store_entries(w: &mut crate::store::Writer<'_>, job: Job<'_>) -> Result<Vec<F
         progress,
         label_for,
         trace,
+        follow,
     } = job;
     // Everything that depends on the library's content is read inside the transaction, so a
     // concurrent writer cannot invalidate it.
@@ -692,6 +703,7 @@ fn store_entries(w: &mut crate::store::Writer<'_>, job: Job<'_>) -> Result<Vec<F
         index_ids,
         index_keys,
         collection,
+        merged: Vec::new(),
     };
     let mut extras_changed = false;
     let mut reports = Vec::with_capacity(inputs.len());
@@ -762,6 +774,13 @@ fn store_entries(w: &mut crate::store::Writer<'_>, job: Job<'_>) -> Result<Vec<F
     if extras_changed {
         meta::set_json(w, BIB_EXTRAS, &extras)?;
     }
+    known.merged.sort_unstable();
+    known.merged.dedup();
+    for id in known.merged {
+        if let Some(item) = items::load(w.conn(), id)? {
+            follow.item(w, &item)?;
+        }
+    }
     w.set_label(label_for(done));
     trace.mark("stored");
     Ok(reports)
@@ -806,6 +825,7 @@ fn store_entry(
                 items::load(w.conn(), existing_id)?.ok_or_else(|| Error::NotFound(format!("no item {existing_id}")))?;
             crate::dedupe::merge_into(&mut existing, &item);
             items::update(w, &mut existing)?;
+            known.merged.push(existing_id);
             add_links(w, existing_id, links)?;
             if let Some(c) = known.collection {
                 collections::add_item(w, c, existing_id)?;

@@ -165,10 +165,14 @@ impl Library {
             }
             Ok(ids.len())
         })?;
-        // Their stored files, and detached ones, go for good (undoing this step brings the
-        // items and their attachment records back, their stored files missing), and so does
-        // the full text of attachments that are gone (an undone step's is extracted again).
-        self.delete_unreferenced_files()?;
+        // Their stored files, and detached ones, leave the files folder; they are kept aside
+        // while this step can be undone (undo brings them back: see `held.rs`). The full
+        // text of attachments that are gone goes (an undone step's is extracted again).
+        self.sweep_held()?;
+        match self.store.last_step() {
+            Some(step) => self.hold_unreferenced_files(step)?,
+            None => self.delete_unreferenced_files()?,
+        };
         self.store
             .write_status(|c| crate::store::fulltext::remove_orphans(c).map(|_| ()))?;
         Ok(n)

@@ -68,7 +68,9 @@ impl Library {
     ///
     /// [`bibtex::refs`]: crate::format::bibtex::refs
     fn rename_keys(&mut self, label: &str, plan: &[(Item, String)]) -> Result<Vec<String>> {
-        self.store.write(label, |w| {
+        // A `[key]` in the stored files' name pattern renames them in the same step.
+        let mut follow = self.follow_names()?;
+        let written = self.store.write(label, |w| {
             let before = items::all_keys(w.conn())?;
             // Two passes so swapping keys between items never collides.
             for (it, _) in plan {
@@ -80,6 +82,7 @@ impl Library {
                 let mut item = it.clone();
                 item.key = new.clone();
                 items::update(w, &mut item)?;
+                follow.item(w, &item)?;
             }
             let relinks = relinked_items(w.conn(), plan, &before)?;
             let mut relinked = Vec::with_capacity(relinks.len());
@@ -88,7 +91,11 @@ impl Library {
                 relinked.push(item.key);
             }
             Ok(relinked)
-        })
+        });
+        if written.is_err() {
+            follow.discard();
+        }
+        written
     }
 
     /// Repair the keys among `keys` that LaTeX tools reject ([`citekey::key_problem`]: `'`,

@@ -15,10 +15,12 @@ mod collections;
 mod filelinks;
 pub(crate) mod files;
 pub mod fulltext;
+mod held;
 mod items;
 mod keys;
 pub mod pdf_import;
 mod protected;
+mod relink;
 mod renames;
 pub mod replica;
 mod saved;
@@ -32,10 +34,11 @@ pub mod duplicates;
 pub mod export;
 pub mod import;
 pub use attachments::{
-    read_attachment, stored_stem, stored_stem_with, AttachMode, AttachedFile, BASE_FOLDER, DEFAULT_NAME_PATTERN,
+    open_attachment, stored_stem, stored_stem_with, AttachMode, AttachedFile, BASE_FOLDER, DEFAULT_NAME_PATTERN,
     NAME_PATTERN,
 };
 pub use collections::AuxFill;
+pub use relink::{Ambiguous, RelinkReport, Relinked, WalkLimits};
 
 use crate::citekey;
 use crate::error::{Error, Result};

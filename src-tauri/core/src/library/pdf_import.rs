@@ -323,22 +323,24 @@ impl Library {
         let mut prepared = Vec::with_capacity(read.len());
         let result = (|| -> Result<()> {
             for r in &read {
-                let p = probe(&r.path)?;
                 let title = r
                     .path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let path = match mode {
+                let (p, path) = match mode {
                     AttachMode::Store => {
                         let dir = self.files_dir().expect("checked above");
-                        let (name, made) = self.store_copy(&r.path, &dir, &r.item, &p, &title)?;
+                        let (p, name, made) = self.store_copy(&r.path, &dir, &r.item, &title)?;
                         if made {
                             copied.push(dir.join(&name));
                         }
-                        name
+                        (p, name)
                     }
-                    AttachMode::Link => super::attachments::linked_path(&r.path, base.as_deref())?,
+                    AttachMode::Link => (
+                        probe(&r.path)?,
+                        super::attachments::linked_path(&r.path, base.as_deref())?,
+                    ),
                 };
                 prepared.push(Attachment {
                     id: None,
@@ -375,6 +377,8 @@ impl Library {
             ),
             many => format!("Import {} PDFs", many.len()),
         };
+        // A copy attached to an item already there takes that item's name.
+        let mut follow = self.follow_names()?;
         let written = self.store.write(&label, |w| {
             let (mut index, mut keys) = super::shared::dedupe_index_keys(w.conn())?;
             let mut taken = item_rows::all_keys_lowercase(w.conn())?;
@@ -419,6 +423,11 @@ impl Library {
                 };
                 let aid = rows::add(w, item_id, &a)?;
                 item_rows::touch_modified(w.conn(), item_id)?;
+                if matches!(outcome, PdfOutcome::Attached { .. }) && a.kind == AttachmentKind::Stored {
+                    if let Some(existing) = item_rows::load(w.conn(), item_id)? {
+                        follow.item(w, &existing)?;
+                    }
+                }
                 if a.fulltext == FulltextState::Indexed {
                     fulltext::replace(w.conn(), aid, &r.pages)?;
                 }
@@ -434,6 +443,7 @@ impl Library {
             Ok(reports)
         });
         if written.is_err() {
+            follow.discard();
             for c in &copied {
                 let _ = std::fs::remove_file(c);
             }

@@ -133,34 +133,21 @@ impl Library {
 
     /// New names for `item`'s stored files whose names do not fit `pattern`, made on disk.
     pub(super) fn plan_renames(&self, item: &Item, pattern: &str) -> Result<Renames> {
-        let mut r = Renames::default();
-        let (Some(id), Some(dir)) = (item.id, self.files_dir()) else {
-            return Ok(r);
-        };
-        let stem = stored_stem_with(item, pattern);
-        for a in rows::of_item(self.store.conn(), id)? {
-            if a.kind != AttachmentKind::Stored {
-                continue;
-            }
-            let ext = extension_of(&a.path);
-            let src = dir.join(&a.path);
-            if fits(&a.path, &stem, &ext) || !src.is_file() {
-                continue;
-            }
-            match place_in(&src, &dir, &stem, &ext, &a.sha256, true) {
-                Ok((name, made)) => {
-                    if made {
-                        r.created.push(dir.join(&name));
-                    }
-                    r.moves.push((id, a.id.unwrap_or(0), name));
-                }
-                Err(e) => {
-                    r.discard();
-                    return Err(e);
-                }
-            }
+        match self.files_dir() {
+            Some(dir) => plan_in(self.store.conn(), &dir, item, pattern),
+            None => Ok(Renames::default()),
         }
-        Ok(r)
+    }
+
+    /// What an action that changes items' naming fields inside its transaction (a merge, new
+    /// keys, an import merging into an item) needs to rename their stored files there: see
+    /// [`Follow`].
+    pub(super) fn follow_names(&self) -> Result<Follow> {
+        Ok(Follow {
+            dir: self.files_dir(),
+            pattern: self.attachment_name_pattern()?,
+            done: Renames::default(),
+        })
     }
 
     /// The renames an edit from `before` to `after` needs (none when the pattern makes the
@@ -171,6 +158,67 @@ impl Library {
             return Ok(Renames::default());
         }
         self.plan_renames(after, &pattern)
+    }
+}
+
+/// New names for `item`'s stored files (in the files folder `dir`) whose names do not fit
+/// `pattern`, made on disk; the attachments are read through `conn` (inside a transaction, the
+/// action's own).
+fn plan_in(conn: &crate::store::Connection, dir: &std::path::Path, item: &Item, pattern: &str) -> Result<Renames> {
+    let mut r = Renames::default();
+    let Some(id) = item.id else {
+        return Ok(r);
+    };
+    let stem = stored_stem_with(item, pattern);
+    for a in rows::of_item(conn, id)? {
+        if a.kind != AttachmentKind::Stored {
+            continue;
+        }
+        let ext = extension_of(&a.path);
+        let src = dir.join(&a.path);
+        if fits(&a.path, &stem, &ext) || !src.is_file() {
+            continue;
+        }
+        match place_in(&src, dir, &stem, &ext, &a.sha256, true) {
+            Ok((name, made)) => {
+                if made {
+                    r.created.push(dir.join(&name));
+                }
+                r.moves.push((id, a.id.unwrap_or(0), name));
+            }
+            Err(e) => {
+                r.discard();
+                return Err(e);
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// Stored files following their items' names inside an action's transaction: after the action
+/// changed an item, [`Follow::item`] gives its stored files the pattern's name (a hard link,
+/// as an edit does) and records it in the same transaction, so one undo step takes both back.
+/// If the action fails, [`Follow::discard`] removes the names made.
+pub(super) struct Follow {
+    dir: Option<PathBuf>,
+    pattern: String,
+    done: Renames,
+}
+
+impl Follow {
+    /// Rename `item`'s stored files to what the pattern makes of it now (recorded through `w`).
+    pub(super) fn item(&mut self, w: &mut crate::store::Writer<'_>, item: &Item) -> Result<()> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let r = plan_in(w.conn(), dir, item, &self.pattern)?;
+        self.done.created.extend(r.created.iter().cloned());
+        r.record(w)?;
+        self.done.moves.extend(r.moves);
+        Ok(())
+    }
+
+    /// The action failed: take the names made away again.
+    pub(super) fn discard(&self) {
+        self.done.discard();
     }
 }
 

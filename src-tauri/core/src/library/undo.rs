@@ -8,21 +8,27 @@ use crate::store::{History, HistoryEntry, Stepped};
 
 impl Library {
     pub fn undo(&mut self) -> Result<String> {
-        self.store.undo()
+        Ok(self.undo_step()?.label)
     }
 
     pub fn redo(&mut self) -> Result<String> {
-        self.store.redo()
+        Ok(self.redo_step()?.label)
     }
 
     /// [`Library::undo`], with the damaged steps it passed over (for a warning).
+    /// Undoing an emptied trash brings back the stored copies it removed.
     pub fn undo_step(&mut self) -> Result<Stepped> {
-        self.store.undo_step()
+        let stepped = self.store.undo_step()?;
+        // The step is undone; a file that cannot be put back is reported missing.
+        let _ = self.unhold(stepped.id).and_then(|()| self.sweep_held());
+        Ok(stepped)
     }
 
     /// [`Library::redo`], with the damaged steps it passed over (for a warning).
     pub fn redo_step(&mut self) -> Result<Stepped> {
-        self.store.redo_step()
+        let stepped = self.store.redo_step()?;
+        let _ = self.rehold(stepped.id).and_then(|()| self.sweep_held());
+        Ok(stepped)
     }
 
     pub fn history(&self, limit: usize) -> Result<Vec<HistoryEntry>> {

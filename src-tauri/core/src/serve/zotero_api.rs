@@ -560,19 +560,23 @@ async fn children(
     )
 }
 
-/// The most `/file` sends (a bigger file is better opened from its path: `/file/view/url`).
-const MAX_FILE: u64 = 1 << 30;
-
-/// An attachment's file, as its bytes (`/file`, `/file/view`).
+/// An attachment's file, as its bytes (`/file`, `/file/view`), streamed from the file in
+/// chunks of 64 KiB: memory stays flat whatever the file's size.
 async fn file(State(s): State<Shared>, Path((user, key)): Path<(String, String)>) -> Response {
     answer(
         async {
             check_user(&user)?;
             let (path, mime) = attachment_path(&s, key).await?;
-            let bytes = tokio::task::spawn_blocking(move || crate::library::read_attachment(&path, MAX_FILE))
+            let (f, len) = tokio::task::spawn_blocking(move || crate::library::open_attachment(&path))
                 .await
                 .map_err(|e| Error::Format(format!("request thread: {e}")))??;
-            Ok((StatusCode::OK, [(header::CONTENT_TYPE, mime)], bytes).into_response())
+            let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(f), 1 << 16);
+            Ok((
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, mime), (header::CONTENT_LENGTH, len.to_string())],
+                axum::body::Body::from_stream(stream),
+            )
+                .into_response())
         }
         .await,
     )

@@ -98,6 +98,21 @@ pub fn set_path(w: &mut Writer<'_>, item: i64, id: i64, path: &str) -> Result<()
     Ok(())
 }
 
+/// Point an attachment at another file (a missing file located): its recorded path and what
+/// the file is (journaled through its item). A file with other content is indexed again.
+pub fn relink(w: &mut Writer<'_>, item: i64, id: i64, path: &str, bytes: u64, sha256: &str, mime: &str) -> Result<()> {
+    w.touch_item(item)?;
+    w.conn()
+        .prepare_cached(
+            "UPDATE attachments SET path = ?3, bytes = ?4, mime = ?6, \
+             fulltext = CASE WHEN sha256 = ?5 THEN fulltext ELSE 'pending' END, \
+             fulltext_error = CASE WHEN sha256 = ?5 THEN fulltext_error ELSE NULL END, \
+             sha256 = ?5 WHERE id = ?1 AND item_id = ?2",
+        )?
+        .execute(params![id, item, path, bytes.min(i64::MAX as u64) as i64, sha256, mime])?;
+    Ok(())
+}
+
 /// Put an item's attachments back exactly (undo/redo): ids, order and state.
 pub(super) fn restore(conn: &Connection, item: i64, list: &[Attachment]) -> Result<()> {
     conn.prepare_cached("DELETE FROM attachments WHERE item_id = ?1")?

@@ -60,18 +60,19 @@ pub struct HistoryEntry {
 /// many per part: undo and redo then hold one part's object states in memory at a time.
 pub const PART: usize = 2_000;
 
-pub(super) fn record(tx: &rusqlite::Connection, label: &str, changes: &[Change]) -> Result<()> {
+pub(super) fn record(tx: &rusqlite::Connection, label: &str, changes: &[Change]) -> Result<i64> {
     tx.execute(
         "DELETE FROM journal_parts WHERE journal_id IN (SELECT id FROM journal WHERE state = 'undone')",
         [],
     )?;
     tx.execute("DELETE FROM journal WHERE state = 'undone'", [])?;
     let at = crate::text::now_rfc3339();
-    if changes.len() <= PART {
+    let step = if changes.len() <= PART {
         tx.execute(
             "INSERT INTO journal (label, at, state, changes) VALUES (?1, ?2, 'done', ?3)",
             params![label, at, to_json(changes)?],
         )?;
+        tx.last_insert_rowid()
     } else {
         // In the order undo restores them (see `rank`), so parts can be restored one by one.
         let mut order: Vec<&Change> = changes.iter().collect();
@@ -87,7 +88,8 @@ pub(super) fn record(tx: &rusqlite::Connection, label: &str, changes: &[Change])
         for (seq, part) in order.chunks(PART).enumerate() {
             insert.execute(params![id, seq as i64, part.len() as i64, to_json(part)?])?;
         }
-    }
+        id
+    };
     tx.execute(
         "DELETE FROM journal_parts WHERE journal_id <= (SELECT max(id) FROM journal) - ?1",
         [KEEP],
@@ -96,7 +98,16 @@ pub(super) fn record(tx: &rusqlite::Connection, label: &str, changes: &[Change])
         "DELETE FROM journal WHERE id <= (SELECT max(id) FROM journal) - ?1",
         [KEEP],
     )?;
-    Ok(())
+    Ok(step)
+}
+
+/// Every step the journal keeps: id → (time, label). What files kept for an action's undo
+/// (the stored copies an emptied trash deleted) are checked against: a step no longer here
+/// cannot be undone or redone, so its files can go.
+pub fn steps(conn: &rusqlite::Connection) -> Result<std::collections::HashMap<i64, (String, String)>> {
+    let mut st = conn.prepare("SELECT id, at, label FROM journal")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn to_json<T: Serialize + ?Sized>(changes: &T) -> Result<String> {
@@ -290,6 +301,8 @@ impl DamagedStep {
 /// What an undo or redo did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stepped {
+    /// The step's id in the journal.
+    pub id: i64,
     /// The label of the action undone or redone.
     pub label: String,
     /// Damaged steps passed over on the way (they stay as they are).
@@ -370,7 +383,7 @@ impl Store {
                 let verb = if what == "undo" { "Undo" } else { "Redo" };
                 let version = versions::library_version(w.conn())?;
                 super::replica::label_action(w.conn(), version, &format!("{verb}: {label}"))?;
-                return Ok(Stepped { label, skipped });
+                return Ok(Stepped { id, label, skipped });
             }
             match skipped.as_slice() {
                 [] => Err(Error::NothingTo(what)),

@@ -111,11 +111,60 @@ fn attach_and_detach_undo_and_the_trash_keeps_files_until_it_is_emptied() {
     lib.empty_trash().unwrap();
     assert!(!stored.exists(), "the stored copy is deleted with its item");
     assert!(linked_src.is_file(), "a linked file is never deleted");
-    // Undo brings the item and its records back; the deleted copy is reported missing.
+    // Undo brings the item, its records and its stored copy back.
     lib.undo().unwrap();
     lib.restore(&strings(&["Sundstrom2014"])).unwrap();
     let files = lib.attachments("Sundstrom2014").unwrap();
-    assert_eq!(files.iter().map(|f| f.missing).collect::<Vec<_>>(), [true, false]);
+    assert_eq!(files.iter().map(|f| f.missing).collect::<Vec<_>>(), [false, false]);
+}
+
+#[test]
+fn undo_of_an_emptied_trash_brings_the_stored_copies_back_until_the_step_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library(dir.path());
+    let src = pdf("cermine__example1.pdf");
+    lib.attach("Sundstrom2014", std::slice::from_ref(&src), AttachMode::Store)
+        .unwrap();
+    let stored = lib.attachments("Sundstrom2014").unwrap()[0].file.clone().unwrap();
+    let files_dir = dir.path().join("lib.files");
+    let names = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&files_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        v.sort();
+        v
+    };
+    lib.delete(&strings(&["Sundstrom2014"])).unwrap();
+    lib.empty_trash().unwrap();
+    assert!(!stored.exists(), "gone from the files folder");
+    assert!(names().is_empty(), "{:?}", names());
+    lib.undo().unwrap();
+    assert_eq!(
+        std::fs::read(&stored).unwrap(),
+        std::fs::read(&src).unwrap(),
+        "back, same bytes"
+    );
+    assert!(!lib.attachments("Sundstrom2014").unwrap()[0].missing);
+    // Redo empties the trash again, and undo still brings the file back.
+    lib.redo().unwrap();
+    assert!(!stored.exists(), "redo takes it out again");
+    lib.undo().unwrap();
+    assert_eq!(sha256(&stored), sha256(&src));
+    // Once the step cannot come back (a new action replaced it), its copies are deleted.
+    lib.restore(&strings(&["Sundstrom2014"])).unwrap();
+    lib.add(article("Another", &["Doe, Jane"], 2001)).unwrap();
+    lib.delete(&strings(&["Doe2001"])).unwrap();
+    lib.empty_trash().unwrap();
+    let held: Vec<_> = std::fs::read_dir(files_dir.join(".emptied"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        held.is_empty(),
+        "no holding folder is left for a step that is gone: {held:?}"
+    );
+    assert_eq!(names(), [stored.file_name().unwrap().to_string_lossy().into_owned()]);
 }
 
 #[test]
@@ -309,4 +358,80 @@ fn name_patterns_drop_dangling_separators() {
     assert_eq!(stored_stem_with(&it, "[auth] [year] - [title]"), "A Title With More");
     it.title.clear();
     assert_eq!(stored_stem_with(&it, "[auth] [year] - [title]"), "Flores2020");
+}
+
+/// A library with an item lacking a year (and a DOI), a stored copy named without the year.
+fn yearless(dir: &Path) -> (Library, PathBuf) {
+    let mut lib = Library::open(&dir.join("lib.sqlite")).unwrap();
+    let mut it = article("Stressful life events", &["Sundström, Anna"], 2014);
+    it.date.year = None;
+    it.key = "Sundstrom".into();
+    it.doi = "10.1000/dementia.1".into();
+    lib.add(it).unwrap();
+    lib.attach("Sundstrom", &[pdf("cermine__example1.pdf")], AttachMode::Store)
+        .unwrap();
+    let files = dir.join("lib.files");
+    assert_eq!(
+        lib.attachments("Sundstrom").unwrap()[0].attachment.path,
+        "Sundström - Stressful life events.pdf"
+    );
+    (lib, files)
+}
+
+fn stored_name(lib: &Library, key: &str) -> String {
+    lib.attachments(key).unwrap()[0].attachment.path.clone()
+}
+
+#[test]
+fn a_merge_a_key_change_and_a_merging_import_rename_stored_copies_in_their_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut lib, files) = yearless(dir.path());
+    // A duplicate merge fills the year in: the copy follows, one undo step.
+    lib.add(article("Stressful life events", &["Sundström, Anna"], 2014))
+        .unwrap();
+    let v = lib.version().unwrap();
+    lib.merge("Sundstrom", &strings(&["Sundstrom2014"])).unwrap();
+    assert_eq!(lib.version().unwrap(), v + 1);
+    assert_eq!(
+        stored_name(&lib, "Sundstrom"),
+        "Sundström 2014 - Stressful life events.pdf"
+    );
+    assert!(files.join(stored_name(&lib, "Sundstrom")).is_file());
+    lib.undo().unwrap();
+    assert_eq!(stored_name(&lib, "Sundstrom"), "Sundström - Stressful life events.pdf");
+    assert!(!lib.attachments("Sundstrom").unwrap()[0].missing);
+
+    // Regenerated keys rename copies named by [key].
+    lib.set_attachment_name_pattern(Some("[key] - [shorttitle]")).unwrap();
+    assert_eq!(stored_name(&lib, "Sundstrom"), "Sundstrom - Stressful life events.pdf");
+    lib.regenerate_keys(&strings(&["Sundstrom"]), Some("[auth][shorttitle]"), false)
+        .unwrap();
+    let new_key = "SundstromStressfulLifeEvents";
+    assert_eq!(
+        stored_name(&lib, new_key),
+        format!("{new_key} - Stressful life events.pdf")
+    );
+    assert!(files.join(stored_name(&lib, new_key)).is_file());
+    lib.undo().unwrap();
+    assert_eq!(stored_name(&lib, "Sundstrom"), "Sundstrom - Stressful life events.pdf");
+    lib.undo().unwrap();
+
+    // An import that merges into the item (same DOI) and fills its year in.
+    lib.delete(&strings(&["Sundstrom2014"])).unwrap();
+    let bib =
+        "@article{x, title={Stressful life events}, author={Sundström, Anna}, year={2014}, doi={10.1000/dementia.1}}\n";
+    let opts = folio::import::ImportOptions {
+        duplicates: folio::import::DuplicatePolicy::Merge,
+        ..Default::default()
+    };
+    let r = lib.import_text("more.bib", bib, &opts).unwrap();
+    assert_eq!(r.files[0].decisions[0].action.as_str(), "merged");
+    assert_eq!(
+        stored_name(&lib, "Sundstrom"),
+        "Sundström 2014 - Stressful life events.pdf"
+    );
+    assert!(files.join(stored_name(&lib, "Sundstrom")).is_file());
+    lib.undo().unwrap();
+    assert_eq!(stored_name(&lib, "Sundstrom"), "Sundström - Stressful life events.pdf");
+    assert!(!lib.attachments("Sundstrom").unwrap()[0].missing);
 }

@@ -26,6 +26,7 @@ mod pdf;
 mod pdf_import;
 mod pg;
 mod reliability;
+mod relink;
 mod search;
 mod serve;
 mod store;

@@ -1041,3 +1041,70 @@ fn any_csl_style_by_name_id_or_file() {
     assert_eq!(r["error"]["code"], -32602, "{r}");
     assert!(r["error"]["message"].as_str().unwrap().contains("folio styles"), "{r}");
 }
+
+/// The server's peak resident memory (kB), from /proc.
+#[cfg(target_os = "linux")]
+fn peak_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/<pid>/status")
+}
+
+#[test]
+fn a_big_file_is_streamed_whole_in_flat_memory() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let lib = crate::support::jaspers_library(dir.path());
+    // 96 MiB that do not compress, written in pieces.
+    let big = dir.path().join("big.bin");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut chunk = vec![0u8; 1 << 20];
+        for _ in 0..96 {
+            for b in chunk.chunks_mut(8) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                b.copy_from_slice(&x.to_le_bytes());
+            }
+            f.write_all(&chunk).unwrap();
+        }
+    }
+    let want = sha2::Sha256::digest(std::fs::read(&big).unwrap());
+    ok(&lib, &["attach", "Jaspers2019", big.to_str().unwrap(), "--link"]);
+    let srv = serve(&lib);
+    let list: serde_json::Value = json(&get(srv.port, "/api/users/0/items?limit=1").2);
+    let key = list[0]["key"].as_str().unwrap().to_string();
+    let kids = json(&get(srv.port, &format!("/api/users/0/items/{key}/children")).2);
+    let file_key = kids[0]["key"].as_str().unwrap().to_string();
+    #[cfg(target_os = "linux")]
+    let before = peak_kb(srv.child.id());
+    let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    write!(
+        s,
+        "GET /api/users/0/items/{file_key}/file HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+        srv.port
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a head") + 4;
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains(&format!("content-length: {}", 96u64 << 20)), "{head}");
+    let body = &raw[split..];
+    assert_eq!(body.len(), 96 << 20);
+    assert!(sha2::Sha256::digest(body) == want, "the bytes served are the file's");
+    #[cfg(target_os = "linux")]
+    {
+        let grew = peak_kb(srv.child.id()).saturating_sub(before);
+        assert!(
+            grew < 24 * 1024,
+            "serving 96 MiB raised the server's peak memory by {grew} kB"
+        );
+    }
+}

@@ -4,7 +4,7 @@ use crate::output::{print_json, AttachmentJson};
 use anyhow::Result;
 use clap::Subcommand;
 use folio::library::fulltext::FulltextOptions;
-use folio::library::{AttachMode, AttachedFile};
+use folio::library::{AttachMode, AttachedFile, Relinked, WalkLimits};
 use folio::Library;
 use std::path::PathBuf;
 
@@ -26,7 +26,11 @@ pub enum Cmd {
     /// is deleted when the trash is emptied.
     Detach { key: String, file: String },
     /// The attachments of an item, or of the whole library; --missing: only files not found.
+    /// `attachments locate` and `attachments relink` find missing files again.
+    #[command(args_conflicts_with_subcommands = true)]
     Attachments {
+        #[command(subcommand)]
+        action: Option<FindCmd>,
         key: Option<String>,
         #[arg(long)]
         missing: bool,
@@ -52,6 +56,32 @@ pub enum Cmd {
     Fulltext {
         #[command(subcommand)]
         action: FulltextCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum FindCmd {
+    /// Point a missing attachment of KEY (OLD_PATH: its recorded path, file name, title or
+    /// id) at NEW_FILE: a linked file records the new path, a stored copy is copied back.
+    /// One undo step; a file with other content is taken with a warning.
+    Locate {
+        key: String,
+        old_path: String,
+        new_file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find every missing file under a folder (after a folder of papers moved) and relink
+    /// those found, in one undo step: by name, then size and SHA-256; the same layout wins.
+    Relink {
+        /// The folder to search (symbolic links to folders are not followed).
+        #[arg(long, value_name = "DIR")]
+        search: PathBuf,
+        /// Only say what would be relinked.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -133,6 +163,10 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
             eprintln!("detached {} from {key} (undo brings it back)", a.title);
         }
         Cmd::Attachments {
+            action: Some(action), ..
+        } => find(lib, action)?,
+        Cmd::Attachments {
+            action: None,
             key,
             missing,
             json,
@@ -167,6 +201,88 @@ pub fn run(lib: &mut Library, cmd: Cmd) -> Result<()> {
             print(&list, json)?;
         }
         Cmd::Fulltext { action } => fulltext(lib, action)?,
+    }
+    Ok(())
+}
+
+fn relinked_json(r: &Relinked) -> serde_json::Value {
+    let mut v = serde_json::to_value(AttachmentJson::from(&r.file)).unwrap_or_default();
+    v["old_path"] = r.old_path.clone().into();
+    v["source"] = r.source.display().to_string().into();
+    v["warning"] = r.warning.clone().into();
+    v
+}
+
+fn find(lib: &mut Library, action: FindCmd) -> Result<()> {
+    match action {
+        FindCmd::Locate {
+            key,
+            old_path,
+            new_file,
+            json,
+        } => {
+            let r = lib.locate_attachment(&key, &old_path, &new_file)?;
+            if json {
+                print_json(&relinked_json(&r))?;
+            } else {
+                eprintln!("{key}: {} now at {}", r.old_path, r.file.attachment.path);
+            }
+            if let Some(w) = &r.warning {
+                eprintln!("warning: {w}");
+            }
+        }
+        FindCmd::Relink { search, dry_run, json } => {
+            let r = lib.find_missing_files(&search, dry_run, WalkLimits::default())?;
+            if json {
+                print_json(&serde_json::json!({
+                    "dry_run": dry_run,
+                    "scanned": r.scanned,
+                    "found": r.found.iter().map(relinked_json).collect::<Vec<_>>(),
+                    "missing": r.missing.iter().map(AttachmentJson::from).collect::<Vec<_>>(),
+                    "ambiguous": r.ambiguous.iter().map(|a| {
+                        let mut v = serde_json::to_value(AttachmentJson::from(&a.file)).unwrap_or_default();
+                        v["candidates"] = a.candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().into();
+                        v["reason"] = a.reason.clone().into();
+                        v
+                    }).collect::<Vec<_>>(),
+                    "notes": r.notes,
+                }))?;
+                return Ok(());
+            }
+            let verb = if dry_run { "would relink" } else { "relinked" };
+            for f in &r.found {
+                println!("{verb}\t{}\t{}\t{}", f.file.key, f.old_path, f.source.display());
+                if let Some(w) = &f.warning {
+                    eprintln!("warning: {w}");
+                }
+            }
+            for a in &r.ambiguous {
+                println!(
+                    "ambiguous\t{}\t{}\t{}: {}",
+                    a.file.key,
+                    a.file.attachment.path,
+                    a.reason,
+                    a.candidates
+                        .iter()
+                        .map(|c| c.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            for f in &r.missing {
+                println!("missing\t{}\t{}", f.key, f.attachment.path);
+            }
+            for n in &r.notes {
+                eprintln!("note: {n}");
+            }
+            eprintln!(
+                "{} {verb}, {} still missing, {} ambiguous ({} files searched)",
+                r.found.len(),
+                r.missing.len(),
+                r.ambiguous.len(),
+                r.scanned
+            );
+        }
     }
     Ok(())
 }
