@@ -283,6 +283,9 @@ export type IndexProgress = {
    * Why the last pass stopped short (the library could not be opened, …).
    */
   error: string | null,
+};
+
+/**
  * A missing file located ("Locate…"): the item as it is now, and a warning when the file
  * picked has other content than the one attached (it is taken anyway).
  */

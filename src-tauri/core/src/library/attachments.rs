@@ -533,6 +533,12 @@ pub(super) fn linked_path(f: &Path, base: Option<&Path>) -> Result<String> {
     Ok(abs.to_string_lossy().into_owned())
 }
 
+/// An attachment's bytes, at most `limit` (a regular file only); the desktop's built-in PDF
+/// viewer reads a file through it.
+pub fn read_attachment(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    super::files::read_regular(path, limit, "an attachment shown in the viewer")
+}
+
 /// An attachment's file opened for reading, with its length (a regular file only: a folder,
 /// FIFO or device is refused without blocking on it). The local API streams it from here.
 pub fn open_attachment(path: &Path) -> Result<(std::fs::File, u64)> {

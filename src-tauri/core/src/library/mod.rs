@@ -34,8 +34,8 @@ pub mod duplicates;
 pub mod export;
 pub mod import;
 pub use attachments::{
-    open_attachment, stored_stem, stored_stem_with, AttachMode, AttachedFile, BASE_FOLDER, DEFAULT_NAME_PATTERN,
-    NAME_PATTERN,
+    open_attachment, read_attachment, stored_stem, stored_stem_with, AttachMode, AttachedFile, BASE_FOLDER,
+    DEFAULT_NAME_PATTERN, NAME_PATTERN,
 };
 pub use collections::AuxFill;
 pub use relink::{Ambiguous, RelinkReport, Relinked, WalkLimits};
