@@ -164,7 +164,7 @@ fn unassigned(since: i64) -> &'static str {
     }
 }
 
-/// Give every object [`unassigned`] names an id across replicas.
+/// Give every object `unassigned` names an id across replicas (those stamped after `since`, or all).
 pub fn assign_uuids(conn: &Connection, since: i64, mut make: impl FnMut() -> String) -> Result<usize> {
     let missing: Vec<(i64, ObjectId)> = {
         let mut st = conn.prepare(&format!("{} ORDER BY 1 DESC, 2", unassigned(since)))?;
