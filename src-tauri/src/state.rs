@@ -43,15 +43,19 @@ pub struct AppState {
     /// How many of the app's background passes write through a second handle right now (the
     /// full-text indexer): the watcher does not look meanwhile.
     background_writers: Arc<AtomicU64>,
+    /// A background pass wrote since the watcher last looked: the change it then sees is
+    /// announced as the app's reading (another process may have written meanwhile too, so it
+    /// is announced, never swallowed).
+    background_wrote: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A background pass of the app writing through its own handle ([`AppState::background_writer`]);
-/// dropping it counts the pass's writes as the app's own.
+/// dropping it lets the watcher look again.
 pub struct BackgroundWriter(AppState);
 
 impl Drop for BackgroundWriter {
     fn drop(&mut self) {
-        self.0.note_own_write();
+        self.0.background_wrote.store(true, Ordering::SeqCst);
         self.0.background_writers.fetch_sub(1, Ordering::SeqCst);
     }
 }
@@ -104,6 +108,7 @@ impl AppState {
             worker: Default::default(),
             own_writes: Default::default(),
             background_writers: Default::default(),
+            background_wrote: Default::default(),
         }
     }
 
@@ -163,6 +168,7 @@ impl AppState {
             worker: Default::default(),
             own_writes: Default::default(),
             background_writers: Default::default(),
+            background_wrote: Default::default(),
         }
     }
 
@@ -243,7 +249,13 @@ impl AppState {
 
     /// A background pass (the full-text indexer) is about to write through a handle of its
     /// own, many short commits while the window keeps working: until the guard is dropped the
-    /// watcher does not look, and what it then sees is counted as the app's own write.
+    /// watcher does not look; the change it then sees is announced as the app's reading (it
+    /// may hold another process's writes too, so it is not swallowed as the app's own).
+    /// Whether a background pass wrote since the last call.
+    pub fn take_background_wrote(&self) -> bool {
+        self.background_wrote.swap(false, Ordering::SeqCst)
+    }
+
     pub fn background_writer(&self) -> BackgroundWriter {
         self.background_writers.fetch_add(1, Ordering::SeqCst);
         BackgroundWriter(self.clone())

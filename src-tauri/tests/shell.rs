@@ -669,19 +669,19 @@ fn duplicate_groups_are_kept_until_the_library_changes() {
 
 #[test]
 fn the_watcher_sees_changes_made_by_another_process_only() {
-    use folio_desktop::watch::Watcher;
+    use folio_desktop::watch::{Seen, Watcher};
     let dir = tempfile::tempdir().unwrap();
     let (lib, _) = library_with_items(dir.path());
     let path = dir.path().join("lib.sqlite");
     let state = AppState::from_library(lib, path.clone());
     let mut w = Watcher::default();
-    assert!(!w.poll(&state), "the first look is no change");
-    assert!(!w.poll(&state));
+    assert!(w.poll(&state).is_none(), "the first look is no change");
+    assert!(w.poll(&state).is_none());
     // The app's own change is announced by its command, not by the watcher.
     state
         .with(|o| ops::set_access(&mut o.library, "open", &["flores2022".to_string()]))
         .unwrap();
-    assert!(!w.poll(&state));
+    assert!(w.poll(&state).is_none());
     // Another process (the CLI) adds an item: seen once.
     let mut cli = Library::open(&path).unwrap();
     cli.add(folio::model::Item::new(
@@ -689,23 +689,23 @@ fn the_watcher_sees_changes_made_by_another_process_only() {
         "From the CLI",
     ))
     .unwrap();
-    assert!(w.poll(&state));
-    assert!(!w.poll(&state));
+    assert_eq!(w.poll(&state), Some(Seen::Outside));
+    assert!(w.poll(&state).is_none());
     // While one of the app's actions holds the library the look is skipped, and the change
     // made meanwhile is seen afterwards.
     state
         .with(|_| {
             cli.tag_add("cli", &["jaspers2019".to_string()]).unwrap();
-            assert!(!w.poll(&state));
+            assert!(w.poll(&state).is_none());
             Ok(())
         })
         .unwrap();
-    assert!(w.poll(&state));
+    assert_eq!(w.poll(&state), Some(Seen::Outside));
     // Opening another library is not a change either.
     let other = dir.path().join("other.sqlite");
     state.open(&other).unwrap();
-    assert!(!w.poll(&state));
-    assert!(!w.poll(&state));
+    assert!(w.poll(&state).is_none());
+    assert!(w.poll(&state).is_none());
 }
 
 #[test]
@@ -1165,7 +1165,7 @@ fn the_watcher_does_not_announce_the_apps_own_imports() {
     let state = AppState::from_library(lib, dir.path().join("lib.sqlite"));
     let keep = ops::import_options(None, Some("keep"), None).unwrap();
     let mut w = Watcher::default();
-    assert!(!w.poll(&state));
+    assert!(w.poll(&state).is_none());
     // As the import command does: the worker commits, the command notes its own write.
     state
         .with(|o| {
@@ -1180,7 +1180,10 @@ fn the_watcher_does_not_announce_the_apps_own_imports() {
             r
         })
         .unwrap();
-    assert!(!w.poll(&state), "the app's own import is announced by its command");
+    assert!(
+        w.poll(&state).is_none(),
+        "the app's own import is announced by its command"
+    );
     // Without the note the worker's commit looks like another program's.
     state
         .with(|o| {
@@ -1193,5 +1196,5 @@ fn the_watcher_does_not_announce_the_apps_own_imports() {
             )
         })
         .unwrap();
-    assert!(w.poll(&state));
+    assert!(w.poll(&state).is_some());
 }

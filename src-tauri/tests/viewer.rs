@@ -147,24 +147,33 @@ fn background_indexing_reports_each_file_cancels_and_resumes() {
 }
 
 #[test]
-fn the_watcher_stays_quiet_while_the_indexer_writes_through_its_own_handle() {
-    use folio_desktop::watch::Watcher;
+fn the_watcher_waits_for_the_indexer_and_then_misses_nothing() {
+    use folio_desktop::watch::{Seen, Watcher};
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = library_with_texts(dir.path(), 2);
     let state = AppState::from_library(Library::open(&path).unwrap(), path.clone());
     let mut w = Watcher::default();
-    assert!(!w.poll(&state));
+    assert_eq!(w.poll(&state), None);
     {
         let _writing = state.background_writer();
         let r = run_pass(&path, worker(), &AtomicBool::new(false), &mut |_| {
-            assert!(!w.poll(&state), "no look while the indexer writes");
+            assert_eq!(w.poll(&state), None, "no look while the indexer writes");
         })
         .unwrap();
         assert_eq!(r.indexed, 2);
     }
-    assert!(!w.poll(&state), "the indexer's writes are the app's own");
-    // Another process's change is still seen afterwards.
+    // The indexer's writes are announced as the app's reading, once.
+    assert_eq!(w.poll(&state), Some(Seen::Background));
+    assert_eq!(w.poll(&state), None);
+    // Another process's change is seen afterwards.
     let mut cli = Library::open(&path).unwrap();
     cli.tag_add("cli", &["jaspers2019".to_string()]).unwrap();
-    assert!(w.poll(&state));
+    assert_eq!(w.poll(&state), Some(Seen::Outside));
+    // ... and one made while the indexer runs is not lost when the pass ends.
+    {
+        let _writing = state.background_writer();
+        cli.tag_add("during", &["jaspers2019".to_string()]).unwrap();
+        assert_eq!(w.poll(&state), None);
+    }
+    assert!(w.poll(&state).is_some(), "a change made during a pass was swallowed");
 }
