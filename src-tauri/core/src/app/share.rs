@@ -78,7 +78,7 @@ fn password_for(url: &str, given: Option<&str>) -> Option<String> {
     if let Ok(p) = std::env::var("PGPASSWORD") {
         return Some(p);
     }
-    if let (Some(p), _) = keychain::read(&keychain_account(url)) {
+    if let Some(p) = keychain::read(&keychain_account(url)) {
         return Some(p);
     }
     pgpass(url)

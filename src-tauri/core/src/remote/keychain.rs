@@ -32,16 +32,9 @@ pub fn store(account: &str, password: &str) -> Result<()> {
 }
 
 /// The password kept for `account`, if any. A keychain that cannot be reached counts as
-/// holding none (the caller falls back to `~/.pgpass`); the reason is returned beside it.
-pub fn read(account: &str) -> (Option<String>, Option<String>) {
-    match entry(account).and_then(|e| match e.get_password() {
-        Ok(p) => Ok(Some(p)),
-        Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(unavailable(e)),
-    }) {
-        Ok(p) => (p, None),
-        Err(e) => (None, Some(e.to_string())),
-    }
+/// holding none: the caller falls back to `~/.pgpass`, as libpq does.
+pub fn read(account: &str) -> Option<String> {
+    entry(account).ok()?.get_password().ok()
 }
 
 /// Forget the password kept for `account`; whether there was one.

@@ -26,28 +26,39 @@ fn serve(lib: &Path) -> Server {
 }
 
 fn serve_with(lib: &Path, extra: &[&str]) -> Server {
+    let mut args = vec!["--port", "0"];
+    args.extend_from_slice(extra);
+    let (child, line) = start_serve(lib, &args, Stdio::inherit());
+    let port = port_of(&line);
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+    Server { child, port }
+}
+
+/// `folio serve ARGS` on `lib`, and the first line it prints (where it listens).
+fn start_serve(lib: &Path, args: &[&str], stderr: Stdio) -> (Child, String) {
     let mut child = Command::new(folio_bin())
         .args(["--library"])
         .arg(lib)
-        .args(["serve", "--port", "0"])
-        .args(extra)
+        .arg("serve")
+        .args(args)
         .env_remove("FOLIO_LIBRARY")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .expect("start folio serve");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .expect("folio serve prints where it listens");
-    let port = line
-        .trim()
+    (child, line)
+}
+
+fn port_of(line: &str) -> u16 {
+    line.trim()
         .rsplit(':')
         .next()
         .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
-    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
-    Server { child, port }
+        .unwrap_or_else(|| panic!("no port in {line:?}"))
 }
 
 /// One HTTP/1.1 request; the status, the headers (lowercase names) and the body.
@@ -409,26 +420,14 @@ fn a_taken_port_is_named_and_another_is_used() {
     let lib = library(dir.path());
     // Hold 23119 unless something else already does; either way it is taken.
     let _zotero = std::net::TcpListener::bind(("127.0.0.1", 23119)).ok();
-    let mut child = Command::new(folio_bin())
-        .arg("--library")
-        .arg(&lib)
-        .arg("serve")
-        .env_remove("FOLIO_LIBRARY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start folio serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = start_serve(&lib, &[], Stdio::piped());
     let mut err_line = String::new();
     BufReader::new(child.stderr.take().unwrap())
         .read_line(&mut err_line)
         .unwrap();
     let _ = child.kill();
     let _ = child.wait();
-    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let port = port_of(&line);
     assert!(port > 23119 && port < 23119 + 100, "{line}");
     assert!(
         err_line.contains("port 23119 is taken (is Zotero running?)")
