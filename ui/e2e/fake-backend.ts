@@ -155,6 +155,8 @@ export class FakeBackend {
   /** What `library_status` answers (the harness starts it as `?library=upgrading`). */
   server = { enabled: true, port: 23119, allowWrites: false };
   selectionReported: unknown = null;
+  /** How long `list_page` takes (ms): a slow library, for races between searches. */
+  listDelayMs = 0;
   /** What the picker answered (cayw_answer), for the picker tests. */
   picked: unknown[] | null = null;
   status: Record<string, unknown> = { state: "ready", path: "/home/test/.local/share/folio/library.sqlite", fromVersion: null, toVersion: null, code: null, message: null, elapsedMs: 5 };
@@ -388,6 +390,7 @@ export class FakeBackend {
         return sidebar;
       }
       case "list_page": {
+        if (this.listDelayMs) await new Promise((r) => setTimeout(r, this.listDelayMs));
         const all = this.sorted(this.filtered(a.filter as Args), a.sort as Args);
         const off = a.offset as number;
         return { total: all.length, offset: off, rows: all.slice(off, off + (a.limit as number)).map((i) => this.row(i)) };

@@ -589,6 +589,23 @@ describe("the citation picker", () => {
     assert.deepEqual(errors, []);
   });
 
+  test("Tab pressed before a slow search answers adds the item typed, not a row of an older search", async () => {
+    await openPicker();
+    await page.waitForSelector("[data-picker=list] [data-key]");
+    const first = await page.getAttribute("[data-picker=list] .current", "data-key");
+    assert.notEqual(first, "jaspers2019", "the test needs another item first among the recent ones");
+    // Each search takes longer than the picker's debounce: the search Tab starts is overtaken
+    // by the debounced one of the last keys, and Tab must wait for that one's rows.
+    await page.evaluate(() => (window.__fake.listDelayMs = 400));
+    await page.type("[data-picker=query]", "jaspers");
+    await page.keyboard.press("Tab");
+    await page.waitForSelector("[data-picker=chosen] [data-key]");
+    assert.deepEqual(await page.$$eval("[data-picker=chosen] [data-key]", (els) => els.map((e) => e.dataset.key)), ["jaspers2019"]);
+    await page.keyboard.press("Escape");
+    await page.evaluate(() => (window.__fake.listDelayMs = 0));
+    assert.deepEqual(errors, []);
+  });
+
   test("← walks to a chosen item; Enter edits its prefix, suffix and year only", async () => {
     await openPicker();
     await page.type("[data-picker=query]", "jaspers");

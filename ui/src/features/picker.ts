@@ -178,13 +178,19 @@ export function startPicker(root: HTMLElement) {
     if (!rows.length && input.value.trim()) list.appendChild(h("li", { class: "muted picker-empty", text: "No item matches" }));
   };
   let searched: string | null = null;
+  /** The search whose rows are on view (an answer overtaken by a newer search is not shown). */
+  let shown: string | null = null;
   let inflight: Promise<void> = Promise.resolve();
   const search = () => (inflight = run());
   const query = () => splitLocator(input.value, labels).search;
-  /** Enter or Tab typed faster than the search: the rows for what is in the box first. */
+  /** Enter or Tab typed faster than the search: the rows for what is in the box first. The
+   * search awaited can be overtaken by a newer one (the debounced search of the last keys), so
+   * wait until the rows on view are those of the box, not merely until one search ended. */
   const current = async () => {
-    if (query() !== searched) await search();
-    else await inflight;
+    for (let tries = 0; tries < 8 && shown !== query(); tries++) {
+      if (query() !== searched) await search();
+      else await inflight;
+    }
   };
   const run = async () => {
     const n = ++asked;
@@ -194,11 +200,13 @@ export function startPicker(root: HTMLElement) {
       const page = await ipc.listPage({ ...emptyFilter(), query: q }, { column: "added", descending: true }, 0, LIMIT);
       if (n !== asked) return; // an older answer after a newer one
       rows = page.rows;
+      shown = q;
       at = 0;
       paint();
     } catch (e) {
       if (n !== asked) return;
       rows = [];
+      shown = q;
       clear(list);
       list.appendChild(h("li", { class: "picker-error", role: "alert", text: e instanceof Error ? e.message : String(e) }));
     }
