@@ -525,7 +525,7 @@ fn latex_compiles() {
         .filter_map(|l| l.split_once('\t'))
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
-    let mut failures = Vec::new();
+    let mut jobs = Vec::new();
     for (rel, path) in public_files() {
         if only.as_deref().is_some_and(|o| !rel.contains(o)) {
             continue;
@@ -544,104 +544,131 @@ fn latex_compiles() {
             extras = fixed_extras;
         }
         for mode in [BibMode::Bibtex, BibMode::Biblatex] {
-            let dir = tempfile::tempdir().unwrap();
-            let w = write(
-                &items,
-                &extras,
-                &BibWriteOptions {
-                    mode,
-                    ..Default::default()
-                },
-            );
-            std::fs::write(dir.path().join("refs.bib"), &w.text).unwrap();
-            // What a user would typeset this file with: pdfLaTeX with T1 fonts and UTF-8 input
-            // for Latin text; LuaLaTeX with fontspec and fonts that cover the other scripts
-            // (DejaVu Serif: Greek, Cyrillic; Noto Serif CJK SC as the CJK fallback).
-            let unicode = needs_unicode_engine(&w.text);
-            let fonts = if unicode {
-                "\\usepackage{fontspec}\\directlua{luaotfload.add_fallback(\"cjk\",{\"NotoSerifCJKSC:mode=node;\"})}\\setmainfont{DejaVu Serif}[RawFeature={fallback=cjk}]"
-            } else {
-                "\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}"
-            };
-            let engine = if unicode { "lualatex" } else { "pdflatex" };
-            // With pdfLaTeX, biber's `.bbl` must stay within what LaTeX macros express: biber
-            // decodes `{\=P}` to P + U+0304, which T1 fonts cannot typeset as a character.
-            let safe = if unicode { "" } else { ",safeinputenc" };
-            let doc = match mode {
-                BibMode::Bibtex => format!("\\documentclass{{article}}{fonts}\\usepackage{{url}}\\begin{{document}}\\nocite{{*}}\\bibliographystyle{{plain}}\\bibliography{{refs}}\\end{{document}}\n"),
-                BibMode::Biblatex => format!("\\documentclass{{article}}{fonts}\\usepackage[backend=biber{safe}]{{biblatex}}\\addbibresource{{refs.bib}}\\begin{{document}}\\nocite{{*}}\\printbibliography\\end{{document}}\n"),
-            };
-            std::fs::write(dir.path().join("doc.tex"), doc).unwrap();
-            let latex = ["-interaction=nonstopmode", "-halt-on-error", "doc.tex"];
-            let (ok1, log1) = run(dir.path(), engine, &latex);
-            let (ok2, mut log2) = match mode {
-                BibMode::Bibtex => run(dir.path(), "bibtex", &["doc"]),
-                BibMode::Biblatex => run(dir.path(), "biber", &["--quiet", "doc"]),
-            };
-            if mode == BibMode::Bibtex {
-                // The same references with the author-year apalike style.
-                let aux = std::fs::read_to_string(dir.path().join("doc.aux")).unwrap_or_default();
-                std::fs::write(
-                    dir.path().join("apa.aux"),
-                    aux.replace("\\bibstyle{plain}", "\\bibstyle{apalike}"),
-                )
-                .unwrap();
-                let (_, log_apa) = run(dir.path(), "bibtex", &["apa"]);
-                log2.push_str(&log_apa);
-            }
-            let (ok3, log3) = run(dir.path(), engine, &latex);
-            let bib_errors: Vec<&str> = log2
-                .lines()
-                .filter(|l| {
-                    l.contains("error message")
-                        || l.starts_with("ERROR")
-                        || l.contains("I was expecting")
-                        || l.contains("I'm skipping")
-                })
-                .collect();
-            let failed = !(ok1 && ok3) || !ok2 && mode == BibMode::Biblatex || !bib_errors.is_empty();
-            let label = format!("{rel} ({mode:?})");
-            if failed && std::env::var_os("KEEP").is_some() {
-                let keep = std::path::PathBuf::from("/tmp/folio-latex")
-                    .join(rel.replace('/', "_"))
-                    .join(format!("{mode:?}"));
-                std::fs::create_dir_all(&keep).unwrap();
-                for f in ["refs.bib", "doc.tex", "doc.log", "doc.blg", "apa.blg"] {
-                    let _ = std::fs::copy(dir.path().join(f), keep.join(f));
-                }
-            }
-            if known.contains_key(&label) {
-                if !failed {
-                    failures.push(format!(
-                        "{label}: compiles now; remove it from latex-compile-known-failures.tsv"
-                    ));
-                }
-                continue;
-            }
-            if failed {
-                let tail = |s: &str| {
-                    s.lines()
-                        .filter(|l| l.starts_with('!') || l.contains("ERROR") || l.contains("rror"))
-                        .take(8)
-                        .collect::<Vec<_>>()
-                        .join("\n    ")
-                };
-                failures.push(format!(
-                    "{rel} ({mode:?}): latex {ok1}/{ok3}, {}: {ok2}\n    {}\n    {}\n    {}",
-                    if mode == BibMode::Bibtex { "bibtex" } else { "biber" },
-                    tail(&log1),
-                    bib_errors.join("\n    "),
-                    tail(&log3)
-                ));
-            }
+            jobs.push((rel.clone(), items.clone(), extras.clone(), mode));
         }
     }
+    // Two files at a time (CI has two cores; the TeX runs are the whole cost of this test).
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let found = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((rel, items, extras, mode)) = jobs.get(i) else { break };
+                if let Some(f) = latex_compile_one(rel, items, extras, *mode, &known) {
+                    found.lock().unwrap().push((i, f));
+                }
+            });
+        }
+    });
+    let mut found = found.into_inner().unwrap();
+    found.sort();
+    let failures: Vec<String> = found.into_iter().map(|(_, f)| f).collect();
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// One file in one mode of [`latex_compiles`]: what failed, if anything did (a known failure
+/// that now compiles is also one).
+fn latex_compile_one(
+    rel: &str,
+    items: &[Item],
+    extras: &BibExtras,
+    mode: BibMode,
+    known: &HashMap<String, String>,
+) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let w = write(
+        items,
+        extras,
+        &BibWriteOptions {
+            mode,
+            ..Default::default()
+        },
+    );
+    std::fs::write(dir.path().join("refs.bib"), &w.text).unwrap();
+    // What a user would typeset this file with: pdfLaTeX with T1 fonts and UTF-8 input
+    // for Latin text; LuaLaTeX with fontspec and fonts that cover the other scripts
+    // (DejaVu Serif: Greek, Cyrillic; Noto Serif CJK SC as the CJK fallback).
+    let unicode = needs_unicode_engine(&w.text);
+    let fonts = if unicode {
+        "\\usepackage{fontspec}\\directlua{luaotfload.add_fallback(\"cjk\",{\"NotoSerifCJKSC:mode=node;\"})}\\setmainfont{DejaVu Serif}[RawFeature={fallback=cjk}]"
+    } else {
+        "\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}"
+    };
+    let engine = if unicode { "lualatex" } else { "pdflatex" };
+    // With pdfLaTeX, biber's `.bbl` must stay within what LaTeX macros express: biber
+    // decodes `{\=P}` to P + U+0304, which T1 fonts cannot typeset as a character.
+    let safe = if unicode { "" } else { ",safeinputenc" };
+    let doc = match mode {
+        BibMode::Bibtex => format!("\\documentclass{{article}}{fonts}\\usepackage{{url}}\\begin{{document}}\\nocite{{*}}\\bibliographystyle{{plain}}\\bibliography{{refs}}\\end{{document}}\n"),
+        BibMode::Biblatex => format!("\\documentclass{{article}}{fonts}\\usepackage[backend=biber{safe}]{{biblatex}}\\addbibresource{{refs.bib}}\\begin{{document}}\\nocite{{*}}\\printbibliography\\end{{document}}\n"),
+    };
+    std::fs::write(dir.path().join("doc.tex"), doc).unwrap();
+    let latex = ["-interaction=nonstopmode", "-halt-on-error", "doc.tex"];
+    let (ok1, log1) = run(dir.path(), engine, &latex);
+    let (ok2, mut log2) = match mode {
+        BibMode::Bibtex => run(dir.path(), "bibtex", &["doc"]),
+        BibMode::Biblatex => run(dir.path(), "biber", &["--quiet", "doc"]),
+    };
+    if mode == BibMode::Bibtex {
+        // The same references with the author-year apalike style.
+        let aux = std::fs::read_to_string(dir.path().join("doc.aux")).unwrap_or_default();
+        std::fs::write(
+            dir.path().join("apa.aux"),
+            aux.replace("\\bibstyle{plain}", "\\bibstyle{apalike}"),
+        )
+        .unwrap();
+        let (_, log_apa) = run(dir.path(), "bibtex", &["apa"]);
+        log2.push_str(&log_apa);
+    }
+    let (ok3, log3) = run(dir.path(), engine, &latex);
+    let bib_errors: Vec<&str> = log2
+        .lines()
+        .filter(|l| {
+            l.contains("error message")
+                || l.starts_with("ERROR")
+                || l.contains("I was expecting")
+                || l.contains("I'm skipping")
+        })
+        .collect();
+    let failed = !(ok1 && ok3) || !ok2 && mode == BibMode::Biblatex || !bib_errors.is_empty();
+    let label = format!("{rel} ({mode:?})");
+    if failed && std::env::var_os("KEEP").is_some() {
+        let keep = std::path::PathBuf::from("/tmp/folio-latex")
+            .join(rel.replace('/', "_"))
+            .join(format!("{mode:?}"));
+        std::fs::create_dir_all(&keep).unwrap();
+        for f in ["refs.bib", "doc.tex", "doc.log", "doc.blg", "apa.blg"] {
+            let _ = std::fs::copy(dir.path().join(f), keep.join(f));
+        }
+    }
+    if known.contains_key(&label) {
+        return (!failed).then(|| format!("{label}: compiles now; remove it from latex-compile-known-failures.tsv"));
+    }
+    if !failed {
+        return None;
+    }
+    {
+        let tail = |s: &str| {
+            s.lines()
+                .filter(|l| l.starts_with('!') || l.contains("ERROR") || l.contains("rror"))
+                .take(8)
+                .collect::<Vec<_>>()
+                .join("\n    ")
+        };
+        Some(format!(
+            "{rel} ({mode:?}): latex {ok1}/{ok3}, {}: {ok2}\n    {}\n    {}\n    {}",
+            if mode == BibMode::Bibtex { "bibtex" } else { "biber" },
+            tail(&log1),
+            bib_errors.join("\n    "),
+            tail(&log3)
+        ))
+    }
 }
 
 /// Differential test against the `biblatex` crate (its own parser and name splitter): on the
