@@ -554,7 +554,9 @@ fn latex_compiles() {
         for _ in 0..2 {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((rel, items, extras, mode)) = jobs.get(i) else { break };
+                let Some((rel, items, extras, mode)) = jobs.get(i) else {
+                    break;
+                };
                 if let Some(f) = latex_compile_one(rel, items, extras, *mode, &known) {
                     found.lock().unwrap().push((i, f));
                 }
