@@ -97,6 +97,10 @@ describe("built-in viewer", () => {
     await page.click("[data-action=view-attachment]");
     await page.waitForSelector(".viewer[data-state=ready]", { timeout: 15000 });
     assert.equal(await page.getAttribute(".viewer", "data-page"), "1");
+    const navs = ".viewer [data-action=viewer-prev], .viewer [data-action=viewer-next], .viewer [data-action^=viewer-zoom], .viewer [data-action=viewer-fit], .viewer [data-input=viewer-page]";
+    const disabled = () => page.$$eval(navs, (els) => els.map((e) => e.disabled));
+    assert.deepEqual(await disabled(), [false, false, false, false, false, false]);
+    assert.match(await page.textContent("[data-viewer-zoom]"), /^\d+ %$/);
     await page.click("[data-action=viewer-close]");
     await page.waitForSelector(".viewer", { state: "detached" });
     // Not a PDF at all, then a truncated one.
@@ -106,6 +110,11 @@ describe("built-in viewer", () => {
       await page.waitForSelector(".viewer[data-state=error] [data-viewer-error]", { timeout: 15000 });
       assert.match(await page.textContent("[data-viewer-error]"), /^Cannot show this PDF: .+ “Open in system viewer” may still read it\.$/);
       assert.ok(await page.$(".viewer [data-action=viewer-open-system]"));
+      // No page to go to or zoom: those controls are disabled and say nothing ("of", "%").
+      assert.deepEqual(await disabled(), [true, true, true, true, true, true]);
+      assert.equal(await page.textContent("[data-viewer-pages]"), "");
+      assert.equal(await page.textContent("[data-viewer-zoom]"), "");
+      assert.equal(await page.$eval("[data-action=viewer-open-system]", (e) => e.disabled), false);
       await page.screenshot({ path: join(SHOTS, "ui-mock-viewer-error.png") });
       await page.click("[data-action=viewer-close]");
       await page.waitForSelector(".viewer", { state: "detached" });
@@ -159,7 +168,7 @@ describe("background indexing", () => {
     await page.click("[data-action=cancel-indexing]");
     await page.waitForSelector(`${indicator}[hidden]`, { state: "attached" });
     assert.equal((await calls("fulltext_cancel")).length, 1);
-    assert.match(await toasts(), /Indexing cancelled after 3 files/);
+    assert.match(await toasts(), /Indexing cancelled: read the text of 3 files \(40 pages\)/);
     assert.deepEqual(errors, []);
   });
 
@@ -169,7 +178,7 @@ describe("background indexing", () => {
     await page.waitForFunction(() => document.querySelector("[data-indexing-text]")?.textContent === "Indexing 7 of 9 files…");
     await page.evaluate(() => window.__fake.setIndexing({ running: false, done: 9, total: 9, report: { indexed: 9, noText: 0, failed: 1, missing: 0, pages: 80, failures: ["x.pdf: damaged"], cancelled: false } }));
     await page.waitForSelector("[data-status=indexing][hidden]", { state: "attached" });
-    assert.match(await toasts(), /Read the text of 9 files, 80 pages; 1 unreadable/);
+    assert.match(await toasts(), /Read the text of 9 files \(80 pages\); 1 file could not be read \(x\.pdf: damaged\)/);
     assert.deepEqual(errors, []);
   });
 });

@@ -5,7 +5,7 @@
 
 import { h } from "../lib/dom";
 import { ipc, onFulltextProgress } from "../lib/ipc";
-import type { IndexProgress, Item } from "../lib/types";
+import type { FulltextReport, IndexProgress, Item } from "../lib/types";
 import { showError, toast } from "./toast";
 import { openViewer, termsOfSnippet } from "./viewer";
 
@@ -86,10 +86,7 @@ export function indexingIndicator(): HTMLElement {
       text.textContent = `Indexing ${Math.min(p.done + 1, p.total).toLocaleString()} of ${p.total.toLocaleString()} file${p.total === 1 ? "" : "s"}…`;
       text.title = p.file;
     } else if (wasRunning && p.report) {
-      const r = p.report;
-      const failed = r.failed ? `; ${r.failed} unreadable` : "";
-      const files = `${r.indexed} file${r.indexed === 1 ? "" : "s"}`;
-      toast(r.cancelled ? `Indexing cancelled after ${files}${failed}` : `Read the text of ${files}, ${r.pages} page${r.pages === 1 ? "" : "s"}${failed}`);
+      toast(indexSummary(p.report));
     }
     if (p.error) showError({ code: "fulltext", message: p.error }, "Indexing");
     wasRunning = p.running;
@@ -102,4 +99,19 @@ export function indexingIndicator(): HTMLElement {
     })
     .catch((e) => console.error("fulltext progress", e));
   return el;
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/** What an indexing pass did, in words: the files whose text was read, those without text,
+ * those that failed (the first with its reason: the item pane shows each one's). */
+export function indexSummary(r: FulltextReport): string {
+  const parts: string[] = [];
+  if (r.indexed) parts.push(`read the text of ${count(r.indexed, "file")} (${count(r.pages, "page")})`);
+  if (r.noText) parts.push(`${count(r.noText, "file")} without text (a scan or not a text format)`);
+  if (r.failed) parts.push(`${count(r.failed, "file")} could not be read${r.failures[0] ? ` (${r.failures[0]}${r.failed > 1 ? ", …" : ""})` : ""}`);
+  if (r.missing) parts.push(`${count(r.missing, "file")} not found`);
+  if (!parts.length) parts.push(r.cancelled ? "nothing was read" : "every file's text was already indexed");
+  const text = parts.join("; ");
+  return r.cancelled ? `Indexing cancelled: ${text}` : text.charAt(0).toUpperCase() + text.slice(1);
 }

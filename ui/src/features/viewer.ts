@@ -142,6 +142,8 @@ class Viewer {
   private pageInput: HTMLInputElement;
   private pagesLabel: HTMLElement;
   private zoomLabel: HTMLElement;
+  /** Page and zoom controls: disabled until the document is open (and when it cannot be). */
+  private navs: (HTMLButtonElement | HTMLInputElement)[] = [];
   private task: LoadingTask | null = null;
   private doc: PdfDoc | null = null;
   private lib: PdfJs | null = null;
@@ -161,25 +163,32 @@ class Viewer {
     this.body = h("div", { class: "viewer-body" }, this.pageBox);
     const btn = (action: string, text: string, title: string, onclick: () => void) =>
       h("button", { class: "btn small", "data-action": action, text, title, "aria-label": title, onclick });
+    const nav = (action: string, text: string, title: string, onclick: () => void) => {
+      const b = btn(action, text, title, onclick);
+      this.navs.push(b);
+      return b;
+    };
+    this.navs.push(this.pageInput);
     const bar = h(
       "div",
       { class: "viewer-bar" },
       h("span", { class: "viewer-title", text: t.title, title: t.title }),
-      btn("viewer-prev", "‹", "Previous page (Page Up)", () => this.go(this.page - 1)),
+      nav("viewer-prev", "‹", "Previous page (Page Up)", () => this.go(this.page - 1)),
       this.pageInput,
       this.pagesLabel,
-      btn("viewer-next", "›", "Next page (Page Down)", () => this.go(this.page + 1)),
+      nav("viewer-next", "›", "Next page (Page Down)", () => this.go(this.page + 1)),
       h("span", { class: "viewer-gap" }),
-      btn("viewer-zoom-out", "−", "Zoom out (−)", () => this.zoom(-1)),
+      nav("viewer-zoom-out", "−", "Zoom out (−)", () => this.zoom(-1)),
       this.zoomLabel,
-      btn("viewer-zoom-in", "+", "Zoom in (+)", () => this.zoom(1)),
-      btn("viewer-fit", "Fit width", "Fit the page's width", () => this.fit()),
+      nav("viewer-zoom-in", "+", "Zoom in (+)", () => this.zoom(1)),
+      nav("viewer-fit", "Fit width", "Fit the page's width", () => this.fit()),
       h("span", { class: "viewer-gap" }),
       btn("viewer-open-system", "Open in system viewer", "Open the file in the system's PDF viewer", () =>
         ipc.openAttachment(t.attachment).catch((e) => showError(e, "Open")),
       ),
       btn("viewer-close", "Close", "Close the viewer (Esc)", () => this.close()),
     );
+    this.setNavs(false);
     this.el = h("div", { class: "viewer", role: "dialog", "aria-label": `PDF: ${t.title}`, "data-viewer": String(t.attachment), "data-state": "loading" }, bar, this.body);
     this.pageInput.addEventListener("keydown", (e) => {
       if (e.key === "Enter") this.go(Number(this.pageInput.value));
@@ -204,6 +213,10 @@ class Viewer {
     e.stopPropagation();
   }
 
+  private setNavs(on: boolean) {
+    for (const n of this.navs) n.disabled = !on;
+  }
+
   private setMessage(text: string, error = false) {
     this.body.querySelector(".viewer-message")?.remove();
     if (!text) return;
@@ -219,6 +232,14 @@ class Viewer {
     const msg = raw.replace(/[.\s]+$/, "");
     this.el.dataset.state = "error";
     this.pageBox.replaceChildren();
+    // A page that cannot be drawn leaves the others reachable; a document that did not open
+    // has no pages to go to or zoom.
+    if (!this.doc) {
+      this.setNavs(false);
+      this.pageInput.value = "";
+      this.pagesLabel.textContent = "";
+      this.zoomLabel.textContent = "";
+    }
     this.setMessage(`Cannot show this PDF: ${msg}. “Open in system viewer” may still read it.`, true);
   }
 
@@ -237,6 +258,7 @@ class Viewer {
       if (this.closed) return;
       this.pagesLabel.textContent = `of ${this.doc.numPages}`;
       this.page = Math.min(this.page, this.doc.numPages);
+      this.setNavs(true);
       await this.render();
     } catch (e) {
       this.fail(e);

@@ -227,6 +227,16 @@ fn main() -> Result<()> {
             b.shared_library()?;
             return b.write_report();
         }
+        // Only the PDF and full-text rows (issue 26), on the 100k library an earlier full run left.
+        Some("pdf") => {
+            let mut b = setup()?;
+            if !b.lib100.exists() {
+                bail!("{} does not exist: run the whole bench once", b.lib100.display());
+            }
+            b.pdf_corpus()?;
+            b.fulltext_at_scale()?;
+            return b.write_report();
+        }
         // Only the local-API rows, on the 100k library an earlier full run left.
         Some("local-api") => {
             let mut b = setup()?;
