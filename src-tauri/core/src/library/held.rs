@@ -61,8 +61,8 @@ impl Library {
             .collect())
     }
 
-    /// Delete the stored files no attachment refers to (an empty trash that removed no item,
-    /// so there is no action to undo); how many.
+    /// Delete the stored files no attachment refers to (an empty trash with no action in the
+    /// history that could bring them back); how many.
     pub(crate) fn delete_unreferenced_files(&self) -> Result<usize> {
         Ok(self
             .unreferenced_files()?
@@ -71,22 +71,31 @@ impl Library {
             .count())
     }
 
-    /// After the action `step` (an emptied trash): move the stored files nothing refers to
-    /// into its holding folder; how many. A file that cannot be moved is deleted, as before.
+    /// After the action `step` (an emptied trash), or with the last step when the emptied
+    /// trash held no item (only detached copies: undo is linear, so undoing the detach that
+    /// left a copy undoes `step` first, which brings the copy back): move the stored files
+    /// nothing refers to into the step's holding folder, beside what it already holds; how
+    /// many. A file that cannot be moved is deleted, as before.
     pub(crate) fn hold_unreferenced_files(&self, step: i64) -> Result<usize> {
         let files = self.unreferenced_files()?;
         let Some(root) = self.hold_root() else { return Ok(0) };
         if files.is_empty() {
             return Ok(0);
         }
-        let dir = root.join(step.to_string());
-        // A folder of an older step with the same id (undone, then replaced) is stale.
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let (at, label) = journal::steps(self.store.conn())?
-            .remove(&step)
-            .ok_or_else(|| Error::NotFound(format!("history step {step}")))?;
-        std::fs::write(dir.join(MARKER), marker_text(&at, &label)).map_err(|e| Error::io(&dir, e))?;
+        let dir = match self.held_for(step)? {
+            Some(dir) => dir,
+            None => {
+                let dir = root.join(step.to_string());
+                // A folder of an older step with the same id (undone, then replaced) is stale.
+                let _ = std::fs::remove_dir_all(&dir);
+                std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                let (at, label) = journal::steps(self.store.conn())?
+                    .remove(&step)
+                    .ok_or_else(|| Error::NotFound(format!("history step {step}")))?;
+                std::fs::write(dir.join(MARKER), marker_text(&at, &label)).map_err(|e| Error::io(&dir, e))?;
+                dir
+            }
+        };
         let mut n = 0;
         for f in files {
             let Some(name) = f.file_name() else { continue };

@@ -156,7 +156,13 @@ impl Library {
             Sort::default(),
         )?;
         if ids.is_empty() {
-            self.delete_unreferenced_files()?;
+            // Only detached copies: no new action, so they are held with the one an undo
+            // would undo next.
+            self.sweep_held()?;
+            match crate::store::journal::last_done(self.store.conn())? {
+                Some(step) => self.hold_unreferenced_files(step)?,
+                None => self.delete_unreferenced_files()?,
+            };
             return Ok(0);
         }
         let n = self.store.write(&format!("Empty trash ({} items)", ids.len()), |w| {

@@ -110,6 +110,11 @@ pub fn steps(conn: &rusqlite::Connection) -> Result<std::collections::HashMap<i6
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The step an undo would undo next (the newest one done), if any.
+pub fn last_done(conn: &rusqlite::Connection) -> Result<Option<i64>> {
+    Ok(conn.query_row("SELECT max(id) FROM journal WHERE state = 'done'", [], |r| r.get(0))?)
+}
+
 fn to_json<T: Serialize + ?Sized>(changes: &T) -> Result<String> {
     serde_json::to_string(changes).map_err(|e| Error::Format(e.to_string()))
 }

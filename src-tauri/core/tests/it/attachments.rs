@@ -178,6 +178,19 @@ fn a_detached_copy_is_deleted_only_when_the_trash_is_emptied() {
     assert!(stored.is_file(), "undo of the detach needs it");
     lib.empty_trash().unwrap();
     assert!(!stored.exists());
+    // No item was in the trash, so emptying it made no action of its own; undoing the detach
+    // (in a new process, as the CLI would) still brings the copy back.
+    drop(lib);
+    let mut lib = Library::open(&dir.path().join("lib.sqlite")).unwrap();
+    let undone = lib.undo().unwrap();
+    assert!(undone.starts_with("Detach "), "{undone}");
+    let a = &lib.attachments("Sundstrom2014").unwrap()[0];
+    assert!(!a.missing, "the copy is back");
+    assert_eq!(sha256(&stored), sha256(&pdf("cermine__example1.pdf")));
+    // Redo detaches it again; the next empty trash takes the copy out again.
+    lib.redo().unwrap();
+    lib.empty_trash().unwrap();
+    assert!(!stored.exists());
 }
 
 #[test]
@@ -319,14 +332,23 @@ fn stored_files_follow_the_items_name_and_the_pattern_and_undo_finds_the_old_nam
         lib.attachment_name_pattern().unwrap(),
         folio::library::DEFAULT_NAME_PATTERN
     );
-    // Names nothing refers to go when the trash is emptied.
+    // Names nothing refers to go when the trash is emptied (held while the rename's step can
+    // be undone: the trash held no item, so no step of its own).
     lib.set_attachment_name_pattern(Some("[auth]")).unwrap();
     lib.empty_trash().unwrap();
     let left: Vec<String> = std::fs::read_dir(&files_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
         .collect();
     assert_eq!(left, ["Sundström.pdf"]);
+    lib.undo().unwrap();
+    assert_eq!(name(&lib), old);
+    assert!(
+        files_dir.join(&old).is_file(),
+        "undo of the rename finds its old name again"
+    );
+    lib.redo().unwrap();
     // The CLI: --rename fits names to the pattern after a change the library did not rename.
     drop(lib);
     let out = ok(
