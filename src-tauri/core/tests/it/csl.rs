@@ -290,9 +290,9 @@ fn csl_json_from_pandoc_comes_back_the_same() {
         if before.as_array().is_none_or(|a| a.is_empty()) {
             continue;
         }
-        let out = through_folio(&name, &json, Format::CslJson);
+        let out = through_folio(name, json, Format::CslJson);
         let after: Value = serde_json::from_str(&out).expect("Folio's CSL-JSON");
-        compared += compare(&name, &before, &after, &mut diffs);
+        compared += compare(name, &before, &after, &mut diffs);
         files_done += 1;
     }
     eprintln!("CSL-JSON identity: {compared} items of {files_done} files; pandoc could not read {unread:?}");
@@ -323,7 +323,7 @@ fn csl_yaml_reads_the_same_to_pandoc() {
             duplicates: DuplicatePolicy::Keep,
             ..Default::default()
         };
-        lib.import_text(&name, &json, &opts).expect("import");
+        lib.import_text(name, json, &opts).expect("import");
         let yaml = export(&lib, Format::CslYaml);
         let folio_json = export(&lib, Format::CslJson);
         let md = dir.path().join("folio.md");
@@ -333,7 +333,7 @@ fn csl_yaml_reads_the_same_to_pandoc() {
             continue;
         };
         let after: Value = serde_json::from_str(&after).expect("pandoc's CSL-JSON of Folio's YAML");
-        compared += compare(&name, &before, &after, &mut diffs);
+        compared += compare(name, &before, &after, &mut diffs);
         // Folio reads its own YAML back to the same items.
         let mut again = Library::open_in_memory().unwrap();
         let opts = ImportOptions {
@@ -341,7 +341,7 @@ fn csl_yaml_reads_the_same_to_pandoc() {
             duplicates: DuplicatePolicy::Keep,
             ..Default::default()
         };
-        again.import_text(&name, &yaml, &opts).expect("import Folio's YAML");
+        again.import_text(name, &yaml, &opts).expect("import Folio's YAML");
         let (x, y): (Value, Value) = (
             serde_json::from_str(&folio_json).unwrap(),
             serde_json::from_str(&export(&again, Format::CslJson)).unwrap(),
