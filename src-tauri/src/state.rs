@@ -247,15 +247,15 @@ impl AppState {
         self.own_writes.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// A background pass (the full-text indexer) is about to write through a handle of its
-    /// own, many short commits while the window keeps working: until the guard is dropped the
-    /// watcher does not look; the change it then sees is announced as the app's reading (it
-    /// may hold another process's writes too, so it is not swallowed as the app's own).
     /// Whether a background pass wrote since the last call.
     pub fn take_background_wrote(&self) -> bool {
         self.background_wrote.swap(false, Ordering::SeqCst)
     }
 
+    /// A background pass (the full-text indexer) is about to write through a handle of its
+    /// own, many short commits while the window keeps working: until the guard is dropped the
+    /// watcher does not look; the change it then sees is announced as the app's reading (it
+    /// may hold another process's writes too, so it is not swallowed as the app's own).
     pub fn background_writer(&self) -> BackgroundWriter {
         self.background_writers.fetch_add(1, Ordering::SeqCst);
         BackgroundWriter(self.clone())

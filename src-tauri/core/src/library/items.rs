@@ -155,27 +155,23 @@ impl Library {
             },
             Sort::default(),
         )?;
-        if ids.is_empty() {
-            // Only detached copies: no new action, so they are held with the one an undo
-            // would undo next.
-            self.sweep_held()?;
-            match crate::store::journal::last_done(self.store.conn())? {
-                Some(step) => self.hold_unreferenced_files(step)?,
-                None => self.delete_unreferenced_files()?,
-            };
-            return Ok(0);
-        }
-        let n = self.store.write(&format!("Empty trash ({} items)", ids.len()), |w| {
-            for id in &ids {
-                items::hard_delete(w, *id)?;
-            }
-            Ok(ids.len())
-        })?;
+        let n = if ids.is_empty() {
+            0
+        } else {
+            self.store.write(&format!("Empty trash ({} items)", ids.len()), |w| {
+                for id in &ids {
+                    items::hard_delete(w, *id)?;
+                }
+                Ok(ids.len())
+            })?
+        };
         // Their stored files, and detached ones, leave the files folder; they are kept aside
-        // while this step can be undone (undo brings them back: see `held.rs`). The full
-        // text of attachments that are gone goes (an undone step's is extracted again).
+        // while the step an undo would undo next can be undone (this one; with no item in the
+        // trash, the last action: undo is linear, so undoing a detach undoes it first and
+        // brings the copy back; see `held.rs`). The full text of attachments that are gone
+        // goes (an undone step's is extracted again).
         self.sweep_held()?;
-        match self.store.last_step() {
+        match crate::store::journal::last_done(self.store.conn())? {
             Some(step) => self.hold_unreferenced_files(step)?,
             None => self.delete_unreferenced_files()?,
         };

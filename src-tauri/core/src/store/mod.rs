@@ -125,8 +125,6 @@ pub struct Store {
     opened: Opened,
     /// Whether the integrity check before the first write passed (see `open.rs`).
     soundness: open::Soundness,
-    /// The journal id of this handle's last action (see [`Store::last_step`]).
-    last_step: Option<i64>,
 }
 
 fn busy(e: rusqlite::Error) -> Error {
@@ -347,9 +345,8 @@ impl Store {
             w.flush_fts()?;
         }
         let mut version = 0;
-        let mut step = None;
         if let Some(label) = w.label.as_deref().filter(|_| !w.changes.is_empty()) {
-            step = Some(journal::record(&tx, label, &w.changes)?);
+            journal::record(&tx, label, &w.changes)?;
             version = versions::next(&tx)?;
             versions::stamp(&tx, version, &w.changes)?;
             replica::label_action(&tx, version, label)?;
@@ -359,7 +356,6 @@ impl Store {
         }
         tx.commit().map_err(busy)?;
         self.changed = true;
-        self.last_step = step;
         Ok((out, version))
     }
 
@@ -423,12 +419,6 @@ impl Store {
     /// The journal mode SQLite reports for this handle (`wal` normally).
     pub fn journal_mode(&self) -> Result<String> {
         Ok(self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
-    }
-
-    /// The journal id of the last action this handle wrote (what an action's files kept for
-    /// its undo are filed under).
-    pub fn last_step(&self) -> Option<i64> {
-        self.last_step
     }
 
     /// Whether the library changed since the last call (and reset).

@@ -246,7 +246,6 @@ impl Store {
             fts: search::FtsCache::default(),
             path,
             changed: false,
-            last_step: None,
             opened: Opened {
                 read_only,
                 ..Opened::default()

@@ -655,22 +655,20 @@ fn latex_compile_one(
     if !failed {
         return None;
     }
-    {
-        let tail = |s: &str| {
-            s.lines()
-                .filter(|l| l.starts_with('!') || l.contains("ERROR") || l.contains("rror"))
-                .take(8)
-                .collect::<Vec<_>>()
-                .join("\n    ")
-        };
-        Some(format!(
-            "{rel} ({mode:?}): latex {ok1}/{ok3}, {}: {ok2}\n    {}\n    {}\n    {}",
-            if mode == BibMode::Bibtex { "bibtex" } else { "biber" },
-            tail(&log1),
-            bib_errors.join("\n    "),
-            tail(&log3)
-        ))
-    }
+    let tail = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with('!') || l.contains("ERROR") || l.contains("rror"))
+            .take(8)
+            .collect::<Vec<_>>()
+            .join("\n    ")
+    };
+    Some(format!(
+        "{rel} ({mode:?}): latex {ok1}/{ok3}, {}: {ok2}\n    {}\n    {}\n    {}",
+        if mode == BibMode::Bibtex { "bibtex" } else { "biber" },
+        tail(&log1),
+        bib_errors.join("\n    "),
+        tail(&log3)
+    ))
 }
 
 /// Differential test against the `biblatex` crate (its own parser and name splitter): on the
